@@ -1,0 +1,374 @@
+/**
+ * The mode policy: DESIGN §1 as code. Every setting of every mode, the mode
+ * aliases, per-deployment overrides and the guard on mode changes.
+ *
+ * A deployment's settings are a recipe: the mode's defaults plus validated
+ * overrides. The resolved settings travel in the workflow's execution input.
+ */
+import { z } from 'zod';
+import { InputError, type Problem } from './errors.ts';
+
+export const MODES = ['development', 'staging', 'production'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Accepted spellings of each mode (matched case-insensitively). */
+export const MODE_ALIASES: Readonly<Record<string, Mode>> = {
+  development: 'development',
+  dev: 'development',
+  affordable: 'development',
+  staging: 'staging',
+  balanced: 'staging',
+  production: 'production',
+  prod: 'production',
+  ha: 'production',
+  high_availability: 'production',
+};
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** CodeBuild compute types for Linux container builds. */
+export const BUILD_COMPUTE_TYPES = [
+  'BUILD_GENERAL1_SMALL',
+  'BUILD_GENERAL1_MEDIUM',
+  'BUILD_GENERAL1_LARGE',
+  'BUILD_GENERAL1_XLARGE',
+  'BUILD_GENERAL1_2XLARGE',
+] as const;
+
+const settingShapes = {
+  buildComputeType: z.enum(BUILD_COMPUTE_TYPES),
+  capacityProvider: z.enum(['FARGATE', 'FARGATE_SPOT']),
+  dbInstanceClass: z
+    .string()
+    .regex(
+      /^db\.[a-z0-9-]+\.[a-z0-9]+$/,
+      'expected an RDS instance class such as db.t4g.micro or db.m7g.large',
+    ),
+  deploymentStrategy: z.enum(['replace', 'rolling']),
+  minimumHealthyPercent: z.number().int().min(0).max(100),
+  maximumPercent: z.number().int().min(100).max(200),
+  circuitBreakerRollback: z.boolean(),
+  logRetentionDays: z
+    .number()
+    .int()
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      message: `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+    }),
+  natGateways: z.enum(['none', 'single', 'per-az']),
+  httpRedirectCode: z.enum(['HTTP_301', 'HTTP_302']),
+  lbDeletionProtection: z.boolean(),
+  retainAccessLogsOnDown: z.boolean(),
+  dnsTtlSeconds: z.number().int().min(0).max(2_147_483_647),
+  dnsWriteMode: z.enum(['recreate', 'upsert']),
+  destroyZoneOnDown: z.boolean(),
+  applyImmediately: z.boolean(),
+  storageEncrypted: z.boolean(),
+  dbDeletionProtection: z.boolean(),
+  finalSnapshotOnDown: z.boolean(),
+};
+
+export type SettingName = keyof typeof settingShapes;
+export const SETTING_NAMES = Object.keys(settingShapes) as SettingName[];
+
+/** The message for an override that names no setting. */
+export const UNKNOWN_SETTING = `unknown setting (known settings: ${SETTING_NAMES.join(', ')})`;
+
+/** The resolved settings of one deployment. */
+export type Policy = { [K in SettingName]: z.infer<(typeof settingShapes)[K]> };
+
+/** Partial settings a deployment may override; unknown names are refused. */
+export type Overrides = Partial<Policy>;
+
+/** What each setting means, for people (the modes table, plan output). */
+export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
+  buildComputeType: 'CodeBuild compute type',
+  capacityProvider: 'ECS capacity provider',
+  dbInstanceClass: 'Database instance class (small database)',
+  deploymentStrategy: 'Deployment strategy',
+  minimumHealthyPercent: 'ECS minimum healthy percent',
+  maximumPercent: 'ECS maximum percent',
+  circuitBreakerRollback: 'ECS circuit breaker with rollback',
+  logRetentionDays: 'CloudWatch log retention (days)',
+  natGateways: 'NAT gateways',
+  httpRedirectCode: 'HTTP → HTTPS redirect',
+  lbDeletionProtection: 'Load balancer deletion protection',
+  retainAccessLogsOnDown: 'Load balancer access logs kept on down',
+  dnsTtlSeconds: 'DNS record TTL (seconds)',
+  dnsWriteMode: 'DNS record writes',
+  destroyZoneOnDown: 'Hosted zone destroyed on down',
+  applyImmediately: 'Storage changes applied immediately',
+  storageEncrypted: 'Database encryption at rest',
+  dbDeletionProtection: 'Database deletion protection',
+  finalSnapshotOnDown: 'Final database snapshot on down',
+};
+
+/** Deployment configuration implied by each strategy (DESIGN §1). */
+export const STRATEGY_PERCENTS = {
+  replace: { minimumHealthyPercent: 0, maximumPercent: 100 },
+  rolling: { minimumHealthyPercent: 100, maximumPercent: 200 },
+} as const satisfies Record<
+  Policy['deploymentStrategy'],
+  Pick<Policy, 'minimumHealthyPercent' | 'maximumPercent'>
+>;
+
+/** DESIGN §1, exactly. */
+export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
+  development: {
+    buildComputeType: 'BUILD_GENERAL1_SMALL',
+    capacityProvider: 'FARGATE_SPOT',
+    dbInstanceClass: 'db.t4g.micro',
+    deploymentStrategy: 'replace',
+    ...STRATEGY_PERCENTS.replace,
+    circuitBreakerRollback: true,
+    logRetentionDays: 1,
+    natGateways: 'none',
+    httpRedirectCode: 'HTTP_302',
+    lbDeletionProtection: false,
+    retainAccessLogsOnDown: false,
+    dnsTtlSeconds: 60,
+    dnsWriteMode: 'recreate',
+    destroyZoneOnDown: true,
+    applyImmediately: true,
+    storageEncrypted: true,
+    dbDeletionProtection: false,
+    finalSnapshotOnDown: false,
+  },
+  staging: {
+    buildComputeType: 'BUILD_GENERAL1_SMALL',
+    capacityProvider: 'FARGATE_SPOT',
+    dbInstanceClass: 'db.m7g.large',
+    deploymentStrategy: 'rolling',
+    ...STRATEGY_PERCENTS.rolling,
+    circuitBreakerRollback: true,
+    logRetentionDays: 7,
+    natGateways: 'single',
+    httpRedirectCode: 'HTTP_301',
+    lbDeletionProtection: false,
+    retainAccessLogsOnDown: false,
+    dnsTtlSeconds: 300,
+    dnsWriteMode: 'upsert',
+    destroyZoneOnDown: false,
+    applyImmediately: true,
+    storageEncrypted: true,
+    dbDeletionProtection: false,
+    finalSnapshotOnDown: false,
+  },
+  production: {
+    buildComputeType: 'BUILD_GENERAL1_MEDIUM',
+    capacityProvider: 'FARGATE',
+    dbInstanceClass: 'db.m7g.large',
+    deploymentStrategy: 'rolling',
+    ...STRATEGY_PERCENTS.rolling,
+    circuitBreakerRollback: true,
+    logRetentionDays: 30,
+    natGateways: 'per-az',
+    httpRedirectCode: 'HTTP_301',
+    lbDeletionProtection: true,
+    retainAccessLogsOnDown: true,
+    dnsTtlSeconds: 3600,
+    dnsWriteMode: 'upsert',
+    destroyZoneOnDown: false,
+    applyImmediately: false,
+    storageEncrypted: true,
+    dbDeletionProtection: true,
+    finalSnapshotOnDown: true,
+  },
+};
+
+/** A mode that is unknown, an override that is invalid, or a refused mode change. */
+export class PolicyError extends InputError {
+  override name = 'PolicyError';
+}
+
+/** A mode change the guard refuses (production → development without force). */
+export class ModeChangeRefusedError extends PolicyError {
+  override name = 'ModeChangeRefusedError';
+}
+
+/** Parses a mode or one of its aliases, case-insensitively; undefined when unknown. */
+export function parseMode(input: string): Mode | undefined {
+  return MODE_ALIASES[input.trim().toLowerCase()];
+}
+
+export function modeHint(): string {
+  return `expected one of ${MODES.join(', ')} (aliases: ${Object.keys(MODE_ALIASES)
+    .filter((alias) => !(MODES as readonly string[]).includes(alias))
+    .join(', ')})`;
+}
+
+/** Parses a mode or alias; throws a PolicyError naming `field` when it is unknown. */
+export function resolveMode(input: string, field = 'mode'): Mode {
+  const mode = parseMode(input);
+  if (mode === undefined) {
+    throw new PolicyError([
+      { path: field, message: `${JSON.stringify(input)} is not a mode (${modeHint()})` },
+    ]);
+  }
+  return mode;
+}
+
+/** Zod schema of one deployment's overrides: known settings only, each valid. */
+export const OverridesSchema = z.object(settingShapes).partial().strict();
+
+/**
+ * Rules that tie settings together; each problem names the setting to change.
+ * `replace` stops every old task before new ones start, so it needs 0 % / 100 %;
+ * `rolling` keeps old tasks serving, so it needs some healthy floor and room above it.
+ */
+export function checkPolicyConsistency(policy: Policy, path = 'overrides'): Problem[] {
+  const problems: Problem[] = [];
+  const { deploymentStrategy, minimumHealthyPercent, maximumPercent } = policy;
+  if (deploymentStrategy === 'replace') {
+    if (minimumHealthyPercent !== 0) {
+      problems.push({
+        path: `${path}.minimumHealthyPercent`,
+        message: `${minimumHealthyPercent} contradicts deploymentStrategy "replace", which stops every old task first (expected 0)`,
+      });
+    }
+    if (maximumPercent !== 100) {
+      problems.push({
+        path: `${path}.maximumPercent`,
+        message: `${maximumPercent} contradicts deploymentStrategy "replace", which starts no task before the old ones stop (expected 100)`,
+      });
+    }
+  } else {
+    if (minimumHealthyPercent === 0) {
+      problems.push({
+        path: `${path}.minimumHealthyPercent`,
+        message: `0 contradicts deploymentStrategy "rolling", which keeps old tasks serving (expected 1 to 100)`,
+      });
+    }
+    if (maximumPercent <= minimumHealthyPercent) {
+      problems.push({
+        path: `${path}.maximumPercent`,
+        message: `${maximumPercent} leaves no room to start new tasks above minimumHealthyPercent ${minimumHealthyPercent} (expected more than ${minimumHealthyPercent})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** A mode's defaults with overrides applied: what a deployment actually gets. */
+export interface ResolvedPolicy {
+  readonly mode: Mode;
+  readonly policy: Policy;
+  /** The settings that differ from the mode's defaults because of an override. */
+  readonly overridden: readonly SettingName[];
+}
+
+/**
+ * Applies validated overrides to a mode's defaults. Overriding only
+ * `deploymentStrategy` brings the strategy's percentages along; explicit
+ * percentages win. Throws a PolicyError naming each inconsistent setting.
+ */
+export function resolvePolicy(
+  mode: Mode,
+  overrides: Readonly<Partial<Record<SettingName, unknown>>> = {},
+  path = 'overrides',
+): ResolvedPolicy {
+  const parsed = OverridesSchema.safeParse(overrides);
+  if (!parsed.success) {
+    throw new PolicyError(
+      parsed.error.issues.flatMap((issue) => describeOverrideIssue(issue, path)),
+      { cause: parsed.error },
+    );
+  }
+  const clean = Object.fromEntries(
+    Object.entries(parsed.data).filter(([, value]) => value !== undefined),
+  ) as Overrides;
+  const strategyPercents = clean.deploymentStrategy ? STRATEGY_PERCENTS[clean.deploymentStrategy] : {};
+  const policy: Policy = { ...MODE_POLICIES[mode], ...strategyPercents, ...clean };
+  const problems = checkPolicyConsistency(policy, path);
+  if (problems.length > 0) throw new PolicyError(problems);
+  const overridden = SETTING_NAMES.filter((name) => policy[name] !== MODE_POLICIES[mode][name]);
+  return { mode, policy, overridden };
+}
+
+function describeOverrideIssue(issue: z.core.$ZodIssue, path: string): Problem[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: `${path}.${key}`,
+      message: UNKNOWN_SETTING,
+    }));
+  }
+  const field = [path, ...issue.path.map(String)].join('.');
+  return [{ path: field, message: issue.message }];
+}
+
+/**
+ * Parses `key=value` pairs from the command line into overrides, converting
+ * each value to its setting's type. Validation happens in resolvePolicy.
+ */
+export function parseOverrideAssignments(assignments: readonly string[]): Overrides {
+  const overrides: Record<string, unknown> = {};
+  const problems: Problem[] = [];
+  for (const assignment of assignments) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) {
+      problems.push({ path: '--set', message: `${JSON.stringify(assignment)} is not key=value` });
+      continue;
+    }
+    const key = assignment.slice(0, eq).trim();
+    const raw = assignment.slice(eq + 1).trim();
+    const sample = MODE_POLICIES.development[key as SettingName];
+    if (typeof sample === 'boolean') {
+      if (raw === 'true' || raw === 'false') overrides[key] = raw === 'true';
+      else
+        problems.push({
+          path: `overrides.${key}`,
+          message: `${JSON.stringify(raw)} is not a boolean (expected true or false)`,
+        });
+    } else if (typeof sample === 'number') {
+      const value = Number(raw);
+      if (raw !== '' && Number.isFinite(value)) overrides[key] = value;
+      else problems.push({ path: `overrides.${key}`, message: `${JSON.stringify(raw)} is not a number` });
+    } else {
+      overrides[key] = raw;
+    }
+  }
+  if (problems.length > 0) throw new PolicyError(problems);
+  return overrides as Overrides;
+}
+
+const MODE_RANK: Readonly<Record<Mode, number>> = { development: 0, staging: 1, production: 2 };
+
+/** How a deployment changes an environment's mode. */
+export interface ModeChange {
+  readonly kind: 'initial' | 'unchanged' | 'upgrade' | 'downgrade';
+  readonly from: Mode | undefined;
+  readonly to: Mode;
+  /** Set on downgrades: recorded in the environment's history. */
+  readonly warning?: string;
+}
+
+/**
+ * The mode-change guard. production → development is refused unless forced;
+ * other downgrades proceed with a warning. Upgrades re-apply every setting.
+ */
+export function checkModeChange(
+  from: Mode | undefined,
+  to: Mode,
+  options: { force?: boolean; environment?: string } = {},
+): ModeChange {
+  if (from === undefined) return { kind: 'initial', from, to };
+  if (from === to) return { kind: 'unchanged', from, to };
+  if (MODE_RANK[to] > MODE_RANK[from]) return { kind: 'upgrade', from, to };
+  const where = options.environment ? ` of environment "${options.environment}"` : '';
+  if (from === 'production' && to === 'development' && !options.force) {
+    throw new ModeChangeRefusedError([
+      {
+        path: 'mode',
+        message: `changing the mode${where} from production to development is refused: it drops deletion protection, the final database snapshot and on-demand capacity; repeat with force: true (--force) to proceed`,
+      },
+    ]);
+  }
+  return {
+    kind: 'downgrade',
+    from,
+    to,
+    warning: `mode downgraded${where} from ${from} to ${to}${options.force ? ' (forced)' : ''}: resilience settings are relaxed to ${to}'s`,
+  };
+}
