@@ -1,0 +1,154 @@
+/**
+ * Every AWS name modeshift derives from a project, an environment and a
+ * service, in one place, with the limit AWS puts on it. The request schema
+ * checks all of them up front, so a request that validates never fails later
+ * on a name.
+ */
+import { createHash } from 'node:crypto';
+
+/** A derived name and the rule AWS holds it to. */
+export interface NameRule {
+  /** What the name is for, as a person would say it. */
+  readonly what: string;
+  readonly value: string;
+  readonly maxLength: number;
+}
+
+/** Length of the runtime suffix of a final snapshot identifier: `-final-YYYYMMDDhhmmss`. */
+const FINAL_SNAPSHOT_SUFFIX_LENGTH = '-final-'.length + 14;
+/** Length of the account/region hash in the access-log bucket name. */
+const BUCKET_HASH_LENGTH = 8;
+
+export function shortHash(input: string, length: number): string {
+  return createHash('sha256').update(input).digest('hex').slice(0, length);
+}
+
+/**
+ * `base` when it fits in `maxLength`; otherwise its head and a hash of the
+ * whole, so distinct inputs keep distinct, stable names.
+ */
+export function fitName(base: string, maxLength: number, hashLength = 6): string {
+  if (base.length <= maxLength) return base;
+  const head = base.slice(0, maxLength - hashLength - 1).replace(/-+$/, '');
+  return `${head}-${shortHash(base, hashLength)}`;
+}
+
+/** Names of the resources an environment has once. */
+export function environmentNames(project: string, environment: string) {
+  const prefix = `${project}-${environment}`;
+  return {
+    prefix,
+    /** DynamoDB key of the environment record. */
+    recordKey: `${project}#${environment}`,
+    vpc: prefix,
+    cluster: prefix,
+    loadBalancer: prefix,
+    albSecurityGroup: `${prefix}-alb`,
+    serviceSecurityGroup: `${prefix}-services`,
+    databaseSecurityGroup: `${prefix}-db`,
+    dbSubnetGroup: prefix,
+    taskExecutionRole: `${prefix}-task-execution`,
+    expirySchedule: `${prefix}-expiry`,
+    /** Private zone for service discovery; also the VPC's DNS search domain. */
+    privateZone: `${environment}.${project}.internal`,
+    /** Parameter Store path holding the environment's secret values. */
+    secretsPath: `/modeshift/${project}/${environment}/`,
+  };
+}
+
+/** The access-log bucket: bucket names are global, so a hash of account and region keeps them apart. */
+export function accessLogBucketName(
+  project: string,
+  environment: string,
+  accountId: string,
+  region: string,
+): string {
+  return `${project}-${environment}-lb-logs-${shortHash(`${accountId}/${region}`, BUCKET_HASH_LENGTH)}`;
+}
+
+/** Names of the resources a service has. */
+export function serviceNames(project: string, environment: string, service: string) {
+  const prefix = `${project}-${environment}`;
+  return {
+    ecsService: service,
+    taskFamily: `${prefix}-${service}`,
+    codeBuildProject: `${prefix}-${service}`,
+    ecrRepository: `${project}/${environment}/${service}`,
+    logGroup: `/modeshift/${project}/${environment}/${service}`,
+    /** ≤ 32 characters: shortened with a hash when project, environment and service are long. */
+    targetGroup: fitName(`${prefix}-${service}`, 32),
+  };
+}
+
+/** Names of the resources a managed database has. */
+export function databaseNames(project: string, environment: string, database: string) {
+  const instance = `${project}-${environment}-${database}`;
+  return {
+    instance,
+    /** Prefix of the final snapshot identifier; the timestamp is added at down. */
+    finalSnapshotPrefix: `${instance}-final`,
+  };
+}
+
+/** The hosted zone a domain gets: the domain itself in production, `<environment>.<domain>` elsewhere. */
+export function publicZoneName(domain: string, environment: string, production: boolean): string {
+  return production ? domain : `${environment}.${domain}`;
+}
+
+/** Step Functions execution name (≤ 80): duplicates of one request map to the same name. */
+export function executionName(project: string, environment: string, deploymentId: string): string {
+  return fitName(`${project}-${environment}-${deploymentId}`, 80, 10);
+}
+
+/** Every name derived from project and environment alone, with its limit. */
+export function environmentNameRules(project: string, environment: string): NameRule[] {
+  const names = environmentNames(project, environment);
+  return [
+    { what: 'load balancer name', value: names.loadBalancer, maxLength: 32 },
+    { what: 'IAM role name', value: names.taskExecutionRole, maxLength: 64 },
+    { what: 'scheduler schedule name', value: names.expirySchedule, maxLength: 64 },
+    {
+      what: 'S3 access-log bucket name',
+      value: `${names.prefix}-lb-logs-${'x'.repeat(BUCKET_HASH_LENGTH)}`,
+      maxLength: 63,
+    },
+    { what: 'target group name prefix', value: `${names.prefix}-${'x'.repeat(6)}`, maxLength: 32 },
+    { what: 'ECS cluster name', value: names.cluster, maxLength: 255 },
+    { what: 'RDS subnet group name', value: names.dbSubnetGroup, maxLength: 255 },
+    { what: 'private hosted zone name', value: names.privateZone, maxLength: 253 },
+  ];
+}
+
+/** Every name derived for one service, with its limit. */
+export function serviceNameRules(project: string, environment: string, service: string): NameRule[] {
+  const names = serviceNames(project, environment, service);
+  return [
+    { what: 'CodeBuild project name', value: names.codeBuildProject, maxLength: 150 },
+    { what: 'ECR repository name', value: names.ecrRepository, maxLength: 256 },
+    { what: 'ECS task definition family', value: names.taskFamily, maxLength: 255 },
+    { what: 'CloudWatch log group name', value: names.logGroup, maxLength: 512 },
+    {
+      what: 'private DNS name',
+      value: `${service}.${environmentNames(project, environment).privateZone}`,
+      maxLength: 253,
+    },
+  ];
+}
+
+/** Every name derived for one database, with its limit. */
+export function databaseNameRules(project: string, environment: string, database: string): NameRule[] {
+  const names = databaseNames(project, environment, database);
+  return [
+    { what: 'RDS instance identifier', value: names.instance, maxLength: 63 },
+    {
+      what: 'RDS final snapshot identifier',
+      value: `${names.instance}${'x'.repeat(FINAL_SNAPSHOT_SUFFIX_LENGTH)}`,
+      maxLength: 255,
+    },
+  ];
+}
+
+/** The first rule a name breaks, if any. */
+export function firstTooLong(rules: readonly NameRule[]): NameRule | undefined {
+  return rules.find((rule) => rule.value.length > rule.maxLength);
+}

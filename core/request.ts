@@ -1,0 +1,470 @@
+/**
+ * The deployment request: the detail of `Deploy Requested` and
+ * `Down Requested` events (DESIGN §3), as one zod schema used everywhere —
+ * by the CLI, the handlers and the workflows' input.
+ *
+ * Every problem is reported with its field path (`services[2].ports[0]`).
+ * Names are DNS-safe, and every AWS name derived from them is checked against
+ * its limit here, so a request that validates never fails later on a name.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+import { formatPath, InputError, type Problem } from './errors.ts';
+import { fargateSizeHint, isFargateSize } from './fargate.ts';
+import {
+  databaseNameRules,
+  environmentNameRules,
+  firstTooLong,
+  type NameRule,
+  publicZoneName,
+  serviceNameRules,
+} from './names.ts';
+import { MODES, type Mode, modeHint, OverridesSchema, parseMode, UNKNOWN_SETTING } from './policy.ts';
+
+/** A request that is not valid: each problem names its field. */
+export class RequestValidationError extends InputError {
+  override name = 'RequestValidationError';
+}
+
+/** Limits of one request, chosen to stay inside AWS's quotas. */
+export const REQUEST_LIMITS = {
+  /** Services and databases in one environment. */
+  maxServices: 1000,
+  /** ECS's limit on tasks per service. */
+  maxReplicas: 5000,
+  maxPortsPerService: 32,
+  /** Bytes of environment names and values per service (a task definition holds 64 KiB). */
+  maxEnvironmentBytes: 32 * 1024,
+  minTtlMs: 5 * 60_000,
+  maxTtlMs: 365 * 86_400_000,
+} as const;
+
+const DNS_SAFE = 'lowercase letters, digits and single hyphens';
+const STARTS_WITH_LETTER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
+const STARTS_WITH_ALNUM = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const IMAGE_REF =
+  /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\s\0]+$/;
+
+const quoted = (value: unknown): string => JSON.stringify(value) ?? String(value);
+
+function dnsName(what: string, pattern: RegExp, maxLength: number, start: string) {
+  return z
+    .string({
+      error: (issue) => (issue.input === undefined ? 'is required' : `expected ${what} as a string`),
+    })
+    .min(1, { error: 'must not be empty' })
+    .max(maxLength, { error: (issue) => `${quoted(issue.input)} is longer than ${maxLength} characters` })
+    .regex(pattern, {
+      error: (issue) =>
+        `${quoted(issue.input)} is not a DNS-safe ${what} (${DNS_SAFE}, starting with ${start})`,
+    });
+}
+
+export const ProjectNameSchema = dnsName('project name', STARTS_WITH_LETTER, 40, 'a letter');
+export const EnvironmentNameSchema = dnsName('environment name', STARTS_WITH_ALNUM, 40, 'a letter or digit');
+export const ServiceNameSchema = dnsName('service name', STARTS_WITH_LETTER, 48, 'a letter');
+
+export const ModeInputSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected a mode as a string') })
+  .transform((value, ctx): Mode => {
+    const mode = parseMode(value);
+    if (mode === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a mode (${modeHint()})` });
+      return z.NEVER;
+    }
+    return mode;
+  });
+
+export const DeploymentIdSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected a string') })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    error: (issue) =>
+      `${quoted(issue.input)} is not a deployment id (1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit)`,
+  });
+
+export const DomainSchema = z
+  .string()
+  .transform((value) => value.trim().toLowerCase().replace(/\.$/, ''))
+  .refine((value) => HOSTNAME.test(value), {
+    error: (issue) => `${quoted(issue.input)} is not a domain name (e.g. shop.example.com)`,
+  });
+
+const PORT_FORMS = 'expected 80, 80/tcp or 80/udp';
+
+/** A container port: `80`, `"80/tcp"`, `"53/udp"` or `{ target, protocol }`. */
+export const PortSchema = z.unknown().transform((value, ctx) => {
+  let target: unknown = value;
+  let protocol: unknown = 'tcp';
+  if (typeof value === 'string') {
+    const match = /^(\d{1,5})(?:\/(tcp|udp))?$/.exec(value.trim());
+    if (match) {
+      target = Number(match[1]);
+      protocol = match[2] ?? 'tcp';
+    } else target = undefined;
+  } else if (typeof value === 'object' && value !== null) {
+    const port = value as Record<string, unknown>;
+    const unknownKeys = Object.keys(port).filter((key) => key !== 'target' && key !== 'protocol');
+    if (unknownKeys.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown field ${quoted(unknownKeys[0])} (a port has target and protocol)`,
+      });
+      return z.NEVER;
+    }
+    target = port.target;
+    protocol = port.protocol ?? 'tcp';
+  }
+  if (!Number.isInteger(target) || (target as number) < 1 || (target as number) > 65535) {
+    ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a valid port (${PORT_FORMS})` });
+    return z.NEVER;
+  }
+  if (protocol !== 'tcp' && protocol !== 'udp') {
+    ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a valid port (${PORT_FORMS})` });
+    return z.NEVER;
+  }
+  return { target: target as number, protocol: protocol as 'tcp' | 'udp' };
+});
+
+export const HealthCheckSchema = z.strictObject({
+  command: z
+    .array(z.string().min(1))
+    .min(2, { error: 'expected ["CMD", "executable", ...] or ["CMD-SHELL", "command"]' })
+    .refine((command) => command[0] === 'CMD' || command[0] === 'CMD-SHELL', {
+      error: (issue) => `${quoted((issue.input as string[])[0])} must be "CMD" or "CMD-SHELL"`,
+    }),
+  intervalSeconds: z.number().int().min(5).max(300).default(30),
+  timeoutSeconds: z.number().int().min(2).max(60).default(5),
+  retries: z.number().int().min(1).max(10).default(3),
+  startPeriodSeconds: z.number().int().min(0).max(300).default(0),
+});
+
+export const BuildSchema = z.strictObject({
+  context: z.string().regex(S3_URL, {
+    error: (issue) => `${quoted(issue.input)} is not an S3 URL of the build context (s3://bucket/key)`,
+  }),
+  dockerfile: z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(/^[^\0\n]+$/, { error: 'must be a single-line path' })
+    .default('Dockerfile'),
+  args: z.record(z.string().regex(ENV_VAR, { error: 'is not a build argument name' }), z.string()).optional(),
+  target: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.-]*$/)
+    .optional(),
+});
+
+const EnvironmentVariableName = z.string().regex(ENV_VAR, {
+  error: (issue) =>
+    `${quoted(issue.input)} is not an environment variable name (letters, digits, '_', not starting with a digit)`,
+});
+
+export const ServiceSchema = z
+  .strictObject({
+    name: ServiceNameSchema,
+    image: z
+      .string()
+      .max(512)
+      .regex(IMAGE_REF, {
+        error: (issue) => `${quoted(issue.input)} is not an image reference (e.g. nginx:1.27)`,
+      })
+      .optional(),
+    build: BuildSchema.optional(),
+    /** CPU units, 1024 per vCPU. @default 256 */
+    cpu: z.number().int().default(256),
+    /** Memory in MiB. @default 512 */
+    memory: z.number().int().default(512),
+    replicas: z.number().int().min(0).max(REQUEST_LIMITS.maxReplicas).default(1),
+    ports: z.array(PortSchema).max(REQUEST_LIMITS.maxPortsPerService).default([]),
+    public: z.boolean().default(false),
+    healthCheck: HealthCheckSchema.optional(),
+    environment: z
+      .record(
+        EnvironmentVariableName,
+        z.string().refine((value) => !value.includes('\0'), { error: 'must not contain a NUL character' }),
+      )
+      .default({}),
+    /** Names of environment variables whose values are read from Parameter Store at run time. */
+    secrets: z.array(EnvironmentVariableName).default([]),
+    dependsOn: z.array(z.string()).default([]),
+    command: z.array(z.string()).optional(),
+    entrypoint: z.array(z.string()).optional(),
+    /** The domain this public service answers on; defaults to the request's `domain`. */
+    domainname: DomainSchema.optional(),
+  })
+  .superRefine((service, ctx) => {
+    if ((service.image === undefined) === (service.build === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['image'],
+        message: 'a service needs exactly one of image or build',
+      });
+    }
+    if (!isFargateSize(service.cpu, service.memory)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['memory'],
+        message: `cpu ${service.cpu} with memory ${service.memory} MiB is not a Fargate size (${fargateSizeHint(service.cpu)})`,
+      });
+    }
+    if (service.public && !service.ports.some((port) => port.protocol === 'tcp')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['public'],
+        message: 'a public service needs a tcp port for the load balancer to send traffic to',
+      });
+    }
+    const bytes = Object.entries(service.environment).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
+    if (bytes > REQUEST_LIMITS.maxEnvironmentBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environment'],
+        message: `${bytes} bytes of environment variables exceed ${REQUEST_LIMITS.maxEnvironmentBytes} (a task definition holds 64 KiB)`,
+      });
+    }
+    const duplicate = service.secrets.find((name) => name in service.environment);
+    if (duplicate !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets'],
+        message: `${quoted(duplicate)} is both a secret and a plain environment value`,
+      });
+    }
+  });
+
+export const DatabaseSchema = z.strictObject({
+  name: ServiceNameSchema,
+  engine: z.literal('postgres', { error: 'only "postgres" is supported' }).default('postgres'),
+  /** Major (or major.minor) engine version. @default "16" */
+  version: z
+    .string()
+    .regex(/^\d{1,2}(?:\.\d{1,2})?$/, {
+      error: (issue) => `${quoted(issue.input)} is not a Postgres version (e.g. 16 or 16.4)`,
+    })
+    .default('16'),
+  /** Allocated storage in GiB. @default 20 */
+  storageGiB: z.number().int().min(20).max(65536).default(20),
+  databaseName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, {
+      error: (issue) => `${quoted(issue.input)} is not a database name`,
+    })
+    .default('postgres'),
+  username: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, {
+      error: (issue) => `${quoted(issue.input)} is not a database user name`,
+    })
+    .refine((name) => name.toLowerCase() !== 'rdsadmin', { error: '"rdsadmin" is reserved by RDS' })
+    .default('postgres'),
+});
+
+export const TtlSchema = z.string().superRefine((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a duration (e.g. 30m, 24h, 7d)` });
+  } else if (ms < REQUEST_LIMITS.minTtlMs || ms > REQUEST_LIMITS.maxTtlMs) {
+    ctx.addIssue({ code: 'custom', message: `${quoted(value)} is outside 5m to 365d` });
+  }
+});
+
+const DeployRequestObject = z.strictObject({
+  project: ProjectNameSchema,
+  environment: EnvironmentNameSchema,
+  mode: ModeInputSchema,
+  deploymentId: DeploymentIdSchema,
+  services: z.array(ServiceSchema).max(REQUEST_LIMITS.maxServices),
+  databases: z.array(DatabaseSchema).max(REQUEST_LIMITS.maxServices).default([]),
+  domain: DomainSchema.optional(),
+  ttl: TtlSchema.optional(),
+  overrides: OverridesSchema.optional(),
+  force: z.boolean().default(false),
+});
+
+export const DeployRequestSchema = DeployRequestObject.superRefine((request, ctx) => {
+  for (const problem of crossFieldProblems(request)) ctx.addIssue({ code: 'custom', ...problem });
+});
+
+export type DeployRequest = z.output<typeof DeployRequestSchema>;
+export type DeployRequestInput = z.input<typeof DeployRequestSchema>;
+export type Service = DeployRequest['services'][number];
+export type Database = DeployRequest['databases'][number];
+export type Port = Service['ports'][number];
+
+export const DownRequestSchema = z.strictObject({
+  project: ProjectNameSchema,
+  environment: EnvironmentNameSchema,
+  deploymentId: DeploymentIdSchema.optional(),
+  /** Must equal the environment's name to take down a production environment. */
+  confirm: z.string().max(64).optional(),
+});
+
+export type DownRequest = z.output<typeof DownRequestSchema>;
+
+interface PathProblem {
+  path: PropertyKey[];
+  message: string;
+}
+
+/** Checks that span fields: unique names, references, cycles, derived AWS names. */
+function crossFieldProblems(request: z.output<typeof DeployRequestObject>): PathProblem[] {
+  const problems: PathProblem[] = [];
+  const { project, environment } = request;
+  const owners = new Map<string, string>();
+  const entries = [
+    ...request.services.map((service, i) => ({ name: service.name, path: ['services', i, 'name'] })),
+    ...request.databases.map((database, i) => ({ name: database.name, path: ['databases', i, 'name'] })),
+  ];
+  for (const { name, path } of entries) {
+    const first = owners.get(name);
+    if (first !== undefined) problems.push({ path, message: `${quoted(name)} is already used by ${first}` });
+    else owners.set(name, formatPath(path.slice(0, 2)));
+  }
+
+  request.services.forEach((service, i) => {
+    service.dependsOn.forEach((dependency, j) => {
+      if (dependency === service.name) {
+        problems.push({
+          path: ['services', i, 'dependsOn', j],
+          message: `${quoted(dependency)} is the service itself`,
+        });
+      } else if (!owners.has(dependency)) {
+        problems.push({
+          path: ['services', i, 'dependsOn', j],
+          message: `${quoted(dependency)} is not a service or database of this request`,
+        });
+      }
+    });
+  });
+  const cycle = findDependencyCycle(request.services);
+  if (cycle) {
+    const index = request.services.findIndex((service) => service.name === cycle[0]);
+    problems.push({
+      path: ['services', index, 'dependsOn'],
+      message: `dependency cycle: ${cycle.join(' → ')}`,
+    });
+  }
+
+  const nameProblem = (path: PropertyKey[], broken: NameRule | undefined, subject: string) => {
+    if (broken) {
+      problems.push({
+        path,
+        message: `${subject} makes the ${broken.what} "${broken.value}" ${broken.value.length} characters long (AWS allows ${broken.maxLength}); use shorter names`,
+      });
+    }
+  };
+  nameProblem(
+    ['environment'],
+    firstTooLong(environmentNameRules(project, environment)),
+    `project "${project}" with environment "${environment}"`,
+  );
+  request.services.forEach((service, i) => {
+    nameProblem(
+      ['services', i, 'name'],
+      firstTooLong(serviceNameRules(project, environment, service.name)),
+      `"${service.name}"`,
+    );
+  });
+  request.databases.forEach((database, i) => {
+    nameProblem(
+      ['databases', i, 'name'],
+      firstTooLong(databaseNameRules(project, environment, database.name)),
+      `"${database.name}"`,
+    );
+  });
+
+  const domains: Array<[PropertyKey[], string]> = [];
+  if (request.domain) domains.push([['domain'], request.domain]);
+  request.services.forEach((service, i) => {
+    if (service.domainname) domains.push([['services', i, 'domainname'], service.domainname]);
+  });
+  for (const [path, domain] of domains) {
+    const zone = publicZoneName(domain, environment, false);
+    if (zone.length > 253) {
+      problems.push({
+        path,
+        message: `the environment's zone "${zone}" would be longer than 253 characters`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** A cycle in the services' dependsOn graph, as a list of names, or undefined. */
+export function findDependencyCycle(
+  services: ReadonlyArray<{ name: string; dependsOn: readonly string[] }>,
+): string[] | undefined {
+  const graph = new Map(services.map((service) => [service.name, service.dependsOn]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === 'done') return undefined;
+    if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const dependency of graph.get(name) ?? []) {
+      if (dependency === name) continue;
+      const cycle = visit(dependency);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const service of services) {
+    const cycle = visit(service.name);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/** Problems from a zod error, one per field; unknown keys are reported one by one. */
+export function problemsFromZod(error: z.ZodError, prefix: PropertyKey[] = []): Problem[] {
+  return error.issues.flatMap((issue): Problem[] => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      const message = path.at(-1) === 'overrides' ? UNKNOWN_SETTING : 'unknown field';
+      return issue.keys.map((key) => ({ path: formatPath([...path, key]), message }));
+    }
+    if (issue.code === 'invalid_key') {
+      return [{ path: formatPath(path), message: issue.issues[0]?.message ?? issue.message }];
+    }
+    if (issue.code === 'invalid_type' && path.length === 0) {
+      return [{ path: '', message: `the request must be a JSON object, not ${describeType(issue.input)}` }];
+    }
+    if (issue.code === 'invalid_type' && issue.input === undefined) {
+      return [{ path: formatPath(path), message: 'is required' }];
+    }
+    return [{ path: formatPath(path), message: issue.message }];
+  });
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (!result.success)
+    throw new RequestValidationError(problemsFromZod(result.error), { cause: result.error });
+  return result.data;
+}
+
+/** Validates the detail of a `Deploy Requested` event; throws RequestValidationError. */
+export function parseDeployRequest(input: unknown): DeployRequest {
+  return parseWith(DeployRequestSchema, input);
+}
+
+/** Validates the detail of a `Down Requested` event; throws RequestValidationError. */
+export function parseDownRequest(input: unknown): DownRequest {
+  return parseWith(DownRequestSchema, input);
+}
+
+export { MODES };
