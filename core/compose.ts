@@ -1,0 +1,688 @@
+/**
+ * Compose input: a compose file (the subset of DESIGN §3) read into a
+ * deployment request. The file is checked against the compose specification's
+ * schema first; every key modeshift does not act on is reported, as a warning
+ * when ignoring it is harmless and as an error when it would change what runs.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { validateComposeSchema } from './compose-schema.ts';
+import { parseDuration } from './duration.ts';
+import { InputError, type Problem } from './errors.ts';
+import { roundUpToFargateSize } from './fargate.ts';
+import { interpolate } from './interpolate.ts';
+import type { Overrides } from './policy.ts';
+import {
+  type DeployRequest,
+  type DeployRequestInput,
+  DeployRequestSchema,
+  problemsFromZod,
+} from './request.ts';
+
+/** A compose file modeshift cannot deploy; each problem names its key. */
+export class ComposeError extends InputError {
+  override name = 'ComposeError';
+}
+
+/** Compose files larger than this are refused before parsing. */
+export const MAX_COMPOSE_BYTES = 1024 * 1024;
+
+export interface ComposeOptions {
+  /** Overrides the compose file's top-level `name`. */
+  readonly project?: string;
+  readonly environment: string;
+  readonly mode: string;
+  readonly deploymentId: string;
+  readonly overrides?: Overrides;
+  readonly ttl?: string;
+  readonly force?: boolean;
+  /** Variables for `${VAR}` interpolation. @default process.env */
+  readonly variables?: Readonly<Record<string, string | undefined>>;
+  /** Folder that relative build contexts and env files are resolved against. @default the compose file's folder */
+  readonly baseDir?: string;
+  /** Bucket that build contexts are uploaded to. @default "modeshift-artifacts" */
+  readonly artifactBucket?: string;
+}
+
+/** A local build context the CLI uploads before the deploy starts. */
+export interface BuildUpload {
+  readonly service: string;
+  readonly localPath: string;
+  readonly s3Url: string;
+}
+
+export interface ComposeResult {
+  readonly request: DeployRequest;
+  /** Keys that were ignored, values that were adjusted: shown to the person, recorded in the plan. */
+  readonly warnings: readonly Problem[];
+  readonly uploads: readonly BuildUpload[];
+}
+
+type Dict = Record<string, unknown>;
+
+/** What modeshift does with each service key it does not translate. */
+const IGNORED_SERVICE_KEYS: Readonly<Record<string, string>> = {
+  container_name: 'ECS names the containers',
+  restart: 'ECS restarts stopped tasks',
+  labels: 'labels are not carried to ECS',
+  logging: 'logs go to the environment’s CloudWatch log group',
+  hostname: 'services are reached by their service name',
+  networks: 'all services share the environment’s VPC',
+  stdin_open: 'Fargate tasks have no terminal',
+  tty: 'Fargate tasks have no terminal',
+  init: 'not applied on Fargate',
+  stop_grace_period: 'ECS uses its default stop timeout',
+  stop_signal: 'ECS sends SIGTERM',
+  profiles: 'every service in the file is deployed',
+  pull_policy: 'images are pulled on every task start',
+  platform: 'tasks run on linux/x86_64',
+  links: 'services are reached by their service name',
+  mac_address: 'not applicable on Fargate',
+  read_only: 'not applied on Fargate',
+  working_dir: 'the image’s working directory is used',
+  user: 'the image’s user is used',
+  develop: 'development watch settings do not apply to a deployment',
+  attach: 'logs go to CloudWatch',
+  annotations: 'annotations are not carried to ECS',
+  label_file: 'labels are not carried to ECS',
+};
+
+/** Keys a managed database (x-defang-postgres) ignores: RDS runs the database, not this container. */
+const DATABASE_KEYS = new Set(['image', 'environment', 'x-defang-postgres', 'ports', 'expose', 'domainname']);
+
+const TRANSLATED_SERVICE_KEYS = new Set([
+  'image',
+  'build',
+  'deploy',
+  'ports',
+  'expose',
+  'healthcheck',
+  'environment',
+  'env_file',
+  'depends_on',
+  'domainname',
+  'command',
+  'entrypoint',
+  'x-defang-postgres',
+]);
+
+class Collector {
+  readonly errors: Problem[] = [];
+  readonly warnings: Problem[] = [];
+  error(path: string, message: string) {
+    this.errors.push({ path, message });
+  }
+  warn(path: string, message: string) {
+    this.warnings.push({ path, message });
+  }
+}
+
+/** Reads a compose file from disk; relative paths resolve against its folder. */
+export function loadComposeFile(file: string, options: ComposeOptions): ComposeResult {
+  if (!existsSync(file)) throw new ComposeError([{ path: file, message: 'no such file' }]);
+  const stat = statSync(file);
+  if (!stat.isFile()) throw new ComposeError([{ path: file, message: 'is not a file' }]);
+  if (stat.size > MAX_COMPOSE_BYTES) {
+    throw new ComposeError([
+      {
+        path: file,
+        message: `is ${stat.size} bytes; compose files over ${MAX_COMPOSE_BYTES} bytes are refused`,
+      },
+    ]);
+  }
+  const baseDir = options.baseDir ?? dirname(resolve(file));
+  const project = options.project ?? undefined;
+  return composeToRequest(readFileSync(file, 'utf8'), {
+    ...options,
+    baseDir,
+    ...(project === undefined ? { defaultProject: basename(baseDir) } : {}),
+  });
+}
+
+/** Translates compose YAML text into a validated deployment request. */
+export function composeToRequest(
+  text: string,
+  options: ComposeOptions & { defaultProject?: string },
+): ComposeResult {
+  if (Buffer.byteLength(text) > MAX_COMPOSE_BYTES) {
+    throw new ComposeError([{ path: '', message: `the compose file is over ${MAX_COMPOSE_BYTES} bytes` }]);
+  }
+  const out = new Collector();
+  const document = parseYaml(text, options.variables ?? process.env, out);
+  if (out.errors.length > 0) throw new ComposeError(out.errors);
+
+  for (const problem of validateComposeSchema(document)) out.error(problem.path, problem.message);
+  if (out.errors.length > 0) throw new ComposeError(out.errors);
+
+  const compose = document as Dict;
+  checkTopLevel(compose, out);
+  const services = (compose.services ?? {}) as Record<string, Dict>;
+  if (Object.keys(services).length === 0) out.error('services', 'the compose file defines no services');
+
+  const baseDir = options.baseDir ?? process.cwd();
+  const project = options.project ?? (compose.name as string | undefined) ?? options.defaultProject;
+  if (project === undefined) out.error('name', 'is missing: set the top-level name or pass --project');
+  const environment = options.environment;
+  const artifactBucket = options.artifactBucket ?? 'modeshift-artifacts';
+
+  const requestServices: Dict[] = [];
+  const databases: Dict[] = [];
+  const uploads: BuildUpload[] = [];
+  const domains: string[] = [];
+  for (const [name, service] of Object.entries(services)) {
+    const at = `services.${name}`;
+    if (isDatabase(service)) {
+      databases.push(translateDatabase(name, service, at, out));
+      continue;
+    }
+    const translated = translateService(name, service, at, baseDir, out);
+    if (typeof service.domainname === 'string') domains.push(service.domainname);
+    if (translated.localContext !== undefined) {
+      const s3Url = `s3://${artifactBucket}/${project ?? 'project'}/${environment}/${name}/context.tar.gz`;
+      (translated.service.build as Dict).context = s3Url;
+      uploads.push({ service: name, localPath: translated.localContext, s3Url });
+    }
+    requestServices.push(translated.service);
+  }
+  if (out.errors.length > 0) throw new ComposeError(out.errors);
+
+  const raw: DeployRequestInput = {
+    project: project as string,
+    environment,
+    mode: options.mode,
+    deploymentId: options.deploymentId,
+    services: requestServices as DeployRequestInput['services'],
+    databases: databases as NonNullable<DeployRequestInput['databases']>,
+    ...(domains[0] !== undefined ? { domain: domains[0] } : {}),
+    ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
+    ...(options.overrides !== undefined ? { overrides: options.overrides } : {}),
+    ...(options.force !== undefined ? { force: options.force } : {}),
+  };
+  const parsed = DeployRequestSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const names = {
+      services: requestServices.map((s) => s.name as string),
+      databases: databases.map((d) => d.name as string),
+    };
+    throw new ComposeError(
+      problemsFromZod(parsed.error).map((problem) => ({
+        ...problem,
+        path: toComposePath(problem.path, names),
+      })),
+      { cause: parsed.error },
+    );
+  }
+  return { request: parsed.data, warnings: out.warnings, uploads };
+}
+
+/** Parses YAML, interpolating `${VAR}` in every scalar; reports syntax errors with line and column. */
+function parseYaml(
+  text: string,
+  variables: Readonly<Record<string, string | undefined>>,
+  out: Collector,
+): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
+  for (const error of doc.errors) {
+    const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
+    out.error(
+      pos ? `line ${pos.line}, column ${pos.col}` : '',
+      error.message.split('\n')[0] ?? error.message,
+    );
+  }
+  if (doc.errors.length > 0) return undefined;
+  visit(doc, {
+    Scalar(key, node, path) {
+      if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
+      const result = interpolate(node.value, variables);
+      const where = yamlPath(path, node);
+      for (const variable of result.unset)
+        out.warn(where, `variable ${variable} is not set; it became an empty string`);
+      for (const problem of result.errors) out.error(where, problem);
+      node.value = result.value;
+    },
+  });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    out.error('', `the YAML could not be read: ${(error as Error).message}`);
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    out.error('', 'a compose file must be a YAML mapping with a services key');
+  }
+  return value;
+}
+
+function yamlPath(path: readonly unknown[], node: unknown): string {
+  const parts: string[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const parent = path[i];
+    const child = path[i + 1] ?? node;
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => item.value === child || item === child);
+      if (pair && isScalar(pair.key)) parts.push(String(pair.key.value));
+    } else if (isSeq(parent)) {
+      parts.push(`[${parent.items.indexOf(child as never)}]`);
+    }
+  }
+  return parts.join('.').replace(/\.\[/g, '[');
+}
+
+function checkTopLevel(compose: Dict, out: Collector) {
+  for (const key of Object.keys(compose)) {
+    if (key === 'name' || key === 'services') continue;
+    if (key === 'version') out.warn(key, 'is obsolete in the compose specification and ignored');
+    else if (key === 'networks') out.warn(key, 'ignored: all services share the environment’s VPC');
+    else if (key === 'volumes') out.warn(key, 'ignored: modeshift runs services without persistent volumes');
+    else if (key.startsWith('x-')) out.warn(key, 'extension ignored');
+    else out.error(key, 'is not supported by modeshift');
+  }
+}
+
+function isDatabase(service: Dict): boolean {
+  const marker = service['x-defang-postgres'];
+  return marker !== undefined && marker !== false && marker !== null;
+}
+
+function translateDatabase(name: string, service: Dict, at: string, out: Collector): Dict {
+  for (const key of Object.keys(service)) {
+    if (!DATABASE_KEYS.has(key))
+      out.warn(`${at}.${key}`, 'ignored for a managed Postgres database (RDS runs it)');
+  }
+  const marker = service['x-defang-postgres'];
+  if (marker !== true && (typeof marker !== 'object' || Array.isArray(marker))) {
+    out.error(`${at}.x-defang-postgres`, `${JSON.stringify(marker)} must be true or a mapping`);
+  }
+  const database: Dict = { name };
+  if (typeof marker === 'object' && marker !== null) {
+    for (const [key, value] of Object.entries(marker as Dict)) {
+      if (key === 'storage') database.storageGiB = value;
+      else out.warn(`${at}.x-defang-postgres.${key}`, 'is not a setting modeshift knows; ignored');
+    }
+  }
+  const image = typeof service.image === 'string' ? service.image : undefined;
+  if (image !== undefined) {
+    const [repository, tag] = image.split('@')[0]?.split(/:(?=[^/]*$)/) ?? [];
+    if (!/(^|\/)postgres$/.test(repository ?? '')) {
+      out.error(
+        `${at}.image`,
+        `${JSON.stringify(image)} is not a postgres image (x-defang-postgres needs postgres:<version>)`,
+      );
+    }
+    const version = /^(\d{1,2}(?:\.\d{1,2})?)/.exec(tag ?? '')?.[1];
+    if (version) database.version = version;
+  }
+  const environment = environmentMap(service.environment);
+  if (environment.POSTGRES_DB) database.databaseName = environment.POSTGRES_DB;
+  if (environment.POSTGRES_USER) database.username = environment.POSTGRES_USER;
+  if ('POSTGRES_PASSWORD' in environment) {
+    out.warn(
+      `${at}.environment.POSTGRES_PASSWORD`,
+      'ignored: RDS manages the master password (ManageMasterUserPassword)',
+    );
+  }
+  return database;
+}
+
+function translateService(
+  name: string,
+  service: Dict,
+  at: string,
+  baseDir: string,
+  out: Collector,
+): { service: Dict; localContext?: string } {
+  for (const key of Object.keys(service)) {
+    if (TRANSLATED_SERVICE_KEYS.has(key)) continue;
+    const reason = IGNORED_SERVICE_KEYS[key];
+    if (reason) out.warn(`${at}.${key}`, `ignored: ${reason}`);
+    else if (key.startsWith('x-')) out.warn(`${at}.${key}`, 'extension ignored');
+    else out.error(`${at}.${key}`, 'is not supported by modeshift');
+  }
+  const result: Dict = { name };
+  let localContext: string | undefined;
+
+  if (service.build !== undefined) {
+    const build = translateBuild(service.build, `${at}.build`, baseDir, out);
+    result.build = build.build;
+    localContext = build.localContext;
+  } else if (service.image !== undefined) {
+    result.image = service.image;
+  }
+
+  const size = translateResources(service.deploy as Dict | undefined, `${at}.deploy`, out);
+  Object.assign(result, size);
+
+  const ports = translatePorts(service.ports, `${at}.ports`, out);
+  const exposed = translateExpose(service.expose, `${at}.expose`, out);
+  result.ports = [...ports.ports, ...exposed];
+  result.public = ports.public;
+
+  if (service.healthcheck !== undefined) {
+    const healthCheck = translateHealthcheck(service.healthcheck as Dict, `${at}.healthcheck`, out);
+    if (healthCheck) result.healthCheck = healthCheck;
+  }
+
+  const environment = {
+    ...readEnvFiles(service.env_file, `${at}.env_file`, baseDir, out),
+    ...environmentMap(service.environment),
+  };
+  const plain: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [key, value] of Object.entries(environment)) {
+    if (value === null) secrets.push(key);
+    else plain[key] = value;
+  }
+  result.environment = plain;
+  if (secrets.length > 0) result.secrets = secrets;
+
+  if (service.depends_on !== undefined) {
+    result.dependsOn = Array.isArray(service.depends_on)
+      ? service.depends_on
+      : Object.keys(service.depends_on as Dict);
+  }
+  if (typeof service.domainname === 'string') result.domainname = service.domainname;
+  for (const key of ['command', 'entrypoint'] as const) {
+    const value = service[key];
+    if (typeof value === 'string') result[key] = ['/bin/sh', '-c', value];
+    else if (Array.isArray(value)) result[key] = value.map(String);
+  }
+  return localContext === undefined ? { service: result } : { service: result, localContext };
+}
+
+const BUILD_KEYS = new Set(['context', 'dockerfile', 'args', 'target']);
+
+function translateBuild(
+  build: unknown,
+  at: string,
+  baseDir: string,
+  out: Collector,
+): { build: Dict; localContext?: string } {
+  const spec: Dict = typeof build === 'string' ? { context: build } : (build as Dict);
+  for (const key of Object.keys(spec)) {
+    if (BUILD_KEYS.has(key)) continue;
+    if (key === 'dockerfile_inline')
+      out.error(`${at}.${key}`, 'is not supported by modeshift: put the Dockerfile in the context');
+    else
+      out.warn(
+        `${at}.${key}`,
+        'ignored: CodeBuild builds with the context, dockerfile, args and target only',
+      );
+  }
+  const context = typeof spec.context === 'string' ? spec.context : '.';
+  const result: Dict = {};
+  if (typeof spec.dockerfile === 'string') result.dockerfile = spec.dockerfile;
+  if (spec.target !== undefined) result.target = spec.target;
+  if (spec.args !== undefined) {
+    const args = environmentMap(spec.args);
+    result.args = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null));
+  }
+  if (context.startsWith('s3://')) return { build: { ...result, context } };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@')) {
+    out.error(
+      `${at}.context`,
+      `${JSON.stringify(context)}: only local folders and s3:// URLs are supported as build contexts`,
+    );
+    return { build: result };
+  }
+  const localContext = isAbsolute(context) ? context : resolve(baseDir, context);
+  if (!existsSync(localContext) || !statSync(localContext).isDirectory()) {
+    out.error(`${at}.context`, `${JSON.stringify(context)} is not a folder (resolved to ${localContext})`);
+  }
+  return { build: result, localContext };
+}
+
+function translateResources(deploy: Dict | undefined, at: string, out: Collector): Dict {
+  const result: Dict = {};
+  if (!deploy) return result;
+  for (const key of Object.keys(deploy)) {
+    if (key === 'replicas' || key === 'resources') continue;
+    if (key === 'mode' && deploy.mode !== 'replicated') {
+      out.error(
+        `${at}.mode`,
+        `${JSON.stringify(deploy.mode)} is not supported by modeshift (only replicated)`,
+      );
+    } else if (key !== 'mode') {
+      out.warn(`${at}.${key}`, 'ignored: the mode decides deployment behaviour');
+    }
+  }
+  if (deploy.replicas !== undefined) result.replicas = deploy.replicas;
+  const resources = (deploy.resources ?? {}) as Dict;
+  for (const key of Object.keys(resources)) {
+    if (key !== 'limits')
+      out.warn(`${at}.resources.${key}`, 'ignored: Fargate reserves the task size given by limits');
+  }
+  const limits = (resources.limits ?? {}) as Dict;
+  for (const key of Object.keys(limits)) {
+    if (key !== 'cpus' && key !== 'memory')
+      out.warn(`${at}.resources.limits.${key}`, 'ignored: Fargate sizes tasks by cpus and memory');
+  }
+  let cpu = 256;
+  let memory = 512;
+  if (limits.cpus !== undefined) {
+    const cpus = Number(limits.cpus);
+    if (!Number.isFinite(cpus) || cpus <= 0) {
+      out.error(
+        `${at}.resources.limits.cpus`,
+        `${JSON.stringify(limits.cpus)} is not a positive number of CPUs`,
+      );
+      return result;
+    }
+    cpu = Math.ceil(cpus * 1024);
+  }
+  if (limits.memory !== undefined) {
+    const mib = parseMemoryMiB(limits.memory);
+    if (mib === undefined) {
+      out.error(
+        `${at}.resources.limits.memory`,
+        `${JSON.stringify(limits.memory)} is not a memory size (e.g. 512M, 2G)`,
+      );
+      return result;
+    }
+    memory = mib;
+  }
+  if (limits.cpus === undefined && limits.memory === undefined) return result;
+  const size = roundUpToFargateSize(cpu, memory);
+  if (size === undefined) {
+    out.error(
+      `${at}.resources.limits`,
+      `${cpu} CPU units with ${memory} MiB exceeds the largest Fargate task (16 vCPU, 120 GiB)`,
+    );
+    return result;
+  }
+  Object.assign(result, size);
+  if (size.cpu !== cpu || size.memory !== memory) {
+    out.warn(
+      `${at}.resources.limits`,
+      `rounded up to the Fargate size ${size.cpu / 1024} vCPU / ${size.memory} MiB (asked for ${cpu / 1024} vCPU / ${memory} MiB)`,
+    );
+  }
+  return result;
+}
+
+/** Compose byte values (`512m`, `1.5g`, `1073741824`) in MiB, rounded up. */
+export function parseMemoryMiB(value: unknown): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([bkmg]?)b?$/i.exec(String(value).trim());
+  if (!match) return undefined;
+  const factor = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? '').toLowerCase()] ?? 1;
+  const mib = Math.ceil((Number(match[1]) * factor) / 1024 ** 2);
+  return mib > 0 ? mib : undefined;
+}
+
+function translatePorts(ports: unknown, at: string, out: Collector): { ports: Dict[]; public: boolean } {
+  const result: Dict[] = [];
+  let isPublic = false;
+  if (!Array.isArray(ports)) return { ports: result, public: false };
+  ports.forEach((port, i) => {
+    const where = `${at}[${i}]`;
+    if (typeof port === 'number' || typeof port === 'string') {
+      const match =
+        /^(?:(?:\[?[\d.:a-f]*\]?):)??(?:(\d{1,5}(?:-\d{1,5})?):)?(\d{1,5}(?:-\d{1,5})?)(?:\/(\w+))?$/i.exec(
+          String(port).trim(),
+        );
+      const target = match?.[2];
+      if (!match || target === undefined) {
+        out.error(where, `${JSON.stringify(port)} is not a valid port (expected 80, 8080:80 or 80/udp)`);
+        return;
+      }
+      if (target.includes('-')) {
+        out.error(where, `${JSON.stringify(port)}: port ranges are not supported by modeshift`);
+        return;
+      }
+      const protocol = (match[3] ?? 'tcp').toLowerCase();
+      if (protocol !== 'tcp' && protocol !== 'udp') {
+        out.error(where, `${JSON.stringify(port)} is not a valid port (expected 80, 80/tcp or 80/udp)`);
+        return;
+      }
+      if (/^\[?[\d.:a-f]+\]?:/i.test(String(port)) && String(port).split(':').length > 2) {
+        out.warn(where, 'host IP ignored: the load balancer listens on every address');
+      }
+      addPublic(result, Number(target), protocol, where, out);
+      isPublic = true;
+      return;
+    }
+    const spec = port as Dict;
+    for (const key of Object.keys(spec)) {
+      if (!['target', 'published', 'protocol', 'mode', 'name'].includes(key)) {
+        out.warn(`${where}.${key}`, 'ignored: the load balancer decides how the port is reached');
+      }
+    }
+    const protocol = String(spec.protocol ?? 'tcp').toLowerCase();
+    if (spec.mode === 'host') {
+      result.push({ target: spec.target, protocol });
+    } else {
+      addPublic(result, spec.target as number, protocol, where, out);
+      isPublic = true;
+    }
+  });
+  return { ports: result, public: isPublic };
+}
+
+function addPublic(ports: Dict[], target: number, protocol: string, where: string, out: Collector) {
+  if (protocol === 'udp') {
+    out.error(
+      where,
+      `${target}/udp cannot be public: the load balancer speaks HTTP (use mode: host for an internal UDP port)`,
+    );
+    return;
+  }
+  ports.push({ target, protocol });
+}
+
+function translateExpose(expose: unknown, at: string, out: Collector): Dict[] {
+  if (!Array.isArray(expose)) return [];
+  return expose.flatMap((entry, i) => {
+    const match = /^(\d{1,5})(?:\/(tcp|udp))?$/.exec(String(entry).trim());
+    if (!match || Number(match[1]) < 1 || Number(match[1]) > 65535) {
+      out.error(
+        `${at}[${i}]`,
+        `${JSON.stringify(entry)} is not a valid port (expected 80, 80/tcp or 80/udp)`,
+      );
+      return [];
+    }
+    return [{ target: Number(match[1]), protocol: match[2] ?? 'tcp' }];
+  });
+}
+
+function translateHealthcheck(healthcheck: Dict, at: string, out: Collector): Dict | undefined {
+  if (healthcheck.disable === true) return undefined;
+  for (const key of Object.keys(healthcheck)) {
+    if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'disable'].includes(key)) {
+      out.warn(
+        `${at}.${key}`,
+        'ignored: ECS health checks have test, interval, timeout, retries and start_period',
+      );
+    }
+  }
+  const test = healthcheck.test;
+  let command: string[];
+  if (typeof test === 'string') command = ['CMD-SHELL', test];
+  else if (Array.isArray(test) && test[0] === 'NONE') return undefined;
+  else if (Array.isArray(test)) command = test.map(String);
+  else {
+    out.error(`${at}.test`, 'is required for a health check');
+    return undefined;
+  }
+  const result: Dict = { command };
+  const durations = [
+    ['interval', 'intervalSeconds'],
+    ['timeout', 'timeoutSeconds'],
+    ['start_period', 'startPeriodSeconds'],
+  ] as const;
+  for (const [key, field] of durations) {
+    const value = healthcheck[key];
+    if (value === undefined) continue;
+    const ms = parseDuration(String(value));
+    if (ms === undefined)
+      out.error(`${at}.${key}`, `${JSON.stringify(value)} is not a duration (e.g. 30s, 1m30s)`);
+    else result[field] = Math.round(ms / 1000);
+  }
+  if (healthcheck.retries !== undefined) result.retries = healthcheck.retries;
+  return result;
+}
+
+/** Compose `environment` as a map; `null` marks a value taken from outside (a secret). */
+function environmentMap(environment: unknown): Record<string, string | null> {
+  const result: Record<string, string | null> = {};
+  if (Array.isArray(environment)) {
+    for (const entry of environment) {
+      const text = String(entry);
+      const eq = text.indexOf('=');
+      if (eq === -1) result[text] = null;
+      else result[text.slice(0, eq)] = text.slice(eq + 1);
+    }
+  } else if (environment && typeof environment === 'object') {
+    for (const [key, value] of Object.entries(environment)) {
+      result[key] = value === null || value === undefined ? null : String(value);
+    }
+  }
+  return result;
+}
+
+function readEnvFiles(envFile: unknown, at: string, baseDir: string, out: Collector): Record<string, string> {
+  if (envFile === undefined) return {};
+  const entries = (Array.isArray(envFile) ? envFile : [envFile]).map((entry) =>
+    typeof entry === 'string'
+      ? { path: entry, required: true }
+      : (entry as { path: string; required?: boolean }),
+  );
+  const result: Record<string, string> = {};
+  entries.forEach((entry, i) => {
+    const where = Array.isArray(envFile) ? `${at}[${i}]` : at;
+    const file = isAbsolute(entry.path) ? entry.path : resolve(baseDir, entry.path);
+    if (!existsSync(file)) {
+      if (entry.required !== false)
+        out.error(where, `${JSON.stringify(entry.path)} does not exist (resolved to ${file})`);
+      return;
+    }
+    Object.assign(result, parseDotenv(readFileSync(file)));
+  });
+  return result;
+}
+
+/** `services[2].ports[0]` → `services.web.ports[0]`, so errors point into the compose file. */
+function toComposePath(path: string, names: { services: string[]; databases: string[] }): string {
+  const fields: Record<string, string> = {
+    dependsOn: 'depends_on',
+    healthCheck: 'healthcheck',
+    cpu: 'deploy.resources.limits.cpus',
+    memory: 'deploy.resources.limits.memory',
+    replicas: 'deploy.replicas',
+    public: 'ports',
+    secrets: 'environment',
+  };
+  return path
+    .replace(/^services\[(\d+)\](?:\.(\w+))?/, (_, i: string, field: string | undefined) => {
+      const base = `services.${names.services[Number(i)] ?? i}`;
+      return field && field !== 'name' ? `${base}.${fields[field] ?? field}` : base;
+    })
+    .replace(/^databases\[(\d+)\](?:\.(\w+))?/, (_, i: string, field: string | undefined) => {
+      const base = `services.${names.databases[Number(i)] ?? i}`;
+      return field === 'name' || field === undefined ? base : `${base}.x-defang-postgres`;
+    })
+    .replace(/^domain$/, 'domainname')
+    .replace(/^project$/, 'name');
+}
