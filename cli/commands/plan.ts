@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { formatProblem } from '../../core/errors.ts';
+import { type DeploymentPlan, planDeployment } from '../../core/plan.ts';
+import { SETTING_LABELS, SETTING_NAMES } from '../../core/policy.ts';
+import {
+  addComposeOptions,
+  type ComposeCommandOptions,
+  type LoadedRequest,
+  loadRequest,
+} from '../compose-options.ts';
+import type { Io } from '../io.ts';
+import { renderTable, showValue } from '../table.ts';
+
+/** The stable JSON document `plan --json` prints (documented in the README). */
+export function planJson(loaded: LoadedRequest, plan: DeploymentPlan) {
+  return {
+    request: loaded.request,
+    mode: loaded.resolved.mode,
+    policy: loaded.resolved.policy,
+    overridden: loaded.resolved.overridden,
+    warnings: loaded.warnings,
+    executionName: plan.executionName,
+    waves: plan.waves,
+    resources: plan.resources,
+  };
+}
+
+export function renderPlan(loaded: LoadedRequest, plan: DeploymentPlan): string {
+  const { request, resolved } = loaded;
+  const sections: string[] = [];
+  sections.push(
+    `Plan for ${request.project}/${request.environment} in ${resolved.mode} mode (deployment ${request.deploymentId}, no AWS calls made)`,
+  );
+  if (loaded.warnings.length > 0) {
+    sections.push(['Warnings:', ...loaded.warnings.map((w) => `  - ${formatProblem(w)}`)].join('\n'));
+  }
+  sections.push(
+    `Policy:\n${renderTable(
+      ['setting', 'value', ''],
+      SETTING_NAMES.map((name) => [
+        SETTING_LABELS[name],
+        showValue(resolved.policy[name]),
+        resolved.overridden.includes(name) ? '(override)' : '',
+      ]),
+    )}`,
+  );
+  sections.push(
+    `Deployment waves:\n${plan.waves.map((names, i) => `  ${i + 1}. ${names.join(', ')}`).join('\n')}`,
+  );
+  sections.push(
+    `Resources (${plan.resources.length}):\n${renderTable(
+      ['type', 'name', 'on down', 'settings'],
+      plan.resources.map((resource) => [
+        resource.type.replace(/^AWS::/, ''),
+        resource.name,
+        resource.onDown,
+        Object.entries(resource.settings)
+          .map(([key, value]) => `${key}=${showValue(value)}`)
+          .join(' '),
+      ]),
+    )}`,
+  );
+  return `${sections.join('\n\n')}\n`;
+}
+
+export function registerPlan(program: Command, io: Io) {
+  addComposeOptions(
+    program
+      .command('plan')
+      .description(
+        'show the resolved policy and every resource a deploy would create or update, without AWS calls',
+      ),
+  ).action((options: ComposeCommandOptions) => {
+    const loaded = loadRequest(options, io);
+    const plan = planDeployment(loaded.request, loaded.resolved);
+    if (options.json) io.stdout(`${JSON.stringify(planJson(loaded, plan), null, 2)}\n`);
+    else {
+      for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
+      io.stdout(renderPlan(loaded, plan));
+    }
+  });
+}

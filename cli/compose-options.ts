@@ -1,0 +1,65 @@
+/**
+ * The options `plan` and `deploy` share: a compose file, an environment, a
+ * mode and overrides, turned into a validated deployment request.
+ */
+
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { type ComposeResult, loadComposeFile } from '../core/compose.ts';
+import { parseOverrideAssignments, type ResolvedPolicy, resolvePolicy } from '../core/policy.ts';
+import type { Io } from './io.ts';
+
+export interface ComposeCommandOptions {
+  file: string;
+  env: string;
+  mode: string;
+  project?: string;
+  set: string[];
+  ttl?: string;
+  force?: boolean;
+  deploymentId?: string;
+  json?: boolean;
+}
+
+export function addComposeOptions(command: Command): Command {
+  return command
+    .requiredOption('-f, --file <compose.yaml>', 'compose file to deploy')
+    .requiredOption('--env <name>', 'environment name, e.g. pr-42')
+    .requiredOption('--mode <mode>', 'development, staging or production (or an alias)')
+    .option('--project <name>', "project name (default: the compose file's name)")
+    .addOption(
+      new Option('--set <key=value>', 'override one policy setting (repeatable)')
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
+    )
+    .option('--ttl <duration>', 'tear the environment down after this long, e.g. 24h')
+    .option('--force', 'allow a production → development mode change')
+    .option('--deployment-id <id>', 'identifier of this deployment (default: the current UTC time)')
+    .option('--json', 'print one machine-readable JSON document');
+}
+
+/** `20261126-074501`: sortable, and valid as a deployment id. */
+export function timestampDeploymentId(now: Date): string {
+  return now.toISOString().replace(/\..*$/, '').replace(/[-:]/g, '').replace('T', '-');
+}
+
+export interface LoadedRequest extends ComposeResult {
+  readonly resolved: ResolvedPolicy;
+}
+
+/** Reads the compose file and resolves the policy; throws InputError on any problem. */
+export function loadRequest(options: ComposeCommandOptions, io: Io): LoadedRequest {
+  const overrides = parseOverrideAssignments(options.set);
+  const composed = loadComposeFile(resolve(io.cwd, options.file), {
+    environment: options.env,
+    mode: options.mode,
+    deploymentId: options.deploymentId ?? timestampDeploymentId(io.now()),
+    variables: io.env,
+    ...(options.project !== undefined ? { project: options.project } : {}),
+    ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
+    ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
+    ...(options.force ? { force: true } : {}),
+  });
+  const resolved = resolvePolicy(composed.request.mode, composed.request.overrides ?? {});
+  return { ...composed, resolved };
+}

@@ -1,0 +1,24 @@
+/** Where the CLI writes: the process's streams, or a test's buffers. */
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Environment variables, for interpolation in compose files. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Folder that relative paths are resolved against. */
+  readonly cwd: string;
+  /** Current time, so outputs that depend on it are testable. */
+  readonly now: () => Date;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => new Date(),
+  };
+}
+
+/** Exit codes, as documented in the README. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;

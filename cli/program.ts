@@ -1,0 +1,54 @@
+/**
+ * The `modeshift` command line, built by a factory so tests drive it
+ * in-process with their own output buffers.
+ */
+import { Command, CommanderError } from 'commander';
+import { formatProblem, isInputError } from '../core/errors.ts';
+import { registerModes } from './commands/modes.ts';
+import { registerPlan } from './commands/plan.ts';
+import { EXIT, type Io, processIo } from './io.ts';
+
+export function makeProgram(io: Io = processIo()): Command {
+  const program = new Command('modeshift')
+    .description('Deploy a Docker Compose application into AWS in development, staging or production mode.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+  registerModes(program, io);
+  registerPlan(program, io);
+  return program;
+}
+
+/**
+ * Runs one command line (without the `node script` prefix) and returns the
+ * exit code: 0 ok, 1 failed, 2 bad input. Input errors print one line per
+ * problem and no stack trace.
+ */
+export async function run(args: readonly string[], io: Io = processIo()): Promise<number> {
+  const program = makeProgram(io);
+  const json = args.includes('--json');
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      ) {
+        return EXIT.ok;
+      }
+      return EXIT.badInput;
+    }
+    if (isInputError(error)) {
+      for (const problem of error.problems) io.stderr(`error: ${formatProblem(problem)}\n`);
+      if (json)
+        io.stdout(`${JSON.stringify({ error: { kind: error.name, problems: error.problems } }, null, 2)}\n`);
+      return EXIT.badInput;
+    }
+    io.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.failed;
+  }
+}

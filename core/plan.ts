@@ -1,0 +1,346 @@
+/**
+ * The plan of a deployment: every resource a deploy creates or updates, with
+ * its mode-specific settings, and what a down keeps or destroys. Pure: it
+ * makes no AWS calls, so `modeshift plan` can show it anywhere.
+ */
+import { databaseNames, environmentNames, executionName, publicZoneName, serviceNames } from './names.ts';
+import type { Policy, ResolvedPolicy } from './policy.ts';
+import type { DeployRequest, Service } from './request.ts';
+import { deploymentWaves } from './waves.ts';
+
+export type SettingValue = string | number | boolean | readonly string[];
+
+/** One AWS resource a deploy creates or brings up to date. */
+export interface PlannedResource {
+  /** CloudFormation-style type name, e.g. `AWS::ECS::Service`. */
+  readonly type: string;
+  readonly name: string;
+  /** The settings modeshift sets on it; mode-specific ones are listed in `fromPolicy`. */
+  readonly settings: Readonly<Record<string, SettingValue>>;
+  /** Which policy settings decide this resource's settings. */
+  readonly fromPolicy: readonly (keyof Policy)[];
+  /** What `down` does with it. */
+  readonly onDown: 'delete' | 'retain' | 'snapshot-then-delete';
+}
+
+export interface DeploymentPlan {
+  readonly executionName: string;
+  readonly waves: readonly (readonly string[])[];
+  readonly resources: readonly PlannedResource[];
+}
+
+/** The subnets services run in: public with public IPs when there is no NAT gateway. */
+export function taskNetworking(policy: Policy): { subnets: 'public' | 'private'; assignPublicIp: boolean } {
+  return policy.natGateways === 'none'
+    ? { subnets: 'public', assignPublicIp: true }
+    : { subnets: 'private', assignPublicIp: false };
+}
+
+export function natGatewayCount(policy: Policy): number {
+  return { none: 0, single: 1, 'per-az': 2 }[policy.natGateways];
+}
+
+/** Public services and the hostnames they answer on. */
+export function publicHostnames(request: DeployRequest, production: boolean) {
+  return request.services
+    .filter((service) => service.public)
+    .map((service) => {
+      const own = service.domainname;
+      const domain = own ?? request.domain;
+      if (domain === undefined)
+        return { service: service.name, zone: undefined, hostname: undefined, alias: false };
+      const zone = publicZoneName(domain, request.environment, production);
+      return {
+        service: service.name,
+        zone,
+        hostname: own ? zone : `${service.name}.${zone}`,
+        alias: own !== undefined,
+      };
+    });
+}
+
+export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy): DeploymentPlan {
+  const { policy, mode } = resolved;
+  const production = mode === 'production';
+  const { project, environment } = request;
+  const env = environmentNames(project, environment);
+  const resources: PlannedResource[] = [];
+  const add = (
+    type: string,
+    name: string,
+    settings: Record<string, SettingValue> = {},
+    fromPolicy: (keyof Policy)[] = [],
+    onDown: PlannedResource['onDown'] = 'delete',
+  ) => resources.push({ type, name, settings, fromPolicy, onDown });
+
+  // Network
+  add('AWS::EC2::VPC', env.vpc, { cidrBlock: '10.0.0.0/16', dnsSearchDomain: env.privateZone });
+  ['a', 'b'].forEach((zone, i) => {
+    add('AWS::EC2::Subnet', `${env.prefix}-public-${zone}`, {
+      cidrBlock: `10.0.${i * 16}.0/20`,
+      availabilityZone: i,
+      mapPublicIpOnLaunch: true,
+    });
+  });
+  ['a', 'b'].forEach((zone, i) => {
+    add('AWS::EC2::Subnet', `${env.prefix}-private-${zone}`, {
+      cidrBlock: `10.0.${128 + i * 16}.0/20`,
+      availabilityZone: i,
+    });
+  });
+  add('AWS::EC2::InternetGateway', env.prefix);
+  add('AWS::EC2::RouteTable', `${env.prefix}-public`, { defaultRoute: 'internet gateway' });
+  const nats = natGatewayCount(policy);
+  for (let i = 0; i < nats; i++) {
+    const zone = 'ab'[i];
+    add('AWS::EC2::NatGateway', `${env.prefix}-nat-${zone}`, { subnet: `${env.prefix}-public-${zone}` }, [
+      'natGateways',
+    ]);
+  }
+  const privateTables = policy.natGateways === 'per-az' ? ['a', 'b'] : ['shared'];
+  for (const table of privateTables) {
+    add(
+      'AWS::EC2::RouteTable',
+      `${env.prefix}-private${table === 'shared' ? '' : `-${table}`}`,
+      { defaultRoute: nats === 0 ? 'none' : `${env.prefix}-nat-${table === 'shared' ? 'a' : table}` },
+      ['natGateways'],
+    );
+  }
+  const publicServices = request.services.filter((service) => service.public);
+  if (publicServices.length > 0)
+    add('AWS::EC2::SecurityGroup', env.albSecurityGroup, { ingress: ['80/tcp', '443/tcp'] });
+  add('AWS::EC2::SecurityGroup', env.serviceSecurityGroup, {
+    ingress: 'from the load balancer and other services',
+  });
+  if (request.databases.length > 0)
+    add('AWS::EC2::SecurityGroup', env.databaseSecurityGroup, { ingress: '5432/tcp from services' });
+
+  // Builds
+  for (const service of request.services.filter((s) => s.build)) {
+    const names = serviceNames(project, environment, service.name);
+    add('AWS::ECR::Repository', names.ecrRepository, { imageTagMutability: 'MUTABLE' });
+    add(
+      'AWS::CodeBuild::Project',
+      names.codeBuildProject,
+      {
+        computeType: policy.buildComputeType,
+        source: service.build?.context ?? '',
+        dockerfile: service.build?.dockerfile ?? 'Dockerfile',
+      },
+      ['buildComputeType'],
+    );
+  }
+
+  // Logs: kept on down where access logs are (production), expiring by their retention.
+  const logsOnDown = policy.retainAccessLogsOnDown ? 'retain' : 'delete';
+  for (const service of request.services) {
+    add(
+      'AWS::Logs::LogGroup',
+      serviceNames(project, environment, service.name).logGroup,
+      { retentionInDays: policy.logRetentionDays },
+      ['logRetentionDays', 'retainAccessLogsOnDown'],
+      logsOnDown,
+    );
+  }
+
+  // Databases
+  if (request.databases.length > 0) add('AWS::RDS::DBSubnetGroup', env.dbSubnetGroup, { subnets: 'private' });
+  for (const database of request.databases) {
+    add(
+      'AWS::RDS::DBInstance',
+      databaseNames(project, environment, database.name).instance,
+      {
+        engine: database.engine,
+        engineVersion: database.version,
+        dbInstanceClass: policy.dbInstanceClass,
+        allocatedStorageGiB: database.storageGiB,
+        storageEncrypted: policy.storageEncrypted,
+        deletionProtection: policy.dbDeletionProtection,
+        applyImmediately: policy.applyImmediately,
+        manageMasterUserPassword: true,
+        databaseName: database.databaseName,
+        masterUsername: database.username,
+      },
+      [
+        'dbInstanceClass',
+        'storageEncrypted',
+        'dbDeletionProtection',
+        'applyImmediately',
+        'finalSnapshotOnDown',
+      ],
+      policy.finalSnapshotOnDown ? 'snapshot-then-delete' : 'delete',
+    );
+  }
+
+  // Load balancer
+  const hostnames = publicHostnames(request, production);
+  const zones = [...new Set(hostnames.flatMap((h) => (h.zone ? [h.zone] : [])))];
+  if (publicServices.length > 0) {
+    add(
+      'AWS::S3::Bucket',
+      `${env.prefix}-lb-logs-<account-hash>`,
+      { purpose: 'load balancer access logs' },
+      ['retainAccessLogsOnDown'],
+      policy.retainAccessLogsOnDown ? 'retain' : 'delete',
+    );
+    add(
+      'AWS::ElasticLoadBalancingV2::LoadBalancer',
+      env.loadBalancer,
+      { scheme: 'internet-facing', deletionProtection: policy.lbDeletionProtection, accessLogs: true },
+      ['lbDeletionProtection'],
+    );
+    for (const service of publicServices) {
+      add(
+        'AWS::ElasticLoadBalancingV2::TargetGroup',
+        serviceNames(project, environment, service.name).targetGroup,
+        {
+          port: firstTcpPort(service),
+          targetType: 'ip',
+          healthCheckPath: '/',
+        },
+      );
+    }
+    if (zones.length > 0) {
+      add('AWS::CertificateManager::Certificate', env.prefix, {
+        domains: zones.flatMap((zone) => [zone, `*.${zone}`]),
+        validation: 'DNS',
+      });
+      add(
+        'AWS::ElasticLoadBalancingV2::Listener',
+        `${env.loadBalancer}:80`,
+        { protocol: 'HTTP', action: 'redirect to HTTPS', statusCode: policy.httpRedirectCode },
+        ['httpRedirectCode'],
+      );
+      add('AWS::ElasticLoadBalancingV2::Listener', `${env.loadBalancer}:443`, {
+        protocol: 'HTTPS',
+        routing: hostnames.map((h) => `${h.hostname ?? '*'} → ${h.service}`),
+      });
+    } else {
+      add('AWS::ElasticLoadBalancingV2::Listener', `${env.loadBalancer}:80`, {
+        protocol: 'HTTP',
+        action: `forward to ${publicServices[0]?.name}`,
+        note: 'no domain: HTTP only, no certificate and no redirect',
+      });
+    }
+  }
+
+  // Containers
+  const waves = deploymentWaves(request.services);
+  const waveOf = new Map(waves.flatMap((names, i) => names.map((name) => [name, i] as const)));
+  const networking = taskNetworking(policy);
+  add(
+    'AWS::ECS::Cluster',
+    env.cluster,
+    { capacityProviders: ['FARGATE', 'FARGATE_SPOT'], defaultCapacityProvider: policy.capacityProvider },
+    ['capacityProvider'],
+  );
+  add('AWS::IAM::Role', env.taskExecutionRole, { assumedBy: 'ecs-tasks.amazonaws.com' });
+  for (const service of request.services) {
+    const names = serviceNames(project, environment, service.name);
+    add('AWS::ECS::TaskDefinition', names.taskFamily, {
+      cpu: service.cpu,
+      memory: service.memory,
+      image: service.image ?? `<ecr>/${names.ecrRepository}:${request.deploymentId}`,
+      logGroup: names.logGroup,
+      environmentVariables: Object.keys(service.environment).length,
+      secrets: service.secrets.map((name) => `${env.secretsPath}${name}`),
+    });
+    add(
+      'AWS::ECS::Service',
+      names.ecsService,
+      {
+        desiredCount: service.replicas,
+        capacityProvider: policy.capacityProvider,
+        deploymentStrategy: policy.deploymentStrategy,
+        minimumHealthyPercent: policy.minimumHealthyPercent,
+        maximumPercent: policy.maximumPercent,
+        circuitBreaker: true,
+        circuitBreakerRollback: policy.circuitBreakerRollback,
+        wave: waveOf.get(service.name) ?? 0,
+        subnets: networking.subnets,
+        assignPublicIp: networking.assignPublicIp,
+      },
+      [
+        'capacityProvider',
+        'deploymentStrategy',
+        'minimumHealthyPercent',
+        'maximumPercent',
+        'circuitBreakerRollback',
+        'natGateways',
+      ],
+    );
+  }
+
+  // DNS
+  const recordSettings = { ttl: policy.dnsTtlSeconds, writeMode: policy.dnsWriteMode };
+  const dnsPolicy: (keyof Policy)[] = ['dnsTtlSeconds', 'dnsWriteMode'];
+  for (const zone of zones) {
+    add(
+      'AWS::Route53::HostedZone',
+      zone,
+      { visibility: 'public', destroyOnDown: policy.destroyZoneOnDown },
+      ['destroyZoneOnDown'],
+      policy.destroyZoneOnDown ? 'delete' : 'retain',
+    );
+    add(
+      'AWS::Route53::RecordSet',
+      `_validation.${zone}`,
+      { type: 'CNAME', purpose: 'certificate validation', ...recordSettings },
+      dnsPolicy,
+    );
+  }
+  for (const host of hostnames) {
+    if (!host.hostname) continue;
+    if (host.alias) {
+      add(
+        'AWS::Route53::RecordSet',
+        host.hostname,
+        { type: 'A', alias: env.loadBalancer, writeMode: policy.dnsWriteMode },
+        ['dnsWriteMode'],
+      );
+    } else {
+      add(
+        'AWS::Route53::RecordSet',
+        host.hostname,
+        { type: 'CNAME', target: env.loadBalancer, ...recordSettings },
+        dnsPolicy,
+      );
+    }
+  }
+  add('AWS::ServiceDiscovery::PrivateDnsNamespace', env.privateZone, { visibility: 'private', vpc: env.vpc });
+  for (const service of request.services) {
+    add(
+      'AWS::ServiceDiscovery::Service',
+      `${service.name}.${env.privateZone}`,
+      { type: 'A', ttl: policy.dnsTtlSeconds },
+      ['dnsTtlSeconds'],
+    );
+  }
+  for (const database of request.databases) {
+    add(
+      'AWS::Route53::RecordSet',
+      `${database.name}.${env.privateZone}`,
+      {
+        type: 'CNAME',
+        target: `${databaseNames(project, environment, database.name).instance} endpoint`,
+        ...recordSettings,
+      },
+      dnsPolicy,
+    );
+  }
+
+  // Expiry
+  if (request.ttl !== undefined) {
+    add('AWS::Scheduler::Schedule', env.expirySchedule, {
+      after: request.ttl,
+      action: 'Down Requested',
+      oneTime: true,
+    });
+  }
+
+  return { executionName: executionName(project, environment, request.deploymentId), waves, resources };
+}
+
+function firstTcpPort(service: Service): number {
+  return service.ports.find((port) => port.protocol === 'tcp')?.target ?? 80;
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { type DeploymentPlan, planDeployment } from '../../core/plan.ts';
+import { type Mode, resolvePolicy } from '../../core/policy.ts';
+import { parseDeployRequest } from '../../core/request.ts';
+import { deploymentWaves } from '../../core/waves.ts';
+
+function planFor(mode: Mode, extra: Record<string, unknown> = {}): DeploymentPlan {
+  const request = parseDeployRequest({
+    project: 'shop',
+    environment: 'pr-42',
+    mode,
+    deploymentId: 'd1',
+    services: [
+      {
+        name: 'web',
+        build: { context: 's3://artifacts/web.tar.gz' },
+        ports: [3000],
+        public: true,
+        dependsOn: ['api'],
+      },
+      { name: 'api', image: 'shop/api:1', ports: [8080], dependsOn: ['db'] },
+    ],
+    databases: [{ name: 'db' }],
+    domain: 'shop.example.com',
+    ...extra,
+  });
+  return planDeployment(request, resolvePolicy(request.mode, request.overrides ?? {}));
+}
+
+const ofType = (plan: DeploymentPlan, type: string) => plan.resources.filter((r) => r.type === type);
+const one = (plan: DeploymentPlan, type: string) => {
+  const [resource] = ofType(plan, type);
+  if (!resource) throw new Error(`no ${type} in the plan`);
+  return resource;
+};
+
+describe('plan — per-mode settings', () => {
+  it.each([
+    ['development', 0],
+    ['staging', 1],
+    ['production', 2],
+  ] as const)('plans the NAT gateways of %s (%i)', (mode, count) => {
+    expect(ofType(planFor(mode), 'AWS::EC2::NatGateway')).toHaveLength(count);
+  });
+
+  it('runs development tasks in public subnets with public IPs, others in private subnets', () => {
+    const service = (mode: Mode) => ofType(planFor(mode), 'AWS::ECS::Service')[0]?.settings;
+
+    expect(service('development')).toMatchObject({ subnets: 'public', assignPublicIp: true });
+    expect(service('production')).toMatchObject({ subnets: 'private', assignPublicIp: false });
+  });
+
+  it('gives ECS services the mode’s capacity and deployment configuration', () => {
+    expect(one(planFor('development'), 'AWS::ECS::Service').settings).toMatchObject({
+      capacityProvider: 'FARGATE_SPOT',
+      minimumHealthyPercent: 0,
+      maximumPercent: 100,
+      circuitBreakerRollback: true,
+    });
+    expect(one(planFor('production'), 'AWS::ECS::Service').settings).toMatchObject({
+      capacityProvider: 'FARGATE',
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+    });
+  });
+
+  it('plans production data to survive down: final snapshot, retained logs and zone', () => {
+    const plan = planFor('production');
+
+    expect(one(plan, 'AWS::RDS::DBInstance').onDown).toBe('snapshot-then-delete');
+    expect(one(plan, 'AWS::S3::Bucket').onDown).toBe('retain');
+    expect(one(plan, 'AWS::Logs::LogGroup').onDown).toBe('retain');
+    expect(one(plan, 'AWS::Route53::HostedZone')).toMatchObject({
+      name: 'shop.example.com',
+      onDown: 'retain',
+    });
+  });
+
+  it('plans development to leave nothing behind on down', () => {
+    const plan = planFor('development');
+
+    expect(one(plan, 'AWS::RDS::DBInstance').onDown).toBe('delete');
+    expect(one(plan, 'AWS::Route53::HostedZone')).toMatchObject({
+      name: 'pr-42.shop.example.com',
+      onDown: 'delete',
+    });
+    expect(plan.resources.filter((r) => r.onDown !== 'delete')).toEqual([]);
+  });
+
+  it('sets database class, encryption, protection and apply-immediately from the policy', () => {
+    expect(one(planFor('development'), 'AWS::RDS::DBInstance').settings).toMatchObject({
+      dbInstanceClass: 'db.t4g.micro',
+      storageEncrypted: true,
+      deletionProtection: false,
+      applyImmediately: true,
+      manageMasterUserPassword: true,
+    });
+    expect(one(planFor('production'), 'AWS::RDS::DBInstance').settings).toMatchObject({
+      dbInstanceClass: 'db.m7g.large',
+      deletionProtection: true,
+      applyImmediately: false,
+    });
+  });
+
+  it('redirects HTTP with the mode’s status code and protects the production load balancer', () => {
+    const listener = (mode: Mode) =>
+      ofType(planFor(mode), 'AWS::ElasticLoadBalancingV2::Listener')[0]?.settings;
+
+    expect(listener('development')).toMatchObject({ statusCode: 'HTTP_302' });
+    expect(listener('staging')).toMatchObject({ statusCode: 'HTTP_301' });
+    expect(one(planFor('production'), 'AWS::ElasticLoadBalancingV2::LoadBalancer').settings).toMatchObject({
+      deletionProtection: true,
+    });
+  });
+
+  it('writes every non-alias record with the mode’s TTL and write mode', () => {
+    const records = ofType(planFor('staging'), 'AWS::Route53::RecordSet').filter(
+      (r) => r.settings.type !== 'A',
+    );
+
+    expect(records.length).toBeGreaterThan(0);
+    for (const record of records) expect(record.settings).toMatchObject({ ttl: 300, writeMode: 'upsert' });
+  });
+
+  it('builds with the mode’s compute type', () => {
+    expect(one(planFor('production'), 'AWS::CodeBuild::Project').settings.computeType).toBe(
+      'BUILD_GENERAL1_MEDIUM',
+    );
+    expect(one(planFor('staging'), 'AWS::CodeBuild::Project').settings.computeType).toBe(
+      'BUILD_GENERAL1_SMALL',
+    );
+  });
+
+  it('applies overrides to the planned resources', () => {
+    const plan = planFor('development', { overrides: { logRetentionDays: 14, natGateways: 'single' } });
+
+    expect(one(plan, 'AWS::Logs::LogGroup').settings.retentionInDays).toBe(14);
+    expect(ofType(plan, 'AWS::EC2::NatGateway')).toHaveLength(1);
+  });
+
+  it('plans an expiry schedule only for a request with a ttl', () => {
+    expect(ofType(planFor('development'), 'AWS::Scheduler::Schedule')).toHaveLength(0);
+    expect(one(planFor('development', { ttl: '24h' }), 'AWS::Scheduler::Schedule').settings.after).toBe(
+      '24h',
+    );
+  });
+});
+
+describe('deployment waves', () => {
+  it('starts a service only after the services it depends on', () => {
+    const waves = deploymentWaves([
+      { name: 'web', dependsOn: ['api'] },
+      { name: 'api', dependsOn: ['db'] },
+      { name: 'worker', dependsOn: ['api', 'cache'] },
+      { name: 'cache', dependsOn: [] },
+    ]);
+
+    expect(waves).toEqual([
+      ['api', 'cache'],
+      ['web', 'worker'],
+    ]);
+  });
+});
