@@ -36,13 +36,11 @@ function composeValidator(): ValidateFunction {
  * does not call them invalid; modeshift's own translation then reports each
  * as supported, ignored or refused.
  */
-function addKeysNewerThanSnapshot(schema: {
-  properties: Record<string, unknown>;
-  definitions: { service: { properties: Record<string, unknown> } };
-}) {
+function addKeysNewerThanSnapshot(schema: ComposeJsonSchema) {
   schema.properties.name = { type: 'string' };
   schema.properties.include = { type: 'array' };
   schema.properties.models = { type: 'object' };
+  const service = schema.definitions.service.properties;
   for (const key of [
     'develop',
     'attach',
@@ -54,8 +52,35 @@ function addKeysNewerThanSnapshot(schema: {
     'provider',
     'models',
   ]) {
-    schema.definitions.service.properties[key] ??= {};
+    service[key] ??= {};
   }
+  // Newer forms of existing keys; modeshift's translation checks their shape.
+  service.env_file = {};
+  service.depends_on = {};
+  const build = (service.build as { oneOf: Array<{ properties?: Record<string, unknown> }> }).oneOf[1];
+  if (build?.properties) build.properties.dockerfile_inline = { type: 'string' };
+  const longPort = (service.ports as { items: { oneOf: Array<{ properties?: Record<string, unknown> }> } })
+    .items.oneOf[2];
+  if (longPort?.properties) {
+    longPort.properties.name = { type: 'string' };
+    longPort.properties.app_protocol = { type: 'string' };
+    longPort.properties.published = { type: ['integer', 'string'] };
+  }
+  const resources = schema.definitions.deployment.properties.resources as {
+    properties: Record<string, { properties: Record<string, unknown> }>;
+  };
+  for (const kind of ['limits', 'reservations']) {
+    const memory = resources.properties[kind]?.properties;
+    if (memory) memory.memory = { type: ['string', 'integer'] };
+  }
+}
+
+interface ComposeJsonSchema {
+  properties: Record<string, unknown>;
+  definitions: {
+    service: { properties: Record<string, unknown> };
+    deployment: { properties: Record<string, unknown> };
+  };
 }
 
 /** Problems the compose specification's schema finds in a parsed compose document. */

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { parse as parseShellWords } from 'shell-quote';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import { validateComposeSchema } from './compose-schema.ts';
 import { parseDuration } from './duration.ts';
@@ -207,10 +208,10 @@ export function composeToRequest(
       databases: databases.map((d) => d.name as string),
     };
     throw new ComposeError(
-      problemsFromZod(parsed.error).map((problem) => ({
-        ...problem,
-        path: toComposePath(problem.path, names),
-      })),
+      problemsFromZod(parsed.error)
+        // The request's domain is copied from a service's domainname, which reports the same problem.
+        .filter((problem) => problem.path !== 'domain')
+        .map((problem) => ({ ...problem, path: toComposePath(problem.path, names) })),
       { cause: parsed.error },
     );
   }
@@ -241,7 +242,7 @@ function parseYaml(
       for (const variable of result.unset)
         out.warn(where, `variable ${variable} is not set; it became an empty string`);
       for (const problem of result.errors) out.error(where, problem);
-      node.value = result.value;
+      node.value = node.type === 'PLAIN' ? typedPlainScalar(result.value) : result.value;
     },
   });
   let value: unknown;
@@ -254,6 +255,13 @@ function parseYaml(
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     out.error('', 'a compose file must be a YAML mapping with a services key');
   }
+  return value;
+}
+
+/** A plain scalar that became `2` or `true` by interpolation is a number or boolean, as compose reads it. */
+function typedPlainScalar(value: string): string | number | boolean {
+  if (/^-?\d+(?:\.\d+)?$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
   return value;
 }
 
@@ -358,7 +366,7 @@ function translateService(
 
   const ports = translatePorts(service.ports, `${at}.ports`, out);
   const exposed = translateExpose(service.expose, `${at}.expose`, out);
-  result.ports = [...ports.ports, ...exposed];
+  result.ports = uniquePorts([...ports.ports, ...exposed]);
   result.public = ports.public;
 
   if (service.healthcheck !== undefined) {
@@ -380,17 +388,55 @@ function translateService(
   if (secrets.length > 0) result.secrets = secrets;
 
   if (service.depends_on !== undefined) {
-    result.dependsOn = Array.isArray(service.depends_on)
-      ? service.depends_on
-      : Object.keys(service.depends_on as Dict);
+    result.dependsOn = translateDependsOn(service.depends_on, `${at}.depends_on`, out);
   }
   if (typeof service.domainname === 'string') result.domainname = service.domainname;
   for (const key of ['command', 'entrypoint'] as const) {
     const value = service[key];
-    if (typeof value === 'string') result[key] = ['/bin/sh', '-c', value];
-    else if (Array.isArray(value)) result[key] = value.map(String);
+    if (typeof value === 'string') {
+      const words = splitCommand(value);
+      if (words) result[key] = words;
+      else
+        out.error(
+          `${at}.${key}`,
+          `${JSON.stringify(value)} uses shell operators; write it as a list, e.g. ["/bin/sh", "-c", "..."]`,
+        );
+    } else if (Array.isArray(value)) result[key] = value.map(String);
   }
   return localContext === undefined ? { service: result } : { service: result, localContext };
+}
+
+/** A string command split into words as compose does (quotes respected, no shell); undefined if it needs a shell. */
+function splitCommand(command: string): string[] | undefined {
+  const words = parseShellWords(command, (name) => `$${name}`);
+  return words.every((word) => typeof word === 'string') ? (words as string[]) : undefined;
+}
+
+const DEPENDS_ON_KEYS = new Set(['condition', 'restart', 'required']);
+
+function translateDependsOn(dependsOn: unknown, at: string, out: Collector): string[] {
+  if (Array.isArray(dependsOn)) {
+    return dependsOn.flatMap((name, i) => {
+      if (typeof name === 'string') return [name];
+      out.error(`${at}[${i}]`, `${JSON.stringify(name)} is not a service name`);
+      return [];
+    });
+  }
+  if (dependsOn === null || typeof dependsOn !== 'object') {
+    out.error(at, 'must be a list of service names or a mapping of service names to conditions');
+    return [];
+  }
+  for (const [name, spec] of Object.entries(dependsOn as Dict)) {
+    if (spec === null || spec === undefined) continue;
+    if (typeof spec !== 'object' || Array.isArray(spec)) {
+      out.error(`${at}.${name}`, 'must be a mapping (condition, restart, required)');
+      continue;
+    }
+    for (const key of Object.keys(spec)) {
+      if (!DEPENDS_ON_KEYS.has(key)) out.error(`${at}.${name}.${key}`, 'is not a compose key');
+    }
+  }
+  return Object.keys(dependsOn as Dict);
 }
 
 const BUILD_KEYS = new Set(['context', 'dockerfile', 'args', 'target']);
@@ -497,7 +543,12 @@ function translateResources(deploy: Dict | undefined, at: string, out: Collector
   if (size.cpu !== cpu || size.memory !== memory) {
     out.warn(
       `${at}.resources.limits`,
-      `rounded up to the Fargate size ${size.cpu / 1024} vCPU / ${size.memory} MiB (asked for ${cpu / 1024} vCPU / ${memory} MiB)`,
+      `rounded up to the Fargate size ${size.cpu / 1024} vCPU / ${size.memory} MiB (asked for ${[
+        limits.cpus === undefined ? undefined : `${limits.cpus} CPUs`,
+        limits.memory === undefined ? undefined : `${limits.memory} memory`,
+      ]
+        .filter(Boolean)
+        .join(' and ')})`,
     );
   }
   return result;
@@ -572,6 +623,17 @@ function addPublic(ports: Dict[], target: number, protocol: string, where: strin
   ports.push({ target, protocol });
 }
 
+/** A port published and also exposed is one container port. */
+function uniquePorts(ports: Dict[]): Dict[] {
+  const seen = new Set<string>();
+  return ports.filter((port) => {
+    const key = `${String(port.target)}/${String(port.protocol)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function translateExpose(expose: unknown, at: string, out: Collector): Dict[] {
   if (!Array.isArray(expose)) return [];
   return expose.flatMap((entry, i) => {
@@ -644,15 +706,30 @@ function environmentMap(environment: unknown): Record<string, string | null> {
 
 function readEnvFiles(envFile: unknown, at: string, baseDir: string, out: Collector): Record<string, string> {
   if (envFile === undefined) return {};
-  const entries = (Array.isArray(envFile) ? envFile : [envFile]).map((entry) =>
-    typeof entry === 'string'
-      ? { path: entry, required: true }
-      : (entry as { path: string; required?: boolean }),
-  );
+  const list = Array.isArray(envFile) ? envFile : [envFile];
   const result: Record<string, string> = {};
-  entries.forEach((entry, i) => {
+  list.forEach((raw, i) => {
     const where = Array.isArray(envFile) ? `${at}[${i}]` : at;
+    const entry =
+      typeof raw === 'string'
+        ? { path: raw, required: true }
+        : (raw as { path?: unknown; required?: unknown });
+    if (typeof entry !== 'object' || entry === null || typeof entry.path !== 'string') {
+      out.error(where, 'must be a file path or a mapping with path (and required)');
+      return;
+    }
+    const unknownKey = Object.keys(entry).find(
+      (key) => key !== 'path' && key !== 'required' && key !== 'format',
+    );
+    if (unknownKey !== undefined) {
+      out.error(`${where}.${unknownKey}`, 'is not a compose key');
+      return;
+    }
     const file = isAbsolute(entry.path) ? entry.path : resolve(baseDir, entry.path);
+    if (existsSync(file) && !statSync(file).isFile()) {
+      out.error(where, `${JSON.stringify(entry.path)} is not a file`);
+      return;
+    }
     if (!existsSync(file)) {
       if (entry.required !== false)
         out.error(where, `${JSON.stringify(entry.path)} does not exist (resolved to ${file})`);

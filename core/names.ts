@@ -47,7 +47,6 @@ export function environmentNames(project: string, environment: string) {
     serviceSecurityGroup: `${prefix}-services`,
     databaseSecurityGroup: `${prefix}-db`,
     dbSubnetGroup: prefix,
-    taskExecutionRole: `${prefix}-task-execution`,
     expirySchedule: `${prefix}-expiry`,
     /** Private zone for service discovery; also the VPC's DNS search domain. */
     privateZone: `${environment}.${project}.internal`,
@@ -105,7 +104,6 @@ export function environmentNameRules(project: string, environment: string): Name
   const names = environmentNames(project, environment);
   return [
     { what: 'load balancer name', value: names.loadBalancer, maxLength: 32 },
-    { what: 'IAM role name', value: names.taskExecutionRole, maxLength: 64 },
     { what: 'scheduler schedule name', value: names.expirySchedule, maxLength: 64 },
     {
       what: 'S3 access-log bucket name',

@@ -234,7 +234,6 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
     { capacityProviders: ['FARGATE', 'FARGATE_SPOT'], defaultCapacityProvider: policy.capacityProvider },
     ['capacityProvider'],
   );
-  add('AWS::IAM::Role', env.taskExecutionRole, { assumedBy: 'ecs-tasks.amazonaws.com' });
   for (const service of request.services) {
     const names = serviceNames(project, environment, service.name);
     add('AWS::ECS::TaskDefinition', names.taskFamily, {

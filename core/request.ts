@@ -179,7 +179,15 @@ export const ServiceSchema = z
     cpu: z.number().int().default(256),
     /** Memory in MiB. @default 512 */
     memory: z.number().int().default(512),
-    replicas: z.number().int().min(0).max(REQUEST_LIMITS.maxReplicas).default(1),
+    replicas: z
+      .number({ error: 'must be a number' })
+      .int({ error: (issue) => `${quoted(issue.input)} is not a whole number` })
+      .min(0, { error: (issue) => `${quoted(issue.input)} is below 0` })
+      .max(REQUEST_LIMITS.maxReplicas, {
+        error: (issue) =>
+          `${quoted(issue.input)} is above ${REQUEST_LIMITS.maxReplicas}, ECS's limit of tasks per service`,
+      })
+      .default(1),
     ports: z.array(PortSchema).max(REQUEST_LIMITS.maxPortsPerService).default([]),
     public: z.boolean().default(false),
     healthCheck: HealthCheckSchema.optional(),
