@@ -1,0 +1,226 @@
+/**
+ * Runs a state machine definition in-process with aws-local-stepfunctions:
+ * the same ASL files that are deployed, with every Task run locally (AWS SDK
+ * calls through the given clients, Lambda steps as functions), Waits and
+ * Retries on a scaled clock, and every event reported as it happens.
+ */
+import {
+  ExecutionError,
+  ExecutionTimeoutError,
+  type RunOptions,
+  StateMachine,
+} from 'aws-local-stepfunctions';
+import { type AslMachine, allStates, duplicateStateNames, type JsonValue, parseDefinition } from './asl.ts';
+import type { ClientFactory } from './clients.ts';
+import { DefinitionError } from './errors.ts';
+import { executionContext } from './execution-context.ts';
+import { jsonataUses } from './jsonata.ts';
+import type { LambdaStep } from './lambda-task.ts';
+import { substitutePlaceholders } from './placeholders.ts';
+import type { TaskHandler } from './task-handler.ts';
+import { buildTaskHandlers } from './task-handlers.ts';
+import { applyDefaultTaskTimeout } from './task-timeouts.ts';
+import { timeOverrides } from './time-scale.ts';
+import {
+  causeText,
+  countTransitions,
+  failedStateFrom,
+  toWorkflowEvent,
+  type WorkflowEvent,
+} from './workflow-events.ts';
+
+export type { ClientFactory } from './clients.ts';
+export type { LambdaStep } from './lambda-task.ts';
+export type { WorkflowEvent } from './workflow-events.ts';
+
+export interface RunWorkflowOptions {
+  /** Creates (and caches) the AWS SDK v3 client for a Step Functions service id such as 'ec2', 'rds', 'route53', 'elasticloadbalancingv2', 'dynamodb', 'eventbridge', 'scheduler', 'servicediscovery', 'codebuild', 'ecr', 'cloudwatchlogs', 'acm', 's3', 'iam', 'ecs'. */
+  clients: ClientFactory;
+  /** Values for `${Name}` tokens in the definition. @default {} */
+  placeholders?: Record<string, string>;
+  /**
+   * Lambda steps by name: a Task whose Resource is the token `${<Name>FunctionArn}` (or, after
+   * substitution, a Lambda ARN whose function name ends in `<Name>`) runs `lambdaSteps[<Name>]`.
+   * @default {}
+   */
+  lambdaSteps?: Record<string, LambdaStep>;
+  /** Multiplies every Wait state's seconds and every Retry interval (0 in unit tests so nothing sleeps). @default 1 */
+  timeScale?: number;
+  /** Polling interval for emulated `.sync` integrations, in ms (scaled by timeScale as well). @default 5000 */
+  syncPollMs?: number;
+  /** Called for every event as it happens (progress output, counting transitions). */
+  onEvent?: (event: WorkflowEvent) => void;
+  /** Task timeout applied when a Task state has no TimeoutSeconds (aws-local-stepfunctions defaults to 60 s; AWS has none). @default 3600 (1 hour) */
+  defaultTaskTimeoutSeconds?: number;
+  /** The execution's name, in `$$.Execution.Name` and `$$.Execution.Id` (modeshift names executions by deployment id). @default a random UUID */
+  executionName?: string;
+  /** The state machine's name, in `$$.StateMachine.Name|Id` and `$$.Execution.Id`. @default "modeshift-local" */
+  stateMachineName?: string;
+}
+
+export interface WorkflowResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** The state whose failure ended the execution (the innermost failed Task, not the enclosing Map/Parallel), when it failed. */
+  failedState?: string;
+  /** Number of state transitions (StateEntered events), as Step Functions bills them. */
+  transitions: number;
+  events: WorkflowEvent[];
+}
+
+const DEFAULT_SYNC_POLL_MS = 5000;
+const DEFAULT_TASK_TIMEOUT_SECONDS = 3600;
+
+type LibraryDefinition = ConstructorParameters<typeof StateMachine>[0];
+type LibraryInput = Parameters<StateMachine['run']>[0];
+
+/** Substituted, checked and validated: the definition as it will run. */
+function prepareDefinition(definition: string | object, options: RunWorkflowOptions): AslMachine {
+  const lambdaStepNames = Object.keys(options.lambdaSteps ?? {});
+  const machine = substitutePlaceholders(
+    parseDefinition(definition),
+    options.placeholders ?? {},
+    lambdaStepNames,
+  );
+  const problems = [
+    ...duplicateStateNames(machine).map(
+      (name) => `state name "${name}" is used more than once (the engine finds Task handlers by state name)`,
+    ),
+    ...jsonataUses(machine),
+  ];
+  if (problems.length > 0) throw new DefinitionError(problems);
+  return machine;
+}
+
+function createStateMachine(machine: AslMachine): StateMachine {
+  try {
+    return new StateMachine(machine as unknown as LibraryDefinition);
+  } catch (error) {
+    throw new DefinitionError(
+      (error as Error).message
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('State machine definition is invalid')),
+    );
+  }
+}
+
+/** The error name and cause a run failed with, from what `result` rejected with. */
+function failureOf(error: unknown): { error: string; cause: string } {
+  if (error instanceof ExecutionTimeoutError)
+    return { error: 'States.Timeout', cause: 'the execution timed out' };
+  const thrown = error instanceof ExecutionError ? error.cause : error;
+  if (thrown instanceof Error) return { error: thrown.name, cause: causeText(thrown.message) };
+  return { error: 'Error', cause: causeText(thrown) };
+}
+
+/**
+ * The handlers, each noting which state threw the error it fails with: the
+ * library passes that same error object up through Map and Parallel states,
+ * so the execution's error leads back to the innermost failed Task.
+ */
+function recordingFailures(
+  handlers: Record<string, TaskHandler>,
+  failedStates: WeakMap<object, string>,
+  onFailure: (stateName: string) => void,
+): Record<string, TaskHandler> {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([stateName, handler]) => [
+      stateName,
+      async function recordFailure(taskInput: JsonValue) {
+        try {
+          return await handler(taskInput);
+        } catch (error) {
+          if (typeof error === 'object' && error !== null) failedStates.set(error, stateName);
+          onFailure(stateName);
+          throw error;
+        }
+      },
+    ]),
+  );
+}
+
+/**
+ * Collects the run's events as they come and passes each to `onEvent`. The
+ * first error `onEvent` throws is rethrown once the run is over; until then
+ * events keep being collected.
+ */
+async function collectEvents(
+  eventLogs: ReturnType<StateMachine['run']>['eventLogs'],
+  events: WorkflowEvent[],
+  onEvent: ((event: WorkflowEvent) => void) | undefined,
+): Promise<void> {
+  let listenerError: { error: unknown } | undefined;
+  for await (const log of eventLogs) {
+    const event = toWorkflowEvent(log);
+    events.push(event);
+    try {
+      onEvent?.(event);
+    } catch (error) {
+      listenerError ??= { error };
+    }
+  }
+  if (listenerError) throw listenerError.error;
+}
+
+/** Runs `definition` with `input` and resolves when the execution ends, failed or not. */
+export async function runWorkflow(
+  definition: string | object,
+  input: unknown,
+  options: RunWorkflowOptions,
+): Promise<WorkflowResult> {
+  const machine = prepareDefinition(definition, options);
+  const stateMachine = createStateMachine(machine);
+  applyDefaultTaskTimeout(machine, options.defaultTaskTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS);
+
+  const timeScale = options.timeScale ?? 1;
+  const finished = new AbortController();
+  const failedStates = new WeakMap<object, string>();
+  let lastFailedTask: string | undefined;
+  const handlers = buildTaskHandlers(machine, options.lambdaSteps ?? {}, (stateName) => ({
+    stateName,
+    clients: options.clients,
+    signal: finished.signal,
+    pollMs: (options.syncPollMs ?? DEFAULT_SYNC_POLL_MS) * timeScale,
+    lastFailedTask: () => lastFailedTask,
+  }));
+  const runOptions: RunOptions = {
+    overrides: {
+      taskResourceLocalHandlers: recordingFailures(handlers, failedStates, (stateName) => {
+        lastFailedTask = stateName;
+      }),
+      ...timeOverrides(machine, timeScale),
+    },
+    context: executionContext(options),
+  };
+
+  const execution = stateMachine.run((input ?? {}) as LibraryInput, runOptions);
+  const events: WorkflowEvent[] = [];
+  const collecting = collectEvents(execution.eventLogs, events, options.onEvent);
+  let outcome: { output: unknown } | { failure: unknown };
+  try {
+    outcome = { output: await execution.result };
+  } catch (failure) {
+    outcome = { failure };
+  } finally {
+    finished.abort();
+  }
+  await collecting;
+
+  const transitions = countTransitions(events);
+  if ('output' in outcome) return { status: 'SUCCEEDED', output: outcome.output, transitions, events };
+  const result: WorkflowResult = { status: 'FAILED', ...failureOf(outcome.failure), transitions, events };
+  const thrown = outcome.failure instanceof ExecutionError ? outcome.failure.cause : undefined;
+  const stateTypes = new Map(allStates(machine).map(({ name, state }) => [name, state.Type]));
+  // A workflow that catches a failure and ends in a Fail state failed where its last Task failed.
+  const endedInFailState =
+    stateTypes.get(failedStateFrom(events, result.error ?? '', stateTypes) ?? '') === 'Fail';
+  const failedState =
+    (typeof thrown === 'object' && thrown !== null ? failedStates.get(thrown) : undefined) ??
+    (endedInFailState ? lastFailedTask : undefined) ??
+    failedStateFrom(events, result.error ?? '', stateTypes);
+  if (failedState !== undefined) result.failedState = failedState;
+  return result;
+}
