@@ -34,6 +34,8 @@ export function fitName(base: string, maxLength: number, hashLength = 6): string
 }
 
 /** Names of the resources an environment has once. */
+export type EnvironmentNames = ReturnType<typeof environmentNames>;
+
 export function environmentNames(project: string, environment: string) {
   const prefix = `${project}-${environment}`;
   return {

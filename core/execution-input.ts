@@ -1,0 +1,313 @@
+/**
+ * The execution input of the deploy and down workflows: the validated request
+ * and the resolved policy, expanded into what the workflow's states read —
+ * names, tags, per-service settings, the deployment waves and the flags its
+ * Choice states branch on. It is what a person sees in the Step Functions
+ * console; it never holds a secret value (secrets travel as names only).
+ */
+
+import { parseDuration } from './duration.ts';
+import { databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
+import { natGatewayCount, publicHostnames, taskNetworking } from './plan.ts';
+import type { Mode, Policy, ResolvedPolicy } from './policy.ts';
+import type { DeployRequest, DownRequest, Service } from './request.ts';
+import { deploymentWaves } from './waves.ts';
+
+/** How long a lock is honoured before another deployment may take it over. */
+export const LOCK_TTL_MS = 3 * 60 * 60_000;
+
+export interface Tag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+export interface ServiceSpec {
+  readonly name: string;
+  /** The image to run; absent when the service is built (the build's image is used). */
+  readonly image?: string;
+  readonly build: boolean;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly replicas: number;
+  readonly ports: ReadonlyArray<{ readonly target: number; readonly protocol: 'tcp' | 'udp' }>;
+  readonly public: boolean;
+  readonly healthCheck?: Service['healthCheck'];
+  readonly environment: Readonly<Record<string, string>>;
+  /** Names of variables read from Parameter Store under the environment's secrets path. */
+  readonly secrets: readonly string[];
+  readonly command?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly taskFamily: string;
+  readonly logGroup: string;
+  /** Public services: the target group and the hostname the load balancer routes to it. */
+  readonly targetGroup?: string;
+  readonly hostname?: string;
+}
+
+export interface BuildSpec {
+  readonly service: string;
+  readonly project: string;
+  readonly repository: string;
+  /** `bucket/key` of the uploaded context, as CodeBuild's S3 source takes it. */
+  readonly sourceLocation: string;
+  readonly dockerfile: string;
+  readonly target: string;
+  /** `KEY=value` lines, passed to docker build one --build-arg each. */
+  readonly buildArgs: string;
+  readonly computeType: Policy['buildComputeType'];
+  readonly imageTag: string;
+}
+
+export interface DatabaseSpec {
+  readonly name: string;
+  readonly instance: string;
+  readonly engine: 'postgres';
+  readonly version: string;
+  readonly storageGiB: number;
+  readonly databaseName: string;
+  readonly username: string;
+}
+
+export interface ZoneSpec {
+  /** The hosted zone's name: the domain itself in production, `<environment>.<domain>` elsewhere. */
+  readonly name: string;
+  readonly domain: string;
+}
+
+export interface DeployInput {
+  readonly action: 'deploy';
+  readonly deploymentId: string;
+  readonly project: string;
+  readonly environment: string;
+  readonly mode: Mode;
+  readonly force: boolean;
+  readonly policy: Policy;
+  readonly overridden: readonly string[];
+  readonly requestedAt: string;
+  readonly requestedAtEpoch: number;
+  readonly lockExpiresAt: string;
+  readonly tags: readonly Tag[];
+  readonly tagMap: Readonly<Record<string, string>>;
+  readonly names: ReturnType<typeof environmentNames>;
+  readonly expiry: {
+    readonly enabled: boolean;
+    readonly ttl: string;
+    /** `yyyy-mm-ddThh:mm:ss` in UTC, as EventBridge Scheduler's at() takes it. */
+    readonly at: string;
+    readonly epoch: number;
+  };
+  readonly natGatewayCount: 0 | 1 | 2;
+  readonly taskNetwork: {
+    readonly subnets: 'public' | 'private';
+    readonly assignPublicIp: 'ENABLED' | 'DISABLED';
+  };
+  readonly hasBuilds: boolean;
+  readonly hasDatabases: boolean;
+  readonly hasPublicServices: boolean;
+  readonly hasDomain: boolean;
+  readonly builds: readonly BuildSpec[];
+  readonly logGroups: ReadonlyArray<{ readonly service: string; readonly name: string }>;
+  readonly databases: readonly DatabaseSpec[];
+  readonly zones: readonly ZoneSpec[];
+  readonly targetGroups: ReadonlyArray<{
+    readonly service: string;
+    readonly name: string;
+    readonly port: number;
+  }>;
+  /** Public services and the hostname each answers on (absent without a domain). */
+  readonly publicServices: ReadonlyArray<{
+    readonly service: string;
+    readonly hostname?: string;
+    readonly zone?: string;
+    readonly alias: boolean;
+  }>;
+  readonly waves: ReadonlyArray<{ readonly index: number; readonly services: readonly ServiceSpec[] }>;
+  /** The Down Requested detail the expiry schedule sends. */
+  readonly downRequest: { readonly project: string; readonly environment: string; readonly reason: string };
+}
+
+export interface DownInput {
+  readonly action: 'down';
+  readonly project: string;
+  readonly environment: string;
+  readonly deploymentId: string;
+  /** Must equal `environment` for a production environment; empty when not given. */
+  readonly confirm: string;
+  readonly requestedAt: string;
+  readonly requestedAtEpoch: number;
+  readonly lockExpiresAt: string;
+  /** `YYYYMMDDhhmmss` of the request, for the final snapshot identifiers. */
+  readonly stamp: string;
+  readonly names: ReturnType<typeof environmentNames>;
+  /** Tags every resource of the environment carries, whatever its mode or deployment: how down finds them. */
+  readonly environmentTags: readonly Tag[];
+}
+
+export function modeshiftTags(project: string, environment: string, mode: Mode, deploymentId: string): Tag[] {
+  return [
+    { Key: 'modeshift:project', Value: project },
+    { Key: 'modeshift:environment', Value: environment },
+    { Key: 'modeshift:mode', Value: mode },
+    { Key: 'modeshift:deployment', Value: deploymentId },
+  ];
+}
+
+/** `2026-11-26T07:00:00` — the form EventBridge Scheduler's at() expression takes (UTC). */
+function schedulerTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, '');
+}
+
+export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolicy, now: Date): DeployInput {
+  const { project, environment, deploymentId } = request;
+  const { mode, policy } = resolved;
+  const production = mode === 'production';
+  const names = environmentNames(project, environment);
+  const tags = modeshiftTags(project, environment, mode, deploymentId);
+  const hostnames = new Map(publicHostnames(request, production).map((h) => [h.service, h]));
+  const ttlMs = request.ttl === undefined ? 0 : (parseDuration(request.ttl) ?? 0);
+  const expiresAt = new Date(now.getTime() + ttlMs);
+
+  const spec = (service: Service): ServiceSpec => {
+    const derived = serviceNames(project, environment, service.name);
+    const hostname = hostnames.get(service.name)?.hostname;
+    return {
+      name: service.name,
+      ...(service.image !== undefined ? { image: service.image } : {}),
+      build: service.build !== undefined,
+      cpu: service.cpu,
+      memory: service.memory,
+      replicas: service.replicas,
+      ports: service.ports,
+      public: service.public,
+      ...(service.healthCheck !== undefined ? { healthCheck: service.healthCheck } : {}),
+      environment: service.environment,
+      secrets: service.secrets,
+      ...(service.command !== undefined ? { command: service.command } : {}),
+      ...(service.entrypoint !== undefined ? { entrypoint: service.entrypoint } : {}),
+      taskFamily: derived.taskFamily,
+      logGroup: derived.logGroup,
+      ...(service.public ? { targetGroup: derived.targetGroup } : {}),
+      ...(hostname !== undefined ? { hostname } : {}),
+    };
+  };
+  const byName = new Map(request.services.map((service) => [service.name, service]));
+  const waves = deploymentWaves(request.services).map((wave, index) => ({
+    index,
+    services: wave.map((name) => spec(byName.get(name) as Service)),
+  }));
+
+  const builds = request.services.flatMap((service): BuildSpec[] => {
+    if (!service.build) return [];
+    const derived = serviceNames(project, environment, service.name);
+    return [
+      {
+        service: service.name,
+        project: derived.codeBuildProject,
+        repository: derived.ecrRepository,
+        sourceLocation: service.build.context.replace(/^s3:\/\//, ''),
+        dockerfile: service.build.dockerfile,
+        target: service.build.target ?? '',
+        buildArgs: Object.entries(service.build.args ?? {})
+          .map(([key, value]) => `${key}=${value}`)
+          .join('\n'),
+        computeType: policy.buildComputeType,
+        imageTag: deploymentId,
+      },
+    ];
+  });
+
+  const zones = [
+    ...new Map(
+      request.services
+        .filter((service) => service.public)
+        .flatMap((service) => {
+          const domain = service.domainname ?? request.domain;
+          return domain
+            ? [[domain, { name: publicZoneName(domain, environment, production), domain }] as const]
+            : [];
+        }),
+    ).values(),
+  ];
+
+  return {
+    action: 'deploy',
+    deploymentId,
+    project,
+    environment,
+    mode,
+    force: request.force,
+    policy,
+    overridden: resolved.overridden,
+    requestedAt: now.toISOString(),
+    requestedAtEpoch: Math.floor(now.getTime() / 1000),
+    lockExpiresAt: new Date(now.getTime() + LOCK_TTL_MS).toISOString(),
+    tags,
+    tagMap: Object.fromEntries(tags.map((tag) => [tag.Key, tag.Value])),
+    names,
+    expiry: {
+      enabled: request.ttl !== undefined,
+      ttl: request.ttl ?? '',
+      at: schedulerTime(expiresAt),
+      epoch: request.ttl === undefined ? 0 : Math.floor(expiresAt.getTime() / 1000),
+    },
+    natGatewayCount: natGatewayCount(policy) as 0 | 1 | 2,
+    taskNetwork: {
+      subnets: taskNetworking(policy).subnets,
+      assignPublicIp: taskNetworking(policy).assignPublicIp ? 'ENABLED' : 'DISABLED',
+    },
+    hasBuilds: builds.length > 0,
+    hasDatabases: request.databases.length > 0,
+    hasPublicServices: request.services.some((service) => service.public),
+    hasDomain: zones.length > 0,
+    builds,
+    logGroups: request.services.map((service) => ({
+      service: service.name,
+      name: serviceNames(project, environment, service.name).logGroup,
+    })),
+    databases: request.databases.map((database) => {
+      const derived = databaseNames(project, environment, database.name);
+      return {
+        name: database.name,
+        instance: derived.instance,
+        engine: database.engine,
+        version: database.version,
+        storageGiB: database.storageGiB,
+        databaseName: database.databaseName,
+        username: database.username,
+      };
+    }),
+    zones,
+    targetGroups: request.services
+      .filter((service) => service.public)
+      .map((service) => ({
+        service: service.name,
+        name: serviceNames(project, environment, service.name).targetGroup,
+        port: service.ports.find((port) => port.protocol === 'tcp')?.target ?? 80,
+      })),
+    publicServices: publicHostnames(request, production).map((h) => ({
+      service: h.service,
+      ...(h.hostname !== undefined ? { hostname: h.hostname } : {}),
+      ...(h.zone !== undefined ? { zone: h.zone } : {}),
+      alias: h.alias,
+    })),
+    waves,
+    downRequest: { project, environment, reason: 'expired' },
+  };
+}
+
+export function buildDownInput(request: DownRequest, now: Date, deploymentId?: string): DownInput {
+  return {
+    action: 'down',
+    project: request.project,
+    environment: request.environment,
+    deploymentId:
+      request.deploymentId ?? deploymentId ?? `down-${now.toISOString().replace(/\D/g, '').slice(0, 14)}`,
+    confirm: request.confirm ?? '',
+    requestedAt: now.toISOString(),
+    requestedAtEpoch: Math.floor(now.getTime() / 1000),
+    lockExpiresAt: new Date(now.getTime() + LOCK_TTL_MS).toISOString(),
+    stamp: now.toISOString().replace(/\D/g, '').slice(0, 14),
+    names: environmentNames(request.project, request.environment),
+    environmentTags: modeshiftTags(request.project, request.environment, 'development', '').slice(0, 2),
+  };
+}
