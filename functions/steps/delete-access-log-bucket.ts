@@ -1,0 +1,128 @@
+/**
+ * DeleteAccessLogBucket: empties and deletes the load balancer's access-log
+ * bucket, in the modes whose policy does not retain access logs on down.
+ */
+import {
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetBucketTaggingCommand,
+  ListObjectVersionsCommand,
+  type ObjectIdentifier,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { accessLogBucketName } from '../../core/names.ts';
+import { hasAwsErrorName } from './aws-error-name.ts';
+import { belongsToEnvironment, type EnvironmentOwner, resourceConflict } from './environment-ownership.ts';
+import type { EnvironmentNames, Tag } from './resource-refs.ts';
+import { StepError } from './step-error.ts';
+
+/** Input of DeleteAccessLogBucket, as the down workflow passes it. */
+export interface DeleteAccessLogBucketInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The project and environment tags: how the bucket is recognised as this environment's. */
+  readonly environmentTags: readonly Tag[];
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** Nothing to hand on. */
+export type DeleteAccessLogBucketOutput = Record<string, never>;
+
+/** DeleteObjects takes at most 1000 keys per call. */
+const DELETE_BATCH = 1000;
+
+/**
+ * Deleting the bucket can race a last log file the load balancer delivers
+ * while it goes away: empty and try again this many times.
+ */
+const DELETE_ATTEMPTS = 3;
+
+/**
+ * Deletes every object version and delete marker, then the bucket; nothing to
+ * do when the bucket does not exist.
+ *
+ * @throws StepError `Modeshift.ResourceConflict` when the bucket is not tagged
+ * for this environment.
+ * @throws StepError `Modeshift.BucketNotEmptied` when S3 refuses to delete
+ * some objects (object lock, legal hold).
+ */
+export async function deleteAccessLogBucket(
+  input: DeleteAccessLogBucketInput,
+  clients: { s3: S3Client },
+): Promise<DeleteAccessLogBucketOutput> {
+  const { s3 } = clients;
+  const owner: EnvironmentOwner = { project: input.project, environment: input.environment };
+  const bucket = accessLogBucketName(input.project, input.environment, input.accountId, input.region);
+
+  let tags: Awaited<ReturnType<typeof bucketTags>>;
+  try {
+    tags = await bucketTags(s3, bucket);
+  } catch (error) {
+    if (hasAwsErrorName(error, 'NoSuchBucket')) return {};
+    throw error;
+  }
+  if (!belongsToEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
+
+  for (let attempt = 1; ; attempt += 1) {
+    await emptyBucket(s3, bucket);
+    try {
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      return {};
+    } catch (error) {
+      if (hasAwsErrorName(error, 'NoSuchBucket')) return {};
+      if (!hasAwsErrorName(error, 'BucketNotEmpty') || attempt >= DELETE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function bucketTags(s3: S3Client, bucket: string) {
+  try {
+    return (await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? [];
+  } catch (error) {
+    if (hasAwsErrorName(error, 'NoSuchTagSet')) return [];
+    throw error;
+  }
+}
+
+/** Every version and delete marker, page by page, in DeleteObjects batches of up to 1000. */
+async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        MaxKeys: DELETE_BATCH,
+        ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}),
+        ...(versionIdMarker !== undefined ? { VersionIdMarker: versionIdMarker } : {}),
+      }),
+    );
+    const objects: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].flatMap(
+      (entry) =>
+        entry.Key === undefined
+          ? []
+          : [{ Key: entry.Key, ...(entry.VersionId ? { VersionId: entry.VersionId } : {}) }],
+    );
+    for (let start = 0; start < objects.length; start += DELETE_BATCH) {
+      await deleteObjects(s3, bucket, objects.slice(start, start + DELETE_BATCH));
+    }
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker !== undefined);
+}
+
+async function deleteObjects(s3: S3Client, bucket: string, objects: ObjectIdentifier[]): Promise<void> {
+  const result = await s3.send(
+    new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+  );
+  const failed = result.Errors?.[0];
+  if (failed !== undefined) {
+    throw new StepError(
+      'Modeshift.BucketNotEmptied',
+      `S3 bucket "${bucket}": ${result.Errors?.length} object(s) could not be deleted, the first ` +
+        `"${failed.Key}" (${failed.Code}: ${failed.Message}); remove them and run down again`,
+    );
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * DeleteBuildResources: the environment's CodeBuild projects and ECR
+ * repositories (with their images), found by name prefix and confirmed by
+ * their project and environment tags.
+ */
+import {
+  BatchGetProjectsCommand,
+  type CodeBuildClient,
+  DeleteProjectCommand,
+  paginateListProjects,
+} from '@aws-sdk/client-codebuild';
+import {
+  DeleteRepositoryCommand,
+  type ECRClient,
+  ListTagsForResourceCommand,
+  paginateDescribeRepositories,
+  RepositoryNotFoundException,
+} from '@aws-sdk/client-ecr';
+import type { Tag } from '../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../core/names.ts';
+import { type EnvironmentIdentity, isTaggedForEnvironment } from './environment-tags.ts';
+
+export interface DeleteBuildResourcesInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The project and environment tags every resource of the environment carries. */
+  readonly environmentTags: readonly Tag[];
+}
+
+export type DeleteBuildResourcesOutput = Record<string, never>;
+
+/** BatchGetProjects takes at most 100 names a call. */
+const BATCH_SIZE = 100;
+
+/**
+ * Deletes the CodeBuild projects named `<project>-<environment>-…` and the
+ * ECR repositories named `<project>/<environment>/…` (images included) that
+ * are tagged for this project and environment. Deletion is immediate.
+ */
+export async function deleteBuildResources(
+  input: DeleteBuildResourcesInput,
+  clients: { codebuild: CodeBuildClient; ecr: ECRClient },
+): Promise<DeleteBuildResourcesOutput> {
+  const identity = { project: input.project, environment: input.environment };
+  await deleteBuildProjects(clients.codebuild, `${input.names.prefix}-`, identity);
+  await deleteRepositories(clients.ecr, `${input.project}/${input.environment}/`, identity);
+  return {};
+}
+
+async function deleteBuildProjects(
+  codebuild: CodeBuildClient,
+  prefix: string,
+  identity: EnvironmentIdentity,
+): Promise<void> {
+  const names: string[] = [];
+  for await (const page of paginateListProjects({ client: codebuild }, {})) {
+    names.push(...(page.projects ?? []).filter((name) => name.startsWith(prefix)));
+  }
+  for (let start = 0; start < names.length; start += BATCH_SIZE) {
+    const { projects = [] } = await codebuild.send(
+      new BatchGetProjectsCommand({ names: names.slice(start, start + BATCH_SIZE) }),
+    );
+    for (const project of projects) {
+      if (project.name === undefined || !isTaggedForEnvironment(project.tags, identity)) continue;
+      await codebuild.send(new DeleteProjectCommand({ name: project.name }));
+    }
+  }
+}
+
+async function deleteRepositories(
+  ecr: ECRClient,
+  prefix: string,
+  identity: EnvironmentIdentity,
+): Promise<void> {
+  const repositories: Array<{ name: string; arn: string }> = [];
+  for await (const page of paginateDescribeRepositories({ client: ecr }, {})) {
+    for (const repository of page.repositories ?? []) {
+      const { repositoryName: name, repositoryArn: arn } = repository;
+      if (name?.startsWith(prefix) && arn !== undefined) repositories.push({ name, arn });
+    }
+  }
+  for (const repository of repositories) {
+    const { tags } = await ecr.send(new ListTagsForResourceCommand({ resourceArn: repository.arn }));
+    if (!isTaggedForEnvironment(tags, identity)) continue;
+    try {
+      await ecr.send(new DeleteRepositoryCommand({ repositoryName: repository.name, force: true }));
+    } catch (error) {
+      if (!(error instanceof RepositoryNotFoundException)) throw error;
+    }
+  }
+}

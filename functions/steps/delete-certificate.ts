@@ -1,0 +1,48 @@
+/**
+ * DeleteCertificate (down): deletes every ACM certificate tagged with this
+ * project and environment, whatever its status. It runs after the load
+ * balancer is deleted; while ACM still counts the certificate as in use by the
+ * listener being removed, the step raises Modeshift.Throttled and the
+ * workflow retries it with backoff.
+ */
+import { type ACMClient, DeleteCertificateCommand } from '@aws-sdk/client-acm';
+import { findEnvironmentCertificates } from './environment-certificates.ts';
+import type { EnvironmentNames, Tag } from './resource-refs.ts';
+import { ThrottledError } from './step-error.ts';
+
+export interface DeleteCertificateInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The environment's project and environment tags. */
+  readonly environmentTags: readonly Tag[];
+}
+
+export type DeleteCertificateOutput = Record<string, never>;
+
+/** Deletes the environment's certificates; one already gone counts as deleted. */
+export async function deleteCertificate(
+  input: DeleteCertificateInput,
+  clients: { acm: ACMClient },
+): Promise<DeleteCertificateOutput> {
+  const { acm } = clients;
+  const owner = { project: input.project, environment: input.environment };
+  for (const certificate of await findEnvironmentCertificates(acm, owner)) {
+    const arn = certificate.CertificateArn as string;
+    try {
+      await acm.send(new DeleteCertificateCommand({ CertificateArn: arn }));
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      if (error.name === 'ResourceNotFoundException') continue;
+      if (error.name === 'ResourceInUseException') {
+        throw new ThrottledError(
+          `certificate ${arn} of ${input.names.prefix} is still in use (the load balancer's listener is being ` +
+            'removed): retrying',
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+  return {};
+}

@@ -1,0 +1,113 @@
+/**
+ * DeleteLoadBalancer: the environment's listeners, its load balancer and its
+ * target groups. The workflow calls it again after a wait while a target
+ * group is still in use by the load balancer being deleted.
+ */
+import {
+  DeleteListenerCommand,
+  DeleteLoadBalancerCommand,
+  DeleteTargetGroupCommand,
+  DescribeLoadBalancerAttributesCommand,
+  type ElasticLoadBalancingV2Client,
+  ListenerNotFoundException,
+  LoadBalancerNotFoundException,
+  OperationNotPermittedException,
+  paginateDescribeListeners,
+  ResourceInUseException,
+  TargetGroupNotFoundException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { findEnvironmentLoadBalancer, findEnvironmentTargetGroups } from './environment-load-balancer.ts';
+import type { EnvironmentOwner } from './environment-ownership.ts';
+import type { EnvironmentNames, Tag, TeardownProgress } from './resource-refs.ts';
+import { StepError } from './step-error.ts';
+
+/** Input of DeleteLoadBalancer, as the down workflow passes it. */
+export interface DeleteLoadBalancerInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The project and environment tags: how the load balancer and target groups are recognised. */
+  readonly environmentTags: readonly Tag[];
+}
+
+/** done once the load balancer and the environment's target groups are gone. */
+export type DeleteLoadBalancerOutput = TeardownProgress;
+
+/** A target group stays in use for a few seconds after its load balancer is deleted. */
+const RETRY_AFTER_SECONDS = 15;
+
+/**
+ * Deletes the listeners, then the load balancer, then the target groups
+ * tagged for this environment.
+ *
+ * @throws StepError `Modeshift.DeletionProtected` when the load balancer's
+ * deletion protection is still on (nothing is deleted then).
+ * @throws StepError `Modeshift.ResourceConflict` when the load balancer of
+ * this environment's name carries another environment's tags (or none).
+ */
+export async function deleteLoadBalancer(
+  input: DeleteLoadBalancerInput,
+  clients: { elbv2: ElasticLoadBalancingV2Client },
+): Promise<DeleteLoadBalancerOutput> {
+  const { elbv2 } = clients;
+  const owner: EnvironmentOwner = { project: input.project, environment: input.environment };
+  const name = input.names.loadBalancer;
+
+  const balancer = await findEnvironmentLoadBalancer(elbv2, name, owner);
+  if (balancer?.LoadBalancerArn !== undefined) {
+    const arn = balancer.LoadBalancerArn;
+    // Checked before the listeners go, so a protected load balancer keeps serving.
+    if (await deletionProtectionOn(elbv2, arn)) throw deletionProtected(name);
+    await deleteListeners(elbv2, arn);
+    try {
+      await elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }));
+    } catch (error) {
+      if (error instanceof OperationNotPermittedException) throw deletionProtected(name, error);
+      if (!(error instanceof LoadBalancerNotFoundException)) throw error;
+    }
+  }
+
+  let inUse = false;
+  for (const group of await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner)) {
+    try {
+      await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
+    } catch (error) {
+      if (error instanceof ResourceInUseException) inUse = true;
+      else if (!(error instanceof TargetGroupNotFoundException)) throw error;
+    }
+  }
+  return { done: !inUse, retryAfterSeconds: RETRY_AFTER_SECONDS };
+}
+
+async function deletionProtectionOn(elbv2: ElasticLoadBalancingV2Client, arn: string): Promise<boolean> {
+  const result = await elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }));
+  return (
+    result.Attributes?.some((a) => a.Key === 'deletion_protection.enabled' && a.Value === 'true') ?? false
+  );
+}
+
+async function deleteListeners(elbv2: ElasticLoadBalancingV2Client, loadBalancerArn: string): Promise<void> {
+  const arns: string[] = [];
+  for await (const page of paginateDescribeListeners(
+    { client: elbv2 },
+    { LoadBalancerArn: loadBalancerArn },
+  )) {
+    for (const listener of page.Listeners ?? []) if (listener.ListenerArn) arns.push(listener.ListenerArn);
+  }
+  for (const arn of arns) {
+    try {
+      await elbv2.send(new DeleteListenerCommand({ ListenerArn: arn }));
+    } catch (error) {
+      if (!(error instanceof ListenerNotFoundException)) throw error;
+    }
+  }
+}
+
+function deletionProtected(name: string, cause?: unknown): StepError {
+  return new StepError(
+    'Modeshift.DeletionProtected',
+    `load balancer "${name}" still has deletion protection on: the down workflow turns it off only for an ` +
+      'environment whose recorded policy protects it; turn deletion_protection.enabled off and run down again',
+    cause === undefined ? undefined : { cause },
+  );
+}

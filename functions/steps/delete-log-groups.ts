@@ -1,0 +1,52 @@
+/**
+ * DeleteLogGroups: the environment's CloudWatch log groups, all under
+ * `/modeshift/<project>/<environment>/`. Down skips it where the policy keeps
+ * logs (production).
+ */
+import {
+  type CloudWatchLogsClient,
+  DeleteLogGroupCommand,
+  paginateDescribeLogGroups,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs';
+import type { Tag } from '../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../core/names.ts';
+
+export interface DeleteLogGroupsInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The project and environment tags every resource of the environment carries. */
+  readonly environmentTags: readonly Tag[];
+}
+
+export type DeleteLogGroupsOutput = Record<string, never>;
+
+/**
+ * Deletes every log group whose name starts with
+ * `/modeshift/<project>/<environment>/`; the trailing slash keeps
+ * environment `pr-4` from matching `pr-42`'s groups.
+ */
+export async function deleteLogGroups(
+  input: DeleteLogGroupsInput,
+  clients: { logs: CloudWatchLogsClient },
+): Promise<DeleteLogGroupsOutput> {
+  const prefix = `/modeshift/${input.project}/${input.environment}/`;
+  const names: string[] = [];
+  for await (const page of paginateDescribeLogGroups(
+    { client: clients.logs },
+    { logGroupNamePrefix: prefix },
+  )) {
+    for (const group of page.logGroups ?? []) {
+      if (group.logGroupName?.startsWith(prefix)) names.push(group.logGroupName);
+    }
+  }
+  for (const logGroupName of names) {
+    try {
+      await clients.logs.send(new DeleteLogGroupCommand({ logGroupName }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
+  return {};
+}

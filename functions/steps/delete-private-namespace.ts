@@ -1,0 +1,261 @@
+/**
+ * DeletePrivateNamespace: empties the environment's Cloud Map namespace —
+ * instances, services, and the records modeshift wrote into its hosted zone
+ * (the databases' CNAMEs) — then deletes it. Cloud Map refuses to delete a
+ * namespace that still has services, and its hosted zone cannot go while it
+ * holds records of ours, so each call removes what it can and reports not done
+ * until the namespace is gone.
+ */
+import {
+  type Change,
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  type ResourceRecordSet,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
+import {
+  DeleteNamespaceCommand,
+  DeleteServiceCommand,
+  DeregisterInstanceCommand,
+  DuplicateRequest,
+  GetNamespaceCommand,
+  GetOperationCommand,
+  GetServiceCommand,
+  paginateListInstances,
+  paginateListNamespaces,
+  paginateListServices,
+  type ServiceDiscoveryClient,
+  type ServiceSummary,
+} from '@aws-sdk/client-servicediscovery';
+import { hasAwsErrorName } from './aws-error-name.ts';
+import type { EnvironmentNames, Tag, TeardownProgress } from './resource-refs.ts';
+import { StepError } from './step-error.ts';
+
+/** Input of DeletePrivateNamespace (state-machines/down.asl.json, state DeletePrivateNamespace). */
+export interface DeletePrivateNamespaceInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The project and environment tags every resource of the environment carries. */
+  readonly environmentTags: readonly Tag[];
+}
+
+/** `done` once no namespace named `names.privateZone` is left. */
+export type DeletePrivateNamespaceOutput = TeardownProgress;
+
+const RETRY_AFTER_SECONDS = 10;
+/** Route 53 takes up to 1,000 changes in one batch; smaller batches keep each request small. */
+const CHANGES_PER_BATCH = 100;
+
+/**
+ * Deletes what is left of the namespace named `names.privateZone` and then
+ * the namespace itself.
+ */
+export async function deletePrivateNamespace(
+  input: DeletePrivateNamespaceInput,
+  clients: { servicediscovery: ServiceDiscoveryClient; route53: Route53Client },
+): Promise<DeletePrivateNamespaceOutput> {
+  const { servicediscovery, route53 } = clients;
+  const zone = input.names.privateZone;
+  const done = { done: true, retryAfterSeconds: RETRY_AFTER_SECONDS };
+  const notDone = { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
+
+  const namespaceId = await findNamespaceId(servicediscovery, zone);
+  if (namespaceId === undefined) return done;
+
+  const services = await namespaceServices(servicediscovery, namespaceId);
+  let servicesLeft = false;
+  for (const service of services) {
+    if (!(await deleteService(servicediscovery, service.Id as string))) servicesLeft = true;
+  }
+
+  const { Namespace: namespace } = await servicediscovery.send(new GetNamespaceCommand({ Id: namespaceId }));
+  const hostedZoneId = namespace?.Properties?.DnsProperties?.HostedZoneId;
+  if (hostedZoneId !== undefined) {
+    const cloudMapNames = services.flatMap((service) => (service.Name === undefined ? [] : [service.Name]));
+    if (!(await deleteOurRecords(route53, hostedZoneId, zone, cloudMapNames))) return notDone;
+  }
+  if (servicesLeft) return notDone;
+
+  let operationId: string;
+  try {
+    const deleted = await servicediscovery.send(new DeleteNamespaceCommand({ Id: namespaceId }));
+    if (deleted.OperationId === undefined) return notDone;
+    operationId = deleted.OperationId;
+  } catch (error) {
+    if (hasAwsErrorName(error, 'NamespaceNotFound')) return done;
+    if (error instanceof DuplicateRequest && error.DuplicateOperationId !== undefined) {
+      operationId = error.DuplicateOperationId;
+    } else if (hasAwsErrorName(error, 'ResourceInUse', 'DuplicateRequest')) {
+      return notDone;
+    } else {
+      throw error;
+    }
+  }
+
+  const { Operation: operation } = await servicediscovery.send(
+    new GetOperationCommand({ OperationId: operationId }),
+  );
+  if (operation?.Status === 'FAIL') {
+    throw new StepError(
+      'Modeshift.NamespaceDeletionFailed',
+      `private DNS namespace ${zone} (${namespaceId}): deletion (operation ${operationId}) failed: ` +
+        `${operation.ErrorCode ?? 'no code'}: ${operation.ErrorMessage ?? 'no message'}`,
+    );
+  }
+  return operation?.Status === 'SUCCESS' ? done : notDone;
+}
+
+/** The id of the private DNS namespace called `name`, if there is one. */
+async function findNamespaceId(
+  servicediscovery: ServiceDiscoveryClient,
+  name: string,
+): Promise<string | undefined> {
+  for await (const page of paginateListNamespaces(
+    { client: servicediscovery },
+    {
+      Filters: [
+        { Name: 'NAME', Values: [name], Condition: 'EQ' },
+        { Name: 'TYPE', Values: ['DNS_PRIVATE'], Condition: 'EQ' },
+      ],
+    },
+  )) {
+    // Matched here too: moto ignores ListNamespaces filters.
+    const found = (page.Namespaces ?? []).find(
+      (namespace) => namespace.Name === name && namespace.Type === 'DNS_PRIVATE',
+    );
+    if (found?.Id !== undefined) return found.Id;
+  }
+  return undefined;
+}
+
+/**
+ * The namespace's services. The NAMESPACE_ID filter is checked again (moto
+ * ignores it), from the summary where it says, else from GetService.
+ */
+async function namespaceServices(
+  servicediscovery: ServiceDiscoveryClient,
+  namespaceId: string,
+): Promise<ServiceSummary[]> {
+  const services: ServiceSummary[] = [];
+  for await (const page of paginateListServices(
+    { client: servicediscovery },
+    { Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }] },
+  )) {
+    for (const service of page.Services ?? []) {
+      if (service.Id === undefined) continue;
+      const inNamespace =
+        service.DnsConfig?.NamespaceId ??
+        (await servicediscovery.send(new GetServiceCommand({ Id: service.Id }))).Service?.NamespaceId;
+      if (inNamespace === namespaceId) services.push(service);
+    }
+  }
+  return services;
+}
+
+/**
+ * Deregisters the service's instances and deletes it. Returns false while
+ * Cloud Map still refuses (deregistration runs asynchronously).
+ */
+async function deleteService(servicediscovery: ServiceDiscoveryClient, serviceId: string): Promise<boolean> {
+  for await (const page of paginateListInstances({ client: servicediscovery }, { ServiceId: serviceId })) {
+    for (const instance of page.Instances ?? []) {
+      if (instance.Id === undefined) continue;
+      try {
+        await servicediscovery.send(
+          new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: instance.Id }),
+        );
+      } catch (error) {
+        if (!hasAwsErrorName(error, 'InstanceNotFound', 'DuplicateRequest')) throw error;
+      }
+    }
+  }
+  try {
+    await servicediscovery.send(new DeleteServiceCommand({ Id: serviceId }));
+    return true;
+  } catch (error) {
+    if (hasAwsErrorName(error, 'ServiceNotFound')) return true;
+    if (hasAwsErrorName(error, 'ResourceInUse')) return false;
+    throw error;
+  }
+}
+
+/** A record name as Route 53 returns it (`db.pr-42.shop.internal.`), compared without the final dot. */
+function bareName(name: string | undefined): string {
+  return (name ?? '').replace(/\.$/, '').toLowerCase();
+}
+
+/**
+ * Whether modeshift wrote `record`: everything but the zone's own SOA and NS
+ * records (modeshift writes neither type into a private zone, so they are
+ * kept whatever their name: moto names a namespace's zone `<name>-hz`) and the
+ * records Cloud Map keeps for a service (`<service>.<zone>` and names under
+ * it), which go with the service.
+ */
+function writtenByModeshift(
+  record: ResourceRecordSet,
+  zone: string,
+  cloudMapNames: readonly string[],
+): boolean {
+  if (record.Type === 'SOA' || record.Type === 'NS') return false;
+  const name = bareName(record.Name);
+  return !cloudMapNames.some((service) => {
+    const serviceName = `${service.toLowerCase()}.${zone}`;
+    return name === serviceName || name.endsWith(`.${serviceName}`);
+  });
+}
+
+/**
+ * Deletes the records modeshift added to the namespace's hosted zone.
+ * Returns false when a record changed while it was being read (tried again
+ * on the next call).
+ */
+async function deleteOurRecords(
+  route53: Route53Client,
+  hostedZoneId: string,
+  zone: string,
+  cloudMapNames: readonly string[],
+): Promise<boolean> {
+  const ours: ResourceRecordSet[] = [];
+  let start: {
+    StartRecordName?: string;
+    StartRecordType?: ResourceRecordSet['Type'];
+    StartRecordIdentifier?: string;
+  } = {};
+  for (;;) {
+    const page = await route53.send(
+      new ListResourceRecordSetsCommand({ HostedZoneId: hostedZoneId, ...start }),
+    );
+    ours.push(
+      ...(page.ResourceRecordSets ?? []).filter((record) =>
+        writtenByModeshift(record, zone.toLowerCase(), cloudMapNames),
+      ),
+    );
+    if (page.IsTruncated !== true || page.NextRecordName === undefined) break;
+    start = {
+      StartRecordName: page.NextRecordName,
+      ...(page.NextRecordType !== undefined ? { StartRecordType: page.NextRecordType } : {}),
+      ...(page.NextRecordIdentifier !== undefined
+        ? { StartRecordIdentifier: page.NextRecordIdentifier }
+        : {}),
+    };
+  }
+
+  for (let index = 0; index < ours.length; index += CHANGES_PER_BATCH) {
+    const changes: Change[] = ours
+      .slice(index, index + CHANGES_PER_BATCH)
+      .map((record) => ({ Action: 'DELETE', ResourceRecordSet: record }));
+    try {
+      await route53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: hostedZoneId,
+          ChangeBatch: { Comment: `modeshift down: records of ${zone}`, Changes: changes },
+        }),
+      );
+    } catch (error) {
+      if (hasAwsErrorName(error, 'InvalidChangeBatch')) return false;
+      throw error;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,90 @@
+/**
+ * DeleteServices: scales the environment's ECS services to zero and deletes
+ * them, then reports whether they are gone (ACTIVE → DRAINING → INACTIVE),
+ * so the cluster can be deleted after them.
+ */
+import {
+  ClusterNotFoundException,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  type ECSClient,
+  paginateListServices,
+  type Service,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import type { Tag } from '../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../core/names.ts';
+import { isTaggedForEnvironment } from './environment-tags.ts';
+import type { TeardownProgress } from './resource-refs.ts';
+
+export interface DeleteServicesInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The project and environment tags every resource of the environment carries. */
+  readonly environmentTags: readonly Tag[];
+}
+
+export type DeleteServicesOutput = TeardownProgress;
+
+/** DescribeServices takes at most 10 services a call. */
+const BATCH_SIZE = 10;
+/** Seconds between looks at services that are still draining. */
+const RETRY_AFTER_SECONDS = 15;
+
+/**
+ * Deletes every ACTIVE service of the cluster `names.cluster` that is tagged
+ * for this project and environment; done once none of them is ACTIVE or
+ * DRAINING. A missing cluster means there is nothing to delete.
+ */
+export async function deleteServices(
+  input: DeleteServicesInput,
+  clients: { ecs: ECSClient },
+): Promise<DeleteServicesOutput> {
+  const cluster = input.names.cluster;
+  const identity = { project: input.project, environment: input.environment };
+  const services = await environmentServices(clients.ecs, cluster);
+  if (services === undefined) return { done: true, retryAfterSeconds: 0 };
+
+  let remaining = 0;
+  for (const service of services) {
+    if (!isTaggedForEnvironment(service.tags, identity)) continue;
+    if (service.status === 'ACTIVE' && service.serviceName !== undefined) {
+      await clients.ecs.send(
+        new UpdateServiceCommand({ cluster, service: service.serviceName, desiredCount: 0 }),
+      );
+      await clients.ecs.send(
+        new DeleteServiceCommand({ cluster, service: service.serviceName, force: true }),
+      );
+    }
+    if (service.status === 'ACTIVE' || service.status === 'DRAINING') remaining += 1;
+  }
+  return remaining === 0
+    ? { done: true, retryAfterSeconds: 0 }
+    : { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
+}
+
+/** The cluster's services with their tags; undefined when the cluster does not exist. */
+async function environmentServices(ecs: ECSClient, cluster: string): Promise<Service[] | undefined> {
+  const arns: string[] = [];
+  try {
+    for await (const page of paginateListServices({ client: ecs }, { cluster })) {
+      arns.push(...(page.serviceArns ?? []));
+    }
+  } catch (error) {
+    if (error instanceof ClusterNotFoundException) return undefined;
+    throw error;
+  }
+  const services: Service[] = [];
+  for (let start = 0; start < arns.length; start += BATCH_SIZE) {
+    const { services: described = [] } = await ecs.send(
+      new DescribeServicesCommand({
+        cluster,
+        services: arns.slice(start, start + BATCH_SIZE),
+        include: ['TAGS'],
+      }),
+    );
+    services.push(...described);
+  }
+  return services;
+}

@@ -1,0 +1,125 @@
+/**
+ * DescribeFailure: the first state of both workflows' failure path. Works out
+ * which state failed and why, the status the environment record gets, and the
+ * detail of the `Deployment Failed` / `Teardown Failed` event.
+ */
+import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+
+/** Failures the workflows raise themselves, before touching anything, and the state that raises each. */
+const REFUSALS: Readonly<Record<string, string>> = {
+  'Modeshift.ModeChangeRefused': 'CheckModeChange',
+  'Modeshift.EnvironmentLocked': 'AcquireLock',
+  'Modeshift.ProductionDownNotConfirmed': 'ConfirmProductionDown',
+  'Modeshift.EnvironmentNotFound': 'EnvironmentKnown',
+};
+
+export interface DescribeFailureInput {
+  readonly action: 'deploy' | 'down';
+  readonly executionArn: string;
+  /** The workflow's whole state when the failure was caught. */
+  readonly state: {
+    readonly failure?: { readonly Error?: string; readonly Cause?: string };
+    readonly mode?: string;
+    readonly policy?: unknown;
+    readonly current?: { readonly mode?: string; readonly policy?: unknown };
+    readonly previous?: { readonly Attributes?: { readonly status?: { readonly S?: string } } };
+    readonly run?: { readonly event?: Record<string, unknown> };
+  };
+}
+
+export interface FailureReport {
+  readonly failedState: string;
+  readonly error: string;
+  readonly cause: string;
+  /** The status the environment record gets when this run's lock is released. */
+  readonly recordStatus: string;
+  readonly mode: string;
+  /** Detail of the failure event: the run's event plus failedState, error and cause. */
+  readonly event: Record<string, unknown>;
+}
+
+/** Finds the state whose failure ended an execution. */
+export interface ExecutionHistory {
+  failedState(executionArn: string): Promise<string | undefined>;
+}
+
+export async function describeFailure(
+  input: DescribeFailureInput,
+  history: ExecutionHistory,
+): Promise<FailureReport> {
+  const { state, action } = input;
+  const error = state.failure?.Error ?? 'States.Unknown';
+  const cause = state.failure?.Cause ?? '';
+  const refusedBy = REFUSALS[error];
+  const failedState = refusedBy ?? (await history.failedState(input.executionArn)) ?? 'unknown';
+  const previousStatus = state.previous?.Attributes?.status?.S;
+  const recordStatus =
+    refusedBy !== undefined
+      ? (previousStatus ?? 'refused')
+      : action === 'deploy'
+        ? 'failed'
+        : 'teardown-failed';
+  const mode = (action === 'deploy' ? state.mode : state.current?.mode) ?? 'unknown';
+  const policy = action === 'deploy' ? state.policy : state.current?.policy;
+  return {
+    failedState,
+    error,
+    cause,
+    recordStatus,
+    mode,
+    event: {
+      ...(state.run?.event ?? {}),
+      ...(policy !== undefined ? { policy } : {}),
+      failedState,
+      error,
+      cause,
+    },
+  };
+}
+
+const FAILURE_EVENTS = new Set([
+  'TaskFailed',
+  'TaskTimedOut',
+  'TaskStartFailed',
+  'TaskSubmitFailed',
+  'LambdaFunctionFailed',
+  'LambdaFunctionTimedOut',
+  'LambdaFunctionStartFailed',
+  'LambdaFunctionScheduleFailed',
+  'MapIterationFailed',
+  'ParallelStateFailed',
+  'MapStateFailed',
+  'FailStateEntered',
+]);
+
+/**
+ * The execution history as Step Functions keeps it: the newest failure event
+ * of a Task (not of an enclosing Map or Parallel), traced back to the state it
+ * happened in.
+ */
+export function stepFunctionsHistory(sfn: SFNClient): ExecutionHistory {
+  return {
+    async failedState(executionArn) {
+      const events: HistoryEvent[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await sfn.send(
+          new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1000, nextToken }),
+        );
+        events.push(...(page.events ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken && events.length < 5000);
+      const byId = new Map(events.map((event) => [event.id, event]));
+      const failure = events.find(
+        (event) => event.type && FAILURE_EVENTS.has(event.type) && !/^(Map|Parallel)/.test(event.type),
+      );
+      let cursor = failure;
+      while (cursor) {
+        const name = cursor.stateEnteredEventDetails?.name;
+        if (name) return name;
+        cursor = cursor.previousEventId === undefined ? undefined : byId.get(cursor.previousEventId);
+      }
+      return undefined;
+    },
+  };
+}

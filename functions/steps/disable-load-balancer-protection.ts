@@ -1,0 +1,49 @@
+/**
+ * DisableLoadBalancerProtection: the first step of a protected (production)
+ * environment's load balancer teardown. Turning protection off is the down
+ * workflow's decision, taken after a production down was confirmed.
+ */
+import {
+  type ElasticLoadBalancingV2Client,
+  ModifyLoadBalancerAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { findEnvironmentLoadBalancer } from './environment-load-balancer.ts';
+import type { EnvironmentNames, Tag } from './resource-refs.ts';
+
+/** Input of DisableLoadBalancerProtection, as the down workflow passes it. */
+export interface DisableLoadBalancerProtectionInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The project and environment tags: how the load balancer is recognised as this environment's. */
+  readonly environmentTags: readonly Tag[];
+}
+
+/** Nothing to hand on. */
+export type DisableLoadBalancerProtectionOutput = Record<string, never>;
+
+/**
+ * Sets `deletion_protection.enabled` to false on the environment's load
+ * balancer; nothing to do when there is none.
+ *
+ * @throws StepError `Modeshift.ResourceConflict` when the load balancer of
+ * this environment's name carries another environment's tags (or none).
+ */
+export async function disableLoadBalancerProtection(
+  input: DisableLoadBalancerProtectionInput,
+  clients: { elbv2: ElasticLoadBalancingV2Client },
+): Promise<DisableLoadBalancerProtectionOutput> {
+  const { elbv2 } = clients;
+  const balancer = await findEnvironmentLoadBalancer(elbv2, input.names.loadBalancer, {
+    project: input.project,
+    environment: input.environment,
+  });
+  if (balancer === undefined) return {};
+  await elbv2.send(
+    new ModifyLoadBalancerAttributesCommand({
+      LoadBalancerArn: balancer.LoadBalancerArn,
+      Attributes: [{ Key: 'deletion_protection.enabled', Value: 'false' }],
+    }),
+  );
+  return {};
+}

@@ -1,0 +1,191 @@
+/**
+ * EnsureDatabase: one managed Postgres database of the environment as an RDS
+ * instance, with the mode's instance class, encryption and deletion
+ * protection. The master password is RDS-managed (Secrets Manager): no
+ * password ever passes through the workflow.
+ */
+import {
+  AddTagsToResourceCommand,
+  CreateDBInstanceCommand,
+  type DBInstance,
+  DBInstanceAlreadyExistsFault,
+  DBInstanceNotFoundFault,
+  DescribeDBInstancesCommand,
+  ModifyDBInstanceCommand,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import type { DatabaseSpec, Tag } from '../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../core/names.ts';
+import type { Policy } from '../../core/policy.ts';
+import { environmentIdentity, isTaggedForEnvironment } from './environment-tags.ts';
+import type { NetworkRef, Progress } from './resource-refs.ts';
+import { StepError } from './step-error.ts';
+
+export interface EnsureDatabaseInput {
+  readonly database: DatabaseSpec;
+  readonly policy: Policy;
+  readonly network: NetworkRef;
+  readonly names: EnvironmentNames;
+  /** The deployment's four modeshift tags. */
+  readonly tags: readonly Tag[];
+}
+
+export interface EnsureDatabaseOutput extends Progress {
+  /** The instance's address once it is available; empty before. */
+  readonly endpoint: string;
+  /** RDS's DBInstanceStatus: creating, available, modifying, … */
+  readonly status: string;
+  /** Settings the policy asks for that RDS cannot apply to the existing instance. */
+  readonly warnings: string[];
+}
+
+/** Seconds between looks at an instance that is not available yet. */
+const RETRY_AFTER_SECONDS = 30;
+
+/** Statuses a database does not leave without a person's help. */
+const STUCK_STATUSES = new Set([
+  'failed',
+  'storage-full',
+  'inaccessible-encryption-credentials',
+  'restore-error',
+  'stopped',
+  'stopping',
+]);
+
+/**
+ * Creates the database's RDS instance when it is absent, brings an existing
+ * one to the policy's class and deletion protection, and reports whether it
+ * is available. Production (applyImmediately false) defers the class change
+ * to the maintenance window: the instance stays available with pending
+ * modifications, and that counts as ready.
+ */
+export async function ensureDatabase(
+  input: EnsureDatabaseInput,
+  clients: { rds: RDSClient },
+): Promise<EnsureDatabaseOutput> {
+  const { database, policy } = input;
+  const identity = environmentIdentity(input.tags);
+  const existing = await describeInstance(clients.rds, database.instance);
+  if (existing === undefined) return createInstance(input, clients.rds);
+
+  if (!isTaggedForEnvironment(existing.TagList, identity)) {
+    throw new StepError(
+      'Modeshift.ResourceConflict',
+      `RDS instance ${database.instance} exists but is not tagged modeshift:project=${identity.project} and modeshift:environment=${identity.environment}: rename the database or remove that instance`,
+    );
+  }
+  const warnings = settingWarnings(existing, input);
+  const status = existing.DBInstanceStatus ?? 'unknown';
+  if (STUCK_STATUSES.has(status) || status.startsWith('incompatible-')) {
+    throw new StepError(
+      'Modeshift.DatabaseFailed',
+      `RDS instance ${database.instance} is ${status}: it needs a person (see its events in the RDS console) before the deployment can go on`,
+    );
+  }
+  if (status !== 'available') return waiting(status, warnings);
+
+  await retag(clients.rds, existing, input.tags);
+  const pendingClass = existing.PendingModifiedValues?.DBInstanceClass ?? existing.DBInstanceClass;
+  const classDiffers = pendingClass !== policy.dbInstanceClass;
+  const protectionDiffers = existing.DeletionProtection !== policy.dbDeletionProtection;
+  if (classDiffers || protectionDiffers) {
+    const modified = await clients.rds.send(
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: database.instance,
+        DBInstanceClass: policy.dbInstanceClass,
+        DeletionProtection: policy.dbDeletionProtection,
+        ApplyImmediately: policy.applyImmediately,
+      }),
+    );
+    // A class change applied now takes the instance through "modifying"; look again later.
+    if (classDiffers && policy.applyImmediately) {
+      return waiting(modified.DBInstance?.DBInstanceStatus ?? 'modifying', warnings);
+    }
+  }
+  const address = existing.Endpoint?.Address;
+  if (!address) return waiting(status, warnings);
+  return { ready: true, retryAfterSeconds: 0, endpoint: address, status, warnings };
+}
+
+async function describeInstance(rds: RDSClient, instance: string): Promise<DBInstance | undefined> {
+  try {
+    const { DBInstances } = await rds.send(
+      new DescribeDBInstancesCommand({ DBInstanceIdentifier: instance }),
+    );
+    return DBInstances?.find((candidate) => candidate.DBInstanceIdentifier === instance);
+  } catch (error) {
+    if (error instanceof DBInstanceNotFoundFault || (error as Error).name === 'DBInstanceNotFound')
+      return undefined;
+    throw error;
+  }
+}
+
+async function createInstance(input: EnsureDatabaseInput, rds: RDSClient): Promise<EnsureDatabaseOutput> {
+  const { database, policy, network, names } = input;
+  try {
+    const created = await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: database.instance,
+        Engine: 'postgres',
+        EngineVersion: database.version,
+        DBInstanceClass: policy.dbInstanceClass,
+        AllocatedStorage: database.storageGiB,
+        StorageType: 'gp3',
+        StorageEncrypted: policy.storageEncrypted,
+        DeletionProtection: policy.dbDeletionProtection,
+        ManageMasterUserPassword: true,
+        MasterUsername: database.username,
+        DBName: database.databaseName,
+        DBSubnetGroupName: names.dbSubnetGroup,
+        VpcSecurityGroupIds: [network.securityGroups.database],
+        PubliclyAccessible: false,
+        CopyTagsToSnapshot: true,
+        Tags: input.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })),
+      }),
+    );
+    return waiting(created.DBInstance?.DBInstanceStatus ?? 'creating', []);
+  } catch (error) {
+    // Created meanwhile by an earlier attempt: the next call finds it and checks its tags.
+    if (error instanceof DBInstanceAlreadyExistsFault) return waiting('creating', []);
+    throw error;
+  }
+}
+
+/** Brings the instance's modeshift tags (mode, deployment) up to date when they differ. */
+async function retag(rds: RDSClient, instance: DBInstance, tags: readonly Tag[]): Promise<void> {
+  const current = new Map((instance.TagList ?? []).map((tag) => [tag.Key, tag.Value]));
+  const stale = tags.filter((tag) => current.get(tag.Key) !== tag.Value);
+  if (stale.length === 0 || instance.DBInstanceArn === undefined) return;
+  await rds.send(
+    new AddTagsToResourceCommand({
+      ResourceName: instance.DBInstanceArn,
+      Tags: stale.map((tag) => ({ Key: tag.Key, Value: tag.Value })),
+    }),
+  );
+}
+
+/** What the policy asks for that an existing instance cannot get in place. */
+function settingWarnings(instance: DBInstance, input: EnsureDatabaseInput): string[] {
+  const { database, policy } = input;
+  const warnings: string[] = [];
+  if (instance.StorageEncrypted !== undefined && instance.StorageEncrypted !== policy.storageEncrypted) {
+    warnings.push(
+      `RDS instance ${database.instance}: storage encryption is ${onOff(instance.StorageEncrypted)} but the policy asks for ${onOff(policy.storageEncrypted)}; RDS cannot change encryption of an existing instance (restore an encrypted snapshot copy to change it)`,
+    );
+  }
+  const storage = instance.PendingModifiedValues?.AllocatedStorage ?? instance.AllocatedStorage;
+  if (storage !== undefined && storage !== database.storageGiB) {
+    warnings.push(
+      `RDS instance ${database.instance}: allocated storage is ${storage} GiB, the request asks for ${database.storageGiB} GiB; modeshift does not resize storage of an existing instance`,
+    );
+  }
+  return warnings;
+}
+
+function onOff(value: boolean): string {
+  return value ? 'on' : 'off';
+}
+
+function waiting(status: string, warnings: string[]): EnsureDatabaseOutput {
+  return { ready: false, retryAfterSeconds: RETRY_AFTER_SECONDS, endpoint: '', status, warnings };
+}

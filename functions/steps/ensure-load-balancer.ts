@@ -1,0 +1,427 @@
+/**
+ * EnsureLoadBalancer: the access-log bucket, the internet-facing application
+ * load balancer and a target group per public service. Deletion protection
+ * and access logs are the workflow's ConfigureLoadBalancer state's business:
+ * it turns them on after this step, once the bucket policy lets the load
+ * balancer write.
+ */
+import {
+  AddTagsCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DeleteTargetGroupCommand,
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+  type LoadBalancer,
+  ModifyTargetGroupCommand,
+  ResourceInUseException,
+  SetSecurityGroupsCommand,
+  SetSubnetsCommand,
+  type TargetGroup,
+  TargetGroupNotFoundException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  GetBucketTaggingCommand,
+  HeadBucketCommand,
+  PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutPublicAccessBlockCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { accessLogBucketName } from '../../core/names.ts';
+import { hasAwsErrorName } from './aws-error-name.ts';
+import {
+  describeTags,
+  findEnvironmentLoadBalancer,
+  findEnvironmentTargetGroups,
+} from './environment-load-balancer.ts';
+import {
+  belongsToEnvironment,
+  ENVIRONMENT_TAG,
+  type EnvironmentOwner,
+  PROJECT_TAG,
+  resourceConflict,
+} from './environment-ownership.ts';
+import type { EnvironmentNames, LoadBalancerRef, NetworkRef, Tag } from './resource-refs.ts';
+import { StepError } from './step-error.ts';
+
+/** Input of EnsureLoadBalancer, as the deploy workflow passes it. */
+export interface EnsureLoadBalancerInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The four modeshift tags, put on everything this step creates. */
+  readonly tags: readonly Tag[];
+  readonly network: NetworkRef;
+  /** One target group per public service. */
+  readonly targetGroups: ReadonlyArray<{
+    readonly service: string;
+    readonly name: string;
+    readonly port: number;
+  }>;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** The load balancer, its access-log bucket and the target groups. */
+export type EnsureLoadBalancerOutput = LoadBalancerRef;
+
+/**
+ * Accounts Elastic Load Balancing writes access logs from, in the regions that
+ * predate the `logdelivery.elasticloadbalancing.amazonaws.com` service
+ * principal (regions opened before August 2022). Source: "Enable access logs
+ * for your Application Load Balancer", Elastic Load Balancing User Guide.
+ * Newer regions need only the service principal, which every policy gets.
+ */
+export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
+  'us-east-1': '127311923021',
+  'us-east-2': '033677994240',
+  'us-west-1': '027434742980',
+  'us-west-2': '797873946194',
+  'eu-west-1': '156460612806',
+  'eu-west-2': '652711504416',
+  'eu-central-1': '054676820928',
+  'ap-southeast-1': '114774131450',
+  'ap-southeast-2': '783225319266',
+  'ap-northeast-1': '582318560864',
+};
+
+const LOG_DELIVERY_SERVICE = 'logdelivery.elasticloadbalancing.amazonaws.com';
+const HEALTH_CHECK_PATH = '/';
+const HEALTHY_HTTP_CODES = '200-399';
+
+/**
+ * Creates what is missing and brings what exists to the desired settings;
+ * deletes this environment's target groups no longer wanted once no listener
+ * uses them.
+ *
+ * @throws StepError `Modeshift.ResourceConflict` when the bucket, the load
+ * balancer or a target group of this environment's name is not this
+ * environment's.
+ */
+export async function ensureLoadBalancer(
+  input: EnsureLoadBalancerInput,
+  clients: { elbv2: ElasticLoadBalancingV2Client; s3: S3Client },
+): Promise<EnsureLoadBalancerOutput> {
+  const { elbv2, s3 } = clients;
+  const owner: EnvironmentOwner = { project: input.project, environment: input.environment };
+
+  const accessLogBucket = await ensureAccessLogBucket(s3, input, owner);
+  const loadBalancer = await ensureApplicationLoadBalancer(elbv2, input, owner);
+
+  const targetGroups: Array<LoadBalancerRef['targetGroups'][number]> = [];
+  for (const wanted of input.targetGroups) {
+    const arn = await ensureTargetGroup(elbv2, wanted, input, owner);
+    targetGroups.push({ service: wanted.service, arn, port: wanted.port });
+  }
+  await deleteUnwantedTargetGroups(elbv2, input, owner);
+
+  return {
+    arn: loadBalancer.LoadBalancerArn as string,
+    dnsName: loadBalancer.DNSName as string,
+    canonicalHostedZoneId: loadBalancer.CanonicalHostedZoneId as string,
+    accessLogBucket,
+    targetGroups,
+  };
+}
+
+// ── Access-log bucket ────────────────────────────────────────────────────────
+
+async function ensureAccessLogBucket(
+  s3: S3Client,
+  input: EnsureLoadBalancerInput,
+  owner: EnvironmentOwner,
+): Promise<string> {
+  const bucket = accessLogBucketName(input.project, input.environment, input.accountId, input.region);
+  if (await bucketExists(s3, bucket)) {
+    await assertBucketIsOurs(s3, bucket, owner);
+  } else {
+    await createBucket(s3, bucket, input.region);
+  }
+  // Tags first, so a bucket this step created is recognisable as ours even if a later call fails.
+  await s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: [...input.tags] } }));
+  await s3.send(
+    new PutPublicAccessBlockCommand({
+      Bucket: bucket,
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
+    }),
+  );
+  await s3.send(
+    new PutBucketEncryptionCommand({
+      Bucket: bucket,
+      ServerSideEncryptionConfiguration: {
+        // Load balancers deliver access logs only to SSE-S3 buckets.
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    }),
+  );
+  await s3.send(
+    new PutBucketPolicyCommand({
+      Bucket: bucket,
+      Policy: accessLogBucketPolicy(bucket, input.names.prefix, input.accountId, input.region),
+    }),
+  );
+  return bucket;
+}
+
+/** HeadBucket: 200 ours, 404 absent, 403 someone else's. */
+async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404) return false;
+    if (status === 403) throw bucketTakenElsewhere(bucket, 'HeadBucket answered 403 Forbidden');
+    throw error;
+  }
+}
+
+/**
+ * A bucket tagged for another environment is a conflict. An untagged one is
+ * adopted: this step tags a bucket right after creating it, and a run that
+ * stopped in between leaves it untagged; the account and region hash in the
+ * name keeps others' buckets from landing on it.
+ */
+async function assertBucketIsOurs(s3: S3Client, bucket: string, owner: EnvironmentOwner): Promise<void> {
+  let tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }>;
+  try {
+    tags = (await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? [];
+  } catch (error) {
+    if (hasAwsErrorName(error, 'NoSuchTagSet')) return;
+    throw error;
+  }
+  const tagged = tags.some((tag) => tag.Key === PROJECT_TAG || tag.Key === ENVIRONMENT_TAG);
+  if (tagged && !belongsToEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
+}
+
+async function createBucket(s3: S3Client, bucket: string, region: string) {
+  try {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        // us-east-1 is the default location and must not be named.
+        ...(region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+      }),
+    );
+  } catch (error) {
+    if (hasAwsErrorName(error, 'BucketAlreadyOwnedByYou')) return;
+    if (hasAwsErrorName(error, 'BucketAlreadyExists')) {
+      throw bucketTakenElsewhere(bucket, 'CreateBucket: BucketAlreadyExists');
+    }
+    throw error;
+  }
+}
+
+/** Bucket names are global: another account holds this one (or this function may not see it). */
+function bucketTakenElsewhere(bucket: string, evidence: string): StepError {
+  return new StepError(
+    'Modeshift.ResourceConflict',
+    `S3 bucket "${bucket}" for the load balancer's access logs exists outside this account or cannot be ` +
+      `read by this function (${evidence}); check who owns it`,
+  );
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/**
+ * Lets Elastic Load Balancing put access logs under
+ * `<prefix>/AWSLogs/<account>/`: the log-delivery service principal, and in
+ * the regions that predate it the region's Elastic Load Balancing account.
+ */
+export function accessLogBucketPolicy(
+  bucket: string,
+  prefix: string,
+  accountId: string,
+  region: string,
+): string {
+  const partition = partitionOf(region);
+  const resource = `arn:${partition}:s3:::${bucket}/${prefix}/AWSLogs/${accountId}/*`;
+  const statements: object[] = [
+    {
+      Sid: 'LoadBalancerLogDelivery',
+      Effect: 'Allow',
+      Principal: { Service: LOG_DELIVERY_SERVICE },
+      Action: 's3:PutObject',
+      Resource: resource,
+    },
+  ];
+  const regionalAccount = ELB_LOG_DELIVERY_ACCOUNTS[region];
+  if (regionalAccount !== undefined) {
+    statements.push({
+      Sid: 'RegionalLoadBalancerAccountLogDelivery',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:${partition}:iam::${regionalAccount}:root` },
+      Action: 's3:PutObject',
+      Resource: resource,
+    });
+  }
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+// ── Load balancer ────────────────────────────────────────────────────────────
+
+async function ensureApplicationLoadBalancer(
+  elbv2: ElasticLoadBalancingV2Client,
+  input: EnsureLoadBalancerInput,
+  owner: EnvironmentOwner,
+): Promise<LoadBalancer> {
+  const name = input.names.loadBalancer;
+  const subnets = [...input.network.publicSubnetIds];
+  const securityGroups = [input.network.securityGroups.loadBalancer];
+  const existing = await findEnvironmentLoadBalancer(elbv2, name, owner);
+
+  if (existing === undefined) {
+    const created = await elbv2.send(
+      new CreateLoadBalancerCommand({
+        Name: name,
+        Type: 'application',
+        Scheme: 'internet-facing',
+        IpAddressType: 'ipv4',
+        Subnets: subnets,
+        SecurityGroups: securityGroups,
+        Tags: [...input.tags],
+      }),
+    );
+    const balancer = created.LoadBalancers?.[0];
+    if (balancer?.LoadBalancerArn === undefined) {
+      throw new Error(`CreateLoadBalancer returned no load balancer for "${name}"`);
+    }
+    return balancer;
+  }
+
+  const arn = existing.LoadBalancerArn as string;
+  if (existing.Type !== 'application' || existing.Scheme !== 'internet-facing') {
+    throw new StepError(
+      'Modeshift.ResourceConflict',
+      `load balancer "${name}" is ${existing.Scheme} ${existing.Type}, expected internet-facing application: ` +
+        'delete it so the next deploy can create it again',
+    );
+  }
+  const currentSubnets = (existing.AvailabilityZones ?? []).flatMap((zone) =>
+    zone.SubnetId ? [zone.SubnetId] : [],
+  );
+  if (!sameSet(currentSubnets, subnets)) {
+    await elbv2.send(new SetSubnetsCommand({ LoadBalancerArn: arn, Subnets: subnets }));
+  }
+  if (!sameSet(existing.SecurityGroups ?? [], securityGroups)) {
+    await elbv2.send(new SetSecurityGroupsCommand({ LoadBalancerArn: arn, SecurityGroups: securityGroups }));
+  }
+  await elbv2.send(new AddTagsCommand({ ResourceArns: [arn], Tags: [...input.tags] }));
+  return existing;
+}
+
+function sameSet(actual: readonly string[], wanted: readonly string[]): boolean {
+  return actual.length === wanted.length && wanted.every((value) => actual.includes(value));
+}
+
+// ── Target groups ────────────────────────────────────────────────────────────
+
+async function ensureTargetGroup(
+  elbv2: ElasticLoadBalancingV2Client,
+  wanted: EnsureLoadBalancerInput['targetGroups'][number],
+  input: EnsureLoadBalancerInput,
+  owner: EnvironmentOwner,
+): Promise<string> {
+  const vpcId = input.network.vpcId;
+  const existing = await findTargetGroupByName(elbv2, wanted.name);
+
+  if (existing === undefined) {
+    const created = await elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: wanted.name,
+        Protocol: 'HTTP',
+        Port: wanted.port,
+        VpcId: vpcId,
+        TargetType: 'ip',
+        HealthCheckProtocol: 'HTTP',
+        HealthCheckPath: HEALTH_CHECK_PATH,
+        Matcher: { HttpCode: HEALTHY_HTTP_CODES },
+        Tags: [...input.tags],
+      }),
+    );
+    const arn = created.TargetGroups?.[0]?.TargetGroupArn;
+    if (arn === undefined) throw new Error(`CreateTargetGroup returned no target group for "${wanted.name}"`);
+    return arn;
+  }
+
+  const arn = existing.TargetGroupArn as string;
+  const tags = await describeTags(elbv2, [arn]);
+  if (!belongsToEnvironment(tags.get(arn), owner)) throw resourceConflict('target group', wanted.name, owner);
+  // Protocol, target type and VPC cannot change in place. The port can't either, but need not: ECS
+  // registers each task with its container port, and the health check uses the target's port.
+  if (existing.VpcId !== vpcId || existing.Protocol !== 'HTTP' || existing.TargetType !== 'ip') {
+    throw new StepError(
+      'Modeshift.ResourceConflict',
+      `target group "${wanted.name}" is ${existing.Protocol} with target type ${existing.TargetType} in ` +
+        `${existing.VpcId}, expected HTTP with target type ip in ${vpcId}: delete it so the next deploy can ` +
+        'create it again',
+    );
+  }
+  if (
+    existing.HealthCheckProtocol !== 'HTTP' ||
+    existing.HealthCheckPath !== HEALTH_CHECK_PATH ||
+    existing.Matcher?.HttpCode !== HEALTHY_HTTP_CODES
+  ) {
+    await elbv2.send(
+      new ModifyTargetGroupCommand({
+        TargetGroupArn: arn,
+        HealthCheckProtocol: 'HTTP',
+        HealthCheckPath: HEALTH_CHECK_PATH,
+        Matcher: { HttpCode: HEALTHY_HTTP_CODES },
+      }),
+    );
+  }
+  await elbv2.send(new AddTagsCommand({ ResourceArns: [arn], Tags: [...input.tags] }));
+  return arn;
+}
+
+async function findTargetGroupByName(
+  elbv2: ElasticLoadBalancingV2Client,
+  name: string,
+): Promise<TargetGroup | undefined> {
+  try {
+    const result = await elbv2.send(new DescribeTargetGroupsCommand({ Names: [name] }));
+    return result.TargetGroups?.find((group) => group.TargetGroupName === name);
+  } catch (error) {
+    if (error instanceof TargetGroupNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * This environment's target groups whose service is gone. One still used by a
+ * listener rule (ResourceInUse) is kept: EnsureListeners removes the rule
+ * after this step, and the next deploy deletes the group.
+ */
+async function deleteUnwantedTargetGroups(
+  elbv2: ElasticLoadBalancingV2Client,
+  input: EnsureLoadBalancerInput,
+  owner: EnvironmentOwner,
+): Promise<void> {
+  const wanted = new Set(input.targetGroups.map((group) => group.name));
+  const ours = await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner);
+  for (const group of ours) {
+    if (wanted.has(group.TargetGroupName as string)) continue;
+    try {
+      await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
+    } catch (error) {
+      if (error instanceof ResourceInUseException || error instanceof TargetGroupNotFoundException) continue;
+      throw error;
+    }
+  }
+}

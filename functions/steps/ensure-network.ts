@@ -1,0 +1,649 @@
+/**
+ * EnsureNetwork: the environment's VPC and everything in it that does not
+ * depend on the mode — two public and two private subnets in two zones, the
+ * internet gateway and routes, the three security groups and the DHCP options
+ * that make compose service names resolve. Found by tags, created where
+ * missing, brought back to the wanted settings where they drifted.
+ */
+import {
+  AssociateDhcpOptionsCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateDhcpOptionsCommand,
+  CreateInternetGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateTagsCommand,
+  CreateVpcCommand,
+  DescribeAvailabilityZonesCommand,
+  DescribeVpcAttributeCommand,
+  type DhcpOptions,
+  type EC2Client,
+  type Tag as Ec2Tag,
+  type Filter,
+  type InternetGateway,
+  type IpPermission,
+  ModifySubnetAttributeCommand,
+  ModifyVpcAttributeCommand,
+  paginateDescribeDhcpOptions,
+  paginateDescribeInternetGateways,
+  paginateDescribeRouteTables,
+  paginateDescribeSecurityGroups,
+  paginateDescribeSubnets,
+  paginateDescribeVpcs,
+  ReplaceRouteCommand,
+  ReplaceRouteTableAssociationCommand,
+  type ResourceType,
+  type RouteTable,
+  type SecurityGroup,
+  type Subnet,
+  type Vpc,
+} from '@aws-sdk/client-ec2';
+import { hasAwsErrorName } from './aws-error-name.ts';
+import { environmentTagFilters, lacksTags, ROUTE_TABLE_TAG, SUBNET_TAG, tagValue } from './network-tags.ts';
+import type { EnvironmentNames, NetworkRef, Tag } from './resource-refs.ts';
+import { StepError } from './step-error.ts';
+
+/** Input of EnsureNetwork (state-machines/deploy.asl.json, state EnsureNetwork). */
+export interface EnsureNetworkInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The four modeshift tags, put on everything the step creates. */
+  readonly tags: readonly Tag[];
+}
+
+/** The environment's network, as the later steps use it. */
+export type EnsureNetworkOutput = NetworkRef;
+
+const VPC_CIDR = '10.0.0.0/16';
+const ANYWHERE = '0.0.0.0/0';
+
+type SubnetRole = 'public-a' | 'public-b' | 'private-a' | 'private-b';
+
+interface SubnetPlan {
+  readonly role: SubnetRole;
+  /** 0 for zone a, 1 for zone b. */
+  readonly zone: 0 | 1;
+  readonly cidr: string;
+  readonly public: boolean;
+}
+
+const SUBNETS: readonly SubnetPlan[] = [
+  { role: 'public-a', zone: 0, cidr: '10.0.0.0/20', public: true },
+  { role: 'public-b', zone: 1, cidr: '10.0.16.0/20', public: true },
+  { role: 'private-a', zone: 0, cidr: '10.0.128.0/20', public: false },
+  { role: 'private-b', zone: 1, cidr: '10.0.144.0/20', public: false },
+];
+
+type RouteTableRole = 'public' | 'private-a' | 'private-b';
+
+/** Which route table each subnet is associated with. */
+const SUBNET_ROUTE_TABLE: Readonly<Record<SubnetRole, RouteTableRole>> = {
+  'public-a': 'public',
+  'public-b': 'public',
+  'private-a': 'private-a',
+  'private-b': 'private-b',
+};
+
+/** Resources found rather than created whose modeshift tags are out of date (a new deployment or mode). */
+type StaleTags = string[];
+
+/**
+ * Finds or creates the environment's network and returns references to its
+ * parts. Re-running creates nothing new; missing pieces are added, and
+ * settings that drifted (DNS attributes, public IPs on launch, routes,
+ * associations, ingress rules, DHCP options) are put back.
+ */
+export async function ensureNetwork(
+  input: EnsureNetworkInput,
+  clients: { ec2: EC2Client },
+): Promise<EnsureNetworkOutput> {
+  const { ec2 } = clients;
+  const stale: StaleTags = [];
+
+  const vpc = await ensureVpc(ec2, input, stale);
+  const vpcId = vpc.VpcId as string;
+  await ensureDnsAttributes(ec2, vpcId);
+  const subnets = await ensureSubnets(ec2, vpcId, input, stale);
+  const internetGatewayId = await ensureInternetGateway(ec2, vpcId, input, stale);
+  const routeTables = await ensureRouteTables(ec2, vpcId, input, stale);
+  await ensurePublicRoute(ec2, routeTables.public, internetGatewayId);
+  await ensureAssociations(ec2, vpcId, subnets, routeTables);
+  const groups = await ensureSecurityGroups(ec2, vpcId, input, stale);
+  await ensureDhcpOptions(ec2, vpc, input, stale);
+
+  if (stale.length > 0) {
+    await ec2.send(new CreateTagsCommand({ Resources: stale, Tags: [...input.tags] }));
+  }
+
+  return {
+    vpcId,
+    publicSubnetIds: [subnetId(subnets['public-a']), subnetId(subnets['public-b'])],
+    privateSubnetIds: [subnetId(subnets['private-a']), subnetId(subnets['private-b'])],
+    availabilityZones: [
+      subnets['public-a'].AvailabilityZone as string,
+      subnets['public-b'].AvailabilityZone as string,
+    ],
+    internetGatewayId,
+    publicRouteTableId: routeTableId(routeTables.public),
+    privateRouteTableIds: [routeTableId(routeTables['private-a']), routeTableId(routeTables['private-b'])],
+    securityGroups: groups,
+  };
+}
+
+function subnetId(subnet: Subnet): string {
+  return subnet.SubnetId as string;
+}
+
+function routeTableId(table: RouteTable): string {
+  return table.RouteTableId as string;
+}
+
+function tagSpecification(
+  resourceType: ResourceType,
+  tags: readonly Tag[],
+  extra: Readonly<Record<string, string>>,
+): { ResourceType: ResourceType; Tags: Ec2Tag[] } {
+  return {
+    ResourceType: resourceType,
+    Tags: [...tags, ...Object.entries(extra).map(([Key, Value]) => ({ Key, Value }))],
+  };
+}
+
+function noteStaleTags(
+  stale: StaleTags,
+  id: string | undefined,
+  tags: Ec2Tag[] | undefined,
+  wanted: readonly Tag[],
+): void {
+  if (id !== undefined && lacksTags(tags, wanted)) stale.push(id);
+}
+
+async function ensureVpc(ec2: EC2Client, input: EnsureNetworkInput, stale: StaleTags): Promise<Vpc> {
+  const vpcs: Vpc[] = [];
+  for await (const page of paginateDescribeVpcs(
+    { client: ec2 },
+    { Filters: environmentTagFilters(input.project, input.environment) },
+  )) {
+    vpcs.push(...(page.Vpcs ?? []));
+  }
+  if (vpcs.length > 1) {
+    throw new StepError(
+      'Modeshift.AmbiguousNetwork',
+      `VPCs ${vpcs.map((vpc) => vpc.VpcId).join(', ')} are all tagged for ${input.project}/${input.environment}; ` +
+        'delete all but one',
+    );
+  }
+  const [existing] = vpcs;
+  if (existing !== undefined) {
+    noteStaleTags(stale, existing.VpcId, existing.Tags, input.tags);
+    return existing;
+  }
+  const created = await ec2.send(
+    new CreateVpcCommand({
+      CidrBlock: VPC_CIDR,
+      TagSpecifications: [tagSpecification('vpc', input.tags, { Name: input.names.vpc })],
+    }),
+  );
+  if (created.Vpc?.VpcId === undefined) {
+    throw new Error(`CreateVpc for ${input.names.vpc} returned no VPC id`);
+  }
+  return created.Vpc;
+}
+
+/** DNS support first: AWS refuses DNS hostnames without it. */
+async function ensureDnsAttributes(ec2: EC2Client, vpcId: string): Promise<void> {
+  const support = await ec2.send(
+    new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: 'enableDnsSupport' }),
+  );
+  if (support.EnableDnsSupport?.Value !== true) {
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsSupport: { Value: true } }));
+  }
+  const hostnames = await ec2.send(
+    new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: 'enableDnsHostnames' }),
+  );
+  if (hostnames.EnableDnsHostnames?.Value !== true) {
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
+  }
+}
+
+/** The region's available zones, sorted by name. */
+async function availableZones(ec2: EC2Client): Promise<string[]> {
+  const response = await ec2.send(
+    new DescribeAvailabilityZonesCommand({
+      Filters: [
+        { Name: 'state', Values: ['available'] },
+        { Name: 'zone-type', Values: ['availability-zone'] },
+      ],
+    }),
+  );
+  return (response.AvailabilityZones ?? [])
+    .filter(
+      (zone) => zone.State === 'available' && (zone.ZoneType ?? 'availability-zone') === 'availability-zone',
+    )
+    .flatMap((zone) => (zone.ZoneName === undefined ? [] : [zone.ZoneName]))
+    .sort();
+}
+
+async function ensureSubnets(
+  ec2: EC2Client,
+  vpcId: string,
+  input: EnsureNetworkInput,
+  stale: StaleTags,
+): Promise<Record<SubnetRole, Subnet>> {
+  const inVpc: Subnet[] = [];
+  for await (const page of paginateDescribeSubnets(
+    { client: ec2 },
+    { Filters: [{ Name: 'vpc-id', Values: [vpcId] }] },
+  )) {
+    inVpc.push(...(page.Subnets ?? []));
+  }
+  const found = new Map<SubnetRole, Subnet>();
+  for (const plan of SUBNETS) {
+    const byTag = inVpc.find((subnet) => tagValue(subnet.Tags, SUBNET_TAG) === plan.role);
+    // A subnet that lost its role tag still holds the CIDR: take it back rather than fail on a conflict.
+    const byCidr = inVpc.find(
+      (subnet) => subnet.CidrBlock === plan.cidr && tagValue(subnet.Tags, SUBNET_TAG) === undefined,
+    );
+    if (byTag !== undefined) {
+      found.set(plan.role, byTag);
+      noteStaleTags(stale, byTag.SubnetId, byTag.Tags, input.tags);
+    } else if (byCidr !== undefined) {
+      await ec2.send(
+        new CreateTagsCommand({
+          Resources: [byCidr.SubnetId as string],
+          Tags: tagSpecification('subnet', input.tags, subnetRoleTags(input.names, plan.role)).Tags,
+        }),
+      );
+      found.set(plan.role, byCidr);
+    }
+  }
+
+  const zones = await subnetZones(ec2, found);
+  const subnets = {} as Record<SubnetRole, Subnet>;
+  for (const plan of SUBNETS) {
+    const subnet =
+      found.get(plan.role) ??
+      (await createSubnet(ec2, vpcId, plan, zones[plan.zone], input.names, input.tags));
+    if ((subnet.MapPublicIpOnLaunch === true) !== plan.public) {
+      await ec2.send(
+        new ModifySubnetAttributeCommand({
+          SubnetId: subnet.SubnetId as string,
+          MapPublicIpOnLaunch: { Value: plan.public },
+        }),
+      );
+    }
+    subnets[plan.role] = subnet;
+  }
+  return subnets;
+}
+
+function subnetRoleTags(names: EnvironmentNames, role: SubnetRole): Record<string, string> {
+  return { Name: `${names.prefix}-${role}`, [SUBNET_TAG]: role };
+}
+
+/**
+ * Zone a and zone b: those of the subnets that exist, else the first two
+ * available zones of the region by name.
+ */
+async function subnetZones(
+  ec2: EC2Client,
+  found: ReadonlyMap<SubnetRole, Subnet>,
+): Promise<[string, string]> {
+  let zoneA = found.get('public-a')?.AvailabilityZone ?? found.get('private-a')?.AvailabilityZone;
+  let zoneB = found.get('public-b')?.AvailabilityZone ?? found.get('private-b')?.AvailabilityZone;
+  if (zoneA === undefined || zoneB === undefined) {
+    const zones = await availableZones(ec2);
+    zoneA ??= zones.find((zone) => zone !== zoneB);
+    zoneB ??= zones.find((zone) => zone !== zoneA);
+    if (zoneA === undefined || zoneB === undefined) {
+      throw new StepError(
+        'Modeshift.TooFewAvailabilityZones',
+        `the region has ${zones.length} available availability zone(s) (${zones.join(', ') || 'none'}); ` +
+          'an environment needs two',
+      );
+    }
+  }
+  return [zoneA, zoneB];
+}
+
+async function createSubnet(
+  ec2: EC2Client,
+  vpcId: string,
+  plan: SubnetPlan,
+  availabilityZone: string,
+  names: EnvironmentNames,
+  tags: readonly Tag[],
+): Promise<Subnet> {
+  const created = await ec2.send(
+    new CreateSubnetCommand({
+      VpcId: vpcId,
+      CidrBlock: plan.cidr,
+      AvailabilityZone: availabilityZone,
+      TagSpecifications: [tagSpecification('subnet', tags, subnetRoleTags(names, plan.role))],
+    }),
+  );
+  if (created.Subnet?.SubnetId === undefined) {
+    throw new Error(`CreateSubnet ${plan.cidr} in ${vpcId} returned no subnet id`);
+  }
+  return created.Subnet;
+}
+
+async function describeInternetGateways(ec2: EC2Client, filters: Filter[]): Promise<InternetGateway[]> {
+  const gateways: InternetGateway[] = [];
+  for await (const page of paginateDescribeInternetGateways({ client: ec2 }, { Filters: filters })) {
+    gateways.push(...(page.InternetGateways ?? []));
+  }
+  return gateways;
+}
+
+async function ensureInternetGateway(
+  ec2: EC2Client,
+  vpcId: string,
+  input: EnsureNetworkInput,
+  stale: StaleTags,
+): Promise<string> {
+  const [attached] = await describeInternetGateways(ec2, [{ Name: 'attachment.vpc-id', Values: [vpcId] }]);
+  if (attached?.InternetGatewayId !== undefined) {
+    noteStaleTags(stale, attached.InternetGatewayId, attached.Tags, input.tags);
+    return attached.InternetGatewayId;
+  }
+  // One created by an earlier run that stopped before attaching it.
+  const detached = (
+    await describeInternetGateways(ec2, environmentTagFilters(input.project, input.environment))
+  ).find((gateway) => (gateway.Attachments ?? []).every((attachment) => attachment.State === 'detached'));
+  let gatewayId = detached?.InternetGatewayId;
+  if (gatewayId === undefined) {
+    const created = await ec2.send(
+      new CreateInternetGatewayCommand({
+        TagSpecifications: [tagSpecification('internet-gateway', input.tags, { Name: input.names.prefix })],
+      }),
+    );
+    gatewayId = created.InternetGateway?.InternetGatewayId;
+    if (gatewayId === undefined) throw new Error(`CreateInternetGateway for ${vpcId} returned no id`);
+  } else {
+    noteStaleTags(stale, gatewayId, detached?.Tags, input.tags);
+  }
+  await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: gatewayId, VpcId: vpcId }));
+  return gatewayId;
+}
+
+async function describeRouteTables(ec2: EC2Client, vpcId: string): Promise<RouteTable[]> {
+  const tables: RouteTable[] = [];
+  for await (const page of paginateDescribeRouteTables(
+    { client: ec2 },
+    { Filters: [{ Name: 'vpc-id', Values: [vpcId] }] },
+  )) {
+    tables.push(...(page.RouteTables ?? []));
+  }
+  return tables;
+}
+
+async function ensureRouteTables(
+  ec2: EC2Client,
+  vpcId: string,
+  input: EnsureNetworkInput,
+  stale: StaleTags,
+): Promise<Record<RouteTableRole, RouteTable>> {
+  const existing = await describeRouteTables(ec2, vpcId);
+  const tables = {} as Record<RouteTableRole, RouteTable>;
+  for (const role of ['public', 'private-a', 'private-b'] as const) {
+    const found = existing.find((table) => tagValue(table.Tags, ROUTE_TABLE_TAG) === role);
+    if (found !== undefined) {
+      noteStaleTags(stale, found.RouteTableId, found.Tags, input.tags);
+      tables[role] = found;
+      continue;
+    }
+    const created = await ec2.send(
+      new CreateRouteTableCommand({
+        VpcId: vpcId,
+        TagSpecifications: [
+          tagSpecification('route-table', input.tags, {
+            Name: `${input.names.prefix}-${role}`,
+            [ROUTE_TABLE_TAG]: role,
+          }),
+        ],
+      }),
+    );
+    if (created.RouteTable?.RouteTableId === undefined) {
+      throw new Error(`CreateRouteTable ${role} in ${vpcId} returned no id`);
+    }
+    tables[role] = created.RouteTable;
+  }
+  return tables;
+}
+
+async function ensurePublicRoute(
+  ec2: EC2Client,
+  table: RouteTable,
+  internetGatewayId: string,
+): Promise<void> {
+  const route = (table.Routes ?? []).find((candidate) => candidate.DestinationCidrBlock === ANYWHERE);
+  const target = {
+    RouteTableId: routeTableId(table),
+    DestinationCidrBlock: ANYWHERE,
+    GatewayId: internetGatewayId,
+  };
+  if (route === undefined) {
+    await ec2.send(new CreateRouteCommand(target));
+  } else if (route.GatewayId !== internetGatewayId || route.State === 'blackhole') {
+    await ec2.send(new ReplaceRouteCommand(target));
+  }
+}
+
+/**
+ * Associates each subnet with its route table. A subnet associated with
+ * another table is moved (AWS refuses a second association).
+ */
+async function ensureAssociations(
+  ec2: EC2Client,
+  vpcId: string,
+  subnets: Record<SubnetRole, Subnet>,
+  tables: Record<RouteTableRole, RouteTable>,
+): Promise<void> {
+  // Read again: tables created just now are not in the first description.
+  const current = new Map<string, { routeTableId: string; associationId: string }>();
+  for (const table of await describeRouteTables(ec2, vpcId)) {
+    for (const association of table.Associations ?? []) {
+      const state = association.AssociationState?.State ?? 'associated';
+      if (
+        association.SubnetId !== undefined &&
+        association.RouteTableAssociationId !== undefined &&
+        (state === 'associated' || state === 'associating')
+      ) {
+        current.set(association.SubnetId, {
+          routeTableId: routeTableId(table),
+          associationId: association.RouteTableAssociationId,
+        });
+      }
+    }
+  }
+  for (const plan of SUBNETS) {
+    const subnet = subnetId(subnets[plan.role]);
+    const table = routeTableId(tables[SUBNET_ROUTE_TABLE[plan.role]]);
+    const association = current.get(subnet);
+    if (association?.routeTableId === table) continue;
+    if (association !== undefined) {
+      await ec2.send(
+        new ReplaceRouteTableAssociationCommand({
+          AssociationId: association.associationId,
+          RouteTableId: table,
+        }),
+      );
+    } else {
+      await ec2.send(new AssociateRouteTableCommand({ SubnetId: subnet, RouteTableId: table }));
+    }
+  }
+}
+
+type GroupRole = 'loadBalancer' | 'services' | 'database';
+
+async function ensureSecurityGroups(
+  ec2: EC2Client,
+  vpcId: string,
+  input: EnsureNetworkInput,
+  stale: StaleTags,
+): Promise<NetworkRef['securityGroups']> {
+  const { names } = input;
+  const wanted: ReadonlyArray<{ role: GroupRole; name: string; description: string }> = [
+    { role: 'loadBalancer', name: names.albSecurityGroup, description: `${names.prefix} load balancer` },
+    { role: 'services', name: names.serviceSecurityGroup, description: `${names.prefix} services` },
+    { role: 'database', name: names.databaseSecurityGroup, description: `${names.prefix} databases` },
+  ];
+  const existing: SecurityGroup[] = [];
+  for await (const page of paginateDescribeSecurityGroups(
+    { client: ec2 },
+    {
+      Filters: [
+        { Name: 'vpc-id', Values: [vpcId] },
+        { Name: 'group-name', Values: wanted.map((group) => group.name) },
+      ],
+    },
+  )) {
+    existing.push(...(page.SecurityGroups ?? []));
+  }
+
+  const groups = {} as Record<GroupRole, SecurityGroup>;
+  for (const group of wanted) {
+    const found = existing.find((candidate) => candidate.GroupName === group.name);
+    if (found !== undefined) {
+      noteStaleTags(stale, found.GroupId, found.Tags, input.tags);
+      groups[group.role] = found;
+      continue;
+    }
+    const created = await ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: group.name,
+        Description: group.description,
+        VpcId: vpcId,
+        TagSpecifications: [tagSpecification('security-group', input.tags, { Name: group.name })],
+      }),
+    );
+    if (created.GroupId === undefined) throw new Error(`CreateSecurityGroup ${group.name} returned no id`);
+    groups[group.role] = { GroupId: created.GroupId, GroupName: group.name, IpPermissions: [] };
+  }
+
+  const ids = {
+    loadBalancer: groups.loadBalancer.GroupId as string,
+    services: groups.services.GroupId as string,
+    database: groups.database.GroupId as string,
+  };
+  await ensureIngress(ec2, groups.loadBalancer, [
+    fromAnywhere(80, 'HTTP from anywhere'),
+    fromAnywhere(443, 'HTTPS from anywhere'),
+  ]);
+  await ensureIngress(ec2, groups.services, [
+    fromGroup('-1', ids.loadBalancer, 'from the load balancer'),
+    fromGroup('-1', ids.services, 'from the other services'),
+  ]);
+  await ensureIngress(ec2, groups.database, [
+    fromGroup('tcp', ids.services, 'Postgres from the services', 5432),
+  ]);
+  return ids;
+}
+
+function fromAnywhere(port: number, description: string): IpPermission {
+  return {
+    IpProtocol: 'tcp',
+    FromPort: port,
+    ToPort: port,
+    IpRanges: [{ CidrIp: ANYWHERE, Description: description }],
+  };
+}
+
+function fromGroup(
+  protocol: 'tcp' | '-1',
+  groupId: string,
+  description: string,
+  port?: number,
+): IpPermission {
+  return {
+    IpProtocol: protocol,
+    ...(port !== undefined ? { FromPort: port, ToPort: port } : {}),
+    UserIdGroupPairs: [{ GroupId: groupId, Description: description }],
+  };
+}
+
+/** Whether `have` already grants what `want` grants (same protocol, ports and source). */
+function grants(have: IpPermission, want: IpPermission): boolean {
+  if (have.IpProtocol !== want.IpProtocol) return false;
+  if (want.IpProtocol !== '-1' && (have.FromPort !== want.FromPort || have.ToPort !== want.ToPort))
+    return false;
+  const cidr = want.IpRanges?.[0]?.CidrIp;
+  if (cidr !== undefined) return (have.IpRanges ?? []).some((range) => range.CidrIp === cidr);
+  const source = want.UserIdGroupPairs?.[0]?.GroupId;
+  return (have.UserIdGroupPairs ?? []).some((pair) => pair.GroupId === source);
+}
+
+/** Adds the rules the group lacks, one call each so one duplicate does not hold back the others. */
+async function ensureIngress(
+  ec2: EC2Client,
+  group: SecurityGroup,
+  rules: readonly IpPermission[],
+): Promise<void> {
+  for (const rule of rules) {
+    if ((group.IpPermissions ?? []).some((have) => grants(have, rule))) continue;
+    try {
+      await ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({ GroupId: group.GroupId as string, IpPermissions: [rule] }),
+      );
+    } catch (error) {
+      if (!hasAwsErrorName(error, 'InvalidPermission.Duplicate')) throw error;
+    }
+  }
+}
+
+function dhcpValues(options: DhcpOptions, key: string): string[] {
+  const configuration = (options.DhcpConfigurations ?? []).find((candidate) => candidate.Key === key);
+  return (configuration?.Values ?? []).flatMap((value) => (value.Value === undefined ? [] : [value.Value]));
+}
+
+/**
+ * The DHCP options that make the private namespace the VPC's search domain,
+ * so `db` resolves as `db.<privateZone>`.
+ */
+async function ensureDhcpOptions(
+  ec2: EC2Client,
+  vpc: Vpc,
+  input: EnsureNetworkInput,
+  stale: StaleTags,
+): Promise<void> {
+  const domain = input.names.privateZone;
+  const tagged: DhcpOptions[] = [];
+  for await (const page of paginateDescribeDhcpOptions(
+    { client: ec2 },
+    { Filters: environmentTagFilters(input.project, input.environment) },
+  )) {
+    tagged.push(...(page.DhcpOptions ?? []));
+  }
+  const matching = tagged.find(
+    (options) =>
+      dhcpValues(options, 'domain-name').join(' ') === domain &&
+      dhcpValues(options, 'domain-name-servers').join(' ') === 'AmazonProvidedDNS',
+  );
+  let optionsId = matching?.DhcpOptionsId;
+  if (optionsId === undefined) {
+    const created = await ec2.send(
+      new CreateDhcpOptionsCommand({
+        DhcpConfigurations: [
+          { Key: 'domain-name', Values: [domain] },
+          { Key: 'domain-name-servers', Values: ['AmazonProvidedDNS'] },
+        ],
+        TagSpecifications: [tagSpecification('dhcp-options', input.tags, { Name: input.names.prefix })],
+      }),
+    );
+    optionsId = created.DhcpOptions?.DhcpOptionsId;
+    if (optionsId === undefined) throw new Error(`CreateDhcpOptions for ${domain} returned no id`);
+    // moto ignores TagSpecifications here; without the tags the set would not be found again.
+    noteStaleTags(stale, optionsId, created.DhcpOptions?.Tags, input.tags);
+  } else {
+    noteStaleTags(stale, optionsId, matching?.Tags, input.tags);
+  }
+  if (vpc.DhcpOptionsId !== optionsId) {
+    await ec2.send(new AssociateDhcpOptionsCommand({ DhcpOptionsId: optionsId, VpcId: vpc.VpcId as string }));
+  }
+}

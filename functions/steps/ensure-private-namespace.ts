@@ -1,0 +1,143 @@
+/**
+ * EnsurePrivateNamespace: the Cloud Map private DNS namespace in which
+ * services and databases are found by their compose names. Creating one is an
+ * asynchronous operation; the step reports it pending until it is done.
+ */
+import {
+  CreatePrivateDnsNamespaceCommand,
+  DuplicateRequest,
+  GetNamespaceCommand,
+  GetOperationCommand,
+  NamespaceAlreadyExists,
+  paginateListNamespaces,
+  type ServiceDiscoveryClient,
+  TagResourceCommand,
+} from '@aws-sdk/client-servicediscovery';
+import { shortHash } from '../../core/names.ts';
+import type { EnvironmentNames, NamespaceRef, NetworkRef, Tag } from './resource-refs.ts';
+import { StepError } from './step-error.ts';
+
+/** Input of EnsurePrivateNamespace (state-machines/deploy.asl.json, state EnsurePrivateNamespace). */
+export interface EnsurePrivateNamespaceInput {
+  readonly names: EnvironmentNames;
+  /** The four modeshift tags, put on the namespace. */
+  readonly tags: readonly Tag[];
+  readonly network: NetworkRef;
+}
+
+/** The namespace once it exists; `ready` false (and empty ids) while it is being created. */
+export type EnsurePrivateNamespaceOutput = NamespaceRef;
+
+const RETRY_AFTER_SECONDS = 10;
+
+/**
+ * Finds the namespace named `names.privateZone`, or starts creating it in the
+ * environment's VPC and follows the creation on later calls.
+ */
+export async function ensurePrivateNamespace(
+  input: EnsurePrivateNamespaceInput,
+  clients: { servicediscovery: ServiceDiscoveryClient },
+): Promise<EnsurePrivateNamespaceOutput> {
+  const { servicediscovery } = clients;
+  const name = input.names.privateZone;
+  const pending = (id = ''): EnsurePrivateNamespaceOutput => ({
+    ready: false,
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+    id,
+    name,
+    hostedZoneId: '',
+  });
+
+  const existingId = await findNamespaceId(servicediscovery, name);
+  let id = existingId;
+  if (id === undefined) {
+    const creation = await startCreation(servicediscovery, input);
+    if ('namespaceId' in creation) {
+      id = creation.namespaceId;
+    } else {
+      const { Operation: operation } = await servicediscovery.send(
+        new GetOperationCommand({ OperationId: creation.operationId }),
+      );
+      if (operation?.Status === 'FAIL') {
+        throw new StepError(
+          'Modeshift.NamespaceCreationFailed',
+          `private DNS namespace ${name}: creation (operation ${creation.operationId}) failed: ` +
+            `${operation.ErrorCode ?? 'no code'}: ${operation.ErrorMessage ?? 'no message'}`,
+        );
+      }
+      if (operation?.Status !== 'SUCCESS') return pending();
+      id = operation.Targets?.NAMESPACE;
+      if (id === undefined) return pending();
+    }
+  }
+
+  const { Namespace: namespace } = await servicediscovery.send(new GetNamespaceCommand({ Id: id }));
+  // Bare id, as Cloud Map returns it; moto returns `/hostedzone/<id>`.
+  const hostedZoneId = namespace?.Properties?.DnsProperties?.HostedZoneId?.replace(/^\/hostedzone\//, '');
+  if (hostedZoneId === undefined) return pending(id);
+  if (existingId !== undefined && namespace?.Arn !== undefined) {
+    // Found rather than created: bring its deployment and mode tags up to date.
+    await servicediscovery.send(
+      new TagResourceCommand({ ResourceARN: namespace.Arn, Tags: [...input.tags] }),
+    );
+  }
+  return { ready: true, retryAfterSeconds: RETRY_AFTER_SECONDS, id, name, hostedZoneId };
+}
+
+/** The id of the private DNS namespace called `name`, if there is one. */
+async function findNamespaceId(
+  servicediscovery: ServiceDiscoveryClient,
+  name: string,
+): Promise<string | undefined> {
+  for await (const page of paginateListNamespaces(
+    { client: servicediscovery },
+    {
+      Filters: [
+        { Name: 'NAME', Values: [name], Condition: 'EQ' },
+        { Name: 'TYPE', Values: ['DNS_PRIVATE'], Condition: 'EQ' },
+      ],
+    },
+  )) {
+    // Matched here too: moto ignores ListNamespaces filters.
+    const found = (page.Namespaces ?? []).find(
+      (namespace) => namespace.Name === name && namespace.Type === 'DNS_PRIVATE',
+    );
+    if (found?.Id !== undefined) return found.Id;
+  }
+  return undefined;
+}
+
+/**
+ * Starts creating the namespace, or finds the creation already started: the
+ * request id is derived from the zone and the VPC, so a repeated call names
+ * the same operation, and a later environment in a new VPC starts afresh.
+ */
+async function startCreation(
+  servicediscovery: ServiceDiscoveryClient,
+  input: EnsurePrivateNamespaceInput,
+): Promise<{ operationId: string } | { namespaceId: string }> {
+  const name = input.names.privateZone;
+  try {
+    const created = await servicediscovery.send(
+      new CreatePrivateDnsNamespaceCommand({
+        Name: name,
+        Vpc: input.network.vpcId,
+        CreatorRequestId: `modeshift-${shortHash(`${name}/${input.network.vpcId}`, 32)}`,
+        Description: `Service discovery for ${input.names.prefix}`,
+        Tags: [...input.tags],
+      }),
+    );
+    if (created.OperationId === undefined) {
+      throw new Error(`CreatePrivateDnsNamespace ${name} returned no operation id`);
+    }
+    return { operationId: created.OperationId };
+  } catch (error) {
+    if (error instanceof DuplicateRequest && error.DuplicateOperationId !== undefined) {
+      return { operationId: error.DuplicateOperationId };
+    }
+    if (error instanceof NamespaceAlreadyExists && error.NamespaceId !== undefined) {
+      return { namespaceId: error.NamespaceId };
+    }
+    throw error;
+  }
+}

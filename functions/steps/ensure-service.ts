@@ -1,0 +1,235 @@
+/**
+ * EnsureService: a service's Cloud Map entry (its private DNS name, with the
+ * mode's TTL) and its ECS service on the environment's cluster, created or
+ * brought to every setting of the mode: capacity provider, deployment
+ * percentages, circuit breaker, network, load balancer and task definition.
+ */
+import {
+  type CapacityProviderStrategyItem,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  type ECSClient,
+  type Service,
+  TagResourceCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateServiceCommand as CreateDiscoveryServiceCommand,
+  GetServiceCommand as GetDiscoveryServiceCommand,
+  paginateListServices as paginateListDiscoveryServices,
+  ServiceAlreadyExists,
+  type ServiceDiscoveryClient,
+  UpdateServiceCommand as UpdateDiscoveryServiceCommand,
+} from '@aws-sdk/client-servicediscovery';
+import type { ServiceSpec, Tag } from '../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../core/names.ts';
+import type { Policy } from '../../core/policy.ts';
+import type { LoadBalancerRef, NamespaceRef, NetworkRef } from './resource-refs.ts';
+import { StepError } from './step-error.ts';
+
+export interface EnsureServiceInput {
+  /**
+   * How new tasks replace old ones. `replace` runs with the policy's 0 % / 100 %:
+   * ECS stops the previous tasks before it starts new ones. `rolling` keeps them
+   * serving until the new ones are healthy.
+   */
+  readonly strategy: 'replace' | 'rolling';
+  readonly service: ServiceSpec;
+  /** The revision RegisterTaskDefinition returned. */
+  readonly taskDefinitionArn: string;
+  readonly policy: Policy;
+  readonly names: EnvironmentNames;
+  /** The deployment's four modeshift tags. */
+  readonly tags: readonly Tag[];
+  /** Where tasks run: public subnets with public IPs when the mode has no NAT gateway. */
+  readonly taskNetwork: {
+    readonly subnets: 'public' | 'private';
+    readonly assignPublicIp: 'ENABLED' | 'DISABLED';
+  };
+  readonly network: NetworkRef;
+  /** `{}` when the environment has no public service. */
+  readonly loadBalancer: LoadBalancerRef | Record<string, never>;
+  readonly namespace: NamespaceRef;
+}
+
+export interface EnsureServiceOutput {
+  /** ARN of the ECS service. */
+  readonly arn: string;
+}
+
+/**
+ * Ensures the Cloud Map service (re-applying the mode's TTL), then creates
+ * the ECS service or updates it with every setting again. A change of
+ * capacity provider forces a new deployment, as ECS requires.
+ */
+export async function ensureService(
+  input: EnsureServiceInput,
+  clients: { ecs: ECSClient; servicediscovery: ServiceDiscoveryClient },
+): Promise<EnsureServiceOutput> {
+  const registryArn = await ensureDiscoveryService(input, clients.servicediscovery);
+  const { service, names, policy, network, taskNetwork } = input;
+
+  const capacityProviderStrategy: CapacityProviderStrategyItem[] = [
+    { capacityProvider: policy.capacityProvider, weight: 1 },
+  ];
+  const settings = {
+    cluster: names.cluster,
+    taskDefinition: input.taskDefinitionArn,
+    desiredCount: service.replicas,
+    capacityProviderStrategy,
+    deploymentConfiguration: {
+      minimumHealthyPercent: policy.minimumHealthyPercent,
+      maximumPercent: policy.maximumPercent,
+      deploymentCircuitBreaker: { enable: true, rollback: policy.circuitBreakerRollback },
+    },
+    networkConfiguration: {
+      awsvpcConfiguration: {
+        subnets: [...(taskNetwork.subnets === 'public' ? network.publicSubnetIds : network.privateSubnetIds)],
+        securityGroups: [network.securityGroups.services],
+        assignPublicIp: taskNetwork.assignPublicIp,
+      },
+    },
+    loadBalancers: loadBalancersFor(service, input.loadBalancer),
+    serviceRegistries: [{ registryArn }],
+    propagateTags: 'SERVICE' as const,
+    enableECSManagedTags: true,
+  };
+  const ecsTags = input.tags.map((tag) => ({ key: tag.Key, value: tag.Value }));
+
+  const existing = await describeService(clients.ecs, names.cluster, service.name);
+  if (existing === undefined) {
+    const created = await clients.ecs.send(
+      new CreateServiceCommand({ serviceName: service.name, ...settings, tags: ecsTags }),
+    );
+    return { arn: serviceArn(created.service, service.name) };
+  }
+  if (existing.status === 'DRAINING') {
+    throw new StepError(
+      'Modeshift.ServiceDraining',
+      `ECS service ${service.name} on cluster ${names.cluster} is being deleted (DRAINING): deploy again once it is gone`,
+    );
+  }
+  const updated = await clients.ecs.send(
+    new UpdateServiceCommand({
+      service: service.name,
+      ...settings,
+      forceNewDeployment: !sameCapacity(existing, capacityProviderStrategy),
+    }),
+  );
+  const arn = serviceArn(updated.service ?? existing, service.name);
+  await clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: ecsTags }));
+  return { arn };
+}
+
+/** The Cloud Map service named after the service in the environment's namespace; returns its ARN. */
+async function ensureDiscoveryService(
+  input: EnsureServiceInput,
+  client: ServiceDiscoveryClient,
+): Promise<string> {
+  const { service, namespace, policy } = input;
+  const dnsRecords = [{ Type: 'A' as const, TTL: policy.dnsTtlSeconds }];
+  const existing = await findDiscoveryService(client, namespace.id, service.name);
+  if (existing !== undefined) {
+    const records = existing.dnsRecords;
+    if (records.length !== 1 || records[0]?.Type !== 'A' || records[0]?.TTL !== policy.dnsTtlSeconds) {
+      await client.send(
+        new UpdateDiscoveryServiceCommand({
+          Id: existing.id,
+          Service: { DnsConfig: { DnsRecords: dnsRecords } },
+        }),
+      );
+    }
+    return existing.arn;
+  }
+  try {
+    const { Service: created } = await client.send(
+      new CreateDiscoveryServiceCommand({
+        Name: service.name,
+        NamespaceId: namespace.id,
+        DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: dnsRecords },
+        HealthCheckCustomConfig: {},
+        Tags: input.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })),
+      }),
+    );
+    if (!created?.Arn) throw new Error(`Cloud Map CreateService of ${service.name} returned no ARN`);
+    return created.Arn;
+  } catch (error) {
+    // Created meanwhile (a retried attempt, a list that lagged): use that one.
+    if (error instanceof ServiceAlreadyExists && error.ServiceId) {
+      const { Service: found } = await client.send(new GetDiscoveryServiceCommand({ Id: error.ServiceId }));
+      if (found?.Arn && found.NamespaceId === namespace.id) return found.Arn;
+    }
+    throw error;
+  }
+}
+
+interface DiscoveryService {
+  readonly id: string;
+  readonly arn: string;
+  readonly dnsRecords: ReadonlyArray<{
+    readonly Type?: string | undefined;
+    readonly TTL?: number | undefined;
+  }>;
+}
+
+/**
+ * The namespace's Cloud Map service with this name. The list is filtered by
+ * namespace, and each candidate's namespace is checked again with GetService
+ * (list summaries carry no namespace, and moto ignores the filter).
+ */
+async function findDiscoveryService(
+  client: ServiceDiscoveryClient,
+  namespaceId: string,
+  name: string,
+): Promise<DiscoveryService | undefined> {
+  const pages = paginateListDiscoveryServices(
+    { client },
+    { Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }] },
+  );
+  for await (const page of pages) {
+    for (const summary of page.Services ?? []) {
+      if (summary.Name !== name || summary.Id === undefined) continue;
+      const { Service: found } = await client.send(new GetDiscoveryServiceCommand({ Id: summary.Id }));
+      if (found?.NamespaceId !== namespaceId || found.Id === undefined || found.Arn === undefined) continue;
+      return { id: found.Id, arn: found.Arn, dnsRecords: found.DnsConfig?.DnsRecords ?? [] };
+    }
+  }
+  return undefined;
+}
+
+/** The ECS service when it exists and is not INACTIVE (deleted). */
+async function describeService(ecs: ECSClient, cluster: string, name: string): Promise<Service | undefined> {
+  const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [name] }));
+  return services?.find((candidate) => candidate.serviceName === name && candidate.status !== 'INACTIVE');
+}
+
+/** A public service's target group; nothing for a private one. */
+function loadBalancersFor(service: ServiceSpec, loadBalancer: EnsureServiceInput['loadBalancer']) {
+  if (!service.public) return [];
+  const targetGroup =
+    'targetGroups' in loadBalancer
+      ? loadBalancer.targetGroups.find((group) => group.service === service.name)
+      : undefined;
+  if (targetGroup === undefined) {
+    throw new StepError(
+      'Modeshift.TargetGroupMissing',
+      `service ${service.name} is public, but the load balancer has no target group for it`,
+    );
+  }
+  return [{ targetGroupArn: targetGroup.arn, containerName: service.name, containerPort: targetGroup.port }];
+}
+
+/** Whether the service already runs on the desired capacity providers (a service on a launch type does not). */
+function sameCapacity(service: Service, desired: readonly CapacityProviderStrategyItem[]): boolean {
+  const key = (items: readonly CapacityProviderStrategyItem[]) =>
+    items
+      .map((item) => `${item.capacityProvider}:${item.weight ?? 0}:${item.base ?? 0}`)
+      .sort()
+      .join(',');
+  return key(service.capacityProviderStrategy ?? []) === key(desired);
+}
+
+function serviceArn(service: Service | undefined, name: string): string {
+  if (!service?.serviceArn) throw new Error(`ECS returned no ARN for service ${name}`);
+  return service.serviceArn;
+}

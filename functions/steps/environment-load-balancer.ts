@@ -1,0 +1,84 @@
+/**
+ * Finding an environment's load balancer and target groups: by their derived
+ * names, kept only when their tags say they are this environment's.
+ */
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  type ElasticLoadBalancingV2Client,
+  type LoadBalancer,
+  LoadBalancerNotFoundException,
+  paginateDescribeTargetGroups,
+  type Tag,
+  type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { belongsToEnvironment, type EnvironmentOwner, resourceConflict } from './environment-ownership.ts';
+
+/** DescribeTags takes at most 20 resource ARNs per call. */
+const DESCRIBE_TAGS_BATCH = 20;
+
+/** The tags of each resource, by ARN (DescribeTags in batches of 20). */
+export async function describeTags(
+  elbv2: ElasticLoadBalancingV2Client,
+  arns: readonly string[],
+): Promise<Map<string, Tag[]>> {
+  const tags = new Map<string, Tag[]>();
+  for (let start = 0; start < arns.length; start += DESCRIBE_TAGS_BATCH) {
+    const batch = arns.slice(start, start + DESCRIBE_TAGS_BATCH);
+    const result = await elbv2.send(new DescribeTagsCommand({ ResourceArns: batch }));
+    for (const description of result.TagDescriptions ?? []) {
+      if (description.ResourceArn) tags.set(description.ResourceArn, description.Tags ?? []);
+    }
+  }
+  return tags;
+}
+
+/**
+ * The load balancer called `name`, or undefined when there is none.
+ *
+ * @throws StepError `Modeshift.ResourceConflict` when a load balancer of that
+ * name exists without this environment's tags.
+ */
+export async function findEnvironmentLoadBalancer(
+  elbv2: ElasticLoadBalancingV2Client,
+  name: string,
+  owner: EnvironmentOwner,
+): Promise<LoadBalancer | undefined> {
+  let found: LoadBalancer | undefined;
+  try {
+    const result = await elbv2.send(new DescribeLoadBalancersCommand({ Names: [name] }));
+    found = result.LoadBalancers?.find((balancer) => balancer.LoadBalancerName === name);
+  } catch (error) {
+    if (error instanceof LoadBalancerNotFoundException) return undefined;
+    throw error;
+  }
+  if (found?.LoadBalancerArn === undefined) return undefined;
+  const tags = await describeTags(elbv2, [found.LoadBalancerArn]);
+  if (!belongsToEnvironment(tags.get(found.LoadBalancerArn), owner)) {
+    throw resourceConflict('load balancer', name, owner);
+  }
+  return found;
+}
+
+/**
+ * The target groups tagged for this environment. Every target group modeshift
+ * names starts with `<project>-<environment>-` (core/names.ts), so only those
+ * have their tags read; the tags decide.
+ */
+export async function findEnvironmentTargetGroups(
+  elbv2: ElasticLoadBalancingV2Client,
+  namePrefix: string,
+  owner: EnvironmentOwner,
+): Promise<TargetGroup[]> {
+  const candidates: TargetGroup[] = [];
+  for await (const page of paginateDescribeTargetGroups({ client: elbv2 }, {})) {
+    for (const group of page.TargetGroups ?? []) {
+      if (group.TargetGroupArn && group.TargetGroupName?.startsWith(`${namePrefix}-`)) candidates.push(group);
+    }
+  }
+  const tags = await describeTags(
+    elbv2,
+    candidates.map((group) => group.TargetGroupArn as string),
+  );
+  return candidates.filter((group) => belongsToEnvironment(tags.get(group.TargetGroupArn as string), owner));
+}

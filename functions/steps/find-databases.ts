@@ -1,0 +1,48 @@
+/**
+ * FindDatabases: the environment's RDS instances, found by their tags, for
+ * the down workflow to delete one by one.
+ */
+import { paginateDescribeDBInstances, type RDSClient } from '@aws-sdk/client-rds';
+import type { Tag } from '../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../core/names.ts';
+import { isTaggedForEnvironment } from './environment-tags.ts';
+
+export interface FindDatabasesInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The project and environment tags every resource of the environment carries. */
+  readonly environmentTags: readonly Tag[];
+}
+
+export interface FindDatabasesOutput {
+  readonly databases: Array<{
+    readonly instance: string;
+    /** Whether down has to turn deletion protection off before deleting it. */
+    readonly deletionProtection: boolean;
+  }>;
+}
+
+/**
+ * Every RDS instance tagged with this project and environment that is not
+ * already being deleted (a repeated down finds nothing left to delete).
+ */
+export async function findDatabases(
+  input: FindDatabasesInput,
+  clients: { rds: RDSClient },
+): Promise<FindDatabasesOutput> {
+  const identity = { project: input.project, environment: input.environment };
+  const databases: Array<{ instance: string; deletionProtection: boolean }> = [];
+  for await (const page of paginateDescribeDBInstances({ client: clients.rds }, {})) {
+    for (const instance of page.DBInstances ?? []) {
+      if (instance.DBInstanceIdentifier === undefined) continue;
+      if (instance.DBInstanceStatus === 'deleting') continue;
+      if (!isTaggedForEnvironment(instance.TagList, identity)) continue;
+      databases.push({
+        instance: instance.DBInstanceIdentifier,
+        deletionProtection: instance.DeletionProtection ?? false,
+      });
+    }
+  }
+  return { databases };
+}

@@ -1,0 +1,227 @@
+/**
+ * RegisterTaskDefinition: a service's Fargate task definition, one essential
+ * container named after the service. Secrets are Parameter Store names the
+ * task's execution role resolves at start: their values never pass through
+ * the workflow. Registers a new revision only when the definition changed.
+ */
+import {
+  type ContainerDefinition,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import type { ServiceSpec, Tag } from '../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../core/names.ts';
+import type { BuiltImage } from './resource-refs.ts';
+import { StepError } from './step-error.ts';
+
+export interface RegisterTaskDefinitionInput {
+  readonly service: ServiceSpec;
+  /** Images RunBuilds produced; a built service runs its own. */
+  readonly images: readonly BuiltImage[];
+  readonly names: EnvironmentNames;
+  readonly deploymentId: string;
+  /** The deployment's four modeshift tags. */
+  readonly tags: readonly Tag[];
+  /** Role ECS uses to pull images, write logs and read the secrets' parameters. */
+  readonly executionRoleArn: string;
+  /** Region of the log group, for the awslogs driver. */
+  readonly region: string;
+}
+
+export interface RegisterTaskDefinitionOutput {
+  /** ARN of the task definition revision to run. */
+  readonly arn: string;
+}
+
+/**
+ * Builds the service's task definition and returns the ARN of the family's
+ * latest ACTIVE revision when that already has the same definition, or of a
+ * newly registered revision otherwise.
+ */
+export async function registerTaskDefinition(
+  input: RegisterTaskDefinitionInput,
+  clients: { ecs: ECSClient },
+): Promise<RegisterTaskDefinitionOutput> {
+  const desired = taskDefinitionFor(input);
+  const latest = await latestActiveRevision(clients.ecs, input.service.taskFamily);
+  if (latest !== undefined) {
+    const { taskDefinition } = await clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: latest }),
+    );
+    if (taskDefinition?.taskDefinitionArn && fingerprint(taskDefinition) === fingerprint(desired)) {
+      return { arn: taskDefinition.taskDefinitionArn };
+    }
+  }
+  const { taskDefinition } = await clients.ecs.send(new RegisterTaskDefinitionCommand(desired));
+  if (!taskDefinition?.taskDefinitionArn) {
+    throw new Error(
+      `RegisterTaskDefinition of family ${input.service.taskFamily} returned no task definition ARN`,
+    );
+  }
+  return { arn: taskDefinition.taskDefinitionArn };
+}
+
+/** The RegisterTaskDefinition request for the service. */
+function taskDefinitionFor(input: RegisterTaskDefinitionInput): RegisterTaskDefinitionCommandInput {
+  const { service, names, region } = input;
+  const container: ContainerDefinition = {
+    name: service.name,
+    image: imageFor(service, input.images),
+    essential: true,
+    portMappings: service.ports.map((port) => ({
+      containerPort: port.target,
+      protocol: port.protocol,
+      name: `${service.name}-${port.target}-${port.protocol}`,
+    })),
+    environment: Object.entries(service.environment)
+      .sort(([a], [b]) => compare(a, b))
+      .map(([name, value]) => ({ name, value })),
+    secrets: service.secrets.map((name) => ({ name, valueFrom: `${names.secretsPath}${name}` })),
+    logConfiguration: {
+      logDriver: 'awslogs',
+      options: {
+        'awslogs-group': service.logGroup,
+        'awslogs-region': region,
+        'awslogs-stream-prefix': service.name,
+      },
+    },
+    ...(service.healthCheck !== undefined
+      ? {
+          healthCheck: {
+            command: [...service.healthCheck.command],
+            interval: service.healthCheck.intervalSeconds,
+            timeout: service.healthCheck.timeoutSeconds,
+            retries: service.healthCheck.retries,
+            startPeriod: service.healthCheck.startPeriodSeconds,
+          },
+        }
+      : {}),
+    ...(service.command !== undefined ? { command: [...service.command] } : {}),
+    ...(service.entrypoint !== undefined ? { entryPoint: [...service.entrypoint] } : {}),
+  };
+  return {
+    family: service.taskFamily,
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: String(service.cpu),
+    memory: String(service.memory),
+    executionRoleArn: input.executionRoleArn,
+    runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+    containerDefinitions: [container],
+    tags: input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
+  };
+}
+
+function imageFor(service: ServiceSpec, images: readonly BuiltImage[]): string {
+  if (service.build) {
+    const built = images.find((image) => image.service === service.name);
+    if (built === undefined) {
+      throw new StepError(
+        'Modeshift.ImageMissing',
+        `service ${service.name} is built, but the builds produced no image for it (built: ${images.map((image) => image.service).join(', ') || 'none'})`,
+      );
+    }
+    return built.image;
+  }
+  if (service.image === undefined) {
+    throw new StepError('Modeshift.ImageMissing', `service ${service.name} has neither an image nor a build`);
+  }
+  return service.image;
+}
+
+/** ARN of the family's highest ACTIVE revision, if any. */
+async function latestActiveRevision(ecs: ECSClient, family: string): Promise<string | undefined> {
+  // Newest first on AWS, so the first page holds the latest; revisions are compared anyway
+  // because not every implementation sorts (moto lists in registration order).
+  const { taskDefinitionArns } = await ecs.send(
+    new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC' }),
+  );
+  let latest: { arn: string; revision: number } | undefined;
+  for (const arn of taskDefinitionArns ?? []) {
+    const match = /:task-definition\/(.+):(\d+)$/.exec(arn);
+    if (match?.[1] !== family) continue;
+    const revision = Number(match[2]);
+    if (latest === undefined || revision > latest.revision) latest = { arn, revision };
+  }
+  return latest?.arn;
+}
+
+type DefinitionFields = Pick<
+  TaskDefinition,
+  | 'family'
+  | 'networkMode'
+  | 'requiresCompatibilities'
+  | 'cpu'
+  | 'memory'
+  | 'executionRoleArn'
+  | 'runtimePlatform'
+  | 'containerDefinitions'
+>;
+
+/**
+ * The fields this step sets, normalized (defaults AWS fills in, order that
+ * carries no meaning), as a string two equal definitions share.
+ */
+function fingerprint(definition: DefinitionFields): string {
+  return JSON.stringify({
+    family: definition.family,
+    networkMode: definition.networkMode,
+    requiresCompatibilities: [...(definition.requiresCompatibilities ?? [])].sort(),
+    cpu: definition.cpu,
+    memory: definition.memory,
+    executionRoleArn: definition.executionRoleArn,
+    runtimePlatform: {
+      operatingSystemFamily: definition.runtimePlatform?.operatingSystemFamily,
+      cpuArchitecture: definition.runtimePlatform?.cpuArchitecture,
+    },
+    containers: (definition.containerDefinitions ?? []).map(containerFingerprint),
+  });
+}
+
+function containerFingerprint(container: ContainerDefinition): unknown {
+  const health = container.healthCheck;
+  const log = container.logConfiguration;
+  return {
+    name: container.name,
+    image: container.image,
+    essential: container.essential ?? true,
+    portMappings: (container.portMappings ?? [])
+      .map((port) => ({
+        containerPort: port.containerPort,
+        protocol: port.protocol ?? 'tcp',
+        name: port.name,
+      }))
+      .sort((a, b) => compare(`${a.containerPort}/${a.protocol}`, `${b.containerPort}/${b.protocol}`)),
+    environment: (container.environment ?? [])
+      .map((variable) => ({ name: variable.name, value: variable.value }))
+      .sort((a, b) => compare(a.name ?? '', b.name ?? '')),
+    secrets: (container.secrets ?? [])
+      .map((secret) => ({ name: secret.name, valueFrom: secret.valueFrom }))
+      .sort((a, b) => compare(a.name ?? '', b.name ?? '')),
+    logConfiguration: log
+      ? {
+          logDriver: log.logDriver,
+          options: Object.entries(log.options ?? {}).sort(([a], [b]) => compare(a, b)),
+        }
+      : null,
+    healthCheck: health
+      ? {
+          command: health.command,
+          interval: health.interval ?? 30,
+          timeout: health.timeout ?? 5,
+          retries: health.retries ?? 3,
+          startPeriod: health.startPeriod ?? 0,
+        }
+      : null,
+    command: container.command?.length ? container.command : null,
+    entryPoint: container.entryPoint?.length ? container.entryPoint : null,
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

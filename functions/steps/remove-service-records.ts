@@ -1,0 +1,58 @@
+/**
+ * RemoveServiceRecords (down, modes that keep their zones): in the
+ * environment's own public zones — found by its tags — deletes only the
+ * records modeshift writes: alias A/AAAA records to an Elastic Load Balancing
+ * name, CNAMEs to one, and ACM validation CNAMEs. The zones and every other
+ * record stay.
+ */
+import type { ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
+import { findEnvironmentZones } from './environment-zones.ts';
+import type { EnvironmentNames, Tag } from './resource-refs.ts';
+import { deleteRecords, listRecords } from './zone-records.ts';
+
+export interface RemoveServiceRecordsInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The environment's project and environment tags. */
+  readonly environmentTags: readonly Tag[];
+}
+
+export type RemoveServiceRecordsOutput = Record<string, never>;
+
+/** A load balancer's DNS name: `name-123.eu-west-1.elb.amazonaws.com`, `dualstack.…` included. */
+const LOAD_BALANCER_NAME = /\.elb\.amazonaws\.com\.?$/i;
+/** The value of an ACM DNS-validation record. */
+const ACM_VALIDATION_VALUE = /\.acm-validations\.aws\.?$/i;
+
+function cnameValue(record: ResourceRecordSet): string | undefined {
+  return record.Type === 'CNAME' ? record.ResourceRecords?.[0]?.Value : undefined;
+}
+
+/** true for the records modeshift writes into a public zone. */
+function isModeshiftRecord(record: ResourceRecordSet): boolean {
+  if (record.Type === 'A' || record.Type === 'AAAA') {
+    return LOAD_BALANCER_NAME.test(record.AliasTarget?.DNSName ?? '');
+  }
+  const value = cnameValue(record);
+  if (value === undefined) return false;
+  if (LOAD_BALANCER_NAME.test(value)) return true;
+  return (record.Name ?? '').startsWith('_') && ACM_VALIDATION_VALUE.test(value);
+}
+
+/** Deletes the service and certificate-validation records from each of the environment's public zones. */
+export async function removeServiceRecords(
+  input: RemoveServiceRecordsInput,
+  clients: { route53: Route53Client },
+): Promise<RemoveServiceRecordsOutput> {
+  const { route53 } = clients;
+  const zones = await findEnvironmentZones(route53, {
+    project: input.project,
+    environment: input.environment,
+  });
+  for (const zone of zones) {
+    const records = await listRecords(route53, zone.id);
+    await deleteRecords(route53, zone.id, records.filter(isModeshiftRecord));
+  }
+  return {};
+}

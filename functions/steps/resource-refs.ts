@@ -1,0 +1,95 @@
+/**
+ * What one workflow step hands to the next: references to the resources it
+ * found or created. The workflow carries them in its state (see
+ * state-machines/deploy.asl.json), so every field is plain JSON.
+ */
+export type { Tag } from '../../core/execution-input.ts';
+export type { EnvironmentNames } from '../../core/names.ts';
+
+/** A step that waits on AWS says whether it is done and when to look again. */
+export interface Progress {
+  /** true once the resource is in its final state; the workflow waits and calls the step again while false. */
+  readonly ready: boolean;
+  /** Seconds the workflow's Wait state sleeps before calling the step again. */
+  readonly retryAfterSeconds: number;
+}
+
+/** Progress of a teardown step: `done` once everything it deletes is gone. */
+export interface TeardownProgress {
+  readonly done: boolean;
+  readonly retryAfterSeconds: number;
+}
+
+/** The environment's network (EnsureNetwork). */
+export interface NetworkRef {
+  readonly vpcId: string;
+  /** In availability-zone order: [zone a, zone b]. */
+  readonly publicSubnetIds: readonly [string, string];
+  readonly privateSubnetIds: readonly [string, string];
+  readonly availabilityZones: readonly [string, string];
+  readonly internetGatewayId: string;
+  readonly publicRouteTableId: string;
+  /** One private route table per zone: [zone a, zone b]. */
+  readonly privateRouteTableIds: readonly [string, string];
+  readonly securityGroups: {
+    /** Load balancer: 80 and 443 from anywhere. */
+    readonly loadBalancer: string;
+    /** Services: from the load balancer and from each other. */
+    readonly services: string;
+    /** Databases: 5432 from the services. */
+    readonly database: string;
+  };
+}
+
+/** NAT gateways after EnsureNatGateways. */
+export interface NatRef extends Progress {
+  readonly count: number;
+  readonly natGatewayIds: readonly string[];
+}
+
+/** The private DNS namespace services and databases are found in (EnsurePrivateNamespace). */
+export interface NamespaceRef extends Progress {
+  readonly id: string;
+  readonly name: string;
+  readonly hostedZoneId: string;
+}
+
+/** The load balancer and its target groups (EnsureLoadBalancer); `{}` when the environment has no public service. */
+export interface LoadBalancerRef {
+  readonly arn: string;
+  readonly dnsName: string;
+  readonly canonicalHostedZoneId: string;
+  readonly accessLogBucket: string;
+  readonly targetGroups: ReadonlyArray<{
+    readonly service: string;
+    readonly arn: string;
+    readonly port: number;
+  }>;
+}
+
+/** A public hosted zone of the environment (EnsurePublicZones). */
+export interface ZoneRef {
+  readonly name: string;
+  readonly domain: string;
+  readonly id: string;
+}
+
+/** The environment's certificate (EnsureCertificate). */
+export interface CertificateRef extends Progress {
+  readonly arn: string;
+  /** ACM's status: PENDING_VALIDATION, ISSUED, FAILED, … */
+  readonly status: string;
+}
+
+/** A managed database once available (EnsureDatabase → DatabaseReady). */
+export interface DatabaseEndpoint {
+  readonly name: string;
+  readonly instance: string;
+  readonly endpoint: string;
+}
+
+/** A service's image, built (RunBuilds → BuiltImage). */
+export interface BuiltImage {
+  readonly service: string;
+  readonly image: string;
+}

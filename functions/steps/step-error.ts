@@ -1,0 +1,52 @@
+/**
+ * Errors of workflow steps, named so the workflows' Retry and Catch can match
+ * them: `Modeshift.Throttled` is retried with backoff; every other error ends
+ * the run through the failure path with its own name.
+ */
+
+/** Base of the errors a step raises on purpose; `name` is what ASL matches. */
+export class StepError extends Error {
+  constructor(name: `Modeshift.${string}`, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = name;
+  }
+}
+
+/** AWS said slow down: the workflow retries the step with backoff. */
+export class ThrottledError extends StepError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Modeshift.Throttled', message, options);
+  }
+}
+
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'ProvisionedThroughputExceededException',
+  'PriorRequestNotComplete',
+  'SlowDown',
+]);
+
+/** Whether an AWS SDK error means "try again later". */
+export function isThrottling(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const retryable = (error as { $retryable?: { throttling?: boolean } }).$retryable;
+  return retryable?.throttling === true || THROTTLING.has(error.name);
+}
+
+/** Runs a step, turning AWS throttling into ThrottledError so the workflow retries it. */
+export async function withStepErrors<T>(stepName: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isThrottling(error)) {
+      throw new ThrottledError(`${stepName}: ${(error as Error).message}`, { cause: error });
+    }
+    throw error;
+  }
+}

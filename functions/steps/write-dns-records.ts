@@ -1,0 +1,136 @@
+/**
+ * WriteDnsRecords: the records modeshift keeps in DNS (DESIGN §2). Public: each
+ * public service's hostname points at the load balancer — an alias A record
+ * (no TTL of its own) for a service that owns its domain, a CNAME with the
+ * mode's TTL for a service subdomain. Private: each managed database gets
+ * `<database>.<namespace>` → its RDS endpoint (TTL of the mode), so
+ * `DATABASE_HOST: db` resolves through the VPC's search domain. Records are
+ * written the mode's way, one change batch per zone.
+ */
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { absoluteDnsName, bareHostedZoneId, sameDnsName } from './dns-name.ts';
+import { type DesiredRecord, type DnsWriteMode, writeRecords } from './record-writes.ts';
+import type {
+  DatabaseEndpoint,
+  EnvironmentNames,
+  LoadBalancerRef,
+  NamespaceRef,
+  ZoneRef,
+} from './resource-refs.ts';
+import { StepError } from './step-error.ts';
+
+/** A public service and the hostname it answers on (absent without a domain). */
+export interface PublicServiceHostname {
+  readonly service: string;
+  readonly hostname?: string;
+  /** The name of the zone the hostname lives in. */
+  readonly zone?: string;
+  /** true: the hostname is the zone's apex (the service's own `domainname`), written as an alias record. */
+  readonly alias: boolean;
+}
+
+export interface WriteDnsRecordsInput {
+  readonly writeMode: DnsWriteMode;
+  /** The mode's DNS TTL in seconds, for every record but the aliases. */
+  readonly ttl: number;
+  readonly names: EnvironmentNames;
+  /** The environment's public zones (EnsurePublicZones); empty without a domain. */
+  readonly zones: readonly ZoneRef[];
+  readonly publicServices: readonly PublicServiceHostname[];
+  /** `{}` when the environment has no public service. */
+  readonly loadBalancer: LoadBalancerRef | Record<string, never>;
+  readonly namespace: NamespaceRef;
+  readonly databases: readonly DatabaseEndpoint[];
+}
+
+export interface WriteDnsRecordsOutput {
+  /** Records created or overwritten (with `recreate`, records already as desired are not counted). */
+  readonly written: number;
+}
+
+function isLoadBalancer(value: LoadBalancerRef | Record<string, never>): value is LoadBalancerRef {
+  return typeof value.dnsName === 'string' && typeof value.canonicalHostedZoneId === 'string';
+}
+
+function loadBalancerOf(input: WriteDnsRecordsInput, service: string): LoadBalancerRef {
+  const { loadBalancer } = input;
+  if (!isLoadBalancer(loadBalancer)) {
+    throw new StepError(
+      'Modeshift.InvalidInput',
+      `publicServices: ${service} has a hostname but the environment ${input.names.prefix} has no load balancer`,
+    );
+  }
+  return loadBalancer;
+}
+
+function zoneIdOf(input: WriteDnsRecordsInput, service: PublicServiceHostname, hostname: string): string {
+  const zone =
+    service.zone === undefined
+      ? undefined
+      : input.zones.find((candidate) => sameDnsName(candidate.name, service.zone ?? ''));
+  if (zone === undefined) {
+    throw new StepError(
+      'Modeshift.ZoneNotFound',
+      `publicServices: ${service.service} answers on ${hostname} in zone ${service.zone ?? '(none)'}, which is not ` +
+        `one of the environment's zones (${input.zones.map((candidate) => candidate.name).join(', ') || 'none'})`,
+    );
+  }
+  return zone.id;
+}
+
+/** The public record of one service's hostname. */
+function publicRecord(
+  input: WriteDnsRecordsInput,
+  service: PublicServiceHostname,
+  hostname: string,
+): DesiredRecord {
+  const loadBalancer = loadBalancerOf(input, service.service);
+  const name = absoluteDnsName(hostname);
+  if (service.alias) {
+    return {
+      Name: name,
+      Type: 'A',
+      AliasTarget: {
+        HostedZoneId: loadBalancer.canonicalHostedZoneId,
+        DNSName: loadBalancer.dnsName,
+        EvaluateTargetHealth: false,
+      },
+    };
+  }
+  return { Name: name, Type: 'CNAME', TTL: input.ttl, ResourceRecords: [{ Value: loadBalancer.dnsName }] };
+}
+
+/** Every record to write, by zone id, in input order. */
+function recordsByZone(input: WriteDnsRecordsInput): Map<string, DesiredRecord[]> {
+  const byZone = new Map<string, DesiredRecord[]>();
+  const add = (zoneId: string, record: DesiredRecord) =>
+    byZone.set(zoneId, [...(byZone.get(zoneId) ?? []), record]);
+  for (const service of input.publicServices) {
+    if (service.hostname === undefined) continue;
+    add(zoneIdOf(input, service, service.hostname), publicRecord(input, service, service.hostname));
+  }
+  if (input.databases.length > 0) {
+    const privateZoneId = bareHostedZoneId(input.namespace.hostedZoneId);
+    for (const database of input.databases) {
+      add(privateZoneId, {
+        Name: absoluteDnsName(`${database.name}.${input.namespace.name}`),
+        Type: 'CNAME',
+        TTL: input.ttl,
+        ResourceRecords: [{ Value: database.endpoint }],
+      });
+    }
+  }
+  return byZone;
+}
+
+/** Writes the environment's public and private records; nothing to write makes no call. */
+export async function writeDnsRecords(
+  input: WriteDnsRecordsInput,
+  clients: { route53: Route53Client },
+): Promise<WriteDnsRecordsOutput> {
+  let written = 0;
+  for (const [zoneId, records] of recordsByZone(input)) {
+    written += await writeRecords(clients.route53, zoneId, records, input.writeMode);
+  }
+  return { written };
+}

@@ -1,0 +1,196 @@
+import {
+  DeleteListenerCommand,
+  DeleteLoadBalancerCommand,
+  DeleteTargetGroupCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+  LoadBalancerNotFoundException,
+  OperationNotPermittedException,
+  ResourceInUseException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { modeshiftTags } from '../../../core/execution-input.ts';
+import { environmentNames, serviceNames } from '../../../core/names.ts';
+import {
+  type DeleteLoadBalancerInput,
+  deleteLoadBalancer,
+} from '../../../functions/steps/delete-load-balancer.ts';
+
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const clients = { elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) };
+
+const LB_ARN =
+  'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shop-pr-42/50dc6c495c0c9188';
+const HTTP_ARN = `${LB_ARN.replace(':loadbalancer/', ':listener/')}/http`;
+const HTTPS_ARN = `${LB_ARN.replace(':loadbalancer/', ':listener/')}/https`;
+const WEB_TG = serviceNames('shop', 'pr-42', 'web').targetGroup;
+const API_TG = serviceNames('shop', 'pr-42', 'api').targetGroup;
+const tgArn = (name: string) =>
+  `arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/${name}/0123456789abcdef`;
+
+const input: DeleteLoadBalancerInput = {
+  project: 'shop',
+  environment: 'pr-42',
+  names: environmentNames('shop', 'pr-42'),
+  environmentTags: modeshiftTags('shop', 'pr-42', 'development', '').slice(0, 2),
+};
+
+const ours = modeshiftTags('shop', 'pr-42', 'staging', 'deploy-3');
+
+function loadBalancerPresent({ protection = false, tags = ours } = {}) {
+  elbv2.on(DescribeLoadBalancersCommand).resolves({
+    LoadBalancers: [{ LoadBalancerArn: LB_ARN, LoadBalancerName: 'shop-pr-42' }],
+  });
+  elbv2.on(DescribeTagsCommand, { ResourceArns: [LB_ARN] }).resolves({
+    TagDescriptions: [{ ResourceArn: LB_ARN, Tags: tags }],
+  });
+  elbv2.on(DescribeLoadBalancerAttributesCommand).resolves({
+    Attributes: [{ Key: 'deletion_protection.enabled', Value: String(protection) }],
+  });
+  elbv2
+    .on(DescribeListenersCommand)
+    .resolves({ Listeners: [{ ListenerArn: HTTP_ARN }, { ListenerArn: HTTPS_ARN }] });
+}
+
+function loadBalancerGone() {
+  elbv2
+    .on(DescribeLoadBalancersCommand)
+    .rejects(new LoadBalancerNotFoundException({ message: 'gone', $metadata: {} }));
+}
+
+function targetGroups(groups: Array<{ name: string; project: string; environment: string }>) {
+  elbv2.on(DescribeTargetGroupsCommand).resolves({
+    TargetGroups: groups.map((group) => ({ TargetGroupName: group.name, TargetGroupArn: tgArn(group.name) })),
+  });
+  const candidates = groups.filter((group) => group.name.startsWith('shop-pr-42-'));
+  elbv2.on(DescribeTagsCommand, { ResourceArns: candidates.map((group) => tgArn(group.name)) }).resolves({
+    TagDescriptions: candidates.map((group) => ({
+      ResourceArn: tgArn(group.name),
+      Tags: modeshiftTags(group.project, group.environment, 'development', 'd'),
+    })),
+  });
+}
+
+const ourTargetGroups = [
+  { name: WEB_TG, project: 'shop', environment: 'pr-42' },
+  { name: API_TG, project: 'shop', environment: 'pr-42' },
+];
+
+beforeEach(() => {
+  elbv2.reset();
+});
+
+describe('DeleteLoadBalancer', () => {
+  it('deletes the listeners, then the load balancer, then the target groups', async () => {
+    loadBalancerPresent();
+    targetGroups(ourTargetGroups);
+
+    const result = await deleteLoadBalancer(input, clients);
+
+    expect(result).toEqual({ done: true, retryAfterSeconds: 15 });
+    const deletions = elbv2
+      .calls()
+      .map((call) => call.args[0])
+      .filter((command) => command.constructor.name.startsWith('Delete'))
+      .map((command) => `${command.constructor.name} ${JSON.stringify(command.input)}`);
+    expect(deletions).toEqual([
+      `DeleteListenerCommand {"ListenerArn":"${HTTP_ARN}"}`,
+      `DeleteListenerCommand {"ListenerArn":"${HTTPS_ARN}"}`,
+      `DeleteLoadBalancerCommand {"LoadBalancerArn":"${LB_ARN}"}`,
+      `DeleteTargetGroupCommand {"TargetGroupArn":"${tgArn(WEB_TG)}"}`,
+      `DeleteTargetGroupCommand {"TargetGroupArn":"${tgArn(API_TG)}"}`,
+    ]);
+  });
+
+  it('refuses while deletion protection is still on, before removing a listener', async () => {
+    loadBalancerPresent({ protection: true });
+    targetGroups(ourTargetGroups);
+
+    await expect(deleteLoadBalancer(input, clients)).rejects.toMatchObject({
+      name: 'Modeshift.DeletionProtected',
+      message: expect.stringContaining('"shop-pr-42"'),
+    });
+    expect(elbv2).not.toHaveReceivedCommand(DeleteListenerCommand);
+    expect(elbv2).not.toHaveReceivedCommand(DeleteLoadBalancerCommand);
+    expect(elbv2).not.toHaveReceivedCommand(DeleteTargetGroupCommand);
+  });
+
+  it('reports DeletionProtected when AWS refuses the delete with OperationNotPermitted', async () => {
+    loadBalancerPresent();
+    targetGroups(ourTargetGroups);
+    elbv2
+      .on(DeleteLoadBalancerCommand)
+      .rejects(
+        new OperationNotPermittedException({ message: 'deletion protection is enabled', $metadata: {} }),
+      );
+
+    await expect(deleteLoadBalancer(input, clients)).rejects.toMatchObject({
+      name: 'Modeshift.DeletionProtected',
+    });
+    expect(elbv2).not.toHaveReceivedCommand(DeleteTargetGroupCommand);
+  });
+
+  it('waits while a target group is still in use by the load balancer being deleted', async () => {
+    loadBalancerPresent();
+    targetGroups(ourTargetGroups);
+    elbv2
+      .on(DeleteTargetGroupCommand, { TargetGroupArn: tgArn(API_TG) })
+      .rejects(new ResourceInUseException({ message: 'in use', $metadata: {} }));
+
+    const result = await deleteLoadBalancer(input, clients);
+
+    expect(result).toEqual({ done: false, retryAfterSeconds: 15 });
+  });
+
+  it('deletes the remaining target groups once the load balancer is gone', async () => {
+    loadBalancerGone();
+    targetGroups(ourTargetGroups);
+
+    const result = await deleteLoadBalancer(input, clients);
+
+    expect(result).toEqual({ done: true, retryAfterSeconds: 15 });
+    expect(elbv2).toHaveReceivedCommandTimes(DeleteTargetGroupCommand, 2);
+    expect(elbv2).not.toHaveReceivedCommand(DeleteLoadBalancerCommand);
+  });
+
+  it('is done without deleting anything when nothing is left', async () => {
+    loadBalancerGone();
+    targetGroups([]);
+
+    const result = await deleteLoadBalancer(input, clients);
+
+    expect(result).toEqual({ done: true, retryAfterSeconds: 15 });
+    expect(elbv2).not.toHaveReceivedCommand(DeleteTargetGroupCommand);
+  });
+
+  it('never deletes a load balancer of that name tagged for another environment, nor its listeners', async () => {
+    loadBalancerPresent({ tags: modeshiftTags('shop-pr', '42', 'production', 'deploy-7') });
+    targetGroups(ourTargetGroups);
+
+    await expect(deleteLoadBalancer(input, clients)).rejects.toMatchObject({
+      name: 'Modeshift.ResourceConflict',
+    });
+    expect(elbv2).not.toHaveReceivedCommand(DeleteListenerCommand);
+    expect(elbv2).not.toHaveReceivedCommand(DeleteLoadBalancerCommand);
+    expect(elbv2).not.toHaveReceivedCommand(DeleteTargetGroupCommand);
+  });
+
+  it("never deletes another environment's target groups", async () => {
+    loadBalancerGone();
+    targetGroups([
+      { name: WEB_TG, project: 'shop', environment: 'pr-42' },
+      { name: 'shop-pr-42-b-web', project: 'shop', environment: 'pr-42-b' },
+      { name: 'shop-pr-43-web', project: 'shop', environment: 'pr-43' },
+    ]);
+
+    await deleteLoadBalancer(input, clients);
+
+    expect(elbv2).toHaveReceivedCommandTimes(DeleteTargetGroupCommand, 1);
+    expect(elbv2).toHaveReceivedCommandWith(DeleteTargetGroupCommand, { TargetGroupArn: tgArn(WEB_TG) });
+  });
+});

@@ -1,0 +1,136 @@
+import {
+  ClusterNotFoundException,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  ListServicesCommand,
+  type Service,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { modeshiftTags } from '../../../core/execution-input.ts';
+import { environmentNames } from '../../../core/names.ts';
+import { type DeleteServicesInput, deleteServices } from '../../../functions/steps/delete-services.ts';
+
+const ecs = mockClient(ECSClient);
+const client = new ECSClient({ region: 'us-east-1' });
+
+const input: DeleteServicesInput = {
+  project: 'shop',
+  environment: 'pr-42',
+  names: environmentNames('shop', 'pr-42'),
+  environmentTags: modeshiftTags('shop', 'pr-42', 'development', '').slice(0, 2),
+};
+
+function arn(name: string): string {
+  return `arn:aws:ecs:us-east-1:123456789012:service/shop-pr-42/${name}`;
+}
+
+function service(name: string, status: string, environment = 'pr-42'): Service {
+  return {
+    serviceName: name,
+    serviceArn: arn(name),
+    status,
+    tags: modeshiftTags('shop', environment, 'development', 'deploy-1').map((tag) => ({
+      key: tag.Key,
+      value: tag.Value,
+    })),
+  };
+}
+
+beforeEach(() => {
+  ecs.reset();
+  ecs.on(UpdateServiceCommand).resolves({});
+  ecs.on(DeleteServiceCommand).resolves({});
+});
+
+describe('DeleteServices', () => {
+  it('is done at once when the cluster does not exist', async () => {
+    ecs
+      .on(ListServicesCommand)
+      .rejects(new ClusterNotFoundException({ message: 'Cluster not found.', $metadata: {} }));
+
+    const result = await deleteServices(input, { ecs: client });
+
+    expect(result).toEqual({ done: true, retryAfterSeconds: 0 });
+    expect(ecs).toHaveReceivedCommandWith(ListServicesCommand, { cluster: 'shop-pr-42' });
+    expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
+  });
+
+  it('scales ACTIVE services to zero, deletes them with force and waits 15 seconds for them to drain', async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api')] });
+    ecs.on(DescribeServicesCommand).resolves({ services: [service('api', 'ACTIVE')] });
+
+    const result = await deleteServices(input, { ecs: client });
+
+    expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
+      cluster: 'shop-pr-42',
+      services: [arn('api')],
+      include: ['TAGS'],
+    });
+    expect(ecs).toHaveReceivedNthCommandWith(UpdateServiceCommand, 1, {
+      cluster: 'shop-pr-42',
+      service: 'api',
+      desiredCount: 0,
+    });
+    expect(ecs).toHaveReceivedCommandWith(DeleteServiceCommand, {
+      cluster: 'shop-pr-42',
+      service: 'api',
+      force: true,
+    });
+    expect(result).toEqual({ done: false, retryAfterSeconds: 15 });
+  });
+
+  it('never touches a service tagged for another environment', async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api'), arn('intruder')] });
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [service('api', 'ACTIVE'), service('intruder', 'ACTIVE', 'pr-43')],
+    });
+
+    await deleteServices(input, { ecs: client });
+
+    expect(ecs).toHaveReceivedCommandTimes(DeleteServiceCommand, 1);
+    expect(ecs).toHaveReceivedCommandWith(DeleteServiceCommand, { service: 'api' });
+    expect(ecs).not.toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'intruder' });
+  });
+
+  it('is done when the only ACTIVE service left belongs to another environment', async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api'), arn('intruder')] });
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [service('api', 'INACTIVE'), service('intruder', 'ACTIVE', 'pr-43')],
+    });
+
+    const result = await deleteServices(input, { ecs: client });
+
+    expect(result).toEqual({ done: true, retryAfterSeconds: 0 });
+    expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
+  });
+
+  it('waits without deleting again while a service is DRAINING', async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api')] });
+    ecs.on(DescribeServicesCommand).resolves({ services: [service('api', 'DRAINING')] });
+
+    const result = await deleteServices(input, { ecs: client });
+
+    expect(result).toEqual({ done: false, retryAfterSeconds: 15 });
+    expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
+  });
+
+  it('reads every page of services and describes them 10 at a time', async () => {
+    const names = Array.from({ length: 11 }, (_, index) => `svc-${index}`);
+    ecs
+      .on(ListServicesCommand)
+      .resolvesOnce({ serviceArns: names.slice(0, 6).map(arn), nextToken: 'page-2' })
+      .resolvesOnce({ serviceArns: names.slice(6).map(arn) });
+    ecs.on(DescribeServicesCommand).callsFake((request: { services: string[] }) => ({
+      services: request.services.map((serviceArn) => service(serviceArn.split('/').at(-1) ?? '', 'INACTIVE')),
+    }));
+
+    const result = await deleteServices(input, { ecs: client });
+
+    expect(result.done).toBe(true);
+    expect(ecs).toHaveReceivedNthCommandWith(ListServicesCommand, 2, { nextToken: 'page-2' });
+    expect(ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 2);
+  });
+});

@@ -1,0 +1,280 @@
+import {
+  AddTagsToResourceCommand,
+  CreateDBInstanceCommand,
+  type DBInstance,
+  DBInstanceNotFoundFault,
+  DescribeDBInstancesCommand,
+  ModifyDBInstanceCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type DatabaseSpec, modeshiftTags } from '../../../core/execution-input.ts';
+import { environmentNames } from '../../../core/names.ts';
+import { MODE_POLICIES, type Mode } from '../../../core/policy.ts';
+import { type EnsureDatabaseInput, ensureDatabase } from '../../../functions/steps/ensure-database.ts';
+import type { NetworkRef } from '../../../functions/steps/resource-refs.ts';
+
+const rds = mockClient(RDSClient);
+const client = new RDSClient({ region: 'us-east-1' });
+
+const database: DatabaseSpec = {
+  name: 'db',
+  instance: 'shop-pr-42-db',
+  engine: 'postgres',
+  version: '16.4',
+  storageGiB: 20,
+  databaseName: 'shop',
+  username: 'shop',
+};
+
+const network: NetworkRef = {
+  vpcId: 'vpc-1',
+  publicSubnetIds: ['subnet-pub-a', 'subnet-pub-b'],
+  privateSubnetIds: ['subnet-priv-a', 'subnet-priv-b'],
+  availabilityZones: ['us-east-1a', 'us-east-1b'],
+  internetGatewayId: 'igw-1',
+  publicRouteTableId: 'rtb-pub',
+  privateRouteTableIds: ['rtb-priv-a', 'rtb-priv-b'],
+  securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
+};
+
+function inputFor(mode: Mode, deploymentId = 'deploy-2'): EnsureDatabaseInput {
+  return {
+    database,
+    policy: MODE_POLICIES[mode],
+    network,
+    names: environmentNames('shop', 'pr-42'),
+    tags: modeshiftTags('shop', 'pr-42', mode, deploymentId),
+  };
+}
+
+/** An existing instance as RDS describes it, tagged by an earlier development deployment. */
+function instance(overrides: Partial<DBInstance> = {}): DBInstance {
+  return {
+    DBInstanceIdentifier: 'shop-pr-42-db',
+    DBInstanceArn: 'arn:aws:rds:us-east-1:123456789012:db:shop-pr-42-db',
+    DBInstanceStatus: 'available',
+    DBInstanceClass: 'db.t4g.micro',
+    AllocatedStorage: 20,
+    StorageEncrypted: true,
+    DeletionProtection: false,
+    Endpoint: { Address: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com', Port: 5432 },
+    TagList: modeshiftTags('shop', 'pr-42', 'development', 'deploy-1'),
+    ...overrides,
+  };
+}
+
+function notFound(): DBInstanceNotFoundFault {
+  return new DBInstanceNotFoundFault({ message: 'DBInstance shop-pr-42-db not found.', $metadata: {} });
+}
+
+beforeEach(() => {
+  rds.reset();
+});
+
+describe('EnsureDatabase', () => {
+  it('creates a development instance with the burstable class, encryption and no deletion protection', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(notFound());
+    rds.on(CreateDBInstanceCommand).resolves({ DBInstance: { DBInstanceStatus: 'creating' } });
+
+    const result = await ensureDatabase(inputFor('development'), { rds: client });
+
+    expect(rds).toHaveReceivedCommandWith(CreateDBInstanceCommand, {
+      DBInstanceIdentifier: 'shop-pr-42-db',
+      Engine: 'postgres',
+      EngineVersion: '16.4',
+      DBInstanceClass: 'db.t4g.micro',
+      AllocatedStorage: 20,
+      StorageType: 'gp3',
+      StorageEncrypted: true,
+      DeletionProtection: false,
+      ManageMasterUserPassword: true,
+      MasterUsername: 'shop',
+      DBName: 'shop',
+      DBSubnetGroupName: 'shop-pr-42',
+      VpcSecurityGroupIds: ['sg-db'],
+      PubliclyAccessible: false,
+      CopyTagsToSnapshot: true,
+      Tags: modeshiftTags('shop', 'pr-42', 'development', 'deploy-2'),
+    });
+    expect(result).toEqual({
+      ready: false,
+      retryAfterSeconds: 30,
+      endpoint: '',
+      status: 'creating',
+      warnings: [],
+    });
+  });
+
+  it('creates a production instance with the production class and deletion protection', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(notFound());
+    rds.on(CreateDBInstanceCommand).resolves({ DBInstance: { DBInstanceStatus: 'creating' } });
+
+    await ensureDatabase(inputFor('production'), { rds: client });
+
+    expect(rds).toHaveReceivedCommandWith(CreateDBInstanceCommand, {
+      DBInstanceClass: 'db.m7g.large',
+      StorageEncrypted: true,
+      DeletionProtection: true,
+    });
+  });
+
+  it('lets RDS manage the master password and never sends one', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(notFound());
+    rds.on(CreateDBInstanceCommand).resolves({ DBInstance: { DBInstanceStatus: 'creating' } });
+
+    await ensureDatabase(inputFor('development'), { rds: client });
+
+    const request = rds.commandCalls(CreateDBInstanceCommand)[0]?.args[0].input;
+    expect(request?.ManageMasterUserPassword).toBe(true);
+    expect(request).not.toHaveProperty('MasterUserPassword');
+  });
+
+  it('reports an available instance as ready with its endpoint, without creating or modifying it', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance()] });
+
+    const result = await ensureDatabase(inputFor('development', 'deploy-1'), { rds: client });
+
+    expect(result).toEqual({
+      ready: true,
+      retryAfterSeconds: 0,
+      endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com',
+      status: 'available',
+      warnings: [],
+    });
+    expect(rds).not.toHaveReceivedCommand(CreateDBInstanceCommand);
+    expect(rds).not.toHaveReceivedCommand(ModifyDBInstanceCommand);
+    expect(rds).not.toHaveReceivedCommand(AddTagsToResourceCommand);
+  });
+
+  it('promotes a development instance to production: class and deletion protection, deferred to the maintenance window', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance()] });
+    rds.on(ModifyDBInstanceCommand).resolves({
+      DBInstance: instance({
+        DeletionProtection: true,
+        PendingModifiedValues: { DBInstanceClass: 'db.m7g.large' },
+      }),
+    });
+
+    const result = await ensureDatabase(inputFor('production'), { rds: client });
+
+    expect(rds).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
+      DBInstanceIdentifier: 'shop-pr-42-db',
+      DBInstanceClass: 'db.m7g.large',
+      DeletionProtection: true,
+      ApplyImmediately: false,
+    });
+    expect(result).toMatchObject({ ready: true, status: 'available' });
+  });
+
+  it('counts a production instance with the class change pending as ready and does not modify it again', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        instance({
+          DeletionProtection: true,
+          PendingModifiedValues: { DBInstanceClass: 'db.m7g.large' },
+          TagList: modeshiftTags('shop', 'pr-42', 'production', 'deploy-2'),
+        }),
+      ],
+    });
+
+    const result = await ensureDatabase(inputFor('production'), { rds: client });
+
+    expect(rds).not.toHaveReceivedCommand(ModifyDBInstanceCommand);
+    expect(result).toMatchObject({ ready: true, endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com' });
+  });
+
+  it('applies a class change immediately outside production and waits for the instance to be modified', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance()] });
+    rds.on(ModifyDBInstanceCommand).resolves({ DBInstance: instance({ DBInstanceStatus: 'modifying' }) });
+
+    const result = await ensureDatabase(inputFor('staging'), { rds: client });
+
+    expect(rds).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
+      DBInstanceClass: 'db.m7g.large',
+      DeletionProtection: false,
+      ApplyImmediately: true,
+    });
+    expect(result).toMatchObject({ ready: false, retryAfterSeconds: 30, status: 'modifying' });
+  });
+
+  it('warns, without failing or modifying, when the instance is unencrypted but the policy asks for encryption', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance({ StorageEncrypted: false })] });
+
+    const result = await ensureDatabase(inputFor('development'), { rds: client });
+
+    expect(result.ready).toBe(true);
+    expect(result.warnings).toEqual([expect.stringContaining('shop-pr-42-db: storage encryption is off')]);
+    expect(rds).not.toHaveReceivedCommand(ModifyDBInstanceCommand);
+  });
+
+  it('updates the mode and deployment tags of an existing instance', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance()] });
+    rds.on(ModifyDBInstanceCommand).resolves({ DBInstance: instance() });
+
+    await ensureDatabase(inputFor('production', 'deploy-2'), { rds: client });
+
+    expect(rds).toHaveReceivedCommandWith(AddTagsToResourceCommand, {
+      ResourceName: 'arn:aws:rds:us-east-1:123456789012:db:shop-pr-42-db',
+      Tags: [
+        { Key: 'modeshift:mode', Value: 'production' },
+        { Key: 'modeshift:deployment', Value: 'deploy-2' },
+      ],
+    });
+  });
+
+  it.each(['creating', 'modifying', 'backing-up', 'deleting'])(
+    'waits 30 seconds while the instance is %s, without modifying it',
+    async (status) => {
+      rds.on(DescribeDBInstancesCommand).resolves({
+        DBInstances: [instance({ DBInstanceStatus: status, Endpoint: undefined })],
+      });
+
+      const result = await ensureDatabase(inputFor('production'), { rds: client });
+
+      expect(result).toMatchObject({ ready: false, retryAfterSeconds: 30, status, endpoint: '' });
+      expect(rds).not.toHaveReceivedCommand(ModifyDBInstanceCommand);
+    },
+  );
+
+  it.each(['failed', 'incompatible-network', 'incompatible-parameters'])(
+    'fails with Modeshift.DatabaseFailed when the instance is %s',
+    async (status) => {
+      rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance({ DBInstanceStatus: status })] });
+
+      await expect(ensureDatabase(inputFor('development'), { rds: client })).rejects.toMatchObject({
+        name: 'Modeshift.DatabaseFailed',
+        message: expect.stringContaining(`shop-pr-42-db is ${status}`),
+      });
+    },
+  );
+
+  it('refuses an instance of the same name tagged for another environment', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [instance({ TagList: modeshiftTags('shop', 'pr-43', 'development', 'deploy-9') })],
+    });
+
+    await expect(ensureDatabase(inputFor('production'), { rds: client })).rejects.toMatchObject({
+      name: 'Modeshift.ResourceConflict',
+      message: expect.stringContaining('shop-pr-42-db'),
+    });
+    expect(rds).not.toHaveReceivedCommand(ModifyDBInstanceCommand);
+    expect(rds).not.toHaveReceivedCommand(CreateDBInstanceCommand);
+  });
+
+  it('refuses an untagged instance of the same name', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance({ TagList: [] })] });
+
+    await expect(ensureDatabase(inputFor('development'), { rds: client })).rejects.toMatchObject({
+      name: 'Modeshift.ResourceConflict',
+    });
+  });
+
+  it('lets errors other than a missing instance propagate', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(new Error('AccessDenied'));
+
+    await expect(ensureDatabase(inputFor('development'), { rds: client })).rejects.toThrow('AccessDenied');
+    expect(rds).not.toHaveReceivedCommand(CreateDBInstanceCommand);
+  });
+});

@@ -1,0 +1,358 @@
+import {
+  ChangeResourceRecordSetsCommand,
+  ChangeTagsForResourceCommand,
+  ConflictingDomainExists,
+  CreateHostedZoneCommand,
+  GetHostedZoneCommand,
+  ListHostedZonesByNameCommand,
+  ListTagsForResourcesCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  type EnsurePublicZonesInput,
+  ensurePublicZones,
+} from '../../../functions/steps/ensure-public-zones.ts';
+import { StepError } from '../../../functions/steps/step-error.ts';
+
+const route53 = mockClient(Route53Client);
+const clients = () => ({ route53: new Route53Client({ region: 'us-east-1' }) });
+
+const tags = [
+  { Key: 'modeshift:project', Value: 'shop' },
+  { Key: 'modeshift:environment', Value: 'pr-42' },
+  { Key: 'modeshift:mode', Value: 'development' },
+  { Key: 'modeshift:deployment', Value: 'd-1' },
+];
+const environmentTags = tags.slice(0, 2);
+const nameServers = [
+  'ns-1.awsdns-01.org',
+  'ns-2.awsdns-02.co.uk',
+  'ns-3.awsdns-03.com',
+  'ns-4.awsdns-04.net',
+];
+
+const preview: EnsurePublicZonesInput = {
+  zones: [{ name: 'pr-42.shop.example.com', domain: 'shop.example.com' }],
+  tags,
+  mode: 'development',
+  project: 'shop',
+  environment: 'pr-42',
+  ttl: 60,
+};
+const production: EnsurePublicZonesInput = {
+  ...preview,
+  zones: [{ name: 'shop.example.com', domain: 'shop.example.com' }],
+  mode: 'production',
+  environment: 'live',
+  tags: [
+    { Key: 'modeshift:project', Value: 'shop' },
+    { Key: 'modeshift:environment', Value: 'live' },
+    { Key: 'modeshift:mode', Value: 'production' },
+    { Key: 'modeshift:deployment', Value: 'd-9' },
+  ],
+  ttl: 3600,
+};
+
+function zonesNamed(name: string, zones: Array<{ id: string; private?: boolean }>) {
+  route53.on(ListHostedZonesByNameCommand, { DNSName: name }).resolves({
+    HostedZones: zones.map((zone) => ({
+      Id: `/hostedzone/${zone.id}`,
+      Name: name,
+      CallerReference: `ref-${zone.id}`,
+      Config: { PrivateZone: zone.private ?? false },
+    })),
+    IsTruncated: false,
+    MaxItems: 100,
+  });
+}
+
+function zoneTags(sets: Record<string, Array<{ Key: string; Value: string }>>) {
+  route53.on(ListTagsForResourcesCommand).resolves({
+    ResourceTagSets: Object.entries(sets).map(([id, zoneTags]) => ({
+      ResourceType: 'hostedzone',
+      ResourceId: id,
+      Tags: zoneTags,
+    })),
+  });
+}
+
+beforeEach(() => {
+  route53.reset();
+  route53.on(ListHostedZonesByNameCommand).resolves({ HostedZones: [], IsTruncated: false, MaxItems: 100 });
+  route53.on(ListTagsForResourcesCommand).resolves({ ResourceTagSets: [] });
+  route53.on(CreateHostedZoneCommand).resolves({
+    HostedZone: { Id: '/hostedzone/ZNEW', Name: 'pr-42.shop.example.com.', CallerReference: 'ref' },
+    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
+    DelegationSet: { NameServers: nameServers },
+    Location: 'https://route53.amazonaws.com/2013-04-01/hostedzone/ZNEW',
+  });
+  route53.on(ChangeTagsForResourceCommand).resolves({});
+  route53.on(GetHostedZoneCommand).resolves({
+    HostedZone: { Id: '/hostedzone/ZNEW', Name: 'pr-42.shop.example.com.', CallerReference: 'ref' },
+    DelegationSet: { NameServers: nameServers },
+  });
+  route53.on(ChangeResourceRecordSetsCommand).resolves({
+    ChangeInfo: { Id: '/change/C2', Status: 'PENDING', SubmittedAt: new Date() },
+  });
+});
+
+describe('EnsurePublicZones', () => {
+  it('creates a public zone named <environment>.<domain> when none exists', async () => {
+    const result = await ensurePublicZones(preview, clients());
+
+    expect(route53).toHaveReceivedCommandWith(CreateHostedZoneCommand, {
+      Name: 'pr-42.shop.example.com',
+      HostedZoneConfig: expect.objectContaining({ PrivateZone: false }),
+    });
+    expect(result).toEqual({
+      zones: [{ name: 'pr-42.shop.example.com', domain: 'shop.example.com', id: 'ZNEW' }],
+    });
+  });
+
+  it('looks the zone up by its exact name before creating it', async () => {
+    await ensurePublicZones(preview, clients());
+
+    const commands = route53.calls().map((call) => call.args[0]);
+    const lookup = commands.findIndex(
+      (command) =>
+        command instanceof ListHostedZonesByNameCommand &&
+        command.input.DNSName === 'pr-42.shop.example.com.',
+    );
+    const creation = commands.findIndex((command) => command instanceof CreateHostedZoneCommand);
+    expect(lookup).toBeGreaterThanOrEqual(0);
+    expect(lookup).toBeLessThan(creation);
+  });
+
+  it('uses a new caller reference on every creation attempt', async () => {
+    await ensurePublicZones(preview, clients());
+    await ensurePublicZones(preview, clients());
+
+    const references = route53
+      .commandCalls(CreateHostedZoneCommand)
+      .map((call) => call.args[0].input.CallerReference);
+    expect(references).toHaveLength(2);
+    expect(references[0]).not.toEqual(references[1]);
+  });
+
+  it('tags the zone with the modeshift tags', async () => {
+    await ensurePublicZones(preview, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ChangeTagsForResourceCommand, {
+      ResourceType: 'hostedzone',
+      ResourceId: 'ZNEW',
+      AddTags: tags,
+    });
+  });
+
+  it('reuses the zone tagged for the environment instead of creating another', async () => {
+    zonesNamed('pr-42.shop.example.com.', [{ id: 'ZOLD' }]);
+    zoneTags({ ZOLD: environmentTags });
+
+    const result = await ensurePublicZones(preview, clients());
+
+    expect(route53).not.toHaveReceivedCommand(CreateHostedZoneCommand);
+    expect(result.zones[0]?.id).toBe('ZOLD');
+  });
+
+  it('reads the tags of the zones carrying the name to tell whose they are', async () => {
+    zonesNamed('pr-42.shop.example.com.', [{ id: 'ZOLD' }]);
+    zoneTags({ ZOLD: environmentTags });
+
+    await ensurePublicZones(preview, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ListTagsForResourcesCommand, {
+      ResourceType: 'hostedzone',
+      ResourceIds: ['ZOLD'],
+    });
+  });
+
+  it('prefers the environment’s zone when several public zones carry the name', async () => {
+    zonesNamed('pr-42.shop.example.com.', [{ id: 'ZSTRAY' }, { id: 'ZOWN' }]);
+    zoneTags({ ZSTRAY: [], ZOWN: environmentTags });
+
+    const result = await ensurePublicZones(preview, clients());
+
+    expect(result.zones[0]?.id).toBe('ZOWN');
+  });
+
+  it('follows ListHostedZonesByName pages while they still list the name', async () => {
+    route53
+      .on(ListHostedZonesByNameCommand, { DNSName: 'pr-42.shop.example.com.' })
+      .resolvesOnce({
+        HostedZones: [{ Id: '/hostedzone/ZSTRAY', Name: 'pr-42.shop.example.com.', CallerReference: 'a' }],
+        IsTruncated: true,
+        NextDNSName: 'pr-42.shop.example.com.',
+        NextHostedZoneId: 'ZOWN',
+        MaxItems: 1,
+      })
+      .resolves({
+        HostedZones: [{ Id: '/hostedzone/ZOWN', Name: 'pr-42.shop.example.com.', CallerReference: 'b' }],
+        IsTruncated: false,
+        MaxItems: 1,
+      });
+    zoneTags({ ZSTRAY: [], ZOWN: environmentTags });
+
+    const result = await ensurePublicZones(preview, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ListHostedZonesByNameCommand, {
+      DNSName: 'pr-42.shop.example.com.',
+      HostedZoneId: 'ZOWN',
+    });
+    expect(result.zones[0]?.id).toBe('ZOWN');
+  });
+
+  it('ignores a private zone of the same name and creates the public one', async () => {
+    zonesNamed('pr-42.shop.example.com.', [{ id: 'ZPRIVATE', private: true }]);
+
+    const result = await ensurePublicZones(preview, clients());
+
+    expect(route53).toHaveReceivedCommandTimes(CreateHostedZoneCommand, 1);
+    expect(result.zones[0]?.id).toBe('ZNEW');
+  });
+
+  it('adopts a public zone of the name that no modeshift environment owns', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZDOMAIN' }]);
+    zoneTags({ ZDOMAIN: [{ Key: 'team', Value: 'web' }] });
+
+    const result = await ensurePublicZones(production, clients());
+
+    expect(route53).not.toHaveReceivedCommand(CreateHostedZoneCommand);
+    expect(result.zones[0]?.id).toBe('ZDOMAIN');
+  });
+
+  it('refuses a zone of the name that another environment owns, and leaves it untouched', async () => {
+    zonesNamed('pr-42.shop.example.com.', [{ id: 'ZTHEIRS' }]);
+    zoneTags({
+      ZTHEIRS: [
+        { Key: 'modeshift:project', Value: 'catalog' },
+        { Key: 'modeshift:environment', Value: 'pr-42' },
+      ],
+    });
+
+    const run = ensurePublicZones(preview, clients());
+
+    await expect(run).rejects.toBeInstanceOf(StepError);
+    await expect(run).rejects.toMatchObject({ name: 'Modeshift.ResourceConflict' });
+    expect(route53).not.toHaveReceivedCommand(ChangeTagsForResourceCommand);
+    expect(route53).not.toHaveReceivedCommand(CreateHostedZoneCommand);
+  });
+
+  it('looks the zone up again when creation reports that it already exists', async () => {
+    route53
+      .on(ListHostedZonesByNameCommand, { DNSName: 'pr-42.shop.example.com.' })
+      .resolvesOnce({ HostedZones: [], IsTruncated: false, MaxItems: 100 })
+      .resolves({
+        HostedZones: [{ Id: '/hostedzone/ZRACE', Name: 'pr-42.shop.example.com.', CallerReference: 'r' }],
+        IsTruncated: false,
+        MaxItems: 100,
+      });
+    route53
+      .on(CreateHostedZoneCommand)
+      .rejects(new ConflictingDomainExists({ message: 'conflicting domain', $metadata: {} }));
+
+    const result = await ensurePublicZones(preview, clients());
+
+    expect(result.zones[0]?.id).toBe('ZRACE');
+  });
+
+  it('delegates a non-production zone from the domain’s zone with the child’s name servers and the TTL', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZPARENT' }]);
+
+    await ensurePublicZones(preview, clients());
+
+    expect(route53).toHaveReceivedCommandWith(GetHostedZoneCommand, { Id: 'ZNEW' });
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
+      HostedZoneId: 'ZPARENT',
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: 'pr-42.shop.example.com.',
+              Type: 'NS',
+              TTL: 60,
+              ResourceRecords: nameServers.map((server) => ({ Value: server })),
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('does not delegate when the account holds no zone for the domain', async () => {
+    await ensurePublicZones(preview, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ListHostedZonesByNameCommand, { DNSName: 'shop.example.com.' });
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+    expect(route53).toHaveReceivedCommandTimes(CreateHostedZoneCommand, 1);
+  });
+
+  it('never creates or changes a zone for the domain in production, where the zone is the domain itself', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZDOMAIN' }]);
+    zoneTags({ ZDOMAIN: production.tags.slice(0, 2) });
+
+    const result = await ensurePublicZones(production, clients());
+
+    expect(result.zones).toEqual([{ name: 'shop.example.com', domain: 'shop.example.com', id: 'ZDOMAIN' }]);
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+    expect(route53).not.toHaveReceivedCommand(CreateHostedZoneCommand);
+  });
+
+  it('re-applies the tags and the delegation TTL to an existing zone after a mode change', async () => {
+    zonesNamed('pr-42.shop.example.com.', [{ id: 'ZOLD' }]);
+    zonesNamed('shop.example.com.', [{ id: 'ZPARENT' }]);
+    zoneTags({ ZOLD: environmentTags, ZPARENT: [] });
+    const staging = {
+      ...preview,
+      mode: 'staging' as const,
+      ttl: 300,
+      tags: [
+        ...environmentTags,
+        { Key: 'modeshift:mode', Value: 'staging' },
+        { Key: 'modeshift:deployment', Value: 'd-2' },
+      ],
+    };
+
+    await ensurePublicZones(staging, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ChangeTagsForResourceCommand, {
+      ResourceId: 'ZOLD',
+      AddTags: staging.tags,
+    });
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
+      HostedZoneId: 'ZPARENT',
+      ChangeBatch: {
+        Changes: [
+          expect.objectContaining({
+            Action: 'UPSERT',
+            ResourceRecordSet: expect.objectContaining({ TTL: 300 }),
+          }),
+        ],
+      },
+    });
+  });
+
+  it('returns one zone per domain, in input order', async () => {
+    route53.on(CreateHostedZoneCommand, { Name: 'pr-42.shop.example.com' }).resolves({
+      HostedZone: { Id: '/hostedzone/ZSHOP', Name: 'pr-42.shop.example.com.', CallerReference: 'a' },
+    });
+    route53.on(CreateHostedZoneCommand, { Name: 'pr-42.admin.example.com' }).resolves({
+      HostedZone: { Id: '/hostedzone/ZADMIN', Name: 'pr-42.admin.example.com.', CallerReference: 'b' },
+    });
+
+    const result = await ensurePublicZones(
+      {
+        ...preview,
+        zones: [...preview.zones, { name: 'pr-42.admin.example.com', domain: 'admin.example.com' }],
+      },
+      clients(),
+    );
+
+    expect(result.zones).toEqual([
+      { name: 'pr-42.shop.example.com', domain: 'shop.example.com', id: 'ZSHOP' },
+      { name: 'pr-42.admin.example.com', domain: 'admin.example.com', id: 'ZADMIN' },
+    ]);
+  });
+});

@@ -1,0 +1,372 @@
+import {
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  type Service,
+  TagResourceCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateServiceCommand as CreateDiscoveryServiceCommand,
+  GetServiceCommand as GetDiscoveryServiceCommand,
+  ListServicesCommand as ListDiscoveryServicesCommand,
+  ServiceDiscoveryClient,
+  UpdateServiceCommand as UpdateDiscoveryServiceCommand,
+} from '@aws-sdk/client-servicediscovery';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { modeshiftTags, type ServiceSpec } from '../../../core/execution-input.ts';
+import { environmentNames } from '../../../core/names.ts';
+import { MODE_POLICIES, type Mode } from '../../../core/policy.ts';
+import { type EnsureServiceInput, ensureService } from '../../../functions/steps/ensure-service.ts';
+import type { LoadBalancerRef, NetworkRef } from '../../../functions/steps/resource-refs.ts';
+
+const ecs = mockClient(ECSClient);
+const servicediscovery = mockClient(ServiceDiscoveryClient);
+const clients = {
+  ecs: new ECSClient({ region: 'us-east-1' }),
+  servicediscovery: new ServiceDiscoveryClient({ region: 'us-east-1' }),
+};
+
+const SERVICE_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/shop-pr-42/api';
+const TASK_DEFINITION = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-api:8';
+const REGISTRY_ARN = 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-api';
+const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-pr-42-api/abc';
+
+const network: NetworkRef = {
+  vpcId: 'vpc-1',
+  publicSubnetIds: ['subnet-pub-a', 'subnet-pub-b'],
+  privateSubnetIds: ['subnet-priv-a', 'subnet-priv-b'],
+  availabilityZones: ['us-east-1a', 'us-east-1b'],
+  internetGatewayId: 'igw-1',
+  publicRouteTableId: 'rtb-pub',
+  privateRouteTableIds: ['rtb-priv-a', 'rtb-priv-b'],
+  securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
+};
+
+const loadBalancer: LoadBalancerRef = {
+  arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop-pr-42/1',
+  dnsName: 'shop-pr-42-1.us-east-1.elb.amazonaws.com',
+  canonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
+  accessLogBucket: 'shop-pr-42-lb-logs-12345678',
+  targetGroups: [{ service: 'api', arn: TARGET_GROUP_ARN, port: 8080 }],
+};
+
+const worker: ServiceSpec = {
+  name: 'worker',
+  image: 'ghcr.io/acme/worker:2',
+  build: false,
+  cpu: 256,
+  memory: 512,
+  replicas: 1,
+  ports: [],
+  public: false,
+  environment: {},
+  secrets: [],
+  taskFamily: 'shop-pr-42-worker',
+  logGroup: '/modeshift/shop/pr-42/worker',
+};
+
+const api: ServiceSpec = {
+  ...worker,
+  name: 'api',
+  replicas: 2,
+  ports: [{ target: 8080, protocol: 'tcp' }],
+  public: true,
+  taskFamily: 'shop-pr-42-api',
+  logGroup: '/modeshift/shop/pr-42/api',
+  targetGroup: 'shop-pr-42-api',
+};
+
+function inputFor(mode: Mode, service: ServiceSpec = api): EnsureServiceInput {
+  const production = mode === 'production';
+  return {
+    strategy: MODE_POLICIES[mode].deploymentStrategy,
+    service,
+    taskDefinitionArn: TASK_DEFINITION,
+    policy: MODE_POLICIES[mode],
+    names: environmentNames('shop', 'pr-42'),
+    tags: modeshiftTags('shop', 'pr-42', mode, 'deploy-2'),
+    taskNetwork: production
+      ? { subnets: 'private', assignPublicIp: 'DISABLED' }
+      : { subnets: 'public', assignPublicIp: 'ENABLED' },
+    network,
+    loadBalancer,
+    namespace: {
+      id: 'ns-pr-42',
+      name: 'pr-42.shop.internal',
+      hostedZoneId: 'Z-PRIVATE',
+      ready: true,
+      retryAfterSeconds: 0,
+    },
+  };
+}
+
+function activeService(overrides: Partial<Service> = {}): Service {
+  return {
+    serviceName: 'api',
+    serviceArn: SERVICE_ARN,
+    status: 'ACTIVE',
+    capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }],
+    ...overrides,
+  };
+}
+
+/** Cloud Map knows the api service in the environment's namespace with the given TTL. */
+function discoveryServiceWithTtl(ttl: number): void {
+  servicediscovery.on(ListDiscoveryServicesCommand).resolves({ Services: [{ Id: 'srv-api', Name: 'api' }] });
+  servicediscovery.on(GetDiscoveryServiceCommand).resolves({
+    Service: {
+      Id: 'srv-api',
+      Arn: REGISTRY_ARN,
+      Name: 'api',
+      NamespaceId: 'ns-pr-42',
+      DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: ttl }] },
+    },
+  });
+}
+
+beforeEach(() => {
+  ecs.reset();
+  servicediscovery.reset();
+  ecs.on(CreateServiceCommand).resolves({ service: { serviceArn: SERVICE_ARN } });
+  ecs.on(UpdateServiceCommand).resolves({ service: { serviceArn: SERVICE_ARN } });
+});
+
+describe('EnsureService — Cloud Map', () => {
+  it('creates the Cloud Map service with A records of the mode TTL when the namespace has none', async () => {
+    servicediscovery.on(ListDiscoveryServicesCommand).resolves({ Services: [] });
+    servicediscovery
+      .on(CreateDiscoveryServiceCommand)
+      .resolves({ Service: { Id: 'srv-api', Arn: REGISTRY_ARN } });
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+
+    await ensureService(inputFor('development'), clients);
+
+    expect(servicediscovery).toHaveReceivedCommandWith(ListDiscoveryServicesCommand, {
+      Filters: [{ Name: 'NAMESPACE_ID', Values: ['ns-pr-42'], Condition: 'EQ' }],
+    });
+    expect(servicediscovery).toHaveReceivedCommandWith(CreateDiscoveryServiceCommand, {
+      Name: 'api',
+      NamespaceId: 'ns-pr-42',
+      DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] },
+      HealthCheckCustomConfig: {},
+      Tags: modeshiftTags('shop', 'pr-42', 'development', 'deploy-2'),
+    });
+  });
+
+  it('re-applies the TTL of the new mode to an existing Cloud Map service', async () => {
+    discoveryServiceWithTtl(60);
+    ecs.on(DescribeServicesCommand).resolves({ services: [activeService()] });
+
+    await ensureService(inputFor('production'), clients);
+
+    expect(servicediscovery).toHaveReceivedCommandWith(UpdateDiscoveryServiceCommand, {
+      Id: 'srv-api',
+      Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 3600 }] } },
+    });
+    expect(servicediscovery).not.toHaveReceivedCommand(CreateDiscoveryServiceCommand);
+  });
+
+  it('leaves an existing Cloud Map service with the right TTL alone', async () => {
+    discoveryServiceWithTtl(3600);
+    ecs.on(DescribeServicesCommand).resolves({ services: [activeService()] });
+
+    await ensureService(inputFor('production'), clients);
+
+    expect(servicediscovery).not.toHaveReceivedCommand(UpdateDiscoveryServiceCommand);
+    expect(servicediscovery).not.toHaveReceivedCommand(CreateDiscoveryServiceCommand);
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      serviceRegistries: [{ registryArn: REGISTRY_ARN }],
+    });
+  });
+
+  it('does not reuse a Cloud Map service of the same name in another namespace', async () => {
+    servicediscovery
+      .on(ListDiscoveryServicesCommand)
+      .resolves({ Services: [{ Id: 'srv-other', Name: 'api' }] });
+    servicediscovery.on(GetDiscoveryServiceCommand).resolves({
+      Service: { Id: 'srv-other', Arn: 'arn:other', Name: 'api', NamespaceId: 'ns-pr-43' },
+    });
+    servicediscovery
+      .on(CreateDiscoveryServiceCommand)
+      .resolves({ Service: { Id: 'srv-api', Arn: REGISTRY_ARN } });
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+
+    await ensureService(inputFor('development'), clients);
+
+    expect(servicediscovery).toHaveReceivedCommandWith(CreateDiscoveryServiceCommand, {
+      NamespaceId: 'ns-pr-42',
+    });
+    expect(servicediscovery).not.toHaveReceivedCommand(UpdateDiscoveryServiceCommand);
+  });
+});
+
+describe('EnsureService — ECS service', () => {
+  beforeEach(() => {
+    discoveryServiceWithTtl(60);
+  });
+
+  it('creates a development service: Fargate Spot, replace (0/100), public subnets with public IPs', async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [],
+      failures: [{ arn: SERVICE_ARN, reason: 'MISSING' }],
+    });
+
+    const result = await ensureService(inputFor('development'), clients);
+
+    expect(result).toEqual({ arn: SERVICE_ARN });
+    expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
+      cluster: 'shop-pr-42',
+      services: ['api'],
+    });
+    expect(ecs).toHaveReceivedCommandWith(CreateServiceCommand, {
+      cluster: 'shop-pr-42',
+      serviceName: 'api',
+      taskDefinition: TASK_DEFINITION,
+      desiredCount: 2,
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+      deploymentConfiguration: {
+        minimumHealthyPercent: 0,
+        maximumPercent: 100,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: ['subnet-pub-a', 'subnet-pub-b'],
+          securityGroups: ['sg-services'],
+          assignPublicIp: 'ENABLED',
+        },
+      },
+      loadBalancers: [{ targetGroupArn: TARGET_GROUP_ARN, containerName: 'api', containerPort: 8080 }],
+      serviceRegistries: [{ registryArn: REGISTRY_ARN }],
+      propagateTags: 'SERVICE',
+      enableECSManagedTags: true,
+      tags: [
+        { key: 'modeshift:project', value: 'shop' },
+        { key: 'modeshift:environment', value: 'pr-42' },
+        { key: 'modeshift:mode', value: 'development' },
+        { key: 'modeshift:deployment', value: 'deploy-2' },
+      ],
+    });
+    expect(ecs.commandCalls(CreateServiceCommand)[0]?.args[0].input).not.toHaveProperty('launchType');
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  it('creates a production service: on-demand Fargate, rolling (100/200), private subnets without public IPs', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+
+    await ensureService(inputFor('production'), clients);
+
+    expect(ecs).toHaveReceivedCommandWith(CreateServiceCommand, {
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+      deploymentConfiguration: {
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: ['subnet-priv-a', 'subnet-priv-b'],
+          securityGroups: ['sg-services'],
+          assignPublicIp: 'DISABLED',
+        },
+      },
+    });
+  });
+
+  it('creates a private service without load balancers', async () => {
+    servicediscovery
+      .on(CreateDiscoveryServiceCommand)
+      .resolves({ Service: { Id: 'srv-worker', Arn: 'arn:worker' } });
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+
+    await ensureService({ ...inputFor('development', worker), loadBalancer: {} }, clients);
+
+    expect(ecs).toHaveReceivedCommandWith(CreateServiceCommand, {
+      serviceName: 'worker',
+      loadBalancers: [],
+      serviceRegistries: [{ registryArn: 'arn:worker' }],
+    });
+  });
+
+  it('creates the service again when the one of that name is INACTIVE (deleted)', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [activeService({ status: 'INACTIVE' })] });
+
+    await ensureService(inputFor('development'), clients);
+
+    expect(ecs).toHaveReceivedCommandTimes(CreateServiceCommand, 1);
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  it('updates an ACTIVE service with every setting again and re-tags it', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [activeService()] });
+
+    const result = await ensureService(inputFor('staging'), clients);
+
+    expect(result).toEqual({ arn: SERVICE_ARN });
+    expect(ecs).not.toHaveReceivedCommand(CreateServiceCommand);
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      cluster: 'shop-pr-42',
+      service: 'api',
+      taskDefinition: TASK_DEFINITION,
+      desiredCount: 2,
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+      deploymentConfiguration: {
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+      loadBalancers: [{ targetGroupArn: TARGET_GROUP_ARN, containerName: 'api', containerPort: 8080 }],
+      serviceRegistries: [{ registryArn: REGISTRY_ARN }],
+      propagateTags: 'SERVICE',
+      enableECSManagedTags: true,
+      forceNewDeployment: false,
+    });
+    expect(ecs).toHaveReceivedCommandWith(TagResourceCommand, {
+      resourceArn: SERVICE_ARN,
+      tags: expect.arrayContaining([{ key: 'modeshift:mode', value: 'staging' }]),
+    });
+  });
+
+  it('forces a new deployment when a promotion moves the service from Fargate Spot to on-demand Fargate', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [activeService()] });
+
+    await ensureService(inputFor('production'), clients);
+
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+      forceNewDeployment: true,
+    });
+  });
+
+  it('forces a new deployment when the service ran on a launch type rather than capacity providers', async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [activeService({ capacityProviderStrategy: undefined, launchType: 'FARGATE' })],
+    });
+
+    await ensureService(inputFor('development'), clients);
+
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { forceNewDeployment: true });
+  });
+
+  it('fails with Modeshift.ServiceDraining while the service of that name is being deleted', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [activeService({ status: 'DRAINING' })] });
+
+    await expect(ensureService(inputFor('development'), clients)).rejects.toMatchObject({
+      name: 'Modeshift.ServiceDraining',
+      message: expect.stringContaining('api'),
+    });
+    expect(ecs).not.toHaveReceivedCommand(CreateServiceCommand);
+  });
+
+  it('fails with Modeshift.TargetGroupMissing when a public service has no target group', async () => {
+    await expect(
+      ensureService({ ...inputFor('development'), loadBalancer: {} }, clients),
+    ).rejects.toMatchObject({
+      name: 'Modeshift.TargetGroupMissing',
+      message: expect.stringContaining('service api'),
+    });
+    expect(ecs).not.toHaveReceivedCommand(CreateServiceCommand);
+  });
+});

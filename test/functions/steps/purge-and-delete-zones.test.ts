@@ -1,0 +1,324 @@
+import {
+  ChangeResourceRecordSetsCommand,
+  DeleteHostedZoneCommand,
+  GetHostedZoneCommand,
+  type HostedZone,
+  ListHostedZonesByNameCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  ListTagsForResourcesCommand,
+  NoSuchHostedZone,
+  type ResourceRecordSet,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { environmentNames } from '../../../core/names.ts';
+import {
+  type PurgeAndDeleteZonesInput,
+  purgeAndDeleteZones,
+} from '../../../functions/steps/purge-and-delete-zones.ts';
+
+const route53 = mockClient(Route53Client);
+const clients = () => ({ route53: new Route53Client({ region: 'us-east-1' }) });
+
+const environmentTags = [
+  { Key: 'modeshift:project', Value: 'shop' },
+  { Key: 'modeshift:environment', Value: 'pr-42' },
+];
+const input: PurgeAndDeleteZonesInput = {
+  project: 'shop',
+  environment: 'pr-42',
+  names: environmentNames('shop', 'pr-42'),
+  environmentTags,
+};
+const nameServers = [
+  'ns-1.awsdns-01.org',
+  'ns-2.awsdns-02.co.uk',
+  'ns-3.awsdns-03.com',
+  'ns-4.awsdns-04.net',
+];
+
+function zone(id: string, name: string, privateZone = false): HostedZone {
+  return {
+    Id: `/hostedzone/${id}`,
+    Name: name,
+    CallerReference: `ref-${id}`,
+    Config: { PrivateZone: privateZone },
+  };
+}
+const accountZones = [
+  zone('ZENV', 'pr-42.shop.example.com.'),
+  zone('ZPARENT', 'shop.example.com.'),
+  zone('ZSIBLING', 'pr-43.shop.example.com.'),
+  zone('ZPRIVATE', 'pr-42.shop.internal.', true),
+];
+const tagsByZone: Record<string, Array<{ Key: string; Value: string }>> = {
+  ZENV: [...environmentTags, { Key: 'modeshift:mode', Value: 'development' }],
+  ZPARENT: [],
+  ZSIBLING: [
+    { Key: 'modeshift:project', Value: 'shop' },
+    { Key: 'modeshift:environment', Value: 'pr-43' },
+  ],
+  ZPRIVATE: environmentTags,
+};
+
+const apexSoa: ResourceRecordSet = {
+  Name: 'pr-42.shop.example.com.',
+  Type: 'SOA',
+  TTL: 900,
+  ResourceRecords: [{ Value: 'ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400' }],
+};
+const apexNs: ResourceRecordSet = {
+  Name: 'pr-42.shop.example.com.',
+  Type: 'NS',
+  TTL: 172800,
+  ResourceRecords: nameServers.map((server) => ({ Value: `${server}.` })),
+};
+const environmentRecords: ResourceRecordSet[] = [
+  {
+    Name: 'pr-42.shop.example.com.',
+    Type: 'A',
+    AliasTarget: {
+      HostedZoneId: 'Z35SXDOTRQ7X7K',
+      DNSName: 'shop-pr-42-1.us-east-1.elb.amazonaws.com.',
+      EvaluateTargetHealth: false,
+    },
+  },
+  apexNs,
+  apexSoa,
+  {
+    Name: '_a1b2.pr-42.shop.example.com.',
+    Type: 'CNAME',
+    TTL: 60,
+    ResourceRecords: [{ Value: '_c3.acm-validations.aws.' }],
+  },
+  {
+    Name: 'team.pr-42.shop.example.com.',
+    Type: 'NS',
+    TTL: 60,
+    ResourceRecords: [{ Value: 'ns-9.awsdns-09.com.' }],
+  },
+  {
+    Name: 'web.pr-42.shop.example.com.',
+    Type: 'CNAME',
+    TTL: 60,
+    ResourceRecords: [{ Value: 'shop-pr-42-1.us-east-1.elb.amazonaws.com' }],
+  },
+];
+const delegation: ResourceRecordSet = {
+  Name: 'pr-42.shop.example.com.',
+  Type: 'NS',
+  TTL: 60,
+  ResourceRecords: nameServers.map((server) => ({ Value: server })),
+};
+
+function changesIn(zoneId: string) {
+  return route53
+    .commandCalls(ChangeResourceRecordSetsCommand)
+    .filter((call) => call.args[0].input.HostedZoneId === zoneId)
+    .flatMap((call) => call.args[0].input.ChangeBatch?.Changes ?? []);
+}
+
+function commandIndex(predicate: (command: unknown) => boolean): number {
+  return route53.calls().findIndex((call) => predicate(call.args[0]));
+}
+
+beforeEach(() => {
+  route53.reset();
+  route53
+    .on(ListHostedZonesCommand)
+    .resolves({ HostedZones: accountZones, IsTruncated: false, MaxItems: 100, Marker: '' });
+  route53.on(ListTagsForResourcesCommand).callsFake((command: { ResourceIds?: string[] }) => ({
+    ResourceTagSets: (command.ResourceIds ?? []).map((id) => ({
+      ResourceType: 'hostedzone',
+      ResourceId: id,
+      Tags: tagsByZone[id] ?? [],
+    })),
+  }));
+  route53
+    .on(ListResourceRecordSetsCommand)
+    .resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 300 });
+  route53
+    .on(ListResourceRecordSetsCommand, { HostedZoneId: 'ZENV' })
+    .resolves({ ResourceRecordSets: environmentRecords, IsTruncated: false, MaxItems: 300 });
+  route53
+    .on(ListResourceRecordSetsCommand, {
+      HostedZoneId: 'ZPARENT',
+      StartRecordName: 'pr-42.shop.example.com.',
+      StartRecordType: 'NS',
+    })
+    .resolves({ ResourceRecordSets: [delegation], IsTruncated: false, MaxItems: 1 });
+  route53.on(ListHostedZonesByNameCommand).resolves({ HostedZones: [], IsTruncated: false, MaxItems: 100 });
+  route53
+    .on(ListHostedZonesByNameCommand, { DNSName: 'shop.example.com.' })
+    .resolves({ HostedZones: [zone('ZPARENT', 'shop.example.com.')], IsTruncated: false, MaxItems: 100 });
+  route53.on(GetHostedZoneCommand, { Id: 'ZENV' }).resolves({
+    HostedZone: zone('ZENV', 'pr-42.shop.example.com.'),
+    DelegationSet: { NameServers: nameServers },
+  });
+  route53.on(ChangeResourceRecordSetsCommand).resolves({
+    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
+  });
+  route53.on(DeleteHostedZoneCommand).resolves({
+    ChangeInfo: { Id: '/change/C2', Status: 'PENDING', SubmittedAt: new Date() },
+  });
+});
+
+describe('PurgeAndDeleteZones', () => {
+  it('deletes every record of the environment’s zone except the apex SOA and NS, exactly as listed', async () => {
+    await purgeAndDeleteZones(input, clients());
+
+    const deleted = changesIn('ZENV');
+    expect(deleted.every((change) => change.Action === 'DELETE')).toBe(true);
+    expect(deleted.map((change) => change.ResourceRecordSet)).toEqual(
+      environmentRecords.filter((record) => record !== apexSoa && record !== apexNs),
+    );
+  });
+
+  it('deletes the environment’s zone once it is empty', async () => {
+    await purgeAndDeleteZones(input, clients());
+
+    expect(route53).toHaveReceivedCommandWith(DeleteHostedZoneCommand, { Id: 'ZENV' });
+    const purge = commandIndex(
+      (command) =>
+        command instanceof ChangeResourceRecordSetsCommand && command.input.HostedZoneId === 'ZENV',
+    );
+    const deletion = commandIndex((command) => command instanceof DeleteHostedZoneCommand);
+    expect(purge).toBeLessThan(deletion);
+  });
+
+  it('removes the delegation from the parent zone before deleting the zone', async () => {
+    await purgeAndDeleteZones(input, clients());
+
+    expect(changesIn('ZPARENT')).toEqual([{ Action: 'DELETE', ResourceRecordSet: delegation }]);
+    const undelegation = commandIndex(
+      (command) =>
+        command instanceof ChangeResourceRecordSetsCommand && command.input.HostedZoneId === 'ZPARENT',
+    );
+    const deletion = commandIndex((command) => command instanceof DeleteHostedZoneCommand);
+    expect(undelegation).toBeLessThan(deletion);
+  });
+
+  it('never purges or deletes the untagged parent zone, another environment’s zone or a private zone', async () => {
+    await purgeAndDeleteZones(input, clients());
+
+    expect(route53).toHaveReceivedCommandTimes(DeleteHostedZoneCommand, 1);
+    const listedZones = route53
+      .commandCalls(ListResourceRecordSetsCommand)
+      .filter((call) => call.args[0].input.StartRecordName === undefined)
+      .map((call) => call.args[0].input.HostedZoneId);
+    expect(listedZones).toEqual(['ZENV']);
+    expect(changesIn('ZSIBLING')).toEqual([]);
+    expect(changesIn('ZPRIVATE')).toEqual([]);
+  });
+
+  it('finds the zones by the environment’s tags, reading the tags of public zones only', async () => {
+    await purgeAndDeleteZones(input, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ListTagsForResourcesCommand, {
+      ResourceType: 'hostedzone',
+      ResourceIds: ['ZENV', 'ZPARENT', 'ZSIBLING'],
+    });
+  });
+
+  it('reads zone tags in batches of 10', async () => {
+    const many = Array.from({ length: 12 }, (_, index) => zone(`Z${index}`, `z${index}.example.com.`));
+    route53
+      .on(ListHostedZonesCommand)
+      .resolves({ HostedZones: many, IsTruncated: false, MaxItems: 100, Marker: '' });
+
+    await purgeAndDeleteZones(input, clients());
+
+    const batches = route53
+      .commandCalls(ListTagsForResourcesCommand)
+      .map((call) => call.args[0].input.ResourceIds?.length);
+    expect(batches).toEqual([10, 2]);
+  });
+
+  it('follows ListHostedZones and ListResourceRecordSets pages', async () => {
+    route53
+      .on(ListHostedZonesCommand)
+      .resolvesOnce({
+        HostedZones: [accountZones[1] as HostedZone],
+        IsTruncated: true,
+        NextMarker: 'ZENV',
+        MaxItems: 1,
+        Marker: '',
+      })
+      .resolves({
+        HostedZones: [accountZones[0] as HostedZone],
+        IsTruncated: false,
+        MaxItems: 1,
+        Marker: 'ZENV',
+      });
+    route53
+      .on(ListResourceRecordSetsCommand, { HostedZoneId: 'ZENV' })
+      .resolvesOnce({
+        ResourceRecordSets: [apexNs, apexSoa],
+        IsTruncated: true,
+        NextRecordName: 'web.pr-42.shop.example.com.',
+        NextRecordType: 'CNAME',
+        MaxItems: 2,
+      })
+      .resolves({ ResourceRecordSets: environmentRecords.slice(-1), IsTruncated: false, MaxItems: 2 });
+
+    await purgeAndDeleteZones(input, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ListHostedZonesCommand, { Marker: 'ZENV' });
+    expect(route53).toHaveReceivedCommandWith(ListResourceRecordSetsCommand, {
+      HostedZoneId: 'ZENV',
+      StartRecordName: 'web.pr-42.shop.example.com.',
+      StartRecordType: 'CNAME',
+    });
+    expect(changesIn('ZENV')).toEqual([{ Action: 'DELETE', ResourceRecordSet: environmentRecords.at(-1) }]);
+  });
+
+  it('leaves a parent NS record of the same name that points at other name servers', async () => {
+    route53
+      .on(ListResourceRecordSetsCommand, {
+        HostedZoneId: 'ZPARENT',
+        StartRecordName: 'pr-42.shop.example.com.',
+        StartRecordType: 'NS',
+      })
+      .resolves({
+        ResourceRecordSets: [{ ...delegation, ResourceRecords: [{ Value: 'ns1.elsewhere.net.' }] }],
+        IsTruncated: false,
+        MaxItems: 1,
+      });
+
+    await purgeAndDeleteZones(input, clients());
+
+    expect(changesIn('ZPARENT')).toEqual([]);
+    expect(route53).toHaveReceivedCommandWith(DeleteHostedZoneCommand, { Id: 'ZENV' });
+  });
+
+  it('changes no other zone when the account holds no parent zone', async () => {
+    route53
+      .on(ListHostedZonesByNameCommand, { DNSName: 'shop.example.com.' })
+      .resolves({ HostedZones: [], IsTruncated: false, MaxItems: 100 });
+
+    await purgeAndDeleteZones(input, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ListHostedZonesByNameCommand, { DNSName: 'example.com.' });
+    const changedZones = route53
+      .commandCalls(ChangeResourceRecordSetsCommand)
+      .map((call) => call.args[0].input.HostedZoneId);
+    expect(new Set(changedZones)).toEqual(new Set(['ZENV']));
+    expect(route53).toHaveReceivedCommandWith(DeleteHostedZoneCommand, { Id: 'ZENV' });
+  });
+
+  it('counts a zone deleted in the meantime as deleted', async () => {
+    route53.on(DeleteHostedZoneCommand).rejects(new NoSuchHostedZone({ message: 'gone', $metadata: {} }));
+
+    await expect(purgeAndDeleteZones(input, clients())).resolves.toEqual({});
+  });
+
+  it('changes nothing when no zone is tagged for the environment', async () => {
+    const result = await purgeAndDeleteZones({ ...input, environment: 'pr-99' }, clients());
+
+    expect(result).toEqual({});
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+    expect(route53).not.toHaveReceivedCommand(DeleteHostedZoneCommand);
+  });
+});
