@@ -1,0 +1,338 @@
+import { PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateProjectCommand,
+  ResourceAlreadyExistsException,
+  UpdateProjectCommand,
+} from '@aws-sdk/client-codebuild';
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateClusterCommand, PutClusterCapacityProvidersCommand } from '@aws-sdk/client-ecs';
+import { ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateScheduleCommand, DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MODE_POLICIES } from '../../core/policy.ts';
+import { StepError } from '../../functions/steps/step-error.ts';
+import { aws, previousRecord, resetAws, runDeploy, shopDeployInput } from '../support/workflow-harness.ts';
+
+beforeEach(() => {
+  resetAws();
+});
+
+const modeCases = [
+  {
+    mode: 'development',
+    compute: 'BUILD_GENERAL1_SMALL',
+    capacity: 'FARGATE_SPOT',
+    retention: 1,
+    protection: 'false',
+    nat: 0,
+    strategy: 'replace',
+    redirect: 'HTTP_302',
+    ttl: 60,
+    write: 'recreate',
+  },
+  {
+    mode: 'staging',
+    compute: 'BUILD_GENERAL1_SMALL',
+    capacity: 'FARGATE_SPOT',
+    retention: 7,
+    protection: 'false',
+    nat: 1,
+    strategy: 'rolling',
+    redirect: 'HTTP_301',
+    ttl: 300,
+    write: 'upsert',
+  },
+  {
+    mode: 'production',
+    compute: 'BUILD_GENERAL1_MEDIUM',
+    capacity: 'FARGATE',
+    retention: 30,
+    protection: 'true',
+    nat: 2,
+    strategy: 'rolling',
+    redirect: 'HTTP_301',
+    ttl: 3600,
+    write: 'upsert',
+  },
+] as const;
+
+describe.each(modeCases)('deploy workflow — $mode', (expected) => {
+  const deploy = () => runDeploy(shopDeployInput(expected.mode));
+
+  it('succeeds and records the deployment', async () => {
+    const { result } = await deploy();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      ConditionExpression: 'lockId = :lock',
+      ExpressionAttributeValues: expect.objectContaining({
+        ':deployed': { S: 'deployed' },
+        ':mode': { S: expected.mode },
+      }),
+    });
+    expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({ status: { S: 'succeeded' }, mode: { S: expected.mode } }),
+    });
+    expect(aws.events).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [expect.objectContaining({ DetailType: 'Deployment Succeeded', Source: 'modeshift' })],
+    });
+  });
+
+  it(`builds with ${expected.compute}`, async () => {
+    await deploy();
+
+    expect(aws.codebuild).toHaveReceivedCommandWith(CreateProjectCommand, {
+      environment: expect.objectContaining({ computeType: expected.compute, privilegedMode: true }),
+    });
+  });
+
+  it(`runs the cluster on ${expected.capacity} by default`, async () => {
+    await deploy();
+
+    const strategy = [{ capacityProvider: expected.capacity, weight: 1 }];
+    expect(aws.ecs).toHaveReceivedCommandWith(CreateClusterCommand, {
+      defaultCapacityProviderStrategy: strategy,
+    });
+    expect(aws.ecs).toHaveReceivedCommandWith(PutClusterCapacityProvidersCommand, {
+      defaultCapacityProviderStrategy: strategy,
+    });
+  });
+
+  it(`keeps logs for ${expected.retention} days`, async () => {
+    await deploy();
+
+    expect(aws.logs).toHaveReceivedCommandTimes(PutRetentionPolicyCommand, 3);
+    expect(aws.logs).toHaveReceivedCommandWith(PutRetentionPolicyCommand, {
+      logGroupName: '/modeshift/shop/pr-1/web',
+      retentionInDays: expected.retention,
+    });
+  });
+
+  it(`sets load balancer deletion protection to ${expected.protection} with access logs on`, async () => {
+    await deploy();
+
+    expect(aws.elbv2).toHaveReceivedCommandWith(ModifyLoadBalancerAttributesCommand, {
+      Attributes: expect.arrayContaining([
+        { Key: 'deletion_protection.enabled', Value: expected.protection },
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+      ]),
+    });
+  });
+
+  it(`asks for ${expected.nat} NAT gateways`, async () => {
+    const run = await deploy();
+
+    expect(run.inputsOf('EnsureNatGateways').map((input) => input.count)).toEqual([expected.nat]);
+  });
+
+  it(`deploys every service with the ${expected.strategy} strategy and the mode’s capacity and deployment configuration`, async () => {
+    const run = await deploy();
+
+    const services = run.inputsOf('EnsureService');
+    expect(services.map((input) => (input.service as { name: string }).name).sort()).toEqual([
+      'api',
+      'web',
+      'worker',
+    ]);
+    for (const input of services) {
+      expect(input.strategy).toBe(expected.strategy);
+      expect(input.policy).toMatchObject({
+        capacityProvider: expected.capacity,
+        minimumHealthyPercent: MODE_POLICIES[expected.mode].minimumHealthyPercent,
+        maximumPercent: MODE_POLICIES[expected.mode].maximumPercent,
+        circuitBreakerRollback: true,
+      });
+    }
+  });
+
+  it('deploys services in depends_on waves: api before web and worker', async () => {
+    const run = await deploy();
+
+    const order = run.inputsOf('EnsureService').map((input) => (input.service as { name: string }).name);
+    expect(order[0]).toBe('api');
+    expect(run.inputsOf('CheckServicesStable').map((input) => input.services)).toEqual([
+      [
+        {
+          name: 'api',
+          taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-1-api:1',
+        },
+      ],
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'web' }),
+        expect.objectContaining({ name: 'worker' }),
+      ]),
+    ]);
+  });
+
+  it('creates the database with the mode’s class, encryption, protection and apply-immediately', async () => {
+    const run = await deploy();
+
+    const [input] = run.inputsOf('EnsureDatabase');
+    expect(input?.policy).toMatchObject({
+      dbInstanceClass: MODE_POLICIES[expected.mode].dbInstanceClass,
+      storageEncrypted: true,
+      dbDeletionProtection: MODE_POLICIES[expected.mode].dbDeletionProtection,
+      applyImmediately: MODE_POLICIES[expected.mode].applyImmediately,
+    });
+  });
+
+  it(`redirects HTTP to HTTPS with ${expected.redirect}`, async () => {
+    const run = await deploy();
+
+    expect(run.inputsOf('EnsureListeners')).toEqual([
+      expect.objectContaining({ mode: 'redirect', redirectCode: expected.redirect }),
+    ]);
+  });
+
+  it(`writes DNS records with TTL ${expected.ttl} by ${expected.write}`, async () => {
+    const run = await deploy();
+
+    expect(run.inputsOf('WriteDnsRecords')).toEqual([
+      expect.objectContaining({ writeMode: expected.write, ttl: expected.ttl }),
+    ]);
+    expect(run.inputsOf('EnsureCertificate')).toEqual([
+      expect.objectContaining({ writeMode: expected.write, ttl: expected.ttl }),
+    ]);
+  });
+});
+
+describe('deploy workflow — expiry', () => {
+  it('arms a one-time Down Requested schedule before anything is deployed when the request has a ttl', async () => {
+    const run = await runDeploy(shopDeployInput('development', { ttl: '24h' }));
+
+    expect(aws.scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      Name: 'shop-pr-1-expiry',
+      ScheduleExpression: 'at(2026-11-27T07:00:00)',
+      ActionAfterCompletion: 'DELETE',
+      Target: expect.objectContaining({
+        EventBridgeParameters: { DetailType: 'Down Requested', Source: 'modeshift' },
+        Input: JSON.stringify({ project: 'shop', environment: 'pr-1', reason: 'expired' }),
+      }),
+    });
+    expect(run.entered.indexOf('CreateExpirySchedule')).toBeLessThan(run.entered.indexOf('Foundations'));
+  });
+
+  it('removes an earlier expiry schedule when the request has no ttl', async () => {
+    await runDeploy(shopDeployInput('development'));
+
+    expect(aws.scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'shop-pr-1-expiry' });
+    expect(aws.scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
+  });
+});
+
+describe('deploy workflow — mode changes', () => {
+  it('refuses production → development without force, before provisioning, and releases the lock', async () => {
+    aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
+
+    const run = await runDeploy(shopDeployInput('development'));
+
+    expect(run.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.ModeChangeRefused' });
+    expect(run.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
+    expect(aws.codebuild).not.toHaveReceivedCommand(CreateProjectCommand);
+    expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: expect.stringContaining('REMOVE lockId'),
+      ExpressionAttributeValues: expect.objectContaining({ ':status': { S: 'deployed' } }),
+    });
+    expect(aws.events).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [expect.objectContaining({ DetailType: 'Deployment Failed' })],
+    });
+  });
+
+  it('allows production → development with force and records the downgrade warning', async () => {
+    aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
+
+    const run = await runDeploy(shopDeployInput('development', { force: true }));
+
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({ warning: { S: 'mode downgraded from production to development' } }),
+    });
+  });
+
+  it('proceeds with a production → staging downgrade and records a warning', async () => {
+    aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
+
+    const run = await runDeploy(shopDeployInput('staging'));
+
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({ warning: { S: 'mode downgraded from production to staging' } }),
+    });
+  });
+
+  it('re-applies retention, TTLs, deletion protection and capacity when development is promoted to production', async () => {
+    aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('development')).resolves({});
+    aws.codebuild
+      .on(CreateProjectCommand)
+      .rejects(new ResourceAlreadyExistsException({ message: 'exists', $metadata: {} }));
+
+    const run = await runDeploy(shopDeployInput('production'));
+
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(aws.codebuild).toHaveReceivedCommandWith(UpdateProjectCommand, {
+      environment: expect.objectContaining({ computeType: 'BUILD_GENERAL1_MEDIUM' }),
+    });
+    expect(aws.logs).toHaveReceivedCommandWith(PutRetentionPolicyCommand, { retentionInDays: 30 });
+    expect(aws.elbv2).toHaveReceivedCommandWith(ModifyLoadBalancerAttributesCommand, {
+      Attributes: expect.arrayContaining([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+    });
+    expect(aws.ecs).toHaveReceivedCommandWith(PutClusterCapacityProvidersCommand, {
+      defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+    });
+    expect(run.inputsOf('WriteDnsRecords')[0]).toMatchObject({ ttl: 3600, writeMode: 'upsert' });
+    expect(run.inputsOf('EnsureDatabase')[0]?.policy).toMatchObject({
+      dbDeletionProtection: true,
+      dbInstanceClass: 'db.m7g.large',
+    });
+    expect(run.inputsOf('EnsureService')[0]?.policy).toMatchObject({ capacityProvider: 'FARGATE' });
+  });
+});
+
+describe('deploy workflow — failures', () => {
+  it('names the failed step, releases the lock, records the history and emits Deployment Failed', async () => {
+    const run = await runDeploy(shopDeployInput('staging'), {
+      failing: {
+        EnsureDatabase: new StepError('Modeshift.DatabaseFailed', 'shop-pr-1-db is incompatible-parameters'),
+      },
+    });
+
+    expect(run.result).toMatchObject({
+      status: 'FAILED',
+      error: 'Modeshift.DatabaseFailed',
+      failedState: 'EnsureDatabase',
+    });
+    expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: expect.stringContaining('REMOVE lockId'),
+      ExpressionAttributeValues: expect.objectContaining({
+        ':status': { S: 'failed' },
+        ':error': { S: 'EnsureDatabase: Modeshift.DatabaseFailed' },
+      }),
+    });
+    expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({ status: { S: 'failed' }, failedState: { S: 'EnsureDatabase' } }),
+    });
+    expect(aws.events).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        expect.objectContaining({
+          DetailType: 'Deployment Failed',
+          Detail: expect.stringContaining('"failedState":"EnsureDatabase"'),
+        }),
+      ],
+    });
+  });
+
+  it('stops without touching the lock when another deployment holds it', async () => {
+    const { ConditionalCheckFailedException } = await import('@aws-sdk/client-dynamodb');
+    aws.dynamodb
+      .on(UpdateItemCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'locked', $metadata: {} }))
+      .rejects(new ConditionalCheckFailedException({ message: 'not our lock', $metadata: {} }));
+
+    const run = await runDeploy(shopDeployInput('development'));
+
+    expect(run.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.EnvironmentLocked' });
+    expect(run.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
+    expect(aws.codebuild).not.toHaveReceivedCommand(CreateProjectCommand);
+  });
+});
