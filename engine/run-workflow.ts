@@ -17,6 +17,7 @@ import { executionContext } from './execution-context.ts';
 import { jsonataUses } from './jsonata.ts';
 import type { LambdaStep } from './lambda-task.ts';
 import { substitutePlaceholders } from './placeholders.ts';
+import { scaleComputedWaits } from './scaled-wait.ts';
 import type { TaskHandler } from './task-handler.ts';
 import { buildTaskHandlers } from './task-handlers.ts';
 import { applyDefaultTaskTimeout } from './task-timeouts.ts';
@@ -124,7 +125,7 @@ function failureOf(error: unknown): { error: string; cause: string } {
 function recordingFailures(
   handlers: Record<string, TaskHandler>,
   failedStates: WeakMap<object, string>,
-  onFailure: (stateName: string) => void,
+  onFailure: (stateName: string, error: unknown) => void,
 ): Record<string, TaskHandler> {
   return Object.fromEntries(
     Object.entries(handlers).map(([stateName, handler]) => [
@@ -134,7 +135,7 @@ function recordingFailures(
           return await handler(taskInput);
         } catch (error) {
           if (typeof error === 'object' && error !== null) failedStates.set(error, stateName);
-          onFailure(stateName);
+          onFailure(stateName, error);
           throw error;
         }
       },
@@ -172,6 +173,7 @@ export async function runWorkflow(
   options: RunWorkflowOptions,
 ): Promise<WorkflowResult> {
   const machine = prepareDefinition(definition, options);
+  scaleComputedWaits(machine, options.timeScale ?? 1);
   const stateMachine = createStateMachine(machine);
   applyDefaultTaskTimeout(machine, options.defaultTaskTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS);
 
@@ -179,17 +181,20 @@ export async function runWorkflow(
   const finished = new AbortController();
   const failedStates = new WeakMap<object, string>();
   let lastFailedTask: string | undefined;
+  const taskFailures: Array<{ stateName: string; error: string }> = [];
   const handlers = buildTaskHandlers(machine, options.lambdaSteps ?? {}, (stateName) => ({
     stateName,
     clients: options.clients,
     signal: finished.signal,
     pollMs: (options.syncPollMs ?? DEFAULT_SYNC_POLL_MS) * timeScale,
+    timeScale,
     lastFailedTask: () => lastFailedTask,
   }));
   const runOptions: RunOptions = {
     overrides: {
-      taskResourceLocalHandlers: recordingFailures(handlers, failedStates, (stateName) => {
+      taskResourceLocalHandlers: recordingFailures(handlers, failedStates, (stateName, error) => {
         lastFailedTask = stateName;
+        taskFailures.push({ stateName, error: error instanceof Error ? error.name : String(error) });
       }),
       ...timeOverrides(machine, timeScale),
     },

@@ -16,6 +16,8 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Interval between polls of a `.sync` integration, in ms, already scaled. */
   readonly pollMs: number;
+  /** How much slower or faster than real time the run goes (see RunWorkflowOptions.timeScale). */
+  readonly timeScale: number;
   /** The Task state that failed last in this execution (what Step Functions' history tells on AWS). */
   readonly lastFailedTask: () => string | undefined;
 }

@@ -11,6 +11,7 @@ import { dynamoDbTask } from './dynamodb-task.ts';
 import { DefinitionError, EngineError } from './errors.ts';
 import { eventsTask } from './events-task.ts';
 import { type LambdaStep, lambdaFunctionTask, lambdaInvokeTask } from './lambda-task.ts';
+import { SCALED_WAIT_RESOURCE, scaledWaitTask } from './scaled-wait.ts';
 import type { TaskContext, TaskHandler } from './task-handler.ts';
 import { parseTaskResource } from './task-resource.ts';
 
@@ -37,6 +38,7 @@ function taskHandler(
       if (parsed.service === 'lambda' && parsed.action === 'invoke' && parsed.pattern === 'request') {
         return lambdaInvokeTask(lambdaSteps, context);
       }
+      if (resource === SCALED_WAIT_RESOURCE) return scaledWaitTask(context);
       throw new EngineError('this optimized integration is not supported by the local engine');
     case 'unknown':
       throw new EngineError(

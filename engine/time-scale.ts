@@ -5,9 +5,9 @@
  * aws-local-stepfunctions takes one fixed duration per state name, used
  * instead of whatever the state would compute:
  * - a Wait with `Seconds` waits `Seconds × timeScale`;
- * - a Wait with `SecondsPath`, `Timestamp` or `TimestampPath` is overridden
- *   only when timeScale is 0 (it then does not wait); for any other scale its
- *   duration is known only while it runs, so it waits the real time;
+ * - a Wait with `SecondsPath` does not wait when timeScale is 0; for other
+ *   scales it runs as a scaled wait (scaled-wait.ts); a Wait with `Timestamp`
+ *   or `TimestampPath` is overridden only when timeScale is 0;
  * - a Retry waits `IntervalSeconds × timeScale` (capped at
  *   `MaxDelaySeconds × timeScale`) before every attempt: an override replaces
  *   the library's backoff, so `BackoffRate` and `JitterStrategy` do not apply

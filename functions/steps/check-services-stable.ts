@@ -68,11 +68,11 @@ function isStable(service: Service, cluster: string, taskDefinitionArn: string):
   }
   const [primary, ...others] = deployments;
   if (primary === undefined || others.length > 0 || primary.status !== 'PRIMARY') return false;
-  if (primary.taskDefinition !== undefined && primary.taskDefinition !== taskDefinitionArn) {
-    // The circuit breaker rolled back and the failed deployment has drained: the old one is primary again.
+  if (service.taskDefinition !== undefined && service.taskDefinition !== taskDefinitionArn) {
+    // The circuit breaker rolled back and the failed deployment has drained: the service runs the old one again.
     throw new StepError(
       'Modeshift.ServiceDeploymentFailed',
-      `ECS service ${service.serviceName} on cluster ${cluster} was rolled back to ${primary.taskDefinition} instead of running ${taskDefinitionArn}`,
+      `ECS service ${service.serviceName} on cluster ${cluster} was rolled back to ${service.taskDefinition} instead of running ${taskDefinitionArn}`,
     );
   }
   return completed(primary, service);

@@ -36,6 +36,8 @@ export interface FailureReport {
   readonly mode: string;
   /** Detail of the failure event: the run's event plus failedState, error and cause. */
   readonly event: Record<string, unknown>;
+  /** The same detail as the JSON text EventBridge takes (the cause may hold any character). */
+  readonly eventDetail: string;
 }
 
 /** Finds the state whose failure ended an execution. */
@@ -61,20 +63,14 @@ export async function describeFailure(
         : 'teardown-failed';
   const mode = (action === 'deploy' ? state.mode : state.current?.mode) ?? 'unknown';
   const policy = action === 'deploy' ? state.policy : state.current?.policy;
-  return {
+  const event = {
+    ...(state.run?.event ?? {}),
+    ...(policy !== undefined ? { policy } : {}),
     failedState,
     error,
     cause,
-    recordStatus,
-    mode,
-    event: {
-      ...(state.run?.event ?? {}),
-      ...(policy !== undefined ? { policy } : {}),
-      failedState,
-      error,
-      cause,
-    },
   };
+  return { failedState, error, cause, recordStatus, mode, event, eventDetail: JSON.stringify(event) };
 }
 
 const FAILURE_EVENTS = new Set([

@@ -28,6 +28,7 @@ import { deletePrivateNamespace } from './delete-private-namespace.ts';
 import { deleteServices } from './delete-services.ts';
 import { describeFailure, stepFunctionsHistory } from './describe-failure.ts';
 import { disableLoadBalancerProtection } from './disable-load-balancer-protection.ts';
+import { ensureBuildProject } from './ensure-build-project.ts';
 import { ensureCertificate } from './ensure-certificate.ts';
 import { ensureDatabase } from './ensure-database.ts';
 import { ensureListeners } from './ensure-listeners.ts';
@@ -110,6 +111,7 @@ export const STEPS: Readonly<Record<string, StepHandler>> = {
   EnsureLoadBalancer: adapt('EnsureLoadBalancer', ensureLoadBalancer),
   EnsurePrivateNamespace: adapt('EnsurePrivateNamespace', ensurePrivateNamespace),
   EnsurePublicZones: adapt('EnsurePublicZones', ensurePublicZones),
+  EnsureBuildProject: adapt('EnsureBuildProject', ensureBuildProject),
   EnsureCertificate: adapt('EnsureCertificate', ensureCertificate),
   EnsureListeners: adapt('EnsureListeners', ensureListeners),
   RegisterTaskDefinition: adapt('RegisterTaskDefinition', registerTaskDefinition),

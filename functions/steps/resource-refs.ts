@@ -3,7 +3,7 @@
  * found or created. The workflow carries them in its state (see
  * state-machines/deploy.asl.json), so every field is plain JSON.
  */
-export type { Tag } from '../../core/execution-input.ts';
+export type { BuildSpec, Tag } from '../../core/execution-input.ts';
 export type { EnvironmentNames } from '../../core/names.ts';
 
 /** A step that waits on AWS says whether it is done and when to look again. */

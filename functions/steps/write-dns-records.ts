@@ -7,7 +7,7 @@
  * `DATABASE_HOST: db` resolves through the VPC's search domain. Records are
  * written the mode's way, one change batch per zone.
  */
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import { GetHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { absoluteDnsName, bareHostedZoneId, sameDnsName } from './dns-name.ts';
 import { type DesiredRecord, type DnsWriteMode, writeRecords } from './record-writes.ts';
 import type {
@@ -100,8 +100,8 @@ function publicRecord(
   return { Name: name, Type: 'CNAME', TTL: input.ttl, ResourceRecords: [{ Value: loadBalancer.dnsName }] };
 }
 
-/** Every record to write, by zone id, in input order. */
-function recordsByZone(input: WriteDnsRecordsInput): Map<string, DesiredRecord[]> {
+/** Every record to write, by zone id, in input order; `privateZoneName` is the namespace zone's own name. */
+function recordsByZone(input: WriteDnsRecordsInput, privateZoneName: string): Map<string, DesiredRecord[]> {
   const byZone = new Map<string, DesiredRecord[]>();
   const add = (zoneId: string, record: DesiredRecord) =>
     byZone.set(zoneId, [...(byZone.get(zoneId) ?? []), record]);
@@ -113,7 +113,7 @@ function recordsByZone(input: WriteDnsRecordsInput): Map<string, DesiredRecord[]
     const privateZoneId = bareHostedZoneId(input.namespace.hostedZoneId);
     for (const database of input.databases) {
       add(privateZoneId, {
-        Name: absoluteDnsName(`${database.name}.${input.namespace.name}`),
+        Name: absoluteDnsName(`${database.name}.${privateZoneName}`),
         Type: 'CNAME',
         TTL: input.ttl,
         ResourceRecords: [{ Value: database.endpoint }],
@@ -123,13 +123,26 @@ function recordsByZone(input: WriteDnsRecordsInput): Map<string, DesiredRecord[]
   return byZone;
 }
 
+/**
+ * The name of the namespace's hosted zone, which the database records live
+ * under. On AWS it is the namespace's name; it is read rather than assumed
+ * because emulators name the zone differently.
+ */
+async function privateZoneName(input: WriteDnsRecordsInput, route53: Route53Client): Promise<string> {
+  if (input.databases.length === 0) return input.namespace.name;
+  const { HostedZone } = await route53.send(
+    new GetHostedZoneCommand({ Id: bareHostedZoneId(input.namespace.hostedZoneId) }),
+  );
+  return (HostedZone?.Name ?? input.namespace.name).replace(/\.$/, '');
+}
+
 /** Writes the environment's public and private records; nothing to write makes no call. */
 export async function writeDnsRecords(
   input: WriteDnsRecordsInput,
   clients: { route53: Route53Client },
 ): Promise<WriteDnsRecordsOutput> {
   let written = 0;
-  for (const [zoneId, records] of recordsByZone(input)) {
+  for (const [zoneId, records] of recordsByZone(input, await privateZoneName(input, clients.route53))) {
     written += await writeRecords(clients.route53, zoneId, records, input.writeMode);
   }
   return { written };

@@ -100,3 +100,27 @@ describe('local engine — time', () => {
     ]);
   });
 });
+
+describe('local engine — scaled SecondsPath waits', () => {
+  it('waits the SecondsPath seconds times the time scale', async () => {
+    const definition = {
+      StartAt: 'Pause',
+      States: {
+        Pause: { Type: 'Wait', SecondsPath: '$.delay', Next: 'Done' },
+        Done: { Type: 'Pass', End: true },
+      },
+    };
+
+    const started = Date.now();
+    const result = await runWorkflow(
+      definition,
+      { delay: 20 },
+      { clients: () => ({}) as never, timeScale: 0.01 },
+    );
+    const elapsed = Date.now() - started;
+
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { delay: 20 } });
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(2000);
+  });
+});

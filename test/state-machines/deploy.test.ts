@@ -1,9 +1,5 @@
 import { PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  CreateProjectCommand,
-  ResourceAlreadyExistsException,
-  UpdateProjectCommand,
-} from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateClusterCommand, PutClusterCapacityProvidersCommand } from '@aws-sdk/client-ecs';
 import { ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -65,7 +61,7 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
 
     expect(result.status).toBe('SUCCEEDED');
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      ConditionExpression: 'lockId = :lock',
+      ConditionExpression: '#lockId = :lock',
       ExpressionAttributeValues: expect.objectContaining({
         ':deployed': { S: 'deployed' },
         ':mode': { S: expected.mode },
@@ -79,12 +75,15 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
     });
   });
 
-  it(`builds with ${expected.compute}`, async () => {
-    await deploy();
+  it(`builds every built service with ${expected.compute}, waiting for each build`, async () => {
+    const run = await deploy();
 
-    expect(aws.codebuild).toHaveReceivedCommandWith(CreateProjectCommand, {
-      environment: expect.objectContaining({ computeType: expected.compute, privilegedMode: true }),
-    });
+    expect(run.inputsOf('EnsureBuildProject').map((input) => input.build)).toEqual([
+      expect.objectContaining({ project: 'shop-pr-1-web', computeType: expected.compute }),
+      expect.objectContaining({ project: 'shop-pr-1-api', computeType: expected.compute }),
+    ]);
+    expect(aws.codebuild).toHaveReceivedCommandWith(StartBuildCommand, { projectName: 'shop-pr-1-web' });
+    expect(aws.codebuild).toHaveReceivedCommand(BatchGetBuildsCommand);
   });
 
   it(`runs the cluster on ${expected.capacity} by default`, async () => {
@@ -229,9 +228,9 @@ describe('deploy workflow — mode changes', () => {
 
     expect(run.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.ModeChangeRefused' });
     expect(run.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
-    expect(aws.codebuild).not.toHaveReceivedCommand(CreateProjectCommand);
+    expect(aws.codebuild).not.toHaveReceivedCommand(StartBuildCommand);
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: expect.stringContaining('REMOVE lockId'),
+      UpdateExpression: expect.stringContaining('REMOVE #lockId'),
       ExpressionAttributeValues: expect.objectContaining({ ':status': { S: 'deployed' } }),
     });
     expect(aws.events).toHaveReceivedCommandWith(PutEventsCommand, {
@@ -263,15 +262,11 @@ describe('deploy workflow — mode changes', () => {
 
   it('re-applies retention, TTLs, deletion protection and capacity when development is promoted to production', async () => {
     aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('development')).resolves({});
-    aws.codebuild
-      .on(CreateProjectCommand)
-      .rejects(new ResourceAlreadyExistsException({ message: 'exists', $metadata: {} }));
-
     const run = await runDeploy(shopDeployInput('production'));
 
     expect(run.result.status).toBe('SUCCEEDED');
-    expect(aws.codebuild).toHaveReceivedCommandWith(UpdateProjectCommand, {
-      environment: expect.objectContaining({ computeType: 'BUILD_GENERAL1_MEDIUM' }),
+    expect(run.inputsOf('EnsureBuildProject')[0]?.build).toMatchObject({
+      computeType: 'BUILD_GENERAL1_MEDIUM',
     });
     expect(aws.logs).toHaveReceivedCommandWith(PutRetentionPolicyCommand, { retentionInDays: 30 });
     expect(aws.elbv2).toHaveReceivedCommandWith(ModifyLoadBalancerAttributesCommand, {
@@ -303,7 +298,7 @@ describe('deploy workflow — failures', () => {
       failedState: 'EnsureDatabase',
     });
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: expect.stringContaining('REMOVE lockId'),
+      UpdateExpression: expect.stringContaining('REMOVE #lockId'),
       ExpressionAttributeValues: expect.objectContaining({
         ':status': { S: 'failed' },
         ':error': { S: 'EnsureDatabase: Modeshift.DatabaseFailed' },
@@ -333,6 +328,6 @@ describe('deploy workflow — failures', () => {
 
     expect(run.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.EnvironmentLocked' });
     expect(run.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
-    expect(aws.codebuild).not.toHaveReceivedCommand(CreateProjectCommand);
+    expect(aws.codebuild).not.toHaveReceivedCommand(StartBuildCommand);
   });
 });

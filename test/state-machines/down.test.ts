@@ -116,7 +116,7 @@ describe('down workflow — development', () => {
     await runDown(shopDownInput());
 
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: expect.stringContaining('REMOVE lockId, lockExpiresAt, sweepMode'),
+      UpdateExpression: expect.stringContaining('REMOVE #lockId, #lockExpiresAt, #sweepMode'),
       ExpressionAttributeValues: expect.objectContaining({ ':down': { S: 'down' } }),
     });
     expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
@@ -149,7 +149,7 @@ describe('down workflow — failures', () => {
       failedState: 'DeleteNetwork',
     });
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: expect.stringContaining('REMOVE lockId'),
+      UpdateExpression: expect.stringContaining('REMOVE #lockId'),
       ExpressionAttributeValues: expect.objectContaining({ ':status': { S: 'teardown-failed' } }),
     });
     expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {

@@ -172,11 +172,9 @@ describe('CheckServicesStable', () => {
   it('fails when the circuit breaker rolled back to the previous task definition', async () => {
     ecs.on(DescribeServicesCommand).resolves({
       services: [
-        service('api', [
-          deployment({
-            taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-api:1',
-          }),
-        ]),
+        service('api', [deployment()], {
+          taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-api:1',
+        }),
       ],
     });
 

@@ -26,7 +26,9 @@ describe('DescribeFailure', () => {
       { failedState: async () => 'EnsureDatabase' },
     );
 
+    expect(JSON.parse(report.eventDetail)).toEqual(report.event);
     expect(report).toEqual({
+      eventDetail: expect.any(String),
       failedState: 'EnsureDatabase',
       error: 'Modeshift.DatabaseFailed',
       cause: 'db is incompatible-parameters',

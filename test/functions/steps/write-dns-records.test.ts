@@ -1,5 +1,6 @@
 import {
   ChangeResourceRecordSetsCommand,
+  GetHostedZoneCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
   Route53Client,
@@ -87,6 +88,9 @@ beforeEach(() => {
   route53.on(ChangeResourceRecordSetsCommand).resolves({
     ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
   });
+  route53.on(GetHostedZoneCommand).callsFake((request: { Id: string }) => ({
+    HostedZone: { Id: `/hostedzone/${request.Id}`, Name: `${input.namespace.name}.`, CallerReference: 'ns' },
+  }));
 });
 
 describe('WriteDnsRecords', () => {
@@ -239,5 +243,23 @@ describe('WriteDnsRecords', () => {
 
     await expect(run).rejects.toMatchObject({ name: 'Modeshift.InvalidInput' });
     expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('names database records under the namespace zone’s own name, as the zone reports it', async () => {
+    route53.on(GetHostedZoneCommand).resolves({
+      HostedZone: { Id: '/hostedzone/ZPRIVATE', Name: 'pr-42.shop.internal-hz.', CallerReference: 'ns' },
+    });
+
+    await writeDnsRecords({ ...input, publicServices: [], zones: [] }, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
+      ChangeBatch: expect.objectContaining({
+        Changes: [
+          expect.objectContaining({
+            ResourceRecordSet: expect.objectContaining({ Name: 'db.pr-42.shop.internal-hz.' }),
+          }),
+        ],
+      }),
+    });
   });
 });

@@ -1,0 +1,116 @@
+/**
+ * EnsureBuildProject: the CodeBuild project that builds one service's image,
+ * with the mode's compute type. Created when absent; an existing project gets
+ * the mode's compute type and the current source when they differ (the
+ * compute type changes with the mode).
+ */
+import {
+  BatchGetProjectsCommand,
+  type CodeBuildClient,
+  CreateProjectCommand,
+  DeleteProjectCommand,
+  type Project,
+  type ProjectEnvironment,
+  type ProjectSource,
+  UpdateProjectCommand,
+} from '@aws-sdk/client-codebuild';
+import type { BuildSpec, Tag } from './resource-refs.ts';
+
+/** Logs in to ECR, builds with the service's Dockerfile, target and build args, and pushes the image. */
+export const BUILDSPEC = [
+  'version: 0.2',
+  'env:',
+  '  shell: bash',
+  'phases:',
+  '  pre_build:',
+  '    commands:',
+  '      - aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$(echo "$REPOSITORY_URI" | cut -d/ -f1)"',
+  '  build:',
+  '    commands:',
+  '      - set --; while IFS= read -r line; do if [ -n "$line" ]; then set -- "$@" --build-arg "$line"; fi; done <<< "$BUILD_ARGS"; if [ -n "$BUILD_TARGET" ]; then set -- "$@" --target "$BUILD_TARGET"; fi; docker build -f "$DOCKERFILE" "$@" -t "$REPOSITORY_URI:$IMAGE_TAG" .',
+  '  post_build:',
+  '    commands:',
+  '      - docker push "$REPOSITORY_URI:$IMAGE_TAG"',
+  '',
+].join('\n');
+
+export interface EnsureBuildProjectInput {
+  readonly build: BuildSpec;
+  readonly tags: readonly Tag[];
+  /** The role CodeBuild runs the build as. */
+  readonly serviceRoleArn: string;
+}
+
+export interface EnsureBuildProjectOutput {
+  readonly name: string;
+  readonly computeType: string;
+  readonly action: 'created' | 'updated' | 'unchanged';
+}
+
+function settings(input: EnsureBuildProjectInput) {
+  const source: ProjectSource = { type: 'S3', location: input.build.sourceLocation, buildspec: BUILDSPEC };
+  const environment: ProjectEnvironment = {
+    type: 'LINUX_CONTAINER',
+    image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+    computeType: input.build.computeType,
+    privilegedMode: true,
+  };
+  return { name: input.build.project, source, environment, serviceRole: input.serviceRoleArn };
+}
+
+function isCurrent(project: Project, wanted: ReturnType<typeof settings>): boolean {
+  return (
+    project.environment?.computeType === wanted.environment.computeType &&
+    project.source?.location === wanted.source.location &&
+    project.source?.buildspec === wanted.source.buildspec
+  );
+}
+
+/**
+ * An endpoint that does not implement UpdateProject (an emulator) answers
+ * with something that is not a CodeBuild error: a 404 or 501, or a page the
+ * SDK cannot read as JSON. CodeBuild itself always answers in JSON.
+ */
+function isUnsupportedOperation(error: unknown): boolean {
+  const failure = error as Error & { $metadata?: { httpStatusCode?: number } };
+  const status = failure.$metadata?.httpStatusCode;
+  return (
+    failure.name === 'SyntaxError' ||
+    ((status === 404 || status === 501) && failure.name !== 'ResourceNotFoundException')
+  );
+}
+
+export async function ensureBuildProject(
+  input: EnsureBuildProjectInput,
+  clients: { codebuild: CodeBuildClient },
+): Promise<EnsureBuildProjectOutput> {
+  const wanted = settings(input);
+  const tags = input.tags.map((tag) => ({ key: tag.Key, value: tag.Value }));
+  const create = () =>
+    clients.codebuild.send(
+      new CreateProjectCommand({ ...wanted, artifacts: { type: 'NO_ARTIFACTS' }, tags }),
+    );
+  const { projects = [] } = await clients.codebuild.send(
+    new BatchGetProjectsCommand({ names: [wanted.name] }),
+  );
+  const existing = projects.find((project) => project.name === wanted.name);
+  const result = (action: EnsureBuildProjectOutput['action']) => ({
+    name: wanted.name,
+    computeType: wanted.environment.computeType ?? '',
+    action,
+  });
+  if (existing === undefined) {
+    await create();
+    return result('created');
+  }
+  if (isCurrent(existing, wanted)) return result('unchanged');
+  try {
+    await clients.codebuild.send(new UpdateProjectCommand({ ...wanted, tags }));
+  } catch (error) {
+    if (!isUnsupportedOperation(error)) throw error;
+    // The project holds no state modeshift needs to keep: recreate it with the new settings.
+    await clients.codebuild.send(new DeleteProjectCommand({ name: wanted.name }));
+    await create();
+  }
+  return result('updated');
+}

@@ -1,0 +1,135 @@
+import {
+  BatchGetProjectsCommand,
+  CodeBuildClient,
+  CreateProjectCommand,
+  DeleteProjectCommand,
+  UpdateProjectCommand,
+} from '@aws-sdk/client-codebuild';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { BUILDSPEC, ensureBuildProject } from '../../../functions/steps/ensure-build-project.ts';
+
+const codebuild = mockClient(CodeBuildClient);
+const clients = () => ({ codebuild: new CodeBuildClient({ region: 'us-east-1' }) });
+
+const input = {
+  build: {
+    service: 'web',
+    project: 'shop-pr-1-web',
+    repository: 'shop/pr-1/web',
+    sourceLocation: 'modeshift-artifacts/shop/pr-1/web/context.tar.gz',
+    dockerfile: 'Dockerfile',
+    target: '',
+    buildArgs: '',
+    computeType: 'BUILD_GENERAL1_MEDIUM' as const,
+    imageTag: 'd1',
+  },
+  tags: [
+    { Key: 'modeshift:project', Value: 'shop' },
+    { Key: 'modeshift:environment', Value: 'pr-1' },
+  ],
+  serviceRoleArn: 'arn:aws:iam::123456789012:role/modeshift-codebuild',
+};
+
+function existing(computeType: string) {
+  return {
+    name: 'shop-pr-1-web',
+    environment: {
+      type: 'LINUX_CONTAINER' as const,
+      image: 'x',
+      computeType: computeType as 'BUILD_GENERAL1_SMALL',
+    },
+    source: { type: 'S3' as const, location: input.build.sourceLocation, buildspec: BUILDSPEC },
+  };
+}
+
+beforeEach(() => {
+  codebuild.reset();
+  codebuild.on(BatchGetProjectsCommand).resolves({ projects: [] });
+});
+
+describe('EnsureBuildProject', () => {
+  it('creates the project with the mode’s compute type, privileged for docker builds, tagged', async () => {
+    const result = await ensureBuildProject(input, clients());
+
+    expect(result).toEqual({
+      name: 'shop-pr-1-web',
+      computeType: 'BUILD_GENERAL1_MEDIUM',
+      action: 'created',
+    });
+    expect(codebuild).toHaveReceivedCommandWith(CreateProjectCommand, {
+      name: 'shop-pr-1-web',
+      environment: expect.objectContaining({ computeType: 'BUILD_GENERAL1_MEDIUM', privilegedMode: true }),
+      source: expect.objectContaining({ type: 'S3', location: input.build.sourceLocation }),
+      serviceRole: input.serviceRoleArn,
+      tags: [
+        { key: 'modeshift:project', value: 'shop' },
+        { key: 'modeshift:environment', value: 'pr-1' },
+      ],
+    });
+  });
+
+  it('leaves a project that already has the mode’s settings alone', async () => {
+    codebuild.on(BatchGetProjectsCommand).resolves({ projects: [existing('BUILD_GENERAL1_MEDIUM')] });
+
+    const result = await ensureBuildProject(input, clients());
+
+    expect(result.action).toBe('unchanged');
+    expect(codebuild).not.toHaveReceivedCommand(CreateProjectCommand);
+    expect(codebuild).not.toHaveReceivedCommand(UpdateProjectCommand);
+  });
+
+  it('updates the compute type when the mode changed', async () => {
+    codebuild.on(BatchGetProjectsCommand).resolves({ projects: [existing('BUILD_GENERAL1_SMALL')] });
+
+    const result = await ensureBuildProject(input, clients());
+
+    expect(result.action).toBe('updated');
+    expect(codebuild).toHaveReceivedCommandWith(UpdateProjectCommand, {
+      name: 'shop-pr-1-web',
+      environment: expect.objectContaining({ computeType: 'BUILD_GENERAL1_MEDIUM' }),
+    });
+  });
+
+  it('recreates the project where the endpoint does not implement UpdateProject', async () => {
+    codebuild.on(BatchGetProjectsCommand).resolves({ projects: [existing('BUILD_GENERAL1_SMALL')] });
+    codebuild
+      .on(UpdateProjectCommand)
+      .rejects(
+        Object.assign(new Error('not found'), { name: 'UnknownError', $metadata: { httpStatusCode: 404 } }),
+      );
+
+    await ensureBuildProject(input, clients());
+
+    expect(codebuild).toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop-pr-1-web' });
+    expect(codebuild).toHaveReceivedCommandWith(CreateProjectCommand, {
+      environment: expect.objectContaining({ computeType: 'BUILD_GENERAL1_MEDIUM' }),
+    });
+  });
+
+  it('recreates the project where the endpoint answers UpdateProject with a page that is not JSON', async () => {
+    codebuild.on(BatchGetProjectsCommand).resolves({ projects: [existing('BUILD_GENERAL1_SMALL')] });
+    codebuild
+      .on(UpdateProjectCommand)
+      .rejects(
+        Object.assign(new Error('Unexpected token <'), {
+          name: 'SyntaxError',
+          $metadata: { httpStatusCode: 500 },
+        }),
+      );
+
+    await ensureBuildProject(input, clients());
+
+    expect(codebuild).toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop-pr-1-web' });
+  });
+
+  it('lets any other update error through', async () => {
+    codebuild.on(BatchGetProjectsCommand).resolves({ projects: [existing('BUILD_GENERAL1_SMALL')] });
+    codebuild
+      .on(UpdateProjectCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+    await expect(ensureBuildProject(input, clients())).rejects.toThrow('denied');
+    expect(codebuild).not.toHaveReceivedCommand(DeleteProjectCommand);
+  });
+});
