@@ -1,14 +1,19 @@
 /**
  * DeleteServices: scales the environment's ECS services to zero and deletes
  * them, then reports whether they are gone (ACTIVE → DRAINING → INACTIVE),
- * so the cluster can be deleted after them.
+ * so the cluster can be deleted after them. Once they are, the environment's
+ * task definitions are deregistered, so nothing of its services is left.
  */
 import {
   ClusterNotFoundException,
   DeleteServiceCommand,
+  DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   type ECSClient,
   paginateListServices,
+  paginateListTaskDefinitionFamilies,
+  paginateListTaskDefinitions,
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
@@ -44,7 +49,10 @@ export async function deleteServices(
   const cluster = input.names.cluster;
   const identity = { project: input.project, environment: input.environment };
   const services = await environmentServices(clients.ecs, cluster);
-  if (services === undefined) return { done: true, retryAfterSeconds: 0 };
+  if (services === undefined) {
+    await deregisterTaskDefinitions(clients.ecs, input);
+    return { done: true, retryAfterSeconds: 0 };
+  }
 
   let remaining = 0;
   for (const service of services) {
@@ -59,9 +67,41 @@ export async function deleteServices(
     }
     if (service.status === 'ACTIVE' || service.status === 'DRAINING') remaining += 1;
   }
-  return remaining === 0
-    ? { done: true, retryAfterSeconds: 0 }
-    : { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
+  if (remaining > 0) return { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
+  await deregisterTaskDefinitions(clients.ecs, input);
+  return { done: true, retryAfterSeconds: 0 };
+}
+
+/**
+ * Deregisters every ACTIVE revision of the environment's task definition
+ * families (`<project>-<environment>-<service>`, checked by their tags: a
+ * longer environment name can share the prefix).
+ */
+async function deregisterTaskDefinitions(ecs: ECSClient, input: DeleteServicesInput): Promise<void> {
+  const prefix = `${input.names.prefix}-`;
+  const identity = { project: input.project, environment: input.environment };
+  const families: string[] = [];
+  for await (const page of paginateListTaskDefinitionFamilies(
+    { client: ecs },
+    { familyPrefix: prefix, status: 'ACTIVE' },
+  )) {
+    families.push(...(page.families ?? []).filter((family) => family.startsWith(prefix)));
+  }
+  for (const family of families) {
+    const latest = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }),
+    );
+    if (!isTaggedForEnvironment(latest.tags, identity)) continue;
+    for await (const page of paginateListTaskDefinitions(
+      { client: ecs },
+      { familyPrefix: family, status: 'ACTIVE' },
+    )) {
+      for (const arn of page.taskDefinitionArns ?? []) {
+        if (!arn.includes(`:task-definition/${family}:`)) continue;
+        await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+      }
+    }
+  }
 }
 
 /** The cluster's services with their tags; undefined when the cluster does not exist. */

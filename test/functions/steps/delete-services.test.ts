@@ -1,9 +1,13 @@
 import {
   ClusterNotFoundException,
   DeleteServiceCommand,
+  DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   ECSClient,
   ListServicesCommand,
+  ListTaskDefinitionFamiliesCommand,
+  ListTaskDefinitionsCommand,
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
@@ -41,6 +45,7 @@ function service(name: string, status: string, environment = 'pr-42'): Service {
 
 beforeEach(() => {
   ecs.reset();
+  ecs.on(ListTaskDefinitionFamiliesCommand).resolves({ families: [] });
   ecs.on(UpdateServiceCommand).resolves({});
   ecs.on(DeleteServiceCommand).resolves({});
 });
@@ -132,5 +137,39 @@ describe('DeleteServices', () => {
     expect(result.done).toBe(true);
     expect(ecs).toHaveReceivedNthCommandWith(ListServicesCommand, 2, { nextToken: 'page-2' });
     expect(ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 2);
+  });
+
+  it('deregisters the environment’s task definitions once its services are gone, not a longer environment’s', async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [] });
+    ecs.on(ListTaskDefinitionFamiliesCommand).resolves({ families: ['shop-pr-42-web', 'shop-pr-42-x-web'] });
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'shop-pr-42-web' }).resolves({
+      tags: modeshiftTags('shop', 'pr-42', 'development', 'd1').map((tag) => ({
+        key: tag.Key,
+        value: tag.Value,
+      })),
+    });
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'shop-pr-42-x-web' }).resolves({
+      tags: modeshiftTags('shop', 'pr-42-x', 'development', 'd1').map((tag) => ({
+        key: tag.Key,
+        value: tag.Value,
+      })),
+    });
+    ecs.on(ListTaskDefinitionsCommand).resolves({
+      taskDefinitionArns: [
+        'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-web:1',
+        'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-web:2',
+      ],
+    });
+
+    const result = await deleteServices(input, { ecs: client });
+
+    expect(result.done).toBe(true);
+    expect(ecs).toHaveReceivedCommandTimes(DeregisterTaskDefinitionCommand, 2);
+    expect(ecs).toHaveReceivedCommandWith(DeregisterTaskDefinitionCommand, {
+      taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-web:2',
+    });
+    expect(ecs).not.toHaveReceivedCommandWith(ListTaskDefinitionsCommand, {
+      familyPrefix: 'shop-pr-42-x-web',
+    });
   });
 });

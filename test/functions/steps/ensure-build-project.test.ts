@@ -109,14 +109,12 @@ describe('EnsureBuildProject', () => {
 
   it('recreates the project where the endpoint answers UpdateProject with a page that is not JSON', async () => {
     codebuild.on(BatchGetProjectsCommand).resolves({ projects: [existing('BUILD_GENERAL1_SMALL')] });
-    codebuild
-      .on(UpdateProjectCommand)
-      .rejects(
-        Object.assign(new Error('Unexpected token <'), {
-          name: 'SyntaxError',
-          $metadata: { httpStatusCode: 500 },
-        }),
-      );
+    codebuild.on(UpdateProjectCommand).rejects(
+      Object.assign(new Error('Unexpected token <'), {
+        name: 'SyntaxError',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
 
     await ensureBuildProject(input, clients());
 
