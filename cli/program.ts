@@ -4,8 +4,14 @@
  */
 import { Command, CommanderError } from 'commander';
 import { formatProblem, isInputError } from '../core/errors.ts';
+import { CommandFailedError } from './command-failed.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerDeploy } from './commands/deploy.ts';
+import { registerDown } from './commands/down.ts';
+import { registerEmulator } from './commands/emulator.ts';
 import { registerModes } from './commands/modes.ts';
 import { registerPlan } from './commands/plan.ts';
+import { registerHistory, registerStatus } from './commands/status.ts';
 import { EXIT, type Io, processIo } from './io.ts';
 
 export function makeProgram(io: Io = processIo()): Command {
@@ -17,6 +23,12 @@ export function makeProgram(io: Io = processIo()): Command {
     .exitOverride();
   registerModes(program, io);
   registerPlan(program, io);
+  registerDeploy(program, io);
+  registerDown(program, io);
+  registerStatus(program, io);
+  registerHistory(program, io);
+  registerEmulator(program, io);
+  registerDemo(program, io);
   return program;
 }
 
@@ -41,6 +53,10 @@ export async function run(args: readonly string[], io: Io = processIo()): Promis
         return EXIT.ok;
       }
       return EXIT.badInput;
+    }
+    if (error instanceof CommandFailedError) {
+      io.stderr(`${error.message}\n`);
+      return EXIT.failed;
     }
     if (isInputError(error)) {
       for (const problem of error.problems) io.stderr(`error: ${formatProblem(problem)}\n`);

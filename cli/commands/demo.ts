@@ -1,0 +1,162 @@
+/**
+ * The main job, end to end, on the embedded local AWS: the bundled example
+ * deployed as development, promoted to staging and production, its actual
+ * state per mode read back side by side, then production (confirmed) and a
+ * separate development environment taken down, with what each kept.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { loadComposeFile } from '../../core/compose.ts';
+import { publicZoneName } from '../../core/names.ts';
+import { MODES, type Mode, resolvePolicy } from '../../core/policy.ts';
+import type { DeployRequest } from '../../core/request.ts';
+import {
+  type EnvironmentState,
+  readEnvironmentState,
+  readTeardownState,
+  type TeardownState,
+} from '../../local/read-back.ts';
+import { deployOnTarget, downOnTarget, type RunReport } from '../../local/run-workflows.ts';
+import { openTarget, type Target } from '../../local/target.ts';
+import { CommandFailedError } from '../command-failed.ts';
+import type { Io } from '../io.ts';
+import { readableCause } from '../run-report.ts';
+import { renderTable } from '../table.ts';
+
+const EXAMPLE = fileURLToPath(new URL('../../examples/shop/compose.yaml', import.meta.url));
+
+const ROWS: Array<[keyof EnvironmentState, string]> = [
+  ['buildComputeType', 'CodeBuild compute type'],
+  ['capacityProvider', 'cluster default capacity'],
+  ['serviceCapacityProvider', 'service capacity'],
+  ['deploymentConfiguration', 'deployment configuration'],
+  ['dbInstanceClass', 'database class'],
+  ['storageEncrypted', 'database encrypted'],
+  ['dbDeletionProtection', 'database deletion protection'],
+  ['logRetentionDays', 'log retention (days)'],
+  ['natGateways', 'NAT gateways'],
+  ['httpRedirectCode', 'HTTP → HTTPS redirect'],
+  ['lbDeletionProtection', 'load balancer deletion protection'],
+  ['dnsTtlSeconds', 'DNS record TTL (s)'],
+];
+
+function request(mode: Mode, environment: string, id: string, io: Io) {
+  const composed = loadComposeFile(EXAMPLE, { environment, mode, deploymentId: id, variables: io.env });
+  return { ...composed, resolved: resolvePolicy(composed.request.mode) };
+}
+
+function check(report: RunReport): RunReport {
+  if (report.status !== 'SUCCEEDED') {
+    throw new CommandFailedError(
+      `✗ ${report.workflow} of ${report.project}/${report.environment} failed at ${report.failedState}: ${report.error} — ${readableCause(report.cause)}`,
+    );
+  }
+  return report;
+}
+
+function servicesOf(deployRequest: DeployRequest) {
+  return {
+    built: deployRequest.services.filter((s) => s.build).map((s) => s.name),
+    all: deployRequest.services.map((s) => s.name),
+    databases: deployRequest.databases.map((d) => d.name),
+  };
+}
+
+async function runDemo(target: Target, io: Io, say: (line: string) => void) {
+  const states = new Map<Mode, EnvironmentState>();
+  let last: ReturnType<typeof request> | undefined;
+  for (const [step, mode] of MODES.entries()) {
+    const loaded = request(mode, 'main', `demo-${step + 1}-${mode}`, io);
+    say(`${step === 0 ? 'Deploying' : 'Promoting'} shop/main as ${mode} …`);
+    const report = check(await deployOnTarget(target, loaded, { now: io.now() }));
+    say(`  done: ${report.transitions} state transitions, ${(report.durationMs / 1000).toFixed(1)}s`);
+    states.set(mode, await readEnvironmentState(target, 'shop', 'main', servicesOf(loaded.request)));
+    last = loaded;
+  }
+  say('Taking production down (confirmed) …');
+  check(
+    await downOnTarget(target, { project: 'shop', environment: 'main', confirm: 'main' }, { now: io.now() }),
+  );
+  const domain = last?.request.domain;
+  const production = await readTeardownState(
+    target,
+    'shop',
+    'main',
+    ['db'],
+    domain && publicZoneName(domain, 'main', true),
+  );
+
+  say('Deploying a separate development environment shop/preview, then taking it down …');
+  const preview = request('development', 'preview', 'demo-preview', io);
+  check(await deployOnTarget(target, preview, { now: io.now() }));
+  check(await downOnTarget(target, { project: 'shop', environment: 'preview' }, { now: io.now() }));
+  const development = await readTeardownState(
+    target,
+    'shop',
+    'preview',
+    ['db'],
+    domain && publicZoneName(domain, 'preview', false),
+  );
+  return { states, production, development };
+}
+
+function renderTeardown(title: string, state: TeardownState): string {
+  return [
+    title,
+    ...state.retained.map((what) => `  kept       ${what}`),
+    ...state.destroyed.map((what) => `  destroyed  ${what}`),
+  ].join('\n');
+}
+
+export function registerDemo(program: Command, io: Io) {
+  program
+    .command('demo')
+    .description(
+      'deploy the bundled example in every mode on the embedded local AWS, show the state per mode, then tear down',
+    )
+    .option('--endpoint <url>', 'AWS API endpoint; "local" (the default) starts the embedded local AWS')
+    .option('--json', 'print one machine-readable JSON document')
+    .action(async (options: { endpoint?: string; json?: boolean }) => {
+      const started = Date.now();
+      const say = (line: string) => io.stderr(`${line}\n`);
+      const target = await openTarget(options.endpoint ?? 'local', { env: io.env, log: say });
+      try {
+        const result = await runDemo(target, io, say);
+        if (options.json) {
+          io.stdout(
+            `${JSON.stringify(
+              {
+                modes: Object.fromEntries(result.states),
+                teardown: { production: result.production, development: result.development },
+              },
+              null,
+              2,
+            )}\n`,
+          );
+          return;
+        }
+        const sentAny = [...result.states.values()].some((state) => Object.values(state).some((v) => v.sent));
+        const table = renderTable(
+          ['actual state (read back)', ...MODES],
+          ROWS.map(([key, label]) => [
+            label,
+            ...MODES.map((mode) => {
+              const read = result.states.get(mode)?.[key];
+              return read ? `${read.value}${read.sent ? ' *' : ''}` : '—';
+            }),
+          ]),
+        );
+        io.stdout(`\nshop/main, deployed in each mode on ${target.endpoint}:\n\n${table}\n`);
+        if (sentAny) {
+          io.stdout(
+            '* not kept by the local emulator (moto); the value modeshift sent in CreateService/UpdateService\n',
+          );
+        }
+        io.stdout(`\n${renderTeardown('Down of shop/main (production, confirmed):', result.production)}\n`);
+        io.stdout(`\n${renderTeardown('Down of shop/preview (development):', result.development)}\n`);
+        io.stdout(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`);
+      } finally {
+        await target.close();
+      }
+    });
+}

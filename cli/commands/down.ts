@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { parseDownRequest } from '../../core/request.ts';
+import { downOnTarget } from '../../local/run-workflows.ts';
+import { openTarget } from '../../local/target.ts';
+import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
+import type { Io } from '../io.ts';
+import { progressPrinter } from '../progress.ts';
+import { finishRun } from '../run-report.ts';
+
+export function registerDown(program: Command, io: Io) {
+  addEnvironmentOptions(
+    program.command('down').description("tear an environment down, keeping what its mode's policy retains"),
+  )
+    .option('--confirm <name>', 'the environment name again: required to take down a production environment')
+    .option('--quiet', 'print no progress lines')
+    .action(async (options: EnvironmentCommandOptions & { confirm?: string; quiet?: boolean }) => {
+      const request = parseDownRequest({
+        project: projectOf(options, io),
+        environment: options.env,
+        ...(options.confirm !== undefined ? { confirm: options.confirm } : {}),
+      });
+      const log = (line: string) => io.stderr(`${line}\n`);
+      const target = await openTarget(options.endpoint, { env: io.env, log });
+      try {
+        log(`Taking ${request.project}/${request.environment} down at ${target.endpoint}`);
+        const report = await downOnTarget(target, request, {
+          now: io.now(),
+          ...(options.quiet ? {} : { onEvent: progressPrinter('down', io.stderr) }),
+        });
+        finishRun(report, io, options.json === true);
+      } finally {
+        await target.close();
+      }
+    });
+}

@@ -1,0 +1,39 @@
+/** A workflow run's report for a person, and the exit it makes. */
+import type { RunReport } from '../local/run-workflows.ts';
+import { CommandFailedError } from './command-failed.ts';
+import type { Io } from './io.ts';
+
+/** The readable part of a failure's cause: a Lambda step's errorMessage, else the cause itself. */
+export function readableCause(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the cause as it is
+  }
+  return cause;
+}
+
+/** Prints the report (JSON or a summary) and fails the command when the run failed. */
+export function finishRun(report: RunReport, io: Io, json: boolean): void {
+  if (json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  const where = `${report.project}/${report.environment}`;
+  const stats = `${report.transitions} state transitions, ${(report.durationMs / 1000).toFixed(1)}s`;
+  if (report.status === 'SUCCEEDED') {
+    if (!json) {
+      const outcome =
+        report.workflow === 'deploy'
+          ? `${where} is deployed in ${report.mode} mode`
+          : `${where} is down; ${report.resources.length} resource(s) kept by its ${report.mode ?? ''} policy`;
+      io.stdout(`✓ ${report.workflow} succeeded: ${outcome} (${stats})\n`);
+      if (report.workflow === 'down') for (const arn of report.resources) io.stdout(`  kept: ${arn}\n`);
+    }
+    return;
+  }
+  throw new CommandFailedError(
+    `✗ ${report.workflow} of ${where} failed at ${report.failedState ?? 'an unknown step'}: ${report.error ?? 'error'}${
+      report.cause ? ` — ${readableCause(report.cause)}` : ''
+    }`,
+  );
+}

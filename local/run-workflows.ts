@@ -1,0 +1,183 @@
+/**
+ * Runs the deploy and down workflows in-process (the local engine) against a
+ * target's endpoint, the way Step Functions would run them on AWS.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetResourcesCommand,
+  ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ComposeResult } from '../core/compose.ts';
+import { buildDeployInput, buildDownInput } from '../core/execution-input.ts';
+import { executionName } from '../core/names.ts';
+import type { Mode, Policy, ResolvedPolicy } from '../core/policy.ts';
+import type { DownRequest } from '../core/request.ts';
+import { type WorkflowName, workflowDefinition } from '../core/workflow-definitions.ts';
+import { runWorkflow, type WorkflowEvent } from '../engine/run-workflow.ts';
+import { STEPS } from '../functions/steps/registry.ts';
+import { readEnvironment, readHistory } from './records.ts';
+import type { Target } from './target.ts';
+import { uploadBuildContexts } from './upload-contexts.ts';
+
+/** What a run did, as `deploy --json` and `down --json` print it. */
+export interface RunReport {
+  readonly workflow: WorkflowName;
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly executionName: string;
+  readonly project: string;
+  readonly environment: string;
+  readonly deploymentId: string;
+  readonly mode?: Mode;
+  readonly policy?: Policy;
+  readonly failedState?: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly transitions: number;
+  readonly durationMs: number;
+  /** ARNs of the resources tagged for the environment once the run ended (after down: what was retained). */
+  readonly resources: readonly string[];
+}
+
+export interface RunOptions {
+  readonly now?: Date;
+  /** Every state-machine event as it happens. */
+  readonly onEvent?: (event: WorkflowEvent) => void;
+  /** Multiplies Wait states and retry intervals. @default 0.01 on a local emulator, 1 elsewhere */
+  readonly timeScale?: number;
+}
+
+/** The ARNs of every resource tagged with the environment's project and name. */
+export async function taggedResources(
+  target: Target,
+  project: string,
+  environment: string,
+): Promise<string[]> {
+  const tagging = new ResourceGroupsTaggingAPIClient(target.settings);
+  const arns: string[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await tagging.send(
+        new GetResourcesCommand({
+          TagFilters: [
+            { Key: 'modeshift:project', Values: [project] },
+            { Key: 'modeshift:environment', Values: [environment] },
+          ],
+          ...(token ? { PaginationToken: token } : {}),
+        }),
+      );
+      for (const mapping of page.ResourceTagMappingList ?? [])
+        if (mapping.ResourceARN) arns.push(mapping.ResourceARN);
+      token = page.PaginationToken || undefined;
+    } while (token);
+  } finally {
+    tagging.destroy();
+  }
+  return arns.sort();
+}
+
+async function execute(
+  target: Target,
+  workflow: WorkflowName,
+  input: { deploymentId: string; project: string; environment: string },
+  options: RunOptions,
+) {
+  const started = Date.now();
+  const result = await runWorkflow(workflowDefinition(workflow) as object, input, {
+    clients: target.clients,
+    placeholders: target.placeholders,
+    lambdaSteps: STEPS as Parameters<typeof runWorkflow>[2]['lambdaSteps'] & object,
+    timeScale: options.timeScale ?? (target.emulator ? 0.01 : 1),
+    syncPollMs: target.emulator ? 1000 : 10_000,
+    executionName: executionName(input.project, input.environment, input.deploymentId),
+    stateMachineName: `modeshift-${workflow}`,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+  return { result, durationMs: Date.now() - started };
+}
+
+/** The failed state as the history records it (refusals name the check, not the Fail state). */
+async function recordedFailedState(
+  target: Target,
+  project: string,
+  environment: string,
+  deploymentId: string,
+) {
+  const history = await readHistory(
+    target.clients('dynamodb') as DynamoDBClient,
+    target.names.tableName,
+    project,
+    environment,
+  );
+  return history.filter((entry) => entry.deploymentId === deploymentId).at(-1)?.failedState;
+}
+
+export async function deployOnTarget(
+  target: Target,
+  composed: ComposeResult & { resolved: ResolvedPolicy },
+  options: RunOptions = {},
+): Promise<RunReport> {
+  const { request, resolved } = composed;
+  await uploadBuildContexts(composed.uploads, { s3: target.clients('s3') as S3Client });
+  const input = buildDeployInput(request, resolved, options.now ?? new Date());
+  const { result, durationMs } = await execute(target, 'deploy', input, options);
+  const failedState =
+    result.status === 'FAILED'
+      ? ((await recordedFailedState(target, request.project, request.environment, request.deploymentId)) ??
+        result.failedState)
+      : undefined;
+  return {
+    workflow: 'deploy',
+    status: result.status,
+    executionName: executionName(request.project, request.environment, request.deploymentId),
+    project: request.project,
+    environment: request.environment,
+    deploymentId: request.deploymentId,
+    mode: resolved.mode,
+    policy: resolved.policy,
+    ...(failedState !== undefined ? { failedState } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    ...(result.cause !== undefined ? { cause: result.cause } : {}),
+    transitions: result.transitions,
+    durationMs,
+    resources: await taggedResources(target, request.project, request.environment),
+  };
+}
+
+export async function downOnTarget(
+  target: Target,
+  request: DownRequest,
+  options: RunOptions = {},
+): Promise<RunReport> {
+  const input = buildDownInput(request, options.now ?? new Date());
+  const before = await readEnvironment(
+    target.clients('dynamodb') as DynamoDBClient,
+    target.names.tableName,
+    request.project,
+    request.environment,
+  );
+  const { result, durationMs } = await execute(target, 'down', input, options);
+  const failedState =
+    result.status === 'FAILED'
+      ? ((await recordedFailedState(target, request.project, request.environment, input.deploymentId)) ??
+        result.failedState)
+      : undefined;
+  const mode = (before?.mode ?? before?.requestedMode) as Mode | undefined;
+  return {
+    workflow: 'down',
+    status: result.status,
+    executionName: executionName(request.project, request.environment, input.deploymentId),
+    project: request.project,
+    environment: request.environment,
+    deploymentId: input.deploymentId,
+    ...(mode !== undefined ? { mode } : {}),
+    ...(before?.policy !== undefined ? { policy: before.policy as unknown as Policy } : {}),
+    ...(failedState !== undefined ? { failedState } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    ...(result.cause !== undefined ? { cause: result.cause } : {}),
+    transitions: result.transitions,
+    durationMs,
+    resources: await taggedResources(target, request.project, request.environment),
+  };
+}
