@@ -1,0 +1,153 @@
+// End-to-end: the modeshift CLI against a local AWS someone else started (`modeshift emulator` in another process).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/modeshift.js', import.meta.url));
+let emulator: ChildProcess;
+let endpoint = '';
+
+beforeAll(async () => {
+  emulator = spawn(process.execPath, [BIN, 'emulator'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  endpoint = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    emulator.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) resolve(match[1] as string);
+    });
+    emulator.once('exit', (code) => reject(new Error(`modeshift emulator exited with ${code}: ${output}`)));
+  });
+});
+
+afterAll(() => {
+  emulator?.kill('SIGTERM');
+});
+
+const deploy = (mode: string, ...extra: string[]) =>
+  runCli([
+    'deploy',
+    '-f',
+    'examples/shop/compose.yaml',
+    '--env',
+    'cli',
+    '--mode',
+    mode,
+    '--endpoint',
+    endpoint,
+    ...extra,
+  ]);
+
+describe('modeshift CLI against an emulator started elsewhere', () => {
+  it('deploys, reports status and history, refuses a guarded change, and tears down', async () => {
+    const deployed = await deploy('production', '--json', '--deployment-id', 'cli-1');
+
+    expect(deployed.code).toBe(0);
+    const report = JSON.parse(deployed.stdout);
+    expect(report).toMatchObject({
+      workflow: 'deploy',
+      status: 'SUCCEEDED',
+      mode: 'production',
+      executionName: 'shop-cli-cli-1',
+    });
+    expect(report.policy.natGateways).toBe('per-az');
+    expect(report.resources).toEqual(
+      expect.arrayContaining([expect.stringContaining(':loadbalancer/app/shop-cli/')]),
+    );
+    expect(deployed.stderr).toContain('▶ EnsureNetwork');
+    expect(deployed.stderr).toMatch(/✓ EnsureNetwork \d+\.\ds/);
+
+    const status = await runCli([
+      'status',
+      '--env',
+      'cli',
+      '--project',
+      'shop',
+      '--endpoint',
+      endpoint,
+      '--json',
+    ]);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      status: 'deployed',
+      mode: 'production',
+      lastDeploymentId: 'cli-1',
+    });
+
+    const refused = await deploy('development', '--deployment-id', 'cli-2');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      '✗ deploy of shop/cli failed at CheckModeChange: Modeshift.ModeChangeRefused',
+    );
+
+    const unconfirmed = await runCli([
+      'down',
+      '--env',
+      'cli',
+      '-f',
+      'examples/shop/compose.yaml',
+      '--endpoint',
+      endpoint,
+    ]);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toContain(
+      'failed at ConfirmProductionDown: Modeshift.ProductionDownNotConfirmed',
+    );
+
+    const down = await runCli([
+      'down',
+      '--env',
+      'cli',
+      '--project',
+      'shop',
+      '--confirm',
+      'cli',
+      '--endpoint',
+      endpoint,
+    ]);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain('✓ down succeeded: shop/cli is down');
+    expect(down.stdout).toMatch(/kept: arn:aws:s3:::shop-cli-lb-logs-/);
+
+    const history = await runCli([
+      'history',
+      '--env',
+      'cli',
+      '--project',
+      'shop',
+      '--endpoint',
+      endpoint,
+      '--json',
+    ]);
+    expect(
+      JSON.parse(history.stdout).map(
+        (entry: { action: string; status: string }) => `${entry.action}:${entry.status}`,
+      ),
+    ).toEqual(['deploy:succeeded', 'deploy:failed', 'down:failed', 'down:succeeded']);
+  });
+
+  it('exits 2 without touching the endpoint for a bad compose file', async () => {
+    const result = await runCli([
+      'deploy',
+      '-f',
+      'missing.yaml',
+      '--env',
+      'cli',
+      '--mode',
+      'dev',
+      '--endpoint',
+      endpoint,
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error: .*missing\.yaml: no such file/);
+  });
+
+  it('exits 2 for an endpoint that is not a URL', async () => {
+    const result = await runCli(['status', '--env', 'cli', '--project', 'shop', '--endpoint', 'not a url']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: --endpoint: "not a url" is not an endpoint');
+  });
+});

@@ -1,0 +1,84 @@
+// End-to-end against the local AWS (moto): each mode's deploy, read back and checked against the policy.
+import { describe, expect, it } from 'vitest';
+import { MODE_POLICIES, MODES } from '../../core/policy.ts';
+import { readEnvironmentState } from '../../local/read-back.ts';
+import { taggedResources } from '../../local/run-workflows.ts';
+import { callsOf, deployShop, SHOP_SERVICES, useLocalAws } from './local-aws.ts';
+
+const aws = useLocalAws();
+
+describe.each(MODES)('deploy on the local AWS — %s', (mode) => {
+  const policy = MODE_POLICIES[mode];
+
+  it('succeeds and leaves the resources the policy asks for, as read back from the emulator', async () => {
+    const report = await deployShop(aws.target(), mode);
+
+    expect(report).toMatchObject({ status: 'SUCCEEDED', mode });
+    const state = await readEnvironmentState(aws.target(), 'shop', 'main', SHOP_SERVICES);
+    expect(state.buildComputeType.value).toBe(policy.buildComputeType);
+    expect(state.capacityProvider.value).toBe(policy.capacityProvider);
+    expect(state.dbInstanceClass.value).toBe(policy.dbInstanceClass);
+    expect(state.storageEncrypted.value).toBe('true');
+    expect(state.dbDeletionProtection.value).toBe(String(policy.dbDeletionProtection));
+    expect(state.logRetentionDays.value).toBe(String(policy.logRetentionDays));
+    expect(state.natGateways.value).toBe({ none: '0', single: '1', 'per-az': '2' }[policy.natGateways]);
+    expect(state.httpRedirectCode.value).toBe(policy.httpRedirectCode);
+    expect(state.lbDeletionProtection.value).toBe(String(policy.lbDeletionProtection));
+    expect(state.dnsTtlSeconds.value).toBe(String(policy.dnsTtlSeconds));
+  });
+
+  // moto's CreateService ignores capacityProviderStrategy and deploymentConfiguration (DESIGN §4),
+  // so what ECS was asked for is checked on the calls the workflow made.
+  it('asks ECS for the mode’s capacity, deployment configuration and circuit breaker', async () => {
+    await deployShop(aws.target(), mode);
+
+    const created = callsOf(aws.target(), 'ecs', 'CreateServiceCommand');
+    expect(created.map((input) => input.serviceName).sort()).toEqual(['api', 'web', 'worker']);
+    for (const input of created) {
+      expect(input).toMatchObject({
+        capacityProviderStrategy: [{ capacityProvider: policy.capacityProvider, weight: 1 }],
+        deploymentConfiguration: {
+          minimumHealthyPercent: policy.minimumHealthyPercent,
+          maximumPercent: policy.maximumPercent,
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+        },
+      });
+    }
+  });
+
+  it('records the deployment: mode, status, no lock, a history entry', async () => {
+    const report = await deployShop(aws.target(), mode);
+
+    const { readEnvironment, readHistory } = await import('../../local/records.ts');
+    const dynamodb = aws.target().clients('dynamodb') as Parameters<typeof readEnvironment>[0];
+    const record = await readEnvironment(dynamodb, aws.target().names.tableName, 'shop', 'main');
+    expect(record).toMatchObject({ mode, status: 'deployed', lastDeploymentId: report.deploymentId });
+    expect(record?.lockId).toBeUndefined();
+    const history = await readHistory(dynamodb, aws.target().names.tableName, 'shop', 'main');
+    expect(history).toEqual([expect.objectContaining({ action: 'deploy', status: 'succeeded', mode })]);
+  });
+});
+
+describe('deploy on the local AWS — redeploy', () => {
+  it('changes nothing when the same request is deployed again: same resources, same identifiers', async () => {
+    await deployShop(aws.target(), 'staging', 'main', { deploymentId: 'same-request' });
+    const first = await taggedResources(aws.target(), 'shop', 'main');
+    const values = async () =>
+      Object.fromEntries(
+        Object.entries(await readEnvironmentState(aws.target(), 'shop', 'main', SHOP_SERVICES)).map(
+          ([key, read]) => [key, read.value],
+        ),
+      );
+    const firstState = await values();
+
+    const again = await deployShop(aws.target(), 'staging', 'main', { deploymentId: 'same-request' });
+
+    expect(again.status).toBe('SUCCEEDED');
+    expect(await taggedResources(aws.target(), 'shop', 'main')).toEqual(first);
+    expect(await values()).toEqual(firstState);
+    expect(callsOf(aws.target(), 'ec2', 'CreateVpcCommand')).toHaveLength(1);
+    expect(callsOf(aws.target(), 'rds', 'CreateDBInstanceCommand')).toHaveLength(1);
+    expect(callsOf(aws.target(), 'elasticloadbalancingv2', 'CreateLoadBalancerCommand')).toHaveLength(1);
+    expect(callsOf(aws.target(), 'ecs', 'CreateServiceCommand')).toHaveLength(3);
+  });
+});

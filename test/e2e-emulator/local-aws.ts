@@ -1,0 +1,68 @@
+/**
+ * End-to-end tests run against the embedded local AWS (moto): one server per
+ * test file, reset before each test, stopped after the file.
+ */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { loadComposeFile } from '../../core/compose.ts';
+import { type Mode, resolvePolicy } from '../../core/policy.ts';
+import { type LocalAws, startLocalAws } from '../../emulator/local-aws.ts';
+import { deployOnTarget, downOnTarget, type RunReport } from '../../local/run-workflows.ts';
+import { openTarget, type Target } from '../../local/target.ts';
+
+export const EXAMPLE = new URL('../../examples/shop/compose.yaml', import.meta.url).pathname;
+
+/** The local AWS of this test file: `target()` is fresh for each test. */
+export function useLocalAws() {
+  let local: LocalAws | undefined;
+  let current: Target | undefined;
+  beforeAll(async () => {
+    local = await startLocalAws();
+  });
+  beforeEach(async () => {
+    await local?.reset();
+    current = await openTarget(local?.endpoint, { env: {} });
+  });
+  afterAll(async () => {
+    await local?.stop();
+  });
+  return {
+    target: (): Target => {
+      if (!current) throw new Error('no local AWS: useLocalAws() must run in the test file');
+      return current;
+    },
+    endpoint: (): string => local?.endpoint ?? '',
+  };
+}
+
+let deployments = 0;
+
+/** Deploys the shop example (web + api + worker + Postgres on shop.example.com) as `environment` in `mode`. */
+export async function deployShop(
+  target: Target,
+  mode: Mode,
+  environment = 'main',
+  extra: { force?: boolean; deploymentId?: string } = {},
+): Promise<RunReport> {
+  deployments += 1;
+  const composed = loadComposeFile(EXAMPLE, {
+    environment,
+    mode,
+    deploymentId: extra.deploymentId ?? `e2e-${deployments}-${mode}`,
+    variables: {},
+    ...(extra.force ? { force: true } : {}),
+  });
+  return deployOnTarget(target, { ...composed, resolved: resolvePolicy(composed.request.mode) });
+}
+
+export function downShop(target: Target, environment = 'main', confirm?: string): Promise<RunReport> {
+  return downOnTarget(target, { project: 'shop', environment, ...(confirm ? { confirm } : {}) });
+}
+
+export const SHOP_SERVICES = { built: ['web', 'api'], all: ['web', 'api', 'worker'], databases: ['db'] };
+
+/** The calls the workflow sent to one service for one command, e.g. ('ecs', 'CreateServiceCommand'). */
+export function callsOf(target: Target, service: string, command: string) {
+  return target.calls
+    .filter((call) => call.service === service && call.command === command)
+    .map((call) => call.input);
+}
