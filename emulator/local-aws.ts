@@ -52,8 +52,9 @@ function requirementsHash(): string {
   return createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
 }
 
-function python(): string {
-  const found = spawnSync('python3', ['-c', 'import sys, venv; print(sys.version_info[:2] >= (3, 9))'], {
+/** The Python interpreter to install moto with; a LocalAwsError saying what to install when there is none. */
+export function checkPython(command = 'python3'): string {
+  const found = spawnSync(command, ['-c', 'import sys, venv; print(sys.version_info[:2] >= (3, 9))'], {
     encoding: 'utf8',
   });
   if (found.error || found.status !== 0) {
@@ -77,7 +78,7 @@ export function ensureEmulatorInstalled(log: (line: string) => void = () => {}):
   ) {
     return MOTO_SERVER;
   }
-  const interpreter = python();
+  const interpreter = checkPython();
   log(`installing the local AWS (moto) into ${VENV_DIR} …`);
   const run = (command: string, args: string[]) => {
     const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
