@@ -1,0 +1,172 @@
+/**
+ * One deployment per environment at a time, and what happens to a request
+ * that arrives while one runs: it is **queued, superseding** any request
+ * already queued for that environment (the newest wins: an older queued
+ * deploy would be overwritten by the newer one anyway). When the running
+ * workflow ends, its outcome event starts the queued request.
+ *
+ * The lock is the environment record's `lockId`/`lockExpiresAt`, the same the
+ * workflows take (a workflow re-takes the lock its request was given). A lock
+ * whose expiry has passed (a crashed run) is taken over.
+ */
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { environmentNames } from '../../core/names.ts';
+
+/** A request waiting for its environment: the detail it came with. */
+export interface QueuedRequest {
+  readonly kind: 'deploy' | 'down';
+  readonly deploymentId: string;
+  readonly detail: unknown;
+  readonly queuedAt: string;
+}
+
+export interface QueueContext {
+  readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+  readonly now: Date;
+}
+
+const key = (project: string, environment: string) => ({
+  pk: { S: environmentNames(project, environment).recordKey },
+  sk: { S: 'ENV' },
+});
+
+/**
+ * Takes the environment's lock for a request, unless another live request
+ * holds it. Re-taking a lock the same deployment holds succeeds (a retried
+ * handler, a workflow after its handler).
+ */
+export async function acquireLock(
+  context: QueueContext,
+  request: { project: string; environment: string; deploymentId: string; lockExpiresAt: string },
+): Promise<boolean> {
+  try {
+    await context.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: context.tableName,
+        Key: key(request.project, request.environment),
+        UpdateExpression:
+          'SET #lockId = :id, #lockExpiresAt = :expires, #project = :project, #environment = :environment',
+        ConditionExpression: 'attribute_not_exists(#lockId) OR #lockId = :id OR #lockExpiresAt < :now',
+        ExpressionAttributeNames: {
+          '#lockId': 'lockId',
+          '#lockExpiresAt': 'lockExpiresAt',
+          '#project': 'project',
+          '#environment': 'environment',
+        },
+        ExpressionAttributeValues: {
+          ':id': { S: request.deploymentId },
+          ':expires': { S: request.lockExpiresAt },
+          ':now': { S: context.now.toISOString() },
+          ':project': { S: request.project },
+          ':environment': { S: request.environment },
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Releases a lock this deployment holds (a start that failed); another's lock is left alone. */
+export async function releaseLock(
+  context: QueueContext,
+  request: { project: string; environment: string; deploymentId: string },
+): Promise<void> {
+  try {
+    await context.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: context.tableName,
+        Key: key(request.project, request.environment),
+        UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
+        ConditionExpression: '#lockId = :id',
+        ExpressionAttributeNames: { '#lockId': 'lockId', '#lockExpiresAt': 'lockExpiresAt' },
+        ExpressionAttributeValues: { ':id': { S: request.deploymentId } },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/**
+ * Queues a request for a busy environment. It supersedes a request queued
+ * before it; the superseded one's deployment id is returned.
+ */
+export async function enqueue(
+  context: QueueContext,
+  project: string,
+  environment: string,
+  request: QueuedRequest,
+): Promise<{ superseded?: string }> {
+  const { Attributes } = await context.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: context.tableName,
+      Key: key(project, environment),
+      UpdateExpression: 'SET #queued = :queued',
+      ExpressionAttributeNames: { '#queued': 'queued' },
+      ExpressionAttributeValues: { ':queued': { S: JSON.stringify(request) } },
+      ReturnValues: 'UPDATED_OLD',
+    }),
+  );
+  const previous = Attributes?.queued?.S;
+  if (previous === undefined) return {};
+  const superseded = (JSON.parse(previous) as QueuedRequest).deploymentId;
+  return superseded === request.deploymentId ? {} : { superseded };
+}
+
+/**
+ * Takes the queued request off the queue and the lock for it in one write,
+ * when the environment is free; undefined when nothing is queued or the
+ * environment is still busy.
+ */
+export async function dequeue(
+  context: QueueContext,
+  project: string,
+  environment: string,
+  lockExpiresAt: string,
+): Promise<QueuedRequest | undefined> {
+  const { Item } = await context.dynamodb.send(
+    new GetItemCommand({
+      TableName: context.tableName,
+      Key: key(project, environment),
+      ConsistentRead: true,
+    }),
+  );
+  const text = Item?.queued?.S;
+  if (text === undefined) return undefined;
+  const queued = JSON.parse(text) as QueuedRequest;
+  try {
+    await context.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: context.tableName,
+        Key: key(project, environment),
+        UpdateExpression: 'SET #lockId = :id, #lockExpiresAt = :expires REMOVE #queued',
+        ConditionExpression:
+          '#queued = :queued AND (attribute_not_exists(#lockId) OR #lockId = :id OR #lockExpiresAt < :now)',
+        ExpressionAttributeNames: {
+          '#lockId': 'lockId',
+          '#lockExpiresAt': 'lockExpiresAt',
+          '#queued': 'queued',
+        },
+        ExpressionAttributeValues: {
+          ':id': { S: queued.deploymentId },
+          ':expires': { S: lockExpiresAt },
+          ':now': { S: context.now.toISOString() },
+          ':queued': { S: text },
+        },
+      }),
+    );
+    return queued;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}

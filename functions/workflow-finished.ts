@@ -1,0 +1,45 @@
+/**
+ * When a workflow ends (`Deployment Succeeded|Failed`, `Teardown Succeeded|Failed`),
+ * the request queued for its environment, if any, is started.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { LOCK_TTL_MS } from '../core/execution-input.ts';
+import { prepareDeploy } from './deploy-requested.ts';
+import { prepareDown } from './down-requested.ts';
+import { dequeue } from './requests/environment-queue.ts';
+import {
+  queueContext,
+  type RequestDeps,
+  type RequestOutcome,
+  startLocked,
+} from './requests/handle-request.ts';
+import { runtimeDeps } from './requests/runtime-deps.ts';
+
+const logger = new Logger({ serviceName: 'modeshift' });
+
+export async function workflowFinished(
+  event: { detail?: { project?: unknown; environment?: unknown } },
+  deps: RequestDeps,
+): Promise<RequestOutcome | { outcome: 'idle' }> {
+  const { project, environment } = event.detail ?? {};
+  if (typeof project !== 'string' || typeof environment !== 'string') return { outcome: 'idle' };
+  const now = deps.now();
+  const queued = await dequeue(
+    queueContext(deps),
+    project,
+    environment,
+    new Date(now.getTime() + LOCK_TTL_MS).toISOString(),
+  );
+  if (!queued) return { outcome: 'idle' };
+  deps.log.info('starting the queued request', { deploymentId: queued.deploymentId, kind: queued.kind });
+  const prepare = queued.kind === 'deploy' ? prepareDeploy : prepareDown;
+  return startLocked(prepare(queued.detail, now), deps);
+}
+
+export const handler = middy(async function workflowFinishedHandler(event: {
+  detail?: { project?: unknown; environment?: unknown };
+}) {
+  return workflowFinished(event, runtimeDeps(logger));
+}).use(injectLambdaContext(logger));

@@ -1,0 +1,272 @@
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { deployRequested } from '../../functions/deploy-requested.ts';
+import { downRequested } from '../../functions/down-requested.ts';
+import type { RequestDeps } from '../../functions/requests/handle-request.ts';
+import { workflowFinished } from '../../functions/workflow-finished.ts';
+
+const sfn = mockClient(SFNClient);
+const dynamodb = mockClient(DynamoDBClient);
+const eventbridge = mockClient(EventBridgeClient);
+
+const NOW = new Date('2026-11-26T08:00:00Z');
+const DEPLOY_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-deploy';
+const DOWN_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-down';
+
+const deps = (): RequestDeps => ({
+  sfn: new SFNClient({ region: 'us-east-1' }),
+  dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+  eventbridge: new EventBridgeClient({ region: 'us-east-1' }),
+  tableName: 'modeshift-environments',
+  busName: 'modeshift',
+  deployStateMachineArn: DEPLOY_MACHINE,
+  downStateMachineArn: DOWN_MACHINE,
+  now: () => NOW,
+  log: { info: () => {}, error: () => {} },
+});
+
+const detail = {
+  project: 'shop',
+  environment: 'pr-1',
+  mode: 'dev',
+  deploymentId: 'build-7',
+  services: [{ name: 'web', image: 'nginx:1.27', ports: [80], public: true }],
+};
+const event = { 'detail-type': 'Deploy Requested', source: 'modeshift', detail };
+
+beforeEach(() => {
+  sfn.reset();
+  dynamodb.reset();
+  eventbridge.reset();
+  dynamodb.on(UpdateItemCommand).resolves({});
+  eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+  sfn
+    .on(StartExecutionCommand)
+    .resolves({
+      executionArn: `${DEPLOY_MACHINE.replace(':stateMachine:', ':execution:')}:shop-pr-1-build-7`,
+    });
+});
+
+describe('Deploy Requested handler', () => {
+  it('takes the environment’s lock and starts the deploy workflow named from the deployment id', async () => {
+    const outcome = await deployRequested(event, deps());
+
+    expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop-pr-1-build-7' });
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      ConditionExpression: 'attribute_not_exists(#lockId) OR #lockId = :id OR #lockExpiresAt < :now',
+      ExpressionAttributeValues: expect.objectContaining({
+        ':id': { S: 'build-7' },
+        ':now': { S: NOW.toISOString() },
+      }),
+    });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: DEPLOY_MACHINE,
+      name: 'shop-pr-1-build-7',
+    });
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}');
+    expect(input).toMatchObject({
+      action: 'deploy',
+      mode: 'development',
+      policy: { capacityProvider: 'FARGATE_SPOT' },
+    });
+  });
+
+  it('accepts the plain request JSON, as the SST Console invokes it', async () => {
+    const outcome = await deployRequested(detail, deps());
+
+    expect(outcome.outcome).toBe('started');
+  });
+
+  it('rejects a bad request: starts nothing and emits Deployment Failed naming the field', async () => {
+    const outcome = await deployRequested({ ...event, detail: { ...detail, mode: 'turbo' } }, deps());
+
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      problems: [expect.objectContaining({ path: 'mode' })],
+    });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+    expect(eventbridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        expect.objectContaining({
+          DetailType: 'Deployment Failed',
+          Detail: expect.stringContaining('"path":"mode"'),
+        }),
+      ],
+    });
+  });
+
+  it('rejects an event from another source', async () => {
+    const outcome = await deployRequested({ ...event, source: 'aws.s3' }, deps());
+
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      problems: [expect.objectContaining({ path: 'source' })],
+    });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('starts nothing new for a duplicate and returns the running execution, keeping its lock', async () => {
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' } as never);
+
+    const outcome = await deployRequested(event, deps());
+
+    expect(outcome).toMatchObject({ outcome: 'duplicate', executionName: 'shop-pr-1-build-7' });
+    expect(dynamodb).not.toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
+    });
+  });
+
+  it('releases the lock it took for a duplicate of a request that already finished', async () => {
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' } as never);
+
+    await deployRequested(event, deps());
+
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
+      ConditionExpression: '#lockId = :id',
+    });
+  });
+
+  it('queues the request while another deployment holds the environment', async () => {
+    dynamodb
+      .on(UpdateItemCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'locked', $metadata: {} }))
+      .resolves({});
+
+    const outcome = await deployRequested(event, deps());
+
+    expect(outcome).toEqual({ outcome: 'queued', deploymentId: 'build-7' });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: 'SET #queued = :queued',
+      ExpressionAttributeValues: { ':queued': { S: expect.stringContaining('"deploymentId":"build-7"') } },
+    });
+  });
+
+  it('supersedes an older queued request for the same environment', async () => {
+    dynamodb
+      .on(UpdateItemCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'locked', $metadata: {} }))
+      .resolves({
+        Attributes: {
+          queued: {
+            S: JSON.stringify({ kind: 'deploy', deploymentId: 'build-6', detail: {}, queuedAt: '' }),
+          },
+        },
+      });
+
+    const outcome = await deployRequested(event, deps());
+
+    expect(outcome).toEqual({ outcome: 'queued', deploymentId: 'build-7', superseded: 'build-6' });
+  });
+
+  it('releases the lock and emits Deployment Failed when the workflow cannot start', async () => {
+    sfn.on(StartExecutionCommand).rejects(new Error('state machine does not exist'));
+
+    await expect(deployRequested(event, deps())).rejects.toThrow('state machine does not exist');
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
+    });
+    expect(eventbridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        expect.objectContaining({
+          DetailType: 'Deployment Failed',
+          Detail: expect.stringContaining('could not start'),
+        }),
+      ],
+    });
+  });
+});
+
+describe('Down Requested handler', () => {
+  it('starts the down workflow for the environment, keeping confirm for the workflow to check', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec' });
+
+    const outcome = await downRequested(
+      {
+        'detail-type': 'Down Requested',
+        source: 'modeshift',
+        detail: { project: 'shop', environment: 'main', confirm: 'main' },
+      },
+      deps(),
+    );
+
+    expect(outcome.outcome).toBe('started');
+    const call = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    expect(call?.stateMachineArn).toBe(DOWN_MACHINE);
+    expect(JSON.parse(call?.input ?? '{}')).toMatchObject({
+      action: 'down',
+      confirm: 'main',
+      environment: 'main',
+    });
+  });
+
+  it('accepts the expiry schedule’s request, which names a reason', async () => {
+    const outcome = await downRequested(
+      {
+        'detail-type': 'Down Requested',
+        source: 'modeshift',
+        detail: { project: 'shop', environment: 'pr-1', reason: 'expired' },
+      },
+      deps(),
+    );
+
+    expect(outcome.outcome).toBe('started');
+  });
+
+  it('rejects a down request without an environment and emits Teardown Failed', async () => {
+    const outcome = await downRequested({ project: 'shop' }, deps());
+
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      problems: [expect.objectContaining({ path: 'environment' })],
+    });
+    expect(eventbridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [expect.objectContaining({ DetailType: 'Teardown Failed' })],
+    });
+  });
+});
+
+describe('workflow finished — the queued request starts', () => {
+  it('starts the request queued for the environment once the running workflow ends', async () => {
+    dynamodb.on(GetItemCommand).resolves({
+      Item: {
+        queued: {
+          S: JSON.stringify({ kind: 'deploy', deploymentId: 'build-7', detail, queuedAt: NOW.toISOString() }),
+        },
+      },
+    });
+
+    const outcome = await workflowFinished({ detail: { project: 'shop', environment: 'pr-1' } }, deps());
+
+    expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop-pr-1-build-7' });
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: 'SET #lockId = :id, #lockExpiresAt = :expires REMOVE #queued',
+    });
+  });
+
+  it('does nothing when nothing is queued', async () => {
+    dynamodb.on(GetItemCommand).resolves({ Item: {} });
+
+    expect(await workflowFinished({ detail: { project: 'shop', environment: 'pr-1' } }, deps())).toEqual({
+      outcome: 'idle',
+    });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+});
