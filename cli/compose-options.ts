@@ -48,13 +48,14 @@ export interface LoadedRequest extends ComposeResult {
 }
 
 /** Reads the compose file and resolves the policy; throws InputError on any problem. */
-export function loadRequest(options: ComposeCommandOptions, io: Io): LoadedRequest {
+export function loadRequest(options: ComposeCommandOptions, io: Io, artifactBucket?: string): LoadedRequest {
   const overrides = parseOverrideAssignments(options.set);
   const composed = loadComposeFile(resolve(io.cwd, options.file), {
     environment: options.env,
     mode: options.mode,
     deploymentId: options.deploymentId ?? timestampDeploymentId(io.now()),
     variables: io.env,
+    ...(artifactBucket !== undefined ? { artifactBucket } : {}),
     ...(options.project !== undefined ? { project: options.project } : {}),
     ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
     ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),

@@ -3,6 +3,9 @@ import { formatProblem } from '../../core/errors.ts';
 import { deployOnTarget } from '../../local/run-workflows.ts';
 import { openTarget } from '../../local/target.ts';
 import { addComposeOptions, type ComposeCommandOptions, loadRequest } from '../compose-options.ts';
+import { findDeployedApp } from '../deployed-app.ts';
+import { deployedClients, deployThroughApp } from '../deployed-run.ts';
+import { followOptions } from '../follow-options.ts';
 import type { Io } from '../io.ts';
 import { progressPrinter } from '../progress.ts';
 import { finishRun } from '../run-report.ts';
@@ -17,9 +20,24 @@ export function registerDeploy(program: Command, io: Io) {
     )
     .option('--quiet', 'print no progress lines')
     .action(async (options: ComposeCommandOptions & { endpoint?: string; quiet?: boolean }) => {
-      const loaded = loadRequest(options, io);
+      const app = options.endpoint === undefined ? findDeployedApp(io.cwd, io.env) : undefined;
+      const loaded = loadRequest(options, io, app?.artifactBucket);
       for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
       const log = (line: string) => io.stderr(`${line}\n`);
+      if (app) {
+        const { project, environment, deploymentId } = loaded.request;
+        log(
+          `Requesting a deploy of ${project}/${environment} in ${loaded.resolved.mode} mode on bus ${app.busName} (deployment ${deploymentId})`,
+        );
+        const report = await deployThroughApp(
+          app,
+          loaded,
+          deployedClients(),
+          followOptions(io, options.quiet),
+        );
+        finishRun(report, io, options.json === true);
+        return;
+      }
       const target = await openTarget(options.endpoint, { env: io.env, log });
       try {
         const { project, environment, deploymentId } = loaded.request;

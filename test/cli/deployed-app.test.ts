@@ -1,0 +1,163 @@
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { findDeployedApp } from '../../cli/deployed-app.ts';
+import { runCli } from '../support/cli.ts';
+
+const eventbridge = mockClient(EventBridgeClient);
+const sfn = mockClient(SFNClient);
+const dynamodb = mockClient(DynamoDBClient);
+const s3 = mockClient(S3Client);
+
+const APP = {
+  MODESHIFT_BUS: 'modeshift-prod-bus',
+  MODESHIFT_TABLE: 'modeshift-prod-environments',
+  MODESHIFT_ARTIFACTS: 'modeshift-prod-artifacts',
+  MODESHIFT_DEPLOY_STATE_MACHINE: 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-prod-deploy',
+  MODESHIFT_DOWN_STATE_MACHINE: 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-prod-down',
+  MODESHIFT_POLL_MS: '0',
+  AWS_REGION: 'us-east-1',
+};
+
+beforeEach(() => {
+  for (const mock of [eventbridge, sfn, dynamodb, s3]) mock.reset();
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
+  s3.onAnyCommand().resolves({});
+  sfn.on(GetExecutionHistoryCommand).resolves({
+    events: [
+      {
+        id: 1,
+        type: 'TaskStateEntered',
+        timestamp: new Date(),
+        stateEnteredEventDetails: { name: 'EnsureNetwork' },
+      },
+      {
+        id: 2,
+        type: 'TaskStateExited',
+        timestamp: new Date(),
+        stateExitedEventDetails: { name: 'EnsureNetwork' },
+      },
+    ],
+  });
+});
+
+describe('modeshift with a deployed app', () => {
+  it('finds the app from MODESHIFT_* variables', () => {
+    expect(findDeployedApp('/nowhere', APP)).toEqual({
+      busName: 'modeshift-prod-bus',
+      artifactBucket: 'modeshift-prod-artifacts',
+      tableName: 'modeshift-prod-environments',
+      deployStateMachineArn: APP.MODESHIFT_DEPLOY_STATE_MACHINE,
+      downStateMachineArn: APP.MODESHIFT_DOWN_STATE_MACHINE,
+    });
+    expect(findDeployedApp('/nowhere', { MODESHIFT_BUS: 'only-the-bus' })).toBeUndefined();
+  });
+
+  it('deploy publishes Deploy Requested to the bus and follows the execution it starts', async () => {
+    sfn
+      .on(DescribeExecutionCommand)
+      .rejectsOnce(new ExecutionDoesNotExist({ message: 'not yet', $metadata: {} }))
+      .resolvesOnce({ status: 'RUNNING' } as never)
+      .resolves({ status: 'SUCCEEDED' } as never);
+
+    const result = await runCli(
+      [
+        'deploy',
+        '-f',
+        'examples/shop/compose.yaml',
+        '--env',
+        'pr-5',
+        '--mode',
+        'prod',
+        '--deployment-id',
+        'ci-99',
+        '--json',
+      ],
+      APP,
+    );
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      status: 'SUCCEEDED',
+      executionName: 'shop-pr-5-ci-99',
+      mode: 'production',
+    });
+    expect(eventbridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        expect.objectContaining({
+          EventBusName: 'modeshift-prod-bus',
+          Source: 'modeshift',
+          DetailType: 'Deploy Requested',
+          Detail: expect.stringContaining('"deploymentId":"ci-99"'),
+        }),
+      ],
+    });
+    expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, {
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:modeshift-prod-deploy:shop-pr-5-ci-99',
+    });
+    expect(result.stderr).toContain('▶ EnsureNetwork');
+  });
+
+  it('uploads build contexts to the app’s artifact bucket before publishing', async () => {
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' } as never);
+
+    const result = await runCli(
+      ['deploy', '-f', 'examples/shop/compose.yaml', '--env', 'pr-5', '--mode', 'dev', '--json'],
+      APP,
+    );
+
+    const detail = JSON.parse(
+      eventbridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? '{}',
+    );
+    expect(result.code).toBe(0);
+    expect(detail.services[0].build.context).toBe(
+      's3://modeshift-prod-artifacts/shop/pr-5/web/context.tar.gz',
+    );
+    expect(s3.calls().length).toBe(2);
+  });
+
+  it('down exits 1 naming the failed step the history recorded', async () => {
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: 'FAILED',
+      error: 'Modeshift.ProductionDownNotConfirmed',
+      cause: 'confirm',
+    } as never);
+    dynamodb
+      .on(QueryCommand)
+      .callsFake((input: { ExpressionAttributeValues: Record<string, { S: string }> }) => ({
+        Items: [
+          marshall({
+            pk: input.ExpressionAttributeValues[':pk']?.S,
+            sk: 'HIST#x',
+            action: 'down',
+            deploymentId: 'down-20261126-070000',
+            status: 'failed',
+            failedState: 'ConfirmProductionDown',
+          }),
+        ],
+      }));
+
+    const result = await runCli(['down', '--env', 'main', '--project', 'shop'], APP);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('failed at ConfirmProductionDown: Modeshift.ProductionDownNotConfirmed');
+    expect(eventbridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        expect.objectContaining({
+          DetailType: 'Down Requested',
+          Detail: expect.stringContaining('"environment":"main"'),
+        }),
+      ],
+    });
+  });
+});
