@@ -12,6 +12,7 @@ import { registerEmulator } from './commands/emulator.ts';
 import { registerModes } from './commands/modes.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerHistory, registerStatus } from './commands/status.ts';
+import { registerSweep } from './commands/sweep.ts';
 import { EXIT, type Io, processIo } from './io.ts';
 
 export function makeProgram(io: Io = processIo()): Command {
@@ -27,6 +28,7 @@ export function makeProgram(io: Io = processIo()): Command {
   registerDown(program, io);
   registerStatus(program, io);
   registerHistory(program, io);
+  registerSweep(program, io);
   registerEmulator(program, io);
   registerDemo(program, io);
   return program;
