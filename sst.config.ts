@@ -13,7 +13,31 @@ export default $config({
   },
   async run() {
     const { createEnvironmentsTable } = await import('./stacks/environments-table.ts');
+    const { createEventBus } = await import('./stacks/event-bus.ts');
+    const { createArtifactBucket } = await import('./stacks/artifact-bucket.ts');
+    const { createServiceRoles } = await import('./stacks/service-roles.ts');
+    const { createWorkflowSteps } = await import('./stacks/workflow-steps.ts');
+    const { createWorkflows } = await import('./stacks/workflows.ts');
+    const { createRequestHandlers } = await import('./stacks/request-handlers.ts');
+    const { createSweep } = await import('./stacks/sweep.ts');
+
     const table = createEnvironmentsTable();
-    return { environmentsTable: table.name };
+    const bus = createEventBus();
+    const artifacts = createArtifactBucket();
+    const roles = createServiceRoles(bus, artifacts);
+    const steps = createWorkflowSteps(roles);
+    const workflows = createWorkflows({ table, bus, steps, roles });
+    const handlers = createRequestHandlers({ table, bus, workflows }, roles);
+    createSweep({ table, bus });
+
+    return {
+      environmentsTable: table.name,
+      eventBus: bus.name,
+      artifactBucket: artifacts.name,
+      deployStateMachine: workflows.deploy.arn,
+      downStateMachine: workflows.down.arn,
+      deployRequestedFunction: handlers.deploy.name,
+      downRequestedFunction: handlers.down.name,
+    };
   },
 });

@@ -53,11 +53,9 @@ beforeEach(() => {
   eventbridge.reset();
   dynamodb.on(UpdateItemCommand).resolves({});
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
-  sfn
-    .on(StartExecutionCommand)
-    .resolves({
-      executionArn: `${DEPLOY_MACHINE.replace(':stateMachine:', ':execution:')}:shop-pr-1-build-7`,
-    });
+  sfn.on(StartExecutionCommand).resolves({
+    executionArn: `${DEPLOY_MACHINE.replace(':stateMachine:', ':execution:')}:shop-pr-1-build-7`,
+  });
 });
 
 describe('Deploy Requested handler', () => {

@@ -1,0 +1,92 @@
+/**
+ * The entry points: `Deploy Requested` and `Down Requested` from the bus
+ * (only modeshift's own source), the same functions invoked with plain JSON
+ * from the SST Console, and the outcome events that start a queued request.
+ */
+type Output<T> = $util.Output<T>;
+
+export interface HandlerInputs {
+  readonly table: sst.aws.Dynamo;
+  readonly bus: sst.aws.Bus;
+  readonly workflows: { deploy: aws.sfn.StateMachine; down: aws.sfn.StateMachine };
+}
+
+function handlerFunction(
+  name: string,
+  handler: string,
+  inputs: HandlerInputs,
+  region: Output<string>,
+  account: Output<string>,
+) {
+  return new sst.aws.Function(name, {
+    handler,
+    runtime: 'nodejs22.x',
+    timeout: '30 seconds',
+    memory: '256 MB',
+    logging: { retention: '1 month' },
+    environment: {
+      MODESHIFT_TABLE: inputs.table.name,
+      MODESHIFT_BUS: inputs.bus.name,
+      MODESHIFT_DEPLOY_STATE_MACHINE: inputs.workflows.deploy.arn,
+      MODESHIFT_DOWN_STATE_MACHINE: inputs.workflows.down.arn,
+    },
+    permissions: [
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [inputs.table.arn],
+      },
+      { actions: ['events:PutEvents'], resources: [inputs.bus.arn] },
+      {
+        actions: ['states:StartExecution'],
+        resources: [inputs.workflows.deploy.arn, inputs.workflows.down.arn],
+      },
+      {
+        actions: ['states:DescribeExecution'],
+        resources: [
+          $interpolate`arn:aws:states:${region}:${account}:execution:${inputs.workflows.deploy.name}:*`,
+          $interpolate`arn:aws:states:${region}:${account}:execution:${inputs.workflows.down.name}:*`,
+        ],
+      },
+    ],
+  });
+}
+
+export function createRequestHandlers(
+  inputs: HandlerInputs,
+  roles: { region: Output<string>; account: Output<string> },
+) {
+  const deploy = handlerFunction(
+    'DeployRequested',
+    'functions/deploy-requested.handler',
+    inputs,
+    roles.region,
+    roles.account,
+  );
+  const down = handlerFunction(
+    'DownRequested',
+    'functions/down-requested.handler',
+    inputs,
+    roles.region,
+    roles.account,
+  );
+  const finished = handlerFunction(
+    'WorkflowFinished',
+    'functions/workflow-finished.handler',
+    inputs,
+    roles.region,
+    roles.account,
+  );
+  inputs.bus.subscribe('OnDeployRequested', deploy.arn, {
+    pattern: { source: ['modeshift'], detailType: ['Deploy Requested'] },
+  });
+  inputs.bus.subscribe('OnDownRequested', down.arn, {
+    pattern: { source: ['modeshift'], detailType: ['Down Requested'] },
+  });
+  inputs.bus.subscribe('OnWorkflowFinished', finished.arn, {
+    pattern: {
+      source: ['modeshift'],
+      detailType: ['Deployment Succeeded', 'Deployment Failed', 'Teardown Succeeded', 'Teardown Failed'],
+    },
+  });
+  return { deploy, down, finished };
+}

@@ -1,0 +1,120 @@
+/**
+ * The deploy and down state machines, from state-machines/*.asl.json with
+ * their `${Placeholder}` tokens resolved, each with a role whose policy is
+ * derived from its ASL (core/workflow-iam.ts) and a log group.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { workflowPolicy } from '../core/workflow-iam.ts';
+import { substitutePlaceholders } from '../engine/placeholders.ts';
+
+type Output<T> = $util.Output<T>;
+
+export interface WorkflowInputs {
+  readonly table: sst.aws.Dynamo;
+  readonly bus: sst.aws.Bus;
+  readonly steps: Record<string, sst.aws.Function>;
+  readonly roles: {
+    taskExecution: aws.iam.Role;
+    codeBuild: aws.iam.Role;
+    scheduler: aws.iam.Role;
+    account: Output<string>;
+    region: Output<string>;
+  };
+}
+
+function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
+  const text = readFileSync(join(process.cwd(), 'state-machines', `${name}.asl.json`), 'utf8');
+  const stepArns = $resolve(
+    Object.fromEntries(Object.entries(inputs.steps).map(([step, fn]) => [step, fn.arn])),
+  );
+  const values = $resolve({
+    account: inputs.roles.account,
+    region: inputs.roles.region,
+    table: inputs.table.name,
+    tableArn: inputs.table.arn,
+    busName: inputs.bus.name,
+    busArn: inputs.bus.arn,
+    scheduler: inputs.roles.scheduler.arn,
+    codeBuild: inputs.roles.codeBuild.arn,
+    taskExecution: inputs.roles.taskExecution.arn,
+    steps: stepArns,
+  });
+  const placeholders = values.apply((v) => ({
+    EnvironmentsTable: v.table,
+    EventBusName: v.busName,
+    EventBusArn: v.busArn,
+    SchedulerRoleArn: v.scheduler,
+    CodeBuildRoleArn: v.codeBuild,
+    TaskExecutionRoleArn: v.taskExecution,
+    AccountId: v.account,
+    Region: v.region,
+    ...Object.fromEntries(Object.entries(v.steps).map(([step, arn]) => [`${step}FunctionArn`, arn])),
+  }));
+  const role = new aws.iam.Role(`${name}WorkflowRole`, {
+    assumeRolePolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    }),
+  });
+  new aws.iam.RolePolicy(`${name}WorkflowPolicy`, {
+    role: role.id,
+    policy: values.apply((v) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          ...workflowPolicy(JSON.parse(text), {
+            account: v.account,
+            region: v.region,
+            tableArn: v.tableArn,
+            busArn: v.busArn,
+            lambdaFunctionArns: v.steps,
+            passRoles: {
+              SchedulerRoleArn: v.scheduler,
+              CodeBuildRoleArn: v.codeBuild,
+              TaskExecutionRoleArn: v.taskExecution,
+            },
+          }),
+          // Step Functions' own logging to CloudWatch Logs (log delivery APIs take no resource).
+          {
+            Sid: 'Logging',
+            Effect: 'Allow',
+            Action: [
+              'logs:CreateLogDelivery',
+              'logs:GetLogDelivery',
+              'logs:UpdateLogDelivery',
+              'logs:DeleteLogDelivery',
+              'logs:ListLogDeliveries',
+              'logs:PutResourcePolicy',
+              'logs:DescribeResourcePolicies',
+              'logs:DescribeLogGroups',
+            ],
+            Resource: ['*'],
+          },
+        ],
+      }),
+    ),
+  });
+  const logGroup = new aws.cloudwatch.LogGroup(`${name}WorkflowLogs`, {
+    name: `/modeshift/${$app.stage}/workflows/${name}`,
+    retentionInDays: 30,
+  });
+  return new aws.sfn.StateMachine(`${name}Workflow`, {
+    name: `modeshift-${$app.stage}-${name}`,
+    type: 'STANDARD',
+    roleArn: role.arn,
+    // Every token must have a value here: no Lambda step resolves by itself, as it does in the local engine.
+    definition: placeholders.apply((p) => JSON.stringify(substitutePlaceholders(JSON.parse(text), p, []))),
+    loggingConfiguration: {
+      level: 'ERROR',
+      includeExecutionData: false,
+      logDestination: $interpolate`${logGroup.arn}:*`,
+    },
+  });
+}
+
+export function createWorkflows(inputs: WorkflowInputs) {
+  return { deploy: createWorkflow('deploy', inputs), down: createWorkflow('down', inputs) };
+}
