@@ -1,0 +1,27 @@
+/**
+ * Counters the reliability suite keeps for its summary (`npm run test:reliability`):
+ * each test adds what it tried. They go to a folder named by
+ * MODESHIFT_RELIABILITY_STATS (the summary script sets it), one file per
+ * worker process; without it, counting does nothing.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type ReliabilityMetric =
+  | 'stepsFaultInjected'
+  | 'permanentFaultRuns'
+  | 'transientFaultsSurvived'
+  | 'crashTrials'
+  | 'duplicateCases'
+  | 'raceCases'
+  | 'hostileInputsTried'
+  | 'safetyRulesChecked'
+  | 'invariantsChecked'
+  | 'invariantViolations';
+
+export function countReliability(metric: ReliabilityMetric, amount = 1): void {
+  const dir = process.env.MODESHIFT_RELIABILITY_STATS;
+  if (!dir || amount === 0) return;
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(join(dir, `${process.pid}.jsonl`), `${JSON.stringify({ metric, amount })}\n`);
+}
