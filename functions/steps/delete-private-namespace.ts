@@ -22,12 +22,12 @@ import {
   GetOperationCommand,
   GetServiceCommand,
   paginateListInstances,
-  paginateListNamespaces,
   paginateListServices,
   type ServiceDiscoveryClient,
   type ServiceSummary,
 } from '@aws-sdk/client-servicediscovery';
 import { hasAwsErrorName } from './aws-error-name.ts';
+import { findNamespaceId } from './private-namespace-lookup.ts';
 import type { EnvironmentNames, Tag, TeardownProgress } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 
@@ -104,29 +104,6 @@ export async function deletePrivateNamespace(
     );
   }
   return operation?.Status === 'SUCCESS' ? done : notDone;
-}
-
-/** The id of the private DNS namespace called `name`, if there is one. */
-async function findNamespaceId(
-  servicediscovery: ServiceDiscoveryClient,
-  name: string,
-): Promise<string | undefined> {
-  for await (const page of paginateListNamespaces(
-    { client: servicediscovery },
-    {
-      Filters: [
-        { Name: 'NAME', Values: [name], Condition: 'EQ' },
-        { Name: 'TYPE', Values: ['DNS_PRIVATE'], Condition: 'EQ' },
-      ],
-    },
-  )) {
-    // Matched here too: moto ignores ListNamespaces filters.
-    const found = (page.Namespaces ?? []).find(
-      (namespace) => namespace.Name === name && namespace.Type === 'DNS_PRIVATE',
-    );
-    if (found?.Id !== undefined) return found.Id;
-  }
-  return undefined;
 }
 
 /**

@@ -9,11 +9,11 @@ import {
   GetNamespaceCommand,
   GetOperationCommand,
   NamespaceAlreadyExists,
-  paginateListNamespaces,
   type ServiceDiscoveryClient,
   TagResourceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { shortHash } from '../../core/names.ts';
+import { findNamespaceId } from './private-namespace-lookup.ts';
 import type { EnvironmentNames, NamespaceRef, NetworkRef, Tag } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 
@@ -82,29 +82,6 @@ export async function ensurePrivateNamespace(
     );
   }
   return { ready: true, retryAfterSeconds: RETRY_AFTER_SECONDS, id, name, hostedZoneId };
-}
-
-/** The id of the private DNS namespace called `name`, if there is one. */
-async function findNamespaceId(
-  servicediscovery: ServiceDiscoveryClient,
-  name: string,
-): Promise<string | undefined> {
-  for await (const page of paginateListNamespaces(
-    { client: servicediscovery },
-    {
-      Filters: [
-        { Name: 'NAME', Values: [name], Condition: 'EQ' },
-        { Name: 'TYPE', Values: ['DNS_PRIVATE'], Condition: 'EQ' },
-      ],
-    },
-  )) {
-    // Matched here too: moto ignores ListNamespaces filters.
-    const found = (page.Namespaces ?? []).find(
-      (namespace) => namespace.Name === name && namespace.Type === 'DNS_PRIVATE',
-    );
-    if (found?.Id !== undefined) return found.Id;
-  }
-  return undefined;
 }
 
 /**
