@@ -408,7 +408,13 @@ function translateService(
 
 /** A string command split into words as compose does (quotes respected, no shell); undefined if it needs a shell. */
 function splitCommand(command: string): string[] | undefined {
-  const words = parseShellWords(command, (name) => `$${name}`);
+  let words: ReturnType<typeof parseShellWords>;
+  try {
+    words = parseShellWords(command, (name) => `$${name}`);
+  } catch {
+    // shell-quote throws on what only a shell could expand, e.g. an unclosed "${" left by a "$${" escape.
+    return undefined;
+  }
   return words.every((word) => typeof word === 'string') ? (words as string[]) : undefined;
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { parseDuration } from './duration.ts';
+import { InputError } from './errors.ts';
 import { databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
 import { natGatewayCount, publicHostnames, taskNetworking } from './plan.ts';
 import type { Mode, Policy, ResolvedPolicy } from './policy.ts';
@@ -15,6 +16,29 @@ import { deploymentWaves } from './waves.ts';
 
 /** How long a lock is honoured before another deployment may take it over. */
 export const LOCK_TTL_MS = 3 * 60 * 60_000;
+
+/** Step Functions' limit on an execution's input: 256 KiB of UTF-8 JSON. */
+export const MAX_EXECUTION_INPUT_BYTES = 262_144;
+
+/** A request whose workflow input would be larger than Step Functions accepts. */
+export class ExecutionInputTooLargeError extends InputError {
+  override name = 'ExecutionInputTooLargeError';
+}
+
+/**
+ * Refuses a workflow input over Step Functions' 256 KiB limit up front, before
+ * any lock is taken or anything is provisioned, rather than at StartExecution.
+ */
+export function assertInputFits(input: unknown): void {
+  const bytes = Buffer.byteLength(JSON.stringify(input));
+  if (bytes <= MAX_EXECUTION_INPUT_BYTES) return;
+  throw new ExecutionInputTooLargeError([
+    {
+      path: 'services',
+      message: `the workflow input would be ${bytes} bytes, over Step Functions' limit of ${MAX_EXECUTION_INPUT_BYTES} bytes (256 KiB): deploy fewer services per environment or use smaller environment values`,
+    },
+  ]);
+}
 
 export interface Tag {
   readonly Key: string;
@@ -157,6 +181,7 @@ function schedulerTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, '');
 }
 
+/** The deploy workflow's input; throws ExecutionInputTooLargeError when it would not fit Step Functions. */
 export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolicy, now: Date): DeployInput {
   const { project, environment, deploymentId } = request;
   const { mode, policy } = resolved;
@@ -229,7 +254,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     ).values(),
   ];
 
-  return {
+  const input: DeployInput = {
     action: 'deploy',
     deploymentId,
     project,
@@ -293,6 +318,8 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     waves,
     downRequest: { project, environment, reason: 'expired' },
   };
+  assertInputFits(input);
+  return input;
 }
 
 export function buildDownInput(request: DownRequest, now: Date, deploymentId?: string): DownInput {

@@ -14,6 +14,7 @@ import { fargateSizeHint, isFargateSize } from './fargate.ts';
 import {
   databaseNameRules,
   environmentNameRules,
+  environmentNames,
   firstTooLong,
   type NameRule,
   publicZoneName,
@@ -35,6 +36,11 @@ export const REQUEST_LIMITS = {
   maxPortsPerService: 32,
   /** Bytes of environment names and values per service (a task definition holds 64 KiB). */
   maxEnvironmentBytes: 32 * 1024,
+  /**
+   * Bytes of a service's environment, secrets, command, entrypoint and health-check command as
+   * ECS receives them (JSON): a task definition holds 64 KiB, and the rest of it stays under 8 KiB.
+   */
+  maxContainerTextBytes: 56 * 1024,
   minTtlMs: 5 * 60_000,
   maxTtlMs: 365 * 86_400_000,
 } as const;
@@ -199,7 +205,12 @@ export const ServiceSchema = z
       .default({}),
     /** Names of environment variables whose values are read from Parameter Store at run time. */
     secrets: z.array(EnvironmentVariableName).default([]),
-    dependsOn: z.array(z.string()).default([]),
+    dependsOn: z
+      .array(z.string())
+      .max(REQUEST_LIMITS.maxServices, {
+        error: `lists more than ${REQUEST_LIMITS.maxServices} dependencies`,
+      })
+      .default([]),
     command: z.array(z.string()).optional(),
     entrypoint: z.array(z.string()).optional(),
     /** The domain this public service answers on; defaults to the request's `domain`. */
@@ -227,7 +238,10 @@ export const ServiceSchema = z
         message: 'a public service needs a tcp port for the load balancer to send traffic to',
       });
     }
-    const bytes = Object.entries(service.environment).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
+    const bytes = Object.entries(service.environment).reduce(
+      (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v),
+      0,
+    );
     if (bytes > REQUEST_LIMITS.maxEnvironmentBytes) {
       ctx.addIssue({
         code: 'custom',
@@ -235,7 +249,7 @@ export const ServiceSchema = z
         message: `${bytes} bytes of environment variables exceed ${REQUEST_LIMITS.maxEnvironmentBytes} (a task definition holds 64 KiB)`,
       });
     }
-    const duplicate = service.secrets.find((name) => name in service.environment);
+    const duplicate = service.secrets.find((name) => Object.hasOwn(service.environment, name));
     if (duplicate !== undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -336,7 +350,12 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
 
   request.services.forEach((service, i) => {
     service.dependsOn.forEach((dependency, j) => {
-      if (dependency === service.name) {
+      if (service.dependsOn.indexOf(dependency) !== j) {
+        problems.push({
+          path: ['services', i, 'dependsOn', j],
+          message: `${quoted(dependency)} is listed twice`,
+        });
+      } else if (dependency === service.name) {
         problems.push({
           path: ['services', i, 'dependsOn', j],
           message: `${quoted(dependency)} is the service itself`,
@@ -358,6 +377,17 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
     });
   }
 
+  const { secretsPath } = environmentNames(project, environment);
+  request.services.forEach((service, i) => {
+    const bytes = containerTextBytes(service, secretsPath);
+    if (bytes > REQUEST_LIMITS.maxContainerTextBytes) {
+      problems.push({
+        path: ['services', i],
+        message: `its environment, secrets, command, entrypoint and health check come to ${bytes} bytes as ECS receives them, over ${REQUEST_LIMITS.maxContainerTextBytes} (a task definition holds 64 KiB); move large values into the image or Parameter Store`,
+      });
+    }
+  });
+
   const nameProblem = (path: PropertyKey[], broken: NameRule | undefined, subject: string) => {
     if (broken) {
       problems.push({
@@ -371,6 +401,13 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
     firstTooLong(environmentNameRules(project, environment)),
     `project "${project}" with environment "${environment}"`,
   );
+  const reserved = reservedPrefixUse(project, environment);
+  if (reserved) {
+    problems.push({
+      path: ['project'],
+      message: `project "${project}" with environment "${environment}" makes the ${reserved.what} "${reserved.value}", and AWS refuses names starting with "${reserved.prefix}"; use another project name`,
+    });
+  }
   request.services.forEach((service, i) => {
     nameProblem(
       ['services', i, 'name'],
@@ -391,16 +428,67 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
   request.services.forEach((service, i) => {
     if (service.domainname) domains.push([['services', i, 'domainname'], service.domainname]);
   });
+  // Outside production the zone is `<environment>.<domain>`, the longest it gets: checking it covers every mode.
+  const longDomains = new Set<string>();
   for (const [path, domain] of domains) {
     const zone = publicZoneName(domain, environment, false);
-    if (zone.length > 253) {
+    // The environment's certificate names the zone and its wildcard, `*.<zone>`.
+    if (zone.length + 2 > 253) {
+      longDomains.add(domain);
       problems.push({
         path,
-        message: `the environment's zone "${zone}" would be longer than 253 characters`,
+        message: `the environment's zone "${zone}" is ${zone.length} characters; with its certificate's wildcard "*." it must stay within 253 (use a shorter domain or environment name)`,
       });
     }
   }
+  request.services.forEach((service, i) => {
+    const domain = request.domain;
+    if (!service.public || service.domainname !== undefined || domain === undefined) return;
+    if (longDomains.has(domain)) return;
+    const hostname = `${service.name}.${publicZoneName(domain, environment, false)}`;
+    if (hostname.length > 253) {
+      problems.push({
+        path: ['services', i, 'name'],
+        message: `makes the public hostname "${hostname}" ${hostname.length} characters long (DNS allows 253); use a shorter service name, domain or environment name`,
+      });
+    }
+  });
   return problems;
+}
+
+/** A service's variable container text as RegisterTaskDefinition carries it, in bytes of JSON. */
+function containerTextBytes(service: z.output<typeof ServiceSchema>, secretsPath: string): number {
+  return Buffer.byteLength(
+    JSON.stringify({
+      environment: Object.entries(service.environment).map(([name, value]) => ({ name, value })),
+      secrets: service.secrets.map((name) => ({ name, valueFrom: `${secretsPath}${name}` })),
+      command: service.command ?? [],
+      entryPoint: service.entrypoint ?? [],
+      healthCheck: service.healthCheck?.command ?? [],
+    }),
+  );
+}
+
+/** Prefixes AWS refuses at the start of a name, by the names modeshift derives from project and environment. */
+function reservedPrefixUse(
+  project: string,
+  environment: string,
+): { what: string; value: string; prefix: string } | undefined {
+  const names = environmentNames(project, environment);
+  const candidates = [
+    { what: 'load balancer name', value: names.loadBalancer, prefixes: ['internal-'] },
+    { what: 'security group name', value: names.albSecurityGroup, prefixes: ['sg-'] },
+    {
+      what: 'S3 access-log bucket name',
+      value: `${names.prefix}-lb-logs-<hash>`,
+      prefixes: ['sthree-', 'amzn-s3-demo-'],
+    },
+  ];
+  for (const { what, value, prefixes } of candidates) {
+    const prefix = prefixes.find((candidate) => value.startsWith(candidate));
+    if (prefix !== undefined) return { what, value, prefix };
+  }
+  return undefined;
 }
 
 /** A cycle in the services' dependsOn graph, as a list of names, or undefined. */
