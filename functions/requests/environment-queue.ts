@@ -45,6 +45,36 @@ export async function acquireLock(
   context: QueueContext,
   request: { project: string; environment: string; deploymentId: string; lockExpiresAt: string },
 ): Promise<boolean> {
+  const names = {
+    '#lockId': 'lockId',
+    '#lockExpiresAt': 'lockExpiresAt',
+    '#project': 'project',
+    '#environment': 'environment',
+  };
+  const values = {
+    ':id': { S: request.deploymentId },
+    ':expires': { S: request.lockExpiresAt },
+    ':project': { S: request.project },
+    ':environment': { S: request.environment },
+  };
+  // A free (or expired) lock: this request is newer than anything still queued, which it supersedes.
+  try {
+    await context.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: context.tableName,
+        Key: key(request.project, request.environment),
+        UpdateExpression:
+          'SET #lockId = :id, #lockExpiresAt = :expires, #project = :project, #environment = :environment REMOVE #queued',
+        ConditionExpression: 'attribute_not_exists(#lockId) OR #lockExpiresAt < :now',
+        ExpressionAttributeNames: { ...names, '#queued': 'queued' },
+        ExpressionAttributeValues: { ...values, ':now': { S: context.now.toISOString() } },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  // The lock this deployment holds already: re-taken, the queue left as it is.
   try {
     await context.dynamodb.send(
       new UpdateItemCommand({
@@ -52,20 +82,9 @@ export async function acquireLock(
         Key: key(request.project, request.environment),
         UpdateExpression:
           'SET #lockId = :id, #lockExpiresAt = :expires, #project = :project, #environment = :environment',
-        ConditionExpression: 'attribute_not_exists(#lockId) OR #lockId = :id OR #lockExpiresAt < :now',
-        ExpressionAttributeNames: {
-          '#lockId': 'lockId',
-          '#lockExpiresAt': 'lockExpiresAt',
-          '#project': 'project',
-          '#environment': 'environment',
-        },
-        ExpressionAttributeValues: {
-          ':id': { S: request.deploymentId },
-          ':expires': { S: request.lockExpiresAt },
-          ':now': { S: context.now.toISOString() },
-          ':project': { S: request.project },
-          ':environment': { S: request.environment },
-        },
+        ConditionExpression: '#lockId = :id',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       }),
     );
     return true;
@@ -105,17 +124,33 @@ export async function enqueue(
   project: string,
   environment: string,
   request: QueuedRequest,
-): Promise<{ superseded?: string }> {
-  const { Attributes } = await context.dynamodb.send(
-    new UpdateItemCommand({
-      TableName: context.tableName,
-      Key: key(project, environment),
-      UpdateExpression: 'SET #queued = :queued',
-      ExpressionAttributeNames: { '#queued': 'queued' },
-      ExpressionAttributeValues: { ':queued': { S: JSON.stringify(request) } },
-      ReturnValues: 'UPDATED_OLD',
-    }),
-  );
+): Promise<{ superseded?: string } | undefined> {
+  let Attributes: Record<string, { S?: string }> | undefined;
+  try {
+    ({ Attributes } = await context.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: context.tableName,
+        Key: key(project, environment),
+        UpdateExpression: 'SET #queued = :queued',
+        // Only behind a live lock of another request: otherwise no workflow's end would start it.
+        ConditionExpression: 'attribute_exists(#lockId) AND #lockId <> :id AND #lockExpiresAt >= :now',
+        ExpressionAttributeNames: {
+          '#queued': 'queued',
+          '#lockId': 'lockId',
+          '#lockExpiresAt': 'lockExpiresAt',
+        },
+        ExpressionAttributeValues: {
+          ':queued': { S: JSON.stringify(request) },
+          ':id': { S: request.deploymentId },
+          ':now': { S: context.now.toISOString() },
+        },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    ));
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
   const previous = Attributes?.queued?.S;
   if (previous === undefined) return {};
   const superseded = (JSON.parse(previous) as QueuedRequest).deploymentId;

@@ -11,7 +11,7 @@ import { isInputError, type Problem } from '../../core/errors.ts';
 import { executionName } from '../../core/names.ts';
 import { acquireLock, enqueue, type QueueContext, releaseLock } from './environment-queue.ts';
 import { emitRequestFailed } from './failure-event.ts';
-import { startWorkflow } from './start-workflow.ts';
+import { existingExecution, startWorkflow } from './start-workflow.ts';
 
 /** What a request handler needs, injected so tests can pass mocks. */
 export interface RequestDeps {
@@ -100,13 +100,25 @@ export async function handleRequest(
     });
     return { outcome: 'rejected', problems: error.problems };
   }
-  if (await acquireLock(queueContext(deps), request)) return startLocked(request, deps);
-  const { superseded } = await enqueue(queueContext(deps), request.project, request.environment, {
-    kind,
-    deploymentId: request.deploymentId,
-    detail: request.detail,
-    queuedAt: deps.now().toISOString(),
-  });
-  deps.log.info('environment busy: request queued', { deploymentId: request.deploymentId, superseded });
-  return { outcome: 'queued', deploymentId: request.deploymentId, ...(superseded ? { superseded } : {}) };
+  const name = executionName(request.project, request.environment, request.deploymentId);
+  const machine = request.kind === 'deploy' ? deps.deployStateMachineArn : deps.downStateMachineArn;
+  // A request whose execution exists is delivered again: it must not take the lock or the queue.
+  const existing = await existingExecution(deps.sfn, machine, name);
+  if (existing) return { outcome: 'duplicate', executionArn: existing.executionArn, executionName: name };
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    if (await acquireLock(queueContext(deps), request)) return startLocked(request, deps);
+    const queued = await enqueue(queueContext(deps), request.project, request.environment, {
+      kind,
+      deploymentId: request.deploymentId,
+      detail: request.detail,
+      queuedAt: deps.now().toISOString(),
+    });
+    if (queued === undefined) continue; // the lock was released meanwhile: take it
+    const { superseded } = queued;
+    deps.log.info('environment busy: request queued', { deploymentId: request.deploymentId, superseded });
+    return { outcome: 'queued', deploymentId: request.deploymentId, ...(superseded ? { superseded } : {}) };
+  }
+  throw new Error(
+    `environment ${request.project}/${request.environment}: the lock changed hands on every attempt`,
+  );
 }

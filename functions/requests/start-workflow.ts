@@ -6,6 +6,7 @@
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -44,6 +45,22 @@ export async function startWorkflow(
       const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       return { executionArn, started: false, running: status === 'RUNNING' };
     }
+    throw error;
+  }
+}
+
+/** The execution `name` when it exists already (a duplicate delivery of its request). */
+export async function existingExecution(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  name: string,
+): Promise<StartedWorkflow | undefined> {
+  const executionArn = executionArnOf(stateMachineArn, name);
+  try {
+    const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return { executionArn, started: false, running: status === 'RUNNING' };
+  } catch (error) {
+    if (error instanceof ExecutionDoesNotExist) return undefined;
     throw error;
   }
 }

@@ -42,14 +42,14 @@ describe('environment lock and queue on the local AWS', () => {
       queuedAt: '',
     });
 
-    const { superseded } = await enqueue(context, 'shop', 'pr-1', {
+    const queued = await enqueue(context, 'shop', 'pr-1', {
       kind: 'deploy',
       deploymentId: 'newer',
       detail: {},
       queuedAt: '',
     });
 
-    expect(superseded).toBe('older');
+    expect(queued?.superseded).toBe('older');
     expect(await dequeue(context, 'shop', 'pr-1', '2026-11-26T11:05:00Z')).toBeUndefined();
     const { UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
     await context.dynamodb.send(

@@ -8,6 +8,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -52,6 +53,9 @@ beforeEach(() => {
   dynamodb.reset();
   eventbridge.reset();
   dynamodb.on(UpdateItemCommand).resolves({});
+  sfn
+    .on(DescribeExecutionCommand)
+    .rejects(new ExecutionDoesNotExist({ message: 'no such execution', $metadata: {} }));
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
   sfn.on(StartExecutionCommand).resolves({
     executionArn: `${DEPLOY_MACHINE.replace(':stateMachine:', ':execution:')}:shop-pr-1-build-7`,
@@ -64,7 +68,8 @@ describe('Deploy Requested handler', () => {
 
     expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop-pr-1-build-7' });
     expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      ConditionExpression: 'attribute_not_exists(#lockId) OR #lockId = :id OR #lockExpiresAt < :now',
+      UpdateExpression: expect.stringContaining('REMOVE #queued'),
+      ConditionExpression: 'attribute_not_exists(#lockId) OR #lockExpiresAt < :now',
       ExpressionAttributeValues: expect.objectContaining({
         ':id': { S: 'build-7' },
         ':now': { S: NOW.toISOString() },
@@ -117,34 +122,42 @@ describe('Deploy Requested handler', () => {
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
-  it('starts nothing new for a duplicate and returns the running execution, keeping its lock', async () => {
-    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+  it('starts nothing new for a duplicate and returns the existing execution, touching neither lock nor queue', async () => {
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' } as never);
 
     const outcome = await deployRequested(event, deps());
 
     expect(outcome).toMatchObject({ outcome: 'duplicate', executionName: 'shop-pr-1-build-7' });
-    expect(dynamodb).not.toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
-    });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
   });
 
-  it('releases the lock it took for a duplicate of a request that already finished', async () => {
-    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+  it('treats a duplicate of a request that already finished the same way: no lock, no queue', async () => {
     sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' } as never);
 
-    await deployRequested(event, deps());
+    const outcome = await deployRequested(event, deps());
 
-    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
-      ConditionExpression: '#lockId = :id',
-    });
+    expect(outcome.outcome).toBe('duplicate');
+    expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+  });
+
+  it('returns the execution when two deliveries race past the check and one starts it first', async () => {
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .rejectsOnce(new ExecutionDoesNotExist({ message: 'not yet', $metadata: {} }))
+      .resolves({ status: 'RUNNING' } as never);
+
+    const outcome = await deployRequested(event, deps());
+
+    expect(outcome).toMatchObject({ outcome: 'duplicate', executionName: 'shop-pr-1-build-7' });
   });
 
   it('queues the request while another deployment holds the environment', async () => {
     dynamodb
       .on(UpdateItemCommand)
       .rejectsOnce(new ConditionalCheckFailedException({ message: 'locked', $metadata: {} }))
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'not ours', $metadata: {} }))
       .resolves({});
 
     const outcome = await deployRequested(event, deps());
@@ -153,7 +166,10 @@ describe('Deploy Requested handler', () => {
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
       UpdateExpression: 'SET #queued = :queued',
-      ExpressionAttributeValues: { ':queued': { S: expect.stringContaining('"deploymentId":"build-7"') } },
+      ConditionExpression: 'attribute_exists(#lockId) AND #lockId <> :id AND #lockExpiresAt >= :now',
+      ExpressionAttributeValues: expect.objectContaining({
+        ':queued': { S: expect.stringContaining('"deploymentId":"build-7"') },
+      }),
     });
   });
 
@@ -161,6 +177,7 @@ describe('Deploy Requested handler', () => {
     dynamodb
       .on(UpdateItemCommand)
       .rejectsOnce(new ConditionalCheckFailedException({ message: 'locked', $metadata: {} }))
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'not ours', $metadata: {} }))
       .resolves({
         Attributes: {
           queued: {
