@@ -14,7 +14,12 @@ import { executionName } from '../core/names.ts';
 import type { Mode, Policy, ResolvedPolicy } from '../core/policy.ts';
 import type { DownRequest } from '../core/request.ts';
 import { type WorkflowName, workflowDefinition } from '../core/workflow-definitions.ts';
-import { runWorkflow, type WorkflowEvent } from '../engine/run-workflow.ts';
+import {
+  type ClientFactory,
+  type LambdaStep,
+  runWorkflow,
+  type WorkflowEvent,
+} from '../engine/run-workflow.ts';
 import { STEPS } from '../functions/steps/registry.ts';
 import { readEnvironment, readHistory } from './records.ts';
 import type { Target } from './target.ts';
@@ -45,6 +50,17 @@ export interface RunOptions {
   readonly onEvent?: (event: WorkflowEvent) => void;
   /** Multiplies Wait states and retry intervals. @default 0.01 on a local emulator, 1 elsewhere */
   readonly timeScale?: number;
+  /**
+   * The Lambda steps the workflow runs, by name (fault-injection tests pass STEPS wrapped).
+   * @default STEPS (functions/steps/registry.ts)
+   */
+  readonly lambdaSteps?: Readonly<Record<string, LambdaStep>>;
+  /**
+   * Wraps the client factory the workflow's Tasks (and the steps they run) call AWS through; the
+   * reads before and after the run (record, tagged resources) keep the target's own clients.
+   * @default the target's clients, unwrapped
+   */
+  readonly clients?: (clients: ClientFactory) => ClientFactory;
 }
 
 /** The ARNs of every resource tagged with the environment's project and name. */
@@ -85,9 +101,9 @@ async function execute(
 ) {
   const started = Date.now();
   const result = await runWorkflow(workflowDefinition(workflow) as object, input, {
-    clients: target.clients,
+    clients: options.clients ? options.clients(target.clients) : target.clients,
     placeholders: target.placeholders,
-    lambdaSteps: STEPS as Parameters<typeof runWorkflow>[2]['lambdaSteps'] & object,
+    lambdaSteps: options.lambdaSteps ?? STEPS,
     timeScale: options.timeScale ?? (target.emulator ? 0.01 : 1),
     syncPollMs: target.emulator ? 1000 : 10_000,
     executionName: executionName(input.project, input.environment, input.deploymentId),
