@@ -473,7 +473,7 @@ describe('workflowPolicy — derivation', () => {
 
     expect(() =>
       workflowPolicy(workflowDefinition('deploy') as object, context({ lambdaFunctionArns: others })),
-    ).toThrow(/state "Foundations\/EnsureNetwork".*EnsureNetworkFunctionArn/);
+    ).toThrow(/state "Foundations\/NetworkAndData\/EnsureNetwork".*EnsureNetworkFunctionArn/);
   });
 
   it('refuses a passed role without an ARN, naming the state', () => {
