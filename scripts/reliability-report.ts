@@ -33,5 +33,7 @@ const rows = labels.map(([label, key]): [string, string] => [label, String(total
 const width = Math.max(...rows.map(([label]) => label.length));
 process.stdout.write('\nmodeshift reliability summary\n');
 for (const [label, value] of rows) process.stdout.write(`  ${label.padEnd(width)}  ${value}\n`);
-process.stdout.write(`  ${'Result'.padEnd(width)}  ${run.status === 0 ? 'all invariants held' : 'FAILED (see above)'}\n`);
+process.stdout.write(
+  `  ${'Result'.padEnd(width)}  ${run.status === 0 ? 'all invariants held' : 'FAILED (see above)'}\n`,
+);
 process.exit(run.status ?? 1);
