@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The reliability suite runs on its own, with its summary: npm run test:reliability.
+    exclude: ['test/reliability/**', '**/node_modules/**'],
     environment: 'node',
     setupFiles: ['test/setup/aws-matchers.ts'],
     globalSetup: ['test/setup/install-emulator.ts'],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'modeshift-reliability-'));
-const run = spawnSync('npx', ['vitest', 'run', 'test/reliability'], {
+const run = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.reliability.config.ts'], {
   stdio: 'inherit',
   env: { ...process.env, MODESHIFT_RELIABILITY_STATS: dir },
 });

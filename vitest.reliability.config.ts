@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.ts';
+
+// The reliability suite (faults, crashes, duplicates, races, hostile input): npm run test:reliability.
+export default defineConfig({
+  test: { ...base.test, include: ['test/reliability/**/*.test.ts'], exclude: ['**/node_modules/**'] },
+});
