@@ -1,7 +1,6 @@
 // Reliability against the local AWS (moto): a deploy whose process is killed mid-run is resumed by
 // re-running the same request, and ends exactly where a clean run does; a crashed run's lock expires.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,9 +33,10 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-// Where each trial kills the process. Trial 1 while the CLI starts (bootstrap, build-context upload),
-// between MIN_KILL_DELAY_MS and the workflow's start; the others while the workflow runs, one random
-// point in each equal slice of it, so the kills cover the whole run. Times come from the clean run.
+// Where each trial kills the process. Trial 1 while the CLI starts (bootstrap, build-context upload):
+// after a seeded delay from MIN_KILL_DELAY_MS, or as the workflow's first step starts, whichever comes
+// first. The others while the workflow runs, as one of its steps starts: one seeded step in each equal
+// slice of the clean run's steps, so the kills cover the whole run whatever the machine's speed.
 const random = seededRandom(SEED);
 const trials = Array.from({ length: TRIALS }, (_, index) => {
   const starting = index === 0;
@@ -46,23 +46,28 @@ const trials = Array.from({ length: TRIALS }, (_, index) => {
     trial: index + 1,
     phase: starting ? ('starting' as const) : ('workflow' as const),
     fraction,
-    when: starting ? `while starting (${at})` : `in the workflow (${at})`,
+    when: starting ? `while starting (${at})` : `in the workflow (${at} of its steps)`,
   };
 });
 
-/** What the clean run took: when its workflow entered its first and its last state, from the CLI's start. */
+/** What the clean run took: how long the CLI ran before its workflow's first step, and how many steps it started. */
 interface CleanRun {
   readonly inventory: Inventory;
   readonly workflowStartMs: number;
-  readonly workflowEndMs: number;
+  readonly steps: number;
 }
 
-function killDelay(clean: CleanRun, trial: (typeof trials)[number]): number {
-  const [from, to] =
-    trial.phase === 'starting'
-      ? [MIN_KILL_DELAY_MS, clean.workflowStartMs]
-      : [clean.workflowStartMs, clean.workflowEndMs];
-  return Math.round(from + trial.fraction * Math.max(0, to - from));
+/** A step starting, as the CLI's progress shows it (`  ▶ EnsureNetwork`). */
+const STEP_STARTED = /^ {2}▶ /gm;
+
+/** When the trial kills: after `delayMs`, or as the `step`-th step starts (1-based), whichever comes first. */
+function killPoint(clean: CleanRun, trial: (typeof trials)[number]): { delayMs: number; step: number } {
+  if (trial.phase === 'starting') {
+    const delayMs =
+      MIN_KILL_DELAY_MS + trial.fraction * Math.max(0, clean.workflowStartMs - MIN_KILL_DELAY_MS);
+    return { delayMs: Math.round(delayMs), step: 1 };
+  }
+  return { delayMs: Number.POSITIVE_INFINITY, step: Math.max(1, Math.ceil(trial.fraction * clean.steps)) };
 }
 
 /** CLI processes still running: killed after the tests if a test ended before its process did. */
@@ -106,6 +111,19 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
+/** Kills the child after `delayMs`, or as its `step`-th step starts, whichever comes first; resolves once it has exited. */
+async function killAt(child: ChildProcess, { delayMs, step }: { delayMs: number; step: number }) {
+  let stderr = '';
+  const kill = () => child.kill('SIGKILL');
+  const timer = Number.isFinite(delayMs) ? setTimeout(kill, delayMs) : undefined;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if ((stderr.match(STEP_STARTED)?.length ?? 0) >= step) kill();
+  });
+  await exited(child);
+  clearTimeout(timer);
+}
+
 /** Sets the environment record's lock as a crashed deployment would have left it. */
 async function leaveLock(target: Target, environment: string, deploymentId: string, expiresAt: Date) {
   await (target.clients('dynamodb') as DynamoDBClient).send(
@@ -142,26 +160,24 @@ describe('crash safety — a deploy killed mid-run and run again', () => {
     const child = spawnDeploy(aws.endpoint(), 'progress');
     let stderr = '';
     let workflowStartMs = 0;
-    let workflowEndMs = 0;
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       if (!workflowStartMs && stderr.includes('▶ AcquireLock')) workflowStartMs = Date.now() - started;
-      if (!workflowEndMs && stderr.includes('▶ EmitDeploymentSucceeded'))
-        workflowEndMs = Date.now() - started;
     });
     const { code } = await exited(child);
-    if (code !== 0 || !workflowStartMs || !workflowEndMs) {
+    const steps = stderr.match(STEP_STARTED)?.length ?? 0;
+    if (code !== 0 || !workflowStartMs || steps === 0) {
       throw new Error(`the clean CLI deploy exited with ${code}: ${stderr}`);
     }
     const target = await openTarget(aws.endpoint(), { env: {} });
-    clean = { inventory: await takeInventory(target), workflowStartMs, workflowEndMs };
+    clean = { inventory: await takeInventory(target), workflowStartMs, steps };
   });
 
   afterAll(() => {
     for (const child of children) child.kill('SIGKILL');
     if (clean) {
       process.stderr.write(
-        `crash trials: clean workflow from ${clean.workflowStartMs} to ${clean.workflowEndMs} ms, ` +
+        `crash trials: clean workflow started after ${clean.workflowStartMs} ms, ${clean.steps} steps, ` +
           `${inventorySize(clean.inventory)} resources; resources at each kill: ${atKill.join(', ')}\n`,
       );
     }
@@ -171,16 +187,16 @@ describe('crash safety — a deploy killed mid-run and run again', () => {
     'trial $trial: killed $when, the same deploy again converges to a clean run',
     async (trial) => {
       if (!clean) throw new Error('no clean run');
-      const delayMs = killDelay(clean, trial);
-      const child = spawnDeploy(aws.endpoint());
-      await sleep(delayMs);
-      child.kill('SIGKILL');
-      await exited(child);
+      const point = killPoint(clean, trial);
+      const child = spawnDeploy(aws.endpoint(), 'progress');
+      await killAt(child, point);
       atKill.push(inventorySize(await takeInventory(aws.target())));
 
       const report = await deployShop(aws.target(), 'staging', ENVIRONMENT, { deploymentId: DEPLOYMENT_ID });
 
-      expect(report, `re-run after a kill at ${delayMs} ms`).toMatchObject({ status: 'SUCCEEDED' });
+      expect(report, `re-run after a kill at step ${point.step} (or ${point.delayMs} ms)`).toMatchObject({
+        status: 'SUCCEEDED',
+      });
       expect(await takeInventory(aws.target())).toEqual(clean.inventory);
       const record = await readRecord(aws.target(), ENVIRONMENT);
       expect(record).toMatchObject({ status: 'deployed', mode: 'staging', lastDeploymentId: DEPLOYMENT_ID });

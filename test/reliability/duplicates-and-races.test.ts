@@ -18,6 +18,9 @@ import { countReliability } from './stats.ts';
 
 const aws = useLocalAws();
 
+/** The condition of the handlers' conditional write that takes an environment's lock. */
+const LOCK_CONDITION = 'attribute_not_exists(#lockId) OR #lockExpiresAt < :now';
+
 /** The shop example's Deploy Requested event, as the CLI puts it on the bus (build contexts uploaded). */
 async function deployEvent(target: Target, environment: string, mode: string, deploymentId: string) {
   const composed = loadComposeFile(EXAMPLE, { environment, mode, deploymentId, variables: {} });
@@ -57,6 +60,42 @@ function pausedBeforeQueueing(target: Target, reached: () => void, proceed: Prom
     { step: 'initialize', name: 'pauseBeforeQueueing' },
   );
   return client;
+}
+
+/**
+ * DynamoDB clients for `parties` handlers that each hold their first attempt at the environment's
+ * lock until every party has reached its own: the attempts then go out together, so the handlers
+ * race for the lock at the same moment however the machine schedules them before that.
+ */
+function lockBarrier(target: Target, parties: number): DynamoDBClient[] {
+  let waiting = parties;
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return Array.from({ length: parties }, () => {
+    let held = false;
+    const client = new DynamoDBClient(target.settings);
+    client.middlewareStack.add(
+      (next, context) =>
+        async function holdLockAttempt(args) {
+          const { ConditionExpression } = args.input as { ConditionExpression?: string };
+          if (
+            context.commandName === 'UpdateItemCommand' &&
+            ConditionExpression === LOCK_CONDITION &&
+            !held
+          ) {
+            held = true;
+            waiting -= 1;
+            if (waiting === 0) release();
+            await released;
+          }
+          return next(args);
+        },
+      { step: 'initialize', name: 'holdLockAttempt' },
+    );
+    return client;
+  });
 }
 
 function downEvent(environment: string) {
@@ -270,9 +309,11 @@ describe('deploy racing down on one deployed development environment', () => {
     const stepFunctions = inProcessStepFunctions(aws.target());
     const deploy = await deployEvent(aws.target(), 'race', 'development', 'd1');
 
+    const [deployClient, downClient] = lockBarrier(aws.target(), 2);
     const requests = [
-      () => deployRequested(deploy, stepFunctions.deps),
-      () => downRequested(downEvent('race'), stepFunctions.deps),
+      () => deployRequested(deploy, { ...stepFunctions.deps, dynamodb: deployClient as DynamoDBClient }),
+      () =>
+        downRequested(downEvent('race'), { ...stepFunctions.deps, dynamodb: downClient as DynamoDBClient }),
     ];
     const outcomes = await Promise.all((deployFirst ? requests : requests.reverse()).map((send) => send()));
     await stepFunctions.settled();

@@ -1,9 +1,10 @@
 /**
- * The requests the fault-injection suite repeats: a production deploy of the
- * shop example and its confirmed down, each under a deployment id the caller
- * fixes, so running one again is the same request (it may take over its own
- * lock, and tags and history name the same deployment); and the bystander, a
- * second environment of the same project that no fault may touch.
+ * The requests the fault-injection suite repeats: deploys of the shop example
+ * and their downs, in the scenarios that between them reach every Task state
+ * of both workflows, each under a deployment id the caller fixes, so running
+ * one again is the same request (it may take over its own lock, and tags and
+ * history name the same deployment); and the bystander, a second environment
+ * of the same project that no fault may touch.
  */
 import { loadComposeFile } from '../../core/compose.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
@@ -23,30 +24,87 @@ export const BYSTANDER = 'bystander';
  */
 export const TIME_SCALE = 0.001;
 
+/**
+ * One way of deploying the shop: the mode's Choices and the request's
+ * options (a ttl, a domain, an earlier deploy to update) decide which Task
+ * states a deploy and its down reach.
+ */
+export interface Scenario {
+  readonly name: string;
+  readonly mode: Mode;
+  /** Arms the expiry schedule (CreateExpirySchedule, or UpdateExpirySchedule when it exists). */
+  readonly ttl?: string;
+  /** Without a domain: no zones or certificate, the listener serves plain HTTP (ServeHttpOnly). */
+  readonly withoutDomain?: boolean;
+  /** The deploy under test follows an earlier deploy of the same scenario, so it updates what exists. */
+  readonly redeploy?: boolean;
+}
+
+/**
+ * In the order tried: a Task state is fault-injected in the first scenario
+ * whose clean run reaches it. Production reaches most states; development
+ * reaches its own Choices' other ways (replace, recreate, no final snapshot,
+ * zones and log groups deleted), a redeploy with a ttl updates the schedule,
+ * and a request without a domain serves plain HTTP.
+ */
+export const SCENARIOS: readonly Scenario[] = [
+  { name: 'production', mode: 'production' },
+  { name: 'development with a ttl', mode: 'development', ttl: '2h' },
+  { name: 'development redeployed with a ttl', mode: 'development', ttl: '2h', redeploy: true },
+  { name: 'staging without a domain', mode: 'staging', withoutDomain: true },
+];
+
+export const PRODUCTION: Scenario = SCENARIOS[0] as Scenario;
+
 function deployShop(
   target: Target,
   environment: string,
-  mode: Mode,
+  scenario: Scenario,
   deploymentId: string,
   options: RunOptions,
 ): Promise<RunReport> {
-  const composed = loadComposeFile(EXAMPLE, { environment, mode, deploymentId, variables: {} });
+  const composed = loadComposeFile(EXAMPLE, {
+    environment,
+    mode: scenario.mode,
+    deploymentId,
+    variables: {},
+    ...(scenario.ttl !== undefined ? { ttl: scenario.ttl } : {}),
+  });
+  const request = scenario.withoutDomain
+    ? {
+        ...composed.request,
+        domain: undefined,
+        services: composed.request.services.map(({ domainname: _domain, ...service }) => service),
+      }
+    : composed.request;
   return deployOnTarget(
     target,
-    { ...composed, resolved: resolvePolicy(composed.request.mode) },
+    { ...composed, request, resolved: resolvePolicy(composed.request.mode) },
     { timeScale: TIME_SCALE, ...options },
   );
 }
 
-export function deployProductionShop(
+/** Deploys the environment under test in the scenario (after the earlier deploy a redeploy updates, if asked). */
+export async function deployScenario(
   target: Target,
+  scenario: Scenario,
   deploymentId: string,
   options: RunOptions = {},
 ): Promise<RunReport> {
-  return deployShop(target, ENVIRONMENT, 'production', deploymentId, options);
+  return deployShop(target, ENVIRONMENT, scenario, deploymentId, options);
 }
 
-export function downProductionShop(
+/** The deploy a redeploy scenario's deploy under test follows; nothing for the others. */
+export async function deployEarlier(target: Target, scenario: Scenario): Promise<void> {
+  if (!scenario.redeploy) return;
+  const report = await deployShop(target, ENVIRONMENT, scenario, 'earlier-deploy', {});
+  if (report.status !== 'SUCCEEDED') {
+    throw new Error(`the earlier deploy (${scenario.name}) failed in ${report.failedState}: ${report.error}`);
+  }
+}
+
+/** Takes the environment under test down, confirmed (production needs it; the other modes ignore it). */
+export function downScenario(
   target: Target,
   deploymentId: string,
   options: RunOptions = {},
@@ -60,7 +118,13 @@ export function downProductionShop(
 
 /** The shop as a development environment next to the one under test. */
 export async function deployBystander(target: Target): Promise<void> {
-  const report = await deployShop(target, BYSTANDER, 'development', 'bystander-1', {});
+  const report = await deployShop(
+    target,
+    BYSTANDER,
+    { name: 'bystander', mode: 'development' },
+    'bystander-1',
+    {},
+  );
   if (report.status !== 'SUCCEEDED') {
     throw new Error(`the bystander's deploy failed in ${report.failedState}: ${report.error}`);
   }
