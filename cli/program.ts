@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerDown } from './commands/down.ts';
 import { registerEmulator } from './commands/emulator.ts';
+import { registerEstimate } from './commands/estimate.ts';
 import { registerModes } from './commands/modes.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerHistory, registerStatus } from './commands/status.ts';
@@ -24,6 +25,7 @@ export function makeProgram(io: Io = processIo()): Command {
     .exitOverride();
   registerModes(program, io);
   registerPlan(program, io);
+  registerEstimate(program, io);
   registerDeploy(program, io);
   registerDown(program, io);
   registerStatus(program, io);

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import { formatProblem } from '../../core/errors.ts';
+import { compareModes, type ModeComparison } from '../../core/compare.ts';
+import { formatProblem, InputError, type Problem } from '../../core/errors.ts';
+import { type Assumptions, parseAssumptions } from '../../core/estimate.ts';
 import { buildDeployInput } from '../../core/execution-input.ts';
 import { type DeploymentPlan, planDeployment } from '../../core/plan.ts';
-import { type Mode, resolveMode, SETTING_LABELS, SETTING_NAMES } from '../../core/policy.ts';
+import { MODES, type Mode, resolveMode, SETTING_LABELS, SETTING_NAMES } from '../../core/policy.ts';
+import type { PriceTable } from '../../core/prices.ts';
 import type { WorkflowPath } from '../../core/workflow-path.ts';
 import { deployPath, downPath } from '../../core/workflow-paths.ts';
 import {
@@ -13,6 +16,7 @@ import {
 } from '../compose-options.ts';
 import type { Io } from '../io.ts';
 import { renderTable, showValue } from '../table.ts';
+import { loadPerMode, loadPrices, priceLine, repeatable } from './estimate.ts';
 
 /** The paths the deploy and a later down take through their workflows. */
 export interface PlannedPaths {
@@ -79,8 +83,120 @@ export function renderPlan(loaded: LoadedRequest, plan: DeploymentPlan, paths: P
   return `${sections.join('\n\n')}\n`;
 }
 
+/** The stable JSON document `plan --compare --json` prints (documented in the README). */
+export function compareJson(
+  loaded: LoadedRequest,
+  comparison: ModeComparison,
+  prices: PriceTable,
+  assumptions: Assumptions,
+) {
+  const byMode = <T>(value: (mode: Mode) => T) =>
+    Object.fromEntries(MODES.map((mode) => [mode, value(mode)]));
+  return {
+    project: loaded.request.project,
+    environment: loaded.request.environment,
+    modes: MODES,
+    warnings: loaded.warnings,
+    settings: comparison.settings.map((d) => ({ setting: d.setting, label: d.label, ...d.values })),
+    resources: comparison.resources.map((d) => ({ type: d.type, name: d.name, ...d.present })),
+    onDown: comparison.onDown.map((d) => ({
+      type: d.type,
+      name: d.name,
+      ...byMode((mode) => d.onDown[mode] ?? null),
+    })),
+    estimate: {
+      region: prices.region,
+      pricesAsOf: prices.asOf,
+      currency: prices.currency,
+      assumptions,
+      totals: byMode((mode) => comparison.estimates[mode].total),
+    },
+  };
+}
+
+export function renderComparison(
+  loaded: LoadedRequest,
+  comparison: ModeComparison,
+  prices: PriceTable,
+): string {
+  const { project, environment } = loaded.request;
+  const type = (name: string) => name.replace(/^AWS::/, '');
+  const sections = [`Modes compared for ${project}/${environment} (no AWS calls made)`];
+  sections.push(
+    `Settings that differ (${comparison.settings.length} of ${SETTING_NAMES.length}):\n${renderTable(
+      ['setting', 'key', ...MODES],
+      comparison.settings.map((d) => [d.label, d.setting, ...MODES.map((mode) => showValue(d.values[mode]))]),
+    )}`,
+  );
+  sections.push(
+    `Resources in some modes only:\n${renderTable(
+      ['type', 'name', ...MODES],
+      comparison.resources.map((d) => [
+        type(d.type),
+        d.name,
+        ...MODES.map((mode) => (d.present[mode] ? 'yes' : '-')),
+      ]),
+    )}`,
+  );
+  sections.push(
+    `What down does, where the modes differ:\n${renderTable(
+      ['type', 'name', ...MODES],
+      comparison.onDown.map((d) => [type(d.type), d.name, ...MODES.map((mode) => d.onDown[mode] ?? '-')]),
+    )}`,
+  );
+  sections.push(
+    `Estimated monthly cost, US$ (${priceLine(prices)}; \`modeshift estimate\` itemises it and lists its assumptions):\n${renderTable(
+      [...MODES],
+      [MODES.map((mode) => comparison.estimates[mode].total.toFixed(2))],
+    )}`,
+  );
+  return `${sections.join('\n\n')}\n`;
+}
+
+/** Options that pick one mode make no sense when every mode is shown, and cost options only with it. */
+function compareConflicts(options: PlanCommandOptions): Problem[] {
+  const problems: Problem[] = [];
+  if (options.compare) {
+    if (options.mode !== undefined)
+      problems.push({ path: '--mode', message: 'cannot be combined with --compare, which shows every mode' });
+    if (options.previousMode !== undefined)
+      problems.push({
+        path: '--previous-mode',
+        message: 'cannot be combined with --compare, which shows no workflow path',
+      });
+  } else {
+    if (options.assume.length > 0)
+      problems.push({ path: '--assume', message: 'applies to the cost in --compare; add --compare' });
+    if (options.prices !== undefined)
+      problems.push({ path: '--prices', message: 'applies to the cost in --compare; add --compare' });
+  }
+  return problems;
+}
+
+type PlanCommandOptions = Omit<ComposeCommandOptions, 'mode'> & {
+  mode?: string;
+  previousMode?: string;
+  compare?: boolean;
+  assume: string[];
+  prices?: string;
+};
+
+function runCompare(options: PlanCommandOptions, io: Io) {
+  const assumptions = parseAssumptions(options.assume);
+  const prices = loadPrices(options.prices, io);
+  const [development, staging, production] = loadPerMode(options, MODES, io);
+  if (!development || !staging || !production) return;
+  const comparison = compareModes({ development, staging, production }, prices, assumptions);
+  if (options.json)
+    io.stdout(`${JSON.stringify(compareJson(development, comparison, prices, assumptions), null, 2)}\n`);
+  else {
+    for (const warning of development.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
+    io.stdout(renderComparison(development, comparison, prices));
+  }
+}
+
 export function registerPlan(program: Command, io: Io) {
-  addComposeOptions(
+  const command = addComposeOptions(
     program
       .command('plan')
       .description(
@@ -91,17 +207,36 @@ export function registerPlan(program: Command, io: Io) {
       '--previous-mode <mode>',
       'the mode the environment is in now, to see the mode-change guard (default: a first deploy)',
     )
-    .action((options: ComposeCommandOptions & { previousMode?: string }) => {
-      const loaded = loadRequest(options, io);
-      const previousMode: Mode | undefined =
-        options.previousMode === undefined ? undefined : resolveMode(options.previousMode, '--previous-mode');
-      const plan = planDeployment(loaded.request, loaded.resolved);
-      const input = buildDeployInput(loaded.request, loaded.resolved, io.now());
-      const paths = { deploy: deployPath(input, previousMode), down: downPath(input, io.now()) };
-      if (options.json) io.stdout(`${JSON.stringify(planJson(loaded, plan, paths), null, 2)}\n`);
-      else {
-        for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
-        io.stdout(renderPlan(loaded, plan, paths));
-      }
-    });
+    .option(
+      '--compare',
+      'show the three modes side by side: settings, resources and monthly cost that differ',
+    )
+    .addOption(
+      repeatable('--assume <key=value>', 'with --compare: override one cost assumption (repeatable)'),
+    )
+    .option('--prices <file.json>', 'with --compare: a partial price table merged over the bundled one');
+  // --mode is required unless --compare shows every mode; checked in the action.
+  const modeOption = command.options.find((option) => option.long === '--mode');
+  if (modeOption) {
+    modeOption.makeOptionMandatory(false);
+    modeOption.description = 'development, staging or production (or an alias); required unless --compare';
+  }
+  command.action((options: PlanCommandOptions) => {
+    const conflicts = compareConflicts(options);
+    if (conflicts.length > 0) throw new InputError(conflicts);
+    if (options.compare) return runCompare(options, io);
+    if (options.mode === undefined)
+      return command.error("error: required option '--mode <mode>' not specified");
+    const loaded = loadRequest({ ...options, mode: options.mode }, io);
+    const previousMode: Mode | undefined =
+      options.previousMode === undefined ? undefined : resolveMode(options.previousMode, '--previous-mode');
+    const plan = planDeployment(loaded.request, loaded.resolved);
+    const input = buildDeployInput(loaded.request, loaded.resolved, io.now());
+    const paths = { deploy: deployPath(input, previousMode), down: downPath(input, io.now()) };
+    if (options.json) io.stdout(`${JSON.stringify(planJson(loaded, plan, paths), null, 2)}\n`);
+    else {
+      for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
+      io.stdout(renderPlan(loaded, plan, paths));
+    }
+  });
 }

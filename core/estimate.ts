@@ -1,0 +1,411 @@
+/**
+ * The monthly cost of a deployment in one mode: every priced resource of its
+ * plan, with the arithmetic shown. Pure: a plan, a price table and a few
+ * usage assumptions in, line items out, so `estimate` and `plan --compare`
+ * agree and tests can check the figures by hand.
+ *
+ * An estimate, not a bill: usage that modeshift cannot know (builds, log
+ * volume, NAT traffic, load-balancer capacity units) comes from assumptions
+ * that are printed with every estimate and can be overridden.
+ */
+import { InputError, type Problem } from './errors.ts';
+import { type DeploymentPlan, planDeployment } from './plan.ts';
+import type { Mode, ResolvedPolicy } from './policy.ts';
+import type { PriceTable } from './prices.ts';
+import type { DeployRequest, Service } from './request.ts';
+
+/** Usage modeshift cannot read from the compose file, with the defaults an estimate starts from. */
+export const DEFAULT_ASSUMPTIONS = {
+  hoursPerMonth: 730,
+  spotShare: 1,
+  buildsPerMonth: 20,
+  buildMinutes: 5,
+  logGbPerService: 1,
+  natGbProcessed: 10,
+  albLcus: 1,
+} as const;
+
+export type AssumptionName = keyof typeof DEFAULT_ASSUMPTIONS;
+export type Assumptions = Readonly<Record<AssumptionName, number>>;
+export const ASSUMPTION_NAMES = Object.keys(DEFAULT_ASSUMPTIONS) as AssumptionName[];
+
+/** What each assumption means, printed next to its value. */
+export const ASSUMPTION_LABELS: Readonly<Record<AssumptionName, string>> = {
+  hoursPerMonth: 'hours the environment runs in a month (730 = always on)',
+  spotShare: 'share of task-hours on Fargate Spot where the mode uses FARGATE_SPOT (0 to 1)',
+  buildsPerMonth: 'builds of each service with a build section per month (one per deploy)',
+  buildMinutes: 'minutes per build',
+  logGbPerService: 'GB of logs each service writes to CloudWatch per month',
+  natGbProcessed: 'GB through the NAT gateways per month (all gateways together)',
+  albLcus: 'average load balancer capacity units (LCUs) per hour',
+};
+
+/** Upper bounds where a larger value is meaningless. */
+const ASSUMPTION_MAXIMUMS: Readonly<Partial<Record<AssumptionName, { max: number; why: string }>>> = {
+  hoursPerMonth: { max: 744, why: 'the hours in a 31-day month' },
+  spotShare: { max: 1, why: 'a share: 0 to 1' },
+};
+
+/** A bad `--assume`, or a setting the price table has no price for. */
+export class EstimateError extends InputError {
+  override name = 'EstimateError';
+}
+
+/**
+ * Parses `key=value` pairs (`--assume`) over the defaults. Each problem names
+ * the assumption: unknown keys, values that are not numbers, negative values.
+ */
+export function parseAssumptions(
+  assignments: readonly string[],
+  base: Assumptions = DEFAULT_ASSUMPTIONS,
+): Assumptions {
+  const assumptions: Record<AssumptionName, number> = { ...base };
+  const problems: Problem[] = [];
+  for (const assignment of assignments) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) {
+      problems.push({ path: '--assume', message: `${JSON.stringify(assignment)} is not key=value` });
+      continue;
+    }
+    const key = assignment.slice(0, eq).trim();
+    const raw = assignment.slice(eq + 1).trim();
+    const path = `assumptions.${key}`;
+    if (!isAssumptionName(key)) {
+      problems.push({ path, message: `unknown assumption (known: ${ASSUMPTION_NAMES.join(', ')})` });
+      continue;
+    }
+    const value = Number(raw);
+    const bound = ASSUMPTION_MAXIMUMS[key];
+    if (raw === '' || !Number.isFinite(value)) {
+      problems.push({ path, message: `${JSON.stringify(raw)} is not a number` });
+    } else if (value < 0) {
+      problems.push({ path, message: `${raw} is negative (expected 0 or more)` });
+    } else if (bound !== undefined && value > bound.max) {
+      problems.push({ path, message: `${raw} is above ${bound.max}, ${bound.why}` });
+    } else {
+      assumptions[key] = value;
+    }
+  }
+  if (problems.length > 0) throw new EstimateError(problems);
+  return assumptions;
+}
+
+function isAssumptionName(key: string): key is AssumptionName {
+  return Object.hasOwn(DEFAULT_ASSUMPTIONS, key);
+}
+
+/** One priced line: `quantity × unitPrice = monthly`, and how the quantity came about. */
+export interface CostItem {
+  /** What is priced, e.g. `service web`, `NAT gateway ×2`, `database db`. */
+  readonly resource: string;
+  readonly quantity: number;
+  /** The unit the quantity counts, e.g. `task-hour`, `GB`, `build-minute`. */
+  readonly unit: string;
+  /** US$ per unit. */
+  readonly unitPrice: number;
+  /** US$ per month, rounded to cents. */
+  readonly monthly: number;
+  /** The arithmetic, with the figures it used. */
+  readonly formula: string;
+}
+
+/** The estimate of one mode. */
+export interface ModeEstimate {
+  readonly mode: Mode;
+  /** US$ per month: the sum of the items' rounded figures, so the table adds up. */
+  readonly total: number;
+  readonly items: readonly CostItem[];
+}
+
+/** What every item function reads. */
+interface Inputs {
+  readonly request: DeployRequest;
+  readonly resolved: ResolvedPolicy;
+  readonly plan: DeploymentPlan;
+  readonly prices: PriceTable;
+  readonly assumptions: Assumptions;
+}
+
+/**
+ * Prices the plan of `request` in the resolved mode. Throws an EstimateError
+ * naming the price when the table has none for a class or compute type the
+ * policy uses (add it with `--prices`).
+ */
+export function estimateCost(
+  request: DeployRequest,
+  resolved: ResolvedPolicy,
+  prices: PriceTable,
+  assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
+): ModeEstimate {
+  const inputs: Inputs = { request, resolved, plan: planDeployment(request, resolved), prices, assumptions };
+  const missing = missingPrices(inputs);
+  if (missing.length > 0) throw new EstimateError(missing);
+  const items = [
+    ...serviceItems(inputs),
+    ...natGatewayItems(inputs),
+    ...loadBalancerItems(inputs),
+    ...publicIpv4Items(inputs),
+    ...databaseItems(inputs),
+    ...buildItems(inputs),
+    ...logItems(inputs),
+    ...hostedZoneItems(inputs),
+  ];
+  return { mode: resolved.mode, total: cents(items.reduce((sum, item) => sum + item.monthly, 0)), items };
+}
+
+/** Settings the plan uses that the price table has no figure for, each naming the price to add. */
+function missingPrices({ request, resolved, plan, prices }: Inputs): Problem[] {
+  const { dbInstanceClass, buildComputeType } = resolved.policy;
+  const where = `the ${prices.region} table of ${prices.asOf}; add it with --prices FILE.json`;
+  const problems: Problem[] = [];
+  if (request.databases.length > 0 && prices.rds.instanceHour[dbInstanceClass] === undefined) {
+    problems.push({
+      path: `prices.rds.instanceHour[${JSON.stringify(dbInstanceClass)}]`,
+      message: `no price for ${dbInstanceClass} (the ${resolved.mode} dbInstanceClass) in ${where}`,
+    });
+  }
+  if (count(plan, 'AWS::CodeBuild::Project') > 0 && prices.codeBuild.minute[buildComputeType] === undefined) {
+    problems.push({
+      path: `prices.codeBuild.minute.${buildComputeType}`,
+      message: `no price for ${buildComputeType} (the ${resolved.mode} buildComputeType) in ${where}`,
+    });
+  }
+  return problems;
+}
+
+/** Rounds to cents; the detour through toPrecision keeps 22.265 (stored as 22.26499…) from rounding down. */
+export function cents(value: number): number {
+  return Math.round(Number((value * 100).toPrecision(12))) / 100;
+}
+
+function item(
+  resource: string,
+  quantity: number,
+  unit: string,
+  unitPrice: number,
+  formula: string,
+): CostItem {
+  const q = tidy(quantity);
+  const p = tidy(unitPrice);
+  return { resource, quantity: q, unit, unitPrice: p, monthly: cents(q * p), formula };
+}
+
+/** Drops binary floating-point noise (0.024684999999999998 → 0.024685). */
+function tidy(value: number): number {
+  return Number(value.toPrecision(12));
+}
+
+/** A number as a person writes it: 0.5, 1460, 0.01334058. */
+export function showNumber(value: number): string {
+  return String(tidy(value));
+}
+
+/** US$ with at least two decimals: $0.50, $0.045, $0.01334058. */
+export function showUsd(value: number): string {
+  const text = showNumber(value);
+  const decimals = text.split('.')[1]?.length ?? 0;
+  return `$${decimals < 2 ? value.toFixed(2) : text}`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${showNumber(n)} ${n === 1 ? one : many}`;
+
+const count = (plan: DeploymentPlan, type: string) => plan.resources.filter((r) => r.type === type).length;
+
+/** Fargate bills vCPU and memory per second while a task runs; priced per task-hour here. */
+function serviceItems({ request, resolved, prices, assumptions }: Inputs): CostItem[] {
+  const spot = resolved.policy.capacityProvider === 'FARGATE_SPOT';
+  const share = spot ? assumptions.spotShare : 0;
+  return request.services
+    .filter((service) => service.replicas > 0)
+    .map((service) => {
+      const vcpu = service.cpu / 1024;
+      const gb = service.memory / 1024;
+      const taskHour = (rates: { vcpuHour: number; gbHour: number }) =>
+        vcpu * rates.vcpuHour + gb * rates.gbHour;
+      const shown = (rates: { vcpuHour: number; gbHour: number }) =>
+        `${showNumber(vcpu)} vCPU × ${showUsd(rates.vcpuHour)} + ${showNumber(gb)} GB × ${showUsd(rates.gbHour)}`;
+      const unitPrice =
+        share * taskHour(prices.fargate.spot) + (1 - share) * taskHour(prices.fargate.onDemand);
+      const rate =
+        share === 1
+          ? `(${shown(prices.fargate.spot)}) on Fargate Spot`
+          : share === 0
+            ? `(${shown(prices.fargate.onDemand)}) on Fargate on-demand`
+            : `(${showNumber(share)} × Spot (${shown(prices.fargate.spot)}) + ${showNumber(1 - share)} × on-demand (${shown(prices.fargate.onDemand)}))`;
+      return item(
+        `service ${service.name}`,
+        assumptions.hoursPerMonth * service.replicas,
+        'task-hour',
+        unitPrice,
+        `${showNumber(assumptions.hoursPerMonth)} h × ${plural(service.replicas, 'task')} × ${rate}`,
+      );
+    });
+}
+
+function natGatewayItems({ plan, prices, assumptions }: Inputs): CostItem[] {
+  const gateways = count(plan, 'AWS::EC2::NatGateway');
+  if (gateways === 0) return [];
+  const hours = assumptions.hoursPerMonth;
+  return [
+    item(
+      `NAT gateway ×${gateways}`,
+      hours * gateways,
+      'gateway-hour',
+      prices.natGateway.hour,
+      `${showNumber(hours)} h × ${plural(gateways, 'gateway')} × ${showUsd(prices.natGateway.hour)}`,
+    ),
+    item(
+      'NAT data processed',
+      assumptions.natGbProcessed,
+      'GB',
+      prices.natGateway.gbProcessed,
+      `${showNumber(assumptions.natGbProcessed)} GB (natGbProcessed) × ${showUsd(prices.natGateway.gbProcessed)}`,
+    ),
+  ];
+}
+
+/** One ALB serves every public service; billed per hour plus capacity units. */
+function loadBalancerItems({ plan, prices, assumptions }: Inputs): CostItem[] {
+  if (count(plan, 'AWS::ElasticLoadBalancingV2::LoadBalancer') === 0) return [];
+  const { hour, lcuHour } = prices.loadBalancer;
+  return [
+    item(
+      'load balancer',
+      assumptions.hoursPerMonth,
+      'hour',
+      hour + assumptions.albLcus * lcuHour,
+      `${showNumber(assumptions.hoursPerMonth)} h × (${showUsd(hour)} + ${showNumber(assumptions.albLcus)} LCU × ${showUsd(lcuHour)})`,
+    ),
+  ];
+}
+
+/**
+ * AWS bills every public IPv4 address: each task's in modes without NAT
+ * (tasks get public IPs), each NAT gateway's Elastic IP, and one per zone of
+ * an internet-facing load balancer. This is often the surprise in development.
+ */
+function publicIpv4Items({ request, plan, prices, assumptions }: Inputs): CostItem[] {
+  const publicTasks = plan.resources.some((r) => r.type === 'AWS::ECS::Service' && r.settings.assignPublicIp)
+    ? runningTasks(request.services)
+    : 0;
+  const natIps = count(plan, 'AWS::EC2::NatGateway');
+  const balancerIps =
+    count(plan, 'AWS::ElasticLoadBalancingV2::LoadBalancer') > 0
+      ? plan.resources.filter((r) => r.type === 'AWS::EC2::Subnet' && r.settings.mapPublicIpOnLaunch).length
+      : 0;
+  const addresses = publicTasks + natIps + balancerIps;
+  if (addresses === 0) return [];
+  const parts = [
+    publicTasks > 0 ? plural(publicTasks, 'task') : '',
+    natIps > 0 ? plural(natIps, 'NAT gateway') : '',
+    balancerIps > 0 ? `${balancerIps} load balancer zones` : '',
+  ].filter((part) => part !== '');
+  return [
+    item(
+      `public IPv4 ×${addresses}`,
+      assumptions.hoursPerMonth * addresses,
+      'address-hour',
+      prices.publicIpv4.hour,
+      `${showNumber(assumptions.hoursPerMonth)} h × (${parts.join(' + ')}) × ${showUsd(prices.publicIpv4.hour)}`,
+    ),
+  ];
+}
+
+function runningTasks(services: readonly Service[]): number {
+  return services.reduce((sum, service) => sum + service.replicas, 0);
+}
+
+/** Single-AZ instances (no mode sets Multi-AZ) on gp3 storage, as ensure-database creates them. */
+function databaseItems({ request, resolved, prices, assumptions }: Inputs): CostItem[] {
+  const instanceClass = resolved.policy.dbInstanceClass;
+  return request.databases.flatMap((database) => {
+    const hourly = prices.rds.instanceHour[instanceClass] ?? 0; // checked by missingPrices
+    const storage = prices.rds.storageGbMonth.gp3;
+    return [
+      item(
+        `database ${database.name}`,
+        assumptions.hoursPerMonth,
+        'instance-hour',
+        hourly,
+        `${showNumber(assumptions.hoursPerMonth)} h × ${instanceClass} single-AZ ${showUsd(hourly)}`,
+      ),
+      item(
+        `database ${database.name} storage`,
+        database.storageGiB,
+        'GB-month',
+        storage,
+        `${database.storageGiB} GB gp3 allocated × ${showUsd(storage)}`,
+      ),
+    ];
+  });
+}
+
+/** CodeBuild bills build minutes at the mode's compute type; nothing between builds. */
+function buildItems({ resolved, plan, prices, assumptions }: Inputs): CostItem[] {
+  const projects = count(plan, 'AWS::CodeBuild::Project');
+  if (projects === 0) return [];
+  const computeType = resolved.policy.buildComputeType;
+  const perMinute = prices.codeBuild.minute[computeType] ?? 0; // checked by missingPrices
+  const { buildsPerMonth, buildMinutes } = assumptions;
+  return [
+    item(
+      'builds',
+      projects * buildsPerMonth * buildMinutes,
+      'build-minute',
+      perMinute,
+      `${plural(projects, 'service')} × ${plural(buildsPerMonth, 'build')} × ${showNumber(buildMinutes)} min × ${showUsd(perMinute)} (${computeType})`,
+    ),
+  ];
+}
+
+/**
+ * Ingestion is paid once; storage is paid for what the retention keeps: in the
+ * steady state, a month's logs × retention days / 30.
+ */
+function logItems({ resolved, plan, prices, assumptions }: Inputs): CostItem[] {
+  const groups = count(plan, 'AWS::Logs::LogGroup');
+  if (groups === 0) return [];
+  const ingested = groups * assumptions.logGbPerService;
+  const days = resolved.policy.logRetentionDays;
+  return [
+    item(
+      'logs ingested',
+      ingested,
+      'GB',
+      prices.logs.ingestionGb,
+      `${plural(groups, 'service')} × ${showNumber(assumptions.logGbPerService)} GB × ${showUsd(prices.logs.ingestionGb)}`,
+    ),
+    item(
+      `logs stored (${days}-day retention)`,
+      (ingested * days) / 30,
+      'GB-month',
+      prices.logs.storageGbMonth,
+      `${showNumber(ingested)} GB/month × ${plural(days, 'day')} / 30 × ${showUsd(prices.logs.storageGbMonth)}`,
+    ),
+  ];
+}
+
+/** Public zones the environment owns, plus the private zone behind its service-discovery namespace. */
+function hostedZoneItems({ plan, prices }: Inputs): CostItem[] {
+  const publicZones = count(plan, 'AWS::Route53::HostedZone');
+  const privateZones = count(plan, 'AWS::ServiceDiscovery::PrivateDnsNamespace');
+  const zones = publicZones + privateZones;
+  if (zones === 0) return [];
+  return [
+    item(
+      `hosted zones ×${zones}`,
+      zones,
+      'zone-month',
+      prices.route53.hostedZoneMonth,
+      `(${publicZones} public + ${privateZones} private) × ${showUsd(prices.route53.hostedZoneMonth)}`,
+    ),
+  ];
+}
+
+/** What no estimate includes, printed with it so nobody takes it for a bill. */
+export const NOT_INCLUDED = [
+  'data transfer out to the internet and between zones',
+  'ECR image storage, S3 (build contexts, access logs), database backups beyond the free allowance',
+  'Route 53 queries, Step Functions transitions, Lambda, DynamoDB, Parameter Store',
+  'extra tasks during rolling deploys, free tiers, Savings Plans and reserved capacity',
+] as const;

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
+
+const EXAMPLE = 'examples/shop/compose.yaml';
+
+describe('modeshift plan --compare', () => {
+  it('prints the settings, resources and down behaviour that differ, and each mode’s monthly cost', async () => {
+    const result = await runCli(['plan', '--compare', '-f', EXAMPLE, '--env', 'pr-42']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Modes compared for shop/pr-42');
+    expect(result.stdout).toMatch(/^NAT gateways\s+natGateways\s+none\s+single\s+per-az$/m);
+    expect(result.stdout).toMatch(/^EC2::NatGateway\s+shop-pr-42-nat-b\s+-\s+-\s+yes$/m);
+    expect(result.stdout).toMatch(
+      /^RDS::DBInstance\s+shop-pr-42-db\s+delete\s+delete\s+snapshot-then-delete$/m,
+    );
+    // Totals as computed by hand in test/cli/estimate.test.ts.
+    expect(result.stdout).toMatch(/^103\.90\s+233\.58\s+349\.68$/m);
+  });
+
+  it('prints the comparison as JSON', async () => {
+    const result = await runCli(['plan', '--compare', '-f', EXAMPLE, '--env', 'pr-42', '--json']);
+
+    expect(result.code).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document).toMatchObject({ project: 'shop', environment: 'pr-42' });
+    expect(document.settings).toContainEqual({
+      setting: 'dbInstanceClass',
+      label: 'Database instance class (small database)',
+      development: 'db.t4g.micro',
+      staging: 'db.m7g.large',
+      production: 'db.m7g.large',
+    });
+    expect(document.resources).toContainEqual({
+      type: 'AWS::EC2::NatGateway',
+      name: 'shop-pr-42-nat-a',
+      development: false,
+      staging: true,
+      production: true,
+    });
+    expect(document.onDown).toContainEqual({
+      type: 'AWS::Route53::HostedZone',
+      name: 'pr-42.shop.example.com',
+      development: 'delete',
+      staging: 'retain',
+      production: null,
+    });
+    expect(document.estimate).toMatchObject({
+      region: 'us-east-1',
+      currency: 'USD',
+      totals: { development: 103.9, staging: 233.58, production: 349.68 },
+    });
+  });
+
+  it('applies --set overrides to every mode', async () => {
+    const result = await runCli([
+      'plan',
+      '--compare',
+      '-f',
+      EXAMPLE,
+      '--env',
+      'pr-42',
+      '--set',
+      'natGateways=single',
+      '--json',
+    ]);
+
+    const document = JSON.parse(result.stdout);
+    expect(document.settings.map((d: { setting: string }) => d.setting)).not.toContain('natGateways');
+    // production without its second gateway and its address: 349.68 − 32.85 − 3.65 = 313.18
+    expect(document.estimate.totals.production).toBe(313.18);
+  });
+
+  it('prices the modes with --assume and --prices', async () => {
+    const result = await runCli([
+      'plan',
+      '--compare',
+      '-f',
+      EXAMPLE,
+      '--env',
+      'pr-42',
+      '--assume',
+      'natGbProcessed=1000',
+      '--json',
+    ]);
+
+    // NAT data 1000 × 0.045 = 45.00 instead of 0.45 where there is a NAT gateway:
+    // staging 233.58 + 44.55 = 278.13, production 349.68 + 44.55 = 394.23
+    expect(JSON.parse(result.stdout).estimate.totals).toEqual({
+      development: 103.9,
+      staging: 278.13,
+      production: 394.23,
+    });
+  });
+
+  it('exits 2 for cost options without --compare', async () => {
+    const result = await runCli([
+      'plan',
+      '-f',
+      EXAMPLE,
+      '--env',
+      'pr-42',
+      '--mode',
+      'dev',
+      '--assume',
+      'albLcus=2',
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: --assume: applies to the cost in --compare');
+  });
+
+  it('exits 2 when combined with --mode', async () => {
+    const result = await runCli(['plan', '--compare', '-f', EXAMPLE, '--env', 'pr-42', '--mode', 'dev']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: --mode: cannot be combined with --compare');
+  });
+
+  it('still requires --mode without --compare', async () => {
+    const result = await runCli(['plan', '-f', EXAMPLE, '--env', 'pr-42']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("required option '--mode <mode>' not specified");
+  });
+});
