@@ -348,6 +348,9 @@ export function modeshiftArns(context: AccountContext) {
     executions: arn('states', 'execution:*'),
     accessLogBuckets: bucket,
     accessLogObjects: `${bucket}/*`,
+    /** The service-linked roles of one service (`ecs.amazonaws.com`): `role/aws-service-role/<service>/*`. */
+    serviceLinkedRoles: (linkedService: string) =>
+      `arn:${partition}:iam::${context.account}:role/aws-service-role/${linkedService}/*`,
   };
 }
 
@@ -367,13 +370,38 @@ export function s3Resources(level: S3Level, arns: ModeshiftArns): string[] {
  * "Permissions required for Secrets Manager integration").
  */
 export function dependentGrants(action: string, arns: ModeshiftArns): Grant[] {
-  if (action !== 'rds:CreateDBInstance') return [];
-  return [
-    { action: 'secretsmanager:CreateSecret', resources: [arns.rdsSecrets] },
-    { action: 'secretsmanager:TagResource', resources: [arns.rdsSecrets] },
-    { action: 'kms:DescribeKey', resources: [arns.kmsKeys] },
-  ];
+  const grants: Grant[] = [];
+  const linkedService = SERVICE_LINKED_ROLES[action];
+  if (linkedService !== undefined) {
+    // The first cluster, load balancer or database in an account makes AWS create the service's
+    // service-linked role, on the caller's permission: granted for that one service's role only.
+    grants.push({
+      action: 'iam:CreateServiceLinkedRole',
+      resources: [arns.serviceLinkedRoles(linkedService)],
+      condition: { StringEquals: { 'iam:AWSServiceName': linkedService } },
+    });
+  }
+  if (action === 'rds:CreateDBInstance') {
+    grants.push(
+      { action: 'secretsmanager:CreateSecret', resources: [arns.rdsSecrets] },
+      { action: 'secretsmanager:TagResource', resources: [arns.rdsSecrets] },
+      { action: 'kms:DescribeKey', resources: [arns.kmsKeys] },
+    );
+  }
+  return grants;
 }
+
+/**
+ * Actions that create a service's service-linked role when the account has
+ * none yet (a fresh account's first ECS cluster or service, load balancer,
+ * database), and the service it is created for.
+ */
+const SERVICE_LINKED_ROLES: Readonly<Record<string, string>> = {
+  'ecs:CreateCluster': 'ecs.amazonaws.com',
+  'ecs:CreateService': 'ecs.amazonaws.com',
+  'elasticloadbalancing:CreateLoadBalancer': 'elasticloadbalancing.amazonaws.com',
+  'rds:CreateDBInstance': 'rds.amazonaws.com',
+};
 
 // ---------------------------------------------------------------------------
 // Merging grants into statements.

@@ -84,6 +84,23 @@ describe('stepPolicy — actions from the SDK commands a step imports', () => {
     ]);
   });
 
+  it.each([
+    ['EnsureService', 'ecs.amazonaws.com'],
+    ['EnsureLoadBalancer', 'elasticloadbalancing.amazonaws.com'],
+    ['EnsureDatabase', 'rds.amazonaws.com'],
+  ])('lets %s create %s’s service-linked role on an account’s first use, and only that', (step, service) => {
+    const policy = stepPolicy(sources, fileOf(step), CONTEXT);
+    const statements = policy.filter((statement) => statement.Action.includes('iam:CreateServiceLinkedRole'));
+
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Resource: [`arn:aws:iam::${ACCOUNT}:role/aws-service-role/${service}/*`],
+        Condition: { StringEquals: { 'iam:AWSServiceName': service } },
+      }),
+    ]);
+    expect(stepActions('EnsureNetwork')).not.toContain('iam:CreateServiceLinkedRole');
+  });
+
   it('grants no wildcard action for any step, and derives a policy for every registered step', () => {
     for (const step of Object.keys(STEPS)) {
       const policy = stepPolicy(sources, fileOf(step), CONTEXT);

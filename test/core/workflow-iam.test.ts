@@ -80,13 +80,23 @@ const TAG_ON_CREATE: Record<WorkflowName, string[]> = {
   down: [],
 };
 
+/** Actions that make AWS create the service's service-linked role in an account that has none yet. */
+const FIRST_USE_CREATES_ROLE = [
+  'ecs:CreateCluster',
+  'ecs:CreateService',
+  'elasticloadbalancing:CreateLoadBalancer',
+  'rds:CreateDBInstance',
+];
+
 function expectedActions(name: WorkflowName): string[] {
   const actions = new Set<string>(TAG_ON_CREATE[name]);
   for (const task of tasks(name)) {
     const sdk = /^arn:aws:states:::aws-sdk:(\w+):(\w+)$/.exec(task.resource);
     const optimized = /^arn:aws:states:::(\w+):(\w+)(\.sync)?$/.exec(task.resource);
     if (sdk) {
-      actions.add(`${IAM_PREFIX[sdk[1] as string]}:${capitalised(sdk[2] as string)}`);
+      const action = `${IAM_PREFIX[sdk[1] as string]}:${capitalised(sdk[2] as string)}`;
+      actions.add(action);
+      if (FIRST_USE_CREATES_ROLE.includes(action)) actions.add('iam:CreateServiceLinkedRole');
       if (JSON.stringify(task.parameters).includes('RoleArn}')) actions.add('iam:PassRole');
     } else if (task.resource.endsWith('FunctionArn}')) {
       actions.add('lambda:InvokeFunction');
@@ -187,6 +197,22 @@ function nested(task: Record<string, unknown>): object {
 }
 
 describe('workflowPolicy — deploy workflow', () => {
+  it('lets the first ECS cluster of an account create ECS’s service-linked role, and no other', () => {
+    const policy = policyOf('deploy');
+    const ecsRole = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`;
+    const rdsRole = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS`;
+
+    expect(
+      allows(policy, 'iam:CreateServiceLinkedRole', ecsRole, { 'iam:AWSServiceName': 'ecs.amazonaws.com' }),
+    ).toBe(true);
+    expect(
+      allows(policy, 'iam:CreateServiceLinkedRole', rdsRole, { 'iam:AWSServiceName': 'rds.amazonaws.com' }),
+    ).toBe(false);
+    expect(
+      allows(policy, 'iam:CreateServiceLinkedRole', ecsRole, { 'iam:AWSServiceName': 'rds.amazonaws.com' }),
+    ).toBe(false);
+  });
+
   it('grants every action the ASL needs and nothing else', () => {
     expect(actionsOf(policyOf('deploy'))).toEqual(expectedActions('deploy'));
   });
