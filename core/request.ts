@@ -441,6 +441,21 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       });
     }
   }
+  // One public zone per distinct domain of the public services; the environment's certificate names each
+  // zone and its wildcard, and ACM issues at most 10 names per certificate unless the quota is raised.
+  const zoneDomains = new Map<string, PropertyKey[]>();
+  request.services.forEach((service, i) => {
+    const domain = service.domainname ?? request.domain;
+    if (!service.public || domain === undefined || zoneDomains.has(domain)) return;
+    zoneDomains.set(domain, service.domainname !== undefined ? ['services', i, 'domainname'] : ['domain']);
+  });
+  const beyondQuota = [...zoneDomains].slice(MAX_PUBLIC_ZONES);
+  for (const [domain, path] of beyondQuota) {
+    problems.push({
+      path,
+      message: `"${domain}" would be the environment's public domain number ${MAX_PUBLIC_ZONES + 1 + beyondQuota.findIndex(([other]) => other === domain)}; its certificate names each domain and its wildcard, and ACM allows ${2 * MAX_PUBLIC_ZONES} names per certificate, so at most ${MAX_PUBLIC_ZONES} distinct domains (share a domain between services as <service>.<domain>)`,
+    });
+  }
   request.services.forEach((service, i) => {
     const domain = request.domain;
     if (!service.public || service.domainname !== undefined || domain === undefined) return;
@@ -455,6 +470,9 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
   });
   return problems;
 }
+
+/** Distinct public domains an environment may have: ACM's default quota of 10 names per certificate, two per zone. */
+export const MAX_PUBLIC_ZONES = 5;
 
 /** A service's variable container text as RegisterTaskDefinition carries it, in bytes of JSON. */
 function containerTextBytes(service: z.output<typeof ServiceSchema>, secretsPath: string): number {

@@ -356,3 +356,45 @@ describe('down request', () => {
     }
   });
 });
+
+describe('deployment request — the certificate’s names', () => {
+  const publicOn = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      name: `site-${i + 1}`,
+      image: 'nginx:1.27',
+      ports: [80],
+      public: true,
+      domainname: `site-${i + 1}.example.com`,
+    }));
+
+  it('accepts five distinct public domains: ten certificate names, ACM’s default quota', () => {
+    const request = parseDeployRequest({ ...valid(), services: publicOn(5), databases: [] });
+
+    expect(request.services.map((service) => service.domainname)).toHaveLength(5);
+  });
+
+  it('refuses a sixth distinct public domain, naming its field', () => {
+    expect(problemsOf({ ...valid(), services: publicOn(6), databases: [] })).toEqual([
+      expect.stringMatching(
+        /^services\[5\]\.domainname: "site-6\.example\.com" would be the environment's public domain number 6; .*ACM allows 10 names per certificate/,
+      ),
+    ]);
+  });
+
+  it('counts a domain shared by several services, and the request’s own domain, once', () => {
+    const services = [
+      ...publicOn(5),
+      { name: 'shared-a', image: 'nginx:1.27', ports: [80], public: true, domainname: 'site-1.example.com' },
+      { name: 'on-request-domain', image: 'nginx:1.27', ports: [80], public: true },
+    ];
+
+    expect(problemsOf({ ...valid(), domain: 'other.example.com', services, databases: [] })).toEqual([
+      expect.stringMatching(
+        /^domain: "other\.example\.com" would be the environment's public domain number 6/,
+      ),
+    ]);
+    expect(() =>
+      parseDeployRequest({ ...valid(), domain: 'site-2.example.com', services, databases: [] }),
+    ).not.toThrow();
+  });
+});
