@@ -441,6 +441,18 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       });
     }
   }
+  // The load balancer routes public services by host name; only a lone public service can do without one
+  // (it answers on the load balancer's own name). Any other would be created and never reached.
+  const publicServices = request.services.filter((service) => service.public);
+  if (publicServices.length > 1 && request.domain === undefined) {
+    request.services.forEach((service, i) => {
+      if (!service.public || service.domainname !== undefined) return;
+      problems.push({
+        path: ['services', i, 'domainname'],
+        message: `is missing: "${service.name}" is one of ${publicServices.length} public services, which the load balancer tells apart by host name; give it a domainname, or give the request a domain (each service then answers on <service>.<domain>)`,
+      });
+    });
+  }
   // One public zone per distinct domain of the public services; the environment's certificate names each
   // zone and its wildcard, and ACM issues at most 10 names per certificate unless the quota is raised.
   const zoneDomains = new Map<string, PropertyKey[]>();

@@ -398,3 +398,50 @@ describe('deployment request — the certificate’s names', () => {
     ).not.toThrow();
   });
 });
+
+describe('deployment request — public services the load balancer can reach', () => {
+  const service = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    image: 'nginx:1.27',
+    ports: [80],
+    public: true,
+    ...extra,
+  });
+  const withoutDomain = (services: unknown[]) => {
+    const { domain: _domain, ...request } = valid();
+    return { ...request, services, databases: [] };
+  };
+
+  it('lets a lone public service answer on the load balancer’s own name', () => {
+    expect(() => parseDeployRequest(withoutDomain([service('web')]))).not.toThrow();
+  });
+
+  it('refuses a second public service with no host name to route by, naming each one without', () => {
+    expect(
+      problemsOf(
+        withoutDomain([
+          service('web'),
+          service('admin', { domainname: 'admin.example.com' }),
+          service('api'),
+        ]),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^services\[0\]\.domainname: is missing: "web" is one of 3 public services/),
+      expect.stringMatching(/^services\[2\]\.domainname: is missing: "api" is one of 3 public services/),
+    ]);
+  });
+
+  it('accepts several public services once each has a host name, from its own domainname or the request’s domain', () => {
+    expect(() =>
+      parseDeployRequest(
+        withoutDomain([
+          service('web', { domainname: 'shop.example.com' }),
+          service('admin', { domainname: 'admin.example.com' }),
+        ]),
+      ),
+    ).not.toThrow();
+    expect(() =>
+      parseDeployRequest({ ...valid(), services: [service('web'), service('api')], databases: [] }),
+    ).not.toThrow();
+  });
+});
