@@ -10,6 +10,7 @@ import { registerDeploy } from './commands/deploy.ts';
 import { registerDown } from './commands/down.ts';
 import { registerEmulator } from './commands/emulator.ts';
 import { registerEstimate } from './commands/estimate.ts';
+import { registerGraph } from './commands/graph.ts';
 import { registerModes } from './commands/modes.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerHistory, registerStatus } from './commands/status.ts';
@@ -25,6 +26,7 @@ export function makeProgram(io: Io = processIo()): Command {
     .exitOverride();
   registerModes(program, io);
   registerPlan(program, io);
+  registerGraph(program, io);
   registerEstimate(program, io);
   registerDeploy(program, io);
   registerDown(program, io);

@@ -14,6 +14,7 @@ import { executionName } from '../core/names.ts';
 import type { Mode, Policy, ResolvedPolicy } from '../core/policy.ts';
 import type { DownRequest } from '../core/request.ts';
 import { type WorkflowName, workflowDefinition } from '../core/workflow-definitions.ts';
+import { executionContext } from '../engine/execution-context.ts';
 import {
   type ClientFactory,
   type LambdaStep,
@@ -21,6 +22,7 @@ import {
   type WorkflowEvent,
 } from '../engine/run-workflow.ts';
 import { STEPS } from '../functions/steps/registry.ts';
+import { saveExecutionTrace, traceOfRun } from './execution-traces.ts';
 import { readEnvironment, readHistory } from './records.ts';
 import type { Target } from './target.ts';
 import { uploadBuildContexts } from './upload-contexts.ts';
@@ -100,16 +102,26 @@ async function execute(
   options: RunOptions,
 ) {
   const started = Date.now();
+  const names = {
+    executionName: executionName(input.project, input.environment, input.deploymentId),
+    stateMachineName: `modeshift-${workflow}`,
+  };
   const result = await runWorkflow(workflowDefinition(workflow) as object, input, {
     clients: options.clients ? options.clients(target.clients) : target.clients,
     placeholders: target.placeholders,
     lambdaSteps: options.lambdaSteps ?? STEPS,
     timeScale: options.timeScale ?? (target.emulator ? 0.01 : 1),
     syncPollMs: target.emulator ? 1000 : 10_000,
-    executionName: executionName(input.project, input.environment, input.deploymentId),
-    stateMachineName: `modeshift-${workflow}`,
+    ...names,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
+  // The run's transitions outlive it (Step Functions keeps them on AWS): `modeshift graph --env` draws them.
+  const executionArn = String((executionContext(names).Execution as { Id: string }).Id);
+  await saveExecutionTrace(
+    target.clients('s3') as S3Client,
+    target.names.artifactBucket,
+    traceOfRun(workflow, executionArn, result.status, result.events),
+  );
   return { result, durationMs: Date.now() - started };
 }
 
