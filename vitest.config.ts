@@ -10,6 +10,8 @@ export default defineConfig({
     globalSetup: ['test/setup/install-emulator.ts'],
     // End-to-end files each run their own local AWS; a deploy there takes seconds.
     testTimeout: 60_000,
+    // Most files wait on their own local AWS (a separate process), so two run at once even on two cores.
+    maxWorkers: 2,
     hookTimeout: 120_000,
   },
 });

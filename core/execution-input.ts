@@ -17,8 +17,19 @@ import { deploymentWaves } from './waves.ts';
 /** How long a lock is honoured before another deployment may take it over. */
 export const LOCK_TTL_MS = 3 * 60 * 60_000;
 
-/** Step Functions' limit on an execution's input: 256 KiB of UTF-8 JSON. */
-export const MAX_EXECUTION_INPUT_BYTES = 262_144;
+/** Step Functions' limit on an execution's input and on every state's input and output: 256 KiB of UTF-8 JSON. */
+export const STEP_FUNCTIONS_MAX_BYTES = 262_144;
+
+/**
+ * What the deploy workflow's states carry beyond its input (the foundations'
+ * results, the failure report): `npm run bench` measures the largest state at
+ * 15–21 KiB over the input, whatever the project's size. Kept free, so a run
+ * that started never fails on the limit half-way.
+ */
+export const STATE_GROWTH_BYTES = 32_768;
+
+/** The largest workflow input modeshift starts a workflow with: 224 KiB. */
+export const MAX_EXECUTION_INPUT_BYTES = STEP_FUNCTIONS_MAX_BYTES - STATE_GROWTH_BYTES;
 
 /** A request whose workflow input would be larger than Step Functions accepts. */
 export class ExecutionInputTooLargeError extends InputError {
@@ -26,8 +37,9 @@ export class ExecutionInputTooLargeError extends InputError {
 }
 
 /**
- * Refuses a workflow input over Step Functions' 256 KiB limit up front, before
- * any lock is taken or anything is provisioned, rather than at StartExecution.
+ * Refuses a workflow input whose states could outgrow Step Functions' 256 KiB
+ * limit up front, before any lock is taken or anything is provisioned, rather
+ * than at StartExecution or, worse, half-way through the run.
  */
 export function assertInputFits(input: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(input));
@@ -35,7 +47,7 @@ export function assertInputFits(input: unknown): void {
   throw new ExecutionInputTooLargeError([
     {
       path: 'services',
-      message: `the workflow input would be ${bytes} bytes, over Step Functions' limit of ${MAX_EXECUTION_INPUT_BYTES} bytes (256 KiB): deploy fewer services per environment or use smaller environment values`,
+      message: `the workflow input would be ${bytes} bytes, over modeshift's limit of ${MAX_EXECUTION_INPUT_BYTES} bytes (224 KiB: Step Functions allows 256 KiB per state, and the workflow's states add up to 32 KiB to its input): deploy fewer services per environment or use smaller environment values`,
     },
   ]);
 }
@@ -61,25 +73,27 @@ export interface ServiceSpec {
   readonly secrets: readonly string[];
   readonly command?: readonly string[];
   readonly entrypoint?: readonly string[];
-  readonly taskFamily: string;
-  readonly logGroup: string;
+  /** The services (not databases) this one depends on: it is deployed once they are stable. */
+  readonly dependsOn: readonly string[];
   /** Public services: the target group and the hostname the load balancer routes to it. */
   readonly targetGroup?: string;
   readonly hostname?: string;
 }
 
+/**
+ * A service's build, as the execution input carries it: the names of its
+ * CodeBuild project and ECR repository are derived from the service's name
+ * (core/names.ts serviceNames) where they are needed, so the input does not
+ * grow by them for every built service.
+ */
 export interface BuildSpec {
   readonly service: string;
-  readonly project: string;
-  readonly repository: string;
   /** `bucket/key` of the uploaded context, as CodeBuild's S3 source takes it. */
   readonly sourceLocation: string;
   readonly dockerfile: string;
   readonly target: string;
   /** `KEY=value` lines, passed to docker build one --build-arg each. */
   readonly buildArgs: string;
-  readonly computeType: Policy['buildComputeType'];
-  readonly imageTag: string;
 }
 
 export interface DatabaseSpec {
@@ -130,7 +144,6 @@ export interface DeployInput {
   readonly hasPublicServices: boolean;
   readonly hasDomain: boolean;
   readonly builds: readonly BuildSpec[];
-  readonly logGroups: ReadonlyArray<{ readonly service: string; readonly name: string }>;
   readonly databases: readonly DatabaseSpec[];
   readonly zones: readonly ZoneSpec[];
   readonly targetGroups: ReadonlyArray<{
@@ -192,6 +205,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
   const ttlMs = request.ttl === undefined ? 0 : (parseDuration(request.ttl) ?? 0);
   const expiresAt = new Date(now.getTime() + ttlMs);
 
+  const byName = new Map(request.services.map((service) => [service.name, service]));
   const spec = (service: Service): ServiceSpec => {
     const derived = serviceNames(project, environment, service.name);
     const hostname = hostnames.get(service.name)?.hostname;
@@ -209,13 +223,11 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       secrets: service.secrets,
       ...(service.command !== undefined ? { command: service.command } : {}),
       ...(service.entrypoint !== undefined ? { entrypoint: service.entrypoint } : {}),
-      taskFamily: derived.taskFamily,
-      logGroup: derived.logGroup,
+      dependsOn: service.dependsOn.filter((name) => byName.has(name)),
       ...(service.public ? { targetGroup: derived.targetGroup } : {}),
       ...(hostname !== undefined ? { hostname } : {}),
     };
   };
-  const byName = new Map(request.services.map((service) => [service.name, service]));
   const waves = deploymentWaves(request.services).map((wave, index) => ({
     index,
     services: wave.map((name) => spec(byName.get(name) as Service)),
@@ -223,20 +235,15 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
 
   const builds = request.services.flatMap((service): BuildSpec[] => {
     if (!service.build) return [];
-    const derived = serviceNames(project, environment, service.name);
     return [
       {
         service: service.name,
-        project: derived.codeBuildProject,
-        repository: derived.ecrRepository,
         sourceLocation: service.build.context.replace(/^s3:\/\//, ''),
         dockerfile: service.build.dockerfile,
         target: service.build.target ?? '',
         buildArgs: Object.entries(service.build.args ?? {})
           .map(([key, value]) => `${key}=${value}`)
           .join('\n'),
-        computeType: policy.buildComputeType,
-        imageTag: deploymentId,
       },
     ];
   });
@@ -285,10 +292,6 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     hasPublicServices: request.services.some((service) => service.public),
     hasDomain: zones.length > 0,
     builds,
-    logGroups: request.services.map((service) => ({
-      service: service.name,
-      name: serviceNames(project, environment, service.name).logGroup,
-    })),
     databases: request.databases.map((database) => {
       const derived = databaseNames(project, environment, database.name);
       return {

@@ -62,14 +62,20 @@ export type Assumptions = Readonly<Record<string, Json>>;
 
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
   '$.nat': { ready: true, retryAfterSeconds: 0 },
-  '$.instance': { ready: true, retryAfterSeconds: 0, endpoint: 'db.local' },
+  '$.databaseProgress': {
+    ready: true,
+    retryAfterSeconds: 0,
+    endpoints: [{ name: 'db', instance: 'db', endpoint: 'db.local' }],
+  },
+  '$.buildProgress': { done: true, retryAfterSeconds: 0 },
   '$.namespace': { ready: true, done: true, retryAfterSeconds: 0 },
   '$.certificate': { status: 'ISSUED', ready: true, retryAfterSeconds: 0 },
-  '$.stability': { stable: true, retryAfterSeconds: 0 },
+  '$.rollout': { done: true, stable: 0, deploying: 0, started: [] },
   '$.services': { done: true, retryAfterSeconds: 0 },
   '$.loadBalancer': { done: true, retryAfterSeconds: 0 },
   '$.deletion': { done: true, retryAfterSeconds: 0 },
   '$.network': { done: true, retryAfterSeconds: 0 },
+  '$.natGateways': { done: true, retryAfterSeconds: 0 },
   '$.previous': {},
 };
 

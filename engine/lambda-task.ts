@@ -25,6 +25,8 @@ export type LambdaStep = (input: unknown, context: LambdaStepContext) => Promise
 export interface LambdaStepContext {
   readonly clients: ClientFactory;
   readonly stepName: string;
+  /** The Task state that invokes the step (several states may run one step, with different input). */
+  readonly stateName: string;
   /** The Task state that failed last in this execution, as the execution history would tell. */
   readonly lastFailedTask: () => string | undefined;
 }
@@ -53,6 +55,7 @@ async function invoke(
     result = await step(throughJson(input), {
       clients: context.clients,
       stepName,
+      stateName: context.stateName,
       lastFailedTask: context.lastFailedTask,
     });
   } catch (thrown) {

@@ -24,6 +24,7 @@ import { applyDefaultTaskTimeout } from './task-timeouts.ts';
 import { timeOverrides } from './time-scale.ts';
 import {
   causeText,
+  countHistoryEvents,
   countTransitions,
   failedStateFrom,
   toWorkflowEvent,
@@ -57,6 +58,8 @@ export interface RunWorkflowOptions {
   executionName?: string;
   /** The state machine's name, in `$$.StateMachine.Name|Id` and `$$.Execution.Id`. @default "modeshift-local" */
   stateMachineName?: string;
+  /** Records the size of every state's input and output in its events (`bytes`); costs a JSON serialization each. @default false */
+  measureStateSizes?: boolean;
 }
 
 export interface WorkflowResult {
@@ -66,8 +69,10 @@ export interface WorkflowResult {
   cause?: string;
   /** The state whose failure ended the execution (the innermost failed Task, not the enclosing Map/Parallel), when it failed. */
   failedState?: string;
-  /** Number of state transitions (StateEntered events), as Step Functions bills them. */
+  /** Number of state transitions (states entered and retries), as Step Functions bills them. */
   transitions: number;
+  /** Number of events the execution's history would hold on AWS (see countHistoryEvents). */
+  historyEvents: number;
   events: WorkflowEvent[];
 }
 
@@ -125,7 +130,7 @@ function failureOf(error: unknown): { error: string; cause: string } {
 function recordingFailures(
   handlers: Record<string, TaskHandler>,
   failedStates: WeakMap<object, string>,
-  onFailure: (stateName: string, error: unknown) => void,
+  onFailure: (stateName: string) => void,
 ): Record<string, TaskHandler> {
   return Object.fromEntries(
     Object.entries(handlers).map(([stateName, handler]) => [
@@ -135,7 +140,7 @@ function recordingFailures(
           return await handler(taskInput);
         } catch (error) {
           if (typeof error === 'object' && error !== null) failedStates.set(error, stateName);
-          onFailure(stateName, error);
+          onFailure(stateName);
           throw error;
         }
       },
@@ -152,10 +157,11 @@ async function collectEvents(
   eventLogs: ReturnType<StateMachine['run']>['eventLogs'],
   events: WorkflowEvent[],
   onEvent: ((event: WorkflowEvent) => void) | undefined,
+  measureSizes: boolean,
 ): Promise<void> {
   let listenerError: { error: unknown } | undefined;
   for await (const log of eventLogs) {
-    const event = toWorkflowEvent(log);
+    const event = toWorkflowEvent(log, measureSizes);
     events.push(event);
     try {
       onEvent?.(event);
@@ -173,6 +179,8 @@ export async function runWorkflow(
   options: RunWorkflowOptions,
 ): Promise<WorkflowResult> {
   const machine = prepareDefinition(definition, options);
+  // The types as written: a scaled Wait runs as a Task, but is billed and recorded as a Wait.
+  const stateTypes = new Map(allStates(machine).map(({ name, state }) => [name, state.Type]));
   scaleComputedWaits(machine, options.timeScale ?? 1);
   const stateMachine = createStateMachine(machine);
   applyDefaultTaskTimeout(machine, options.defaultTaskTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS);
@@ -180,21 +188,21 @@ export async function runWorkflow(
   const timeScale = options.timeScale ?? 1;
   const finished = new AbortController();
   const failedStates = new WeakMap<object, string>();
-  let lastFailedTask: string | undefined;
-  const taskFailures: Array<{ stateName: string; error: string }> = [];
+  // Task failures no Retry has taken up (yet): a retried failure is not what a run failed of.
+  const unretriedFailures: string[] = [];
+  const lastFailedTask = () => unretriedFailures.at(-1);
   const handlers = buildTaskHandlers(machine, options.lambdaSteps ?? {}, (stateName) => ({
     stateName,
     clients: options.clients,
     signal: finished.signal,
     pollMs: (options.syncPollMs ?? DEFAULT_SYNC_POLL_MS) * timeScale,
     timeScale,
-    lastFailedTask: () => lastFailedTask,
+    lastFailedTask,
   }));
   const runOptions: RunOptions = {
     overrides: {
-      taskResourceLocalHandlers: recordingFailures(handlers, failedStates, (stateName, error) => {
-        lastFailedTask = stateName;
-        taskFailures.push({ stateName, error: error instanceof Error ? error.name : String(error) });
+      taskResourceLocalHandlers: recordingFailures(handlers, failedStates, (stateName) => {
+        unretriedFailures.push(stateName);
       }),
       ...timeOverrides(machine, timeScale),
     },
@@ -203,7 +211,18 @@ export async function runWorkflow(
 
   const execution = stateMachine.run((input ?? {}) as LibraryInput, runOptions);
   const events: WorkflowEvent[] = [];
-  const collecting = collectEvents(execution.eventLogs, events, options.onEvent);
+  const collecting = collectEvents(
+    execution.eventLogs,
+    events,
+    (event) => {
+      if (event.type === 'StateRetried' && event.state !== undefined) {
+        const retried = unretriedFailures.lastIndexOf(event.state);
+        if (retried >= 0) unretriedFailures.splice(retried, 1);
+      }
+      options.onEvent?.(event);
+    },
+    options.measureStateSizes ?? false,
+  );
   let outcome: { output: unknown } | { failure: unknown };
   try {
     outcome = { output: await execution.result };
@@ -215,16 +234,24 @@ export async function runWorkflow(
   await collecting;
 
   const transitions = countTransitions(events);
-  if ('output' in outcome) return { status: 'SUCCEEDED', output: outcome.output, transitions, events };
-  const result: WorkflowResult = { status: 'FAILED', ...failureOf(outcome.failure), transitions, events };
+  const historyEvents = countHistoryEvents(events, stateTypes);
+  if ('output' in outcome) {
+    return { status: 'SUCCEEDED', output: outcome.output, transitions, historyEvents, events };
+  }
+  const result: WorkflowResult = {
+    status: 'FAILED',
+    ...failureOf(outcome.failure),
+    transitions,
+    historyEvents,
+    events,
+  };
   const thrown = outcome.failure instanceof ExecutionError ? outcome.failure.cause : undefined;
-  const stateTypes = new Map(allStates(machine).map(({ name, state }) => [name, state.Type]));
   // A workflow that catches a failure and ends in a Fail state failed where its last Task failed.
   const endedInFailState =
     stateTypes.get(failedStateFrom(events, result.error ?? '', stateTypes) ?? '') === 'Fail';
   const failedState =
     (typeof thrown === 'object' && thrown !== null ? failedStates.get(thrown) : undefined) ??
-    (endedInFailState ? lastFailedTask : undefined) ??
+    (endedInFailState ? lastFailedTask() : undefined) ??
     failedStateFrom(events, result.error ?? '', stateTypes);
   if (failedState !== undefined) result.failedState = failedState;
   return result;

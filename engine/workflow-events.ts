@@ -23,6 +23,12 @@ export interface WorkflowEvent {
   cause?: string;
   /** Milliseconds since the epoch. */
   timestamp: number;
+  /**
+   * Bytes of the state's input (StateEntered) or output (StateExited) as
+   * UTF-8 JSON, what Step Functions' 256 KiB limit applies to; only when the
+   * run measures them (RunWorkflowOptions.measureStateSizes).
+   */
+  bytes?: number;
 }
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -33,8 +39,17 @@ export function causeText(cause: unknown): string {
   return JSON.stringify(cause) ?? String(cause);
 }
 
-export function toWorkflowEvent(log: EventLog): WorkflowEvent {
+function jsonBytes(value: unknown): number {
+  const text = JSON.stringify(value);
+  return text === undefined ? 0 : Buffer.byteLength(text);
+}
+
+export function toWorkflowEvent(log: EventLog, measureSizes = false): WorkflowEvent {
   const event: WorkflowEvent = { type: log.type, timestamp: log.timestamp };
+  if (measureSizes && 'state' in log) {
+    if (log.type === 'StateEntered') event.bytes = jsonBytes(log.state.input);
+    else if (log.type === 'StateExited') event.bytes = jsonBytes(log.state.output);
+  }
   if ('state' in log) event.state = log.state.name;
   else if ('parentState' in log) event.state = log.parentState.name;
   if ('index' in log && typeof log.index === 'number') event.index = log.index;
@@ -45,9 +60,46 @@ export function toWorkflowEvent(log: EventLog): WorkflowEvent {
   return event;
 }
 
-/** Step Functions bills a Standard workflow per state transition: one per state entered. */
+/**
+ * Step Functions bills a Standard workflow per state transition: one per
+ * state entered, and one per retry of a state ("including retries", as its
+ * pricing page says).
+ */
 export function countTransitions(events: readonly WorkflowEvent[]): number {
-  return events.filter((event) => event.type === 'StateEntered').length;
+  return events.filter((event) => event.type === 'StateEntered' || event.type === 'StateRetried').length;
+}
+
+/** History events Step Functions records for entering (and leaving) a state of each type. */
+const HISTORY_EVENTS_PER_STATE: Readonly<Record<string, number>> = {
+  // TaskStateEntered, (Lambda|Task)Scheduled, …Started, …Succeeded or …Failed, TaskStateExited
+  Task: 5,
+  // MapStateEntered, MapStateStarted, MapStateSucceeded, MapStateExited (iterations counted apart)
+  Map: 4,
+  // ParallelStateEntered, ParallelStateStarted, ParallelStateSucceeded, ParallelStateExited
+  Parallel: 4,
+  // FailStateEntered (the execution's failure is counted apart)
+  Fail: 1,
+};
+
+/**
+ * The events an execution's history holds, counted as Step Functions records
+ * them for a Standard workflow (the 25,000-event limit applies to these):
+ * ExecutionStarted and its end; per state entered, its Entered and Exited
+ * events and, for a Task, the scheduling, start and outcome of the work;
+ * three more per retried attempt; two per Map iteration.
+ */
+export function countHistoryEvents(
+  events: readonly WorkflowEvent[],
+  stateTypes: ReadonlyMap<string, string>,
+): number {
+  let count = 2;
+  for (const event of events) {
+    if (event.type === 'StateEntered') {
+      count += HISTORY_EVENTS_PER_STATE[stateTypes.get(event.state ?? '') ?? ''] ?? 2;
+    } else if (event.type === 'StateRetried') count += 3;
+    else if (event.type === 'MapIterationStarted') count += 2;
+  }
+  return count;
 }
 
 const CONTAINERS = new Set(['Map', 'Parallel']);

@@ -1,17 +1,15 @@
 /**
  * One Lambda function per workflow step (functions/steps/registry.ts), each
- * with a role derived from the SDK commands its code uses (core/step-iam.ts).
+ * from its own entry (functions/steps/lambda/<step>.ts) and with a role
+ * derived from the SDK commands its code uses (core/step-iam.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stepPolicy, stepSources } from '../core/step-iam.ts';
 import { rolesPassedToSteps } from '../core/workflow-iam.ts';
-import { STEP_NAMES } from '../functions/steps/step-names.ts';
+import { STEP_FUNCTION_MEMORY_MB, STEP_NAMES, stepFile } from '../functions/steps/step-names.ts';
 
-/** `EnsureNetwork` → `ensure-network.ts`: every step lives in the file named after it. */
-export function stepFile(step: string): string {
-  return `${step.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;
-}
+export { stepFile } from '../functions/steps/step-names.ts';
 
 export function createWorkflowSteps(roles: {
   taskExecution: aws.iam.Role;
@@ -33,11 +31,11 @@ export function createWorkflowSteps(roles: {
   const functions: Record<string, sst.aws.Function> = {};
   for (const step of STEP_NAMES) {
     functions[step] = new sst.aws.Function(`Step${step}`, {
-      handler: 'functions/steps/handler.handler',
+      // Each step its own entry (functions/steps/lambda/), so each bundle holds only its own code and clients.
+      handler: `functions/steps/lambda/${stepFile(step).replace(/\.ts$/, '')}.handler`,
       runtime: 'nodejs22.x',
       timeout: '5 minutes',
-      memory: '512 MB',
-      environment: { MODESHIFT_STEP: step },
+      memory: `${STEP_FUNCTION_MEMORY_MB} MB`,
       logging: { retention: '1 month' },
       permissions: $resolve([
         roles.account,

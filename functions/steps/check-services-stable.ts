@@ -57,7 +57,12 @@ export async function checkServicesStable(
     : { stable: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
 }
 
-function isStable(service: Service, cluster: string, taskDefinitionArn: string): boolean {
+/**
+ * Whether one described service has finished deploying `taskDefinitionArn`;
+ * throws Modeshift.ServiceDeploymentFailed when the circuit breaker failed or
+ * rolled back its deployment.
+ */
+export function isStable(service: Service, cluster: string, taskDefinitionArn: string): boolean {
   const deployments = service.deployments ?? [];
   const failed = deployments.find((deployment) => deployment.rolloutState === 'FAILED');
   if (failed !== undefined) {

@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import type { Tag } from '../../core/execution-input.ts';
 import type { EnvironmentNames } from '../../core/names.ts';
+import { mapConcurrently } from './bounded-concurrency.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from './environment-tags.ts';
 
 export interface DeleteBuildResourcesInput {
@@ -29,6 +30,9 @@ export interface DeleteBuildResourcesInput {
 }
 
 export type DeleteBuildResourcesOutput = Record<string, never>;
+
+/** Deletions in flight at once. */
+const CONCURRENCY = 5;
 
 /** BatchGetProjects takes at most 100 names a call. */
 const BATCH_SIZE = 100;
@@ -61,10 +65,10 @@ async function deleteBuildProjects(
     const { projects = [] } = await codebuild.send(
       new BatchGetProjectsCommand({ names: names.slice(start, start + BATCH_SIZE) }),
     );
-    for (const project of projects) {
-      if (project.name === undefined || !isTaggedForEnvironment(project.tags, identity)) continue;
-      await codebuild.send(new DeleteProjectCommand({ name: project.name }));
-    }
+    const owned = projects.flatMap((project) =>
+      project.name !== undefined && isTaggedForEnvironment(project.tags, identity) ? [project.name] : [],
+    );
+    await mapConcurrently(owned, CONCURRENCY, (name) => codebuild.send(new DeleteProjectCommand({ name })));
   }
 }
 
@@ -80,13 +84,13 @@ async function deleteRepositories(
       if (name?.startsWith(prefix) && arn !== undefined) repositories.push({ name, arn });
     }
   }
-  for (const repository of repositories) {
+  await mapConcurrently(repositories, CONCURRENCY, async (repository) => {
     const { tags } = await ecr.send(new ListTagsForResourceCommand({ resourceArn: repository.arn }));
-    if (!isTaggedForEnvironment(tags, identity)) continue;
+    if (!isTaggedForEnvironment(tags, identity)) return;
     try {
       await ecr.send(new DeleteRepositoryCommand({ repositoryName: repository.name, force: true }));
     } catch (error) {
       if (!(error instanceof RepositoryNotFoundException)) throw error;
     }
-  }
+  });
 }

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Tag } from '../../core/execution-input.ts';
 import type { EnvironmentNames } from '../../core/names.ts';
+import { mapConcurrently } from './bounded-concurrency.ts';
 
 export interface DeleteLogGroupsInput {
   readonly project: string;
@@ -21,6 +22,9 @@ export interface DeleteLogGroupsInput {
 }
 
 export type DeleteLogGroupsOutput = Record<string, never>;
+
+/** CloudWatch Logs allows 10 DeleteLogGroup requests a second per account. */
+const CONCURRENCY = 5;
 
 /**
  * Deletes every log group whose name starts with
@@ -41,12 +45,12 @@ export async function deleteLogGroups(
       if (group.logGroupName?.startsWith(prefix)) names.push(group.logGroupName);
     }
   }
-  for (const logGroupName of names) {
+  await mapConcurrently(names, CONCURRENCY, async (logGroupName) => {
     try {
       await clients.logs.send(new DeleteLogGroupCommand({ logGroupName }));
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }
-  }
+  });
   return {};
 }

@@ -48,12 +48,19 @@ export interface DeleteNetworkInput {
   readonly names: EnvironmentNames;
   /** The project and environment tags every resource of the environment carries. */
   readonly environmentTags: readonly Tag[];
+  /**
+   * `nat-gateways`: only the NAT gateways, done once they are deleted (down
+   * removes them as soon as the services are gone, while the databases are
+   * still being deleted). @default everything
+   */
+  readonly scope?: 'nat-gateways' | 'all';
 }
 
-/** `done` once the VPC, its addresses and its DHCP options are gone. */
+/** `done` once the VPC, its addresses and its DHCP options are gone (with scope `nat-gateways`: the NAT gateways). */
 export type DeleteNetworkOutput = TeardownProgress;
 
-const RETRY_AFTER_SECONDS = 20;
+/** Seconds between looks at a network AWS will not delete yet: its last parts go within tens of seconds. */
+const RETRY_AFTER_SECONDS = 10;
 
 /** What one pass over a resource kind left behind: nothing, or something AWS would not delete yet. */
 type Outcome = 'deleted' | 'waiting';
@@ -79,6 +86,7 @@ export async function deleteNetwork(
   const gateways: Outcome[] = [];
   for (const vpc of vpcs) gateways.push(await deleteNatGateways(ec2, vpc.VpcId as string));
   if (combine(gateways) === 'waiting') return { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
+  if (input.scope === 'nat-gateways') return { done: true, retryAfterSeconds: 0 };
 
   const outcomes: Outcome[] = [await releaseAddresses(ec2, filters)];
   for (const vpc of vpcs) outcomes.push(await deleteVpcAndContents(ec2, vpc.VpcId as string, filters));

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Tag } from '../../core/execution-input.ts';
 import type { EnvironmentNames } from '../../core/names.ts';
+import { mapConcurrently } from './bounded-concurrency.ts';
 import { isTaggedForEnvironment } from './environment-tags.ts';
 import type { TeardownProgress } from './resource-refs.ts';
 
@@ -36,6 +37,8 @@ export type DeleteServicesOutput = TeardownProgress;
 const BATCH_SIZE = 10;
 /** Seconds between looks at services that are still draining. */
 const RETRY_AFTER_SECONDS = 15;
+/** Services (and task definition families) handled at once. */
+const CONCURRENCY = 10;
 
 /**
  * Deletes every ACTIVE service of the cluster `names.cluster` that is tagged
@@ -54,19 +57,17 @@ export async function deleteServices(
     return { done: true, retryAfterSeconds: 0 };
   }
 
-  let remaining = 0;
-  for (const service of services) {
-    if (!isTaggedForEnvironment(service.tags, identity)) continue;
-    if (service.status === 'ACTIVE' && service.serviceName !== undefined) {
-      await clients.ecs.send(
-        new UpdateServiceCommand({ cluster, service: service.serviceName, desiredCount: 0 }),
-      );
-      await clients.ecs.send(
-        new DeleteServiceCommand({ cluster, service: service.serviceName, force: true }),
-      );
-    }
-    if (service.status === 'ACTIVE' || service.status === 'DRAINING') remaining += 1;
-  }
+  const owned = services.filter((service) => isTaggedForEnvironment(service.tags, identity));
+  await mapConcurrently(owned, CONCURRENCY, async (service) => {
+    if (service.status !== 'ACTIVE' || service.serviceName === undefined) return;
+    await clients.ecs.send(
+      new UpdateServiceCommand({ cluster, service: service.serviceName, desiredCount: 0 }),
+    );
+    await clients.ecs.send(new DeleteServiceCommand({ cluster, service: service.serviceName, force: true }));
+  });
+  const remaining = owned.filter(
+    (service) => service.status === 'ACTIVE' || service.status === 'DRAINING',
+  ).length;
   if (remaining > 0) return { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
   await deregisterTaskDefinitions(clients.ecs, input);
   return { done: true, retryAfterSeconds: 0 };
@@ -87,11 +88,11 @@ async function deregisterTaskDefinitions(ecs: ECSClient, input: DeleteServicesIn
   )) {
     families.push(...(page.families ?? []).filter((family) => family.startsWith(prefix)));
   }
-  for (const family of families) {
+  await mapConcurrently(families, CONCURRENCY, async (family) => {
     const latest = await ecs.send(
       new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }),
     );
-    if (!isTaggedForEnvironment(latest.tags, identity)) continue;
+    if (!isTaggedForEnvironment(latest.tags, identity)) return;
     for await (const page of paginateListTaskDefinitions(
       { client: ecs },
       { familyPrefix: family, status: 'ACTIVE' },
@@ -101,7 +102,7 @@ async function deregisterTaskDefinitions(ecs: ECSClient, input: DeleteServicesIn
         await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
       }
     }
-  }
+  });
 }
 
 /** The cluster's services with their tags; undefined when the cluster does not exist. */
@@ -115,16 +116,14 @@ async function environmentServices(ecs: ECSClient, cluster: string): Promise<Ser
     if (error instanceof ClusterNotFoundException) return undefined;
     throw error;
   }
-  const services: Service[] = [];
-  for (let start = 0; start < arns.length; start += BATCH_SIZE) {
-    const { services: described = [] } = await ecs.send(
-      new DescribeServicesCommand({
-        cluster,
-        services: arns.slice(start, start + BATCH_SIZE),
-        include: ['TAGS'],
-      }),
+  const batches: string[][] = [];
+  for (let start = 0; start < arns.length; start += BATCH_SIZE)
+    batches.push(arns.slice(start, start + BATCH_SIZE));
+  const described = await mapConcurrently(batches, CONCURRENCY, async (batch) => {
+    const { services = [] } = await ecs.send(
+      new DescribeServicesCommand({ cluster, services: batch, include: ['TAGS'] }),
     );
-    services.push(...described);
-  }
-  return services;
+    return services;
+  });
+  return described.flat();
 }

@@ -88,10 +88,16 @@ const FAILURE_EVENTS = new Set([
   'FailStateEntered',
 ]);
 
+const SCHEDULED_EVENTS = new Set(['LambdaFunctionScheduled', 'TaskScheduled']);
+
 /**
  * The execution history as Step Functions keeps it: the newest failure event
- * of a Task (not of an enclosing Map or Parallel), traced back to the state it
- * happened in.
+ * of a Task (not of an enclosing Map or Parallel) that no Retry took up,
+ * traced back to the state it happened in. A failure the state's Retry
+ * answered (a throttled call, `Modeshift.NotReady` while AWS is still
+ * working) is followed by the same state's work being scheduled again; such
+ * failures are skipped, so a state still polling in another branch does not
+ * hide the one that failed.
  */
 export function stepFunctionsHistory(sfn: SFNClient): ExecutionHistory {
   return {
@@ -106,14 +112,25 @@ export function stepFunctionsHistory(sfn: SFNClient): ExecutionHistory {
         nextToken = page.nextToken;
       } while (nextToken && events.length < 5000);
       const byId = new Map(events.map((event) => [event.id, event]));
-      const failure = events.find(
-        (event) => event.type && FAILURE_EVENTS.has(event.type) && !/^(Map|Parallel)/.test(event.type),
-      );
-      let cursor = failure;
-      while (cursor) {
-        const name = cursor.stateEnteredEventDetails?.name;
+      const enteredOf = (event: HistoryEvent): HistoryEvent | undefined => {
+        let cursor: HistoryEvent | undefined = event;
+        while (cursor && cursor.stateEnteredEventDetails?.name === undefined) {
+          cursor = cursor.previousEventId === undefined ? undefined : byId.get(cursor.previousEventId);
+        }
+        return cursor;
+      };
+      // Newest first: a state's work scheduled after a failure means that failure was retried.
+      const scheduledAgain = new Set<number | undefined>();
+      for (const event of events) {
+        if (event.type && SCHEDULED_EVENTS.has(event.type)) {
+          scheduledAgain.add(enteredOf(event)?.id);
+          continue;
+        }
+        if (!event.type || !FAILURE_EVENTS.has(event.type) || /^(Map|Parallel)/.test(event.type)) continue;
+        const entered = enteredOf(event);
+        if (entered !== undefined && scheduledAgain.has(entered.id)) continue;
+        const name = entered?.stateEnteredEventDetails?.name;
         if (name) return name;
-        cursor = cursor.previousEventId === undefined ? undefined : byId.get(cursor.previousEventId);
       }
       return undefined;
     },

@@ -7,6 +7,7 @@
 import {
   BatchGetProjectsCommand,
   type CodeBuildClient,
+  type ComputeType,
   CreateProjectCommand,
   DeleteProjectCommand,
   type Project,
@@ -14,7 +15,7 @@ import {
   type ProjectSource,
   UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
-import type { BuildSpec, Tag } from './resource-refs.ts';
+import type { NamedBuild, Tag } from './resource-refs.ts';
 
 /** Logs in to ECR, builds with the service's Dockerfile, target and build args, and pushes the image. */
 export const BUILDSPEC = [
@@ -35,7 +36,9 @@ export const BUILDSPEC = [
 ].join('\n');
 
 export interface EnsureBuildProjectInput {
-  readonly build: BuildSpec;
+  readonly build: NamedBuild;
+  /** The mode's CodeBuild compute type. */
+  readonly computeType: string;
   readonly tags: readonly Tag[];
   /** The role CodeBuild runs the build as. */
   readonly serviceRoleArn: string;
@@ -52,7 +55,7 @@ function settings(input: EnsureBuildProjectInput) {
   const environment: ProjectEnvironment = {
     type: 'LINUX_CONTAINER',
     image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
-    computeType: input.build.computeType,
+    computeType: input.computeType as ComputeType,
     privilegedMode: true,
   };
   return { name: input.build.project, source, environment, serviceRole: input.serviceRoleArn };

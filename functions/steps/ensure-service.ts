@@ -65,8 +65,9 @@ export interface EnsureServiceOutput {
 export async function ensureService(
   input: EnsureServiceInput,
   clients: { ecs: ECSClient; servicediscovery: ServiceDiscoveryClient },
+  known?: DiscoveryIndex,
 ): Promise<EnsureServiceOutput> {
-  const registryArn = await ensureDiscoveryService(input, clients.servicediscovery);
+  const registryArn = await ensureDiscoveryService(input, clients.servicediscovery, known);
   const { service, names, policy, network, taskNetwork } = input;
 
   const capacityProviderStrategy: CapacityProviderStrategyItem[] = [
@@ -125,10 +126,12 @@ export async function ensureService(
 async function ensureDiscoveryService(
   input: EnsureServiceInput,
   client: ServiceDiscoveryClient,
+  known: DiscoveryIndex | undefined,
 ): Promise<string> {
   const { service, namespace, policy } = input;
   const dnsRecords = [{ Type: 'A' as const, TTL: policy.dnsTtlSeconds }];
-  const existing = await findDiscoveryService(client, namespace.id, service.name);
+  const candidates = known === undefined ? undefined : (known.get(service.name) ?? []);
+  const existing = await findDiscoveryService(client, namespace.id, service.name, candidates);
   if (existing !== undefined) {
     const records = existing.dnsRecords;
     if (records.length !== 1 || records[0]?.Type !== 'A' || records[0]?.TTL !== policy.dnsTtlSeconds) {
@@ -172,27 +175,64 @@ interface DiscoveryService {
   }>;
 }
 
+/** Cloud Map service ids of a namespace by service name, listed once for many services (DeployServices). */
+export type DiscoveryIndex = ReadonlyMap<string, readonly string[]>;
+
 /**
- * The namespace's Cloud Map service with this name. The list is filtered by
- * namespace, and each candidate's namespace is checked again with GetService
- * (list summaries carry no namespace, and moto ignores the filter).
+ * The Cloud Map services listed for a namespace, by name (several when a
+ * name repeats: the namespace is checked again on each, see below).
  */
-async function findDiscoveryService(
+async function listDiscoveryServices(
   client: ServiceDiscoveryClient,
   namespaceId: string,
-  name: string,
-): Promise<DiscoveryService | undefined> {
+): Promise<Array<{ name: string; id: string }>> {
+  const listed: Array<{ name: string; id: string }> = [];
   const pages = paginateListDiscoveryServices(
     { client },
     { Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }] },
   );
   for await (const page of pages) {
     for (const summary of page.Services ?? []) {
-      if (summary.Name !== name || summary.Id === undefined) continue;
-      const { Service: found } = await client.send(new GetDiscoveryServiceCommand({ Id: summary.Id }));
-      if (found?.NamespaceId !== namespaceId || found.Id === undefined || found.Arn === undefined) continue;
-      return { id: found.Id, arn: found.Arn, dnsRecords: found.DnsConfig?.DnsRecords ?? [] };
+      if (summary.Name !== undefined && summary.Id !== undefined)
+        listed.push({ name: summary.Name, id: summary.Id });
     }
+  }
+  return listed;
+}
+
+/** The namespace's Cloud Map services by name, for ensureService's `known`: one listing instead of one per service. */
+export async function discoveryIndex(
+  client: ServiceDiscoveryClient,
+  namespaceId: string,
+): Promise<DiscoveryIndex> {
+  const index = new Map<string, string[]>();
+  for (const { name, id } of await listDiscoveryServices(client, namespaceId)) {
+    index.set(name, [...(index.get(name) ?? []), id]);
+  }
+  return index;
+}
+
+/**
+ * The namespace's Cloud Map service with this name. The list is filtered by
+ * namespace, and each candidate's namespace is checked again with GetService
+ * (list summaries carry no namespace, and moto ignores the filter). With
+ * `candidates` (ids from a listing made before), nothing is listed again.
+ */
+async function findDiscoveryService(
+  client: ServiceDiscoveryClient,
+  namespaceId: string,
+  name: string,
+  candidates?: readonly string[],
+): Promise<DiscoveryService | undefined> {
+  const ids =
+    candidates ??
+    (await listDiscoveryServices(client, namespaceId))
+      .filter((entry) => entry.name === name)
+      .map((entry) => entry.id);
+  for (const id of ids) {
+    const { Service: found } = await client.send(new GetDiscoveryServiceCommand({ Id: id }));
+    if (found?.NamespaceId !== namespaceId || found.Id === undefined || found.Arn === undefined) continue;
+    return { id: found.Id, arn: found.Arn, dnsRecords: found.DnsConfig?.DnsRecords ?? [] };
   }
   return undefined;
 }

@@ -14,12 +14,15 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import type { ServiceSpec, Tag } from '../../core/execution-input.ts';
-import type { EnvironmentNames } from '../../core/names.ts';
+import { type EnvironmentNames, serviceNames } from '../../core/names.ts';
 import type { BuiltImage } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 
 export interface RegisterTaskDefinitionInput {
   readonly service: ServiceSpec;
+  /** Project and environment: the task definition family and the log group are named after them. */
+  readonly project: string;
+  readonly environment: string;
   /** Images RunBuilds produced; a built service runs its own. */
   readonly images: readonly BuiltImage[];
   readonly names: EnvironmentNames;
@@ -47,7 +50,8 @@ export async function registerTaskDefinition(
   clients: { ecs: ECSClient },
 ): Promise<RegisterTaskDefinitionOutput> {
   const desired = taskDefinitionFor(input);
-  const latest = await latestActiveRevision(clients.ecs, input.service.taskFamily);
+  const family = desired.family as string;
+  const latest = await latestActiveRevision(clients.ecs, family);
   if (latest !== undefined) {
     const { taskDefinition } = await clients.ecs.send(
       new DescribeTaskDefinitionCommand({ taskDefinition: latest }),
@@ -58,9 +62,7 @@ export async function registerTaskDefinition(
   }
   const { taskDefinition } = await clients.ecs.send(new RegisterTaskDefinitionCommand(desired));
   if (!taskDefinition?.taskDefinitionArn) {
-    throw new Error(
-      `RegisterTaskDefinition of family ${input.service.taskFamily} returned no task definition ARN`,
-    );
+    throw new Error(`RegisterTaskDefinition of family ${family} returned no task definition ARN`);
   }
   return { arn: taskDefinition.taskDefinitionArn };
 }
@@ -68,6 +70,7 @@ export async function registerTaskDefinition(
 /** The RegisterTaskDefinition request for the service. */
 function taskDefinitionFor(input: RegisterTaskDefinitionInput): RegisterTaskDefinitionCommandInput {
   const { service, names, region } = input;
+  const { taskFamily, logGroup } = serviceNames(input.project, input.environment, service.name);
   const container: ContainerDefinition = {
     name: service.name,
     image: imageFor(service, input.images),
@@ -84,7 +87,7 @@ function taskDefinitionFor(input: RegisterTaskDefinitionInput): RegisterTaskDefi
     logConfiguration: {
       logDriver: 'awslogs',
       options: {
-        'awslogs-group': service.logGroup,
+        'awslogs-group': logGroup,
         'awslogs-region': region,
         'awslogs-stream-prefix': service.name,
       },
@@ -104,7 +107,7 @@ function taskDefinitionFor(input: RegisterTaskDefinitionInput): RegisterTaskDefi
     ...(service.entrypoint !== undefined ? { entryPoint: [...service.entrypoint] } : {}),
   };
   return {
-    family: service.taskFamily,
+    family: taskFamily,
     requiresCompatibilities: ['FARGATE'],
     networkMode: 'awsvpc',
     cpu: String(service.cpu),

@@ -2,7 +2,7 @@
  * Every Lambda step the workflows call, by the name their ASL uses
  * (`${<Name>FunctionArn}`), adapted to one calling convention: JSON input and
  * a factory of AWS SDK clients. The local engine runs them in-process through
- * this table; on AWS each is a function (functions/steps/handler.ts).
+ * this table; on AWS each is a function of its own (functions/steps/lambda/).
  */
 import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -16,11 +16,12 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { checkDatabaseDeleted } from './check-database-deleted.ts';
-import { checkServicesStable } from './check-services-stable.ts';
+import { checkBuilds } from './check-builds.ts';
+import { checkDatabasesDeleted } from './check-databases-deleted.ts';
 import { deleteAccessLogBucket } from './delete-access-log-bucket.ts';
 import { deleteBuildResources } from './delete-build-resources.ts';
 import { deleteCertificate } from './delete-certificate.ts';
+import { deleteDatabases } from './delete-databases.ts';
 import { deleteLoadBalancer } from './delete-load-balancer.ts';
 import { deleteLogGroups } from './delete-log-groups.ts';
 import { deleteNetwork } from './delete-network.ts';
@@ -28,20 +29,21 @@ import { deletePrivateNamespace } from './delete-private-namespace.ts';
 import { deleteServices } from './delete-services.ts';
 import { describeFailure, stepFunctionsHistory } from './describe-failure.ts';
 import { disableLoadBalancerProtection } from './disable-load-balancer-protection.ts';
-import { ensureBuildProject } from './ensure-build-project.ts';
 import { ensureCertificate } from './ensure-certificate.ts';
-import { ensureDatabase } from './ensure-database.ts';
+import { ensureDatabases } from './ensure-databases.ts';
 import { ensureListeners } from './ensure-listeners.ts';
 import { ensureLoadBalancer } from './ensure-load-balancer.ts';
+import { ensureLogGroups } from './ensure-log-groups.ts';
 import { ensureNatGateways } from './ensure-nat-gateways.ts';
 import { ensureNetwork } from './ensure-network.ts';
 import { ensurePrivateNamespace } from './ensure-private-namespace.ts';
 import { ensurePublicZones } from './ensure-public-zones.ts';
-import { ensureService } from './ensure-service.ts';
 import { findDatabases } from './find-databases.ts';
 import { purgeAndDeleteZones } from './purge-and-delete-zones.ts';
-import { registerTaskDefinition } from './register-task-definition.ts';
 import { removeServiceRecords } from './remove-service-records.ts';
+import { rolloutServices } from './rollout-services.ts';
+import { untilSettled } from './settled.ts';
+import { startBuilds } from './start-builds.ts';
 import { withStepErrors } from './step-error.ts';
 import { writeDnsRecords } from './write-dns-records.ts';
 
@@ -104,26 +106,27 @@ function adapt<I, O>(name: string, run: (input: I, clients: Clients) => Promise<
   return (input, context) => withStepErrors(name, () => run(input as I, clientsOf(context)));
 }
 
-export const STEPS: Readonly<Record<string, StepHandler>> = {
+const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsureNetwork: adapt('EnsureNetwork', ensureNetwork),
   EnsureNatGateways: adapt('EnsureNatGateways', ensureNatGateways),
-  EnsureDatabase: adapt('EnsureDatabase', ensureDatabase),
+  EnsureDatabases: adapt('EnsureDatabases', ensureDatabases),
   EnsureLoadBalancer: adapt('EnsureLoadBalancer', ensureLoadBalancer),
   EnsurePrivateNamespace: adapt('EnsurePrivateNamespace', ensurePrivateNamespace),
   EnsurePublicZones: adapt('EnsurePublicZones', ensurePublicZones),
-  EnsureBuildProject: adapt('EnsureBuildProject', ensureBuildProject),
+  StartBuilds: adapt('StartBuilds', startBuilds),
+  CheckBuilds: adapt('CheckBuilds', checkBuilds),
+  EnsureLogGroups: adapt('EnsureLogGroups', ensureLogGroups),
   EnsureCertificate: adapt('EnsureCertificate', ensureCertificate),
   EnsureListeners: adapt('EnsureListeners', ensureListeners),
-  RegisterTaskDefinition: adapt('RegisterTaskDefinition', registerTaskDefinition),
-  EnsureService: adapt('EnsureService', ensureService),
-  CheckServicesStable: adapt('CheckServicesStable', checkServicesStable),
+  RolloutServices: adapt('RolloutServices', rolloutServices),
   WriteDnsRecords: adapt('WriteDnsRecords', writeDnsRecords),
   DeleteServices: adapt('DeleteServices', deleteServices),
   DisableLoadBalancerProtection: adapt('DisableLoadBalancerProtection', disableLoadBalancerProtection),
   DeleteLoadBalancer: adapt('DeleteLoadBalancer', deleteLoadBalancer),
   DeleteCertificate: adapt('DeleteCertificate', deleteCertificate),
   FindDatabases: adapt('FindDatabases', findDatabases),
-  CheckDatabaseDeleted: adapt('CheckDatabaseDeleted', checkDatabaseDeleted),
+  DeleteDatabases: adapt('DeleteDatabases', deleteDatabases),
+  CheckDatabasesDeleted: adapt('CheckDatabasesDeleted', checkDatabasesDeleted),
   DeleteBuildResources: adapt('DeleteBuildResources', deleteBuildResources),
   DeleteLogGroups: adapt('DeleteLogGroups', deleteLogGroups),
   DeletePrivateNamespace: adapt('DeletePrivateNamespace', deletePrivateNamespace),
@@ -140,3 +143,9 @@ export const STEPS: Readonly<Record<string, StepHandler>> = {
     return describeFailure(input as Parameters<typeof describeFailure>[0], history);
   },
 };
+
+export { SETTLED, untilSettled } from './settled.ts';
+
+export const STEPS: Readonly<Record<string, StepHandler>> = Object.fromEntries(
+  Object.entries(ADAPTED).map(([name, step]) => [name, untilSettled(name, step)]),
+);

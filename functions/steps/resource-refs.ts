@@ -3,6 +3,8 @@
  * found or created. The workflow carries them in its state (see
  * state-machines/deploy.asl.json), so every field is plain JSON.
  */
+import type { BuildSpec } from '../../core/execution-input.ts';
+
 export type { BuildSpec, Tag } from '../../core/execution-input.ts';
 export type { EnvironmentNames } from '../../core/names.ts';
 
@@ -92,4 +94,10 @@ export interface DatabaseEndpoint {
 export interface BuiltImage {
   readonly service: string;
   readonly image: string;
+}
+
+/** A build with the names of its CodeBuild project and ECR repository (core/names.ts serviceNames). */
+export interface NamedBuild extends BuildSpec {
+  readonly project: string;
+  readonly repository: string;
 }

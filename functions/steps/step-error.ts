@@ -19,6 +19,21 @@ export class ThrottledError extends StepError {
   }
 }
 
+/**
+ * What AWS is doing is not done yet: the workflow's Retry on
+ * `Modeshift.NotReady` calls the step again after the state's interval. A
+ * Retry costs one state transition, where a Choice-and-Wait loop costs three,
+ * so waiting on long operations stays cheap; MaxAttempts bounds the wait.
+ */
+export class NotReadyError extends StepError {
+  constructor(message: string) {
+    super('Modeshift.NotReady', message);
+  }
+}
+
+/** The error name of NotReadyError, which failure reports skip while a later attempt may still succeed. */
+export const NOT_READY = 'Modeshift.NotReady';
+
 const THROTTLING = new Set([
   'Throttling',
   'ThrottlingException',

@@ -6,23 +6,24 @@
 export const STEP_NAMES = [
   'EnsureNetwork',
   'EnsureNatGateways',
-  'EnsureDatabase',
+  'EnsureDatabases',
   'EnsureLoadBalancer',
   'EnsurePrivateNamespace',
   'EnsurePublicZones',
-  'EnsureBuildProject',
+  'StartBuilds',
+  'CheckBuilds',
+  'EnsureLogGroups',
   'EnsureCertificate',
   'EnsureListeners',
-  'RegisterTaskDefinition',
-  'EnsureService',
-  'CheckServicesStable',
+  'RolloutServices',
   'WriteDnsRecords',
   'DeleteServices',
   'DisableLoadBalancerProtection',
   'DeleteLoadBalancer',
   'DeleteCertificate',
   'FindDatabases',
-  'CheckDatabaseDeleted',
+  'DeleteDatabases',
+  'CheckDatabasesDeleted',
   'DeleteBuildResources',
   'DeleteLogGroups',
   'DeletePrivateNamespace',
@@ -32,3 +33,11 @@ export const STEP_NAMES = [
   'DeleteAccessLogBucket',
   'DescribeFailure',
 ] as const;
+
+/** Memory of each step's Lambda function (stacks/workflow-steps.ts); what its GB-seconds are billed on. */
+export const STEP_FUNCTION_MEMORY_MB = 512;
+
+/** `EnsureNetwork` → `ensure-network.ts`: every step lives in the file named after it (its Lambda entry too, under functions/steps/lambda/). */
+export function stepFile(step: string): string {
+  return `${step.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;
+}

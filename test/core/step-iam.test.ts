@@ -157,6 +157,61 @@ describe('stepPolicy — S3 actions and resources', () => {
   });
 });
 
+describe('stepPolicy — batched steps', () => {
+  it('gives a batched step the calls of the steps it is made of, and its own', () => {
+    const includes = (step: string, parts: readonly string[], own: readonly string[]) => {
+      const actions = stepActions(step);
+      for (const part of parts) expect(actions).toEqual(expect.arrayContaining(stepActions(part)));
+      expect(actions).toEqual(expect.arrayContaining([...own]));
+    };
+
+    includes(
+      'StartBuilds',
+      ['EnsureBuildProject'],
+      [
+        'ecr:CreateRepository',
+        'ecr:TagResource',
+        'codebuild:StartBuild',
+        'codebuild:ListBuildsForProject',
+        'codebuild:BatchGetBuilds',
+      ],
+    );
+    includes('RolloutServices', ['RegisterTaskDefinition', 'EnsureService', 'CheckServicesStable'], []);
+    includes('EnsureDatabases', ['EnsureDatabase'], []);
+    includes('CheckDatabasesDeleted', ['CheckDatabaseDeleted'], []);
+    expect(stepActions('CheckBuilds')).toEqual(['codebuild:BatchGetBuilds']);
+    expect(stepActions('DeleteDatabases')).toEqual(['rds:DeleteDBInstance', 'rds:ModifyDBInstance']);
+  });
+
+  it('scopes log-group creation and retention to the modeshift log groups', () => {
+    const policy = stepPolicy(sources, fileOf('EnsureLogGroups'), CONTEXT);
+    const logGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${serviceNames('shop', 'pr-1', 'web').logGroup}`;
+
+    for (const action of ['logs:CreateLogGroup', 'logs:PutRetentionPolicy']) {
+      const [scope] = resourcesOf(policy, action);
+      expect(matches(scope as string, logGroup)).toBe(true);
+      expect(matches(scope as string, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/x`)).toBe(
+        false,
+      );
+    }
+  });
+
+  it('lets StartBuilds pass a role to CodeBuild only, and RolloutServices to ECS tasks only', () => {
+    const passRoleOf = (step: string) =>
+      stepPolicy(sources, fileOf(step), {
+        ...CONTEXT,
+        passRoles: [CODEBUILD_ROLE, TASK_EXECUTION_ROLE],
+      }).filter((statement) => statement.Action.includes('iam:PassRole'));
+
+    expect(passRoleOf('StartBuilds').map((statement) => statement.Condition)).toEqual([
+      { StringEquals: { 'iam:PassedToService': 'codebuild.amazonaws.com' } },
+    ]);
+    expect(passRoleOf('RolloutServices').map((statement) => statement.Condition)).toEqual([
+      { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    ]);
+  });
+});
+
 describe('stepPolicy — resource scoping', () => {
   it('scopes log-group deletion to the modeshift log groups', () => {
     const policy = stepPolicy(sources, fileOf('DeleteLogGroups'), CONTEXT);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../core/execution-input.ts';
-import { databaseNames, environmentNames, serviceNames } from '../../core/names.ts';
+import { environmentNames } from '../../core/names.ts';
 import { type WorkflowName, workflowDefinition } from '../../core/workflow-definitions.ts';
 import {
   type PolicyStatement,
@@ -76,7 +76,7 @@ const capitalised = (action: string) => action.charAt(0).toUpperCase() + action.
 
 /** What AWS checks besides the called action when a create carries tags (written out on purpose). */
 const TAG_ON_CREATE: Record<WorkflowName, string[]> = {
-  deploy: ['ecr:TagResource', 'ecs:TagResource', 'logs:TagResource', 'rds:AddTagsToResource'],
+  deploy: ['ecs:TagResource', 'rds:AddTagsToResource'],
   down: [],
 };
 
@@ -231,8 +231,7 @@ describe('workflowPolicy — deploy workflow', () => {
       );
     }
     expect(actionsOf(policy)).toContain('rds:CreateDBSubnetGroup');
-    expect(actionsOf(policy)).toContain('logs:PutRetentionPolicy');
-    expect(actionsOf(policy)).toContain('ecr:DescribeRepositories');
+    expect(actionsOf(policy)).toContain('ecs:PutClusterCapacityProviders');
   });
 
   it('invokes exactly the Lambda steps the ASL references', () => {
@@ -263,39 +262,13 @@ describe('workflowPolicy — deploy workflow', () => {
     expect(JSON.stringify(policy)).not.toContain(ROLES.TaskExecutionRoleArn);
   });
 
-  it('waits for CodeBuild builds through the rule Step Functions manages', () => {
-    const policy = policyOf('deploy');
-    const rule = arn('events', 'rule/StepFunctionsGetEventForCodeBuildStartBuildRule');
-    const project = arn('codebuild', `project/${serviceNames('shop', 'pr-1', 'web').codeBuildProject}`);
+  it('leaves repositories, builds and log groups to its steps: the workflow itself gets none of their actions', () => {
+    const actions = actionsOf(policyOf('deploy'));
 
-    for (const action of ['events:PutTargets', 'events:PutRule', 'events:DescribeRule']) {
-      expect(allows(policy, action, rule)).toBe(true);
-      expect(allows(policy, action, arn('events', 'rule/SomeoneElsesRule'))).toBe(false);
-    }
-    for (const action of ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds']) {
-      expect(allows(policy, action, project)).toBe(true);
-    }
-  });
-
-  it('creates ECR repositories only when the request carries the modeshift project tag', () => {
-    const policy = policyOf('deploy');
-    const repository = arn('ecr', `repository/${serviceNames('shop', 'pr-1', 'web').ecrRepository}`);
-
-    expect(allows(policy, 'ecr:CreateRepository', repository, TAGGING)).toBe(true);
-    expect(allows(policy, 'ecr:TagResource', repository, TAGGING)).toBe(true);
-    expect(allows(policy, 'ecr:CreateRepository', repository)).toBe(false);
-    expect(allows(policy, 'ecr:DescribeRepositories', repository, TAGGED)).toBe(true);
-    expect(allows(policy, 'ecr:DescribeRepositories', repository)).toBe(false);
-  });
-
-  it('sets retention only on modeshift log groups', () => {
-    const policy = policyOf('deploy');
-    const logGroup = arn('logs', `log-group:${serviceNames('shop', 'pr-1', 'web').logGroup}`);
-
-    expect(allows(policy, 'logs:CreateLogGroup', logGroup)).toBe(true);
-    expect(allows(policy, 'logs:PutRetentionPolicy', logGroup, TAGGED)).toBe(true);
-    expect(allows(policy, 'logs:PutRetentionPolicy', arn('logs', 'log-group:/aws/lambda/x'), TAGGED)).toBe(
-      false,
+    expect(actions.filter((action) => /^(codebuild|ecr|logs):/.test(action))).toEqual([]);
+    expect(actions).not.toContain('events:PutRule');
+    expect(JSON.stringify(policyOf('deploy'))).not.toContain(
+      'StepFunctionsGetEventForCodeBuildStartBuildRule',
     );
   });
 
@@ -335,8 +308,8 @@ describe('workflowPolicy — deploy workflow', () => {
 
   it('names the roles the Lambda steps pass, for their own policies', () => {
     expect(rolesPassedToSteps(workflowDefinition('deploy') as object)).toEqual({
-      EnsureBuildProject: ['CodeBuildRoleArn'],
-      RegisterTaskDefinition: ['TaskExecutionRoleArn'],
+      StartBuilds: ['CodeBuildRoleArn'],
+      RolloutServices: ['TaskExecutionRoleArn'],
     });
   });
 });
@@ -362,20 +335,10 @@ describe('workflowPolicy — down workflow', () => {
     expect(actionsOf(policyOf('down'))).not.toContain('iam:PassRole');
   });
 
-  it('deletes only tagged modeshift databases, and may write their final snapshot', () => {
+  it('leaves deleting the databases to its step, and deletes only tagged modeshift subnet groups', () => {
     const policy = policyOf('down');
-    const database = databaseNames('shop', 'pr-1', 'db');
 
-    expect(allows(policy, 'rds:DeleteDBInstance', arn('rds', `db:${database.instance}`), TAGGED)).toBe(true);
-    expect(allows(policy, 'rds:DeleteDBInstance', arn('rds', `db:${database.instance}`))).toBe(false);
-    expect(allows(policy, 'rds:DeleteDBInstance', arn('rds', 'db:unrelated'), TAGGED)).toBe(false);
-    expect(
-      allows(
-        policy,
-        'rds:DeleteDBInstance',
-        arn('rds', `snapshot:${database.finalSnapshotPrefix}-20260101120000`),
-      ),
-    ).toBe(true);
+    expect(actionsOf(policy)).not.toContain('rds:DeleteDBInstance');
     expect(
       allows(
         policy,
@@ -499,7 +462,7 @@ describe('workflowPolicy — derivation', () => {
 
     expect(() =>
       workflowPolicy(workflowDefinition('deploy') as object, context({ lambdaFunctionArns: others })),
-    ).toThrow(/state "Foundations\/NetworkAndData\/EnsureNetwork".*EnsureNetworkFunctionArn/);
+    ).toThrow(/state "EnsureNetwork".*EnsureNetworkFunctionArn/);
   });
 
   it('refuses a passed role without an ARN, naming the state', () => {

@@ -100,4 +100,35 @@ describe('local engine — context object', () => {
     const { started, entered } = result.output as { started: string; entered: string };
     expect(Date.parse(entered)).toBeGreaterThanOrEqual(Date.parse(started));
   });
+
+  it('counts a retry as a transition and its attempts in the history, and forgets a failure a retry took up', async () => {
+    let attempts = 0;
+    const definition = fixture('retried-poll.asl.json');
+    let failedBefore: string | undefined = 'not asked';
+
+    const result = await runWorkflow(
+      definition,
+      {},
+      {
+        clients: testClients(),
+        timeScale: 0,
+        lambdaSteps: {
+          Poll: async () => {
+            attempts += 1;
+            if (attempts < 3) throw Object.assign(new Error('not yet'), { name: 'Modeshift.NotReady' });
+            return {};
+          },
+          Describe: async (_input, context) => {
+            failedBefore = context.lastFailedTask();
+            return {};
+          },
+        },
+      },
+    );
+
+    expect(result).toMatchObject({ status: 'SUCCEEDED', transitions: 4 });
+    // Started and succeeded, two Tasks (5 each), two retried attempts (3 each).
+    expect(result.historyEvents).toBe(2 + 5 + 5 + 2 * 3);
+    expect(failedBefore).toBeUndefined();
+  });
 });

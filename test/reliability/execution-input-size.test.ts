@@ -1,6 +1,7 @@
 /**
- * Step Functions refuses an execution input over 256 KiB. modeshift refuses
- * such a request up front, when it builds the workflow input, so the handler
+ * Step Functions refuses an execution input, or a state, over 256 KiB, and
+ * the workflow's states grow on the way; modeshift refuses a request whose
+ * input is over 224 KiB up front, when it builds the workflow input, so the handler
  * takes no lock, starts nothing and says what to change. Environment values
  * are capped at 32 KiB per service, so these requests reach the limit with
  * many services.
@@ -24,10 +25,10 @@ import type { RequestDeps } from '../../functions/requests/handle-request.ts';
 import { countReliability } from './stats.ts';
 
 const NOW = new Date('2026-11-26T08:00:00Z');
-const FULL_SERVICES = 8;
+const FULL_SERVICES = 7;
 const FULL_PADDING = 30_000;
 
-/** Eight services with 30 000 bytes of environment each, and a ninth with `padding` bytes. */
+/** Seven services with 30 000 bytes of environment each, and an eighth with `padding` bytes. */
 function requestWithPadding(padding: number): DeployRequestInput {
   const service = (name: string, bytes: number) => ({
     name,
@@ -52,7 +53,7 @@ function inputBytes(detail: DeployRequestInput): number {
   return Buffer.byteLength(JSON.stringify(input));
 }
 
-/** A request whose workflow input is exactly `bytes` long (the ninth service's padding appears once in it). */
+/** A request whose workflow input is exactly `bytes` long (the eighth service's padding appears once in it). */
 function requestOfInputSize(bytes: number): DeployRequestInput {
   const padding = bytes - inputBytes(requestWithPadding(0));
   expect(padding).toBeGreaterThan(0);
@@ -70,7 +71,7 @@ function refusalOf(detail: DeployRequestInput) {
   throw new Error('the request was accepted');
 }
 
-describe('workflow input over 256 KiB — refused up front', () => {
+describe('workflow input over 224 KiB (its states could outgrow 256 KiB) — refused up front', () => {
   it('accepts a request whose workflow input is one byte under the limit, and one exactly at it', () => {
     expect(inputBytes(requestOfInputSize(MAX_EXECUTION_INPUT_BYTES - 1))).toBe(MAX_EXECUTION_INPUT_BYTES - 1);
     expect(inputBytes(requestOfInputSize(MAX_EXECUTION_INPUT_BYTES))).toBe(MAX_EXECUTION_INPUT_BYTES);
@@ -88,7 +89,9 @@ describe('workflow input over 256 KiB — refused up front', () => {
       },
     ]);
     const message = error.problems[0]?.message ?? '';
-    expect(message).toContain(`${MAX_EXECUTION_INPUT_BYTES} bytes (256 KiB)`);
+    expect(message).toContain(
+      `${MAX_EXECUTION_INPUT_BYTES} bytes (224 KiB: Step Functions allows 256 KiB per state`,
+    );
     expect(message).toContain('fewer services per environment');
     expect(message).toContain('smaller environment values');
     countReliability('hostileInputsTried');
@@ -111,7 +114,7 @@ const deps = (): RequestDeps => ({
   log: { info: () => {}, error: () => {} },
 });
 
-describe('Deploy Requested handler — workflow input over 256 KiB', () => {
+describe('Deploy Requested handler — workflow input over 224 KiB', () => {
   beforeEach(() => {
     sfn.reset();
     dynamodb.reset();
@@ -140,7 +143,7 @@ describe('Deploy Requested handler — workflow input over 256 KiB', () => {
       Entries: [
         expect.objectContaining({
           DetailType: 'Deployment Failed',
-          Detail: expect.stringContaining(`over Step Functions' limit of ${MAX_EXECUTION_INPUT_BYTES} bytes`),
+          Detail: expect.stringContaining(`over modeshift's limit of ${MAX_EXECUTION_INPUT_BYTES} bytes`),
         }),
       ],
     });

@@ -101,8 +101,8 @@ export interface InjectedFault {
   readonly errorName: string;
   /** How many times the fault has been raised so far. */
   raised(): number;
-  /** Throws when the fault is due and `step` is the faulted state's Lambda step. */
-  readonly beforeStep: (step: string) => void;
+  /** Throws when the fault is due and `state` is the faulted state (a Lambda step's). */
+  readonly beforeStep: (state: string) => void;
   /** Wraps a client factory so the fault is raised for the faulted state's AWS call. */
   readonly wrapClients: (factory: ClientFactory) => ClientFactory;
 }
@@ -142,8 +142,8 @@ export function injectFault(task: WorkflowTask, kind: FaultKind): InjectedFault 
     kind,
     errorName: injectedErrorName(task, kind),
     raised: () => raised,
-    beforeStep: (step) => {
-      if (integration.kind === 'lambda' && integration.step === step) raise();
+    beforeStep: (state) => {
+      if (integration.kind === 'lambda' && task.name === state) raise();
     },
     wrapClients: (factory) =>
       integration.kind === 'sdk'
@@ -234,7 +234,7 @@ export function faultedRun(faults: readonly InjectedFault[], runOptions: Faulted
       name,
       function stepWithFaults(input, context) {
         return track(async () => {
-          for (const fault of faults) fault.beforeStep(name);
+          for (const fault of faults) fault.beforeStep(context.stateName);
           const own = ownClients ?? context.clients;
           const { hold } = runOptions;
           const clients = hold?.step === name ? holdingClients(own, hold.command, hold.until, onHeld) : own;

@@ -7,12 +7,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { StartBuildCommand } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateServiceCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateDBInstanceCommand, DeleteDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
+import {
+  CreateServiceCommand as CreateDiscoveryServiceCommand,
+  ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
@@ -28,11 +36,8 @@ import { deployRequested } from '../../functions/deploy-requested.ts';
 import { downRequested } from '../../functions/down-requested.ts';
 import type { RequestDeps } from '../../functions/requests/handle-request.ts';
 import { MODESHIFT_SOURCE } from '../../functions/requests/request-event.ts';
-import { type EnsureDatabaseInput, ensureDatabase } from '../../functions/steps/ensure-database.ts';
-import {
-  type RegisterTaskDefinitionInput,
-  registerTaskDefinition,
-} from '../../functions/steps/register-task-definition.ts';
+import { type EnsureDatabasesInput, ensureDatabases } from '../../functions/steps/ensure-databases.ts';
+import { type RolloutServicesInput, rolloutServices } from '../../functions/steps/rollout-services.ts';
 import {
   aws,
   environmentRecord,
@@ -138,6 +143,9 @@ describe('safety rule — secret values never leak', () => {
     const variables = { DATABASE_PASSWORD: SECRET, POSTGRES_PASSWORD: SECRET };
     const logger = new Logger({ serviceName: 'modeshift', logLevel: 'DEBUG' });
     aws.ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
+    aws.ecs.on(CreateServiceCommand).callsFake((created: { serviceName?: string }) => ({
+      service: { serviceArn: `arn:aws:ecs:us-east-1:123456789012:service/x/${created.serviceName}` },
+    }));
     aws.ecs.on(RegisterTaskDefinitionCommand).resolves({
       taskDefinition: { taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/x:1' },
     });
@@ -156,13 +164,35 @@ describe('safety rule — secret values never leak', () => {
       requestDeps(logger),
     );
     const run = await runDeploy(input);
-    const registerInputs = run.inputsOf('RegisterTaskDefinition') as unknown as RegisterTaskDefinitionInput[];
-    const databaseInputs = run.inputsOf('EnsureDatabase') as unknown as EnsureDatabaseInput[];
-    for (const stepInput of registerInputs) {
-      await registerTaskDefinition(stepInput, { ecs: new ECSClient({ region: 'us-east-1' }) });
+    const rolloutInputs = run.inputsOf('RolloutServices') as unknown as RolloutServicesInput[];
+    const databaseInputs = run.inputsOf('EnsureDatabases') as unknown as EnsureDatabasesInput[];
+    // The rollout's service registration answers from a mocked Cloud Map (the harness mocks ECS and RDS).
+    const cloudMap = mockClient(ServiceDiscoveryClient);
+    cloudMap.onAnyCommand().resolves({});
+    cloudMap.on(CreateDiscoveryServiceCommand).resolves({
+      Service: { Arn: 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1', Id: 'srv-1' },
+    });
+    for (const stepInput of rolloutInputs) {
+      // The harness's load balancer has no target groups; the real one has one per public service.
+      const targetGroups = stepInput.services
+        .filter((service) => service.public)
+        .map((service) => ({
+          service: service.name,
+          arn: `arn:aws:elasticloadbalancing:tg/${service.name}`,
+          port: service.ports[0]?.target ?? 80,
+        }));
+      const withTargetGroups = {
+        ...stepInput,
+        loadBalancer: { ...stepInput.loadBalancer, targetGroups },
+      } as RolloutServicesInput;
+      await rolloutServices(withTargetGroups, {
+        ecs: new ECSClient({ region: 'us-east-1' }),
+        servicediscovery: new ServiceDiscoveryClient({ region: 'us-east-1' }),
+      });
     }
+    cloudMap.restore();
     for (const stepInput of databaseInputs) {
-      await ensureDatabase(stepInput, { rds: new RDSClient({ region: 'us-east-1' }) });
+      await ensureDatabases(stepInput, { rds: new RDSClient({ region: 'us-east-1' }) });
     }
     logger.info('deployment finished', { result: run.result.status });
     const written = output();
@@ -173,7 +203,7 @@ describe('safety rule — secret values never leak', () => {
     ]);
     expect(handled.outcome).toBe('started');
     expect(run.result.status).toBe('SUCCEEDED');
-    expect(registerInputs).toHaveLength(1);
+    expect(rolloutInputs).toHaveLength(1);
     expect(databaseInputs).toHaveLength(1);
     expect(written).toContain('workflow started');
     const places: Array<{ where: string; value: unknown }> = [
@@ -205,8 +235,9 @@ describe('safety rule — secret values never leak', () => {
       aws.rds.commandCalls(CreateDBInstanceCommand)[0]?.args[0].input.MasterUserPassword,
     ).toBeUndefined();
     // The task definition carries the secret as a name and a Parameter Store reference only.
-    expect(registerInputs[0]?.service.secrets).toEqual(['DATABASE_PASSWORD']);
-    expect(Object.keys(registerInputs[0]?.service.environment ?? {})).not.toContain('DATABASE_PASSWORD');
+    const api = rolloutInputs[0]?.services.find((service) => service.name === 'api');
+    expect(api?.secrets).toEqual(['DATABASE_PASSWORD']);
+    expect(Object.keys(api?.environment ?? {})).not.toContain('DATABASE_PASSWORD');
     const container = aws.ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input
       .containerDefinitions?.[0];
     expect(container?.secrets).toEqual([
@@ -279,7 +310,8 @@ describe('safety rule — a production down needs confirm', () => {
     const confirmed = await runDown(shopDownInput('pr-1'));
 
     expect(confirmed.result.status).toBe('SUCCEEDED');
-    expect(aws.rds).toHaveReceivedCommandWith(DeleteDBInstanceCommand, { SkipFinalSnapshot: false });
+    // DeleteDatabases with finalSnapshot sends SkipFinalSnapshot: false (test/functions/steps/delete-databases.test.ts).
+    expect(confirmed.inputsOf('DeleteDatabases')).toEqual([expect.objectContaining({ finalSnapshot: true })]);
     countReliability('safetyRulesChecked');
   });
 });
@@ -291,7 +323,6 @@ describe('safety rule — production → development needs force', () => {
 
     expect(refused.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.ModeChangeRefused' });
     expect(refused.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
-    expect(aws.codebuild).not.toHaveReceivedCommand(StartBuildCommand);
     expect(aws.events).toHaveReceivedCommandWith(PutEventsCommand, {
       Entries: [expect.objectContaining({ DetailType: 'Deployment Failed' })],
     });
@@ -301,7 +332,7 @@ describe('safety rule — production → development needs force', () => {
     const forced = await runDeploy(shopDeployInput('development', { force: true }));
 
     expect(forced.result.status).toBe('SUCCEEDED');
-    expect(aws.codebuild).toHaveReceivedCommand(StartBuildCommand);
+    expect(forced.calls.map((call) => call.step)).toContain('StartBuilds');
     countReliability('safetyRulesChecked');
   });
 });

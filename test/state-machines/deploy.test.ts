@@ -1,5 +1,3 @@
-import { PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { BatchGetBuildsCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateClusterCommand, PutClusterCapacityProvidersCommand } from '@aws-sdk/client-ecs';
 import { ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -75,15 +73,19 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
     });
   });
 
-  it(`builds every built service with ${expected.compute}, waiting for each build`, async () => {
+  it(`builds every built service with ${expected.compute} in one step, waiting for all builds`, async () => {
     const run = await deploy();
 
-    expect(run.inputsOf('EnsureBuildProject').map((input) => input.build)).toEqual([
-      expect.objectContaining({ project: 'shop-pr-1-web', computeType: expected.compute }),
-      expect.objectContaining({ project: 'shop-pr-1-api', computeType: expected.compute }),
+    expect(run.inputsOf('StartBuilds')).toEqual([
+      expect.objectContaining({
+        computeType: expected.compute,
+        imageTag: `deploy-${expected.mode}`,
+        builds: [expect.objectContaining({ service: 'web' }), expect.objectContaining({ service: 'api' })],
+      }),
     ]);
-    expect(aws.codebuild).toHaveReceivedCommandWith(StartBuildCommand, { projectName: 'shop-pr-1-web' });
-    expect(aws.codebuild).toHaveReceivedCommand(BatchGetBuildsCommand);
+    expect(run.inputsOf('CheckBuilds')).toEqual([
+      { builds: [expect.objectContaining({ service: 'web' }), expect.objectContaining({ service: 'api' })] },
+    ]);
   });
 
   it(`runs the cluster on ${expected.capacity} by default`, async () => {
@@ -98,14 +100,17 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
     });
   });
 
-  it(`keeps logs for ${expected.retention} days`, async () => {
-    await deploy();
+  it(`keeps logs for ${expected.retention} days, every service's log group in one step`, async () => {
+    const run = await deploy();
 
-    expect(aws.logs).toHaveReceivedCommandTimes(PutRetentionPolicyCommand, 3);
-    expect(aws.logs).toHaveReceivedCommandWith(PutRetentionPolicyCommand, {
-      logGroupName: '/modeshift/shop/pr-1/web',
-      retentionInDays: expected.retention,
-    });
+    expect(run.inputsOf('EnsureLogGroups')).toEqual([
+      expect.objectContaining({
+        retentionInDays: expected.retention,
+        project: 'shop',
+        environment: 'pr-1',
+        services: expect.arrayContaining(['web', 'api', 'worker']),
+      }),
+    ]);
   });
 
   it(`sets load balancer deletion protection to ${expected.protection} with access logs on`, async () => {
@@ -128,13 +133,13 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
   it(`deploys every service with the ${expected.strategy} strategy and the mode’s capacity and deployment configuration`, async () => {
     const run = await deploy();
 
-    const services = run.inputsOf('EnsureService');
-    expect(services.map((input) => (input.service as { name: string }).name).sort()).toEqual([
-      'api',
-      'web',
-      'worker',
-    ]);
-    for (const input of services) {
+    const waves = run.inputsOf('RolloutServices');
+    expect(
+      waves
+        .flatMap((input) => (input.services as Array<{ name: string }>).map((service) => service.name))
+        .sort(),
+    ).toEqual(['api', 'web', 'worker']);
+    for (const input of waves) {
       expect(input.strategy).toBe(expected.strategy);
       expect(input.policy).toMatchObject({
         capacityProvider: expected.capacity,
@@ -145,29 +150,25 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
     }
   });
 
-  it('deploys services in depends_on waves: api before web and worker', async () => {
+  it('rolls out every service with what it depends on: web and worker after api, the database left out', async () => {
     const run = await deploy();
 
-    const order = run.inputsOf('EnsureService').map((input) => (input.service as { name: string }).name);
-    expect(order[0]).toBe('api');
-    expect(run.inputsOf('CheckServicesStable').map((input) => input.services)).toEqual([
-      [
-        {
-          name: 'api',
-          taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-1-api:1',
-        },
-      ],
-      expect.arrayContaining([
-        expect.objectContaining({ name: 'web' }),
-        expect.objectContaining({ name: 'worker' }),
+    const [rollout] = run.inputsOf('RolloutServices');
+    const dependsOn = Object.fromEntries(
+      ((rollout?.services ?? []) as Array<{ name: string; dependsOn: string[] }>).map((service) => [
+        service.name,
+        service.dependsOn,
       ]),
-    ]);
+    );
+    expect(dependsOn).toEqual({ api: [], web: ['api'], worker: ['api'] });
+    expect(rollout?.rollout).toEqual(expect.any(String));
   });
 
   it('creates the database with the mode’s class, encryption, protection and apply-immediately', async () => {
     const run = await deploy();
 
-    const [input] = run.inputsOf('EnsureDatabase');
+    const [input] = run.inputsOf('EnsureDatabases');
+    expect(input?.databases).toEqual([expect.objectContaining({ name: 'db', instance: 'shop-pr-1-db' })]);
     expect(input?.policy).toMatchObject({
       dbInstanceClass: MODE_POLICIES[expected.mode].dbInstanceClass,
       storageEncrypted: true,
@@ -228,7 +229,6 @@ describe('deploy workflow — mode changes', () => {
 
     expect(run.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.ModeChangeRefused' });
     expect(run.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
-    expect(aws.codebuild).not.toHaveReceivedCommand(StartBuildCommand);
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
       UpdateExpression: expect.stringContaining('REMOVE #lockId'),
       ExpressionAttributeValues: expect.objectContaining({ ':status': { S: 'deployed' } }),
@@ -265,10 +265,8 @@ describe('deploy workflow — mode changes', () => {
     const run = await runDeploy(shopDeployInput('production'));
 
     expect(run.result.status).toBe('SUCCEEDED');
-    expect(run.inputsOf('EnsureBuildProject')[0]?.build).toMatchObject({
-      computeType: 'BUILD_GENERAL1_MEDIUM',
-    });
-    expect(aws.logs).toHaveReceivedCommandWith(PutRetentionPolicyCommand, { retentionInDays: 30 });
+    expect(run.inputsOf('StartBuilds')[0]).toMatchObject({ computeType: 'BUILD_GENERAL1_MEDIUM' });
+    expect(run.inputsOf('EnsureLogGroups')[0]).toMatchObject({ retentionInDays: 30 });
     expect(aws.elbv2).toHaveReceivedCommandWith(ModifyLoadBalancerAttributesCommand, {
       Attributes: expect.arrayContaining([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
     });
@@ -276,11 +274,11 @@ describe('deploy workflow — mode changes', () => {
       defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
     });
     expect(run.inputsOf('WriteDnsRecords')[0]).toMatchObject({ ttl: 3600, writeMode: 'upsert' });
-    expect(run.inputsOf('EnsureDatabase')[0]?.policy).toMatchObject({
+    expect(run.inputsOf('EnsureDatabases')[0]?.policy).toMatchObject({
       dbDeletionProtection: true,
       dbInstanceClass: 'db.m7g.large',
     });
-    expect(run.inputsOf('EnsureService')[0]?.policy).toMatchObject({ capacityProvider: 'FARGATE' });
+    expect(run.inputsOf('RolloutServices')[0]?.policy).toMatchObject({ capacityProvider: 'FARGATE' });
   });
 });
 
@@ -288,30 +286,30 @@ describe('deploy workflow — failures', () => {
   it('names the failed step, releases the lock, records the history and emits Deployment Failed', async () => {
     const run = await runDeploy(shopDeployInput('staging'), {
       failing: {
-        EnsureDatabase: new StepError('Modeshift.DatabaseFailed', 'shop-pr-1-db is incompatible-parameters'),
+        EnsureDatabases: new StepError('Modeshift.DatabaseFailed', 'shop-pr-1-db is incompatible-parameters'),
       },
     });
 
     expect(run.result).toMatchObject({
       status: 'FAILED',
       error: 'Modeshift.DatabaseFailed',
-      failedState: 'EnsureDatabase',
+      failedState: 'EnsureDatabases',
     });
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
       UpdateExpression: expect.stringContaining('REMOVE #lockId'),
       ExpressionAttributeValues: expect.objectContaining({
         ':status': { S: 'failed' },
-        ':error': { S: 'EnsureDatabase: Modeshift.DatabaseFailed' },
+        ':error': { S: 'EnsureDatabases: Modeshift.DatabaseFailed' },
       }),
     });
     expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
-      Item: expect.objectContaining({ status: { S: 'failed' }, failedState: { S: 'EnsureDatabase' } }),
+      Item: expect.objectContaining({ status: { S: 'failed' }, failedState: { S: 'EnsureDatabases' } }),
     });
     expect(aws.events).toHaveReceivedCommandWith(PutEventsCommand, {
       Entries: [
         expect.objectContaining({
           DetailType: 'Deployment Failed',
-          Detail: expect.stringContaining('"failedState":"EnsureDatabase"'),
+          Detail: expect.stringContaining('"failedState":"EnsureDatabases"'),
         }),
       ],
     });
@@ -328,6 +326,5 @@ describe('deploy workflow — failures', () => {
 
     expect(run.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.EnvironmentLocked' });
     expect(run.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
-    expect(aws.codebuild).not.toHaveReceivedCommand(StartBuildCommand);
   });
 });

@@ -1,11 +1,7 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteClusterCommand } from '@aws-sdk/client-ecs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  DeleteDBInstanceCommand,
-  DeleteDBSubnetGroupCommand,
-  ModifyDBInstanceCommand,
-} from '@aws-sdk/client-rds';
+import { DeleteDBSubnetGroupCommand } from '@aws-sdk/client-rds';
 import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StepError } from '../../functions/steps/step-error.ts';
@@ -25,7 +21,6 @@ describe('down workflow — production', () => {
 
     expect(run.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.ProductionDownNotConfirmed' });
     expect(run.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
-    expect(aws.rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
     expect(aws.scheduler).not.toHaveReceivedCommand(DeleteScheduleCommand);
     expect(aws.events).toHaveReceivedCommandWith(PutEventsCommand, {
       Entries: [expect.objectContaining({ DetailType: 'Teardown Failed' })],
@@ -36,25 +31,26 @@ describe('down workflow — production', () => {
     const run = await runDown(shopDownInput('pr-2'));
 
     expect(run.result.error).toBe('Modeshift.ProductionDownNotConfirmed');
-    expect(aws.rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
+    expect(run.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
   });
 
-  it('turns database deletion protection off, then deletes with a final snapshot', async () => {
-    const run = await runDown(shopDownInput('pr-1'));
+  it('deletes the databases with a final snapshot, protection off first where it is on', async () => {
+    const run = await runDown(shopDownInput('pr-1'), {
+      answers: { FindDatabases: { databases: [{ instance: 'shop-pr-1-db', deletionProtection: true }] } },
+    });
 
     expect(run.result.status).toBe('SUCCEEDED');
-    expect(aws.rds).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
-      DBInstanceIdentifier: 'shop-pr-1-db',
-      DeletionProtection: false,
-      ApplyImmediately: true,
-    });
-    expect(aws.rds).toHaveReceivedCommandWith(DeleteDBInstanceCommand, {
-      DBInstanceIdentifier: 'shop-pr-1-db',
-      SkipFinalSnapshot: false,
-      FinalDBSnapshotIdentifier: 'shop-pr-1-db-final-20261126070000',
-    });
-    const calls = aws.rds.calls().map((call) => (call.args[0] as object).constructor.name);
-    expect(calls.indexOf('ModifyDBInstanceCommand')).toBeLessThan(calls.indexOf('DeleteDBInstanceCommand'));
+    expect(run.entered).toContain('DeleteDatabasesWithFinalSnapshot');
+    expect(run.inputsOf('DeleteDatabases')).toEqual([
+      {
+        databases: [{ instance: 'shop-pr-1-db', deletionProtection: true }],
+        finalSnapshot: true,
+        stamp: '20261126070000',
+      },
+    ]);
+    expect(run.inputsOf('CheckDatabasesDeleted')).toEqual([
+      { databases: [{ instance: 'shop-pr-1-db', deletionProtection: true }] },
+    ]);
   });
 
   it('turns load balancer deletion protection off before deleting it', async () => {
@@ -85,11 +81,20 @@ describe('down workflow — development', () => {
     const run = await runDown(shopDownInput());
 
     expect(run.result.status).toBe('SUCCEEDED');
-    expect(aws.rds).toHaveReceivedCommandWith(DeleteDBInstanceCommand, {
-      DBInstanceIdentifier: 'shop-pr-1-db',
-      SkipFinalSnapshot: true,
-    });
+    expect(run.entered).toContain('DeleteDatabasesWithoutSnapshot');
+    expect(run.inputsOf('DeleteDatabases')).toEqual([expect.objectContaining({ finalSnapshot: false })]);
     expect(aws.rds).toHaveReceivedCommandWith(DeleteDBSubnetGroupCommand, { DBSubnetGroupName: 'shop-pr-1' });
+  });
+
+  it('deletes the NAT gateways, the load balancer and the private namespace once the services are gone, with the databases still going', async () => {
+    const run = await runDown(shopDownInput());
+
+    const steps = run.calls.map((call) => call.step);
+    expect(run.inputsOf('DeleteNetwork')[0]).toMatchObject({ scope: 'nat-gateways' });
+    for (const step of ['DeleteLoadBalancer', 'DeletePrivateNamespace']) {
+      expect(steps.indexOf(step)).toBeGreaterThan(steps.indexOf('DeleteServices'));
+    }
+    expect(run.inputsOf('DeleteNetwork').at(-1)).not.toHaveProperty('scope');
   });
 
   it('force-destroys the hosted zone and deletes the access logs and log groups', async () => {
@@ -108,8 +113,8 @@ describe('down workflow — development', () => {
 
     const steps = run.calls.map((call) => call.step);
     expect(aws.ecs).toHaveReceivedCommandWith(DeleteClusterCommand, { cluster: 'shop-pr-1' });
-    expect(steps.indexOf('DeleteNetwork')).toBeGreaterThan(steps.indexOf('DeleteServices'));
-    expect(steps.indexOf('DeleteNetwork')).toBeGreaterThan(steps.indexOf('CheckDatabaseDeleted'));
+    expect(steps.lastIndexOf('DeleteNetwork')).toBeGreaterThan(steps.indexOf('DeleteServices'));
+    expect(steps.lastIndexOf('DeleteNetwork')).toBeGreaterThan(steps.indexOf('CheckDatabasesDeleted'));
   });
 
   it('marks the environment down, releases the lock, records the history and emits Teardown Succeeded', async () => {
@@ -133,20 +138,20 @@ describe('down workflow — failures', () => {
     const run = await runDown(shopDownInput());
 
     expect(run.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.EnvironmentNotFound' });
-    expect(aws.rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
+    expect(run.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
   });
 
   it('names the failed step, releases the lock and records the failure', async () => {
     aws.dynamodb.on(GetItemCommand).resolves(environmentRecord('staging'));
 
     const run = await runDown(shopDownInput(), {
-      failing: { DeleteNetwork: new StepError('Modeshift.NetworkStuck', 'vpc-1 still has interfaces') },
+      failing: { DeleteNetwork: new StepError('Modeshift.NetworkStuck', 'nat-1 still has interfaces') },
     });
 
     expect(run.result).toMatchObject({
       status: 'FAILED',
       error: 'Modeshift.NetworkStuck',
-      failedState: 'DeleteNetwork',
+      failedState: 'DeleteNatGateways',
     });
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
       UpdateExpression: expect.stringContaining('REMOVE #lockId'),
@@ -156,7 +161,7 @@ describe('down workflow — failures', () => {
       Item: expect.objectContaining({
         action: { S: 'down' },
         status: { S: 'failed' },
-        failedState: { S: 'DeleteNetwork' },
+        failedState: { S: 'DeleteNatGateways' },
       }),
     });
   });

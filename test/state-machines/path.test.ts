@@ -72,9 +72,9 @@ describe('workflow path — branches per mode', () => {
     const paths = MODES.map((mode) => downPath(shopDeployInput(mode), NOW));
 
     expect(paths.map((p) => decision(p, 'FinalSnapshotPolicy'))).toEqual([
-      'DeleteDatabaseWithoutSnapshot',
-      'DeleteDatabaseWithoutSnapshot',
-      'DeleteDatabaseWithFinalSnapshot',
+      'DeleteDatabasesWithoutSnapshot',
+      'DeleteDatabasesWithoutSnapshot',
+      'DeleteDatabasesWithFinalSnapshot',
     ]);
     expect(paths.map((p) => decision(p, 'ZonePolicy'))).toEqual([
       'PurgeAndDeleteZones',

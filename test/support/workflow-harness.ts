@@ -110,12 +110,15 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
       return network;
     case 'EnsureNatGateways':
       return { count: input.count, natGatewayIds: [], ready: true, retryAfterSeconds: 15 };
-    case 'EnsureDatabase':
+    case 'EnsureDatabases':
       return {
         ready: true,
         retryAfterSeconds: 30,
-        endpoint: 'db.example.rds.amazonaws.com',
-        status: 'available',
+        endpoints: ((input.databases as Array<{ name: string; instance: string }>) ?? []).map((database) => ({
+          name: database.name,
+          instance: database.instance,
+          endpoint: `${database.instance}.example.rds.amazonaws.com`,
+        })),
         warnings: [],
       };
     case 'EnsureLoadBalancer':
@@ -150,23 +153,36 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
       };
     case 'EnsureListeners':
       return { httpListenerArn: 'l-80' };
-    case 'RegisterTaskDefinition':
+    case 'StartBuilds':
       return {
-        arn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${(input.service as { taskFamily: string }).taskFamily}:1`,
+        builds: ((input.builds as Array<{ service: string }>) ?? []).map((build) => ({
+          service: build.service,
+          id: `shop-pr-1-${build.service}:1`,
+        })),
       };
-    case 'EnsureService':
+    case 'CheckBuilds':
+      return { done: true, retryAfterSeconds: 10 };
+    case 'EnsureLogGroups':
       return {
-        arn: `arn:aws:ecs:us-east-1:123456789012:service/x/${(input.service as { name: string }).name}`,
+        created: (input.services as unknown[]).length,
+        retentionSet: (input.services as unknown[]).length,
       };
-    case 'CheckServicesStable':
-      return { stable: true, retryAfterSeconds: 15 };
+    case 'RolloutServices':
+      return {
+        done: true,
+        stable: ((input.services as unknown[]) ?? []).length,
+        deploying: 0,
+        started: [],
+      };
+    case 'DeleteDatabases':
+      return { snapshots: [] };
     case 'WriteDnsRecords':
       return { written: 1 };
     case 'FindDatabases':
       return { databases: [{ instance: 'shop-pr-1-db', deletionProtection: true }] };
     case 'DeleteServices':
     case 'DeleteLoadBalancer':
-    case 'CheckDatabaseDeleted':
+    case 'CheckDatabasesDeleted':
     case 'DeletePrivateNamespace':
     case 'DeleteNetwork':
       return { done: true, retryAfterSeconds: 15 };

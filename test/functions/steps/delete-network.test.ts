@@ -183,7 +183,7 @@ describe('DeleteNetwork', () => {
 
       const progress = await deleteNetwork(input, { ec2: client });
 
-      expect(progress).toEqual({ done: true, retryAfterSeconds: 20 });
+      expect(progress).toEqual({ done: true, retryAfterSeconds: 10 });
       expect(sentAmong(DELETES)).toEqual([]);
     });
 
@@ -206,9 +206,28 @@ describe('DeleteNetwork', () => {
 
       expect(ec2).toHaveReceivedCommandWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-a' });
       expect(ec2).toHaveReceivedCommandWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-b' });
-      expect(progress).toEqual({ done: false, retryAfterSeconds: 20 });
+      expect(progress).toEqual({ done: false, retryAfterSeconds: 10 });
       expect(ec2).not.toHaveReceivedCommand(ReleaseAddressCommand);
       expect(ec2).not.toHaveReceivedCommand(DeleteSubnetCommand);
+    });
+
+    it('with scope nat-gateways, is done once the gateways are gone and leaves the rest of the network', async () => {
+      environment('available');
+
+      const progress = await deleteNetwork({ ...input, scope: 'nat-gateways' }, { ec2: client });
+
+      expect(progress).toEqual({ done: false, retryAfterSeconds: 10 });
+      expect(ec2).toHaveReceivedCommandWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-a' });
+      expect(ec2).not.toHaveReceivedCommand(DeleteSubnetCommand);
+    });
+
+    it('with scope nat-gateways, is done when they are and deletes nothing else', async () => {
+      environment('deleted');
+
+      const progress = await deleteNetwork({ ...input, scope: 'nat-gateways' }, { ec2: client });
+
+      expect(progress).toEqual({ done: true, retryAfterSeconds: 0 });
+      expect(sentAmong(DELETES)).toEqual([]);
     });
 
     it('waits without deleting again while the gateways are deleting', async () => {
@@ -311,7 +330,7 @@ describe('DeleteNetwork', () => {
       expect(ec2).toHaveReceivedCommandWith(DeleteVpcCommand, { VpcId: 'vpc-1' });
       expect(ec2).toHaveReceivedCommandWith(DeleteDhcpOptionsCommand, { DhcpOptionsId: 'dopt-1' });
       expect(callIndex(DeleteVpcCommand)).toBeLessThan(callIndex(DeleteDhcpOptionsCommand));
-      expect(progress).toEqual({ done: true, retryAfterSeconds: 20 });
+      expect(progress).toEqual({ done: true, retryAfterSeconds: 10 });
     });
 
     it('reports not done, without failing, when a subnet is refused with DependencyViolation', async () => {
@@ -319,7 +338,7 @@ describe('DeleteNetwork', () => {
 
       const progress = await deleteNetwork(input, { ec2: client });
 
-      expect(progress).toEqual({ done: false, retryAfterSeconds: 20 });
+      expect(progress).toEqual({ done: false, retryAfterSeconds: 10 });
       expect(ec2).toHaveReceivedCommandWith(DeleteSubnetCommand, { SubnetId: 'subnet-private-b' });
       expect(ec2).not.toHaveReceivedCommand(DeleteVpcCommand);
       expect(ec2).not.toHaveReceivedCommand(DeleteDhcpOptionsCommand);

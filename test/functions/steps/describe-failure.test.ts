@@ -122,4 +122,33 @@ describe('DescribeFailure — Step Functions history', () => {
       reverseOrder: true,
     });
   });
+
+  it('skips a failure the state’s Retry took up (a sibling still polling), naming the state that failed for good', async () => {
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        { id: 14, type: 'LambdaFunctionScheduled', timestamp: new Date(), previousEventId: 13 },
+        { id: 13, type: 'LambdaFunctionFailed', timestamp: new Date(), previousEventId: 12 },
+        { id: 12, type: 'LambdaFunctionScheduled', timestamp: new Date(), previousEventId: 11 },
+        {
+          id: 11,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          previousEventId: 10,
+          stateEnteredEventDetails: { name: 'EnsureDatabases' },
+        },
+        { id: 10, type: 'LambdaFunctionFailed', timestamp: new Date(), previousEventId: 9 },
+        { id: 9, type: 'LambdaFunctionScheduled', timestamp: new Date(), previousEventId: 8 },
+        {
+          id: 8,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'StartBuilds' },
+        },
+      ],
+    });
+
+    const state = await stepFunctionsHistory(new SFNClient({ region: 'us-east-1' })).failedState('arn:exec');
+
+    expect(state).toBe('StartBuilds');
+  });
 });

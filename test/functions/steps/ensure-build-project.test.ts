@@ -21,9 +21,8 @@ const input = {
     dockerfile: 'Dockerfile',
     target: '',
     buildArgs: '',
-    computeType: 'BUILD_GENERAL1_MEDIUM' as const,
-    imageTag: 'd1',
   },
+  computeType: 'BUILD_GENERAL1_MEDIUM',
   tags: [
     { Key: 'modeshift:project', Value: 'shop' },
     { Key: 'modeshift:environment', Value: 'pr-1' },

@@ -63,8 +63,7 @@ const worker: ServiceSpec = {
   public: false,
   environment: {},
   secrets: [],
-  taskFamily: 'shop-pr-42-worker',
-  logGroup: '/modeshift/shop/pr-42/worker',
+  dependsOn: [],
 };
 
 const api: ServiceSpec = {
@@ -73,8 +72,7 @@ const api: ServiceSpec = {
   replicas: 2,
   ports: [{ target: 8080, protocol: 'tcp' }],
   public: true,
-  taskFamily: 'shop-pr-42-api',
-  logGroup: '/modeshift/shop/pr-42/api',
+  dependsOn: [],
   targetGroup: 'shop-pr-42-api',
 };
 

@@ -39,13 +39,14 @@ const api: ServiceSpec = {
   environment: { NODE_ENV: 'production', DATABASE_HOST: 'db' },
   secrets: ['DATABASE_PASSWORD', 'STRIPE_KEY'],
   command: ['node', 'server.js'],
-  taskFamily: 'shop-pr-42-api',
-  logGroup: '/modeshift/shop/pr-42/api',
+  dependsOn: [],
 };
 
 function inputFor(service: ServiceSpec, images: RegisterTaskDefinitionInput['images'] = []) {
   return {
     service,
+    project: 'shop',
+    environment: 'pr-42',
     images,
     names: environmentNames('shop', 'pr-42'),
     deploymentId: 'deploy-2',

@@ -1,0 +1,145 @@
+/**
+ * Handler cold start: every Lambda handler of the app bundled as SST bundles
+ * it (esbuild: bundle, platform node, ESM, target node22, minified, ESM
+ * entry points of packages first, and the AWS SDK bundled in: SST bundles it
+ * rather than use the copy in the Lambda runtime), its size, and its init
+ * time: a fresh Node process that imports the bundle, timed from the
+ * process's start to the handler being ready — what Lambda reports as Init
+ * Duration (runtime start plus module load). An empty handler bundled the
+ * same way, measured in the same rounds, is the baseline; each figure is the
+ * median of several rounds, handlers interleaved so that a busy moment of
+ * the machine does not fall on one handler only.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { STEP_NAMES, stepFile } from '../functions/steps/step-names.ts';
+
+export interface HandlerColdStart {
+  readonly handler: string;
+  readonly bytes: number;
+  /** Median milliseconds from process start to the handler module loaded. */
+  readonly initMs: number;
+  /** Median milliseconds of the import alone. */
+  readonly importMs: number;
+  /** initMs ÷ the empty handler's initMs. */
+  readonly initRatio: number;
+}
+
+export interface ColdStartReport {
+  readonly empty: { readonly bytes: number; readonly initMs: number; readonly importMs: number };
+  readonly handlers: readonly HandlerColdStart[];
+  readonly rounds: number;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The app's Lambda handlers, as stacks/ wires them: entry file and export. */
+export function lambdaEntries(): Array<{ name: string; file: string }> {
+  return [
+    ...STEP_NAMES.map((step) => ({ name: step, file: `functions/steps/lambda/${stepFile(step)}` })),
+    { name: 'DeployRequested', file: 'functions/deploy-requested.ts' },
+    { name: 'DownRequested', file: 'functions/down-requested.ts' },
+    { name: 'WorkflowFinished', file: 'functions/workflow-finished.ts' },
+    { name: 'Sweep', file: 'functions/sweep.ts' },
+  ];
+}
+
+/** What SST puts at the top of an ESM bundle, so CommonJS dependencies can still `require`. */
+const ESM_REQUIRE_BANNER = [
+  "import { createRequire as topLevelCreateRequire } from 'module';",
+  'const require = topLevelCreateRequire(import.meta.url);',
+].join('');
+
+async function bundle(entry: { file: string } | { contents: string }, outfile: string): Promise<number> {
+  await build({
+    ...('file' in entry
+      ? { entryPoints: [join(ROOT, entry.file)] }
+      : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'ts' as const } }),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    outfile,
+    logLevel: 'error',
+  });
+  return statSync(outfile).size;
+}
+
+/** Loads a bundle in a fresh process and reports, from inside it, how long that took. */
+const PROBE = [
+  'const started = performance.now();',
+  'const module = await import(process.argv[2]);',
+  "if (typeof module.handler !== 'function') throw new Error('no handler export');",
+  'process.stdout.write(JSON.stringify({ initMs: performance.now(), importMs: performance.now() - started }));',
+].join('\n');
+
+function probe(probeFile: string, bundleFile: string): { initMs: number; importMs: number } {
+  const output = execFileSync(process.execPath, [probeFile, bundleFile], {
+    encoding: 'utf8',
+    env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  });
+  return JSON.parse(output) as { initMs: number; importMs: number };
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+export async function measureColdStarts(rounds: number): Promise<ColdStartReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'modeshift-cold-start-'));
+  try {
+    const probeFile = join(dir, 'probe.mjs');
+    writeFileSync(probeFile, PROBE);
+    const emptyFile = join(dir, 'empty.mjs');
+    const emptyBytes = await bundle(
+      { contents: 'export const handler = async (event: unknown) => event;' },
+      emptyFile,
+    );
+    const entries = lambdaEntries();
+    const bundles = await Promise.all(
+      entries.map(async (entry) => {
+        const outfile = join(dir, `${entry.name}.mjs`);
+        return { ...entry, outfile, bytes: await bundle(entry, outfile) };
+      }),
+    );
+    const samples = new Map<string, Array<{ initMs: number; importMs: number }>>();
+    const record = (name: string, sample: { initMs: number; importMs: number }) =>
+      samples.set(name, [...(samples.get(name) ?? []), sample]);
+    for (let round = 0; round < rounds; round += 1) {
+      for (const item of [{ name: '', outfile: emptyFile }, ...bundles]) {
+        record(item.name, probe(probeFile, item.outfile));
+      }
+    }
+    const medians = (name: string) => ({
+      initMs: median((samples.get(name) ?? []).map((sample) => sample.initMs)),
+      importMs: median((samples.get(name) ?? []).map((sample) => sample.importMs)),
+    });
+    const empty = { bytes: emptyBytes, ...medians('') };
+    return {
+      empty,
+      rounds,
+      handlers: bundles.map((item) => {
+        const measured = medians(item.name);
+        return {
+          handler: item.name,
+          bytes: item.bytes,
+          ...measured,
+          initRatio: measured.initMs / empty.initMs,
+        };
+      }),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

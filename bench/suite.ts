@@ -1,0 +1,125 @@
+/**
+ * The whole benchmark: the size × mode runs (deploy and down) on the latency
+ * model, limits headroom, handler cold starts and the engine's own speed,
+ * summed up against the targets of issue 7.
+ */
+import { availableParallelism } from 'node:os';
+import { MODES } from '../core/policy.ts';
+import type { LatencyModel } from '../engine/latency-model.ts';
+import { type ColdStartReport, measureColdStarts } from './cold-start.ts';
+import { largestFitting, measureLimits, type SizeLimits } from './limits.ts';
+import type { MeasuredRun } from './pair.ts';
+import { measurePairs } from './pool.ts';
+import { engineSeconds } from './throughput.ts';
+
+export const SIZES = [1, 10, 50, 200] as const;
+
+export const TARGETS = {
+  criticalPathRatio: 1.1,
+  orchestrationCostRatio: 1 / 20,
+  maxServicesWithinLimits: 500,
+  coldStartInitRatio: 3,
+  engine200ServicesSeconds: 5,
+} as const;
+
+export interface BenchResults {
+  readonly model: LatencyModel;
+  readonly runs: readonly MeasuredRun[];
+  readonly limits: readonly SizeLimits[];
+  readonly largest: { readonly services: number; readonly firstTooLarge: SizeLimits };
+  readonly coldStart: ColdStartReport;
+  readonly engineSeconds: readonly number[];
+  readonly benchSeconds: number;
+}
+
+export interface SuiteOptions {
+  readonly model: LatencyModel;
+  readonly coldStartRounds: number;
+  /** Called as parts finish (progress on stderr). */
+  readonly progress: (message: string) => void;
+}
+
+const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
+  const started = performance.now();
+  const { model, progress } = options;
+
+  // The engine first, on a quiet machine, and warm for the timed runs after it.
+  const engine = await engineSeconds(200, model, 3);
+  progress(`engine: 200-service deploy with zero latency in ${median(engine).toFixed(2)} s`);
+
+  const pairs = SIZES.flatMap((services) => MODES.map((mode) => ({ services, mode })));
+  const runs = await measurePairs(pairs, model, Math.max(1, Math.min(3, availableParallelism())), (done) => {
+    for (const run of done) {
+      progress(
+        `${run.services} services, ${run.mode} ${run.workflow}: ${(run.seconds / 60).toFixed(1)} min, ratio ${run.criticalPathRatio.toFixed(3)}`,
+      );
+    }
+  });
+  runs.sort(
+    (a, b) =>
+      a.services - b.services ||
+      MODES.indexOf(a.mode) - MODES.indexOf(b.mode) ||
+      a.workflow.localeCompare(b.workflow),
+  );
+
+  const limits: SizeLimits[] = [];
+  for (const services of SIZES) limits.push(await measureLimits(services, 'production', model));
+  const largest = await largestFitting('production', model, TARGETS.maxServicesWithinLimits, 10);
+  progress(`limits: ${largest.services} services fit`);
+
+  const coldStart = await measureColdStarts(options.coldStartRounds);
+  progress(`cold start: ${coldStart.handlers.length} handlers measured`);
+
+  return {
+    model,
+    runs,
+    limits: [
+      ...limits,
+      ...largest.checked.filter((entry) => !SIZES.some((size) => size === entry.services)),
+    ].sort((a, b) => a.services - b.services),
+    largest,
+    coldStart,
+    engineSeconds: engine,
+    benchSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+export interface BenchSummary {
+  readonly criticalPathRatio: number;
+  readonly orchestrationCostRatio: number;
+  readonly maxServicesWithinLimits: number;
+  readonly coldStartInitRatio: number;
+  readonly engine200ServicesSeconds: number;
+  readonly targets: typeof TARGETS;
+  readonly met: Readonly<Record<keyof typeof TARGETS, boolean>>;
+  readonly scale: number;
+  readonly benchSeconds: number;
+}
+
+export function summarize(results: BenchResults): BenchSummary {
+  const criticalPathRatio = Math.max(...results.runs.map((run) => run.criticalPathRatio));
+  const orchestrationCostRatio = Math.max(...results.runs.map((run) => run.cost.ratio));
+  const coldStartInitRatio = Math.max(...results.coldStart.handlers.map((handler) => handler.initRatio));
+  const engine200ServicesSeconds = median(results.engineSeconds);
+  const maxServicesWithinLimits = results.largest.services;
+  return {
+    criticalPathRatio,
+    orchestrationCostRatio,
+    maxServicesWithinLimits,
+    coldStartInitRatio,
+    engine200ServicesSeconds,
+    targets: TARGETS,
+    met: {
+      criticalPathRatio: criticalPathRatio <= TARGETS.criticalPathRatio,
+      orchestrationCostRatio: orchestrationCostRatio <= TARGETS.orchestrationCostRatio,
+      maxServicesWithinLimits: maxServicesWithinLimits >= TARGETS.maxServicesWithinLimits,
+      coldStartInitRatio: coldStartInitRatio <= TARGETS.coldStartInitRatio,
+      engine200ServicesSeconds: engine200ServicesSeconds < TARGETS.engine200ServicesSeconds,
+    },
+    scale: results.model.scale,
+    benchSeconds: results.benchSeconds,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * CheckDatabasesDeleted: whether every RDS instance DeleteDatabases deleted
+ * is gone, one look at each.
+ */
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { mapConcurrently } from './bounded-concurrency.ts';
+import { checkDatabaseDeleted } from './check-database-deleted.ts';
+import type { TeardownProgress } from './resource-refs.ts';
+
+export interface CheckDatabasesDeletedInput {
+  readonly databases: ReadonlyArray<{ readonly instance: string }>;
+}
+
+export type CheckDatabasesDeletedOutput = TeardownProgress;
+
+const CONCURRENCY = 5;
+
+export async function checkDatabasesDeleted(
+  input: CheckDatabasesDeletedInput,
+  clients: { rds: RDSClient },
+): Promise<CheckDatabasesDeletedOutput> {
+  const results = await mapConcurrently(input.databases, CONCURRENCY, ({ instance }) =>
+    checkDatabaseDeleted({ instance }, clients),
+  );
+  const waiting = results.filter((result) => !result.done);
+  if (waiting.length === 0) return { done: true, retryAfterSeconds: 0 };
+  return { done: false, retryAfterSeconds: Math.min(...waiting.map((result) => result.retryAfterSeconds)) };
+}

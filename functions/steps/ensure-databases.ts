@@ -1,0 +1,56 @@
+/**
+ * EnsureDatabases: every managed Postgres of the environment at once (each
+ * as EnsureDatabase brings it: created, or brought to the mode's class and
+ * protection), ready when all are available. One step and one wait loop for
+ * all databases, rather than one per database.
+ */
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { DatabaseSpec } from '../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../core/names.ts';
+import type { Policy } from '../../core/policy.ts';
+import { mapConcurrently } from './bounded-concurrency.ts';
+import { ensureDatabase } from './ensure-database.ts';
+import type { DatabaseEndpoint, NetworkRef, Progress, Tag } from './resource-refs.ts';
+
+export interface EnsureDatabasesInput {
+  readonly databases: readonly DatabaseSpec[];
+  readonly policy: Policy;
+  readonly network: NetworkRef;
+  readonly names: EnvironmentNames;
+  /** The deployment's four modeshift tags. */
+  readonly tags: readonly Tag[];
+}
+
+export interface EnsureDatabasesOutput extends Progress {
+  /** Every database once all are available; empty until then. */
+  readonly endpoints: readonly DatabaseEndpoint[];
+  /** What the policy asks for that an existing instance cannot get in place. */
+  readonly warnings: readonly string[];
+}
+
+/** RDS control-plane calls in flight at once. */
+const CONCURRENCY = 5;
+
+export async function ensureDatabases(
+  input: EnsureDatabasesInput,
+  clients: { rds: RDSClient },
+): Promise<EnsureDatabasesOutput> {
+  const results = await mapConcurrently(input.databases, CONCURRENCY, (database) =>
+    ensureDatabase(
+      { database, policy: input.policy, network: input.network, names: input.names, tags: input.tags },
+      clients,
+    ),
+  );
+  const warnings = results.flatMap((result) => result.warnings);
+  const waiting = results.filter((result) => !result.ready);
+  if (waiting.length > 0) {
+    const retryAfterSeconds = Math.min(...waiting.map((result) => result.retryAfterSeconds));
+    return { ready: false, retryAfterSeconds, endpoints: [], warnings };
+  }
+  const endpoints = input.databases.map((database, index) => ({
+    name: database.name,
+    instance: database.instance,
+    endpoint: results[index]?.endpoint ?? '',
+  }));
+  return { ready: true, retryAfterSeconds: 0, endpoints, warnings };
+}

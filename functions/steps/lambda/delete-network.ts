@@ -1,0 +1,10 @@
+/** The DeleteNetwork step's Lambda function: its own code and the AWS clients it uses, nothing else. */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { type DeleteNetworkInput, deleteNetwork } from '../delete-network.ts';
+import { lambdaStep } from '../lambda-step.ts';
+
+const clients = { ec2: new EC2Client({}) };
+
+export const handler = lambdaStep('DeleteNetwork', (input) =>
+  deleteNetwork(input as DeleteNetworkInput, clients),
+);

@@ -1,0 +1,10 @@
+/** The EnsureListeners step's Lambda function: its own code and the AWS clients it uses, nothing else. */
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type EnsureListenersInput, ensureListeners } from '../ensure-listeners.ts';
+import { lambdaStep } from '../lambda-step.ts';
+
+const clients = { elbv2: new ElasticLoadBalancingV2Client({}) };
+
+export const handler = lambdaStep('EnsureListeners', (input) =>
+  ensureListeners(input as EnsureListenersInput, clients),
+);

@@ -1,0 +1,10 @@
+/** The RemoveServiceRecords step's Lambda function: its own code and the AWS clients it uses, nothing else. */
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { lambdaStep } from '../lambda-step.ts';
+import { type RemoveServiceRecordsInput, removeServiceRecords } from '../remove-service-records.ts';
+
+const clients = { route53: new Route53Client({}) };
+
+export const handler = lambdaStep('RemoveServiceRecords', (input) =>
+  removeServiceRecords(input as RemoveServiceRecordsInput, clients),
+);

@@ -1,0 +1,190 @@
+/**
+ * RolloutServices: the environment's services, each deployed as soon as the
+ * services it depends on are stable — not in waves that each wait for their
+ * slowest service, so a deploy takes as long as its longest chain of
+ * depends_on and no longer. The workflow calls it until every service is
+ * stable: while some are not, it fails with `Modeshift.NotReady` and the
+ * state's Retry calls it again (one state transition a look).
+ *
+ * It keeps no progress of its own: each call reads it back from ECS. A
+ * service this rollout deployed carries the tags `modeshift:rollout` (this
+ * execution's start) and `modeshift:task-definition` (the `family:revision`
+ * it deployed); it is stable once ECS has finished that deployment. Every
+ * other service whose dependencies are all stable is deployed now — its task
+ * definition (a new revision only when it changed) and its ECS service and
+ * Cloud Map entry, created or brought to every setting of the mode, a
+ * bounded number at once. A deployment the circuit breaker failed or rolled
+ * back fails the run; a later run deploys that service again.
+ */
+import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import type { ServiceSpec } from '../../core/execution-input.ts';
+import { serviceNames } from '../../core/names.ts';
+import type { Policy } from '../../core/policy.ts';
+import { mapConcurrently } from './bounded-concurrency.ts';
+import { isStable } from './check-services-stable.ts';
+import { discoveryIndex, type EnsureServiceInput, ensureService } from './ensure-service.ts';
+import { builtImage } from './image-uri.ts';
+import { registerTaskDefinition } from './register-task-definition.ts';
+import type { EnvironmentNames, LoadBalancerRef, NamespaceRef, NetworkRef, Tag } from './resource-refs.ts';
+
+/** The tag naming the rollout (execution) that last deployed a service. */
+export const ROLLOUT_TAG = 'modeshift:rollout';
+/** The tag naming the task definition (`family:revision`) that rollout deployed. */
+export const TASK_DEFINITION_TAG = 'modeshift:task-definition';
+
+export interface RolloutServicesInput {
+  /** `replace` stops the old tasks before new ones start (0 % / 100 %); `rolling` keeps them until the new ones are healthy. */
+  readonly strategy: 'replace' | 'rolling';
+  /** Every service of the environment, each with the services it depends on. */
+  readonly services: readonly ServiceSpec[];
+  /** This rollout: the execution's start time, the same on every call of one run and new on the next run. */
+  readonly rollout: string;
+  readonly project: string;
+  readonly environment: string;
+  /** The deployment id: the tag of the images this deployment built. */
+  readonly deploymentId: string;
+  readonly policy: Policy;
+  readonly names: EnvironmentNames;
+  readonly tags: readonly Tag[];
+  readonly taskNetwork: EnsureServiceInput['taskNetwork'];
+  readonly network: NetworkRef;
+  /** `{}` when the environment has no public service. */
+  readonly loadBalancer: LoadBalancerRef | Record<string, never>;
+  readonly namespace: NamespaceRef;
+  /** Role ECS uses to pull images, write logs and read the secrets' parameters. */
+  readonly executionRoleArn: string;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export interface RolloutServicesOutput {
+  /** true once every service is deployed and stable. */
+  readonly done: boolean;
+  readonly stable: number;
+  /** Deployed by this rollout and not stable yet. */
+  readonly deploying: number;
+  /** Deployed by this call. */
+  readonly started: readonly string[];
+}
+
+/** Services registered and created or updated at once. */
+const DEPLOY_CONCURRENCY = 10;
+/** DescribeServices calls at once (each takes ten services). */
+const DESCRIBE_CONCURRENCY = 5;
+/** DescribeServices takes at most 10 services a call. */
+const DESCRIBE_BATCH = 10;
+
+export async function rolloutServices(
+  input: RolloutServicesInput,
+  clients: { ecs: ECSClient; servicediscovery: ServiceDiscoveryClient },
+): Promise<RolloutServicesOutput> {
+  const cluster = input.names.cluster;
+  const described = await describeAll(
+    clients.ecs,
+    cluster,
+    input.services.map((service) => service.name),
+  );
+  const stable = new Set<string>();
+  const deploying = new Set<string>();
+  for (const spec of input.services) {
+    const service = described.get(spec.name);
+    const tags = new Map((service?.tags ?? []).map((tag) => [tag.key, tag.value]));
+    if (service?.status !== 'ACTIVE' || tags.get(ROLLOUT_TAG) !== input.rollout) continue;
+    const deployed = tags.get(TASK_DEFINITION_TAG) ?? '';
+    const arn = service.taskDefinition?.endsWith(`/${deployed}`) ? service.taskDefinition : deployed;
+    (isStable(service, cluster, arn) ? stable : deploying).add(spec.name);
+  }
+
+  const due = input.services.filter(
+    (service) =>
+      !stable.has(service.name) &&
+      !deploying.has(service.name) &&
+      service.dependsOn.every((dependency) => stable.has(dependency)),
+  );
+  if (due.length > 0) {
+    const known = await discoveryIndex(clients.servicediscovery, input.namespace.id);
+    await mapConcurrently(due, DEPLOY_CONCURRENCY, (service) =>
+      deployService(service, input, clients, known),
+    );
+  }
+  return {
+    done: stable.size === input.services.length,
+    stable: stable.size,
+    deploying: deploying.size + due.length,
+    started: due.map((service) => service.name),
+  };
+}
+
+/** The services by name, with their tags; a name ECS does not know is absent. */
+async function describeAll(
+  ecs: ECSClient,
+  cluster: string,
+  names: readonly string[],
+): Promise<Map<string, Service>> {
+  const batches: string[][] = [];
+  for (let start = 0; start < names.length; start += DESCRIBE_BATCH) {
+    batches.push(names.slice(start, start + DESCRIBE_BATCH));
+  }
+  const results = await mapConcurrently(batches, DESCRIBE_CONCURRENCY, async (batch) => {
+    const { services = [] } = await ecs.send(
+      new DescribeServicesCommand({ cluster, services: batch, include: ['TAGS'] }),
+    );
+    return services;
+  });
+  return new Map(
+    results.flat().flatMap((service) => (service.serviceName ? [[service.serviceName, service]] : [])),
+  );
+}
+
+async function deployService(
+  service: ServiceSpec,
+  input: RolloutServicesInput,
+  clients: { ecs: ECSClient; servicediscovery: ServiceDiscoveryClient },
+  known: Awaited<ReturnType<typeof discoveryIndex>>,
+): Promise<void> {
+  const repository = serviceNames(input.project, input.environment, service.name).ecrRepository;
+  const images = service.build
+    ? [
+        {
+          service: service.name,
+          image: builtImage(input.accountId, input.region, repository, input.deploymentId).image,
+        },
+      ]
+    : [];
+  const taskDefinition = await registerTaskDefinition(
+    {
+      service,
+      project: input.project,
+      environment: input.environment,
+      images,
+      names: input.names,
+      deploymentId: input.deploymentId,
+      tags: input.tags,
+      executionRoleArn: input.executionRoleArn,
+      region: input.region,
+    },
+    clients,
+  );
+  const familyRevision = taskDefinition.arn.slice(taskDefinition.arn.lastIndexOf('/') + 1);
+  await ensureService(
+    {
+      strategy: input.strategy,
+      service,
+      taskDefinitionArn: taskDefinition.arn,
+      policy: input.policy,
+      names: input.names,
+      tags: [
+        ...input.tags,
+        { Key: ROLLOUT_TAG, Value: input.rollout },
+        { Key: TASK_DEFINITION_TAG, Value: familyRevision },
+      ],
+      taskNetwork: input.taskNetwork,
+      network: input.network,
+      loadBalancer: input.loadBalancer,
+      namespace: input.namespace,
+    },
+    clients,
+    known,
+  );
+}

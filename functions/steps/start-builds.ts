@@ -1,0 +1,144 @@
+/**
+ * StartBuilds: every built service's ECR repository and CodeBuild project
+ * (with the mode's compute type), and its image build, started, in one step.
+ * CheckBuilds then waits for all of them with one BatchGetBuilds a look,
+ * instead of one `.sync` task and its states per build.
+ *
+ * Idempotent: a repository that exists is kept, a project is brought to the
+ * mode's settings, and a build of the same image tag that is running or has
+ * succeeded (an earlier attempt of this step) is used instead of a new one.
+ */
+import {
+  BatchGetBuildsCommand,
+  type Build,
+  type CodeBuildClient,
+  ListBuildsForProjectCommand,
+  StartBuildCommand,
+} from '@aws-sdk/client-codebuild';
+import {
+  CreateRepositoryCommand,
+  type ECRClient,
+  RepositoryAlreadyExistsException,
+} from '@aws-sdk/client-ecr';
+import { serviceNames } from '../../core/names.ts';
+import { mapConcurrently } from './bounded-concurrency.ts';
+import { ensureBuildProject } from './ensure-build-project.ts';
+import { builtImage } from './image-uri.ts';
+import type { BuildSpec, NamedBuild, Tag } from './resource-refs.ts';
+
+export interface StartBuildsInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly builds: readonly BuildSpec[];
+  /** The mode's CodeBuild compute type. */
+  readonly computeType: string;
+  /** The tag every image of this deployment gets: the deployment id. */
+  readonly imageTag: string;
+  readonly tags: readonly Tag[];
+  /** The role CodeBuild runs the builds as. */
+  readonly serviceRoleArn: string;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** A build started (or found running) for a service. */
+export interface StartedBuild {
+  readonly service: string;
+  readonly id: string;
+}
+
+export interface StartBuildsOutput {
+  readonly builds: readonly StartedBuild[];
+}
+
+/** Services set up and started at once. */
+const CONCURRENCY = 5;
+/** How many of a project's latest builds are looked at for one of this image tag. */
+const RECENT_BUILDS = 5;
+
+export async function startBuilds(
+  input: StartBuildsInput,
+  clients: { codebuild: CodeBuildClient; ecr: ECRClient },
+): Promise<StartBuildsOutput> {
+  const named = input.builds.map((build): NamedBuild => {
+    const names = serviceNames(input.project, input.environment, build.service);
+    return { ...build, project: names.codeBuildProject, repository: names.ecrRepository };
+  });
+  const builds = await mapConcurrently(named, CONCURRENCY, async (build) => {
+    await ensureRepository(clients.ecr, build.repository, input.tags);
+    const project = await ensureBuildProject(
+      { build, computeType: input.computeType, tags: input.tags, serviceRoleArn: input.serviceRoleArn },
+      clients,
+    );
+    const running =
+      project.action === 'created' ? undefined : await buildOfTag(clients.codebuild, build, input.imageTag);
+    const id = running ?? (await startBuild(clients.codebuild, build, input));
+    return { service: build.service, id };
+  });
+  return { builds };
+}
+
+async function ensureRepository(ecr: ECRClient, repositoryName: string, tags: readonly Tag[]): Promise<void> {
+  try {
+    await ecr.send(
+      new CreateRepositoryCommand({
+        repositoryName,
+        imageScanningConfiguration: { scanOnPush: true },
+        tags: tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof RepositoryAlreadyExistsException)) throw error;
+  }
+}
+
+/** A running or succeeded build of the project for this image tag, if an earlier attempt started one. */
+async function buildOfTag(
+  codebuild: CodeBuildClient,
+  build: NamedBuild,
+  imageTag: string,
+): Promise<string | undefined> {
+  const { ids = [] } = await codebuild.send(
+    new ListBuildsForProjectCommand({ projectName: build.project, sortOrder: 'DESCENDING' }),
+  );
+  if (ids.length === 0) return undefined;
+  const { builds = [] } = await codebuild.send(
+    new BatchGetBuildsCommand({ ids: ids.slice(0, RECENT_BUILDS) }),
+  );
+  const tagOf = (candidate: Build) =>
+    candidate.environment?.environmentVariables?.find((variable) => variable.name === 'IMAGE_TAG')?.value;
+  return builds.find(
+    (candidate) =>
+      tagOf(candidate) === imageTag &&
+      (candidate.buildStatus === 'IN_PROGRESS' || candidate.buildStatus === 'SUCCEEDED'),
+  )?.id;
+}
+
+async function startBuild(
+  codebuild: CodeBuildClient,
+  build: NamedBuild,
+  input: StartBuildsInput,
+): Promise<string> {
+  const repositoryUri = builtImage(
+    input.accountId,
+    input.region,
+    build.repository,
+    input.imageTag,
+  ).repositoryUri;
+  const variable = (name: string, value: string) => ({ name, value, type: 'PLAINTEXT' as const });
+  const { build: started } = await codebuild.send(
+    new StartBuildCommand({
+      projectName: build.project,
+      environmentVariablesOverride: [
+        variable('REPOSITORY_URI', repositoryUri),
+        variable('IMAGE_TAG', input.imageTag),
+        variable('DOCKERFILE', build.dockerfile),
+        variable('BUILD_TARGET', build.target),
+        variable('BUILD_ARGS', build.buildArgs),
+      ],
+    }),
+  );
+  if (started?.id === undefined)
+    throw new Error(`CodeBuild StartBuild of ${build.project} returned no build id`);
+  return started.id;
+}

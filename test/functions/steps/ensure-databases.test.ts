@@ -1,0 +1,116 @@
+import {
+  CreateDBInstanceCommand,
+  type DBInstance,
+  DBInstanceNotFoundFault,
+  DescribeDBInstancesCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type DatabaseSpec, modeshiftTags } from '../../../core/execution-input.ts';
+import { environmentNames } from '../../../core/names.ts';
+import { MODE_POLICIES } from '../../../core/policy.ts';
+import { ensureDatabases } from '../../../functions/steps/ensure-databases.ts';
+import type { NetworkRef } from '../../../functions/steps/resource-refs.ts';
+
+const rds = mockClient(RDSClient);
+const clients = () => ({ rds: new RDSClient({ region: 'us-east-1' }) });
+
+const spec = (name: string): DatabaseSpec => ({
+  name,
+  instance: `shop-pr-42-${name}`,
+  engine: 'postgres',
+  version: '16',
+  storageGiB: 20,
+  databaseName: name,
+  username: 'shop',
+});
+
+const network = {
+  vpcId: 'vpc-1',
+  publicSubnetIds: ['subnet-pa', 'subnet-pb'],
+  privateSubnetIds: ['subnet-qa', 'subnet-qb'],
+  availabilityZones: ['us-east-1a', 'us-east-1b'],
+  internetGatewayId: 'igw-1',
+  publicRouteTableId: 'rtb-p',
+  privateRouteTableIds: ['rtb-a', 'rtb-b'],
+  securityGroups: { loadBalancer: 'sg-lb', services: 'sg-svc', database: 'sg-db' },
+} satisfies NetworkRef;
+
+const input = {
+  databases: [spec('db'), spec('analytics')],
+  policy: MODE_POLICIES.staging,
+  network,
+  names: environmentNames('shop', 'pr-42'),
+  tags: modeshiftTags('shop', 'pr-42', 'staging', 'deploy-1'),
+};
+
+function available(instance: string, status = 'available'): DBInstance {
+  return {
+    DBInstanceIdentifier: instance,
+    DBInstanceArn: `arn:aws:rds:us-east-1:123456789012:db:${instance}`,
+    DBInstanceStatus: status,
+    DBInstanceClass: MODE_POLICIES.staging.dbInstanceClass,
+    DeletionProtection: false,
+    AllocatedStorage: 20,
+    StorageEncrypted: true,
+    Endpoint: { Address: `${instance}.abc.us-east-1.rds.amazonaws.com`, Port: 5432 },
+    TagList: modeshiftTags('shop', 'pr-42', 'staging', 'deploy-1'),
+  };
+}
+
+beforeEach(() => {
+  rds.reset();
+});
+
+describe('EnsureDatabases', () => {
+  it('creates every missing instance and reports not ready while they are created', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .rejects(new DBInstanceNotFoundFault({ message: 'none', $metadata: {} }));
+    rds.on(CreateDBInstanceCommand).resolves({ DBInstance: { DBInstanceStatus: 'creating' } });
+
+    const result = await ensureDatabases(input, clients());
+
+    expect(result).toMatchObject({ ready: false, endpoints: [] });
+    expect(rds).toHaveReceivedCommandWith(CreateDBInstanceCommand, { DBInstanceIdentifier: 'shop-pr-42-db' });
+    expect(rds).toHaveReceivedCommandWith(CreateDBInstanceCommand, {
+      DBInstanceIdentifier: 'shop-pr-42-analytics',
+    });
+  });
+
+  it('is ready, with every endpoint, once all are available', async () => {
+    rds.on(DescribeDBInstancesCommand).callsFake((asked: { DBInstanceIdentifier: string }) => ({
+      DBInstances: [available(asked.DBInstanceIdentifier)],
+    }));
+
+    const result = await ensureDatabases(input, clients());
+
+    expect(result).toEqual({
+      ready: true,
+      retryAfterSeconds: 0,
+      warnings: [],
+      endpoints: [
+        { name: 'db', instance: 'shop-pr-42-db', endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com' },
+        {
+          name: 'analytics',
+          instance: 'shop-pr-42-analytics',
+          endpoint: 'shop-pr-42-analytics.abc.us-east-1.rds.amazonaws.com',
+        },
+      ],
+    });
+  });
+
+  it('is not ready while one of them is still being created', async () => {
+    rds.on(DescribeDBInstancesCommand).callsFake((asked: { DBInstanceIdentifier: string }) => ({
+      DBInstances: [
+        available(
+          asked.DBInstanceIdentifier,
+          asked.DBInstanceIdentifier.endsWith('db') ? 'available' : 'creating',
+        ),
+      ],
+    }));
+
+    await expect(ensureDatabases(input, clients())).resolves.toMatchObject({ ready: false });
+  });
+});

@@ -1,0 +1,202 @@
+import {
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  type Service,
+  TagResourceCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateServiceCommand as CreateDiscoveryServiceCommand,
+  ListServicesCommand as ListDiscoveryServicesCommand,
+  ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { modeshiftTags, type ServiceSpec } from '../../../core/execution-input.ts';
+import { environmentNames } from '../../../core/names.ts';
+import { MODE_POLICIES } from '../../../core/policy.ts';
+import {
+  ROLLOUT_TAG,
+  type RolloutServicesInput,
+  rolloutServices,
+  TASK_DEFINITION_TAG,
+} from '../../../functions/steps/rollout-services.ts';
+
+const ecs = mockClient(ECSClient);
+const servicediscovery = mockClient(ServiceDiscoveryClient);
+const clients = () => ({
+  ecs: new ECSClient({ region: 'us-east-1' }),
+  servicediscovery: new ServiceDiscoveryClient({ region: 'us-east-1' }),
+});
+
+const ROLLOUT = '2026-11-26T07:00:00.000Z';
+const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition';
+
+const spec = (name: string, dependsOn: string[] = []): ServiceSpec => ({
+  name,
+  image: 'nginx:1.27',
+  build: false,
+  cpu: 256,
+  memory: 512,
+  replicas: 1,
+  ports: [],
+  public: false,
+  environment: {},
+  secrets: [],
+  dependsOn,
+});
+
+const input: RolloutServicesInput = {
+  strategy: 'rolling',
+  services: [spec('api'), spec('web', ['api']), spec('worker', ['api'])],
+  rollout: ROLLOUT,
+  project: 'shop',
+  environment: 'pr-42',
+  deploymentId: 'deploy-2',
+  policy: MODE_POLICIES.staging,
+  names: environmentNames('shop', 'pr-42'),
+  tags: modeshiftTags('shop', 'pr-42', 'staging', 'deploy-2'),
+  taskNetwork: { subnets: 'private', assignPublicIp: 'DISABLED' },
+  network: {
+    vpcId: 'vpc-1',
+    publicSubnetIds: ['subnet-pa', 'subnet-pb'],
+    privateSubnetIds: ['subnet-qa', 'subnet-qb'],
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    internetGatewayId: 'igw-1',
+    publicRouteTableId: 'rtb-p',
+    privateRouteTableIds: ['rtb-a', 'rtb-b'],
+    securityGroups: { loadBalancer: 'sg-lb', services: 'sg-svc', database: 'sg-db' },
+  },
+  loadBalancer: {},
+  namespace: {
+    id: 'ns-1',
+    name: 'pr-42.shop.internal',
+    hostedZoneId: 'Z1',
+    ready: true,
+    retryAfterSeconds: 0,
+  },
+  executionRoleArn: 'arn:aws:iam::123456789012:role/modeshift-task-execution',
+  accountId: '123456789012',
+  region: 'us-east-1',
+};
+
+/** A service this rollout deployed, at `revision`, and how far ECS is with it. */
+function deployed(name: string, rolloutState: 'IN_PROGRESS' | 'COMPLETED', running = 2): Service {
+  return {
+    serviceName: name,
+    status: 'ACTIVE',
+    taskDefinition: `${TD}/shop-pr-42-${name}:${running}`,
+    desiredCount: 1,
+    runningCount: 1,
+    deployments: [
+      { id: `d-${name}`, status: 'PRIMARY', rolloutState, taskDefinition: `${TD}/shop-pr-42-${name}:2` },
+    ],
+    tags: [
+      { key: ROLLOUT_TAG, value: ROLLOUT },
+      { key: TASK_DEFINITION_TAG, value: `shop-pr-42-${name}:2` },
+    ],
+  };
+}
+
+function answering(services: Service[]) {
+  ecs.on(DescribeServicesCommand).callsFake((asked: { services: string[] }) => ({
+    services: services.filter((service) => asked.services.includes(service.serviceName ?? '')),
+  }));
+}
+
+const created = () => ecs.commandCalls(CreateServiceCommand).map((call) => call.args[0].input.serviceName);
+
+beforeEach(() => {
+  ecs.reset();
+  servicediscovery.reset();
+  ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
+  ecs.on(RegisterTaskDefinitionCommand).callsFake((definition: { family: string }) => ({
+    taskDefinition: { taskDefinitionArn: `${TD}/${definition.family}:2` },
+  }));
+  ecs.on(CreateServiceCommand).callsFake((service: { serviceName: string }) => ({
+    service: { serviceArn: `arn:aws:ecs:us-east-1:123456789012:service/shop-pr-42/${service.serviceName}` },
+  }));
+  servicediscovery.on(ListDiscoveryServicesCommand).resolves({ Services: [] });
+  servicediscovery.on(CreateDiscoveryServiceCommand).callsFake((asked: { Name: string }) => ({
+    Service: {
+      Id: `srv-${asked.Name}`,
+      Arn: `arn:aws:servicediscovery:us-east-1:123456789012:service/srv-${asked.Name}`,
+    },
+  }));
+  answering([]);
+});
+
+describe('RolloutServices', () => {
+  it('deploys first the services that depend on no other, tagged with this rollout and their task definition', async () => {
+    const result = await rolloutServices(input, clients());
+
+    expect(result).toEqual({ done: false, stable: 0, deploying: 1, started: ['api'] });
+    expect(created()).toEqual(['api']);
+    expect(ecs).toHaveReceivedCommandWith(CreateServiceCommand, {
+      serviceName: 'api',
+      tags: expect.arrayContaining([
+        { key: ROLLOUT_TAG, value: ROLLOUT },
+        { key: TASK_DEFINITION_TAG, value: 'shop-pr-42-api:2' },
+      ]),
+    });
+  });
+
+  it('waits while a dependency is still deploying, deploying nothing new', async () => {
+    answering([deployed('api', 'IN_PROGRESS')]);
+
+    const result = await rolloutServices(input, clients());
+
+    expect(result).toEqual({ done: false, stable: 0, deploying: 1, started: [] });
+    expect(created()).toEqual([]);
+  });
+
+  it('deploys the dependents as soon as what they depend on is stable', async () => {
+    answering([deployed('api', 'COMPLETED')]);
+
+    const result = await rolloutServices(input, clients());
+
+    expect(result).toMatchObject({ done: false, stable: 1, started: ['web', 'worker'] });
+    expect(created().sort()).toEqual(['web', 'worker']);
+  });
+
+  it('is done once every service this rollout deployed is stable', async () => {
+    answering([deployed('api', 'COMPLETED'), deployed('web', 'COMPLETED'), deployed('worker', 'COMPLETED')]);
+
+    await expect(rolloutServices(input, clients())).resolves.toEqual({
+      done: true,
+      stable: 3,
+      deploying: 0,
+      started: [],
+    });
+  });
+
+  it('deploys again a service an earlier run deployed', async () => {
+    const earlier = {
+      ...deployed('api', 'COMPLETED'),
+      tags: [{ key: ROLLOUT_TAG, value: 'an earlier run' }],
+    };
+    answering([earlier]);
+    ecs.on(UpdateServiceCommand).resolves({
+      service: { ...earlier, serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/shop-pr-42/api' },
+    });
+    ecs.on(TagResourceCommand).resolves({});
+
+    const result = await rolloutServices(input, clients());
+
+    expect(result.started).toEqual(['api']);
+    expect(ecs).toHaveReceivedCommandWith(TagResourceCommand, {
+      tags: expect.arrayContaining([{ key: ROLLOUT_TAG, value: ROLLOUT }]),
+    });
+  });
+
+  it('fails the run when the circuit breaker rolled a service back to its old task definition', async () => {
+    answering([deployed('api', 'COMPLETED', 1)]);
+
+    await expect(rolloutServices(input, clients())).rejects.toMatchObject({
+      name: 'Modeshift.ServiceDeploymentFailed',
+    });
+  });
+});

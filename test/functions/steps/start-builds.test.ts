@@ -1,0 +1,122 @@
+import {
+  BatchGetBuildsCommand,
+  BatchGetProjectsCommand,
+  CodeBuildClient,
+  CreateProjectCommand,
+  ListBuildsForProjectCommand,
+  StartBuildCommand,
+} from '@aws-sdk/client-codebuild';
+import { CreateRepositoryCommand, ECRClient, RepositoryAlreadyExistsException } from '@aws-sdk/client-ecr';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { BUILDSPEC } from '../../../functions/steps/ensure-build-project.ts';
+import { startBuilds } from '../../../functions/steps/start-builds.ts';
+
+const codebuild = mockClient(CodeBuildClient);
+const ecr = mockClient(ECRClient);
+const clients = () => ({
+  codebuild: new CodeBuildClient({ region: 'us-east-1' }),
+  ecr: new ECRClient({ region: 'us-east-1' }),
+});
+
+const build = (service: string) => ({
+  service,
+  sourceLocation: `modeshift-artifacts/shop/pr-1/${service}/context.tar.gz`,
+  dockerfile: 'Dockerfile',
+  target: '',
+  buildArgs: '',
+});
+const input = {
+  project: 'shop',
+  environment: 'pr-1',
+  builds: [build('web'), build('api')],
+  computeType: 'BUILD_GENERAL1_MEDIUM',
+  imageTag: 'deploy-7',
+  tags: [{ Key: 'modeshift:project', Value: 'shop' }],
+  serviceRoleArn: 'arn:aws:iam::123456789012:role/modeshift-codebuild',
+  accountId: '123456789012',
+  region: 'us-east-1',
+};
+
+beforeEach(() => {
+  codebuild.reset();
+  ecr.reset();
+  ecr.onAnyCommand().resolves({});
+  codebuild.on(BatchGetProjectsCommand).resolves({ projects: [] });
+  codebuild.on(CreateProjectCommand).resolves({});
+  codebuild
+    .on(StartBuildCommand)
+    .callsFake((started: { projectName: string }) => ({ build: { id: `${started.projectName}:b1` } }));
+});
+
+describe('StartBuilds', () => {
+  it('creates each repository and project (the mode’s compute type) and starts each build with its image tag', async () => {
+    const result = await startBuilds(input, clients());
+
+    expect(result).toEqual({
+      builds: [
+        { service: 'web', id: 'shop-pr-1-web:b1' },
+        { service: 'api', id: 'shop-pr-1-api:b1' },
+      ],
+    });
+    expect(ecr).toHaveReceivedCommandWith(CreateRepositoryCommand, {
+      repositoryName: 'shop/pr-1/web',
+      imageScanningConfiguration: { scanOnPush: true },
+    });
+    expect(codebuild).toHaveReceivedCommandWith(CreateProjectCommand, {
+      name: 'shop-pr-1-api',
+      environment: expect.objectContaining({ computeType: 'BUILD_GENERAL1_MEDIUM' }),
+    });
+    expect(codebuild).toHaveReceivedCommandWith(StartBuildCommand, {
+      projectName: 'shop-pr-1-web',
+      environmentVariablesOverride: expect.arrayContaining([
+        {
+          name: 'REPOSITORY_URI',
+          value: '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/pr-1/web',
+          type: 'PLAINTEXT',
+        },
+        { name: 'IMAGE_TAG', value: 'deploy-7', type: 'PLAINTEXT' },
+      ]),
+    });
+    expect(codebuild).not.toHaveReceivedCommand(ListBuildsForProjectCommand);
+  });
+
+  it('keeps a repository that exists', async () => {
+    ecr
+      .on(CreateRepositoryCommand)
+      .rejects(new RepositoryAlreadyExistsException({ message: 'exists', $metadata: {} }));
+
+    await expect(startBuilds(input, clients())).resolves.toMatchObject({ builds: expect.any(Array) });
+  });
+
+  it('uses the build an earlier attempt started for the same image tag instead of starting another', async () => {
+    codebuild.on(BatchGetProjectsCommand).callsFake((asked: { names: string[] }) => ({
+      projects: asked.names.map((name) => ({
+        name,
+        environment: { computeType: 'BUILD_GENERAL1_MEDIUM' },
+        source: {
+          location: `modeshift-artifacts/shop/pr-1/${name.replace('shop-pr-1-', '')}/context.tar.gz`,
+          buildspec: BUILDSPEC,
+        },
+      })),
+    }));
+    codebuild.on(ListBuildsForProjectCommand).callsFake((asked: { projectName: string }) => ({
+      ids: [`${asked.projectName}:b0`],
+    }));
+    codebuild.on(BatchGetBuildsCommand).callsFake((asked: { ids: string[] }) => ({
+      builds: asked.ids.map((id) => ({
+        id,
+        buildStatus: 'IN_PROGRESS',
+        environment: { environmentVariables: [{ name: 'IMAGE_TAG', value: 'deploy-7' }] },
+      })),
+    }));
+
+    const result = await startBuilds(input, clients());
+
+    expect(result.builds).toEqual([
+      { service: 'web', id: 'shop-pr-1-web:b0' },
+      { service: 'api', id: 'shop-pr-1-api:b0' },
+    ]);
+    expect(codebuild).not.toHaveReceivedCommand(StartBuildCommand);
+  });
+});
