@@ -441,6 +441,12 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       });
     }
   }
+  if (request.services.length + request.databases.length > REQUEST_LIMITS.maxServices) {
+    problems.push({
+      path: ['services'],
+      message: `${request.services.length} services and ${request.databases.length} databases make more than ${REQUEST_LIMITS.maxServices} in one environment`,
+    });
+  }
   // The load balancer routes public services by host name; only a lone public service can do without one
   // (it answers on the load balancer's own name). Any other would be created and never reached.
   const publicServices = request.services.filter((service) => service.public);

@@ -445,3 +445,13 @@ describe('deployment request — public services the load balancer can reach', (
     ).not.toThrow();
   });
 });
+
+describe('deployment request — services and databases together', () => {
+  it('refuses more than 1000 services and databases in one environment, naming services', () => {
+    const services = Array.from({ length: 1000 }, (_, i) => ({ name: `s${i}`, image: 'nginx' }));
+
+    expect(problemsOf({ ...valid(), services, databases: [{ name: 'db' }] })).toContainEqual(
+      'services: 1000 services and 1 databases make more than 1000 in one environment',
+    );
+  });
+});
