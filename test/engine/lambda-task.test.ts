@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ClientFactory } from '../../engine/clients.ts';
+import type { LambdaStepContext } from '../../engine/lambda-task.ts';
 import { runWorkflow } from '../../engine/run-workflow.ts';
 import { fixture, placeholder, testClients } from './fixtures.ts';
 
@@ -39,9 +40,39 @@ describe('local engine — Lambda steps', () => {
 
     expect(acquireLock).toHaveBeenCalledWith(
       { id: 'd-1' },
-      { clients, stepName: 'AcquireLock', lastFailedTask: expect.any(Function) },
+      { clients, stepName: 'AcquireLock', stateName: 'AcquireLock', lastFailedTask: expect.any(Function) },
     );
     expect(result.output).toEqual({ id: 'd-1', lock: { acquired: true, by: 'd-1' } });
+  });
+
+  it('tells a step which state runs it, when two states run the same step', async () => {
+    const step = vi.fn(async (_input: unknown, context: LambdaStepContext) => context.stateName);
+    const definition = {
+      StartAt: 'StartDeletion',
+      States: {
+        StartDeletion: {
+          Type: 'Task',
+          Resource: placeholder('DeleteThingFunctionArn'),
+          ResultPath: '$.first',
+          Next: 'Finish',
+        },
+        Finish: {
+          Type: 'Task',
+          Resource: placeholder('DeleteThingFunctionArn'),
+          ResultPath: '$.second',
+          End: true,
+        },
+      },
+    };
+
+    const result = await runWorkflow(
+      definition,
+      {},
+      { clients: testClients(), lambdaSteps: { DeleteThing: step } },
+    );
+
+    expect(result.output).toEqual({ first: 'StartDeletion', second: 'Finish' });
+    expect(step.mock.calls.map(([, context]) => context.stepName)).toEqual(['DeleteThing', 'DeleteThing']);
   });
 
   it('matches the error a step throws by its name, with the Lambda error JSON as the cause', async () => {
