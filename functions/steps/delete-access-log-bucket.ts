@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { accessLogBucketName } from '../../core/names.ts';
 import { hasAwsErrorName } from './aws-error-name.ts';
-import { belongsToEnvironment, type EnvironmentOwner, resourceConflict } from './environment-ownership.ts';
+import { type EnvironmentIdentity, isTaggedForEnvironment, resourceConflict } from './environment-tags.ts';
 import type { EnvironmentNames, Tag } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 
@@ -53,7 +53,7 @@ export async function deleteAccessLogBucket(
   clients: { s3: S3Client },
 ): Promise<DeleteAccessLogBucketOutput> {
   const { s3 } = clients;
-  const owner: EnvironmentOwner = { project: input.project, environment: input.environment };
+  const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
   const bucket = accessLogBucketName(input.project, input.environment, input.accountId, input.region);
 
   let tags: Awaited<ReturnType<typeof bucketTags>>;
@@ -63,7 +63,7 @@ export async function deleteAccessLogBucket(
     if (hasAwsErrorName(error, 'NoSuchBucket')) return {};
     throw error;
   }
-  if (!belongsToEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
+  if (!isTaggedForEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
 
   for (let attempt = 1; ; attempt += 1) {
     await emptyBucket(s3, bucket);

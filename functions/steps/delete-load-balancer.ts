@@ -17,7 +17,7 @@ import {
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { findEnvironmentLoadBalancer, findEnvironmentTargetGroups } from './environment-load-balancer.ts';
-import type { EnvironmentOwner } from './environment-ownership.ts';
+import type { EnvironmentIdentity } from './environment-tags.ts';
 import type { EnvironmentNames, Tag, TeardownProgress } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 
@@ -50,7 +50,7 @@ export async function deleteLoadBalancer(
   clients: { elbv2: ElasticLoadBalancingV2Client },
 ): Promise<DeleteLoadBalancerOutput> {
   const { elbv2 } = clients;
-  const owner: EnvironmentOwner = { project: input.project, environment: input.environment };
+  const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
   const name = input.names.loadBalancer;
 
   const balancer = await findEnvironmentLoadBalancer(elbv2, name, owner);

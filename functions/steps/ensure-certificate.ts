@@ -17,7 +17,7 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import { shortHash } from '../../core/names.ts';
 import { isWithinZone, relativeDnsName } from './dns-name.ts';
 import { findEnvironmentCertificates } from './environment-certificates.ts';
-import { ENVIRONMENT_TAG, type EnvironmentOwner, PROJECT_TAG } from './environment-ownership.ts';
+import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG } from './environment-tags.ts';
 import { type DesiredRecord, type DnsWriteMode, writeRecords } from './record-writes.ts';
 import type { CertificateRef, EnvironmentNames, Tag, ZoneRef } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
@@ -76,7 +76,7 @@ async function describe(acm: ACMClient, arn: string): Promise<CertificateDetail>
 /** This environment's usable certificate for exactly these names, issued ones first. */
 async function findCertificate(
   acm: ACMClient,
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
   domains: readonly string[],
 ): Promise<CertificateDetail | undefined> {
   const summaries = await findEnvironmentCertificates(acm, owner, {

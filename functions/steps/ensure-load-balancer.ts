@@ -39,12 +39,12 @@ import {
   findEnvironmentTargetGroups,
 } from './environment-load-balancer.ts';
 import {
-  belongsToEnvironment,
   ENVIRONMENT_TAG,
-  type EnvironmentOwner,
+  type EnvironmentIdentity,
+  isTaggedForEnvironment,
   PROJECT_TAG,
   resourceConflict,
-} from './environment-ownership.ts';
+} from './environment-tags.ts';
 import type { EnvironmentNames, LoadBalancerRef, NetworkRef, Tag } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 
@@ -107,7 +107,7 @@ export async function ensureLoadBalancer(
   clients: { elbv2: ElasticLoadBalancingV2Client; s3: S3Client },
 ): Promise<EnsureLoadBalancerOutput> {
   const { elbv2, s3 } = clients;
-  const owner: EnvironmentOwner = { project: input.project, environment: input.environment };
+  const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
 
   const accessLogBucket = await ensureAccessLogBucket(s3, input, owner);
   const loadBalancer = await ensureApplicationLoadBalancer(elbv2, input, owner);
@@ -133,7 +133,7 @@ export async function ensureLoadBalancer(
 async function ensureAccessLogBucket(
   s3: S3Client,
   input: EnsureLoadBalancerInput,
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
 ): Promise<string> {
   const bucket = accessLogBucketName(input.project, input.environment, input.accountId, input.region);
   if (await bucketExists(s3, bucket)) {
@@ -191,7 +191,7 @@ async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
  * stopped in between leaves it untagged; the account and region hash in the
  * name keeps others' buckets from landing on it.
  */
-async function assertBucketIsOurs(s3: S3Client, bucket: string, owner: EnvironmentOwner): Promise<void> {
+async function assertBucketIsOurs(s3: S3Client, bucket: string, owner: EnvironmentIdentity): Promise<void> {
   let tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }>;
   try {
     tags = (await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? [];
@@ -200,7 +200,7 @@ async function assertBucketIsOurs(s3: S3Client, bucket: string, owner: Environme
     throw error;
   }
   const tagged = tags.some((tag) => tag.Key === PROJECT_TAG || tag.Key === ENVIRONMENT_TAG);
-  if (tagged && !belongsToEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
+  if (tagged && !isTaggedForEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
 }
 
 async function createBucket(s3: S3Client, bucket: string, region: string) {
@@ -278,7 +278,7 @@ export function accessLogBucketPolicy(
 async function ensureApplicationLoadBalancer(
   elbv2: ElasticLoadBalancingV2Client,
   input: EnsureLoadBalancerInput,
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
 ): Promise<LoadBalancer> {
   const name = input.names.loadBalancer;
   const subnets = [...input.network.publicSubnetIds];
@@ -335,7 +335,7 @@ async function ensureTargetGroup(
   elbv2: ElasticLoadBalancingV2Client,
   wanted: EnsureLoadBalancerInput['targetGroups'][number],
   input: EnsureLoadBalancerInput,
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
 ): Promise<string> {
   const vpcId = input.network.vpcId;
   const existing = await findTargetGroupByName(elbv2, wanted.name);
@@ -361,7 +361,8 @@ async function ensureTargetGroup(
 
   const arn = existing.TargetGroupArn as string;
   const tags = await describeTags(elbv2, [arn]);
-  if (!belongsToEnvironment(tags.get(arn), owner)) throw resourceConflict('target group', wanted.name, owner);
+  if (!isTaggedForEnvironment(tags.get(arn), owner))
+    throw resourceConflict('target group', wanted.name, owner);
   // Protocol, target type and VPC cannot change in place. The port can't either, but need not: ECS
   // registers each task with its container port, and the health check uses the target's port.
   if (existing.VpcId !== vpcId || existing.Protocol !== 'HTTP' || existing.TargetType !== 'ip') {
@@ -411,7 +412,7 @@ async function findTargetGroupByName(
 async function deleteUnwantedTargetGroups(
   elbv2: ElasticLoadBalancingV2Client,
   input: EnsureLoadBalancerInput,
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
 ): Promise<void> {
   const wanted = new Set(input.targetGroups.map((group) => group.name));
   const ours = await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner);

@@ -22,7 +22,8 @@ import {
   ReplaceRouteCommand,
 } from '@aws-sdk/client-ec2';
 import { hasAwsErrorName, isNotFound } from './aws-error-name.ts';
-import { environmentOfTags, environmentTagFilters, lacksTags, NAT_TAG, tagValue } from './network-tags.ts';
+import { environmentIdentity, lacksTags, tagValue } from './environment-tags.ts';
+import { environmentTagFilters, NAT_TAG } from './network-tags.ts';
 import type { EnvironmentNames, NatRef, NetworkRef, Tag } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 
@@ -62,7 +63,7 @@ export async function ensureNatGateways(
   const { ec2 } = clients;
   const { network } = input;
   const wanted = wantedZones(input.count);
-  const { project, environment } = environmentOfTags(input.tags);
+  const { project, environment } = environmentIdentity(input.tags);
 
   const gateways = await describeGateways(ec2, network.vpcId);
   const live = gateways.filter((gateway) => LIVE_STATES.has(gateway.State ?? ''));

@@ -43,7 +43,8 @@ import {
   type Vpc,
 } from '@aws-sdk/client-ec2';
 import { hasAwsErrorName } from './aws-error-name.ts';
-import { environmentTagFilters, lacksTags, ROUTE_TABLE_TAG, SUBNET_TAG, tagValue } from './network-tags.ts';
+import { lacksTags, tagValue } from './environment-tags.ts';
+import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from './network-tags.ts';
 import type { EnvironmentNames, NetworkRef, Tag } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 

@@ -18,11 +18,11 @@ import { shortHash } from '../../core/names.ts';
 import type { Mode } from '../../core/policy.ts';
 import { absoluteDnsName, bareHostedZoneId } from './dns-name.ts';
 import {
-  belongsToEnvironment,
   ENVIRONMENT_TAG,
-  type EnvironmentOwner,
+  type EnvironmentIdentity,
+  isTaggedForEnvironment,
   PROJECT_TAG,
-} from './environment-ownership.ts';
+} from './environment-tags.ts';
 import { hostedZoneTags } from './environment-zones.ts';
 import { type FoundZone, findPublicZonesByName } from './public-zones-by-name.ts';
 import { writeRecords } from './record-writes.ts';
@@ -58,7 +58,7 @@ const ALREADY_THERE = new Set(['HostedZoneAlreadyExists', 'ConflictingDomainExis
 async function chooseZone(
   route53: Route53Client,
   candidates: readonly FoundZone[],
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
   name: string,
 ): Promise<string | undefined> {
   if (candidates.length === 0) return undefined;
@@ -66,7 +66,7 @@ async function chooseZone(
     route53,
     candidates.map((zone) => zone.id),
   );
-  const own = candidates.find((zone) => belongsToEnvironment(tags.get(zone.id), owner));
+  const own = candidates.find((zone) => isTaggedForEnvironment(tags.get(zone.id), owner));
   if (own !== undefined) return own.id;
   const unowned = candidates.find(
     (zone) =>
@@ -84,13 +84,13 @@ async function chooseZone(
 async function findZone(
   route53: Route53Client,
   name: string,
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
 ): Promise<string | undefined> {
   return chooseZone(route53, await findPublicZonesByName(route53, name), owner, name);
 }
 
 /** The id of the environment's zone named `name`: found, or created. */
-async function ensureZone(route53: Route53Client, name: string, owner: EnvironmentOwner): Promise<string> {
+async function ensureZone(route53: Route53Client, name: string, owner: EnvironmentIdentity): Promise<string> {
   const existing = await findZone(route53, name, owner);
   if (existing !== undefined) return existing;
   try {

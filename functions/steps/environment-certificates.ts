@@ -11,7 +11,7 @@ import {
   ListTagsForCertificateCommand,
   type Tag,
 } from '@aws-sdk/client-acm';
-import { belongsToEnvironment, type EnvironmentOwner } from './environment-ownership.ts';
+import { type EnvironmentIdentity, isTaggedForEnvironment } from './environment-tags.ts';
 
 export interface CertificateQuery {
   /** Only certificates in these statuses; every status when absent. */
@@ -33,7 +33,7 @@ async function tagsOf(acm: ACMClient, arn: string): Promise<Tag[] | undefined> {
 /** The certificates tagged with this project and environment, following ListCertificates' pages. */
 export async function findEnvironmentCertificates(
   acm: ACMClient,
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
   query: CertificateQuery = {},
 ): Promise<CertificateSummary[]> {
   const candidates: CertificateSummary[] = [];
@@ -54,7 +54,7 @@ export async function findEnvironmentCertificates(
   const owned: CertificateSummary[] = [];
   for (const summary of candidates) {
     const tags = await tagsOf(acm, summary.CertificateArn as string);
-    if (tags !== undefined && belongsToEnvironment(tags, owner)) owned.push(summary);
+    if (tags !== undefined && isTaggedForEnvironment(tags, owner)) owned.push(summary);
   }
   return owned;
 }

@@ -12,7 +12,7 @@ import {
   type Tag,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { belongsToEnvironment, type EnvironmentOwner, resourceConflict } from './environment-ownership.ts';
+import { type EnvironmentIdentity, isTaggedForEnvironment, resourceConflict } from './environment-tags.ts';
 
 /** DescribeTags takes at most 20 resource ARNs per call. */
 const DESCRIBE_TAGS_BATCH = 20;
@@ -42,7 +42,7 @@ export async function describeTags(
 export async function findEnvironmentLoadBalancer(
   elbv2: ElasticLoadBalancingV2Client,
   name: string,
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
 ): Promise<LoadBalancer | undefined> {
   let found: LoadBalancer | undefined;
   try {
@@ -54,7 +54,7 @@ export async function findEnvironmentLoadBalancer(
   }
   if (found?.LoadBalancerArn === undefined) return undefined;
   const tags = await describeTags(elbv2, [found.LoadBalancerArn]);
-  if (!belongsToEnvironment(tags.get(found.LoadBalancerArn), owner)) {
+  if (!isTaggedForEnvironment(tags.get(found.LoadBalancerArn), owner)) {
     throw resourceConflict('load balancer', name, owner);
   }
   return found;
@@ -68,7 +68,7 @@ export async function findEnvironmentLoadBalancer(
 export async function findEnvironmentTargetGroups(
   elbv2: ElasticLoadBalancingV2Client,
   namePrefix: string,
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
 ): Promise<TargetGroup[]> {
   const candidates: TargetGroup[] = [];
   for await (const page of paginateDescribeTargetGroups({ client: elbv2 }, {})) {
@@ -80,5 +80,7 @@ export async function findEnvironmentTargetGroups(
     elbv2,
     candidates.map((group) => group.TargetGroupArn as string),
   );
-  return candidates.filter((group) => belongsToEnvironment(tags.get(group.TargetGroupArn as string), owner));
+  return candidates.filter((group) =>
+    isTaggedForEnvironment(tags.get(group.TargetGroupArn as string), owner),
+  );
 }

@@ -1,8 +1,10 @@
 /**
  * How steps recognise a resource as their environment's: it carries the tags
  * `modeshift:project` and `modeshift:environment` with this project's and this
- * environment's names. The mode and deployment tags change between
- * deployments, so they never decide ownership.
+ * environment's names. Derived names alone cannot tell: project `a-b` with
+ * environment `c` and project `a` with environment `b-c` share the prefix
+ * `a-b-c`. The mode and deployment tags change between deployments, so they
+ * never decide ownership.
  */
 import type { Tag } from '../../core/execution-input.ts';
 import { StepError } from './step-error.ts';
@@ -48,4 +50,33 @@ export function isTaggedForEnvironment(
     else if ('key' in tag && tag.key !== undefined) values.set(tag.key, tag.value);
   }
   return values.get(PROJECT_TAG) === identity.project && values.get(ENVIRONMENT_TAG) === identity.environment;
+}
+
+/**
+ * The error for a resource that carries this environment's name but not its
+ * tags: a person must find out whose it is before modeshift touches it.
+ */
+export function resourceConflict(what: string, id: string, owner: EnvironmentIdentity): StepError {
+  return new StepError(
+    'Modeshift.ResourceConflict',
+    `${what} "${id}" exists but is not tagged ${PROJECT_TAG}=${owner.project} and ` +
+      `${ENVIRONMENT_TAG}=${owner.environment}: it belongs to another environment or was not created by ` +
+      'modeshift. Rename or remove it, or choose another project or environment name.',
+  );
+}
+
+/** The value of one tag in an AWS tag list, if it is there. */
+export function tagValue(
+  tags: ReadonlyArray<{ readonly Key?: string | undefined; readonly Value?: string | undefined }> | undefined,
+  key: string,
+): string | undefined {
+  return tags?.find((tag) => tag.Key === key)?.Value;
+}
+
+/** Whether a resource's tags lack one of `wanted` or carry another value for it. */
+export function lacksTags(
+  tags: ReadonlyArray<{ readonly Key?: string | undefined; readonly Value?: string | undefined }> | undefined,
+  wanted: readonly Tag[],
+): boolean {
+  return wanted.some((tag) => tagValue(tags, tag.Key) !== tag.Value);
 }

@@ -11,7 +11,7 @@ import {
   type Tag as Route53Tag,
 } from '@aws-sdk/client-route-53';
 import { absoluteDnsName, bareHostedZoneId } from './dns-name.ts';
-import { belongsToEnvironment, type EnvironmentOwner } from './environment-ownership.ts';
+import { type EnvironmentIdentity, isTaggedForEnvironment } from './environment-tags.ts';
 import type { FoundZone } from './public-zones-by-name.ts';
 
 /** ListTagsForResources takes at most this many hosted zones per call. */
@@ -38,7 +38,7 @@ export async function hostedZoneTags(
 /** Every public hosted zone tagged with this project and environment. */
 export async function findEnvironmentZones(
   route53: Route53Client,
-  owner: EnvironmentOwner,
+  owner: EnvironmentIdentity,
 ): Promise<FoundZone[]> {
   const publicZones: FoundZone[] = [];
   let marker: string | undefined;
@@ -57,5 +57,5 @@ export async function findEnvironmentZones(
     route53,
     publicZones.map((zone) => zone.id),
   );
-  return publicZones.filter((zone) => belongsToEnvironment(tags.get(zone.id), owner));
+  return publicZones.filter((zone) => isTaggedForEnvironment(tags.get(zone.id), owner));
 }

@@ -7,7 +7,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeRouteTablesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
-import { environmentTagFilters, SUBNET_TAG, tagValue } from '../../functions/steps/network-tags.ts';
+import { tagValue } from '../../functions/steps/environment-tags.ts';
+import { environmentTagFilters, SUBNET_TAG } from '../../functions/steps/network-tags.ts';
 import {
   type EnvironmentRecord,
   type HistoryEntry,
