@@ -16,11 +16,9 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  GetResourcesCommand,
-  type ResourceGroupsTaggingAPIClient,
-} from '@aws-sdk/client-resource-groups-tagging-api';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { environmentResources } from './environment-resources.ts';
 import { environmentNames } from './names.ts';
 
 /** Why an environment is due for teardown. */
@@ -379,21 +377,8 @@ export async function requestDowns(
 export function resourceModeTags(clients: { tagging: ResourceGroupsTaggingAPIClient }): ModeTagReader {
   return async function readModeTags(project, environment) {
     const modes = new Set<string>();
-    let token: string | undefined;
-    do {
-      const page = await clients.tagging.send(
-        new GetResourcesCommand({
-          TagFilters: [
-            { Key: 'modeshift:project', Values: [project] },
-            { Key: 'modeshift:environment', Values: [environment] },
-          ],
-          ...(token ? { PaginationToken: token } : {}),
-        }),
-      );
-      for (const mapping of page.ResourceTagMappingList ?? [])
-        for (const tag of mapping.Tags ?? []) if (tag.Key === MODE_TAG && tag.Value) modes.add(tag.Value);
-      token = page.PaginationToken || undefined;
-    } while (token);
+    for (const mapping of await environmentResources(clients.tagging, project, environment))
+      for (const tag of mapping.Tags ?? []) if (tag.Key === MODE_TAG && tag.Value) modes.add(tag.Value);
     return [...modes].sort().map((mode) => ({ [MODE_TAG]: mode }));
   };
 }

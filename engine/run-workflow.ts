@@ -160,8 +160,17 @@ async function collectEvents(
   measureSizes: boolean,
 ): Promise<void> {
   let listenerError: { error: unknown } | undefined;
+  // The library's retry event names no error; the failure it retries, just before it, does.
+  const lastFailure = new Map<string, WorkflowEvent>();
   for await (const log of eventLogs) {
     const event = toWorkflowEvent(log, measureSizes);
+    const key = `${event.state}#${event.index ?? ''}`;
+    if (event.type === 'StateFailed') lastFailure.set(key, event);
+    const retried = event.type === 'StateRetried' ? lastFailure.get(key) : undefined;
+    if (retried?.error !== undefined && event.error === undefined) {
+      event.error = retried.error;
+      if (retried.cause !== undefined) event.cause = retried.cause;
+    }
     events.push(event);
     try {
       onEvent?.(event);

@@ -17,7 +17,7 @@ export interface WorkflowEvent {
   state?: string;
   /** The Map iteration, for events inside a Map (the outermost Map's, when Maps are nested). */
   index?: number;
-  /** For failures: the error name… */
+  /** For failures, and for retries the failure they retry: the error name… */
   error?: string;
   /** …and its cause. */
   cause?: string;

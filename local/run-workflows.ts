@@ -3,12 +3,10 @@
  * target's endpoint, the way Step Functions would run them on AWS.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  GetResourcesCommand,
-  ResourceGroupsTaggingAPIClient,
-} from '@aws-sdk/client-resource-groups-tagging-api';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ComposeResult } from '../core/compose.ts';
+import { environmentResources } from '../core/environment-resources.ts';
 import { buildDeployInput, buildDownInput } from '../core/execution-input.ts';
 import { executionName } from '../core/names.ts';
 import type { Mode, Policy, ResolvedPolicy } from '../core/policy.ts';
@@ -72,27 +70,12 @@ export async function taggedResources(
   environment: string,
 ): Promise<string[]> {
   const tagging = new ResourceGroupsTaggingAPIClient(target.settings);
-  const arns: string[] = [];
-  let token: string | undefined;
   try {
-    do {
-      const page = await tagging.send(
-        new GetResourcesCommand({
-          TagFilters: [
-            { Key: 'modeshift:project', Values: [project] },
-            { Key: 'modeshift:environment', Values: [environment] },
-          ],
-          ...(token ? { PaginationToken: token } : {}),
-        }),
-      );
-      for (const mapping of page.ResourceTagMappingList ?? [])
-        if (mapping.ResourceARN) arns.push(mapping.ResourceARN);
-      token = page.PaginationToken || undefined;
-    } while (token);
+    const resources = await environmentResources(tagging, project, environment);
+    return resources.flatMap((mapping) => (mapping.ResourceARN ? [mapping.ResourceARN] : [])).sort();
   } finally {
     tagging.destroy();
   }
-  return arns.sort();
 }
 
 async function execute(

@@ -22,11 +22,11 @@ import type { ServiceSpec } from '../../core/execution-input.ts';
 import { serviceNames } from '../../core/names.ts';
 import type { Policy } from '../../core/policy.ts';
 import { mapConcurrently } from './bounded-concurrency.ts';
-import { isStable } from './check-services-stable.ts';
 import { discoveryIndex, type EnsureServiceInput, ensureService } from './ensure-service.ts';
 import { builtImage } from './image-uri.ts';
 import { registerTaskDefinition } from './register-task-definition.ts';
 import type { EnvironmentNames, LoadBalancerRef, NamespaceRef, NetworkRef, Tag } from './resource-refs.ts';
+import { isStable } from './service-stability.ts';
 
 /** The tag naming the rollout (execution) that last deployed a service. */
 export const ROLLOUT_TAG = 'modeshift:rollout';

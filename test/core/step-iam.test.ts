@@ -176,7 +176,7 @@ describe('stepPolicy — batched steps', () => {
         'codebuild:BatchGetBuilds',
       ],
     );
-    includes('RolloutServices', ['RegisterTaskDefinition', 'EnsureService', 'CheckServicesStable'], []);
+    includes('RolloutServices', ['RegisterTaskDefinition', 'EnsureService'], ['ecs:DescribeServices']);
     includes('EnsureDatabases', ['EnsureDatabase'], []);
     includes('CheckDatabasesDeleted', ['CheckDatabaseDeleted'], []);
     expect(stepActions('CheckBuilds')).toEqual(['codebuild:BatchGetBuilds']);

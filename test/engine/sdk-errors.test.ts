@@ -199,7 +199,10 @@ describe('local engine — SDK errors as Step Functions names them', () => {
 
       expect(result).toMatchObject({ status: 'SUCCEEDED', output: { Vpc: { VpcId: 'vpc-0abc' } } });
       expect(mocks.ec2).toHaveReceivedCommandTimes(CreateVpcCommand, 3);
-      expect(result.events.filter((event) => event.type === 'StateRetried')).toHaveLength(2);
+      const retries = result.events.filter((event) => event.type === 'StateRetried');
+      expect(retries).toHaveLength(2);
+      // Each retry names the failure it retries, as the progress lines show it.
+      expect(retries.map((event) => event.error)).toEqual(['Ec2.Ec2Exception', 'Ec2.Ec2Exception']);
     },
   );
 

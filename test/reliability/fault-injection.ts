@@ -171,15 +171,8 @@ export function describeFaultInjection(workflow: WorkflowName): FaultInjection {
       onEvent: (event) => events.push(event),
     });
     await run.settled();
-    // A StateRetried event names no error: it retries the failure the state's StateFailed just named.
-    const failedWith = new Map<string, string | undefined>();
-    const withCause = events.map((event) => {
-      if (event.type === 'StateFailed' && event.state !== undefined) failedWith.set(event.state, event.error);
-      const error = event.type === 'StateRetried' ? failedWith.get(event.state ?? '') : event.error;
-      return { ...event, error };
-    });
     const count = (type: string, state: string, error?: string) =>
-      withCause.filter(
+      events.filter(
         (event) =>
           event.type === type && event.state === state && (error === undefined || event.error === error),
       ).length;
