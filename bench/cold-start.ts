@@ -2,7 +2,8 @@
  * Handler cold start: every Lambda handler of the app bundled as SST bundles
  * it (esbuild: bundle, platform node, ESM, target node22, minified, ESM
  * entry points of packages first, and the AWS SDK bundled in: SST bundles it
- * rather than use the copy in the Lambda runtime), its size, and its init
+ * rather than use the copy in the Lambda runtime; with the app's esbuild
+ * plugins, stacks/lambda-bundle-plugins.mjs), its size, and its init
  * time: a fresh Node process that imports the bundle, timed from the
  * process's start to the handler being ready — what Lambda reports as Init
  * Duration (runtime start plus module load). An empty handler bundled the
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { STEP_NAMES, stepFile } from '../functions/steps/step-names.ts';
+import lambdaBundlePlugins from '../stacks/lambda-bundle-plugins.mjs';
 
 export interface HandlerColdStart {
   readonly handler: string;
@@ -66,6 +68,7 @@ async function bundle(entry: { file: string } | { contents: string }, outfile: s
     minify: true,
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
+    plugins: lambdaBundlePlugins,
     outfile,
     logLevel: 'error',
   });

@@ -103,7 +103,7 @@ export function textReport(results: BenchResults, files: readonly string[]): str
   );
   const { coldStart } = results;
   sections.push(
-    `Handler cold start (esbuild as SST bundles it, AWS SDK included; median of ${coldStart.rounds} fresh processes; empty handler ${coldStart.empty.bytes} bytes, init ${coldStart.empty.initMs.toFixed(1)} ms)\n${table(
+    `Handler cold start (esbuild as SST bundles it, with stacks/lambda-bundle-plugins.mjs, AWS SDK included; median of ${coldStart.rounds} fresh processes; empty handler ${coldStart.empty.bytes} bytes, init ${coldStart.empty.initMs.toFixed(1)} ms)\n${table(
       ['handler', 'bundle', 'init', 'of which import', 'init ÷ empty'],
       coldStart.handlers.map((handler) => [
         handler.handler,

@@ -3,6 +3,8 @@
  * (only modeshift's own source), the same functions invoked with plain JSON
  * from the SST Console, and the outcome events that start a queued request.
  */
+import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
+
 type Output<T> = $util.Output<T>;
 
 export interface HandlerInputs {
@@ -21,6 +23,7 @@ function handlerFunction(
   return new sst.aws.Function(name, {
     handler,
     runtime: 'nodejs22.x',
+    nodejs: LAMBDA_BUNDLE,
     timeout: '30 seconds',
     memory: '256 MB',
     logging: { retention: '1 month' },

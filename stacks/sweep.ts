@@ -2,12 +2,15 @@
  * The scheduled teardown: every hour, development environments past their
  * ttl or idle for longer than a week are sent a `Down Requested`.
  */
+import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
+
 export function createSweep(inputs: { table: sst.aws.Dynamo; bus: sst.aws.Bus }) {
   return new sst.aws.CronV2('Sweep', {
     schedule: 'rate(1 hour)',
     function: {
       handler: 'functions/sweep.handler',
       runtime: 'nodejs22.x',
+      nodejs: LAMBDA_BUNDLE,
       timeout: '2 minutes',
       memory: '256 MB',
       logging: { retention: '1 month' },

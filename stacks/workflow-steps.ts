@@ -3,11 +3,13 @@
  * from its own entry (functions/steps/lambda/<step>.ts) and with a role
  * derived from the SDK commands its code uses (core/step-iam.ts).
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stepPolicy, stepSources } from '../core/step-iam.ts';
 import { rolesPassedToSteps } from '../core/workflow-iam.ts';
 import { STEP_FUNCTION_MEMORY_MB, STEP_NAMES, stepFile } from '../functions/steps/step-names.ts';
+import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
 
 export { stepFile } from '../functions/steps/step-names.ts';
 
@@ -34,6 +36,7 @@ export function createWorkflowSteps(roles: {
       // Each step its own entry (functions/steps/lambda/), so each bundle holds only its own code and clients.
       handler: `functions/steps/lambda/${stepFile(step).replace(/\.ts$/, '')}.handler`,
       runtime: 'nodejs22.x',
+      nodejs: LAMBDA_BUNDLE,
       timeout: '5 minutes',
       memory: `${STEP_FUNCTION_MEMORY_MB} MB`,
       logging: { retention: '1 month' },

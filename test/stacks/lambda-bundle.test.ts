@@ -1,0 +1,202 @@
+/**
+ * The Lambda bundle plugins (stacks/lambda-bundle-plugins.mjs): what they
+ * leave out of a bundle, that a bundled client still sends and reads exactly
+ * what the SDK does unbundled, and that SST's own plugin bridge runs them.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_BUNDLE } from '../../stacks/lambda-bundle.ts';
+import lambdaBundlePlugins, {
+  ENV_CREDENTIALS_MODULE,
+  literalSchemaKeys,
+} from '../../stacks/lambda-bundle-plugins.mjs';
+import { exchanges, signedWith } from './fixtures/sdk-exchange.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FIXTURE = join(ROOT, 'test/stacks/fixtures/sdk-exchange.ts');
+const EC2_SCHEMAS = createRequire(join(ROOT, 'package.json'))
+  .resolve('@aws-sdk/client-ec2')
+  .replace(/dist-cjs[\\/]index\.js$/, 'dist-es/schemas/schemas_0.js');
+
+/** A Lambda bundle of `entry` as SST makes it (bench/cold-start.ts uses the same options). */
+async function bundle(entry: string, plugins: Plugin[], outfile?: string) {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: {
+      js: "import { createRequire as topLevelCreateRequire } from 'module';const require = topLevelCreateRequire(import.meta.url);",
+    },
+    plugins,
+    metafile: true,
+    logLevel: 'error',
+    ...(outfile ? { outfile } : { write: false, outdir: tmpdir() }),
+  });
+  const text = outfile ? readFileSync(outfile, 'utf8') : (result.outputFiles?.[0]?.text ?? '');
+  return { text, inputs: Object.keys(result.metafile.inputs) };
+}
+
+describe('literal schema keys', () => {
+  it('writes computed keys that name string constants as the strings', () => {
+    const source = [
+      'const _eQN = "ec2QueryName";',
+      'const _xN = "xmlName";',
+      'export var A$ = [3, n0, _A, 0, [_M, _Ma], [[1, { [_eQN]: `Min`, [_xN]: _m4 }], [1, {',
+      '    [_xN]: _ma }]]];',
+    ].join('\n');
+
+    const rewritten = literalSchemaKeys(source);
+
+    expect(rewritten).toContain('{ "ec2QueryName": `Min`, "xmlName": _m4 }');
+    expect(rewritten).toContain('{\n    "xmlName": _ma }');
+    expect(rewritten).toContain('[_M, _Ma]');
+  });
+
+  it('leaves computed keys alone that name anything but a string constant', () => {
+    const source = 'const _x = compute();\nconst _y = "y";\nexport var B$ = { [_x]: 1, [_z]: 2, [_y]: 3 };';
+
+    expect(literalSchemaKeys(source)).toBe(
+      'const _x = compute();\nconst _y = "y";\nexport var B$ = { [_x]: 1, [_z]: 2, "y": 3 };',
+    );
+  });
+
+  it('leaves no computed key in an SDK client’s generated schemas', () => {
+    const source = readFileSync(EC2_SCHEMAS, 'utf8');
+    expect(source).toMatch(/\[_\w+\]:/);
+
+    expect(literalSchemaKeys(source)).not.toMatch(/[{,]\s*\[_\w+\]\s*:/);
+  });
+});
+
+describe('a Lambda bundle', () => {
+  it('holds the EC2 shapes its step sends, not all of EC2', async () => {
+    const entry = join(ROOT, 'functions/steps/lambda/ensure-network.ts');
+    const without = await bundle(entry, []);
+    const withPlugins = await bundle(entry, lambdaBundlePlugins);
+
+    expect(without.text).toContain('AcceptAddressTransferRequest');
+    expect(withPlugins.text).not.toContain('AcceptAddressTransferRequest');
+    expect(withPlugins.text).toContain('CreateVpcRequest');
+    expect(withPlugins.text.length).toBeLessThan(without.text.length / 2);
+  });
+
+  it('loads credentials from the environment only', async () => {
+    const { inputs } = await bundle(
+      join(ROOT, 'functions/steps/lambda/ensure-network.ts'),
+      lambdaBundlePlugins,
+    );
+
+    expect(inputs.some((input) => input.includes('credential-provider-env'))).toBe(true);
+    for (const dropped of [
+      'credential-provider-node',
+      'credential-provider-ini',
+      'credential-provider-sso',
+      'nested-clients',
+    ]) {
+      expect(inputs.filter((input) => input.includes(dropped))).toEqual([]);
+    }
+  });
+
+  describe('run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modeshift-lambda-bundle-'));
+    let bundled: typeof import('./fixtures/sdk-exchange.ts');
+    const saved = { ...process.env };
+
+    beforeAll(async () => {
+      const outfile = join(dir, 'sdk-exchange.mjs');
+      await bundle(FIXTURE, lambdaBundlePlugins, outfile);
+      bundled = await import(pathToFileURL(outfile).href);
+    });
+    afterAll(() => {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('sends and reads what the SDK sends and reads unbundled', async () => {
+      const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+
+      const expected = await exchanges(credentials);
+      const actual = await bundled.exchanges(credentials);
+
+      expect(expected).toHaveLength(4);
+      expect(expected[0]?.sent.body).toContain('TagSpecification.1.Tag.1.Key=modeshift%3Aenvironment');
+      expect(expected[3]?.sent.body).toContain('<Name>web.example.com</Name>');
+      expect(actual).toEqual(expected);
+    });
+
+    it('signs with the credentials Lambda puts in the environment', async () => {
+      process.env.AWS_ACCESS_KEY_ID = 'AKIAFROMENVIRONMENT';
+      process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+      process.env.AWS_SESSION_TOKEN = 'token';
+
+      expect(await bundled.signedWith()).toContain('Credential=AKIAFROMENVIRONMENT/');
+      expect(await signedWith()).toContain('Credential=AKIAFROMENVIRONMENT/');
+    });
+  });
+});
+
+describe("SST's plugin bridge", () => {
+  const bridge = join(ROOT, '.sst/platform/functions/nodejs-runtime/plugin.mjs');
+
+  beforeAll(() => {
+    // `sst install` (also run by `npm run check`) writes the bridge SST bundles functions through.
+    if (!existsSync(bridge)) {
+      execFileSync('npx', ['sst', 'install', '--stage', 'ci'], {
+        cwd: ROOT,
+        stdio: 'ignore',
+        env: { ...process.env, SST_SKIP_DEPENDENCY_CHECK: '1', SST_NO_BUN: '1', SST_TELEMETRY_DISABLED: '1' },
+      });
+    }
+  }, 120_000);
+
+  /** Sends the bridge what SST's bundler sends it (pkg/runtime/node/plugin.go) and returns its replies. */
+  async function ask(messages: Array<{ command: string; value: Record<string, unknown> }>) {
+    const child = spawn(process.execPath, [bridge, join(ROOT, LAMBDA_BUNDLE.plugins)], { cwd: ROOT });
+    const replies = new Map<number, Record<string, unknown>>();
+    const lines = createInterface({ input: child.stdout });
+    const done = new Promise<void>((resolve) => {
+      lines.on('line', (line) => {
+        const reply = JSON.parse(line) as { id: number; value: Record<string, unknown> };
+        replies.set(reply.id, reply.value);
+        if (replies.size === messages.length) resolve();
+      });
+    });
+    messages.forEach((message, id) => {
+      child.stdin.write(`${JSON.stringify({ id, ...message })}\n`);
+    });
+    await done;
+    child.kill();
+    return messages.map((_, id) => replies.get(id) ?? {});
+  }
+
+  it('runs the plugins of every function', async () => {
+    const resolveArgs = {
+      importer: FIXTURE,
+      namespace: 'file',
+      resolveDir: ROOT,
+      kind: 'import-statement',
+      with: {},
+    };
+    const [schemas, credentials, other] = await ask([
+      { command: 'load', value: { path: EC2_SCHEMAS, namespace: 'file', suffix: '', with: {} } },
+      { command: 'resolve', value: { path: '@aws-sdk/credential-provider-node', ...resolveArgs } },
+      { command: 'resolve', value: { path: '@aws-sdk/client-ec2', ...resolveArgs } },
+    ]);
+
+    expect(schemas?.loader).toBe('js');
+    expect(schemas?.contents).toBe(literalSchemaKeys(readFileSync(EC2_SCHEMAS, 'utf8')));
+    expect(credentials).toEqual({ path: ENV_CREDENTIALS_MODULE });
+    expect(other).toEqual({});
+  });
+});
