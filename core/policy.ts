@@ -5,8 +5,9 @@
  * A deployment's settings are a recipe: the mode's defaults plus validated
  * overrides. The resolved settings travel in the workflow's execution input.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { InputError, type Problem } from './errors.ts';
+import './zod-locale.ts';
 
 export const MODES = ['development', 'staging', 'production'] as const;
 export type Mode = (typeof MODES)[number];
@@ -43,25 +44,27 @@ const settingShapes = {
   capacityProvider: z.enum(['FARGATE', 'FARGATE_SPOT']),
   dbInstanceClass: z
     .string()
-    .regex(
-      /^db\.[a-z0-9-]+\.[a-z0-9]+$/,
-      'expected an RDS instance class such as db.t4g.micro or db.m7g.large',
+    .check(
+      z.regex(
+        /^db\.[a-z0-9-]+\.[a-z0-9]+$/,
+        'expected an RDS instance class such as db.t4g.micro or db.m7g.large',
+      ),
     ),
   deploymentStrategy: z.enum(['replace', 'rolling']),
-  minimumHealthyPercent: z.number().int().min(0).max(100),
-  maximumPercent: z.number().int().min(100).max(200),
+  minimumHealthyPercent: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
+  maximumPercent: z.number().check(z.int(), z.minimum(100), z.maximum(200)),
   circuitBreakerRollback: z.boolean(),
-  logRetentionDays: z
-    .number()
-    .int()
-    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+  logRetentionDays: z.number().check(
+    z.int(),
+    z.refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
       message: `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
     }),
+  ),
   natGateways: z.enum(['none', 'single', 'per-az']),
   httpRedirectCode: z.enum(['HTTP_301', 'HTTP_302']),
   lbDeletionProtection: z.boolean(),
   retainAccessLogsOnDown: z.boolean(),
-  dnsTtlSeconds: z.number().int().min(0).max(2_147_483_647),
+  dnsTtlSeconds: z.number().check(z.int(), z.minimum(0), z.maximum(2_147_483_647)),
   dnsWriteMode: z.enum(['recreate', 'upsert']),
   destroyZoneOnDown: z.boolean(),
   applyImmediately: z.boolean(),
@@ -211,7 +214,7 @@ export function resolveMode(input: string, field = 'mode'): Mode {
 }
 
 /** Zod schema of one deployment's overrides: known settings only, each valid. */
-export const OverridesSchema = z.object(settingShapes).partial().strict();
+export const OverridesSchema = z.partial(z.strictObject(settingShapes));
 
 /**
  * Rules that tie settings together; each problem names the setting to change.

@@ -5,10 +5,11 @@
  * the price of that is that it ages. Every figure can be overridden with a
  * partial table (`--prices FILE.json`) merged over this one.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { InputError, type Problem } from './errors.ts';
 import { BUILD_COMPUTE_TYPES } from './policy.ts';
 import { problemsFromZod } from './request.ts';
+import './zod-locale.ts';
 
 /** A price table: US$ per unit, for one region, as of one date. */
 export interface PriceTable {
@@ -99,43 +100,45 @@ export class PriceTableError extends InputError {
 
 const price = z
   .number({ error: (issue) => `${JSON.stringify(issue.input)} is not a number (US$ per unit)` })
-  .min(0, { error: (issue) => `${JSON.stringify(issue.input)} is negative` });
+  .check(z.minimum(0, { error: (issue) => `${JSON.stringify(issue.input)} is negative` }));
 
-const perHourAndGb = (a: string, b: string) => z.strictObject({ [a]: price, [b]: price }).partial();
+const perHourAndGb = (a: string, b: string) => z.partial(z.strictObject({ [a]: price, [b]: price }));
 
 /** What a `--prices` file may hold: any part of the table, nothing else. */
-export const PriceOverridesSchema = z
-  .strictObject({
-    region: z.string().min(1),
-    asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date, YYYY-MM-DD' }),
+export const PriceOverridesSchema = z.partial(
+  z.strictObject({
+    region: z.string().check(z.minLength(1)),
+    asOf: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date, YYYY-MM-DD' })),
     currency: z.literal('USD', { error: 'only "USD" is supported' }),
     sources: z.array(z.string()),
-    fargate: z
-      .strictObject({
+    fargate: z.partial(
+      z.strictObject({
         onDemand: perHourAndGb('vcpuHour', 'gbHour'),
         spot: perHourAndGb('vcpuHour', 'gbHour'),
-      })
-      .partial(),
+      }),
+    ),
     natGateway: perHourAndGb('hour', 'gbProcessed'),
     loadBalancer: perHourAndGb('hour', 'lcuHour'),
-    publicIpv4: z.strictObject({ hour: price }).partial(),
-    rds: z
-      .strictObject({
+    publicIpv4: z.partial(z.strictObject({ hour: price })),
+    rds: z.partial(
+      z.strictObject({
         instanceHour: z.record(
-          z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, {
-            error: (issue) =>
-              `${JSON.stringify(issue.input)} is not an RDS instance class (e.g. db.r6g.large)`,
-          }),
+          z.string().check(
+            z.regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, {
+              error: (issue) =>
+                `${JSON.stringify(issue.input)} is not an RDS instance class (e.g. db.r6g.large)`,
+            }),
+          ),
           price,
         ),
         storageGbMonth: perHourAndGb('gp3', 'gp2'),
-      })
-      .partial(),
-    codeBuild: z.strictObject({ minute: z.partialRecord(z.enum(BUILD_COMPUTE_TYPES), price) }).partial(),
+      }),
+    ),
+    codeBuild: z.partial(z.strictObject({ minute: z.partialRecord(z.enum(BUILD_COMPUTE_TYPES), price) })),
     logs: perHourAndGb('ingestionGb', 'storageGbMonth'),
-    route53: z.strictObject({ hostedZoneMonth: price }).partial(),
-  })
-  .partial();
+    route53: z.partial(z.strictObject({ hostedZoneMonth: price })),
+  }),
+);
 
 type PlainObject = { readonly [key: string]: unknown };
 

@@ -7,7 +7,7 @@
  * Names are DNS-safe, and every AWS name derived from them is checked against
  * its limit here, so a request that validates never fails later on a name.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseDuration } from './duration.ts';
 import { formatPath, InputError, type Problem } from './errors.ts';
 import { fargateSizeHint, isFargateSize } from './fargate.ts';
@@ -21,6 +21,7 @@ import {
   serviceNameRules,
 } from './names.ts';
 import { MODES, type Mode, modeHint, OverridesSchema, parseMode, UNKNOWN_SETTING } from './policy.ts';
+import './zod-locale.ts';
 
 /** A request that is not valid: each problem names its field. */
 export class RequestValidationError extends InputError {
@@ -57,260 +58,300 @@ const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\s\0]+$/;
 
 const quoted = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
+/** Refuses the value a transform was given: the transform's result is then not used. */
+function refuse(ctx: z.core.ParsePayload, message: string): never {
+  ctx.issues.push({ code: 'custom', message, input: ctx.value });
+  return z.NEVER;
+}
+
 function dnsName(what: string, pattern: RegExp, maxLength: number, start: string) {
   return z
     .string({
       error: (issue) => (issue.input === undefined ? 'is required' : `expected ${what} as a string`),
     })
-    .min(1, { error: 'must not be empty' })
-    .max(maxLength, { error: (issue) => `${quoted(issue.input)} is longer than ${maxLength} characters` })
-    .regex(pattern, {
-      error: (issue) =>
-        `${quoted(issue.input)} is not a DNS-safe ${what} (${DNS_SAFE}, starting with ${start})`,
-    });
+    .check(
+      z.minLength(1, { error: 'must not be empty' }),
+      z.maxLength(maxLength, {
+        error: (issue) => `${quoted(issue.input)} is longer than ${maxLength} characters`,
+      }),
+      z.regex(pattern, {
+        error: (issue) =>
+          `${quoted(issue.input)} is not a DNS-safe ${what} (${DNS_SAFE}, starting with ${start})`,
+      }),
+    );
 }
 
 export const ProjectNameSchema = dnsName('project name', STARTS_WITH_LETTER, 40, 'a letter');
 export const EnvironmentNameSchema = dnsName('environment name', STARTS_WITH_ALNUM, 40, 'a letter or digit');
 export const ServiceNameSchema = dnsName('service name', STARTS_WITH_LETTER, 48, 'a letter');
 
-export const ModeInputSchema = z
-  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected a mode as a string') })
-  .transform((value, ctx): Mode => {
+export const ModeInputSchema = z.pipe(
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected a mode as a string') }),
+  z.transform((value: string, ctx): Mode => {
     const mode = parseMode(value);
-    if (mode === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a mode (${modeHint()})` });
-      return z.NEVER;
-    }
-    return mode;
-  });
+    return mode ?? refuse(ctx, `${quoted(value)} is not a mode (${modeHint()})`);
+  }),
+);
 
 export const DeploymentIdSchema = z
   .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected a string') })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-    error: (issue) =>
-      `${quoted(issue.input)} is not a deployment id (1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit)`,
-  });
+  .check(
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+      error: (issue) =>
+        `${quoted(issue.input)} is not a deployment id (1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit)`,
+    }),
+  );
 
 export const DomainSchema = z
-  .string()
-  .transform((value) => value.trim().toLowerCase().replace(/\.$/, ''))
-  .refine((value) => HOSTNAME.test(value), {
-    error: (issue) => `${quoted(issue.input)} is not a domain name (e.g. shop.example.com)`,
-  });
+  .pipe(
+    z.string(),
+    z.transform((value: string) => value.trim().toLowerCase().replace(/\.$/, '')),
+  )
+  .check(
+    z.refine((value) => HOSTNAME.test(value), {
+      error: (issue) => `${quoted(issue.input)} is not a domain name (e.g. shop.example.com)`,
+    }),
+  );
 
 const PORT_FORMS = 'expected 80, 80/tcp or 80/udp';
 
 /** A container port: `80`, `"80/tcp"`, `"53/udp"` or `{ target, protocol }`. */
-export const PortSchema = z.unknown().transform((value, ctx) => {
-  let target: unknown = value;
-  let protocol: unknown = 'tcp';
-  if (typeof value === 'string') {
-    const match = /^(\d{1,5})(?:\/(tcp|udp))?$/.exec(value.trim());
-    if (match) {
-      target = Number(match[1]);
-      protocol = match[2] ?? 'tcp';
-    } else target = undefined;
-  } else if (typeof value === 'object' && value !== null) {
-    const port = value as Record<string, unknown>;
-    const unknownKeys = Object.keys(port).filter((key) => key !== 'target' && key !== 'protocol');
-    if (unknownKeys.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `unknown field ${quoted(unknownKeys[0])} (a port has target and protocol)`,
-      });
-      return z.NEVER;
+export const PortSchema = z.pipe(
+  z.unknown(),
+  z.transform((value: unknown, ctx) => {
+    let target: unknown = value;
+    let protocol: unknown = 'tcp';
+    if (typeof value === 'string') {
+      const match = /^(\d{1,5})(?:\/(tcp|udp))?$/.exec(value.trim());
+      if (match) {
+        target = Number(match[1]);
+        protocol = match[2] ?? 'tcp';
+      } else target = undefined;
+    } else if (typeof value === 'object' && value !== null) {
+      const port = value as Record<string, unknown>;
+      const unknownKeys = Object.keys(port).filter((key) => key !== 'target' && key !== 'protocol');
+      if (unknownKeys.length > 0) {
+        return refuse(ctx, `unknown field ${quoted(unknownKeys[0])} (a port has target and protocol)`);
+      }
+      target = port.target;
+      protocol = port.protocol ?? 'tcp';
     }
-    target = port.target;
-    protocol = port.protocol ?? 'tcp';
-  }
-  if (!Number.isInteger(target) || (target as number) < 1 || (target as number) > 65535) {
-    ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a valid port (${PORT_FORMS})` });
-    return z.NEVER;
-  }
-  if (protocol !== 'tcp' && protocol !== 'udp') {
-    ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a valid port (${PORT_FORMS})` });
-    return z.NEVER;
-  }
-  return { target: target as number, protocol: protocol as 'tcp' | 'udp' };
-});
+    if (!Number.isInteger(target) || (target as number) < 1 || (target as number) > 65535) {
+      return refuse(ctx, `${quoted(value)} is not a valid port (${PORT_FORMS})`);
+    }
+    if (protocol !== 'tcp' && protocol !== 'udp') {
+      return refuse(ctx, `${quoted(value)} is not a valid port (${PORT_FORMS})`);
+    }
+    return { target: target as number, protocol: protocol as 'tcp' | 'udp' };
+  }),
+);
+
+/** A whole number from `min` to `max`. */
+const wholeNumber = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
 export const HealthCheckSchema = z.strictObject({
-  command: z
-    .array(z.string().min(1))
-    .min(2, { error: 'expected ["CMD", "executable", ...] or ["CMD-SHELL", "command"]' })
-    .refine((command) => command[0] === 'CMD' || command[0] === 'CMD-SHELL', {
+  command: z.array(z.string().check(z.minLength(1))).check(
+    z.minLength(2, { error: 'expected ["CMD", "executable", ...] or ["CMD-SHELL", "command"]' }),
+    z.refine((command) => command[0] === 'CMD' || command[0] === 'CMD-SHELL', {
       error: (issue) => `${quoted((issue.input as string[])[0])} must be "CMD" or "CMD-SHELL"`,
     }),
-  intervalSeconds: z.number().int().min(5).max(300).default(30),
-  timeoutSeconds: z.number().int().min(2).max(60).default(5),
-  retries: z.number().int().min(1).max(10).default(3),
-  startPeriodSeconds: z.number().int().min(0).max(300).default(0),
+  ),
+  intervalSeconds: z._default(wholeNumber(5, 300), 30),
+  timeoutSeconds: z._default(wholeNumber(2, 60), 5),
+  retries: z._default(wholeNumber(1, 10), 3),
+  startPeriodSeconds: z._default(wholeNumber(0, 300), 0),
 });
 
 export const BuildSchema = z.strictObject({
-  context: z.string().regex(S3_URL, {
-    error: (issue) => `${quoted(issue.input)} is not an S3 URL of the build context (s3://bucket/key)`,
-  }),
-  dockerfile: z
-    .string()
-    .min(1)
-    .max(1024)
-    .regex(/^[^\0\n]+$/, { error: 'must be a single-line path' })
-    .default('Dockerfile'),
-  args: z.record(z.string().regex(ENV_VAR, { error: 'is not a build argument name' }), z.string()).optional(),
-  target: z
-    .string()
-    .regex(/^[A-Za-z0-9][\w.-]*$/)
-    .optional(),
+  context: z.string().check(
+    z.regex(S3_URL, {
+      error: (issue) => `${quoted(issue.input)} is not an S3 URL of the build context (s3://bucket/key)`,
+    }),
+  ),
+  dockerfile: z._default(
+    z
+      .string()
+      .check(
+        z.minLength(1),
+        z.maxLength(1024),
+        z.regex(/^[^\0\n]+$/, { error: 'must be a single-line path' }),
+      ),
+    'Dockerfile',
+  ),
+  args: z.optional(
+    z.record(z.string().check(z.regex(ENV_VAR, { error: 'is not a build argument name' })), z.string()),
+  ),
+  target: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][\w.-]*$/))),
 });
 
-const EnvironmentVariableName = z.string().regex(ENV_VAR, {
-  error: (issue) =>
-    `${quoted(issue.input)} is not an environment variable name (letters, digits, '_', not starting with a digit)`,
-});
+const EnvironmentVariableName = z.string().check(
+  z.regex(ENV_VAR, {
+    error: (issue) =>
+      `${quoted(issue.input)} is not an environment variable name (letters, digits, '_', not starting with a digit)`,
+  }),
+);
 
 export const ServiceSchema = z
   .strictObject({
     name: ServiceNameSchema,
-    image: z
-      .string()
-      .max(512)
-      .regex(IMAGE_REF, {
-        error: (issue) => `${quoted(issue.input)} is not an image reference (e.g. nginx:1.27)`,
-      })
-      .optional(),
-    build: BuildSchema.optional(),
+    image: z.optional(
+      z.string().check(
+        z.maxLength(512),
+        z.regex(IMAGE_REF, {
+          error: (issue) => `${quoted(issue.input)} is not an image reference (e.g. nginx:1.27)`,
+        }),
+      ),
+    ),
+    build: z.optional(BuildSchema),
     /** CPU units, 1024 per vCPU. @default 256 */
-    cpu: z.number().int().default(256),
+    cpu: z._default(z.number().check(z.int()), 256),
     /** Memory in MiB. @default 512 */
-    memory: z.number().int().default(512),
-    replicas: z
-      .number({ error: 'must be a number' })
-      .int({ error: (issue) => `${quoted(issue.input)} is not a whole number` })
-      .min(0, { error: (issue) => `${quoted(issue.input)} is below 0` })
-      .max(REQUEST_LIMITS.maxReplicas, {
-        error: (issue) =>
-          `${quoted(issue.input)} is above ${REQUEST_LIMITS.maxReplicas}, ECS's limit of tasks per service`,
-      })
-      .default(1),
-    ports: z.array(PortSchema).max(REQUEST_LIMITS.maxPortsPerService).default([]),
-    public: z.boolean().default(false),
-    healthCheck: HealthCheckSchema.optional(),
-    environment: z
-      .record(
+    memory: z._default(z.number().check(z.int()), 512),
+    replicas: z._default(
+      z.number({ error: 'must be a number' }).check(
+        z.int({ error: (issue) => `${quoted(issue.input)} is not a whole number` }),
+        z.minimum(0, { error: (issue) => `${quoted(issue.input)} is below 0` }),
+        z.maximum(REQUEST_LIMITS.maxReplicas, {
+          error: (issue) =>
+            `${quoted(issue.input)} is above ${REQUEST_LIMITS.maxReplicas}, ECS's limit of tasks per service`,
+        }),
+      ),
+      1,
+    ),
+    ports: z._default(z.array(PortSchema).check(z.maxLength(REQUEST_LIMITS.maxPortsPerService)), []),
+    public: z._default(z.boolean(), false),
+    healthCheck: z.optional(HealthCheckSchema),
+    environment: z._default(
+      z.record(
         EnvironmentVariableName,
-        z.string().refine((value) => !value.includes('\0'), { error: 'must not contain a NUL character' }),
-      )
-      .default({}),
+        z
+          .string()
+          .check(z.refine((value) => !value.includes('\0'), { error: 'must not contain a NUL character' })),
+      ),
+      {},
+    ),
     /** Names of environment variables whose values are read from Parameter Store at run time. */
-    secrets: z.array(EnvironmentVariableName).default([]),
-    dependsOn: z
-      .array(z.string())
-      .max(REQUEST_LIMITS.maxServices, {
-        error: `lists more than ${REQUEST_LIMITS.maxServices} dependencies`,
-      })
-      .default([]),
-    command: z.array(z.string()).optional(),
-    entrypoint: z.array(z.string()).optional(),
+    secrets: z._default(z.array(EnvironmentVariableName), []),
+    dependsOn: z._default(
+      z.array(z.string()).check(
+        z.maxLength(REQUEST_LIMITS.maxServices, {
+          error: `lists more than ${REQUEST_LIMITS.maxServices} dependencies`,
+        }),
+      ),
+      [],
+    ),
+    command: z.optional(z.array(z.string())),
+    entrypoint: z.optional(z.array(z.string())),
     /** The domain this public service answers on; defaults to the request's `domain`. */
-    domainname: DomainSchema.optional(),
+    domainname: z.optional(DomainSchema),
   })
-  .superRefine((service, ctx) => {
-    if ((service.image === undefined) === (service.build === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['image'],
-        message: 'a service needs exactly one of image or build',
-      });
-    }
-    if (!isFargateSize(service.cpu, service.memory)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['memory'],
-        message: `cpu ${service.cpu} with memory ${service.memory} MiB is not a Fargate size (${fargateSizeHint(service.cpu)})`,
-      });
-    }
-    if (service.public && !service.ports.some((port) => port.protocol === 'tcp')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['public'],
-        message: 'a public service needs a tcp port for the load balancer to send traffic to',
-      });
-    }
-    const bytes = Object.entries(service.environment).reduce(
-      (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v),
-      0,
-    );
-    if (bytes > REQUEST_LIMITS.maxEnvironmentBytes) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['environment'],
-        message: `${bytes} bytes of environment variables exceed ${REQUEST_LIMITS.maxEnvironmentBytes} (a task definition holds 64 KiB)`,
-      });
-    }
-    const duplicate = service.secrets.find((name) => Object.hasOwn(service.environment, name));
-    if (duplicate !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['secrets'],
-        message: `${quoted(duplicate)} is both a secret and a plain environment value`,
-      });
-    }
-  });
+  .check(
+    z.superRefine((service, ctx) => {
+      if ((service.image === undefined) === (service.build === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['image'],
+          message: 'a service needs exactly one of image or build',
+        });
+      }
+      if (!isFargateSize(service.cpu, service.memory)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['memory'],
+          message: `cpu ${service.cpu} with memory ${service.memory} MiB is not a Fargate size (${fargateSizeHint(service.cpu)})`,
+        });
+      }
+      if (service.public && !service.ports.some((port) => port.protocol === 'tcp')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['public'],
+          message: 'a public service needs a tcp port for the load balancer to send traffic to',
+        });
+      }
+      const bytes = Object.entries(service.environment).reduce(
+        (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v),
+        0,
+      );
+      if (bytes > REQUEST_LIMITS.maxEnvironmentBytes) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environment'],
+          message: `${bytes} bytes of environment variables exceed ${REQUEST_LIMITS.maxEnvironmentBytes} (a task definition holds 64 KiB)`,
+        });
+      }
+      const duplicate = service.secrets.find((name) => Object.hasOwn(service.environment, name));
+      if (duplicate !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secrets'],
+          message: `${quoted(duplicate)} is both a secret and a plain environment value`,
+        });
+      }
+    }),
+  );
 
 export const DatabaseSchema = z.strictObject({
   name: ServiceNameSchema,
-  engine: z.literal('postgres', { error: 'only "postgres" is supported' }).default('postgres'),
+  engine: z._default(z.literal('postgres', { error: 'only "postgres" is supported' }), 'postgres'),
   /** Major (or major.minor) engine version. @default "16" */
-  version: z
-    .string()
-    .regex(/^\d{1,2}(?:\.\d{1,2})?$/, {
-      error: (issue) => `${quoted(issue.input)} is not a Postgres version (e.g. 16 or 16.4)`,
-    })
-    .default('16'),
+  version: z._default(
+    z.string().check(
+      z.regex(/^\d{1,2}(?:\.\d{1,2})?$/, {
+        error: (issue) => `${quoted(issue.input)} is not a Postgres version (e.g. 16 or 16.4)`,
+      }),
+    ),
+    '16',
+  ),
   /** Allocated storage in GiB. @default 20 */
-  storageGiB: z.number().int().min(20).max(65536).default(20),
-  databaseName: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, {
-      error: (issue) => `${quoted(issue.input)} is not a database name`,
-    })
-    .default('postgres'),
-  username: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, {
-      error: (issue) => `${quoted(issue.input)} is not a database user name`,
-    })
-    .refine((name) => name.toLowerCase() !== 'rdsadmin', { error: '"rdsadmin" is reserved by RDS' })
-    .default('postgres'),
+  storageGiB: z._default(wholeNumber(20, 65536), 20),
+  databaseName: z._default(
+    z.string().check(
+      z.regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, {
+        error: (issue) => `${quoted(issue.input)} is not a database name`,
+      }),
+    ),
+    'postgres',
+  ),
+  username: z._default(
+    z.string().check(
+      z.regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, {
+        error: (issue) => `${quoted(issue.input)} is not a database user name`,
+      }),
+      z.refine((name) => name.toLowerCase() !== 'rdsadmin', { error: '"rdsadmin" is reserved by RDS' }),
+    ),
+    'postgres',
+  ),
 });
 
-export const TtlSchema = z.string().superRefine((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a duration (e.g. 30m, 24h, 7d)` });
-  } else if (ms < REQUEST_LIMITS.minTtlMs || ms > REQUEST_LIMITS.maxTtlMs) {
-    ctx.addIssue({ code: 'custom', message: `${quoted(value)} is outside 5m to 365d` });
-  }
-});
+export const TtlSchema = z.string().check(
+  z.superRefine((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${quoted(value)} is not a duration (e.g. 30m, 24h, 7d)` });
+    } else if (ms < REQUEST_LIMITS.minTtlMs || ms > REQUEST_LIMITS.maxTtlMs) {
+      ctx.addIssue({ code: 'custom', message: `${quoted(value)} is outside 5m to 365d` });
+    }
+  }),
+);
 
 const DeployRequestObject = z.strictObject({
   project: ProjectNameSchema,
   environment: EnvironmentNameSchema,
   mode: ModeInputSchema,
   deploymentId: DeploymentIdSchema,
-  services: z.array(ServiceSchema).max(REQUEST_LIMITS.maxServices),
-  databases: z.array(DatabaseSchema).max(REQUEST_LIMITS.maxServices).default([]),
-  domain: DomainSchema.optional(),
-  ttl: TtlSchema.optional(),
-  overrides: OverridesSchema.optional(),
-  force: z.boolean().default(false),
+  services: z.array(ServiceSchema).check(z.maxLength(REQUEST_LIMITS.maxServices)),
+  databases: z._default(z.array(DatabaseSchema).check(z.maxLength(REQUEST_LIMITS.maxServices)), []),
+  domain: z.optional(DomainSchema),
+  ttl: z.optional(TtlSchema),
+  overrides: z.optional(OverridesSchema),
+  force: z._default(z.boolean(), false),
 });
 
-export const DeployRequestSchema = DeployRequestObject.superRefine((request, ctx) => {
-  for (const problem of crossFieldProblems(request)) ctx.addIssue({ code: 'custom', ...problem });
-});
+export const DeployRequestSchema = DeployRequestObject.check(
+  z.superRefine((request, ctx) => {
+    for (const problem of crossFieldProblems(request)) ctx.addIssue({ code: 'custom', ...problem });
+  }),
+);
 
 export type DeployRequest = z.output<typeof DeployRequestSchema>;
 export type DeployRequestInput = z.input<typeof DeployRequestSchema>;
@@ -321,9 +362,9 @@ export type Port = Service['ports'][number];
 export const DownRequestSchema = z.strictObject({
   project: ProjectNameSchema,
   environment: EnvironmentNameSchema,
-  deploymentId: DeploymentIdSchema.optional(),
+  deploymentId: z.optional(DeploymentIdSchema),
   /** Must equal the environment's name to take down a production environment. */
-  confirm: z.string().max(64).optional(),
+  confirm: z.optional(z.string().check(z.maxLength(64))),
 });
 
 export type DownRequest = z.output<typeof DownRequestSchema>;
@@ -556,7 +597,7 @@ export function findDependencyCycle(
 }
 
 /** Problems from a zod error, one per field; unknown keys are reported one by one. */
-export function problemsFromZod(error: z.ZodError, prefix: PropertyKey[] = []): Problem[] {
+export function problemsFromZod(error: z.core.$ZodError, prefix: PropertyKey[] = []): Problem[] {
   return error.issues.flatMap((issue): Problem[] => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
@@ -582,7 +623,7 @@ function describeType(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+function parseWith<T extends z.ZodMiniType>(schema: T, input: unknown): z.output<T> {
   const result = schema.safeParse(input, { reportInput: true });
   if (!result.success)
     throw new RequestValidationError(problemsFromZod(result.error), { cause: result.error });
