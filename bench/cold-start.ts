@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { STEP_NAMES, stepFile } from '../functions/steps/step-names.ts';
 import lambdaBundlePlugins from '../stacks/lambda-bundle-plugins.mjs';
 
@@ -56,21 +56,26 @@ const ESM_REQUIRE_BANNER = [
   'const require = topLevelCreateRequire(import.meta.url);',
 ].join('');
 
+/** The esbuild options SST bundles a Node.js function with, the app's plugins included. */
+export const LAMBDA_BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  minify: true,
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  plugins: lambdaBundlePlugins,
+  logLevel: 'error',
+} as const satisfies BuildOptions;
+
 async function bundle(entry: { file: string } | { contents: string }, outfile: string): Promise<number> {
   await build({
+    ...LAMBDA_BUILD_OPTIONS,
     ...('file' in entry
       ? { entryPoints: [join(ROOT, entry.file)] }
       : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'ts' as const } }),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    plugins: lambdaBundlePlugins,
     outfile,
-    logLevel: 'error',
   });
   return statSync(outfile).size;
 }

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_BUILD_OPTIONS } from '../../bench/cold-start.ts';
 import { LAMBDA_BUNDLE } from '../../stacks/lambda-bundle.ts';
 import lambdaBundlePlugins, {
   ENV_CREDENTIALS_MODULE,
@@ -25,22 +26,13 @@ const EC2_SCHEMAS = createRequire(join(ROOT, 'package.json'))
   .resolve('@aws-sdk/client-ec2')
   .replace(/dist-cjs[\\/]index\.js$/, 'dist-es/schemas/schemas_0.js');
 
-/** A Lambda bundle of `entry` as SST makes it (bench/cold-start.ts uses the same options). */
+/** A Lambda bundle of `entry` as SST makes it, with the given plugins instead of the app's. */
 async function bundle(entry: string, plugins: Plugin[], outfile?: string) {
   const result = await build({
+    ...LAMBDA_BUILD_OPTIONS,
     entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as topLevelCreateRequire } from 'module';const require = topLevelCreateRequire(import.meta.url);",
-    },
     plugins,
     metafile: true,
-    logLevel: 'error',
     ...(outfile ? { outfile } : { write: false, outdir: tmpdir() }),
   });
   const text = outfile ? readFileSync(outfile, 'utf8') : (result.outputFiles?.[0]?.text ?? '');
