@@ -95,6 +95,16 @@ export interface LatencyOverrides {
   readonly scale?: number;
 }
 
+/** The settings a latency model file may hold. */
+const OVERRIDE_KEYS: readonly string[] = [
+  'readySeconds',
+  'callSeconds',
+  'invokeSeconds',
+  'jitter',
+  'seed',
+  'scale',
+];
+
 function isOperation(name: string): name is Operation {
   return Object.hasOwn(DEFAULT_READY_SECONDS, name);
 }
@@ -143,6 +153,19 @@ export function loadLatencyModel(path: string, base = DEFAULT_LATENCY_MODEL): La
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new EngineError(`latency model: ${path} must hold a JSON object`);
+  }
+  const unknown = Object.keys(parsed).find((key) => !OVERRIDE_KEYS.includes(key));
+  if (unknown !== undefined) {
+    throw new EngineError(
+      `latency model: ${path}: ${JSON.stringify(unknown)} is not a setting (known: ${OVERRIDE_KEYS.join(', ')})`,
+    );
+  }
+  const { readySeconds } = parsed as { readySeconds?: unknown };
+  if (
+    readySeconds !== undefined &&
+    (typeof readySeconds !== 'object' || readySeconds === null || Array.isArray(readySeconds))
+  ) {
+    throw new EngineError(`latency model: ${path}: readySeconds must be an object of seconds by operation`);
   }
   return latencyModel(parsed as LatencyOverrides, base);
 }

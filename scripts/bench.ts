@@ -10,48 +10,39 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { scalingCsv, scalingSvg } from '../bench/curves.ts';
+import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from '../bench/options.ts';
 import { jsonSummary, textReport } from '../bench/report.ts';
 import { runSuite } from '../bench/suite.ts';
-import { DEFAULT_LATENCY_MODEL, latencyModel, loadLatencyModel } from '../engine/latency-model.ts';
 
-/** A full run takes about two minutes on two cores at this scale; smaller scales magnify the engine's own work. */
-const DEFAULT_SCALE = 0.01;
-
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    scale: { type: 'string' },
-    latency: { type: 'string' },
-    'cold-start-rounds': { type: 'string', default: '5' },
-    out: { type: 'string', default: 'bench/results' },
-  },
-});
-
-const base = values.latency ? loadLatencyModel(values.latency) : DEFAULT_LATENCY_MODEL;
-const model = latencyModel(
-  { scale: values.scale ? Number(values.scale) : values.latency ? base.scale : DEFAULT_SCALE },
-  base,
-);
+const options = (() => {
+  try {
+    return parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}\nusage: ${BENCH_USAGE}\n`);
+    process.exit(2);
+  }
+})();
+const { model } = options;
 const progress = (message: string) => {
-  if (!values.json) process.stderr.write(`  ${message}\n`);
+  if (!options.json) process.stderr.write(`  ${message}\n`);
 };
 progress(`scale ${model.scale}: one modeled minute takes ${(60 * model.scale).toFixed(2)} s`);
 
-const results = await runSuite({ model, coldStartRounds: Number(values['cold-start-rounds']), progress });
-mkdirSync(values.out, { recursive: true });
+const results = await runSuite({ model, coldStartRounds: options.coldStartRounds, progress });
+mkdirSync(options.out, { recursive: true });
 const files = {
-  csv: join(values.out, 'scaling.csv'),
-  svg: join(values.out, 'scaling.svg'),
-  json: join(values.out, 'summary.json'),
+  csv: join(options.out, 'scaling.csv'),
+  svg: join(options.out, 'scaling.svg'),
+  json: join(options.out, 'summary.json'),
 };
 const summary = jsonSummary(results);
 writeFileSync(files.csv, scalingCsv(results.runs, results.limits));
 writeFileSync(files.svg, scalingSvg(results.runs, results.limits));
 writeFileSync(files.json, `${JSON.stringify(summary, null, 2)}\n`);
 
-if (values.json) {
+if (options.json) {
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 } else {
   process.stdout.write(
