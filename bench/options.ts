@@ -47,17 +47,18 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     throw new BenchUsageError((error as Error).message);
   }
 
-  let base = DEFAULT_LATENCY_MODEL;
+  // The bench's scale unless the latency file or --scale says otherwise.
+  let base: LatencyModel = { ...DEFAULT_LATENCY_MODEL, scale: DEFAULT_SCALE };
   if (values.latency !== undefined) {
     try {
-      base = loadLatencyModel(values.latency);
+      base = loadLatencyModel(values.latency, base);
     } catch (error) {
       if (error instanceof EngineError)
         throw new BenchUsageError(`--latency: ${error.message.replace(/^latency model: /, '')}`);
       throw error;
     }
   }
-  let scale = values.latency !== undefined ? base.scale : DEFAULT_SCALE;
+  let scale = base.scale;
   if (values.scale !== undefined) {
     scale = Number(values.scale);
     if (values.scale.trim() === '' || !Number.isFinite(scale) || scale <= 0) {

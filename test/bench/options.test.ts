@@ -32,6 +32,12 @@ describe('npm run bench options', () => {
     expect(parseBenchOptions(['--latency', file, '--scale', '0.02', '--json']).model.scale).toBe(0.02);
   });
 
+  it('runs a latency file that sets no scale at the bench’s scale, not in real time', () => {
+    const file = modelFile('{"readySeconds": {"rds:CreateDBInstance": 600}, "jitter": 0.3}');
+
+    expect(parseBenchOptions(['--latency', file]).model).toMatchObject({ scale: DEFAULT_SCALE, jitter: 0.3 });
+  });
+
   it.each([
     [['--scale', 'abc'], /--scale: "abc" is not a number above 0/],
     [['--scale=0'], /--scale: "0" is not a number above 0/],
