@@ -9,26 +9,18 @@ import {
 } from '@aws-sdk/client-acm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { environmentNames } from '../../../core/names.ts';
 import {
   type DeleteCertificateInput,
   deleteCertificate,
 } from '../../../functions/steps/delete-certificate.ts';
 import { ThrottledError } from '../../../functions/steps/step-error.ts';
+import { teardownInput } from '../../support/step-inputs.ts';
 
 const acm = mockClient(ACMClient);
 const clients = () => ({ acm: new ACMClient({ region: 'us-east-1' }) });
 
-const environmentTags = [
-  { Key: 'modeshift:project', Value: 'shop' },
-  { Key: 'modeshift:environment', Value: 'pr-42' },
-];
-const input: DeleteCertificateInput = {
-  project: 'shop',
-  environment: 'pr-42',
-  names: environmentNames('shop', 'pr-42'),
-  environmentTags,
-};
+const input = teardownInput('shop', 'pr-42') satisfies DeleteCertificateInput;
+const { environmentTags } = input;
 const arn = (name: string) => `arn:aws:acm:us-east-1:123456789012:certificate/${name}`;
 
 function certificates(owners: Record<string, Array<{ Key: string; Value: string }>>) {

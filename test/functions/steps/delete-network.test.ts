@@ -26,22 +26,15 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { environmentNames } from '../../../core/names.ts';
 import { type DeleteNetworkInput, deleteNetwork } from '../../../functions/steps/delete-network.ts';
+import { callIndex, sentAmong } from '../../support/aws-mocks.ts';
+import { teardownInput } from '../../support/step-inputs.ts';
 
 const ec2 = mockClient(EC2Client);
 const client = new EC2Client({ region: 'us-east-1' });
 
-const environmentTags = [
-  { Key: 'modeshift:project', Value: 'shop' },
-  { Key: 'modeshift:environment', Value: 'pr-42' },
-];
-const input: DeleteNetworkInput = {
-  project: 'shop',
-  environment: 'pr-42',
-  names: environmentNames('shop', 'pr-42'),
-  environmentTags,
-};
+const input = teardownInput('shop', 'pr-42') satisfies DeleteNetworkInput;
+const { environmentTags } = input;
 const environmentFilters = [
   { Name: 'tag:modeshift:project', Values: ['shop'] },
   { Name: 'tag:modeshift:environment', Values: ['pr-42'] },
@@ -142,11 +135,6 @@ function noVpc(options: { addresses?: Address[]; dhcpOptions?: string[] } = {}):
   });
 }
 
-/** Position of the first call of `command` among every call the mock received. */
-function callIndex(command: abstract new (...args: never[]) => unknown): number {
-  return ec2.calls().findIndex((call) => call.args[0] instanceof command);
-}
-
 const DELETES = [
   DeleteNatGatewayCommand,
   ReleaseAddressCommand,
@@ -158,15 +146,6 @@ const DELETES = [
   DeleteVpcCommand,
   DeleteDhcpOptionsCommand,
 ] as const;
-
-/** Names of the commands the mock received that are among `commands`. */
-function sentAmong(commands: ReadonlyArray<abstract new (...args: never[]) => unknown>): string[] {
-  return ec2
-    .calls()
-    .map((call) => call.args[0])
-    .filter((command) => commands.some((type) => command instanceof type))
-    .map((command) => command.constructor.name);
-}
 
 beforeEach(() => {
   ec2.reset();
@@ -184,7 +163,7 @@ describe('DeleteNetwork', () => {
       const progress = await deleteNetwork(input, { ec2: client });
 
       expect(progress).toEqual({ done: true, retryAfterSeconds: 10 });
-      expect(sentAmong(DELETES)).toEqual([]);
+      expect(sentAmong(ec2, DELETES)).toEqual([]);
     });
 
     it('releases addresses and deletes DHCP options an earlier pass left behind', async () => {
@@ -227,7 +206,7 @@ describe('DeleteNetwork', () => {
       const progress = await deleteNetwork({ ...input, scope: 'nat-gateways' }, { ec2: client });
 
       expect(progress).toEqual({ done: true, retryAfterSeconds: 0 });
-      expect(sentAmong(DELETES)).toEqual([]);
+      expect(sentAmong(ec2, DELETES)).toEqual([]);
     });
 
     it('waits without deleting again while the gateways are deleting', async () => {
@@ -272,7 +251,9 @@ describe('DeleteNetwork', () => {
         VpcId: 'vpc-1',
       });
       expect(ec2).toHaveReceivedCommandWith(DeleteInternetGatewayCommand, { InternetGatewayId: 'igw-1' });
-      expect(callIndex(DetachInternetGatewayCommand)).toBeLessThan(callIndex(DeleteInternetGatewayCommand));
+      expect(callIndex(ec2, DetachInternetGatewayCommand)).toBeLessThan(
+        callIndex(ec2, DeleteInternetGatewayCommand),
+      );
     });
 
     it('deletes every subnet of the VPC', async () => {
@@ -312,8 +293,8 @@ describe('DeleteNetwork', () => {
         ],
       });
       expect(ec2).not.toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, { GroupId: 'sg-alb' });
-      expect(callIndex(RevokeSecurityGroupIngressCommand)).toBeLessThan(
-        callIndex(DeleteSecurityGroupCommand),
+      expect(callIndex(ec2, RevokeSecurityGroupIngressCommand)).toBeLessThan(
+        callIndex(ec2, DeleteSecurityGroupCommand),
       );
     });
 
@@ -329,7 +310,7 @@ describe('DeleteNetwork', () => {
 
       expect(ec2).toHaveReceivedCommandWith(DeleteVpcCommand, { VpcId: 'vpc-1' });
       expect(ec2).toHaveReceivedCommandWith(DeleteDhcpOptionsCommand, { DhcpOptionsId: 'dopt-1' });
-      expect(callIndex(DeleteVpcCommand)).toBeLessThan(callIndex(DeleteDhcpOptionsCommand));
+      expect(callIndex(ec2, DeleteVpcCommand)).toBeLessThan(callIndex(ec2, DeleteDhcpOptionsCommand));
       expect(progress).toEqual({ done: true, retryAfterSeconds: 10 });
     });
 

@@ -21,11 +21,13 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { environmentNames } from '../../../core/names.ts';
 import {
   type DeletePrivateNamespaceInput,
   deletePrivateNamespace,
 } from '../../../functions/steps/delete-private-namespace.ts';
+import { namespaceWithZone, privateNamespace } from '../../support/cloud-map-fixtures.ts';
+import { apexNs, apexSoa } from '../../support/route53-fixtures.ts';
+import { teardownInput } from '../../support/step-inputs.ts';
 
 const servicediscovery = mockClient(ServiceDiscoveryClient);
 const route53 = mockClient(Route53Client);
@@ -34,33 +36,13 @@ const clients = {
   route53: new Route53Client({ region: 'us-east-1' }),
 };
 
-const input: DeletePrivateNamespaceInput = {
-  project: 'shop',
-  environment: 'pr-42',
-  names: environmentNames('shop', 'pr-42'),
-  environmentTags: [
-    { Key: 'modeshift:project', Value: 'shop' },
-    { Key: 'modeshift:environment', Value: 'pr-42' },
-  ],
-};
+const input: DeletePrivateNamespaceInput = teardownInput('shop', 'pr-42');
 
-const ourNamespace = { Id: 'ns-1', Name: 'pr-42.shop.internal', Type: 'DNS_PRIVATE' as const };
-const otherNamespace = { Id: 'ns-other', Name: 'pr-43.shop.internal', Type: 'DNS_PRIVATE' as const };
+const ourNamespace = privateNamespace('ns-1', 'pr-42.shop.internal');
+const otherNamespace = privateNamespace('ns-other', 'pr-43.shop.internal');
 
-const soa: ResourceRecordSet = {
-  Name: 'pr-42.shop.internal.',
-  Type: 'SOA',
-  TTL: 900,
-  ResourceRecords: [
-    { Value: 'ns-1536.awsdns-00.co.uk. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400' },
-  ],
-};
-const ns: ResourceRecordSet = {
-  Name: 'pr-42.shop.internal.',
-  Type: 'NS',
-  TTL: 172800,
-  ResourceRecords: [{ Value: 'ns-1536.awsdns-00.co.uk.' }],
-};
+const soa = apexSoa('pr-42.shop.internal.', 'ns-1536.awsdns-00.co.uk');
+const ns = apexNs('pr-42.shop.internal.', ['ns-1536.awsdns-00.co.uk']);
 const databaseCname: ResourceRecordSet = {
   Name: 'db.pr-42.shop.internal.',
   Type: 'CNAME',
@@ -81,13 +63,9 @@ function namespaceWithService(records: ResourceRecordSet[] = [soa, ns, databaseC
     Services: [{ Id: 'srv-web', Name: 'web', DnsConfig: { NamespaceId: 'ns-1', DnsRecords: [] } }],
   });
   servicediscovery.on(ListInstancesCommand).resolves({ Instances: [{ Id: 'task-1' }, { Id: 'task-2' }] });
-  servicediscovery.on(GetNamespaceCommand).resolves({
-    Namespace: {
-      Id: 'ns-1',
-      Name: 'pr-42.shop.internal',
-      Properties: { DnsProperties: { HostedZoneId: 'Z0PRIVATE' } },
-    },
-  });
+  servicediscovery
+    .on(GetNamespaceCommand)
+    .resolves(namespaceWithZone('ns-1', 'pr-42.shop.internal', 'Z0PRIVATE'));
   servicediscovery.on(DeleteNamespaceCommand).resolves({ OperationId: 'op-delete' });
   servicediscovery.on(GetOperationCommand).resolves({ Operation: { Id: 'op-delete', Status: 'SUCCESS' } });
   route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: records, IsTruncated: false });

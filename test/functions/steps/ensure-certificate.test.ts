@@ -19,6 +19,7 @@ import {
   type EnsureCertificateInput,
   ensureCertificate,
 } from '../../../functions/steps/ensure-certificate.ts';
+import { pendingChange } from '../../support/route53-fixtures.ts';
 
 const acm = mockClient(ACMClient);
 const route53 = mockClient(Route53Client);
@@ -103,9 +104,7 @@ beforeEach(() => {
   route53
     .on(ListResourceRecordSetsCommand)
     .resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 1 });
-  route53.on(ChangeResourceRecordSetsCommand).resolves({
-    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
-  });
+  route53.on(ChangeResourceRecordSetsCommand).resolves(pendingChange('C1'));
 });
 
 describe('EnsureCertificate', () => {

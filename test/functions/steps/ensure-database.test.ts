@@ -13,7 +13,7 @@ import { type DatabaseSpec, modeshiftTags } from '../../../core/execution-input.
 import { environmentNames } from '../../../core/names.ts';
 import { MODE_POLICIES, type Mode } from '../../../core/policy.ts';
 import { type EnsureDatabaseInput, ensureDatabase } from '../../../functions/steps/ensure-database.ts';
-import type { NetworkRef } from '../../../functions/steps/resource-refs.ts';
+import { networkRef } from '../../support/step-inputs.ts';
 
 const rds = mockClient(RDSClient);
 const client = new RDSClient({ region: 'us-east-1' });
@@ -28,16 +28,7 @@ const database: DatabaseSpec = {
   username: 'shop',
 };
 
-const network: NetworkRef = {
-  vpcId: 'vpc-1',
-  publicSubnetIds: ['subnet-pub-a', 'subnet-pub-b'],
-  privateSubnetIds: ['subnet-priv-a', 'subnet-priv-b'],
-  availabilityZones: ['us-east-1a', 'us-east-1b'],
-  internetGatewayId: 'igw-1',
-  publicRouteTableId: 'rtb-pub',
-  privateRouteTableIds: ['rtb-priv-a', 'rtb-priv-b'],
-  securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
-};
+const network = networkRef();
 
 function inputFor(mode: Mode, deploymentId = 'deploy-2'): EnsureDatabaseInput {
   return {

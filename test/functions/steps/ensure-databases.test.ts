@@ -11,7 +11,7 @@ import { type DatabaseSpec, modeshiftTags } from '../../../core/execution-input.
 import { environmentNames } from '../../../core/names.ts';
 import { MODE_POLICIES } from '../../../core/policy.ts';
 import { ensureDatabases } from '../../../functions/steps/ensure-databases.ts';
-import type { NetworkRef } from '../../../functions/steps/resource-refs.ts';
+import { networkRef } from '../../support/step-inputs.ts';
 
 const rds = mockClient(RDSClient);
 const clients = () => ({ rds: new RDSClient({ region: 'us-east-1' }) });
@@ -26,16 +26,7 @@ const spec = (name: string): DatabaseSpec => ({
   username: 'shop',
 });
 
-const network = {
-  vpcId: 'vpc-1',
-  publicSubnetIds: ['subnet-pa', 'subnet-pb'],
-  privateSubnetIds: ['subnet-qa', 'subnet-qb'],
-  availabilityZones: ['us-east-1a', 'us-east-1b'],
-  internetGatewayId: 'igw-1',
-  publicRouteTableId: 'rtb-p',
-  privateRouteTableIds: ['rtb-a', 'rtb-b'],
-  securityGroups: { loadBalancer: 'sg-lb', services: 'sg-svc', database: 'sg-db' },
-} satisfies NetworkRef;
+const network = networkRef();
 
 const input = {
   databases: [spec('db'), spec('analytics')],

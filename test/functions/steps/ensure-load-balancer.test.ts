@@ -38,7 +38,7 @@ import {
   type EnsureLoadBalancerInput,
   ensureLoadBalancer,
 } from '../../../functions/steps/ensure-load-balancer.ts';
-import type { NetworkRef } from '../../../functions/steps/resource-refs.ts';
+import { networkRef } from '../../support/step-inputs.ts';
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const s3 = mockClient(S3Client);
@@ -54,16 +54,11 @@ const WEB_TG = serviceNames('shop', 'pr-42', 'web').targetGroup;
 const API_TG = serviceNames('shop', 'pr-42', 'api').targetGroup;
 const BUCKET = accessLogBucketName('shop', 'pr-42', ACCOUNT, 'eu-west-1');
 
-const network: NetworkRef = {
-  vpcId: 'vpc-1',
+// The zones and public subnets the tests below check the load balancer is placed in.
+const network = networkRef({
   publicSubnetIds: ['subnet-pub-a', 'subnet-pub-b'],
-  privateSubnetIds: ['subnet-priv-a', 'subnet-priv-b'],
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-  internetGatewayId: 'igw-1',
-  publicRouteTableId: 'rtb-pub',
-  privateRouteTableIds: ['rtb-a', 'rtb-b'],
-  securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
-};
+});
 
 function deployInput(overrides: Partial<EnsureLoadBalancerInput> = {}): EnsureLoadBalancerInput {
   return {

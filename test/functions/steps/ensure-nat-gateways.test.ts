@@ -24,7 +24,8 @@ import {
   type EnsureNatGatewaysInput,
   ensureNatGateways,
 } from '../../../functions/steps/ensure-nat-gateways.ts';
-import type { NetworkRef } from '../../../functions/steps/resource-refs.ts';
+import { callIndex, sentAmong } from '../../support/aws-mocks.ts';
+import { networkRef } from '../../support/step-inputs.ts';
 
 const ec2 = mockClient(EC2Client);
 const client = new EC2Client({ region: 'us-east-1' });
@@ -32,16 +33,7 @@ const client = new EC2Client({ region: 'us-east-1' });
 const names = environmentNames('shop', 'pr-42');
 const tags = modeshiftTags('shop', 'pr-42', 'production', 'd-2');
 
-const network: NetworkRef = {
-  vpcId: 'vpc-1',
-  publicSubnetIds: ['subnet-public-a', 'subnet-public-b'],
-  privateSubnetIds: ['subnet-private-a', 'subnet-private-b'],
-  availabilityZones: ['us-east-1a', 'us-east-1b'],
-  internetGatewayId: 'igw-1',
-  publicRouteTableId: 'rtb-public',
-  privateRouteTableIds: ['rtb-private-a', 'rtb-private-b'],
-  securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
-};
+const network = networkRef();
 
 function input(count: number): EnsureNatGatewaysInput {
   return { count, network, names, tags };
@@ -113,20 +105,6 @@ function account(options: {
       },
     };
   });
-}
-
-/** Position of the first call of `command` among every call the mock received. */
-function callIndex(command: abstract new (...args: never[]) => unknown): number {
-  return ec2.calls().findIndex((call) => call.args[0] instanceof command);
-}
-
-/** Names of the commands the mock received that are among `commands`. */
-function sentAmong(commands: ReadonlyArray<abstract new (...args: never[]) => unknown>): string[] {
-  return ec2
-    .calls()
-    .map((call) => call.args[0])
-    .filter((command) => commands.some((type) => command instanceof type))
-    .map((command) => command.constructor.name);
 }
 
 beforeEach(() => {
@@ -284,7 +262,7 @@ describe('EnsureNatGateways', () => {
 
       expect(nat.ready).toBe(true);
       expect(
-        sentAmong([
+        sentAmong(ec2, [
           AllocateAddressCommand,
           CreateNatGatewayCommand,
           CreateRouteCommand,
@@ -330,7 +308,7 @@ describe('EnsureNatGateways', () => {
         NatGatewayId: 'nat-a',
       });
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-b' });
-      expect(callIndex(ReplaceRouteCommand)).toBeLessThan(callIndex(DeleteNatGatewayCommand));
+      expect(callIndex(ec2, ReplaceRouteCommand)).toBeLessThan(callIndex(ec2, DeleteNatGatewayCommand));
       expect(nat).toEqual({ ready: false, retryAfterSeconds: 15, count: 1, natGatewayIds: ['nat-a'] });
     });
 

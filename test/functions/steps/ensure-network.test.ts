@@ -36,6 +36,7 @@ import { modeshiftTags } from '../../../core/execution-input.ts';
 import { environmentNames } from '../../../core/names.ts';
 import { type EnsureNetworkInput, ensureNetwork } from '../../../functions/steps/ensure-network.ts';
 import type { NetworkRef } from '../../../functions/steps/resource-refs.ts';
+import { sentAmong } from '../../support/aws-mocks.ts';
 
 const ec2 = mockClient(EC2Client);
 const client = new EC2Client({ region: 'us-east-1' });
@@ -311,15 +312,6 @@ const CREATES = [
   AuthorizeSecurityGroupIngressCommand,
 ] as const;
 
-/** Names of the commands the mock received that are among `commands`. */
-function sentAmong(commands: ReadonlyArray<abstract new (...args: never[]) => unknown>): string[] {
-  return ec2
-    .calls()
-    .map((call) => call.args[0])
-    .filter((command) => commands.some((type) => command instanceof type))
-    .map((command) => command.constructor.name);
-}
-
 beforeEach(() => {
   ec2.reset();
 });
@@ -573,7 +565,7 @@ describe('EnsureNetwork', () => {
 
       await ensureNetwork(input, { ec2: client });
 
-      expect(sentAmong(CREATES)).toEqual([]);
+      expect(sentAmong(ec2, CREATES)).toEqual([]);
       expect(ec2).not.toHaveReceivedCommand(ModifyVpcAttributeCommand);
       expect(ec2).not.toHaveReceivedCommand(ModifySubnetAttributeCommand);
       expect(ec2).not.toHaveReceivedCommand(CreateTagsCommand);

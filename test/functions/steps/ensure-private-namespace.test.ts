@@ -16,7 +16,8 @@ import {
   type EnsurePrivateNamespaceInput,
   ensurePrivateNamespace,
 } from '../../../functions/steps/ensure-private-namespace.ts';
-import type { NetworkRef } from '../../../functions/steps/resource-refs.ts';
+import { namespaceWithZone, privateNamespace } from '../../support/cloud-map-fixtures.ts';
+import { networkRef } from '../../support/step-inputs.ts';
 
 const servicediscovery = mockClient(ServiceDiscoveryClient);
 const client = new ServiceDiscoveryClient({ region: 'us-east-1' });
@@ -24,41 +25,29 @@ const client = new ServiceDiscoveryClient({ region: 'us-east-1' });
 const names = environmentNames('shop', 'pr-42');
 const tags = modeshiftTags('shop', 'pr-42', 'staging', 'd-2');
 
-const network: NetworkRef = {
-  vpcId: 'vpc-1',
-  publicSubnetIds: ['subnet-public-a', 'subnet-public-b'],
-  privateSubnetIds: ['subnet-private-a', 'subnet-private-b'],
-  availabilityZones: ['us-east-1a', 'us-east-1b'],
-  internetGatewayId: 'igw-1',
-  publicRouteTableId: 'rtb-public',
-  privateRouteTableIds: ['rtb-private-a', 'rtb-private-b'],
-  securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
-};
+const network = networkRef();
 
 const input: EnsurePrivateNamespaceInput = { names, tags, network };
 
-const otherEnvironmentNamespace = {
-  Id: 'ns-other',
-  Name: 'pr-43.shop.internal',
-  Type: 'DNS_PRIVATE' as const,
-};
-const ourNamespace = { Id: 'ns-1', Name: 'pr-42.shop.internal', Type: 'DNS_PRIVATE' as const };
+const otherEnvironmentNamespace = privateNamespace('ns-other', 'pr-43.shop.internal');
+const ourNamespace = privateNamespace('ns-1', 'pr-42.shop.internal');
 
-function namespaceWithZone(hostedZoneId: string) {
+/** What EnsurePrivateNamespace returns for the namespace pr-42.shop.internal, polled every 10 seconds. */
+function namespaceRef(state: { ready: boolean; id: string; hostedZoneId: string }) {
   return {
-    Namespace: {
-      Id: 'ns-1',
-      Arn: 'arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-1',
-      Name: 'pr-42.shop.internal',
-      Type: 'DNS_PRIVATE' as const,
-      Properties: { DnsProperties: { HostedZoneId: hostedZoneId } },
-    },
+    ready: state.ready,
+    retryAfterSeconds: 10,
+    id: state.id,
+    name: 'pr-42.shop.internal',
+    hostedZoneId: state.hostedZoneId,
   };
 }
 
 beforeEach(() => {
   servicediscovery.reset();
-  servicediscovery.on(GetNamespaceCommand).resolves(namespaceWithZone('Z0PRIVATE'));
+  servicediscovery
+    .on(GetNamespaceCommand)
+    .resolves(namespaceWithZone('ns-1', 'pr-42.shop.internal', 'Z0PRIVATE'));
 });
 
 afterAll(() => {
@@ -90,13 +79,7 @@ describe('EnsurePrivateNamespace', () => {
 
       const namespace = await ensurePrivateNamespace(input, { servicediscovery: client });
 
-      expect(namespace).toEqual({
-        ready: false,
-        retryAfterSeconds: 10,
-        id: '',
-        name: 'pr-42.shop.internal',
-        hostedZoneId: '',
-      });
+      expect(namespace).toEqual(namespaceRef({ ready: false, id: '', hostedZoneId: '' }));
       expect(servicediscovery).toHaveReceivedCommandWith(GetOperationCommand, { OperationId: 'op-1' });
     });
 
@@ -138,13 +121,7 @@ describe('EnsurePrivateNamespace', () => {
 
       const namespace = await ensurePrivateNamespace(input, { servicediscovery: client });
 
-      expect(namespace).toEqual({
-        ready: true,
-        retryAfterSeconds: 10,
-        id: 'ns-1',
-        name: 'pr-42.shop.internal',
-        hostedZoneId: 'Z0PRIVATE',
-      });
+      expect(namespace).toEqual(namespaceRef({ ready: true, id: 'ns-1', hostedZoneId: 'Z0PRIVATE' }));
       expect(servicediscovery).toHaveReceivedCommandWith(GetNamespaceCommand, { Id: 'ns-1' });
     });
 
@@ -185,13 +162,7 @@ describe('EnsurePrivateNamespace', () => {
     it('reuses it without creating another', async () => {
       const namespace = await ensurePrivateNamespace(input, { servicediscovery: client });
 
-      expect(namespace).toEqual({
-        ready: true,
-        retryAfterSeconds: 10,
-        id: 'ns-1',
-        name: 'pr-42.shop.internal',
-        hostedZoneId: 'Z0PRIVATE',
-      });
+      expect(namespace).toEqual(namespaceRef({ ready: true, id: 'ns-1', hostedZoneId: 'Z0PRIVATE' }));
       expect(servicediscovery).not.toHaveReceivedCommand(CreatePrivateDnsNamespaceCommand);
     });
 
@@ -205,7 +176,9 @@ describe('EnsurePrivateNamespace', () => {
     });
 
     it('returns the bare hosted zone id when it comes with a /hostedzone/ prefix (moto)', async () => {
-      servicediscovery.on(GetNamespaceCommand).resolves(namespaceWithZone('/hostedzone/Z0PRIVATE'));
+      servicediscovery
+        .on(GetNamespaceCommand)
+        .resolves(namespaceWithZone('ns-1', 'pr-42.shop.internal', '/hostedzone/Z0PRIVATE'));
 
       const namespace = await ensurePrivateNamespace(input, { servicediscovery: client });
 

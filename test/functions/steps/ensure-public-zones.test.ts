@@ -15,6 +15,7 @@ import {
   ensurePublicZones,
 } from '../../../functions/steps/ensure-public-zones.ts';
 import { StepError } from '../../../functions/steps/step-error.ts';
+import { hostedZone, nameServers, pendingChange } from '../../support/route53-fixtures.ts';
 
 const route53 = mockClient(Route53Client);
 const clients = () => ({ route53: new Route53Client({ region: 'us-east-1' }) });
@@ -26,12 +27,6 @@ const tags = [
   { Key: 'modeshift:deployment', Value: 'd-1' },
 ];
 const environmentTags = tags.slice(0, 2);
-const nameServers = [
-  'ns-1.awsdns-01.org',
-  'ns-2.awsdns-02.co.uk',
-  'ns-3.awsdns-03.com',
-  'ns-4.awsdns-04.net',
-];
 
 const preview: EnsurePublicZonesInput = {
   zones: [{ name: 'pr-42.shop.example.com', domain: 'shop.example.com' }],
@@ -57,12 +52,7 @@ const production: EnsurePublicZonesInput = {
 
 function zonesNamed(name: string, zones: Array<{ id: string; private?: boolean }>) {
   route53.on(ListHostedZonesByNameCommand, { DNSName: name }).resolves({
-    HostedZones: zones.map((zone) => ({
-      Id: `/hostedzone/${zone.id}`,
-      Name: name,
-      CallerReference: `ref-${zone.id}`,
-      Config: { PrivateZone: zone.private ?? false },
-    })),
+    HostedZones: zones.map((zone) => hostedZone(zone.id, name, zone.private)),
     IsTruncated: false,
     MaxItems: 100,
   });
@@ -84,7 +74,7 @@ beforeEach(() => {
   route53.on(ListTagsForResourcesCommand).resolves({ ResourceTagSets: [] });
   route53.on(CreateHostedZoneCommand).resolves({
     HostedZone: { Id: '/hostedzone/ZNEW', Name: 'pr-42.shop.example.com.', CallerReference: 'ref' },
-    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
+    ...pendingChange('C1'),
     DelegationSet: { NameServers: nameServers },
     Location: 'https://route53.amazonaws.com/2013-04-01/hostedzone/ZNEW',
   });
@@ -93,9 +83,7 @@ beforeEach(() => {
     HostedZone: { Id: '/hostedzone/ZNEW', Name: 'pr-42.shop.example.com.', CallerReference: 'ref' },
     DelegationSet: { NameServers: nameServers },
   });
-  route53.on(ChangeResourceRecordSetsCommand).resolves({
-    ChangeInfo: { Id: '/change/C2', Status: 'PENDING', SubmittedAt: new Date() },
-  });
+  route53.on(ChangeResourceRecordSetsCommand).resolves(pendingChange('C2'));
 });
 
 describe('EnsurePublicZones', () => {

@@ -19,7 +19,8 @@ import { modeshiftTags, type ServiceSpec } from '../../../core/execution-input.t
 import { environmentNames } from '../../../core/names.ts';
 import { MODE_POLICIES, type Mode } from '../../../core/policy.ts';
 import { type EnsureServiceInput, ensureService } from '../../../functions/steps/ensure-service.ts';
-import type { LoadBalancerRef, NetworkRef } from '../../../functions/steps/resource-refs.ts';
+import type { LoadBalancerRef } from '../../../functions/steps/resource-refs.ts';
+import { networkRef } from '../../support/step-inputs.ts';
 
 const ecs = mockClient(ECSClient);
 const servicediscovery = mockClient(ServiceDiscoveryClient);
@@ -33,16 +34,11 @@ const TASK_DEFINITION = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop
 const REGISTRY_ARN = 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-api';
 const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-pr-42-api/abc';
 
-const network: NetworkRef = {
-  vpcId: 'vpc-1',
+// The subnets the tests below check the service is placed in.
+const network = networkRef({
   publicSubnetIds: ['subnet-pub-a', 'subnet-pub-b'],
   privateSubnetIds: ['subnet-priv-a', 'subnet-priv-b'],
-  availabilityZones: ['us-east-1a', 'us-east-1b'],
-  internetGatewayId: 'igw-1',
-  publicRouteTableId: 'rtb-pub',
-  privateRouteTableIds: ['rtb-priv-a', 'rtb-priv-b'],
-  securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
-};
+});
 
 const loadBalancer: LoadBalancerRef = {
   arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop-pr-42/1',

@@ -13,45 +13,31 @@ import {
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { environmentNames } from '../../../core/names.ts';
 import {
   type PurgeAndDeleteZonesInput,
   purgeAndDeleteZones,
 } from '../../../functions/steps/purge-and-delete-zones.ts';
+import {
+  apexNs,
+  apexSoa,
+  hostedZone,
+  nameServers,
+  pendingChange,
+  zoneTagSets,
+} from '../../support/route53-fixtures.ts';
+import { teardownInput } from '../../support/step-inputs.ts';
 
 const route53 = mockClient(Route53Client);
 const clients = () => ({ route53: new Route53Client({ region: 'us-east-1' }) });
 
-const environmentTags = [
-  { Key: 'modeshift:project', Value: 'shop' },
-  { Key: 'modeshift:environment', Value: 'pr-42' },
-];
-const input: PurgeAndDeleteZonesInput = {
-  project: 'shop',
-  environment: 'pr-42',
-  names: environmentNames('shop', 'pr-42'),
-  environmentTags,
-};
-const nameServers = [
-  'ns-1.awsdns-01.org',
-  'ns-2.awsdns-02.co.uk',
-  'ns-3.awsdns-03.com',
-  'ns-4.awsdns-04.net',
-];
+const input = teardownInput('shop', 'pr-42') satisfies PurgeAndDeleteZonesInput;
+const { environmentTags } = input;
 
-function zone(id: string, name: string, privateZone = false): HostedZone {
-  return {
-    Id: `/hostedzone/${id}`,
-    Name: name,
-    CallerReference: `ref-${id}`,
-    Config: { PrivateZone: privateZone },
-  };
-}
 const accountZones = [
-  zone('ZENV', 'pr-42.shop.example.com.'),
-  zone('ZPARENT', 'shop.example.com.'),
-  zone('ZSIBLING', 'pr-43.shop.example.com.'),
-  zone('ZPRIVATE', 'pr-42.shop.internal.', true),
+  hostedZone('ZENV', 'pr-42.shop.example.com.'),
+  hostedZone('ZPARENT', 'shop.example.com.'),
+  hostedZone('ZSIBLING', 'pr-43.shop.example.com.'),
+  hostedZone('ZPRIVATE', 'pr-42.shop.internal.', true),
 ];
 const tagsByZone: Record<string, Array<{ Key: string; Value: string }>> = {
   ZENV: [...environmentTags, { Key: 'modeshift:mode', Value: 'development' }],
@@ -63,18 +49,8 @@ const tagsByZone: Record<string, Array<{ Key: string; Value: string }>> = {
   ZPRIVATE: environmentTags,
 };
 
-const apexSoa: ResourceRecordSet = {
-  Name: 'pr-42.shop.example.com.',
-  Type: 'SOA',
-  TTL: 900,
-  ResourceRecords: [{ Value: 'ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400' }],
-};
-const apexNs: ResourceRecordSet = {
-  Name: 'pr-42.shop.example.com.',
-  Type: 'NS',
-  TTL: 172800,
-  ResourceRecords: nameServers.map((server) => ({ Value: `${server}.` })),
-};
+const soa = apexSoa('pr-42.shop.example.com.', 'ns-1.awsdns-01.org');
+const ns = apexNs('pr-42.shop.example.com.', nameServers);
 const environmentRecords: ResourceRecordSet[] = [
   {
     Name: 'pr-42.shop.example.com.',
@@ -85,8 +61,8 @@ const environmentRecords: ResourceRecordSet[] = [
       EvaluateTargetHealth: false,
     },
   },
-  apexNs,
-  apexSoa,
+  ns,
+  soa,
   {
     Name: '_a1b2.pr-42.shop.example.com.',
     Type: 'CNAME',
@@ -129,13 +105,7 @@ beforeEach(() => {
   route53
     .on(ListHostedZonesCommand)
     .resolves({ HostedZones: accountZones, IsTruncated: false, MaxItems: 100, Marker: '' });
-  route53.on(ListTagsForResourcesCommand).callsFake((command: { ResourceIds?: string[] }) => ({
-    ResourceTagSets: (command.ResourceIds ?? []).map((id) => ({
-      ResourceType: 'hostedzone',
-      ResourceId: id,
-      Tags: tagsByZone[id] ?? [],
-    })),
-  }));
+  route53.on(ListTagsForResourcesCommand).callsFake(zoneTagSets(tagsByZone));
   route53
     .on(ListResourceRecordSetsCommand)
     .resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 300 });
@@ -150,19 +120,17 @@ beforeEach(() => {
     })
     .resolves({ ResourceRecordSets: [delegation], IsTruncated: false, MaxItems: 1 });
   route53.on(ListHostedZonesByNameCommand).resolves({ HostedZones: [], IsTruncated: false, MaxItems: 100 });
-  route53
-    .on(ListHostedZonesByNameCommand, { DNSName: 'shop.example.com.' })
-    .resolves({ HostedZones: [zone('ZPARENT', 'shop.example.com.')], IsTruncated: false, MaxItems: 100 });
+  route53.on(ListHostedZonesByNameCommand, { DNSName: 'shop.example.com.' }).resolves({
+    HostedZones: [hostedZone('ZPARENT', 'shop.example.com.')],
+    IsTruncated: false,
+    MaxItems: 100,
+  });
   route53.on(GetHostedZoneCommand, { Id: 'ZENV' }).resolves({
-    HostedZone: zone('ZENV', 'pr-42.shop.example.com.'),
+    HostedZone: hostedZone('ZENV', 'pr-42.shop.example.com.'),
     DelegationSet: { NameServers: nameServers },
   });
-  route53.on(ChangeResourceRecordSetsCommand).resolves({
-    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
-  });
-  route53.on(DeleteHostedZoneCommand).resolves({
-    ChangeInfo: { Id: '/change/C2', Status: 'PENDING', SubmittedAt: new Date() },
-  });
+  route53.on(ChangeResourceRecordSetsCommand).resolves(pendingChange('C1'));
+  route53.on(DeleteHostedZoneCommand).resolves(pendingChange('C2'));
 });
 
 describe('PurgeAndDeleteZones', () => {
@@ -172,7 +140,7 @@ describe('PurgeAndDeleteZones', () => {
     const deleted = changesIn('ZENV');
     expect(deleted.every((change) => change.Action === 'DELETE')).toBe(true);
     expect(deleted.map((change) => change.ResourceRecordSet)).toEqual(
-      environmentRecords.filter((record) => record !== apexSoa && record !== apexNs),
+      environmentRecords.filter((record) => record !== soa && record !== ns),
     );
   });
 
@@ -223,7 +191,7 @@ describe('PurgeAndDeleteZones', () => {
   });
 
   it('reads zone tags in batches of 10', async () => {
-    const many = Array.from({ length: 12 }, (_, index) => zone(`Z${index}`, `z${index}.example.com.`));
+    const many = Array.from({ length: 12 }, (_, index) => hostedZone(`Z${index}`, `z${index}.example.com.`));
     route53
       .on(ListHostedZonesCommand)
       .resolves({ HostedZones: many, IsTruncated: false, MaxItems: 100, Marker: '' });
@@ -255,7 +223,7 @@ describe('PurgeAndDeleteZones', () => {
     route53
       .on(ListResourceRecordSetsCommand, { HostedZoneId: 'ZENV' })
       .resolvesOnce({
-        ResourceRecordSets: [apexNs, apexSoa],
+        ResourceRecordSets: [ns, soa],
         IsTruncated: true,
         NextRecordName: 'web.pr-42.shop.example.com.',
         NextRecordType: 'CNAME',

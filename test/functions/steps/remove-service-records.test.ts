@@ -1,7 +1,6 @@
 import {
   ChangeResourceRecordSetsCommand,
   DeleteHostedZoneCommand,
-  type HostedZone,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   ListTagsForResourcesCommand,
@@ -10,34 +9,19 @@ import {
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { environmentNames } from '../../../core/names.ts';
 import {
   type RemoveServiceRecordsInput,
   removeServiceRecords,
 } from '../../../functions/steps/remove-service-records.ts';
+import { apexNs, apexSoa, hostedZone, pendingChange, zoneTagSets } from '../../support/route53-fixtures.ts';
+import { teardownInput } from '../../support/step-inputs.ts';
 
 const route53 = mockClient(Route53Client);
 const clients = () => ({ route53: new Route53Client({ region: 'us-east-1' }) });
 
-const environmentTags = [
-  { Key: 'modeshift:project', Value: 'shop' },
-  { Key: 'modeshift:environment', Value: 'staging' },
-];
-const input: RemoveServiceRecordsInput = {
-  project: 'shop',
-  environment: 'staging',
-  names: environmentNames('shop', 'staging'),
-  environmentTags,
-};
+const input = teardownInput('shop', 'staging') satisfies RemoveServiceRecordsInput;
+const { environmentTags } = input;
 
-function zone(id: string, name: string, privateZone = false): HostedZone {
-  return {
-    Id: `/hostedzone/${id}`,
-    Name: name,
-    CallerReference: `ref-${id}`,
-    Config: { PrivateZone: privateZone },
-  };
-}
 const tagsByZone: Record<string, Array<{ Key: string; Value: string }>> = {
   ZENV: environmentTags,
   ZPARENT: [],
@@ -68,18 +52,8 @@ const validationCname: ResourceRecordSet = {
   ResourceRecords: [{ Value: '_d4e5f6.xyzabc.acm-validations.aws.' }],
 };
 const kept: ResourceRecordSet[] = [
-  {
-    Name: 'staging.shop.example.com.',
-    Type: 'SOA',
-    TTL: 900,
-    ResourceRecords: [{ Value: 'ns-1.awsdns-01.org. x 1 7200 900 1209600 86400' }],
-  },
-  {
-    Name: 'staging.shop.example.com.',
-    Type: 'NS',
-    TTL: 172800,
-    ResourceRecords: [{ Value: 'ns-1.awsdns-01.org.' }],
-  },
+  apexSoa('staging.shop.example.com.', 'ns-1.awsdns-01.org'),
+  apexNs('staging.shop.example.com.', ['ns-1.awsdns-01.org']),
   {
     Name: 'staging.shop.example.com.',
     Type: 'MX',
@@ -114,21 +88,15 @@ beforeEach(() => {
   route53.reset();
   route53.on(ListHostedZonesCommand).resolves({
     HostedZones: [
-      zone('ZPARENT', 'shop.example.com.'),
-      zone('ZENV', 'staging.shop.example.com.'),
-      zone('ZPRIVATE', 'staging.shop.internal.', true),
+      hostedZone('ZPARENT', 'shop.example.com.'),
+      hostedZone('ZENV', 'staging.shop.example.com.'),
+      hostedZone('ZPRIVATE', 'staging.shop.internal.', true),
     ],
     IsTruncated: false,
     MaxItems: 100,
     Marker: '',
   });
-  route53.on(ListTagsForResourcesCommand).callsFake((command: { ResourceIds?: string[] }) => ({
-    ResourceTagSets: (command.ResourceIds ?? []).map((id) => ({
-      ResourceType: 'hostedzone',
-      ResourceId: id,
-      Tags: tagsByZone[id] ?? [],
-    })),
-  }));
+  route53.on(ListTagsForResourcesCommand).callsFake(zoneTagSets(tagsByZone));
   route53
     .on(ListResourceRecordSetsCommand)
     .resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 300 });
@@ -137,9 +105,7 @@ beforeEach(() => {
     IsTruncated: false,
     MaxItems: 300,
   });
-  route53.on(ChangeResourceRecordSetsCommand).resolves({
-    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
-  });
+  route53.on(ChangeResourceRecordSetsCommand).resolves(pendingChange('C1'));
 });
 
 describe('RemoveServiceRecords', () => {

@@ -24,6 +24,7 @@ import {
   rolloutServices,
   TASK_DEFINITION_TAG,
 } from '../../../functions/steps/rollout-services.ts';
+import { networkRef } from '../../support/step-inputs.ts';
 
 const ecs = mockClient(ECSClient);
 const servicediscovery = mockClient(ServiceDiscoveryClient);
@@ -60,16 +61,7 @@ const input: RolloutServicesInput = {
   names: environmentNames('shop', 'pr-42'),
   tags: modeshiftTags('shop', 'pr-42', 'staging', 'deploy-2'),
   taskNetwork: { subnets: 'private', assignPublicIp: 'DISABLED' },
-  network: {
-    vpcId: 'vpc-1',
-    publicSubnetIds: ['subnet-pa', 'subnet-pb'],
-    privateSubnetIds: ['subnet-qa', 'subnet-qb'],
-    availabilityZones: ['us-east-1a', 'us-east-1b'],
-    internetGatewayId: 'igw-1',
-    publicRouteTableId: 'rtb-p',
-    privateRouteTableIds: ['rtb-a', 'rtb-b'],
-    securityGroups: { loadBalancer: 'sg-lb', services: 'sg-svc', database: 'sg-db' },
-  },
+  network: networkRef(),
   loadBalancer: {},
   namespace: {
     id: 'ns-1',

@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { environmentNames } from '../../../core/names.ts';
 import { type WriteDnsRecordsInput, writeDnsRecords } from '../../../functions/steps/write-dns-records.ts';
+import { pendingChange } from '../../support/route53-fixtures.ts';
 
 const route53 = mockClient(Route53Client);
 const clients = () => ({ route53: new Route53Client({ region: 'us-east-1' }) });
@@ -85,9 +86,7 @@ beforeEach(() => {
   route53
     .on(ListResourceRecordSetsCommand)
     .resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 1 });
-  route53.on(ChangeResourceRecordSetsCommand).resolves({
-    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
-  });
+  route53.on(ChangeResourceRecordSetsCommand).resolves(pendingChange('C1'));
   route53.on(GetHostedZoneCommand).callsFake((request: { Id: string }) => ({
     HostedZone: { Id: `/hostedzone/${request.Id}`, Name: `${input.namespace.name}.`, CallerReference: 'ns' },
   }));
