@@ -13,16 +13,11 @@ import {
 import { accessLogBucketName } from '../../core/names.ts';
 import { hasAwsErrorName } from './aws-error-name.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment, resourceConflict } from './environment-tags.ts';
-import type { EnvironmentNames, Tag } from './resource-refs.ts';
+import type { EnvironmentStepInput } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 
 /** Input of DeleteAccessLogBucket, as the down workflow passes it. */
-export interface DeleteAccessLogBucketInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The project and environment tags: how the bucket is recognised as this environment's. */
-  readonly environmentTags: readonly Tag[];
+export interface DeleteAccessLogBucketInput extends EnvironmentStepInput {
   readonly accountId: string;
   readonly region: string;
 }

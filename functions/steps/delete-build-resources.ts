@@ -16,18 +16,11 @@ import {
   paginateDescribeRepositories,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
-import type { Tag } from '../../core/execution-input.ts';
-import type { EnvironmentNames } from '../../core/names.ts';
 import { mapConcurrently } from './bounded-concurrency.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from './environment-tags.ts';
+import type { EnvironmentStepInput } from './resource-refs.ts';
 
-export interface DeleteBuildResourcesInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The project and environment tags every resource of the environment carries. */
-  readonly environmentTags: readonly Tag[];
-}
+export type DeleteBuildResourcesInput = EnvironmentStepInput;
 
 export type DeleteBuildResourcesOutput = Record<string, never>;
 

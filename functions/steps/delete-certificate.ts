@@ -7,16 +7,10 @@
  */
 import { type ACMClient, DeleteCertificateCommand } from '@aws-sdk/client-acm';
 import { findEnvironmentCertificates } from './environment-certificates.ts';
-import type { EnvironmentNames, Tag } from './resource-refs.ts';
+import type { EnvironmentStepInput } from './resource-refs.ts';
 import { ThrottledError } from './step-error.ts';
 
-export interface DeleteCertificateInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The environment's project and environment tags. */
-  readonly environmentTags: readonly Tag[];
-}
+export type DeleteCertificateInput = EnvironmentStepInput;
 
 export type DeleteCertificateOutput = Record<string, never>;
 

@@ -18,17 +18,11 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { findEnvironmentLoadBalancer, findEnvironmentTargetGroups } from './environment-load-balancer.ts';
 import type { EnvironmentIdentity } from './environment-tags.ts';
-import type { EnvironmentNames, Tag, TeardownProgress } from './resource-refs.ts';
+import type { EnvironmentStepInput, TeardownProgress } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 
 /** Input of DeleteLoadBalancer, as the down workflow passes it. */
-export interface DeleteLoadBalancerInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The project and environment tags: how the load balancer and target groups are recognised. */
-  readonly environmentTags: readonly Tag[];
-}
+export type DeleteLoadBalancerInput = EnvironmentStepInput;
 
 /** done once the load balancer and the environment's target groups are gone. */
 export type DeleteLoadBalancerOutput = TeardownProgress;

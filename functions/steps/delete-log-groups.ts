@@ -9,17 +9,10 @@ import {
   paginateDescribeLogGroups,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { Tag } from '../../core/execution-input.ts';
-import type { EnvironmentNames } from '../../core/names.ts';
 import { mapConcurrently } from './bounded-concurrency.ts';
+import type { EnvironmentStepInput } from './resource-refs.ts';
 
-export interface DeleteLogGroupsInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The project and environment tags every resource of the environment carries. */
-  readonly environmentTags: readonly Tag[];
-}
+export type DeleteLogGroupsInput = EnvironmentStepInput;
 
 export type DeleteLogGroupsOutput = Record<string, never>;
 

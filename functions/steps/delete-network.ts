@@ -39,15 +39,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { hasAwsErrorName, isNotFound } from './aws-error-name.ts';
 import { environmentTagFilters } from './network-tags.ts';
-import type { EnvironmentNames, Tag, TeardownProgress } from './resource-refs.ts';
+import type { EnvironmentStepInput, TeardownProgress } from './resource-refs.ts';
 
 /** Input of DeleteNetwork (state-machines/down.asl.json, state DeleteNetwork). */
-export interface DeleteNetworkInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The project and environment tags every resource of the environment carries. */
-  readonly environmentTags: readonly Tag[];
+export interface DeleteNetworkInput extends EnvironmentStepInput {
   /**
    * `nat-gateways`: only the NAT gateways, done once they are deleted (down
    * removes them as soon as the services are gone, while the databases are

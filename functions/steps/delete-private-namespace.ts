@@ -28,17 +28,11 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import { hasAwsErrorName } from './aws-error-name.ts';
 import { findNamespaceId } from './private-namespace-lookup.ts';
-import type { EnvironmentNames, Tag, TeardownProgress } from './resource-refs.ts';
+import type { EnvironmentStepInput, TeardownProgress } from './resource-refs.ts';
 import { StepError } from './step-error.ts';
 
 /** Input of DeletePrivateNamespace (state-machines/down.asl.json, state DeletePrivateNamespace). */
-export interface DeletePrivateNamespaceInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The project and environment tags every resource of the environment carries. */
-  readonly environmentTags: readonly Tag[];
-}
+export type DeletePrivateNamespaceInput = EnvironmentStepInput;
 
 /** `done` once no namespace named `names.privateZone` is left. */
 export type DeletePrivateNamespaceOutput = TeardownProgress;

@@ -17,19 +17,11 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import type { Tag } from '../../core/execution-input.ts';
-import type { EnvironmentNames } from '../../core/names.ts';
 import { mapConcurrently } from './bounded-concurrency.ts';
 import { isTaggedForEnvironment } from './environment-tags.ts';
-import type { TeardownProgress } from './resource-refs.ts';
+import type { EnvironmentStepInput, TeardownProgress } from './resource-refs.ts';
 
-export interface DeleteServicesInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The project and environment tags every resource of the environment carries. */
-  readonly environmentTags: readonly Tag[];
-}
+export type DeleteServicesInput = EnvironmentStepInput;
 
 export type DeleteServicesOutput = TeardownProgress;
 

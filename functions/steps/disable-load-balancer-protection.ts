@@ -8,16 +8,10 @@ import {
   ModifyLoadBalancerAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { findEnvironmentLoadBalancer } from './environment-load-balancer.ts';
-import type { EnvironmentNames, Tag } from './resource-refs.ts';
+import type { EnvironmentStepInput } from './resource-refs.ts';
 
 /** Input of DisableLoadBalancerProtection, as the down workflow passes it. */
-export interface DisableLoadBalancerProtectionInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The project and environment tags: how the load balancer is recognised as this environment's. */
-  readonly environmentTags: readonly Tag[];
-}
+export type DisableLoadBalancerProtectionInput = EnvironmentStepInput;
 
 /** Nothing to hand on. */
 export type DisableLoadBalancerProtectionOutput = Record<string, never>;

@@ -3,17 +3,10 @@
  * the down workflow to delete one by one.
  */
 import { paginateDescribeDBInstances, type RDSClient } from '@aws-sdk/client-rds';
-import type { Tag } from '../../core/execution-input.ts';
-import type { EnvironmentNames } from '../../core/names.ts';
 import { isTaggedForEnvironment } from './environment-tags.ts';
+import type { EnvironmentStepInput } from './resource-refs.ts';
 
-export interface FindDatabasesInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The project and environment tags every resource of the environment carries. */
-  readonly environmentTags: readonly Tag[];
-}
+export type FindDatabasesInput = EnvironmentStepInput;
 
 export interface FindDatabasesOutput {
   readonly databases: Array<{

@@ -16,16 +16,10 @@ import {
 import { ancestorDnsNames, relativeDnsName, sameDnsName } from './dns-name.ts';
 import { findEnvironmentZones } from './environment-zones.ts';
 import { type FoundZone, findPublicZonesByName } from './public-zones-by-name.ts';
-import type { EnvironmentNames, Tag } from './resource-refs.ts';
+import type { EnvironmentStepInput } from './resource-refs.ts';
 import { deleteRecords, findRecord, listRecords } from './zone-records.ts';
 
-export interface PurgeAndDeleteZonesInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The environment's project and environment tags. */
-  readonly environmentTags: readonly Tag[];
-}
+export type PurgeAndDeleteZonesInput = EnvironmentStepInput;
 
 export type PurgeAndDeleteZonesOutput = Record<string, never>;
 

@@ -7,16 +7,10 @@
  */
 import type { ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
 import { findEnvironmentZones } from './environment-zones.ts';
-import type { EnvironmentNames, Tag } from './resource-refs.ts';
+import type { EnvironmentStepInput } from './resource-refs.ts';
 import { deleteRecords, listRecords } from './zone-records.ts';
 
-export interface RemoveServiceRecordsInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  /** The environment's project and environment tags. */
-  readonly environmentTags: readonly Tag[];
-}
+export type RemoveServiceRecordsInput = EnvironmentStepInput;
 
 export type RemoveServiceRecordsOutput = Record<string, never>;
 

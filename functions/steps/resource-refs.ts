@@ -3,10 +3,23 @@
  * found or created. The workflow carries them in its state (see
  * state-machines/deploy.asl.json), so every field is plain JSON.
  */
-import type { BuildSpec } from '../../core/execution-input.ts';
+import type { BuildSpec, Tag } from '../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../core/names.ts';
 
 export type { BuildSpec, Tag } from '../../core/execution-input.ts';
 export type { EnvironmentNames } from '../../core/names.ts';
+
+/**
+ * What a step that works on the whole environment is given (most of down's
+ * steps): which environment, the names of its resources, and its tags.
+ */
+export interface EnvironmentStepInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The project and environment tags every resource of the environment carries: how a step knows its own. */
+  readonly environmentTags: readonly Tag[];
+}
 
 /** A step that waits on AWS says whether it is done and when to look again. */
 export interface Progress {

@@ -6,8 +6,8 @@
  * test still names its project and environment and overrides what it checks.
  */
 import type { Tag } from '../../core/execution-input.ts';
-import { type EnvironmentNames, environmentNames } from '../../core/names.ts';
-import type { NetworkRef } from '../../functions/steps/resource-refs.ts';
+import { environmentNames } from '../../core/names.ts';
+import type { EnvironmentStepInput, NetworkRef } from '../../functions/steps/resource-refs.ts';
 
 /** The project and environment tags every resource of the environment carries, whatever its mode. */
 export function environmentTags(project: string, environment: string): Tag[] {
@@ -17,16 +17,11 @@ export function environmentTags(project: string, environment: string): Tag[] {
   ];
 }
 
-/** What a teardown step takes: the environment, its resource names and its tags. */
-export interface TeardownStepInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly names: EnvironmentNames;
-  readonly environmentTags: Tag[];
-}
-
-/** The input of a teardown step (DeleteNetwork, PurgeAndDeleteZones, …) for `environment` of `project`. */
-export function teardownInput(project: string, environment: string): TeardownStepInput {
+/** The input of a teardown step (DeleteNetwork, PurgeAndDeleteZones, …) for `environment` of `project`; its tags a plain array, for the mocks' answers. */
+export function teardownInput(
+  project: string,
+  environment: string,
+): EnvironmentStepInput & { environmentTags: Tag[] } {
   return {
     project,
     environment,
