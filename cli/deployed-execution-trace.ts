@@ -11,18 +11,12 @@
  */
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import type { ExecutionTrace, TraceEvent } from '../core/execution-trace.ts';
+import { TASK_FAILURE_EVENTS, TASK_SCHEDULED_EVENTS } from '../core/history-events.ts';
 import type { WorkflowName } from '../core/workflow-definitions.ts';
 
 /** Failure events of a state (a Map or Parallel state's own too, after its inner state's). */
-const FAILURE_EVENTS = new Set([
-  'TaskFailed',
-  'TaskTimedOut',
-  'TaskStartFailed',
-  'TaskSubmitFailed',
-  'LambdaFunctionFailed',
-  'LambdaFunctionTimedOut',
-  'LambdaFunctionStartFailed',
-  'LambdaFunctionScheduleFailed',
+const FAILURE_EVENTS = new Set<string>([
+  ...TASK_FAILURE_EVENTS,
   'ActivityFailed',
   'ActivityTimedOut',
   'ActivityScheduleFailed',
@@ -31,7 +25,7 @@ const FAILURE_EVENTS = new Set([
 ]);
 
 /** Events that start a Task's work again: what a Retry leads to. */
-const RETRY_EVENTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled']);
+const RETRY_EVENTS = new Set<string>([...TASK_SCHEDULED_EVENTS, 'ActivityScheduled']);
 
 const EXECUTION_STATUS: Readonly<Record<string, string>> = {
   ExecutionSucceeded: 'SUCCEEDED',

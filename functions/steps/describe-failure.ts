@@ -4,6 +4,7 @@
  * detail of the `Deployment Failed` / `Teardown Failed` event.
  */
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { TASK_FAILURE_EVENTS, TASK_SCHEDULED_EVENTS } from '../../core/history-events.ts';
 
 /** Failures the workflows raise themselves, before touching anything, and the state that raises each. */
 const REFUSALS: Readonly<Record<string, string>> = {
@@ -73,22 +74,15 @@ export async function describeFailure(
   return { failedState, error, cause, recordStatus, mode, event, eventDetail: JSON.stringify(event) };
 }
 
-const FAILURE_EVENTS = new Set([
-  'TaskFailed',
-  'TaskTimedOut',
-  'TaskStartFailed',
-  'TaskSubmitFailed',
-  'LambdaFunctionFailed',
-  'LambdaFunctionTimedOut',
-  'LambdaFunctionStartFailed',
-  'LambdaFunctionScheduleFailed',
+const FAILURE_EVENTS = new Set<string>([
+  ...TASK_FAILURE_EVENTS,
   'MapIterationFailed',
   'ParallelStateFailed',
   'MapStateFailed',
   'FailStateEntered',
 ]);
 
-const SCHEDULED_EVENTS = new Set(['LambdaFunctionScheduled', 'TaskScheduled']);
+const SCHEDULED_EVENTS = new Set<string>(TASK_SCHEDULED_EVENTS);
 
 /**
  * The execution history as Step Functions keeps it: the newest failure event
