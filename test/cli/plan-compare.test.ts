@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.ts';
-
-const EXAMPLE = 'examples/shop/compose.yaml';
+import { planShop } from '../support/cli.ts';
 
 describe('modeshift plan --compare', () => {
   it('prints the settings, resources and down behaviour that differ, and each mode’s monthly cost', async () => {
-    const result = await runCli(['plan', '--compare', '-f', EXAMPLE, '--env', 'pr-42']);
+    const result = await planShop('--compare', '--env', 'pr-42');
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Modes compared for shop/pr-42');
@@ -19,7 +17,7 @@ describe('modeshift plan --compare', () => {
   });
 
   it('prints the comparison as JSON', async () => {
-    const result = await runCli(['plan', '--compare', '-f', EXAMPLE, '--env', 'pr-42', '--json']);
+    const result = await planShop('--compare', '--env', 'pr-42', '--json');
 
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout);
@@ -53,17 +51,7 @@ describe('modeshift plan --compare', () => {
   });
 
   it('applies --set overrides to every mode', async () => {
-    const result = await runCli([
-      'plan',
-      '--compare',
-      '-f',
-      EXAMPLE,
-      '--env',
-      'pr-42',
-      '--set',
-      'natGateways=single',
-      '--json',
-    ]);
+    const result = await planShop('--compare', '--env', 'pr-42', '--set', 'natGateways=single', '--json');
 
     const document = JSON.parse(result.stdout);
     expect(document.settings.map((d: { setting: string }) => d.setting)).not.toContain('natGateways');
@@ -72,17 +60,7 @@ describe('modeshift plan --compare', () => {
   });
 
   it('prices the modes with --assume and --prices', async () => {
-    const result = await runCli([
-      'plan',
-      '--compare',
-      '-f',
-      EXAMPLE,
-      '--env',
-      'pr-42',
-      '--assume',
-      'natGbProcessed=1000',
-      '--json',
-    ]);
+    const result = await planShop('--compare', '--env', 'pr-42', '--assume', 'natGbProcessed=1000', '--json');
 
     // NAT data 1000 × 0.045 = 45.00 instead of 0.45 where there is a NAT gateway:
     // staging 233.58 + 44.55 = 278.13, production 349.68 + 44.55 = 394.23
@@ -94,31 +72,21 @@ describe('modeshift plan --compare', () => {
   });
 
   it('exits 2 for cost options without --compare', async () => {
-    const result = await runCli([
-      'plan',
-      '-f',
-      EXAMPLE,
-      '--env',
-      'pr-42',
-      '--mode',
-      'dev',
-      '--assume',
-      'albLcus=2',
-    ]);
+    const result = await planShop('--env', 'pr-42', '--mode', 'dev', '--assume', 'albLcus=2');
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: --assume: applies to the cost in --compare');
   });
 
   it('exits 2 when combined with --mode', async () => {
-    const result = await runCli(['plan', '--compare', '-f', EXAMPLE, '--env', 'pr-42', '--mode', 'dev']);
+    const result = await planShop('--compare', '--env', 'pr-42', '--mode', 'dev');
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: --mode: cannot be combined with --compare');
   });
 
   it('still requires --mode without --compare', async () => {
-    const result = await runCli(['plan', '-f', EXAMPLE, '--env', 'pr-42']);
+    const result = await planShop('--env', 'pr-42');
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("required option '--mode <mode>' not specified");

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MODE_POLICIES } from '../../core/policy.ts';
-import { runCli } from '../support/cli.ts';
-
-const EXAMPLE = 'examples/shop/compose.yaml';
+import { planShop, runCli } from '../support/cli.ts';
 
 function composeFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'modeshift-cli-'));
@@ -33,7 +31,7 @@ describe('modeshift modes', () => {
 
 describe('modeshift plan', () => {
   it('prints the request, the resolved policy and the resources as JSON', async () => {
-    const result = await runCli(['plan', '-f', EXAMPLE, '--env', 'pr-42', '--mode', 'prod', '--json']);
+    const result = await planShop('--env', 'pr-42', '--mode', 'prod', '--json');
 
     expect(result.code).toBe(0);
     const plan = JSON.parse(result.stdout);
@@ -49,10 +47,7 @@ describe('modeshift plan', () => {
   });
 
   it('applies --set overrides and reports them as overridden', async () => {
-    const result = await runCli([
-      'plan',
-      '-f',
-      EXAMPLE,
+    const result = await planShop(
       '--env',
       'pr-42',
       '--mode',
@@ -62,7 +57,7 @@ describe('modeshift plan', () => {
       '--set',
       'natGateways=single',
       '--json',
-    ]);
+    );
 
     const plan = JSON.parse(result.stdout);
     expect(plan.policy).toMatchObject({ logRetentionDays: 14, natGateways: 'single' });
@@ -70,24 +65,13 @@ describe('modeshift plan', () => {
   });
 
   it('uses --project over the compose file’s name', async () => {
-    const result = await runCli([
-      'plan',
-      '-f',
-      EXAMPLE,
-      '--env',
-      'main',
-      '--mode',
-      'staging',
-      '--project',
-      'store',
-      '--json',
-    ]);
+    const result = await planShop('--env', 'main', '--mode', 'staging', '--project', 'store', '--json');
 
     expect(JSON.parse(result.stdout).request.project).toBe('store');
   });
 
   it('prints a readable plan with the policy and resources', async () => {
-    const result = await runCli(['plan', '-f', EXAMPLE, '--env', 'pr-42', '--mode', 'staging']);
+    const result = await planShop('--env', 'pr-42', '--mode', 'staging');
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan for shop/pr-42 in staging mode');
@@ -109,7 +93,7 @@ describe('modeshift plan', () => {
   });
 
   it('exits 2 naming the mode for an unknown mode, with a JSON error under --json', async () => {
-    const result = await runCli(['plan', '-f', EXAMPLE, '--env', 'pr-1', '--mode', 'fast', '--json']);
+    const result = await planShop('--env', 'pr-1', '--mode', 'fast', '--json');
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: mode: "fast" is not a mode');
@@ -117,24 +101,14 @@ describe('modeshift plan', () => {
   });
 
   it('exits 2 for an unknown override', async () => {
-    const result = await runCli([
-      'plan',
-      '-f',
-      EXAMPLE,
-      '--env',
-      'pr-1',
-      '--mode',
-      'dev',
-      '--set',
-      'turbo=true',
-    ]);
+    const result = await planShop('--env', 'pr-1', '--mode', 'dev', '--set', 'turbo=true');
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: overrides.turbo: unknown setting');
   });
 
   it('exits 2 when a required option is missing', async () => {
-    const result = await runCli(['plan', '-f', EXAMPLE, '--mode', 'dev']);
+    const result = await planShop('--mode', 'dev');
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("required option '--env <name>' not specified");

@@ -34,19 +34,30 @@ function oneService(lines: string, name = 'web'): string {
   return `name: shop\nservices:\n  ${name}:\n${body}\n`;
 }
 
+/**
+ * How these tests deploy each realistic fixture under test/fixtures/compose: saas as pr-42 in
+ * staging, monitoring as ops in development with GRAFANA_VERSION set, payments as live in production.
+ */
+const DEPLOYMENTS: Record<'saas' | 'monitoring' | 'payments', ComposeOptions> = {
+  saas: { environment: 'pr-42', mode: 'staging', deploymentId: 'deploy-0001', variables: {} },
+  monitoring: {
+    environment: 'ops',
+    mode: 'development',
+    deploymentId: 'deploy-0042',
+    variables: { GRAFANA_VERSION: '11.3.0' },
+  },
+  payments: { environment: 'live', mode: 'production', deploymentId: 'release-2.3.1', variables: {} },
+};
+
+/** Loads the fixture `<name>/compose.yaml` with its options from DEPLOYMENTS, and `extra` on top of them. */
+function loadFixture(name: keyof typeof DEPLOYMENTS, extra: Partial<ComposeOptions> = {}) {
+  return loadComposeFile(`${FIXTURES}${name}/compose.yaml`, { ...DEPLOYMENTS[name], ...extra });
+}
+
 describe('compose input — realistic files', () => {
   it('translates a SaaS app with builds, a domain and a managed Postgres into the exact request', () => {
-    // Prepare
-    const file = `${FIXTURES}saas/compose.yaml`;
-
     // Act
-    const result = loadComposeFile(file, {
-      environment: 'pr-42',
-      mode: 'staging',
-      deploymentId: 'deploy-0001',
-      ttl: '72h',
-      variables: {},
-    });
+    const result = loadFixture('saas', { ttl: '72h' });
 
     // Assert
     expect(result.request).toEqual({
@@ -135,16 +146,8 @@ describe('compose input — realistic files', () => {
   });
 
   it('lists one upload per local build context of the SaaS app, and no warnings', () => {
-    // Prepare
-    const file = `${FIXTURES}saas/compose.yaml`;
-
     // Act
-    const result = loadComposeFile(file, {
-      environment: 'pr-42',
-      mode: 'staging',
-      deploymentId: 'deploy-0001',
-      variables: {},
-    });
+    const result = loadFixture('saas');
 
     // Assert
     expect(result.uploads).toEqual([
@@ -168,17 +171,8 @@ describe('compose input — realistic files', () => {
   });
 
   it('uploads build contexts to the artifact bucket it is given', () => {
-    // Prepare
-    const file = `${FIXTURES}saas/compose.yaml`;
-
     // Act
-    const result = loadComposeFile(file, {
-      environment: 'pr-42',
-      mode: 'staging',
-      deploymentId: 'deploy-0001',
-      variables: {},
-      artifactBucket: 'acme-builds',
-    });
+    const result = loadFixture('saas', { artifactBucket: 'acme-builds' });
 
     // Assert
     expect(result.uploads.map((upload) => upload.s3Url)).toEqual([
@@ -189,16 +183,8 @@ describe('compose input — realistic files', () => {
   });
 
   it('translates image-only monitoring with expose, env_file, list environment and interpolation into the exact request', () => {
-    // Prepare
-    const file = `${FIXTURES}monitoring/compose.yaml`;
-
     // Act
-    const result = loadComposeFile(file, {
-      environment: 'ops',
-      mode: 'development',
-      deploymentId: 'deploy-0042',
-      variables: { GRAFANA_VERSION: '11.3.0' },
-    });
+    const result = loadFixture('monitoring');
 
     // Assert
     expect(result.request).toEqual({
@@ -281,16 +267,8 @@ describe('compose input — realistic files', () => {
   });
 
   it('warns only about the monitoring file’s extension field and uploads nothing', () => {
-    // Prepare
-    const file = `${FIXTURES}monitoring/compose.yaml`;
-
     // Act
-    const result = loadComposeFile(file, {
-      environment: 'ops',
-      mode: 'development',
-      deploymentId: 'deploy-0042',
-      variables: { GRAFANA_VERSION: '11.3.0' },
-    });
+    const result = loadFixture('monitoring');
 
     // Assert
     expect(result.warnings).toEqual([{ path: 'x-probe', message: 'extension ignored' }]);
@@ -298,16 +276,8 @@ describe('compose input — realistic files', () => {
   });
 
   it('translates a public API, a private gRPC service and a 100 GiB Postgres into the exact request', () => {
-    // Prepare
-    const file = `${FIXTURES}payments/compose.yaml`;
-
     // Act
-    const result = loadComposeFile(file, {
-      environment: 'live',
-      mode: 'production',
-      deploymentId: 'release-2.3.1',
-      variables: {},
-    });
+    const result = loadFixture('payments');
 
     // Assert
     expect(result.request).toEqual({
@@ -376,16 +346,8 @@ describe('compose input — realistic files', () => {
   });
 
   it('warns about the payments file’s rounded-up sizes, the Postgres password and the keys RDS ignores', () => {
-    // Prepare
-    const file = `${FIXTURES}payments/compose.yaml`;
-
     // Act
-    const result = loadComposeFile(file, {
-      environment: 'live',
-      mode: 'production',
-      deploymentId: 'release-2.3.1',
-      variables: {},
-    });
+    const result = loadFixture('payments');
 
     // Assert
     expect(result.warnings).toEqual([
@@ -418,17 +380,8 @@ describe('compose input — realistic files', () => {
 
 describe('compose input — loading from disk', () => {
   it('takes the project from the project option over the file’s name', () => {
-    // Prepare
-    const file = `${FIXTURES}payments/compose.yaml`;
-
     // Act
-    const result = loadComposeFile(file, {
-      project: 'billing',
-      environment: 'live',
-      mode: 'production',
-      deploymentId: 'release-2.3.1',
-      variables: {},
-    });
+    const result = loadFixture('payments', { project: 'billing' });
 
     // Assert
     expect(result.request.project).toBe('billing');

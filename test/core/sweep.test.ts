@@ -1,18 +1,13 @@
 import {
-  DynamoDBClient,
   GetItemCommand,
   type GetItemCommandInput,
   QueryCommand,
   type QueryCommandInput,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  GetResourcesCommand,
-  ResourceGroupsTaggingAPIClient,
-} from '@aws-sdk/client-resource-groups-tagging-api';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type ModeTagReader,
@@ -21,39 +16,22 @@ import {
   type SweepCandidate,
   selectForSweep,
 } from '../../core/sweep.ts';
+import {
+  clients,
+  DAY,
+  deployedRecord,
+  dynamodb,
+  eventbridge,
+  HOUR,
+  NOW,
+  NOW_S,
+  resetSweepMocks,
+  tagging,
+} from '../support/sweep-fixtures.ts';
 
-const NOW = new Date('2026-11-26T09:00:00Z');
-const NOW_S = NOW.getTime() / 1000;
-const HOUR = 3600;
-const DAY = 86_400;
 const TABLE = 'modeshift-environments';
 
-const dynamodb = mockClient(DynamoDBClient);
-const eventbridge = mockClient(EventBridgeClient);
-const tagging = mockClient(ResourceGroupsTaggingAPIClient);
-const clients = {
-  dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-  eventbridge: new EventBridgeClient({ region: 'us-east-1' }),
-  tagging: new ResourceGroupsTaggingAPIClient({ region: 'us-east-1' }),
-};
-
 type Row = Record<string, unknown>;
-
-/** An environment record as the workflows leave it after a deploy. */
-function record(environment: string, fields: Row = {}): Row {
-  return {
-    pk: `shop#${environment}`,
-    sk: 'ENV',
-    project: 'shop',
-    environment,
-    status: 'deployed',
-    mode: 'development',
-    sweepMode: 'development',
-    expiresAt: 0,
-    lastActivityAt: NOW_S - HOUR,
-    ...fields,
-  };
-}
 
 const RANGE_KEYS: Record<string, string> = {
   byModeAndExpiry: 'expiresAt',
@@ -152,14 +130,15 @@ const select = (options: { tags?: ModeTagReader; maxIdleSeconds?: number; limit?
 const names = (candidates: readonly { environment: string }[]) => candidates.map((c) => c.environment).sort();
 
 beforeEach(() => {
-  dynamodb.reset();
-  eventbridge.reset();
-  tagging.reset();
+  resetSweepMocks();
 });
 
 describe('selectForSweep — what is due', () => {
   it('selects a development environment whose ttl has passed, as expired', async () => {
-    serveTable([record('pr-1', { expiresAt: NOW_S - HOUR }), record('pr-2', { expiresAt: NOW_S + HOUR })]);
+    serveTable([
+      deployedRecord('pr-1', { expiresAt: NOW_S - HOUR }),
+      deployedRecord('pr-2', { expiresAt: NOW_S + HOUR }),
+    ]);
 
     const { selected, skipped, more } = await select();
 
@@ -178,8 +157,8 @@ describe('selectForSweep — what is due', () => {
 
   it('selects a development environment idle longer than the maximum, as idle', async () => {
     serveTable([
-      record('pr-old', { lastActivityAt: NOW_S - 8 * DAY }),
-      record('pr-recent', { lastActivityAt: NOW_S - 6 * DAY }),
+      deployedRecord('pr-old', { lastActivityAt: NOW_S - 8 * DAY }),
+      deployedRecord('pr-recent', { lastActivityAt: NOW_S - 6 * DAY }),
     ]);
 
     const { selected } = await select();
@@ -190,7 +169,7 @@ describe('selectForSweep — what is due', () => {
   });
 
   it('sweeps no idle environment when the maximum idle time is 0', async () => {
-    serveTable([record('pr-old', { lastActivityAt: NOW_S - 30 * DAY })]);
+    serveTable([deployedRecord('pr-old', { lastActivityAt: NOW_S - 30 * DAY })]);
 
     const { selected } = await select({ maxIdleSeconds: 0 });
 
@@ -199,7 +178,7 @@ describe('selectForSweep — what is due', () => {
   });
 
   it('never selects an environment without a ttl for expiry (expiresAt 0)', async () => {
-    serveTable([record('pr-forever', { expiresAt: 0 })]);
+    serveTable([deployedRecord('pr-forever', { expiresAt: 0 })]);
 
     const { selected } = await select();
 
@@ -207,7 +186,7 @@ describe('selectForSweep — what is due', () => {
   });
 
   it('lists an environment both expired and idle once, as expired', async () => {
-    serveTable([record('pr-1', { expiresAt: NOW_S - DAY, lastActivityAt: NOW_S - 10 * DAY })]);
+    serveTable([deployedRecord('pr-1', { expiresAt: NOW_S - DAY, lastActivityAt: NOW_S - 10 * DAY })]);
 
     const { selected } = await select();
 
@@ -243,9 +222,9 @@ describe('selectForSweep — what is due', () => {
 describe('selectForSweep — only development', () => {
   it('selects only the development environments among expired ones of every mode', async () => {
     serveTable([
-      record('dev', { expiresAt: NOW_S - HOUR }),
-      record('stage', { mode: 'staging', sweepMode: 'staging', expiresAt: NOW_S - HOUR }),
-      record('prod', { mode: 'production', sweepMode: 'production', expiresAt: NOW_S - HOUR }),
+      deployedRecord('dev', { expiresAt: NOW_S - HOUR }),
+      deployedRecord('stage', { mode: 'staging', sweepMode: 'staging', expiresAt: NOW_S - HOUR }),
+      deployedRecord('prod', { mode: 'production', sweepMode: 'production', expiresAt: NOW_S - HOUR }),
     ]);
 
     const { selected, skipped } = await select();
@@ -255,7 +234,7 @@ describe('selectForSweep — only development', () => {
   });
 
   it('skips a production record the index lists as development (a forged or stale entry)', async () => {
-    serveTable([record('main', { mode: 'production', expiresAt: NOW_S - HOUR })]);
+    serveTable([deployedRecord('main', { mode: 'production', expiresAt: NOW_S - HOUR })]);
 
     const { selected, skipped } = await select();
 
@@ -270,7 +249,10 @@ describe('selectForSweep — only development', () => {
   });
 
   it('skips an environment one of whose resources is tagged modeshift:mode=production', async () => {
-    serveTable([record('pr-1', { expiresAt: NOW_S - HOUR }), record('pr-2', { expiresAt: NOW_S - HOUR })]);
+    serveTable([
+      deployedRecord('pr-1', { expiresAt: NOW_S - HOUR }),
+      deployedRecord('pr-2', { expiresAt: NOW_S - HOUR }),
+    ]);
 
     const { selected, skipped } = await select({ tags: tagsOf({ 'pr-1': ['development', 'production'] }) });
 
@@ -284,7 +266,7 @@ describe('selectForSweep — only development', () => {
   });
 
   it('selects a development environment that has no tagged resources left', async () => {
-    serveTable([record('pr-1', { expiresAt: NOW_S - HOUR })]);
+    serveTable([deployedRecord('pr-1', { expiresAt: NOW_S - HOUR })]);
 
     const { selected } = await select({ tags: tagsOf({ 'pr-1': [] }) });
 
@@ -292,7 +274,7 @@ describe('selectForSweep — only development', () => {
   });
 
   it("skips an environment whose resources' tags cannot be read", async () => {
-    serveTable([record('pr-1', { expiresAt: NOW_S - HOUR })]);
+    serveTable([deployedRecord('pr-1', { expiresAt: NOW_S - HOUR })]);
 
     const { selected, skipped } = await select({
       tags: async () => {
@@ -308,7 +290,7 @@ describe('selectForSweep — only development', () => {
 describe('selectForSweep — record checks', () => {
   it('skips an environment locked by a deployment in progress', async () => {
     serveTable([
-      record('pr-1', {
+      deployedRecord('pr-1', {
         expiresAt: NOW_S - HOUR,
         lockId: 'build-7',
         lockExpiresAt: new Date((NOW_S + HOUR) * 1000).toISOString(),
@@ -328,7 +310,7 @@ describe('selectForSweep — record checks', () => {
 
   it('selects an environment whose lock has expired', async () => {
     serveTable([
-      record('pr-1', {
+      deployedRecord('pr-1', {
         expiresAt: NOW_S - HOUR,
         lockId: 'build-7',
         lockExpiresAt: new Date((NOW_S - 60) * 1000).toISOString(),
@@ -342,8 +324,8 @@ describe('selectForSweep — record checks', () => {
 
   it('skips an environment already down or tearing down', async () => {
     serveTable([
-      record('pr-1', { expiresAt: NOW_S - HOUR, status: 'down' }),
-      record('pr-2', { expiresAt: NOW_S - HOUR, status: 'tearing-down' }),
+      deployedRecord('pr-1', { expiresAt: NOW_S - HOUR, status: 'down' }),
+      deployedRecord('pr-2', { expiresAt: NOW_S - HOUR, status: 'tearing-down' }),
     ]);
 
     const { selected, skipped } = await select();
@@ -356,7 +338,7 @@ describe('selectForSweep — record checks', () => {
   });
 
   it('skips an environment the index still lists as expired after a redeploy moved its ttl', async () => {
-    serveTable([record('pr-1', { expiresAt: NOW_S + DAY })], {
+    serveTable([deployedRecord('pr-1', { expiresAt: NOW_S + DAY })], {
       indexView: { 'shop#pr-1': { expiresAt: NOW_S - HOUR } },
     });
 
@@ -367,7 +349,7 @@ describe('selectForSweep — record checks', () => {
   });
 
   it('reads each record consistently', async () => {
-    serveTable([record('pr-1', { expiresAt: NOW_S - HOUR })]);
+    serveTable([deployedRecord('pr-1', { expiresAt: NOW_S - HOUR })]);
 
     await select();
 
@@ -381,7 +363,7 @@ describe('selectForSweep — record checks', () => {
 
 describe('selectForSweep — paging and limits', () => {
   const expired = (count: number) =>
-    Array.from({ length: count }, (_, i) => record(`pr-${i}`, { expiresAt: NOW_S - DAY + i }));
+    Array.from({ length: count }, (_, i) => deployedRecord(`pr-${i}`, { expiresAt: NOW_S - DAY + i }));
 
   it('gathers 120 environments over 3 pages with Query, never Scan', async () => {
     serveTable(expired(120), { pageSize: 40 });

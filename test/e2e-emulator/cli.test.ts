@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.ts';
+import { runCli, SHOP_EXAMPLE } from '../support/cli.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/modeshift.js', import.meta.url));
 let emulator: ChildProcess;
@@ -25,19 +25,11 @@ afterAll(() => {
   emulator?.kill('SIGTERM');
 });
 
+/** Runs the CLI with `args` against the emulator: `--endpoint` and its URL after them. */
+const onEmulator = (...args: string[]) => runCli([...args, '--endpoint', endpoint]);
+
 const deploy = (mode: string, ...extra: string[]) =>
-  runCli([
-    'deploy',
-    '-f',
-    'examples/shop/compose.yaml',
-    '--env',
-    'cli',
-    '--mode',
-    mode,
-    '--endpoint',
-    endpoint,
-    ...extra,
-  ]);
+  onEmulator('deploy', '-f', SHOP_EXAMPLE, '--env', 'cli', '--mode', mode, ...extra);
 
 describe('modeshift CLI against an emulator started elsewhere', () => {
   it('deploys, reports status and history, refuses a guarded change, and tears down', async () => {
@@ -58,16 +50,7 @@ describe('modeshift CLI against an emulator started elsewhere', () => {
     expect(deployed.stderr).toContain('▶ EnsureNetwork');
     expect(deployed.stderr).toMatch(/✓ EnsureNetwork \d+\.\ds/);
 
-    const status = await runCli([
-      'status',
-      '--env',
-      'cli',
-      '--project',
-      'shop',
-      '--endpoint',
-      endpoint,
-      '--json',
-    ]);
+    const status = await onEmulator('status', '--env', 'cli', '--project', 'shop', '--json');
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({
       status: 'deployed',
@@ -81,45 +64,18 @@ describe('modeshift CLI against an emulator started elsewhere', () => {
       '✗ deploy of shop/cli failed at CheckModeChange: Modeshift.ModeChangeRefused',
     );
 
-    const unconfirmed = await runCli([
-      'down',
-      '--env',
-      'cli',
-      '-f',
-      'examples/shop/compose.yaml',
-      '--endpoint',
-      endpoint,
-    ]);
+    const unconfirmed = await onEmulator('down', '--env', 'cli', '-f', SHOP_EXAMPLE);
     expect(unconfirmed.code).toBe(1);
     expect(unconfirmed.stderr).toContain(
       'failed at ConfirmProductionDown: Modeshift.ProductionDownNotConfirmed',
     );
 
-    const down = await runCli([
-      'down',
-      '--env',
-      'cli',
-      '--project',
-      'shop',
-      '--confirm',
-      'cli',
-      '--endpoint',
-      endpoint,
-    ]);
+    const down = await onEmulator('down', '--env', 'cli', '--project', 'shop', '--confirm', 'cli');
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('✓ down succeeded: shop/cli is down');
     expect(down.stdout).toMatch(/kept: arn:aws:s3:::shop-cli-lb-logs-/);
 
-    const history = await runCli([
-      'history',
-      '--env',
-      'cli',
-      '--project',
-      'shop',
-      '--endpoint',
-      endpoint,
-      '--json',
-    ]);
+    const history = await onEmulator('history', '--env', 'cli', '--project', 'shop', '--json');
     expect(
       JSON.parse(history.stdout).map(
         (entry: { action: string; status: string }) => `${entry.action}:${entry.status}`,
@@ -128,17 +84,7 @@ describe('modeshift CLI against an emulator started elsewhere', () => {
   });
 
   it('exits 2 without touching the endpoint for a bad compose file', async () => {
-    const result = await runCli([
-      'deploy',
-      '-f',
-      'missing.yaml',
-      '--env',
-      'cli',
-      '--mode',
-      'dev',
-      '--endpoint',
-      endpoint,
-    ]);
+    const result = await onEmulator('deploy', '-f', 'missing.yaml', '--env', 'cli', '--mode', 'dev');
 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/error: .*missing\.yaml: no such file/);

@@ -16,28 +16,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deployRequested } from '../../functions/deploy-requested.ts';
 import { downRequested } from '../../functions/down-requested.ts';
-import type { RequestDeps } from '../../functions/requests/handle-request.ts';
 import { workflowFinished } from '../../functions/workflow-finished.ts';
+import { DEPLOY_MACHINE, DOWN_MACHINE, requestDeps } from '../support/request-deps.ts';
 
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const eventbridge = mockClient(EventBridgeClient);
 
 const NOW = new Date('2026-11-26T08:00:00Z');
-const DEPLOY_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-deploy';
-const DOWN_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-down';
 
-const deps = (): RequestDeps => ({
-  sfn: new SFNClient({ region: 'us-east-1' }),
-  dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-  eventbridge: new EventBridgeClient({ region: 'us-east-1' }),
-  tableName: 'modeshift-environments',
-  busName: 'modeshift',
-  deployStateMachineArn: DEPLOY_MACHINE,
-  downStateMachineArn: DOWN_MACHINE,
-  now: () => NOW,
-  log: { info: () => {}, error: () => {} },
-});
+const deps = () => requestDeps(NOW);
 
 const detail = {
   project: 'shop',
@@ -47,6 +35,13 @@ const detail = {
   services: [{ name: 'web', image: 'nginx:1.27', ports: [80], public: true }],
 };
 const event = { 'detail-type': 'Deploy Requested', source: 'modeshift', detail };
+
+/** The Down Requested event modeshift puts on its bus, carrying `downDetail`. */
+const downEvent = (downDetail: Record<string, unknown>) => ({
+  'detail-type': 'Down Requested',
+  source: 'modeshift',
+  detail: downDetail,
+});
 
 beforeEach(() => {
   sfn.reset();
@@ -214,11 +209,7 @@ describe('Down Requested handler', () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec' });
 
     const outcome = await downRequested(
-      {
-        'detail-type': 'Down Requested',
-        source: 'modeshift',
-        detail: { project: 'shop', environment: 'main', confirm: 'main' },
-      },
+      downEvent({ project: 'shop', environment: 'main', confirm: 'main' }),
       deps(),
     );
 
@@ -234,11 +225,7 @@ describe('Down Requested handler', () => {
 
   it('accepts the expiry schedule’s request, which names a reason', async () => {
     const outcome = await downRequested(
-      {
-        'detail-type': 'Down Requested',
-        source: 'modeshift',
-        detail: { project: 'shop', environment: 'pr-1', reason: 'expired' },
-      },
+      downEvent({ project: 'shop', environment: 'pr-1', reason: 'expired' }),
       deps(),
     );
 

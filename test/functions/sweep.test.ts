@@ -1,27 +1,21 @@
-import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  GetResourcesCommand,
-  ResourceGroupsTaggingAPIClient,
-} from '@aws-sdk/client-resource-groups-tagging-api';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler, SweepConfigurationError, type SweepEnv, sweepCore } from '../../functions/sweep.ts';
-
-const NOW = new Date('2026-11-26T09:00:00Z');
-const NOW_S = NOW.getTime() / 1000;
-const DAY = 86_400;
-
-const dynamodb = mockClient(DynamoDBClient);
-const eventbridge = mockClient(EventBridgeClient);
-const tagging = mockClient(ResourceGroupsTaggingAPIClient);
-const clients = {
-  dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-  eventbridge: new EventBridgeClient({ region: 'us-east-1' }),
-  tagging: new ResourceGroupsTaggingAPIClient({ region: 'us-east-1' }),
-};
+import {
+  clients,
+  DAY,
+  deployedRecord,
+  dynamodb,
+  eventbridge,
+  NOW,
+  NOW_S,
+  resetSweepMocks,
+  tagging,
+} from '../support/sweep-fixtures.ts';
 
 const context = {
   functionName: 'modeshift-sweep',
@@ -39,21 +33,6 @@ const context = {
 } as Context;
 
 const ENV: SweepEnv = { TABLE_NAME: 'modeshift-environments', BUS_NAME: 'modeshift' };
-
-function record(environment: string, fields: Record<string, unknown> = {}) {
-  return {
-    pk: `shop#${environment}`,
-    sk: 'ENV',
-    project: 'shop',
-    environment,
-    status: 'deployed',
-    mode: 'development',
-    sweepMode: 'development',
-    expiresAt: 0,
-    lastActivityAt: NOW_S - 3600,
-    ...fields,
-  };
-}
 
 /** The expiry index lists `expired`, the activity index `idle`; GetItem returns each record. */
 function serve(expired: Record<string, unknown>[], idle: Record<string, unknown>[] = []) {
@@ -88,9 +67,7 @@ const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 const sweep = (env: SweepEnv = ENV) => sweepCore({}, context, { clients, env, now: () => NOW, logger });
 
 beforeEach(() => {
-  dynamodb.reset();
-  eventbridge.reset();
-  tagging.reset();
+  resetSweepMocks();
   vi.clearAllMocks();
   eventbridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
     FailedEntryCount: 0,
@@ -100,7 +77,7 @@ beforeEach(() => {
 
 describe('sweep handler', () => {
   it('requests a down of each expired development environment on the bus it is given', async () => {
-    serve([record('pr-1', { expiresAt: NOW_S - 60 })]);
+    serve([deployedRecord('pr-1', { expiresAt: NOW_S - 60 })]);
     modeTags({});
 
     const result = await sweep();
@@ -121,7 +98,7 @@ describe('sweep handler', () => {
   });
 
   it('requests nothing for an environment whose resources are tagged production, and says why', async () => {
-    serve([record('main', { expiresAt: NOW_S - 60 })]);
+    serve([deployedRecord('main', { expiresAt: NOW_S - 60 })]);
     modeTags({ main: 'production' });
 
     const result = await sweep();
@@ -137,7 +114,10 @@ describe('sweep handler', () => {
   });
 
   it('logs each environment it sweeps and each it skips', async () => {
-    serve([record('pr-1', { expiresAt: NOW_S - 60 }), record('pr-2', { expiresAt: NOW_S - 60 })]);
+    serve([
+      deployedRecord('pr-1', { expiresAt: NOW_S - 60 }),
+      deployedRecord('pr-2', { expiresAt: NOW_S - 60 }),
+    ]);
     modeTags({ 'pr-2': 'staging' });
 
     await sweep();
@@ -153,7 +133,7 @@ describe('sweep handler', () => {
   });
 
   it('reports a down request the bus refused as failed', async () => {
-    serve([record('pr-1', { expiresAt: NOW_S - 60 })]);
+    serve([deployedRecord('pr-1', { expiresAt: NOW_S - 60 })]);
     modeTags({});
     eventbridge
       .on(PutEventsCommand)
@@ -172,7 +152,7 @@ describe('sweep handler', () => {
   });
 
   it('sweeps idle environments after SWEEP_MAX_IDLE_SECONDS', async () => {
-    serve([], [record('pr-idle', { lastActivityAt: NOW_S - 2 * DAY })]);
+    serve([], [deployedRecord('pr-idle', { lastActivityAt: NOW_S - 2 * DAY })]);
     modeTags({});
 
     const result = await sweep({ ...ENV, SWEEP_MAX_IDLE_SECONDS: String(DAY) });
@@ -193,7 +173,10 @@ describe('sweep handler', () => {
   });
 
   it('stops at SWEEP_LIMIT and leaves the rest for the next run', async () => {
-    serve([record('pr-1', { expiresAt: NOW_S - 120 }), record('pr-2', { expiresAt: NOW_S - 60 })]);
+    serve([
+      deployedRecord('pr-1', { expiresAt: NOW_S - 120 }),
+      deployedRecord('pr-2', { expiresAt: NOW_S - 60 }),
+    ]);
     modeTags({});
 
     const result = await sweep({ ...ENV, SWEEP_LIMIT: '1' });

@@ -21,7 +21,7 @@ import { buildDeployInput, MAX_EXECUTION_INPUT_BYTES } from '../../core/executio
 import { resolvePolicy } from '../../core/policy.ts';
 import { type DeployRequestInput, parseDeployRequest } from '../../core/request.ts';
 import { deployRequested } from '../../functions/deploy-requested.ts';
-import type { RequestDeps } from '../../functions/requests/handle-request.ts';
+import { requestDeps } from '../support/request-deps.ts';
 import { countReliability } from './stats.ts';
 
 const NOW = new Date('2026-11-26T08:00:00Z');
@@ -102,17 +102,7 @@ const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const eventbridge = mockClient(EventBridgeClient);
 
-const deps = (): RequestDeps => ({
-  sfn: new SFNClient({ region: 'us-east-1' }),
-  dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-  eventbridge: new EventBridgeClient({ region: 'us-east-1' }),
-  tableName: 'modeshift-environments',
-  busName: 'modeshift',
-  deployStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-deploy',
-  downStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-down',
-  now: () => NOW,
-  log: { info: () => {}, error: () => {} },
-});
+const deps = () => requestDeps(NOW);
 
 describe('Deploy Requested handler — workflow input over 224 KiB', () => {
   beforeEach(() => {

@@ -26,7 +26,7 @@ import { isInputError, type Problem } from '../../core/errors.ts';
 import { type DeployInput, MAX_EXECUTION_INPUT_BYTES } from '../../core/execution-input.ts';
 import { type DeployRequest, parseDeployRequest } from '../../core/request.ts';
 import { deployRequested, prepareDeploy } from '../../functions/deploy-requested.ts';
-import type { RequestDeps } from '../../functions/requests/handle-request.ts';
+import { DEPLOY_MACHINE, requestDeps } from '../support/request-deps.ts';
 import { awsValidityProblems } from './aws-validity.ts';
 import {
   applyEdit,
@@ -430,19 +430,8 @@ describe('hostile compose files', () => {
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const eventbridge = mockClient(EventBridgeClient);
-const DEPLOY_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-deploy';
 
-const deps = (): RequestDeps => ({
-  sfn: new SFNClient({ region: 'us-east-1' }),
-  dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-  eventbridge: new EventBridgeClient({ region: 'us-east-1' }),
-  tableName: 'modeshift-environments',
-  busName: 'modeshift',
-  deployStateMachineArn: DEPLOY_MACHINE,
-  downStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-down',
-  now: () => NOW,
-  log: { info: () => {}, error: () => {} },
-});
+const deps = () => requestDeps(NOW);
 
 function resetMocks() {
   sfn.reset();

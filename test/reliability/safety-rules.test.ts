@@ -7,14 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateServiceCommand,
   ECSClient,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateDBInstanceCommand, DeleteDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import {
@@ -34,10 +34,10 @@ import { buildDeployInput } from '../../core/execution-input.ts';
 import { resolvePolicy } from '../../core/policy.ts';
 import { deployRequested } from '../../functions/deploy-requested.ts';
 import { downRequested } from '../../functions/down-requested.ts';
-import type { RequestDeps } from '../../functions/requests/handle-request.ts';
 import { MODESHIFT_SOURCE } from '../../functions/requests/request-event.ts';
 import { type EnsureDatabasesInput, ensureDatabases } from '../../functions/steps/ensure-databases.ts';
 import { type RolloutServicesInput, rolloutServices } from '../../functions/steps/rollout-services.ts';
+import { DEPLOY_MACHINE, requestDeps } from '../support/request-deps.ts';
 import {
   aws,
   environmentRecord,
@@ -51,8 +51,8 @@ import {
 } from '../support/workflow-harness.ts';
 import { countReliability } from './stats.ts';
 
+// The request handlers' Step Functions; the harness has DynamoDB and EventBridge mocked already.
 const sfn = mockClient(SFNClient);
-const DEPLOY_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-deploy';
 
 beforeEach(() => {
   resetAws();
@@ -66,21 +66,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** The request handlers' dependencies; the harness has DynamoDB and EventBridge mocked already. */
-function requestDeps(log: RequestDeps['log'] = { info: () => {}, error: () => {} }): RequestDeps {
-  return {
-    sfn: new SFNClient({ region: 'us-east-1' }),
-    dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-    eventbridge: new EventBridgeClient({ region: 'us-east-1' }),
-    tableName: 'modeshift-environments',
-    busName: 'modeshift',
-    deployStateMachineArn: DEPLOY_MACHINE,
-    downStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-down',
-    now: () => NOW,
-    log,
-  };
-}
 
 const SECRET = 'hunter2-secret';
 
@@ -161,7 +146,7 @@ describe('safety rule — secret values never leak', () => {
     const input = buildDeployInput(request, resolvePolicy(request.mode), NOW);
     const handled = await deployRequested(
       { 'detail-type': 'Deploy Requested', source: 'modeshift', detail: request },
-      requestDeps(logger),
+      requestDeps(NOW, logger),
     );
     const run = await runDeploy(input);
     const rolloutInputs = run.inputsOf('RolloutServices') as unknown as RolloutServicesInput[];
@@ -262,11 +247,11 @@ describe('safety rule — only modeshift’s own events start anything', () => {
     for (const source of ['aws.s3', 'modeshift.evil', 'Modeshift', ' modeshift', '', null]) {
       const deploy = await deployRequested(
         { 'detail-type': 'Deploy Requested', source, detail: request },
-        requestDeps(),
+        requestDeps(NOW),
       );
       const down = await downRequested(
         { 'detail-type': 'Down Requested', source, detail: { project: 'shop', environment: 'pr-1' } },
-        requestDeps(),
+        requestDeps(NOW),
       );
 
       expect(deploy).toMatchObject({

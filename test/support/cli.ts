@@ -1,3 +1,8 @@
+/**
+ * The modeshift CLI run in-process for tests, as from the repository root,
+ * with its output captured and its clock at 2026-11-26T07:00:00Z; and the
+ * `plan` command on the bundled shop example, which the CLI tests run most.
+ */
 import { resolve } from 'node:path';
 import type { Io } from '../../cli/io.ts';
 import { run } from '../../cli/program.ts';
@@ -25,4 +30,12 @@ export async function runCli(args: readonly string[], env: Record<string, string
   };
   const code = await run(args, io);
   return { code, stdout, stderr };
+}
+
+/** The bundled shop example's compose file (web + api + worker + Postgres), relative to the repository root. */
+export const SHOP_EXAMPLE = 'examples/shop/compose.yaml';
+
+/** Runs `modeshift plan -f examples/shop/compose.yaml` followed by `args`. */
+export function planShop(...args: string[]): Promise<CliResult> {
+  return runCli(['plan', '-f', SHOP_EXAMPLE, ...args]);
 }

@@ -1,0 +1,57 @@
+/**
+ * What the sweep tests (the selection in core/sweep.ts and the Lambda handler
+ * in functions/sweep.ts) share: the clock they sweep at, 2026-11-26 09:00 UTC
+ * (NOW, and NOW_S in seconds) with an hour and a day in seconds, the mocked
+ * DynamoDB, EventBridge and tagging clients with the clients the sweep is
+ * given, and an environment record as the workflows leave it after a deploy.
+ * Each test still writes out the records it serves and what differs in them.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { mockClient } from 'aws-sdk-client-mock';
+
+export const NOW = new Date('2026-11-26T09:00:00Z');
+export const NOW_S = NOW.getTime() / 1000;
+export const HOUR = 3600;
+export const DAY = 86_400;
+
+export const dynamodb = mockClient(DynamoDBClient);
+export const eventbridge = mockClient(EventBridgeClient);
+export const tagging = mockClient(ResourceGroupsTaggingAPIClient);
+
+/** The clients the sweep is given; their calls reach the mocks above. */
+export const clients = {
+  dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+  eventbridge: new EventBridgeClient({ region: 'us-east-1' }),
+  tagging: new ResourceGroupsTaggingAPIClient({ region: 'us-east-1' }),
+};
+
+/** Forgets every call and answer of the three mocks. */
+export function resetSweepMocks() {
+  dynamodb.reset();
+  eventbridge.reset();
+  tagging.reset();
+}
+
+/**
+ * The record of `environment` of project shop as the workflows leave it after a deploy: deployed in
+ * development, no ttl (expiresAt 0), last active an hour before NOW; `fields` replaces any of these.
+ */
+export function deployedRecord(
+  environment: string,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    pk: `shop#${environment}`,
+    sk: 'ENV',
+    project: 'shop',
+    environment,
+    status: 'deployed',
+    mode: 'development',
+    sweepMode: 'development',
+    expiresAt: 0,
+    lastActivityAt: NOW_S - HOUR,
+    ...fields,
+  };
+}
