@@ -1,8 +1,8 @@
 /**
  * What orchestrating a run costs: modeshift's state transitions and step
  * Lambdas, next to an orchestrator that runs one CodeBuild job for the whole
- * run. Prices are us-east-1 list prices (the figures the issue states for
- * Step Functions and CodeBuild; Lambda's from its pricing page, x86).
+ * run. Prices are us-east-1 list prices (Step Functions Standard and
+ * CodeBuild on demand, Lambda x86, from their pricing pages).
  */
 
 export const PRICES = {

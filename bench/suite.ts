@@ -1,7 +1,7 @@
 /**
  * The whole benchmark: the size × mode runs (deploy and down) on the latency
  * model, limits headroom, handler cold starts and the engine's own speed,
- * summed up against the targets of issue 7.
+ * summed up against the targets modeshift holds itself to (README, Performance).
  */
 import { availableParallelism } from 'node:os';
 import { MODES } from '../core/policy.ts';
