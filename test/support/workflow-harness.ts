@@ -27,6 +27,7 @@ import { workflowDefinition } from '../../core/workflow-definitions.ts';
 import { createClientFactory } from '../../engine/clients.ts';
 import { runWorkflow, type WorkflowResult } from '../../engine/run-workflow.ts';
 import { STEPS } from '../../functions/steps/registry.ts';
+import { networkRef } from './step-inputs.ts';
 
 export const NOW = new Date('2026-11-26T07:00:00Z');
 
@@ -95,16 +96,7 @@ export interface StepCall {
 
 /** What the fake Lambda steps answer: what a healthy AWS would lead the real ones to return. */
 function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
-  const network = {
-    vpcId: 'vpc-1',
-    publicSubnetIds: ['subnet-pa', 'subnet-pb'],
-    privateSubnetIds: ['subnet-qa', 'subnet-qb'],
-    availabilityZones: ['us-east-1a', 'us-east-1b'],
-    internetGatewayId: 'igw-1',
-    publicRouteTableId: 'rtb-p',
-    privateRouteTableIds: ['rtb-a', 'rtb-b'],
-    securityGroups: { loadBalancer: 'sg-lb', services: 'sg-svc', database: 'sg-db' },
-  };
+  const network = networkRef();
   switch (step) {
     case 'EnsureNetwork':
       return network;
