@@ -7,7 +7,7 @@
  * same request re-run) replaces it, as the environment's history then names
  * that run last.
  */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   type ExecutionTrace,
   executionTraceKey,
@@ -17,6 +17,7 @@ import {
 } from '../core/execution-trace.ts';
 import type { WorkflowName } from '../core/workflow-definitions.ts';
 import type { WorkflowEvent } from '../engine/run-workflow.ts';
+import { hasAwsErrorName } from '../functions/aws/errors.ts';
 
 const KEPT = new Set<string>(TRACE_EVENT_TYPES);
 
@@ -63,7 +64,7 @@ export async function readExecutionTrace(
     const text = await object.Body?.transformToString();
     return text === undefined ? undefined : (JSON.parse(text) as ExecutionTrace);
   } catch (error) {
-    if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') return undefined;
+    if (hasAwsErrorName(error, 'NoSuchKey')) return undefined;
     throw error;
   }
 }

@@ -9,13 +9,9 @@
  * workflows take (a workflow re-takes the lock its request was given). A lock
  * whose expiry has passed (a crashed run) is taken over.
  */
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { environmentNames } from '../../core/names.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
 
 /** A request waiting for its environment: the detail it came with. */
 export interface QueuedRequest {
@@ -72,7 +68,7 @@ export async function acquireLock(
     );
     return true;
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (!hasAwsErrorName(error, 'ConditionalCheckFailedException')) throw error;
   }
   // The lock this deployment holds already: re-taken, the queue left as it is.
   try {
@@ -89,7 +85,7 @@ export async function acquireLock(
     );
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (hasAwsErrorName(error, 'ConditionalCheckFailedException')) return false;
     throw error;
   }
 }
@@ -111,7 +107,7 @@ export async function releaseLock(
       }),
     );
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (!hasAwsErrorName(error, 'ConditionalCheckFailedException')) throw error;
   }
 }
 
@@ -148,7 +144,7 @@ export async function enqueue(
       }),
     ));
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
+    if (hasAwsErrorName(error, 'ConditionalCheckFailedException')) return undefined;
     throw error;
   }
   const previous = Attributes?.queued?.S;
@@ -201,7 +197,7 @@ export async function dequeue(
     );
     return queued;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
+    if (hasAwsErrorName(error, 'ConditionalCheckFailedException')) return undefined;
     throw error;
   }
 }

@@ -3,9 +3,9 @@
  * is gone, one look at each.
  */
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { mapConcurrently } from './bounded-concurrency.ts';
-import { checkDatabaseDeleted } from './check-database-deleted.ts';
-import type { TeardownProgress } from './resource-refs.ts';
+import { checkDatabaseDeleted } from '../aws/rds/database-deletion.ts';
+import { mapConcurrently } from '../bounded-concurrency.ts';
+import type { TeardownProgress } from '../resource-refs.ts';
 
 export interface CheckDatabasesDeletedInput {
   readonly databases: ReadonlyArray<{ readonly instance: string }>;

@@ -11,10 +11,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { accessLogBucketName } from '../../core/names.ts';
-import { hasAwsErrorName } from './aws-error-name.ts';
-import { type EnvironmentIdentity, isTaggedForEnvironment, resourceConflict } from './environment-tags.ts';
-import type { EnvironmentStepInput } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import {
+  type EnvironmentIdentity,
+  isTaggedForEnvironment,
+  resourceConflict,
+} from '../aws/environment-tags.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import type { EnvironmentStepInput } from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 /** Input of DeleteAccessLogBucket, as the down workflow passes it. */
 export interface DeleteAccessLogBucketInput extends EnvironmentStepInput {

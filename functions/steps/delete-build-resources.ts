@@ -14,11 +14,11 @@ import {
   type ECRClient,
   ListTagsForResourceCommand,
   paginateDescribeRepositories,
-  RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
-import { mapConcurrently } from './bounded-concurrency.ts';
-import { type EnvironmentIdentity, isTaggedForEnvironment } from './environment-tags.ts';
-import type { EnvironmentStepInput } from './resource-refs.ts';
+import { type EnvironmentIdentity, isTaggedForEnvironment } from '../aws/environment-tags.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import { mapConcurrently } from '../bounded-concurrency.ts';
+import type { EnvironmentStepInput } from '../resource-refs.ts';
 
 export type DeleteBuildResourcesInput = EnvironmentStepInput;
 
@@ -83,7 +83,7 @@ async function deleteRepositories(
     try {
       await ecr.send(new DeleteRepositoryCommand({ repositoryName: repository.name, force: true }));
     } catch (error) {
-      if (!(error instanceof RepositoryNotFoundException)) throw error;
+      if (!hasAwsErrorName(error, 'RepositoryNotFoundException')) throw error;
     }
   });
 }

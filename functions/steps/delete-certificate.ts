@@ -6,9 +6,10 @@
  * workflow retries it with backoff.
  */
 import { type ACMClient, DeleteCertificateCommand } from '@aws-sdk/client-acm';
-import { findEnvironmentCertificates } from './environment-certificates.ts';
-import type { EnvironmentStepInput } from './resource-refs.ts';
-import { ThrottledError } from './step-error.ts';
+import { findEnvironmentCertificates } from '../aws/acm/environment-certificates.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import type { EnvironmentStepInput } from '../resource-refs.ts';
+import { ThrottledError } from '../step-errors.ts';
 
 export type DeleteCertificateInput = EnvironmentStepInput;
 
@@ -26,9 +27,8 @@ export async function deleteCertificate(
     try {
       await acm.send(new DeleteCertificateCommand({ CertificateArn: arn }));
     } catch (error) {
-      if (!(error instanceof Error)) throw error;
-      if (error.name === 'ResourceNotFoundException') continue;
-      if (error.name === 'ResourceInUseException') {
+      if (hasAwsErrorName(error, 'ResourceNotFoundException')) continue;
+      if (hasAwsErrorName(error, 'ResourceInUseException')) {
         throw new ThrottledError(
           `certificate ${arn} of ${input.names.prefix} is still in use (the load balancer's listener is being ` +
             'removed): retrying',

@@ -5,14 +5,9 @@
  * FinalSnapshotPolicy chose. An instance already gone or already being
  * deleted counts as deleted; CheckDatabasesDeleted waits for them.
  */
-import {
-  DBInstanceNotFoundFault,
-  DeleteDBInstanceCommand,
-  InvalidDBInstanceStateFault,
-  ModifyDBInstanceCommand,
-  type RDSClient,
-} from '@aws-sdk/client-rds';
-import { mapConcurrently } from './bounded-concurrency.ts';
+import { DeleteDBInstanceCommand, ModifyDBInstanceCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import { mapConcurrently } from '../bounded-concurrency.ts';
 
 export interface DeleteDatabasesInput {
   /** The instances FindDatabases found, and whether each is protected. */
@@ -32,10 +27,9 @@ const CONCURRENCY = 5;
 
 function isGone(error: unknown): boolean {
   return (
-    error instanceof DBInstanceNotFoundFault ||
-    (error as Error).name === 'DBInstanceNotFound' ||
+    hasAwsErrorName(error, 'DBInstanceNotFoundFault', 'DBInstanceNotFound') ||
     // Already being deleted (an earlier attempt of this step).
-    error instanceof InvalidDBInstanceStateFault
+    hasAwsErrorName(error, 'InvalidDBInstanceStateFault')
   );
 }
 

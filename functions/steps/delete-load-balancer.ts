@@ -9,17 +9,16 @@ import {
   DeleteTargetGroupCommand,
   DescribeLoadBalancerAttributesCommand,
   type ElasticLoadBalancingV2Client,
-  ListenerNotFoundException,
-  LoadBalancerNotFoundException,
-  OperationNotPermittedException,
   paginateDescribeListeners,
-  ResourceInUseException,
-  TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { findEnvironmentLoadBalancer, findEnvironmentTargetGroups } from './environment-load-balancer.ts';
-import type { EnvironmentIdentity } from './environment-tags.ts';
-import type { EnvironmentStepInput, TeardownProgress } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import {
+  findEnvironmentLoadBalancer,
+  findEnvironmentTargetGroups,
+} from '../aws/elbv2/environment-load-balancer.ts';
+import type { EnvironmentIdentity } from '../aws/environment-tags.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 /** Input of DeleteLoadBalancer, as the down workflow passes it. */
 export type DeleteLoadBalancerInput = EnvironmentStepInput;
@@ -56,8 +55,8 @@ export async function deleteLoadBalancer(
     try {
       await elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }));
     } catch (error) {
-      if (error instanceof OperationNotPermittedException) throw deletionProtected(name, error);
-      if (!(error instanceof LoadBalancerNotFoundException)) throw error;
+      if (hasAwsErrorName(error, 'OperationNotPermittedException')) throw deletionProtected(name, error);
+      if (!hasAwsErrorName(error, 'LoadBalancerNotFoundException')) throw error;
     }
   }
 
@@ -66,8 +65,8 @@ export async function deleteLoadBalancer(
     try {
       await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
     } catch (error) {
-      if (error instanceof ResourceInUseException) inUse = true;
-      else if (!(error instanceof TargetGroupNotFoundException)) throw error;
+      if (hasAwsErrorName(error, 'ResourceInUseException')) inUse = true;
+      else if (!hasAwsErrorName(error, 'TargetGroupNotFoundException')) throw error;
     }
   }
   return { done: !inUse, retryAfterSeconds: RETRY_AFTER_SECONDS };
@@ -92,7 +91,7 @@ async function deleteListeners(elbv2: ElasticLoadBalancingV2Client, loadBalancer
     try {
       await elbv2.send(new DeleteListenerCommand({ ListenerArn: arn }));
     } catch (error) {
-      if (!(error instanceof ListenerNotFoundException)) throw error;
+      if (!hasAwsErrorName(error, 'ListenerNotFoundException')) throw error;
     }
   }
 }

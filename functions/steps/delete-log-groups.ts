@@ -4,13 +4,16 @@
  * logs (production).
  */
 import {
-  type CloudWatchLogsClient,
+  CloudWatchLogsClient,
   DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
   paginateDescribeLogGroups,
-  ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { mapConcurrently } from './bounded-concurrency.ts';
-import type { EnvironmentStepInput } from './resource-refs.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import { mapConcurrently } from '../bounded-concurrency.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
+import type { EnvironmentStepInput } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 
 export type DeleteLogGroupsInput = EnvironmentStepInput;
 
@@ -24,26 +27,27 @@ const CONCURRENCY = 5;
  * `/modeshift/<project>/<environment>/`; the trailing slash keeps
  * environment `pr-4` from matching `pr-42`'s groups.
  */
-export async function deleteLogGroups(
-  input: DeleteLogGroupsInput,
+export const deleteLogGroups = defineStep({
+  name: 'DeleteLogGroups',
   clients: { logs: CloudWatchLogsClient },
-): Promise<DeleteLogGroupsOutput> {
-  const prefix = `/modeshift/${input.project}/${input.environment}/`;
-  const names: string[] = [];
-  for await (const page of paginateDescribeLogGroups(
-    { client: clients.logs },
-    { logGroupNamePrefix: prefix },
-  )) {
-    for (const group of page.logGroups ?? []) {
-      if (group.logGroupName?.startsWith(prefix)) names.push(group.logGroupName);
+  sends: [DescribeLogGroupsCommand, DeleteLogGroupCommand],
+  async run(input: DeleteLogGroupsInput, { logs }): Promise<DeleteLogGroupsOutput> {
+    const prefix = `/modeshift/${input.project}/${input.environment}/`;
+    const names: string[] = [];
+    for await (const page of paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: prefix })) {
+      for (const group of page.logGroups ?? []) {
+        if (group.logGroupName?.startsWith(prefix)) names.push(group.logGroupName);
+      }
     }
-  }
-  await mapConcurrently(names, CONCURRENCY, async (logGroupName) => {
-    try {
-      await clients.logs.send(new DeleteLogGroupCommand({ logGroupName }));
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-    }
-  });
-  return {};
-}
+    await mapConcurrently(names, CONCURRENCY, async (logGroupName) => {
+      try {
+        await logs.send(new DeleteLogGroupCommand({ logGroupName }));
+      } catch (error) {
+        if (!hasAwsErrorName(error, 'ResourceNotFoundException')) throw error;
+      }
+    });
+    return {};
+  },
+});
+
+export const handler = lambdaHandler(deleteLogGroups);

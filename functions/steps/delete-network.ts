@@ -37,9 +37,9 @@ import {
   type Subnet,
   type Vpc,
 } from '@aws-sdk/client-ec2';
-import { hasAwsErrorName, isNotFound } from './aws-error-name.ts';
-import { environmentTagFilters } from './network-tags.ts';
-import type { EnvironmentStepInput, TeardownProgress } from './resource-refs.ts';
+import { environmentTagFilters } from '../aws/ec2/network-tags.ts';
+import { hasAwsErrorName, isNotFound } from '../aws/errors.ts';
+import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
 
 /** Input of DeleteNetwork (state-machines/down.asl.json, state DeleteNetwork). */
 export interface DeleteNetworkInput extends EnvironmentStepInput {

@@ -26,10 +26,10 @@ import {
   type ServiceDiscoveryClient,
   type ServiceSummary,
 } from '@aws-sdk/client-servicediscovery';
-import { hasAwsErrorName } from './aws-error-name.ts';
-import { findNamespaceId } from './private-namespace-lookup.ts';
-import type { EnvironmentStepInput, TeardownProgress } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import { findNamespaceId } from '../aws/servicediscovery/private-namespace.ts';
+import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 /** Input of DeletePrivateNamespace (state-machines/down.asl.json, state DeletePrivateNamespace). */
 export type DeletePrivateNamespaceInput = EnvironmentStepInput;

@@ -5,7 +5,6 @@
  * task definitions are deregistered, so nothing of its services is left.
  */
 import {
-  ClusterNotFoundException,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
@@ -17,9 +16,10 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { mapConcurrently } from './bounded-concurrency.ts';
-import { isTaggedForEnvironment } from './environment-tags.ts';
-import type { EnvironmentStepInput, TeardownProgress } from './resource-refs.ts';
+import { isTaggedForEnvironment } from '../aws/environment-tags.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import { mapConcurrently } from '../bounded-concurrency.ts';
+import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
 
 export type DeleteServicesInput = EnvironmentStepInput;
 
@@ -105,7 +105,7 @@ async function environmentServices(ecs: ECSClient, cluster: string): Promise<Ser
       arns.push(...(page.serviceArns ?? []));
     }
   } catch (error) {
-    if (error instanceof ClusterNotFoundException) return undefined;
+    if (hasAwsErrorName(error, 'ClusterNotFoundException')) return undefined;
     throw error;
   }
   const batches: string[][] = [];

@@ -7,8 +7,8 @@ import {
   type ElasticLoadBalancingV2Client,
   ModifyLoadBalancerAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { findEnvironmentLoadBalancer } from './environment-load-balancer.ts';
-import type { EnvironmentStepInput } from './resource-refs.ts';
+import { findEnvironmentLoadBalancer } from '../aws/elbv2/environment-load-balancer.ts';
+import type { EnvironmentStepInput } from '../resource-refs.ts';
 
 /** Input of DisableLoadBalancerProtection, as the down workflow passes it. */
 export type DisableLoadBalancerProtectionInput = EnvironmentStepInput;

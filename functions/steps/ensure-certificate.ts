@@ -15,12 +15,12 @@ import {
 } from '@aws-sdk/client-acm';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { shortHash } from '../../core/names.ts';
-import { isWithinZone, relativeDnsName } from './dns-name.ts';
-import { findEnvironmentCertificates } from './environment-certificates.ts';
-import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG } from './environment-tags.ts';
-import { type DesiredRecord, type DnsWriteMode, writeRecords } from './record-writes.ts';
-import type { CertificateRef, EnvironmentNames, Tag, ZoneRef } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import { findEnvironmentCertificates } from '../aws/acm/environment-certificates.ts';
+import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG } from '../aws/environment-tags.ts';
+import { isWithinZone, relativeDnsName } from '../aws/route53/dns-name.ts';
+import { type DesiredRecord, type DnsWriteMode, writeRecords } from '../aws/route53/record-writes.ts';
+import type { CertificateRef, EnvironmentNames, Tag, ZoneRef } from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 export interface EnsureCertificateInput {
   /** The environment's public zones (EnsurePublicZones); the first one is the certificate's DomainName. */

@@ -8,9 +8,9 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { DatabaseSpec } from '../../core/execution-input.ts';
 import type { EnvironmentNames } from '../../core/names.ts';
 import type { Policy } from '../../core/policy.ts';
-import { mapConcurrently } from './bounded-concurrency.ts';
-import { ensureDatabase } from './ensure-database.ts';
-import type { DatabaseEndpoint, NetworkRef, Progress, Tag } from './resource-refs.ts';
+import { ensureDatabase } from '../aws/rds/database-instance.ts';
+import { mapConcurrently } from '../bounded-concurrency.ts';
+import type { DatabaseEndpoint, NetworkRef, Progress, Tag } from '../resource-refs.ts';
 
 export interface EnsureDatabasesInput {
   readonly databases: readonly DatabaseSpec[];

@@ -21,7 +21,6 @@ import {
   DeleteRuleCommand,
   type ElasticLoadBalancingV2Client,
   type Listener,
-  ListenerNotFoundException,
   ModifyListenerCommand,
   ModifyRuleCommand,
   paginateDescribeListeners,
@@ -29,8 +28,9 @@ import {
   type Rule,
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { LoadBalancerRef, Tag } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import type { LoadBalancerRef, Tag } from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 /** Input of EnsureListeners, as the deploy workflow's RedirectHttpToHttps and ServeHttpOnly states pass it. */
 export interface EnsureListenersInput {
@@ -380,7 +380,7 @@ async function deleteListener(elbv2: ElasticLoadBalancingV2Client, listenerArn: 
   try {
     await elbv2.send(new DeleteListenerCommand({ ListenerArn: listenerArn }));
   } catch (error) {
-    if (!(error instanceof ListenerNotFoundException)) throw error;
+    if (!hasAwsErrorName(error, 'ListenerNotFoundException')) throw error;
   }
 }
 

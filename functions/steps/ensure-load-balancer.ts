@@ -14,11 +14,9 @@ import {
   type ElasticLoadBalancingV2Client,
   type LoadBalancer,
   ModifyTargetGroupCommand,
-  ResourceInUseException,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
   type TargetGroup,
-  TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   type BucketLocationConstraint,
@@ -32,21 +30,21 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { accessLogBucketName } from '../../core/names.ts';
-import { hasAwsErrorName } from './aws-error-name.ts';
 import {
   describeTags,
   findEnvironmentLoadBalancer,
   findEnvironmentTargetGroups,
-} from './environment-load-balancer.ts';
+} from '../aws/elbv2/environment-load-balancer.ts';
 import {
   ENVIRONMENT_TAG,
   type EnvironmentIdentity,
   isTaggedForEnvironment,
   PROJECT_TAG,
   resourceConflict,
-} from './environment-tags.ts';
-import type { EnvironmentNames, LoadBalancerRef, NetworkRef, Tag } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+} from '../aws/environment-tags.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import type { EnvironmentNames, LoadBalancerRef, NetworkRef, Tag } from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 /** Input of EnsureLoadBalancer, as the deploy workflow passes it. */
 export interface EnsureLoadBalancerInput {
@@ -399,7 +397,7 @@ async function findTargetGroupByName(
     const result = await elbv2.send(new DescribeTargetGroupsCommand({ Names: [name] }));
     return result.TargetGroups?.find((group) => group.TargetGroupName === name);
   } catch (error) {
-    if (error instanceof TargetGroupNotFoundException) return undefined;
+    if (hasAwsErrorName(error, 'TargetGroupNotFoundException')) return undefined;
     throw error;
   }
 }
@@ -421,7 +419,7 @@ async function deleteUnwantedTargetGroups(
     try {
       await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
     } catch (error) {
-      if (error instanceof ResourceInUseException || error instanceof TargetGroupNotFoundException) continue;
+      if (hasAwsErrorName(error, 'ResourceInUseException', 'TargetGroupNotFoundException')) continue;
       throw error;
     }
   }

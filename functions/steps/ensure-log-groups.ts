@@ -10,10 +10,10 @@ import {
   CreateLogGroupCommand,
   PutRetentionPolicyCommand,
   paginateDescribeLogGroups,
-  ResourceAlreadyExistsException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { serviceNames } from '../../core/names.ts';
-import { mapConcurrently } from './bounded-concurrency.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import { mapConcurrently } from '../bounded-concurrency.ts';
 
 export interface EnsureLogGroupsInput {
   readonly project: string;
@@ -67,7 +67,7 @@ export async function ensureLogGroups(
         created = true;
       } catch (error) {
         // Created meanwhile (a retried attempt): its retention is set below all the same.
-        if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+        if (!hasAwsErrorName(error, 'ResourceAlreadyExistsException')) throw error;
       }
     }
     const retentionDiffers = existing.get(logGroupName) !== input.retentionInDays;

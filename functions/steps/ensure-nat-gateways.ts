@@ -21,11 +21,11 @@ import {
   ReleaseAddressCommand,
   ReplaceRouteCommand,
 } from '@aws-sdk/client-ec2';
-import { hasAwsErrorName, isNotFound } from './aws-error-name.ts';
-import { environmentIdentity, lacksTags, tagValue } from './environment-tags.ts';
-import { environmentTagFilters, NAT_TAG } from './network-tags.ts';
-import type { EnvironmentNames, NatRef, NetworkRef, Tag } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import { environmentTagFilters, NAT_TAG } from '../aws/ec2/network-tags.ts';
+import { environmentIdentity, lacksTags, tagValue } from '../aws/environment-tags.ts';
+import { hasAwsErrorName, isNotFound } from '../aws/errors.ts';
+import type { EnvironmentNames, NatRef, NetworkRef, Tag } from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 /** Input of EnsureNatGateways (state-machines/deploy.asl.json, state EnsureNatGateways). */
 export interface EnsureNatGatewaysInput {

@@ -42,11 +42,11 @@ import {
   type Subnet,
   type Vpc,
 } from '@aws-sdk/client-ec2';
-import { hasAwsErrorName } from './aws-error-name.ts';
-import { lacksTags, tagValue } from './environment-tags.ts';
-import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from './network-tags.ts';
-import type { EnvironmentNames, NetworkRef, Tag } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from '../aws/ec2/network-tags.ts';
+import { lacksTags, tagValue } from '../aws/environment-tags.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import type { EnvironmentNames, NetworkRef, Tag } from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 /** Input of EnsureNetwork (state-machines/deploy.asl.json, state EnsureNetwork). */
 export interface EnsureNetworkInput {

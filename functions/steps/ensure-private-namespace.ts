@@ -13,9 +13,9 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { shortHash } from '../../core/names.ts';
-import { findNamespaceId } from './private-namespace-lookup.ts';
-import type { EnvironmentNames, NamespaceRef, NetworkRef, Tag } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import { findNamespaceId } from '../aws/servicediscovery/private-namespace.ts';
+import type { EnvironmentNames, NamespaceRef, NetworkRef, Tag } from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 /** Input of EnsurePrivateNamespace (state-machines/deploy.asl.json, state EnsurePrivateNamespace). */
 export interface EnsurePrivateNamespaceInput {

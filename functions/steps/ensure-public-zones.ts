@@ -16,18 +16,18 @@ import {
 import type { ZoneSpec } from '../../core/execution-input.ts';
 import { shortHash } from '../../core/names.ts';
 import type { Mode } from '../../core/policy.ts';
-import { absoluteDnsName, bareHostedZoneId } from './dns-name.ts';
 import {
   ENVIRONMENT_TAG,
   type EnvironmentIdentity,
   isTaggedForEnvironment,
   PROJECT_TAG,
-} from './environment-tags.ts';
-import { hostedZoneTags } from './environment-zones.ts';
-import { type FoundZone, findPublicZonesByName } from './public-zones-by-name.ts';
-import { writeRecords } from './record-writes.ts';
-import type { Tag, ZoneRef } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+} from '../aws/environment-tags.ts';
+import { absoluteDnsName, bareHostedZoneId } from '../aws/route53/dns-name.ts';
+import { hostedZoneTags } from '../aws/route53/environment-zones.ts';
+import { type FoundZone, findPublicZonesByName } from '../aws/route53/public-zones-by-name.ts';
+import { writeRecords } from '../aws/route53/record-writes.ts';
+import type { Tag, ZoneRef } from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 export interface EnsurePublicZonesInput {
   /** One entry per domain: the zone's name and the domain it is for. */

@@ -3,8 +3,8 @@
  * the down workflow to delete one by one.
  */
 import { paginateDescribeDBInstances, type RDSClient } from '@aws-sdk/client-rds';
-import { isTaggedForEnvironment } from './environment-tags.ts';
-import type { EnvironmentStepInput } from './resource-refs.ts';
+import { isTaggedForEnvironment } from '../aws/environment-tags.ts';
+import type { EnvironmentStepInput } from '../resource-refs.ts';
 
 export type FindDatabasesInput = EnvironmentStepInput;
 

@@ -13,11 +13,12 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import { ancestorDnsNames, relativeDnsName, sameDnsName } from './dns-name.ts';
-import { findEnvironmentZones } from './environment-zones.ts';
-import { type FoundZone, findPublicZonesByName } from './public-zones-by-name.ts';
-import type { EnvironmentStepInput } from './resource-refs.ts';
-import { deleteRecords, findRecord, listRecords } from './zone-records.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import { ancestorDnsNames, relativeDnsName, sameDnsName } from '../aws/route53/dns-name.ts';
+import { findEnvironmentZones } from '../aws/route53/environment-zones.ts';
+import { type FoundZone, findPublicZonesByName } from '../aws/route53/public-zones-by-name.ts';
+import { deleteRecords, findRecord, listRecords } from '../aws/route53/zone-records.ts';
+import type { EnvironmentStepInput } from '../resource-refs.ts';
 
 export type PurgeAndDeleteZonesInput = EnvironmentStepInput;
 
@@ -64,7 +65,7 @@ async function deleteZone(route53: Route53Client, zone: FoundZone): Promise<void
   try {
     await route53.send(new DeleteHostedZoneCommand({ Id: zone.id }));
   } catch (error) {
-    if (error instanceof Error && error.name === 'NoSuchHostedZone') return;
+    if (hasAwsErrorName(error, 'NoSuchHostedZone')) return;
     throw error;
   }
 }

@@ -16,6 +16,9 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { LambdaStep, LambdaStepContext } from '../../engine/lambda-task.ts';
+import { localStep } from '../../local/steps.ts';
+import { withStepErrors } from '../step-errors.ts';
 import { checkBuilds } from './check-builds.ts';
 import { checkDatabasesDeleted } from './check-databases-deleted.ts';
 import { deleteAccessLogBucket } from './delete-access-log-bucket.ts';
@@ -44,18 +47,11 @@ import { removeServiceRecords } from './remove-service-records.ts';
 import { rolloutServices } from './rollout-services.ts';
 import { untilSettled } from './settled.ts';
 import { startBuilds } from './start-builds.ts';
-import { withStepErrors } from './step-error.ts';
 import { writeDnsRecords } from './write-dns-records.ts';
 
-/** What a step gets besides its input. */
-export interface StepContext {
-  /** The AWS SDK client for a Step Functions service id (`ec2`, `rds`, `route53`, …). */
-  readonly clients: (service: string) => unknown;
-  /** Locally, the engine knows which Task failed last; on AWS the execution history tells. */
-  readonly lastFailedTask?: () => string | undefined;
-}
+export type StepContext = LambdaStepContext;
 
-export type StepHandler = (input: unknown, context: StepContext) => Promise<unknown>;
+export type StepHandler = LambdaStep;
 
 /** The typed view of the client factory the steps take their clients from. */
 function clientsOf({ clients }: StepContext) {
@@ -114,7 +110,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsurePrivateNamespace: adapt('EnsurePrivateNamespace', ensurePrivateNamespace),
   EnsurePublicZones: adapt('EnsurePublicZones', ensurePublicZones),
   StartBuilds: adapt('StartBuilds', startBuilds),
-  CheckBuilds: adapt('CheckBuilds', checkBuilds),
+  CheckBuilds: localStep(checkBuilds),
   EnsureLogGroups: adapt('EnsureLogGroups', ensureLogGroups),
   EnsureCertificate: adapt('EnsureCertificate', ensureCertificate),
   EnsureListeners: adapt('EnsureListeners', ensureListeners),
@@ -128,7 +124,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   DeleteDatabases: adapt('DeleteDatabases', deleteDatabases),
   CheckDatabasesDeleted: adapt('CheckDatabasesDeleted', checkDatabasesDeleted),
   DeleteBuildResources: adapt('DeleteBuildResources', deleteBuildResources),
-  DeleteLogGroups: adapt('DeleteLogGroups', deleteLogGroups),
+  DeleteLogGroups: localStep(deleteLogGroups),
   DeletePrivateNamespace: adapt('DeletePrivateNamespace', deletePrivateNamespace),
   DeleteNetwork: adapt('DeleteNetwork', deleteNetwork),
   PurgeAndDeleteZones: adapt('PurgeAndDeleteZones', purgeAndDeleteZones),

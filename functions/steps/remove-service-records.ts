@@ -6,9 +6,9 @@
  * record stay.
  */
 import type { ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
-import { findEnvironmentZones } from './environment-zones.ts';
-import type { EnvironmentStepInput } from './resource-refs.ts';
-import { deleteRecords, listRecords } from './zone-records.ts';
+import { findEnvironmentZones } from '../aws/route53/environment-zones.ts';
+import { deleteRecords, listRecords } from '../aws/route53/zone-records.ts';
+import type { EnvironmentStepInput } from '../resource-refs.ts';
 
 export type RemoveServiceRecordsInput = EnvironmentStepInput;
 

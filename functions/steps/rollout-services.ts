@@ -21,12 +21,12 @@ import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { ServiceSpec } from '../../core/execution-input.ts';
 import { serviceNames } from '../../core/names.ts';
 import type { Policy } from '../../core/policy.ts';
-import { mapConcurrently } from './bounded-concurrency.ts';
-import { discoveryIndex, type EnsureServiceInput, ensureService } from './ensure-service.ts';
-import { builtImage } from './image-uri.ts';
-import { registerTaskDefinition } from './register-task-definition.ts';
-import type { EnvironmentNames, LoadBalancerRef, NamespaceRef, NetworkRef, Tag } from './resource-refs.ts';
-import { isStable } from './service-stability.ts';
+import { builtImage } from '../aws/ecr/image-uri.ts';
+import { discoveryIndex, type EnsureServiceInput, ensureService } from '../aws/ecs/service.ts';
+import { isStable } from '../aws/ecs/service-stability.ts';
+import { registerTaskDefinition } from '../aws/ecs/task-definition.ts';
+import { mapConcurrently } from '../bounded-concurrency.ts';
+import type { EnvironmentNames, LoadBalancerRef, NamespaceRef, NetworkRef, Tag } from '../resource-refs.ts';
 
 /** The tag naming the rollout (execution) that last deployed a service. */
 export const ROLLOUT_TAG = 'modeshift:rollout';

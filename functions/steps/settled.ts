@@ -5,7 +5,7 @@
  * from the registry so a step's own Lambda bundle (functions/steps/lambda/)
  * gets this without every other step's code.
  */
-import { NotReadyError, StepError } from './step-error.ts';
+import { NotReadyError, StepError } from '../step-errors.ts';
 
 const ready = (output: { ready: boolean }) => output.ready;
 const done = (output: { done: boolean }) => output.done;
@@ -27,7 +27,6 @@ export const SETTLED: Readonly<Record<string, (output: never) => boolean>> = {
   EnsureDatabases: ready,
   EnsurePrivateNamespace: ready,
   EnsureCertificate: issued,
-  CheckBuilds: done,
   RolloutServices: done,
   DeleteServices: done,
   CheckDatabasesDeleted: done,

@@ -15,16 +15,13 @@ import {
   ListBuildsForProjectCommand,
   StartBuildCommand,
 } from '@aws-sdk/client-codebuild';
-import {
-  CreateRepositoryCommand,
-  type ECRClient,
-  RepositoryAlreadyExistsException,
-} from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { serviceNames } from '../../core/names.ts';
-import { mapConcurrently } from './bounded-concurrency.ts';
-import { ensureBuildProject } from './ensure-build-project.ts';
-import { builtImage } from './image-uri.ts';
-import type { BuildSpec, NamedBuild, Tag } from './resource-refs.ts';
+import { ensureBuildProject } from '../aws/codebuild/build-project.ts';
+import { builtImage } from '../aws/ecr/image-uri.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
+import { mapConcurrently } from '../bounded-concurrency.ts';
+import type { BuildSpec, NamedBuild, Tag } from '../resource-refs.ts';
 
 export interface StartBuildsInput {
   readonly project: string;
@@ -88,7 +85,7 @@ async function ensureRepository(ecr: ECRClient, repositoryName: string, tags: re
       }),
     );
   } catch (error) {
-    if (!(error instanceof RepositoryAlreadyExistsException)) throw error;
+    if (!hasAwsErrorName(error, 'RepositoryAlreadyExistsException')) throw error;
   }
 }
 

@@ -8,16 +8,16 @@
  * written the mode's way, one change batch per zone.
  */
 import { GetHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import { absoluteDnsName, bareHostedZoneId, sameDnsName } from './dns-name.ts';
-import { type DesiredRecord, type DnsWriteMode, writeRecords } from './record-writes.ts';
+import { absoluteDnsName, bareHostedZoneId, sameDnsName } from '../aws/route53/dns-name.ts';
+import { type DesiredRecord, type DnsWriteMode, writeRecords } from '../aws/route53/record-writes.ts';
 import type {
   DatabaseEndpoint,
   EnvironmentNames,
   LoadBalancerRef,
   NamespaceRef,
   ZoneRef,
-} from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+} from '../resource-refs.ts';
+import { StepError } from '../step-errors.ts';
 
 /** A public service and the hostname it answers on (absent without a domain). */
 export interface PublicServiceHostname {

@@ -5,7 +5,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateScheduleCommand, DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MODE_POLICIES } from '../../core/policy.ts';
-import { StepError } from '../../functions/steps/step-error.ts';
+import { StepError } from '../../functions/step-errors.ts';
 import { aws, previousRecord, resetAws, runDeploy, shopDeployInput } from '../support/workflow-harness.ts';
 
 beforeEach(() => {

@@ -4,7 +4,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteDBSubnetGroupCommand } from '@aws-sdk/client-rds';
 import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { StepError } from '../../functions/steps/step-error.ts';
+import { StepError } from '../../functions/step-errors.ts';
 import { aws, environmentRecord, resetAws, runDown, shopDownInput } from '../support/workflow-harness.ts';
 
 beforeEach(() => {

@@ -7,7 +7,7 @@
  */
 import type { Tag } from '../../core/execution-input.ts';
 import { environmentNames } from '../../core/names.ts';
-import type { EnvironmentStepInput, NetworkRef } from '../../functions/steps/resource-refs.ts';
+import type { EnvironmentStepInput, NetworkRef } from '../../functions/resource-refs.ts';
 
 /** The project and environment tags every resource of the environment carries, whatever its mode. */
 export function environmentTags(project: string, environment: string): Tag[] {

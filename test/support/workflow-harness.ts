@@ -25,6 +25,7 @@ import {
 import { type Mode, type Policy, resolvePolicy } from '../../core/policy.ts';
 import { workflowDefinition } from '../../core/workflow-definitions.ts';
 import { createClientFactory } from '../../engine/clients.ts';
+import type { LambdaStepContext } from '../../engine/lambda-task.ts';
 import { runWorkflow, type WorkflowResult } from '../../engine/run-workflow.ts';
 import { STEPS } from '../../functions/steps/registry.ts';
 import { networkRef } from './step-inputs.ts';
@@ -208,10 +209,7 @@ async function run(
   const lambdaSteps = Object.fromEntries(
     Object.keys(STEPS).map((name) => [
       name,
-      async (
-        stepInput: unknown,
-        context: { lastFailedTask: () => string | undefined; clients: (s: string) => unknown },
-      ) => {
+      async (stepInput: unknown, context: LambdaStepContext) => {
         const recorded = stepInput as Record<string, unknown>;
         calls.push({ step: name, input: recorded });
         const failure = options.failing?.[name];

@@ -19,10 +19,7 @@ describe('CheckBuilds', () => {
   it('is done when every build succeeded, asking for a hundred builds a call', async () => {
     codebuild.on(BatchGetBuildsCommand).callsFake(statuses(() => 'SUCCEEDED'));
 
-    await expect(checkBuilds({ builds: started(150) }, clients())).resolves.toEqual({
-      done: true,
-      retryAfterSeconds: 0,
-    });
+    await expect(checkBuilds({ builds: started(150) }, clients())).resolves.toEqual({ done: true });
     expect(codebuild).toHaveReceivedCommandTimes(BatchGetBuildsCommand, 2);
   });
 

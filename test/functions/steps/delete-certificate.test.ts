@@ -13,7 +13,7 @@ import {
   type DeleteCertificateInput,
   deleteCertificate,
 } from '../../../functions/steps/delete-certificate.ts';
-import { ThrottledError } from '../../../functions/steps/step-error.ts';
+import { ThrottledError } from '../../../functions/step-errors.ts';
 import { teardownInput } from '../../support/step-inputs.ts';
 
 const acm = mockClient(ACMClient);

@@ -35,7 +35,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
 import { environmentNames } from '../../../core/names.ts';
 import { type EnsureNetworkInput, ensureNetwork } from '../../../functions/steps/ensure-network.ts';
-import type { NetworkRef } from '../../../functions/steps/resource-refs.ts';
+import type { NetworkRef } from '../../../functions/resource-refs.ts';
 import { sentAmong } from '../../support/aws-mocks.ts';
 
 const ec2 = mockClient(EC2Client);

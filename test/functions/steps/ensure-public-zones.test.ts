@@ -14,7 +14,7 @@ import {
   type EnsurePublicZonesInput,
   ensurePublicZones,
 } from '../../../functions/steps/ensure-public-zones.ts';
-import { StepError } from '../../../functions/steps/step-error.ts';
+import { StepError } from '../../../functions/step-errors.ts';
 import { hostedZone, nameServers, pendingChange } from '../../support/route53-fixtures.ts';
 
 const route53 = mockClient(Route53Client);

@@ -9,7 +9,7 @@ import {
 import { CreateRepositoryCommand, ECRClient, RepositoryAlreadyExistsException } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BUILDSPEC } from '../../../functions/steps/ensure-build-project.ts';
+import { BUILDSPEC } from '../../../functions/aws/codebuild/build-project.ts';
 import { startBuilds } from '../../../functions/steps/start-builds.ts';
 
 const codebuild = mockClient(CodeBuildClient);

@@ -8,18 +8,17 @@ import {
   AddTagsToResourceCommand,
   CreateDBInstanceCommand,
   type DBInstance,
-  DBInstanceAlreadyExistsFault,
-  DBInstanceNotFoundFault,
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import type { DatabaseSpec, Tag } from '../../core/execution-input.ts';
-import type { EnvironmentNames } from '../../core/names.ts';
-import type { Policy } from '../../core/policy.ts';
-import { environmentIdentity, isTaggedForEnvironment } from './environment-tags.ts';
-import type { NetworkRef, Progress } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import type { DatabaseSpec, Tag } from '../../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../../core/names.ts';
+import type { Policy } from '../../../core/policy.ts';
+import type { NetworkRef, Progress } from '../../resource-refs.ts';
+import { StepError } from '../../step-errors.ts';
+import { environmentIdentity, isTaggedForEnvironment } from '../environment-tags.ts';
+import { hasAwsErrorName } from '../errors.ts';
 
 export interface EnsureDatabaseInput {
   readonly database: DatabaseSpec;
@@ -114,8 +113,7 @@ async function describeInstance(rds: RDSClient, instance: string): Promise<DBIns
     );
     return DBInstances?.find((candidate) => candidate.DBInstanceIdentifier === instance);
   } catch (error) {
-    if (error instanceof DBInstanceNotFoundFault || (error as Error).name === 'DBInstanceNotFound')
-      return undefined;
+    if (hasAwsErrorName(error, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return undefined;
     throw error;
   }
 }
@@ -146,7 +144,7 @@ async function createInstance(input: EnsureDatabaseInput, rds: RDSClient): Promi
     return waiting(created.DBInstance?.DBInstanceStatus ?? 'creating', []);
   } catch (error) {
     // Created meanwhile by an earlier attempt: the next call finds it and checks its tags.
-    if (error instanceof DBInstanceAlreadyExistsFault) return waiting('creating', []);
+    if (hasAwsErrorName(error, 'DBInstanceAlreadyExistsFault')) return waiting('creating', []);
     throw error;
   }
 }

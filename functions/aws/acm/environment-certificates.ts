@@ -11,7 +11,8 @@ import {
   ListTagsForCertificateCommand,
   type Tag,
 } from '@aws-sdk/client-acm';
-import { type EnvironmentIdentity, isTaggedForEnvironment } from './environment-tags.ts';
+import { type EnvironmentIdentity, isTaggedForEnvironment } from '../environment-tags.ts';
+import { hasAwsErrorName } from '../errors.ts';
 
 export interface CertificateQuery {
   /** Only certificates in these statuses; every status when absent. */
@@ -25,7 +26,7 @@ async function tagsOf(acm: ACMClient, arn: string): Promise<Tag[] | undefined> {
   try {
     return (await acm.send(new ListTagsForCertificateCommand({ CertificateArn: arn }))).Tags ?? [];
   } catch (error) {
-    if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
+    if (hasAwsErrorName(error, 'ResourceNotFoundException')) return undefined;
     throw error;
   }
 }

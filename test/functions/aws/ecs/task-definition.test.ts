@@ -7,12 +7,12 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { modeshiftTags, type ServiceSpec } from '../../../core/execution-input.ts';
-import { environmentNames } from '../../../core/names.ts';
+import { modeshiftTags, type ServiceSpec } from '../../../../core/execution-input.ts';
+import { environmentNames } from '../../../../core/names.ts';
 import {
   type RegisterTaskDefinitionInput,
   registerTaskDefinition,
-} from '../../../functions/steps/register-task-definition.ts';
+} from '../../../../functions/aws/ecs/task-definition.ts';
 
 const ecs = mockClient(ECSClient);
 const client = new ECSClient({ region: 'us-east-1' });

@@ -11,7 +11,7 @@ import {
   type Route53Client,
   type RRType,
 } from '@aws-sdk/client-route-53';
-import type { Policy } from '../../core/policy.ts';
+import type { Policy } from '../../../core/policy.ts';
 import { sameDnsName } from './dns-name.ts';
 import { findRecord } from './zone-records.ts';
 

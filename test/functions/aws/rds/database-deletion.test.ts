@@ -1,7 +1,7 @@
 import { DBInstanceNotFoundFault, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { checkDatabaseDeleted } from '../../../functions/steps/check-database-deleted.ts';
+import { checkDatabaseDeleted } from '../../../../functions/aws/rds/database-deletion.ts';
 
 const rds = mockClient(RDSClient);
 const client = new RDSClient({ region: 'us-east-1' });

@@ -15,12 +15,12 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { modeshiftTags, type ServiceSpec } from '../../../core/execution-input.ts';
-import { environmentNames } from '../../../core/names.ts';
-import { MODE_POLICIES, type Mode } from '../../../core/policy.ts';
-import { type EnsureServiceInput, ensureService } from '../../../functions/steps/ensure-service.ts';
-import type { LoadBalancerRef } from '../../../functions/steps/resource-refs.ts';
-import { networkRef } from '../../support/step-inputs.ts';
+import { modeshiftTags, type ServiceSpec } from '../../../../core/execution-input.ts';
+import { environmentNames } from '../../../../core/names.ts';
+import { MODE_POLICIES, type Mode } from '../../../../core/policy.ts';
+import { type EnsureServiceInput, ensureService } from '../../../../functions/aws/ecs/service.ts';
+import type { LoadBalancerRef } from '../../../../functions/resource-refs.ts';
+import { networkRef } from '../../../support/step-inputs.ts';
 
 const ecs = mockClient(ECSClient);
 const servicediscovery = mockClient(ServiceDiscoveryClient);

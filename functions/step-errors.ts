@@ -3,6 +3,7 @@
  * them: `Modeshift.Throttled` is retried with backoff; every other error ends
  * the run through the failure path with its own name.
  */
+import { isThrottlingError } from '@smithy/core/retry';
 
 /** Base of the errors a step raises on purpose; `name` is what ASL matches. */
 export class StepError extends Error {
@@ -34,24 +35,13 @@ export class NotReadyError extends StepError {
 /** The error name of NotReadyError, which failure reports skip while a later attempt may still succeed. */
 export const NOT_READY = 'Modeshift.NotReady';
 
-const THROTTLING = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'ProvisionedThroughputExceededException',
-  'PriorRequestNotComplete',
-  'SlowDown',
-]);
-
-/** Whether an AWS SDK error means "try again later". */
+/**
+ * Whether an AWS SDK error means "slow down": the SDK's own classifier (a
+ * 429, a throttling error code, or a throttling trait of the error's shape).
+ */
 export function isThrottling(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const retryable = (error as { $retryable?: { throttling?: boolean } }).$retryable;
-  return retryable?.throttling === true || THROTTLING.has(error.name);
+  // An SDK error is an Error with the SDK's fields ($metadata, $retryable), which the classifier reads when present.
+  return error instanceof Error && isThrottlingError(error as Parameters<typeof isThrottlingError>[0]);
 }
 
 /** Runs a step, turning AWS throttling into ThrottledError so the workflow retries it. */

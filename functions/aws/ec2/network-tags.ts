@@ -5,7 +5,7 @@
  * gateways apart.
  */
 import type { Filter } from '@aws-sdk/client-ec2';
-import { ENVIRONMENT_TAG, PROJECT_TAG } from './environment-tags.ts';
+import { ENVIRONMENT_TAG, PROJECT_TAG } from '../environment-tags.ts';
 
 /** Which of the environment's subnets a subnet is: `public-a`, `public-b`, `private-a` or `private-b`. */
 export const SUBNET_TAG = 'modeshift:subnet';

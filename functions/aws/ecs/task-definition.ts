@@ -13,10 +13,10 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import type { ServiceSpec, Tag } from '../../core/execution-input.ts';
-import { type EnvironmentNames, serviceNames } from '../../core/names.ts';
-import type { BuiltImage } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import type { ServiceSpec, Tag } from '../../../core/execution-input.ts';
+import { type EnvironmentNames, serviceNames } from '../../../core/names.ts';
+import type { BuiltImage } from '../../resource-refs.ts';
+import { StepError } from '../../step-errors.ts';
 
 export interface RegisterTaskDefinitionInput {
   readonly service: ServiceSpec;

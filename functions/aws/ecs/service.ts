@@ -21,11 +21,11 @@ import {
   type ServiceDiscoveryClient,
   UpdateServiceCommand as UpdateDiscoveryServiceCommand,
 } from '@aws-sdk/client-servicediscovery';
-import type { ServiceSpec, Tag } from '../../core/execution-input.ts';
-import type { EnvironmentNames } from '../../core/names.ts';
-import type { Policy } from '../../core/policy.ts';
-import type { LoadBalancerRef, NamespaceRef, NetworkRef } from './resource-refs.ts';
-import { StepError } from './step-error.ts';
+import type { ServiceSpec, Tag } from '../../../core/execution-input.ts';
+import type { EnvironmentNames } from '../../../core/names.ts';
+import type { Policy } from '../../../core/policy.ts';
+import type { LoadBalancerRef, NamespaceRef, NetworkRef } from '../../resource-refs.ts';
+import { StepError } from '../../step-errors.ts';
 
 export interface EnsureServiceInput {
   /**

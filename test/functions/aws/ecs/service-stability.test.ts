@@ -1,6 +1,6 @@
 import type { Deployment, Service } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { isStable } from '../../../functions/steps/service-stability.ts';
+import { isStable } from '../../../../functions/aws/ecs/service-stability.ts';
 
 const CLUSTER = 'shop-pr-42';
 const WANTED = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-api:2';

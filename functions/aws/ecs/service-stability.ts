@@ -5,7 +5,7 @@
  * workflow instead of being waited on.
  */
 import type { Deployment, Service } from '@aws-sdk/client-ecs';
-import { StepError } from './step-error.ts';
+import { StepError } from '../../step-errors.ts';
 
 /**
  * Whether one described service has finished deploying `taskDefinitionArn`:

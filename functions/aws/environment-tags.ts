@@ -7,7 +7,7 @@
  * never decide ownership.
  */
 import type { Tag } from '../../core/execution-input.ts';
-import { StepError } from './step-error.ts';
+import { StepError } from '../step-errors.ts';
 
 export const PROJECT_TAG = 'modeshift:project';
 export const ENVIRONMENT_TAG = 'modeshift:environment';

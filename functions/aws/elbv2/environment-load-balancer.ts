@@ -7,12 +7,12 @@ import {
   DescribeTagsCommand,
   type ElasticLoadBalancingV2Client,
   type LoadBalancer,
-  LoadBalancerNotFoundException,
   paginateDescribeTargetGroups,
   type Tag,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { type EnvironmentIdentity, isTaggedForEnvironment, resourceConflict } from './environment-tags.ts';
+import { type EnvironmentIdentity, isTaggedForEnvironment, resourceConflict } from '../environment-tags.ts';
+import { hasAwsErrorName } from '../errors.ts';
 
 /** DescribeTags takes at most 20 resource ARNs per call. */
 const DESCRIBE_TAGS_BATCH = 20;
@@ -49,7 +49,7 @@ export async function findEnvironmentLoadBalancer(
     const result = await elbv2.send(new DescribeLoadBalancersCommand({ Names: [name] }));
     found = result.LoadBalancers?.find((balancer) => balancer.LoadBalancerName === name);
   } catch (error) {
-    if (error instanceof LoadBalancerNotFoundException) return undefined;
+    if (hasAwsErrorName(error, 'LoadBalancerNotFoundException')) return undefined;
     throw error;
   }
   if (found?.LoadBalancerArn === undefined) return undefined;

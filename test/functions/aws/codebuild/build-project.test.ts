@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-codebuild';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BUILDSPEC, ensureBuildProject } from '../../../functions/steps/ensure-build-project.ts';
+import { BUILDSPEC, ensureBuildProject } from '../../../../functions/aws/codebuild/build-project.ts';
 
 const codebuild = mockClient(CodeBuildClient);
 const clients = () => ({ codebuild: new CodeBuildClient({ region: 'us-east-1' }) });

@@ -3,11 +3,11 @@
  * found or created. The workflow carries them in its state (see
  * state-machines/deploy.asl.json), so every field is plain JSON.
  */
-import type { BuildSpec, Tag } from '../../core/execution-input.ts';
-import type { EnvironmentNames } from '../../core/names.ts';
+import type { BuildSpec, Tag } from '../core/execution-input.ts';
+import type { EnvironmentNames } from '../core/names.ts';
 
-export type { BuildSpec, Tag } from '../../core/execution-input.ts';
-export type { EnvironmentNames } from '../../core/names.ts';
+export type { BuildSpec, Tag } from '../core/execution-input.ts';
+export type { EnvironmentNames } from '../core/names.ts';
 
 /**
  * What a step that works on the whole environment is given (most of down's

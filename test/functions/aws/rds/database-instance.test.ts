@@ -9,11 +9,11 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type DatabaseSpec, modeshiftTags } from '../../../core/execution-input.ts';
-import { environmentNames } from '../../../core/names.ts';
-import { MODE_POLICIES, type Mode } from '../../../core/policy.ts';
-import { type EnsureDatabaseInput, ensureDatabase } from '../../../functions/steps/ensure-database.ts';
-import { networkRef } from '../../support/step-inputs.ts';
+import { type DatabaseSpec, modeshiftTags } from '../../../../core/execution-input.ts';
+import { environmentNames } from '../../../../core/names.ts';
+import { MODE_POLICIES, type Mode } from '../../../../core/policy.ts';
+import { type EnsureDatabaseInput, ensureDatabase } from '../../../../functions/aws/rds/database-instance.ts';
+import { networkRef } from '../../../support/step-inputs.ts';
 
 const rds = mockClient(RDSClient);
 const client = new RDSClient({ region: 'us-east-1' });

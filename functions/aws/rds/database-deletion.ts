@@ -2,8 +2,9 @@
  * CheckDatabaseDeleted: whether an RDS instance the down workflow deleted is
  * gone yet.
  */
-import { DBInstanceNotFoundFault, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
-import type { TeardownProgress } from './resource-refs.ts';
+import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
+import type { TeardownProgress } from '../../resource-refs.ts';
+import { hasAwsErrorName } from '../errors.ts';
 
 export interface CheckDatabaseDeletedInput {
   /** The RDS instance identifier. */
@@ -29,7 +30,7 @@ export async function checkDatabaseDeleted(
       ? { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS }
       : { done: true, retryAfterSeconds: 0 };
   } catch (error) {
-    if (error instanceof DBInstanceNotFoundFault || (error as Error).name === 'DBInstanceNotFound') {
+    if (hasAwsErrorName(error, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) {
       return { done: true, retryAfterSeconds: 0 };
     }
     throw error;

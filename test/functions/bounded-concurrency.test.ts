@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapConcurrently } from '../../../functions/steps/bounded-concurrency.ts';
+import { mapConcurrently } from '../../functions/bounded-concurrency.ts';
 
 describe('mapConcurrently', () => {
   it('keeps the items’ order and never runs more than the limit at once', async () => {

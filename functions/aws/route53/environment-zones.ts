@@ -10,8 +10,8 @@ import {
   type Route53Client,
   type Tag as Route53Tag,
 } from '@aws-sdk/client-route-53';
+import { type EnvironmentIdentity, isTaggedForEnvironment } from '../environment-tags.ts';
 import { absoluteDnsName, bareHostedZoneId } from './dns-name.ts';
-import { type EnvironmentIdentity, isTaggedForEnvironment } from './environment-tags.ts';
 import type { FoundZone } from './public-zones-by-name.ts';
 
 /** ListTagsForResources takes at most this many hosted zones per call. */

@@ -15,7 +15,8 @@ import {
   type ProjectSource,
   UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
-import type { NamedBuild, Tag } from './resource-refs.ts';
+import type { NamedBuild, Tag } from '../../resource-refs.ts';
+import { hasAwsErrorName } from '../errors.ts';
 
 /** Logs in to ECR, builds with the service's Dockerfile, target and build args, and pushes the image. */
 export const BUILDSPEC = [
@@ -79,7 +80,7 @@ function isUnsupportedOperation(error: unknown): boolean {
   const status = failure.$metadata?.httpStatusCode;
   return (
     failure.name === 'SyntaxError' ||
-    ((status === 404 || status === 501) && failure.name !== 'ResourceNotFoundException')
+    ((status === 404 || status === 501) && !hasAwsErrorName(error, 'ResourceNotFoundException'))
   );
 }
 
