@@ -61,21 +61,20 @@ export interface WorkflowPath {
 export type Assumptions = Readonly<Record<string, Json>>;
 
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
-  '$.nat': { ready: true, retryAfterSeconds: 0 },
+  '$.nat': { ready: true },
   '$.databaseProgress': {
     ready: true,
-    retryAfterSeconds: 0,
     endpoints: [{ name: 'db', instance: 'db', endpoint: 'db.local' }],
   },
-  '$.buildProgress': { done: true, retryAfterSeconds: 0 },
-  '$.namespace': { ready: true, done: true, retryAfterSeconds: 0 },
-  '$.certificate': { status: 'ISSUED', ready: true, retryAfterSeconds: 0 },
+  '$.buildProgress': { done: true },
+  '$.namespace': { ready: true, done: true },
+  '$.certificate': { status: 'ISSUED', ready: true },
   '$.rollout': { done: true, stable: 0, deploying: 0, started: [] },
-  '$.services': { done: true, retryAfterSeconds: 0 },
-  '$.loadBalancer': { done: true, retryAfterSeconds: 0 },
-  '$.deletion': { done: true, retryAfterSeconds: 0 },
-  '$.network': { done: true, retryAfterSeconds: 0 },
-  '$.natGateways': { done: true, retryAfterSeconds: 0 },
+  '$.services': { done: true },
+  '$.loadBalancer': { done: true },
+  '$.deletion': { done: true },
+  '$.network': { done: true },
+  '$.natGateways': { done: true },
   '$.previous': {},
 };
 

@@ -21,18 +21,15 @@ export interface EnvironmentStepInput {
   readonly environmentTags: readonly Tag[];
 }
 
-/** A step that waits on AWS says whether it is done and when to look again. */
+/** A step that waits on AWS says whether it is done; its state's Retry decides when to look again. */
 export interface Progress {
-  /** true once the resource is in its final state; the workflow waits and calls the step again while false. */
+  /** true once the resource is in its final state; the workflow calls the step again while false. */
   readonly ready: boolean;
-  /** Seconds the workflow's Wait state sleeps before calling the step again. */
-  readonly retryAfterSeconds: number;
 }
 
 /** Progress of a teardown step: `done` once everything it deletes is gone. */
 export interface TeardownProgress {
   readonly done: boolean;
-  readonly retryAfterSeconds: number;
 }
 
 /** The environment's network (EnsureNetwork). */

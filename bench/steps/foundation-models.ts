@@ -42,7 +42,7 @@ export function foundationModels(world: World): Record<string, StepHandler> {
       const keys = Array.from({ length: count }, (_, index) => `nat:${index}`);
       for (const key of keys) world.start(key, 'ec2:CreateNatGateway');
       const ready = keys.every((key) => world.ready(key));
-      return { count, natGatewayIds: keys, ready, retryAfterSeconds: 15 };
+      return { count, natGatewayIds: keys, ready };
     },
     async EnsureLoadBalancer(stepInput: unknown) {
       const input = fieldsOf(stepInput);
@@ -70,7 +70,6 @@ export function foundationModels(world: World): Record<string, StepHandler> {
         name: 'bench.internal',
         hostedZoneId: 'ZPRIVATE',
         ready,
-        retryAfterSeconds: 10,
       };
     },
     async EnsurePublicZones(stepInput: unknown) {
@@ -88,7 +87,6 @@ export function foundationModels(world: World): Record<string, StepHandler> {
         arn: 'arn:aws:acm:us-east-1:123456789012:certificate/bench',
         status: issued ? 'ISSUED' : 'PENDING_VALIDATION',
         ready: issued,
-        retryAfterSeconds: issued ? 0 : 30,
       };
     },
     async EnsureListeners(stepInput: unknown) {

@@ -10,7 +10,7 @@ import type { World } from '../world.ts';
 import { fieldsOf } from './fields.ts';
 
 export function teardownModels(world: World, builds: () => number): Record<string, StepHandler> {
-  const progress = (key: string) => ({ done: world.ready(key), retryAfterSeconds: 15 });
+  const progress = (key: string) => ({ done: world.ready(key) });
   return {
     async DisableLoadBalancerProtection() {
       await world.calls(2);
@@ -41,9 +41,9 @@ export function teardownModels(world: World, builds: () => number): Record<strin
       const deleted = Array.from({ length: gateways }, (_, index) => `delete-nat:${index}`);
       for (const key of deleted) world.start(key, 'ec2:DeleteNatGateway');
       const natGone = deleted.every((key) => world.ready(key));
-      if (input.scope === 'nat-gateways' || !natGone) return { done: natGone, retryAfterSeconds: 10 };
+      if (input.scope === 'nat-gateways' || !natGone) return { done: natGone };
       world.start('delete-vpc', 'ec2:DeleteVpc');
-      return { done: world.ready('delete-vpc'), retryAfterSeconds: 10 };
+      return { done: world.ready('delete-vpc') };
     },
     async PurgeAndDeleteZones() {
       await world.calls(6);

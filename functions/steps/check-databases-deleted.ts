@@ -22,7 +22,5 @@ export async function checkDatabasesDeleted(
   const results = await mapConcurrently(input.databases, CONCURRENCY, ({ instance }) =>
     checkDatabaseDeleted({ instance }, clients),
   );
-  const waiting = results.filter((result) => !result.done);
-  if (waiting.length === 0) return { done: true, retryAfterSeconds: 0 };
-  return { done: false, retryAfterSeconds: Math.min(...waiting.map((result) => result.retryAfterSeconds)) };
+  return { done: results.every((result) => result.done) };
 }

@@ -26,9 +26,6 @@ export type DeleteLoadBalancerInput = EnvironmentStepInput;
 /** done once the load balancer and the environment's target groups are gone. */
 export type DeleteLoadBalancerOutput = TeardownProgress;
 
-/** A target group stays in use for a few seconds after its load balancer is deleted. */
-const RETRY_AFTER_SECONDS = 15;
-
 /**
  * Deletes the listeners, then the load balancer, then the target groups
  * tagged for this environment.
@@ -69,7 +66,7 @@ export async function deleteLoadBalancer(
       else if (!hasAwsErrorName(error, 'TargetGroupNotFoundException')) throw error;
     }
   }
-  return { done: !inUse, retryAfterSeconds: RETRY_AFTER_SECONDS };
+  return { done: !inUse };
 }
 
 async function deletionProtectionOn(elbv2: ElasticLoadBalancingV2Client, arn: string): Promise<boolean> {

@@ -54,9 +54,6 @@ export interface DeleteNetworkInput extends EnvironmentStepInput {
 /** `done` once the VPC, its addresses and its DHCP options are gone (with scope `nat-gateways`: the NAT gateways). */
 export type DeleteNetworkOutput = TeardownProgress;
 
-/** Seconds between looks at a network AWS will not delete yet: its last parts go within tens of seconds. */
-const RETRY_AFTER_SECONDS = 10;
-
 /** What one pass over a resource kind left behind: nothing, or something AWS would not delete yet. */
 type Outcome = 'deleted' | 'waiting';
 
@@ -80,13 +77,13 @@ export async function deleteNetwork(
   // Subnets, public IPs and so the internet gateway, and the addresses, stay in use until the NAT gateways are gone.
   const gateways: Outcome[] = [];
   for (const vpc of vpcs) gateways.push(await deleteNatGateways(ec2, vpc.VpcId as string));
-  if (combine(gateways) === 'waiting') return { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
-  if (input.scope === 'nat-gateways') return { done: true, retryAfterSeconds: 0 };
+  if (combine(gateways) === 'waiting') return { done: false };
+  if (input.scope === 'nat-gateways') return { done: true };
 
   const outcomes: Outcome[] = [await releaseAddresses(ec2, filters)];
   for (const vpc of vpcs) outcomes.push(await deleteVpcAndContents(ec2, vpc.VpcId as string, filters));
   if (combine(outcomes) === 'deleted') outcomes.push(await deleteDhcpOptions(ec2, filters));
-  return { done: combine(outcomes) === 'deleted', retryAfterSeconds: RETRY_AFTER_SECONDS };
+  return { done: combine(outcomes) === 'deleted' };
 }
 
 /**

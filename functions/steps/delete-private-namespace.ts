@@ -37,7 +37,6 @@ export type DeletePrivateNamespaceInput = EnvironmentStepInput;
 /** `done` once no namespace named `names.privateZone` is left. */
 export type DeletePrivateNamespaceOutput = TeardownProgress;
 
-const RETRY_AFTER_SECONDS = 10;
 /** Route 53 takes up to 1,000 changes in one batch; smaller batches keep each request small. */
 const CHANGES_PER_BATCH = 100;
 
@@ -51,8 +50,8 @@ export async function deletePrivateNamespace(
 ): Promise<DeletePrivateNamespaceOutput> {
   const { servicediscovery, route53 } = clients;
   const zone = input.names.privateZone;
-  const done = { done: true, retryAfterSeconds: RETRY_AFTER_SECONDS };
-  const notDone = { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
+  const done = { done: true };
+  const notDone = { done: false };
 
   const namespaceId = await findNamespaceId(servicediscovery, zone);
   if (namespaceId === undefined) return done;

@@ -27,8 +27,6 @@ export type DeleteServicesOutput = TeardownProgress;
 
 /** DescribeServices takes at most 10 services a call. */
 const BATCH_SIZE = 10;
-/** Seconds between looks at services that are still draining. */
-const RETRY_AFTER_SECONDS = 15;
 /** Services (and task definition families) handled at once. */
 const CONCURRENCY = 10;
 
@@ -46,7 +44,7 @@ export async function deleteServices(
   const services = await environmentServices(clients.ecs, cluster);
   if (services === undefined) {
     await deregisterTaskDefinitions(clients.ecs, input);
-    return { done: true, retryAfterSeconds: 0 };
+    return { done: true };
   }
 
   const owned = services.filter((service) => isTaggedForEnvironment(service.tags, identity));
@@ -60,9 +58,9 @@ export async function deleteServices(
   const remaining = owned.filter(
     (service) => service.status === 'ACTIVE' || service.status === 'DRAINING',
   ).length;
-  if (remaining > 0) return { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS };
+  if (remaining > 0) return { done: false };
   await deregisterTaskDefinitions(clients.ecs, input);
-  return { done: true, retryAfterSeconds: 0 };
+  return { done: true };
 }
 
 /**

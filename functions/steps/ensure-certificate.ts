@@ -36,8 +36,6 @@ export interface EnsureCertificateInput {
 
 export type EnsureCertificateOutput = CertificateRef;
 
-/** Seconds between looks while ACM validates. */
-const VALIDATION_RETRY_SECONDS = 30;
 /** Statuses of a certificate that can still serve the environment. */
 const USABLE: readonly CertificateStatus[] = ['PENDING_VALIDATION', 'ISSUED'];
 
@@ -195,9 +193,9 @@ export async function ensureCertificate(
   const arn = certificate.CertificateArn as string;
 
   if (certificate.Status !== 'ISSUED' && certificate.Status !== 'PENDING_VALIDATION') {
-    return { arn, status: 'FAILED', ready: false, retryAfterSeconds: 0 };
+    return { arn, status: 'FAILED', ready: false };
   }
   await writeValidationRecords(route53, certificate, input);
-  if (certificate.Status === 'ISSUED') return { arn, status: 'ISSUED', ready: true, retryAfterSeconds: 0 };
-  return { arn, status: 'PENDING_VALIDATION', ready: false, retryAfterSeconds: VALIDATION_RETRY_SECONDS };
+  if (certificate.Status === 'ISSUED') return { arn, status: 'ISSUED', ready: true };
+  return { arn, status: 'PENDING_VALIDATION', ready: false };
 }

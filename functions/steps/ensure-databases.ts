@@ -43,14 +43,11 @@ export async function ensureDatabases(
   );
   const warnings = results.flatMap((result) => result.warnings);
   const waiting = results.filter((result) => !result.ready);
-  if (waiting.length > 0) {
-    const retryAfterSeconds = Math.min(...waiting.map((result) => result.retryAfterSeconds));
-    return { ready: false, retryAfterSeconds, endpoints: [], warnings };
-  }
+  if (waiting.length > 0) return { ready: false, endpoints: [], warnings };
   const endpoints = input.databases.map((database, index) => ({
     name: database.name,
     instance: database.instance,
     endpoint: results[index]?.endpoint ?? '',
   }));
-  return { ready: true, retryAfterSeconds: 0, endpoints, warnings };
+  return { ready: true, endpoints, warnings };
 }

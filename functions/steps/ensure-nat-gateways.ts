@@ -40,7 +40,6 @@ export interface EnsureNatGatewaysInput {
 /** The gateways the count wants, and whether they and the routes through them are in place. */
 export type EnsureNatGatewaysOutput = NatRef;
 
-const RETRY_AFTER_SECONDS = 15;
 const ANYWHERE = '0.0.0.0/0';
 /** Failed gateways stay visible for about an hour; this many in a zone means retrying will not help. */
 const FAILURES_BEFORE_GIVING_UP = 2;
@@ -114,7 +113,6 @@ export async function ensureNatGateways(
 
   return {
     ready,
-    retryAfterSeconds: RETRY_AFTER_SECONDS,
     count: input.count,
     natGatewayIds: wanted.map((zone) => kept.get(zone)?.NatGatewayId as string),
   };

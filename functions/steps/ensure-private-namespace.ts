@@ -28,8 +28,6 @@ export interface EnsurePrivateNamespaceInput {
 /** The namespace once it exists; `ready` false (and empty ids) while it is being created. */
 export type EnsurePrivateNamespaceOutput = NamespaceRef;
 
-const RETRY_AFTER_SECONDS = 10;
-
 /**
  * Finds the namespace named `names.privateZone`, or starts creating it in the
  * environment's VPC and follows the creation on later calls.
@@ -42,7 +40,6 @@ export async function ensurePrivateNamespace(
   const name = input.names.privateZone;
   const pending = (id = ''): EnsurePrivateNamespaceOutput => ({
     ready: false,
-    retryAfterSeconds: RETRY_AFTER_SECONDS,
     id,
     name,
     hostedZoneId: '',
@@ -81,7 +78,7 @@ export async function ensurePrivateNamespace(
       new TagResourceCommand({ ResourceARN: namespace.Arn, Tags: [...input.tags] }),
     );
   }
-  return { ready: true, retryAfterSeconds: RETRY_AFTER_SECONDS, id, name, hostedZoneId };
+  return { ready: true, id, name, hostedZoneId };
 }
 
 /**

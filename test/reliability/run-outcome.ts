@@ -7,8 +7,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeRouteTablesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
-import { tagValue } from '../../functions/aws/environment-tags.ts';
 import { environmentTagFilters, SUBNET_TAG } from '../../functions/aws/ec2/network-tags.ts';
+import { tagValue } from '../../functions/aws/environment-tags.ts';
 import {
   type EnvironmentRecord,
   type HistoryEntry,

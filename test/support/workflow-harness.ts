@@ -102,11 +102,10 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
     case 'EnsureNetwork':
       return network;
     case 'EnsureNatGateways':
-      return { count: input.count, natGatewayIds: [], ready: true, retryAfterSeconds: 15 };
+      return { count: input.count, natGatewayIds: [], ready: true };
     case 'EnsureDatabases':
       return {
         ready: true,
-        retryAfterSeconds: 30,
         endpoints: ((input.databases as Array<{ name: string; instance: string }>) ?? []).map((database) => ({
           name: database.name,
           instance: database.instance,
@@ -128,7 +127,6 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
         name: 'pr-1.shop.internal',
         hostedZoneId: 'ZPRIVATE',
         ready: true,
-        retryAfterSeconds: 10,
       };
     case 'EnsurePublicZones':
       return {
@@ -142,7 +140,6 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
         arn: 'arn:aws:acm:us-east-1:123456789012:certificate/1',
         status: 'ISSUED',
         ready: true,
-        retryAfterSeconds: 30,
       };
     case 'EnsureListeners':
       return { httpListenerArn: 'l-80' };
@@ -154,7 +151,7 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
         })),
       };
     case 'CheckBuilds':
-      return { done: true, retryAfterSeconds: 10 };
+      return { done: true };
     case 'EnsureLogGroups':
       return {
         created: (input.services as unknown[]).length,
@@ -178,7 +175,7 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
     case 'CheckDatabasesDeleted':
     case 'DeletePrivateNamespace':
     case 'DeleteNetwork':
-      return { done: true, retryAfterSeconds: 15 };
+      return { done: true };
     default:
       return {};
   }

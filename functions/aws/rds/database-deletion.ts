@@ -13,9 +13,6 @@ export interface CheckDatabaseDeletedInput {
 
 export type CheckDatabaseDeletedOutput = TeardownProgress;
 
-/** Seconds between looks at an instance that is still being deleted. */
-const RETRY_AFTER_SECONDS = 30;
-
 /** Done once RDS no longer knows the instance; otherwise look again in 30 seconds. */
 export async function checkDatabaseDeleted(
   input: CheckDatabaseDeletedInput,
@@ -26,12 +23,10 @@ export async function checkDatabaseDeleted(
       new DescribeDBInstancesCommand({ DBInstanceIdentifier: input.instance }),
     );
     const present = (DBInstances ?? []).some((instance) => instance.DBInstanceIdentifier === input.instance);
-    return present
-      ? { done: false, retryAfterSeconds: RETRY_AFTER_SECONDS }
-      : { done: true, retryAfterSeconds: 0 };
+    return present ? { done: false } : { done: true };
   } catch (error) {
     if (hasAwsErrorName(error, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) {
-      return { done: true, retryAfterSeconds: 0 };
+      return { done: true };
     }
     throw error;
   }

@@ -38,9 +38,6 @@ export interface EnsureDatabaseOutput extends Progress {
   readonly warnings: string[];
 }
 
-/** Seconds between looks at an instance that is not available yet. */
-const RETRY_AFTER_SECONDS = 30;
-
 /** Statuses a database does not leave without a person's help. */
 const STUCK_STATUSES = new Set([
   'failed',
@@ -103,7 +100,7 @@ export async function ensureDatabase(
   }
   const address = existing.Endpoint?.Address;
   if (!address) return waiting(status, warnings);
-  return { ready: true, retryAfterSeconds: 0, endpoint: address, status, warnings };
+  return { ready: true, endpoint: address, status, warnings };
 }
 
 async function describeInstance(rds: RDSClient, instance: string): Promise<DBInstance | undefined> {
@@ -185,5 +182,5 @@ function onOff(value: boolean): string {
 }
 
 function waiting(status: string, warnings: string[]): EnsureDatabaseOutput {
-  return { ready: false, retryAfterSeconds: RETRY_AFTER_SECONDS, endpoint: '', status, warnings };
+  return { ready: false, endpoint: '', status, warnings };
 }

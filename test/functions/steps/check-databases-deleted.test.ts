@@ -18,7 +18,7 @@ describe('CheckDatabasesDeleted', () => {
 
     await expect(
       checkDatabasesDeleted({ databases: [{ instance: 'a' }, { instance: 'b' }] }, clients()),
-    ).resolves.toEqual({ done: true, retryAfterSeconds: 0 });
+    ).resolves.toEqual({ done: true });
   });
 
   it('is not done while one of them is still being deleted', async () => {

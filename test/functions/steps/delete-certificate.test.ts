@@ -9,11 +9,11 @@ import {
 } from '@aws-sdk/client-acm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ThrottledError } from '../../../functions/step-errors.ts';
 import {
   type DeleteCertificateInput,
   deleteCertificate,
 } from '../../../functions/steps/delete-certificate.ts';
-import { ThrottledError } from '../../../functions/step-errors.ts';
 import { teardownInput } from '../../support/step-inputs.ts';
 
 const acm = mockClient(ACMClient);

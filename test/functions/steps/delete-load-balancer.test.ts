@@ -92,7 +92,7 @@ describe('DeleteLoadBalancer', () => {
 
     const result = await deleteLoadBalancer(input, clients);
 
-    expect(result).toEqual({ done: true, retryAfterSeconds: 15 });
+    expect(result).toEqual({ done: true });
     const deletions = elbv2
       .calls()
       .map((call) => call.args[0])
@@ -144,7 +144,7 @@ describe('DeleteLoadBalancer', () => {
 
     const result = await deleteLoadBalancer(input, clients);
 
-    expect(result).toEqual({ done: false, retryAfterSeconds: 15 });
+    expect(result).toEqual({ done: false });
   });
 
   it('deletes the remaining target groups once the load balancer is gone', async () => {
@@ -153,7 +153,7 @@ describe('DeleteLoadBalancer', () => {
 
     const result = await deleteLoadBalancer(input, clients);
 
-    expect(result).toEqual({ done: true, retryAfterSeconds: 15 });
+    expect(result).toEqual({ done: true });
     expect(elbv2).toHaveReceivedCommandTimes(DeleteTargetGroupCommand, 2);
     expect(elbv2).not.toHaveReceivedCommand(DeleteLoadBalancerCommand);
   });
@@ -164,7 +164,7 @@ describe('DeleteLoadBalancer', () => {
 
     const result = await deleteLoadBalancer(input, clients);
 
-    expect(result).toEqual({ done: true, retryAfterSeconds: 15 });
+    expect(result).toEqual({ done: true });
     expect(elbv2).not.toHaveReceivedCommand(DeleteTargetGroupCommand);
   });
 

@@ -162,7 +162,7 @@ describe('DeleteNetwork', () => {
 
       const progress = await deleteNetwork(input, { ec2: client });
 
-      expect(progress).toEqual({ done: true, retryAfterSeconds: 10 });
+      expect(progress).toEqual({ done: true });
       expect(sentAmong(ec2, DELETES)).toEqual([]);
     });
 
@@ -185,7 +185,7 @@ describe('DeleteNetwork', () => {
 
       expect(ec2).toHaveReceivedCommandWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-a' });
       expect(ec2).toHaveReceivedCommandWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-b' });
-      expect(progress).toEqual({ done: false, retryAfterSeconds: 10 });
+      expect(progress).toEqual({ done: false });
       expect(ec2).not.toHaveReceivedCommand(ReleaseAddressCommand);
       expect(ec2).not.toHaveReceivedCommand(DeleteSubnetCommand);
     });
@@ -195,7 +195,7 @@ describe('DeleteNetwork', () => {
 
       const progress = await deleteNetwork({ ...input, scope: 'nat-gateways' }, { ec2: client });
 
-      expect(progress).toEqual({ done: false, retryAfterSeconds: 10 });
+      expect(progress).toEqual({ done: false });
       expect(ec2).toHaveReceivedCommandWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-a' });
       expect(ec2).not.toHaveReceivedCommand(DeleteSubnetCommand);
     });
@@ -205,7 +205,7 @@ describe('DeleteNetwork', () => {
 
       const progress = await deleteNetwork({ ...input, scope: 'nat-gateways' }, { ec2: client });
 
-      expect(progress).toEqual({ done: true, retryAfterSeconds: 0 });
+      expect(progress).toEqual({ done: true });
       expect(sentAmong(ec2, DELETES)).toEqual([]);
     });
 
@@ -311,7 +311,7 @@ describe('DeleteNetwork', () => {
       expect(ec2).toHaveReceivedCommandWith(DeleteVpcCommand, { VpcId: 'vpc-1' });
       expect(ec2).toHaveReceivedCommandWith(DeleteDhcpOptionsCommand, { DhcpOptionsId: 'dopt-1' });
       expect(callIndex(ec2, DeleteVpcCommand)).toBeLessThan(callIndex(ec2, DeleteDhcpOptionsCommand));
-      expect(progress).toEqual({ done: true, retryAfterSeconds: 10 });
+      expect(progress).toEqual({ done: true });
     });
 
     it('reports not done, without failing, when a subnet is refused with DependencyViolation', async () => {
@@ -319,7 +319,7 @@ describe('DeleteNetwork', () => {
 
       const progress = await deleteNetwork(input, { ec2: client });
 
-      expect(progress).toEqual({ done: false, retryAfterSeconds: 10 });
+      expect(progress).toEqual({ done: false });
       expect(ec2).toHaveReceivedCommandWith(DeleteSubnetCommand, { SubnetId: 'subnet-private-b' });
       expect(ec2).not.toHaveReceivedCommand(DeleteVpcCommand);
       expect(ec2).not.toHaveReceivedCommand(DeleteDhcpOptionsCommand);

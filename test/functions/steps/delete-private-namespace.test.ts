@@ -87,7 +87,7 @@ describe('DeletePrivateNamespace', () => {
 
     const progress = await deletePrivateNamespace(input, clients);
 
-    expect(progress).toEqual({ done: true, retryAfterSeconds: 10 });
+    expect(progress).toEqual({ done: true });
     expect(servicediscovery).not.toHaveReceivedCommand(DeleteNamespaceCommand);
     expect(servicediscovery).not.toHaveReceivedCommand(ListServicesCommand);
   });
@@ -158,7 +158,7 @@ describe('DeletePrivateNamespace', () => {
 
       const progress = await deletePrivateNamespace(input, clients);
 
-      expect(progress).toEqual({ done: false, retryAfterSeconds: 10 });
+      expect(progress).toEqual({ done: false });
       expect(servicediscovery).not.toHaveReceivedCommand(DeleteNamespaceCommand);
     });
   });
@@ -232,7 +232,7 @@ describe('DeletePrivateNamespace', () => {
 
       expect(servicediscovery).toHaveReceivedCommandExactlyOnceWith(DeleteNamespaceCommand, { Id: 'ns-1' });
       expect(servicediscovery).toHaveReceivedCommandWith(GetOperationCommand, { OperationId: 'op-delete' });
-      expect(progress).toEqual({ done: true, retryAfterSeconds: 10 });
+      expect(progress).toEqual({ done: true });
     });
 
     it('is not done while the deletion runs', async () => {
@@ -243,7 +243,7 @@ describe('DeletePrivateNamespace', () => {
 
       const progress = await deletePrivateNamespace(input, clients);
 
-      expect(progress).toEqual({ done: false, retryAfterSeconds: 10 });
+      expect(progress).toEqual({ done: false });
     });
 
     it('follows a deletion already in progress', async () => {

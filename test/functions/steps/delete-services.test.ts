@@ -58,7 +58,7 @@ describe('DeleteServices', () => {
 
     const result = await deleteServices(input, { ecs: client });
 
-    expect(result).toEqual({ done: true, retryAfterSeconds: 0 });
+    expect(result).toEqual({ done: true });
     expect(ecs).toHaveReceivedCommandWith(ListServicesCommand, { cluster: 'shop-pr-42' });
     expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
   });
@@ -84,7 +84,7 @@ describe('DeleteServices', () => {
       service: 'api',
       force: true,
     });
-    expect(result).toEqual({ done: false, retryAfterSeconds: 15 });
+    expect(result).toEqual({ done: false });
   });
 
   it('never touches a service tagged for another environment', async () => {
@@ -108,7 +108,7 @@ describe('DeleteServices', () => {
 
     const result = await deleteServices(input, { ecs: client });
 
-    expect(result).toEqual({ done: true, retryAfterSeconds: 0 });
+    expect(result).toEqual({ done: true });
     expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
   });
 
@@ -118,7 +118,7 @@ describe('DeleteServices', () => {
 
     const result = await deleteServices(input, { ecs: client });
 
-    expect(result).toEqual({ done: false, retryAfterSeconds: 15 });
+    expect(result).toEqual({ done: false });
     expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
   });
 

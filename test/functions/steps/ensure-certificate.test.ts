@@ -160,7 +160,6 @@ describe('EnsureCertificate', () => {
       arn: NEW_ARN,
       status: 'PENDING_VALIDATION',
       ready: false,
-      retryAfterSeconds: 30,
     });
   });
 
@@ -313,7 +312,7 @@ describe('EnsureCertificate', () => {
     const result = await ensureCertificate(input, clients());
 
     expect(acm).not.toHaveReceivedCommand(RequestCertificateCommand);
-    expect(result).toEqual({ arn: OLD_ARN, status: 'ISSUED', ready: true, retryAfterSeconds: 0 });
+    expect(result).toEqual({ arn: OLD_ARN, status: 'ISSUED', ready: true });
   });
 
   it('re-applies the tags to a reused certificate', async () => {

@@ -79,7 +79,6 @@ describe('EnsureDatabases', () => {
 
     expect(result).toEqual({
       ready: true,
-      retryAfterSeconds: 0,
       warnings: [],
       endpoints: [
         { name: 'db', instance: 'shop-pr-42-db', endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com' },

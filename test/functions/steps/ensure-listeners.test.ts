@@ -16,8 +16,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
-import { type EnsureListenersInput, ensureListeners } from '../../../functions/steps/ensure-listeners.ts';
 import type { LoadBalancerRef } from '../../../functions/resource-refs.ts';
+import { type EnsureListenersInput, ensureListeners } from '../../../functions/steps/ensure-listeners.ts';
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const clients = { elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) };

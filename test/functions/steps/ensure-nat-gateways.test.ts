@@ -144,7 +144,6 @@ describe('EnsureNatGateways', () => {
 
       expect(nat).toEqual({
         ready: false,
-        retryAfterSeconds: 15,
         count: 2,
         natGatewayIds: ['nat-new-a', 'nat-new-b'],
       });
@@ -177,7 +176,6 @@ describe('EnsureNatGateways', () => {
       const nat = await ensureNatGateways(input(1), { ec2: client });
 
       expect(nat.ready).toBe(false);
-      expect(nat.retryAfterSeconds).toBe(15);
       expect(ec2).not.toHaveReceivedCommand(CreateNatGatewayCommand);
       expect(ec2).not.toHaveReceivedCommand(CreateRouteCommand);
     });
@@ -230,7 +228,6 @@ describe('EnsureNatGateways', () => {
       });
       expect(nat).toEqual({
         ready: true,
-        retryAfterSeconds: 15,
         count: 2,
         natGatewayIds: ['nat-a', 'nat-b'],
       });
@@ -309,7 +306,7 @@ describe('EnsureNatGateways', () => {
       });
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-b' });
       expect(callIndex(ec2, ReplaceRouteCommand)).toBeLessThan(callIndex(ec2, DeleteNatGatewayCommand));
-      expect(nat).toEqual({ ready: false, retryAfterSeconds: 15, count: 1, natGatewayIds: ['nat-a'] });
+      expect(nat).toEqual({ ready: false, count: 1, natGatewayIds: ['nat-a'] });
     });
 
     it('keeps the address of a gateway that is still deleting and reports not ready', async () => {
@@ -357,7 +354,7 @@ describe('EnsureNatGateways', () => {
         DestinationCidrBlock: '0.0.0.0/0',
       });
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-a' });
-      expect(nat).toEqual({ ready: false, retryAfterSeconds: 15, count: 0, natGatewayIds: [] });
+      expect(nat).toEqual({ ready: false, count: 0, natGatewayIds: [] });
     });
 
     it('leaves alone a gateway of the VPC that modeshift did not tag', async () => {

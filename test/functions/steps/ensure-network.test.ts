@@ -34,8 +34,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
 import { environmentNames } from '../../../core/names.ts';
-import { type EnsureNetworkInput, ensureNetwork } from '../../../functions/steps/ensure-network.ts';
 import type { NetworkRef } from '../../../functions/resource-refs.ts';
+import { type EnsureNetworkInput, ensureNetwork } from '../../../functions/steps/ensure-network.ts';
 import { sentAmong } from '../../support/aws-mocks.ts';
 
 const ec2 = mockClient(EC2Client);

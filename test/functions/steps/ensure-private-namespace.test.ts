@@ -36,7 +36,6 @@ const ourNamespace = privateNamespace('ns-1', 'pr-42.shop.internal');
 function namespaceRef(state: { ready: boolean; id: string; hostedZoneId: string }) {
   return {
     ready: state.ready,
-    retryAfterSeconds: 10,
     id: state.id,
     name: 'pr-42.shop.internal',
     hostedZoneId: state.hostedZoneId,

@@ -10,11 +10,11 @@ import {
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { StepError } from '../../../functions/step-errors.ts';
 import {
   type EnsurePublicZonesInput,
   ensurePublicZones,
 } from '../../../functions/steps/ensure-public-zones.ts';
-import { StepError } from '../../../functions/step-errors.ts';
 import { hostedZone, nameServers, pendingChange } from '../../support/route53-fixtures.ts';
 
 const route53 = mockClient(Route53Client);

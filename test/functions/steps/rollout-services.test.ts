@@ -68,7 +68,6 @@ const input: RolloutServicesInput = {
     name: 'pr-42.shop.internal',
     hostedZoneId: 'Z1',
     ready: true,
-    retryAfterSeconds: 0,
   },
   executionRoleArn: 'arn:aws:iam::123456789012:role/modeshift-task-execution',
   accountId: '123456789012',

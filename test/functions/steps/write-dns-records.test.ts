@@ -43,7 +43,6 @@ const input: WriteDnsRecordsInput = {
     name: 'pr-42.shop.internal',
     hostedZoneId: 'ZPRIVATE',
     ready: true,
-    retryAfterSeconds: 0,
   },
   databases: [
     { name: 'db', instance: 'shop-pr-42-db', endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com' },

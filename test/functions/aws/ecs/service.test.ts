@@ -91,7 +91,6 @@ function inputFor(mode: Mode, service: ServiceSpec = api): EnsureServiceInput {
       name: 'pr-42.shop.internal',
       hostedZoneId: 'Z-PRIVATE',
       ready: true,
-      retryAfterSeconds: 0,
     },
   };
 }

@@ -20,7 +20,7 @@ describe('CheckDatabaseDeleted', () => {
 
     const result = await checkDatabaseDeleted({ instance: 'shop-pr-42-db' }, { rds: client });
 
-    expect(result).toEqual({ done: true, retryAfterSeconds: 0 });
+    expect(result).toEqual({ done: true });
     expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, {
       DBInstanceIdentifier: 'shop-pr-42-db',
     });
@@ -33,7 +33,7 @@ describe('CheckDatabaseDeleted', () => {
 
     const result = await checkDatabaseDeleted({ instance: 'shop-pr-42-db' }, { rds: client });
 
-    expect(result).toEqual({ done: false, retryAfterSeconds: 30 });
+    expect(result).toEqual({ done: false });
   });
 
   it('lets other errors propagate', async () => {

@@ -91,7 +91,6 @@ describe('EnsureDatabase', () => {
     });
     expect(result).toEqual({
       ready: false,
-      retryAfterSeconds: 30,
       endpoint: '',
       status: 'creating',
       warnings: [],
@@ -129,7 +128,6 @@ describe('EnsureDatabase', () => {
 
     expect(result).toEqual({
       ready: true,
-      retryAfterSeconds: 0,
       endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com',
       status: 'available',
       warnings: [],
@@ -187,7 +185,7 @@ describe('EnsureDatabase', () => {
       DeletionProtection: false,
       ApplyImmediately: true,
     });
-    expect(result).toMatchObject({ ready: false, retryAfterSeconds: 30, status: 'modifying' });
+    expect(result).toMatchObject({ ready: false, status: 'modifying' });
   });
 
   it('warns, without failing or modifying, when the instance is unencrypted but the policy asks for encryption', async () => {
@@ -224,7 +222,7 @@ describe('EnsureDatabase', () => {
 
       const result = await ensureDatabase(inputFor('production'), { rds: client });
 
-      expect(result).toMatchObject({ ready: false, retryAfterSeconds: 30, status, endpoint: '' });
+      expect(result).toMatchObject({ ready: false, status, endpoint: '' });
       expect(rds).not.toHaveReceivedCommand(ModifyDBInstanceCommand);
     },
   );

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { lambdaStep } from '../../../functions/steps/lambda-step.ts';
-import { STEP_NAMES, stepFile } from '../../../functions/steps/step-names.ts';
+import { lambdaHandler } from '../../functions/lambda-handler.ts';
+import { defineStep } from '../../functions/step.ts';
+import { STEPS } from '../../functions/steps/registry.ts';
 
 const context = { functionName: 'modeshift-step', awsRequestId: 'r-1' } as Context;
 
@@ -17,13 +17,23 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+/** A step that answers (or fails) as told, with no AWS client. */
+function stepAnswering<O>(name: string, answer: () => Promise<O>, settled?: (output: O) => boolean) {
+  return defineStep({
+    name,
+    clients: {},
+    sends: [],
+    run: async (_input: Record<string, never>): Promise<O> => answer(),
+    ...(settled ? { settled } : {}),
+  });
+}
+
 describe('step Lambda functions', () => {
-  it('has an entry for every step, each exporting its handler', async () => {
-    for (const step of STEP_NAMES) {
-      const entry = new URL(`../../../functions/steps/lambda/${stepFile(step)}`, import.meta.url);
-      expect(existsSync(entry), `functions/steps/lambda/${stepFile(step)}`).toBe(true);
-      const module = (await import(entry.href)) as { handler?: unknown };
-      expect(typeof module.handler, step).toBe('function');
+  it('has an entry for every step: the file named after it, exporting its handler', async () => {
+    for (const step of Object.keys(STEPS)) {
+      const file = `${step.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;
+      const module = (await import(`../../functions/steps/${file}`)) as { handler?: unknown };
+      expect(typeof module.handler, `functions/steps/${file}`).toBe('function');
     }
   });
 
@@ -40,7 +50,7 @@ describe('step Lambda functions', () => {
         },
       ],
     });
-    const { handler } = await import('../../../functions/steps/lambda/describe-failure.ts');
+    const { handler } = await import('../../functions/steps/describe-failure.ts');
 
     const report = await handler({ action: 'deploy', executionArn: 'arn:exec', state: {} }, context);
 
@@ -50,11 +60,17 @@ describe('step Lambda functions', () => {
 
   it('says Modeshift.NotReady while a step the workflow waits on is not done, and answers once it is', async () => {
     let done = false;
-    const handler = lambdaStep('DeleteServices', async () => ({ done, retryAfterSeconds: 15 }));
+    const handler = lambdaHandler(
+      stepAnswering(
+        'DeleteServices',
+        async () => ({ done }),
+        (output) => output.done,
+      ),
+    );
 
     await expect(handler({}, context)).rejects.toMatchObject({ name: 'Modeshift.NotReady' });
     done = true;
-    await expect(handler({}, context)).resolves.toEqual({ done: true, retryAfterSeconds: 15 });
+    await expect(handler({}, context)).resolves.toEqual({ done: true });
   });
 
   it('turns AWS throttling into Modeshift.Throttled and keeps every other error’s name', async () => {
@@ -62,12 +78,12 @@ describe('step Lambda functions', () => {
     const refused = Object.assign(new Error('no'), { name: 'Modeshift.ResourceConflict' });
 
     await expect(
-      lambdaStep('EnsureNetwork', () => Promise.reject(throttled))({}, context),
+      lambdaHandler(stepAnswering('EnsureNetwork', () => Promise.reject(throttled)))({}, context),
     ).rejects.toMatchObject({
       name: 'Modeshift.Throttled',
     });
     await expect(
-      lambdaStep('EnsureNetwork', () => Promise.reject(refused))({}, context),
+      lambdaHandler(stepAnswering('EnsureNetwork', () => Promise.reject(refused)))({}, context),
     ).rejects.toMatchObject({
       name: 'Modeshift.ResourceConflict',
     });
