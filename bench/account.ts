@@ -7,8 +7,10 @@
  */
 import type { LatencyModel } from '../engine/latency-model.ts';
 import type { ClientFactory, LambdaStep } from '../engine/run-workflow.ts';
-import { STEPS, untilSettled } from '../functions/steps/registry.ts';
-import { STEP_FUNCTION_MEMORY_MB } from '../functions/steps/step-names.ts';
+import { STEP_FUNCTION_MEMORY_MB } from '../functions/lambda-handler.ts';
+import type { StepModel } from '../local/steps.ts';
+import { LOCAL_STEPS, standIn } from '../local/steps.ts';
+import { STEPS } from '../state-machines/workflows.ts';
 import { inMemoryEventBridge, inMemoryLoadBalancing, inMemoryScheduler } from './aws/acknowledged-calls.ts';
 import { inMemoryCloudMap } from './aws/cloud-map.ts';
 import { inMemoryCloudWatchLogs } from './aws/cloudwatch-logs.ts';
@@ -48,6 +50,13 @@ function mapValues<T, R>(record: Record<string, T>, map: (key: string, value: T)
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(key, value)]));
 }
 
+/** A step's model, standing in for it as the step would: waiting while its declaration says it is not settled. */
+function modeledStep(name: string, answer: StepModel): LambdaStep {
+  const step = STEPS[name];
+  if (step === undefined) throw new Error(`the benchmark models ${name}, which no workflow runs`);
+  return standIn(step, answer);
+}
+
 /** Lambda bills duration in 1 ms increments. */
 const BILLING_GRANULARITY_SECONDS = 0.001;
 
@@ -75,7 +84,7 @@ export function createAccount(model: LatencyModel, builds: () => number): Accoun
   const lambda: LambdaUsage = { invocations: 0, gbSeconds: 0, byStep: new Map(), gbSecondsByStep: new Map() };
   const memoryGb = STEP_FUNCTION_MEMORY_MB / 1024;
   const lambdaSteps = Object.fromEntries(
-    Object.entries({ ...STEPS, ...mapValues(models, untilSettled) }).map(
+    Object.entries({ ...LOCAL_STEPS, ...mapValues(models, modeledStep) }).map(
       ([name, step]): [string, LambdaStep] => [
         name,
         async function invokeTimed(input, context) {

@@ -17,8 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { STEP_NAMES, stepFile } from '../functions/steps/step-names.ts';
+import { stepFile } from '../functions/step.ts';
 import lambdaBundlePlugins from '../stacks/lambda-bundle-plugins.mjs';
+import { STEPS } from '../state-machines/workflows.ts';
 
 export interface HandlerColdStart {
   readonly handler: string;
@@ -42,7 +43,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The app's Lambda handlers, as stacks/ wires them: entry file and export. */
 export function lambdaEntries(): Array<{ name: string; file: string }> {
   return [
-    ...STEP_NAMES.map((step) => ({ name: step, file: `functions/steps/lambda/${stepFile(step)}` })),
+    ...Object.keys(STEPS).map((step) => ({ name: step, file: stepFile(step) })),
     { name: 'DeployRequested', file: 'functions/deploy-requested.ts' },
     { name: 'DownRequested', file: 'functions/down-requested.ts' },
     { name: 'WorkflowFinished', file: 'functions/workflow-finished.ts' },

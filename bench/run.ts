@@ -55,7 +55,7 @@ export async function runOnAccount(
   const invocationsBefore = account.lambda.invocations;
   const gbSecondsBefore = account.lambda.gbSeconds;
   const callsBefore = [...account.apiCalls.values()].reduce((sum, count) => sum + count, 0);
-  const result = await runWorkflow(workflowDefinition(workflow) as object, input, {
+  const result = await runWorkflow(workflowDefinition(workflow), input, {
     clients: account.clients,
     placeholders: PLACEHOLDERS,
     lambdaSteps: account.lambdaSteps,

@@ -7,10 +7,11 @@
  */
 import type { ExecutionTrace } from '../core/execution-trace.ts';
 import { highlightOfTrace, type WorkflowHighlight } from '../core/graph-highlight.ts';
-import { type AslMachine, buildWorkflowGraph, stateIndex } from '../core/graph-model.ts';
+import { buildWorkflowGraph, stateIndex } from '../core/graph-model.ts';
 import { MODE_POLICIES, type Policy, parseMode } from '../core/policy.ts';
 import { type WorkflowName, workflowDefinition } from '../core/workflow-definitions.ts';
 import type { EnvironmentRecord, HistoryEntry } from '../local/records.ts';
+import { stepSettings } from '../state-machines/workflows.ts';
 import { CommandFailedError } from './command-failed.ts';
 import type { GraphPage, PageWorkflow } from './graph-page.ts';
 
@@ -53,7 +54,7 @@ export async function environmentGraphPage(input: EnvironmentGraphInput): Promis
   }
   const workflows: PageWorkflow[] = [];
   for (const workflow of ['deploy', 'down'] as const satisfies readonly WorkflowName[]) {
-    const definition = workflowDefinition(workflow) as AslMachine;
+    const definition = workflowDefinition(workflow);
     const index = stateIndex(definition);
     const entry = history.filter((item) => item.action === workflow).at(-1);
     const trace = entry ? await input.traceOf(entry) : undefined;
@@ -77,6 +78,7 @@ export async function environmentGraphPage(input: EnvironmentGraphInput): Promis
     const graph = buildWorkflowGraph(workflow, definition, highlight, {
       mode,
       policy: policyFor(entry, record),
+      stepSettings,
     });
     const title = workflow === 'deploy' ? 'Deploy' : 'Down';
     const isLast = entry === last;

@@ -5,10 +5,11 @@
  */
 import { buildDeployInput } from '../core/execution-input.ts';
 import { highlightOfPath } from '../core/graph-highlight.ts';
-import { type AslMachine, buildWorkflowGraph, stateIndex } from '../core/graph-model.ts';
+import { buildWorkflowGraph, stateIndex } from '../core/graph-model.ts';
 import type { Mode } from '../core/policy.ts';
 import { workflowDefinition } from '../core/workflow-definitions.ts';
 import { deployPath, downPath } from '../core/workflow-paths.ts';
+import { stepSettings } from '../state-machines/workflows.ts';
 import type { LoadedRequest } from './compose-options.ts';
 import type { GraphPage } from './graph-page.ts';
 
@@ -23,10 +24,10 @@ export interface PlannedGraphOptions {
 export function plannedGraphPage(loaded: LoadedRequest, options: PlannedGraphOptions): GraphPage {
   const { request, resolved } = loaded;
   const input = buildDeployInput(request, resolved, options.now);
-  const context = { mode: resolved.mode, policy: resolved.policy };
+  const context = { mode: resolved.mode, policy: resolved.policy, stepSettings };
   const paths = { deploy: deployPath(input, options.previousMode), down: downPath(input, options.now) };
   const workflows = (['deploy', 'down'] as const).map((workflow) => {
-    const definition = workflowDefinition(workflow) as AslMachine;
+    const definition = workflowDefinition(workflow);
     const highlight = highlightOfPath(paths[workflow]);
     const total = stateIndex(definition).types.size;
     return {

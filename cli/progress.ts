@@ -3,8 +3,9 @@
  * it starts and as it ends, with its duration; retries as they happen. Errors
  * a workflow catches on purpose (a resource that already exists) are not shown.
  */
+
+import { allStates } from '../core/asl.ts';
 import { type WorkflowName, workflowDefinition } from '../core/workflow-definitions.ts';
-import { type AslMachine, allStates } from '../engine/asl.ts';
 import type { WorkflowEvent } from '../engine/run-workflow.ts';
 
 const SHOWN = new Set(['Task', 'Map', 'Parallel']);
@@ -14,10 +15,7 @@ export function progressPrinter(
   write: (line: string) => void,
 ): (event: WorkflowEvent) => void {
   const types = new Map(
-    allStates(workflowDefinition(workflow) as AslMachine).map(({ name, state }) => [
-      name,
-      String(state.Type),
-    ]),
+    allStates(workflowDefinition(workflow)).map(({ name, state }) => [name, String(state.Type)]),
   );
   const started = new Map<string, number>();
   const label = (event: WorkflowEvent) =>

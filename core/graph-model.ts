@@ -7,45 +7,26 @@
  *
  * Settings are derived, not listed by hand: a state shows the settings its
  * own ASL reads (`$.policy.X`, `$.current.policy.X` in a Choice's Variables
- * or a Task's Parameters), and a Lambda step also those its code reads
- * (core/step-policy-settings.ts). A Choice on the mode shows the mode.
+ * or a Task's Parameters), and a Lambda step also those its declaration
+ * says it reads from a whole policy (`stepSettings`). A Choice on the mode
+ * shows the mode.
  */
+import {
+  allStates,
+  choiceVariables,
+  lambdaStepOf,
+  type Machine,
+  nestedMachines,
+  type State,
+  type TransitionKind,
+  transitionsOf,
+} from './asl.ts';
 import type { StateIndex, WorkflowHighlight } from './graph-highlight.ts';
 import { type Policy, SETTING_NAMES, type SettingName } from './policy.ts';
-import { stepPolicySettings } from './step-policy-settings.ts';
 import type { WorkflowName } from './workflow-definitions.ts';
 
-/** A state of the ASL, as far as the picture reads it. */
-interface AslState {
-  readonly Type: string;
-  readonly Next?: string;
-  readonly End?: boolean;
-  readonly Default?: string;
-  readonly Choices?: readonly AslChoiceRule[];
-  readonly Catch?: readonly { readonly Next: string; readonly ErrorEquals?: readonly string[] }[];
-  readonly Branches?: readonly AslMachine[];
-  readonly ItemProcessor?: AslMachine;
-  readonly Iterator?: AslMachine;
-  readonly ItemsPath?: string;
-  readonly Resource?: string;
-  readonly Comment?: string;
-}
-
-interface AslChoiceRule {
-  readonly Next?: string;
-  readonly Variable?: string;
-  readonly And?: readonly AslChoiceRule[];
-  readonly Or?: readonly AslChoiceRule[];
-  readonly Not?: AslChoiceRule;
-}
-
-export interface AslMachine {
-  readonly StartAt: string;
-  readonly States: Readonly<Record<string, AslState>>;
-}
-
 /** How one state leads to another. `catch` transitions are taken only on an error. */
-export type GraphEdgeKind = 'next' | 'choice' | 'default' | 'catch';
+export type GraphEdgeKind = TransitionKind;
 
 export interface GraphEdge {
   readonly to: string;
@@ -95,40 +76,31 @@ export interface GraphContext {
   readonly mode: string;
   /** The resolved settings; a setting not known (an old record) shows as `?`. */
   readonly policy: Partial<Policy>;
+  /**
+   * The settings a Lambda step reads from a whole policy, as its declaration
+   * says (functions/step.ts `settings`): the ASL shows only that it gets all of it.
+   * @default none
+   */
+  readonly stepSettings?: (step: string) => readonly SettingName[];
 }
 
-function nestedOf(state: AslState): readonly AslMachine[] {
-  const processor = state.ItemProcessor ?? state.Iterator;
-  return processor ? [processor] : (state.Branches ?? []);
-}
-
-function eachState(machine: AslMachine, visit: (name: string, state: AslState) => void): void {
-  for (const [name, state] of Object.entries(machine.States)) {
-    visit(name, state);
-    for (const nested of nestedOf(state)) eachState(nested, visit);
-  }
-}
-
-function choiceTargets(state: AslState): string[] {
-  const targets = (state.Choices ?? []).flatMap((rule) => (rule.Next ? [rule.Next] : []));
-  if (state.Default) targets.push(state.Default);
-  return [...new Set(targets)];
+function choiceTargets(state: State): string[] {
+  return [
+    ...new Set(
+      transitionsOf(state).flatMap(({ to, kind }) => (kind === 'choice' || kind === 'default' ? [to] : [])),
+    ),
+  ];
 }
 
 /** Every state's type and every Choice's targets, for reading a trace against the definition. */
-export function stateIndex(definition: AslMachine): StateIndex {
+export function stateIndex(definition: Machine): StateIndex {
   const types = new Map<string, string>();
   const targets = new Map<string, readonly string[]>();
-  eachState(definition, (name, state) => {
+  for (const { name, state } of allStates(definition)) {
     types.set(name, state.Type);
     if (state.Type === 'Choice') targets.set(name, choiceTargets(state));
-  });
+  }
   return { types, choiceTargets: targets };
-}
-
-/** `${EnsureDatabaseFunctionArn}` → `EnsureDatabase`; undefined for other resources. */
-function lambdaStepOf(resource: string | undefined): string | undefined {
-  return resource === undefined ? undefined : /^\$\{([A-Za-z0-9]+)FunctionArn\}$/.exec(resource)?.[1];
 }
 
 /** A short label for what a Task calls. */
@@ -138,16 +110,10 @@ export function resourceLabel(resource: string): string {
   return resource.replace(/^arn:aws:states:::/, '').replace(/^aws-sdk:/, '');
 }
 
-function variablesOf(rule: AslChoiceRule, into: Set<string>): Set<string> {
-  if (rule.Variable) into.add(rule.Variable);
-  for (const inner of [...(rule.And ?? []), ...(rule.Or ?? []), ...(rule.Not ? [rule.Not] : [])])
-    variablesOf(inner, into);
-  return into;
-}
-
 /** The state's own definition, without the machines nested in it (they show their own settings). */
-function ownText(state: AslState): string {
-  const { Branches: _branches, ItemProcessor: _processor, Iterator: _iterator, ...own } = state;
+function ownText(state: State): string {
+  const own: Record<string, unknown> = { ...state };
+  for (const nested of ['Branches', 'ItemProcessor', 'Iterator']) delete own[nested];
   return JSON.stringify(own);
 }
 
@@ -158,16 +124,21 @@ function showSetting(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** The settings that drive a state, with the policy's values. */
-export function stateSettings(state: AslState, context: GraphContext): GraphSetting[] {
+/**
+ * The settings that drive a state, with the policy's values: those its own
+ * ASL reads (`$.policy.X`, `$.current.policy.X`), and for a Lambda step also
+ * those its declaration says it reads from a whole policy.
+ */
+export function stateSettings(state: State, context: GraphContext): GraphSetting[] {
   const read = new Set<string>();
   for (const match of ownText(state).matchAll(/\$(?:\.current)?\.policy\.([A-Za-z]+)/g))
     if (match[1] && SETTING_SET.has(match[1])) read.add(match[1]);
-  for (const setting of stepPolicySettings(lambdaStepOf(state.Resource) ?? '')) read.add(setting);
+  const step = state.Type === 'Task' ? lambdaStepOf(state.Resource) : undefined;
+  if (step !== undefined) for (const setting of context.stepSettings?.(step) ?? []) read.add(setting);
   const settings: GraphSetting[] = [];
   if (state.Type === 'Choice') {
     const variables = new Set<string>();
-    for (const rule of state.Choices ?? []) variablesOf(rule, variables);
+    for (const rule of state.Choices) choiceVariables(rule, variables);
     if (variables.has('$.mode') || variables.has('$.current.mode'))
       settings.push({ key: 'mode', value: context.mode });
   }
@@ -176,25 +147,17 @@ export function stateSettings(state: AslState, context: GraphContext): GraphSett
   return settings;
 }
 
-function edgesOf(state: AslState, onPath: (to: string, kind: GraphEdgeKind) => boolean): GraphEdge[] {
+function edgesOf(state: State, onPath: (to: string, kind: GraphEdgeKind) => boolean): GraphEdge[] {
   const edges: GraphEdge[] = [];
-  const add = (to: string | undefined, kind: GraphEdgeKind) => {
-    if (to === undefined || edges.some((edge) => edge.to === to && edge.kind !== 'catch')) return;
-    if (kind === 'catch' && edges.some((edge) => edge.to === to)) return;
+  for (const { to, kind } of transitionsOf(state)) {
+    if (edges.some((edge) => edge.to === to && edge.kind !== 'catch')) continue;
+    if (kind === 'catch' && edges.some((edge) => edge.to === to)) continue;
     edges.push({ to, kind, onPath: onPath(to, kind) });
-  };
-  for (const rule of state.Choices ?? []) add(rule.Next, 'choice');
-  add(state.Default, 'default');
-  add(state.Next, 'next');
-  for (const catcher of state.Catch ?? []) add(catcher.Next, 'catch');
+  }
   return edges;
 }
 
-function buildMachine(
-  machine: AslMachine,
-  highlight: WorkflowHighlight,
-  context: GraphContext,
-): GraphMachine {
+function buildMachine(machine: Machine, highlight: WorkflowHighlight, context: GraphContext): GraphMachine {
   const entered = new Set(highlight.path);
   const failed = new Set(highlight.failed);
   const caught = new Set(highlight.caught);
@@ -210,7 +173,7 @@ function buildMachine(
     return {
       name,
       type: state.Type,
-      ...(state.Resource !== undefined ? { resource: resourceLabel(state.Resource) } : {}),
+      ...(state.Type === 'Task' ? { resource: resourceLabel(state.Resource) } : {}),
       ...(state.Comment !== undefined ? { comment: state.Comment } : {}),
       settings: stateSettings(state, context),
       ...(state.Type === 'Choice' && decision !== undefined && entered.has(name) ? { decision } : {}),
@@ -218,7 +181,7 @@ function buildMachine(
       failed: failed.has(name),
       ...(failed.has(name) && error !== undefined ? { error } : {}),
       edges: edgesOf(state, taken),
-      children: nestedOf(state).map((nested) => buildMachine(nested, highlight, context)),
+      children: nestedMachines(state).map((nested) => buildMachine(nested.machine, highlight, context)),
       ...(state.Type === 'Map' && state.ItemsPath !== undefined ? { itemsPath: state.ItemsPath } : {}),
     };
   });
@@ -228,7 +191,7 @@ function buildMachine(
 /** The model of one workflow with one path highlighted. */
 export function buildWorkflowGraph(
   workflow: WorkflowName,
-  definition: AslMachine,
+  definition: Machine,
   highlight: WorkflowHighlight,
   context: GraphContext,
 ): WorkflowGraph {

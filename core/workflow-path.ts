@@ -10,39 +10,10 @@
  * Hand-written because no library evaluates ASL without executing its tasks.
  */
 
+import { type ChoiceRule, isTerminal, type Machine, nestedMachines, type State } from './asl.ts';
+
 type Json = unknown;
 type Doc = Record<string, Json>;
-
-interface State {
-  Type: string;
-  Next?: string;
-  End?: boolean;
-  Default?: string;
-  Choices?: ChoiceRule[];
-  Branches?: Machine[];
-  ItemProcessor?: Machine;
-  Iterator?: Machine;
-  ItemsPath?: string;
-  ItemSelector?: Doc;
-  Parameters?: Doc;
-  Result?: Json;
-  ResultPath?: string | null;
-  Comment?: string;
-}
-
-interface Machine {
-  StartAt: string;
-  States: Record<string, State>;
-}
-
-interface ChoiceRule {
-  Next?: string;
-  Variable?: string;
-  And?: ChoiceRule[];
-  Or?: ChoiceRule[];
-  Not?: ChoiceRule;
-  [operator: string]: Json;
-}
 
 /** A Choice the path went through and the way it went. */
 export interface Decision {
@@ -107,7 +78,7 @@ function walk(
     if (!states.includes(name)) states.push(name);
     switch (state.Type) {
       case 'Choice': {
-        const rule: ChoiceRule | undefined = state.Choices?.find((candidate) => matches(candidate, current));
+        const rule: ChoiceRule | undefined = state.Choices.find((candidate) => matches(candidate, current));
         const next: string | undefined = rule?.Next ?? state.Default;
         if (next === undefined) throw new Error(`choice ${name} has no way to go`);
         decisions.push({ choice: name, next, ...(state.Comment ? { comment: state.Comment } : {}) });
@@ -115,16 +86,16 @@ function walk(
         continue;
       }
       case 'Parallel': {
-        for (const branch of state.Branches ?? []) walk(branch, clone(current), assume, states, decisions);
+        for (const branch of state.Branches) walk(branch, clone(current), assume, states, decisions);
         break;
       }
       case 'Map': {
-        const processor = state.ItemProcessor ?? state.Iterator;
+        const [processor] = nestedMachines(state);
         const items = state.ItemsPath ? read(current, state.ItemsPath) : current;
         const first = Array.isArray(items) ? items[0] : undefined;
         if (processor && first !== undefined) {
           const item = state.ItemSelector ? select(state.ItemSelector, current, first) : first;
-          walk(processor, item, assume, states, decisions);
+          walk(processor.machine, item, assume, states, decisions);
         }
         break;
       }
@@ -142,8 +113,8 @@ function walk(
       default:
         break;
     }
-    if (state.Type === 'Succeed' || state.Type === 'Fail' || state.End) return current;
-    name = state.Next;
+    if (isTerminal(state)) return current;
+    name = 'Next' in state ? state.Next : undefined;
   }
   return current;
 }

@@ -8,15 +8,13 @@ import type { Mode } from './policy.ts';
 import { workflowDefinition } from './workflow-definitions.ts';
 import { DEFAULT_ASSUMPTIONS, traceWorkflow, type WorkflowPath } from './workflow-path.ts';
 
-type Definition = Parameters<typeof traceWorkflow>[0];
-
 /** The deploy's path; `previousMode` is the environment's mode before it (none for a first deploy). */
 export function deployPath(input: DeployInput, previousMode?: Mode): WorkflowPath {
   const previous =
     previousMode === undefined
       ? {}
       : { Attributes: { mode: { S: previousMode }, status: { S: 'deployed' } } };
-  return traceWorkflow(workflowDefinition('deploy') as Definition, input, {
+  return traceWorkflow(workflowDefinition('deploy'), input, {
     ...DEFAULT_ASSUMPTIONS,
     '$.previous': previous,
   });
@@ -28,7 +26,7 @@ export function downPath(input: DeployInput, now: Date): WorkflowPath {
     { project: input.project, environment: input.environment, confirm: input.environment },
     now,
   );
-  return traceWorkflow(workflowDefinition('down') as Definition, down, {
+  return traceWorkflow(workflowDefinition('down'), down, {
     ...DEFAULT_ASSUMPTIONS,
     '$.record': { Item: { mode: { S: input.mode } } },
     '$.current': { mode: input.mode, policy: input.policy },

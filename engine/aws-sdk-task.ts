@@ -5,7 +5,7 @@
  * names them.
  */
 import type { NormalizedSchema } from '@smithy/core/schema';
-import type { JsonValue } from './asl.ts';
+import type { JsonValue } from '../core/asl.ts';
 import { StatesRuntimeError } from './errors.ts';
 import { resolveOperation } from './operations.ts';
 import { toStepFunctionsError } from './sdk-errors.ts';

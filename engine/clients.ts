@@ -1,12 +1,13 @@
 /**
  * Where the engine gets its AWS clients: a factory from Step Functions
- * service id to a JS SDK v3 client. Tests pass a factory whose clients are
- * mocked; the CLI passes one pointed at the local emulator's endpoint.
+ * service id to a JS SDK v3 client (core/aws-services.ts). Tests pass a
+ * factory whose clients are mocked; the CLI passes one pointed at the local
+ * emulator's endpoint.
  */
+import { type AwsClient, awsServiceById, type ClientConfig, SERVICE_IDS } from '../core/aws-services.ts';
 import { EngineError } from './errors.ts';
-import { type AwsClient, type ClientConfig, SERVICE_IDS, serviceEntry } from './services.ts';
 
-export type { AwsClient } from './services.ts';
+export type { AwsClient } from '../core/aws-services.ts';
 
 /** The client for a Step Functions service id such as `ec2`, `rds` or `route53`. */
 export type ClientFactory = (service: string) => AwsClient;
@@ -26,7 +27,7 @@ export function createClientFactory(config: ClientFactoryConfig = {}): ClientFac
   return function clientFor(service) {
     const cached = cache.get(service);
     if (cached) return cached;
-    const entry = serviceEntry(service);
+    const entry = awsServiceById(service);
     if (!entry) {
       throw new EngineError(`no AWS client for service "${service}" (known: ${SERVICE_IDS.join(', ')})`);
     }
@@ -37,7 +38,7 @@ export function createClientFactory(config: ClientFactoryConfig = {}): ClientFac
       clientConfig.endpoint = config.endpoint;
       if (service === 's3') clientConfig.forcePathStyle = true;
     }
-    const client = entry.createClient(clientConfig);
+    const client = new entry.client(clientConfig);
     cache.set(service, client);
     return client;
   };

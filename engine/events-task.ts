@@ -7,7 +7,7 @@
  * (AWS also appends the execution's ARNs to each entry's `Resources`; there
  * are no such ARNs locally, so nothing is appended.)
  */
-import { isJsonObject, type JsonValue } from './asl.ts';
+import { isJsonObject, type JsonValue } from '../core/asl.ts';
 import { EngineError, StatesRuntimeError, TaskError } from './errors.ts';
 import { resolveOperation } from './operations.ts';
 import { toStepFunctionsError } from './sdk-errors.ts';

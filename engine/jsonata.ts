@@ -4,7 +4,7 @@
  * it receives its raw input), so modeshift's workflows are JSONPath and any
  * JSONata is reported.
  */
-import { type AslMachine, allStates, isJsonObject, type JsonValue } from './asl.ts';
+import { allStates, isJsonObject, type JsonValue, type Machine } from '../core/asl.ts';
 
 const STATE_FIELDS = ['QueryLanguage', 'Arguments', 'Output', 'Assign'] as const;
 const RULE_FIELDS = ['Output', 'Assign', 'Condition'] as const;
@@ -18,13 +18,16 @@ function hasExpression(value: JsonValue | undefined): boolean {
 }
 
 /** Every use of JSONata, one line each, naming the state (or the top level). */
-export function jsonataUses(definition: AslMachine): string[] {
+export function jsonataUses(definition: Machine): string[] {
   const uses: string[] = [];
   if ('QueryLanguage' in definition) uses.push('definition: QueryLanguage is set (JSONata is not supported)');
   for (const { name, state } of allStates(definition)) {
     const fields: string[] = STATE_FIELDS.filter((field) => field in state);
-    for (const list of ['Catch', 'Choices'] as const) {
-      const rules = state[list];
+    const lists = {
+      Catch: 'Catch' in state ? state.Catch : [],
+      Choices: 'Choices' in state ? state.Choices : [],
+    };
+    for (const [list, rules] of Object.entries(lists)) {
       if (!Array.isArray(rules)) continue;
       rules.forEach((rule, index) => {
         if (!isJsonObject(rule)) return;

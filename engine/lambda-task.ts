@@ -12,7 +12,7 @@
  * `arn:aws:states:::lambda:invoke` with a `FunctionName` runs the step too,
  * and wraps the result as that integration does (`{ Payload, StatusCode, … }`).
  */
-import { isJsonObject, type JsonValue } from './asl.ts';
+import { isJsonObject, type JsonValue } from '../core/asl.ts';
 import type { ClientFactory } from './clients.ts';
 import { EngineError, StatesRuntimeError, TaskError } from './errors.ts';
 import type { TaskContext, TaskHandler } from './task-handler.ts';

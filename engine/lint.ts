@@ -14,14 +14,14 @@
  */
 import { createRequire } from 'node:module';
 import {
-  type AslMachine,
   allStates,
   duplicateStateNames,
   isJsonObject,
   type JsonValue,
+  type Machine,
   nestedMachines,
-  parseDefinition,
-} from './asl.ts';
+} from '../core/asl.ts';
+import { parseDefinition } from './definition.ts';
 import { DYNAMODB_ACTIONS } from './dynamodb-task.ts';
 import { jsonataUses } from './jsonata.ts';
 import { resolveOperation } from './operations.ts';
@@ -70,7 +70,7 @@ function standIn(text: string): string {
  * token stays (the validator accepts `${Token}` as a Resource); a token
  * inside a longer string is replaced by a stand-in of the right form.
  */
-function withTokensForValidation(value: JsonValue): JsonValue {
+function withTokensForValidation(value: unknown): unknown {
   if (typeof value === 'string') return WHOLE_TOKEN.test(value) ? value : standIn(value);
   if (Array.isArray(value)) return value.map(withTokensForValidation);
   if (isJsonObject(value)) {
@@ -92,7 +92,7 @@ function reportedByOwnChecks(error: AslValidatorError): boolean {
   );
 }
 
-function validatorProblems(definition: AslMachine): string[] {
+function validatorProblems(definition: Machine): string[] {
   // asl-validator writes QueryLanguage into every state it reads: give it a copy.
   const { isValid, errors } = aslValidator(withTokensForValidation(structuredClone(definition)) as object);
   if (isValid) return [];
@@ -140,7 +140,7 @@ function parameterProblems(
   );
 }
 
-function lambdaProblems(name: string, state: JsonValue, lambdaSteps: readonly string[]): string[] {
+function lambdaProblems(name: string, state: unknown, lambdaSteps: readonly string[]): string[] {
   if (!isJsonObject(state)) return [];
   const parameters = isJsonObject(state.Parameters) ? state.Parameters : {};
   const places = [state.Resource, parameters.FunctionName];
@@ -158,7 +158,7 @@ function lambdaProblems(name: string, state: JsonValue, lambdaSteps: readonly st
   );
 }
 
-function transitionTargets(state: JsonValue): { field: string; target: JsonValue | undefined }[] {
+function transitionTargets(state: unknown): { field: string; target: JsonValue | undefined }[] {
   if (!isJsonObject(state)) return [];
   const targets: { field: string; target: JsonValue | undefined }[] = [];
   if ('Next' in state) targets.push({ field: 'Next', target: state.Next });
@@ -174,9 +174,9 @@ function transitionTargets(state: JsonValue): { field: string; target: JsonValue
   return targets;
 }
 
-function targetProblems(definition: AslMachine): string[] {
+function targetProblems(definition: Machine): string[] {
   const problems: string[] = [];
-  const checkMachine = (machine: AslMachine, where: string) => {
+  const checkMachine = (machine: Machine, where: string) => {
     if (!Object.hasOwn(machine.States, machine.StartAt)) {
       problems.push(`${where}: StartAt "${machine.StartAt}" is not a state of this machine`);
     }
@@ -196,7 +196,7 @@ function targetProblems(definition: AslMachine): string[] {
 
 /** Every problem of `definition`; none means it is fit to run locally and on AWS. */
 export function lintDefinition(definition: object, options: LintOptions): string[] {
-  let machine: AslMachine;
+  let machine: Machine;
   try {
     machine = parseDefinition(definition);
   } catch (error) {

@@ -5,8 +5,8 @@
  * capitalised name plus `Command`.
  */
 import { NormalizedSchema } from '@smithy/core/schema';
+import { type AwsClient, type AwsService, awsServiceById, sdkOperationName } from '../core/aws-services.ts';
 import { EngineError } from './errors.ts';
-import { type AwsClient, type ServiceEntry, serviceEntry } from './services.ts';
 
 /** What `new XCommand(input)` makes: what `client.send()` takes. */
 export type SdkCommand = Parameters<AwsClient['send']>[0];
@@ -15,7 +15,7 @@ type SchemaRef = Parameters<typeof NormalizedSchema.of>[0];
 
 export interface Operation {
   readonly serviceId: string;
-  readonly service: ServiceEntry;
+  readonly service: AwsService;
   /** `<Action>Command`'s operation name, e.g. `DescribeDBInstances`. */
   readonly name: string;
   readonly createCommand: (input: object) => SdkCommand;
@@ -24,19 +24,6 @@ export interface Operation {
 }
 
 const cache = new Map<string, Operation>();
-
-function commandClass(
-  sdk: Readonly<Record<string, unknown>>,
-  action: string,
-): [string, CommandClass] | undefined {
-  const wanted = `${action}Command`.toLowerCase();
-  for (const [exportName, value] of Object.entries(sdk)) {
-    if (exportName.toLowerCase() === wanted && typeof value === 'function') {
-      return [exportName.slice(0, -'Command'.length), value as CommandClass];
-    }
-  }
-  return undefined;
-}
 
 /** Input and output schema refs of an operation schema, static (`[9, ns, name, traits, in, out]`) or object form. */
 function ioSchemas(schema: unknown): [SchemaRef, SchemaRef] | undefined {
@@ -55,11 +42,11 @@ export function resolveOperation(serviceId: string, action: string): Operation {
   const key = `${serviceId}:${action}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const service = serviceEntry(serviceId);
+  const service = awsServiceById(serviceId);
   if (!service) throw new EngineError(`service "${serviceId}" is not supported by the local engine`);
-  const found = commandClass(service.sdk, action);
-  if (!found) throw new EngineError(`service "${serviceId}" has no action "${action}"`);
-  const [name, Command] = found;
+  const name = sdkOperationName(service, action);
+  if (name === undefined) throw new EngineError(`service "${serviceId}" has no action "${action}"`);
+  const Command = service.sdk[`${name}Command`] as CommandClass;
   const io = ioSchemas(new Command({}).schema);
   if (!io) throw new EngineError(`${key}: the SDK command carries no schema`);
   const operation: Operation = {

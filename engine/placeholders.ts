@@ -4,7 +4,6 @@
  * before the definition is validated; a Lambda step's `${<Name>FunctionArn}`
  * resolves by itself to a made-up ARN that the engine maps back to the step.
  */
-import type { JsonValue } from './asl.ts';
 import { DefinitionError } from './errors.ts';
 
 const TOKEN = /\$\{([A-Za-z][A-Za-z0-9_]*)\}/g;
@@ -25,7 +24,7 @@ export function tokensIn(text: string): string[] {
   return [...text.matchAll(TOKEN)].map((match) => match[1] as string);
 }
 
-function mapStrings(value: JsonValue, replace: (text: string) => string): JsonValue {
+function mapStrings(value: unknown, replace: (text: string) => string): unknown {
   if (typeof value === 'string') return replace(value);
   if (Array.isArray(value)) return value.map((item) => mapStrings(item, replace));
   if (value !== null && typeof value === 'object') {
@@ -38,7 +37,7 @@ function mapStrings(value: JsonValue, replace: (text: string) => string): JsonVa
  * A copy of `definition` with every token replaced. Throws a DefinitionError
  * naming every token that has no value.
  */
-export function substitutePlaceholders<T extends JsonValue>(
+export function substitutePlaceholders<T>(
   definition: T,
   placeholders: Readonly<Record<string, string>>,
   lambdaSteps: readonly string[],

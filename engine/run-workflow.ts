@@ -10,8 +10,9 @@ import {
   type RunOptions,
   StateMachine,
 } from 'aws-local-stepfunctions';
-import { type AslMachine, allStates, duplicateStateNames, type JsonValue, parseDefinition } from './asl.ts';
+import { allStates, duplicateStateNames, type JsonValue, type Machine } from '../core/asl.ts';
 import type { ClientFactory } from './clients.ts';
+import { parseDefinition } from './definition.ts';
 import { DefinitionError } from './errors.ts';
 import { executionContext } from './execution-context.ts';
 import { jsonataUses } from './jsonata.ts';
@@ -83,7 +84,7 @@ type LibraryDefinition = ConstructorParameters<typeof StateMachine>[0];
 type LibraryInput = Parameters<StateMachine['run']>[0];
 
 /** Substituted, checked and validated: the definition as it will run. */
-function prepareDefinition(definition: string | object, options: RunWorkflowOptions): AslMachine {
+function prepareDefinition(definition: string | object, options: RunWorkflowOptions): Machine {
   const lambdaStepNames = Object.keys(options.lambdaSteps ?? {});
   const machine = substitutePlaceholders(
     parseDefinition(definition),
@@ -100,7 +101,7 @@ function prepareDefinition(definition: string | object, options: RunWorkflowOpti
   return machine;
 }
 
-function createStateMachine(machine: AslMachine): StateMachine {
+function createStateMachine(machine: Machine): StateMachine {
   try {
     return new StateMachine(machine as unknown as LibraryDefinition);
   } catch (error) {

@@ -7,14 +7,14 @@
  * Task that reads the same path and sleeps `seconds × timeScale`: one state,
  * one transition, its input passed through as a Wait does.
  */
-import { type AslMachine, allStates, isJsonObject } from './asl.ts';
+import { allStates, isJsonObject, type Machine } from '../core/asl.ts';
 import type { TaskContext, TaskHandler } from './task-handler.ts';
 
 /** The internal resource a scaled Wait runs as. */
 export const SCALED_WAIT_RESOURCE = 'arn:aws:states:::modeshift:wait';
 
 /** Rewrites `SecondsPath` Wait states in place; returns their names. */
-export function scaleComputedWaits(definition: AslMachine, timeScale: number): string[] {
+export function scaleComputedWaits(definition: Machine, timeScale: number): string[] {
   if (timeScale === 0 || timeScale === 1) return [];
   const rewritten: string[] = [];
   for (const { name, state } of allStates(definition)) {
@@ -27,7 +27,7 @@ export function scaleComputedWaits(definition: AslMachine, timeScale: number): s
       Parameters: { 'seconds.$': SecondsPath },
       ResultPath: null,
     });
-    delete (state as Record<string, unknown>).SecondsPath;
+    Reflect.deleteProperty(state, 'SecondsPath');
     rewritten.push(name);
   }
   return rewritten;

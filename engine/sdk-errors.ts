@@ -21,13 +21,14 @@
  * `RequestLimitExceeded` in its cause. An error that never reached the
  * service (a plain `TypeError`, a refused connection) is `<Service>.SdkClientException`.
  */
+
+import type { AwsService } from '../core/aws-services.ts';
 import { TaskError } from './errors.ts';
 import { javaExceptionName } from './java-names.ts';
-import type { ServiceEntry } from './services.ts';
 
 export type ErrorNaming =
-  | { readonly style: 'aws-sdk'; readonly service: ServiceEntry }
-  | { readonly style: 'optimized'; readonly service: ServiceEntry; readonly prefix: string };
+  | { readonly style: 'aws-sdk'; readonly service: AwsService }
+  | { readonly style: 'optimized'; readonly service: AwsService; readonly prefix: string };
 
 const JAVASCRIPT_ERRORS = new Set([
   'Error',
@@ -49,7 +50,7 @@ interface SdkErrorFields {
 }
 
 /** Whether the service model declares an error of this name: the package exports a class for it. */
-function isModeledError(service: ServiceEntry, errorName: string): boolean {
+function isModeledError(service: AwsService, errorName: string): boolean {
   const exported = service.sdk[errorName];
   return (
     typeof exported === 'function' &&

@@ -10,7 +10,7 @@
  * tried too. Map keys are data and stay as they are.
  */
 import type { NormalizedSchema } from '@smithy/core/schema';
-import { isJsonObject, type JsonValue } from './asl.ts';
+import { isJsonObject, type JsonValue } from '../core/asl.ts';
 import { StatesRuntimeError } from './errors.ts';
 
 export interface MemberMatching {

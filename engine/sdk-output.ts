@@ -7,7 +7,7 @@
  * keep the API's own names.
  */
 import type { NormalizedSchema } from '@smithy/core/schema';
-import type { JsonValue } from './asl.ts';
+import type { JsonValue } from '../core/asl.ts';
 import { javaMemberName } from './java-names.ts';
 
 export interface OutputNaming {

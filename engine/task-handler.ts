@@ -3,7 +3,7 @@
  * state's effective input (after `InputPath` and `Parameters`) and uses what
  * it resolves to as the state's result; a rejection is the state's error.
  */
-import type { JsonValue } from './asl.ts';
+import type { JsonValue } from '../core/asl.ts';
 import type { ClientFactory } from './clients.ts';
 
 export type TaskHandler = (input: JsonValue) => Promise<JsonValue>;

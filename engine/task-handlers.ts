@@ -4,7 +4,7 @@
  * calls Lambda in the real AWS account for a Task that has none, so every
  * Task gets one here or the definition is refused before it runs.
  */
-import { type AslMachine, allStates } from './asl.ts';
+import { allStates, type Machine } from '../core/asl.ts';
 import { awsSdkTask } from './aws-sdk-task.ts';
 import { codeBuildSyncTask } from './codebuild-sync-task.ts';
 import { dynamoDbTask } from './dynamodb-task.ts';
@@ -49,7 +49,7 @@ function taskHandler(
 
 /** Handlers by state name; a DefinitionError naming every Task that cannot run. */
 export function buildTaskHandlers(
-  definition: AslMachine,
+  definition: Machine,
   lambdaSteps: Readonly<Record<string, LambdaStep>>,
   contextFor: (stateName: string) => TaskContext,
 ): Record<string, TaskHandler> {

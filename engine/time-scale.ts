@@ -14,7 +14,7 @@
  *   while timeScale is not 1.
  * With timeScale 1 nothing is overridden and the library times everything.
  */
-import { type AslMachine, allStates, isJsonObject } from './asl.ts';
+import { allStates, isJsonObject, type Machine } from '../core/asl.ts';
 
 export interface TimeOverrides {
   /** Milliseconds per Wait state name. */
@@ -25,7 +25,7 @@ export interface TimeOverrides {
 
 const DEFAULT_RETRY_INTERVAL_SECONDS = 1;
 
-export function timeOverrides(definition: AslMachine, timeScale: number): TimeOverrides {
+export function timeOverrides(definition: Machine, timeScale: number): TimeOverrides {
   const overrides: TimeOverrides = { waitTimeOverrides: {}, retryIntervalOverrides: {} };
   if (timeScale === 1) return overrides;
   for (const { name, state } of allStates(definition)) {
@@ -34,9 +34,9 @@ export function timeOverrides(definition: AslMachine, timeScale: number): TimeOv
       else if (typeof state.Seconds === 'number')
         overrides.waitTimeOverrides[name] = state.Seconds * 1000 * timeScale;
     }
-    if (Array.isArray(state.Retry)) {
+    if ('Retry' in state && Array.isArray(state.Retry)) {
       overrides.retryIntervalOverrides[name] = state.Retry.map((retrier) => {
-        if (!isJsonObject(retrier)) return 0;
+        if (!isJsonObject(retrier as unknown)) return 0;
         const interval =
           typeof retrier.IntervalSeconds === 'number'
             ? retrier.IntervalSeconds

@@ -15,6 +15,9 @@ import middy from '@middy/core';
 import { type ClientClasses, type ClientsOf, runAsTask, type Step } from './step.ts';
 import { NOT_READY } from './step-errors.ts';
 
+/** Memory of each step's Lambda function (stacks/workflow-steps.ts): what its GB-seconds are billed on. */
+export const STEP_FUNCTION_MEMORY_MB = 512;
+
 /** The step's clients as Lambda makes them: region and credentials from the function's environment. */
 function createClients<C extends ClientClasses>(classes: C): ClientsOf<C> {
   return Object.fromEntries(

@@ -186,3 +186,8 @@ export async function runAsTask<I, O, C extends ClientClasses>(
   }
   return output;
 }
+
+/** The file a step is declared in, which is also its Lambda function's entry: `EnsureNetwork` → `functions/steps/ensure-network.ts`. */
+export function stepFile(name: string): string {
+  return `functions/steps/${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;
+}

@@ -19,9 +19,9 @@ import {
   runWorkflow,
   type WorkflowEvent,
 } from '../engine/run-workflow.ts';
-import { STEPS } from '../functions/steps/registry.ts';
 import { saveExecutionTrace, traceOfRun } from './execution-traces.ts';
 import { readEnvironment, readHistory } from './records.ts';
+import { LOCAL_STEPS } from './steps.ts';
 import type { Target } from './target.ts';
 import { uploadBuildContexts } from './upload-contexts.ts';
 
@@ -51,8 +51,8 @@ export interface RunOptions {
   /** Multiplies Wait states and retry intervals. @default 0.01 on a local emulator, 1 elsewhere */
   readonly timeScale?: number;
   /**
-   * The Lambda steps the workflow runs, by name (fault-injection tests pass STEPS wrapped).
-   * @default STEPS (functions/steps/registry.ts)
+   * The Lambda steps the workflow runs, by name (fault-injection tests pass them wrapped).
+   * @default LOCAL_STEPS (local/steps.ts): every step of the workflows
    */
   readonly lambdaSteps?: Readonly<Record<string, LambdaStep>>;
   /**
@@ -89,10 +89,10 @@ async function execute(
     executionName: executionName(input.project, input.environment, input.deploymentId),
     stateMachineName: `modeshift-${workflow}`,
   };
-  const result = await runWorkflow(workflowDefinition(workflow) as object, input, {
+  const result = await runWorkflow(workflowDefinition(workflow), input, {
     clients: options.clients ? options.clients(target.clients) : target.clients,
     placeholders: target.placeholders,
-    lambdaSteps: options.lambdaSteps ?? STEPS,
+    lambdaSteps: options.lambdaSteps ?? LOCAL_STEPS,
     timeScale: options.timeScale ?? (target.emulator ? 0.01 : 1),
     syncPollMs: target.emulator ? 1000 : 10_000,
     ...names,

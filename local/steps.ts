@@ -7,8 +7,10 @@
  * engine.
  */
 import { awsServiceOfClient } from '../core/aws-services.ts';
-import type { LambdaStep } from '../engine/run-workflow.ts';
+import type { LambdaStep, LambdaStepContext } from '../engine/lambda-task.ts';
 import { type AnyStep, runAsTask } from '../functions/step.ts';
+import { NotReadyError } from '../functions/step-errors.ts';
+import { STEPS } from '../state-machines/workflows.ts';
 
 /** A declared client the engine cannot make: its class is not in core/aws-services.ts. */
 export class UnknownClientError extends Error {
@@ -37,4 +39,25 @@ export function localStep(step: AnyStep): LambdaStep {
 /** Every step, by name, as the engine calls them. */
 export function localSteps(steps: readonly AnyStep[]): Record<string, LambdaStep> {
   return Object.fromEntries(steps.map((step) => [step.name, localStep(step)]));
+}
+
+/** Every step of the workflows (state-machines/workflows.ts), as the engine calls them: what local runs use. */
+export const LOCAL_STEPS: Readonly<Record<string, LambdaStep>> = localSteps(Object.values(STEPS));
+
+/** What answers for a step in its stead (the benchmark's models): input in, the step's output out. */
+export type StepModel = (input: unknown, context: LambdaStepContext) => Promise<unknown>;
+
+/**
+ * A stand-in for a step (the benchmark's models): it answers as `answer`
+ * does, and says `Modeshift.NotReady` while the step's declaration says its
+ * answer is not settled, as the step itself would.
+ */
+export function standIn(step: AnyStep, answer: StepModel): LambdaStep {
+  return async function runStandIn(input, context) {
+    const output = await answer(input, context);
+    if (step.settled && !step.settled(output)) {
+      throw new NotReadyError(`${step.name}: not done yet ${JSON.stringify(output)}`);
+    }
+    return output;
+  };
 }

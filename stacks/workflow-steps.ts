@@ -1,17 +1,16 @@
 /**
- * One Lambda function per workflow step (functions/steps/registry.ts), each
- * from its own entry (functions/steps/lambda/<step>.ts) and with a role
- * derived from the SDK commands its code uses (core/step-iam.ts).
+ * One Lambda function per workflow step (state-machines/workflows.ts lists
+ * them, from the workflows that name them), each from its own file
+ * (functions/steps/<step>.ts exports its handler) and with a role derived
+ * from the commands its declaration says it sends (core/iam/step-policy.ts).
  */
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stepPolicy, stepSources } from '../core/step-iam.ts';
-import { rolesPassedToSteps } from '../core/workflow-iam.ts';
-import { STEP_FUNCTION_MEMORY_MB, STEP_NAMES, stepFile } from '../functions/steps/step-names.ts';
+import { stepPolicy } from '../core/iam/step-policy.ts';
+import { rolesPassedToSteps } from '../core/iam/workflow-policy.ts';
+import { STEP_FUNCTION_MEMORY_MB } from '../functions/lambda-handler.ts';
+import { stepFile } from '../functions/step.ts';
+import { STEPS, WORKFLOWS } from '../state-machines/workflows.ts';
 import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
-
-export { stepFile } from '../functions/steps/step-names.ts';
 
 export function createWorkflowSteps(roles: {
   taskExecution: aws.iam.Role;
@@ -19,22 +18,18 @@ export function createWorkflowSteps(roles: {
   account: $util.Output<string>;
   region: $util.Output<string>;
 }) {
-  const sources = stepSources(join(process.cwd(), 'functions', 'steps'));
-  // Which role each step hands to a service, as the workflows pass them (e.g. RegisterTaskDefinition: the task execution role).
+  // Which role each step hands to a service, as the workflows pass them (e.g. RolloutServices: the task execution role).
   const passed: Record<string, string[]> = {};
-  for (const name of ['deploy', 'down']) {
-    const definition = JSON.parse(
-      readFileSync(join(process.cwd(), 'state-machines', `${name}.asl.json`), 'utf8'),
-    );
+  for (const definition of Object.values(WORKFLOWS)) {
     for (const [step, placeholders] of Object.entries(rolesPassedToSteps(definition))) {
       passed[step] = [...new Set([...(passed[step] ?? []), ...placeholders])];
     }
   }
   const functions: Record<string, sst.aws.Function> = {};
-  for (const step of STEP_NAMES) {
-    functions[step] = new sst.aws.Function(`Step${step}`, {
-      // Each step its own entry (functions/steps/lambda/), so each bundle holds only its own code and clients.
-      handler: `functions/steps/lambda/${stepFile(step).replace(/\.ts$/, '')}.handler`,
+  for (const step of Object.values(STEPS)) {
+    functions[step.name] = new sst.aws.Function(`Step${step.name}`, {
+      // Each step its own entry, so each bundle holds only its own code and clients.
+      handler: `${stepFile(step.name).replace(/\.ts$/, '')}.handler`,
       runtime: 'nodejs22.x',
       nodejs: LAMBDA_BUNDLE,
       timeout: '5 minutes',
@@ -50,10 +45,10 @@ export function createWorkflowSteps(roles: {
           TaskExecutionRoleArn: taskExecutionRole,
           CodeBuildRoleArn: codeBuildRole,
         };
-        const passRoles = (passed[step] ?? []).flatMap((placeholder) =>
+        const passRoles = (passed[step.name] ?? []).flatMap((placeholder) =>
           roleArns[placeholder] ? [roleArns[placeholder]] : [],
         );
-        return stepPolicy(sources, stepFile(step), { account, region, passRoles }).map((statement) => ({
+        return stepPolicy(step, { account, region, passRoles }).map((statement) => ({
           actions: statement.Action,
           resources: statement.Resource,
           ...(statement.Condition

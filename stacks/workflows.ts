@@ -1,11 +1,12 @@
 /**
  * The deploy and down state machines, from state-machines/*.asl.json with
  * their `${Placeholder}` tokens resolved, each with a role whose policy is
- * derived from its ASL (core/workflow-iam.ts) and a log group.
+ * derived from its ASL (core/iam/workflow-policy.ts) and a log group.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { workflowPolicy } from '../core/workflow-iam.ts';
+import { workflowPolicy } from '../core/iam/workflow-policy.ts';
+import { parseDefinition } from '../engine/definition.ts';
 import { substitutePlaceholders } from '../engine/placeholders.ts';
 
 type Output<T> = $util.Output<T>;
@@ -24,7 +25,9 @@ export interface WorkflowInputs {
 }
 
 function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
-  const text = readFileSync(join(process.cwd(), 'state-machines', `${name}.asl.json`), 'utf8');
+  const definition = parseDefinition(
+    readFileSync(join(process.cwd(), 'state-machines', `${name}.asl.json`), 'utf8'),
+  );
   const stepArns = $resolve(
     Object.fromEntries(Object.entries(inputs.steps).map(([step, fn]) => [step, fn.arn])),
   );
@@ -65,7 +68,7 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
       JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          ...workflowPolicy(JSON.parse(text), {
+          ...workflowPolicy(definition, {
             account: v.account,
             region: v.region,
             tableArn: v.tableArn,
@@ -106,7 +109,7 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
     type: 'STANDARD',
     roleArn: role.arn,
     // Every token must have a value here: no Lambda step resolves by itself, as it does in the local engine.
-    definition: placeholders.apply((p) => JSON.stringify(substitutePlaceholders(JSON.parse(text), p, []))),
+    definition: placeholders.apply((p) => JSON.stringify(substitutePlaceholders(definition, p, []))),
     loggingConfiguration: {
       level: 'ERROR',
       includeExecutionData: false,

@@ -5,9 +5,10 @@
  * Paginators, waiters of the steps' own making and the engine's error
  * naming all work as against AWS, because the clients are the real ones.
  */
+
+import { awsServiceById } from '../../core/aws-services.ts';
 import { createClientFactory } from '../../engine/clients.ts';
 import type { ClientFactory } from '../../engine/run-workflow.ts';
-import { serviceEntry } from '../../engine/services.ts';
 import type { World } from '../world.ts';
 
 /** One operation of an in-memory service: the command's input in, its output out. */
@@ -21,7 +22,7 @@ export type CallCounts = Map<string, number>;
 
 /** An error as the service's SDK throws it: the modeled exception class when there is one. */
 export function awsError(service: string, name: string, message: string): Error {
-  const exported = serviceEntry(service)?.sdk[name];
+  const exported = awsServiceById(service)?.sdk[name];
   if (typeof exported === 'function') {
     const ErrorClass = exported as new (options: { message: string; $metadata: object }) => Error;
     return new ErrorClass({ message, $metadata: { httpStatusCode: 400 } });

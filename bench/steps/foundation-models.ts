@@ -7,7 +7,15 @@
  * unit tests under test/functions/steps cover it). The steps that scale with
  * the number of services run for real against the in-memory AWS.
  */
-import type { StepHandler } from '../../functions/steps/registry.ts';
+import { ensureCertificate } from '../../functions/steps/ensure-certificate.ts';
+import { ensureListeners } from '../../functions/steps/ensure-listeners.ts';
+import { ensureLoadBalancer } from '../../functions/steps/ensure-load-balancer.ts';
+import { ensureNatGateways } from '../../functions/steps/ensure-nat-gateways.ts';
+import { ensureNetwork } from '../../functions/steps/ensure-network.ts';
+import { ensurePrivateNamespace } from '../../functions/steps/ensure-private-namespace.ts';
+import { ensurePublicZones } from '../../functions/steps/ensure-public-zones.ts';
+import { writeDnsRecords } from '../../functions/steps/write-dns-records.ts';
+import type { StepModel } from '../../local/steps.ts';
 import type { World } from '../world.ts';
 import { fieldsOf } from './fields.ts';
 
@@ -28,14 +36,14 @@ function list<T>(value: unknown): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
 }
 
-export function foundationModels(world: World): Record<string, StepHandler> {
+export function foundationModels(world: World): Record<string, StepModel> {
   return {
-    async EnsureNetwork() {
+    async [ensureNetwork.name]() {
       world.start('network', 'ec2:CreateVpc');
       await world.until('network');
       return NETWORK;
     },
-    async EnsureNatGateways(stepInput: unknown) {
+    async [ensureNatGateways.name](stepInput: unknown) {
       const input = fieldsOf(stepInput);
       const count = Number(input.count ?? 0);
       await world.calls(3 + count);
@@ -44,7 +52,7 @@ export function foundationModels(world: World): Record<string, StepHandler> {
       const ready = keys.every((key) => world.ready(key));
       return { count, natGatewayIds: keys, ready };
     },
-    async EnsureLoadBalancer(stepInput: unknown) {
+    async [ensureLoadBalancer.name](stepInput: unknown) {
       const input = fieldsOf(stepInput);
       const targetGroups = list<{ service: string; name: string; port: number }>(input.targetGroups);
       await world.calls(8 + 2 * targetGroups.length);
@@ -61,7 +69,7 @@ export function foundationModels(world: World): Record<string, StepHandler> {
         })),
       };
     },
-    async EnsurePrivateNamespace() {
+    async [ensurePrivateNamespace.name]() {
       await world.calls(2);
       world.start('namespace', 'servicediscovery:CreatePrivateDnsNamespace');
       const ready = world.ready('namespace');
@@ -72,13 +80,13 @@ export function foundationModels(world: World): Record<string, StepHandler> {
         ready,
       };
     },
-    async EnsurePublicZones(stepInput: unknown) {
+    async [ensurePublicZones.name](stepInput: unknown) {
       const input = fieldsOf(stepInput);
       const zones = list<{ name: string; domain: string }>(input.zones);
       await world.calls(2 * zones.length);
       return { zones: zones.map((zone, index) => ({ ...zone, id: `ZPUBLIC${index}` })) };
     },
-    async EnsureCertificate() {
+    async [ensureCertificate.name]() {
       await world.calls(3);
       const record = world.start('certificate-record', 'route53:ChangeResourceRecordSets');
       world.start('certificate', 'acm:RequestCertificate', record.readyAt);
@@ -89,7 +97,7 @@ export function foundationModels(world: World): Record<string, StepHandler> {
         ready: issued,
       };
     },
-    async EnsureListeners(stepInput: unknown) {
+    async [ensureListeners.name](stepInput: unknown) {
       const input = fieldsOf(stepInput);
       await world.calls(4 + 2 * list(input.publicServices).length);
       return {
@@ -97,7 +105,7 @@ export function foundationModels(world: World): Record<string, StepHandler> {
         ...(input.mode === 'redirect' ? { httpsListenerArn: `${LOAD_BALANCER_ARN}/listener/https` } : {}),
       };
     },
-    async WriteDnsRecords(stepInput: unknown) {
+    async [writeDnsRecords.name](stepInput: unknown) {
       const input = fieldsOf(stepInput);
       const written = list(input.publicServices).length + list(input.databases).length;
       await world.calls(2 + list(input.zones).length);

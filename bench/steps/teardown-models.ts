@@ -5,36 +5,45 @@
  * model's timing. The steps that scale with the number of services or
  * databases run for real against the in-memory AWS.
  */
-import type { StepHandler } from '../../functions/steps/registry.ts';
+import { deleteAccessLogBucket } from '../../functions/steps/delete-access-log-bucket.ts';
+import { deleteBuildResources } from '../../functions/steps/delete-build-resources.ts';
+import { deleteCertificate } from '../../functions/steps/delete-certificate.ts';
+import { deleteLoadBalancer } from '../../functions/steps/delete-load-balancer.ts';
+import { deleteNetwork } from '../../functions/steps/delete-network.ts';
+import { deletePrivateNamespace } from '../../functions/steps/delete-private-namespace.ts';
+import { disableLoadBalancerProtection } from '../../functions/steps/disable-load-balancer-protection.ts';
+import { purgeAndDeleteZones } from '../../functions/steps/purge-and-delete-zones.ts';
+import { removeServiceRecords } from '../../functions/steps/remove-service-records.ts';
+import type { StepModel } from '../../local/steps.ts';
 import type { World } from '../world.ts';
 import { fieldsOf } from './fields.ts';
 
-export function teardownModels(world: World, builds: () => number): Record<string, StepHandler> {
+export function teardownModels(world: World, builds: () => number): Record<string, StepModel> {
   const progress = (key: string) => ({ done: world.ready(key) });
   return {
-    async DisableLoadBalancerProtection() {
+    async [disableLoadBalancerProtection.name]() {
       await world.calls(2);
       return {};
     },
-    async DeleteLoadBalancer() {
+    async [deleteLoadBalancer.name]() {
       await world.calls(4);
       world.start('delete-lb', 'elasticloadbalancingv2:DeleteLoadBalancer');
       return progress('delete-lb');
     },
-    async DeleteCertificate() {
+    async [deleteCertificate.name]() {
       await world.calls(3);
       return {};
     },
-    async DeleteBuildResources() {
+    async [deleteBuildResources.name]() {
       await world.calls(4 + 2 * builds(), 5);
       return {};
     },
-    async DeletePrivateNamespace() {
+    async [deletePrivateNamespace.name]() {
       await world.calls(4);
       world.start('delete-namespace', 'servicediscovery:DeleteNamespace');
       return progress('delete-namespace');
     },
-    async DeleteNetwork(stepInput: unknown) {
+    async [deleteNetwork.name](stepInput: unknown) {
       const input = fieldsOf(stepInput);
       await world.calls(6);
       const gateways = world.log.filter((step) => step.operation === 'ec2:CreateNatGateway').length;
@@ -45,15 +54,15 @@ export function teardownModels(world: World, builds: () => number): Record<strin
       world.start('delete-vpc', 'ec2:DeleteVpc');
       return { done: world.ready('delete-vpc') };
     },
-    async PurgeAndDeleteZones() {
+    async [purgeAndDeleteZones.name]() {
       await world.calls(6);
       return {};
     },
-    async RemoveServiceRecords() {
+    async [removeServiceRecords.name]() {
       await world.calls(4);
       return {};
     },
-    async DeleteAccessLogBucket() {
+    async [deleteAccessLogBucket.name]() {
       await world.calls(4);
       return {};
     },

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { readDeployedExecutionTrace, traceOfHistory } from '../../cli/deployed-execution-trace.ts';
 import { highlightOfTrace } from '../../core/graph-highlight.ts';
-import { type AslMachine, stateIndex } from '../../core/graph-model.ts';
+import { stateIndex } from '../../core/graph-model.ts';
 import { workflowDefinition } from '../../core/workflow-definitions.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -87,7 +87,7 @@ describe('an execution history read as a trace', () => {
   });
 
   it('highlights the states entered and only the step whose failure nothing handled', () => {
-    const definition = workflowDefinition('deploy') as AslMachine;
+    const definition = workflowDefinition('deploy');
 
     const highlight = highlightOfTrace(traceOfHistory('deploy', ARN, FAILED_DEPLOY), stateIndex(definition));
 

@@ -6,11 +6,11 @@ import { REPRESENTATIVE_COMPOSE } from '../../cli/commands/graph.ts';
 import { escapeHtml } from '../../cli/graph-page.ts';
 import { loadComposeFile } from '../../core/compose.ts';
 import { buildDeployInput } from '../../core/execution-input.ts';
-import { type AslMachine, stateIndex } from '../../core/graph-model.ts';
+import { stateIndex } from '../../core/graph-model.ts';
 import { MODES, type Mode, resolvePolicy } from '../../core/policy.ts';
-import { stepPolicySettings } from '../../core/step-policy-settings.ts';
 import { type WorkflowName, workflowDefinition } from '../../core/workflow-definitions.ts';
 import { deployPath, downPath } from '../../core/workflow-paths.ts';
+import { stepSettings } from '../../state-machines/workflows.ts';
 import { runCli } from '../support/cli.ts';
 
 /** runCli's clock. */
@@ -139,7 +139,7 @@ describe('modeshift graph — the drawing', () => {
     const elements = stateElements(html);
     let nested = 0;
     for (const workflow of ['deploy', 'down'] as const) {
-      const index = stateIndex(workflowDefinition(workflow) as AslMachine);
+      const index = stateIndex(workflowDefinition(workflow));
       const drawn = elements.filter((element) => element.workflow === workflow);
       expect(drawn.map((element) => element.state).sort()).toEqual([...index.types.keys()].sort());
       for (const element of drawn) expect(element.type).toBe(index.types.get(element.state));
@@ -178,7 +178,7 @@ describe('modeshift graph — the drawing', () => {
     },
   );
 
-  it('shows on a Lambda step the policy settings its code reads, which its ASL does not name', async () => {
+  it('shows on a Lambda step the policy settings its declaration reads, which its ASL does not name', async () => {
     const elements = stateElements(await graphOf(['--mode', 'development']));
     const policy = representativeInput('development').policy;
 
@@ -187,7 +187,7 @@ describe('modeshift graph — the drawing', () => {
       const step = /^\$\{(\w+)FunctionArn\}$/.exec(state.Resource ?? '')?.[1];
       if (step === undefined) continue;
       const markup = elements.find((e) => e.workflow === 'deploy' && e.state === name)?.markup ?? '';
-      for (const setting of stepPolicySettings(step)) {
+      for (const setting of stepSettings(step)) {
         expect(markup).toContain(`${setting} = ${shownValue(policy[setting])}`);
         if (!JSON.stringify(state).includes(`policy.${setting}`)) fromCode.add(setting);
       }

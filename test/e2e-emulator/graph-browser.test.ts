@@ -12,8 +12,8 @@ import { MODES, type Mode, resolvePolicy } from '../../core/policy.ts';
 import { type WorkflowName, workflowDefinition } from '../../core/workflow-definitions.ts';
 import { deployPath } from '../../core/workflow-paths.ts';
 import type { WorkflowEvent } from '../../engine/run-workflow.ts';
-import { STEPS } from '../../functions/steps/registry.ts';
 import { deployOnTarget, downOnTarget, type RunOptions } from '../../local/run-workflows.ts';
+import { LOCAL_STEPS } from '../../local/steps.ts';
 import { type HeadlessChromium, startChromium } from '../support/chromium.ts';
 import { runCli } from '../support/cli.ts';
 import { EXAMPLE, useLocalAws } from './local-aws.ts';
@@ -185,7 +185,7 @@ describe('graph page in Chromium — a failed deploy', () => {
     const deploy = entering();
     const late = lateLambdaStep();
     const lambdaSteps = {
-      ...STEPS,
+      ...LOCAL_STEPS,
       [late.step]: async () => {
         throw Object.assign(new Error('injected: the step cannot do its work'), { name: 'Injected.Fault' });
       },

@@ -9,9 +9,9 @@ import { DBInstanceNotFoundFault, RDSClient } from '@aws-sdk/client-rds';
 import { NoSuchHostedZone, Route53Client, Route53ServiceException } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { awsServiceById, SERVICE_IDS } from '../../core/aws-services.ts';
 import { javaServiceName } from '../../engine/java-names.ts';
 import { runWorkflow } from '../../engine/run-workflow.ts';
-import { SERVICE_IDS, serviceEntry } from '../../engine/services.ts';
 import { fixture, testClients } from './fixtures.ts';
 
 const metadata = { httpStatusCode: 400, requestId: 'req-1' };
@@ -241,8 +241,8 @@ describe('local engine — SDK errors as Step Functions names them', () => {
   });
 
   it.each(SERVICE_IDS)('uses the Java SDK service name of %s as the error prefix', (serviceId) => {
-    const entry = serviceEntry(serviceId);
-    const client = entry?.createClient({ region: 'us-east-1' });
+    const entry = awsServiceById(serviceId);
+    const client = entry ? new entry.client({ region: 'us-east-1' }) : undefined;
 
     expect(entry?.errorPrefix).toBe(javaServiceName(String(client?.config.serviceId)));
   });

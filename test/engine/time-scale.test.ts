@@ -1,6 +1,7 @@
 import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Machine } from '../../core/asl.ts';
 import { runWorkflow } from '../../engine/run-workflow.ts';
 import { applyDefaultTaskTimeout } from '../../engine/task-timeouts.ts';
 import { timeOverrides } from '../../engine/time-scale.ts';
@@ -90,7 +91,7 @@ describe('local engine — time', () => {
         A: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:ec2:createVpc', Next: 'B' },
         B: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:ec2:createVpc', TimeoutSeconds: 5, End: true },
       },
-    };
+    } satisfies Machine;
 
     applyDefaultTaskTimeout(definition, 3600);
 

@@ -3,8 +3,8 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { lambdaHandler } from '../../functions/lambda-handler.ts';
-import { defineStep } from '../../functions/step.ts';
-import { STEPS } from '../../functions/steps/registry.ts';
+import { defineStep, stepFile } from '../../functions/step.ts';
+import { STEPS } from '../../state-machines/workflows.ts';
 
 const context = { functionName: 'modeshift-step', awsRequestId: 'r-1' } as Context;
 
@@ -29,11 +29,11 @@ function stepAnswering<O>(name: string, answer: () => Promise<O>, settled?: (out
 }
 
 describe('step Lambda functions', () => {
-  it('has an entry for every step: the file named after it, exporting its handler', async () => {
-    for (const step of Object.keys(STEPS)) {
-      const file = `${step.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;
-      const module = (await import(`../../functions/steps/${file}`)) as { handler?: unknown };
-      expect(typeof module.handler, `functions/steps/${file}`).toBe('function');
+  it('has an entry for every step: the file named after it, declaring the step and exporting its handler', async () => {
+    for (const step of Object.values(STEPS)) {
+      const module = (await import(`../../${stepFile(step.name)}`)) as Record<string, unknown>;
+      expect(typeof module.handler, stepFile(step.name)).toBe('function');
+      expect(Object.values(module), stepFile(step.name)).toContain(step);
     }
   });
 

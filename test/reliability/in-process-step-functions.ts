@@ -19,8 +19,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { type WorkflowName, workflowDefinition } from '../../core/workflow-definitions.ts';
 import { runWorkflow, type WorkflowResult } from '../../engine/run-workflow.ts';
 import type { RequestDeps } from '../../functions/requests/handle-request.ts';
-import { STEPS } from '../../functions/steps/registry.ts';
 import { workflowFinished } from '../../functions/workflow-finished.ts';
+import { LOCAL_STEPS } from '../../local/steps.ts';
 import type { Target } from '../../local/target.ts';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-';
@@ -79,19 +79,15 @@ export function inProcessStepFunctions(
 
   async function runToOutcome(execution: Execution): Promise<void> {
     try {
-      execution.result = await runWorkflow(
-        workflowDefinition(execution.workflow) as object,
-        execution.input,
-        {
-          clients: target.clients,
-          placeholders: target.placeholders,
-          lambdaSteps: STEPS as Parameters<typeof runWorkflow>[2]['lambdaSteps'] & object,
-          timeScale: 0.01,
-          syncPollMs: 1000,
-          executionName: execution.name,
-          stateMachineName: `modeshift-${execution.workflow}`,
-        },
-      );
+      execution.result = await runWorkflow(workflowDefinition(execution.workflow), execution.input, {
+        clients: target.clients,
+        placeholders: target.placeholders,
+        lambdaSteps: LOCAL_STEPS,
+        timeScale: 0.01,
+        syncPollMs: 1000,
+        executionName: execution.name,
+        stateMachineName: `modeshift-${execution.workflow}`,
+      });
       execution.status = execution.result.status;
     } catch (error) {
       execution.status = 'FAILED';

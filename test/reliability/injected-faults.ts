@@ -13,11 +13,12 @@
  *   by the fixed values of the state's Parameters; the steps keep the
  *   target's own clients, so a step's call of that command is never hit.
  */
+
+import { type AwsClient, awsServiceById } from '../../core/aws-services.ts';
 import type { ClientFactory, LambdaStep } from '../../engine/run-workflow.ts';
 import { toStepFunctionsError } from '../../engine/sdk-errors.ts';
-import { type AwsClient, serviceEntry } from '../../engine/services.ts';
-import { STEPS } from '../../functions/steps/registry.ts';
 import type { RunOptions } from '../../local/run-workflows.ts';
+import { LOCAL_STEPS } from '../../local/steps.ts';
 import { agreesWithParameters, type SdkIntegration, type WorkflowTask } from './workflow-tasks.ts';
 
 export type FaultKind = 'permanent' | 'transient';
@@ -57,7 +58,7 @@ type ServiceErrorClass = new (options: {
 
 /** The error the service's SDK throws for `code`: its modeled class, else its ServiceException base. */
 function serviceError(service: string, code: string, throttling: boolean): Error {
-  const sdk = serviceEntry(service)?.sdk ?? {};
+  const sdk = awsServiceById(service)?.sdk ?? {};
   const modeled = sdk[code];
   const base = Object.entries(sdk).find(([name]) => name.endsWith('ServiceException'))?.[1];
   const metadata = { httpStatusCode: throttling ? 429 : 400, requestId: 'injected-fault', attempts: 3 };
@@ -230,7 +231,7 @@ export function faultedRun(faults: readonly InjectedFault[], runOptions: Faulted
     }
   };
   const lambdaSteps = Object.fromEntries(
-    Object.entries(STEPS).map(([name, step]): [string, LambdaStep] => [
+    Object.entries(LOCAL_STEPS).map(([name, step]): [string, LambdaStep] => [
       name,
       function stepWithFaults(input, context) {
         return track(async () => {

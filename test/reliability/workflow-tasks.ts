@@ -7,8 +7,8 @@
  * their own.
  */
 
+import { allStates, type JsonValue, type Machine, type State, transitionsOf } from '../../core/asl.ts';
 import { type WorkflowName, workflowDefinition } from '../../core/workflow-definitions.ts';
-import { type AslMachine, type AslState, allStates, isJsonObject, type JsonValue } from '../../engine/asl.ts';
 import { type Operation, resolveOperation } from '../../engine/operations.ts';
 import { functionArnTokenStep } from '../../engine/placeholders.ts';
 import type { ErrorNaming } from '../../engine/sdk-errors.ts';
@@ -79,35 +79,22 @@ function integrationOf(workflow: WorkflowName, name: string, resource: unknown):
   );
 }
 
-function stringsOf(value: JsonValue | undefined): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-function objectsOf(value: JsonValue | undefined): Array<Record<string, JsonValue>> {
-  return Array.isArray(value) ? value.filter(isJsonObject) : [];
-}
-
 /** Where a state can go next: `Next`, `Default`, every Choice rule's `Next`, every Catch's `Next`. */
-function successors(state: AslState): string[] {
-  const next = [state.Next, state.Default].filter((value): value is string => typeof value === 'string');
-  for (const rule of [...objectsOf(state.Choices), ...objectsOf(state.Catch)]) {
-    if (typeof rule.Next === 'string') next.push(rule.Next);
-  }
-  return next;
+function successors(state: State): string[] {
+  return transitionsOf(state).map(({ to }) => to);
 }
 
 /**
  * The failure path of a definition: every state a `States.ALL` Catch leads
  * to, and every state reachable from those (in the machine that holds them).
  */
-export function failurePathStates(definition: AslMachine): Set<string> {
+export function failurePathStates(definition: Machine): Set<string> {
   const visited = allStates(definition);
   const byName = new Map(visited.map((entry) => [entry.name, entry.state]));
   const pending = visited.flatMap(({ state }) =>
-    objectsOf(state.Catch)
-      .filter((rule) => stringsOf(rule.ErrorEquals).includes('States.ALL'))
-      .map((rule) => rule.Next)
-      .filter((next): next is string => typeof next === 'string'),
+    'Catch' in state
+      ? (state.Catch ?? []).filter((rule) => rule.ErrorEquals.includes('States.ALL')).map((rule) => rule.Next)
+      : [],
   );
   const path = new Set<string>();
   for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
@@ -120,24 +107,28 @@ export function failurePathStates(definition: AslMachine): Set<string> {
 }
 
 /** The workflow's definition as it is deployed (placeholders as written). */
-export function definitionOf(workflow: WorkflowName): AslMachine {
-  return workflowDefinition(workflow) as AslMachine;
+export function definitionOf(workflow: WorkflowName): Machine {
+  return workflowDefinition(workflow);
 }
 
 /** Every Task state of the workflow, nested ones included, in definition order. */
 export function workflowTasks(workflow: WorkflowName): WorkflowTask[] {
   const definition = definitionOf(workflow);
   const failurePath = failurePathStates(definition);
-  return allStates(definition)
-    .filter(({ state }) => state.Type === 'Task')
-    .map(({ name, state }) => ({
-      workflow,
-      name,
-      integration: integrationOf(workflow, name, state.Resource),
-      retried: objectsOf(state.Retry).flatMap((retrier) => stringsOf(retrier.ErrorEquals)),
-      parameters: state.Parameters,
-      failurePath: failurePath.has(name),
-    }));
+  return allStates(definition).flatMap(({ name, state }) =>
+    state.Type === 'Task'
+      ? [
+          {
+            workflow,
+            name,
+            integration: integrationOf(workflow, name, state.Resource),
+            retried: (state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals),
+            parameters: state.Parameters,
+            failurePath: failurePath.has(name),
+          },
+        ]
+      : [],
+  );
 }
 
 /** Whether the state's Retry covers an error of this name (a retrier listing it, or `States.ALL`). */

@@ -27,7 +27,7 @@ import { workflowDefinition } from '../../core/workflow-definitions.ts';
 import { createClientFactory } from '../../engine/clients.ts';
 import type { LambdaStepContext } from '../../engine/lambda-task.ts';
 import { runWorkflow, type WorkflowResult } from '../../engine/run-workflow.ts';
-import { STEPS } from '../../functions/steps/registry.ts';
+import { LOCAL_STEPS } from '../../local/steps.ts';
 import { networkRef } from './step-inputs.ts';
 
 export const NOW = new Date('2026-11-26T07:00:00Z');
@@ -204,7 +204,7 @@ async function run(
 ): Promise<Run> {
   const calls: StepCall[] = [];
   const lambdaSteps = Object.fromEntries(
-    Object.keys(STEPS).map((name) => [
+    Object.keys(LOCAL_STEPS).map((name) => [
       name,
       async (stepInput: unknown, context: LambdaStepContext) => {
         const recorded = stepInput as Record<string, unknown>;
@@ -213,7 +213,7 @@ async function run(
         if (failure) throw failure;
         if (options.answers && name in options.answers) return options.answers[name];
         if (name === 'DescribeFailure')
-          return (STEPS.DescribeFailure as NonNullable<(typeof STEPS)['DescribeFailure']>)(
+          return (LOCAL_STEPS.DescribeFailure as NonNullable<(typeof LOCAL_STEPS)['DescribeFailure']>)(
             stepInput,
             context,
           );
@@ -221,7 +221,7 @@ async function run(
       },
     ]),
   );
-  const result = await runWorkflow(workflowDefinition(workflow) as object, input, {
+  const result = await runWorkflow(workflowDefinition(workflow), input, {
     clients: createClientFactory({
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { modeshiftTags } from '../../core/execution-input.ts';
-import { environmentNames } from '../../core/names.ts';
-import { type WorkflowName, workflowDefinition } from '../../core/workflow-definitions.ts';
+import type { Machine, TaskState } from '../../../core/asl.ts';
+import { modeshiftTags } from '../../../core/execution-input.ts';
+import type { PolicyStatement } from '../../../core/iam/policy.ts';
 import {
-  type PolicyStatement,
   rolesPassedToSteps,
   type WorkflowIamContext,
   WorkflowIamError,
   workflowPolicy,
-} from '../../core/workflow-iam.ts';
+} from '../../../core/iam/workflow-policy.ts';
+import { environmentNames } from '../../../core/names.ts';
+import { type WorkflowName, workflowDefinition } from '../../../core/workflow-definitions.ts';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -21,7 +22,7 @@ const ROLES = {
 const functionArn = (step: string) => arn('lambda', `function:modeshift-${step}`);
 
 // ---------------------------------------------------------------------------
-// The expectation, computed from the ASL independently of core/workflow-iam.ts.
+// The expectation, computed from the ASL independently of core/iam/workflow-policy.ts.
 
 interface Task {
   readonly name: string;
@@ -43,7 +44,7 @@ function tasksOf(states: Record<string, Record<string, unknown>>): Task[] {
 }
 
 function tasks(name: WorkflowName): Task[] {
-  return tasksOf((workflowDefinition(name) as { States: never }).States);
+  return tasksOf(workflowDefinition(name).States as unknown as Record<string, Record<string, unknown>>);
 }
 
 const IAM_PREFIX: Record<string, string> = {
@@ -167,12 +168,12 @@ function context(overrides: Partial<WorkflowIamContext> = {}): WorkflowIamContex
   };
 }
 
-const policyOf = (name: WorkflowName) => workflowPolicy(workflowDefinition(name) as object, context());
+const policyOf = (name: WorkflowName) => workflowPolicy(workflowDefinition(name), context());
 const actionsOf = (policy: readonly PolicyStatement[]) =>
   [...new Set(policy.flatMap((statement) => statement.Action))].sort();
 
 /** A workflow with one Task, nested in a Parallel branch and a Map (legacy Iterator). */
-function nested(task: Record<string, unknown>): object {
+function nested(task: Partial<TaskState>): Machine {
   return {
     StartAt: 'Outer',
     States: {
@@ -186,7 +187,10 @@ function nested(task: Record<string, unknown>): object {
               Each: {
                 Type: 'Map',
                 End: true,
-                Iterator: { StartAt: 'Inner', States: { Inner: { Type: 'Task', End: true, ...task } } },
+                Iterator: {
+                  StartAt: 'Inner',
+                  States: { Inner: { Type: 'Task', Resource: '', End: true, ...task } },
+                },
               },
             },
           },
@@ -307,7 +311,7 @@ describe('workflowPolicy — deploy workflow', () => {
   });
 
   it('names the roles the Lambda steps pass, for their own policies', () => {
-    expect(rolesPassedToSteps(workflowDefinition('deploy') as object)).toEqual({
+    expect(rolesPassedToSteps(workflowDefinition('deploy'))).toEqual({
       StartBuilds: ['CodeBuildRoleArn'],
       RolloutServices: ['TaskExecutionRoleArn'],
     });
@@ -381,7 +385,7 @@ describe('workflowPolicy — every workflow', () => {
     });
 
     it(`${name}: does not depend on the order of the states`, () => {
-      const definition = workflowDefinition(name) as { States: Record<string, unknown> };
+      const definition = workflowDefinition(name);
       const reversed = {
         ...definition,
         States: Object.fromEntries(Object.entries(definition.States).reverse()),
@@ -402,7 +406,7 @@ describe('workflowPolicy — every workflow', () => {
   });
 
   it('builds ARNs in the partition given', () => {
-    const policy = workflowPolicy(workflowDefinition('down') as object, context({ partition: 'aws-cn' }));
+    const policy = workflowPolicy(workflowDefinition('down'), context({ partition: 'aws-cn' }));
 
     expect(policy.find((statement) => statement.Action.includes('ecs:DeleteCluster'))?.Resource).toEqual([
       `arn:aws-cn:ecs:${REGION}:${ACCOUNT}:cluster/*-*`,
@@ -461,16 +465,16 @@ describe('workflowPolicy — derivation', () => {
     const { EnsureNetwork: _, ...others } = context().lambdaFunctionArns;
 
     expect(() =>
-      workflowPolicy(workflowDefinition('deploy') as object, context({ lambdaFunctionArns: others })),
+      workflowPolicy(workflowDefinition('deploy'), context({ lambdaFunctionArns: others })),
     ).toThrow(/state "EnsureNetwork".*EnsureNetworkFunctionArn/);
   });
 
   it('refuses a passed role without an ARN, naming the state', () => {
     const { SchedulerRoleArn: _, ...others } = ROLES;
 
-    expect(() =>
-      workflowPolicy(workflowDefinition('deploy') as object, context({ passRoles: others })),
-    ).toThrow(/state "CreateExpirySchedule".*SchedulerRoleArn/);
+    expect(() => workflowPolicy(workflowDefinition('deploy'), context({ passRoles: others }))).toThrow(
+      /state "CreateExpirySchedule".*SchedulerRoleArn/,
+    );
   });
 
   it('refuses a role passed to an action that takes none, naming the state', () => {

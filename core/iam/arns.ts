@@ -1,0 +1,61 @@
+/**
+ * The resources modeshift names, as IAM resource patterns, and the tag
+ * conditions its statements carry. The patterns are built by calling
+ * core/names.ts with `*` for project, environment, service and database, so
+ * they follow the naming rules as they change.
+ */
+import { accessLogBucketName, databaseNames, environmentNames, serviceNames } from '../names.ts';
+import type { PolicyCondition } from './policy.ts';
+
+/** Where the policy applies: the ARNs it names are built from these. */
+export interface AccountContext {
+  readonly account: string;
+  readonly region: string;
+  /** ARN partition. @default 'aws' */
+  readonly partition?: string;
+}
+
+const ANY = '*';
+const PROJECT_TAG = 'modeshift:project';
+
+/** Resource carries the modeshift project tag (it was created by modeshift). */
+export const TAGGED: PolicyCondition = { Null: { [`aws:ResourceTag/${PROJECT_TAG}`]: 'false' } };
+/** The create call carries the modeshift project tag. */
+export const TAGGING: PolicyCondition = { Null: { [`aws:RequestTag/${PROJECT_TAG}`]: 'false' } };
+
+/** ARN patterns of everything modeshift names, in one account and region. */
+export function modeshiftArns(context: AccountContext) {
+  const partition = context.partition ?? 'aws';
+  const arn = (service: string, resource: string) =>
+    `arn:${partition}:${service}:${context.region}:${context.account}:${resource}`;
+  const environment = environmentNames(ANY, ANY);
+  const service = serviceNames(ANY, ANY, ANY);
+  const database = databaseNames(ANY, ANY, ANY);
+  const bucket = `arn:${partition}:s3:::${accessLogBucketName(ANY, ANY, context.account, context.region)}`;
+  return {
+    arn,
+    logGroups: arn('logs', `log-group:${service.logGroup}`),
+    /** `Describe*` on log groups is authorised against the account's whole log-group space. */
+    allLogGroups: arn('logs', 'log-group:*'),
+    ecrRepositories: arn('ecr', `repository/${service.ecrRepository}`),
+    ecsClusters: arn('ecs', `cluster/${environment.cluster}`),
+    dbInstances: arn('rds', `db:${database.instance}`),
+    dbSubnetGroups: arn('rds', `subgrp:${environment.dbSubnetGroup}`),
+    finalSnapshots: arn('rds', `snapshot:${database.finalSnapshotPrefix}-*`),
+    /** The secret RDS creates for a managed master password is named `rds!db-<id>`. */
+    rdsSecrets: arn('secretsmanager', 'secret:rds!*'),
+    kmsKeys: arn('kms', 'key/*'),
+    loadBalancers: arn('elasticloadbalancing', `loadbalancer/app/${environment.loadBalancer}/*`),
+    expirySchedules: arn('scheduler', `schedule/default/${environment.expirySchedule}`),
+    codeBuildProjects: arn('codebuild', `project/${service.codeBuildProject}`),
+    codeBuildSyncRule: arn('events', 'rule/StepFunctionsGetEventForCodeBuildStartBuildRule'),
+    executions: arn('states', 'execution:*'),
+    accessLogBuckets: bucket,
+    accessLogObjects: `${bucket}/*`,
+    /** The service-linked roles of one service (`ecs.amazonaws.com`): `role/aws-service-role/<service>/*`. */
+    serviceLinkedRoles: (linkedService: string) =>
+      `arn:${partition}:iam::${context.account}:role/aws-service-role/${linkedService}/*`,
+  };
+}
+
+export type ModeshiftArns = ReturnType<typeof modeshiftArns>;

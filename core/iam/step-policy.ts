@@ -1,0 +1,121 @@
+/**
+ * Least-privilege IAM for a Lambda step's own role, derived from its
+ * declaration (functions/step.ts): every SDK command the step declares it
+ * sends becomes the IAM actions AWS checks for it. The step's clients let
+ * through only those commands, so the policy and the code cannot drift.
+ *
+ * Resources: `*` for most services — their resources have AWS-assigned ids
+ * (VPCs, hosted zones, certificates, namespaces, task definitions) or are
+ * listed account-wide, and scoping per command would need a table for every
+ * command. Scoped where it is simple:
+ * - CloudWatch Logs to the `/modeshift/…` log groups (`Describe*` to
+ *   `log-group:*`: it is authorised against the whole log-group space);
+ * - S3 to the access-log bucket (`<project>-<env>-lb-logs-<hash>`) and its objects;
+ * - CodeBuild to the `<project>-<env>-<service>` projects (`List*` to `*`);
+ * - Step Functions executions to `execution:*` of this account and region.
+ *
+ * Added to what the step sends: the tag action AWS checks when a create
+ * carries tags (modeshift tags everything it creates), the actions AWS
+ * checks behind some calls (core/iam/actions.ts), and `iam:PassRole` on the
+ * roles given in `passRoles` when the step sends an action that passes a
+ * role, conditioned on the service it passes it to.
+ */
+import { type AwsService, sdkOperationOfCommand } from '../aws-services.ts';
+import {
+  dependentGrants,
+  iamActionsOf,
+  isCreateOperation,
+  ROLE_TAKING_ACTIONS,
+  s3Resources,
+} from './actions.ts';
+import { type AccountContext, type ModeshiftArns, modeshiftArns } from './arns.ts';
+import { type Grant, IamDerivationError, type PolicyStatement, statementsOf } from './policy.ts';
+
+/** What the policy needs of a step: its name and the SDK command classes it sends. */
+export interface StepCalls {
+  readonly name: string;
+  readonly sends: readonly unknown[];
+}
+
+/** What {@link stepPolicy} needs besides the step. */
+export interface StepIamContext extends AccountContext {
+  /**
+   * Role ARNs the step may pass to a service. Granted (`iam:PassRole`) only
+   * when the step sends an action that passes a role, and only to the
+   * services those actions pass it to.
+   * @default []
+   */
+  readonly passRoles?: readonly string[];
+}
+
+/** A step modeshift cannot derive a policy for; the message names the step and the command. */
+export class StepIamError extends IamDerivationError {
+  override name = 'StepIamError';
+}
+
+/** The resources of a step's action (see the list at the top of this file). */
+function stepResources(service: AwsService, operation: string, arns: ModeshiftArns): string[] {
+  switch (service.id) {
+    case 'cloudwatchlogs':
+      return [operation.startsWith('Describe') ? arns.allLogGroups : arns.logGroups];
+    case 'codebuild':
+      return [operation.startsWith('List') ? '*' : arns.codeBuildProjects];
+    case 'sfn':
+      return [/Execution/.test(operation) ? arns.executions : '*'];
+    default:
+      return ['*'];
+  }
+}
+
+function commandName(command: unknown): string {
+  return typeof command === 'function' && command.name !== '' ? command.name : String(command);
+}
+
+function commandGrants(step: string, command: unknown, arns: ModeshiftArns): Grant[] {
+  const at = `${step}: ${commandName(command)}`;
+  const found = sdkOperationOfCommand(command);
+  if (found === undefined) {
+    throw new StepIamError(
+      `${at} is not a command of an AWS SDK package modeshift has an IAM mapping for (core/aws-services.ts)`,
+    );
+  }
+  const { service, operation } = found;
+  const actions = iamActionsOf(service, operation);
+  if (actions === undefined) {
+    throw new StepIamError(`${at}: S3 operation ${operation} has no IAM action in core/iam/actions.ts`);
+  }
+  const resources = stepResources(service, operation, arns);
+  const grants: Grant[] = actions.flatMap(({ action, s3Level }) => [
+    { action, resources: s3Level === undefined ? resources : s3Resources(s3Level, arns) },
+    ...dependentGrants(action, arns),
+  ]);
+  if (service.tagAction !== undefined && isCreateOperation(operation)) {
+    grants.push({ action: `${service.iamPrefix}:${service.tagAction}`, resources });
+  }
+  return grants;
+}
+
+/**
+ * The policy of a Lambda step's role: the IAM actions of the SDK commands it
+ * declares, scoped as described at the top of this file, plus `iam:PassRole`
+ * on `passRoles` when it passes a role.
+ *
+ * @throws StepIamError naming the step and the command, for a command of an
+ * SDK package without an IAM mapping or an S3 operation without an IAM action.
+ */
+export function stepPolicy(step: StepCalls, context: StepIamContext): PolicyStatement[] {
+  const arns = modeshiftArns(context);
+  const grants = step.sends.flatMap((command) => commandGrants(step.name, command, arns));
+  const passedTo = [...new Set(grants.flatMap((grant) => ROLE_TAKING_ACTIONS[grant.action] ?? []))].sort();
+  const roles = context.passRoles ?? [];
+  if (passedTo.length > 0 && roles.length > 0) {
+    grants.push({
+      action: 'iam:PassRole',
+      resources: roles,
+      condition: {
+        StringEquals: { 'iam:PassedToService': passedTo.length === 1 ? (passedTo[0] as string) : passedTo },
+      },
+    });
+  }
+  return statementsOf(grants);
+}

@@ -1,0 +1,657 @@
+/**
+ * The deploy workflow: provisions one environment of a compose project in
+ * its mode (development, staging or production). Input: the execution
+ * input built by core/execution-input.ts.
+ *
+ * Generated into deploy.asl.json (npm run workflows); read it top to bottom
+ * as the run goes: take the lock, refuse a mode change that needs force,
+ * arm the expiry, build the network, then every foundation at once, then
+ * the listeners, the services and the DNS records the mode asks for, and
+ * record the outcome. Every failure ends in the failure path.
+ */
+import type { JsonObject, Machine } from '../core/asl.ts';
+import { checkBuilds } from '../functions/steps/check-builds.ts';
+import { describeFailure } from '../functions/steps/describe-failure.ts';
+import { ensureCertificate } from '../functions/steps/ensure-certificate.ts';
+import { ensureDatabases } from '../functions/steps/ensure-databases.ts';
+import { ensureListeners } from '../functions/steps/ensure-listeners.ts';
+import { ensureLoadBalancer } from '../functions/steps/ensure-load-balancer.ts';
+import { ensureLogGroups } from '../functions/steps/ensure-log-groups.ts';
+import { ensureNatGateways } from '../functions/steps/ensure-nat-gateways.ts';
+import { ensureNetwork } from '../functions/steps/ensure-network.ts';
+import { ensurePrivateNamespace } from '../functions/steps/ensure-private-namespace.ts';
+import { ensurePublicZones } from '../functions/steps/ensure-public-zones.ts';
+import { rolloutServices } from '../functions/steps/rollout-services.ts';
+import { startBuilds } from '../functions/steps/start-builds.ts';
+import { writeDnsRecords } from '../functions/steps/write-dns-records.ts';
+import {
+  acquireLock,
+  appendHistory,
+  choice,
+  deleteExpirySchedule,
+  END,
+  emitEvent,
+  failurePath,
+  type GuardedBranch,
+  guardedParallel,
+  lambdaTask,
+  next,
+  pass,
+  perSetting,
+  refuse,
+  SUCCEED,
+  sdkTask,
+  updateRecord,
+  whether,
+} from './patterns.ts';
+
+/** The expiry schedule of a request with a ttl: a one-time Down Requested on the bus, at the expiry. */
+const EXPIRY_SCHEDULE: JsonObject = {
+  'Name.$': '$.names.expirySchedule',
+  'ScheduleExpression.$': "States.Format('at({})', $.expiry.at)",
+  ScheduleExpressionTimezone: 'UTC',
+  FlexibleTimeWindow: { Mode: 'OFF' },
+  ActionAfterCompletion: 'DELETE',
+  Target: {
+    Arn: '${EventBusArn}',
+    RoleArn: '${SchedulerRoleArn}',
+    EventBridgeParameters: { DetailType: 'Down Requested', Source: 'modeshift' },
+    'Input.$': 'States.JsonToString($.downRequest)',
+  },
+};
+
+/** The cluster's capacity providers, with the mode's as the default. */
+const CAPACITY: JsonObject = {
+  CapacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+  DefaultCapacityProviderStrategy: [{ 'CapacityProvider.$': '$.policy.capacityProvider', Weight: 1 }],
+};
+
+const natGateways: GuardedBranch = {
+  name: 'NatGateways',
+  startAt: 'NatGatewayPolicy',
+  keep: { 'nat.$': '$[0].nat' },
+  states: {
+    NatGatewayPolicy: perSetting(
+      '$.policy.natGateways',
+      { none: 'NoNatGateways', single: 'SingleNatGateway', 'per-az': 'NatGatewayPerAz' },
+      'UnknownNatPolicy',
+      {
+        comment:
+          "The mode's NAT gateways: none (tasks get public IPs), one shared, or one per availability zone.",
+      },
+    ),
+    UnknownNatPolicy: {
+      Type: 'Fail',
+      Error: 'Modeshift.InvalidPolicy',
+      Cause: 'natGateways must be none, single or per-az',
+    },
+    NoNatGateways: pass({
+      result: { count: 0 },
+      resultPath: '$.natRequest',
+      then: next('EnsureNatGateways'),
+    }),
+    SingleNatGateway: pass({
+      result: { count: 1 },
+      resultPath: '$.natRequest',
+      then: next('EnsureNatGateways'),
+    }),
+    NatGatewayPerAz: pass({
+      result: { count: 2 },
+      resultPath: '$.natRequest',
+      then: next('EnsureNatGateways'),
+    }),
+    EnsureNatGateways: lambdaTask(ensureNatGateways, {
+      comment:
+        'Creates or removes NAT gateways until there are exactly count, and routes the private subnets through them.',
+      parameters: {
+        'count.$': '$.natRequest.count',
+        'network.$': '$.network',
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+      },
+      resultPath: '$.nat',
+      poll: { intervalSeconds: 10, maxAttempts: 180 },
+      onError: 'propagate',
+      then: END,
+    }),
+  },
+};
+
+const databases: GuardedBranch = {
+  name: 'Databases',
+  startAt: 'HasDatabases',
+  keep: { 'databases.$': '$[0].databases' },
+  states: {
+    HasDatabases: whether('$.hasDatabases', 'EnsureDbSubnetGroup', 'NoDatabases'),
+    NoDatabases: pass({ result: { databases: [] }, then: END }),
+    EnsureDbSubnetGroup: sdkTask('rds', 'createDBSubnetGroup', {
+      parameters: {
+        'DbSubnetGroupName.$': '$.names.dbSubnetGroup',
+        'DbSubnetGroupDescription.$': "States.Format('modeshift {} private subnets', $.names.prefix)",
+        'SubnetIds.$': '$.network.privateSubnetIds',
+        'Tags.$': '$.tags',
+      },
+      expect: [{ errors: ['Rds.DbSubnetGroupAlreadyExistsException'], next: 'EnsureDatabases' }],
+      onError: 'propagate',
+      then: next('EnsureDatabases'),
+    }),
+    EnsureDatabases: lambdaTask(ensureDatabases, {
+      comment:
+        "Every managed Postgres at once: created with the mode's class, encryption, deletion protection and a password RDS manages, or brought to them; ready when all are available.",
+      parameters: {
+        'databases.$': '$.databases',
+        'policy.$': '$.policy',
+        'network.$': '$.network',
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+      },
+      resultPath: '$.databaseProgress',
+      poll: { intervalSeconds: 15, maxAttempts: 240 },
+      onError: 'propagate',
+      then: next('DatabasesReady'),
+    }),
+    DatabasesReady: pass({ parameters: { 'databases.$': '$.databaseProgress.endpoints' }, then: END }),
+  },
+};
+
+const loadBalancer: GuardedBranch = {
+  name: 'LoadBalancer',
+  startAt: 'HasPublicServices',
+  keep: { 'loadBalancer.$': '$[0].loadBalancer' },
+  states: {
+    HasPublicServices: whether('$.hasPublicServices', 'EnsureLoadBalancer', 'NoLoadBalancer'),
+    NoLoadBalancer: pass({ result: {}, resultPath: '$.loadBalancer', then: END }),
+    EnsureLoadBalancer: lambdaTask(ensureLoadBalancer, {
+      comment:
+        'The access-log bucket, the internet-facing load balancer and a target group per public service.',
+      parameters: {
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+        'network.$': '$.network',
+        'targetGroups.$': '$.targetGroups',
+        accountId: '${AccountId}',
+        region: '${Region}',
+      },
+      resultPath: '$.loadBalancer',
+      onError: 'propagate',
+      then: END,
+    }),
+  },
+};
+
+const privateNamespace: GuardedBranch = {
+  name: 'PrivateNamespace',
+  startAt: 'EnsurePrivateNamespace',
+  keep: { 'namespace.$': '$[0].namespace' },
+  states: {
+    EnsurePrivateNamespace: lambdaTask(ensurePrivateNamespace, {
+      comment: 'The private DNS namespace in which services and databases are found by their compose names.',
+      parameters: { 'names.$': '$.names', 'tags.$': '$.tags', 'network.$': '$.network' },
+      resultPath: '$.namespace',
+      poll: { intervalSeconds: 5, maxAttempts: 360 },
+      onError: 'propagate',
+      then: END,
+    }),
+  },
+};
+
+const builds: GuardedBranch = {
+  name: 'Builds',
+  startAt: 'HasBuilds',
+  keep: { 'built.$': '$[0].built' },
+  states: {
+    HasBuilds: whether('$.hasBuilds', 'StartBuilds', 'NoBuilds'),
+    NoBuilds: pass({ result: { built: false }, then: END }),
+    StartBuilds: lambdaTask(startBuilds, {
+      comment:
+        "Every service with a build section: its ECR repository, its CodeBuild project with the mode's compute type, and its build, started all at once.",
+      parameters: {
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'builds.$': '$.builds',
+        'computeType.$': '$.policy.buildComputeType',
+        'imageTag.$': '$.deploymentId',
+        'tags.$': '$.tags',
+        serviceRoleArn: '${CodeBuildRoleArn}',
+        accountId: '${AccountId}',
+        region: '${Region}',
+      },
+      resultPath: '$.started',
+      onError: 'propagate',
+      then: next('CheckBuilds'),
+    }),
+    CheckBuilds: lambdaTask(checkBuilds, {
+      comment: 'One look at every build (BatchGetBuilds); a failed build fails the deploy.',
+      parameters: { 'builds.$': '$.started.builds' },
+      resultPath: '$.buildProgress',
+      poll: { intervalSeconds: 10, maxAttempts: 360 },
+      onError: 'propagate',
+      then: next('ImagesBuilt'),
+    }),
+    ImagesBuilt: pass({ result: { built: true }, then: END }),
+  },
+};
+
+const logGroups: GuardedBranch = {
+  name: 'LogGroups',
+  startAt: 'EnsureLogGroups',
+  keep: { 'logGroups.$': '$[0].logGroupsEnsured' },
+  states: {
+    EnsureLogGroups: lambdaTask(ensureLogGroups, {
+      comment:
+        "A log group per service with the mode's retention (re-applied on every deploy), all in one step.",
+      parameters: {
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'services.$': '$.serviceNames',
+        'retentionInDays.$': '$.policy.logRetentionDays',
+        'tags.$': '$.tagMap',
+      },
+      resultPath: '$.logGroupsEnsured',
+      onError: 'propagate',
+      then: END,
+    }),
+  },
+};
+
+const dnsAndCertificate: GuardedBranch = {
+  name: 'DnsAndCertificate',
+  startAt: 'HasDomain',
+  keep: { 'dns.$': '$[0].dns' },
+  states: {
+    HasDomain: whether('$.hasDomain', 'EnsurePublicZones', 'NoDomain'),
+    NoDomain: pass({ result: { zones: [], certificate: {} }, resultPath: '$.dns', then: END }),
+    EnsurePublicZones: lambdaTask(ensurePublicZones, {
+      comment:
+        "The environment's public hosted zone per domain, created if absent and delegated from its parent when modeshift manages the parent.",
+      parameters: {
+        'zones.$': '$.zones',
+        'tags.$': '$.tags',
+        'mode.$': '$.mode',
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'ttl.$': '$.policy.dnsTtlSeconds',
+      },
+      resultPath: '$.publicZones',
+      onError: 'propagate',
+      then: next('EnsureCertificate'),
+    }),
+    EnsureCertificate: lambdaTask(ensureCertificate, {
+      comment: "An ACM certificate for the zones, validated by DNS records with the mode's TTL.",
+      parameters: {
+        'zones.$': '$.publicZones.zones',
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+        'ttl.$': '$.policy.dnsTtlSeconds',
+        'writeMode.$': '$.policy.dnsWriteMode',
+      },
+      resultPath: '$.certificate',
+      poll: { intervalSeconds: 15, maxAttempts: 240 },
+      onError: 'propagate',
+      then: next('DnsReady'),
+    }),
+    DnsReady: pass({
+      parameters: { 'zones.$': '$.publicZones.zones', 'certificate.$': '$.certificate' },
+      resultPath: '$.dns',
+      then: END,
+    }),
+  },
+};
+
+const cluster: GuardedBranch = {
+  name: 'Cluster',
+  startAt: 'EnsureCluster',
+  keep: { 'cluster.$': '$[0].cluster' },
+  states: {
+    EnsureCluster: sdkTask('ecs', 'createCluster', {
+      comment: 'The cluster, with Fargate and Fargate Spot; creating an existing cluster returns it.',
+      parameters: { 'ClusterName.$': '$.names.cluster', ...CAPACITY, 'Tags.$': '$.tags' },
+      resultSelector: { 'arn.$': '$.Cluster.ClusterArn' },
+      resultPath: '$.cluster',
+      onError: 'propagate',
+      then: next('ApplyCapacityProviders'),
+    }),
+    ApplyCapacityProviders: sdkTask('ecs', 'putClusterCapacityProviders', {
+      comment: "Re-applies the mode's default capacity provider (it changes when the mode does).",
+      parameters: { 'Cluster.$': '$.names.cluster', ...CAPACITY },
+      onError: 'propagate',
+      then: END,
+    }),
+  },
+};
+
+/** What RolloutServices is given besides its strategy, by either of the states that run it. */
+const ROLLOUT = {
+  'services.$': '$.waves[*].services[*]',
+  'rollout.$': '$$.Execution.StartTime',
+  'project.$': '$.project',
+  'environment.$': '$.environment',
+  'deploymentId.$': '$.deploymentId',
+  'policy.$': '$.policy',
+  'names.$': '$.names',
+  'tags.$': '$.tags',
+  'taskNetwork.$': '$.taskNetwork',
+  'network.$': '$.foundations.network',
+  'loadBalancer.$': '$.foundations.loadBalancer',
+  'namespace.$': '$.foundations.namespace',
+  executionRoleArn: '${TaskExecutionRoleArn}',
+  accountId: '${AccountId}',
+  region: '${Region}',
+} as const;
+
+const ROLLOUT_COMMENT =
+  'Every service, each deployed as soon as the services it depends on are stable: its task definition (a new revision only when it changed) and its ECS service and Cloud Map entry, created or brought to every setting of the mode. Looks again every few seconds until all are stable (Modeshift.NotReady); a rollback by the circuit breaker fails the deploy.';
+
+/** What WriteDnsRecords is given besides its write mode, by either of the states that run it. */
+const DNS_RECORDS = {
+  'ttl.$': '$.policy.dnsTtlSeconds',
+  'names.$': '$.names',
+  'zones.$': '$.foundations.dns.zones',
+  'publicServices.$': '$.publicServices',
+  'loadBalancer.$': '$.foundations.loadBalancer',
+  'namespace.$': '$.foundations.namespace',
+  'databases.$': '$.foundations.databases',
+} as const;
+
+/** Downgrades that need no force but go into the history as a warning. */
+const DOWNGRADES = [
+  ['production', 'staging'],
+  ['production', 'development'],
+  ['staging', 'development'],
+] as const;
+
+export const deployDefinition: Machine = {
+  Comment:
+    'modeshift deploy: provisions one environment of a compose project in its mode (development, staging or production). Input: the execution input built by core/execution-input.ts.',
+  StartAt: 'DescribeDeployment',
+  States: {
+    DescribeDeployment: pass({
+      comment: 'What the outcome events and the history say about this run.',
+      parameters: {
+        event: {
+          'project.$': '$.project',
+          'environment.$': '$.environment',
+          'mode.$': '$.mode',
+          'deploymentId.$': '$.deploymentId',
+          'executionArn.$': '$$.Execution.Id',
+          'policy.$': '$.policy',
+        },
+        warning: '',
+      },
+      resultPath: '$.run',
+      then: next('AcquireLock'),
+    }),
+    ...acquireLock({
+      comment: 'One deployment per environment: takes the lock unless another live deployment holds it.',
+      set: '#status = :deploying, #project = :project, #environment = :environment, #requestedMode = :mode, #requestedPolicy = :policy',
+      values: {
+        ':deploying': { S: 'deploying' },
+        ':project': { 'S.$': '$.project' },
+        ':environment': { 'S.$': '$.environment' },
+        ':mode': { 'S.$': '$.mode' },
+        ':policy': { 'S.$': 'States.JsonToString($.policy)' },
+      },
+      resultPath: '$.previous',
+      then: next('EmitDeploymentStarted'),
+    }),
+    EmitDeploymentStarted: emitEvent({
+      detailType: 'Deployment Started',
+      detail: 'States.JsonToString($.run.event)',
+      then: next('HasPreviousMode'),
+    }),
+    HasPreviousMode: choice({
+      comment: 'A first deploy, or a deploy after down, has no mode to change from.',
+      when: [{ rule: { Variable: '$.previous.Attributes.mode.S', IsPresent: true }, next: 'WasTornDown' }],
+      otherwise: 'ArmExpiry',
+    }),
+    WasTornDown: choice({
+      when: [
+        { rule: { Variable: '$.previous.Attributes.status.S', StringEquals: 'down' }, next: 'ArmExpiry' },
+      ],
+      otherwise: 'CheckModeChange',
+    }),
+    CheckModeChange: choice({
+      comment: 'The mode-change guard: production to development needs force; other downgrades are recorded.',
+      when: [
+        {
+          rule: {
+            And: [
+              { Variable: '$.previous.Attributes.mode.S', StringEquals: 'production' },
+              { Variable: '$.mode', StringEquals: 'development' },
+              { Variable: '$.force', BooleanEquals: false },
+            ],
+          },
+          next: 'RefuseModeChange',
+        },
+        {
+          rule: {
+            Or: DOWNGRADES.map(([from, to]) => ({
+              And: [
+                { Variable: '$.previous.Attributes.mode.S', StringEquals: from },
+                { Variable: '$.mode', StringEquals: to },
+              ],
+            })),
+          },
+          next: 'NoteDowngrade',
+        },
+      ],
+      otherwise: 'ArmExpiry',
+    }),
+    RefuseModeChange: refuse(
+      'Modeshift.ModeChangeRefused',
+      "States.Format('environment {} is in production mode; changing it to development drops deletion protection, the final database snapshot and on-demand capacity, and needs force: true', $.environment)",
+    ),
+    NoteDowngrade: pass({
+      comment: 'A downgrade proceeds; the warning goes into the history.',
+      parameters: {
+        'event.$': '$.run.event',
+        'warning.$': "States.Format('mode downgraded from {} to {}', $.previous.Attributes.mode.S, $.mode)",
+      },
+      resultPath: '$.run',
+      then: next('ArmExpiry'),
+    }),
+    ArmExpiry: whether('$.expiry.enabled', 'CreateExpirySchedule', 'DeleteExpirySchedule', {
+      comment:
+        'A request with a ttl arms a one-time schedule that requests Down at expiry, before anything is deployed.',
+    }),
+    CreateExpirySchedule: sdkTask('scheduler', 'createSchedule', {
+      parameters: EXPIRY_SCHEDULE,
+      expect: [{ errors: ['Scheduler.ConflictException'], next: 'UpdateExpirySchedule' }],
+      then: next('EnsureNetwork'),
+    }),
+    UpdateExpirySchedule: sdkTask('scheduler', 'updateSchedule', {
+      parameters: EXPIRY_SCHEDULE,
+      then: next('EnsureNetwork'),
+    }),
+    DeleteExpirySchedule: deleteExpirySchedule({
+      comment: 'A deploy without a ttl removes an expiry an earlier deploy armed.',
+      then: 'EnsureNetwork',
+    }),
+    EnsureNetwork: lambdaTask(ensureNetwork, {
+      comment:
+        'VPC, two public and two private subnets in two zones, internet gateway, routes and security groups; found by tag or created. The one prerequisite every other foundation shares.',
+      parameters: {
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+      },
+      resultPath: '$.network',
+      then: next('Foundations'),
+    }),
+    ...guardedParallel('Foundations', {
+      comment:
+        'Everything the services need, all at once once the network is there: NAT gateways, databases, load balancer, private namespace, builds, log groups, DNS and certificate, cluster. Each branch returns only its result; a failed branch is held until every branch has ended.',
+      parameters: {
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'mode.$': '$.mode',
+        'deploymentId.$': '$.deploymentId',
+        'policy.$': '$.policy',
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+        'tagMap.$': '$.tagMap',
+        'network.$': '$.network',
+        'hasBuilds.$': '$.hasBuilds',
+        'hasDatabases.$': '$.hasDatabases',
+        'hasPublicServices.$': '$.hasPublicServices',
+        'hasDomain.$': '$.hasDomain',
+        'builds.$': '$.builds',
+        'databases.$': '$.databases',
+        'zones.$': '$.zones',
+        'targetGroups.$': '$.targetGroups',
+        'publicServices.$': '$.publicServices',
+        'serviceNames.$': '$.waves[*].services[*].name',
+      },
+      resultPath: '$.foundations',
+      branches: [
+        natGateways,
+        databases,
+        loadBalancer,
+        privateNamespace,
+        builds,
+        logGroups,
+        dnsAndCertificate,
+        cluster,
+      ],
+      then: 'CollectFoundations',
+    }),
+    CollectFoundations: pass({
+      parameters: {
+        'network.$': '$.network',
+        'nat.$': '$.foundations[0].nat',
+        'databases.$': '$.foundations[1].databases',
+        'loadBalancer.$': '$.foundations[2].loadBalancer',
+        'namespace.$': '$.foundations[3].namespace',
+        'dns.$': '$.foundations[6].dns',
+        'cluster.$': '$.foundations[7].cluster',
+      },
+      resultPath: '$.foundations',
+      then: next('HasLoadBalancer'),
+    }),
+    HasLoadBalancer: whether('$.hasPublicServices', 'ConfigureLoadBalancer', 'DeploymentStrategy'),
+    ConfigureLoadBalancer: sdkTask('elasticloadbalancingv2', 'modifyLoadBalancerAttributes', {
+      comment: "The mode's deletion protection and access logs, re-applied on every deploy.",
+      parameters: {
+        'LoadBalancerArn.$': '$.foundations.loadBalancer.arn',
+        Attributes: [
+          {
+            Key: 'deletion_protection.enabled',
+            'Value.$': "States.Format('{}', $.policy.lbDeletionProtection)",
+          },
+          { Key: 'access_logs.s3.enabled', Value: 'true' },
+          { Key: 'access_logs.s3.bucket', 'Value.$': '$.foundations.loadBalancer.accessLogBucket' },
+          { Key: 'access_logs.s3.prefix', 'Value.$': '$.names.prefix' },
+        ],
+      },
+      then: next('ListenerPolicy'),
+    }),
+    ListenerPolicy: whether('$.hasDomain', 'RedirectHttpToHttps', 'ServeHttpOnly', {
+      comment:
+        "With a domain, HTTP redirects to HTTPS with the mode's status code; without one there is no certificate and HTTP serves.",
+    }),
+    RedirectHttpToHttps: lambdaTask(ensureListeners, {
+      parameters: {
+        mode: 'redirect',
+        'redirectCode.$': '$.policy.httpRedirectCode',
+        'loadBalancer.$': '$.foundations.loadBalancer',
+        'certificateArn.$': '$.foundations.dns.certificate.arn',
+        'publicServices.$': '$.publicServices',
+        'tags.$': '$.tags',
+      },
+      resultPath: '$.listeners',
+      then: next('DeploymentStrategy'),
+    }),
+    ServeHttpOnly: lambdaTask(ensureListeners, {
+      parameters: {
+        mode: 'http',
+        'loadBalancer.$': '$.foundations.loadBalancer',
+        'publicServices.$': '$.publicServices',
+        'tags.$': '$.tags',
+      },
+      resultPath: '$.listeners',
+      then: next('DeploymentStrategy'),
+    }),
+    DeploymentStrategy: perSetting('$.policy.deploymentStrategy', { replace: 'ReplaceTasks' }, 'RollTasks', {
+      comment:
+        'replace stops the previous tasks before new ones start; rolling keeps them serving until the new ones are healthy.',
+    }),
+    ReplaceTasks: lambdaTask(rolloutServices, {
+      comment: ROLLOUT_COMMENT,
+      parameters: { strategy: 'replace', ...ROLLOUT },
+      resultPath: '$.rollout',
+      poll: { intervalSeconds: 5, maxAttempts: 1440 },
+      then: next('DnsWriteMode'),
+    }),
+    RollTasks: lambdaTask(rolloutServices, {
+      comment: ROLLOUT_COMMENT,
+      parameters: { strategy: 'rolling', ...ROLLOUT },
+      resultPath: '$.rollout',
+      poll: { intervalSeconds: 5, maxAttempts: 1440 },
+      then: next('DnsWriteMode'),
+    }),
+    DnsWriteMode: perSetting(
+      '$.policy.dnsWriteMode',
+      { recreate: 'RecreateDnsRecords' },
+      'UpsertDnsRecords',
+      {
+        comment: 'recreate deletes and creates records (downtime allowed); upsert overwrites them in place.',
+      },
+    ),
+    RecreateDnsRecords: lambdaTask(writeDnsRecords, {
+      parameters: { writeMode: 'recreate', ...DNS_RECORDS },
+      resultPath: '$.records',
+      then: next('MarkDeployed'),
+    }),
+    UpsertDnsRecords: lambdaTask(writeDnsRecords, {
+      parameters: { writeMode: 'upsert', ...DNS_RECORDS },
+      resultPath: '$.records',
+      then: next('MarkDeployed'),
+    }),
+    MarkDeployed: updateRecord({
+      comment: 'Records the new mode and releases the lock, unless another deployment took it over.',
+      update:
+        'SET #status = :deployed, #mode = :mode, #policy = :policy, #sweepMode = :mode, #lastDeploymentId = :lock, #lastActivityAt = :now, #expiresAt = :expiresAt, #deployedAt = :deployedAt REMOVE #lockId, #lockExpiresAt',
+      condition: '#lockId = :lock',
+      values: {
+        ':deployed': { S: 'deployed' },
+        ':mode': { 'S.$': '$.mode' },
+        ':policy': { 'S.$': 'States.JsonToString($.policy)' },
+        ':lock': { 'S.$': '$.deploymentId' },
+        ':now': { 'N.$': "States.Format('{}', $.requestedAtEpoch)" },
+        ':expiresAt': { 'N.$': "States.Format('{}', $.expiry.epoch)" },
+        ':deployedAt': { 'S.$': '$$.State.EnteredTime' },
+      },
+      then: next('AppendHistory'),
+    }),
+    AppendHistory: appendHistory({
+      action: 'deploy',
+      status: 'succeeded',
+      fields: {
+        mode: { 'S.$': '$.mode' },
+        warning: { 'S.$': '$.run.warning' },
+        policy: { 'S.$': 'States.JsonToString($.policy)' },
+      },
+      then: next('EmitDeploymentSucceeded'),
+    }),
+    EmitDeploymentSucceeded: emitEvent({
+      detailType: 'Deployment Succeeded',
+      detail: 'States.JsonToString($.run.event)',
+      then: next('Deployed'),
+    }),
+    Deployed: SUCCEED,
+    ...failurePath(describeFailure, {
+      action: 'deploy',
+      comment: 'Which step failed and why, for the history and the failure event.',
+      undescribed: {},
+      history: {
+        mode: { 'S.$': '$.mode' },
+        warning: { 'S.$': '$.run.warning' },
+        policy: { 'S.$': 'States.JsonToString($.policy)' },
+      },
+      failedEvent: 'Deployment Failed',
+    }),
+  },
+};
