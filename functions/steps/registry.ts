@@ -30,7 +30,7 @@ import { deleteLogGroups } from './delete-log-groups.ts';
 import { deleteNetwork } from './delete-network.ts';
 import { deletePrivateNamespace } from './delete-private-namespace.ts';
 import { deleteServices } from './delete-services.ts';
-import { describeFailure, stepFunctionsHistory } from './describe-failure.ts';
+import { describeFailure } from './describe-failure.ts';
 import { disableLoadBalancerProtection } from './disable-load-balancer-protection.ts';
 import { ensureCertificate } from './ensure-certificate.ts';
 import { ensureDatabases } from './ensure-databases.ts';
@@ -130,14 +130,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   PurgeAndDeleteZones: adapt('PurgeAndDeleteZones', purgeAndDeleteZones),
   RemoveServiceRecords: adapt('RemoveServiceRecords', removeServiceRecords),
   DeleteAccessLogBucket: adapt('DeleteAccessLogBucket', deleteAccessLogBucket),
-  DescribeFailure: (input, context) => {
-    const lastFailedTask = context.lastFailedTask;
-    const history =
-      lastFailedTask === undefined
-        ? stepFunctionsHistory(clientsOf(context).sfn)
-        : { failedState: async () => lastFailedTask() };
-    return describeFailure(input as Parameters<typeof describeFailure>[0], history);
-  },
+  DescribeFailure: localStep(describeFailure),
 };
 
 export { SETTLED, untilSettled } from './settled.ts';
