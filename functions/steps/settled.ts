@@ -30,7 +30,6 @@ export const SETTLED: Readonly<Record<string, (output: never) => boolean>> = {
   RolloutServices: done,
   DeleteServices: done,
   CheckDatabasesDeleted: done,
-  DeleteLoadBalancer: done,
   DeletePrivateNamespace: done,
   DeleteNetwork: done,
 };
