@@ -119,7 +119,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   DeleteServices: adapt('DeleteServices', deleteServices),
   DisableLoadBalancerProtection: localStep(disableLoadBalancerProtection),
   DeleteLoadBalancer: localStep(deleteLoadBalancer),
-  DeleteCertificate: adapt('DeleteCertificate', deleteCertificate),
+  DeleteCertificate: localStep(deleteCertificate),
   FindDatabases: adapt('FindDatabases', findDatabases),
   DeleteDatabases: adapt('DeleteDatabases', deleteDatabases),
   CheckDatabasesDeleted: adapt('CheckDatabasesDeleted', checkDatabasesDeleted),
