@@ -126,7 +126,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   DeleteBuildResources: localStep(deleteBuildResources),
   DeleteLogGroups: localStep(deleteLogGroups),
   DeletePrivateNamespace: adapt('DeletePrivateNamespace', deletePrivateNamespace),
-  DeleteNetwork: adapt('DeleteNetwork', deleteNetwork),
+  DeleteNetwork: localStep(deleteNetwork),
   PurgeAndDeleteZones: adapt('PurgeAndDeleteZones', purgeAndDeleteZones),
   RemoveServiceRecords: adapt('RemoveServiceRecords', removeServiceRecords),
   DeleteAccessLogBucket: adapt('DeleteAccessLogBucket', deleteAccessLogBucket),

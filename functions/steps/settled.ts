@@ -29,7 +29,6 @@ export const SETTLED: Readonly<Record<string, (output: never) => boolean>> = {
   EnsureCertificate: issued,
   RolloutServices: done,
   DeletePrivateNamespace: done,
-  DeleteNetwork: done,
 };
 
 /**
