@@ -125,10 +125,10 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   CheckDatabasesDeleted: localStep(checkDatabasesDeleted),
   DeleteBuildResources: localStep(deleteBuildResources),
   DeleteLogGroups: localStep(deleteLogGroups),
-  DeletePrivateNamespace: adapt('DeletePrivateNamespace', deletePrivateNamespace),
+  DeletePrivateNamespace: localStep(deletePrivateNamespace),
   DeleteNetwork: localStep(deleteNetwork),
-  PurgeAndDeleteZones: adapt('PurgeAndDeleteZones', purgeAndDeleteZones),
-  RemoveServiceRecords: adapt('RemoveServiceRecords', removeServiceRecords),
+  PurgeAndDeleteZones: localStep(purgeAndDeleteZones),
+  RemoveServiceRecords: localStep(removeServiceRecords),
   DeleteAccessLogBucket: adapt('DeleteAccessLogBucket', deleteAccessLogBucket),
   DescribeFailure: localStep(describeFailure),
 };

@@ -28,7 +28,6 @@ export const SETTLED: Readonly<Record<string, (output: never) => boolean>> = {
   EnsurePrivateNamespace: ready,
   EnsureCertificate: issued,
   RolloutServices: done,
-  DeletePrivateNamespace: done,
 };
 
 /**
