@@ -129,7 +129,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   DeleteNetwork: localStep(deleteNetwork),
   PurgeAndDeleteZones: localStep(purgeAndDeleteZones),
   RemoveServiceRecords: localStep(removeServiceRecords),
-  DeleteAccessLogBucket: adapt('DeleteAccessLogBucket', deleteAccessLogBucket),
+  DeleteAccessLogBucket: localStep(deleteAccessLogBucket),
   DescribeFailure: localStep(describeFailure),
 };
 
