@@ -8,7 +8,7 @@ import {
   GetBucketTaggingCommand,
   ListObjectVersionsCommand,
   type ObjectIdentifier,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { accessLogBucketName } from '../../core/names.ts';
 import {
@@ -17,7 +17,9 @@ import {
   resourceConflict,
 } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 /** Input of DeleteAccessLogBucket, as the down workflow passes it. */
@@ -47,34 +49,35 @@ const DELETE_ATTEMPTS = 3;
  * @throws StepError `Modeshift.BucketNotEmptied` when S3 refuses to delete
  * some objects (object lock, legal hold).
  */
-export async function deleteAccessLogBucket(
-  input: DeleteAccessLogBucketInput,
+export const deleteAccessLogBucket = defineStep({
+  name: 'DeleteAccessLogBucket',
   clients: { s3: S3Client },
-): Promise<DeleteAccessLogBucketOutput> {
-  const { s3 } = clients;
-  const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
-  const bucket = accessLogBucketName(input.project, input.environment, input.accountId, input.region);
+  sends: [GetBucketTaggingCommand, ListObjectVersionsCommand, DeleteObjectsCommand, DeleteBucketCommand],
+  async run(input: DeleteAccessLogBucketInput, { s3 }): Promise<DeleteAccessLogBucketOutput> {
+    const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
+    const bucket = accessLogBucketName(input.project, input.environment, input.accountId, input.region);
 
-  let tags: Awaited<ReturnType<typeof bucketTags>>;
-  try {
-    tags = await bucketTags(s3, bucket);
-  } catch (error) {
-    if (hasAwsErrorName(error, 'NoSuchBucket')) return {};
-    throw error;
-  }
-  if (!isTaggedForEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
-
-  for (let attempt = 1; ; attempt += 1) {
-    await emptyBucket(s3, bucket);
+    let tags: Awaited<ReturnType<typeof bucketTags>>;
     try {
-      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-      return {};
+      tags = await bucketTags(s3, bucket);
     } catch (error) {
       if (hasAwsErrorName(error, 'NoSuchBucket')) return {};
-      if (!hasAwsErrorName(error, 'BucketNotEmpty') || attempt >= DELETE_ATTEMPTS) throw error;
+      throw error;
     }
-  }
-}
+    if (!isTaggedForEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
+
+    for (let attempt = 1; ; attempt += 1) {
+      await emptyBucket(s3, bucket);
+      try {
+        await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+        return {};
+      } catch (error) {
+        if (hasAwsErrorName(error, 'NoSuchBucket')) return {};
+        if (!hasAwsErrorName(error, 'BucketNotEmpty') || attempt >= DELETE_ATTEMPTS) throw error;
+      }
+    }
+  },
+});
 
 async function bucketTags(s3: S3Client, bucket: string) {
   try {
@@ -125,3 +128,5 @@ async function deleteObjects(s3: S3Client, bucket: string, objects: ObjectIdenti
     );
   }
 }
+
+export const handler = lambdaHandler(deleteAccessLogBucket);

@@ -5,20 +5,24 @@
  */
 import {
   BatchGetProjectsCommand,
-  type CodeBuildClient,
+  CodeBuildClient,
   DeleteProjectCommand,
+  ListProjectsCommand,
   paginateListProjects,
 } from '@aws-sdk/client-codebuild';
 import {
   DeleteRepositoryCommand,
-  type ECRClient,
+  DescribeRepositoriesCommand,
+  ECRClient,
   ListTagsForResourceCommand,
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 
 export type DeleteBuildResourcesInput = EnvironmentStepInput;
 
@@ -35,15 +39,24 @@ const BATCH_SIZE = 100;
  * ECR repositories named `<project>/<environment>/…` (images included) that
  * are tagged for this project and environment. Deletion is immediate.
  */
-export async function deleteBuildResources(
-  input: DeleteBuildResourcesInput,
-  clients: { codebuild: CodeBuildClient; ecr: ECRClient },
-): Promise<DeleteBuildResourcesOutput> {
-  const identity = { project: input.project, environment: input.environment };
-  await deleteBuildProjects(clients.codebuild, `${input.names.prefix}-`, identity);
-  await deleteRepositories(clients.ecr, `${input.project}/${input.environment}/`, identity);
-  return {};
-}
+export const deleteBuildResources = defineStep({
+  name: 'DeleteBuildResources',
+  clients: { codebuild: CodeBuildClient, ecr: ECRClient },
+  sends: [
+    ListProjectsCommand,
+    BatchGetProjectsCommand,
+    DeleteProjectCommand,
+    DescribeRepositoriesCommand,
+    ListTagsForResourceCommand,
+    DeleteRepositoryCommand,
+  ],
+  async run(input: DeleteBuildResourcesInput, { codebuild, ecr }): Promise<DeleteBuildResourcesOutput> {
+    const identity = { project: input.project, environment: input.environment };
+    await deleteBuildProjects(codebuild, `${input.names.prefix}-`, identity);
+    await deleteRepositories(ecr, `${input.project}/${input.environment}/`, identity);
+    return {};
+  },
+});
 
 async function deleteBuildProjects(
   codebuild: CodeBuildClient,
@@ -87,3 +100,5 @@ async function deleteRepositories(
     }
   });
 }
+
+export const handler = lambdaHandler(deleteBuildResources);

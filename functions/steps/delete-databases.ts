@@ -5,9 +5,11 @@
  * FinalSnapshotPolicy chose. An instance already gone or already being
  * deleted counts as deleted; CheckDatabasesDeleted waits for them.
  */
-import { DeleteDBInstanceCommand, ModifyDBInstanceCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { DeleteDBInstanceCommand, ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
+import { defineStep } from '../step.ts';
 
 export interface DeleteDatabasesInput {
   /** The instances FindDatabases found, and whether each is protected. */
@@ -33,43 +35,47 @@ function isGone(error: unknown): boolean {
   );
 }
 
-export async function deleteDatabases(
-  input: DeleteDatabasesInput,
+export const deleteDatabases = defineStep({
+  name: 'DeleteDatabases',
   clients: { rds: RDSClient },
-): Promise<DeleteDatabasesOutput> {
-  const snapshots = await mapConcurrently(
-    input.databases,
-    CONCURRENCY,
-    async ({ instance, deletionProtection }) => {
-      try {
-        if (deletionProtection) {
-          await clients.rds.send(
-            new ModifyDBInstanceCommand({
-              DBInstanceIdentifier: instance,
-              DeletionProtection: false,
-              ApplyImmediately: true,
-            }),
+  sends: [ModifyDBInstanceCommand, DeleteDBInstanceCommand],
+  async run(input: DeleteDatabasesInput, { rds }): Promise<DeleteDatabasesOutput> {
+    const snapshots = await mapConcurrently(
+      input.databases,
+      CONCURRENCY,
+      async ({ instance, deletionProtection }) => {
+        try {
+          if (deletionProtection) {
+            await rds.send(
+              new ModifyDBInstanceCommand({
+                DBInstanceIdentifier: instance,
+                DeletionProtection: false,
+                ApplyImmediately: true,
+              }),
+            );
+          }
+          const snapshot = `${instance}-final-${input.stamp}`;
+          await rds.send(
+            new DeleteDBInstanceCommand(
+              input.finalSnapshot
+                ? {
+                    DBInstanceIdentifier: instance,
+                    SkipFinalSnapshot: false,
+                    FinalDBSnapshotIdentifier: snapshot,
+                    DeleteAutomatedBackups: false,
+                  }
+                : { DBInstanceIdentifier: instance, SkipFinalSnapshot: true, DeleteAutomatedBackups: true },
+            ),
           );
+          return input.finalSnapshot ? [snapshot] : [];
+        } catch (error) {
+          if (isGone(error)) return [];
+          throw error;
         }
-        const snapshot = `${instance}-final-${input.stamp}`;
-        await clients.rds.send(
-          new DeleteDBInstanceCommand(
-            input.finalSnapshot
-              ? {
-                  DBInstanceIdentifier: instance,
-                  SkipFinalSnapshot: false,
-                  FinalDBSnapshotIdentifier: snapshot,
-                  DeleteAutomatedBackups: false,
-                }
-              : { DBInstanceIdentifier: instance, SkipFinalSnapshot: true, DeleteAutomatedBackups: true },
-          ),
-        );
-        return input.finalSnapshot ? [snapshot] : [];
-      } catch (error) {
-        if (isGone(error)) return [];
-        throw error;
-      }
-    },
-  );
-  return { snapshots: snapshots.flat() };
-}
+      },
+    );
+    return { snapshots: snapshots.flat() };
+  },
+});
+
+export const handler = lambdaHandler(deleteDatabases);

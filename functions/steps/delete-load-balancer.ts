@@ -7,8 +7,12 @@ import {
   DeleteListenerCommand,
   DeleteLoadBalancerCommand,
   DeleteTargetGroupCommand,
+  DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
-  type ElasticLoadBalancingV2Client,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
   paginateDescribeListeners,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
@@ -17,7 +21,9 @@ import {
 } from '../aws/elbv2/environment-load-balancer.ts';
 import type { EnvironmentIdentity } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 /** Input of DeleteLoadBalancer, as the down workflow passes it. */
@@ -35,39 +41,50 @@ export type DeleteLoadBalancerOutput = TeardownProgress;
  * @throws StepError `Modeshift.ResourceConflict` when the load balancer of
  * this environment's name carries another environment's tags (or none).
  */
-export async function deleteLoadBalancer(
-  input: DeleteLoadBalancerInput,
+export const deleteLoadBalancer = defineStep({
+  name: 'DeleteLoadBalancer',
   clients: { elbv2: ElasticLoadBalancingV2Client },
-): Promise<DeleteLoadBalancerOutput> {
-  const { elbv2 } = clients;
-  const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
-  const name = input.names.loadBalancer;
+  sends: [
+    DescribeLoadBalancersCommand,
+    DescribeTagsCommand,
+    DescribeLoadBalancerAttributesCommand,
+    DescribeListenersCommand,
+    DeleteListenerCommand,
+    DeleteLoadBalancerCommand,
+    DescribeTargetGroupsCommand,
+    DeleteTargetGroupCommand,
+  ],
+  async run(input: DeleteLoadBalancerInput, { elbv2 }): Promise<DeleteLoadBalancerOutput> {
+    const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
+    const name = input.names.loadBalancer;
 
-  const balancer = await findEnvironmentLoadBalancer(elbv2, name, owner);
-  if (balancer?.LoadBalancerArn !== undefined) {
-    const arn = balancer.LoadBalancerArn;
-    // Checked before the listeners go, so a protected load balancer keeps serving.
-    if (await deletionProtectionOn(elbv2, arn)) throw deletionProtected(name);
-    await deleteListeners(elbv2, arn);
-    try {
-      await elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }));
-    } catch (error) {
-      if (hasAwsErrorName(error, 'OperationNotPermittedException')) throw deletionProtected(name, error);
-      if (!hasAwsErrorName(error, 'LoadBalancerNotFoundException')) throw error;
+    const balancer = await findEnvironmentLoadBalancer(elbv2, name, owner);
+    if (balancer?.LoadBalancerArn !== undefined) {
+      const arn = balancer.LoadBalancerArn;
+      // Checked before the listeners go, so a protected load balancer keeps serving.
+      if (await deletionProtectionOn(elbv2, arn)) throw deletionProtected(name);
+      await deleteListeners(elbv2, arn);
+      try {
+        await elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }));
+      } catch (error) {
+        if (hasAwsErrorName(error, 'OperationNotPermittedException')) throw deletionProtected(name, error);
+        if (!hasAwsErrorName(error, 'LoadBalancerNotFoundException')) throw error;
+      }
     }
-  }
 
-  let inUse = false;
-  for (const group of await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner)) {
-    try {
-      await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
-    } catch (error) {
-      if (hasAwsErrorName(error, 'ResourceInUseException')) inUse = true;
-      else if (!hasAwsErrorName(error, 'TargetGroupNotFoundException')) throw error;
+    let inUse = false;
+    for (const group of await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner)) {
+      try {
+        await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
+      } catch (error) {
+        if (hasAwsErrorName(error, 'ResourceInUseException')) inUse = true;
+        else if (!hasAwsErrorName(error, 'TargetGroupNotFoundException')) throw error;
+      }
     }
-  }
-  return { done: !inUse };
-}
+    return { done: !inUse };
+  },
+  settled: (output) => output.done,
+});
 
 async function deletionProtectionOn(elbv2: ElasticLoadBalancingV2Client, arn: string): Promise<boolean> {
   const result = await elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }));
@@ -101,3 +118,5 @@ function deletionProtected(name: string, cause?: unknown): StepError {
     cause === undefined ? undefined : { cause },
   );
 }
+
+export const handler = lambdaHandler(deleteLoadBalancer);

@@ -14,10 +14,17 @@ import {
   DeleteSubnetCommand,
   DeleteVpcCommand,
   DescribeAddressesCommand,
+  DescribeDhcpOptionsCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
   DetachInternetGatewayCommand,
   type DhcpOptions,
   DisassociateRouteTableCommand,
-  type EC2Client,
+  EC2Client,
   type Filter,
   type InternetGateway,
   type IpPermission,
@@ -39,7 +46,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { environmentTagFilters } from '../aws/ec2/network-tags.ts';
 import { hasAwsErrorName, isNotFound } from '../aws/errors.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 
 /** Input of DeleteNetwork (state-machines/down.asl.json, state DeleteNetwork). */
 export interface DeleteNetworkInput extends EnvironmentStepInput {
@@ -60,31 +69,56 @@ type Outcome = 'deleted' | 'waiting';
 /**
  * Deletes what is left of the environment's network. Finds the VPC by the
  * project and environment tags; with none left it only releases addresses and
- * DHCP options still tagged for the environment.
+ * DHCP options still tagged for the environment. Down runs it from two
+ * states: DeleteNatGateways (scope `nat-gateways`) and DeleteNetwork (the
+ * whole network); one declaration, so one role, covers both.
  */
-export async function deleteNetwork(
-  input: DeleteNetworkInput,
+export const deleteNetwork = defineStep({
+  name: 'DeleteNetwork',
   clients: { ec2: EC2Client },
-): Promise<DeleteNetworkOutput> {
-  const { ec2 } = clients;
-  const filters = environmentTagFilters(input.project, input.environment);
+  sends: [
+    DescribeVpcsCommand,
+    DescribeNatGatewaysCommand,
+    DeleteNatGatewayCommand,
+    DescribeAddressesCommand,
+    ReleaseAddressCommand,
+    DescribeInternetGatewaysCommand,
+    DetachInternetGatewayCommand,
+    DeleteInternetGatewayCommand,
+    DescribeSubnetsCommand,
+    DeleteSubnetCommand,
+    DescribeRouteTablesCommand,
+    DisassociateRouteTableCommand,
+    DeleteRouteTableCommand,
+    DescribeSecurityGroupsCommand,
+    RevokeSecurityGroupIngressCommand,
+    RevokeSecurityGroupEgressCommand,
+    DeleteSecurityGroupCommand,
+    DeleteVpcCommand,
+    DescribeDhcpOptionsCommand,
+    DeleteDhcpOptionsCommand,
+  ],
+  async run(input: DeleteNetworkInput, { ec2 }): Promise<DeleteNetworkOutput> {
+    const filters = environmentTagFilters(input.project, input.environment);
 
-  const vpcs: Vpc[] = [];
-  for await (const page of paginateDescribeVpcs({ client: ec2 }, { Filters: filters })) {
-    vpcs.push(...(page.Vpcs ?? []));
-  }
+    const vpcs: Vpc[] = [];
+    for await (const page of paginateDescribeVpcs({ client: ec2 }, { Filters: filters })) {
+      vpcs.push(...(page.Vpcs ?? []));
+    }
 
-  // Subnets, public IPs and so the internet gateway, and the addresses, stay in use until the NAT gateways are gone.
-  const gateways: Outcome[] = [];
-  for (const vpc of vpcs) gateways.push(await deleteNatGateways(ec2, vpc.VpcId as string));
-  if (combine(gateways) === 'waiting') return { done: false };
-  if (input.scope === 'nat-gateways') return { done: true };
+    // Subnets, public IPs and so the internet gateway, and the addresses, stay in use until the NAT gateways are gone.
+    const gateways: Outcome[] = [];
+    for (const vpc of vpcs) gateways.push(await deleteNatGateways(ec2, vpc.VpcId as string));
+    if (combine(gateways) === 'waiting') return { done: false };
+    if (input.scope === 'nat-gateways') return { done: true };
 
-  const outcomes: Outcome[] = [await releaseAddresses(ec2, filters)];
-  for (const vpc of vpcs) outcomes.push(await deleteVpcAndContents(ec2, vpc.VpcId as string, filters));
-  if (combine(outcomes) === 'deleted') outcomes.push(await deleteDhcpOptions(ec2, filters));
-  return { done: combine(outcomes) === 'deleted' };
-}
+    const outcomes: Outcome[] = [await releaseAddresses(ec2, filters)];
+    for (const vpc of vpcs) outcomes.push(await deleteVpcAndContents(ec2, vpc.VpcId as string, filters));
+    if (combine(outcomes) === 'deleted') outcomes.push(await deleteDhcpOptions(ec2, filters));
+    return { done: combine(outcomes) === 'deleted' };
+  },
+  settled: (output) => output.done,
+});
 
 /**
  * Runs one delete call: gone already counts as deleted, DependencyViolation
@@ -295,3 +329,5 @@ async function deleteDhcpOptions(ec2: EC2Client, filters: Filter[]): Promise<Out
   }
   return combine(outcomes);
 }
+
+export const handler = lambdaHandler(deleteNetwork);

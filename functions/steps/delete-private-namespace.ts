@@ -11,7 +11,7 @@ import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
-  type Route53Client,
+  Route53Client,
 } from '@aws-sdk/client-route-53';
 import {
   DeleteNamespaceCommand,
@@ -21,14 +21,19 @@ import {
   GetNamespaceCommand,
   GetOperationCommand,
   GetServiceCommand,
+  ListInstancesCommand,
+  ListNamespacesCommand,
+  ListServicesCommand,
   paginateListInstances,
   paginateListServices,
-  type ServiceDiscoveryClient,
+  ServiceDiscoveryClient,
   type ServiceSummary,
 } from '@aws-sdk/client-servicediscovery';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { findNamespaceId } from '../aws/servicediscovery/private-namespace.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 /** Input of DeletePrivateNamespace (state-machines/down.asl.json, state DeletePrivateNamespace). */
@@ -44,60 +49,79 @@ const CHANGES_PER_BATCH = 100;
  * Deletes what is left of the namespace named `names.privateZone` and then
  * the namespace itself.
  */
-export async function deletePrivateNamespace(
-  input: DeletePrivateNamespaceInput,
-  clients: { servicediscovery: ServiceDiscoveryClient; route53: Route53Client },
-): Promise<DeletePrivateNamespaceOutput> {
-  const { servicediscovery, route53 } = clients;
-  const zone = input.names.privateZone;
-  const done = { done: true };
-  const notDone = { done: false };
+export const deletePrivateNamespace = defineStep({
+  name: 'DeletePrivateNamespace',
+  clients: { servicediscovery: ServiceDiscoveryClient, route53: Route53Client },
+  sends: [
+    ListNamespacesCommand,
+    ListServicesCommand,
+    GetServiceCommand,
+    ListInstancesCommand,
+    DeregisterInstanceCommand,
+    DeleteServiceCommand,
+    GetNamespaceCommand,
+    ListResourceRecordSetsCommand,
+    ChangeResourceRecordSetsCommand,
+    DeleteNamespaceCommand,
+    GetOperationCommand,
+  ],
+  async run(
+    input: DeletePrivateNamespaceInput,
+    { servicediscovery, route53 },
+  ): Promise<DeletePrivateNamespaceOutput> {
+    const zone = input.names.privateZone;
+    const done = { done: true };
+    const notDone = { done: false };
 
-  const namespaceId = await findNamespaceId(servicediscovery, zone);
-  if (namespaceId === undefined) return done;
+    const namespaceId = await findNamespaceId(servicediscovery, zone);
+    if (namespaceId === undefined) return done;
 
-  const services = await namespaceServices(servicediscovery, namespaceId);
-  let servicesLeft = false;
-  for (const service of services) {
-    if (!(await deleteService(servicediscovery, service.Id as string))) servicesLeft = true;
-  }
-
-  const { Namespace: namespace } = await servicediscovery.send(new GetNamespaceCommand({ Id: namespaceId }));
-  const hostedZoneId = namespace?.Properties?.DnsProperties?.HostedZoneId;
-  if (hostedZoneId !== undefined) {
-    const cloudMapNames = services.flatMap((service) => (service.Name === undefined ? [] : [service.Name]));
-    if (!(await deleteOurRecords(route53, hostedZoneId, zone, cloudMapNames))) return notDone;
-  }
-  if (servicesLeft) return notDone;
-
-  let operationId: string;
-  try {
-    const deleted = await servicediscovery.send(new DeleteNamespaceCommand({ Id: namespaceId }));
-    if (deleted.OperationId === undefined) return notDone;
-    operationId = deleted.OperationId;
-  } catch (error) {
-    if (hasAwsErrorName(error, 'NamespaceNotFound')) return done;
-    if (error instanceof DuplicateRequest && error.DuplicateOperationId !== undefined) {
-      operationId = error.DuplicateOperationId;
-    } else if (hasAwsErrorName(error, 'ResourceInUse', 'DuplicateRequest')) {
-      return notDone;
-    } else {
-      throw error;
+    const services = await namespaceServices(servicediscovery, namespaceId);
+    let servicesLeft = false;
+    for (const service of services) {
+      if (!(await deleteService(servicediscovery, service.Id as string))) servicesLeft = true;
     }
-  }
 
-  const { Operation: operation } = await servicediscovery.send(
-    new GetOperationCommand({ OperationId: operationId }),
-  );
-  if (operation?.Status === 'FAIL') {
-    throw new StepError(
-      'Modeshift.NamespaceDeletionFailed',
-      `private DNS namespace ${zone} (${namespaceId}): deletion (operation ${operationId}) failed: ` +
-        `${operation.ErrorCode ?? 'no code'}: ${operation.ErrorMessage ?? 'no message'}`,
+    const { Namespace: namespace } = await servicediscovery.send(
+      new GetNamespaceCommand({ Id: namespaceId }),
     );
-  }
-  return operation?.Status === 'SUCCESS' ? done : notDone;
-}
+    const hostedZoneId = namespace?.Properties?.DnsProperties?.HostedZoneId;
+    if (hostedZoneId !== undefined) {
+      const cloudMapNames = services.flatMap((service) => (service.Name === undefined ? [] : [service.Name]));
+      if (!(await deleteOurRecords(route53, hostedZoneId, zone, cloudMapNames))) return notDone;
+    }
+    if (servicesLeft) return notDone;
+
+    let operationId: string;
+    try {
+      const deleted = await servicediscovery.send(new DeleteNamespaceCommand({ Id: namespaceId }));
+      if (deleted.OperationId === undefined) return notDone;
+      operationId = deleted.OperationId;
+    } catch (error) {
+      if (hasAwsErrorName(error, 'NamespaceNotFound')) return done;
+      if (error instanceof DuplicateRequest && error.DuplicateOperationId !== undefined) {
+        operationId = error.DuplicateOperationId;
+      } else if (hasAwsErrorName(error, 'ResourceInUse', 'DuplicateRequest')) {
+        return notDone;
+      } else {
+        throw error;
+      }
+    }
+
+    const { Operation: operation } = await servicediscovery.send(
+      new GetOperationCommand({ OperationId: operationId }),
+    );
+    if (operation?.Status === 'FAIL') {
+      throw new StepError(
+        'Modeshift.NamespaceDeletionFailed',
+        `private DNS namespace ${zone} (${namespaceId}): deletion (operation ${operationId}) failed: ` +
+          `${operation.ErrorCode ?? 'no code'}: ${operation.ErrorMessage ?? 'no message'}`,
+      );
+    }
+    return operation?.Status === 'SUCCESS' ? done : notDone;
+  },
+  settled: (output) => output.done,
+});
 
 /**
  * The namespace's services. The NAMESPACE_ID filter is checked again (moto
@@ -229,3 +253,5 @@ async function deleteOurRecords(
   }
   return true;
 }
+
+export const handler = lambdaHandler(deletePrivateNamespace);

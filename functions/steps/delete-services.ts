@@ -9,7 +9,10 @@ import {
   DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  type ECSClient,
+  ECSClient,
+  ListServicesCommand,
+  ListTaskDefinitionFamiliesCommand,
+  ListTaskDefinitionsCommand,
   paginateListServices,
   paginateListTaskDefinitionFamilies,
   paginateListTaskDefinitions,
@@ -19,7 +22,9 @@ import {
 import { isTaggedForEnvironment } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 
 export type DeleteServicesInput = EnvironmentStepInput;
 
@@ -35,33 +40,43 @@ const CONCURRENCY = 10;
  * for this project and environment; done once none of them is ACTIVE or
  * DRAINING. A missing cluster means there is nothing to delete.
  */
-export async function deleteServices(
-  input: DeleteServicesInput,
+export const deleteServices = defineStep({
+  name: 'DeleteServices',
   clients: { ecs: ECSClient },
-): Promise<DeleteServicesOutput> {
-  const cluster = input.names.cluster;
-  const identity = { project: input.project, environment: input.environment };
-  const services = await environmentServices(clients.ecs, cluster);
-  if (services === undefined) {
-    await deregisterTaskDefinitions(clients.ecs, input);
-    return { done: true };
-  }
+  sends: [
+    ListServicesCommand,
+    DescribeServicesCommand,
+    UpdateServiceCommand,
+    DeleteServiceCommand,
+    ListTaskDefinitionFamiliesCommand,
+    DescribeTaskDefinitionCommand,
+    ListTaskDefinitionsCommand,
+    DeregisterTaskDefinitionCommand,
+  ],
+  async run(input: DeleteServicesInput, { ecs }): Promise<DeleteServicesOutput> {
+    const cluster = input.names.cluster;
+    const identity = { project: input.project, environment: input.environment };
+    const services = await environmentServices(ecs, cluster);
+    if (services === undefined) {
+      await deregisterTaskDefinitions(ecs, input);
+      return { done: true };
+    }
 
-  const owned = services.filter((service) => isTaggedForEnvironment(service.tags, identity));
-  await mapConcurrently(owned, CONCURRENCY, async (service) => {
-    if (service.status !== 'ACTIVE' || service.serviceName === undefined) return;
-    await clients.ecs.send(
-      new UpdateServiceCommand({ cluster, service: service.serviceName, desiredCount: 0 }),
-    );
-    await clients.ecs.send(new DeleteServiceCommand({ cluster, service: service.serviceName, force: true }));
-  });
-  const remaining = owned.filter(
-    (service) => service.status === 'ACTIVE' || service.status === 'DRAINING',
-  ).length;
-  if (remaining > 0) return { done: false };
-  await deregisterTaskDefinitions(clients.ecs, input);
-  return { done: true };
-}
+    const owned = services.filter((service) => isTaggedForEnvironment(service.tags, identity));
+    await mapConcurrently(owned, CONCURRENCY, async (service) => {
+      if (service.status !== 'ACTIVE' || service.serviceName === undefined) return;
+      await ecs.send(new UpdateServiceCommand({ cluster, service: service.serviceName, desiredCount: 0 }));
+      await ecs.send(new DeleteServiceCommand({ cluster, service: service.serviceName, force: true }));
+    });
+    const remaining = owned.filter(
+      (service) => service.status === 'ACTIVE' || service.status === 'DRAINING',
+    ).length;
+    if (remaining > 0) return { done: false };
+    await deregisterTaskDefinitions(ecs, input);
+    return { done: true };
+  },
+  settled: (output) => output.done,
+});
 
 /**
  * Deregisters every ACTIVE revision of the environment's task definition
@@ -117,3 +132,5 @@ async function environmentServices(ecs: ECSClient, cluster: string): Promise<Ser
   });
   return described.flat();
 }
+
+export const handler = lambdaHandler(deleteServices);

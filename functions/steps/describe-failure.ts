@@ -3,8 +3,10 @@
  * which state failed and why, the status the environment record gets, and the
  * detail of the `Deployment Failed` / `Teardown Failed` event.
  */
-import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { TASK_FAILURE_EVENTS, TASK_SCHEDULED_EVENTS } from '../../core/history-events.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
+import { defineStep } from '../step.ts';
 
 /** Failures the workflows raise themselves, before touching anything, and the state that raises each. */
 const REFUSALS: Readonly<Record<string, string>> = {
@@ -46,7 +48,8 @@ export interface ExecutionHistory {
   failedState(executionArn: string): Promise<string | undefined>;
 }
 
-export async function describeFailure(
+/** The report of the failure `input` caught, naming the failed state as `history` finds it. */
+export async function failureReport(
   input: DescribeFailureInput,
   history: ExecutionHistory,
 ): Promise<FailureReport> {
@@ -130,3 +133,24 @@ export function stepFunctionsHistory(sfn: SFNClient): ExecutionHistory {
     },
   };
 }
+
+/**
+ * Describes the failure the workflow caught. Locally the engine tells which
+ * Task failed last (`context.lastFailedTask`); on AWS the execution history
+ * does.
+ */
+export const describeFailure = defineStep({
+  name: 'DescribeFailure',
+  clients: { sfn: SFNClient },
+  sends: [GetExecutionHistoryCommand],
+  run(input: DescribeFailureInput, { sfn }, context): Promise<FailureReport> {
+    const lastFailedTask = context.lastFailedTask;
+    const history =
+      lastFailedTask === undefined
+        ? stepFunctionsHistory(sfn)
+        : { failedState: async () => lastFailedTask() };
+    return failureReport(input, history);
+  },
+});
+
+export const handler = lambdaHandler(describeFailure);

@@ -4,11 +4,15 @@
  * workflow's decision, taken after a production down was confirmed.
  */
 import {
-  type ElasticLoadBalancingV2Client,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  ElasticLoadBalancingV2Client,
   ModifyLoadBalancerAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { findEnvironmentLoadBalancer } from '../aws/elbv2/environment-load-balancer.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 
 /** Input of DisableLoadBalancerProtection, as the down workflow passes it. */
 export type DisableLoadBalancerProtectionInput = EnvironmentStepInput;
@@ -23,21 +27,27 @@ export type DisableLoadBalancerProtectionOutput = Record<string, never>;
  * @throws StepError `Modeshift.ResourceConflict` when the load balancer of
  * this environment's name carries another environment's tags (or none).
  */
-export async function disableLoadBalancerProtection(
-  input: DisableLoadBalancerProtectionInput,
+export const disableLoadBalancerProtection = defineStep({
+  name: 'DisableLoadBalancerProtection',
   clients: { elbv2: ElasticLoadBalancingV2Client },
-): Promise<DisableLoadBalancerProtectionOutput> {
-  const { elbv2 } = clients;
-  const balancer = await findEnvironmentLoadBalancer(elbv2, input.names.loadBalancer, {
-    project: input.project,
-    environment: input.environment,
-  });
-  if (balancer === undefined) return {};
-  await elbv2.send(
-    new ModifyLoadBalancerAttributesCommand({
-      LoadBalancerArn: balancer.LoadBalancerArn,
-      Attributes: [{ Key: 'deletion_protection.enabled', Value: 'false' }],
-    }),
-  );
-  return {};
-}
+  sends: [DescribeLoadBalancersCommand, DescribeTagsCommand, ModifyLoadBalancerAttributesCommand],
+  async run(
+    input: DisableLoadBalancerProtectionInput,
+    { elbv2 },
+  ): Promise<DisableLoadBalancerProtectionOutput> {
+    const balancer = await findEnvironmentLoadBalancer(elbv2, input.names.loadBalancer, {
+      project: input.project,
+      environment: input.environment,
+    });
+    if (balancer === undefined) return {};
+    await elbv2.send(
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerArn: balancer.LoadBalancerArn,
+        Attributes: [{ Key: 'deletion_protection.enabled', Value: 'false' }],
+      }),
+    );
+    return {};
+  },
+});
+
+export const handler = lambdaHandler(disableLoadBalancerProtection);

@@ -8,17 +8,24 @@
  * servers is removed.
  */
 import {
+  ChangeResourceRecordSetsCommand,
   DeleteHostedZoneCommand,
   GetHostedZoneCommand,
+  ListHostedZonesByNameCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  ListTagsForResourcesCommand,
   type ResourceRecordSet,
-  type Route53Client,
+  Route53Client,
 } from '@aws-sdk/client-route-53';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { ancestorDnsNames, relativeDnsName, sameDnsName } from '../aws/route53/dns-name.ts';
 import { findEnvironmentZones } from '../aws/route53/environment-zones.ts';
 import { type FoundZone, findPublicZonesByName } from '../aws/route53/public-zones-by-name.ts';
 import { deleteRecords, findRecord, listRecords } from '../aws/route53/zone-records.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 
 export type PurgeAndDeleteZonesInput = EnvironmentStepInput;
 
@@ -71,27 +78,38 @@ async function deleteZone(route53: Route53Client, zone: FoundZone): Promise<void
 }
 
 /** Empties, undelegates and deletes each of the environment's public zones, deepest names first. */
-export async function purgeAndDeleteZones(
-  input: PurgeAndDeleteZonesInput,
+export const purgeAndDeleteZones = defineStep({
+  name: 'PurgeAndDeleteZones',
   clients: { route53: Route53Client },
-): Promise<PurgeAndDeleteZonesOutput> {
-  const { route53 } = clients;
-  const zones = await findEnvironmentZones(route53, {
-    project: input.project,
-    environment: input.environment,
-  });
-  const deepestFirst = [...zones].sort(
-    (a, b) => relativeDnsName(b.name).split('.').length - relativeDnsName(a.name).split('.').length,
-  );
-  for (const zone of deepestFirst) {
-    const records = await listRecords(route53, zone.id);
-    await deleteRecords(
-      route53,
-      zone.id,
-      records.filter((record) => !isApexSoaOrNs(record, zone)),
+  sends: [
+    ListHostedZonesCommand,
+    ListTagsForResourcesCommand,
+    ListResourceRecordSetsCommand,
+    ChangeResourceRecordSetsCommand,
+    GetHostedZoneCommand,
+    ListHostedZonesByNameCommand,
+    DeleteHostedZoneCommand,
+  ],
+  async run(input: PurgeAndDeleteZonesInput, { route53 }): Promise<PurgeAndDeleteZonesOutput> {
+    const zones = await findEnvironmentZones(route53, {
+      project: input.project,
+      environment: input.environment,
+    });
+    const deepestFirst = [...zones].sort(
+      (a, b) => relativeDnsName(b.name).split('.').length - relativeDnsName(a.name).split('.').length,
     );
-    await removeDelegation(route53, zone);
-    await deleteZone(route53, zone);
-  }
-  return {};
-}
+    for (const zone of deepestFirst) {
+      const records = await listRecords(route53, zone.id);
+      await deleteRecords(
+        route53,
+        zone.id,
+        records.filter((record) => !isApexSoaOrNs(record, zone)),
+      );
+      await removeDelegation(route53, zone);
+      await deleteZone(route53, zone);
+    }
+    return {};
+  },
+});
+
+export const handler = lambdaHandler(purgeAndDeleteZones);

@@ -30,7 +30,7 @@ import { deleteLogGroups } from './delete-log-groups.ts';
 import { deleteNetwork } from './delete-network.ts';
 import { deletePrivateNamespace } from './delete-private-namespace.ts';
 import { deleteServices } from './delete-services.ts';
-import { describeFailure, stepFunctionsHistory } from './describe-failure.ts';
+import { describeFailure } from './describe-failure.ts';
 import { disableLoadBalancerProtection } from './disable-load-balancer-protection.ts';
 import { ensureCertificate } from './ensure-certificate.ts';
 import { ensureDatabases } from './ensure-databases.ts';
@@ -116,28 +116,21 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsureListeners: adapt('EnsureListeners', ensureListeners),
   RolloutServices: adapt('RolloutServices', rolloutServices),
   WriteDnsRecords: adapt('WriteDnsRecords', writeDnsRecords),
-  DeleteServices: adapt('DeleteServices', deleteServices),
-  DisableLoadBalancerProtection: adapt('DisableLoadBalancerProtection', disableLoadBalancerProtection),
-  DeleteLoadBalancer: adapt('DeleteLoadBalancer', deleteLoadBalancer),
-  DeleteCertificate: adapt('DeleteCertificate', deleteCertificate),
-  FindDatabases: adapt('FindDatabases', findDatabases),
-  DeleteDatabases: adapt('DeleteDatabases', deleteDatabases),
-  CheckDatabasesDeleted: adapt('CheckDatabasesDeleted', checkDatabasesDeleted),
-  DeleteBuildResources: adapt('DeleteBuildResources', deleteBuildResources),
+  DeleteServices: localStep(deleteServices),
+  DisableLoadBalancerProtection: localStep(disableLoadBalancerProtection),
+  DeleteLoadBalancer: localStep(deleteLoadBalancer),
+  DeleteCertificate: localStep(deleteCertificate),
+  FindDatabases: localStep(findDatabases),
+  DeleteDatabases: localStep(deleteDatabases),
+  CheckDatabasesDeleted: localStep(checkDatabasesDeleted),
+  DeleteBuildResources: localStep(deleteBuildResources),
   DeleteLogGroups: localStep(deleteLogGroups),
-  DeletePrivateNamespace: adapt('DeletePrivateNamespace', deletePrivateNamespace),
-  DeleteNetwork: adapt('DeleteNetwork', deleteNetwork),
-  PurgeAndDeleteZones: adapt('PurgeAndDeleteZones', purgeAndDeleteZones),
-  RemoveServiceRecords: adapt('RemoveServiceRecords', removeServiceRecords),
-  DeleteAccessLogBucket: adapt('DeleteAccessLogBucket', deleteAccessLogBucket),
-  DescribeFailure: (input, context) => {
-    const lastFailedTask = context.lastFailedTask;
-    const history =
-      lastFailedTask === undefined
-        ? stepFunctionsHistory(clientsOf(context).sfn)
-        : { failedState: async () => lastFailedTask() };
-    return describeFailure(input as Parameters<typeof describeFailure>[0], history);
-  },
+  DeletePrivateNamespace: localStep(deletePrivateNamespace),
+  DeleteNetwork: localStep(deleteNetwork),
+  PurgeAndDeleteZones: localStep(purgeAndDeleteZones),
+  RemoveServiceRecords: localStep(removeServiceRecords),
+  DeleteAccessLogBucket: localStep(deleteAccessLogBucket),
+  DescribeFailure: localStep(describeFailure),
 };
 
 export { SETTLED, untilSettled } from './settled.ts';

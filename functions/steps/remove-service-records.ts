@@ -5,10 +5,19 @@
  * name, CNAMEs to one, and ACM validation CNAMEs. The zones and every other
  * record stay.
  */
-import type { ResourceRecordSet, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  ListTagsForResourcesCommand,
+  type ResourceRecordSet,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { findEnvironmentZones } from '../aws/route53/environment-zones.ts';
 import { deleteRecords, listRecords } from '../aws/route53/zone-records.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 
 export type RemoveServiceRecordsInput = EnvironmentStepInput;
 
@@ -35,18 +44,26 @@ function isModeshiftRecord(record: ResourceRecordSet): boolean {
 }
 
 /** Deletes the service and certificate-validation records from each of the environment's public zones. */
-export async function removeServiceRecords(
-  input: RemoveServiceRecordsInput,
+export const removeServiceRecords = defineStep({
+  name: 'RemoveServiceRecords',
   clients: { route53: Route53Client },
-): Promise<RemoveServiceRecordsOutput> {
-  const { route53 } = clients;
-  const zones = await findEnvironmentZones(route53, {
-    project: input.project,
-    environment: input.environment,
-  });
-  for (const zone of zones) {
-    const records = await listRecords(route53, zone.id);
-    await deleteRecords(route53, zone.id, records.filter(isModeshiftRecord));
-  }
-  return {};
-}
+  sends: [
+    ListHostedZonesCommand,
+    ListTagsForResourcesCommand,
+    ListResourceRecordSetsCommand,
+    ChangeResourceRecordSetsCommand,
+  ],
+  async run(input: RemoveServiceRecordsInput, { route53 }): Promise<RemoveServiceRecordsOutput> {
+    const zones = await findEnvironmentZones(route53, {
+      project: input.project,
+      environment: input.environment,
+    });
+    for (const zone of zones) {
+      const records = await listRecords(route53, zone.id);
+      await deleteRecords(route53, zone.id, records.filter(isModeshiftRecord));
+    }
+    return {};
+  },
+});
+
+export const handler = lambdaHandler(removeServiceRecords);

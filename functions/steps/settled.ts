@@ -28,11 +28,6 @@ export const SETTLED: Readonly<Record<string, (output: never) => boolean>> = {
   EnsurePrivateNamespace: ready,
   EnsureCertificate: issued,
   RolloutServices: done,
-  DeleteServices: done,
-  CheckDatabasesDeleted: done,
-  DeleteLoadBalancer: done,
-  DeletePrivateNamespace: done,
-  DeleteNetwork: done,
 };
 
 /**

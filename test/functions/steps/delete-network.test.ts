@@ -22,6 +22,7 @@ import {
   type NatGateway,
   type NatGatewayState,
   ReleaseAddressCommand,
+  RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -294,6 +295,36 @@ describe('DeleteNetwork', () => {
       });
       expect(ec2).not.toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, { GroupId: 'sg-alb' });
       expect(callIndex(ec2, RevokeSecurityGroupIngressCommand)).toBeLessThan(
+        callIndex(ec2, DeleteSecurityGroupCommand),
+      );
+    });
+
+    it('revokes egress rules that reference other groups too, keeping the others', async () => {
+      ec2.on(DescribeSecurityGroupsCommand).resolves({
+        SecurityGroups: [
+          {
+            GroupId: 'sg-services',
+            GroupName: 'shop-pr-42-services',
+            VpcId: 'vpc-1',
+            IpPermissionsEgress: [
+              { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+              { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: 'sg-db' }] },
+            ],
+          },
+          { GroupId: 'sg-db', GroupName: 'shop-pr-42-db', VpcId: 'vpc-1' },
+        ],
+      });
+
+      await deleteNetwork(input, { ec2: client });
+
+      expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupEgressCommand, 1);
+      expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupEgressCommand, {
+        GroupId: 'sg-services',
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: 'sg-db' }] },
+        ],
+      });
+      expect(callIndex(ec2, RevokeSecurityGroupEgressCommand)).toBeLessThan(
         callIndex(ec2, DeleteSecurityGroupCommand),
       );
     });

@@ -1,7 +1,11 @@
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { describeFailure, stepFunctionsHistory } from '../../../functions/steps/describe-failure.ts';
+import {
+  describeFailure,
+  failureReport,
+  stepFunctionsHistory,
+} from '../../../functions/steps/describe-failure.ts';
 
 const sfn = mockClient(SFNClient);
 const noHistory = { failedState: async () => undefined };
@@ -12,7 +16,7 @@ beforeEach(() => {
 
 describe('DescribeFailure', () => {
   it('names the Task the execution history says failed, and marks the record failed', async () => {
-    const report = await describeFailure(
+    const report = await failureReport(
       {
         action: 'deploy',
         executionArn: 'arn:exec',
@@ -46,7 +50,7 @@ describe('DescribeFailure', () => {
   });
 
   it('keeps the previous status for a refused mode change, which changed nothing', async () => {
-    const report = await describeFailure(
+    const report = await failureReport(
       {
         action: 'deploy',
         executionArn: 'arn:exec',
@@ -62,7 +66,7 @@ describe('DescribeFailure', () => {
   });
 
   it('names the confirmation check for an unconfirmed production down', async () => {
-    const report = await describeFailure(
+    const report = await failureReport(
       {
         action: 'down',
         executionArn: 'arn:exec',
@@ -78,7 +82,7 @@ describe('DescribeFailure', () => {
   });
 
   it('marks a failed teardown as teardown-failed', async () => {
-    const report = await describeFailure(
+    const report = await failureReport(
       {
         action: 'down',
         executionArn: 'arn:exec',
@@ -150,5 +154,43 @@ describe('DescribeFailure — Step Functions history', () => {
     const state = await stepFunctionsHistory(new SFNClient({ region: 'us-east-1' })).failedState('arn:exec');
 
     expect(state).toBe('StartBuilds');
+  });
+});
+
+describe('DescribeFailure — the step', () => {
+  const input = {
+    action: 'down',
+    executionArn: 'arn:exec',
+    state: { failure: { Error: 'Ec2.Ec2Exception', Cause: 'x' } },
+  } as const;
+
+  it('names the Task the local engine says failed last, without reading the execution history', async () => {
+    const report = await describeFailure(
+      input,
+      { sfn: new SFNClient({ region: 'us-east-1' }) },
+      { lastFailedTask: () => 'DeleteNetwork' },
+    );
+
+    expect(report).toMatchObject({ failedState: 'DeleteNetwork', recordStatus: 'teardown-failed' });
+    expect(sfn).not.toHaveReceivedCommand(GetExecutionHistoryCommand);
+  });
+
+  it('reads the execution history when the engine does not tell (on AWS)', async () => {
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        { id: 2, type: 'TaskFailed', timestamp: new Date(), previousEventId: 1 },
+        {
+          id: 1,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'DeleteLoadBalancer' },
+        },
+      ],
+    });
+
+    const report = await describeFailure(input, { sfn: new SFNClient({ region: 'us-east-1' }) });
+
+    expect(report).toMatchObject({ failedState: 'DeleteLoadBalancer', recordStatus: 'teardown-failed' });
+    expect(sfn).toHaveReceivedCommandWith(GetExecutionHistoryCommand, { executionArn: 'arn:exec' });
   });
 });
