@@ -565,7 +565,7 @@ function guarded(branch: GuardedBranch): Machine {
     States: {
       [branch.name]: inner,
       [failed]: pass({
-        comment: 'Only the failure leaves the branch: the Parallel\u2019s result stays small.',
+        comment: "Only the failure leaves the branch: the Parallel's result stays small.",
         parameters: { 'branchFailure.$': '$.branchFailure' },
         then: END,
       }),
