@@ -103,7 +103,7 @@ function adapt<I, O>(name: string, run: (input: I, clients: Clients) => Promise<
 }
 
 const ADAPTED: Readonly<Record<string, StepHandler>> = {
-  EnsureNetwork: adapt('EnsureNetwork', ensureNetwork),
+  EnsureNetwork: localStep(ensureNetwork),
   EnsureNatGateways: adapt('EnsureNatGateways', ensureNatGateways),
   EnsureDatabases: adapt('EnsureDatabases', ensureDatabases),
   EnsureLoadBalancer: adapt('EnsureLoadBalancer', ensureLoadBalancer),
