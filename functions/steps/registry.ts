@@ -104,7 +104,7 @@ function adapt<I, O>(name: string, run: (input: I, clients: Clients) => Promise<
 
 const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsureNetwork: localStep(ensureNetwork),
-  EnsureNatGateways: adapt('EnsureNatGateways', ensureNatGateways),
+  EnsureNatGateways: localStep(ensureNatGateways),
   EnsureDatabases: adapt('EnsureDatabases', ensureDatabases),
   EnsureLoadBalancer: adapt('EnsureLoadBalancer', ensureLoadBalancer),
   EnsurePrivateNamespace: adapt('EnsurePrivateNamespace', ensurePrivateNamespace),
