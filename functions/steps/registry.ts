@@ -105,7 +105,7 @@ function adapt<I, O>(name: string, run: (input: I, clients: Clients) => Promise<
 const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsureNetwork: localStep(ensureNetwork),
   EnsureNatGateways: localStep(ensureNatGateways),
-  EnsureDatabases: adapt('EnsureDatabases', ensureDatabases),
+  EnsureDatabases: localStep(ensureDatabases),
   EnsureLoadBalancer: adapt('EnsureLoadBalancer', ensureLoadBalancer),
   EnsurePrivateNamespace: adapt('EnsurePrivateNamespace', ensurePrivateNamespace),
   EnsurePublicZones: adapt('EnsurePublicZones', ensurePublicZones),

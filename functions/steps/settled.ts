@@ -23,7 +23,6 @@ function issued(output: { status: string; arn: string; ready: boolean }): boolea
  * done. Their states retry `Modeshift.NotReady` until it is.
  */
 export const SETTLED: Readonly<Record<string, (output: never) => boolean>> = {
-  EnsureDatabases: ready,
   EnsurePrivateNamespace: ready,
   EnsureCertificate: issued,
   RolloutServices: done,
