@@ -106,7 +106,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsureNetwork: localStep(ensureNetwork),
   EnsureNatGateways: localStep(ensureNatGateways),
   EnsureDatabases: localStep(ensureDatabases),
-  EnsureLoadBalancer: adapt('EnsureLoadBalancer', ensureLoadBalancer),
+  EnsureLoadBalancer: localStep(ensureLoadBalancer),
   EnsurePrivateNamespace: adapt('EnsurePrivateNamespace', ensurePrivateNamespace),
   EnsurePublicZones: adapt('EnsurePublicZones', ensurePublicZones),
   StartBuilds: adapt('StartBuilds', startBuilds),
