@@ -107,7 +107,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsureNatGateways: localStep(ensureNatGateways),
   EnsureDatabases: localStep(ensureDatabases),
   EnsureLoadBalancer: localStep(ensureLoadBalancer),
-  EnsurePrivateNamespace: adapt('EnsurePrivateNamespace', ensurePrivateNamespace),
+  EnsurePrivateNamespace: localStep(ensurePrivateNamespace),
   EnsurePublicZones: adapt('EnsurePublicZones', ensurePublicZones),
   StartBuilds: adapt('StartBuilds', startBuilds),
   CheckBuilds: localStep(checkBuilds),

@@ -7,7 +7,6 @@
  */
 import { NotReadyError, StepError } from '../step-errors.ts';
 
-const ready = (output: { ready: boolean }) => output.ready;
 const done = (output: { done: boolean }) => output.done;
 
 /** A certificate is settled once issued; ACM failing to validate it fails the deploy. */
@@ -23,7 +22,6 @@ function issued(output: { status: string; arn: string; ready: boolean }): boolea
  * done. Their states retry `Modeshift.NotReady` until it is.
  */
 export const SETTLED: Readonly<Record<string, (output: never) => boolean>> = {
-  EnsurePrivateNamespace: ready,
   EnsureCertificate: issued,
   RolloutServices: done,
   DeleteServices: done,
