@@ -108,7 +108,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsureDatabases: localStep(ensureDatabases),
   EnsureLoadBalancer: localStep(ensureLoadBalancer),
   EnsurePrivateNamespace: localStep(ensurePrivateNamespace),
-  EnsurePublicZones: adapt('EnsurePublicZones', ensurePublicZones),
+  EnsurePublicZones: localStep(ensurePublicZones),
   StartBuilds: adapt('StartBuilds', startBuilds),
   CheckBuilds: localStep(checkBuilds),
   EnsureLogGroups: adapt('EnsureLogGroups', ensureLogGroups),
