@@ -109,7 +109,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsureLoadBalancer: localStep(ensureLoadBalancer),
   EnsurePrivateNamespace: localStep(ensurePrivateNamespace),
   EnsurePublicZones: localStep(ensurePublicZones),
-  StartBuilds: adapt('StartBuilds', startBuilds),
+  StartBuilds: localStep(startBuilds),
   CheckBuilds: localStep(checkBuilds),
   EnsureLogGroups: adapt('EnsureLogGroups', ensureLogGroups),
   EnsureCertificate: adapt('EnsureCertificate', ensureCertificate),
