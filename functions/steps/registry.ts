@@ -111,7 +111,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsurePublicZones: localStep(ensurePublicZones),
   StartBuilds: localStep(startBuilds),
   CheckBuilds: localStep(checkBuilds),
-  EnsureLogGroups: adapt('EnsureLogGroups', ensureLogGroups),
+  EnsureLogGroups: localStep(ensureLogGroups),
   EnsureCertificate: adapt('EnsureCertificate', ensureCertificate),
   EnsureListeners: adapt('EnsureListeners', ensureListeners),
   RolloutServices: adapt('RolloutServices', rolloutServices),
