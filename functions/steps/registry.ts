@@ -112,7 +112,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   StartBuilds: localStep(startBuilds),
   CheckBuilds: localStep(checkBuilds),
   EnsureLogGroups: localStep(ensureLogGroups),
-  EnsureCertificate: adapt('EnsureCertificate', ensureCertificate),
+  EnsureCertificate: localStep(ensureCertificate),
   EnsureListeners: adapt('EnsureListeners', ensureListeners),
   RolloutServices: adapt('RolloutServices', rolloutServices),
   WriteDnsRecords: adapt('WriteDnsRecords', writeDnsRecords),

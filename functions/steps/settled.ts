@@ -5,24 +5,15 @@
  * from the registry so a step's own Lambda bundle (functions/steps/lambda/)
  * gets this without every other step's code.
  */
-import { NotReadyError, StepError } from '../step-errors.ts';
+import { NotReadyError } from '../step-errors.ts';
 
 const done = (output: { done: boolean }) => output.done;
-
-/** A certificate is settled once issued; ACM failing to validate it fails the deploy. */
-function issued(output: { status: string; arn: string; ready: boolean }): boolean {
-  if (output.status === 'FAILED') {
-    throw new StepError('Modeshift.CertificateFailed', `ACM could not validate certificate ${output.arn}`);
-  }
-  return output.ready;
-}
 
 /**
  * The steps the workflows wait on, and when each one's output says it is
  * done. Their states retry `Modeshift.NotReady` until it is.
  */
 export const SETTLED: Readonly<Record<string, (output: never) => boolean>> = {
-  EnsureCertificate: issued,
   RolloutServices: done,
   DeleteServices: done,
   CheckDatabasesDeleted: done,
