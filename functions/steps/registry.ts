@@ -113,7 +113,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   CheckBuilds: localStep(checkBuilds),
   EnsureLogGroups: localStep(ensureLogGroups),
   EnsureCertificate: localStep(ensureCertificate),
-  EnsureListeners: adapt('EnsureListeners', ensureListeners),
+  EnsureListeners: localStep(ensureListeners),
   RolloutServices: adapt('RolloutServices', rolloutServices),
   WriteDnsRecords: adapt('WriteDnsRecords', writeDnsRecords),
   DeleteServices: adapt('DeleteServices', deleteServices),
