@@ -114,7 +114,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsureLogGroups: localStep(ensureLogGroups),
   EnsureCertificate: localStep(ensureCertificate),
   EnsureListeners: localStep(ensureListeners),
-  RolloutServices: adapt('RolloutServices', rolloutServices),
+  RolloutServices: localStep(rolloutServices),
   WriteDnsRecords: adapt('WriteDnsRecords', writeDnsRecords),
   DeleteServices: adapt('DeleteServices', deleteServices),
   DisableLoadBalancerProtection: adapt('DisableLoadBalancerProtection', disableLoadBalancerProtection),

@@ -14,7 +14,6 @@ const done = (output: { done: boolean }) => output.done;
  * done. Their states retry `Modeshift.NotReady` until it is.
  */
 export const SETTLED: Readonly<Record<string, (output: never) => boolean>> = {
-  RolloutServices: done,
   DeleteServices: done,
   CheckDatabasesDeleted: done,
   DeleteLoadBalancer: done,
