@@ -115,7 +115,7 @@ const ADAPTED: Readonly<Record<string, StepHandler>> = {
   EnsureCertificate: localStep(ensureCertificate),
   EnsureListeners: localStep(ensureListeners),
   RolloutServices: localStep(rolloutServices),
-  WriteDnsRecords: adapt('WriteDnsRecords', writeDnsRecords),
+  WriteDnsRecords: localStep(writeDnsRecords),
   DeleteServices: adapt('DeleteServices', deleteServices),
   DisableLoadBalancerProtection: adapt('DisableLoadBalancerProtection', disableLoadBalancerProtection),
   DeleteLoadBalancer: adapt('DeleteLoadBalancer', deleteLoadBalancer),
