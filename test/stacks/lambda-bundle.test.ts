@@ -73,7 +73,7 @@ describe('literal schema keys', () => {
 
 describe('a Lambda bundle', () => {
   it('holds the EC2 shapes its step sends, not all of EC2', async () => {
-    const entry = join(ROOT, 'functions/steps/lambda/ensure-network.ts');
+    const entry = join(ROOT, 'functions/steps/ensure-network.ts');
     const without = await bundle(entry, []);
     const withPlugins = await bundle(entry, lambdaBundlePlugins);
 
@@ -84,10 +84,7 @@ describe('a Lambda bundle', () => {
   });
 
   it('loads credentials from the environment only', async () => {
-    const { inputs } = await bundle(
-      join(ROOT, 'functions/steps/lambda/ensure-network.ts'),
-      lambdaBundlePlugins,
-    );
+    const { inputs } = await bundle(join(ROOT, 'functions/steps/ensure-network.ts'), lambdaBundlePlugins);
 
     expect(inputs.some((input) => input.includes('credential-provider-env'))).toBe(true);
     for (const dropped of [
