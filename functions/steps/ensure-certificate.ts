@@ -6,20 +6,28 @@
  * workflow calls it again.
  */
 import {
-  type ACMClient,
+  ACMClient,
   AddTagsToCertificateCommand,
   type CertificateDetail,
   type CertificateStatus,
   DescribeCertificateCommand,
+  ListCertificatesCommand,
+  ListTagsForCertificateCommand,
   RequestCertificateCommand,
 } from '@aws-sdk/client-acm';
-import type { Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { shortHash } from '../../core/names.ts';
 import { findEnvironmentCertificates } from '../aws/acm/environment-certificates.ts';
 import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG } from '../aws/environment-tags.ts';
 import { isWithinZone, relativeDnsName } from '../aws/route53/dns-name.ts';
 import { type DesiredRecord, type DnsWriteMode, writeRecords } from '../aws/route53/record-writes.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { CertificateRef, EnvironmentNames, Tag, ZoneRef } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 export interface EnsureCertificateInput {
@@ -166,36 +174,54 @@ async function writeValidationRecords(
 }
 
 /** Finds or requests the environment's certificate, writes its validation records and reports its status. */
-export async function ensureCertificate(
-  input: EnsureCertificateInput,
-  clients: { acm: ACMClient; route53: Route53Client },
-): Promise<EnsureCertificateOutput> {
-  const { acm, route53 } = clients;
-  if (input.zones.length === 0) {
-    throw new StepError('Modeshift.InvalidInput', 'zones: a certificate needs at least one public zone');
-  }
-  const owner = {
-    project: tagValue(input.tags, PROJECT_TAG),
-    environment: tagValue(input.tags, ENVIRONMENT_TAG),
-  };
-  const domains = certificateDomains(input.zones);
+export const ensureCertificate = defineStep({
+  name: 'EnsureCertificate',
+  clients: { acm: ACMClient, route53: Route53Client },
+  sends: [
+    AddTagsToCertificateCommand,
+    DescribeCertificateCommand,
+    ListCertificatesCommand,
+    ListTagsForCertificateCommand,
+    RequestCertificateCommand,
+    ChangeResourceRecordSetsCommand,
+    ListResourceRecordSetsCommand,
+  ],
+  async run(input: EnsureCertificateInput, { acm, route53 }): Promise<EnsureCertificateOutput> {
+    if (input.zones.length === 0) {
+      throw new StepError('Modeshift.InvalidInput', 'zones: a certificate needs at least one public zone');
+    }
+    const owner = {
+      project: tagValue(input.tags, PROJECT_TAG),
+      environment: tagValue(input.tags, ENVIRONMENT_TAG),
+    };
+    const domains = certificateDomains(input.zones);
 
-  const existing = await findCertificate(acm, owner, domains);
-  let certificate: CertificateDetail;
-  if (existing?.CertificateArn !== undefined) {
-    await acm.send(
-      new AddTagsToCertificateCommand({ CertificateArn: existing.CertificateArn, Tags: [...input.tags] }),
-    );
-    certificate = existing;
-  } else {
-    certificate = await describe(acm, await requestCertificate(acm, input, domains));
-  }
-  const arn = certificate.CertificateArn as string;
+    const existing = await findCertificate(acm, owner, domains);
+    let certificate: CertificateDetail;
+    if (existing?.CertificateArn !== undefined) {
+      await acm.send(
+        new AddTagsToCertificateCommand({ CertificateArn: existing.CertificateArn, Tags: [...input.tags] }),
+      );
+      certificate = existing;
+    } else {
+      certificate = await describe(acm, await requestCertificate(acm, input, domains));
+    }
+    const arn = certificate.CertificateArn as string;
 
-  if (certificate.Status !== 'ISSUED' && certificate.Status !== 'PENDING_VALIDATION') {
-    return { arn, status: 'FAILED', ready: false };
-  }
-  await writeValidationRecords(route53, certificate, input);
-  if (certificate.Status === 'ISSUED') return { arn, status: 'ISSUED', ready: true };
-  return { arn, status: 'PENDING_VALIDATION', ready: false };
-}
+    if (certificate.Status !== 'ISSUED' && certificate.Status !== 'PENDING_VALIDATION') {
+      return { arn, status: 'FAILED', ready: false };
+    }
+    await writeValidationRecords(route53, certificate, input);
+    if (certificate.Status === 'ISSUED') return { arn, status: 'ISSUED', ready: true };
+    return { arn, status: 'PENDING_VALIDATION', ready: false };
+  },
+  /** Settled once issued; ACM failing to validate the certificate fails the deploy. */
+  settled: (output) => {
+    if (output.status === 'FAILED') {
+      throw new StepError('Modeshift.CertificateFailed', `ACM could not validate certificate ${output.arn}`);
+    }
+    return output.ready;
+  },
+});
+
+export const handler = lambdaHandler(ensureCertificate);

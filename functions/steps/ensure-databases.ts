@@ -4,13 +4,21 @@
  * protection), ready when all are available. One step and one wait loop for
  * all databases, rather than one per database.
  */
-import type { RDSClient } from '@aws-sdk/client-rds';
+import {
+  AddTagsToResourceCommand,
+  CreateDBInstanceCommand,
+  DescribeDBInstancesCommand,
+  ModifyDBInstanceCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import type { DatabaseSpec } from '../../core/execution-input.ts';
 import type { EnvironmentNames } from '../../core/names.ts';
 import type { Policy } from '../../core/policy.ts';
 import { ensureDatabase } from '../aws/rds/database-instance.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { DatabaseEndpoint, NetworkRef, Progress, Tag } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 
 export interface EnsureDatabasesInput {
   readonly databases: readonly DatabaseSpec[];
@@ -31,23 +39,34 @@ export interface EnsureDatabasesOutput extends Progress {
 /** RDS control-plane calls in flight at once. */
 const CONCURRENCY = 5;
 
-export async function ensureDatabases(
-  input: EnsureDatabasesInput,
+export const ensureDatabases = defineStep({
+  name: 'EnsureDatabases',
   clients: { rds: RDSClient },
-): Promise<EnsureDatabasesOutput> {
-  const results = await mapConcurrently(input.databases, CONCURRENCY, (database) =>
-    ensureDatabase(
-      { database, policy: input.policy, network: input.network, names: input.names, tags: input.tags },
-      clients,
-    ),
-  );
-  const warnings = results.flatMap((result) => result.warnings);
-  const waiting = results.filter((result) => !result.ready);
-  if (waiting.length > 0) return { ready: false, endpoints: [], warnings };
-  const endpoints = input.databases.map((database, index) => ({
-    name: database.name,
-    instance: database.instance,
-    endpoint: results[index]?.endpoint ?? '',
-  }));
-  return { ready: true, endpoints, warnings };
-}
+  sends: [
+    AddTagsToResourceCommand,
+    CreateDBInstanceCommand,
+    DescribeDBInstancesCommand,
+    ModifyDBInstanceCommand,
+  ],
+  settings: ['dbInstanceClass', 'applyImmediately', 'storageEncrypted', 'dbDeletionProtection'],
+  async run(input: EnsureDatabasesInput, clients): Promise<EnsureDatabasesOutput> {
+    const results = await mapConcurrently(input.databases, CONCURRENCY, (database) =>
+      ensureDatabase(
+        { database, policy: input.policy, network: input.network, names: input.names, tags: input.tags },
+        clients,
+      ),
+    );
+    const warnings = results.flatMap((result) => result.warnings);
+    const waiting = results.filter((result) => !result.ready);
+    if (waiting.length > 0) return { ready: false, endpoints: [], warnings };
+    const endpoints = input.databases.map((database, index) => ({
+      name: database.name,
+      instance: database.instance,
+      endpoint: results[index]?.endpoint ?? '',
+    }));
+    return { ready: true, endpoints, warnings };
+  },
+  settled: (output) => output.ready,
+});
+
+export const handler = lambdaHandler(ensureDatabases);

@@ -19,7 +19,9 @@ import {
   CreateRuleCommand,
   DeleteListenerCommand,
   DeleteRuleCommand,
-  type ElasticLoadBalancingV2Client,
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  ElasticLoadBalancingV2Client,
   type Listener,
   ModifyListenerCommand,
   ModifyRuleCommand,
@@ -29,7 +31,9 @@ import {
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { hasAwsErrorName } from '../aws/errors.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { LoadBalancerRef, Tag } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 /** Input of EnsureListeners, as the deploy workflow's RedirectHttpToHttps and ServeHttpOnly states pass it. */
@@ -88,48 +92,93 @@ interface DesiredListener {
  * @throws StepError `Modeshift.InvalidStepInput` when `redirect` lacks its
  * certificate or status code, or a public service has no target group.
  */
-export async function ensureListeners(
-  input: EnsureListenersInput,
+export const ensureListeners = defineStep({
+  name: 'EnsureListeners',
   clients: { elbv2: ElasticLoadBalancingV2Client },
-): Promise<EnsureListenersOutput> {
-  const { elbv2 } = clients;
-  const loadBalancerArn = input.loadBalancer.arn;
-  const existing = await listListeners(elbv2, loadBalancerArn);
-  const onPort = (port: number) => existing.find((listener) => listener.Port === port);
-  const retag: string[] = [];
-  const hostRules = desiredHostRules(input);
+  sends: [
+    AddTagsCommand,
+    CreateListenerCommand,
+    CreateRuleCommand,
+    DeleteListenerCommand,
+    DeleteRuleCommand,
+    DescribeListenersCommand,
+    DescribeRulesCommand,
+    ModifyListenerCommand,
+    ModifyRuleCommand,
+  ],
+  async run(input: EnsureListenersInput, { elbv2 }): Promise<EnsureListenersOutput> {
+    const loadBalancerArn = input.loadBalancer.arn;
+    const existing = await listListeners(elbv2, loadBalancerArn);
+    const onPort = (port: number) => existing.find((listener) => listener.Port === port);
+    const retag: string[] = [];
+    const hostRules = desiredHostRules(input);
 
-  if (input.mode === 'redirect') {
-    if (input.certificateArn === undefined || input.certificateArn === '') {
-      throw new StepError(
-        'Modeshift.InvalidStepInput',
-        'EnsureListeners: mode "redirect" needs certificateArn',
-      );
-    }
-    if (input.redirectCode === undefined) {
-      throw new StepError(
-        'Modeshift.InvalidStepInput',
-        'EnsureListeners: mode "redirect" needs redirectCode',
-      );
-    }
-    // HTTPS first, so the redirect never points at a port nobody listens on.
-    const httpsListenerArn = await ensureListener(
-      elbv2,
-      loadBalancerArn,
-      onPort(443),
-      {
-        port: 443,
-        protocol: 'HTTPS',
-        certificateArn: input.certificateArn,
-        defaultAction: {
-          Type: 'fixed-response',
-          FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' },
+    if (input.mode === 'redirect') {
+      if (input.certificateArn === undefined || input.certificateArn === '') {
+        throw new StepError(
+          'Modeshift.InvalidStepInput',
+          'EnsureListeners: mode "redirect" needs certificateArn',
+        );
+      }
+      if (input.redirectCode === undefined) {
+        throw new StepError(
+          'Modeshift.InvalidStepInput',
+          'EnsureListeners: mode "redirect" needs redirectCode',
+        );
+      }
+      // HTTPS first, so the redirect never points at a port nobody listens on.
+      const httpsListenerArn = await ensureListener(
+        elbv2,
+        loadBalancerArn,
+        onPort(443),
+        {
+          port: 443,
+          protocol: 'HTTPS',
+          certificateArn: input.certificateArn,
+          defaultAction: {
+            Type: 'fixed-response',
+            FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' },
+          },
+          rules: hostRules,
         },
-        rules: hostRules,
-      },
-      input.tags,
-      retag,
-    );
+        input.tags,
+        retag,
+      );
+      const httpListenerArn = await ensureListener(
+        elbv2,
+        loadBalancerArn,
+        onPort(80),
+        {
+          port: 80,
+          protocol: 'HTTP',
+          defaultAction: {
+            Type: 'redirect',
+            RedirectConfig: {
+              Protocol: 'HTTPS',
+              Port: '443',
+              Host: '#{host}',
+              Path: '/#{path}',
+              Query: '#{query}',
+              StatusCode: input.redirectCode,
+            },
+          },
+          // Rules left from an `http` deploy would answer before the redirect.
+          rules: [],
+        },
+        input.tags,
+        retag,
+      );
+      await addTags(elbv2, retag, input.tags);
+      return { httpListenerArn, httpsListenerArn };
+    }
+
+    const first = input.publicServices[0];
+    if (first === undefined) {
+      throw new StepError(
+        'Modeshift.InvalidStepInput',
+        'EnsureListeners: mode "http" needs a public service',
+      );
+    }
     const httpListenerArn = await ensureListener(
       elbv2,
       loadBalancerArn,
@@ -137,49 +186,18 @@ export async function ensureListeners(
       {
         port: 80,
         protocol: 'HTTP',
-        defaultAction: {
-          Type: 'redirect',
-          RedirectConfig: {
-            Protocol: 'HTTPS',
-            Port: '443',
-            Host: '#{host}',
-            Path: '/#{path}',
-            Query: '#{query}',
-            StatusCode: input.redirectCode,
-          },
-        },
-        // Rules left from an `http` deploy would answer before the redirect.
-        rules: [],
+        defaultAction: { Type: 'forward', TargetGroupArn: targetGroupOf(input, first.service) },
+        rules: hostRules,
       },
       input.tags,
       retag,
     );
+    const leftover = onPort(443);
+    if (leftover?.ListenerArn !== undefined) await deleteListener(elbv2, leftover.ListenerArn);
     await addTags(elbv2, retag, input.tags);
-    return { httpListenerArn, httpsListenerArn };
-  }
-
-  const first = input.publicServices[0];
-  if (first === undefined) {
-    throw new StepError('Modeshift.InvalidStepInput', 'EnsureListeners: mode "http" needs a public service');
-  }
-  const httpListenerArn = await ensureListener(
-    elbv2,
-    loadBalancerArn,
-    onPort(80),
-    {
-      port: 80,
-      protocol: 'HTTP',
-      defaultAction: { Type: 'forward', TargetGroupArn: targetGroupOf(input, first.service) },
-      rules: hostRules,
-    },
-    input.tags,
-    retag,
-  );
-  const leftover = onPort(443);
-  if (leftover?.ListenerArn !== undefined) await deleteListener(elbv2, leftover.ListenerArn);
-  await addTags(elbv2, retag, input.tags);
-  return { httpListenerArn };
-}
+    return { httpListenerArn };
+  },
+});
 
 /** One rule per public service with a hostname, at priorities 10, 20, … in service-name order. */
 function desiredHostRules(input: EnsureListenersInput): DesiredRule[] {
@@ -392,3 +410,5 @@ async function addTags(elbv2: ElasticLoadBalancingV2Client, arns: readonly strin
     );
   }
 }
+
+export const handler = lambdaHandler(ensureListeners);

@@ -10,8 +10,10 @@ import {
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
-  type ElasticLoadBalancingV2Client,
+  ElasticLoadBalancingV2Client,
   type LoadBalancer,
   ModifyTargetGroupCommand,
   SetSecurityGroupsCommand,
@@ -27,7 +29,7 @@ import {
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutPublicAccessBlockCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { accessLogBucketName } from '../../core/names.ts';
 import {
@@ -43,7 +45,9 @@ import {
   resourceConflict,
 } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentNames, LoadBalancerRef, NetworkRef, Tag } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 /** Input of EnsureLoadBalancer, as the deploy workflow passes it. */
@@ -100,31 +104,50 @@ const HEALTHY_HTTP_CODES = '200-399';
  * balancer or a target group of this environment's name is not this
  * environment's.
  */
-export async function ensureLoadBalancer(
-  input: EnsureLoadBalancerInput,
-  clients: { elbv2: ElasticLoadBalancingV2Client; s3: S3Client },
-): Promise<EnsureLoadBalancerOutput> {
-  const { elbv2, s3 } = clients;
-  const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
+export const ensureLoadBalancer = defineStep({
+  name: 'EnsureLoadBalancer',
+  clients: { elbv2: ElasticLoadBalancingV2Client, s3: S3Client },
+  sends: [
+    AddTagsCommand,
+    CreateLoadBalancerCommand,
+    CreateTargetGroupCommand,
+    DeleteTargetGroupCommand,
+    DescribeLoadBalancersCommand,
+    DescribeTagsCommand,
+    DescribeTargetGroupsCommand,
+    ModifyTargetGroupCommand,
+    SetSecurityGroupsCommand,
+    SetSubnetsCommand,
+    CreateBucketCommand,
+    GetBucketTaggingCommand,
+    HeadBucketCommand,
+    PutBucketEncryptionCommand,
+    PutBucketPolicyCommand,
+    PutBucketTaggingCommand,
+    PutPublicAccessBlockCommand,
+  ],
+  async run(input: EnsureLoadBalancerInput, { elbv2, s3 }): Promise<EnsureLoadBalancerOutput> {
+    const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
 
-  const accessLogBucket = await ensureAccessLogBucket(s3, input, owner);
-  const loadBalancer = await ensureApplicationLoadBalancer(elbv2, input, owner);
+    const accessLogBucket = await ensureAccessLogBucket(s3, input, owner);
+    const loadBalancer = await ensureApplicationLoadBalancer(elbv2, input, owner);
 
-  const targetGroups: Array<LoadBalancerRef['targetGroups'][number]> = [];
-  for (const wanted of input.targetGroups) {
-    const arn = await ensureTargetGroup(elbv2, wanted, input, owner);
-    targetGroups.push({ service: wanted.service, arn, port: wanted.port });
-  }
-  await deleteUnwantedTargetGroups(elbv2, input, owner);
+    const targetGroups: Array<LoadBalancerRef['targetGroups'][number]> = [];
+    for (const wanted of input.targetGroups) {
+      const arn = await ensureTargetGroup(elbv2, wanted, input, owner);
+      targetGroups.push({ service: wanted.service, arn, port: wanted.port });
+    }
+    await deleteUnwantedTargetGroups(elbv2, input, owner);
 
-  return {
-    arn: loadBalancer.LoadBalancerArn as string,
-    dnsName: loadBalancer.DNSName as string,
-    canonicalHostedZoneId: loadBalancer.CanonicalHostedZoneId as string,
-    accessLogBucket,
-    targetGroups,
-  };
-}
+    return {
+      arn: loadBalancer.LoadBalancerArn as string,
+      dnsName: loadBalancer.DNSName as string,
+      canonicalHostedZoneId: loadBalancer.CanonicalHostedZoneId as string,
+      accessLogBucket,
+      targetGroups,
+    };
+  },
+});
 
 // ── Access-log bucket ────────────────────────────────────────────────────────
 
@@ -424,3 +447,5 @@ async function deleteUnwantedTargetGroups(
     }
   }
 }
+
+export const handler = lambdaHandler(ensureLoadBalancer);

@@ -6,14 +6,17 @@
  * keeps a deploy's state transitions from growing with its services.
  */
 import {
-  type CloudWatchLogsClient,
+  CloudWatchLogsClient,
   CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
   PutRetentionPolicyCommand,
   paginateDescribeLogGroups,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { serviceNames } from '../../core/names.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
+import { defineStep } from '../step.ts';
 
 export interface EnsureLogGroupsInput {
   readonly project: string;
@@ -41,45 +44,49 @@ function commonPrefix(names: readonly string[]): string {
   return prefix.slice(0, prefix.lastIndexOf('/') + 1);
 }
 
-export async function ensureLogGroups(
-  input: EnsureLogGroupsInput,
+export const ensureLogGroups = defineStep({
+  name: 'EnsureLogGroups',
   clients: { logs: CloudWatchLogsClient },
-): Promise<EnsureLogGroupsOutput> {
-  const logGroups = input.services.map(
-    (service) => serviceNames(input.project, input.environment, service).logGroup,
-  );
-  if (logGroups.length === 0) return { created: 0, retentionSet: 0 };
-  const existing = new Map<string, number | undefined>();
-  const prefix = commonPrefix(logGroups);
-  for await (const page of paginateDescribeLogGroups(
-    { client: clients.logs },
-    { logGroupNamePrefix: prefix },
-  )) {
-    for (const group of page.logGroups ?? []) {
-      if (group.logGroupName !== undefined) existing.set(group.logGroupName, group.retentionInDays);
-    }
-  }
-  const outcomes = await mapConcurrently(logGroups, CONCURRENCY, async (logGroupName) => {
-    let created = false;
-    if (!existing.has(logGroupName)) {
-      try {
-        await clients.logs.send(new CreateLogGroupCommand({ logGroupName, tags: { ...input.tags } }));
-        created = true;
-      } catch (error) {
-        // Created meanwhile (a retried attempt): its retention is set below all the same.
-        if (!hasAwsErrorName(error, 'ResourceAlreadyExistsException')) throw error;
+  sends: [CreateLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand],
+  async run(input: EnsureLogGroupsInput, clients): Promise<EnsureLogGroupsOutput> {
+    const logGroups = input.services.map(
+      (service) => serviceNames(input.project, input.environment, service).logGroup,
+    );
+    if (logGroups.length === 0) return { created: 0, retentionSet: 0 };
+    const existing = new Map<string, number | undefined>();
+    const prefix = commonPrefix(logGroups);
+    for await (const page of paginateDescribeLogGroups(
+      { client: clients.logs },
+      { logGroupNamePrefix: prefix },
+    )) {
+      for (const group of page.logGroups ?? []) {
+        if (group.logGroupName !== undefined) existing.set(group.logGroupName, group.retentionInDays);
       }
     }
-    const retentionDiffers = existing.get(logGroupName) !== input.retentionInDays;
-    if (retentionDiffers) {
-      await clients.logs.send(
-        new PutRetentionPolicyCommand({ logGroupName, retentionInDays: input.retentionInDays }),
-      );
-    }
-    return { created, retentionSet: retentionDiffers };
-  });
-  return {
-    created: outcomes.filter((outcome) => outcome.created).length,
-    retentionSet: outcomes.filter((outcome) => outcome.retentionSet).length,
-  };
-}
+    const outcomes = await mapConcurrently(logGroups, CONCURRENCY, async (logGroupName) => {
+      let created = false;
+      if (!existing.has(logGroupName)) {
+        try {
+          await clients.logs.send(new CreateLogGroupCommand({ logGroupName, tags: { ...input.tags } }));
+          created = true;
+        } catch (error) {
+          // Created meanwhile (a retried attempt): its retention is set below all the same.
+          if (!hasAwsErrorName(error, 'ResourceAlreadyExistsException')) throw error;
+        }
+      }
+      const retentionDiffers = existing.get(logGroupName) !== input.retentionInDays;
+      if (retentionDiffers) {
+        await clients.logs.send(
+          new PutRetentionPolicyCommand({ logGroupName, retentionInDays: input.retentionInDays }),
+        );
+      }
+      return { created, retentionSet: retentionDiffers };
+    });
+    return {
+      created: outcomes.filter((outcome) => outcome.created).length,
+      retentionSet: outcomes.filter((outcome) => outcome.retentionSet).length,
+    };
+  },
+});
+
+export const handler = lambdaHandler(ensureLogGroups);

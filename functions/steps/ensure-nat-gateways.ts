@@ -14,8 +14,9 @@ import {
   DeleteNatGatewayCommand,
   DeleteRouteCommand,
   DescribeAddressesCommand,
+  DescribeNatGatewaysCommand,
   DescribeRouteTablesCommand,
-  type EC2Client,
+  EC2Client,
   type NatGateway,
   paginateDescribeNatGateways,
   ReleaseAddressCommand,
@@ -24,7 +25,9 @@ import {
 import { environmentTagFilters, NAT_TAG } from '../aws/ec2/network-tags.ts';
 import { environmentIdentity, lacksTags, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName, isNotFound } from '../aws/errors.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentNames, NatRef, NetworkRef, Tag } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 /** Input of EnsureNatGateways (state-machines/deploy.asl.json, state EnsureNatGateways). */
@@ -55,68 +58,82 @@ const LIVE_STATES = new Set(['pending', 'available']);
  * they are available, deletes the extra ones and releases their addresses.
  * `ready` is true only when all of that is done.
  */
-export async function ensureNatGateways(
-  input: EnsureNatGatewaysInput,
+export const ensureNatGateways = defineStep({
+  name: 'EnsureNatGateways',
   clients: { ec2: EC2Client },
-): Promise<EnsureNatGatewaysOutput> {
-  const { ec2 } = clients;
-  const { network } = input;
-  const wanted = wantedZones(input.count);
-  const { project, environment } = environmentIdentity(input.tags);
+  sends: [
+    AllocateAddressCommand,
+    CreateNatGatewayCommand,
+    CreateRouteCommand,
+    CreateTagsCommand,
+    DeleteNatGatewayCommand,
+    DeleteRouteCommand,
+    DescribeAddressesCommand,
+    DescribeNatGatewaysCommand,
+    DescribeRouteTablesCommand,
+    ReleaseAddressCommand,
+    ReplaceRouteCommand,
+  ],
+  async run(input: EnsureNatGatewaysInput, { ec2 }): Promise<EnsureNatGatewaysOutput> {
+    const { network } = input;
+    const wanted = wantedZones(input.count);
+    const { project, environment } = environmentIdentity(input.tags);
 
-  const gateways = await describeGateways(ec2, network.vpcId);
-  const live = gateways.filter((gateway) => LIVE_STATES.has(gateway.State ?? ''));
-  const kept = new Map<Zone, NatGateway>();
-  for (const zone of wanted) {
-    const inZone = live.filter((gateway) => tagValue(gateway.Tags, NAT_TAG) === zone);
-    const chosen = inZone.find((gateway) => gateway.State === 'available') ?? inZone[0];
-    if (chosen !== undefined) kept.set(zone, chosen);
-  }
-  const keptIds = new Set([...kept.values()].map((gateway) => gateway.NatGatewayId));
-  const extras = live.filter((gateway) => !keptIds.has(gateway.NatGatewayId));
+    const gateways = await describeGateways(ec2, network.vpcId);
+    const live = gateways.filter((gateway) => LIVE_STATES.has(gateway.State ?? ''));
+    const kept = new Map<Zone, NatGateway>();
+    for (const zone of wanted) {
+      const inZone = live.filter((gateway) => tagValue(gateway.Tags, NAT_TAG) === zone);
+      const chosen = inZone.find((gateway) => gateway.State === 'available') ?? inZone[0];
+      if (chosen !== undefined) kept.set(zone, chosen);
+    }
+    const keptIds = new Set([...kept.values()].map((gateway) => gateway.NatGatewayId));
+    const extras = live.filter((gateway) => !keptIds.has(gateway.NatGatewayId));
 
-  const retag = [...kept.values()].flatMap((gateway) =>
-    lacksTags(gateway.Tags, input.tags) && gateway.NatGatewayId !== undefined ? [gateway.NatGatewayId] : [],
-  );
-  if (retag.length > 0) await ec2.send(new CreateTagsCommand({ Resources: retag, Tags: [...input.tags] }));
-
-  const addresses = await describeAddresses(ec2, project, environment);
-  const inUse = new Set(
-    gateways
-      .filter((gateway) => gateway.State !== 'deleted' && gateway.State !== 'failed')
-      .flatMap((gateway) => (gateway.NatGatewayAddresses ?? []).map((address) => address.AllocationId)),
-  );
-
-  for (const zone of wanted) {
-    if (kept.has(zone)) continue;
-    refuseAfterRepeatedFailures(gateways, zone, input.names);
-    const reusable = addresses.find(
-      (address) =>
-        tagValue(address.Tags, NAT_TAG) === zone &&
-        address.AssociationId === undefined &&
-        !inUse.has(address.AllocationId),
+    const retag = [...kept.values()].flatMap((gateway) =>
+      lacksTags(gateway.Tags, input.tags) && gateway.NatGatewayId !== undefined ? [gateway.NatGatewayId] : [],
     );
-    const allocationId = reusable?.AllocationId ?? (await allocateAddress(ec2, zone, input));
-    inUse.add(allocationId);
-    kept.set(zone, await createGateway(ec2, zone, allocationId, input));
-  }
+    if (retag.length > 0) await ec2.send(new CreateTagsCommand({ Resources: retag, Tags: [...input.tags] }));
 
-  const allAvailable = wanted.every((zone) => kept.get(zone)?.State === 'available');
-  if (allAvailable) {
-    await ensureRoutes(ec2, network, input.count, kept);
-    for (const extra of extras) await deleteGateway(ec2, extra.NatGatewayId as string);
-  }
+    const addresses = await describeAddresses(ec2, project, environment);
+    const inUse = new Set(
+      gateways
+        .filter((gateway) => gateway.State !== 'deleted' && gateway.State !== 'failed')
+        .flatMap((gateway) => (gateway.NatGatewayAddresses ?? []).map((address) => address.AllocationId)),
+    );
 
-  const addressesLeft = await releaseUnusedAddresses(ec2, addresses, inUse);
-  const stillDeleting = gateways.some((gateway) => gateway.State === 'deleting');
-  const ready = allAvailable && extras.length === 0 && !stillDeleting && addressesLeft === 0;
+    for (const zone of wanted) {
+      if (kept.has(zone)) continue;
+      refuseAfterRepeatedFailures(gateways, zone, input.names);
+      const reusable = addresses.find(
+        (address) =>
+          tagValue(address.Tags, NAT_TAG) === zone &&
+          address.AssociationId === undefined &&
+          !inUse.has(address.AllocationId),
+      );
+      const allocationId = reusable?.AllocationId ?? (await allocateAddress(ec2, zone, input));
+      inUse.add(allocationId);
+      kept.set(zone, await createGateway(ec2, zone, allocationId, input));
+    }
 
-  return {
-    ready,
-    count: input.count,
-    natGatewayIds: wanted.map((zone) => kept.get(zone)?.NatGatewayId as string),
-  };
-}
+    const allAvailable = wanted.every((zone) => kept.get(zone)?.State === 'available');
+    if (allAvailable) {
+      await ensureRoutes(ec2, network, input.count, kept);
+      for (const extra of extras) await deleteGateway(ec2, extra.NatGatewayId as string);
+    }
+
+    const addressesLeft = await releaseUnusedAddresses(ec2, addresses, inUse);
+    const stillDeleting = gateways.some((gateway) => gateway.State === 'deleting');
+    const ready = allAvailable && extras.length === 0 && !stillDeleting && addressesLeft === 0;
+
+    return {
+      ready,
+      count: input.count,
+      natGatewayIds: wanted.map((zone) => kept.get(zone)?.NatGatewayId as string),
+    };
+  },
+  settled: (output) => output.ready,
+});
 
 function wantedZones(count: number): readonly Zone[] {
   if (count === 0 || count === 1 || count === 2) return ZONES.slice(0, count);
@@ -277,3 +294,5 @@ async function releaseUnusedAddresses(
   }
   return left;
 }
+
+export const handler = lambdaHandler(ensureNatGateways);

@@ -19,9 +19,15 @@ import {
   CreateTagsCommand,
   CreateVpcCommand,
   DescribeAvailabilityZonesCommand,
+  DescribeDhcpOptionsCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
+  DescribeVpcsCommand,
   type DhcpOptions,
-  type EC2Client,
+  EC2Client,
   type Tag as Ec2Tag,
   type Filter,
   type InternetGateway,
@@ -45,7 +51,9 @@ import {
 import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from '../aws/ec2/network-tags.ts';
 import { lacksTags, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentNames, NetworkRef, Tag } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 /** Input of EnsureNetwork (state-machines/deploy.asl.json, state EnsureNetwork). */
@@ -99,42 +107,68 @@ type StaleTags = string[];
  * settings that drifted (DNS attributes, public IPs on launch, routes,
  * associations, ingress rules, DHCP options) are put back.
  */
-export async function ensureNetwork(
-  input: EnsureNetworkInput,
+export const ensureNetwork = defineStep({
+  name: 'EnsureNetwork',
   clients: { ec2: EC2Client },
-): Promise<EnsureNetworkOutput> {
-  const { ec2 } = clients;
-  const stale: StaleTags = [];
+  sends: [
+    AssociateDhcpOptionsCommand,
+    AssociateRouteTableCommand,
+    AttachInternetGatewayCommand,
+    AuthorizeSecurityGroupIngressCommand,
+    CreateDhcpOptionsCommand,
+    CreateInternetGatewayCommand,
+    CreateRouteCommand,
+    CreateRouteTableCommand,
+    CreateSecurityGroupCommand,
+    CreateSubnetCommand,
+    CreateTagsCommand,
+    CreateVpcCommand,
+    DescribeAvailabilityZonesCommand,
+    DescribeDhcpOptionsCommand,
+    DescribeInternetGatewaysCommand,
+    DescribeRouteTablesCommand,
+    DescribeSecurityGroupsCommand,
+    DescribeSubnetsCommand,
+    DescribeVpcAttributeCommand,
+    DescribeVpcsCommand,
+    ModifySubnetAttributeCommand,
+    ModifyVpcAttributeCommand,
+    ReplaceRouteCommand,
+    ReplaceRouteTableAssociationCommand,
+  ],
+  async run(input: EnsureNetworkInput, { ec2 }): Promise<EnsureNetworkOutput> {
+    const stale: StaleTags = [];
 
-  const vpc = await ensureVpc(ec2, input, stale);
-  const vpcId = vpc.VpcId as string;
-  await ensureDnsAttributes(ec2, vpcId);
-  const subnets = await ensureSubnets(ec2, vpcId, input, stale);
-  const internetGatewayId = await ensureInternetGateway(ec2, vpcId, input, stale);
-  const routeTables = await ensureRouteTables(ec2, vpcId, input, stale);
-  await ensurePublicRoute(ec2, routeTables.public, internetGatewayId);
-  await ensureAssociations(ec2, vpcId, subnets, routeTables);
-  const groups = await ensureSecurityGroups(ec2, vpcId, input, stale);
-  await ensureDhcpOptions(ec2, vpc, input, stale);
+    const vpc = await ensureVpc(ec2, input, stale);
+    const vpcId = vpc.VpcId as string;
+    await ensureDnsAttributes(ec2, vpcId);
+    const subnets = await ensureSubnets(ec2, vpcId, input, stale);
+    const internetGatewayId = await ensureInternetGateway(ec2, vpcId, input, stale);
+    const routeTables = await ensureRouteTables(ec2, vpcId, input, stale);
+    await ensurePublicRoute(ec2, routeTables.public, internetGatewayId);
+    await ensureAssociations(ec2, vpcId, subnets, routeTables);
+    const groups = await ensureSecurityGroups(ec2, vpcId, input, stale);
+    await ensureDhcpOptions(ec2, vpc, input, stale);
 
-  if (stale.length > 0) {
-    await ec2.send(new CreateTagsCommand({ Resources: stale, Tags: [...input.tags] }));
-  }
+    if (stale.length > 0) {
+      await ec2.send(new CreateTagsCommand({ Resources: stale, Tags: [...input.tags] }));
+    }
 
-  return {
-    vpcId,
-    publicSubnetIds: [subnetId(subnets['public-a']), subnetId(subnets['public-b'])],
-    privateSubnetIds: [subnetId(subnets['private-a']), subnetId(subnets['private-b'])],
-    availabilityZones: [
-      subnets['public-a'].AvailabilityZone as string,
-      subnets['public-b'].AvailabilityZone as string,
-    ],
-    internetGatewayId,
-    publicRouteTableId: routeTableId(routeTables.public),
-    privateRouteTableIds: [routeTableId(routeTables['private-a']), routeTableId(routeTables['private-b'])],
-    securityGroups: groups,
-  };
-}
+    return {
+      vpcId,
+      publicSubnetIds: [subnetId(subnets['public-a']), subnetId(subnets['public-b'])],
+      privateSubnetIds: [subnetId(subnets['private-a']), subnetId(subnets['private-b'])],
+      availabilityZones: [
+        subnets['public-a'].AvailabilityZone as string,
+        subnets['public-b'].AvailabilityZone as string,
+      ],
+      internetGatewayId,
+      publicRouteTableId: routeTableId(routeTables.public),
+      privateRouteTableIds: [routeTableId(routeTables['private-a']), routeTableId(routeTables['private-b'])],
+      securityGroups: groups,
+    };
+  },
+});
 
 function subnetId(subnet: Subnet): string {
   return subnet.SubnetId as string;
@@ -648,3 +682,5 @@ async function ensureDhcpOptions(
     await ec2.send(new AssociateDhcpOptionsCommand({ DhcpOptionsId: optionsId, VpcId: vpc.VpcId as string }));
   }
 }
+
+export const handler = lambdaHandler(ensureNetwork);

@@ -8,13 +8,16 @@ import {
   DuplicateRequest,
   GetNamespaceCommand,
   GetOperationCommand,
+  ListNamespacesCommand,
   NamespaceAlreadyExists,
-  type ServiceDiscoveryClient,
+  ServiceDiscoveryClient,
   TagResourceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { shortHash } from '../../core/names.ts';
 import { findNamespaceId } from '../aws/servicediscovery/private-namespace.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentNames, NamespaceRef, NetworkRef, Tag } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 /** Input of EnsurePrivateNamespace (state-machines/deploy.asl.json, state EnsurePrivateNamespace). */
@@ -32,54 +35,62 @@ export type EnsurePrivateNamespaceOutput = NamespaceRef;
  * Finds the namespace named `names.privateZone`, or starts creating it in the
  * environment's VPC and follows the creation on later calls.
  */
-export async function ensurePrivateNamespace(
-  input: EnsurePrivateNamespaceInput,
+export const ensurePrivateNamespace = defineStep({
+  name: 'EnsurePrivateNamespace',
   clients: { servicediscovery: ServiceDiscoveryClient },
-): Promise<EnsurePrivateNamespaceOutput> {
-  const { servicediscovery } = clients;
-  const name = input.names.privateZone;
-  const pending = (id = ''): EnsurePrivateNamespaceOutput => ({
-    ready: false,
-    id,
-    name,
-    hostedZoneId: '',
-  });
+  sends: [
+    CreatePrivateDnsNamespaceCommand,
+    GetNamespaceCommand,
+    GetOperationCommand,
+    ListNamespacesCommand,
+    TagResourceCommand,
+  ],
+  async run(input: EnsurePrivateNamespaceInput, { servicediscovery }): Promise<EnsurePrivateNamespaceOutput> {
+    const name = input.names.privateZone;
+    const pending = (id = ''): EnsurePrivateNamespaceOutput => ({
+      ready: false,
+      id,
+      name,
+      hostedZoneId: '',
+    });
 
-  const existingId = await findNamespaceId(servicediscovery, name);
-  let id = existingId;
-  if (id === undefined) {
-    const creation = await startCreation(servicediscovery, input);
-    if ('namespaceId' in creation) {
-      id = creation.namespaceId;
-    } else {
-      const { Operation: operation } = await servicediscovery.send(
-        new GetOperationCommand({ OperationId: creation.operationId }),
-      );
-      if (operation?.Status === 'FAIL') {
-        throw new StepError(
-          'Modeshift.NamespaceCreationFailed',
-          `private DNS namespace ${name}: creation (operation ${creation.operationId}) failed: ` +
-            `${operation.ErrorCode ?? 'no code'}: ${operation.ErrorMessage ?? 'no message'}`,
+    const existingId = await findNamespaceId(servicediscovery, name);
+    let id = existingId;
+    if (id === undefined) {
+      const creation = await startCreation(servicediscovery, input);
+      if ('namespaceId' in creation) {
+        id = creation.namespaceId;
+      } else {
+        const { Operation: operation } = await servicediscovery.send(
+          new GetOperationCommand({ OperationId: creation.operationId }),
         );
+        if (operation?.Status === 'FAIL') {
+          throw new StepError(
+            'Modeshift.NamespaceCreationFailed',
+            `private DNS namespace ${name}: creation (operation ${creation.operationId}) failed: ` +
+              `${operation.ErrorCode ?? 'no code'}: ${operation.ErrorMessage ?? 'no message'}`,
+          );
+        }
+        if (operation?.Status !== 'SUCCESS') return pending();
+        id = operation.Targets?.NAMESPACE;
+        if (id === undefined) return pending();
       }
-      if (operation?.Status !== 'SUCCESS') return pending();
-      id = operation.Targets?.NAMESPACE;
-      if (id === undefined) return pending();
     }
-  }
 
-  const { Namespace: namespace } = await servicediscovery.send(new GetNamespaceCommand({ Id: id }));
-  // Bare id, as Cloud Map returns it; moto returns `/hostedzone/<id>`.
-  const hostedZoneId = namespace?.Properties?.DnsProperties?.HostedZoneId?.replace(/^\/hostedzone\//, '');
-  if (hostedZoneId === undefined) return pending(id);
-  if (existingId !== undefined && namespace?.Arn !== undefined) {
-    // Found rather than created: bring its deployment and mode tags up to date.
-    await servicediscovery.send(
-      new TagResourceCommand({ ResourceARN: namespace.Arn, Tags: [...input.tags] }),
-    );
-  }
-  return { ready: true, id, name, hostedZoneId };
-}
+    const { Namespace: namespace } = await servicediscovery.send(new GetNamespaceCommand({ Id: id }));
+    // Bare id, as Cloud Map returns it; moto returns `/hostedzone/<id>`.
+    const hostedZoneId = namespace?.Properties?.DnsProperties?.HostedZoneId?.replace(/^\/hostedzone\//, '');
+    if (hostedZoneId === undefined) return pending(id);
+    if (existingId !== undefined && namespace?.Arn !== undefined) {
+      // Found rather than created: bring its deployment and mode tags up to date.
+      await servicediscovery.send(
+        new TagResourceCommand({ ResourceARN: namespace.Arn, Tags: [...input.tags] }),
+      );
+    }
+    return { ready: true, id, name, hostedZoneId };
+  },
+  settled: (output) => output.ready,
+});
 
 /**
  * Starts creating the namespace, or finds the creation already started: the
@@ -115,3 +126,5 @@ async function startCreation(
     throw error;
   }
 }
+
+export const handler = lambdaHandler(ensurePrivateNamespace);

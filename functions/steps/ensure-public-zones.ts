@@ -8,10 +8,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  ChangeResourceRecordSetsCommand,
   ChangeTagsForResourceCommand,
   CreateHostedZoneCommand,
   GetHostedZoneCommand,
-  type Route53Client,
+  ListHostedZonesByNameCommand,
+  ListTagsForResourcesCommand,
+  Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { ZoneSpec } from '../../core/execution-input.ts';
 import { shortHash } from '../../core/names.ts';
@@ -22,11 +25,14 @@ import {
   isTaggedForEnvironment,
   PROJECT_TAG,
 } from '../aws/environment-tags.ts';
+import { hasAwsErrorName } from '../aws/errors.ts';
 import { absoluteDnsName, bareHostedZoneId } from '../aws/route53/dns-name.ts';
 import { hostedZoneTags } from '../aws/route53/environment-zones.ts';
 import { type FoundZone, findPublicZonesByName } from '../aws/route53/public-zones-by-name.ts';
 import { writeRecords } from '../aws/route53/record-writes.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { Tag, ZoneRef } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 export interface EnsurePublicZonesInput {
@@ -48,7 +54,7 @@ export interface EnsurePublicZonesOutput {
 }
 
 /** Errors of CreateHostedZone that mean the zone may already be there: look again. */
-const ALREADY_THERE = new Set(['HostedZoneAlreadyExists', 'ConflictingDomainExists']);
+const ALREADY_THERE = ['HostedZoneAlreadyExists', 'ConflictingDomainExists'];
 
 /**
  * Of the public zones carrying the name, the one this environment owns, else
@@ -109,7 +115,7 @@ async function ensureZone(route53: Route53Client, name: string, owner: Environme
     if (id === undefined) throw new Error(`CreateHostedZone for ${name} returned no hosted zone id`);
     return bareHostedZoneId(id);
   } catch (error) {
-    if (!(error instanceof Error && ALREADY_THERE.has(error.name))) throw error;
+    if (!hasAwsErrorName(error, ...ALREADY_THERE)) throw error;
     const found = await findZone(route53, name, owner);
     if (found === undefined) throw error;
     return found;
@@ -151,25 +157,35 @@ async function delegate(route53: Route53Client, spec: ZoneSpec, zoneId: string, 
 }
 
 /** Finds or creates, tags and (outside production) delegates each of the environment's public zones. */
-export async function ensurePublicZones(
-  input: EnsurePublicZonesInput,
+export const ensurePublicZones = defineStep({
+  name: 'EnsurePublicZones',
   clients: { route53: Route53Client },
-): Promise<EnsurePublicZonesOutput> {
-  const { route53 } = clients;
-  const owner = { project: input.project, environment: input.environment };
-  const zones: ZoneRef[] = [];
-  for (const spec of input.zones) {
-    const id = await ensureZone(route53, spec.name, owner);
-    await route53.send(
-      new ChangeTagsForResourceCommand({
-        ResourceType: 'hostedzone',
-        ResourceId: id,
-        AddTags: [...input.tags],
-      }),
-    );
-    if (absoluteDnsName(spec.name) !== absoluteDnsName(spec.domain))
-      await delegate(route53, spec, id, input.ttl);
-    zones.push({ name: spec.name, domain: spec.domain, id });
-  }
-  return { zones };
-}
+  sends: [
+    ChangeResourceRecordSetsCommand,
+    ChangeTagsForResourceCommand,
+    CreateHostedZoneCommand,
+    GetHostedZoneCommand,
+    ListHostedZonesByNameCommand,
+    ListTagsForResourcesCommand,
+  ],
+  async run(input: EnsurePublicZonesInput, { route53 }): Promise<EnsurePublicZonesOutput> {
+    const owner = { project: input.project, environment: input.environment };
+    const zones: ZoneRef[] = [];
+    for (const spec of input.zones) {
+      const id = await ensureZone(route53, spec.name, owner);
+      await route53.send(
+        new ChangeTagsForResourceCommand({
+          ResourceType: 'hostedzone',
+          ResourceId: id,
+          AddTags: [...input.tags],
+        }),
+      );
+      if (absoluteDnsName(spec.name) !== absoluteDnsName(spec.domain))
+        await delegate(route53, spec, id, input.ttl);
+      zones.push({ name: spec.name, domain: spec.domain, id });
+    }
+    return { zones };
+  },
+});
+
+export const handler = lambdaHandler(ensurePublicZones);

@@ -16,8 +16,24 @@
  * bounded number at once. A deployment the circuit breaker failed or rolled
  * back fails the run; a later run deploys that service again.
  */
-import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
-import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import {
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  type Service,
+  TagResourceCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateServiceCommand as CreateDiscoveryServiceCommand,
+  GetServiceCommand as GetDiscoveryServiceCommand,
+  ListServicesCommand as ListDiscoveryServicesCommand,
+  ServiceDiscoveryClient,
+  UpdateServiceCommand as UpdateDiscoveryServiceCommand,
+} from '@aws-sdk/client-servicediscovery';
 import type { ServiceSpec } from '../../core/execution-input.ts';
 import { serviceNames } from '../../core/names.ts';
 import type { Policy } from '../../core/policy.ts';
@@ -26,7 +42,9 @@ import { discoveryIndex, type EnsureServiceInput, ensureService } from '../aws/e
 import { isStable } from '../aws/ecs/service-stability.ts';
 import { registerTaskDefinition } from '../aws/ecs/task-definition.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentNames, LoadBalancerRef, NamespaceRef, NetworkRef, Tag } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 
 /** The tag naming the rollout (execution) that last deployed a service. */
 export const ROLLOUT_TAG = 'modeshift:rollout';
@@ -75,46 +93,68 @@ const DESCRIBE_CONCURRENCY = 5;
 /** DescribeServices takes at most 10 services a call. */
 const DESCRIBE_BATCH = 10;
 
-export async function rolloutServices(
-  input: RolloutServicesInput,
-  clients: { ecs: ECSClient; servicediscovery: ServiceDiscoveryClient },
-): Promise<RolloutServicesOutput> {
-  const cluster = input.names.cluster;
-  const described = await describeAll(
-    clients.ecs,
-    cluster,
-    input.services.map((service) => service.name),
-  );
-  const stable = new Set<string>();
-  const deploying = new Set<string>();
-  for (const spec of input.services) {
-    const service = described.get(spec.name);
-    const tags = new Map((service?.tags ?? []).map((tag) => [tag.key, tag.value]));
-    if (service?.status !== 'ACTIVE' || tags.get(ROLLOUT_TAG) !== input.rollout) continue;
-    const deployed = tags.get(TASK_DEFINITION_TAG) ?? '';
-    const arn = service.taskDefinition?.endsWith(`/${deployed}`) ? service.taskDefinition : deployed;
-    (isStable(service, cluster, arn) ? stable : deploying).add(spec.name);
-  }
-
-  const due = input.services.filter(
-    (service) =>
-      !stable.has(service.name) &&
-      !deploying.has(service.name) &&
-      service.dependsOn.every((dependency) => stable.has(dependency)),
-  );
-  if (due.length > 0) {
-    const known = await discoveryIndex(clients.servicediscovery, input.namespace.id);
-    await mapConcurrently(due, DEPLOY_CONCURRENCY, (service) =>
-      deployService(service, input, clients, known),
+export const rolloutServices = defineStep({
+  name: 'RolloutServices',
+  clients: { ecs: ECSClient, servicediscovery: ServiceDiscoveryClient },
+  sends: [
+    CreateServiceCommand,
+    DescribeServicesCommand,
+    DescribeTaskDefinitionCommand,
+    ListTaskDefinitionsCommand,
+    RegisterTaskDefinitionCommand,
+    TagResourceCommand,
+    UpdateServiceCommand,
+    CreateDiscoveryServiceCommand,
+    GetDiscoveryServiceCommand,
+    ListDiscoveryServicesCommand,
+    UpdateDiscoveryServiceCommand,
+  ],
+  settings: [
+    'capacityProvider',
+    'minimumHealthyPercent',
+    'maximumPercent',
+    'circuitBreakerRollback',
+    'dnsTtlSeconds',
+  ],
+  async run(input: RolloutServicesInput, clients): Promise<RolloutServicesOutput> {
+    const cluster = input.names.cluster;
+    const described = await describeAll(
+      clients.ecs,
+      cluster,
+      input.services.map((service) => service.name),
     );
-  }
-  return {
-    done: stable.size === input.services.length,
-    stable: stable.size,
-    deploying: deploying.size + due.length,
-    started: due.map((service) => service.name),
-  };
-}
+    const stable = new Set<string>();
+    const deploying = new Set<string>();
+    for (const spec of input.services) {
+      const service = described.get(spec.name);
+      const tags = new Map((service?.tags ?? []).map((tag) => [tag.key, tag.value]));
+      if (service?.status !== 'ACTIVE' || tags.get(ROLLOUT_TAG) !== input.rollout) continue;
+      const deployed = tags.get(TASK_DEFINITION_TAG) ?? '';
+      const arn = service.taskDefinition?.endsWith(`/${deployed}`) ? service.taskDefinition : deployed;
+      (isStable(service, cluster, arn) ? stable : deploying).add(spec.name);
+    }
+
+    const due = input.services.filter(
+      (service) =>
+        !stable.has(service.name) &&
+        !deploying.has(service.name) &&
+        service.dependsOn.every((dependency) => stable.has(dependency)),
+    );
+    if (due.length > 0) {
+      const known = await discoveryIndex(clients.servicediscovery, input.namespace.id);
+      await mapConcurrently(due, DEPLOY_CONCURRENCY, (service) =>
+        deployService(service, input, clients, known),
+      );
+    }
+    return {
+      done: stable.size === input.services.length,
+      stable: stable.size,
+      deploying: deploying.size + due.length,
+      started: due.map((service) => service.name),
+    };
+  },
+  settled: (output) => output.done,
+});
 
 /** The services by name, with their tags; a name ECS does not know is absent. */
 async function describeAll(
@@ -188,3 +228,5 @@ async function deployService(
     known,
   );
 }
+
+export const handler = lambdaHandler(rolloutServices);

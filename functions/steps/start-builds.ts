@@ -10,18 +10,24 @@
  */
 import {
   BatchGetBuildsCommand,
+  BatchGetProjectsCommand,
   type Build,
-  type CodeBuildClient,
+  CodeBuildClient,
+  CreateProjectCommand,
+  DeleteProjectCommand,
   ListBuildsForProjectCommand,
   StartBuildCommand,
+  UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
-import { CreateRepositoryCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { serviceNames } from '../../core/names.ts';
 import { ensureBuildProject } from '../aws/codebuild/build-project.ts';
 import { builtImage } from '../aws/ecr/image-uri.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type { BuildSpec, NamedBuild, Tag } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 
 export interface StartBuildsInput {
   readonly project: string;
@@ -53,27 +59,38 @@ const CONCURRENCY = 5;
 /** How many of a project's latest builds are looked at for one of this image tag. */
 const RECENT_BUILDS = 5;
 
-export async function startBuilds(
-  input: StartBuildsInput,
-  clients: { codebuild: CodeBuildClient; ecr: ECRClient },
-): Promise<StartBuildsOutput> {
-  const named = input.builds.map((build): NamedBuild => {
-    const names = serviceNames(input.project, input.environment, build.service);
-    return { ...build, project: names.codeBuildProject, repository: names.ecrRepository };
-  });
-  const builds = await mapConcurrently(named, CONCURRENCY, async (build) => {
-    await ensureRepository(clients.ecr, build.repository, input.tags);
-    const project = await ensureBuildProject(
-      { build, computeType: input.computeType, tags: input.tags, serviceRoleArn: input.serviceRoleArn },
-      clients,
-    );
-    const running =
-      project.action === 'created' ? undefined : await buildOfTag(clients.codebuild, build, input.imageTag);
-    const id = running ?? (await startBuild(clients.codebuild, build, input));
-    return { service: build.service, id };
-  });
-  return { builds };
-}
+export const startBuilds = defineStep({
+  name: 'StartBuilds',
+  clients: { codebuild: CodeBuildClient, ecr: ECRClient },
+  sends: [
+    BatchGetBuildsCommand,
+    BatchGetProjectsCommand,
+    CreateProjectCommand,
+    DeleteProjectCommand,
+    ListBuildsForProjectCommand,
+    StartBuildCommand,
+    UpdateProjectCommand,
+    CreateRepositoryCommand,
+  ],
+  async run(input: StartBuildsInput, clients): Promise<StartBuildsOutput> {
+    const named = input.builds.map((build): NamedBuild => {
+      const names = serviceNames(input.project, input.environment, build.service);
+      return { ...build, project: names.codeBuildProject, repository: names.ecrRepository };
+    });
+    const builds = await mapConcurrently(named, CONCURRENCY, async (build) => {
+      await ensureRepository(clients.ecr, build.repository, input.tags);
+      const project = await ensureBuildProject(
+        { build, computeType: input.computeType, tags: input.tags, serviceRoleArn: input.serviceRoleArn },
+        clients,
+      );
+      const running =
+        project.action === 'created' ? undefined : await buildOfTag(clients.codebuild, build, input.imageTag);
+      const id = running ?? (await startBuild(clients.codebuild, build, input));
+      return { service: build.service, id };
+    });
+    return { builds };
+  },
+});
 
 async function ensureRepository(ecr: ECRClient, repositoryName: string, tags: readonly Tag[]): Promise<void> {
   try {
@@ -139,3 +156,5 @@ async function startBuild(
     throw new Error(`CodeBuild StartBuild of ${build.project} returned no build id`);
   return started.id;
 }
+
+export const handler = lambdaHandler(startBuilds);

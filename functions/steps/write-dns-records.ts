@@ -7,9 +7,15 @@
  * `DATABASE_HOST: db` resolves through the VPC's search domain. Records are
  * written the mode's way, one change batch per zone.
  */
-import { GetHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  GetHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { absoluteDnsName, bareHostedZoneId, sameDnsName } from '../aws/route53/dns-name.ts';
 import { type DesiredRecord, type DnsWriteMode, writeRecords } from '../aws/route53/record-writes.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 import type {
   DatabaseEndpoint,
   EnvironmentNames,
@@ -17,6 +23,7 @@ import type {
   NamespaceRef,
   ZoneRef,
 } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 /** A public service and the hostname it answers on (absent without a domain). */
@@ -137,13 +144,17 @@ async function privateZoneName(input: WriteDnsRecordsInput, route53: Route53Clie
 }
 
 /** Writes the environment's public and private records; nothing to write makes no call. */
-export async function writeDnsRecords(
-  input: WriteDnsRecordsInput,
+export const writeDnsRecords = defineStep({
+  name: 'WriteDnsRecords',
   clients: { route53: Route53Client },
-): Promise<WriteDnsRecordsOutput> {
-  let written = 0;
-  for (const [zoneId, records] of recordsByZone(input, await privateZoneName(input, clients.route53))) {
-    written += await writeRecords(clients.route53, zoneId, records, input.writeMode);
-  }
-  return { written };
-}
+  sends: [ChangeResourceRecordSetsCommand, GetHostedZoneCommand, ListResourceRecordSetsCommand],
+  async run(input: WriteDnsRecordsInput, clients): Promise<WriteDnsRecordsOutput> {
+    let written = 0;
+    for (const [zoneId, records] of recordsByZone(input, await privateZoneName(input, clients.route53))) {
+      written += await writeRecords(clients.route53, zoneId, records, input.writeMode);
+    }
+    return { written };
+  },
+});
+
+export const handler = lambdaHandler(writeDnsRecords);

@@ -15,6 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { environmentNames } from '../../../core/names.ts';
+import { runAsTask } from '../../../functions/step.ts';
 import {
   type EnsureCertificateInput,
   ensureCertificate,
@@ -401,6 +402,16 @@ describe('EnsureCertificate', () => {
 
     expect(result).toMatchObject({ arn: NEW_ARN, status: 'FAILED', ready: false });
     expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('fails the task with Modeshift.CertificateFailed when ACM could not validate the certificate', async () => {
+    acm
+      .on(DescribeCertificateCommand, { CertificateArn: NEW_ARN })
+      .resolves(certificate(NEW_ARN, 'FAILED', shopDomains));
+
+    await expect(runAsTask(ensureCertificate, input, clients())).rejects.toMatchObject({
+      name: 'Modeshift.CertificateFailed',
+    });
   });
 
   it('refuses a validation record that lies in none of the zones', async () => {
