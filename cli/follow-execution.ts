@@ -3,14 +3,15 @@
  * it starts (named from the deployment id) until it ends, printing each step
  * from the execution history as it happens.
  */
+
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   DescribeExecutionCommand,
-  ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { hasAwsErrorName } from '../functions/aws/errors.ts';
 import { executionArnOf } from '../functions/requests/start-workflow.ts';
 
 export interface FollowOptions {
@@ -76,7 +77,7 @@ export async function followExecution(
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       ({ status, error, cause } = described);
     } catch (failure) {
-      if (!(failure instanceof ExecutionDoesNotExist)) throw failure;
+      if (!hasAwsErrorName(failure, 'ExecutionDoesNotExist')) throw failure;
       if (Date.now() > appearBy) return { executionArn, status: 'NOT_STARTED', transitions };
       await sleep(pollMs);
       continue;

@@ -259,7 +259,7 @@ export function lambdaStepResource(step: string): string {
   return `\${${step}FunctionArn}`;
 }
 
-/** `${EnsureNetworkFunctionArn}` → `EnsureNetwork`; undefined for any other Resource. */
+/** `${<Name>FunctionArn}` → `<Name>`; undefined for any other Resource. */
 export function lambdaStepOf(resource: string | undefined): string | undefined {
   return resource === undefined ? undefined : FUNCTION_ARN_TOKEN.exec(resource)?.[1];
 }

@@ -32,7 +32,7 @@ export interface TeardownProgress {
   readonly done: boolean;
 }
 
-/** The environment's network (EnsureNetwork). */
+/** The environment's network (functions/steps/ensure-network.ts). */
 export interface NetworkRef {
   readonly vpcId: string;
   /** In availability-zone order: [zone a, zone b]. */
@@ -53,20 +53,20 @@ export interface NetworkRef {
   };
 }
 
-/** NAT gateways after EnsureNatGateways. */
+/** NAT gateways, as functions/steps/ensure-nat-gateways.ts leaves them. */
 export interface NatRef extends Progress {
   readonly count: number;
   readonly natGatewayIds: readonly string[];
 }
 
-/** The private DNS namespace services and databases are found in (EnsurePrivateNamespace). */
+/** The private DNS namespace services and databases are found in (functions/steps/ensure-private-namespace.ts). */
 export interface NamespaceRef extends Progress {
   readonly id: string;
   readonly name: string;
   readonly hostedZoneId: string;
 }
 
-/** The load balancer and its target groups (EnsureLoadBalancer); `{}` when the environment has no public service. */
+/** The load balancer and its target groups (functions/steps/ensure-load-balancer.ts); `{}` when the environment has no public service. */
 export interface LoadBalancerRef {
   readonly arn: string;
   readonly dnsName: string;
@@ -79,14 +79,14 @@ export interface LoadBalancerRef {
   }>;
 }
 
-/** A public hosted zone of the environment (EnsurePublicZones). */
+/** A public hosted zone of the environment (functions/steps/ensure-public-zones.ts). */
 export interface ZoneRef {
   readonly name: string;
   readonly domain: string;
   readonly id: string;
 }
 
-/** The environment's certificate (EnsureCertificate). */
+/** The environment's certificate (functions/steps/ensure-certificate.ts). */
 export interface CertificateRef extends Progress {
   readonly arn: string;
   /** ACM's status: PENDING_VALIDATION, ISSUED, FAILED, … */

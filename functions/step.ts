@@ -18,7 +18,7 @@
  *
  * ```ts
  * export const deleteLogGroups = defineStep({
- *   name: 'DeleteLogGroups',
+ *   name: 'DeleteThings',
  *   clients: { logs: CloudWatchLogsClient },
  *   sends: [DescribeLogGroupsCommand, DeleteLogGroupCommand],
  *   run: async (input: DeleteLogGroupsInput, { logs }) => { … },
@@ -187,7 +187,7 @@ export async function runAsTask<I, O, C extends ClientClasses>(
   return output;
 }
 
-/** The file a step is declared in, which is also its Lambda function's entry: `EnsureNetwork` → `functions/steps/ensure-network.ts`. */
+/** The file a step is declared in, which is also its Lambda function's entry: `StartThing` → `functions/steps/start-thing.ts`. */
 export function stepFile(name: string): string {
   return `functions/steps/${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;
 }

@@ -3,7 +3,7 @@
  * clients from the engine's client factory (one per Step Functions service
  * id, pointed at the local AWS or mocked in tests) and runs as a Task runs
  * it on AWS (functions/step.ts `runAsTask`). The execution's last failed
- * Task, which DescribeFailure reads from the history on AWS, comes from the
+ * Task, which the failure step reads from the history on AWS, comes from the
  * engine.
  */
 import { awsServiceOfClient } from '../core/aws-services.ts';

@@ -18,7 +18,7 @@ export function createWorkflowSteps(roles: {
   account: $util.Output<string>;
   region: $util.Output<string>;
 }) {
-  // Which role each step hands to a service, as the workflows pass them (e.g. RolloutServices: the task execution role).
+  // Which role each step hands to a service, as the workflows pass them (the rollout: the task execution role).
   const passed: Record<string, string[]> = {};
   for (const definition of Object.values(WORKFLOWS)) {
     for (const [step, placeholders] of Object.entries(rolesPassedToSteps(definition))) {

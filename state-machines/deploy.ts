@@ -35,9 +35,9 @@ import {
   type GuardedBranch,
   guardedParallel,
   lambdaTask,
-  next,
   pass,
   perSetting,
+  placeholder,
   refuse,
   SUCCEED,
   sdkTask,
@@ -53,8 +53,8 @@ const EXPIRY_SCHEDULE: JsonObject = {
   FlexibleTimeWindow: { Mode: 'OFF' },
   ActionAfterCompletion: 'DELETE',
   Target: {
-    Arn: '${EventBusArn}',
-    RoleArn: '${SchedulerRoleArn}',
+    Arn: placeholder('EventBusArn'),
+    RoleArn: placeholder('SchedulerRoleArn'),
     EventBridgeParameters: { DetailType: 'Down Requested', Source: 'modeshift' },
     'Input.$': 'States.JsonToString($.downRequest)',
   },
@@ -88,17 +88,17 @@ const natGateways: GuardedBranch = {
     NoNatGateways: pass({
       result: { count: 0 },
       resultPath: '$.natRequest',
-      then: next('EnsureNatGateways'),
+      next: 'EnsureNatGateways',
     }),
     SingleNatGateway: pass({
       result: { count: 1 },
       resultPath: '$.natRequest',
-      then: next('EnsureNatGateways'),
+      next: 'EnsureNatGateways',
     }),
     NatGatewayPerAz: pass({
       result: { count: 2 },
       resultPath: '$.natRequest',
-      then: next('EnsureNatGateways'),
+      next: 'EnsureNatGateways',
     }),
     EnsureNatGateways: lambdaTask(ensureNatGateways, {
       comment:
@@ -112,7 +112,7 @@ const natGateways: GuardedBranch = {
       resultPath: '$.nat',
       poll: { intervalSeconds: 10, maxAttempts: 180 },
       onError: 'propagate',
-      then: END,
+      next: END,
     }),
   },
 };
@@ -123,7 +123,7 @@ const databases: GuardedBranch = {
   keep: { 'databases.$': '$[0].databases' },
   states: {
     HasDatabases: whether('$.hasDatabases', 'EnsureDbSubnetGroup', 'NoDatabases'),
-    NoDatabases: pass({ result: { databases: [] }, then: END }),
+    NoDatabases: pass({ result: { databases: [] }, next: END }),
     EnsureDbSubnetGroup: sdkTask('rds', 'createDBSubnetGroup', {
       parameters: {
         'DbSubnetGroupName.$': '$.names.dbSubnetGroup',
@@ -133,7 +133,7 @@ const databases: GuardedBranch = {
       },
       expect: [{ errors: ['Rds.DbSubnetGroupAlreadyExistsException'], next: 'EnsureDatabases' }],
       onError: 'propagate',
-      then: next('EnsureDatabases'),
+      next: 'EnsureDatabases',
     }),
     EnsureDatabases: lambdaTask(ensureDatabases, {
       comment:
@@ -148,9 +148,9 @@ const databases: GuardedBranch = {
       resultPath: '$.databaseProgress',
       poll: { intervalSeconds: 15, maxAttempts: 240 },
       onError: 'propagate',
-      then: next('DatabasesReady'),
+      next: 'DatabasesReady',
     }),
-    DatabasesReady: pass({ parameters: { 'databases.$': '$.databaseProgress.endpoints' }, then: END }),
+    DatabasesReady: pass({ parameters: { 'databases.$': '$.databaseProgress.endpoints' }, next: END }),
   },
 };
 
@@ -160,7 +160,7 @@ const loadBalancer: GuardedBranch = {
   keep: { 'loadBalancer.$': '$[0].loadBalancer' },
   states: {
     HasPublicServices: whether('$.hasPublicServices', 'EnsureLoadBalancer', 'NoLoadBalancer'),
-    NoLoadBalancer: pass({ result: {}, resultPath: '$.loadBalancer', then: END }),
+    NoLoadBalancer: pass({ result: {}, resultPath: '$.loadBalancer', next: END }),
     EnsureLoadBalancer: lambdaTask(ensureLoadBalancer, {
       comment:
         'The access-log bucket, the internet-facing load balancer and a target group per public service.',
@@ -171,12 +171,12 @@ const loadBalancer: GuardedBranch = {
         'tags.$': '$.tags',
         'network.$': '$.network',
         'targetGroups.$': '$.targetGroups',
-        accountId: '${AccountId}',
-        region: '${Region}',
+        accountId: placeholder('AccountId'),
+        region: placeholder('Region'),
       },
       resultPath: '$.loadBalancer',
       onError: 'propagate',
-      then: END,
+      next: END,
     }),
   },
 };
@@ -192,7 +192,7 @@ const privateNamespace: GuardedBranch = {
       resultPath: '$.namespace',
       poll: { intervalSeconds: 5, maxAttempts: 360 },
       onError: 'propagate',
-      then: END,
+      next: END,
     }),
   },
 };
@@ -203,7 +203,7 @@ const builds: GuardedBranch = {
   keep: { 'built.$': '$[0].built' },
   states: {
     HasBuilds: whether('$.hasBuilds', 'StartBuilds', 'NoBuilds'),
-    NoBuilds: pass({ result: { built: false }, then: END }),
+    NoBuilds: pass({ result: { built: false }, next: END }),
     StartBuilds: lambdaTask(startBuilds, {
       comment:
         "Every service with a build section: its ECR repository, its CodeBuild project with the mode's compute type, and its build, started all at once.",
@@ -214,13 +214,13 @@ const builds: GuardedBranch = {
         'computeType.$': '$.policy.buildComputeType',
         'imageTag.$': '$.deploymentId',
         'tags.$': '$.tags',
-        serviceRoleArn: '${CodeBuildRoleArn}',
-        accountId: '${AccountId}',
-        region: '${Region}',
+        serviceRoleArn: placeholder('CodeBuildRoleArn'),
+        accountId: placeholder('AccountId'),
+        region: placeholder('Region'),
       },
       resultPath: '$.started',
       onError: 'propagate',
-      then: next('CheckBuilds'),
+      next: 'CheckBuilds',
     }),
     CheckBuilds: lambdaTask(checkBuilds, {
       comment: 'One look at every build (BatchGetBuilds); a failed build fails the deploy.',
@@ -228,9 +228,9 @@ const builds: GuardedBranch = {
       resultPath: '$.buildProgress',
       poll: { intervalSeconds: 10, maxAttempts: 360 },
       onError: 'propagate',
-      then: next('ImagesBuilt'),
+      next: 'ImagesBuilt',
     }),
-    ImagesBuilt: pass({ result: { built: true }, then: END }),
+    ImagesBuilt: pass({ result: { built: true }, next: END }),
   },
 };
 
@@ -251,7 +251,7 @@ const logGroups: GuardedBranch = {
       },
       resultPath: '$.logGroupsEnsured',
       onError: 'propagate',
-      then: END,
+      next: END,
     }),
   },
 };
@@ -262,7 +262,7 @@ const dnsAndCertificate: GuardedBranch = {
   keep: { 'dns.$': '$[0].dns' },
   states: {
     HasDomain: whether('$.hasDomain', 'EnsurePublicZones', 'NoDomain'),
-    NoDomain: pass({ result: { zones: [], certificate: {} }, resultPath: '$.dns', then: END }),
+    NoDomain: pass({ result: { zones: [], certificate: {} }, resultPath: '$.dns', next: END }),
     EnsurePublicZones: lambdaTask(ensurePublicZones, {
       comment:
         "The environment's public hosted zone per domain, created if absent and delegated from its parent when modeshift manages the parent.",
@@ -276,7 +276,7 @@ const dnsAndCertificate: GuardedBranch = {
       },
       resultPath: '$.publicZones',
       onError: 'propagate',
-      then: next('EnsureCertificate'),
+      next: 'EnsureCertificate',
     }),
     EnsureCertificate: lambdaTask(ensureCertificate, {
       comment: "An ACM certificate for the zones, validated by DNS records with the mode's TTL.",
@@ -290,12 +290,12 @@ const dnsAndCertificate: GuardedBranch = {
       resultPath: '$.certificate',
       poll: { intervalSeconds: 15, maxAttempts: 240 },
       onError: 'propagate',
-      then: next('DnsReady'),
+      next: 'DnsReady',
     }),
     DnsReady: pass({
       parameters: { 'zones.$': '$.publicZones.zones', 'certificate.$': '$.certificate' },
       resultPath: '$.dns',
-      then: END,
+      next: END,
     }),
   },
 };
@@ -311,13 +311,13 @@ const cluster: GuardedBranch = {
       resultSelector: { 'arn.$': '$.Cluster.ClusterArn' },
       resultPath: '$.cluster',
       onError: 'propagate',
-      then: next('ApplyCapacityProviders'),
+      next: 'ApplyCapacityProviders',
     }),
     ApplyCapacityProviders: sdkTask('ecs', 'putClusterCapacityProviders', {
       comment: "Re-applies the mode's default capacity provider (it changes when the mode does).",
       parameters: { 'Cluster.$': '$.names.cluster', ...CAPACITY },
       onError: 'propagate',
-      then: END,
+      next: END,
     }),
   },
 };
@@ -336,9 +336,9 @@ const ROLLOUT = {
   'network.$': '$.foundations.network',
   'loadBalancer.$': '$.foundations.loadBalancer',
   'namespace.$': '$.foundations.namespace',
-  executionRoleArn: '${TaskExecutionRoleArn}',
-  accountId: '${AccountId}',
-  region: '${Region}',
+  executionRoleArn: placeholder('TaskExecutionRoleArn'),
+  accountId: placeholder('AccountId'),
+  region: placeholder('Region'),
 } as const;
 
 const ROLLOUT_COMMENT =
@@ -381,7 +381,7 @@ export const deployDefinition: Machine = {
         warning: '',
       },
       resultPath: '$.run',
-      then: next('AcquireLock'),
+      next: 'AcquireLock',
     }),
     ...acquireLock({
       comment: 'One deployment per environment: takes the lock unless another live deployment holds it.',
@@ -394,12 +394,12 @@ export const deployDefinition: Machine = {
         ':policy': { 'S.$': 'States.JsonToString($.policy)' },
       },
       resultPath: '$.previous',
-      then: next('EmitDeploymentStarted'),
+      next: 'EmitDeploymentStarted',
     }),
     EmitDeploymentStarted: emitEvent({
       detailType: 'Deployment Started',
       detail: 'States.JsonToString($.run.event)',
-      then: next('HasPreviousMode'),
+      next: 'HasPreviousMode',
     }),
     HasPreviousMode: choice({
       comment: 'A first deploy, or a deploy after down, has no mode to change from.',
@@ -450,7 +450,7 @@ export const deployDefinition: Machine = {
         'warning.$': "States.Format('mode downgraded from {} to {}', $.previous.Attributes.mode.S, $.mode)",
       },
       resultPath: '$.run',
-      then: next('ArmExpiry'),
+      next: 'ArmExpiry',
     }),
     ArmExpiry: whether('$.expiry.enabled', 'CreateExpirySchedule', 'DeleteExpirySchedule', {
       comment:
@@ -459,15 +459,15 @@ export const deployDefinition: Machine = {
     CreateExpirySchedule: sdkTask('scheduler', 'createSchedule', {
       parameters: EXPIRY_SCHEDULE,
       expect: [{ errors: ['Scheduler.ConflictException'], next: 'UpdateExpirySchedule' }],
-      then: next('EnsureNetwork'),
+      next: 'EnsureNetwork',
     }),
     UpdateExpirySchedule: sdkTask('scheduler', 'updateSchedule', {
       parameters: EXPIRY_SCHEDULE,
-      then: next('EnsureNetwork'),
+      next: 'EnsureNetwork',
     }),
     DeleteExpirySchedule: deleteExpirySchedule({
       comment: 'A deploy without a ttl removes an expiry an earlier deploy armed.',
-      then: 'EnsureNetwork',
+      next: 'EnsureNetwork',
     }),
     EnsureNetwork: lambdaTask(ensureNetwork, {
       comment:
@@ -479,7 +479,7 @@ export const deployDefinition: Machine = {
         'tags.$': '$.tags',
       },
       resultPath: '$.network',
-      then: next('Foundations'),
+      next: 'Foundations',
     }),
     ...guardedParallel('Foundations', {
       comment:
@@ -516,7 +516,7 @@ export const deployDefinition: Machine = {
         dnsAndCertificate,
         cluster,
       ],
-      then: 'CollectFoundations',
+      next: 'CollectFoundations',
     }),
     CollectFoundations: pass({
       parameters: {
@@ -529,7 +529,7 @@ export const deployDefinition: Machine = {
         'cluster.$': '$.foundations[7].cluster',
       },
       resultPath: '$.foundations',
-      then: next('HasLoadBalancer'),
+      next: 'HasLoadBalancer',
     }),
     HasLoadBalancer: whether('$.hasPublicServices', 'ConfigureLoadBalancer', 'DeploymentStrategy'),
     ConfigureLoadBalancer: sdkTask('elasticloadbalancingv2', 'modifyLoadBalancerAttributes', {
@@ -546,7 +546,7 @@ export const deployDefinition: Machine = {
           { Key: 'access_logs.s3.prefix', 'Value.$': '$.names.prefix' },
         ],
       },
-      then: next('ListenerPolicy'),
+      next: 'ListenerPolicy',
     }),
     ListenerPolicy: whether('$.hasDomain', 'RedirectHttpToHttps', 'ServeHttpOnly', {
       comment:
@@ -562,7 +562,7 @@ export const deployDefinition: Machine = {
         'tags.$': '$.tags',
       },
       resultPath: '$.listeners',
-      then: next('DeploymentStrategy'),
+      next: 'DeploymentStrategy',
     }),
     ServeHttpOnly: lambdaTask(ensureListeners, {
       parameters: {
@@ -572,7 +572,7 @@ export const deployDefinition: Machine = {
         'tags.$': '$.tags',
       },
       resultPath: '$.listeners',
-      then: next('DeploymentStrategy'),
+      next: 'DeploymentStrategy',
     }),
     DeploymentStrategy: perSetting('$.policy.deploymentStrategy', { replace: 'ReplaceTasks' }, 'RollTasks', {
       comment:
@@ -583,14 +583,14 @@ export const deployDefinition: Machine = {
       parameters: { strategy: 'replace', ...ROLLOUT },
       resultPath: '$.rollout',
       poll: { intervalSeconds: 5, maxAttempts: 1440 },
-      then: next('DnsWriteMode'),
+      next: 'DnsWriteMode',
     }),
     RollTasks: lambdaTask(rolloutServices, {
       comment: ROLLOUT_COMMENT,
       parameters: { strategy: 'rolling', ...ROLLOUT },
       resultPath: '$.rollout',
       poll: { intervalSeconds: 5, maxAttempts: 1440 },
-      then: next('DnsWriteMode'),
+      next: 'DnsWriteMode',
     }),
     DnsWriteMode: perSetting(
       '$.policy.dnsWriteMode',
@@ -603,12 +603,12 @@ export const deployDefinition: Machine = {
     RecreateDnsRecords: lambdaTask(writeDnsRecords, {
       parameters: { writeMode: 'recreate', ...DNS_RECORDS },
       resultPath: '$.records',
-      then: next('MarkDeployed'),
+      next: 'MarkDeployed',
     }),
     UpsertDnsRecords: lambdaTask(writeDnsRecords, {
       parameters: { writeMode: 'upsert', ...DNS_RECORDS },
       resultPath: '$.records',
-      then: next('MarkDeployed'),
+      next: 'MarkDeployed',
     }),
     MarkDeployed: updateRecord({
       comment: 'Records the new mode and releases the lock, unless another deployment took it over.',
@@ -624,7 +624,7 @@ export const deployDefinition: Machine = {
         ':expiresAt': { 'N.$': "States.Format('{}', $.expiry.epoch)" },
         ':deployedAt': { 'S.$': '$$.State.EnteredTime' },
       },
-      then: next('AppendHistory'),
+      next: 'AppendHistory',
     }),
     AppendHistory: appendHistory({
       action: 'deploy',
@@ -634,12 +634,12 @@ export const deployDefinition: Machine = {
         warning: { 'S.$': '$.run.warning' },
         policy: { 'S.$': 'States.JsonToString($.policy)' },
       },
-      then: next('EmitDeploymentSucceeded'),
+      next: 'EmitDeploymentSucceeded',
     }),
     EmitDeploymentSucceeded: emitEvent({
       detailType: 'Deployment Succeeded',
       detail: 'States.JsonToString($.run.event)',
-      then: next('Deployed'),
+      next: 'Deployed',
     }),
     Deployed: SUCCEED,
     ...failurePath(describeFailure, {

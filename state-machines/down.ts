@@ -34,9 +34,9 @@ import {
   failurePath,
   guardedParallel,
   lambdaTask,
-  next,
   type Poll,
   pass,
+  placeholder,
   readRecord,
   refuse,
   SUCCEED,
@@ -70,13 +70,13 @@ const servicesAndLoadBalancer = {
       resultPath: '$.services',
       poll: DELETION,
       onError: 'propagate',
-      then: next('DeleteCluster'),
+      next: 'DeleteCluster',
     }),
     DeleteCluster: sdkTask('ecs', 'deleteCluster', {
       parameters: { 'Cluster.$': '$.names.cluster' },
       expect: [{ errors: ['Ecs.ClusterNotFoundException'], next: 'LoadBalancerProtection' }],
       onError: 'propagate',
-      then: next('LoadBalancerProtection'),
+      next: 'LoadBalancerProtection',
     }),
     LoadBalancerProtection: whether(
       '$.current.policy.lbDeletionProtection',
@@ -87,7 +87,7 @@ const servicesAndLoadBalancer = {
     DisableLoadBalancerProtection: lambdaTask(disableLoadBalancerProtection, {
       parameters: ENVIRONMENT,
       onError: 'propagate',
-      then: next('StartLoadBalancerDeletion'),
+      next: 'StartLoadBalancerDeletion',
     }),
     StartLoadBalancerDeletion: lambdaTask(deleteLoadBalancer, {
       comment:
@@ -95,7 +95,7 @@ const servicesAndLoadBalancer = {
       parameters: ENVIRONMENT,
       expect: [{ errors: ['Modeshift.NotReady'], next: 'StartPrivateNamespaceDeletion' }],
       onError: 'propagate',
-      then: next('StartPrivateNamespaceDeletion'),
+      next: 'StartPrivateNamespaceDeletion',
     }),
     StartPrivateNamespaceDeletion: lambdaTask(deletePrivateNamespace, {
       comment:
@@ -103,7 +103,7 @@ const servicesAndLoadBalancer = {
       parameters: ENVIRONMENT,
       expect: [{ errors: ['Modeshift.NotReady'], next: 'DeleteNatGateways' }],
       onError: 'propagate',
-      then: next('DeleteNatGateways'),
+      next: 'DeleteNatGateways',
     }),
     DeleteNatGateways: lambdaTask(deleteNetwork, {
       comment:
@@ -112,7 +112,7 @@ const servicesAndLoadBalancer = {
       resultPath: '$.natGateways',
       poll: DELETION,
       onError: 'propagate',
-      then: next('DeleteLoadBalancer'),
+      next: 'DeleteLoadBalancer',
     }),
     DeleteLoadBalancer: lambdaTask(deleteLoadBalancer, {
       comment: 'Listeners, the load balancer and its target groups: done once they are gone.',
@@ -120,7 +120,7 @@ const servicesAndLoadBalancer = {
       resultPath: '$.loadBalancer',
       poll: DELETION,
       onError: 'propagate',
-      then: next('DeletePrivateNamespace'),
+      next: 'DeletePrivateNamespace',
     }),
     DeletePrivateNamespace: lambdaTask(deletePrivateNamespace, {
       comment:
@@ -129,12 +129,12 @@ const servicesAndLoadBalancer = {
       resultPath: '$.namespace',
       poll: DELETION,
       onError: 'propagate',
-      then: next('DeleteCertificate'),
+      next: 'DeleteCertificate',
     }),
     DeleteCertificate: lambdaTask(deleteCertificate, {
       parameters: ENVIRONMENT,
       onError: 'propagate',
-      then: END,
+      next: END,
     }),
   },
 };
@@ -149,7 +149,7 @@ const databases = {
       parameters: ENVIRONMENT,
       resultPath: '$.found',
       onError: 'propagate',
-      then: next('HasDatabasesToDelete'),
+      next: 'HasDatabasesToDelete',
     }),
     HasDatabasesToDelete: choice({
       when: [{ rule: { Variable: '$.found.databases[0]', IsPresent: true }, next: 'FinalSnapshotPolicy' }],
@@ -167,32 +167,32 @@ const databases = {
       parameters: { 'databases.$': '$.found.databases', finalSnapshot: true, 'stamp.$': '$.stamp' },
       resultPath: '$.deletedDatabases',
       onError: 'propagate',
-      then: next('WaitForDatabaseDeletion'),
+      next: 'WaitForDatabaseDeletion',
     }),
     DeleteDatabasesWithoutSnapshot: lambdaTask(deleteDatabases, {
       comment: 'Every database: protection off where it is on, then deleted without a snapshot.',
       parameters: { 'databases.$': '$.found.databases', finalSnapshot: false, 'stamp.$': '$.stamp' },
       resultPath: '$.deletedDatabases',
       onError: 'propagate',
-      then: next('WaitForDatabaseDeletion'),
+      next: 'WaitForDatabaseDeletion',
     }),
     WaitForDatabaseDeletion: wait(120, {
       comment:
         'RDS takes minutes to delete an instance (and longer with a final snapshot): the first look is after two of them.',
-      then: next('CheckDatabasesDeleted'),
+      next: 'CheckDatabasesDeleted',
     }),
     CheckDatabasesDeleted: lambdaTask(checkDatabasesDeleted, {
       parameters: { 'databases.$': '$.found.databases' },
       resultPath: '$.deletion',
       poll: { intervalSeconds: 10, maxAttempts: 360 },
       onError: 'propagate',
-      then: next('DeleteDbSubnetGroup'),
+      next: 'DeleteDbSubnetGroup',
     }),
     DeleteDbSubnetGroup: sdkTask('rds', 'deleteDBSubnetGroup', {
       parameters: { 'DbSubnetGroupName.$': '$.names.dbSubnetGroup' },
       expect: [{ errors: ['Rds.DbSubnetGroupNotFoundException'], next: 'SubnetGroupGone' }],
       onError: 'propagate',
-      then: END,
+      next: END,
     }),
     SubnetGroupGone: SUCCEED,
   },
@@ -206,7 +206,7 @@ const buildResources = {
       comment: "The environment's CodeBuild projects and ECR repositories with their images.",
       parameters: ENVIRONMENT,
       onError: 'propagate',
-      then: END,
+      next: END,
     }),
   },
 };
@@ -223,7 +223,7 @@ const logGroups = {
     DeleteLogGroups: lambdaTask(deleteLogGroups, {
       parameters: ENVIRONMENT,
       onError: 'propagate',
-      then: END,
+      next: END,
     }),
   },
 };
@@ -244,9 +244,9 @@ export const downDefinition: Machine = {
         warning: '',
       },
       resultPath: '$.run',
-      then: next('ReadEnvironment'),
+      next: 'ReadEnvironment',
     }),
-    ReadEnvironment: readRecord({ resultPath: '$.record', then: next('EnvironmentKnown') }),
+    ReadEnvironment: readRecord({ resultPath: '$.record', next: 'EnvironmentKnown' }),
     EnvironmentKnown: choice({
       comment:
         "The mode and policy come from the environment record: the last successful deploy's, else the requested one's.",
@@ -266,7 +266,7 @@ export const downDefinition: Machine = {
         'policy.$': 'States.StringToJson($.record.Item.policy.S)',
       },
       resultPath: '$.current',
-      then: next('ConfirmProductionDown'),
+      next: 'ConfirmProductionDown',
     }),
     LoadRequestedPolicy: pass({
       parameters: {
@@ -274,7 +274,7 @@ export const downDefinition: Machine = {
         'policy.$': 'States.StringToJson($.record.Item.requestedPolicy.S)',
       },
       resultPath: '$.current',
-      then: next('ConfirmProductionDown'),
+      next: 'ConfirmProductionDown',
     }),
     ConfirmProductionDown: choice({
       comment: 'A production environment is only taken down when the request names it in confirm.',
@@ -299,15 +299,15 @@ export const downDefinition: Machine = {
       set: '#status = :tearingDown',
       values: { ':tearingDown': { S: 'tearing-down' } },
       resultPath: '$.previous',
-      then: next('DeleteExpirySchedule'),
+      next: 'DeleteExpirySchedule',
     }),
-    DeleteExpirySchedule: deleteExpirySchedule({ then: 'Teardown' }),
+    DeleteExpirySchedule: deleteExpirySchedule({ next: 'Teardown' }),
     ...guardedParallel('Teardown', {
       comment:
         'What runs in the network, each independent branch at once: services, then load balancer, private namespace and NAT gateways; databases; builds; log groups. A failed branch is held until every branch has ended.',
       resultPath: '$.teardownBranches',
       branches: [servicesAndLoadBalancer, databases, buildResources, logGroups],
-      then: 'DeleteNetwork',
+      next: 'DeleteNetwork',
     }),
     DeleteNetwork: lambdaTask(deleteNetwork, {
       comment:
@@ -315,7 +315,7 @@ export const downDefinition: Machine = {
       parameters: ENVIRONMENT,
       resultPath: '$.network',
       poll: { intervalSeconds: 5, maxAttempts: 360 },
-      then: next('ZonePolicy'),
+      next: 'ZonePolicy',
     }),
     ZonePolicy: whether('$.current.policy.destroyZoneOnDown', 'PurgeAndDeleteZones', 'KeepZones', {
       comment:
@@ -323,9 +323,9 @@ export const downDefinition: Machine = {
     }),
     PurgeAndDeleteZones: lambdaTask(purgeAndDeleteZones, {
       parameters: ENVIRONMENT,
-      then: next('AccessLogPolicy'),
+      next: 'AccessLogPolicy',
     }),
-    KeepZones: lambdaTask(removeServiceRecords, { parameters: ENVIRONMENT, then: next('AccessLogPolicy') }),
+    KeepZones: lambdaTask(removeServiceRecords, { parameters: ENVIRONMENT, next: 'AccessLogPolicy' }),
     AccessLogPolicy: whether(
       '$.current.policy.retainAccessLogsOnDown',
       'KeepAccessLogs',
@@ -334,10 +334,10 @@ export const downDefinition: Machine = {
         comment: "Production keeps the load balancer's access logs.",
       },
     ),
-    KeepAccessLogs: pass({ then: next('MarkDown') }),
+    KeepAccessLogs: pass({ next: 'MarkDown' }),
     DeleteAccessLogBucket: lambdaTask(deleteAccessLogBucket, {
-      parameters: { ...ENVIRONMENT, accountId: '${AccountId}', region: '${Region}' },
-      then: next('MarkDown'),
+      parameters: { ...ENVIRONMENT, accountId: placeholder('AccountId'), region: placeholder('Region') },
+      next: 'MarkDown',
     }),
     MarkDown: updateRecord({
       update:
@@ -349,7 +349,7 @@ export const downDefinition: Machine = {
         ':now': { 'N.$': "States.Format('{}', $.requestedAtEpoch)" },
         ':downAt': { 'S.$': '$$.State.EnteredTime' },
       },
-      then: next('AppendHistory'),
+      next: 'AppendHistory',
     }),
     AppendHistory: appendHistory({
       action: 'down',
@@ -359,12 +359,12 @@ export const downDefinition: Machine = {
         warning: { 'S.$': '$.run.warning' },
         policy: { 'S.$': 'States.JsonToString($.current.policy)' },
       },
-      then: next('EmitTeardownSucceeded'),
+      next: 'EmitTeardownSucceeded',
     }),
     EmitTeardownSucceeded: emitEvent({
       detailType: 'Teardown Succeeded',
       detail: 'States.JsonToString($.run.event)',
-      then: next('TornDown'),
+      next: 'TornDown',
     }),
     TornDown: SUCCEED,
     ...failurePath(describeFailure, {

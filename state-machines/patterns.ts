@@ -30,19 +30,30 @@ import { awsServiceById, type ServiceId } from '../core/aws-services.ts';
 /** The state every workflow goes to when something fails: it describes the failure (see {@link failurePath}). */
 export const DESCRIBE_FAILURE = 'DescribeFailure';
 
-/** Where a state goes when it succeeds: the next state of its machine, or the end of the machine. */
-export type Then = { readonly next: string } | { readonly end: true };
+/** The end of the machine a state is in, as where it goes next. */
+export const END: unique symbol = Symbol('the end of the machine');
 
-function transition(then: Then): { Next: string } | { End: true } {
-  return 'end' in then ? { End: true } : { Next: then.next };
+/** Where a state goes when it succeeds: the name of the next state of its machine, or {@link END}. */
+export type Next = string | typeof END;
+
+function transition(next: Next): { Next: string } | { End: true } {
+  return next === END ? { End: true } : { Next: next };
 }
 
-/** The end of the machine, as {@link Then}. */
-export const END: Then = { end: true };
+/** What the SST app fills in when it deploys a workflow (stacks/workflows.ts); the local engine gets them from its target. */
+export type PlaceholderName =
+  | 'AccountId'
+  | 'Region'
+  | 'EnvironmentsTable'
+  | 'EventBusName'
+  | 'EventBusArn'
+  | 'SchedulerRoleArn'
+  | 'CodeBuildRoleArn'
+  | 'TaskExecutionRoleArn';
 
-/** A state's name as {@link Then}: `next('AcquireLock')`. */
-export function next(state: string): Then {
-  return { next: state };
+/** A `${Name}` token, as the committed ASL carries it. */
+export function placeholder(name: PlaceholderName): string {
+  return `\${${name}}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -185,7 +196,7 @@ interface TaskOptions {
   readonly expect?: readonly Expected[];
   /** @default 'describe' */
   readonly onError?: OnError;
-  readonly then: Then;
+  readonly next: Next;
 }
 
 function comment(text: string | undefined): { Comment?: string } {
@@ -274,7 +285,7 @@ export function lambdaTask<S extends WorkflowStep<never>, const P extends StepPa
     TimeoutSeconds: STEP_TIMEOUT_SECONDS,
     Retry: options.poll ? [pollRetry(options.poll), LAMBDA_RETRY] : [LAMBDA_RETRY],
     ...catchers(options.expect, options.onError),
-    ...transition(options.then),
+    ...transition(options.next),
   });
 }
 
@@ -300,12 +311,12 @@ export function sdkTask(service: ServiceId, action: string, options: SdkTaskOpti
     ResultPath: options.resultPath ?? null,
     Retry: serviceRetry(service),
     ...catchers(options.expect, options.onError),
-    ...transition(options.then),
+    ...transition(options.next),
   };
 }
 
 /** The environment record's table (a placeholder the SST app fills in). */
-const ENVIRONMENTS_TABLE = '${EnvironmentsTable}';
+const ENVIRONMENTS_TABLE = placeholder('EnvironmentsTable');
 
 /** The environment record's key: `$.names.recordKey` and `ENV`. */
 const RECORD_KEY: JsonObject = { pk: { 'S.$': '$.names.recordKey' }, sk: { S: 'ENV' } };
@@ -347,7 +358,7 @@ export function updateRecord(options: RecordUpdate): TaskState {
     ResultPath: options.resultPath ?? null,
     Retry: [DYNAMODB_RETRY],
     ...catchers(options.expect, options.onError),
-    ...transition(options.then),
+    ...transition(options.next),
   };
 }
 
@@ -361,7 +372,7 @@ export function readRecord(options: TaskOptions): TaskState {
     ResultPath: options.resultPath ?? null,
     Retry: [DYNAMODB_RETRY],
     ...catchers(options.expect, options.onError),
-    ...transition(options.then),
+    ...transition(options.next),
   };
 }
 
@@ -397,7 +408,7 @@ export function appendHistory(options: HistoryEntry): TaskState {
     ResultPath: options.resultPath ?? null,
     Retry: [DYNAMODB_RETRY],
     ...catchers(options.expect, options.onError),
-    ...transition(options.then),
+    ...transition(options.next),
   };
 }
 
@@ -417,7 +428,7 @@ export function emitEvent(options: EventOptions): TaskState {
     Parameters: {
       Entries: [
         {
-          EventBusName: '${EventBusName}',
+          EventBusName: placeholder('EventBusName'),
           Source: 'modeshift',
           DetailType: options.detailType,
           'Detail.$': options.detail,
@@ -427,7 +438,7 @@ export function emitEvent(options: EventOptions): TaskState {
     ResultPath: options.resultPath ?? null,
     Retry: [EVENTS_RETRY],
     ...catchers(options.expect, options.onError),
-    ...transition(options.then),
+    ...transition(options.next),
   };
 }
 
@@ -439,7 +450,7 @@ export interface PassOptions {
   readonly parameters?: JsonObject;
   readonly result?: JsonValue;
   readonly resultPath?: string | null;
-  readonly then: Then;
+  readonly next: Next;
 }
 
 export function pass(options: PassOptions): PassState {
@@ -449,7 +460,7 @@ export function pass(options: PassOptions): PassState {
     ...(options.parameters ? { Parameters: options.parameters } : {}),
     ...(options.result !== undefined ? { Result: options.result } : {}),
     ...(options.resultPath !== undefined ? { ResultPath: options.resultPath } : {}),
-    ...transition(options.then),
+    ...transition(options.next),
   };
 }
 
@@ -462,7 +473,7 @@ export function refuse(error: `Modeshift.${string}`, cause: PathExpression): Pas
   return pass({
     parameters: { Error: error, 'Cause.$': cause },
     resultPath: '$.failure',
-    then: next(DESCRIBE_FAILURE),
+    next: DESCRIBE_FAILURE,
   });
 }
 
@@ -520,8 +531,8 @@ export function perSetting(
   });
 }
 
-export function wait(seconds: number, options: { readonly comment?: string; readonly then: Then }): State {
-  return { Type: 'Wait', ...comment(options.comment), Seconds: seconds, ...transition(options.then) };
+export function wait(seconds: number, options: { readonly comment?: string; readonly next: Next }): State {
+  return { Type: 'Wait', ...comment(options.comment), Seconds: seconds, ...transition(options.next) };
 }
 
 export const SUCCEED: State = { Type: 'Succeed' };
@@ -567,7 +578,7 @@ function guarded(branch: GuardedBranch): Machine {
       [failed]: pass({
         comment: "Only the failure leaves the branch: the Parallel's result stays small.",
         parameters: { 'branchFailure.$': '$.branchFailure' },
-        then: END,
+        next: END,
       }),
     },
   };
@@ -581,7 +592,7 @@ export interface GuardedParallelOptions {
   readonly resultPath: `$.${string}`;
   readonly branches: readonly GuardedBranch[];
   /** Where the run goes once every branch has succeeded. */
-  readonly then: string;
+  readonly next: string;
 }
 
 /**
@@ -609,7 +620,7 @@ export function guardedParallel(name: string, options: GuardedParallelOptions): 
         rule: { Variable: `${results}[${index}].branchFailure`, IsPresent: true },
         next: failedBranch(index),
       })),
-      otherwise: options.then,
+      otherwise: options.next,
     }),
   };
   options.branches.forEach((_, index) => {
@@ -619,7 +630,7 @@ export function guardedParallel(name: string, options: GuardedParallelOptions): 
         'Cause.$': `${results}[${index}].branchFailure.Cause`,
       },
       resultPath: '$.failure',
-      then: next(DESCRIBE_FAILURE),
+      next: DESCRIBE_FAILURE,
     });
   });
   return states;
@@ -639,7 +650,7 @@ export function acquireLock(options: {
   readonly set: string;
   readonly values: JsonObject;
   readonly resultPath: string;
-  readonly then: Then;
+  readonly next: Next;
 }): Record<string, State> {
   return {
     AcquireLock: updateRecord({
@@ -662,7 +673,7 @@ export function acquireLock(options: {
           next: 'EnvironmentLocked',
         },
       ],
-      then: options.then,
+      next: options.next,
     }),
     EnvironmentLocked: refuse(
       'Modeshift.EnvironmentLocked',
@@ -674,13 +685,13 @@ export function acquireLock(options: {
 /** Removes the environment's expiry schedule; one that is not there is fine. */
 export function deleteExpirySchedule(options: {
   readonly comment?: string;
-  readonly then: string;
+  readonly next: string;
 }): TaskState {
   return sdkTask('scheduler', 'deleteSchedule', {
     ...(options.comment ? { comment: options.comment } : {}),
     parameters: { 'Name.$': '$.names.expirySchedule' },
-    expect: [{ errors: ['Scheduler.ResourceNotFoundException'], next: options.then }],
-    then: next(options.then),
+    expect: [{ errors: ['Scheduler.ResourceNotFoundException'], next: options.next }],
+    next: options.next,
   });
 }
 
@@ -738,7 +749,7 @@ export function failurePath(
         'eventDetail.$': 'States.JsonToString($.run.event)',
       },
       resultPath: '$.failureReport',
-      then: next('ReleaseLockAfterFailure'),
+      next: 'ReleaseLockAfterFailure',
     }),
     ReleaseLockAfterFailure: updateRecord({
       comment: 'Releases the lock this run holds; a lock held by another deployment is left alone.',
@@ -752,7 +763,7 @@ export function failurePath(
         ':now': { 'N.$': "States.Format('{}', $.requestedAtEpoch)" },
       },
       onError: after('AppendFailureHistory', '$.releaseError'),
-      then: next('AppendFailureHistory'),
+      next: 'AppendFailureHistory',
     }),
     AppendFailureHistory: appendHistory({
       action: options.action,
@@ -764,13 +775,13 @@ export function failurePath(
         cause: { 'S.$': '$.failureReport.cause' },
       },
       onError: after(emitFailed, '$.historyError'),
-      then: next(emitFailed),
+      next: emitFailed,
     }),
     [emitFailed]: emitEvent({
       detailType: options.failedEvent,
       detail: '$.failureReport.eventDetail',
       onError: after(failState, '$.eventError'),
-      then: next(failState),
+      next: failState,
     }),
     [failState]: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
   };

@@ -4,17 +4,19 @@
  * (`--mode`, as `plan` traces it) or the paths an environment's runs took
  * (`--env`, from its history and the executions' transitions).
  */
+
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { type Command, Option } from 'commander';
 import { formatProblem, InputError, type Problem } from '../../core/errors.ts';
 import type { Mode } from '../../core/policy.ts';
 import { resolveMode } from '../../core/policy.ts';
 import { parseDownRequest } from '../../core/request.ts';
+import { hasAwsErrorName } from '../../functions/aws/errors.ts';
 import { readExecutionTrace } from '../../local/execution-traces.ts';
 import { type HistoryEntry, readEnvironment, readHistory } from '../../local/records.ts';
 import { openTarget } from '../../local/target.ts';
@@ -120,7 +122,7 @@ async function deployedTrace(sfn: SFNClient, entry: HistoryEntry) {
   try {
     return await readDeployedExecutionTrace(sfn, entry.action, entry.executionArn);
   } catch (error) {
-    if (error instanceof ExecutionDoesNotExist) return undefined;
+    if (hasAwsErrorName(error, 'ExecutionDoesNotExist')) return undefined;
     throw error;
   }
 }

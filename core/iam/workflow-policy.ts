@@ -79,7 +79,7 @@ export class WorkflowIamError extends IamDerivationError {
 }
 
 interface Task {
-  /** The state's name, with the names of the Parallel and Map states around it: `Foundations/Builds/StartBuilds`. */
+  /** The state's name, with the names of the Parallel and Map states around it: `Foundations/Builds/<Task>`. */
   readonly path: string;
   readonly state: TaskState;
 }
@@ -343,7 +343,7 @@ export function workflowPolicy(definition: Machine, context: WorkflowIamContext)
 
 /**
  * The role placeholders each Lambda step receives in its Parameters, by step
- * name: `{ StartBuilds: ['CodeBuildRoleArn'] }`. The step passes those
+ * name: `{ <Step>: ['CodeBuildRoleArn'] }`. The step passes those
  * roles to a service, so its own policy needs `iam:PassRole` on them
  * (core/iam/step-policy.ts `passRoles`).
  */

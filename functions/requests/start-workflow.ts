@@ -3,13 +3,9 @@
  * the deployment id, so a duplicate request (the same event delivered twice)
  * starts nothing new and gets the existing execution back.
  */
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
-  type SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+
+import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { hasAwsErrorName } from '../aws/errors.ts';
 
 export interface StartedWorkflow {
   readonly executionArn: string;
@@ -40,7 +36,7 @@ export async function startWorkflow(
       running: true,
     };
   } catch (error) {
-    if (error instanceof ExecutionAlreadyExists) {
+    if (hasAwsErrorName(error, 'ExecutionAlreadyExists')) {
       const executionArn = executionArnOf(stateMachineArn, name);
       const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       return { executionArn, started: false, running: status === 'RUNNING' };
@@ -60,7 +56,7 @@ export async function existingExecution(
     const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return { executionArn, started: false, running: status === 'RUNNING' };
   } catch (error) {
-    if (error instanceof ExecutionDoesNotExist) return undefined;
+    if (hasAwsErrorName(error, 'ExecutionDoesNotExist')) return undefined;
     throw error;
   }
 }

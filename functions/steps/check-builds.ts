@@ -1,5 +1,5 @@
 /**
- * CheckBuilds: whether every image build StartBuilds started has finished,
+ * CheckBuilds: whether every image build the builds step started has finished,
  * with one BatchGetBuilds per hundred builds. A build that failed, stopped or
  * timed out fails the deploy, naming the services whose builds did.
  */

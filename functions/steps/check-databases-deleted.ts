@@ -1,5 +1,5 @@
 /**
- * CheckDatabasesDeleted: whether every RDS instance DeleteDatabases deleted
+ * CheckDatabasesDeleted: whether every RDS instance functions/steps/delete-databases.ts deleted
  * is gone, one look at each.
  */
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';

@@ -3,7 +3,7 @@
  * protection turned off where it is on, then deleted with a final snapshot
  * (`<instance>-final-<stamp>`) or without one, as the workflow's
  * FinalSnapshotPolicy chose. An instance already gone or already being
- * deleted counts as deleted; CheckDatabasesDeleted waits for them.
+ * deleted counts as deleted; functions/steps/check-databases-deleted.ts waits for them.
  */
 import { DeleteDBInstanceCommand, ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { hasAwsErrorName } from '../aws/errors.ts';
@@ -12,7 +12,7 @@ import { lambdaHandler } from '../lambda-handler.ts';
 import { defineStep } from '../step.ts';
 
 export interface DeleteDatabasesInput {
-  /** The instances FindDatabases found, and whether each is protected. */
+  /** The instances functions/steps/find-databases.ts found, and whether each is protected. */
   readonly databases: ReadonlyArray<{ readonly instance: string; readonly deletionProtection: boolean }>;
   /** true: keep a final snapshot of each (production); false: delete without one. */
   readonly finalSnapshot: boolean;

@@ -17,7 +17,7 @@ import {
   DeleteNamespaceCommand,
   DeleteServiceCommand,
   DeregisterInstanceCommand,
-  DuplicateRequest,
+  type DuplicateRequest,
   GetNamespaceCommand,
   GetOperationCommand,
   GetServiceCommand,
@@ -29,7 +29,7 @@ import {
   ServiceDiscoveryClient,
   type ServiceSummary,
 } from '@aws-sdk/client-servicediscovery';
-import { hasAwsErrorName } from '../aws/errors.ts';
+import { awsErrorNamed, hasAwsErrorName } from '../aws/errors.ts';
 import { findNamespaceId } from '../aws/servicediscovery/private-namespace.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
@@ -99,8 +99,9 @@ export const deletePrivateNamespace = defineStep({
       operationId = deleted.OperationId;
     } catch (error) {
       if (hasAwsErrorName(error, 'NamespaceNotFound')) return done;
-      if (error instanceof DuplicateRequest && error.DuplicateOperationId !== undefined) {
-        operationId = error.DuplicateOperationId;
+      const duplicate = awsErrorNamed<DuplicateRequest>(error, 'DuplicateRequest')?.DuplicateOperationId;
+      if (duplicate !== undefined) {
+        operationId = duplicate;
       } else if (hasAwsErrorName(error, 'ResourceInUse', 'DuplicateRequest')) {
         return notDone;
       } else {

@@ -31,7 +31,7 @@ import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
 export interface EnsureCertificateInput {
-  /** The environment's public zones (EnsurePublicZones); the first one is the certificate's DomainName. */
+  /** The environment's public zones (functions/steps/ensure-public-zones.ts); the first one is the certificate's DomainName. */
   readonly zones: readonly ZoneRef[];
   readonly names: EnvironmentNames;
   /** The four modeshift tags, put on the certificate. */

@@ -427,7 +427,7 @@ async function findTargetGroupByName(
 
 /**
  * This environment's target groups whose service is gone. One still used by a
- * listener rule (ResourceInUse) is kept: EnsureListeners removes the rule
+ * listener rule (ResourceInUse) is kept: the listeners step (functions/steps/ensure-listeners.ts) removes the rule
  * after this step, and the next deploy deletes the group.
  */
 async function deleteUnwantedTargetGroups(

@@ -5,15 +5,16 @@
  */
 import {
   CreatePrivateDnsNamespaceCommand,
-  DuplicateRequest,
+  type DuplicateRequest,
   GetNamespaceCommand,
   GetOperationCommand,
   ListNamespacesCommand,
-  NamespaceAlreadyExists,
+  type NamespaceAlreadyExists,
   ServiceDiscoveryClient,
   TagResourceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { shortHash } from '../../core/names.ts';
+import { awsErrorNamed } from '../aws/errors.ts';
 import { findNamespaceId } from '../aws/servicediscovery/private-namespace.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentNames, NamespaceRef, NetworkRef, Tag } from '../resource-refs.ts';
@@ -117,12 +118,10 @@ async function startCreation(
     }
     return { operationId: created.OperationId };
   } catch (error) {
-    if (error instanceof DuplicateRequest && error.DuplicateOperationId !== undefined) {
-      return { operationId: error.DuplicateOperationId };
-    }
-    if (error instanceof NamespaceAlreadyExists && error.NamespaceId !== undefined) {
-      return { namespaceId: error.NamespaceId };
-    }
+    const duplicate = awsErrorNamed<DuplicateRequest>(error, 'DuplicateRequest')?.DuplicateOperationId;
+    if (duplicate !== undefined) return { operationId: duplicate };
+    const existing = awsErrorNamed<NamespaceAlreadyExists>(error, 'NamespaceAlreadyExists')?.NamespaceId;
+    if (existing !== undefined) return { namespaceId: existing };
     throw error;
   }
 }

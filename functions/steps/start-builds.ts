@@ -1,7 +1,7 @@
 /**
  * StartBuilds: every built service's ECR repository and CodeBuild project
  * (with the mode's compute type), and its image build, started, in one step.
- * CheckBuilds then waits for all of them with one BatchGetBuilds a look,
+ * functions/steps/check-builds.ts then waits for all of them with one BatchGetBuilds a look,
  * instead of one `.sync` task and its states per build.
  *
  * Idempotent: a repository that exists is kept, a project is brought to the

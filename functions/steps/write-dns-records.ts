@@ -41,7 +41,7 @@ export interface WriteDnsRecordsInput {
   /** The mode's DNS TTL in seconds, for every record but the aliases. */
   readonly ttl: number;
   readonly names: EnvironmentNames;
-  /** The environment's public zones (EnsurePublicZones); empty without a domain. */
+  /** The environment's public zones (functions/steps/ensure-public-zones.ts); empty without a domain. */
   readonly zones: readonly ZoneRef[];
   readonly publicServices: readonly PublicServiceHostname[];
   /** `{}` when the environment has no public service. */

@@ -12,7 +12,7 @@ describe('the committed ASL', () => {
         'utf8',
       );
 
-      expect(committed).toBe(workflowJson(name));
+      expect(JSON.parse(committed)).toEqual(JSON.parse(workflowJson(name)));
     },
   );
 });

@@ -1,6 +1,6 @@
 /**
  * Whether an ECS service has finished a deployment, judged from its
- * DescribeServices entry (RolloutServices looks at every service this way).
+ * DescribeServices entry (the rollout looks at every service this way).
  * A deployment the circuit breaker failed (and rolled back) fails the
  * workflow instead of being waited on.
  */

@@ -17,7 +17,7 @@ import {
   CreateServiceCommand as CreateDiscoveryServiceCommand,
   GetServiceCommand as GetDiscoveryServiceCommand,
   paginateListServices as paginateListDiscoveryServices,
-  ServiceAlreadyExists,
+  type ServiceAlreadyExists,
   type ServiceDiscoveryClient,
   UpdateServiceCommand as UpdateDiscoveryServiceCommand,
 } from '@aws-sdk/client-servicediscovery';
@@ -26,6 +26,7 @@ import type { EnvironmentNames } from '../../../core/names.ts';
 import type { Policy } from '../../../core/policy.ts';
 import type { LoadBalancerRef, NamespaceRef, NetworkRef } from '../../resource-refs.ts';
 import { StepError } from '../../step-errors.ts';
+import { awsErrorNamed } from '../errors.ts';
 
 export interface EnsureServiceInput {
   /**
@@ -158,8 +159,9 @@ async function ensureDiscoveryService(
     return created.Arn;
   } catch (error) {
     // Created meanwhile (a retried attempt, a list that lagged): use that one.
-    if (error instanceof ServiceAlreadyExists && error.ServiceId) {
-      const { Service: found } = await client.send(new GetDiscoveryServiceCommand({ Id: error.ServiceId }));
+    const existing = awsErrorNamed<ServiceAlreadyExists>(error, 'ServiceAlreadyExists')?.ServiceId;
+    if (existing) {
+      const { Service: found } = await client.send(new GetDiscoveryServiceCommand({ Id: existing }));
       if (found?.Arn && found.NamespaceId === namespace.id) return found.Arn;
     }
     throw error;
