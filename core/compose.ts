@@ -1,5 +1,5 @@
 /**
- * Compose input: a compose file (the subset of DESIGN §3) read into a
+ * Compose input: a compose file (the subset of docs/design.md §3) read into a
  * deployment request. The file is checked against the compose specification's
  * schema first; every key modeshift does not act on is reported, as a warning
  * when ignoring it is harmless and as an error when it would change what runs.

@@ -1,5 +1,5 @@
 /**
- * The mode policy: DESIGN §1 as code. Every setting of every mode, the mode
+ * The mode policy: docs/design.md §1 as code. Every setting of every mode, the mode
  * aliases, per-deployment overrides and the guard on mode changes.
  *
  * A deployment's settings are a recipe: the mode's defaults plus validated
@@ -108,7 +108,7 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   finalSnapshotOnDown: 'Final database snapshot on down',
 };
 
-/** Deployment configuration implied by each strategy (DESIGN §1). */
+/** Deployment configuration implied by each strategy (docs/design.md §1). */
 export const STRATEGY_PERCENTS = {
   replace: { minimumHealthyPercent: 0, maximumPercent: 100 },
   rolling: { minimumHealthyPercent: 100, maximumPercent: 200 },
@@ -117,7 +117,7 @@ export const STRATEGY_PERCENTS = {
   Pick<Policy, 'minimumHealthyPercent' | 'maximumPercent'>
 >;
 
-/** DESIGN §1, exactly. */
+/** docs/design.md §1, exactly. */
 export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
   development: {
     buildComputeType: 'BUILD_GENERAL1_SMALL',

@@ -1,6 +1,6 @@
 /**
  * The deployment request: the detail of `Deploy Requested` and
- * `Down Requested` events (DESIGN §3), as one zod schema used everywhere —
+ * `Down Requested` events (docs/design.md §3), as one zod schema used everywhere —
  * by the CLI, the handlers and the workflows' input.
  *
  * Every problem is reported with its field path (`services[2].ports[0]`).

@@ -1,7 +1,7 @@
 /**
  * An environment's actual state, read back from the AWS API it was deployed
  * to: what the demo shows per mode and what the end-to-end tests check. Where
- * the emulator does not keep a setting (DESIGN §4: ECS services' capacity and
+ * the emulator does not keep a setting (docs/design.md §4: ECS services' capacity and
  * deployment configuration), the value the workflow sent is shown instead and
  * marked so.
  */

@@ -2,7 +2,7 @@
  * Where a local run sends its AWS calls: an endpoint (the embedded local AWS,
  * or one someone else runs), with modeshift's own resources bootstrapped in
  * it, and every SDK call recorded — the emulator does not keep every setting
- * (DESIGN §4), so what was sent is kept alongside what it stored.
+ * (docs/design.md §4), so what was sent is kept alongside what it stored.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';

@@ -7,7 +7,7 @@
  * and the failure path every workflow ends in when something fails.
  *
  * Each function returns ASL (core/asl.ts); state-machines/deploy.ts and
- * down.ts compose them, and state-machines/generate.ts writes the JSON that
+ * down.ts compose them, and scripts/workflows.ts writes the JSON that
  * is deployed. A Lambda step's Parameters are checked against the step's
  * input type when the workflow compiles.
  */

@@ -1,5 +1,5 @@
 /**
- * EnsurePublicZones: the environment's public hosted zone per domain (DESIGN
+ * EnsurePublicZones: the environment's public hosted zone per domain (docs/design.md
  * §2) — the domain itself in production, `<environment>.<domain>` elsewhere —
  * found by its exact name or created, and tagged for the environment. A
  * non-production zone is delegated from its parent (an NS record in the

@@ -1,5 +1,5 @@
 /**
- * WriteDnsRecords: the records modeshift keeps in DNS (DESIGN §2). Public: each
+ * WriteDnsRecords: the records modeshift keeps in DNS (docs/design.md §2). Public: each
  * public service's hostname points at the load balancer — an alias A record
  * (no TTL of its own) for a service that owns its domain, a CNAME with the
  * mode's TTL for a service subdomain. Private: each managed database gets

@@ -12,7 +12,7 @@ import {
   SETTING_NAMES,
 } from '../../core/policy.ts';
 
-/** DESIGN §1, cell by cell, written out independently of the module. */
+/** docs/design.md §1, cell by cell, written out independently of the module. */
 const DESIGN_TABLE = {
   buildComputeType: ['BUILD_GENERAL1_SMALL', 'BUILD_GENERAL1_SMALL', 'BUILD_GENERAL1_MEDIUM'],
   capacityProvider: ['FARGATE_SPOT', 'FARGATE_SPOT', 'FARGATE'],
@@ -35,7 +35,7 @@ const DESIGN_TABLE = {
   finalSnapshotOnDown: [false, false, true],
 } as const;
 
-describe('mode policy — the DESIGN §1 table', () => {
+describe('mode policy — the docs/design.md §1 table', () => {
   const cells = Object.entries(DESIGN_TABLE).flatMap(([setting, values]) =>
     MODES.map((mode, i) => [setting, mode, values[i]] as const),
   );

@@ -27,7 +27,7 @@ describe.each(MODES)('deploy on the local AWS — %s', (mode) => {
     expect(state.dnsTtlSeconds.value).toBe(String(policy.dnsTtlSeconds));
   });
 
-  // moto's CreateService ignores capacityProviderStrategy and deploymentConfiguration (DESIGN §4),
+  // moto's CreateService ignores capacityProviderStrategy and deploymentConfiguration (docs/design.md §4),
   // so what ECS was asked for is checked on the calls the workflow made.
   it('asks ECS for the mode’s capacity, deployment configuration and circuit breaker', async () => {
     await deployShop(aws.target(), mode);

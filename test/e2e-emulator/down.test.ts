@@ -70,7 +70,7 @@ describe('down on the local AWS — production', () => {
     ]);
   });
 
-  // moto deletes a protected load balancer and database anyway (DESIGN §4), so the order of the calls is checked.
+  // moto deletes a protected load balancer and database anyway (docs/design.md §4), so the order of the calls is checked.
   it('turns deletion protection off before deleting the load balancer and the database', async () => {
     await deployShop(aws.target(), 'production');
 

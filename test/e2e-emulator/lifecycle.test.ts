@@ -59,7 +59,7 @@ describe('promotion on the local AWS', () => {
         ApplyImmediately: false,
       }),
     );
-    // moto keeps the capacity provider only from UpdateService (DESIGN §4); the update asked for on-demand Fargate.
+    // moto keeps the capacity provider only from UpdateService (docs/design.md §4); the update asked for on-demand Fargate.
     expect(callsOf(aws.target(), 'ecs', 'UpdateServiceCommand')).toContainEqual(
       expect.objectContaining({
         capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],

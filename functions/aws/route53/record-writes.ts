@@ -1,5 +1,5 @@
 /**
- * Writing record sets the way the mode says (DESIGN §1, "DNS record writes"):
+ * Writing record sets the way the mode says (docs/design.md §1, "DNS record writes"):
  * `upsert` overwrites each record in place; `recreate` deletes the record
  * currently in the zone exactly as it is and creates the new one, in the same
  * change batch, so Route 53 applies both or neither.
