@@ -195,11 +195,6 @@ export function awsServiceById(id: string): AwsService | undefined {
   return AWS_SERVICES.find((service) => service.id === id);
 }
 
-/** The service behind an SDK package name, if modeshift knows it. */
-export function awsServiceByPackage(sdkPackage: string): AwsService | undefined {
-  return AWS_SERVICES.find((service) => service.sdkPackage === sdkPackage);
-}
-
 /** The service whose client class this is. */
 export function awsServiceOfClient(client: unknown): AwsService | undefined {
   return AWS_SERVICES.find((service) => service.client === client);

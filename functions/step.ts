@@ -110,9 +110,6 @@ export interface AnyStep {
   readonly settled?: (output: any) => boolean;
 }
 
-export type StepInput<S> = S extends Step<infer I, unknown, ClientClasses> ? I : never;
-export type StepOutput<S> = S extends Step<never, infer O, ClientClasses> ? O : never;
-
 /** A step sent a command its declaration does not list: on AWS its role would refuse it. */
 export class UndeclaredCommandError extends StepError {
   constructor(step: string, command: string) {

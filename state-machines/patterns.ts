@@ -788,6 +788,6 @@ export function failurePath(
 }
 
 /** `Deployment Failed` → `DeploymentFailed`: an event's state name. */
-export function eventState(detailType: string): string {
+function eventState(detailType: string): string {
   return detailType.replace(/ /g, '');
 }
