@@ -24,7 +24,7 @@ let dir = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'modeshift-graph-'));
-  // No skip: CI installs Chromium (.ci/run), and a missing one fails here, naming the fix.
+  // No skip: Chromium comes with the npm install (@sparticuz/chromium; test/support/chromium.ts).
   chromium = await startChromium();
 });
 
