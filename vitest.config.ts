@@ -1,17 +1,69 @@
 import { defineConfig } from 'vitest/config';
+import { ReliabilitySummary } from './test/setup/reliability-summary.ts';
 
+/** What every project shares. */
+const shared = {
+  environment: 'node',
+  // End-to-end files each run their own local AWS; a deploy there takes seconds.
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+} as const;
+
+/** Registers aws-sdk-client-mock's matchers in every project. */
+const awsMatchers = 'test/setup/aws-matchers.ts';
+
+/** Installs the local AWS (moto, into .venv) once per run, for the projects that start it. */
+const installLocalAws = ['test/setup/install-emulator.ts'];
+
+// One project per kind of test, each runnable alone: `npx vitest --project unit` (npm run test:unit, …).
+// `npm test` runs all four in one pool, so the long reliability files run beside the rest.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // The reliability suite runs on its own, with its summary: npm run test:reliability.
-    exclude: ['test/reliability/**', '**/node_modules/**'],
-    environment: 'node',
-    setupFiles: ['test/setup/aws-matchers.ts'],
-    globalSetup: ['test/setup/install-emulator.ts'],
-    // End-to-end files each run their own local AWS; a deploy there takes seconds.
-    testTimeout: 60_000,
-    // Most files wait on their own local AWS (a separate process), so two run at once even on two cores.
+    projects: [
+      {
+        test: {
+          ...shared,
+          // No Python, no browser, no network.
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e-*/**', 'test/emulator/**', 'test/reliability/**', '**/node_modules/**'],
+          setupFiles: [awsMatchers],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          // On the local AWS; test/emulator checks the machine's python3, which the local AWS runs on.
+          name: 'e2e',
+          include: ['test/e2e-emulator/**/*.test.ts', 'test/emulator/**/*.test.ts'],
+          setupFiles: [awsMatchers],
+          globalSetup: installLocalAws,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          // Pages opened in the Chromium that comes with the npm install (test/support/chromium.ts), on the local AWS.
+          name: 'browser',
+          include: ['test/e2e-browser/**/*.test.ts'],
+          setupFiles: [awsMatchers],
+          globalSetup: installLocalAws,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          // Faults, crashes, duplicates, races, hostile input; the summary prints after the run (ReliabilitySummary).
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          setupFiles: [awsMatchers],
+          globalSetup: installLocalAws,
+        },
+      },
+    ],
+    reporters: ['default', new ReliabilitySummary()],
+    // Most end-to-end and reliability files wait on their own local AWS (a separate process), so two run at
+    // once even on two cores.
     maxWorkers: 2,
-    hookTimeout: 120_000,
   },
 });

@@ -14,9 +14,9 @@ import { deployPath } from '../../core/workflow-paths.ts';
 import type { WorkflowEvent } from '../../engine/run-workflow.ts';
 import { STEPS } from '../../functions/steps/registry.ts';
 import { deployOnTarget, downOnTarget, type RunOptions } from '../../local/run-workflows.ts';
+import { EXAMPLE, useLocalAws } from '../e2e-emulator/local-aws.ts';
 import { type HeadlessChromium, startChromium } from '../support/chromium.ts';
 import { runCli } from '../support/cli.ts';
-import { EXAMPLE, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
 let chromium: HeadlessChromium | undefined;
