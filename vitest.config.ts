@@ -23,11 +23,11 @@ export default defineConfig({
       {
         test: {
           ...shared,
-          // No Python, no browser, no network.
+          // No Python, no browser, no network: seconds. The guard fails a test that starts Python or Chromium.
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e-*/**', 'test/emulator/**', 'test/reliability/**', '**/node_modules/**'],
-          setupFiles: [awsMatchers],
+          setupFiles: [awsMatchers, 'test/setup/unit-process-guard.ts'],
         },
       },
       {
