@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirst } from './test/setup/longest-first.ts';
 import { ReliabilitySummary } from './test/setup/reliability-summary.ts';
 
 /** What every project shares. */
@@ -62,6 +63,8 @@ export default defineConfig({
       },
     ],
     reporters: ['default', new ReliabilitySummary()],
+    // Across projects, the longest files first (test/setup/longest-first.ts).
+    sequence: { sequencer: LongestFirst },
     // Most end-to-end and reliability files wait on their own local AWS (a separate process), so two run at
     // once even on two cores.
     maxWorkers: 2,
