@@ -1,17 +1,73 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirst } from './test/setup/longest-first.ts';
+import { ReliabilitySummary } from './test/setup/reliability-summary.ts';
 
+/** What every project shares. */
+const shared = {
+  environment: 'node',
+  // End-to-end files each run their own local AWS; a deploy there takes seconds.
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+} as const;
+
+/** Registers aws-sdk-client-mock's matchers in every project. */
+const awsMatchers = 'test/setup/aws-matchers.ts';
+
+/** Installs the local AWS (moto, into .venv) once per run, for the projects that start it. */
+const installLocalAws = ['test/setup/install-emulator.ts'];
+
+// One project per kind of test, each runnable alone: `npx vitest --project unit` (npm run test:unit, …).
+// `npm test` runs all four in one pool, so the long reliability files run beside the rest.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // The reliability suite runs on its own, with its summary: npm run test:reliability.
-    exclude: ['test/reliability/**', '**/node_modules/**'],
-    environment: 'node',
-    setupFiles: ['test/setup/aws-matchers.ts'],
-    globalSetup: ['test/setup/install-emulator.ts'],
-    // End-to-end files each run their own local AWS; a deploy there takes seconds.
-    testTimeout: 60_000,
-    // Most files wait on their own local AWS (a separate process), so two run at once even on two cores.
-    maxWorkers: 2,
-    hookTimeout: 120_000,
+    projects: [
+      {
+        test: {
+          ...shared,
+          // No Python, no browser, no network: seconds. The guard fails a test that starts Python or Chromium.
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e-*/**', 'test/emulator/**', 'test/reliability/**', '**/node_modules/**'],
+          setupFiles: [awsMatchers, 'test/setup/unit-process-guard.ts'],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          // On the local AWS; test/emulator checks the machine's python3, which the local AWS runs on.
+          name: 'e2e',
+          include: ['test/e2e-emulator/**/*.test.ts', 'test/emulator/**/*.test.ts'],
+          setupFiles: [awsMatchers],
+          globalSetup: installLocalAws,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          // Pages opened in the Chromium that comes with the npm install (test/support/chromium.ts), on the local AWS.
+          name: 'browser',
+          include: ['test/e2e-browser/**/*.test.ts'],
+          setupFiles: [awsMatchers],
+          globalSetup: installLocalAws,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          // Faults, crashes, duplicates, races, hostile input; the summary prints after the run (ReliabilitySummary).
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          setupFiles: [awsMatchers],
+          globalSetup: installLocalAws,
+        },
+      },
+    ],
+    reporters: ['default', new ReliabilitySummary()],
+    // Across projects, the longest files first (test/setup/longest-first.ts).
+    sequence: { sequencer: LongestFirst },
+    // Three files at once on two cores: a file on the local AWS keeps under one core busy (its moto server
+    // and it take turns, and runs wait on timers: a second between .sync polls, a second for a certificate),
+    // so a third fills what two leave idle. Measured on two cores: npm test in 6m46s with three, 8m04s with two.
+    maxWorkers: 3,
   },
 });

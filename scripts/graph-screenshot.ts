@@ -1,7 +1,8 @@
 /**
  * Makes docs/graph.png, the README's picture of `modeshift graph`: the page
- * for production mode, opened in headless Chromium (test/support/chromium.ts)
- * at 1400 × 1100, scrolled to where the deploy workflow's per-mode branches start.
+ * for production mode, opened in the headless Chromium the browser tests use
+ * (test/support/chromium.ts: @sparticuz/chromium, from the npm install) at
+ * 1400 × 1100, scrolled to where the deploy workflow's per-mode branches start.
  *
  *   npx tsx scripts/graph-screenshot.ts [out.png]
  */

@@ -1,8 +1,8 @@
 /**
  * Counters the reliability suite keeps for its summary (`npm run test:reliability`):
  * each test adds what it tried. They go to a folder named by
- * MODESHIFT_RELIABILITY_STATS (the summary script sets it), one file per
- * worker process; without it, counting does nothing.
+ * MODESHIFT_RELIABILITY_STATS (the summary reporter, test/setup/reliability-summary.ts,
+ * sets it), one file per worker process; without it, counting does nothing.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -14,9 +14,9 @@ import { deployPath } from '../../core/workflow-paths.ts';
 import type { WorkflowEvent } from '../../engine/run-workflow.ts';
 import { deployOnTarget, downOnTarget, type RunOptions } from '../../local/run-workflows.ts';
 import { LOCAL_STEPS } from '../../local/steps.ts';
+import { EXAMPLE, useLocalAws } from '../e2e-emulator/local-aws.ts';
 import { type HeadlessChromium, startChromium } from '../support/chromium.ts';
 import { runCli } from '../support/cli.ts';
-import { EXAMPLE, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
 let chromium: HeadlessChromium | undefined;
@@ -24,7 +24,7 @@ let dir = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'modeshift-graph-'));
-  // No skip: CI installs Chromium (.ci/run), and a missing one fails here, naming the fix.
+  // No skip: Chromium comes with the npm install (@sparticuz/chromium; test/support/chromium.ts).
   chromium = await startChromium();
 });
 

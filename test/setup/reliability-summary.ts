@@ -1,0 +1,64 @@
+/**
+ * A vitest reporter that prints what the reliability suite (project
+ * `reliability`, test/reliability) tried, in a form read in ten seconds, after
+ * any run that includes it (`npm test`, `npm run test:reliability`). Its tests
+ * count what they try (stats.ts) into a folder this reporter makes for the run
+ * and names in MODESHIFT_RELIABILITY_STATS, which the test workers inherit.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Reporter, TestModule } from 'vitest/node';
+
+/** The vitest project that holds the reliability suite. */
+export const RELIABILITY_PROJECT = 'reliability';
+
+const LABELS: ReadonlyArray<readonly [label: string, metric: string]> = [
+  ['Task states fault-injected (permanent)', 'stepsFaultInjected'],
+  ['  runs that failed cleanly and re-ran to success', 'permanentFaultRuns'],
+  ['Transient faults (throttling) survived', 'transientFaultsSurvived'],
+  ['Crash trials (process killed mid-deploy)', 'crashTrials'],
+  ['Duplicate-delivery cases', 'duplicateCases'],
+  ['Race cases', 'raceCases'],
+  ['Hostile inputs tried', 'hostileInputsTried'],
+  ['Safety rules checked', 'safetyRulesChecked'],
+  ['Invariant checks', 'invariantsChecked'],
+  ['Invariant violations found', 'invariantViolations'],
+];
+
+function totalsIn(dir: string): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const file of readdirSync(dir)) {
+    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+      if (!line) continue;
+      const { metric, amount } = JSON.parse(line) as { metric: string; amount: number };
+      totals.set(metric, (totals.get(metric) ?? 0) + amount);
+    }
+  }
+  return totals;
+}
+
+export class ReliabilitySummary implements Reporter {
+  private dir = '';
+
+  onInit(): void {
+    this.dir = mkdtempSync(join(tmpdir(), 'modeshift-reliability-'));
+    process.env.MODESHIFT_RELIABILITY_STATS = this.dir;
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const modules = testModules.filter((module) => module.project.name === RELIABILITY_PROJECT);
+    if (modules.length > 0) {
+      const totals = totalsIn(this.dir);
+      const rows = LABELS.map(([label, metric]) => [label, String(totals.get(metric) ?? 0)] as const);
+      const width = Math.max(...rows.map(([label]) => label.length));
+      const held = modules.every((module) => module.ok());
+      process.stdout.write('\nmodeshift reliability summary\n');
+      for (const [label, value] of rows) process.stdout.write(`  ${label.padEnd(width)}  ${value}\n`);
+      process.stdout.write(
+        `  ${'Result'.padEnd(width)}  ${held ? 'all invariants held' : 'FAILED (see above)'}\n`,
+      );
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
