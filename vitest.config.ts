@@ -24,7 +24,9 @@ export default defineConfig({
       {
         test: {
           ...shared,
-          // No Python, no browser, no network: seconds. The guard fails a test that starts Python or Chromium.
+          // No local AWS, no Python, no browser (the guard fails a test that starts either): about a minute.
+          // No network either, but for one case: test/stacks/lambda-bundle.test.ts runs `sst install` when .sst/
+          // is missing (npm run check makes it), and that fetches SST's AWS provider from the npm registry.
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e-*/**', 'test/emulator/**', 'test/reliability/**', '**/node_modules/**'],
@@ -67,7 +69,8 @@ export default defineConfig({
     sequence: { sequencer: LongestFirst },
     // Three files at once on two cores: a file on the local AWS keeps under one core busy (its moto server
     // and it take turns, and runs wait on timers: a second between .sync polls, a second for a certificate),
-    // so a third fills what two leave idle. Measured on two cores: npm test in 6m46s with three, 8m04s with two.
+    // so a third fills what two leave idle. Measured on two cores with the local AWS installed: npm test took
+    // 6m46s with three, 8m04s with two.
     maxWorkers: 3,
   },
 });
