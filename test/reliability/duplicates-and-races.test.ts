@@ -66,6 +66,12 @@ function pausedBeforeQueueing(target: Target, reached: () => void, proceed: Prom
  * DynamoDB clients for `parties` handlers that each hold their first attempt at the environment's
  * lock until every party has reached its own: the attempts then go out together, so the handlers
  * race for the lock at the same moment however the machine schedules them before that.
+ *
+ * Released together, the attempts reach the table one after the other, in the order they were
+ * released: DynamoDB applies conditional writes to one item one at a time, so exactly one of them
+ * takes the lock. The local AWS does not (moto serves requests on parallel threads and checks a
+ * condition and writes the item without a lock between them, docs/design.md §4), and sent at once
+ * both could succeed, which real DynamoDB never lets happen.
  */
 function lockBarrier(target: Target, parties: number): DynamoDBClient[] {
   let waiting = parties;
@@ -73,6 +79,8 @@ function lockBarrier(target: Target, parties: number): DynamoDBClient[] {
   const released = new Promise<void>((resolve) => {
     release = resolve;
   });
+  // The attempts, one at a time once released, as DynamoDB applies writes to one item.
+  let previous: Promise<unknown> = Promise.resolve();
   return Array.from({ length: parties }, () => {
     let held = false;
     const client = new DynamoDBClient(target.settings);
@@ -89,6 +97,9 @@ function lockBarrier(target: Target, parties: number): DynamoDBClient[] {
             waiting -= 1;
             if (waiting === 0) release();
             await released;
+            const attempt = previous.then(() => next(args));
+            previous = attempt.catch(() => undefined);
+            return attempt;
           }
           return next(args);
         },
