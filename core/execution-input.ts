@@ -6,6 +6,7 @@
  * console; it never holds a secret value (secrets travel as names only).
  */
 
+import { type ContainerSecret, wireService } from './app-wiring.ts';
 import { parseDuration } from './duration.ts';
 import { InputError } from './errors.ts';
 import { databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
@@ -69,8 +70,10 @@ export interface ServiceSpec {
   readonly public: boolean;
   readonly healthCheck?: Service['healthCheck'];
   readonly environment: Readonly<Record<string, string>>;
-  /** Names of variables read from Parameter Store under the environment's secrets path. */
-  readonly secrets: readonly string[];
+  /** Variables read at task start: a managed database's password or a config value (core/app-wiring.ts). */
+  readonly secrets: readonly ContainerSecret[];
+  /** The managed database whose connection settings the service's environment carries. */
+  readonly database?: string;
   readonly command?: readonly string[];
   readonly entrypoint?: readonly string[];
   /** The services (not databases) this one depends on: it is deployed once they are stable. */
@@ -104,6 +107,17 @@ export interface DatabaseSpec {
   readonly storageGiB: number;
   readonly databaseName: string;
   readonly username: string;
+}
+
+/** A public service's target group: where the load balancer sends traffic, and how it checks health. */
+export interface TargetGroupSpec {
+  readonly service: string;
+  readonly name: string;
+  /** The container port traffic goes to. */
+  readonly port: number;
+  readonly healthCheckPath: string;
+  /** The container port checked, as ELBv2 takes it: `traffic-port` or a number. */
+  readonly healthCheckPort: string;
 }
 
 export interface ZoneSpec {
@@ -146,11 +160,7 @@ export interface DeployInput {
   readonly builds: readonly BuildSpec[];
   readonly databases: readonly DatabaseSpec[];
   readonly zones: readonly ZoneSpec[];
-  readonly targetGroups: ReadonlyArray<{
-    readonly service: string;
-    readonly name: string;
-    readonly port: number;
-  }>;
+  readonly targetGroups: readonly TargetGroupSpec[];
   /** Public services and the hostname each answers on (absent without a domain). */
   readonly publicServices: ReadonlyArray<{
     readonly service: string;
@@ -219,8 +229,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       ports: service.ports,
       public: service.public,
       ...(service.healthCheck !== undefined ? { healthCheck: service.healthCheck } : {}),
-      environment: service.environment,
-      secrets: service.secrets,
+      ...wireService(service, request.databases),
       ...(service.command !== undefined ? { command: service.command } : {}),
       ...(service.entrypoint !== undefined ? { entrypoint: service.entrypoint } : {}),
       dependsOn: service.dependsOn.filter((name) => byName.has(name)),
@@ -310,7 +319,8 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       .map((service) => ({
         service: service.name,
         name: serviceNames(project, environment, service.name).targetGroup,
-        port: service.ports.find((port) => port.protocol === 'tcp')?.target ?? 80,
+        port: trafficPort(service),
+        ...healthCheckOf(service),
       })),
     publicServices: publicHostnames(request, production).map((h) => ({
       service: h.service,
@@ -323,6 +333,24 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
   };
   assertInputFits(input);
   return input;
+}
+
+/** The port the load balancer sends a public service's traffic to: its first tcp port. */
+function trafficPort(service: Service): number {
+  return service.ports.find((port) => port.protocol === 'tcp')?.target ?? 80;
+}
+
+/**
+ * The load balancer's health check of a public service: `x-modeshift.healthcheck` when set,
+ * else `/` on the traffic port (compose translates an http healthcheck into the former).
+ */
+function healthCheckOf(service: Service): Pick<TargetGroupSpec, 'healthCheckPath' | 'healthCheckPort'> {
+  const check = service.loadBalancerCheck;
+  const port = check?.port;
+  return {
+    healthCheckPath: check?.path ?? '/',
+    healthCheckPort: port === undefined || port === trafficPort(service) ? 'traffic-port' : String(port),
+  };
 }
 
 export function buildDownInput(request: DownRequest, now: Date, deploymentId?: string): DownInput {

@@ -78,6 +78,8 @@ export function serviceNames(project: string, environment: string, service: stri
     logGroup: `/modeshift/${project}/${environment}/${service}`,
     /** ≤ 32 characters: shortened with a hash when project, environment and service are long. */
     targetGroup: fitName(`${prefix}-${service}`, 32),
+    /** The task execution role (IAM, ≤ 64 characters, unique in the account). */
+    executionRole: fitName(`${prefix}-${service}`, 64),
   };
 }
 

@@ -8,6 +8,7 @@
  * its limit here, so a request that validates never fails later on a name.
  */
 import * as z from 'zod/mini';
+import { wiringProblems } from './app-wiring.ts';
 import { parseDuration } from './duration.ts';
 import { formatPath, InputError, type Problem } from './errors.ts';
 import { fargateSizeHint, isFargateSize } from './fargate.ts';
@@ -162,6 +163,17 @@ export const HealthCheckSchema = z.strictObject({
   startPeriodSeconds: z._default(wholeNumber(0, 300), 0),
 });
 
+export const LoadBalancerCheckSchema = z.strictObject({
+  path: z.string().check(
+    z.maxLength(1024),
+    z.regex(/^\/[\x21-\x7e]*$/, {
+      error: (issue) => `${quoted(issue.input)} is not a URL path (it starts with / and has no spaces)`,
+    }),
+  ),
+  /** The container port checked. @default the port traffic goes to */
+  port: z.optional(wholeNumber(1, 65535)),
+});
+
 export const BuildSchema = z.strictObject({
   context: z.string().check(
     z.regex(S3_URL, {
@@ -221,6 +233,8 @@ export const ServiceSchema = z
     ports: z._default(z.array(PortSchema).check(z.maxLength(REQUEST_LIMITS.maxPortsPerService)), []),
     public: z._default(z.boolean(), false),
     healthCheck: z.optional(HealthCheckSchema),
+    /** The load balancer's health check of a public service. @default path "/" on the service's first tcp port */
+    loadBalancerCheck: z.optional(LoadBalancerCheckSchema),
     environment: z._default(
       z.record(
         EnvironmentVariableName,
@@ -230,7 +244,10 @@ export const ServiceSchema = z
       ),
       {},
     ),
-    /** Names of environment variables whose values are read from Parameter Store at run time. */
+    /**
+     * Names of environment variables whose values are read at task start: a managed database's
+     * password or a config value (core/app-wiring.ts).
+     */
     secrets: z._default(z.array(EnvironmentVariableName), []),
     dependsOn: z._default(
       z.array(z.string()).check(
@@ -417,6 +434,22 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       message: `dependency cycle: ${cycle.join(' → ')}`,
     });
   }
+
+  request.services.forEach((service, i) => {
+    for (const problem of wiringProblems(service, request.databases)) {
+      problems.push({
+        path: ['services', i, 'secrets', service.secrets.indexOf(problem.secret)],
+        message: problem.message,
+      });
+    }
+    const check = service.loadBalancerCheck;
+    if (check?.port !== undefined && !service.ports.some((port) => port.target === check.port)) {
+      problems.push({
+        path: ['services', i, 'loadBalancerCheck', 'port'],
+        message: `${check.port} is not one of the service's ports (${service.ports.map((port) => port.target).join(', ') || 'none'})`,
+      });
+    }
+  });
 
   const { secretsPath } = environmentNames(project, environment);
   request.services.forEach((service, i) => {

@@ -98,6 +98,8 @@ export interface DatabaseEndpoint {
   readonly name: string;
   readonly instance: string;
   readonly endpoint: string;
+  /** ARN of the RDS-managed secret holding the master user's password (ManageMasterUserPassword). */
+  readonly secretArn?: string;
 }
 
 /** A service's image, built (RunBuilds → BuiltImage). */

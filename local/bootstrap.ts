@@ -31,7 +31,6 @@ export const DEFAULT_LOCAL_TARGET: LocalTarget = {
 };
 
 const ROLES = {
-  TaskExecutionRoleArn: { name: 'modeshift-task-execution', service: 'ecs-tasks.amazonaws.com' },
   CodeBuildRoleArn: { name: 'modeshift-codebuild', service: 'codebuild.amazonaws.com' },
   SchedulerRoleArn: { name: 'modeshift-scheduler', service: 'scheduler.amazonaws.com' },
 } as const;

@@ -1,7 +1,6 @@
 /**
- * Roles the workflows hand to AWS services: ECS runs tasks with the task
- * execution role, CodeBuild builds with its service role, EventBridge
- * Scheduler sends an environment's expiry `Down Requested` with its role.
+ * Roles the workflows hand to AWS services: CodeBuild builds with its
+ * service role, EventBridge Scheduler sends an environment's expiry `Down Requested` with its role.
  */
 function serviceRole(
   name: string,
@@ -26,18 +25,6 @@ function serviceRole(
 export function createServiceRoles(bus: sst.aws.Bus, artifacts: sst.aws.Bucket) {
   const region = aws.getRegionOutput().name;
   const account = aws.getCallerIdentityOutput().accountId;
-  const taskExecution = serviceRole(
-    'TaskExecutionRole',
-    'ecs-tasks.amazonaws.com',
-    [
-      {
-        Effect: 'Allow',
-        Action: ['ssm:GetParameters'],
-        Resource: [$interpolate`arn:aws:ssm:${region}:${account}:parameter/modeshift/*`],
-      },
-    ],
-    ['arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy'],
-  );
   const codeBuild = serviceRole('CodeBuildRole', 'codebuild.amazonaws.com', [
     {
       Effect: 'Allow',
@@ -67,5 +54,5 @@ export function createServiceRoles(bus: sst.aws.Bus, artifacts: sst.aws.Bucket) 
   const scheduler = serviceRole('SchedulerRole', 'scheduler.amazonaws.com', [
     { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [bus.arn] },
   ]);
-  return { taskExecution, codeBuild, scheduler, region, account };
+  return { codeBuild, scheduler, region, account };
 }

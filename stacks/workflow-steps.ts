@@ -13,12 +13,11 @@ import { STEPS, WORKFLOWS } from '../state-machines/workflows.ts';
 import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
 
 export function createWorkflowSteps(roles: {
-  taskExecution: aws.iam.Role;
   codeBuild: aws.iam.Role;
   account: $util.Output<string>;
   region: $util.Output<string>;
 }) {
-  // Which role each step hands to a service, as the workflows pass them (the rollout: the task execution role).
+  // Which role each step hands to a service, as the workflows pass them.
   const passed: Record<string, string[]> = {};
   for (const definition of Object.values(WORKFLOWS)) {
     for (const [step, placeholders] of Object.entries(rolesPassedToSteps(definition))) {
@@ -35,35 +34,31 @@ export function createWorkflowSteps(roles: {
       timeout: '5 minutes',
       memory: `${STEP_FUNCTION_MEMORY_MB} MB`,
       logging: { retention: '1 month' },
-      permissions: $resolve([
-        roles.account,
-        roles.region,
-        roles.taskExecution.arn,
-        roles.codeBuild.arn,
-      ]).apply(([account, region, taskExecutionRole, codeBuildRole]) => {
-        const roleArns: Record<string, string> = {
-          TaskExecutionRoleArn: taskExecutionRole,
-          CodeBuildRoleArn: codeBuildRole,
-        };
-        const passRoles = (passed[step.name] ?? []).flatMap((placeholder) =>
-          roleArns[placeholder] ? [roleArns[placeholder]] : [],
-        );
-        return stepPolicy(step, { account, region, passRoles }).map((statement) => ({
-          actions: statement.Action,
-          resources: statement.Resource,
-          ...(statement.Condition
-            ? {
-                conditions: Object.entries(statement.Condition).flatMap(([test, values]) =>
-                  Object.entries(values).map(([variable, value]) => ({
-                    test,
-                    variable,
-                    values: Array.isArray(value) ? value : [value],
-                  })),
-                ),
-              }
-            : {}),
-        }));
-      }),
+      permissions: $resolve([roles.account, roles.region, roles.codeBuild.arn]).apply(
+        ([account, region, codeBuildRole]) => {
+          const roleArns: Record<string, string> = {
+            CodeBuildRoleArn: codeBuildRole,
+          };
+          const passRoles = (passed[step.name] ?? []).flatMap((placeholder) =>
+            roleArns[placeholder] ? [roleArns[placeholder]] : [],
+          );
+          return stepPolicy(step, { account, region, passRoles }).map((statement) => ({
+            actions: statement.Action,
+            resources: statement.Resource,
+            ...(statement.Condition
+              ? {
+                  conditions: Object.entries(statement.Condition).flatMap(([test, values]) =>
+                    Object.entries(values).map(([variable, value]) => ({
+                      test,
+                      variable,
+                      values: Array.isArray(value) ? value : [value],
+                    })),
+                  ),
+                }
+              : {}),
+          }));
+        },
+      ),
     });
   }
   return functions;

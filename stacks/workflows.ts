@@ -16,7 +16,6 @@ export interface WorkflowInputs {
   readonly bus: sst.aws.Bus;
   readonly steps: Record<string, sst.aws.Function>;
   readonly roles: {
-    taskExecution: aws.iam.Role;
     codeBuild: aws.iam.Role;
     scheduler: aws.iam.Role;
     account: Output<string>;
@@ -40,7 +39,6 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
     busArn: inputs.bus.arn,
     scheduler: inputs.roles.scheduler.arn,
     codeBuild: inputs.roles.codeBuild.arn,
-    taskExecution: inputs.roles.taskExecution.arn,
     steps: stepArns,
   });
   const placeholders = values.apply((v) => ({
@@ -49,7 +47,6 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
     EventBusArn: v.busArn,
     SchedulerRoleArn: v.scheduler,
     CodeBuildRoleArn: v.codeBuild,
-    TaskExecutionRoleArn: v.taskExecution,
     AccountId: v.account,
     Region: v.region,
     ...Object.fromEntries(Object.entries(v.steps).map(([step, arn]) => [`${step}FunctionArn`, arn])),
@@ -77,7 +74,6 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
             passRoles: {
               SchedulerRoleArn: v.scheduler,
               CodeBuildRoleArn: v.codeBuild,
-              TaskExecutionRoleArn: v.taskExecution,
             },
           }),
           // Step Functions' own logging to CloudWatch Logs (log delivery APIs take no resource).

@@ -336,7 +336,7 @@ const ROLLOUT = {
   'network.$': '$.foundations.network',
   'loadBalancer.$': '$.foundations.loadBalancer',
   'namespace.$': '$.foundations.namespace',
-  executionRoleArn: placeholder('TaskExecutionRoleArn'),
+  'databases.$': '$.foundations.databases',
   accountId: placeholder('AccountId'),
   region: placeholder('Region'),
 } as const;

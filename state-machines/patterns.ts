@@ -48,8 +48,7 @@ export type PlaceholderName =
   | 'EventBusName'
   | 'EventBusArn'
   | 'SchedulerRoleArn'
-  | 'CodeBuildRoleArn'
-  | 'TaskExecutionRoleArn';
+  | 'CodeBuildRoleArn';
 
 /** A `${Name}` token, as the committed ASL carries it. */
 export function placeholder(name: PlaceholderName): string {

@@ -52,6 +52,8 @@ export function modeshiftArns(context: AccountContext) {
     executions: arn('states', 'execution:*'),
     accessLogBuckets: bucket,
     accessLogObjects: `${bucket}/*`,
+    /** The services' task execution roles (functions/aws/iam/execution-role.ts), under `/modeshift/`. */
+    executionRoles: `arn:${partition}:iam::${context.account}:role/modeshift/*`,
     /** The service-linked roles of one service (`ecs.amazonaws.com`): `role/aws-service-role/<service>/*`. */
     serviceLinkedRoles: (linkedService: string) =>
       `arn:${partition}:iam::${context.account}:role/aws-service-role/${linkedService}/*`,

@@ -18,7 +18,9 @@
  * carries tags (modeshift tags everything it creates), the actions AWS
  * checks behind some calls (core/iam/actions.ts), and `iam:PassRole` on the
  * roles given in `passRoles` when the step sends an action that passes a
- * role, conditioned on the service it passes it to.
+ * role, conditioned on the service it passes it to; a step that creates the
+ * services' execution roles may pass those (`role/modeshift/*`). IAM actions
+ * are scoped to those roles.
  */
 import { type AwsService, sdkOperationOfCommand } from '../aws-services.ts';
 import {
@@ -62,6 +64,8 @@ function stepResources(service: AwsService, operation: string, arns: ModeshiftAr
       return [operation.startsWith('List') ? '*' : arns.codeBuildProjects];
     case 'sfn':
       return [/Execution/.test(operation) ? arns.executions : '*'];
+    case 'iam':
+      return [operation === 'ListRoles' ? '*' : arns.executionRoles];
     default:
       return ['*'];
   }
@@ -107,7 +111,9 @@ export function stepPolicy(step: StepCalls, context: StepIamContext): PolicyStat
   const arns = modeshiftArns(context);
   const grants = step.sends.flatMap((command) => commandGrants(step.name, command, arns));
   const passedTo = [...new Set(grants.flatMap((grant) => ROLE_TAKING_ACTIONS[grant.action] ?? []))].sort();
-  const roles = context.passRoles ?? [];
+  // A step that creates the services' execution roles passes them to ECS.
+  const createsRoles = grants.some((grant) => grant.action === 'iam:CreateRole');
+  const roles = [...(context.passRoles ?? []), ...(createsRoles ? [arns.executionRoles] : [])];
   if (passedTo.length > 0 && roles.length > 0) {
     grants.push({
       action: 'iam:PassRole',

@@ -2,7 +2,8 @@
  * DeleteServices: scales the environment's ECS services to zero and deletes
  * them, then reports whether they are gone (ACTIVE → DRAINING → INACTIVE),
  * so the cluster can be deleted after them. Once they are, the environment's
- * task definitions are deregistered, so nothing of its services is left.
+ * task definitions are deregistered and its services' execution roles
+ * deleted, so nothing of its services is left.
  */
 import {
   DeleteServiceCommand,
@@ -19,8 +20,17 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { isTaggedForEnvironment } from '../aws/environment-tags.ts';
+import {
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+} from '@aws-sdk/client-iam';
+import { type EnvironmentIdentity, isTaggedForEnvironment } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
+import { deleteExecutionRole, environmentExecutionRoles } from '../aws/iam/execution-role.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
@@ -42,7 +52,7 @@ const CONCURRENCY = 10;
  */
 export const deleteServices = defineStep({
   name: 'DeleteServices',
-  clients: { ecs: ECSClient },
+  clients: { ecs: ECSClient, iam: IAMClient },
   sends: [
     ListServicesCommand,
     DescribeServicesCommand,
@@ -52,13 +62,19 @@ export const deleteServices = defineStep({
     DescribeTaskDefinitionCommand,
     ListTaskDefinitionsCommand,
     DeregisterTaskDefinitionCommand,
+    ListRolesCommand,
+    GetRoleCommand,
+    ListRolePoliciesCommand,
+    DeleteRolePolicyCommand,
+    DeleteRoleCommand,
   ],
-  async run(input: DeleteServicesInput, { ecs }): Promise<DeleteServicesOutput> {
+  async run(input: DeleteServicesInput, { ecs, iam }): Promise<DeleteServicesOutput> {
     const cluster = input.names.cluster;
     const identity = { project: input.project, environment: input.environment };
     const services = await environmentServices(ecs, cluster);
     if (services === undefined) {
       await deregisterTaskDefinitions(ecs, input);
+      await deleteExecutionRoles(iam, identity);
       return { done: true };
     }
 
@@ -73,6 +89,7 @@ export const deleteServices = defineStep({
     ).length;
     if (remaining > 0) return { done: false };
     await deregisterTaskDefinitions(ecs, input);
+    await deleteExecutionRoles(iam, identity);
     return { done: true };
   },
   settled: (output) => output.done,
@@ -108,6 +125,12 @@ async function deregisterTaskDefinitions(ecs: ECSClient, input: DeleteServicesIn
       }
     }
   });
+}
+
+/** Deletes the environment's execution roles, once no task of it can start any more. */
+async function deleteExecutionRoles(iam: IAMClient, identity: EnvironmentIdentity): Promise<void> {
+  const roles = await environmentExecutionRoles(iam, identity);
+  await mapConcurrently([...roles.keys()], CONCURRENCY, (name) => deleteExecutionRole(iam, name));
 }
 
 /** The cluster's services with their tags; undefined when the cluster does not exist. */

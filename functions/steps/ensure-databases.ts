@@ -63,6 +63,7 @@ export const ensureDatabases = defineStep({
       name: database.name,
       instance: database.instance,
       endpoint: results[index]?.endpoint ?? '',
+      secretArn: results[index]?.secretArn ?? '',
     }));
     return { ready: true, endpoints, warnings };
   },

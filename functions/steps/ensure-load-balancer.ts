@@ -31,6 +31,7 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type { TargetGroupSpec } from '../../core/execution-input.ts';
 import { accessLogBucketName } from '../../core/names.ts';
 import {
   describeTags,
@@ -59,11 +60,7 @@ export interface EnsureLoadBalancerInput {
   readonly tags: readonly Tag[];
   readonly network: NetworkRef;
   /** One target group per public service. */
-  readonly targetGroups: ReadonlyArray<{
-    readonly service: string;
-    readonly name: string;
-    readonly port: number;
-  }>;
+  readonly targetGroups: readonly TargetGroupSpec[];
   readonly accountId: string;
   readonly region: string;
 }
@@ -92,7 +89,6 @@ export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
 };
 
 const LOG_DELIVERY_SERVICE = 'logdelivery.elasticloadbalancing.amazonaws.com';
-const HEALTH_CHECK_PATH = '/';
 const HEALTHY_HTTP_CODES = '200-399';
 
 /**
@@ -369,9 +365,7 @@ async function ensureTargetGroup(
         Port: wanted.port,
         VpcId: vpcId,
         TargetType: 'ip',
-        HealthCheckProtocol: 'HTTP',
-        HealthCheckPath: HEALTH_CHECK_PATH,
-        Matcher: { HttpCode: HEALTHY_HTTP_CODES },
+        ...healthCheckOf(wanted),
         Tags: [...input.tags],
       }),
     );
@@ -394,22 +388,27 @@ async function ensureTargetGroup(
         'create it again',
     );
   }
+  const check = healthCheckOf(wanted);
   if (
-    existing.HealthCheckProtocol !== 'HTTP' ||
-    existing.HealthCheckPath !== HEALTH_CHECK_PATH ||
-    existing.Matcher?.HttpCode !== HEALTHY_HTTP_CODES
+    existing.HealthCheckProtocol !== check.HealthCheckProtocol ||
+    existing.HealthCheckPath !== check.HealthCheckPath ||
+    (existing.HealthCheckPort ?? 'traffic-port') !== check.HealthCheckPort ||
+    existing.Matcher?.HttpCode !== check.Matcher.HttpCode
   ) {
-    await elbv2.send(
-      new ModifyTargetGroupCommand({
-        TargetGroupArn: arn,
-        HealthCheckProtocol: 'HTTP',
-        HealthCheckPath: HEALTH_CHECK_PATH,
-        Matcher: { HttpCode: HEALTHY_HTTP_CODES },
-      }),
-    );
+    await elbv2.send(new ModifyTargetGroupCommand({ TargetGroupArn: arn, ...check }));
   }
   await elbv2.send(new AddTagsCommand({ ResourceArns: [arn], Tags: [...input.tags] }));
   return arn;
+}
+
+/** The target group's health check: the service's path and port, healthy on any 2xx or 3xx. */
+function healthCheckOf(wanted: EnsureLoadBalancerInput['targetGroups'][number]) {
+  return {
+    HealthCheckProtocol: 'HTTP',
+    HealthCheckPath: wanted.healthCheckPath,
+    HealthCheckPort: wanted.healthCheckPort,
+    Matcher: { HttpCode: HEALTHY_HTTP_CODES },
+  } as const;
 }
 
 async function findTargetGroupByName(

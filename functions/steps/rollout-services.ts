@@ -13,7 +13,9 @@
  * other service whose dependencies are all stable is deployed now — its task
  * definition (a new revision only when it changed) and its ECS service and
  * Cloud Map entry, created or brought to every setting of the mode, a
- * bounded number at once. A deployment the circuit breaker failed or rolled
+ * bounded number at once. Each service starts with its own execution role,
+ * which may read exactly the secrets its task definition names
+ * (functions/aws/iam/execution-role.ts). A deployment the circuit breaker failed or rolled
  * back fails the run; a later run deploys that service again.
  */
 import {
@@ -27,6 +29,7 @@ import {
   TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   CreateServiceCommand as CreateDiscoveryServiceCommand,
   GetServiceCommand as GetDiscoveryServiceCommand,
@@ -40,10 +43,18 @@ import type { Policy } from '../../core/policy.ts';
 import { builtImage } from '../aws/ecr/image-uri.ts';
 import { discoveryIndex, type EnsureServiceInput, ensureService } from '../aws/ecs/service.ts';
 import { isStable } from '../aws/ecs/service-stability.ts';
-import { registerTaskDefinition } from '../aws/ecs/task-definition.ts';
+import { registerTaskDefinition, secretReferences } from '../aws/ecs/task-definition.ts';
+import { ensureExecutionRole } from '../aws/iam/execution-role.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
-import type { EnvironmentNames, LoadBalancerRef, NamespaceRef, NetworkRef, Tag } from '../resource-refs.ts';
+import type {
+  DatabaseEndpoint,
+  EnvironmentNames,
+  LoadBalancerRef,
+  NamespaceRef,
+  NetworkRef,
+  Tag,
+} from '../resource-refs.ts';
 import { defineStep } from '../step.ts';
 
 /** The tag naming the rollout (execution) that last deployed a service. */
@@ -70,8 +81,8 @@ export interface RolloutServicesInput {
   /** `{}` when the environment has no public service. */
   readonly loadBalancer: LoadBalancerRef | Record<string, never>;
   readonly namespace: NamespaceRef;
-  /** Role ECS uses to pull images, write logs and read the secrets' parameters. */
-  readonly executionRoleArn: string;
+  /** The managed databases, with their password secrets: the services that depend on one read it. */
+  readonly databases: readonly DatabaseEndpoint[];
   readonly accountId: string;
   readonly region: string;
 }
@@ -95,7 +106,7 @@ const DESCRIBE_BATCH = 10;
 
 export const rolloutServices = defineStep({
   name: 'RolloutServices',
-  clients: { ecs: ECSClient, servicediscovery: ServiceDiscoveryClient },
+  clients: { ecs: ECSClient, servicediscovery: ServiceDiscoveryClient, iam: IAMClient },
   sends: [
     CreateServiceCommand,
     DescribeServicesCommand,
@@ -108,6 +119,9 @@ export const rolloutServices = defineStep({
     GetDiscoveryServiceCommand,
     ListDiscoveryServicesCommand,
     UpdateDiscoveryServiceCommand,
+    CreateRoleCommand,
+    GetRoleCommand,
+    PutRolePolicyCommand,
   ],
   settings: [
     'capacityProvider',
@@ -180,7 +194,7 @@ async function describeAll(
 async function deployService(
   service: ServiceSpec,
   input: RolloutServicesInput,
-  clients: { ecs: ECSClient; servicediscovery: ServiceDiscoveryClient },
+  clients: { ecs: ECSClient; servicediscovery: ServiceDiscoveryClient; iam: IAMClient },
   known: Awaited<ReturnType<typeof discoveryIndex>>,
 ): Promise<void> {
   const repository = serviceNames(input.project, input.environment, service.name).ecrRepository;
@@ -192,6 +206,21 @@ async function deployService(
         },
       ]
     : [];
+  const secrets = secretReferences(service, input);
+  const executionRoleArn = await ensureExecutionRole(
+    {
+      project: input.project,
+      environment: input.environment,
+      service: service.name,
+      built: service.build,
+      parameters: secrets.filter((secret) => secret.kind === 'parameter').map((secret) => secret.resource),
+      secrets: secrets.filter((secret) => secret.kind === 'secret').map((secret) => secret.resource),
+      accountId: input.accountId,
+      region: input.region,
+    },
+    input.tags,
+    clients.iam,
+  );
   const taskDefinition = await registerTaskDefinition(
     {
       service,
@@ -201,7 +230,8 @@ async function deployService(
       names: input.names,
       deploymentId: input.deploymentId,
       tags: input.tags,
-      executionRoleArn: input.executionRoleArn,
+      executionRoleArn,
+      secretReferences: secrets,
       region: input.region,
     },
     clients,

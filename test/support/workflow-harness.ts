@@ -38,7 +38,6 @@ export const PLACEHOLDERS = {
   EventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/modeshift',
   SchedulerRoleArn: 'arn:aws:iam::123456789012:role/modeshift-scheduler',
   CodeBuildRoleArn: 'arn:aws:iam::123456789012:role/modeshift-codebuild',
-  TaskExecutionRoleArn: 'arn:aws:iam::123456789012:role/modeshift-task-execution',
   AccountId: '123456789012',
   Region: 'us-east-1',
 };

@@ -1,8 +1,9 @@
 /**
  * RegisterTaskDefinition: a service's Fargate task definition, one essential
- * container named after the service. Secrets are Parameter Store names the
- * task's execution role resolves at start: their values never pass through
- * the workflow. Registers a new revision only when the definition changed.
+ * container named after the service. Secrets are references (a Parameter
+ * Store ARN, or the `password` key of a database's RDS-managed secret) that
+ * the service's own execution role resolves at start: their values never pass
+ * through the workflow. Registers a new revision only when the definition changed.
  */
 import {
   type ContainerDefinition,
@@ -15,7 +16,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { ServiceSpec, Tag } from '../../../core/execution-input.ts';
 import { type EnvironmentNames, serviceNames } from '../../../core/names.ts';
-import type { BuiltImage } from '../../resource-refs.ts';
+import type { BuiltImage, DatabaseEndpoint } from '../../resource-refs.ts';
 import { StepError } from '../../step-errors.ts';
 
 export interface RegisterTaskDefinitionInput {
@@ -29,8 +30,10 @@ export interface RegisterTaskDefinitionInput {
   readonly deploymentId: string;
   /** The deployment's four modeshift tags. */
   readonly tags: readonly Tag[];
-  /** Role ECS uses to pull images, write logs and read the secrets' parameters. */
+  /** The service's own role, with which ECS pulls its image, writes its logs and reads its secrets. */
   readonly executionRoleArn: string;
+  /** Where each secret of the service is read from (see {@link secretReferences}). */
+  readonly secretReferences: readonly SecretReference[];
   /** Region of the log group, for the awslogs driver. */
   readonly region: string;
 }
@@ -38,6 +41,50 @@ export interface RegisterTaskDefinitionInput {
 export interface RegisterTaskDefinitionOutput {
   /** ARN of the task definition revision to run. */
   readonly arn: string;
+}
+
+/** A container secret as the task definition names it, and the ARN its execution role must read. */
+export interface SecretReference {
+  readonly name: string;
+  /** `arn:…:parameter/modeshift/<project>/<environment>/<NAME>`, or `<secret ARN>:password::`. */
+  readonly valueFrom: string;
+  /** The resource IAM authorises: the parameter or the secret. */
+  readonly resource: string;
+  readonly kind: 'parameter' | 'secret';
+}
+
+/**
+ * Where each of the service's secrets is read from: config values from Parameter Store under the
+ * environment's path, a database's password from the `password` key of its RDS-managed secret.
+ */
+export function secretReferences(
+  service: Pick<ServiceSpec, 'name' | 'secrets'>,
+  context: {
+    readonly names: EnvironmentNames;
+    readonly databases: readonly DatabaseEndpoint[];
+    readonly accountId: string;
+    readonly region: string;
+  },
+): SecretReference[] {
+  return service.secrets.map(({ name, from }) => {
+    if ('config' in from) {
+      const resource = `arn:aws:ssm:${context.region}:${context.accountId}:parameter${context.names.secretsPath}${from.config}`;
+      return { name, valueFrom: resource, resource, kind: 'parameter' };
+    }
+    const database = context.databases.find((candidate) => candidate.name === from.database);
+    if (database?.secretArn === undefined || database.secretArn === '') {
+      throw new StepError(
+        'Modeshift.DatabaseSecretMissing',
+        `service ${service.name} reads ${name} from database ${from.database}, whose RDS-managed password secret was not found`,
+      );
+    }
+    return {
+      name,
+      valueFrom: `${database.secretArn}:password::`,
+      resource: database.secretArn,
+      kind: 'secret',
+    };
+  });
 }
 
 /**
@@ -69,7 +116,7 @@ export async function registerTaskDefinition(
 
 /** The RegisterTaskDefinition request for the service. */
 function taskDefinitionFor(input: RegisterTaskDefinitionInput): RegisterTaskDefinitionCommandInput {
-  const { service, names, region } = input;
+  const { service, region } = input;
   const { taskFamily, logGroup } = serviceNames(input.project, input.environment, service.name);
   const container: ContainerDefinition = {
     name: service.name,
@@ -83,7 +130,7 @@ function taskDefinitionFor(input: RegisterTaskDefinitionInput): RegisterTaskDefi
     environment: Object.entries(service.environment)
       .sort(([a], [b]) => compare(a, b))
       .map(([name, value]) => ({ name, value })),
-    secrets: service.secrets.map((name) => ({ name, valueFrom: `${names.secretsPath}${name}` })),
+    secrets: input.secretReferences.map(({ name, valueFrom }) => ({ name, valueFrom })),
     logConfiguration: {
       logDriver: 'awslogs',
       options: {

@@ -32,6 +32,8 @@ export interface EnsureDatabaseInput {
 export interface EnsureDatabaseOutput extends Progress {
   /** The instance's address once it is available; empty before. */
   readonly endpoint: string;
+  /** ARN of the RDS-managed secret of the master user's password, once it is available. */
+  readonly secretArn?: string;
   /** RDS's DBInstanceStatus: creating, available, modifying, … */
   readonly status: string;
   /** Settings the policy asks for that RDS cannot apply to the existing instance. */
@@ -84,15 +86,19 @@ export async function ensureDatabase(
   const pendingClass = existing.PendingModifiedValues?.DBInstanceClass ?? existing.DBInstanceClass;
   const classDiffers = pendingClass !== policy.dbInstanceClass;
   const protectionDiffers = existing.DeletionProtection !== policy.dbDeletionProtection;
-  if (classDiffers || protectionDiffers) {
+  // The services read the password from the RDS-managed secret; an instance without one gets it.
+  const secretMissing = existing.MasterUserSecret?.SecretArn === undefined;
+  if (classDiffers || protectionDiffers || secretMissing) {
     const modified = await clients.rds.send(
       new ModifyDBInstanceCommand({
         DBInstanceIdentifier: database.instance,
         DBInstanceClass: policy.dbInstanceClass,
         DeletionProtection: policy.dbDeletionProtection,
         ApplyImmediately: policy.applyImmediately,
+        ...(secretMissing ? { ManageMasterUserPassword: true } : {}),
       }),
     );
+    if (secretMissing) return waiting(modified.DBInstance?.DBInstanceStatus ?? 'modifying', warnings);
     // A class change applied now takes the instance through "modifying"; look again later.
     if (classDiffers && policy.applyImmediately) {
       return waiting(modified.DBInstance?.DBInstanceStatus ?? 'modifying', warnings);
@@ -100,7 +106,8 @@ export async function ensureDatabase(
   }
   const address = existing.Endpoint?.Address;
   if (!address) return waiting(status, warnings);
-  return { ready: true, endpoint: address, status, warnings };
+  const secretArn = existing.MasterUserSecret?.SecretArn;
+  return { ready: true, endpoint: address, ...(secretArn ? { secretArn } : {}), status, warnings };
 }
 
 async function describeInstance(rds: RDSClient, instance: string): Promise<DBInstance | undefined> {
