@@ -139,6 +139,7 @@ const services = {
     client: iam.IAMClient,
     iamPrefix: 'iam',
     errorPrefix: 'Iam',
+    tagAction: 'TagRole',
   },
   rds: {
     sdkPackage: '@aws-sdk/client-rds',

@@ -30,6 +30,7 @@ describe('derived names', () => {
       ecrRepository: 'shop/pr-42/web',
       logGroup: '/modeshift/shop/pr-42/web',
       targetGroup: 'shop-pr-42-web',
+      executionRole: 'shop-pr-42-web',
     });
     expect(databaseNames('shop', 'pr-42', 'db').instance).toBe('shop-pr-42-db');
   });

@@ -15,6 +15,7 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateDBInstanceCommand, DeleteDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import {
@@ -173,6 +174,7 @@ describe('safety rule — secret values never leak', () => {
       await rolloutServices(withTargetGroups, {
         ecs: new ECSClient({ region: 'us-east-1' }),
         servicediscovery: new ServiceDiscoveryClient({ region: 'us-east-1' }),
+        iam: new IAMClient({ region: 'us-east-1' }),
       });
     }
     cloudMap.restore();

@@ -281,6 +281,30 @@ describe('stepPolicy — passing roles', () => {
     });
   });
 
+  it("lets RolloutServices pass the services' execution roles it creates, and touch no other role", () => {
+    const [statement, ...others] = passRoleOf('RolloutServices');
+    const executionRoles = `arn:aws:iam::${ACCOUNT}:role/modeshift/*`;
+
+    expect(others).toEqual([]);
+    expect(statement?.Resource).toEqual([executionRoles]);
+    expect(statement?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+    });
+    for (const action of ['iam:CreateRole', 'iam:GetRole', 'iam:PutRolePolicy', 'iam:TagRole']) {
+      expect(resourcesOf(policyOf('RolloutServices'), action)).toEqual([executionRoles]);
+    }
+  });
+
+  it('lets DeleteServices delete the execution roles, and pass none', () => {
+    const executionRoles = `arn:aws:iam::${ACCOUNT}:role/modeshift/*`;
+
+    expect(passRoleOf('DeleteServices')).toEqual([]);
+    for (const action of ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies']) {
+      expect(resourcesOf(policyOf('DeleteServices'), action)).toEqual([executionRoles]);
+    }
+    expect(resourcesOf(policyOf('DeleteServices'), 'iam:ListRoles')).toEqual(['*']);
+  });
+
   it('grants no PassRole to a step whose code passes no role, whatever roles are offered', () => {
     expect(passRoleOf('EnsureNetwork', passRoles)).toEqual([]);
     expect(passRoleOf('DeleteServices', passRoles)).toEqual([]);

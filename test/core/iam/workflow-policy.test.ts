@@ -313,7 +313,6 @@ describe('workflowPolicy — deploy workflow', () => {
   it('names the roles the Lambda steps pass, for their own policies', () => {
     expect(rolesPassedToSteps(workflowDefinition('deploy'))).toEqual({
       StartBuilds: ['CodeBuildRoleArn'],
-      RolloutServices: ['TaskExecutionRoleArn'],
     });
   });
 });

@@ -11,6 +11,14 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import {
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+} from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
@@ -19,6 +27,8 @@ import { type DeleteServicesInput, deleteServices } from '../../../functions/ste
 
 const ecs = mockClient(ECSClient);
 const client = new ECSClient({ region: 'us-east-1' });
+const iam = mockClient(IAMClient);
+const iamClient = new IAMClient({ region: 'us-east-1' });
 
 const input: DeleteServicesInput = {
   project: 'shop',
@@ -45,6 +55,8 @@ function service(name: string, status: string, environment = 'pr-42'): Service {
 
 beforeEach(() => {
   ecs.reset();
+  iam.reset();
+  iam.on(ListRolesCommand).resolves({ Roles: [] });
   ecs.on(ListTaskDefinitionFamiliesCommand).resolves({ families: [] });
   ecs.on(UpdateServiceCommand).resolves({});
   ecs.on(DeleteServiceCommand).resolves({});
@@ -56,7 +68,7 @@ describe('DeleteServices', () => {
       .on(ListServicesCommand)
       .rejects(new ClusterNotFoundException({ message: 'Cluster not found.', $metadata: {} }));
 
-    const result = await deleteServices(input, { ecs: client });
+    const result = await deleteServices(input, { ecs: client, iam: iamClient });
 
     expect(result).toEqual({ done: true });
     expect(ecs).toHaveReceivedCommandWith(ListServicesCommand, { cluster: 'shop-pr-42' });
@@ -67,7 +79,7 @@ describe('DeleteServices', () => {
     ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api')] });
     ecs.on(DescribeServicesCommand).resolves({ services: [service('api', 'ACTIVE')] });
 
-    const result = await deleteServices(input, { ecs: client });
+    const result = await deleteServices(input, { ecs: client, iam: iamClient });
 
     expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
       cluster: 'shop-pr-42',
@@ -93,7 +105,7 @@ describe('DeleteServices', () => {
       services: [service('api', 'ACTIVE'), service('intruder', 'ACTIVE', 'pr-43')],
     });
 
-    await deleteServices(input, { ecs: client });
+    await deleteServices(input, { ecs: client, iam: iamClient });
 
     expect(ecs).toHaveReceivedCommandTimes(DeleteServiceCommand, 1);
     expect(ecs).toHaveReceivedCommandWith(DeleteServiceCommand, { service: 'api' });
@@ -106,7 +118,7 @@ describe('DeleteServices', () => {
       services: [service('api', 'INACTIVE'), service('intruder', 'ACTIVE', 'pr-43')],
     });
 
-    const result = await deleteServices(input, { ecs: client });
+    const result = await deleteServices(input, { ecs: client, iam: iamClient });
 
     expect(result).toEqual({ done: true });
     expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
@@ -116,7 +128,7 @@ describe('DeleteServices', () => {
     ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api')] });
     ecs.on(DescribeServicesCommand).resolves({ services: [service('api', 'DRAINING')] });
 
-    const result = await deleteServices(input, { ecs: client });
+    const result = await deleteServices(input, { ecs: client, iam: iamClient });
 
     expect(result).toEqual({ done: false });
     expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
@@ -132,7 +144,7 @@ describe('DeleteServices', () => {
       services: request.services.map((serviceArn) => service(serviceArn.split('/').at(-1) ?? '', 'INACTIVE')),
     }));
 
-    const result = await deleteServices(input, { ecs: client });
+    const result = await deleteServices(input, { ecs: client, iam: iamClient });
 
     expect(result.done).toBe(true);
     expect(ecs).toHaveReceivedNthCommandWith(ListServicesCommand, 2, { nextToken: 'page-2' });
@@ -161,7 +173,7 @@ describe('DeleteServices', () => {
       ],
     });
 
-    const result = await deleteServices(input, { ecs: client });
+    const result = await deleteServices(input, { ecs: client, iam: iamClient });
 
     expect(result.done).toBe(true);
     expect(ecs).toHaveReceivedCommandTimes(DeregisterTaskDefinitionCommand, 2);
@@ -171,5 +183,47 @@ describe('DeleteServices', () => {
     expect(ecs).not.toHaveReceivedCommandWith(ListTaskDefinitionsCommand, {
       familyPrefix: 'shop-pr-42-x-web',
     });
+  });
+});
+
+describe('DeleteServices: execution roles', () => {
+  const tagged = (environment: string) =>
+    modeshiftTags('shop', environment, 'development', 'deploy-1').map((tag) => ({ ...tag }));
+
+  it("deletes the environment's execution roles and their policies once its services are gone, and no role of another environment", async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [] });
+    iam.on(ListRolesCommand).resolves({
+      Roles: [
+        { RoleName: 'shop-pr-42-api', Path: '/modeshift/shop/pr-42/' } as never,
+        { RoleName: 'shop-pr-42-impostor', Path: '/modeshift/shop/pr-42/' } as never,
+      ],
+    });
+    iam
+      .on(GetRoleCommand, { RoleName: 'shop-pr-42-api' })
+      .resolves({ Role: { RoleName: 'shop-pr-42-api', Tags: tagged('pr-42') } as never })
+      .on(GetRoleCommand, { RoleName: 'shop-pr-42-impostor' })
+      .resolves({ Role: { RoleName: 'shop-pr-42-impostor', Tags: tagged('other') } as never });
+    iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['modeshift-task-execution'] });
+
+    const result = await deleteServices(input, { ecs: client, iam: iamClient });
+
+    expect(result).toEqual({ done: true });
+    expect(iam).toHaveReceivedCommandWith(ListRolesCommand, { PathPrefix: '/modeshift/shop/pr-42/' });
+    expect(iam).toHaveReceivedCommandWith(DeleteRolePolicyCommand, {
+      RoleName: 'shop-pr-42-api',
+      PolicyName: 'modeshift-task-execution',
+    });
+    expect(iam).toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'shop-pr-42-api' });
+    expect(iam).not.toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'shop-pr-42-impostor' });
+  });
+
+  it('keeps the roles while services are still draining', async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api')] });
+    ecs.on(DescribeServicesCommand).resolves({ services: [service('api', 'DRAINING')] });
+
+    const result = await deleteServices(input, { ecs: client, iam: iamClient });
+
+    expect(result).toEqual({ done: false });
+    expect(iam).not.toHaveReceivedCommand(ListRolesCommand);
   });
 });

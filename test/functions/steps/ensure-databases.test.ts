@@ -36,6 +36,9 @@ const input = {
   tags: modeshiftTags('shop', 'pr-42', 'staging', 'deploy-1'),
 };
 
+const secretOf = (instance: string) =>
+  `arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-${instance}-AbCdEf`;
+
 function available(instance: string, status = 'available'): DBInstance {
   return {
     DBInstanceIdentifier: instance,
@@ -46,6 +49,7 @@ function available(instance: string, status = 'available'): DBInstance {
     AllocatedStorage: 20,
     StorageEncrypted: true,
     Endpoint: { Address: `${instance}.abc.us-east-1.rds.amazonaws.com`, Port: 5432 },
+    MasterUserSecret: { SecretArn: secretOf(instance), SecretStatus: 'active' },
     TagList: modeshiftTags('shop', 'pr-42', 'staging', 'deploy-1'),
   };
 }
@@ -81,11 +85,17 @@ describe('EnsureDatabases', () => {
       ready: true,
       warnings: [],
       endpoints: [
-        { name: 'db', instance: 'shop-pr-42-db', endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com' },
+        {
+          name: 'db',
+          instance: 'shop-pr-42-db',
+          endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com',
+          secretArn: secretOf('shop-pr-42-db'),
+        },
         {
           name: 'analytics',
           instance: 'shop-pr-42-analytics',
           endpoint: 'shop-pr-42-analytics.abc.us-east-1.rds.amazonaws.com',
+          secretArn: secretOf('shop-pr-42-analytics'),
         },
       ],
     });

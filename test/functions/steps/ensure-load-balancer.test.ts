@@ -60,6 +60,9 @@ const network = networkRef({
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
 });
 
+/** The check a service without its own health-check path gets. */
+const ROOT_CHECK = { healthCheckPath: '/', healthCheckPort: 'traffic-port' };
+
 function deployInput(overrides: Partial<EnsureLoadBalancerInput> = {}): EnsureLoadBalancerInput {
   return {
     project: 'shop',
@@ -68,8 +71,8 @@ function deployInput(overrides: Partial<EnsureLoadBalancerInput> = {}): EnsureLo
     tags: modeshiftTags('shop', 'pr-42', 'development', 'deploy-1'),
     network,
     targetGroups: [
-      { service: 'web', name: WEB_TG, port: 3000 },
-      { service: 'api', name: API_TG, port: 8080 },
+      { service: 'web', name: WEB_TG, port: 3000, ...ROOT_CHECK },
+      { service: 'api', name: API_TG, port: 8080, ...ROOT_CHECK },
     ],
     accountId: ACCOUNT,
     region: 'eu-west-1',
@@ -107,6 +110,7 @@ function targetGroup(name: string, port: number, extra: Partial<TargetGroup> = {
     TargetType: 'ip',
     HealthCheckProtocol: 'HTTP',
     HealthCheckPath: '/',
+    HealthCheckPort: 'traffic-port',
     Matcher: { HttpCode: '200-399' },
     LoadBalancerArns: [LB_ARN],
     ...extra,
@@ -445,6 +449,49 @@ describe('EnsureLoadBalancer — target groups', () => {
     });
   });
 
+  it("checks a service's own health-check path and port, and moves an existing group to them", async () => {
+    everythingExists();
+    const check = { healthCheckPath: '/healthz?full=1', healthCheckPort: '9090' };
+
+    await ensureLoadBalancer(
+      deployInput({ targetGroups: [{ service: 'web', name: WEB_TG, port: 3000, ...check }] }),
+      clients,
+    );
+
+    expect(elbv2).toHaveReceivedCommandWith(ModifyTargetGroupCommand, {
+      TargetGroupArn: tgArn(WEB_TG),
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPath: '/healthz?full=1',
+      HealthCheckPort: '9090',
+      Matcher: { HttpCode: '200-399' },
+    });
+  });
+
+  it('creates a target group that checks the service at its own path', async () => {
+    nothingExists();
+
+    await ensureLoadBalancer(
+      deployInput({
+        targetGroups: [
+          {
+            service: 'web',
+            name: WEB_TG,
+            port: 3000,
+            healthCheckPath: '/ready',
+            healthCheckPort: 'traffic-port',
+          },
+        ],
+      }),
+      clients,
+    );
+
+    expect(elbv2).toHaveReceivedCommandWith(CreateTargetGroupCommand, {
+      Name: WEB_TG,
+      HealthCheckPath: '/ready',
+      HealthCheckPort: 'traffic-port',
+    });
+  });
+
   it('refuses a target group of that name tagged for another environment', async () => {
     everythingExists();
     elbv2.on(DescribeTagsCommand, { ResourceArns: [tgArn(WEB_TG)] }).resolves({
@@ -476,7 +523,7 @@ describe('EnsureLoadBalancer — target groups', () => {
     everythingExists();
 
     await ensureLoadBalancer(
-      deployInput({ targetGroups: [{ service: 'web', name: WEB_TG, port: 3000 }] }),
+      deployInput({ targetGroups: [{ service: 'web', name: WEB_TG, port: 3000, ...ROOT_CHECK }] }),
       clients,
     );
 
@@ -491,7 +538,7 @@ describe('EnsureLoadBalancer — target groups', () => {
       .rejects(new ResourceInUseException({ message: 'in use by a listener', $metadata: {} }));
 
     const result = await ensureLoadBalancer(
-      deployInput({ targetGroups: [{ service: 'web', name: WEB_TG, port: 3000 }] }),
+      deployInput({ targetGroups: [{ service: 'web', name: WEB_TG, port: 3000, ...ROOT_CHECK }] }),
       clients,
     );
 
@@ -516,7 +563,7 @@ describe('EnsureLoadBalancer — target groups', () => {
     });
 
     await ensureLoadBalancer(
-      deployInput({ targetGroups: [{ service: 'web', name: WEB_TG, port: 3000 }] }),
+      deployInput({ targetGroups: [{ service: 'web', name: WEB_TG, port: 3000, ...ROOT_CHECK }] }),
       clients,
     );
 

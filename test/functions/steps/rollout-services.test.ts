@@ -9,6 +9,14 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  CreateRoleCommand,
+  type CreateRoleCommandInput,
+  GetRoleCommand,
+  IAMClient,
+  NoSuchEntityException,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import {
   CreateServiceCommand as CreateDiscoveryServiceCommand,
   ListServicesCommand as ListDiscoveryServicesCommand,
   ServiceDiscoveryClient,
@@ -28,9 +36,11 @@ import { networkRef } from '../../support/step-inputs.ts';
 
 const ecs = mockClient(ECSClient);
 const servicediscovery = mockClient(ServiceDiscoveryClient);
+const iam = mockClient(IAMClient);
 const clients = () => ({
   ecs: new ECSClient({ region: 'us-east-1' }),
   servicediscovery: new ServiceDiscoveryClient({ region: 'us-east-1' }),
+  iam: new IAMClient({ region: 'us-east-1' }),
 });
 
 const ROLLOUT = '2026-11-26T07:00:00.000Z';
@@ -69,7 +79,7 @@ const input: RolloutServicesInput = {
     hostedZoneId: 'Z1',
     ready: true,
   },
-  executionRoleArn: 'arn:aws:iam::123456789012:role/modeshift-task-execution',
+  databases: [],
   accountId: '123456789012',
   region: 'us-east-1',
 };
@@ -103,6 +113,16 @@ const created = () => ecs.commandCalls(CreateServiceCommand).map((call) => call.
 beforeEach(() => {
   ecs.reset();
   servicediscovery.reset();
+  iam.reset();
+  iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no role', $metadata: {} }));
+  iam.on(CreateRoleCommand).callsFake((asked: CreateRoleCommandInput) => ({
+    Role: {
+      RoleName: asked.RoleName,
+      Arn: `arn:aws:iam::123456789012:role${asked.Path}${asked.RoleName}`,
+      Tags: asked.Tags,
+    },
+  }));
+  iam.on(PutRolePolicyCommand).resolves({});
   ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
   ecs.on(RegisterTaskDefinitionCommand).callsFake((definition: { family: string }) => ({
     taskDefinition: { taskDefinitionArn: `${TD}/${definition.family}:2` },
@@ -189,5 +209,72 @@ describe('RolloutServices', () => {
     await expect(rolloutServices(input, clients())).rejects.toMatchObject({
       name: 'Modeshift.ServiceDeploymentFailed',
     });
+  });
+});
+
+describe('RolloutServices: secrets and execution roles', () => {
+  const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1-AbCdEf';
+
+  it('starts each service with its own execution role, allowed to read exactly the secrets its task definition names', async () => {
+    const api: ServiceSpec = {
+      ...spec('api'),
+      secrets: [
+        { name: 'PGPASSWORD', from: { database: 'db' } },
+        { name: 'STRIPE_KEY', from: { config: 'STRIPE_KEY' } },
+      ],
+      database: 'db',
+    };
+    const worker: ServiceSpec = { ...spec('worker') };
+
+    await rolloutServices(
+      {
+        ...input,
+        services: [api, worker],
+        databases: [{ name: 'db', instance: 'shop-pr-42-db', endpoint: 'db.example', secretArn: DB_SECRET }],
+      },
+      clients(),
+    );
+
+    const registered = ecs.commandCalls(RegisterTaskDefinitionCommand).map((call) => call.args[0].input);
+    const apiDefinition = registered.find((definition) => definition.family === 'shop-pr-42-api');
+    expect(apiDefinition?.executionRoleArn).toBe(
+      'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop-pr-42-api',
+    );
+    expect(apiDefinition?.containerDefinitions?.[0]?.secrets).toEqual([
+      { name: 'PGPASSWORD', valueFrom: `${DB_SECRET}:password::` },
+      {
+        name: 'STRIPE_KEY',
+        valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/modeshift/shop/pr-42/STRIPE_KEY',
+      },
+    ]);
+    const workerDefinition = registered.find((definition) => definition.family === 'shop-pr-42-worker');
+    expect(workerDefinition?.executionRoleArn).toBe(
+      'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop-pr-42-worker',
+    );
+
+    const policies = new Map(
+      iam
+        .commandCalls(PutRolePolicyCommand)
+        .map((call) => [call.args[0].input.RoleName, JSON.parse(call.args[0].input.PolicyDocument ?? '{}')]),
+    );
+    const readable = (role: string, action: string) =>
+      (policies.get(role)?.Statement ?? [])
+        .filter((statement: { Action: string[] }) => statement.Action.includes(action))
+        .flatMap((statement: { Resource: string[] }) => statement.Resource);
+    expect(readable('shop-pr-42-api', 'secretsmanager:GetSecretValue')).toEqual([DB_SECRET]);
+    expect(readable('shop-pr-42-api', 'ssm:GetParameters')).toEqual([
+      'arn:aws:ssm:us-east-1:123456789012:parameter/modeshift/shop/pr-42/STRIPE_KEY',
+    ]);
+    expect(readable('shop-pr-42-worker', 'secretsmanager:GetSecretValue')).toEqual([]);
+    expect(readable('shop-pr-42-worker', 'ssm:GetParameters')).toEqual([]);
+  });
+
+  it('fails, before registering anything, a service whose database has no managed password secret', async () => {
+    const api: ServiceSpec = { ...spec('api'), secrets: [{ name: 'PGPASSWORD', from: { database: 'db' } }] };
+
+    await expect(
+      rolloutServices({ ...input, services: [api], databases: [] }, clients()),
+    ).rejects.toMatchObject({ name: 'Modeshift.DatabaseSecretMissing' });
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
   });
 });

@@ -12,13 +12,19 @@ import { environmentNames } from '../../../../core/names.ts';
 import {
   type RegisterTaskDefinitionInput,
   registerTaskDefinition,
+  secretReferences,
 } from '../../../../functions/aws/ecs/task-definition.ts';
 
 const ecs = mockClient(ECSClient);
 const client = new ECSClient({ region: 'us-east-1' });
 
 const FAMILY_ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-api';
-const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/modeshift-task-execution';
+const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop-pr-42-api';
+const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0f3c-AbCdEf';
+const STRIPE_PARAMETER = 'arn:aws:ssm:us-east-1:123456789012:parameter/modeshift/shop/pr-42/STRIPE_KEY';
+const DATABASES = [
+  { name: 'db', instance: 'shop-pr-42-db', endpoint: 'db.rds.example', secretArn: DB_SECRET },
+];
 
 const api: ServiceSpec = {
   name: 'api',
@@ -37,7 +43,10 @@ const api: ServiceSpec = {
     startPeriodSeconds: 10,
   },
   environment: { NODE_ENV: 'production', DATABASE_HOST: 'db' },
-  secrets: ['DATABASE_PASSWORD', 'STRIPE_KEY'],
+  secrets: [
+    { name: 'DATABASE_PASSWORD', from: { database: 'db' } },
+    { name: 'STRIPE_KEY', from: { config: 'STRIPE_KEY' } },
+  ],
   command: ['node', 'server.js'],
   dependsOn: [],
 };
@@ -52,6 +61,12 @@ function inputFor(service: ServiceSpec, images: RegisterTaskDefinitionInput['ima
     deploymentId: 'deploy-2',
     tags: modeshiftTags('shop', 'pr-42', 'production', 'deploy-2'),
     executionRoleArn: EXECUTION_ROLE,
+    secretReferences: secretReferences(service, {
+      names: environmentNames('shop', 'pr-42'),
+      databases: DATABASES,
+      accountId: '123456789012',
+      region: 'us-east-1',
+    }),
     region: 'us-east-1',
   } satisfies RegisterTaskDefinitionInput;
 }
@@ -83,8 +98,8 @@ function describedApi(revision: number, overrides: { image?: string } = {}): Tas
           { name: 'DATABASE_HOST', value: 'db' },
         ],
         secrets: [
-          { name: 'STRIPE_KEY', valueFrom: '/modeshift/shop/pr-42/STRIPE_KEY' },
-          { name: 'DATABASE_PASSWORD', valueFrom: '/modeshift/shop/pr-42/DATABASE_PASSWORD' },
+          { name: 'STRIPE_KEY', valueFrom: STRIPE_PARAMETER },
+          { name: 'DATABASE_PASSWORD', valueFrom: `${DB_SECRET}:password::` },
         ],
         mountPoints: [],
         volumesFrom: [],
@@ -150,8 +165,8 @@ describe('RegisterTaskDefinition', () => {
             { name: 'NODE_ENV', value: 'production' },
           ],
           secrets: [
-            { name: 'DATABASE_PASSWORD', valueFrom: '/modeshift/shop/pr-42/DATABASE_PASSWORD' },
-            { name: 'STRIPE_KEY', valueFrom: '/modeshift/shop/pr-42/STRIPE_KEY' },
+            { name: 'DATABASE_PASSWORD', valueFrom: `${DB_SECRET}:password::` },
+            { name: 'STRIPE_KEY', valueFrom: STRIPE_PARAMETER },
           ],
           logConfiguration: {
             logDriver: 'awslogs',
@@ -174,7 +189,7 @@ describe('RegisterTaskDefinition', () => {
     });
   });
 
-  it('passes secrets as Parameter Store names only, never values', async () => {
+  it('passes secrets as references only, never values: config values by parameter ARN, the database password from its RDS-managed secret', async () => {
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
 
     await registerTaskDefinition(inputFor(api), { ecs: client });
@@ -184,8 +199,11 @@ describe('RegisterTaskDefinition', () => {
     expect(container?.secrets).toHaveLength(2);
     for (const secret of container?.secrets ?? []) {
       expect(Object.keys(secret).sort()).toEqual(['name', 'valueFrom']);
-      expect(secret.valueFrom).toBe(`/modeshift/shop/pr-42/${secret.name}`);
     }
+    expect(container?.secrets).toEqual([
+      { name: 'DATABASE_PASSWORD', valueFrom: `${DB_SECRET}:password::` },
+      { name: 'STRIPE_KEY', valueFrom: STRIPE_PARAMETER },
+    ]);
     expect(container?.environment?.map((variable) => variable.name)).not.toContain('DATABASE_PASSWORD');
   });
 
@@ -290,5 +308,32 @@ describe('RegisterTaskDefinition', () => {
     expect(ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, {
       taskDefinition: `${FAMILY_ARN}:7`,
     });
+  });
+});
+
+describe('secretReferences', () => {
+  const context = {
+    names: environmentNames('shop', 'pr-42'),
+    databases: DATABASES,
+    accountId: '123456789012',
+    region: 'us-east-1',
+  };
+
+  it('names the resource the execution role must read for each secret', () => {
+    expect(secretReferences(api, context)).toEqual([
+      {
+        name: 'DATABASE_PASSWORD',
+        valueFrom: `${DB_SECRET}:password::`,
+        resource: DB_SECRET,
+        kind: 'secret',
+      },
+      { name: 'STRIPE_KEY', valueFrom: STRIPE_PARAMETER, resource: STRIPE_PARAMETER, kind: 'parameter' },
+    ]);
+  });
+
+  it('refuses a database password whose database has no managed secret, naming service, variable and database', () => {
+    expect(() => secretReferences(api, { ...context, databases: [] })).toThrow(
+      /service api reads DATABASE_PASSWORD from database db, whose RDS-managed password secret was not found/,
+    );
   });
 });

@@ -40,6 +40,8 @@ function inputFor(mode: Mode, deploymentId = 'deploy-2'): EnsureDatabaseInput {
   };
 }
 
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1-AbCdEf';
+
 /** An existing instance as RDS describes it, tagged by an earlier development deployment. */
 function instance(overrides: Partial<DBInstance> = {}): DBInstance {
   return {
@@ -51,6 +53,7 @@ function instance(overrides: Partial<DBInstance> = {}): DBInstance {
     StorageEncrypted: true,
     DeletionProtection: false,
     Endpoint: { Address: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com', Port: 5432 },
+    MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' },
     TagList: modeshiftTags('shop', 'pr-42', 'development', 'deploy-1'),
     ...overrides,
   };
@@ -129,12 +132,26 @@ describe('EnsureDatabase', () => {
     expect(result).toEqual({
       ready: true,
       endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com',
+      secretArn: SECRET_ARN,
       status: 'available',
       warnings: [],
     });
     expect(rds).not.toHaveReceivedCommand(CreateDBInstanceCommand);
     expect(rds).not.toHaveReceivedCommand(ModifyDBInstanceCommand);
     expect(rds).not.toHaveReceivedCommand(AddTagsToResourceCommand);
+  });
+
+  it('gives an instance without an RDS-managed password secret one, and waits for it', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance({ MasterUserSecret: undefined })] });
+    rds.on(ModifyDBInstanceCommand).resolves({ DBInstance: instance({ DBInstanceStatus: 'modifying' }) });
+
+    const result = await ensureDatabase(inputFor('development', 'deploy-1'), { rds: client });
+
+    expect(rds).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
+      DBInstanceIdentifier: 'shop-pr-42-db',
+      ManageMasterUserPassword: true,
+    });
+    expect(result).toMatchObject({ ready: false, status: 'modifying' });
   });
 
   it('promotes a development instance to production: class and deletion protection, deferred to the maintenance window', async () => {
