@@ -9,13 +9,19 @@
 import { type CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetProjectsCommand, type CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DescribeNatGatewaysCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeClustersCommand, DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
 import {
   DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
   DescribeLoadBalancersCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetRolePolicyCommand, type IAMClient, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
 import {
   ListHostedZonesByNameCommand,
@@ -319,4 +325,72 @@ export async function readTeardownState(
     `ECS cluster ${names.cluster}`,
   );
   return { retained, destroyed };
+}
+
+/** How a service's container is wired, as its live task definition and execution role say. */
+export interface ServiceWiringState {
+  readonly service: string;
+  readonly taskDefinition: string;
+  /** The database connection settings among its environment (`PG*`). */
+  readonly connection: Readonly<Record<string, string>>;
+  /** Each secret: the variable and where ECS reads it from. */
+  readonly secrets: ReadonlyArray<{ readonly name: string; readonly valueFrom: string }>;
+  readonly executionRole: string;
+  /** What the execution role's policy lets it read: the secrets' and parameters' ARNs. */
+  readonly readable: readonly string[];
+}
+
+/** The service's wiring, read back from its ECS service's task definition and its execution role. */
+export async function readServiceWiring(
+  target: Target,
+  project: string,
+  environment: string,
+  service: string,
+): Promise<ServiceWiringState> {
+  const ecs = target.clients('ecs') as ECSClient;
+  const iam = target.clients('iam') as IAMClient;
+  const { services = [] } = await ecs.send(
+    new DescribeServicesCommand({
+      cluster: environmentNames(project, environment).cluster,
+      services: [service],
+    }),
+  );
+  const taskDefinitionArn = services[0]?.taskDefinition ?? '';
+  const { taskDefinition } = await ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }),
+  );
+  const container = taskDefinition?.containerDefinitions?.[0];
+  const executionRole = taskDefinition?.executionRoleArn ?? '';
+  const roleName = executionRole.slice(executionRole.lastIndexOf('/') + 1);
+  const { PolicyNames = [] } = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
+  const readable: string[] = [];
+  for (const policyName of PolicyNames) {
+    const { PolicyDocument = '{}' } = await iam.send(
+      new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }),
+    );
+    const document = JSON.parse(decodeURIComponent(PolicyDocument)) as {
+      Statement: Array<{ Action: string[]; Resource: string[] }>;
+    };
+    for (const statement of document.Statement) {
+      if (
+        statement.Action.some((action) => /^(ssm:GetParameters|secretsmanager:GetSecretValue)$/.test(action))
+      )
+        readable.push(...statement.Resource);
+    }
+  }
+  return {
+    service,
+    taskDefinition: taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1),
+    connection: Object.fromEntries(
+      (container?.environment ?? [])
+        .filter((variable) => variable.name?.startsWith('PG'))
+        .map((variable) => [variable.name as string, variable.value ?? '']),
+    ),
+    secrets: (container?.secrets ?? []).map((secret) => ({
+      name: secret.name ?? '',
+      valueFrom: secret.valueFrom ?? '',
+    })),
+    executionRole,
+    readable,
+  };
 }

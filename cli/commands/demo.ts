@@ -13,7 +13,9 @@ import type { DeployRequest } from '../../core/request.ts';
 import {
   type EnvironmentState,
   readEnvironmentState,
+  readServiceWiring,
   readTeardownState,
+  type ServiceWiringState,
   type TeardownState,
 } from '../../local/read-back.ts';
 import { deployOnTarget, downOnTarget, type RunReport } from '../../local/run-workflows.ts';
@@ -65,12 +67,14 @@ function servicesOf(deployRequest: DeployRequest) {
 async function runDemo(target: Target, io: Io, say: (line: string) => void) {
   const states = new Map<Mode, EnvironmentState>();
   let last: ReturnType<typeof request> | undefined;
+  let wiring: ServiceWiringState | undefined;
   for (const [step, mode] of MODES.entries()) {
     const loaded = request(mode, 'main', `demo-${step + 1}-${mode}`, io);
     say(`${step === 0 ? 'Deploying' : 'Promoting'} shop/main as ${mode} …`);
     const report = check(await deployOnTarget(target, loaded, { now: io.now() }));
     say(`  done: ${report.transitions} state transitions, ${(report.durationMs / 1000).toFixed(1)}s`);
     states.set(mode, await readEnvironmentState(target, 'shop', 'main', servicesOf(loaded.request)));
+    wiring ??= await readServiceWiring(target, 'shop', 'main', 'api');
     last = loaded;
   }
   say('Taking production down (confirmed) …');
@@ -97,7 +101,18 @@ async function runDemo(target: Target, io: Io, say: (line: string) => void) {
     ['db'],
     domain && publicZoneName(domain, 'preview', false),
   );
-  return { states, production, development };
+  return { states, wiring, production, development };
+}
+
+/** The api's database settings and secrets as its task definition has them, and what its role may read. */
+function renderWiring(wiring: ServiceWiringState): string {
+  return [
+    `The api's connection to db, read back from task definition ${wiring.taskDefinition}:`,
+    ...Object.entries(wiring.connection).map(([name, value]) => `  ${name}=${value}`),
+    ...wiring.secrets.map((secret) => `  ${secret.name} ← ${secret.valueFrom}`),
+    `  execution role ${wiring.executionRole} may read only:`,
+    ...wiring.readable.map((arn) => `    ${arn}`),
+  ].join('\n');
 }
 
 function renderTeardown(title: string, state: TeardownState): string {
@@ -127,6 +142,7 @@ export function registerDemo(program: Command, io: Io) {
             `${JSON.stringify(
               {
                 modes: Object.fromEntries(result.states),
+                wiring: result.wiring,
                 teardown: { production: result.production, development: result.development },
               },
               null,
@@ -152,6 +168,7 @@ export function registerDemo(program: Command, io: Io) {
             '* not kept by the local emulator (moto); the value modeshift sent in CreateService/UpdateService\n',
           );
         }
+        if (result.wiring) io.stdout(`\n${renderWiring(result.wiring)}\n`);
         io.stdout(`\n${renderTeardown('Down of shop/main (production, confirmed):', result.production)}\n`);
         io.stdout(`\n${renderTeardown('Down of shop/preview (development):', result.development)}\n`);
         io.stdout(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`);

@@ -29,6 +29,7 @@ import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/cl
 import { describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
 import { resolvePolicy } from '../../core/policy.ts';
+import { readServiceWiring } from '../../local/read-back.ts';
 import { deployOnTarget } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
 import { isAllowed } from '../support/iam-simulate.ts';
@@ -203,6 +204,20 @@ describe('app wiring on the local AWS', () => {
     expect(values.length).toBeGreaterThan(0);
     // Three services, three roles.
     expect(new Set(definitions.map((definition) => definition.executionRoleArn)).size).toBe(3);
+
+    // What the demo prints: the api's wiring, read back from its service's task definition and role.
+    const wiring = await readServiceWiring(aws.target(), 'shop', 'main', 'api');
+    const secretArn = wiring.secrets[0]?.valueFrom.replace(/:password::$/, '');
+    expect(wiring).toMatchObject({
+      taskDefinition: 'shop-main-api:1',
+      connection: { PGHOST: 'db', PGPORT: '5432', PGDATABASE: 'shop', PGUSER: 'shop' },
+      executionRole: 'arn:aws:iam::123456789012:role/modeshift/shop/main/shop-main-api',
+      readable: [secretArn],
+    });
+    expect(wiring.secrets.map((secret) => secret.valueFrom)).toEqual([
+      `${secretArn}:password::`,
+      `${secretArn}:password::`,
+    ]);
   });
 
   it('starts an app of another shape only with config values that exist, and no secret value appears in plain text anywhere', async () => {
