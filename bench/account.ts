@@ -18,6 +18,7 @@ import { inMemoryCodeBuild } from './aws/codebuild.ts';
 import { inMemoryDynamoDb } from './aws/dynamodb.ts';
 import { inMemoryEcr } from './aws/ecr.ts';
 import { inMemoryEcs } from './aws/ecs.ts';
+import { inMemoryIam } from './aws/iam.ts';
 import { type CallCounts, inMemoryClients } from './aws/in-memory-clients.ts';
 import { inMemoryRds } from './aws/rds.ts';
 import { ModelClock } from './clock.ts';
@@ -77,6 +78,7 @@ export function createAccount(model: LatencyModel, builds: () => number): Accoun
       eventbridge: inMemoryEventBridge(),
       scheduler: inMemoryScheduler(),
       elasticloadbalancingv2: inMemoryLoadBalancing(),
+      iam: inMemoryIam(),
     },
     apiCalls,
   );

@@ -21,7 +21,12 @@ import {
   DescribeLoadBalancersCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetRolePolicyCommand, type IAMClient, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  GetRolePolicyCommand,
+  type IAMClient,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+} from '@aws-sdk/client-iam';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
 import {
   ListHostedZonesByNameCommand,
@@ -31,6 +36,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { accessLogBucketName, databaseNames, environmentNames, serviceNames } from '../core/names.ts';
+import { executionRolePath } from '../functions/aws/iam/execution-role.ts';
 import type { RecordedCall, Target } from './target.ts';
 
 /** One setting as read back; `sent` marks a value taken from the call because the API does not keep it. */
@@ -324,6 +330,11 @@ export async function readTeardownState(
     (clusters.clusters ?? []).some((c) => c.status === 'ACTIVE'),
     `ECS cluster ${names.cluster}`,
   );
+  const path = executionRolePath(project, environment);
+  const { Roles = [] } = await (target.clients('iam') as IAMClient).send(
+    new ListRolesCommand({ PathPrefix: path }),
+  );
+  note(Roles.length > 0, `execution roles ${path}*${Roles.length > 0 ? ` (${Roles.length})` : ''}`);
   return { retained, destroyed };
 }
 

@@ -32,7 +32,14 @@ export function inMemoryRds(world: World): InMemoryService {
       ...instance,
       DBInstanceStatus: deleting ? 'deleting' : available ? 'available' : 'creating',
       ...(available
-        ? { Endpoint: { Address: `${id}.abcdefghijkl.us-east-1.rds.amazonaws.com`, Port: 5432 } }
+        ? {
+            Endpoint: { Address: `${id}.abcdefghijkl.us-east-1.rds.amazonaws.com`, Port: 5432 },
+            // ManageMasterUserPassword: RDS keeps the password in a secret of its own.
+            MasterUserSecret: {
+              SecretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-${id}-AbCdEf`,
+              SecretStatus: 'active',
+            },
+          }
         : {}),
     };
   };

@@ -67,6 +67,7 @@ describe('down on the local AWS — production', () => {
       'load balancer shop-main',
       'VPC shop-main',
       'ECS cluster shop-main',
+      'execution roles /modeshift/shop/main/*',
     ]);
   });
 

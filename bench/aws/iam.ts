@@ -1,0 +1,54 @@
+/** In-memory IAM: the services' execution roles, with their tags and inline policies. */
+import type { CreateRoleCommandInput, Role } from '@aws-sdk/client-iam';
+import { awsError, type InMemoryService } from './in-memory-clients.ts';
+
+export function inMemoryIam(): InMemoryService {
+  const roles = new Map<string, { role: Role; policies: Map<string, string> }>();
+  const found = (name: string | undefined) => {
+    const entry = roles.get(name ?? '');
+    if (entry === undefined) throw awsError('iam', 'NoSuchEntityException', `role ${name} not found`);
+    return entry;
+  };
+  return {
+    CreateRole: (input: CreateRoleCommandInput) => {
+      const name = input.RoleName ?? '';
+      if (roles.has(name)) throw awsError('iam', 'EntityAlreadyExistsException', `role ${name} exists`);
+      const path = input.Path ?? '/';
+      const role: Role = {
+        RoleName: name,
+        Path: path,
+        RoleId: `AROA${roles.size}`,
+        Arn: `arn:aws:iam::123456789012:role${path}${name}`,
+        CreateDate: new Date(0),
+        ...(input.Tags ? { Tags: input.Tags } : {}),
+      };
+      roles.set(name, { role, policies: new Map() });
+      return { Role: role };
+    },
+    GetRole: (input: { RoleName?: string }) => ({ Role: found(input.RoleName).role }),
+    ListRoles: (input: { PathPrefix?: string }) => ({
+      Roles: [...roles.values()]
+        .map((entry) => entry.role)
+        .filter((role) => (role.Path ?? '/').startsWith(input.PathPrefix ?? '/'))
+        .map(({ Tags: _tags, ...listed }) => listed),
+    }),
+    PutRolePolicy: (input: { RoleName?: string; PolicyName?: string; PolicyDocument?: string }) => {
+      found(input.RoleName).policies.set(input.PolicyName ?? '', input.PolicyDocument ?? '');
+      return {};
+    },
+    ListRolePolicies: (input: { RoleName?: string }) => ({
+      PolicyNames: [...found(input.RoleName).policies.keys()],
+    }),
+    DeleteRolePolicy: (input: { RoleName?: string; PolicyName?: string }) => {
+      found(input.RoleName).policies.delete(input.PolicyName ?? '');
+      return {};
+    },
+    DeleteRole: (input: { RoleName?: string }) => {
+      if (found(input.RoleName).policies.size > 0) {
+        throw awsError('iam', 'DeleteConflictException', `role ${input.RoleName} still has policies`);
+      }
+      roles.delete(input.RoleName ?? '');
+      return {};
+    },
+  };
+}
