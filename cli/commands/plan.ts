@@ -3,6 +3,7 @@ import { compareModes, type ModeComparison } from '../../core/compare.ts';
 import { formatProblem, InputError, type Problem } from '../../core/errors.ts';
 import { type Assumptions, parseAssumptions } from '../../core/estimate.ts';
 import { buildDeployInput } from '../../core/execution-input.ts';
+import { livePlan } from '../../core/live-plan.ts';
 import { type DeploymentPlan, planDeployment } from '../../core/plan.ts';
 import { MODES, type Mode, resolveMode, SETTING_LABELS, SETTING_NAMES } from '../../core/policy.ts';
 import type { PriceTable } from '../../core/prices.ts';
@@ -15,6 +16,14 @@ import {
   loadRequest,
 } from '../compose-options.ts';
 import type { Io } from '../io.ts';
+import {
+  type LiveSource,
+  livePlanJson,
+  openLiveSource,
+  readLive,
+  recordedMode,
+  renderLivePlan,
+} from '../live-plan.ts';
 import { renderTable, showValue } from '../table.ts';
 import { loadPerMode, loadPrices, priceLine, repeatable } from './estimate.ts';
 
@@ -43,11 +52,16 @@ function renderDecisions(title: string, path: WorkflowPath): string {
   return `${title}:\n${path.decisions.map((d) => `  ${d.choice} → ${d.next}`).join('\n')}`;
 }
 
-export function renderPlan(loaded: LoadedRequest, plan: DeploymentPlan, paths: PlannedPaths): string {
+export function renderPlan(
+  loaded: LoadedRequest,
+  plan: DeploymentPlan,
+  paths: PlannedPaths,
+  live = false,
+): string {
   const { request, resolved } = loaded;
   const sections: string[] = [];
   sections.push(
-    `Plan for ${request.project}/${request.environment} in ${resolved.mode} mode (deployment ${request.deploymentId}, no AWS calls made)`,
+    `Plan for ${request.project}/${request.environment} in ${resolved.mode} mode (deployment ${request.deploymentId}${live ? '' : ', no AWS calls made'})`,
   );
   if (loaded.warnings.length > 0) {
     sections.push(['Warnings:', ...loaded.warnings.map((w) => `  - ${formatProblem(w)}`)].join('\n'));
@@ -153,10 +167,24 @@ export function renderComparison(
   return `${sections.join('\n\n')}\n`;
 }
 
-/** Options that pick one mode make no sense when every mode is shown, and cost options only with it. */
-function compareConflicts(options: PlanCommandOptions): Problem[] {
+/**
+ * Options that pick one mode make no sense when every mode is shown, and cost
+ * options only with it; --compare and --offline make no AWS calls, so neither
+ * goes with --endpoint.
+ */
+function optionConflicts(options: PlanCommandOptions): Problem[] {
   const problems: Problem[] = [];
+  if (options.offline && options.endpoint !== undefined)
+    problems.push({
+      path: '--offline',
+      message: 'cannot be combined with --endpoint, which plans against it',
+    });
   if (options.compare) {
+    if (options.endpoint !== undefined)
+      problems.push({
+        path: '--endpoint',
+        message: 'cannot be combined with --compare, which makes no AWS calls',
+      });
     if (options.mode !== undefined)
       problems.push({ path: '--mode', message: 'cannot be combined with --compare, which shows every mode' });
     if (options.previousMode !== undefined)
@@ -179,6 +207,8 @@ type PlanCommandOptions = Omit<ComposeCommandOptions, 'mode'> & {
   compare?: boolean;
   assume: string[];
   prices?: string;
+  endpoint?: string;
+  offline?: boolean;
 };
 
 function runCompare(options: PlanCommandOptions, io: Io) {
@@ -200,7 +230,7 @@ export function registerPlan(program: Command, io: Io) {
     program
       .command('plan')
       .description(
-        'show the resolved policy, the workflow path and every resource a deploy would create or update, without AWS calls',
+        'show the resolved policy, the workflow path and every resource a deploy would create or update, without AWS calls; with --endpoint or a deployed app, then what the deploy changes there',
       ),
   )
     .option(
@@ -214,15 +244,20 @@ export function registerPlan(program: Command, io: Io) {
     .addOption(
       repeatable('--assume <key=value>', 'with --compare: override one cost assumption (repeatable)'),
     )
-    .option('--prices <file.json>', 'with --compare: a partial price table merged over the bundled one');
+    .option('--prices <file.json>', 'with --compare: a partial price table merged over the bundled one')
+    .option(
+      '--endpoint <url>',
+      'also compare with the environment deployed at this AWS API endpoint: create, update, remove or keep per resource',
+    )
+    .option('--offline', 'make no AWS calls even when a deployed app is found');
   // --mode is required unless --compare shows every mode; checked in the action.
   const modeOption = command.options.find((option) => option.long === '--mode');
   if (modeOption) {
     modeOption.makeOptionMandatory(false);
     modeOption.description = 'development, staging or production (or an alias); required unless --compare';
   }
-  command.action((options: PlanCommandOptions) => {
-    const conflicts = compareConflicts(options);
+  command.action(async (options: PlanCommandOptions) => {
+    const conflicts = optionConflicts(options);
     if (conflicts.length > 0) throw new InputError(conflicts);
     if (options.compare) return runCompare(options, io);
     if (options.mode === undefined)
@@ -230,13 +265,53 @@ export function registerPlan(program: Command, io: Io) {
     const loaded = loadRequest({ ...options, mode: options.mode }, io);
     const previousMode: Mode | undefined =
       options.previousMode === undefined ? undefined : resolveMode(options.previousMode, '--previous-mode');
-    const plan = planDeployment(loaded.request, loaded.resolved);
-    const input = buildDeployInput(loaded.request, loaded.resolved, io.now());
-    const paths = { deploy: deployPath(input, previousMode), down: downPath(input, io.now()) };
-    if (options.json) io.stdout(`${JSON.stringify(planJson(loaded, plan, paths), null, 2)}\n`);
-    else {
-      for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
-      io.stdout(renderPlan(loaded, plan, paths));
+    const source = await openLiveSource(options, io);
+    if (source === undefined) return printPlan(loaded, previousMode, options.json === true, io);
+    try {
+      await printLivePlan(loaded, previousMode, source, options, io);
+    } finally {
+      await source.close();
     }
   });
+}
+
+/** The offline plan: no AWS calls. */
+function printPlan(loaded: LoadedRequest, previousMode: Mode | undefined, json: boolean, io: Io) {
+  const plan = planDeployment(loaded.request, loaded.resolved);
+  const input = buildDeployInput(loaded.request, loaded.resolved, io.now());
+  const paths = { deploy: deployPath(input, previousMode), down: downPath(input, io.now()) };
+  if (json) io.stdout(`${JSON.stringify(planJson(loaded, plan, paths), null, 2)}\n`);
+  else {
+    for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
+    io.stdout(renderPlan(loaded, plan, paths));
+  }
+}
+
+/**
+ * The offline plan followed by the live plan. The deploy path's previous mode
+ * is the environment's recorded mode unless --previous-mode names another.
+ */
+async function printLivePlan(
+  loaded: LoadedRequest,
+  previousMode: Mode | undefined,
+  source: LiveSource,
+  options: PlanCommandOptions,
+  io: Io,
+) {
+  const { request } = loaded;
+  const input = buildDeployInput(request, loaded.resolved, io.now());
+  const live = livePlan(input, await readLive(source, request));
+  const plan = planDeployment(request, loaded.resolved);
+  const paths = {
+    deploy: deployPath(input, previousMode ?? recordedMode(live)),
+    down: downPath(input, io.now()),
+  };
+  if (options.json) {
+    const document = { ...planJson(loaded, plan, paths), ...livePlanJson(source, live) };
+    io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+    return;
+  }
+  for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
+  io.stdout(renderPlan(loaded, plan, paths, true));
+  io.stdout(`\n${renderLivePlan(source, live, { ...request, force: request.force === true })}`);
 }

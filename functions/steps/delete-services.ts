@@ -134,7 +134,7 @@ async function deleteExecutionRoles(iam: IAMClient, identity: EnvironmentIdentit
 }
 
 /** The cluster's services with their tags; undefined when the cluster does not exist. */
-async function environmentServices(ecs: ECSClient, cluster: string): Promise<Service[] | undefined> {
+export async function environmentServices(ecs: ECSClient, cluster: string): Promise<Service[] | undefined> {
   const arns: string[] = [];
   try {
     for await (const page of paginateListServices({ client: ecs }, { cluster })) {

@@ -1,0 +1,164 @@
+/**
+ * `plan` against what is deployed: where the live state is read from (an
+ * explicit `--endpoint`, or the deployed app's AWS account), and the live
+ * plan as text and as JSON. Without either, `plan` stays offline.
+ */
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { isInputError } from '../core/errors.ts';
+import { actionCounts, type LiveChange, type LivePlan, type LiveValue } from '../core/live-plan.ts';
+import { checkModeChange, type Mode, parseMode } from '../core/policy.ts';
+import { type ClientFactory, createClientFactory } from '../engine/clients.ts';
+import { StepError } from '../functions/step-errors.ts';
+import { openTarget } from '../local/target.ts';
+import { CommandFailedError } from './command-failed.ts';
+import { findDeployedApp } from './deployed-app.ts';
+import type { Io } from './io.ts';
+import { type LiveStateClients, type LiveStateQuery, readLiveState } from './live-state.ts';
+import { renderTable, showValue } from './table.ts';
+
+/** Where the live state is read: an AWS API endpoint, or the account of the deployed app. */
+export interface LiveSource {
+  /** As the output names it: the endpoint's URL, or `the deployed app (table NAME)`. */
+  readonly at: string;
+  readonly clients: LiveStateClients;
+  readonly tableName: string;
+  /** Whether the API is the local emulator (local/target.ts), which keeps fewer ECS settings. */
+  readonly emulator: boolean;
+  close(): Promise<void>;
+}
+
+function liveClients(factory: ClientFactory): LiveStateClients {
+  return {
+    ecs: factory('ecs') as ECSClient,
+    rds: factory('rds') as RDSClient,
+    elbv2: factory('elasticloadbalancingv2') as ElasticLoadBalancingV2Client,
+    logs: factory('cloudwatchlogs') as CloudWatchLogsClient,
+    dynamodb: factory('dynamodb') as DynamoDBClient,
+  };
+}
+
+/**
+ * The live source `plan` compares with: `--endpoint` when given; else the
+ * deployed app when one is found (unless `--offline`); else none, and the
+ * plan stays offline. Unlike the other commands, no `--endpoint` never
+ * means the embedded local AWS here: it would be empty.
+ */
+export async function openLiveSource(
+  options: { readonly endpoint?: string; readonly offline?: boolean },
+  io: Io,
+): Promise<LiveSource | undefined> {
+  if (options.endpoint !== undefined) {
+    const target = await openTarget(options.endpoint, { env: io.env, log: (line) => io.stderr(`${line}\n`) });
+    return {
+      at: target.endpoint,
+      clients: liveClients(target.clients),
+      tableName: target.names.tableName,
+      emulator: target.emulator,
+      close: () => target.close(),
+    };
+  }
+  if (options.offline) return undefined;
+  const app = findDeployedApp(io.cwd, io.env);
+  if (app === undefined) return undefined;
+  return {
+    at: `the deployed app (table ${app.tableName})`,
+    clients: liveClients(createClientFactory()),
+    tableName: app.tableName,
+    emulator: false,
+    close: async () => {},
+  };
+}
+
+/** Reads the live state; a resource of the environment's name that is not its own stops the plan. */
+export async function readLive(source: LiveSource, query: Omit<LiveStateQuery, 'tableName'>) {
+  try {
+    return await readLiveState(source.clients, {
+      ...query,
+      tableName: source.tableName,
+      emulator: source.emulator,
+    });
+  } catch (error) {
+    if (error instanceof StepError)
+      throw new CommandFailedError(`cannot plan against ${source.at}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** The mode the record names, when it is one. */
+export function recordedMode(plan: LivePlan): Mode | undefined {
+  return plan.deployedMode === undefined ? undefined : parseMode(plan.deployedMode);
+}
+
+/** What `plan --json` adds with a live source: `deployed` (where and what) and `live` (one entry per resource). */
+export function livePlanJson(source: LiveSource, plan: LivePlan) {
+  return {
+    deployed: { at: source.at, exists: plan.exists, mode: plan.deployedMode ?? null },
+    live: plan.resources,
+  };
+}
+
+function showLive(value: LiveValue): string {
+  return value === null ? '(none)' : showValue(value);
+}
+
+function showChange(item: LiveChange): string {
+  return `${item.setting} ${showLive(item.from)}→${showLive(item.to)}${item.fromRecord ? '*' : ''}`;
+}
+
+/** How the deploy changes the environment's mode, in words; a refused change says why. */
+function modeLine(plan: LivePlan, environment: string, force: boolean): string {
+  const from = recordedMode(plan);
+  const to = plan.requestedMode as Mode;
+  try {
+    const change = checkModeChange(from, to, { force, environment });
+    if (change.kind === 'initial') return `not deployed in any mode yet; this deploy makes it ${to}`;
+    if (change.kind === 'unchanged') return `deployed in ${to} mode, which this deploy keeps`;
+    return `deployed in ${from} mode; this deploy makes it ${to} (${change.kind})`;
+  } catch (error) {
+    if (!isInputError(error)) throw error;
+    return `deployed in ${from} mode; ${error.problems.map((problem) => problem.message).join('; ')}`;
+  }
+}
+
+/** The live plan as a person reads it: one line per resource, the settings that change named. */
+export function renderLivePlan(
+  source: LiveSource,
+  plan: LivePlan,
+  ids: { readonly project: string; readonly environment: string; readonly force: boolean },
+): string {
+  const name = `${ids.project}/${ids.environment}`;
+  const lines: string[] = [];
+  if (!plan.exists) {
+    lines.push(
+      `Live plan against ${source.at}: ${name} does not exist there yet, so a deploy creates everything:`,
+    );
+  } else {
+    lines.push(`Live plan against ${source.at}: ${name} is ${modeLine(plan, ids.environment, ids.force)}.`);
+  }
+  lines.push(
+    renderTable(
+      ['action', 'kind', 'name', 'changes'],
+      plan.resources.map((item) => [
+        item.action,
+        item.kind,
+        item.name,
+        [item.changes.map(showChange).join(', '), item.note === undefined ? '' : `(${item.note})`]
+          .filter((part) => part !== '')
+          .join(' '),
+      ]),
+    ),
+  );
+  const counts = actionCounts(plan);
+  lines.push(
+    `${counts.create} to create, ${counts.update} to update, ${counts.remove} to remove, ${counts.keep} to keep`,
+  );
+  if (plan.resources.some((item) => item.changes.some((change) => change.fromRecord)))
+    lines.push(
+      '* the API reports no value for this setting: shown is what the last deploy set, from the environment record',
+    );
+  return `${lines.join('\n')}\n`;
+}

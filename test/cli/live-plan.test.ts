@@ -1,0 +1,349 @@
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListServicesCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { readLiveState } from '../../cli/live-state.ts';
+import type { LivePlanEntry } from '../../core/live-plan.ts';
+import { MODE_POLICIES } from '../../core/policy.ts';
+import { planShop, runCli, SHOP_EXAMPLE } from '../support/cli.ts';
+
+const ecs = mockClient(ECSClient);
+const rds = mockClient(RDSClient);
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const logs = mockClient(CloudWatchLogsClient);
+const dynamodb = mockClient(DynamoDBClient);
+const mocks = [ecs, rds, elbv2, logs, dynamodb];
+
+/** A deployed app, as `sst deploy` leaves its names in MODESHIFT_* variables. */
+const APP = {
+  MODESHIFT_BUS: 'modeshift-prod-bus',
+  MODESHIFT_TABLE: 'modeshift-prod-environments',
+  MODESHIFT_ARTIFACTS: 'modeshift-prod-artifacts',
+  MODESHIFT_DEPLOY_STATE_MACHINE: 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-prod-deploy',
+  MODESHIFT_DOWN_STATE_MACHINE: 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-prod-down',
+  AWS_REGION: 'us-east-1',
+};
+
+const TAGS = [
+  { key: 'modeshift:project', value: 'shop' },
+  { key: 'modeshift:environment', value: 'main' },
+];
+const ARN = 'arn:aws:ecs:us-east-1:123456789012';
+
+/** shop/main with its worker only, as a staging deploy left it; and a service of shop/main-2 in the same cluster. */
+function givenStagingWorker() {
+  ecs.on(ListServicesCommand).resolves({
+    serviceArns: [`${ARN}:service/shop-main/worker`, `${ARN}:service/shop-main/other`],
+  });
+  ecs.on(DescribeServicesCommand).resolves({
+    services: [
+      {
+        serviceName: 'worker',
+        status: 'ACTIVE',
+        desiredCount: 1,
+        taskDefinition: `${ARN}:task-definition/shop-main-worker:3`,
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+        deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['s'], assignPublicIp: 'DISABLED' } },
+        tags: TAGS,
+      },
+      {
+        serviceName: 'other',
+        status: 'ACTIVE',
+        desiredCount: 1,
+        tags: [TAGS[0] as never, { key: 'modeshift:environment', value: 'main-2' }],
+      },
+    ],
+  });
+  ecs.on(DescribeTaskDefinitionCommand).resolves({
+    taskDefinition: {
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        {
+          name: 'worker',
+          image: 'public.ecr.aws/docker/library/python:3.12-slim',
+          command: ['python', '-m', 'shop.worker'],
+          environment: [
+            { name: 'DATABASE_HOST', value: 'db' },
+            { name: 'QUEUE_POLL_SECONDS', value: '5' },
+          ],
+          secrets: [
+            {
+              name: 'PGPASSWORD',
+              valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1a2b:password::',
+            },
+            {
+              name: 'SENTRY_DSN',
+              valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/modeshift/shop/main/SENTRY_DSN',
+            },
+          ],
+        },
+      ],
+    },
+  });
+  rds.on(DescribeDBInstancesCommand).resolves({
+    DBInstances: [
+      {
+        DBInstanceIdentifier: 'shop-main-db',
+        DBInstanceClass: 'db.m7g.large',
+        DeletionProtection: false,
+        StorageEncrypted: true,
+        TagList: [
+          { Key: 'modeshift:project', Value: 'shop' },
+          { Key: 'modeshift:environment', Value: 'main' },
+        ],
+      },
+      { DBInstanceIdentifier: 'someone-elses', DBInstanceClass: 'db.t3.micro', TagList: [] },
+    ],
+  });
+  logs.on(DescribeLogGroupsCommand).resolves({
+    logGroups: [{ logGroupName: '/modeshift/shop/main/worker', retentionInDays: 7 }],
+  });
+  elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] });
+  elbv2
+    .on(DescribeLoadBalancersCommand)
+    .rejects(Object.assign(new Error('not found'), { name: 'LoadBalancerNotFoundException' }));
+  dynamodb.on(GetItemCommand).resolves({
+    Item: marshall({
+      pk: 'shop#main',
+      sk: 'ENV',
+      status: 'deployed',
+      mode: 'staging',
+      policy: JSON.stringify(MODE_POLICIES.staging),
+    }),
+  });
+}
+
+beforeEach(() => {
+  for (const mock of mocks) mock.reset();
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+});
+
+describe('live state — read from AWS', () => {
+  it('keeps only what is tagged for the environment, and reads secrets by their source', async () => {
+    givenStagingWorker();
+
+    const state = await readLiveState(
+      {
+        ecs: new ECSClient({}),
+        rds: new RDSClient({}),
+        elbv2: new ElasticLoadBalancingV2Client({}),
+        logs: new CloudWatchLogsClient({}),
+        dynamodb: new DynamoDBClient({}),
+      },
+      { project: 'shop', environment: 'main', tableName: 'environments' },
+    );
+
+    expect(state.services).toEqual([
+      {
+        name: 'worker',
+        status: 'ACTIVE',
+        desiredCount: 1,
+        capacityProvider: 'FARGATE_SPOT',
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+        assignPublicIp: 'DISABLED',
+        public: false,
+        taskDefinition: {
+          cpu: 256,
+          memory: 512,
+          image: 'public.ecr.aws/docker/library/python:3.12-slim',
+          environment: { DATABASE_HOST: 'db', QUEUE_POLL_SECONDS: '5' },
+          secrets: [
+            { name: 'PGPASSWORD', from: { database: true } },
+            { name: 'SENTRY_DSN', from: { config: 'SENTRY_DSN' } },
+          ],
+          ports: [],
+          command: ['python', '-m', 'shop.worker'],
+        },
+      },
+    ]);
+    expect(state.databases.map((database) => database.instance)).toEqual(['shop-main-db']);
+    expect(state.record).toMatchObject({ status: 'deployed', mode: 'staging' });
+    expect(state.loadBalancer).toBeUndefined();
+    expect(logs).toHaveReceivedCommandWith(DescribeLogGroupsCommand, {
+      logGroupNamePrefix: '/modeshift/shop/main/',
+    });
+  });
+
+  it('leaves out the capacity and deployment configuration the emulator does not keep', async () => {
+    givenStagingWorker();
+
+    const state = await readLiveState(
+      {
+        ecs: new ECSClient({}),
+        rds: new RDSClient({}),
+        elbv2: new ElasticLoadBalancingV2Client({}),
+        logs: new CloudWatchLogsClient({}),
+        dynamodb: new DynamoDBClient({}),
+      },
+      { project: 'shop', environment: 'main', tableName: 'environments', emulator: true },
+    );
+
+    expect(state.services[0]).not.toHaveProperty('capacityProvider');
+    expect(state.services[0]).not.toHaveProperty('minimumHealthyPercent');
+  });
+});
+
+describe('modeshift plan — with a deployed app', () => {
+  it('compares with the environment in the app’s account and table', async () => {
+    givenStagingWorker();
+
+    const result = await runCli(
+      ['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'production', '--json'],
+      APP,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout) as {
+      deployed: unknown;
+      live: LivePlanEntry[];
+      policy: unknown;
+    };
+    expect(document.policy).toEqual(MODE_POLICIES.production);
+    expect(document.deployed).toEqual({
+      at: 'the deployed app (table modeshift-prod-environments)',
+      exists: true,
+      mode: 'staging',
+    });
+    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: 'modeshift-prod-environments',
+      Key: { pk: { S: 'shop#main' }, sk: { S: 'ENV' } },
+    });
+    const byName = new Map(document.live.map((item) => [`${item.kind} ${item.name}`, item]));
+    expect(byName.get('service worker')).toMatchObject({
+      action: 'update',
+      changes: [
+        { setting: 'capacityProvider', from: 'FARGATE_SPOT', to: 'FARGATE' },
+        { setting: 'environment.PGDATABASE', from: null, to: 'shop' },
+        { setting: 'environment.PGHOST', from: null, to: 'db' },
+        { setting: 'environment.PGPORT', from: null, to: '5432' },
+        { setting: 'environment.PGUSER', from: null, to: 'shop' },
+        { setting: 'secrets.SENTRY_DSN', from: 'config SENTRY_DSN', to: null },
+      ],
+    });
+    expect(byName.get('service web')?.action).toBe('create');
+    expect(byName.get('service other')).toBeUndefined();
+    expect(byName.get('database shop-main-db')?.changes).toEqual([
+      { setting: 'deletionProtection', from: false, to: true },
+    ]);
+    expect(byName.get('log-group /modeshift/shop/main/worker')?.changes).toEqual([
+      { setting: 'retentionInDays', from: 7, to: 30 },
+    ]);
+  });
+
+  it('prints the offline plan first, then one line per resource', async () => {
+    givenStagingWorker();
+
+    const result = await runCli(['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'production'], APP);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Plan for shop\/main in production mode \(deployment [^,]+\)$/m);
+    expect(result.stdout).toContain(
+      'Live plan against the deployed app (table modeshift-prod-environments): shop/main is deployed in staging mode; this deploy makes it production (upgrade).',
+    );
+    expect(result.stdout).toMatch(/^create +service +web$/m);
+    expect(result.stdout).toMatch(/^update +database +shop-main-db +deletionProtection off→on$/m);
+  });
+
+  it('says a production → development change would be refused without --force', async () => {
+    givenStagingWorker();
+    dynamodb.on(GetItemCommand).resolves({
+      Item: marshall({ pk: 'shop#main', sk: 'ENV', status: 'deployed', mode: 'production' }),
+    });
+
+    const result = await runCli(['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'dev'], APP);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'shop/main is deployed in production mode; changing the mode of environment "main" from production to development is refused',
+    );
+    expect(result.stdout).toContain('repeat with force: true (--force) to proceed');
+  });
+
+  it('stops on a load balancer of the environment’s name that is not the environment’s', async () => {
+    givenStagingWorker();
+    elbv2.on(DescribeLoadBalancersCommand).resolves({
+      LoadBalancers: [
+        { LoadBalancerName: 'shop-main', LoadBalancerArn: 'arn:aws:elasticloadbalancing:lb/app/shop-main/1' },
+      ],
+    });
+    elbv2.on(DescribeTagsCommand).resolves({
+      TagDescriptions: [{ ResourceArn: 'arn:aws:elasticloadbalancing:lb/app/shop-main/1', Tags: [] }],
+    });
+
+    const result = await runCli(['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'dev'], APP);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^cannot plan against the deployed app .*load balancer "shop-main" exists but is not tagged/m,
+    );
+    expect(elbv2).not.toHaveReceivedCommand(DescribeLoadBalancerAttributesCommand);
+  });
+
+  it('makes no AWS calls with --offline', async () => {
+    const result = await runCli(
+      ['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'dev', '--offline', '--json'],
+      APP,
+    );
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).not.toHaveProperty('live');
+    for (const mock of mocks) expect(mock.calls()).toEqual([]);
+  });
+});
+
+describe('modeshift plan — live options', () => {
+  it('stays offline without --endpoint and without a deployed app', async () => {
+    const result = await planShop('--env', 'main', '--mode', 'dev', '--json');
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).not.toHaveProperty('live');
+    for (const mock of mocks) expect(mock.calls()).toEqual([]);
+  });
+
+  it('refuses --endpoint with --compare, which makes no AWS calls', async () => {
+    const result = await planShop('--compare', '--env', 'main', '--endpoint', 'http://127.0.0.1:1');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: --endpoint: cannot be combined with --compare');
+  });
+
+  it('refuses --offline with --endpoint', async () => {
+    const result = await planShop(
+      '--env',
+      'main',
+      '--mode',
+      'dev',
+      '--offline',
+      '--endpoint',
+      'http://127.0.0.1:1',
+    );
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: --offline: cannot be combined with --endpoint');
+  });
+
+  it('exits 2 for an endpoint that is not a URL', async () => {
+    const result = await planShop('--env', 'main', '--mode', 'dev', '--endpoint', 'not a url');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: --endpoint: "not a url" is not an endpoint');
+  });
+});
