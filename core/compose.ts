@@ -21,6 +21,7 @@ import {
   type DeployRequest,
   type DeployRequestInput,
   DeployRequestSchema,
+  LoadBalancerCheckSchema,
   type Port,
   problemsFromZod,
 } from './request.ts';
@@ -196,11 +197,10 @@ export function composeToRequest(
   const context: ServiceContext = {
     baseDir,
     environment,
-    configNames: configNamesOf(services, options.configNames),
+    configNames: composeConfigNames(services, options.configNames),
   };
 
   const requestServices: Dict[] = [];
-  const explicitChecks: boolean[] = [];
   const databases: Dict[] = [];
   const uploads: BuildUpload[] = [];
   const domains: string[] = [];
@@ -218,7 +218,6 @@ export function composeToRequest(
       uploads.push({ service: name, localPath: translated.localContext, s3Url });
     }
     requestServices.push(translated.service);
-    explicitChecks.push(translated.explicitCheck);
   }
   if (out.errors.length > 0) throw new ComposeError(out.errors);
 
@@ -237,10 +236,9 @@ export function composeToRequest(
   const parsed = DeployRequestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const names: RequestNames = {
-      services: requestServices.map((s, i) => ({
+      services: requestServices.map((s) => ({
         name: s.name as string,
         secrets: (s.secrets ?? []) as string[],
-        explicitCheck: explicitChecks[i] === true,
       })),
       databases: databases.map((d) => d.name as string),
     };
@@ -392,13 +390,6 @@ interface ServiceContext {
   readonly configNames: ReadonlySet<string>;
 }
 
-/** A service's translation: the request's service, its local build context, and whether `x-modeshift` set its load-balancer check. */
-interface TranslatedService {
-  readonly service: Dict;
-  readonly localContext?: string;
-  readonly explicitCheck: boolean;
-}
-
 function translateService(
   name: string,
   service: Dict,
@@ -406,7 +397,7 @@ function translateService(
   at: string,
   context: ServiceContext,
   out: Collector,
-): TranslatedService {
+): { service: Dict; localContext?: string } {
   for (const key of Object.keys(service)) {
     if (TRANSLATED_SERVICE_KEYS.has(key)) continue;
     const reason = IGNORED_SERVICE_KEYS[key];
@@ -467,8 +458,7 @@ function translateService(
         );
     } else if (Array.isArray(value)) result[key] = value.map(String);
   }
-  const translated = { service: result, explicitCheck: explicitCheck !== undefined };
-  return localContext === undefined ? translated : { ...translated, localContext };
+  return localContext === undefined ? { service: result } : { service: result, localContext };
 }
 
 /** A string command split into words as compose does (quotes respected, no shell); undefined if it needs a shell. */
@@ -864,8 +854,9 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0', '[::1]']);
 /**
  * The load balancer's check a container health check implies: the path (and query) of the local
  * http(s) URL it fetches with curl or wget, and its port when that is not the traffic port.
- * Undefined when the check fetches nothing modeshift can read, or a port the service does not
- * declare: the load balancer then checks `/` on the traffic port.
+ * Undefined when the check fetches nothing modeshift can read, a port the service does not
+ * declare, or a path the request would refuse: the load balancer then checks `/` on the
+ * traffic port, and a valid compose file stays valid.
  */
 function loadBalancerCheckOf(command: readonly string[], ports: readonly Port[]): Dict | undefined {
   const [kind, ...rest] = command;
@@ -884,6 +875,7 @@ function loadBalancerCheckOf(command: readonly string[], ports: readonly Port[])
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
   if (!ports.some((candidate) => candidate.protocol === 'tcp' && candidate.target === port)) return undefined;
   const path = `${url.pathname}${url.search}`;
+  if (!LoadBalancerCheckSchema.safeParse({ path }).success) return undefined;
   return port === trafficPort({ ports: [...ports] }) ? { path } : { path, port };
 }
 
@@ -921,7 +913,10 @@ function localUrl(word: string): URL | undefined {
  * The config names of a compose file: every variable some service declares without a value, and
  * the names stored in the environment's config.
  */
-function configNamesOf(services: Record<string, Dict>, stored: ReadonlySet<string> = new Set()): Set<string> {
+function composeConfigNames(
+  services: Record<string, Dict>,
+  stored: ReadonlySet<string> = new Set(),
+): Set<string> {
   const names = new Set(stored);
   for (const service of Object.values(services)) {
     for (const [key, value] of Object.entries(environmentMap(service?.environment))) {
@@ -1049,8 +1044,6 @@ interface RequestNames {
   readonly services: ReadonlyArray<{
     readonly name: string;
     readonly secrets: readonly string[];
-    /** Whether `x-modeshift.healthcheck` set the load balancer's check (else the compose healthcheck did). */
-    readonly explicitCheck: boolean;
   }>;
   readonly databases: readonly string[];
 }
@@ -1069,7 +1062,7 @@ const COMPOSE_KEYS: Readonly<Record<string, string>> = {
 /**
  * `services[2].ports[0]` → `services.web.ports[0]`, so errors point into the compose file:
  * `services[0].secrets[1]` names the variable (`services.api.environment.DATABASE_PASSWORD`), and
- * `loadBalancerCheck` the key it came from (`x-modeshift.healthcheck`, or `healthcheck.test`).
+ * `loadBalancerCheck` is `x-modeshift.healthcheck`.
  */
 function toComposePath(path: string, names: RequestNames): string {
   const service = /^services\[(\d+)\](?:\.(\w+))?(.*)$/.exec(path);
@@ -1083,11 +1076,8 @@ function toComposePath(path: string, names: RequestNames): string {
       const variable = known?.secrets[Number(secret[1])];
       return variable === undefined ? `${base}.environment` : `${base}.environment.${variable}`;
     }
-    if (field === 'loadBalancerCheck') {
-      return known?.explicitCheck === false
-        ? `${base}.healthcheck.test`
-        : `${base}.x-modeshift.healthcheck${rest}`;
-    }
+    // A check derived from the compose healthcheck is one the request accepts: only x-modeshift's can be refused.
+    if (field === 'loadBalancerCheck') return `${base}.x-modeshift.healthcheck${rest}`;
     return `${base}.${COMPOSE_KEYS[field] ?? field}${rest}`;
   }
   return path

@@ -194,9 +194,12 @@ worker:
     expect(result.warnings).toEqual([]);
   });
 
-  it('does not warn that the variable is unset when it became a secret', () => {
+  it.each([
+    { form: 'map', environment: '    LOG_LEVEL: info\n    API_KEY: ${API_KEY}' },
+    { form: 'list', environment: '    - LOG_LEVEL=info\n    - API_KEY=${API_KEY}' },
+  ])('does not warn that the variable is unset when it became a secret ($form form)', ({ environment }) => {
     // Act
-    const result = composeToRequest(withWorker('    LOG_LEVEL: info\n    API_KEY: ${API_KEY}'), INLINE);
+    const result = composeToRequest(withWorker(environment), INLINE);
 
     // Assert
     expect(result.request.services[0]?.secrets).toEqual(['API_KEY']);
@@ -611,6 +614,20 @@ describe('compose wiring — the load balancer’s check from the compose health
     );
 
     // Assert
+    expect(service.loadBalancerCheck).toBeUndefined();
+  });
+
+  it('sets no check for a path the request would refuse, so the file stays valid', () => {
+    // Prepare
+    const url = `http://localhost:8080/${'a'.repeat(1100)}`;
+
+    // Act
+    const service = serviceOf(
+      oneService(`image: nginx\nports: ["8080"]\nhealthcheck:\n  test: ["CMD", "curl", "-f", "${url}"]`),
+    );
+
+    // Assert
+    expect(service.healthCheck?.command).toEqual(['CMD', 'curl', '-f', url]);
     expect(service.loadBalancerCheck).toBeUndefined();
   });
 
