@@ -73,6 +73,9 @@ function addKeysNewerThanSnapshot(schema: ComposeJsonSchema) {
     const memory = resources.properties[kind]?.properties;
     if (memory) memory.memory = { type: ['string', 'integer'] };
   }
+  // `limits.pids` came after the snapshot; modeshift reports it as ignored (Fargate has no such setting).
+  const limits = resources.properties.limits?.properties;
+  if (limits) limits.pids = { type: ['integer', 'string'] };
 }
 
 interface ComposeJsonSchema {

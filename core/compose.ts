@@ -9,16 +9,20 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseShellWords } from 'shell-quote';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { DATABASE_PASSWORD_VARIABLES } from './app-wiring.ts';
 import { validateComposeSchema } from './compose-schema.ts';
 import { parseDuration } from './duration.ts';
 import { InputError, type Problem } from './errors.ts';
+import { trafficPort } from './execution-input.ts';
 import { roundUpToFargateSize } from './fargate.ts';
-import { interpolate } from './interpolate.ts';
+import { interpolate, referencedVariables } from './interpolate.ts';
 import type { Overrides } from './policy.ts';
 import {
   type DeployRequest,
   type DeployRequestInput,
   DeployRequestSchema,
+  LoadBalancerCheckSchema,
+  type Port,
   problemsFromZod,
 } from './request.ts';
 
@@ -45,6 +49,14 @@ export interface ComposeOptions {
   readonly baseDir?: string;
   /** Bucket that build contexts are uploaded to. @default "modeshift-artifacts" */
   readonly artifactBucket?: string;
+  /**
+   * Names of the config values stored in the environment's config (the CLI passes them when it
+   * can reach AWS). With the variables some service of the file declares without a value, they
+   * are the config names: an `environment` value that references one with `${VAR}` becomes a
+   * secret or is refused, so the value never lands in the task definition as plain text
+   * (docs/request-and-compose.md). @default no stored names
+   */
+  readonly configNames?: ReadonlySet<string>;
 }
 
 /** A local build context the CLI uploads before the deploy starts. */
@@ -107,7 +119,16 @@ const TRANSLATED_SERVICE_KEYS = new Set([
   'command',
   'entrypoint',
   'x-defang-postgres',
+  'x-modeshift',
 ]);
+
+/** Why a GPU request is refused. */
+const NO_GPUS = 'asks for a GPU, and Fargate tasks have no GPUs';
+
+/** Service keys that ask for GPUs: compose's `gpus`, and extensions such as `x-defang-gpu`. */
+function isGpuKey(key: string): boolean {
+  return key === 'gpus' || (key.startsWith('x-') && /gpu/i.test(key));
+}
 
 class Collector {
   readonly errors: Problem[] = [];
@@ -117,6 +138,11 @@ class Collector {
   }
   warn(path: string, message: string) {
     this.warnings.push({ path, message });
+  }
+  /** Takes back a warning that a later decision made wrong. */
+  withdraw(path: string, message: string) {
+    const index = this.warnings.findIndex((warning) => warning.path === path && warning.message === message);
+    if (index !== -1) this.warnings.splice(index, 1);
   }
 }
 
@@ -151,7 +177,7 @@ export function composeToRequest(
     throw new ComposeError([{ path: '', message: `the compose file is over ${MAX_COMPOSE_BYTES} bytes` }]);
   }
   const out = new Collector();
-  const document = parseYaml(text, options.variables ?? process.env, out);
+  const { document, uninterpolated } = parseYaml(text, options.variables ?? process.env, out);
   if (out.errors.length > 0) throw new ComposeError(out.errors);
 
   for (const problem of validateComposeSchema(document)) out.error(problem.path, problem.message);
@@ -167,6 +193,12 @@ export function composeToRequest(
   if (project === undefined) out.error('name', 'is missing: set the top-level name or pass --project');
   const environment = options.environment;
   const artifactBucket = options.artifactBucket ?? 'modeshift-artifacts';
+  const rawServices = ((uninterpolated as Dict).services ?? {}) as Record<string, Dict>;
+  const context: ServiceContext = {
+    baseDir,
+    environment,
+    configNames: composeConfigNames(services, options.configNames),
+  };
 
   const requestServices: Dict[] = [];
   const databases: Dict[] = [];
@@ -178,7 +210,7 @@ export function composeToRequest(
       databases.push(translateDatabase(name, service, at, out));
       continue;
     }
-    const translated = translateService(name, service, at, baseDir, out);
+    const translated = translateService(name, service, rawServices[name], at, context, out);
     if (typeof service.domainname === 'string') domains.push(service.domainname);
     if (translated.localContext !== undefined) {
       const s3Url = `s3://${artifactBucket}/${project ?? 'project'}/${environment}/${name}/context.tar.gz`;
@@ -203,8 +235,11 @@ export function composeToRequest(
   };
   const parsed = DeployRequestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    const names = {
-      services: requestServices.map((s) => s.name as string),
+    const names: RequestNames = {
+      services: requestServices.map((s) => ({
+        name: s.name as string,
+        secrets: (s.secrets ?? []) as string[],
+      })),
       databases: databases.map((d) => d.name as string),
     };
     throw new ComposeError(
@@ -218,12 +253,16 @@ export function composeToRequest(
   return { request: parsed.data, warnings: out.warnings, uploads };
 }
 
-/** Parses YAML, interpolating `${VAR}` in every scalar; reports syntax errors with line and column. */
+/**
+ * Parses YAML, interpolating `${VAR}` in every scalar; reports syntax errors with line and column.
+ * `uninterpolated` is the same document as the text has it: with merge keys and aliases applied,
+ * so a service's values sit where the service reads them, whichever anchor they came from.
+ */
 function parseYaml(
   text: string,
   variables: Readonly<Record<string, string | undefined>>,
   out: Collector,
-): unknown {
+): { document: unknown; uninterpolated: unknown } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
   for (const error of doc.errors) {
@@ -233,29 +272,35 @@ function parseYaml(
       error.message.split('\n')[0] ?? error.message,
     );
   }
-  if (doc.errors.length > 0) return undefined;
+  if (doc.errors.length > 0) return { document: undefined, uninterpolated: undefined };
+  const original = doc.clone();
   visit(doc, {
     Scalar(key, node, path) {
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
       const result = interpolate(node.value, variables);
       const where = yamlPath(path, node);
-      for (const variable of result.unset)
-        out.warn(where, `variable ${variable} is not set; it became an empty string`);
+      for (const variable of result.unset) out.warn(where, unsetVariableWarning(variable));
       for (const problem of result.errors) out.error(where, problem);
       node.value = node.type === 'PLAIN' ? typedPlainScalar(result.value) : result.value;
     },
   });
   let value: unknown;
+  let uninterpolated: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
+    uninterpolated = original.toJS({ maxAliasCount: 100 });
   } catch (error) {
     out.error('', `the YAML could not be read: ${(error as Error).message}`);
-    return undefined;
+    return { document: undefined, uninterpolated: undefined };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     out.error('', 'a compose file must be a YAML mapping with a services key');
   }
-  return value;
+  return { document: value, uninterpolated };
+}
+
+function unsetVariableWarning(variable: string): string {
+  return `variable ${variable} is not set; it became an empty string`;
 }
 
 /** A plain scalar that became `2` or `true` by interpolation is a number or boolean, as compose reads it. */
@@ -330,23 +375,34 @@ function translateDatabase(name: string, service: Dict, at: string, out: Collect
   if ('POSTGRES_PASSWORD' in environment) {
     out.warn(
       `${at}.environment.POSTGRES_PASSWORD`,
-      'ignored: RDS manages the master password (ManageMasterUserPassword)',
+      `ignored: RDS manages the master password (ManageMasterUserPassword); the services that depend on ${name} (and on no other managed database) receive it as PGPASSWORD, and as their own ${DATABASE_PASSWORD_VARIABLES.join(', ').replace(/, (?=[^,]*$)/, ' or ')} written with no value`,
     );
   }
   return database;
 }
 
+/** What translating a service needs beyond the service itself. */
+interface ServiceContext {
+  /** Folder that relative build contexts and env files resolve against. */
+  readonly baseDir: string;
+  readonly environment: string;
+  /** Names an `environment` value may not take from the shell (see {@link ComposeOptions.configNames}). */
+  readonly configNames: ReadonlySet<string>;
+}
+
 function translateService(
   name: string,
   service: Dict,
+  uninterpolated: Dict | undefined,
   at: string,
-  baseDir: string,
+  context: ServiceContext,
   out: Collector,
 ): { service: Dict; localContext?: string } {
   for (const key of Object.keys(service)) {
     if (TRANSLATED_SERVICE_KEYS.has(key)) continue;
     const reason = IGNORED_SERVICE_KEYS[key];
-    if (reason) out.warn(`${at}.${key}`, `ignored: ${reason}`);
+    if (isGpuKey(key)) out.error(`${at}.${key}`, NO_GPUS);
+    else if (reason) out.warn(`${at}.${key}`, `ignored: ${reason}`);
     else if (key.startsWith('x-')) out.warn(`${at}.${key}`, 'extension ignored');
     else out.error(`${at}.${key}`, 'is not supported by modeshift');
   }
@@ -354,7 +410,7 @@ function translateService(
   let localContext: string | undefined;
 
   if (service.build !== undefined) {
-    const build = translateBuild(service.build, `${at}.build`, baseDir, out);
+    const build = translateBuild(service.build, `${at}.build`, context.baseDir, out);
     result.build = build.build;
     localContext = build.localContext;
   } else if (service.image !== undefined) {
@@ -369,21 +425,20 @@ function translateService(
   result.ports = uniquePorts([...ports.ports, ...exposed]);
   result.public = ports.public;
 
+  let healthCheck: Dict | undefined;
   if (service.healthcheck !== undefined) {
-    const healthCheck = translateHealthcheck(service.healthcheck as Dict, `${at}.healthcheck`, out);
+    healthCheck = translateHealthcheck(service.healthcheck as Dict, `${at}.healthcheck`, out);
     if (healthCheck) result.healthCheck = healthCheck;
   }
+  const explicitCheck = translateModeshiftExtension(service['x-modeshift'], `${at}.x-modeshift`, out);
+  const derivedCheck =
+    healthCheck === undefined
+      ? undefined
+      : loadBalancerCheckOf(healthCheck.command as string[], result.ports as Port[]);
+  const loadBalancerCheck = explicitCheck ?? derivedCheck;
+  if (loadBalancerCheck) result.loadBalancerCheck = loadBalancerCheck;
 
-  const environment = {
-    ...readEnvFiles(service.env_file, `${at}.env_file`, baseDir, out),
-    ...environmentMap(service.environment),
-  };
-  const plain: Record<string, string> = {};
-  const secrets: string[] = [];
-  for (const [key, value] of Object.entries(environment)) {
-    if (value === null) secrets.push(key);
-    else plain[key] = value;
-  }
+  const { plain, secrets } = translateEnvironment(service, uninterpolated, at, context, out);
   result.environment = plain;
   if (secrets.length > 0) result.secrets = secrets;
 
@@ -487,6 +542,20 @@ function translateBuild(
   return { build: result, localContext };
 }
 
+/** Resource keys Fargate has no setting for, other than devices: reported, not refused. */
+const UNSIZED_RESOURCE = 'ignored: Fargate sizes tasks by cpus and memory';
+
+/** CPUs or memory asked for under `limits` or `reservations`: the amount, and the text the file gives. */
+interface Asked {
+  readonly amount: number;
+  readonly text: string;
+  readonly under: 'limits' | 'reservations';
+}
+
+/**
+ * `deploy.replicas` and the task size. The larger of `limits` and `reservations`, for cpus and for
+ * memory each, decides the size, rounded up to the nearest Fargate size.
+ */
 function translateResources(deploy: Dict | undefined, at: string, out: Collector): Dict {
   const result: Dict = {};
   if (!deploy) return result;
@@ -504,60 +573,103 @@ function translateResources(deploy: Dict | undefined, at: string, out: Collector
   if (deploy.replicas !== undefined) result.replicas = deploy.replicas;
   const resources = (deploy.resources ?? {}) as Dict;
   for (const key of Object.keys(resources)) {
-    if (key !== 'limits')
-      out.warn(`${at}.resources.${key}`, 'ignored: Fargate reserves the task size given by limits');
+    if (key !== 'limits' && key !== 'reservations') out.warn(`${at}.resources.${key}`, UNSIZED_RESOURCE);
   }
-  const limits = (resources.limits ?? {}) as Dict;
-  for (const key of Object.keys(limits)) {
-    if (key !== 'cpus' && key !== 'memory')
-      out.warn(`${at}.resources.limits.${key}`, 'ignored: Fargate sizes tasks by cpus and memory');
-  }
-  let cpu = 256;
-  let memory = 512;
-  if (limits.cpus !== undefined) {
-    const cpus = Number(limits.cpus);
-    if (!Number.isFinite(cpus) || cpus <= 0) {
-      out.error(
-        `${at}.resources.limits.cpus`,
-        `${JSON.stringify(limits.cpus)} is not a positive number of CPUs`,
-      );
-      return result;
-    }
-    cpu = Math.ceil(cpus * 1024);
-  }
-  if (limits.memory !== undefined) {
-    const mib = parseMemoryMiB(limits.memory);
-    if (mib === undefined) {
-      out.error(
-        `${at}.resources.limits.memory`,
-        `${JSON.stringify(limits.memory)} is not a memory size (e.g. 512M, 2G)`,
-      );
-      return result;
-    }
-    memory = mib;
-  }
-  if (limits.cpus === undefined && limits.memory === undefined) return result;
-  const size = roundUpToFargateSize(cpu, memory);
+  const limits = readResourceAmounts(resources.limits, 'limits', `${at}.resources`, out);
+  const reservations = readResourceAmounts(resources.reservations, 'reservations', `${at}.resources`, out);
+  if (limits === undefined || reservations === undefined) return result;
+  const larger = (a: Asked | undefined, b: Asked | undefined) =>
+    a === undefined || (b !== undefined && b.amount > a.amount) ? b : a;
+  const cpus = larger(limits.cpus, reservations.cpus);
+  const memory = larger(limits.memory, reservations.memory);
+  if (cpus === undefined && memory === undefined) return result;
+
+  const cpu = cpus?.amount ?? 256;
+  const mib = memory?.amount ?? 512;
+  const sources = new Set([cpus?.under, memory?.under].filter((under) => under !== undefined));
+  const where = sources.size === 1 ? `${at}.resources.${[...sources][0]}` : `${at}.resources`;
+  const size = roundUpToFargateSize(cpu, mib);
   if (size === undefined) {
-    out.error(
-      `${at}.resources.limits`,
-      `${cpu} CPU units with ${memory} MiB exceeds the largest Fargate task (16 vCPU, 120 GiB)`,
-    );
+    out.error(where, `${cpu} CPU units with ${mib} MiB exceeds the largest Fargate task (16 vCPU, 120 GiB)`);
     return result;
   }
   Object.assign(result, size);
-  if (size.cpu !== cpu || size.memory !== memory) {
+  if (size.cpu !== cpu || size.memory !== mib) {
+    // Said only when limits and reservations each decided one of the two.
+    const from = (asked: Asked) => (sources.size > 1 ? ` in ${asked.under}` : '');
+    const asked = [
+      cpus && `${cpus.text} CPUs${from(cpus)}`,
+      memory && `${memory.text} memory${from(memory)}`,
+    ].filter(Boolean);
     out.warn(
-      `${at}.resources.limits`,
-      `rounded up to the Fargate size ${size.cpu / 1024} vCPU / ${size.memory} MiB (asked for ${[
-        limits.cpus === undefined ? undefined : `${limits.cpus} CPUs`,
-        limits.memory === undefined ? undefined : `${limits.memory} memory`,
-      ]
-        .filter(Boolean)
-        .join(' and ')})`,
+      where,
+      `rounded up to the Fargate size ${size.cpu / 1024} vCPU / ${size.memory} MiB (asked for ${asked.join(' and ')})`,
     );
   }
   return result;
+}
+
+/**
+ * The cpus (in CPU units) and memory (in MiB) of `limits` or `reservations`; undefined when one is
+ * not a size (reported). GPU devices are refused; other keys are reported and ignored.
+ */
+function readResourceAmounts(
+  amounts: unknown,
+  under: Asked['under'],
+  at: string,
+  out: Collector,
+): { cpus?: Asked; memory?: Asked } | undefined {
+  if (amounts === null || typeof amounts !== 'object') return {};
+  const where = `${at}.${under}`;
+  const spec = amounts as Dict;
+  for (const key of Object.keys(spec)) {
+    if (key === 'cpus' || key === 'memory') continue;
+    if (key === 'devices') checkDevices(spec.devices, `${where}.devices`, out);
+    else if (key === 'generic_resources')
+      checkGenericResources(spec.generic_resources, `${where}.${key}`, out);
+    else out.warn(`${where}.${key}`, UNSIZED_RESOURCE);
+  }
+  const result: { cpus?: Asked; memory?: Asked } = {};
+  if (spec.cpus !== undefined) {
+    const cpus = Number(spec.cpus);
+    if (!Number.isFinite(cpus) || cpus <= 0) {
+      out.error(`${where}.cpus`, `${JSON.stringify(spec.cpus)} is not a positive number of CPUs`);
+      return undefined;
+    }
+    result.cpus = { amount: Math.ceil(cpus * 1024), text: String(spec.cpus), under };
+  }
+  if (spec.memory !== undefined) {
+    const mib = parseMemoryMiB(spec.memory);
+    if (mib === undefined) {
+      out.error(`${where}.memory`, `${JSON.stringify(spec.memory)} is not a memory size (e.g. 512M, 2G)`);
+      return undefined;
+    }
+    result.memory = { amount: mib, text: String(spec.memory), under };
+  }
+  return result;
+}
+
+/** Device requests: a GPU (`capabilities: [gpu]` or `driver: nvidia`) is refused; Fargate gives no others either. */
+function checkDevices(devices: unknown, at: string, out: Collector) {
+  if (!Array.isArray(devices)) return;
+  devices.forEach((device: Dict, i) => {
+    const capabilities = Array.isArray(device?.capabilities) ? device.capabilities.map(String) : [];
+    const isGpu =
+      capabilities.some((capability) => capability.toLowerCase() === 'gpu') ||
+      String(device?.driver ?? '').toLowerCase() === 'nvidia';
+    if (isGpu) out.error(`${at}[${i}]`, NO_GPUS);
+    else out.warn(`${at}[${i}]`, 'ignored: Fargate tasks have no host devices');
+  });
+}
+
+/** Swarm's generic resources: a GPU kind is refused, others are ignored. */
+function checkGenericResources(resources: unknown, at: string, out: Collector) {
+  if (!Array.isArray(resources)) return;
+  resources.forEach((resource: Dict, i) => {
+    const kind = String((resource?.discrete_resource_spec as Dict | undefined)?.kind ?? '');
+    if (/gpu/i.test(kind)) out.error(`${at}[${i}]`, NO_GPUS);
+    else out.warn(`${at}[${i}]`, UNSIZED_RESOURCE);
+  });
 }
 
 /** Compose byte values (`512m`, `1.5g`, `1073741824`) in MiB, rounded up. */
@@ -692,6 +804,187 @@ function translateHealthcheck(healthcheck: Dict, at: string, out: Collector): Di
   return result;
 }
 
+/** `x-modeshift` keys DESIGN.md §3 defines that modeshift does not act on yet. */
+const MODESHIFT_KEYS_NOT_YET = ['run', 'schedule', 'role', 'policies', 'scaling'];
+
+/**
+ * The service extension `x-modeshift`: its `healthcheck: {path, port}` is the load balancer's
+ * check (returned); the keys not implemented yet are warned about, unknown keys refused.
+ */
+function translateModeshiftExtension(extension: unknown, at: string, out: Collector): Dict | undefined {
+  if (extension === undefined || extension === null) return undefined;
+  const known = ['healthcheck', ...MODESHIFT_KEYS_NOT_YET].join(', ');
+  if (typeof extension !== 'object' || Array.isArray(extension)) {
+    out.error(at, `must be a mapping (${known})`);
+    return undefined;
+  }
+  let check: Dict | undefined;
+  for (const [key, value] of Object.entries(extension as Dict)) {
+    if (key === 'healthcheck') check = translateLoadBalancerCheck(value, `${at}.${key}`, out);
+    else if (MODESHIFT_KEYS_NOT_YET.includes(key)) out.warn(`${at}.${key}`, 'not supported yet; ignored');
+    else out.error(`${at}.${key}`, `is not an x-modeshift key (${known})`);
+  }
+  return check;
+}
+
+/** `x-modeshift.healthcheck`: `{path, port}`; the request's schema checks the values. */
+function translateLoadBalancerCheck(check: unknown, at: string, out: Collector): Dict | undefined {
+  if (check === null || typeof check !== 'object' || Array.isArray(check)) {
+    out.error(at, 'must be a mapping with path and, optionally, port');
+    return undefined;
+  }
+  const result: Dict = {};
+  for (const [key, value] of Object.entries(check as Dict)) {
+    if (key === 'path') result.path = value;
+    // A port written as text ("8080") is the number compose users mean.
+    else if (key === 'port')
+      result.port = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    else out.error(`${at}.${key}`, 'is not a key of x-modeshift.healthcheck (path, port)');
+  }
+  if (result.path === undefined) {
+    out.error(`${at}.path`, 'is required: the URL path the load balancer checks, e.g. /healthz');
+    return undefined;
+  }
+  return result;
+}
+
+/** Hosts a container health check reaches its own service on. */
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0', '[::1]']);
+
+/**
+ * The load balancer's check a container health check implies: the path (and query) of the local
+ * http(s) URL it fetches with curl or wget, and its port when that is not the traffic port.
+ * Undefined when the check fetches nothing modeshift can read, a port the service does not
+ * declare, or a path the request would refuse: the load balancer then checks `/` on the
+ * traffic port, and a valid compose file stays valid.
+ */
+function loadBalancerCheckOf(command: readonly string[], ports: readonly Port[]): Dict | undefined {
+  const [kind, ...rest] = command;
+  let words = kind === 'CMD' ? rest : kind === 'CMD-SHELL' ? firstShellCommand(rest.join(' ')) : [];
+  const program = (word: string | undefined) => word?.split('/').at(-1) ?? '';
+  // ["CMD", "sh", "-c", "curl …"] runs the script after -c.
+  if (['sh', 'bash', 'ash', 'dash'].includes(program(words[0])) && words[1] === '-c') {
+    words = firstShellCommand(words[2] ?? '');
+  }
+  if (!['curl', 'wget'].includes(program(words[0]))) return undefined;
+  const url = words
+    .slice(1)
+    .map(localUrl)
+    .find((candidate) => candidate !== undefined);
+  if (url === undefined) return undefined;
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  if (!ports.some((candidate) => candidate.protocol === 'tcp' && candidate.target === port)) return undefined;
+  const path = `${url.pathname}${url.search}`;
+  if (!LoadBalancerCheckSchema.safeParse({ path }).success) return undefined;
+  return port === trafficPort({ ports: [...ports] }) ? { path } : { path, port };
+}
+
+/** The words of a shell script's first command (up to `||`, `&&`, `;` or a pipe); none if it cannot be read. */
+function firstShellCommand(script: string): string[] {
+  let tokens: ReturnType<typeof parseShellWords>;
+  try {
+    tokens = parseShellWords(script, (name) => `$${name}`);
+  } catch {
+    return [];
+  }
+  const words: string[] = [];
+  for (const token of tokens) {
+    if (typeof token === 'string') words.push(token);
+    else if ('op' in token && token.op === 'glob') words.push(token.pattern);
+    else break;
+  }
+  return words;
+}
+
+/** `word` as an http(s) URL on the container itself (curl and wget take `localhost:8080/x` as http too). */
+function localUrl(word: string): URL | undefined {
+  if (word.includes('$')) return undefined;
+  const text = /^https?:\/\//i.test(word)
+    ? word
+    : /^[\w.[\]:]+(?:[/?]|$)/.test(word)
+      ? `http://${word}`
+      : undefined;
+  if (text === undefined || !URL.canParse(text)) return undefined;
+  const url = new URL(text);
+  return LOCAL_HOSTS.has(url.hostname) ? url : undefined;
+}
+
+/**
+ * The config names of a compose file: every variable some service declares without a value, and
+ * the names stored in the environment's config.
+ */
+function composeConfigNames(
+  services: Record<string, Dict>,
+  stored: ReadonlySet<string> = new Set(),
+): Set<string> {
+  const names = new Set(stored);
+  for (const service of Object.values(services)) {
+    for (const [key, value] of Object.entries(environmentMap(service?.environment))) {
+      if (value === null) names.add(key);
+    }
+  }
+  return names;
+}
+
+/**
+ * A service's environment as the request carries it: `env_file` values first and `environment`
+ * over them, as compose merges them; a variable with no value is read at task start (`secrets`).
+ * A value written with `${VAR}` for a config name VAR is that config value when it is exactly
+ * `${KEY}` or `$KEY` for its own variable KEY, and is refused otherwise: interpolated, the value
+ * would be in plain text in the task definition.
+ */
+function translateEnvironment(
+  service: Dict,
+  uninterpolated: Dict | undefined,
+  at: string,
+  context: ServiceContext,
+  out: Collector,
+): { plain: Record<string, string>; secrets: string[] } {
+  const environment = {
+    ...readEnvFiles(service.env_file, `${at}.env_file`, context.baseDir, out),
+    ...environmentMap(service.environment),
+  };
+  for (const { key, text, where } of environmentTexts(uninterpolated?.environment, `${at}.environment`)) {
+    const configNames = referencedVariables(text).filter((variable) => context.configNames.has(variable));
+    if (configNames.length === 0) continue;
+    if (text === `\${${key}}` || text === `$${key}`) {
+      environment[key] = null;
+      out.withdraw(where, unsetVariableWarning(key));
+      continue;
+    }
+    out.error(
+      `${at}.environment.${key}`,
+      `${JSON.stringify(text)} uses the config value${configNames.length > 1 ? 's' : ''} ${configNames.join(', ')}: interpolated, the value would be in plain text in the task definition. Store the whole value as its own config value (modeshift config set ${key} --env ${context.environment}) and write ${key}: with no value`,
+    );
+  }
+  const plain: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [key, value] of Object.entries(environment)) {
+    if (value === null) secrets.push(key);
+    else plain[key] = value;
+  }
+  return { plain, secrets };
+}
+
+/** Each value of an `environment` as the file writes it, before interpolation, with where it is. */
+function environmentTexts(
+  environment: unknown,
+  at: string,
+): Array<{ key: string; text: string; where: string }> {
+  if (Array.isArray(environment)) {
+    return environment.flatMap((entry, i) => {
+      const eq = typeof entry === 'string' ? entry.indexOf('=') : -1;
+      if (eq === -1) return [];
+      const text = entry as string;
+      return [{ key: text.slice(0, eq), text: text.slice(eq + 1), where: `${at}[${i}]` }];
+    });
+  }
+  if (environment === null || typeof environment !== 'object') return [];
+  return Object.entries(environment).flatMap(([key, text]) =>
+    typeof text === 'string' ? [{ key, text, where: `${at}.${key}` }] : [],
+  );
+}
+
 /** Compose `environment` as a map; `null` marks a value taken from outside (a secret). */
 function environmentMap(environment: unknown): Record<string, string | null> {
   const result: Record<string, string | null> = {};
@@ -746,22 +1039,48 @@ function readEnvFiles(envFile: unknown, at: string, baseDir: string, out: Collec
   return result;
 }
 
-/** `services[2].ports[0]` → `services.web.ports[0]`, so errors point into the compose file. */
-function toComposePath(path: string, names: { services: string[]; databases: string[] }): string {
-  const fields: Record<string, string> = {
-    dependsOn: 'depends_on',
-    healthCheck: 'healthcheck',
-    cpu: 'deploy.resources.limits.cpus',
-    memory: 'deploy.resources.limits.memory',
-    replicas: 'deploy.replicas',
-    public: 'ports',
-    secrets: 'environment',
-  };
+/** What {@link toComposePath} needs to know of the request's services and databases, by index. */
+interface RequestNames {
+  readonly services: ReadonlyArray<{
+    readonly name: string;
+    readonly secrets: readonly string[];
+  }>;
+  readonly databases: readonly string[];
+}
+
+/** Request fields by the compose key they come from. */
+const COMPOSE_KEYS: Readonly<Record<string, string>> = {
+  dependsOn: 'depends_on',
+  healthCheck: 'healthcheck',
+  cpu: 'deploy.resources.limits.cpus',
+  memory: 'deploy.resources.limits.memory',
+  replicas: 'deploy.replicas',
+  public: 'ports',
+  secrets: 'environment',
+};
+
+/**
+ * `services[2].ports[0]` → `services.web.ports[0]`, so errors point into the compose file:
+ * `services[0].secrets[1]` names the variable (`services.api.environment.DATABASE_PASSWORD`), and
+ * `loadBalancerCheck` is `x-modeshift.healthcheck`.
+ */
+function toComposePath(path: string, names: RequestNames): string {
+  const service = /^services\[(\d+)\](?:\.(\w+))?(.*)$/.exec(path);
+  if (service) {
+    const [, index, field, rest = ''] = service;
+    const known = names.services[Number(index)];
+    const base = `services.${known?.name ?? index}`;
+    if (field === undefined || field === 'name') return `${base}${rest}`;
+    const secret = /^\[(\d+)\]/.exec(rest);
+    if (field === 'secrets' && secret) {
+      const variable = known?.secrets[Number(secret[1])];
+      return variable === undefined ? `${base}.environment` : `${base}.environment.${variable}`;
+    }
+    // A check derived from the compose healthcheck is one the request accepts: only x-modeshift's can be refused.
+    if (field === 'loadBalancerCheck') return `${base}.x-modeshift.healthcheck${rest}`;
+    return `${base}.${COMPOSE_KEYS[field] ?? field}${rest}`;
+  }
   return path
-    .replace(/^services\[(\d+)\](?:\.(\w+))?/, (_, i: string, field: string | undefined) => {
-      const base = `services.${names.services[Number(i)] ?? i}`;
-      return field && field !== 'name' ? `${base}.${fields[field] ?? field}` : base;
-    })
     .replace(/^databases\[(\d+)\](?:\.(\w+))?/, (_, i: string, field: string | undefined) => {
       const base = `services.${names.databases[Number(i)] ?? i}`;
       return field === 'name' || field === undefined ? base : `${base}.x-defang-postgres`;

@@ -336,7 +336,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
 }
 
 /** The port the load balancer sends a public service's traffic to: its first tcp port. */
-function trafficPort(service: Service): number {
+export function trafficPort(service: Pick<Service, 'ports'>): number {
   return service.ports.find((port) => port.protocol === 'tcp')?.target ?? 80;
 }
 

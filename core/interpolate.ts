@@ -73,3 +73,20 @@ export function interpolate(
   );
   return { value, unset, errors };
 }
+
+/**
+ * The variables `text` refers to, each once, in order: `$VAR`, `${VAR}` and the
+ * variables inside a `${VAR:-default}` or `${VAR:+alt}`, whichever branch
+ * interpolation would take. `$$VAR` is a literal, not a reference.
+ */
+export function referencedVariables(text: string): string[] {
+  const names = new Set<string>();
+  for (const match of text.matchAll(PATTERN)) {
+    const [, dollar, bare, name, , arg] = match;
+    if (dollar) continue;
+    const variable = bare ?? name;
+    if (variable !== undefined) names.add(variable);
+    if (arg) for (const inner of referencedVariables(arg)) names.add(inner);
+  }
+  return [...names];
+}

@@ -86,6 +86,7 @@ describe('compose input — realistic files', () => {
             retries: 3,
             startPeriodSeconds: 20,
           },
+          loadBalancerCheck: { path: '/healthz' },
           environment: { API_URL: 'http://api:8080', NODE_ENV: 'production' },
           secrets: [],
           dependsOn: ['api'],
@@ -236,6 +237,7 @@ describe('compose input — realistic files', () => {
             retries: 5,
             startPeriodSeconds: 0,
           },
+          loadBalancerCheck: { path: '/-/healthy' },
           environment: {},
           secrets: [],
           dependsOn: [],
@@ -371,7 +373,8 @@ describe('compose input — realistic files', () => {
       },
       {
         path: 'services.ledger-db.environment.POSTGRES_PASSWORD',
-        message: 'ignored: RDS manages the master password (ManageMasterUserPassword)',
+        message:
+          'ignored: RDS manages the master password (ManageMasterUserPassword); the services that depend on ledger-db (and on no other managed database) receive it as PGPASSWORD, and as their own DATABASE_PASSWORD, POSTGRES_PASSWORD or PGPASSWORD written with no value',
       },
     ]);
     expect(result.uploads).toEqual([]);
@@ -838,11 +841,21 @@ describe('compose input — keys modeshift ignores are warnings', () => {
       },
     },
     {
-      key: 'deploy.resources.reservations',
-      text: oneService('image: nginx\ndeploy:\n  resources:\n    reservations:\n      cpus: "0.25"'),
+      key: 'deploy.resources.limits.pids',
+      text: oneService('image: nginx\ndeploy:\n  resources:\n    limits:\n      pids: 100'),
       warning: {
-        path: 'services.web.deploy.resources.reservations',
-        message: 'ignored: Fargate reserves the task size given by limits',
+        path: 'services.web.deploy.resources.limits.pids',
+        message: 'ignored: Fargate sizes tasks by cpus and memory',
+      },
+    },
+    {
+      key: 'a device reservation that is not a GPU',
+      text: oneService(
+        'image: nginx\ndeploy:\n  resources:\n    reservations:\n      devices:\n        - capabilities: [tpu]\n          driver: acme',
+      ),
+      warning: {
+        path: 'services.web.deploy.resources.reservations.devices[0]',
+        message: 'ignored: Fargate tasks have no host devices',
       },
     },
   ];
