@@ -221,14 +221,19 @@ describe('safety rule — secret values never leak', () => {
     expect(
       aws.rds.commandCalls(CreateDBInstanceCommand)[0]?.args[0].input.MasterUserPassword,
     ).toBeUndefined();
-    // The task definition carries the secret as a name and a Parameter Store reference only.
+    // The task definition carries the secret as a name and a reference to the RDS-managed secret only.
     const api = rolloutInputs[0]?.services.find((service) => service.name === 'api');
-    expect(api?.secrets).toEqual(['DATABASE_PASSWORD']);
+    expect(api?.secrets).toEqual([
+      { name: 'DATABASE_PASSWORD', from: { database: 'db' } },
+      { name: 'PGPASSWORD', from: { database: 'db' } },
+    ]);
     expect(Object.keys(api?.environment ?? {})).not.toContain('DATABASE_PASSWORD');
     const container = aws.ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input
       .containerDefinitions?.[0];
+    const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-shop-pr-1-db-AbCdEf';
     expect(container?.secrets).toEqual([
-      { name: 'DATABASE_PASSWORD', valueFrom: '/modeshift/shop/pr-1/DATABASE_PASSWORD' },
+      { name: 'DATABASE_PASSWORD', valueFrom: `${secretArn}:password::` },
+      { name: 'PGPASSWORD', valueFrom: `${secretArn}:password::` },
     ]);
     expect(container?.environment?.map((variable) => variable.name)).not.toContain('DATABASE_PASSWORD');
     countReliability('safetyRulesChecked');

@@ -12,6 +12,13 @@ import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateRoleCommand,
+  type CreateRoleCommandInput,
+  GetRoleCommand,
+  IAMClient,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
@@ -52,6 +59,7 @@ export const aws = {
   logs: mockClient(CloudWatchLogsClient),
   elbv2: mockClient(ElasticLoadBalancingV2Client),
   rds: mockClient(RDSClient),
+  iam: mockClient(IAMClient),
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: the mocks of different clients, handled alike
@@ -77,6 +85,14 @@ export function resetAws() {
   aws.ecs
     .on(CreateClusterCommand)
     .resolves({ cluster: { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/x' } });
+  aws.iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no such role', $metadata: {} }));
+  aws.iam.on(CreateRoleCommand).callsFake((input: CreateRoleCommandInput) => ({
+    Role: {
+      RoleName: input.RoleName,
+      Arn: `arn:aws:iam::123456789012:role${input.Path ?? '/'}${input.RoleName}`,
+      Tags: input.Tags,
+    },
+  }));
 }
 
 /** A previous environment record, as UpdateItem's ALL_OLD returns it. */
@@ -109,6 +125,7 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
           name: database.name,
           instance: database.instance,
           endpoint: `${database.instance}.example.rds.amazonaws.com`,
+          secretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-${database.instance}-AbCdEf`,
         })),
         warnings: [],
       };
