@@ -53,9 +53,21 @@ export interface WiringProblem {
   readonly message: string;
 }
 
+/** What the wiring needs of a managed database: its compose name and how to connect. */
+export type WiredDatabase = Pick<Database, 'name' | 'databaseName' | 'username'>;
+
 /** The managed databases a service depends on, in its depends_on order. */
 export function databasesOf(service: Pick<Service, 'dependsOn'>, databases: readonly Database[]): Database[] {
   return service.dependsOn.flatMap((name) => databases.filter((database) => database.name === name));
+}
+
+/** The managed database a service is wired to: the one it depends on, when it depends on exactly one. */
+export function wiredDatabase(
+  service: Pick<Service, 'dependsOn'>,
+  databases: readonly Database[],
+): Database | undefined {
+  const managed = databasesOf(service, databases);
+  return managed.length === 1 ? managed[0] : undefined;
 }
 
 /** Problems with a service's password variables (see the top of this file). */
@@ -78,15 +90,13 @@ export function wiringProblems(
 }
 
 /**
- * The service's environment and secrets as its container receives them.
- * Assumes a request without {@link wiringProblems}.
+ * The service's environment and secrets as its container receives them, given the database it
+ * is wired to (see {@link wiredDatabase}), if any.
  */
-export function wireService(
-  service: Pick<Service, 'dependsOn' | 'secrets' | 'environment'>,
-  databases: readonly Database[],
+export function wireContainer(
+  service: { readonly secrets: readonly string[]; readonly environment: Readonly<Record<string, string>> },
+  database: WiredDatabase | undefined,
 ): ServiceWiring {
-  const managed = databasesOf(service, databases);
-  const database = managed.length === 1 ? managed[0] : undefined;
   if (database === undefined) {
     return {
       environment: service.environment,
@@ -112,6 +122,17 @@ export function wireService(
     secrets.push({ name: 'PGPASSWORD', from: fromDatabase });
   }
   return { environment, secrets, database: database.name };
+}
+
+/**
+ * The service's environment and secrets as its container receives them.
+ * Assumes a request without {@link wiringProblems}.
+ */
+export function wireService(
+  service: Pick<Service, 'dependsOn' | 'secrets' | 'environment'>,
+  databases: readonly Database[],
+): ServiceWiring {
+  return wireContainer(service, wiredDatabase(service, databases));
 }
 
 /** The config values a service needs: the names of its secrets read from Parameter Store. */

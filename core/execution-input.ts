@@ -6,7 +6,7 @@
  * console; it never holds a secret value (secrets travel as names only).
  */
 
-import { type ContainerSecret, wireService } from './app-wiring.ts';
+import { wiredDatabase } from './app-wiring.ts';
 import { parseDuration } from './duration.ts';
 import { InputError } from './errors.ts';
 import { databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
@@ -70,9 +70,13 @@ export interface ServiceSpec {
   readonly public: boolean;
   readonly healthCheck?: Service['healthCheck'];
   readonly environment: Readonly<Record<string, string>>;
-  /** Variables read at task start: a managed database's password or a config value (core/app-wiring.ts). */
-  readonly secrets: readonly ContainerSecret[];
-  /** The managed database whose connection settings the service's environment carries. */
+  /**
+   * Variables compose gave no value: read at task start, as a config value or the password of
+   * `database` (core/app-wiring.ts `wireContainer` says which). Kept as names, as the request has
+   * them, so the input stays small for large projects.
+   */
+  readonly secrets: readonly string[];
+  /** The managed database the service is wired to: its connection settings and password. */
   readonly database?: string;
   readonly command?: readonly string[];
   readonly entrypoint?: readonly string[];
@@ -115,9 +119,10 @@ export interface TargetGroupSpec {
   readonly name: string;
   /** The container port traffic goes to. */
   readonly port: number;
-  readonly healthCheckPath: string;
-  /** The container port checked, as ELBv2 takes it: `traffic-port` or a number. */
-  readonly healthCheckPort: string;
+  /** Where the load balancer checks health. @default "/" */
+  readonly healthCheckPath?: string;
+  /** The container port checked, as ELBv2 takes it. @default "traffic-port" */
+  readonly healthCheckPort?: string;
 }
 
 export interface ZoneSpec {
@@ -219,6 +224,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
   const spec = (service: Service): ServiceSpec => {
     const derived = serviceNames(project, environment, service.name);
     const hostname = hostnames.get(service.name)?.hostname;
+    const database = wiredDatabase(service, request.databases);
     return {
       name: service.name,
       ...(service.image !== undefined ? { image: service.image } : {}),
@@ -229,7 +235,9 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       ports: service.ports,
       public: service.public,
       ...(service.healthCheck !== undefined ? { healthCheck: service.healthCheck } : {}),
-      ...wireService(service, request.databases),
+      environment: service.environment,
+      secrets: service.secrets,
+      ...(database !== undefined ? { database: database.name } : {}),
       ...(service.command !== undefined ? { command: service.command } : {}),
       ...(service.entrypoint !== undefined ? { entrypoint: service.entrypoint } : {}),
       dependsOn: service.dependsOn.filter((name) => byName.has(name)),
@@ -347,9 +355,10 @@ export function trafficPort(service: Pick<Service, 'ports'>): number {
 function healthCheckOf(service: Service): Pick<TargetGroupSpec, 'healthCheckPath' | 'healthCheckPort'> {
   const check = service.loadBalancerCheck;
   const port = check?.port;
+  // Only what differs from the defaults, so the input stays small for large projects.
   return {
-    healthCheckPath: check?.path ?? '/',
-    healthCheckPort: port === undefined || port === trafficPort(service) ? 'traffic-port' : String(port),
+    ...(check !== undefined && check.path !== '/' ? { healthCheckPath: check.path } : {}),
+    ...(port !== undefined && port !== trafficPort(service) ? { healthCheckPort: String(port) } : {}),
   };
 }
 

@@ -13,6 +13,7 @@
  * (functions/steps/ensure-load-balancer.ts) and the load balancer's
  * attributes (the deploy workflow's ConfigureLoadBalancer state).
  */
+import { type ContainerSecret, type ServiceWiring, wireContainer } from './app-wiring.ts';
 import type { DatabaseSpec, DeployInput, ServiceSpec, TargetGroupSpec } from './execution-input.ts';
 import { serviceNames } from './names.ts';
 import type { Policy } from './policy.ts';
@@ -282,8 +283,8 @@ function targetGroupEntries(input: DeployInput, live: LiveState): LivePlanEntry[
 function targetGroupChanges(wanted: TargetGroupSpec, found: LiveTargetGroup): LiveChange[] {
   return [
     ...change('port', found.port, wanted.port),
-    ...change('healthCheckPath', found.healthCheckPath, wanted.healthCheckPath),
-    ...change('healthCheckPort', found.healthCheckPort, wanted.healthCheckPort),
+    ...change('healthCheckPath', found.healthCheckPath, wanted.healthCheckPath ?? '/'),
+    ...change('healthCheckPort', found.healthCheckPort, wanted.healthCheckPort ?? 'traffic-port'),
   ];
 }
 
@@ -410,14 +411,18 @@ function serviceChanges(
     ...change('public', found.public, wanted.public),
   ];
   if (definition === undefined) return changes;
+  const container = wireContainer(
+    wanted,
+    input.databases.find((database) => database.name === wanted.database),
+  );
   return [
     ...changes,
     ...change('cpu', definition.cpu, wanted.cpu),
     ...change('memory', definition.memory, wanted.memory),
     ...imageChange(input, wanted, definition),
     ...change('ports', definition.ports, [...wanted.ports.map(portText)].sort()),
-    ...environmentChanges(definition.environment, wanted.environment),
-    ...secretChanges(definition.secrets, wanted),
+    ...environmentChanges(definition.environment, container.environment),
+    ...secretChanges(definition.secrets, container),
     ...change('command', definition.command ?? null, wanted.command ?? null),
     ...change('entrypoint', definition.entrypoint ?? null, wanted.entrypoint ?? null),
     ...change(
@@ -452,14 +457,14 @@ function environmentChanges(
 }
 
 /** A secret's source as the plan shows it: `config NAME`, `database password` or the raw reference. */
-function sourceText(from: LiveSecretSource | ServiceSpec['secrets'][number]['from']): string {
+function sourceText(from: LiveSecretSource | ContainerSecret['from']): string {
   if ('config' in from) return `config ${from.config}`;
   if ('database' in from) return 'database password';
   return from.other;
 }
 
 /** One change per secret added, removed or read from elsewhere; never a value. */
-function secretChanges(found: LiveTaskDefinition['secrets'], wanted: ServiceSpec): LiveChange[] {
+function secretChanges(found: LiveTaskDefinition['secrets'], wanted: ServiceWiring): LiveChange[] {
   const current = new Map(found.map((secret) => [secret.name, sourceText(secret.from)]));
   const desired = new Map(wanted.secrets.map((secret) => [secret.name, sourceText(secret.from)]));
   const names = [...new Set([...current.keys(), ...desired.keys()])].sort();

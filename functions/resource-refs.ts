@@ -97,6 +97,9 @@ export interface CertificateRef extends Progress {
 export interface DatabaseEndpoint {
   readonly name: string;
   readonly instance: string;
+  /** The database and user a service connects as (PGDATABASE, PGUSER). */
+  readonly databaseName: string;
+  readonly username: string;
   readonly endpoint: string;
   /** ARN of the RDS-managed secret holding the master user's password (ManageMasterUserPassword). */
   readonly secretArn?: string;

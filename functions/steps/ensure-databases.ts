@@ -62,6 +62,8 @@ export const ensureDatabases = defineStep({
     const endpoints = input.databases.map((database, index) => ({
       name: database.name,
       instance: database.instance,
+      databaseName: database.databaseName,
+      username: database.username,
       endpoint: results[index]?.endpoint ?? '',
       secretArn: results[index]?.secretArn ?? '',
     }));

@@ -405,8 +405,8 @@ async function ensureTargetGroup(
 function healthCheckOf(wanted: EnsureLoadBalancerInput['targetGroups'][number]) {
   return {
     HealthCheckProtocol: 'HTTP',
-    HealthCheckPath: wanted.healthCheckPath,
-    HealthCheckPort: wanted.healthCheckPort,
+    HealthCheckPath: wanted.healthCheckPath ?? '/',
+    HealthCheckPort: wanted.healthCheckPort ?? 'traffic-port',
     Matcher: { HttpCode: HEALTHY_HTTP_CODES },
   } as const;
 }

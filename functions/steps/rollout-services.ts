@@ -43,7 +43,7 @@ import type { Policy } from '../../core/policy.ts';
 import { builtImage } from '../aws/ecr/image-uri.ts';
 import { discoveryIndex, type EnsureServiceInput, ensureService } from '../aws/ecs/service.ts';
 import { isStable } from '../aws/ecs/service-stability.ts';
-import { registerTaskDefinition, secretReferences } from '../aws/ecs/task-definition.ts';
+import { containerWiring, registerTaskDefinition } from '../aws/ecs/task-definition.ts';
 import { ensureExecutionRole } from '../aws/iam/execution-role.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
@@ -206,7 +206,8 @@ async function deployService(
         },
       ]
     : [];
-  const secrets = secretReferences(service, input);
+  const wiring = containerWiring(service, input);
+  const { secrets } = wiring;
   const executionRoleArn = await ensureExecutionRole(
     {
       project: input.project,
@@ -231,7 +232,7 @@ async function deployService(
       deploymentId: input.deploymentId,
       tags: input.tags,
       executionRoleArn,
-      secretReferences: secrets,
+      wiring,
       region: input.region,
     },
     clients,

@@ -220,7 +220,9 @@ describe('hostile deployment requests', () => {
         const spec = outcome.execution.waves
           .flatMap((wave) => wave.services)
           .find((s) => s.name === outcome.request.services[0]?.name);
-        const hostile = Object.entries(spec?.environment ?? {}).filter(([name]) => name.startsWith('HOSTILE_'));
+        const hostile = Object.entries(spec?.environment ?? {}).filter(([name]) =>
+          name.startsWith('HOSTILE_'),
+        );
         expect(Object.fromEntries(hostile)).toEqual(service.environment);
         // Besides them, only the connection settings of a managed database it depends on (core/app-wiring.ts).
         const added = Object.keys(spec?.environment ?? {}).filter((name) => !name.startsWith('HOSTILE_'));

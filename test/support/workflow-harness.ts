@@ -121,9 +121,18 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
     case 'EnsureDatabases':
       return {
         ready: true,
-        endpoints: ((input.databases as Array<{ name: string; instance: string }>) ?? []).map((database) => ({
+        endpoints: (
+          (input.databases as Array<{
+            name: string;
+            instance: string;
+            databaseName: string;
+            username: string;
+          }>) ?? []
+        ).map((database) => ({
           name: database.name,
           instance: database.instance,
+          databaseName: database.databaseName,
+          username: database.username,
           endpoint: `${database.instance}.example.rds.amazonaws.com`,
           secretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-${database.instance}-AbCdEf`,
         })),

@@ -14,6 +14,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { wireContainer } from '../../../core/app-wiring.ts';
 import type { ServiceSpec, Tag } from '../../../core/execution-input.ts';
 import { type EnvironmentNames, serviceNames } from '../../../core/names.ts';
 import type { BuiltImage, DatabaseEndpoint } from '../../resource-refs.ts';
@@ -32,8 +33,8 @@ export interface RegisterTaskDefinitionInput {
   readonly tags: readonly Tag[];
   /** The service's own role, with which ECS pulls its image, writes its logs and reads its secrets. */
   readonly executionRoleArn: string;
-  /** Where each secret of the service is read from (see {@link secretReferences}). */
-  readonly secretReferences: readonly SecretReference[];
+  /** The container's environment and secrets (see {@link containerWiring}). */
+  readonly wiring: ContainerWiring;
   /** Region of the log group, for the awslogs driver. */
   readonly region: string;
 }
@@ -53,25 +54,39 @@ export interface SecretReference {
   readonly kind: 'parameter' | 'secret';
 }
 
+/** The service's container as it is wired: its environment and where each secret is read from. */
+export interface ContainerWiring {
+  /** The service's environment, with its database's connection settings. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secrets: readonly SecretReference[];
+}
+
 /**
- * Where each of the service's secrets is read from: config values from Parameter Store under the
- * environment's path, a database's password from the `password` key of its RDS-managed secret.
+ * The service's container wiring (core/app-wiring.ts): config values from Parameter Store under
+ * the environment's path, its database's password from the `password` key of the RDS-managed secret.
  */
-export function secretReferences(
-  service: Pick<ServiceSpec, 'name' | 'secrets'>,
+export function containerWiring(
+  service: Pick<ServiceSpec, 'name' | 'secrets' | 'environment' | 'database'>,
   context: {
     readonly names: EnvironmentNames;
     readonly databases: readonly DatabaseEndpoint[];
     readonly accountId: string;
     readonly region: string;
   },
-): SecretReference[] {
-  return service.secrets.map(({ name, from }) => {
+): ContainerWiring {
+  const database = context.databases.find((candidate) => candidate.name === service.database);
+  if (service.database !== undefined && database === undefined) {
+    throw new StepError(
+      'Modeshift.DatabaseSecretMissing',
+      `service ${service.name} is wired to database ${service.database}, which the deployment did not provide`,
+    );
+  }
+  const wiring = wireContainer(service, database);
+  const secrets = wiring.secrets.map(({ name, from }): SecretReference => {
     if ('config' in from) {
       const resource = `arn:aws:ssm:${context.region}:${context.accountId}:parameter${context.names.secretsPath}${from.config}`;
       return { name, valueFrom: resource, resource, kind: 'parameter' };
     }
-    const database = context.databases.find((candidate) => candidate.name === from.database);
     if (database?.secretArn === undefined || database.secretArn === '') {
       throw new StepError(
         'Modeshift.DatabaseSecretMissing',
@@ -85,6 +100,7 @@ export function secretReferences(
       kind: 'secret',
     };
   });
+  return { environment: wiring.environment, secrets };
 }
 
 /**
@@ -127,10 +143,10 @@ function taskDefinitionFor(input: RegisterTaskDefinitionInput): RegisterTaskDefi
       protocol: port.protocol,
       name: `${service.name}-${port.target}-${port.protocol}`,
     })),
-    environment: Object.entries(service.environment)
+    environment: Object.entries(input.wiring.environment)
       .sort(([a], [b]) => compare(a, b))
       .map(([name, value]) => ({ name, value })),
-    secrets: input.secretReferences.map(({ name, valueFrom }) => ({ name, valueFrom })),
+    secrets: input.wiring.secrets.map(({ name, valueFrom }) => ({ name, valueFrom })),
     logConfiguration: {
       logDriver: 'awslogs',
       options: {

@@ -88,12 +88,16 @@ describe('EnsureDatabases', () => {
         {
           name: 'db',
           instance: 'shop-pr-42-db',
+          databaseName: 'db',
+          username: 'shop',
           endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com',
           secretArn: secretOf('shop-pr-42-db'),
         },
         {
           name: 'analytics',
           instance: 'shop-pr-42-analytics',
+          databaseName: 'analytics',
+          username: 'shop',
           endpoint: 'shop-pr-42-analytics.abc.us-east-1.rds.amazonaws.com',
           secretArn: secretOf('shop-pr-42-analytics'),
         },

@@ -218,10 +218,7 @@ describe('RolloutServices: secrets and execution roles', () => {
   it('starts each service with its own execution role, allowed to read exactly the secrets its task definition names', async () => {
     const api: ServiceSpec = {
       ...spec('api'),
-      secrets: [
-        { name: 'PGPASSWORD', from: { database: 'db' } },
-        { name: 'STRIPE_KEY', from: { config: 'STRIPE_KEY' } },
-      ],
+      secrets: ['STRIPE_KEY'],
       database: 'db',
     };
     const worker: ServiceSpec = { ...spec('worker') };
@@ -230,7 +227,16 @@ describe('RolloutServices: secrets and execution roles', () => {
       {
         ...input,
         services: [api, worker],
-        databases: [{ name: 'db', instance: 'shop-pr-42-db', endpoint: 'db.example', secretArn: DB_SECRET }],
+        databases: [
+          {
+            name: 'db',
+            instance: 'shop-pr-42-db',
+            databaseName: 'shop',
+            username: 'shop',
+            endpoint: 'db.example',
+            secretArn: DB_SECRET,
+          },
+        ],
       },
       clients(),
     );
@@ -241,11 +247,11 @@ describe('RolloutServices: secrets and execution roles', () => {
       'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop-pr-42-api',
     );
     expect(apiDefinition?.containerDefinitions?.[0]?.secrets).toEqual([
-      { name: 'PGPASSWORD', valueFrom: `${DB_SECRET}:password::` },
       {
         name: 'STRIPE_KEY',
         valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/modeshift/shop/pr-42/STRIPE_KEY',
       },
+      { name: 'PGPASSWORD', valueFrom: `${DB_SECRET}:password::` },
     ]);
     const workerDefinition = registered.find((definition) => definition.family === 'shop-pr-42-worker');
     expect(workerDefinition?.executionRoleArn).toBe(
@@ -270,7 +276,7 @@ describe('RolloutServices: secrets and execution roles', () => {
   });
 
   it('fails, before registering anything, a service whose database has no managed password secret', async () => {
-    const api: ServiceSpec = { ...spec('api'), secrets: [{ name: 'PGPASSWORD', from: { database: 'db' } }] };
+    const api: ServiceSpec = { ...spec('api'), database: 'db' };
 
     await expect(
       rolloutServices({ ...input, services: [api], databases: [] }, clients()),

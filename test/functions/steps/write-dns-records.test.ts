@@ -45,7 +45,13 @@ const input: WriteDnsRecordsInput = {
     ready: true,
   },
   databases: [
-    { name: 'db', instance: 'shop-pr-42-db', endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com' },
+    {
+      name: 'db',
+      instance: 'shop-pr-42-db',
+      databaseName: 'shop',
+      username: 'shop',
+      endpoint: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com',
+    },
   ],
 };
 

@@ -10,9 +10,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags, type ServiceSpec } from '../../../../core/execution-input.ts';
 import { environmentNames } from '../../../../core/names.ts';
 import {
+  containerWiring,
   type RegisterTaskDefinitionInput,
   registerTaskDefinition,
-  secretReferences,
 } from '../../../../functions/aws/ecs/task-definition.ts';
 
 const ecs = mockClient(ECSClient);
@@ -23,7 +23,14 @@ const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop
 const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0f3c-AbCdEf';
 const STRIPE_PARAMETER = 'arn:aws:ssm:us-east-1:123456789012:parameter/modeshift/shop/pr-42/STRIPE_KEY';
 const DATABASES = [
-  { name: 'db', instance: 'shop-pr-42-db', endpoint: 'db.rds.example', secretArn: DB_SECRET },
+  {
+    name: 'db',
+    instance: 'shop-pr-42-db',
+    databaseName: 'shop',
+    username: 'shop',
+    endpoint: 'db.rds.example',
+    secretArn: DB_SECRET,
+  },
 ];
 
 const api: ServiceSpec = {
@@ -43,10 +50,8 @@ const api: ServiceSpec = {
     startPeriodSeconds: 10,
   },
   environment: { NODE_ENV: 'production', DATABASE_HOST: 'db' },
-  secrets: [
-    { name: 'DATABASE_PASSWORD', from: { database: 'db' } },
-    { name: 'STRIPE_KEY', from: { config: 'STRIPE_KEY' } },
-  ],
+  secrets: ['DATABASE_PASSWORD', 'STRIPE_KEY'],
+  database: 'db',
   command: ['node', 'server.js'],
   dependsOn: [],
 };
@@ -61,7 +66,7 @@ function inputFor(service: ServiceSpec, images: RegisterTaskDefinitionInput['ima
     deploymentId: 'deploy-2',
     tags: modeshiftTags('shop', 'pr-42', 'production', 'deploy-2'),
     executionRoleArn: EXECUTION_ROLE,
-    secretReferences: secretReferences(service, {
+    wiring: containerWiring(service, {
       names: environmentNames('shop', 'pr-42'),
       databases: DATABASES,
       accountId: '123456789012',
@@ -94,11 +99,16 @@ function describedApi(revision: number, overrides: { image?: string } = {}): Tas
         essential: true,
         portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp', name: 'api-8080-tcp' }],
         environment: [
+          { name: 'PGUSER', value: 'shop' },
           { name: 'NODE_ENV', value: 'production' },
+          { name: 'PGHOST', value: 'db' },
           { name: 'DATABASE_HOST', value: 'db' },
+          { name: 'PGDATABASE', value: 'shop' },
+          { name: 'PGPORT', value: '5432' },
         ],
         secrets: [
           { name: 'STRIPE_KEY', valueFrom: STRIPE_PARAMETER },
+          { name: 'PGPASSWORD', valueFrom: `${DB_SECRET}:password::` },
           { name: 'DATABASE_PASSWORD', valueFrom: `${DB_SECRET}:password::` },
         ],
         mountPoints: [],
@@ -163,10 +173,15 @@ describe('RegisterTaskDefinition', () => {
           environment: [
             { name: 'DATABASE_HOST', value: 'db' },
             { name: 'NODE_ENV', value: 'production' },
+            { name: 'PGDATABASE', value: 'shop' },
+            { name: 'PGHOST', value: 'db' },
+            { name: 'PGPORT', value: '5432' },
+            { name: 'PGUSER', value: 'shop' },
           ],
           secrets: [
             { name: 'DATABASE_PASSWORD', valueFrom: `${DB_SECRET}:password::` },
             { name: 'STRIPE_KEY', valueFrom: STRIPE_PARAMETER },
+            { name: 'PGPASSWORD', valueFrom: `${DB_SECRET}:password::` },
           ],
           logConfiguration: {
             logDriver: 'awslogs',
@@ -196,13 +211,14 @@ describe('RegisterTaskDefinition', () => {
 
     const container = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input
       .containerDefinitions?.[0];
-    expect(container?.secrets).toHaveLength(2);
+    expect(container?.secrets).toHaveLength(3);
     for (const secret of container?.secrets ?? []) {
       expect(Object.keys(secret).sort()).toEqual(['name', 'valueFrom']);
     }
     expect(container?.secrets).toEqual([
       { name: 'DATABASE_PASSWORD', valueFrom: `${DB_SECRET}:password::` },
       { name: 'STRIPE_KEY', valueFrom: STRIPE_PARAMETER },
+      { name: 'PGPASSWORD', valueFrom: `${DB_SECRET}:password::` },
     ]);
     expect(container?.environment?.map((variable) => variable.name)).not.toContain('DATABASE_PASSWORD');
   });
@@ -311,7 +327,7 @@ describe('RegisterTaskDefinition', () => {
   });
 });
 
-describe('secretReferences', () => {
+describe('containerWiring', () => {
   const context = {
     names: environmentNames('shop', 'pr-42'),
     databases: DATABASES,
@@ -320,20 +336,40 @@ describe('secretReferences', () => {
   };
 
   it('names the resource the execution role must read for each secret', () => {
-    expect(secretReferences(api, context)).toEqual([
-      {
-        name: 'DATABASE_PASSWORD',
-        valueFrom: `${DB_SECRET}:password::`,
-        resource: DB_SECRET,
-        kind: 'secret',
-      },
+    const fromDatabase = { valueFrom: `${DB_SECRET}:password::`, resource: DB_SECRET, kind: 'secret' };
+    expect(containerWiring(api, context).secrets).toEqual([
+      { name: 'DATABASE_PASSWORD', ...fromDatabase },
       { name: 'STRIPE_KEY', valueFrom: STRIPE_PARAMETER, resource: STRIPE_PARAMETER, kind: 'parameter' },
+      { name: 'PGPASSWORD', ...fromDatabase },
+    ]);
+  });
+
+  it("adds its database's connection settings to the service's own environment", () => {
+    expect(containerWiring(api, context).environment).toEqual({
+      NODE_ENV: 'production',
+      DATABASE_HOST: 'db',
+      PGHOST: 'db',
+      PGPORT: '5432',
+      PGDATABASE: 'shop',
+      PGUSER: 'shop',
+    });
+  });
+
+  it('reads every secret of a service wired to no database from config', () => {
+    const { database: _none, ...unwired } = api;
+    expect(containerWiring(unwired, context).secrets.map((secret) => secret.kind)).toEqual([
+      'parameter',
+      'parameter',
     ]);
   });
 
   it('refuses a database password whose database has no managed secret, naming service, variable and database', () => {
-    expect(() => secretReferences(api, { ...context, databases: [] })).toThrow(
+    const withoutSecret = DATABASES.map(({ secretArn: _none, ...database }) => database);
+    expect(() => containerWiring(api, { ...context, databases: withoutSecret })).toThrow(
       /service api reads DATABASE_PASSWORD from database db, whose RDS-managed password secret was not found/,
+    );
+    expect(() => containerWiring(api, { ...context, databases: [] })).toThrow(
+      /service api is wired to database db, which the deployment did not provide/,
     );
   });
 });
