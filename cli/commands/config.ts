@@ -28,6 +28,17 @@ import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from
 import type { Io } from '../io.ts';
 import { renderTable } from '../table.ts';
 
+/** The environment options, with `--endpoint` described as the config commands use it. */
+function addConfigOptions(command: Command): Command {
+  const withOptions = addEnvironmentOptions(command);
+  const endpoint = withOptions.options.find((option) => option.long === '--endpoint');
+  if (endpoint) {
+    endpoint.description =
+      'AWS API endpoint whose Parameter Store holds the values (default: the account modeshift is deployed in)';
+  }
+  return withOptions;
+}
+
 /** The project and environment the options name, validated as a request's. */
 function scopeOf(options: EnvironmentCommandOptions, io: Io): ConfigScope {
   const { project, environment } = parseDownRequest({
@@ -96,7 +107,7 @@ async function readValue(name: string, options: { value?: string }, io: Io): Pro
 type SetOptions = EnvironmentCommandOptions & { value?: string };
 
 function registerSet(config: Command, io: Io) {
-  addEnvironmentOptions(
+  addConfigOptions(
     config
       .command('set')
       .description('set a config value: read from stdin, or typed at a prompt that does not echo it')
@@ -124,7 +135,7 @@ function registerSet(config: Command, io: Io) {
 }
 
 function registerList(config: Command, io: Io) {
-  addEnvironmentOptions(
+  addConfigOptions(
     config
       .command('ls')
       .description("list an environment's config values: names and last-modified times, no values"),
@@ -152,7 +163,7 @@ function registerList(config: Command, io: Io) {
 }
 
 function registerRemove(config: Command, io: Io) {
-  addEnvironmentOptions(
+  addConfigOptions(
     config
       .command('rm')
       .description('remove a config value')
