@@ -5,7 +5,7 @@
 
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { type ComposeResult, loadComposeFile } from '../core/compose.ts';
+import { type ComposeOptions, type ComposeResult, loadComposeFile } from '../core/compose.ts';
 import { parseOverrideAssignments, type ResolvedPolicy, resolvePolicy } from '../core/policy.ts';
 import type { Io } from './io.ts';
 
@@ -47,10 +47,31 @@ export interface LoadedRequest extends ComposeResult {
   readonly resolved: ResolvedPolicy;
 }
 
-/** Reads the compose file and resolves the policy; throws InputError on any problem. */
-export function loadRequest(options: ComposeCommandOptions, io: Io, artifactBucket?: string): LoadedRequest {
+/**
+ * The compose options with the names of the config values stored for the
+ * environment: compose then reads `${NAME}` of a stored value as that secret
+ * (or refuses it), rather than as an unset variable.
+ */
+export function withStoredConfigNames(
+  options: ComposeOptions,
+  configNames: ReadonlySet<string>,
+): ComposeOptions & { readonly configNames: ReadonlySet<string> } {
+  return { ...options, configNames };
+}
+
+/**
+ * Reads the compose file and resolves the policy; throws InputError on any
+ * problem. `configNames`: the environment's stored config values, when the
+ * caller has read them (cli/stored-config.ts).
+ */
+export function loadRequest(
+  options: ComposeCommandOptions,
+  io: Io,
+  artifactBucket?: string,
+  configNames?: ReadonlySet<string>,
+): LoadedRequest {
   const overrides = parseOverrideAssignments(options.set);
-  const composed = loadComposeFile(resolve(io.cwd, options.file), {
+  const composeOptions: ComposeOptions = {
     environment: options.env,
     mode: options.mode,
     deploymentId: options.deploymentId ?? timestampDeploymentId(io.now()),
@@ -60,7 +81,11 @@ export function loadRequest(options: ComposeCommandOptions, io: Io, artifactBuck
     ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
     ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
     ...(options.force ? { force: true } : {}),
-  });
+  };
+  const composed = loadComposeFile(
+    resolve(io.cwd, options.file),
+    configNames === undefined ? composeOptions : withStoredConfigNames(composeOptions, configNames),
+  );
   const resolved = resolvePolicy(composed.request.mode, composed.request.overrides ?? {});
   return { ...composed, resolved };
 }

@@ -7,6 +7,7 @@ import { DynamoDBClient as Dynamo, type DynamoDBClient } from '@aws-sdk/client-d
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ComposeResult } from '../core/compose.ts';
 import { executionName } from '../core/names.ts';
 import type { ResolvedPolicy } from '../core/policy.ts';
@@ -22,6 +23,8 @@ export interface DeployedClients {
   readonly sfn: SFNClient;
   readonly dynamodb: DynamoDBClient;
   readonly s3: S3Client;
+  /** Parameter Store: the environment's config values, checked before a deploy is requested. */
+  readonly ssm: SSMClient;
 }
 
 export function deployedClients(): DeployedClients {
@@ -30,6 +33,7 @@ export function deployedClients(): DeployedClients {
     sfn: new SFNClient({}),
     dynamodb: new Dynamo({}),
     s3: new S3Client({}),
+    ssm: new SSMClient({}),
   };
 }
 

@@ -1,7 +1,11 @@
-/** Where the CLI writes: the process's streams, or a test's buffers. */
+import { type Input, processInput } from './standard-input.ts';
+
+/** Where the CLI reads and writes: the process's streams, or a test's buffers. */
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Standard input, for a value piped or typed in (`config set`). @default none: such a command asks for `--value` */
+  readonly stdin?: Input;
   /** Environment variables, for interpolation in compose files. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Folder that relative paths are resolved against. */
@@ -14,6 +18,7 @@ export function processIo(): Io {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    stdin: processInput(),
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { formatProblem, isInputError } from '../core/errors.ts';
 import { CommandFailedError } from './command-failed.ts';
+import { registerConfig } from './commands/config.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerDown } from './commands/down.ts';
@@ -30,6 +31,7 @@ export function makeProgram(io: Io = processIo()): Command {
   registerEstimate(program, io);
   registerDeploy(program, io);
   registerDown(program, io);
+  registerConfig(program, io);
   registerStatus(program, io);
   registerHistory(program, io);
   registerSweep(program, io);

@@ -22,6 +22,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import * as scheduler from '@aws-sdk/client-scheduler';
 import * as servicediscovery from '@aws-sdk/client-servicediscovery';
 import * as sfn from '@aws-sdk/client-sfn';
+import * as ssm from '@aws-sdk/client-ssm';
 import type { Client } from '@smithy/core/client';
 
 /** A JS SDK v3 client: any `@aws-sdk/client-*` client, used through `send()`. */
@@ -178,6 +179,14 @@ const services = {
     client: sfn.SFNClient,
     iamPrefix: 'states',
     errorPrefix: 'Sfn',
+  },
+  ssm: {
+    sdkPackage: '@aws-sdk/client-ssm',
+    sdk: ssm,
+    client: ssm.SSMClient,
+    iamPrefix: 'ssm',
+    errorPrefix: 'Ssm',
+    tagAction: 'AddTagsToResource',
   },
 } satisfies Record<string, Omit<AwsService, 'id'>>;
 

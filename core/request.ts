@@ -196,7 +196,8 @@ export const BuildSchema = z.strictObject({
   target: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][\w.-]*$/))),
 });
 
-const EnvironmentVariableName = z.string().check(
+/** An environment variable name: letters, digits and `_`, not starting with a digit. */
+export const EnvironmentVariableName = z.string().check(
   z.regex(ENV_VAR, {
     error: (issue) =>
       `${quoted(issue.input)} is not an environment variable name (letters, digits, '_', not starting with a digit)`,

@@ -1,18 +1,22 @@
 /**
- * The `Deploy Requested` handler: validates the request, resolves its policy
- * and starts the deploy workflow (execution named from the deployment id), or
- * queues it while the environment is busy. Also invoked with the plain
- * request JSON (SST Console, `aws lambda invoke`).
+ * The `Deploy Requested` handler: validates the request, resolves its policy,
+ * refuses it when a config value its services need is not set, and starts the
+ * deploy workflow (execution named from the deployment id), or queues it
+ * while the environment is busy. Also invoked with the plain request JSON
+ * (SST Console, `aws lambda invoke`).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import { buildDeployInput } from '../core/execution-input.ts';
 import { resolvePolicy } from '../core/policy.ts';
-import { parseDeployRequest } from '../core/request.ts';
+import { type DeployRequest, parseDeployRequest } from '../core/request.ts';
+import { missingConfigValues } from './aws/ssm/config-values.ts';
 import {
   handleRequest,
   type PreparedRequest,
+  type RequestCheck,
   type RequestDeps,
   type RequestOutcome,
 } from './requests/handle-request.ts';
@@ -21,8 +25,14 @@ import { runtimeDeps } from './requests/runtime-deps.ts';
 
 const logger = new Logger({ serviceName: 'modeshift' });
 
+/** A valid deploy request, ready to start: the request itself and the workflow's input. */
+export interface PreparedDeploy extends PreparedRequest {
+  readonly kind: 'deploy';
+  readonly request: DeployRequest;
+}
+
 /** A valid Deploy Requested detail as the deploy workflow's input. */
-export function prepareDeploy(detail: unknown, now: Date): PreparedRequest {
+export function prepareDeploy(detail: unknown, now: Date): PreparedDeploy {
   const request = parseDeployRequest(detail);
   const input = buildDeployInput(request, resolvePolicy(request.mode, request.overrides ?? {}), now);
   return {
@@ -33,6 +43,19 @@ export function prepareDeploy(detail: unknown, now: Date): PreparedRequest {
     lockExpiresAt: input.lockExpiresAt,
     input,
     detail,
+    request,
+  };
+}
+
+/** Refuses a deploy whose services need config values that are not set: one problem per name. */
+export function configValuesCheck(ssm: SSMClient): RequestCheck<PreparedDeploy> {
+  return async function checkConfigValues(prepared) {
+    const problems = await missingConfigValues(prepared.request, ssm);
+    if (problems.length === 0) return undefined;
+    return {
+      error: `the deploy needs config values that are not set in ${prepared.project}/${prepared.environment}`,
+      problems,
+    };
   };
 }
 
@@ -42,6 +65,7 @@ export async function deployRequested(event: unknown, deps: RequestDeps): Promis
     () => prepareDeploy(requestDetail(event, 'Deploy Requested'), deps.now()),
     deps,
     event,
+    configValuesCheck(deps.ssm),
   );
 }
 

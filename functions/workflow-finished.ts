@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { LOCK_TTL_MS } from '../core/execution-input.ts';
-import { prepareDeploy } from './deploy-requested.ts';
+import { configValuesCheck, prepareDeploy } from './deploy-requested.ts';
 import { prepareDown } from './down-requested.ts';
 import { dequeue } from './requests/environment-queue.ts';
 import {
@@ -34,8 +34,10 @@ export async function workflowFinished(
   );
   if (!queued) return { outcome: 'idle' };
   deps.log.info('starting the queued request', { deploymentId: queued.deploymentId, kind: queued.kind });
-  const prepare = queued.kind === 'deploy' ? prepareDeploy : prepareDown;
-  return startLocked(prepare(queued.detail, now), deps);
+  // A queued deploy is checked again: its config values may have been removed while it waited.
+  return queued.kind === 'deploy'
+    ? startLocked(prepareDeploy(queued.detail, now), deps, configValuesCheck(deps.ssm))
+    : startLocked(prepareDown(queued.detail, now), deps);
 }
 
 export const handler = middy(async function workflowFinishedHandler(event: {

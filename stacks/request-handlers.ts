@@ -13,12 +13,28 @@ export interface HandlerInputs {
   readonly workflows: { deploy: aws.sfn.StateMachine; down: aws.sfn.StateMachine };
 }
 
+type Permission = { actions: string[]; resources: Array<string | Output<string>> };
+
+/**
+ * Reading whether a deploy's config values are set (not their values): the
+ * Deploy Requested handler checks before it starts a deploy, and the workflow
+ * finished handler before it starts a queued one. Only parameters under
+ * modeshift's own path (`/modeshift/<project>/<environment>/<NAME>`).
+ */
+function configValuesCheck(region: Output<string>, account: Output<string>): Permission {
+  return {
+    actions: ['ssm:GetParameters'],
+    resources: [$interpolate`arn:aws:ssm:${region}:${account}:parameter/modeshift/*`],
+  };
+}
+
 function handlerFunction(
   name: string,
   handler: string,
   inputs: HandlerInputs,
   region: Output<string>,
   account: Output<string>,
+  extraPermissions: readonly Permission[] = [],
 ) {
   return new sst.aws.Function(name, {
     handler,
@@ -50,6 +66,7 @@ function handlerFunction(
           $interpolate`arn:aws:states:${region}:${account}:execution:${inputs.workflows.down.name}:*`,
         ],
       },
+      ...extraPermissions,
     ],
   });
 }
@@ -64,6 +81,7 @@ export function createRequestHandlers(
     inputs,
     roles.region,
     roles.account,
+    [configValuesCheck(roles.region, roles.account)],
   );
   const down = handlerFunction(
     'DownRequested',
@@ -78,6 +96,7 @@ export function createRequestHandlers(
     inputs,
     roles.region,
     roles.account,
+    [configValuesCheck(roles.region, roles.account)],
   );
   inputs.bus.subscribe('OnDeployRequested', deploy.arn, {
     pattern: { source: ['modeshift'], detailType: ['Deploy Requested'] },

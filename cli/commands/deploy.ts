@@ -1,14 +1,42 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
 import { formatProblem } from '../../core/errors.ts';
 import { deployOnTarget } from '../../local/run-workflows.ts';
 import { openTarget } from '../../local/target.ts';
-import { addComposeOptions, type ComposeCommandOptions, loadRequest } from '../compose-options.ts';
+import {
+  addComposeOptions,
+  type ComposeCommandOptions,
+  type LoadedRequest,
+  loadRequest,
+  timestampDeploymentId,
+} from '../compose-options.ts';
 import { findDeployedApp } from '../deployed-app.ts';
 import { deployedClients, deployThroughApp } from '../deployed-run.ts';
 import { followOptions } from '../follow-options.ts';
 import type { Io } from '../io.ts';
 import { progressPrinter } from '../progress.ts';
 import { finishRun } from '../run-report.ts';
+import { refuseMissingConfigValues, withStoredConfig } from '../stored-config.ts';
+
+type DeployOptions = ComposeCommandOptions & { endpoint?: string; quiet?: boolean };
+
+/**
+ * The request as it will be deployed: loaded with the environment's stored
+ * config names, its warnings printed, and refused (exit 2) when a config
+ * value its services need is not set — before anything changes.
+ */
+async function checkedRequest(
+  validated: LoadedRequest,
+  options: DeployOptions & { deploymentId: string },
+  io: Io,
+  ssm: SSMClient,
+  artifactBucket?: string,
+): Promise<LoadedRequest> {
+  const loaded = await withStoredConfig(validated, options, io, ssm, artifactBucket);
+  for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
+  await refuseMissingConfigValues(loaded.request, ssm);
+  return loaded;
+}
 
 export function registerDeploy(program: Command, io: Io) {
   addComposeOptions(
@@ -19,27 +47,27 @@ export function registerDeploy(program: Command, io: Io) {
       'AWS API endpoint to run against; "local" (the default) starts the embedded local AWS',
     )
     .option('--quiet', 'print no progress lines')
-    .action(async (options: ComposeCommandOptions & { endpoint?: string; quiet?: boolean }) => {
+    .action(async (given: DeployOptions) => {
+      // One deployment id for every load of the file.
+      const options = { ...given, deploymentId: given.deploymentId ?? timestampDeploymentId(io.now()) };
       const app = options.endpoint === undefined ? findDeployedApp(io.cwd, io.env) : undefined;
-      const loaded = loadRequest(options, io, app?.artifactBucket);
-      for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
+      // Validated before any AWS call: a bad compose file touches nothing.
+      const validated = loadRequest(options, io, app?.artifactBucket);
       const log = (line: string) => io.stderr(`${line}\n`);
       if (app) {
+        const clients = deployedClients();
+        const loaded = await checkedRequest(validated, options, io, clients.ssm, app.artifactBucket);
         const { project, environment, deploymentId } = loaded.request;
         log(
           `Requesting a deploy of ${project}/${environment} in ${loaded.resolved.mode} mode on bus ${app.busName} (deployment ${deploymentId})`,
         );
-        const report = await deployThroughApp(
-          app,
-          loaded,
-          deployedClients(),
-          followOptions(io, options.quiet),
-        );
+        const report = await deployThroughApp(app, loaded, clients, followOptions(io, options.quiet));
         finishRun(report, io, options.json === true);
         return;
       }
       const target = await openTarget(options.endpoint, { env: io.env, log });
       try {
+        const loaded = await checkedRequest(validated, options, io, target.clients('ssm') as SSMClient);
         const { project, environment, deploymentId } = loaded.request;
         log(
           `Deploying ${project}/${environment} in ${loaded.resolved.mode} mode to ${target.endpoint} (deployment ${deploymentId})`,

@@ -1,12 +1,14 @@
 /**
  * The common path of the Deploy Requested and Down Requested handlers:
- * validate, then start the workflow when the environment is free, or queue
- * the request (superseding an older queued one) when it is busy.
+ * validate, check what AWS must already hold for the request (a deploy's
+ * config values), then start the workflow when the environment is free, or
+ * queue the request (superseding an older queued one) when it is busy.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { isInputError, type Problem } from '../../core/errors.ts';
 import { executionName } from '../../core/names.ts';
 import { acquireLock, enqueue, type QueueContext, releaseLock } from './environment-queue.ts';
@@ -18,6 +20,8 @@ export interface RequestDeps {
   readonly sfn: SFNClient;
   readonly dynamodb: DynamoDBClient;
   readonly eventbridge: EventBridgeClient;
+  /** Parameter Store, where a deploy's config values must be set before it starts. */
+  readonly ssm: SSMClient;
   readonly tableName: string;
   readonly busName: string;
   readonly deployStateMachineArn: string;
@@ -47,6 +51,19 @@ export type RequestOutcome =
   | { readonly outcome: 'queued'; readonly deploymentId: string; readonly superseded?: string }
   | { readonly outcome: 'rejected'; readonly problems: readonly Problem[] };
 
+/** Why a valid request is refused before anything changes, and each thing that is missing. */
+export interface Refusal {
+  readonly error: string;
+  readonly problems: readonly Problem[];
+}
+
+/**
+ * Looks in AWS for what refuses a valid request (a deploy's config values
+ * that are not set); `undefined` lets it start. Run before the lock is taken,
+ * and again when a queued request is started.
+ */
+export type RequestCheck<R extends PreparedRequest> = (request: R) => Promise<Refusal | undefined>;
+
 function failureType(kind: 'deploy' | 'down') {
   return kind === 'deploy' ? 'Deployment Failed' : 'Teardown Failed';
 }
@@ -55,8 +72,36 @@ export function queueContext(deps: RequestDeps): QueueContext {
   return { dynamodb: deps.dynamodb, tableName: deps.tableName, now: deps.now() };
 }
 
-/** Starts the workflow of a request whose lock is held; releases the lock if the start fails. */
-export async function startLocked(request: PreparedRequest, deps: RequestDeps): Promise<RequestOutcome> {
+/** Emits the failure event of a refused request; its outcome. */
+async function refuse(
+  kind: 'deploy' | 'down',
+  refusal: Refusal,
+  deps: RequestDeps,
+  request: unknown,
+): Promise<RequestOutcome> {
+  deps.log.error('request refused', { error: refusal.error, problems: refusal.problems });
+  await emitRequestFailed(deps.eventbridge, deps.busName, failureType(kind), {
+    error: refusal.error,
+    problems: refusal.problems,
+    request,
+  });
+  return { outcome: 'rejected', problems: refusal.problems };
+}
+
+/**
+ * Starts the workflow of a request whose lock is held; releases the lock if
+ * `check` refuses the request or the start fails.
+ */
+export async function startLocked<R extends PreparedRequest>(
+  request: R,
+  deps: RequestDeps,
+  check?: RequestCheck<R>,
+): Promise<RequestOutcome> {
+  const refusal = await check?.(request);
+  if (refusal) {
+    await releaseLock(queueContext(deps), request);
+    return refuse(request.kind, refusal, deps, request.detail);
+  }
   const name = executionName(request.project, request.environment, request.deploymentId);
   const machine = request.kind === 'deploy' ? deps.deployStateMachineArn : deps.downStateMachineArn;
   try {
@@ -81,13 +126,14 @@ export async function startLocked(request: PreparedRequest, deps: RequestDeps): 
   }
 }
 
-export async function handleRequest(
+export async function handleRequest<R extends PreparedRequest>(
   kind: 'deploy' | 'down',
-  prepare: () => PreparedRequest,
+  prepare: () => R,
   deps: RequestDeps,
   rawDetail: unknown,
+  check?: RequestCheck<R>,
 ): Promise<RequestOutcome> {
-  let request: PreparedRequest;
+  let request: R;
   try {
     request = prepare();
   } catch (error) {
@@ -105,6 +151,9 @@ export async function handleRequest(
   // A request whose execution exists is delivered again: it must not take the lock or the queue.
   const existing = await existingExecution(deps.sfn, machine, name);
   if (existing) return { outcome: 'duplicate', executionArn: existing.executionArn, executionName: name };
+  // Refused before the lock: a refused request leaves the environment's record as it was.
+  const refusal = await check?.(request);
+  if (refusal) return refuse(kind, refusal, deps, rawDetail);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (await acquireLock(queueContext(deps), request)) return startLocked(request, deps);
     const queued = await enqueue(queueContext(deps), request.project, request.environment, {

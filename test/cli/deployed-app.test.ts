@@ -7,6 +7,7 @@ import {
   GetExecutionHistoryCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
+import { GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -17,6 +18,7 @@ const eventbridge = mockClient(EventBridgeClient);
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
+const ssm = mockClient(SSMClient);
 
 const APP = {
   MODESHIFT_BUS: 'modeshift-prod-bus',
@@ -29,10 +31,11 @@ const APP = {
 };
 
 beforeEach(() => {
-  for (const mock of [eventbridge, sfn, dynamodb, s3]) mock.reset();
+  for (const mock of [eventbridge, sfn, dynamodb, s3, ssm]) mock.reset();
   vi.stubEnv('AWS_REGION', 'us-east-1');
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
   s3.onAnyCommand().resolves({});
+  ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
   sfn.on(GetExecutionHistoryCommand).resolves({
     events: [
       {
@@ -159,5 +162,24 @@ describe('modeshift with a deployed app', () => {
         }),
       ],
     });
+  });
+
+  it('refuses a deploy whose config values are not set in the account before uploading or publishing anything', async () => {
+    ssm.on(GetParametersCommand).resolves({ InvalidParameters: ['/modeshift/mailer/pr-5/SIGNING_SECRET'] });
+
+    const result = await runCli(
+      ['deploy', '-f', 'test/fixtures/compose/mailer/compose.yaml', '--env', 'pr-5', '--mode', 'dev'],
+      APP,
+    );
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'error: services.api.environment.MAIL_API_KEY: config value MAIL_API_KEY is not set (also needed by worker): modeshift config set MAIL_API_KEY --env pr-5 --project mailer',
+    );
+    expect(result.stderr).toContain(
+      'error: services.api.environment.SIGNING_SECRET: config value SIGNING_SECRET is not set',
+    );
+    expect(ssm).toHaveReceivedCommandWith(GetParametersByPathCommand, { Path: '/modeshift/mailer/pr-5' });
+    expect(eventbridge).not.toHaveReceivedCommand(PutEventsCommand);
   });
 });

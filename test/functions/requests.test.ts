@@ -12,6 +12,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deployRequested } from '../../functions/deploy-requested.ts';
@@ -22,6 +23,7 @@ import { DEPLOY_MACHINE, DOWN_MACHINE, requestDeps } from '../support/request-de
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const eventbridge = mockClient(EventBridgeClient);
+const ssm = mockClient(SSMClient);
 
 const NOW = new Date('2026-11-26T08:00:00Z');
 
@@ -47,6 +49,7 @@ beforeEach(() => {
   sfn.reset();
   dynamodb.reset();
   eventbridge.reset();
+  ssm.reset();
   dynamodb.on(UpdateItemCommand).resolves({});
   sfn
     .on(DescribeExecutionCommand)
@@ -270,5 +273,120 @@ describe('workflow finished — the queued request starts', () => {
       outcome: 'idle',
     });
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+});
+
+describe('Deploy Requested handler — config values', () => {
+  /** The request with an API and a worker that read config values: API_KEY (both) and SIGNING_SECRET (api). */
+  const needing = {
+    ...detail,
+    services: [
+      { name: 'api', image: 'nginx:1.27', secrets: ['API_KEY', 'SIGNING_SECRET'] },
+      { name: 'worker', image: 'nginx:1.27', secrets: ['API_KEY'] },
+    ],
+  };
+  const needingEvent = { ...event, detail: needing };
+  /** Parameter Store holding only `names` under shop/pr-1. */
+  const stored = (...names: string[]) =>
+    ssm.on(GetParametersCommand).callsFake(({ Names }: { Names: string[] }) => ({
+      Parameters: Names.filter((name) => names.some((set) => name.endsWith(`/${set}`))).map((Name) => ({
+        Name,
+      })),
+      InvalidParameters: Names.filter((name) => !names.some((set) => name.endsWith(`/${set}`))),
+    }));
+  const failureDetail = () =>
+    JSON.parse(eventbridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? '{}');
+
+  it('refuses a deploy whose config values are not set: one problem per name, no lock, no workflow', async () => {
+    stored();
+
+    const outcome = await deployRequested(needingEvent, deps());
+
+    const problems = [
+      {
+        path: 'services.api.environment.API_KEY',
+        message:
+          'config value API_KEY is not set (also needed by worker): modeshift config set API_KEY --env pr-1 --project shop',
+      },
+      {
+        path: 'services.api.environment.SIGNING_SECRET',
+        message:
+          'config value SIGNING_SECRET is not set: modeshift config set SIGNING_SECRET --env pr-1 --project shop',
+      },
+    ];
+    expect(outcome).toEqual({ outcome: 'rejected', problems });
+    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, {
+      Names: ['/modeshift/shop/pr-1/API_KEY', '/modeshift/shop/pr-1/SIGNING_SECRET'],
+      WithDecryption: false,
+    });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+    expect(eventbridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [expect.objectContaining({ DetailType: 'Deployment Failed', Source: 'modeshift' })],
+    });
+    expect(failureDetail()).toMatchObject({
+      error: 'the deploy needs config values that are not set in shop/pr-1',
+      problems,
+    });
+  });
+
+  it('names only the values that are missing', async () => {
+    stored('API_KEY');
+
+    const outcome = await deployRequested(needingEvent, deps());
+
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      problems: [expect.objectContaining({ path: 'services.api.environment.SIGNING_SECRET' })],
+    });
+    expect(failureDetail().problems).toHaveLength(1);
+  });
+
+  it('starts the deploy once every value is set', async () => {
+    stored('API_KEY', 'SIGNING_SECRET');
+
+    const outcome = await deployRequested(needingEvent, deps());
+
+    expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop-pr-1-build-7' });
+    expect(eventbridge).not.toHaveReceivedCommand(PutEventsCommand);
+  });
+
+  it('asks Parameter Store nothing for a duplicate delivery of a started deploy', async () => {
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' } as never);
+
+    const outcome = await deployRequested(needingEvent, deps());
+
+    expect(outcome.outcome).toBe('duplicate');
+    expect(ssm).not.toHaveReceivedCommand(GetParametersCommand);
+    expect(eventbridge).not.toHaveReceivedCommand(PutEventsCommand);
+  });
+
+  it('checks a queued deploy again when it starts, and releases the lock when a value is gone', async () => {
+    stored('API_KEY');
+    dynamodb.on(GetItemCommand).resolves({
+      Item: {
+        queued: {
+          S: JSON.stringify({
+            kind: 'deploy',
+            deploymentId: 'build-7',
+            detail: needing,
+            queuedAt: NOW.toISOString(),
+          }),
+        },
+      },
+    });
+
+    const outcome = await workflowFinished({ detail: { project: 'shop', environment: 'pr-1' } }, deps());
+
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      problems: [expect.objectContaining({ path: 'services.api.environment.SIGNING_SECRET' })],
+    });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
+      ExpressionAttributeValues: { ':id': { S: 'build-7' } },
+    });
+    expect(failureDetail()).toMatchObject({ request: needing });
   });
 });

@@ -17,6 +17,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -436,6 +437,7 @@ describe('hostile compose files', () => {
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const eventbridge = mockClient(EventBridgeClient);
+const ssm = mockClient(SSMClient);
 
 const deps = () => requestDeps(NOW);
 
@@ -443,6 +445,11 @@ function resetMocks() {
   sfn.reset();
   dynamodb.reset();
   eventbridge.reset();
+  ssm.reset();
+  // Every config value a request names is set: what is refused here is refused for its input alone.
+  ssm
+    .on(GetParametersCommand)
+    .callsFake(({ Names = [] }: { Names?: string[] }) => ({ Parameters: Names.map((Name) => ({ Name })) }));
   dynamodb.on(UpdateItemCommand).resolves({});
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
   sfn.on(StartExecutionCommand).resolves({ executionArn: `${DEPLOY_MACHINE}:x` });

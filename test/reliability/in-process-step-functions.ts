@@ -15,6 +15,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type WorkflowName, workflowDefinition } from '../../core/workflow-definitions.ts';
 import { runWorkflow, type WorkflowResult } from '../../engine/run-workflow.ts';
@@ -69,6 +70,7 @@ export function inProcessStepFunctions(
     sfn,
     dynamodb: target.clients('dynamodb') as DynamoDBClient,
     eventbridge: target.clients('eventbridge') as EventBridgeClient,
+    ssm: target.clients('ssm') as SSMClient,
     tableName: target.names.tableName,
     busName: target.names.busName,
     deployStateMachineArn: `${STATE_MACHINE}deploy`,

@@ -13,8 +13,18 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the modeshift CLI in-process, as from the repository root, capturing its output. */
-export async function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** What the CLI's standard input gives: text piped in, or a line a person types at a terminal. */
+export type CliInput = { readonly piped: string } | { readonly typed: string };
+
+/**
+ * Runs the modeshift CLI in-process, as from the repository root, capturing its output.
+ * `input`: its standard input (a typed line is read at a hidden prompt). @default none
+ */
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  input?: CliInput,
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -24,6 +34,18 @@ export async function runCli(args: readonly string[], env: Record<string, string
     stderr: (text) => {
       stderr += text;
     },
+    ...(input === undefined
+      ? {}
+      : {
+          stdin: {
+            isTTY: 'typed' in input,
+            readAll: async () => ('piped' in input ? input.piped : ''),
+            readHidden: async (prompt: string) => {
+              stderr += `${prompt}\n`;
+              return 'typed' in input ? input.typed : '';
+            },
+          },
+        }),
     env,
     cwd: resolve(import.meta.dirname, '../..'),
     now: () => new Date('2026-11-26T07:00:00Z'),

@@ -1,0 +1,40 @@
+/**
+ * What `deploy` reads from the environment's config values before it changes
+ * anything: the names stored, so that compose reads `${NAME}` of a stored
+ * value as that secret, and whether every value the services need is set. A
+ * deploy that lacks one is refused with exit code 2, naming each.
+ */
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { MissingConfigValuesError } from '../core/config-values.ts';
+import type { DeployRequest } from '../core/request.ts';
+import { listConfigValues, missingConfigValues } from '../functions/aws/ssm/config-values.ts';
+import { type ComposeCommandOptions, type LoadedRequest, loadRequest } from './compose-options.ts';
+import type { Io } from './io.ts';
+
+/**
+ * The request loaded with the names of the environment's stored config
+ * values. `validated` is the same file loaded before any AWS call, so that a
+ * bad file touches nothing; it is loaded again only when the environment has
+ * config values stored, with the same deployment id.
+ */
+export async function withStoredConfig(
+  validated: LoadedRequest,
+  options: ComposeCommandOptions & { readonly deploymentId: string },
+  io: Io,
+  ssm: SSMClient,
+  artifactBucket?: string,
+): Promise<LoadedRequest> {
+  const { project, environment } = validated.request;
+  const stored = await listConfigValues(ssm, { project, environment });
+  if (stored.length === 0) return validated;
+  return loadRequest(options, io, artifactBucket, new Set(stored.map((entry) => entry.name)));
+}
+
+/** Refuses a deploy whose services need config values that are not set: one problem per name. */
+export async function refuseMissingConfigValues(
+  request: Pick<DeployRequest, 'project' | 'environment' | 'services' | 'databases'>,
+  ssm: SSMClient,
+): Promise<void> {
+  const problems = await missingConfigValues(request, ssm);
+  if (problems.length > 0) throw new MissingConfigValuesError(problems);
+}

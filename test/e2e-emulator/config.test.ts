@@ -1,0 +1,130 @@
+// End-to-end on the local AWS (moto): config values through the CLI, and the deploy that needs them.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTaskDefinitionCommand, type ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import {
+  GetParameterCommand,
+  GetParametersByPathCommand,
+  ListTagsForResourceCommand,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+import { describe, expect, it } from 'vitest';
+import { readEnvironment } from '../../local/records.ts';
+import { runCli } from '../support/cli.ts';
+import { useLocalAws } from './local-aws.ts';
+
+const aws = useLocalAws();
+
+/** An API and a worker that read MAIL_API_KEY (both) and SIGNING_SECRET (the API) as config values. */
+const MAILER = 'test/fixtures/compose/mailer/compose.yaml';
+const ENV = ['--env', 'pr-7', '-f', MAILER];
+
+/** Runs the CLI against the local AWS of this file. */
+const onLocalAws = (args: readonly string[], piped?: string) =>
+  runCli([...args, '--endpoint', aws.endpoint()], {}, piped === undefined ? undefined : { piped });
+
+const ssm = () => aws.target().clients('ssm') as SSMClient;
+
+describe('modeshift config on the local AWS', () => {
+  it('sets a value as a tagged SecureString, lists it without its value, overwrites it and removes it', async () => {
+    const set = await onLocalAws(['config', 'set', 'MAIL_API_KEY', ...ENV], 'key-1\n');
+
+    expect(set.code).toBe(0);
+    const stored = await ssm().send(
+      new GetParameterCommand({ Name: '/modeshift/mailer/pr-7/MAIL_API_KEY', WithDecryption: true }),
+    );
+    expect(stored.Parameter).toMatchObject({ Type: 'SecureString', Value: 'key-1', Version: 1 });
+    const { TagList } = await ssm().send(
+      new ListTagsForResourceCommand({
+        ResourceType: 'Parameter',
+        ResourceId: '/modeshift/mailer/pr-7/MAIL_API_KEY',
+      }),
+    );
+    expect(TagList).toEqual(
+      expect.arrayContaining([
+        { Key: 'modeshift:project', Value: 'mailer' },
+        { Key: 'modeshift:environment', Value: 'pr-7' },
+      ]),
+    );
+
+    const listed = await onLocalAws(['config', 'ls', ...ENV, '--json']);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([{ name: 'MAIL_API_KEY', lastModified: expect.any(String) }]);
+    expect(listed.stdout).not.toContain('key-1');
+
+    const overwritten = await onLocalAws(['config', 'set', 'MAIL_API_KEY', ...ENV], 'key-2');
+    expect(overwritten.stdout).toContain('updated config value MAIL_API_KEY of mailer/pr-7');
+    const rotated = await ssm().send(
+      new GetParameterCommand({ Name: '/modeshift/mailer/pr-7/MAIL_API_KEY', WithDecryption: true }),
+    );
+    expect(rotated.Parameter).toMatchObject({ Type: 'SecureString', Value: 'key-2', Version: 2 });
+
+    const removed = await onLocalAws(['config', 'rm', 'MAIL_API_KEY', ...ENV]);
+    expect(removed.code).toBe(0);
+    const left = await ssm().send(new GetParametersByPathCommand({ Path: '/modeshift/mailer/pr-7' }));
+    expect(left.Parameters).toEqual([]);
+
+    const again = await onLocalAws(['config', 'rm', 'MAIL_API_KEY', ...ENV]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('config value MAIL_API_KEY is not set for mailer/pr-7');
+  });
+
+  it('lists only the environment’s own values, not another environment’s', async () => {
+    await onLocalAws(['config', 'set', 'MAIL_API_KEY', '--env', 'pr-7', '--project', 'mailer'], 'mine');
+    await onLocalAws(['config', 'set', 'MAIL_API_KEY', '--env', 'pr-70', '--project', 'mailer'], 'theirs');
+
+    const listed = await onLocalAws(['config', 'ls', '--env', 'pr-7', '--project', 'mailer', '--json']);
+
+    expect(JSON.parse(listed.stdout).map((entry: { name: string }) => entry.name)).toEqual(['MAIL_API_KEY']);
+    const table = await onLocalAws(['config', 'ls', '--env', 'pr-8', '--project', 'mailer']);
+    expect(table.stdout).toBe(`no config values for mailer/pr-8 at ${aws.endpoint()}\n`);
+  });
+});
+
+describe('deploy on the local AWS — config values', () => {
+  const deploy = () => onLocalAws(['deploy', ...ENV, '--mode', 'dev', '--deployment-id', 'mail-1', '--json']);
+
+  it('refuses a deploy that lacks a config value, naming each, and creates nothing', async () => {
+    await onLocalAws(['config', 'set', 'SIGNING_SECRET', ...ENV], 'signing');
+
+    const refused = await deploy();
+
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'error: services.api.environment.MAIL_API_KEY: config value MAIL_API_KEY is not set (also needed by worker): modeshift config set MAIL_API_KEY --env pr-7 --project mailer\n',
+    );
+    expect(refused.stderr).not.toContain('SIGNING_SECRET');
+    expect(JSON.parse(refused.stdout)).toEqual({
+      error: {
+        kind: 'MissingConfigValuesError',
+        problems: [expect.objectContaining({ path: 'services.api.environment.MAIL_API_KEY' })],
+      },
+    });
+    const ecs = aws.target().clients('ecs') as ECSClient;
+    expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
+    const dynamodb = aws.target().clients('dynamodb') as DynamoDBClient;
+    expect(await readEnvironment(dynamodb, aws.target().names.tableName, 'mailer', 'pr-7')).toBeUndefined();
+  });
+
+  it('deploys once every value is set, each container reading its values from the parameters', async () => {
+    await onLocalAws(['config', 'set', 'SIGNING_SECRET', ...ENV], 'signing');
+    await onLocalAws(['config', 'set', 'MAIL_API_KEY', ...ENV], 'key-1');
+
+    const deployed = await deploy();
+
+    expect(deployed.code).toBe(0);
+    expect(JSON.parse(deployed.stdout)).toMatchObject({
+      status: 'SUCCEEDED',
+      executionName: 'mailer-pr-7-mail-1',
+    });
+    const ecs = aws.target().clients('ecs') as ECSClient;
+    const { taskDefinition } = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: 'mailer-pr-7-api' }),
+    );
+    const secrets = taskDefinition?.containerDefinitions?.[0]?.secrets ?? [];
+    expect(secrets.map((secret) => secret.name).sort()).toEqual(['MAIL_API_KEY', 'SIGNING_SECRET']);
+    expect(secrets.find((secret) => secret.name === 'MAIL_API_KEY')?.valueFrom).toMatch(
+      /^arn:aws:ssm:us-east-1:\d{12}:parameter\/modeshift\/mailer\/pr-7\/MAIL_API_KEY$/,
+    );
+    expect(JSON.stringify(taskDefinition)).not.toContain('key-1');
+  });
+});
