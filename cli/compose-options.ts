@@ -48,18 +48,6 @@ export interface LoadedRequest extends ComposeResult {
 }
 
 /**
- * The compose options with the names of the config values stored for the
- * environment: compose then reads `${NAME}` of a stored value as that secret
- * (or refuses it), rather than as an unset variable.
- */
-export function withStoredConfigNames(
-  options: ComposeOptions,
-  configNames: ReadonlySet<string>,
-): ComposeOptions & { readonly configNames: ReadonlySet<string> } {
-  return { ...options, configNames };
-}
-
-/**
  * Reads the compose file and resolves the policy; throws InputError on any
  * problem. `configNames`: the environment's stored config values, when the
  * caller has read them (cli/stored-config.ts).
@@ -81,11 +69,9 @@ export function loadRequest(
     ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
     ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
     ...(options.force ? { force: true } : {}),
+    ...(configNames !== undefined ? { configNames } : {}),
   };
-  const composed = loadComposeFile(
-    resolve(io.cwd, options.file),
-    configNames === undefined ? composeOptions : withStoredConfigNames(composeOptions, configNames),
-  );
+  const composed = loadComposeFile(resolve(io.cwd, options.file), composeOptions);
   const resolved = resolvePolicy(composed.request.mode, composed.request.overrides ?? {});
   return { ...composed, resolved };
 }

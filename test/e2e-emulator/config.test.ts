@@ -1,4 +1,8 @@
 // End-to-end on the local AWS (moto): config values through the CLI, and the deploy that needs them.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeTaskDefinitionCommand, type ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import {
@@ -126,5 +130,37 @@ describe('deploy on the local AWS — config values', () => {
       /^arn:aws:ssm:us-east-1:\d{12}:parameter\/modeshift\/mailer\/pr-7\/MAIL_API_KEY$/,
     );
     expect(JSON.stringify(taskDefinition)).not.toContain('key-1');
+  });
+
+  it('refuses a deploy that would put a stored config value inside a plain variable, saying how to pass it', async () => {
+    await onLocalAws(['config', 'set', 'DB_PASS', ...ENV], 'pw-from-config');
+    const folder = mkdtempSync(join(tmpdir(), 'modeshift-url-'));
+    const file = join(folder, 'compose.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: mailer',
+        'services:',
+        '  api:',
+        '    image: public.ecr.aws/docker/library/nginx:1.27',
+        '    environment:',
+        // The compose file's own ${…}: interpolated by modeshift, not by JavaScript.
+        `      DATABASE_URL: postgres://mailer:$\{DB_PASS}@db.example.com/mailer`,
+        '',
+      ].join('\n'),
+    );
+
+    const refused = await runCli(
+      ['deploy', '-f', file, '--env', 'pr-7', '--mode', 'dev', '--endpoint', aws.endpoint(), '--json'],
+      { DB_PASS: 'pw-from-shell' },
+    );
+
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /services\.api\.environment\.DATABASE_URL: .*plain text.*modeshift config set DATABASE_URL/,
+    );
+    expect(refused.stdout + refused.stderr).not.toContain('pw-from-shell');
+    const ecs = aws.target().clients('ecs') as ECSClient;
+    expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
   });
 });
