@@ -23,6 +23,7 @@ import { type CallCounts, inMemoryClients } from './aws/in-memory-clients.ts';
 import { inMemoryRds } from './aws/rds.ts';
 import { ModelClock } from './clock.ts';
 import { foundationModels } from './steps/foundation-models.ts';
+import { pruneModel } from './steps/prune-model.ts';
 import { teardownModels } from './steps/teardown-models.ts';
 import { World } from './world.ts';
 
@@ -82,7 +83,7 @@ export function createAccount(model: LatencyModel, builds: () => number): Accoun
     },
     apiCalls,
   );
-  const models = { ...foundationModels(world), ...teardownModels(world, builds) };
+  const models = { ...foundationModels(world), ...pruneModel(world), ...teardownModels(world, builds) };
   const lambda: LambdaUsage = { invocations: 0, gbSeconds: 0, byStep: new Map(), gbSecondsByStep: new Map() };
   const memoryGb = STEP_FUNCTION_MEMORY_MB / 1024;
   const lambdaSteps = Object.fromEntries(

@@ -47,10 +47,7 @@ async function report(
   extra: Partial<RunReport>,
 ): Promise<RunReport> {
   const status = followed.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
-  const history =
-    status === 'FAILED'
-      ? await readHistory(clients.dynamodb, app.tableName, ids.project, ids.environment)
-      : [];
+  const history = await readHistory(clients.dynamodb, app.tableName, ids.project, ids.environment);
   const entry = history.filter((item) => item.deploymentId === ids.deploymentId).at(-1);
   return {
     workflow,
@@ -76,6 +73,7 @@ async function report(
               'no execution started within the wait: the environment is busy and the request is queued, or the request was rejected (see the Deployment Failed event)',
           }
         : {}),
+    ...(entry?.warning ? { warning: entry.warning } : {}),
     transitions: followed.transitions,
     durationMs: Date.now() - started,
     resources: [],

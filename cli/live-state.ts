@@ -30,13 +30,13 @@ import type {
 import { healthCheckText } from '../core/live-plan.ts';
 import { environmentNames, serviceNames } from '../core/names.ts';
 import type { Policy } from '../core/policy.ts';
+import { clusterServices } from '../functions/aws/ecs/cluster-services.ts';
 import {
   findEnvironmentLoadBalancer,
   findEnvironmentTargetGroups,
 } from '../functions/aws/elbv2/environment-load-balancer.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from '../functions/aws/environment-tags.ts';
 import { mapConcurrently } from '../functions/bounded-concurrency.ts';
-import { environmentServices } from '../functions/steps/delete-services.ts';
 import { readEnvironment } from '../local/records.ts';
 
 /** The clients the live state is read with. */
@@ -107,7 +107,7 @@ async function readServices(
   owner: EnvironmentIdentity,
   emulator: boolean,
 ): Promise<LiveService[]> {
-  const services = (await environmentServices(ecs, cluster)) ?? [];
+  const services = (await clusterServices(ecs, cluster)) ?? [];
   const ours = services.filter(
     (service) =>
       service.serviceName !== undefined &&

@@ -27,6 +27,7 @@ export function finishRun(report: RunReport, io: Io, json: boolean): void {
           ? `${where} is deployed in ${report.mode} mode`
           : `${where} is down; ${report.resources.length} resource(s) kept by its ${report.mode ?? ''} policy`;
       io.stdout(`✓ ${report.workflow} succeeded: ${outcome} (${stats})\n`);
+      if (report.warning) io.stderr(`warning: ${report.warning}\n`);
       if (report.workflow === 'down') for (const arn of report.resources) io.stdout(`  kept: ${arn}\n`);
     }
     return;

@@ -38,6 +38,8 @@ export interface RunReport {
   readonly failedState?: string;
   readonly error?: string;
   readonly cause?: string;
+  /** What the run's history entry warns of: a mode downgrade, databases a deploy kept. */
+  readonly warning?: string;
   readonly transitions: number;
   readonly durationMs: number;
   /** ARNs of the resources tagged for the environment once the run ended (after down: what was retained). */
@@ -108,20 +110,15 @@ async function execute(
   return { result, durationMs: Date.now() - started };
 }
 
-/** The failed state as the history records it (refusals name the check, not the Fail state). */
-async function recordedFailedState(
-  target: Target,
-  project: string,
-  environment: string,
-  deploymentId: string,
-) {
+/** The history entry of this run: its failed state (refusals name the check, not the Fail state) and warning. */
+async function recordedEntry(target: Target, project: string, environment: string, deploymentId: string) {
   const history = await readHistory(
     target.clients('dynamodb') as DynamoDBClient,
     target.names.tableName,
     project,
     environment,
   );
-  return history.filter((entry) => entry.deploymentId === deploymentId).at(-1)?.failedState;
+  return history.filter((entry) => entry.deploymentId === deploymentId).at(-1);
 }
 
 export async function deployOnTarget(
@@ -133,11 +130,8 @@ export async function deployOnTarget(
   await uploadBuildContexts(composed.uploads, { s3: target.clients('s3') as S3Client });
   const input = buildDeployInput(request, resolved, options.now ?? new Date());
   const { result, durationMs } = await execute(target, 'deploy', input, options);
-  const failedState =
-    result.status === 'FAILED'
-      ? ((await recordedFailedState(target, request.project, request.environment, request.deploymentId)) ??
-        result.failedState)
-      : undefined;
+  const entry = await recordedEntry(target, request.project, request.environment, request.deploymentId);
+  const failedState = result.status === 'FAILED' ? (entry?.failedState ?? result.failedState) : undefined;
   return {
     workflow: 'deploy',
     status: result.status,
@@ -150,6 +144,7 @@ export async function deployOnTarget(
     ...(failedState !== undefined ? { failedState } : {}),
     ...(result.error !== undefined ? { error: result.error } : {}),
     ...(result.cause !== undefined ? { cause: result.cause } : {}),
+    ...(entry?.warning ? { warning: entry.warning } : {}),
     transitions: result.transitions,
     durationMs,
     resources: await taggedResources(target, request.project, request.environment),
@@ -171,8 +166,8 @@ export async function downOnTarget(
   const { result, durationMs } = await execute(target, 'down', input, options);
   const failedState =
     result.status === 'FAILED'
-      ? ((await recordedFailedState(target, request.project, request.environment, input.deploymentId)) ??
-        result.failedState)
+      ? ((await recordedEntry(target, request.project, request.environment, input.deploymentId))
+          ?.failedState ?? result.failedState)
       : undefined;
   const mode = (before?.mode ?? before?.requestedMode) as Mode | undefined;
   return {

@@ -6,7 +6,8 @@
  * Generated into deploy.asl.json (npm run workflows); read it top to bottom
  * as the run goes: take the lock, refuse a mode change that needs force,
  * arm the expiry, build the network, then every foundation at once, then
- * the listeners, the services and the DNS records the mode asks for, and
+ * the listeners, the services and the DNS records the mode asks for, remove
+ * the services the compose file no longer has (keeping its databases), and
  * record the outcome. Every failure ends in the failure path.
  */
 import type { JsonObject, Machine } from '../core/asl.ts';
@@ -21,6 +22,7 @@ import { ensureNatGateways } from '../functions/steps/ensure-nat-gateways.ts';
 import { ensureNetwork } from '../functions/steps/ensure-network.ts';
 import { ensurePrivateNamespace } from '../functions/steps/ensure-private-namespace.ts';
 import { ensurePublicZones } from '../functions/steps/ensure-public-zones.ts';
+import { pruneServices } from '../functions/steps/prune-services.ts';
 import { rolloutServices } from '../functions/steps/rollout-services.ts';
 import { startBuilds } from '../functions/steps/start-builds.ts';
 import { writeDnsRecords } from '../functions/steps/write-dns-records.ts';
@@ -603,11 +605,61 @@ export const deployDefinition: Machine = {
     RecreateDnsRecords: lambdaTask(writeDnsRecords, {
       parameters: { writeMode: 'recreate', ...DNS_RECORDS },
       resultPath: '$.records',
-      next: 'MarkDeployed',
+      next: 'PruneServices',
     }),
     UpsertDnsRecords: lambdaTask(writeDnsRecords, {
       parameters: { writeMode: 'upsert', ...DNS_RECORDS },
       resultPath: '$.records',
+      next: 'PruneServices',
+    }),
+    PruneServices: lambdaTask(pruneServices, {
+      comment:
+        "Removes every service the compose file no longer has: its DNS record and listener rules, its ECS service (scaled to 0, deleted), then its target group, Cloud Map service, task definitions, execution role, CodeBuild project and ECR repository. Log groups stay for the mode's retention; databases are kept and reported. Looks again while a removed service drains (Modeshift.NotReady).",
+      parameters: {
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'names.$': '$.names',
+        'services.$': '$.waves[*].services[*].name',
+        'publicServices.$': '$.publicServices',
+        'databases.$': '$.databases',
+      },
+      resultPath: '$.pruned',
+      poll: { intervalSeconds: 10, maxAttempts: 180 },
+      next: 'KeptDatabases',
+    }),
+    KeptDatabases: choice({
+      comment:
+        'A database the compose file no longer has is kept: the warning goes into the history, and the databases into the Deployment Succeeded event.',
+      when: [
+        {
+          rule: {
+            And: [
+              { Variable: '$.pruned.keptDatabases[0]', IsPresent: true },
+              { Variable: '$.run.warning', StringEquals: '' },
+            ],
+          },
+          next: 'WarnKeptDatabases',
+        },
+        { rule: { Variable: '$.pruned.keptDatabases[0]', IsPresent: true }, next: 'AddKeptDatabasesWarning' },
+      ],
+      otherwise: 'MarkDeployed',
+    }),
+    WarnKeptDatabases: pass({
+      parameters: { 'event.$': '$.run.event', 'warning.$': '$.pruned.warning' },
+      resultPath: '$.run',
+      next: 'ReportKeptDatabases',
+    }),
+    AddKeptDatabasesWarning: pass({
+      parameters: {
+        'event.$': '$.run.event',
+        'warning.$': "States.Format('{}; {}', $.run.warning, $.pruned.warning)",
+      },
+      resultPath: '$.run',
+      next: 'ReportKeptDatabases',
+    }),
+    ReportKeptDatabases: pass({
+      inputPath: '$.pruned.keptDatabases',
+      resultPath: '$.run.event.keptDatabases',
       next: 'MarkDeployed',
     }),
     MarkDeployed: updateRecord({

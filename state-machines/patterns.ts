@@ -446,6 +446,8 @@ export function emitEvent(options: EventOptions): TaskState {
 
 export interface PassOptions {
   readonly comment?: string;
+  /** The part of the state's input the Pass works on. @default the whole input */
+  readonly inputPath?: PathExpression;
   readonly parameters?: JsonObject;
   readonly result?: JsonValue;
   readonly resultPath?: string | null;
@@ -456,6 +458,7 @@ export function pass(options: PassOptions): PassState {
   return {
     Type: 'Pass',
     ...comment(options.comment),
+    ...(options.inputPath ? { InputPath: options.inputPath } : {}),
     ...(options.parameters ? { Parameters: options.parameters } : {}),
     ...(options.result !== undefined ? { Result: options.result } : {}),
     ...(options.resultPath !== undefined ? { ResultPath: options.resultPath } : {}),

@@ -13,12 +13,13 @@ import {
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
-  paginateDescribeListeners,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
+  deleteTargetGroups,
   findEnvironmentLoadBalancer,
   findEnvironmentTargetGroups,
 } from '../aws/elbv2/environment-load-balancer.ts';
+import { listListeners } from '../aws/elbv2/listener-routes.ts';
 import type { EnvironmentIdentity } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
@@ -72,16 +73,9 @@ export const deleteLoadBalancer = defineStep({
       }
     }
 
-    let inUse = false;
-    for (const group of await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner)) {
-      try {
-        await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
-      } catch (error) {
-        if (hasAwsErrorName(error, 'ResourceInUseException')) inUse = true;
-        else if (!hasAwsErrorName(error, 'TargetGroupNotFoundException')) throw error;
-      }
-    }
-    return { done: !inUse };
+    const groups = await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner);
+    const inUse = await deleteTargetGroups(elbv2, groups);
+    return { done: inUse === 0 };
   },
   settled: (output) => output.done,
 });
@@ -94,14 +88,8 @@ async function deletionProtectionOn(elbv2: ElasticLoadBalancingV2Client, arn: st
 }
 
 async function deleteListeners(elbv2: ElasticLoadBalancingV2Client, loadBalancerArn: string): Promise<void> {
-  const arns: string[] = [];
-  for await (const page of paginateDescribeListeners(
-    { client: elbv2 },
-    { LoadBalancerArn: loadBalancerArn },
-  )) {
-    for (const listener of page.Listeners ?? []) if (listener.ListenerArn) arns.push(listener.ListenerArn);
-  }
-  for (const arn of arns) {
+  const listeners = await listListeners(elbv2, loadBalancerArn);
+  for (const arn of listeners.flatMap((listener) => (listener.ListenerArn ? [listener.ListenerArn] : []))) {
     try {
       await elbv2.send(new DeleteListenerCommand({ ListenerArn: arn }));
     } catch (error) {

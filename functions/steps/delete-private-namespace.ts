@@ -24,12 +24,10 @@ import {
   ListInstancesCommand,
   ListNamespacesCommand,
   ListServicesCommand,
-  paginateListInstances,
-  paginateListServices,
   ServiceDiscoveryClient,
-  type ServiceSummary,
 } from '@aws-sdk/client-servicediscovery';
 import { awsErrorNamed, hasAwsErrorName } from '../aws/errors.ts';
+import { deleteDiscoveryService, namespaceServices } from '../aws/servicediscovery/discovery-services.ts';
 import { findNamespaceId } from '../aws/servicediscovery/private-namespace.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
@@ -79,7 +77,7 @@ export const deletePrivateNamespace = defineStep({
     const services = await namespaceServices(servicediscovery, namespaceId);
     let servicesLeft = false;
     for (const service of services) {
-      if (!(await deleteService(servicediscovery, service.Id as string))) servicesLeft = true;
+      if (!(await deleteDiscoveryService(servicediscovery, service.Id as string))) servicesLeft = true;
     }
 
     const { Namespace: namespace } = await servicediscovery.send(
@@ -123,57 +121,6 @@ export const deletePrivateNamespace = defineStep({
   },
   settled: (output) => output.done,
 });
-
-/**
- * The namespace's services. The NAMESPACE_ID filter is checked again (moto
- * ignores it), from the summary where it says, else from GetService.
- */
-async function namespaceServices(
-  servicediscovery: ServiceDiscoveryClient,
-  namespaceId: string,
-): Promise<ServiceSummary[]> {
-  const services: ServiceSummary[] = [];
-  for await (const page of paginateListServices(
-    { client: servicediscovery },
-    { Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }] },
-  )) {
-    for (const service of page.Services ?? []) {
-      if (service.Id === undefined) continue;
-      const inNamespace =
-        service.DnsConfig?.NamespaceId ??
-        (await servicediscovery.send(new GetServiceCommand({ Id: service.Id }))).Service?.NamespaceId;
-      if (inNamespace === namespaceId) services.push(service);
-    }
-  }
-  return services;
-}
-
-/**
- * Deregisters the service's instances and deletes it. Returns false while
- * Cloud Map still refuses (deregistration runs asynchronously).
- */
-async function deleteService(servicediscovery: ServiceDiscoveryClient, serviceId: string): Promise<boolean> {
-  for await (const page of paginateListInstances({ client: servicediscovery }, { ServiceId: serviceId })) {
-    for (const instance of page.Instances ?? []) {
-      if (instance.Id === undefined) continue;
-      try {
-        await servicediscovery.send(
-          new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: instance.Id }),
-        );
-      } catch (error) {
-        if (!hasAwsErrorName(error, 'InstanceNotFound', 'DuplicateRequest')) throw error;
-      }
-    }
-  }
-  try {
-    await servicediscovery.send(new DeleteServiceCommand({ Id: serviceId }));
-    return true;
-  } catch (error) {
-    if (hasAwsErrorName(error, 'ServiceNotFound')) return true;
-    if (hasAwsErrorName(error, 'ResourceInUse')) return false;
-    throw error;
-  }
-}
 
 /** A record name as Route 53 returns it (`db.pr-42.shop.internal.`), compared without the final dot. */
 function bareName(name: string | undefined): string {

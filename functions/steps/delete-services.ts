@@ -14,10 +14,6 @@ import {
   ListServicesCommand,
   ListTaskDefinitionFamiliesCommand,
   ListTaskDefinitionsCommand,
-  paginateListServices,
-  paginateListTaskDefinitionFamilies,
-  paginateListTaskDefinitions,
-  type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
@@ -28,8 +24,9 @@ import {
   ListRolePoliciesCommand,
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
+import { clusterServices, isLive, retireService } from '../aws/ecs/cluster-services.ts';
+import { deregisterTaskFamily, environmentTaskFamilies } from '../aws/ecs/task-definition-families.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from '../aws/environment-tags.ts';
-import { hasAwsErrorName } from '../aws/errors.ts';
 import { deleteExecutionRole, environmentExecutionRoles } from '../aws/iam/execution-role.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
@@ -40,8 +37,6 @@ export type DeleteServicesInput = EnvironmentStepInput;
 
 export type DeleteServicesOutput = TeardownProgress;
 
-/** DescribeServices takes at most 10 services a call. */
-const BATCH_SIZE = 10;
 /** Services (and task definition families) handled at once. */
 const CONCURRENCY = 10;
 
@@ -71,9 +66,9 @@ export const deleteServices = defineStep({
   async run(input: DeleteServicesInput, { ecs, iam }): Promise<DeleteServicesOutput> {
     const cluster = input.names.cluster;
     const identity = { project: input.project, environment: input.environment };
-    const services = await environmentServices(ecs, cluster);
+    const services = await clusterServices(ecs, cluster);
     if (services === undefined) {
-      await deregisterTaskDefinitions(ecs, input);
+      await deregisterTaskDefinitions(ecs, input.names.prefix, identity);
       await deleteExecutionRoles(iam, identity);
       return { done: true };
     }
@@ -81,79 +76,31 @@ export const deleteServices = defineStep({
     const owned = services.filter((service) => isTaggedForEnvironment(service.tags, identity));
     await mapConcurrently(owned, CONCURRENCY, async (service) => {
       if (service.status !== 'ACTIVE' || service.serviceName === undefined) return;
-      await ecs.send(new UpdateServiceCommand({ cluster, service: service.serviceName, desiredCount: 0 }));
-      await ecs.send(new DeleteServiceCommand({ cluster, service: service.serviceName, force: true }));
+      await retireService(ecs, cluster, service.serviceName);
     });
-    const remaining = owned.filter(
-      (service) => service.status === 'ACTIVE' || service.status === 'DRAINING',
-    ).length;
+    const remaining = owned.filter((service) => isLive(service.status)).length;
     if (remaining > 0) return { done: false };
-    await deregisterTaskDefinitions(ecs, input);
+    await deregisterTaskDefinitions(ecs, input.names.prefix, identity);
     await deleteExecutionRoles(iam, identity);
     return { done: true };
   },
   settled: (output) => output.done,
 });
 
-/**
- * Deregisters every ACTIVE revision of the environment's task definition
- * families (`<project>-<environment>-<service>`, checked by their tags: a
- * longer environment name can share the prefix).
- */
-async function deregisterTaskDefinitions(ecs: ECSClient, input: DeleteServicesInput): Promise<void> {
-  const prefix = `${input.names.prefix}-`;
-  const identity = { project: input.project, environment: input.environment };
-  const families: string[] = [];
-  for await (const page of paginateListTaskDefinitionFamilies(
-    { client: ecs },
-    { familyPrefix: prefix, status: 'ACTIVE' },
-  )) {
-    families.push(...(page.families ?? []).filter((family) => family.startsWith(prefix)));
-  }
-  await mapConcurrently(families, CONCURRENCY, async (family) => {
-    const latest = await ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }),
-    );
-    if (!isTaggedForEnvironment(latest.tags, identity)) return;
-    for await (const page of paginateListTaskDefinitions(
-      { client: ecs },
-      { familyPrefix: family, status: 'ACTIVE' },
-    )) {
-      for (const arn of page.taskDefinitionArns ?? []) {
-        if (!arn.includes(`:task-definition/${family}:`)) continue;
-        await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
-      }
-    }
-  });
+/** Deregisters every ACTIVE revision of the environment's task definition families. */
+async function deregisterTaskDefinitions(
+  ecs: ECSClient,
+  prefix: string,
+  identity: EnvironmentIdentity,
+): Promise<void> {
+  const families = await environmentTaskFamilies(ecs, prefix, identity);
+  await mapConcurrently(families, CONCURRENCY, (family) => deregisterTaskFamily(ecs, family));
 }
 
 /** Deletes the environment's execution roles, once no task of it can start any more. */
 async function deleteExecutionRoles(iam: IAMClient, identity: EnvironmentIdentity): Promise<void> {
   const roles = await environmentExecutionRoles(iam, identity);
   await mapConcurrently([...roles.keys()], CONCURRENCY, (name) => deleteExecutionRole(iam, name));
-}
-
-/** The cluster's services with their tags; undefined when the cluster does not exist. */
-export async function environmentServices(ecs: ECSClient, cluster: string): Promise<Service[] | undefined> {
-  const arns: string[] = [];
-  try {
-    for await (const page of paginateListServices({ client: ecs }, { cluster })) {
-      arns.push(...(page.serviceArns ?? []));
-    }
-  } catch (error) {
-    if (hasAwsErrorName(error, 'ClusterNotFoundException')) return undefined;
-    throw error;
-  }
-  const batches: string[][] = [];
-  for (let start = 0; start < arns.length; start += BATCH_SIZE)
-    batches.push(arns.slice(start, start + BATCH_SIZE));
-  const described = await mapConcurrently(batches, CONCURRENCY, async (batch) => {
-    const { services = [] } = await ecs.send(
-      new DescribeServicesCommand({ cluster, services: batch, include: ['TAGS'] }),
-    );
-    return services;
-  });
-  return described.flat();
 }
 
 export const handler = lambdaHandler(deleteServices);

@@ -25,11 +25,15 @@ import {
   type Listener,
   ModifyListenerCommand,
   ModifyRuleCommand,
-  paginateDescribeListeners,
-  paginateDescribeRules,
   type Rule,
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  forwardedTargetGroups,
+  listListeners,
+  listRules,
+  NOT_FOUND_ACTION,
+} from '../aws/elbv2/listener-routes.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { LoadBalancerRef, Tag } from '../resource-refs.ts';
@@ -135,10 +139,7 @@ export const ensureListeners = defineStep({
           port: 443,
           protocol: 'HTTPS',
           certificateArn: input.certificateArn,
-          defaultAction: {
-            Type: 'fixed-response',
-            FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' },
-          },
+          defaultAction: NOT_FOUND_ACTION,
           rules: hostRules,
         },
         input.tags,
@@ -222,20 +223,6 @@ function targetGroupOf(input: EnsureListenersInput, service: string): string {
   return arn;
 }
 
-async function listListeners(
-  elbv2: ElasticLoadBalancingV2Client,
-  loadBalancerArn: string,
-): Promise<Listener[]> {
-  const listeners: Listener[] = [];
-  for await (const page of paginateDescribeListeners(
-    { client: elbv2 },
-    { LoadBalancerArn: loadBalancerArn },
-  )) {
-    listeners.push(...(page.Listeners ?? []));
-  }
-  return listeners;
-}
-
 /**
  * Creates the listener or modifies it in place, then reconciles its rules.
  * ARNs of listeners and rules that already existed go to `retag`.
@@ -301,14 +288,6 @@ function listenerMatches(current: Listener, desired: DesiredListener): boolean {
   );
 }
 
-async function listRules(elbv2: ElasticLoadBalancingV2Client, listenerArn: string): Promise<Rule[]> {
-  const rules: Rule[] = [];
-  for await (const page of paginateDescribeRules({ client: elbv2 }, { ListenerArn: listenerArn })) {
-    rules.push(...(page.Rules ?? []).filter((rule) => !rule.IsDefault && rule.Priority !== 'default'));
-  }
-  return rules;
-}
-
 /** Matches rules by priority: deletes the extra ones, modifies those that differ, creates the missing. */
 async function reconcileRules(
   elbv2: ElasticLoadBalancingV2Client,
@@ -359,12 +338,8 @@ function actionsKey(actions: readonly Action[] | undefined): string {
   return (actions ?? [])
     .map((action) => {
       switch (action.Type) {
-        case 'forward': {
-          const arns = action.TargetGroupArn
-            ? [action.TargetGroupArn]
-            : (action.ForwardConfig?.TargetGroups ?? []).map((group) => group.TargetGroupArn);
-          return `forward ${arns.join(',')}`;
-        }
+        case 'forward':
+          return `forward ${forwardedTargetGroups(action).join(',')}`;
         case 'redirect': {
           const r = action.RedirectConfig;
           return `redirect ${r?.Protocol} ${r?.Port} ${r?.Host} ${r?.Path} ${r?.Query} ${r?.StatusCode}`;

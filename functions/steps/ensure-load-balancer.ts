@@ -34,6 +34,7 @@ import {
 import type { TargetGroupSpec } from '../../core/execution-input.ts';
 import { accessLogBucketName } from '../../core/names.ts';
 import {
+  deleteTargetGroups,
   describeTags,
   findEnvironmentLoadBalancer,
   findEnvironmentTargetGroups,
@@ -427,7 +428,7 @@ async function findTargetGroupByName(
 /**
  * This environment's target groups whose service is gone. One still used by a
  * listener rule (ResourceInUse) is kept: the listeners step (functions/steps/ensure-listeners.ts) removes the rule
- * after this step, and the next deploy deletes the group.
+ * after this step, and pruning (functions/steps/prune-services.ts) deletes the group.
  */
 async function deleteUnwantedTargetGroups(
   elbv2: ElasticLoadBalancingV2Client,
@@ -436,15 +437,10 @@ async function deleteUnwantedTargetGroups(
 ): Promise<void> {
   const wanted = new Set(input.targetGroups.map((group) => group.name));
   const ours = await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner);
-  for (const group of ours) {
-    if (wanted.has(group.TargetGroupName as string)) continue;
-    try {
-      await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
-    } catch (error) {
-      if (hasAwsErrorName(error, 'ResourceInUseException', 'TargetGroupNotFoundException')) continue;
-      throw error;
-    }
-  }
+  await deleteTargetGroups(
+    elbv2,
+    ours.filter((group) => !wanted.has(group.TargetGroupName as string)),
+  );
 }
 
 export const handler = lambdaHandler(ensureLoadBalancer);

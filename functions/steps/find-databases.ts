@@ -2,8 +2,8 @@
  * FindDatabases: the environment's RDS instances, found by their tags, for
  * the down workflow to delete one by one.
  */
-import { DescribeDBInstancesCommand, paginateDescribeDBInstances, RDSClient } from '@aws-sdk/client-rds';
-import { isTaggedForEnvironment } from '../aws/environment-tags.ts';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { environmentDatabases } from '../aws/rds/environment-databases.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput } from '../resource-refs.ts';
 import { defineStep } from '../step.ts';
@@ -28,18 +28,10 @@ export const findDatabases = defineStep({
   sends: [DescribeDBInstancesCommand],
   async run(input: FindDatabasesInput, { rds }): Promise<FindDatabasesOutput> {
     const identity = { project: input.project, environment: input.environment };
-    const databases: Array<{ instance: string; deletionProtection: boolean }> = [];
-    for await (const page of paginateDescribeDBInstances({ client: rds }, {})) {
-      for (const instance of page.DBInstances ?? []) {
-        if (instance.DBInstanceIdentifier === undefined) continue;
-        if (instance.DBInstanceStatus === 'deleting') continue;
-        if (!isTaggedForEnvironment(instance.TagList, identity)) continue;
-        databases.push({
-          instance: instance.DBInstanceIdentifier,
-          deletionProtection: instance.DeletionProtection ?? false,
-        });
-      }
-    }
+    const databases = (await environmentDatabases(rds, identity)).map((instance) => ({
+      instance: instance.DBInstanceIdentifier as string,
+      deletionProtection: instance.DeletionProtection ?? false,
+    }));
     return { databases };
   },
 });

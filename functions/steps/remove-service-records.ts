@@ -10,10 +10,10 @@ import {
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   ListTagsForResourcesCommand,
-  type ResourceRecordSet,
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { findEnvironmentZones } from '../aws/route53/environment-zones.ts';
+import { isModeshiftRecord } from '../aws/route53/service-records.ts';
 import { deleteRecords, listRecords } from '../aws/route53/zone-records.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput } from '../resource-refs.ts';
@@ -22,26 +22,6 @@ import { defineStep } from '../step.ts';
 export type RemoveServiceRecordsInput = EnvironmentStepInput;
 
 export type RemoveServiceRecordsOutput = Record<string, never>;
-
-/** A load balancer's DNS name: `name-123.eu-west-1.elb.amazonaws.com`, `dualstack.…` included. */
-const LOAD_BALANCER_NAME = /\.elb\.amazonaws\.com\.?$/i;
-/** The value of an ACM DNS-validation record. */
-const ACM_VALIDATION_VALUE = /\.acm-validations\.aws\.?$/i;
-
-function cnameValue(record: ResourceRecordSet): string | undefined {
-  return record.Type === 'CNAME' ? record.ResourceRecords?.[0]?.Value : undefined;
-}
-
-/** true for the records modeshift writes into a public zone. */
-function isModeshiftRecord(record: ResourceRecordSet): boolean {
-  if (record.Type === 'A' || record.Type === 'AAAA') {
-    return LOAD_BALANCER_NAME.test(record.AliasTarget?.DNSName ?? '');
-  }
-  const value = cnameValue(record);
-  if (value === undefined) return false;
-  if (LOAD_BALANCER_NAME.test(value)) return true;
-  return (record.Name ?? '').startsWith('_') && ACM_VALIDATION_VALUE.test(value);
-}
 
 /** Deletes the service and certificate-validation records from each of the environment's public zones. */
 export const removeServiceRecords = defineStep({

@@ -36,6 +36,7 @@ beforeEach(() => {
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
   s3.onAnyCommand().resolves({});
   ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+  dynamodb.on(QueryCommand).resolves({ Items: [] });
   sfn.on(GetExecutionHistoryCommand).resolves({
     events: [
       {
@@ -109,6 +110,31 @@ describe('modeshift with a deployed app', () => {
       executionArn: 'arn:aws:states:us-east-1:123456789012:execution:modeshift-prod-deploy:shop-pr-5-ci-99',
     });
     expect(result.stderr).toContain('▶ EnsureNetwork');
+  });
+
+  it('deploy reports the warning its history entry recorded: a database it kept', async () => {
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' } as never);
+    const warning = 'database shop-pr-5-db is no longer in the compose file and is kept';
+    dynamodb.on(QueryCommand).resolves({
+      Items: [
+        marshall({
+          pk: 'shop#pr-5',
+          sk: 'HIST#x',
+          action: 'deploy',
+          deploymentId: 'ci-100',
+          status: 'succeeded',
+          warning,
+        }),
+      ],
+    });
+    const args = ['deploy', '-f', 'examples/shop/compose.yaml', '--env', 'pr-5', '--mode', 'dev'];
+
+    const json = await runCli([...args, '--deployment-id', 'ci-100', '--json'], APP);
+    const text = await runCli([...args, '--deployment-id', 'ci-100'], APP);
+
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'SUCCEEDED', warning });
+    expect(text.code).toBe(0);
+    expect(text.stderr).toContain(`warning: ${warning}`);
   });
 
   it('uploads build contexts to the app’s artifact bucket before publishing', async () => {

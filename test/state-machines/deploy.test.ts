@@ -282,6 +282,71 @@ describe('deploy workflow — mode changes', () => {
   });
 });
 
+describe('deploy workflow — pruning', () => {
+  const kept = {
+    done: true,
+    keptDatabases: ['shop-pr-1-olddb'],
+    warning: 'database shop-pr-1-olddb is no longer in the compose file and is kept',
+  };
+  const succeededEvent = () =>
+    aws.events
+      .commandCalls(PutEventsCommand)
+      .map((call) => call.args[0].input.Entries?.[0])
+      .find((entry) => entry?.DetailType === 'Deployment Succeeded');
+
+  it('prunes after the DNS records are written, with the services, public services and databases of the request', async () => {
+    const run = await runDeploy(shopDeployInput('staging'));
+
+    expect(run.entered.indexOf('PruneServices')).toBeGreaterThan(run.entered.indexOf('UpsertDnsRecords'));
+    expect(run.entered.indexOf('PruneServices')).toBeLessThan(run.entered.indexOf('MarkDeployed'));
+    expect(run.inputsOf('PruneServices')).toEqual([
+      {
+        project: 'shop',
+        environment: 'pr-1',
+        names: expect.objectContaining({ prefix: 'shop-pr-1', cluster: 'shop-pr-1' }),
+        services: expect.arrayContaining(['web', 'api', 'worker']),
+        publicServices: [expect.objectContaining({ service: 'web' })],
+        databases: [expect.objectContaining({ instance: 'shop-pr-1-db' })],
+      },
+    ]);
+  });
+
+  it('records no warning and reports no database when none is kept', async () => {
+    await runDeploy(shopDeployInput('staging'));
+
+    expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({ status: { S: 'succeeded' }, warning: { S: '' } }),
+    });
+    expect(JSON.parse(succeededEvent()?.Detail ?? '{}')).not.toHaveProperty('keptDatabases');
+  });
+
+  it('records a kept database as the warning and names it in Deployment Succeeded', async () => {
+    const run = await runDeploy(shopDeployInput('staging'), { answers: { PruneServices: kept } });
+
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({ status: { S: 'succeeded' }, warning: { S: kept.warning } }),
+    });
+    expect(JSON.parse(succeededEvent()?.Detail ?? '{}')).toMatchObject({
+      project: 'shop',
+      environment: 'pr-1',
+      keptDatabases: ['shop-pr-1-olddb'],
+    });
+  });
+
+  it('adds the kept database to a downgrade warning', async () => {
+    aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
+
+    await runDeploy(shopDeployInput('staging'), { answers: { PruneServices: kept } });
+
+    expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({
+        warning: { S: `mode downgraded from production to staging; ${kept.warning}` },
+      }),
+    });
+  });
+});
+
 describe('deploy workflow — failures', () => {
   it('names the failed step, releases the lock, records the history and emits Deployment Failed', async () => {
     const run = await runDeploy(shopDeployInput('staging'), {

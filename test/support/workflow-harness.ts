@@ -193,6 +193,8 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
       return { snapshots: [] };
     case 'WriteDnsRecords':
       return { written: 1 };
+    case 'PruneServices':
+      return { done: true, keptDatabases: [], warning: '' };
     case 'FindDatabases':
       return { databases: [{ instance: 'shop-pr-1-db', deletionProtection: true }] };
     case 'DeleteServices':

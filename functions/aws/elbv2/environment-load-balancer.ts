@@ -1,8 +1,10 @@
 /**
  * Finding an environment's load balancer and target groups: by their derived
- * names, kept only when their tags say they are this environment's.
+ * names, kept only when their tags say they are this environment's; and
+ * deleting target groups.
  */
 import {
+  DeleteTargetGroupCommand,
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
   type ElasticLoadBalancingV2Client,
@@ -83,4 +85,25 @@ export async function findEnvironmentTargetGroups(
   return candidates.filter((group) =>
     isTaggedForEnvironment(tags.get(group.TargetGroupArn as string), owner),
   );
+}
+
+/**
+ * Deletes the target groups; returns how many are still in use by a listener
+ * or a rule (ResourceInUse), which a later call can delete once nothing uses
+ * them. A target group already gone is deleted.
+ */
+export async function deleteTargetGroups(
+  elbv2: ElasticLoadBalancingV2Client,
+  groups: readonly TargetGroup[],
+): Promise<number> {
+  let inUse = 0;
+  for (const group of groups) {
+    try {
+      await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
+    } catch (error) {
+      if (hasAwsErrorName(error, 'ResourceInUseException')) inUse += 1;
+      else if (!hasAwsErrorName(error, 'TargetGroupNotFoundException')) throw error;
+    }
+  }
+  return inUse;
 }

@@ -1,0 +1,385 @@
+/**
+ * PruneServices: brings the environment to exactly the compose file. Every
+ * service of the environment that the request no longer has is removed with
+ * everything it had:
+ *
+ * 1. what sends it traffic: its public hostname's record (one that points at
+ *    the environment's load balancer; the hostnames the request keeps stay)
+ *    and the listener rules to its target group;
+ * 2. its ECS service, scaled to zero and deleted with force;
+ * 3. once ECS has let go of it (no longer ACTIVE or DRAINING): its target
+ *    group, its Cloud Map service and instances, its task definition family,
+ *    its execution role, its CodeBuild project and its ECR repository.
+ *
+ * The step is called again (`done: false`) while a service still drains or a
+ * target group or Cloud Map service is still in use.
+ *
+ * Everything is found by the environment's tags, never by name alone: a
+ * resource named like the environment's but not tagged for it is left
+ * alone. What is gone is found anew on every call, so a call that stopped
+ * half-way leaves nothing the next one misses.
+ *
+ * Kept on purpose:
+ * - log groups: they keep the removed service's logs, which expire by the
+ *   retention the mode gave the group;
+ * - databases: a deploy never deletes one. The environment's RDS instances
+ *   that the request no longer has are reported in `keptDatabases` (and
+ *   `warning`), with their private DNS records left as they are; only down
+ *   deletes them, with a final snapshot where the mode says so.
+ */
+import {
+  BatchGetProjectsCommand,
+  CodeBuildClient,
+  DeleteProjectCommand,
+  ListProjectsCommand,
+} from '@aws-sdk/client-codebuild';
+import {
+  DeleteRepositoryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ListTagsForResourceCommand as ListRepositoryTagsCommand,
+} from '@aws-sdk/client-ecr';
+import {
+  DeleteServiceCommand,
+  DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListServicesCommand,
+  ListTaskDefinitionFamiliesCommand,
+  ListTaskDefinitionsCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  DeleteRuleCommand,
+  DeleteTargetGroupCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+  type LoadBalancer,
+  ModifyListenerCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+} from '@aws-sdk/client-iam';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  ListTagsForResourcesCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import {
+  DeleteServiceCommand as DeleteDiscoveryServiceCommand,
+  DeregisterInstanceCommand,
+  GetServiceCommand as GetDiscoveryServiceCommand,
+  ListServicesCommand as ListDiscoveryServicesCommand,
+  ListTagsForResourceCommand as ListDiscoveryTagsCommand,
+  ListInstancesCommand,
+  ListNamespacesCommand,
+  ServiceDiscoveryClient,
+  type ServiceSummary,
+} from '@aws-sdk/client-servicediscovery';
+import { serviceNames } from '../../core/names.ts';
+import { deleteBuildProjects, environmentBuildProjects } from '../aws/codebuild/environment-projects.ts';
+import { deleteRepositories, environmentRepositories } from '../aws/ecr/environment-repositories.ts';
+import { clusterServices, isLive, retireService } from '../aws/ecs/cluster-services.ts';
+import { deregisterTaskFamily, environmentTaskFamilies } from '../aws/ecs/task-definition-families.ts';
+import {
+  deleteTargetGroups,
+  findEnvironmentLoadBalancer,
+  findEnvironmentTargetGroups,
+} from '../aws/elbv2/environment-load-balancer.ts';
+import { removeRoutesTo } from '../aws/elbv2/listener-routes.ts';
+import { type EnvironmentIdentity, isTaggedForEnvironment } from '../aws/environment-tags.ts';
+import { deleteExecutionRole, environmentExecutionRoles } from '../aws/iam/execution-role.ts';
+import { environmentDatabases } from '../aws/rds/environment-databases.ts';
+import { sameDnsName } from '../aws/route53/dns-name.ts';
+import { findEnvironmentZones } from '../aws/route53/environment-zones.ts';
+import { pointsAtLoadBalancer } from '../aws/route53/service-records.ts';
+import { deleteRecords, listRecords } from '../aws/route53/zone-records.ts';
+import { deleteDiscoveryService, namespaceServices } from '../aws/servicediscovery/discovery-services.ts';
+import { findNamespaceId } from '../aws/servicediscovery/private-namespace.ts';
+import { mapConcurrently } from '../bounded-concurrency.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
+import type { EnvironmentNames } from '../resource-refs.ts';
+import { defineStep } from '../step.ts';
+import { StepError } from '../step-errors.ts';
+
+/** Input of PruneServices, as the deploy workflow's PruneServices state passes it. */
+export interface PruneServicesInput {
+  readonly project: string;
+  readonly environment: string;
+  readonly names: EnvironmentNames;
+  /** The names of the services the request deploys: every other service of the environment goes. */
+  readonly services: readonly string[];
+  /** The request's public services: the load balancer keeps routes (and DNS records) for these only. */
+  readonly publicServices: ReadonlyArray<{ readonly service: string; readonly hostname?: string }>;
+  /** The request's databases: every other database of the environment is kept and reported. */
+  readonly databases: ReadonlyArray<{ readonly instance: string }>;
+}
+
+export interface PruneServicesOutput {
+  /** true once nothing of a removed service is left; the workflow calls the step again while false. */
+  readonly done: boolean;
+  /** The environment's RDS instances the request no longer has, which the deploy keeps. */
+  readonly keptDatabases: readonly string[];
+  /** What the deploy's history says about them; empty when none is kept. */
+  readonly warning: string;
+}
+
+/** Services, families and roles handled at once. */
+const CONCURRENCY = 10;
+
+/** Removes what the request no longer has (see the top of this file); reports the databases it keeps. */
+export const pruneServices = defineStep({
+  name: 'PruneServices',
+  clients: {
+    ecs: ECSClient,
+    elbv2: ElasticLoadBalancingV2Client,
+    route53: Route53Client,
+    servicediscovery: ServiceDiscoveryClient,
+    iam: IAMClient,
+    codebuild: CodeBuildClient,
+    ecr: ECRClient,
+    rds: RDSClient,
+  },
+  sends: [
+    ListServicesCommand,
+    DescribeServicesCommand,
+    UpdateServiceCommand,
+    DeleteServiceCommand,
+    ListTaskDefinitionFamiliesCommand,
+    DescribeTaskDefinitionCommand,
+    ListTaskDefinitionsCommand,
+    DeregisterTaskDefinitionCommand,
+    DescribeLoadBalancersCommand,
+    DescribeTagsCommand,
+    DescribeTargetGroupsCommand,
+    DescribeListenersCommand,
+    DescribeRulesCommand,
+    DeleteRuleCommand,
+    ModifyListenerCommand,
+    DeleteTargetGroupCommand,
+    ListHostedZonesCommand,
+    ListTagsForResourcesCommand,
+    ListResourceRecordSetsCommand,
+    ChangeResourceRecordSetsCommand,
+    ListNamespacesCommand,
+    ListDiscoveryServicesCommand,
+    GetDiscoveryServiceCommand,
+    ListDiscoveryTagsCommand,
+    ListInstancesCommand,
+    DeregisterInstanceCommand,
+    DeleteDiscoveryServiceCommand,
+    ListRolesCommand,
+    GetRoleCommand,
+    ListRolePoliciesCommand,
+    DeleteRolePolicyCommand,
+    DeleteRoleCommand,
+    ListProjectsCommand,
+    BatchGetProjectsCommand,
+    DeleteProjectCommand,
+    DescribeRepositoriesCommand,
+    ListRepositoryTagsCommand,
+    DeleteRepositoryCommand,
+    DescribeDBInstancesCommand,
+  ],
+  async run(input: PruneServicesInput, clients): Promise<PruneServicesOutput> {
+    const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
+    const wanted = wantedNames(input);
+    const notDone: PruneServicesOutput = { done: false, keptDatabases: [], warning: '' };
+
+    const unwantedGroups = (
+      await findEnvironmentTargetGroups(clients.elbv2, input.names.prefix, owner)
+    ).filter((group) => !wanted.targetGroups.has(group.TargetGroupName ?? ''));
+    const balancer = await environmentLoadBalancer(clients.elbv2, input.names.loadBalancer, owner);
+    if (balancer?.LoadBalancerArn !== undefined && balancer.DNSName !== undefined) {
+      await deleteStaleRecords(clients.route53, owner, balancer.DNSName, wanted.hostnames);
+      await removeRoutesTo(
+        clients.elbv2,
+        balancer.LoadBalancerArn,
+        unwantedGroups.flatMap((group) => (group.TargetGroupArn ? [group.TargetGroupArn] : [])),
+      );
+    }
+
+    if (await stillDraining(clients.ecs, input.names.cluster, owner, wanted.services)) return notDone;
+
+    const groupsInUse = await deleteTargetGroups(clients.elbv2, unwantedGroups);
+    const discoveryLeft = await deleteDiscoveryServices(
+      clients.servicediscovery,
+      input.names.privateZone,
+      owner,
+      wanted.services,
+    );
+    const families = await environmentTaskFamilies(clients.ecs, input.names.prefix, owner);
+    await mapConcurrently(
+      families.filter((family) => !wanted.families.has(family)),
+      CONCURRENCY,
+      (family) => deregisterTaskFamily(clients.ecs, family),
+    );
+    const roles = await environmentExecutionRoles(clients.iam, owner);
+    await mapConcurrently(
+      [...roles.keys()].filter((role) => !wanted.roles.has(role)),
+      CONCURRENCY,
+      (role) => deleteExecutionRole(clients.iam, role),
+    );
+    const projects = await environmentBuildProjects(clients.codebuild, input.names.prefix, owner);
+    await deleteBuildProjects(
+      clients.codebuild,
+      projects.filter((project) => !wanted.buildProjects.has(project)),
+    );
+    const repositories = await environmentRepositories(clients.ecr, owner);
+    await deleteRepositories(
+      clients.ecr,
+      repositories.filter((repository) => !wanted.repositories.has(repository)),
+    );
+    if (groupsInUse > 0 || discoveryLeft > 0) return notDone;
+
+    const keptDatabases = (await environmentDatabases(clients.rds, owner))
+      .map((instance) => instance.DBInstanceIdentifier as string)
+      .filter((instance) => !wanted.databases.has(instance))
+      .sort();
+    return { done: true, keptDatabases, warning: keptDatabasesWarning(keptDatabases) };
+  },
+  settled: (output) => output.done,
+});
+
+/** The names of what the request keeps, derived as core/names.ts derives them. */
+function wantedNames(input: PruneServicesInput) {
+  const derived = input.services.map((service) => serviceNames(input.project, input.environment, service));
+  return {
+    services: new Set(input.services),
+    families: new Set(derived.map((names) => names.taskFamily)),
+    roles: new Set(derived.map((names) => names.executionRole)),
+    buildProjects: new Set(derived.map((names) => names.codeBuildProject)),
+    repositories: new Set(derived.map((names) => names.ecrRepository)),
+    targetGroups: new Set(
+      input.publicServices.map(
+        (entry) => serviceNames(input.project, input.environment, entry.service).targetGroup,
+      ),
+    ),
+    hostnames: input.publicServices.flatMap((entry) => (entry.hostname ? [entry.hostname] : [])),
+    databases: new Set(input.databases.map((database) => database.instance)),
+  };
+}
+
+/** The environment's load balancer; none when there is none, or when the one of its name is not its own. */
+async function environmentLoadBalancer(
+  elbv2: ElasticLoadBalancingV2Client,
+  name: string,
+  owner: EnvironmentIdentity,
+): Promise<LoadBalancer | undefined> {
+  try {
+    return await findEnvironmentLoadBalancer(elbv2, name, owner);
+  } catch (error) {
+    if (error instanceof StepError && error.name === 'Modeshift.ResourceConflict') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Deletes, from the environment's public zones, the records that point at
+ * its load balancer under a hostname the request no longer has: what an
+ * earlier deploy wrote for a service that is gone. Every other record stays.
+ */
+async function deleteStaleRecords(
+  route53: Route53Client,
+  owner: EnvironmentIdentity,
+  loadBalancerDnsName: string,
+  hostnames: readonly string[],
+): Promise<void> {
+  for (const zone of await findEnvironmentZones(route53, owner)) {
+    const stale = (await listRecords(route53, zone.id)).filter(
+      (record) =>
+        pointsAtLoadBalancer(record, loadBalancerDnsName) &&
+        !hostnames.some((hostname) => sameDnsName(hostname, record.Name ?? '')),
+    );
+    await deleteRecords(route53, zone.id, stale);
+  }
+}
+
+/**
+ * Retires the environment's ECS services the request no longer has (scaled
+ * to zero, deleted with force); true while one of them still runs or drains
+ * tasks, which hold its target group, Cloud Map instances and execution role.
+ */
+async function stillDraining(
+  ecs: ECSClient,
+  cluster: string,
+  owner: EnvironmentIdentity,
+  wanted: ReadonlySet<string>,
+): Promise<boolean> {
+  const services = (await clusterServices(ecs, cluster)) ?? [];
+  const removed = services.filter(
+    (service) =>
+      service.serviceName !== undefined &&
+      !wanted.has(service.serviceName) &&
+      isLive(service.status) &&
+      isTaggedForEnvironment(service.tags, owner),
+  );
+  const statuses = await mapConcurrently(removed, CONCURRENCY, (service) =>
+    service.status === 'ACTIVE'
+      ? retireService(ecs, cluster, service.serviceName as string)
+      : Promise.resolve(service.status),
+  );
+  return statuses.some(isLive);
+}
+
+/**
+ * Deletes the Cloud Map services of the environment's namespace that the
+ * request no longer has, and their instances; returns how many Cloud Map
+ * still refuses to delete (instances still deregistering).
+ */
+async function deleteDiscoveryServices(
+  servicediscovery: ServiceDiscoveryClient,
+  namespaceName: string,
+  owner: EnvironmentIdentity,
+  wanted: ReadonlySet<string>,
+): Promise<number> {
+  const namespaceId = await findNamespaceId(servicediscovery, namespaceName);
+  if (namespaceId === undefined) return 0;
+  const candidates = (await namespaceServices(servicediscovery, namespaceId)).filter(
+    (service) => service.Name !== undefined && !wanted.has(service.Name),
+  );
+  const left = await mapConcurrently(candidates, CONCURRENCY, async (service) => {
+    if (!(await isDiscoveryServiceOurs(servicediscovery, service, owner))) return false;
+    return !(await deleteDiscoveryService(servicediscovery, service.Id as string));
+  });
+  return left.filter(Boolean).length;
+}
+
+async function isDiscoveryServiceOurs(
+  servicediscovery: ServiceDiscoveryClient,
+  service: ServiceSummary,
+  owner: EnvironmentIdentity,
+): Promise<boolean> {
+  const arn =
+    service.Arn ??
+    (await servicediscovery.send(new GetDiscoveryServiceCommand({ Id: service.Id })))?.Service?.Arn;
+  if (arn === undefined) return false;
+  const { Tags } = await servicediscovery.send(new ListDiscoveryTagsCommand({ ResourceARN: arn }));
+  return isTaggedForEnvironment(Tags, owner);
+}
+
+/** The history's warning about the databases a deploy kept. */
+export function keptDatabasesWarning(instances: readonly string[]): string {
+  if (instances.length === 0) return '';
+  const [subject, verb, pronoun] =
+    instances.length === 1 ? ['database', 'is', 'it'] : ['databases', 'are', 'them'];
+  return (
+    `${subject} ${instances.join(', ')} ${verb} no longer in the compose file and ${verb} kept: ` +
+    `a deploy never deletes a database; down deletes ${pronoun}`
+  );
+}
+
+export const handler = lambdaHandler(pruneServices);
