@@ -3,6 +3,7 @@
  * its mode-specific settings, and what a down keeps or destroys. Pure: it
  * makes no AWS calls, so `modeshift plan` can show it anywhere.
  */
+import { wireService } from './app-wiring.ts';
 import { databaseNames, environmentNames, executionName, publicZoneName, serviceNames } from './names.ts';
 import type { Policy, ResolvedPolicy } from './policy.ts';
 import type { DeployRequest, Service } from './request.ts';
@@ -196,7 +197,11 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
         {
           port: firstTcpPort(service),
           targetType: 'ip',
-          healthCheckPath: '/',
+          healthCheckPath: service.loadBalancerCheck?.path ?? '/',
+          ...(service.loadBalancerCheck?.port !== undefined &&
+          service.loadBalancerCheck.port !== firstTcpPort(service)
+            ? { healthCheckPort: service.loadBalancerCheck.port }
+            : {}),
         },
       );
     }
@@ -236,13 +241,19 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
   );
   for (const service of request.services) {
     const names = serviceNames(project, environment, service.name);
+    const wiring = wireService(service, request.databases);
     add('AWS::ECS::TaskDefinition', names.taskFamily, {
       cpu: service.cpu,
       memory: service.memory,
       image: service.image ?? `<ecr>/${names.ecrRepository}:${request.deploymentId}`,
       logGroup: names.logGroup,
-      environmentVariables: Object.keys(service.environment).length,
-      secrets: service.secrets.map((name) => `${env.secretsPath}${name}`),
+      environmentVariables: Object.keys(wiring.environment).length,
+      secrets: wiring.secrets.map(({ name, from }) =>
+        'config' in from
+          ? `${name}←${env.secretsPath}${from.config}`
+          : `${name}←${from.database} password (RDS-managed secret)`,
+      ),
+      executionRole: `${names.executionRole} (reads only these secrets)`,
     });
     add(
       'AWS::ECS::Service',

@@ -161,3 +161,42 @@ describe('deployment waves', () => {
     ]);
   });
 });
+
+describe('plan — app wiring', () => {
+  it("names where each secret is read from and the service's own execution role", () => {
+    const plan = planFor('development', {
+      services: [
+        { name: 'api', image: 'shop/api:1', ports: [8080], dependsOn: ['db'], secrets: ['STRIPE_KEY'] },
+      ],
+    });
+    const api = ofType(plan, 'AWS::ECS::TaskDefinition').find(
+      (resource) => resource.name === 'shop-pr-42-api',
+    );
+
+    expect(api?.settings).toMatchObject({
+      environmentVariables: 4,
+      secrets: ['STRIPE_KEY←/modeshift/shop/pr-42/STRIPE_KEY', 'PGPASSWORD←db password (RDS-managed secret)'],
+      executionRole: 'shop-pr-42-api (reads only these secrets)',
+    });
+  });
+
+  it('checks a public service at its own health path and port', () => {
+    const plan = planFor('development', {
+      services: [
+        {
+          name: 'web',
+          image: 'shop/web:1',
+          ports: [3000, 9090],
+          public: true,
+          loadBalancerCheck: { path: '/ready', port: 9090 },
+        },
+      ],
+      databases: [],
+    });
+
+    expect(one(plan, 'AWS::ElasticLoadBalancingV2::TargetGroup').settings).toMatchObject({
+      healthCheckPath: '/ready',
+      healthCheckPort: 9090,
+    });
+  });
+});
