@@ -8,7 +8,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { isInputError } from '../core/errors.ts';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { formatProblem, isInputError, type Problem } from '../core/errors.ts';
 import { actionCounts, type LiveChange, type LivePlan, type LiveValue } from '../core/live-plan.ts';
 import { checkModeChange, type Mode, parseMode } from '../core/policy.ts';
 import { type ClientFactory, createClientFactory } from '../engine/clients.ts';
@@ -38,6 +39,7 @@ function liveClients(factory: ClientFactory): LiveStateClients {
     elbv2: factory('elasticloadbalancingv2') as ElasticLoadBalancingV2Client,
     logs: factory('cloudwatchlogs') as CloudWatchLogsClient,
     dynamodb: factory('dynamodb') as DynamoDBClient,
+    ssm: factory('ssm') as SSMClient,
   };
 }
 
@@ -94,11 +96,23 @@ export function recordedMode(plan: LivePlan): Mode | undefined {
 }
 
 /** What `plan --json` adds with a live source: `deployed` (where and what) and `live` (one entry per resource). */
-export function livePlanJson(source: LiveSource, plan: LivePlan) {
+export function livePlanJson(source: LiveSource, plan: LivePlan, missing: readonly Problem[] = []) {
   return {
     deployed: { at: source.at, exists: plan.exists, mode: plan.deployedMode ?? null },
     live: plan.resources,
+    /** Config values the services need that are not set: a deploy would be refused for each. */
+    missingConfigValues: missing,
   };
+}
+
+/** The lines that say a deploy would be refused for config values that are not set. */
+export function renderMissingConfigValues(missing: readonly Problem[]): string {
+  if (missing.length === 0) return '';
+  return [
+    `A deploy would be refused: ${missing.length} config value${missing.length === 1 ? ' is' : 's are'} not set.`,
+    ...missing.map((problem) => `  ${formatProblem(problem)}`),
+    '',
+  ].join('\n');
 }
 
 function showLive(value: LiveValue): string {

@@ -5,6 +5,7 @@
  * each found as the deploy and down steps find them (names from core/names.ts,
  * kept only when tagged for the environment), and its record.
  */
+
 import { type CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -18,6 +19,7 @@ import {
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type DBInstance, paginateDescribeDBInstances, type RDSClient } from '@aws-sdk/client-rds';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type {
   LiveDatabase,
   LiveLoadBalancer,
@@ -46,6 +48,8 @@ export interface LiveStateClients {
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly logs: CloudWatchLogsClient;
   readonly dynamodb: DynamoDBClient;
+  /** The environment's config values: their names, and which the services need that are missing. */
+  readonly ssm: SSMClient;
 }
 
 export interface LiveStateQuery extends EnvironmentIdentity {

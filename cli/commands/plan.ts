@@ -9,6 +9,7 @@ import { MODES, type Mode, resolveMode, SETTING_LABELS, SETTING_NAMES } from '..
 import type { PriceTable } from '../../core/prices.ts';
 import type { WorkflowPath } from '../../core/workflow-path.ts';
 import { deployPath, downPath } from '../../core/workflow-paths.ts';
+import { missingConfigValues } from '../../functions/aws/ssm/config-values.ts';
 import {
   addComposeOptions,
   type ComposeCommandOptions,
@@ -23,7 +24,9 @@ import {
   readLive,
   recordedMode,
   renderLivePlan,
+  renderMissingConfigValues,
 } from '../live-plan.ts';
+import { withStoredConfig } from '../stored-config.ts';
 import { renderTable, showValue } from '../table.ts';
 import { loadPerMode, loadPrices, priceLine, repeatable } from './estimate.ts';
 
@@ -298,20 +301,30 @@ async function printLivePlan(
   options: PlanCommandOptions,
   io: Io,
 ) {
-  const { request } = loaded;
-  const input = buildDeployInput(request, loaded.resolved, io.now());
+  // As deploy reads the file: with the environment's stored config names.
+  const stored = await withStoredConfig(
+    loaded,
+    { ...options, mode: options.mode as string, deploymentId: loaded.request.deploymentId },
+    io,
+    source.clients.ssm,
+  );
+  const { request } = stored;
+  const missing = await missingConfigValues(request, source.clients.ssm);
+  const input = buildDeployInput(request, stored.resolved, io.now());
   const live = livePlan(input, await readLive(source, request));
-  const plan = planDeployment(request, loaded.resolved);
+  const plan = planDeployment(request, stored.resolved);
   const paths = {
     deploy: deployPath(input, previousMode ?? recordedMode(live)),
     down: downPath(input, io.now()),
   };
   if (options.json) {
-    const document = { ...planJson(loaded, plan, paths), ...livePlanJson(source, live) };
+    const document = { ...planJson(stored, plan, paths), ...livePlanJson(source, live, missing) };
     io.stdout(`${JSON.stringify(document, null, 2)}\n`);
     return;
   }
-  for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
-  io.stdout(renderPlan(loaded, plan, paths, true));
+  for (const warning of stored.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
+  io.stdout(renderPlan(stored, plan, paths, true));
   io.stdout(`\n${renderLivePlan(source, live, { ...request, force: request.force === true })}`);
+  const refused = renderMissingConfigValues(missing);
+  if (refused !== '') io.stdout(`\n${refused}`);
 }

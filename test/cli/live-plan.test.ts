@@ -14,6 +14,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -27,7 +28,8 @@ const rds = mockClient(RDSClient);
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const logs = mockClient(CloudWatchLogsClient);
 const dynamodb = mockClient(DynamoDBClient);
-const mocks = [ecs, rds, elbv2, logs, dynamodb];
+const ssm = mockClient(SSMClient);
+const mocks = [ecs, rds, elbv2, logs, dynamodb, ssm];
 
 /** A deployed app, as `sst deploy` leaves its names in MODESHIFT_* variables. */
 const APP = {
@@ -132,6 +134,11 @@ function givenStagingWorker() {
 
 beforeEach(() => {
   for (const mock of mocks) mock.reset();
+  ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+  ssm.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
+    Parameters: input.Names.map((name) => ({ Name: name })),
+    InvalidParameters: [],
+  }));
   vi.stubEnv('AWS_REGION', 'us-east-1');
 });
 
@@ -146,6 +153,7 @@ describe('live state — read from AWS', () => {
         elbv2: new ElasticLoadBalancingV2Client({}),
         logs: new CloudWatchLogsClient({}),
         dynamodb: new DynamoDBClient({}),
+        ssm: new SSMClient({}),
       },
       { project: 'shop', environment: 'main', tableName: 'environments' },
     );
@@ -192,6 +200,7 @@ describe('live state — read from AWS', () => {
         elbv2: new ElasticLoadBalancingV2Client({}),
         logs: new CloudWatchLogsClient({}),
         dynamodb: new DynamoDBClient({}),
+        ssm: new SSMClient({}),
       },
       { project: 'shop', environment: 'main', tableName: 'environments', emulator: true },
     );
@@ -202,6 +211,31 @@ describe('live state — read from AWS', () => {
 });
 
 describe('modeshift plan — with a deployed app', () => {
+  it('says a deploy would be refused for each config value that is not set, naming it', async () => {
+    // Nothing of the mailer is deployed: every read finds nothing.
+    for (const mock of [ecs, rds, elbv2, logs, dynamodb]) mock.onAnyCommand().resolves({});
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [{ Name: '/modeshift/mailer/main/SIGNING_SECRET' }],
+      InvalidParameters: ['/modeshift/mailer/main/MAIL_API_KEY'],
+    });
+    const mailer = 'test/fixtures/compose/mailer/compose.yaml';
+
+    const json = await runCli(['plan', '-f', mailer, '--env', 'main', '--mode', 'dev', '--json'], APP);
+    const text = await runCli(['plan', '-f', mailer, '--env', 'main', '--mode', 'dev'], APP);
+
+    expect(json.code, json.stderr).toBe(0);
+    expect((JSON.parse(json.stdout) as { missingConfigValues: unknown }).missingConfigValues).toEqual([
+      expect.objectContaining({
+        path: 'services.api.environment.MAIL_API_KEY',
+        message: expect.stringMatching(/^config value MAIL_API_KEY is not set/),
+      }),
+    ]);
+    expect(text.stdout).toContain('A deploy would be refused: 1 config value is not set.');
+    expect(text.stdout).toMatch(
+      /services\.api\.environment\.MAIL_API_KEY: config value MAIL_API_KEY is not set/,
+    );
+  });
+
   it('compares with the environment in the app’s account and table', async () => {
     givenStagingWorker();
 

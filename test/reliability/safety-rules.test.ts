@@ -223,10 +223,8 @@ describe('safety rule — secret values never leak', () => {
     ).toBeUndefined();
     // The task definition carries the secret as a name and a reference to the RDS-managed secret only.
     const api = rolloutInputs[0]?.services.find((service) => service.name === 'api');
-    expect(api?.secrets).toEqual([
-      { name: 'DATABASE_PASSWORD', from: { database: 'db' } },
-      { name: 'PGPASSWORD', from: { database: 'db' } },
-    ]);
+    expect(api?.secrets).toEqual(['DATABASE_PASSWORD']);
+    expect(api?.database).toBe('db');
     expect(Object.keys(api?.environment ?? {})).not.toContain('DATABASE_PASSWORD');
     const container = aws.ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input
       .containerDefinitions?.[0];
