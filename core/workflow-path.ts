@@ -41,7 +41,7 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   '$.namespace': { ready: true, done: true },
   '$.certificate': { status: 'ISSUED', ready: true },
   '$.rollout': { done: true, stable: 0, deploying: 0, started: [] },
-  '$.pruned': { done: true, keptDatabases: [], warning: '' },
+  '$.pruned': { keptDatabases: [], warning: '' },
   '$.services': { done: true },
   '$.loadBalancer': { done: true },
   '$.deletion': { done: true },

@@ -22,6 +22,7 @@ import { ensureNatGateways } from '../functions/steps/ensure-nat-gateways.ts';
 import { ensureNetwork } from '../functions/steps/ensure-network.ts';
 import { ensurePrivateNamespace } from '../functions/steps/ensure-private-namespace.ts';
 import { ensurePublicZones } from '../functions/steps/ensure-public-zones.ts';
+import { finishPruning } from '../functions/steps/finish-pruning.ts';
 import { pruneServices } from '../functions/steps/prune-services.ts';
 import { rolloutServices } from '../functions/steps/rollout-services.ts';
 import { startBuilds } from '../functions/steps/start-builds.ts';
@@ -614,17 +615,29 @@ export const deployDefinition: Machine = {
     }),
     PruneServices: lambdaTask(pruneServices, {
       comment:
-        "Removes every service the compose file no longer has: its DNS record and listener rules, its ECS service (scaled to 0, deleted), then its target group, Cloud Map service, task definitions, execution role, CodeBuild project and ECR repository. Log groups stay for the mode's retention; databases are kept and reported. Looks again while a removed service drains (Modeshift.NotReady).",
+        "Removes every service the compose file no longer has: its DNS record and listener rules, its ECS service (scaled to 0, deleted), then its target group, Cloud Map service and task definitions. Log groups stay for the mode's retention. Looks again while a removed service drains (Modeshift.NotReady).",
       parameters: {
         'project.$': '$.project',
         'environment.$': '$.environment',
         'names.$': '$.names',
         'services.$': '$.waves[*].services[*].name',
         'publicServices.$': '$.publicServices',
-        'databases.$': '$.databases',
       },
       resultPath: '$.pruned',
       poll: { intervalSeconds: 10, maxAttempts: 180 },
+      next: 'FinishPruning',
+    }),
+    FinishPruning: lambdaTask(finishPruning, {
+      comment:
+        'Once the removed services are retired: their execution roles, CodeBuild projects and ECR repositories; and the databases the compose file no longer has, which are kept and reported.',
+      parameters: {
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'names.$': '$.names',
+        'services.$': '$.waves[*].services[*].name',
+        'databases.$': '$.databases',
+      },
+      resultPath: '$.pruned',
       next: 'KeptDatabases',
     }),
     KeptDatabases: choice({

@@ -8,8 +8,10 @@
  *    and the listener rules to its target group;
  * 2. its ECS service, scaled to zero and deleted with force;
  * 3. once ECS has let go of it (no longer ACTIVE or DRAINING): its target
- *    group, its Cloud Map service and instances, its task definition family,
- *    its execution role, its CodeBuild project and its ECR repository.
+ *    group, its Cloud Map service and instances and its task definition
+ *    family. FinishPruning (functions/steps/finish-pruning.ts) then removes its
+ *    execution role and build resources, and reports the databases kept: two
+ *    steps, so that neither Lambda loads eight AWS clients at its cold start.
  *
  * The step is called again (`done: false`) while a service still drains or a
  * target group or Cloud Map service is still in use.
@@ -19,26 +21,10 @@
  * alone. What is gone is found anew on every call, so a call that stopped
  * half-way leaves nothing the next one misses.
  *
- * Kept on purpose:
- * - log groups: they keep the removed service's logs, which expire by the
- *   retention the mode gave the group;
- * - databases: a deploy never deletes one. The environment's RDS instances
- *   that the request no longer has are reported in `keptDatabases` (and
- *   `warning`), with their private DNS records left as they are; only down
- *   deletes them, with a final snapshot where the mode says so.
+ * Kept on purpose: log groups, which keep the removed service's logs and
+ * expire by the retention the mode gave the group; and databases
+ * (FinishPruning reports them).
  */
-import {
-  BatchGetProjectsCommand,
-  CodeBuildClient,
-  DeleteProjectCommand,
-  ListProjectsCommand,
-} from '@aws-sdk/client-codebuild';
-import {
-  DeleteRepositoryCommand,
-  DescribeRepositoriesCommand,
-  ECRClient,
-  ListTagsForResourceCommand as ListRepositoryTagsCommand,
-} from '@aws-sdk/client-ecr';
 import {
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
@@ -63,15 +49,6 @@ import {
   ModifyListenerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
-  DeleteRoleCommand,
-  DeleteRolePolicyCommand,
-  GetRoleCommand,
-  IAMClient,
-  ListRolePoliciesCommand,
-  ListRolesCommand,
-} from '@aws-sdk/client-iam';
-import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import {
   ChangeResourceRecordSetsCommand,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
@@ -90,8 +67,6 @@ import {
   type ServiceSummary,
 } from '@aws-sdk/client-servicediscovery';
 import { serviceNames } from '../../core/names.ts';
-import { deleteBuildProjects, environmentBuildProjects } from '../aws/codebuild/environment-projects.ts';
-import { deleteRepositories, environmentRepositories } from '../aws/ecr/environment-repositories.ts';
 import { clusterServices, isLive, retireService } from '../aws/ecs/cluster-services.ts';
 import { deregisterTaskFamily, environmentTaskFamilies } from '../aws/ecs/task-definition-families.ts';
 import {
@@ -101,8 +76,6 @@ import {
 } from '../aws/elbv2/environment-load-balancer.ts';
 import { removeRoutesTo } from '../aws/elbv2/listener-routes.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from '../aws/environment-tags.ts';
-import { deleteExecutionRole, environmentExecutionRoles } from '../aws/iam/execution-role.ts';
-import { environmentDatabases } from '../aws/rds/environment-databases.ts';
 import { sameDnsName } from '../aws/route53/dns-name.ts';
 import { findEnvironmentZones } from '../aws/route53/environment-zones.ts';
 import { pointsAtLoadBalancer } from '../aws/route53/service-records.ts';
@@ -124,17 +97,14 @@ export interface PruneServicesInput {
   readonly services: readonly string[];
   /** The request's public services: the load balancer keeps routes (and DNS records) for these only. */
   readonly publicServices: ReadonlyArray<{ readonly service: string; readonly hostname?: string }>;
-  /** The request's databases: every other database of the environment is kept and reported. */
-  readonly databases: ReadonlyArray<{ readonly instance: string }>;
 }
 
 export interface PruneServicesOutput {
-  /** true once nothing of a removed service is left; the workflow calls the step again while false. */
+  /**
+   * true once no removed service runs, routes or registers anything any more; the workflow calls
+   * the step again while false.
+   */
   readonly done: boolean;
-  /** The environment's RDS instances the request no longer has, which the deploy keeps. */
-  readonly keptDatabases: readonly string[];
-  /** What the deploy's history says about them; empty when none is kept. */
-  readonly warning: string;
 }
 
 /** Services, families and roles handled at once. */
@@ -148,10 +118,6 @@ export const pruneServices = defineStep({
     elbv2: ElasticLoadBalancingV2Client,
     route53: Route53Client,
     servicediscovery: ServiceDiscoveryClient,
-    iam: IAMClient,
-    codebuild: CodeBuildClient,
-    ecr: ECRClient,
-    rds: RDSClient,
   },
   sends: [
     ListServicesCommand,
@@ -181,23 +147,11 @@ export const pruneServices = defineStep({
     ListInstancesCommand,
     DeregisterInstanceCommand,
     DeleteDiscoveryServiceCommand,
-    ListRolesCommand,
-    GetRoleCommand,
-    ListRolePoliciesCommand,
-    DeleteRolePolicyCommand,
-    DeleteRoleCommand,
-    ListProjectsCommand,
-    BatchGetProjectsCommand,
-    DeleteProjectCommand,
-    DescribeRepositoriesCommand,
-    ListRepositoryTagsCommand,
-    DeleteRepositoryCommand,
-    DescribeDBInstancesCommand,
   ],
   async run(input: PruneServicesInput, clients): Promise<PruneServicesOutput> {
     const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
     const wanted = wantedNames(input);
-    const notDone: PruneServicesOutput = { done: false, keptDatabases: [], warning: '' };
+    const notDone: PruneServicesOutput = { done: false };
 
     const unwantedGroups = (
       await findEnvironmentTargetGroups(clients.elbv2, input.names.prefix, owner)
@@ -227,29 +181,8 @@ export const pruneServices = defineStep({
       CONCURRENCY,
       (family) => deregisterTaskFamily(clients.ecs, family),
     );
-    const roles = await environmentExecutionRoles(clients.iam, owner);
-    await mapConcurrently(
-      [...roles.keys()].filter((role) => !wanted.roles.has(role)),
-      CONCURRENCY,
-      (role) => deleteExecutionRole(clients.iam, role),
-    );
-    const projects = await environmentBuildProjects(clients.codebuild, input.names.prefix, owner);
-    await deleteBuildProjects(
-      clients.codebuild,
-      projects.filter((project) => !wanted.buildProjects.has(project)),
-    );
-    const repositories = await environmentRepositories(clients.ecr, owner);
-    await deleteRepositories(
-      clients.ecr,
-      repositories.filter((repository) => !wanted.repositories.has(repository)),
-    );
     if (groupsInUse > 0 || discoveryLeft > 0) return notDone;
-
-    const keptDatabases = (await environmentDatabases(clients.rds, owner))
-      .map((instance) => instance.DBInstanceIdentifier as string)
-      .filter((instance) => !wanted.databases.has(instance))
-      .sort();
-    return { done: true, keptDatabases, warning: keptDatabasesWarning(keptDatabases) };
+    return { done: true };
   },
   settled: (output) => output.done,
 });
@@ -260,16 +193,12 @@ function wantedNames(input: PruneServicesInput) {
   return {
     services: new Set(input.services),
     families: new Set(derived.map((names) => names.taskFamily)),
-    roles: new Set(derived.map((names) => names.executionRole)),
-    buildProjects: new Set(derived.map((names) => names.codeBuildProject)),
-    repositories: new Set(derived.map((names) => names.ecrRepository)),
     targetGroups: new Set(
       input.publicServices.map(
         (entry) => serviceNames(input.project, input.environment, entry.service).targetGroup,
       ),
     ),
     hostnames: input.publicServices.flatMap((entry) => (entry.hostname ? [entry.hostname] : [])),
-    databases: new Set(input.databases.map((database) => database.instance)),
   };
 }
 
@@ -369,17 +298,6 @@ async function isDiscoveryServiceOurs(
   if (arn === undefined) return false;
   const { Tags } = await servicediscovery.send(new ListDiscoveryTagsCommand({ ResourceARN: arn }));
   return isTaggedForEnvironment(Tags, owner);
-}
-
-/** The history's warning about the databases a deploy kept. */
-export function keptDatabasesWarning(instances: readonly string[]): string {
-  if (instances.length === 0) return '';
-  const [subject, verb, pronoun] =
-    instances.length === 1 ? ['database', 'is', 'it'] : ['databases', 'are', 'them'];
-  return (
-    `${subject} ${instances.join(', ')} ${verb} no longer in the compose file and ${verb} kept: ` +
-    `a deploy never deletes a database; down deletes ${pronoun}`
-  );
 }
 
 export const handler = lambdaHandler(pruneServices);

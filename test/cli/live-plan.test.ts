@@ -213,7 +213,11 @@ describe('live state — read from AWS', () => {
 describe('modeshift plan — with a deployed app', () => {
   it('says a deploy would be refused for each config value that is not set, naming it', async () => {
     // Nothing of the mailer is deployed: every read finds nothing.
-    for (const mock of [ecs, rds, elbv2, logs, dynamodb]) mock.onAnyCommand().resolves({});
+    ecs.onAnyCommand().resolves({});
+    rds.onAnyCommand().resolves({});
+    elbv2.onAnyCommand().resolves({});
+    logs.onAnyCommand().resolves({});
+    dynamodb.onAnyCommand().resolves({});
     ssm.on(GetParametersCommand).resolves({
       Parameters: [{ Name: '/modeshift/mailer/main/SIGNING_SECRET' }],
       InvalidParameters: ['/modeshift/mailer/main/MAIL_API_KEY'],

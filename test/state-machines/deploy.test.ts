@@ -284,7 +284,6 @@ describe('deploy workflow — mode changes', () => {
 
 describe('deploy workflow — pruning', () => {
   const kept = {
-    done: true,
     keptDatabases: ['shop-pr-1-olddb'],
     warning: 'database shop-pr-1-olddb is no longer in the compose file and is kept',
   };
@@ -298,7 +297,8 @@ describe('deploy workflow — pruning', () => {
     const run = await runDeploy(shopDeployInput('staging'));
 
     expect(run.entered.indexOf('PruneServices')).toBeGreaterThan(run.entered.indexOf('UpsertDnsRecords'));
-    expect(run.entered.indexOf('PruneServices')).toBeLessThan(run.entered.indexOf('MarkDeployed'));
+    expect(run.entered.indexOf('FinishPruning')).toBeGreaterThan(run.entered.indexOf('PruneServices'));
+    expect(run.entered.indexOf('FinishPruning')).toBeLessThan(run.entered.indexOf('MarkDeployed'));
     expect(run.inputsOf('PruneServices')).toEqual([
       {
         project: 'shop',
@@ -306,6 +306,14 @@ describe('deploy workflow — pruning', () => {
         names: expect.objectContaining({ prefix: 'shop-pr-1', cluster: 'shop-pr-1' }),
         services: expect.arrayContaining(['web', 'api', 'worker']),
         publicServices: [expect.objectContaining({ service: 'web' })],
+      },
+    ]);
+    expect(run.inputsOf('FinishPruning')).toEqual([
+      {
+        project: 'shop',
+        environment: 'pr-1',
+        names: expect.objectContaining({ prefix: 'shop-pr-1', cluster: 'shop-pr-1' }),
+        services: expect.arrayContaining(['web', 'api', 'worker']),
         databases: [expect.objectContaining({ instance: 'shop-pr-1-db' })],
       },
     ]);
@@ -321,7 +329,7 @@ describe('deploy workflow — pruning', () => {
   });
 
   it('records a kept database as the warning and names it in Deployment Succeeded', async () => {
-    const run = await runDeploy(shopDeployInput('staging'), { answers: { PruneServices: kept } });
+    const run = await runDeploy(shopDeployInput('staging'), { answers: { FinishPruning: kept } });
 
     expect(run.result.status).toBe('SUCCEEDED');
     expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
@@ -337,7 +345,7 @@ describe('deploy workflow — pruning', () => {
   it('adds the kept database to a downgrade warning', async () => {
     aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
 
-    await runDeploy(shopDeployInput('staging'), { answers: { PruneServices: kept } });
+    await runDeploy(shopDeployInput('staging'), { answers: { FinishPruning: kept } });
 
     expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
       Item: expect.objectContaining({

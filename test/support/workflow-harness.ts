@@ -194,7 +194,9 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
     case 'WriteDnsRecords':
       return { written: 1 };
     case 'PruneServices':
-      return { done: true, keptDatabases: [], warning: '' };
+      return { done: true };
+    case 'FinishPruning':
+      return { keptDatabases: [], warning: '' };
     case 'FindDatabases':
       return { databases: [{ instance: 'shop-pr-1-db', deletionProtection: true }] };
     case 'DeleteServices':

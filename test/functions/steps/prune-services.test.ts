@@ -68,10 +68,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
 import { environmentNames, serviceNames } from '../../../core/names.ts';
 import {
+  type FinishPruningInput,
+  finishPruning,
   keptDatabasesWarning,
-  type PruneServicesInput,
-  pruneServices,
-} from '../../../functions/steps/prune-services.ts';
+} from '../../../functions/steps/finish-pruning.ts';
+import { type PruneServicesInput, pruneServices } from '../../../functions/steps/prune-services.ts';
 import { hostedZone, pendingChange, zoneTagSets } from '../../support/route53-fixtures.ts';
 
 const PROJECT = 'shop';
@@ -109,7 +110,7 @@ function clients() {
 }
 
 /** The request keeps api (public on api.pr-42.shop.example.com) and worker, and the database db; web is gone. */
-const input: PruneServicesInput = {
+const input: PruneServicesInput & FinishPruningInput = {
   project: PROJECT,
   environment: ENVIRONMENT,
   names: environmentNames(PROJECT, ENVIRONMENT),
@@ -349,9 +350,19 @@ beforeEach(() => {
 });
 
 /** Runs the step until it is done, as the workflow's poll would; returns the last output and the calls made. */
+/**
+ * One pass of the deploy workflow's pruning: PruneServices, and FinishPruning once it is done (the
+ * workflow calls FinishPruning only then), their outputs together.
+ */
+async function prune() {
+  const pruned = await pruneServices(input, clients());
+  if (!pruned.done) return { ...pruned, keptDatabases: [] as readonly string[], warning: '' };
+  return { ...pruned, ...(await finishPruning(input, clients())) };
+}
+
 async function runToCompletion(maxCalls = 5) {
   for (let call = 1; call <= maxCalls; call += 1) {
-    const output = await pruneServices(input, clients());
+    const output = await prune();
     if (output.done) return { output, calls: call };
     for (const service of account.services) if (service.status === 'DRAINING') service.status = 'INACTIVE';
   }
@@ -360,7 +371,7 @@ async function runToCompletion(maxCalls = 5) {
 
 describe('PruneServices — a service the request no longer has', () => {
   it('scales its ECS service to 0, then deletes it with force', async () => {
-    await pruneServices(input, clients());
+    await prune();
 
     expect(mocks.ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
     expect(mocks.ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
@@ -377,7 +388,7 @@ describe('PruneServices — a service the request no longer has', () => {
   });
 
   it('is not done while the service drains, and leaves its target group, Cloud Map entry and role until it has', async () => {
-    const output = await pruneServices(input, clients());
+    const output = await prune();
 
     expect(output).toEqual({ done: false, keptDatabases: [], warning: '' });
     expect(mocks.elbv2).not.toHaveReceivedCommand(DeleteTargetGroupCommand);
@@ -476,7 +487,7 @@ describe('PruneServices — a service the request no longer has', () => {
   it('deletes the listener rules to its target group, and no other', async () => {
     account.rules = [hostRule(10, byName('api')), hostRule(20, byName('web'))];
 
-    await pruneServices(input, clients());
+    await prune();
 
     expect(mocks.elbv2).toHaveReceivedCommandTimes(DeleteRuleCommand, 1);
     expect(mocks.elbv2).toHaveReceivedCommandWith(DeleteRuleCommand, {
@@ -488,7 +499,7 @@ describe('PruneServices — a service the request no longer has', () => {
   it('makes a listener whose default action forwards to its target group answer 404', async () => {
     account.httpDefault = forwardTo(byName('web'));
 
-    await pruneServices(input, clients());
+    await prune();
 
     expect(mocks.elbv2).toHaveReceivedCommandWith(ModifyListenerCommand, {
       ListenerArn: 'l-80',
@@ -508,7 +519,7 @@ describe('PruneServices — a service the request no longer has', () => {
     const validation = record('_abc.pr-42.shop.example.com.', '_def.acm-validations.aws.');
     account.records = [webAlias, apiCname, elsewhere, validation];
 
-    await pruneServices(input, clients());
+    await prune();
 
     expect(mocks.route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 1);
     expect(mocks.route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
@@ -524,8 +535,8 @@ describe('PruneServices — a service the request no longer has', () => {
       .resolves({});
     byName('web').status = 'INACTIVE';
 
-    const first = await pruneServices(input, clients());
-    const second = await pruneServices(input, clients());
+    const first = await prune();
+    const second = await prune();
 
     expect(first.done).toBe(false);
     expect(second.done).toBe(true);
@@ -539,8 +550,8 @@ describe('PruneServices — a service the request no longer has', () => {
       .resolves({});
     byName('web').status = 'INACTIVE';
 
-    const first = await pruneServices(input, clients());
-    const second = await pruneServices(input, clients());
+    const first = await prune();
+    const second = await prune();
 
     expect([first.done, second.done]).toEqual([false, true]);
   });
@@ -548,7 +559,7 @@ describe('PruneServices — a service the request no longer has', () => {
   it('goes on where an earlier call stopped: a service already deleted is not deleted again', async () => {
     byName('web').status = undefined;
 
-    const output = await pruneServices(input, clients());
+    const output = await prune();
 
     expect(output.done).toBe(true);
     expect(mocks.ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
@@ -562,7 +573,7 @@ describe('PruneServices — a service the request no longer has', () => {
       .on(UpdateServiceCommand)
       .rejects(new ServiceNotActiveException({ message: 'Service was not ACTIVE.', $metadata: {} }));
 
-    const output = await pruneServices(input, clients());
+    const output = await prune();
 
     expect(output.done).toBe(true);
     expect(mocks.ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
@@ -573,7 +584,7 @@ describe('PruneServices — a service the request no longer has', () => {
     account.rules = [hostRule(20, byName('web'))];
     account.records = [record('web.pr-42.shop.example.com.', LB_DNS)];
 
-    await pruneServices(input, clients());
+    await prune();
 
     expect(mocks.elbv2).not.toHaveReceivedCommand(DeleteRuleCommand);
     expect(mocks.route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
@@ -588,7 +599,7 @@ describe('PruneServices — nothing to prune', () => {
     account.rules = [hostRule(10, byName('api'))];
     account.records = [record('api.pr-42.shop.example.com.', LB_DNS)];
 
-    const output = await pruneServices(input, clients());
+    const output = await prune();
 
     expect(output).toEqual({ done: true, keptDatabases: [], warning: '' });
     for (const [mock, command] of [
@@ -638,9 +649,19 @@ describe('PruneServices — databases', () => {
   });
 
   it('cannot delete a database: its declaration sends no RDS command but DescribeDBInstances', () => {
-    const rdsCommands = pruneServices.sends.filter(
+    const rdsCommands = [...pruneServices.sends, ...finishPruning.sends].filter(
       (command) => command.name.endsWith('Command') && /DB/.test(command.name),
     );
     expect(rdsCommands).toEqual([DescribeDBInstancesCommand]);
+  });
+
+  it('loads at most four AWS clients in either step, so neither cold start carries all eight', () => {
+    expect(Object.keys(pruneServices.clients).sort()).toEqual([
+      'ecs',
+      'elbv2',
+      'route53',
+      'servicediscovery',
+    ]);
+    expect(Object.keys(finishPruning.clients).sort()).toEqual(['codebuild', 'ecr', 'iam', 'rds']);
   });
 });
