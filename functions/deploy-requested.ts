@@ -7,17 +7,17 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import { buildDeployInput } from '../core/execution-input.ts';
 import { resolvePolicy } from '../core/policy.ts';
 import { type DeployRequest, parseDeployRequest } from '../core/request.ts';
 import { missingConfigValues } from './aws/ssm/config-values.ts';
 import {
+  type DeployDeps,
   handleRequest,
   type PreparedRequest,
   type RequestCheck,
-  type RequestDeps,
   type RequestOutcome,
 } from './requests/handle-request.ts';
 import { requestDetail } from './requests/request-event.ts';
@@ -47,6 +47,14 @@ export function prepareDeploy(detail: unknown, now: Date): PreparedDeploy {
   };
 }
 
+let ssm: SSMClient | undefined;
+
+/** The SSM client of the handlers that start deploys, made once per Lambda container. */
+export function parameterStore(): SSMClient {
+  ssm ??= new SSMClient({});
+  return ssm;
+}
+
 /** Refuses a deploy whose services need config values that are not set: one problem per name. */
 export function configValuesCheck(ssm: SSMClient): RequestCheck<PreparedDeploy> {
   return async function checkConfigValues(prepared) {
@@ -59,7 +67,7 @@ export function configValuesCheck(ssm: SSMClient): RequestCheck<PreparedDeploy> 
   };
 }
 
-export async function deployRequested(event: unknown, deps: RequestDeps): Promise<RequestOutcome> {
+export async function deployRequested(event: unknown, deps: DeployDeps): Promise<RequestOutcome> {
   return handleRequest(
     'deploy',
     () => prepareDeploy(requestDetail(event, 'Deploy Requested'), deps.now()),
@@ -70,5 +78,5 @@ export async function deployRequested(event: unknown, deps: RequestDeps): Promis
 }
 
 export const handler = middy(async function deployRequestedHandler(event: unknown) {
-  return deployRequested(event, runtimeDeps(logger));
+  return deployRequested(event, { ...runtimeDeps(logger), ssm: parameterStore() });
 }).use(injectLambdaContext(logger));

@@ -6,12 +6,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { LOCK_TTL_MS } from '../core/execution-input.ts';
-import { configValuesCheck, prepareDeploy } from './deploy-requested.ts';
+import { configValuesCheck, parameterStore, prepareDeploy } from './deploy-requested.ts';
 import { prepareDown } from './down-requested.ts';
 import { dequeue } from './requests/environment-queue.ts';
 import {
+  type DeployDeps,
   queueContext,
-  type RequestDeps,
   type RequestOutcome,
   startLocked,
 } from './requests/handle-request.ts';
@@ -21,7 +21,7 @@ const logger = new Logger({ serviceName: 'modeshift' });
 
 export async function workflowFinished(
   event: { detail?: { project?: unknown; environment?: unknown } },
-  deps: RequestDeps,
+  deps: DeployDeps,
 ): Promise<RequestOutcome | { outcome: 'idle' }> {
   const { project, environment } = event.detail ?? {};
   if (typeof project !== 'string' || typeof environment !== 'string') return { outcome: 'idle' };
@@ -43,5 +43,5 @@ export async function workflowFinished(
 export const handler = middy(async function workflowFinishedHandler(event: {
   detail?: { project?: unknown; environment?: unknown };
 }) {
-  return workflowFinished(event, runtimeDeps(logger));
+  return workflowFinished(event, { ...runtimeDeps(logger), ssm: parameterStore() });
 }).use(injectLambdaContext(logger));

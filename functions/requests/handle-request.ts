@@ -20,14 +20,21 @@ export interface RequestDeps {
   readonly sfn: SFNClient;
   readonly dynamodb: DynamoDBClient;
   readonly eventbridge: EventBridgeClient;
-  /** Parameter Store, where a deploy's config values must be set before it starts. */
-  readonly ssm: SSMClient;
   readonly tableName: string;
   readonly busName: string;
   readonly deployStateMachineArn: string;
   readonly downStateMachineArn: string;
   readonly now: () => Date;
   readonly log: Pick<Logger, 'info' | 'error'>;
+}
+
+/**
+ * What a handler that starts deploys needs besides: Parameter Store, where a deploy's config
+ * values must be set before it starts. Kept out of {@link RequestDeps} so the Down Requested
+ * handler does not bundle the SSM client (a sixth of a request handler's bundle).
+ */
+export interface DeployDeps extends RequestDeps {
+  readonly ssm: SSMClient;
 }
 
 /** A validated request, ready to become a workflow's input. */

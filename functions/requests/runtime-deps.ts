@@ -4,7 +4,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import type { RequestDeps } from './handle-request.ts';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -21,7 +20,6 @@ export function runtimeDeps(logger: Logger, env: NodeJS.ProcessEnv = process.env
     sfn: new SFNClient({}),
     dynamodb: new DynamoDBClient({}),
     eventbridge: new EventBridgeClient({}),
-    ssm: new SSMClient({}),
     tableName: required(env, 'MODESHIFT_TABLE'),
     busName: required(env, 'MODESHIFT_BUS'),
     deployStateMachineArn: required(env, 'MODESHIFT_DEPLOY_STATE_MACHINE'),

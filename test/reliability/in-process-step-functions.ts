@@ -19,7 +19,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type WorkflowName, workflowDefinition } from '../../core/workflow-definitions.ts';
 import { runWorkflow, type WorkflowResult } from '../../engine/run-workflow.ts';
-import type { RequestDeps } from '../../functions/requests/handle-request.ts';
+import type { DeployDeps } from '../../functions/requests/handle-request.ts';
 import { workflowFinished } from '../../functions/workflow-finished.ts';
 import { LOCAL_STEPS } from '../../local/steps.ts';
 import type { Target } from '../../local/target.ts';
@@ -47,7 +47,7 @@ export interface InProcessStepFunctionsOptions {
 
 export interface InProcessStepFunctions {
   /** Handler dependencies: this SFN, the local AWS's table and bus. */
-  readonly deps: RequestDeps;
+  readonly deps: DeployDeps;
   /** Every execution, in the order it started. */
   readonly executions: readonly Execution[];
   /** How many StartExecution calls started an execution (the rest were refused as duplicates). */
@@ -66,7 +66,7 @@ export function inProcessStepFunctions(
   const byArn = new Map<string, Execution>();
   const pending = new Set<Promise<void>>();
   const errors: unknown[] = [];
-  const deps: RequestDeps = {
+  const deps: DeployDeps = {
     sfn,
     dynamodb: target.clients('dynamodb') as DynamoDBClient,
     eventbridge: target.clients('eventbridge') as EventBridgeClient,

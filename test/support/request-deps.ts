@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { RequestDeps } from '../../functions/requests/handle-request.ts';
+import type { DeployDeps } from '../../functions/requests/handle-request.ts';
 
 export const DEPLOY_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-deploy';
 export const DOWN_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:modeshift-down';
@@ -18,8 +18,8 @@ export const DOWN_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:
 /** The handlers' dependencies, their clock stopped at `now`, writing to `log`. */
 export function requestDeps(
   now: Date,
-  log: RequestDeps['log'] = { info: () => {}, error: () => {} },
-): RequestDeps {
+  log: DeployDeps['log'] = { info: () => {}, error: () => {} },
+): DeployDeps {
   return {
     sfn: new SFNClient({ region: 'us-east-1' }),
     dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
