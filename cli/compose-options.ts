@@ -17,6 +17,7 @@ export interface ComposeCommandOptions {
   set: string[];
   ttl?: string;
   force?: boolean;
+  confirm?: string;
   deploymentId?: string;
   json?: boolean;
 }
@@ -33,7 +34,11 @@ export function addComposeOptions(command: Command): Command {
         .default([]),
     )
     .option('--ttl <duration>', 'tear the environment down after this long, e.g. 24h')
-    .option('--force', 'allow a production → development mode change')
+    .option('--force', 'allow a production → development mode change (with --confirm)')
+    .option(
+      '--confirm <environment>',
+      "the environment's name: confirms a production → development change or a production override that weakens data protection",
+    )
     .option('--deployment-id <id>', 'identifier of this deployment (default: the current UTC time)')
     .option('--json', 'print one machine-readable JSON document');
 }
@@ -69,6 +74,7 @@ export function loadRequest(
     ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
     ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
     ...(options.force ? { force: true } : {}),
+    ...(options.confirm !== undefined ? { confirm: options.confirm } : {}),
     ...(configNames !== undefined ? { configNames } : {}),
   };
   const composed = loadComposeFile(resolve(io.cwd, options.file), composeOptions);

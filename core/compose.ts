@@ -43,6 +43,8 @@ export interface ComposeOptions {
   readonly overrides?: Overrides;
   readonly ttl?: string;
   readonly force?: boolean;
+  /** The environment's name, to confirm what can lose production data (see the request's `confirm`). */
+  readonly confirm?: string;
   /** Variables for `${VAR}` interpolation. @default process.env */
   readonly variables?: Readonly<Record<string, string | undefined>>;
   /** Folder that relative build contexts and env files are resolved against. @default the compose file's folder */
@@ -232,6 +234,7 @@ export function composeToRequest(
     ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
     ...(options.overrides !== undefined ? { overrides: options.overrides } : {}),
     ...(options.force !== undefined ? { force: options.force } : {}),
+    ...(options.confirm !== undefined ? { confirm: options.confirm } : {}),
   };
   const parsed = DeployRequestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {

@@ -138,6 +138,8 @@ export interface DeployInput {
   readonly environment: string;
   readonly mode: Mode;
   readonly force: boolean;
+  /** The request's `confirm`: the environment's name to confirm a forced production → development change; empty when not given. */
+  readonly confirm: string;
   readonly policy: Policy;
   readonly overridden: readonly string[];
   readonly requestedAt: string;
@@ -285,6 +287,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     environment,
     mode,
     force: request.force,
+    confirm: request.confirm ?? '',
     policy,
     overridden: resolved.overridden,
     requestedAt: now.toISOString(),

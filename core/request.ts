@@ -363,6 +363,11 @@ const DeployRequestObject = z.strictObject({
   ttl: z.optional(TtlSchema),
   overrides: z.optional(OverridesSchema),
   force: z._default(z.boolean(), false),
+  /**
+   * The environment's name, to do on purpose what can lose production data: a forced production →
+   * development change, or a production override that weakens data protection.
+   */
+  confirm: z.optional(z.string().check(z.maxLength(64))),
 });
 
 export const DeployRequestSchema = DeployRequestObject.check(
@@ -390,6 +395,40 @@ export type DownRequest = z.output<typeof DownRequestSchema>;
 interface PathProblem {
   path: PropertyKey[];
   message: string;
+}
+
+/** Production overrides that weaken data protection: each needs `confirm` naming the environment. */
+export const PRODUCTION_PROTECTIONS = [
+  'finalSnapshotOnDown',
+  'dbDeletionProtection',
+  'lbDeletionProtection',
+  'retainAccessLogsOnDown',
+] as const;
+
+/**
+ * Overrides that could lose data: encryption at rest can never be turned off (RDS cannot encrypt an
+ * instance again in place), and in production a protection can be turned off only with `confirm`
+ * naming the environment.
+ */
+function dataProtectionProblems(request: z.output<typeof DeployRequestObject>): PathProblem[] {
+  const overrides = (request.overrides ?? {}) as Record<string, unknown>;
+  const problems: PathProblem[] = [];
+  if (overrides.storageEncrypted === false) {
+    problems.push({
+      path: ['overrides', 'storageEncrypted'],
+      message:
+        'cannot be turned off: databases are always encrypted at rest (RDS cannot encrypt an instance again in place, and the AWS-managed key costs nothing)',
+    });
+  }
+  if (request.mode !== 'production' || request.confirm === request.environment) return problems;
+  for (const setting of PRODUCTION_PROTECTIONS) {
+    if (overrides[setting] !== false) continue;
+    problems.push({
+      path: ['overrides', setting],
+      message: `false weakens the protection of production data; to do it on purpose, confirm with the environment's name (confirm: ${quoted(request.environment)}, --confirm ${request.environment})`,
+    });
+  }
+  return problems;
 }
 
 /** Checks that span fields: unique names, references, cycles, derived AWS names. */
@@ -435,6 +474,8 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       message: `dependency cycle: ${cycle.join(' → ')}`,
     });
   }
+
+  problems.push(...dataProtectionProblems(request));
 
   request.services.forEach((service, i) => {
     for (const problem of wiringProblems(service, request.databases)) {

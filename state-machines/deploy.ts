@@ -416,14 +416,20 @@ export const deployDefinition: Machine = {
       otherwise: 'CheckModeChange',
     }),
     CheckModeChange: choice({
-      comment: 'The mode-change guard: production to development needs force; other downgrades are recorded.',
+      comment:
+        'The mode-change guard: production to development needs force and confirm naming the environment; other downgrades are recorded.',
       when: [
         {
           rule: {
             And: [
               { Variable: '$.previous.Attributes.mode.S', StringEquals: 'production' },
               { Variable: '$.mode', StringEquals: 'development' },
-              { Variable: '$.force', BooleanEquals: false },
+              {
+                Or: [
+                  { Variable: '$.force', BooleanEquals: false },
+                  { Not: { Variable: '$.confirm', StringEqualsPath: '$.environment' } },
+                ],
+              },
             ],
           },
           next: 'RefuseModeChange',
@@ -444,7 +450,7 @@ export const deployDefinition: Machine = {
     }),
     RefuseModeChange: refuse(
       'Modeshift.ModeChangeRefused',
-      "States.Format('environment {} is in production mode; changing it to development drops deletion protection, the final database snapshot and on-demand capacity, and needs force: true', $.environment)",
+      "States.Format('environment {} is in production mode; changing it to development drops deletion protection, the final database snapshot and on-demand capacity, and needs force: true with confirm: \\'{}\\' (--force --confirm {})', $.environment, $.environment, $.environment)",
     ),
     NoteDowngrade: pass({
       comment: 'A downgrade proceeds; the warning goes into the history.',

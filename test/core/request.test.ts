@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   type DeployRequestInput,
+  DeployRequestSchema,
   parseDeployRequest,
   parseDownRequest,
+  problemsFromZod,
   RequestValidationError,
 } from '../../core/request.ts';
 
@@ -453,5 +455,52 @@ describe('deployment request — services and databases together', () => {
     expect(problemsOf({ ...valid(), services, databases: [{ name: 'db' }] })).toContainEqual(
       'services: 1000 services and 1 databases make more than 1000 in one environment',
     );
+  });
+});
+
+describe('DeployRequestSchema — production data protection', () => {
+  const problemsOf = (extra: Partial<DeployRequestInput>) => {
+    const parsed = DeployRequestSchema.safeParse({ ...valid(), ...extra });
+    return parsed.success ? [] : problemsFromZod(parsed.error);
+  };
+
+  it('never lets encryption at rest be turned off, in any mode, confirmed or not', () => {
+    for (const mode of ['development', 'staging', 'production']) {
+      expect(problemsOf({ mode, overrides: { storageEncrypted: false }, confirm: 'pr-42' })).toEqual([
+        {
+          path: 'overrides.storageEncrypted',
+          message: expect.stringMatching(/^cannot be turned off: databases are always encrypted at rest/),
+        },
+      ]);
+    }
+  });
+
+  it.each(['finalSnapshotOnDown', 'dbDeletionProtection', 'lbDeletionProtection', 'retainAccessLogsOnDown'])(
+    'refuses %s=false in production unless confirm names the environment',
+    (setting) => {
+      const { environment } = valid();
+      expect(problemsOf({ mode: 'production', overrides: { [setting]: false } })).toEqual([
+        {
+          path: `overrides.${setting}`,
+          message: `false weakens the protection of production data; to do it on purpose, confirm with the environment's name (confirm: "${environment}", --confirm ${environment})`,
+        },
+      ]);
+      expect(
+        problemsOf({ mode: 'production', overrides: { [setting]: false }, confirm: 'another' }),
+      ).toHaveLength(1);
+      expect(
+        problemsOf({ mode: 'production', overrides: { [setting]: false }, confirm: environment }),
+      ).toEqual([]);
+      expect(problemsOf({ mode: 'staging', overrides: { [setting]: false } })).toEqual([]);
+    },
+  );
+
+  it('needs no confirm to keep or strengthen a protection', () => {
+    expect(
+      problemsOf({
+        mode: 'production',
+        overrides: { finalSnapshotOnDown: true, dbDeletionProtection: true },
+      }),
+    ).toEqual([]);
   });
 });

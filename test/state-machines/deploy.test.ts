@@ -238,10 +238,20 @@ describe('deploy workflow — mode changes', () => {
     });
   });
 
-  it('allows production → development with force and records the downgrade warning', async () => {
+  it('refuses production → development with force but no confirm naming the environment', async () => {
     aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
 
-    const run = await runDeploy(shopDeployInput('development', { force: true }));
+    const run = await runDeploy(shopDeployInput('development', { force: true, confirm: 'pr-2' }));
+
+    expect(run.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.ModeChangeRefused' });
+    expect(run.result.cause).toContain("needs force: true with confirm: 'pr-1' (--force --confirm pr-1)");
+    expect(run.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
+  });
+
+  it('allows production → development with force and confirm, and records the downgrade warning', async () => {
+    aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
+
+    const run = await runDeploy(shopDeployInput('development', { force: true, confirm: 'pr-1' }));
 
     expect(run.result.status).toBe('SUCCEEDED');
     expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {

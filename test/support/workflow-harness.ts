@@ -274,7 +274,7 @@ async function run(
 /** The deploy input for the bundled shop example (web + api + worker + Postgres on a domain) in a mode. */
 export function shopDeployInput(
   mode: Mode,
-  extra: { ttl?: string; force?: boolean; overrides?: Record<string, unknown> } = {},
+  extra: { ttl?: string; force?: boolean; confirm?: string; overrides?: Record<string, unknown> } = {},
 ): DeployInput {
   const { request } = loadComposeFile(new URL('../../examples/shop/compose.yaml', import.meta.url).pathname, {
     environment: 'pr-1',
@@ -283,6 +283,7 @@ export function shopDeployInput(
     variables: {},
     ...(extra.ttl ? { ttl: extra.ttl } : {}),
     ...(extra.force ? { force: true } : {}),
+    ...(extra.confirm !== undefined ? { confirm: extra.confirm } : {}),
     ...(extra.overrides ? { overrides: extra.overrides } : {}),
   });
   return buildDeployInput(request, resolvePolicy(request.mode, request.overrides ?? {}), NOW);
