@@ -16,6 +16,8 @@ export type ReliabilityMetric =
   | 'raceCases'
   | 'hostileInputsTried'
   | 'safetyRulesChecked'
+  | 'attacksTried'
+  | 'attacksSucceeded'
   | 'invariantsChecked'
   | 'invariantViolations';
 
@@ -24,4 +26,14 @@ export function countReliability(metric: ReliabilityMetric, amount = 1): void {
   if (!dir || amount === 0) return;
   mkdirSync(dir, { recursive: true });
   appendFileSync(join(dir, `${process.pid}.jsonl`), `${JSON.stringify({ metric, amount })}\n`);
+}
+
+/**
+ * Counts one attack on another environment's or someone else's resources (test/reliability/attacks-*.test.ts):
+ * `succeeded` is whether the victim's resources read back changed. Call it after the read-back, so an attack
+ * that got through is counted before the test's assertion fails.
+ */
+export function countAttack(succeeded: boolean): void {
+  countReliability('attacksTried');
+  if (succeeded) countReliability('attacksSucceeded');
 }

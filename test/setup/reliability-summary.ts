@@ -22,6 +22,8 @@ const LABELS: ReadonlyArray<readonly [label: string, metric: string]> = [
   ['Race cases', 'raceCases'],
   ['Hostile inputs tried', 'hostileInputsTried'],
   ['Safety rules checked', 'safetyRulesChecked'],
+  ['Attacks tried (takeovers, data loss by request)', 'attacksTried'],
+  ['  attacks that succeeded', 'attacksSucceeded'],
   ['Invariant checks', 'invariantsChecked'],
   ['Invariant violations found', 'invariantViolations'],
 ];
