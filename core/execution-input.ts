@@ -12,7 +12,7 @@ import { InputError } from './errors.ts';
 import { databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
 import { natGatewayCount, publicHostnames, taskNetworking } from './plan.ts';
 import type { Mode, Policy, ResolvedPolicy } from './policy.ts';
-import type { DeployRequest, DownRequest, Service } from './request.ts';
+import { type DeployRequest, type DownRequest, PRODUCTION_PROTECTIONS, type Service } from './request.ts';
 import { deploymentWaves } from './waves.ts';
 
 /** How long a lock is honoured before another deployment may take it over. */
@@ -142,6 +142,11 @@ export interface DeployInput {
   readonly confirm: string;
   readonly policy: Policy;
   readonly overridden: readonly string[];
+  /**
+   * The overridden settings as the history records them: `name=value`, comma-separated, with
+   * `(confirmed)` after a production protection turned off by `confirm`; empty without overrides.
+   */
+  readonly overrides: string;
   readonly requestedAt: string;
   readonly requestedAtEpoch: number;
   readonly lockExpiresAt: string;
@@ -178,6 +183,19 @@ export interface DeployInput {
   readonly waves: ReadonlyArray<{ readonly index: number; readonly services: readonly ServiceSpec[] }>;
   /** The Down Requested detail the expiry schedule sends. */
   readonly downRequest: { readonly project: string; readonly environment: string; readonly reason: string };
+}
+
+const PROTECTIONS: ReadonlySet<string> = new Set(PRODUCTION_PROTECTIONS);
+
+/** `finalSnapshotOnDown=false (confirmed), logRetentionDays=30`: what the history records of a deploy's overrides. */
+export function describeOverrides(resolved: ResolvedPolicy): string {
+  return resolved.overridden
+    .map((name) => {
+      const value = resolved.policy[name];
+      const confirmed = resolved.mode === 'production' && PROTECTIONS.has(name) && value === false;
+      return `${name}=${String(value)}${confirmed ? ' (confirmed)' : ''}`;
+    })
+    .join(', ');
 }
 
 export interface DownInput {
@@ -290,6 +308,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     confirm: request.confirm ?? '',
     policy,
     overridden: resolved.overridden,
+    overrides: describeOverrides(resolved),
     requestedAt: now.toISOString(),
     requestedAtEpoch: Math.floor(now.getTime() / 1000),
     lockExpiresAt: new Date(now.getTime() + LOCK_TTL_MS).toISOString(),

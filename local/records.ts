@@ -28,6 +28,8 @@ export interface HistoryEntry {
   readonly finishedAt: string;
   readonly executionArn: string;
   readonly warning?: string;
+  /** A deploy's overridden settings (`name=value, …`), with `(confirmed)` after a production protection turned off. */
+  readonly overrides?: string;
   readonly failedState?: string;
   readonly error?: string;
   readonly cause?: string;

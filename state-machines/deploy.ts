@@ -389,7 +389,9 @@ export const deployDefinition: Machine = {
     ...acquireLock({
       comment: 'One deployment per environment: takes the lock unless another live deployment holds it.',
       set: '#status = :deploying, #project = :project, #environment = :environment, #requestedMode = :mode, #requestedPolicy = :policy',
+      add: '#modesDeployed :modes',
       values: {
+        ':modes': { 'SS.$': 'States.Array($.mode)' },
         ':deploying': { S: 'deploying' },
         ':project': { 'S.$': '$.project' },
         ':environment': { 'S.$': '$.environment' },
@@ -703,6 +705,7 @@ export const deployDefinition: Machine = {
       fields: {
         mode: { 'S.$': '$.mode' },
         warning: { 'S.$': '$.run.warning' },
+        overrides: { 'S.$': '$.overrides' },
         policy: { 'S.$': 'States.JsonToString($.policy)' },
       },
       next: 'EmitDeploymentSucceeded',
@@ -720,6 +723,7 @@ export const deployDefinition: Machine = {
       history: {
         mode: { 'S.$': '$.mode' },
         warning: { 'S.$': '$.run.warning' },
+        overrides: { 'S.$': '$.overrides' },
         policy: { 'S.$': 'States.JsonToString($.policy)' },
       },
       failedEvent: 'Deployment Failed',

@@ -289,7 +289,44 @@ export const downDefinition: Machine = {
           next: 'ProductionDownNotConfirmed',
         },
       ],
+      otherwise: 'FinalSnapshotRule',
+    }),
+    FinalSnapshotRule: choice({
+      comment:
+        'An environment that was ever in production keeps a final database snapshot on its down, whatever its mode now, unless the down is confirmed.',
+      when: [
+        {
+          rule: { Variable: '$.current.policy.finalSnapshotOnDown', BooleanEquals: true },
+          next: 'AcquireLock',
+        },
+        { rule: { Variable: '$.confirm', StringEqualsPath: '$.environment' }, next: 'AcquireLock' },
+        { rule: { Variable: '$.record.Item.modesDeployed.SS', IsPresent: true }, next: 'WasEverProduction' },
+      ],
       otherwise: 'AcquireLock',
+    }),
+    WasEverProduction: pass({
+      parameters: {
+        'everProduction.$': "States.ArrayContains($.record.Item.modesDeployed.SS, 'production')",
+      },
+      resultPath: '$.pastModes',
+      next: 'EverProduction',
+    }),
+    EverProduction: whether('$.pastModes.everProduction', 'KeepFinalSnapshot', 'AcquireLock'),
+    KeepFinalSnapshot: pass({
+      comment:
+        'The mode would delete the databases without a snapshot; a final snapshot is taken all the same.',
+      parameters: {
+        'event.$': '$.run.event',
+        warning:
+          'the environment was once in production: its databases get a final snapshot, as the down was not confirmed',
+      },
+      resultPath: '$.run',
+      next: 'KeepFinalSnapshotPolicy',
+    }),
+    KeepFinalSnapshotPolicy: pass({
+      result: true,
+      resultPath: '$.current.policy.finalSnapshotOnDown',
+      next: 'AcquireLock',
     }),
     ProductionDownNotConfirmed: refuse(
       'Modeshift.ProductionDownNotConfirmed',

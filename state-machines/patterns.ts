@@ -650,14 +650,17 @@ export function acquireLock(options: {
   readonly comment?: string;
   /** What the update sets besides the lock and the last activity. */
   readonly set: string;
+  /** What the update adds to sets (DynamoDB `ADD`), if anything. */
+  readonly add?: string;
   readonly values: JsonObject;
   readonly resultPath: string;
   readonly next: Next;
 }): Record<string, State> {
+  const add = options.add ? ` ADD ${options.add}` : '';
   return {
     AcquireLock: updateRecord({
       ...(options.comment ? { comment: options.comment } : {}),
-      update: `SET #lockId = :lock, #lockExpiresAt = :lockExpiresAt, ${options.set}, #lastActivityAt = :now`,
+      update: `SET #lockId = :lock, #lockExpiresAt = :lockExpiresAt, ${options.set}, #lastActivityAt = :now${add}`,
       condition: 'attribute_not_exists(#lockId) OR #lockId = :lock OR #lockExpiresAt < :startedAt',
       values: {
         ':lock': { 'S.$': '$.deploymentId' },

@@ -80,7 +80,11 @@ export function registerHistory(program: Command, io: Io) {
             entry.deploymentId,
             entry.mode,
             entry.status,
-            entry.failedState ? `${entry.failedState}: ${entry.error ?? ''}` : (entry.warning ?? ''),
+            entry.failedState
+              ? `${entry.failedState}: ${entry.error ?? ''}`
+              : [entry.warning, entry.overrides && `overrides: ${entry.overrides}`]
+                  .filter(Boolean)
+                  .join('; '),
           ]),
         )}\n`,
       );

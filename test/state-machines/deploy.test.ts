@@ -259,6 +259,33 @@ describe('deploy workflow — mode changes', () => {
     });
   });
 
+  it('adds the mode to the modes the environment was ever deployed in, when it takes the lock', async () => {
+    await runDeploy(shopDeployInput('production'));
+
+    expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: expect.stringMatching(/^SET #lockId = :lock, .* ADD #modesDeployed :modes$/),
+      ExpressionAttributeNames: expect.objectContaining({ '#modesDeployed': 'modesDeployed' }),
+      ExpressionAttributeValues: expect.objectContaining({ ':modes': { SS: ['production'] } }),
+    });
+  });
+
+  it('records each override in the history, a confirmed production protection marked as such', async () => {
+    const run = await runDeploy(
+      shopDeployInput('production', {
+        confirm: 'pr-1',
+        overrides: { finalSnapshotOnDown: false, logRetentionDays: 7 },
+      }),
+    );
+
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({
+        action: { S: 'deploy' },
+        overrides: { S: 'logRetentionDays=7, finalSnapshotOnDown=false (confirmed)' },
+      }),
+    });
+  });
+
   it('proceeds with a production → staging downgrade and records a warning', async () => {
     aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
 

@@ -133,6 +133,45 @@ describe('down workflow — development', () => {
   });
 });
 
+describe('down workflow — an environment that was once in production', () => {
+  beforeEach(() => {
+    aws.dynamodb
+      .on(GetItemCommand)
+      .resolves(environmentRecord('development', undefined, ['development', 'production']));
+  });
+
+  it('keeps a final snapshot of its databases when the down is not confirmed, and says why in the history', async () => {
+    const run = await runDown(shopDownInput());
+
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(run.entered).toContain('DeleteDatabasesWithFinalSnapshot');
+    expect(run.inputsOf('DeleteDatabases')).toEqual([expect.objectContaining({ finalSnapshot: true })]);
+    expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({
+        action: { S: 'down' },
+        warning: { S: expect.stringContaining('once in production') },
+      }),
+    });
+  });
+
+  it('deletes them as its mode says when the down is confirmed', async () => {
+    const run = await runDown(shopDownInput('pr-1'));
+
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(run.inputsOf('DeleteDatabases')).toEqual([expect.objectContaining({ finalSnapshot: false })]);
+  });
+
+  it('an environment that was never in production follows its mode', async () => {
+    aws.dynamodb
+      .on(GetItemCommand)
+      .resolves(environmentRecord('development', undefined, ['development', 'staging']));
+
+    const run = await runDown(shopDownInput());
+
+    expect(run.inputsOf('DeleteDatabases')).toEqual([expect.objectContaining({ finalSnapshot: false })]);
+  });
+});
+
 describe('down workflow — failures', () => {
   it('fails with Modeshift.EnvironmentNotFound for an environment with no record, deleting nothing', async () => {
     const run = await runDown(shopDownInput());

@@ -101,8 +101,19 @@ export function previousRecord(mode: Mode, status = 'deployed') {
 }
 
 /** The environment record down reads. */
-export function environmentRecord(mode: Mode, policy: Policy = resolvePolicy(mode).policy) {
-  return { Item: { mode: { S: mode }, policy: { S: JSON.stringify(policy) }, status: { S: 'deployed' } } };
+export function environmentRecord(
+  mode: Mode,
+  policy: Policy = resolvePolicy(mode).policy,
+  modesDeployed?: readonly Mode[],
+) {
+  return {
+    Item: {
+      mode: { S: mode },
+      policy: { S: JSON.stringify(policy) },
+      status: { S: 'deployed' },
+      ...(modesDeployed ? { modesDeployed: { SS: [...modesDeployed] } } : {}),
+    },
+  };
 }
 
 export interface StepCall {
