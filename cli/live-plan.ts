@@ -124,11 +124,15 @@ function showChange(item: LiveChange): string {
 }
 
 /** How the deploy changes the environment's mode, in words; a refused change says why. */
-function modeLine(plan: LivePlan, environment: string, force: boolean): string {
+function modeLine(plan: LivePlan, environment: string, force: boolean, confirm: string | undefined): string {
   const from = recordedMode(plan);
   const to = plan.requestedMode as Mode;
   try {
-    const change = checkModeChange(from, to, { force, environment });
+    const change = checkModeChange(from, to, {
+      force,
+      environment,
+      ...(confirm !== undefined ? { confirm } : {}),
+    });
     if (change.kind === 'initial') return `not deployed in any mode yet; this deploy makes it ${to}`;
     if (change.kind === 'unchanged') return `deployed in ${to} mode, which this deploy keeps`;
     return `deployed in ${from} mode; this deploy makes it ${to} (${change.kind})`;
@@ -142,7 +146,12 @@ function modeLine(plan: LivePlan, environment: string, force: boolean): string {
 export function renderLivePlan(
   source: LiveSource,
   plan: LivePlan,
-  ids: { readonly project: string; readonly environment: string; readonly force: boolean },
+  ids: {
+    readonly project: string;
+    readonly environment: string;
+    readonly force: boolean;
+    readonly confirm?: string | undefined;
+  },
 ): string {
   const name = `${ids.project}/${ids.environment}`;
   const lines: string[] = [];
@@ -151,7 +160,9 @@ export function renderLivePlan(
       `Live plan against ${source.at}: ${name} does not exist there yet, so a deploy creates everything:`,
     );
   } else {
-    lines.push(`Live plan against ${source.at}: ${name} is ${modeLine(plan, ids.environment, ids.force)}.`);
+    lines.push(
+      `Live plan against ${source.at}: ${name} is ${modeLine(plan, ids.environment, ids.force, ids.confirm)}.`,
+    );
   }
   lines.push(
     renderTable(

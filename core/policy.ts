@@ -354,17 +354,19 @@ export interface ModeChange {
 export function checkModeChange(
   from: Mode | undefined,
   to: Mode,
-  options: { force?: boolean; environment?: string } = {},
+  options: { force?: boolean; confirm?: string; environment?: string } = {},
 ): ModeChange {
   if (from === undefined) return { kind: 'initial', from, to };
   if (from === to) return { kind: 'unchanged', from, to };
   if (MODE_RANK[to] > MODE_RANK[from]) return { kind: 'upgrade', from, to };
   const where = options.environment ? ` of environment "${options.environment}"` : '';
-  if (from === 'production' && to === 'development' && !options.force) {
+  const confirmed = options.confirm !== undefined && options.confirm === options.environment;
+  if (from === 'production' && to === 'development' && !(options.force && confirmed)) {
+    const confirm = options.environment ?? '<environment>';
     throw new ModeChangeRefusedError([
       {
         path: 'mode',
-        message: `changing the mode${where} from production to development is refused: it drops deletion protection, the final database snapshot and on-demand capacity; repeat with force: true (--force) to proceed`,
+        message: `changing the mode${where} from production to development is refused: it drops deletion protection, the final database snapshot and on-demand capacity; repeat with force: true and confirm: "${confirm}" (--force --confirm ${confirm}) to proceed`,
       },
     ]);
   }

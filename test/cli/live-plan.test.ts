@@ -300,7 +300,7 @@ describe('modeshift plan — with a deployed app', () => {
     expect(result.stdout).toMatch(/^update +database +shop-main-db +deletionProtection off→on$/m);
   });
 
-  it('says a production → development change would be refused without --force', async () => {
+  it('says a production → development change would be refused without --force --confirm', async () => {
     givenStagingWorker();
     dynamodb.on(GetItemCommand).resolves({
       Item: marshall({ pk: 'shop#main', sk: 'ENV', status: 'deployed', mode: 'production' }),
@@ -312,7 +312,9 @@ describe('modeshift plan — with a deployed app', () => {
     expect(result.stdout).toContain(
       'shop/main is deployed in production mode; changing the mode of environment "main" from production to development is refused',
     );
-    expect(result.stdout).toContain('repeat with force: true (--force) to proceed');
+    expect(result.stdout).toContain(
+      'repeat with force: true and confirm: "main" (--force --confirm main) to proceed',
+    );
   });
 
   it('stops on a load balancer of the environment’s name that is not the environment’s', async () => {

@@ -166,8 +166,21 @@ describe('mode policy — the mode-change guard', () => {
     );
   });
 
-  it('allows production → development with force, with a warning', () => {
-    const change = checkModeChange('production', 'development', { force: true });
+  it('refuses production → development with force but without confirm naming the environment', () => {
+    expect(() =>
+      checkModeChange('production', 'development', { force: true, environment: 'main' }),
+    ).toThrowError(/repeat with force: true and confirm: "main" \(--force --confirm main\) to proceed/);
+    expect(() =>
+      checkModeChange('production', 'development', { force: true, confirm: 'other', environment: 'main' }),
+    ).toThrowError(ModeChangeRefusedError);
+  });
+
+  it('allows production → development with force and confirm, with a warning', () => {
+    const change = checkModeChange('production', 'development', {
+      force: true,
+      confirm: 'main',
+      environment: 'main',
+    });
 
     expect(change.kind).toBe('downgrade');
     expect(change.warning).toMatch(/production to development \(forced\)/);
