@@ -4,8 +4,8 @@
  * schema first; every key modeshift does not act on is reported, as a warning
  * when ignoring it is harmless and as an error when it would change what runs.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseShellWords } from 'shell-quote';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
@@ -51,6 +51,12 @@ export interface ComposeOptions {
   readonly baseDir?: string;
   /** Bucket that build contexts are uploaded to. @default "modeshift-artifacts" */
   readonly artifactBucket?: string;
+  /**
+   * Accept a local build context outside {@link baseDir} (`context: ../..`, `/etc/ssl`, or a link
+   * that leads out of it): `--allow-context-outside`. Without it such a context is refused, as it
+   * would upload files that are not the project's. @default false
+   */
+  readonly allowContextOutside?: boolean;
   /**
    * Names of the config values stored in the environment's config (the CLI passes them when it
    * can reach AWS). With the variables some service of the file declares without a value, they
@@ -198,6 +204,7 @@ export function composeToRequest(
   const rawServices = ((uninterpolated as Dict).services ?? {}) as Record<string, Dict>;
   const context: ServiceContext = {
     baseDir,
+    allowContextOutside: options.allowContextOutside === true,
     environment,
     configNames: composeConfigNames(services, options.configNames),
   };
@@ -388,6 +395,8 @@ function translateDatabase(name: string, service: Dict, at: string, out: Collect
 interface ServiceContext {
   /** Folder that relative build contexts and env files resolve against. */
   readonly baseDir: string;
+  /** See {@link ComposeOptions.allowContextOutside}. */
+  readonly allowContextOutside: boolean;
   readonly environment: string;
   /** Names an `environment` value may not take from the shell (see {@link ComposeOptions.configNames}). */
   readonly configNames: ReadonlySet<string>;
@@ -413,7 +422,7 @@ function translateService(
   let localContext: string | undefined;
 
   if (service.build !== undefined) {
-    const build = translateBuild(service.build, `${at}.build`, context.baseDir, out);
+    const build = translateBuild(service.build, `${at}.build`, context, out);
     result.build = build.build;
     localContext = build.localContext;
   } else if (service.image !== undefined) {
@@ -508,7 +517,7 @@ const BUILD_KEYS = new Set(['context', 'dockerfile', 'args', 'target']);
 function translateBuild(
   build: unknown,
   at: string,
-  baseDir: string,
+  { baseDir, allowContextOutside }: Pick<ServiceContext, 'baseDir' | 'allowContextOutside'>,
   out: Collector,
 ): { build: Dict; localContext?: string } {
   const spec: Dict = typeof build === 'string' ? { context: build } : (build as Dict);
@@ -541,8 +550,32 @@ function translateBuild(
   const localContext = isAbsolute(context) ? context : resolve(baseDir, context);
   if (!existsSync(localContext) || !statSync(localContext).isDirectory()) {
     out.error(`${at}.context`, `${JSON.stringify(context)} is not a folder (resolved to ${localContext})`);
+  } else if (!allowContextOutside) {
+    refuseContextOutside(context, localContext, baseDir, `${at}.context`, out);
   }
   return { build: result, localContext };
+}
+
+/**
+ * A build context must be the compose file's folder or inside it, once links are followed: what
+ * lies outside (`../..`, `/etc/ssl`) is not the project's and is not uploaded.
+ */
+function refuseContextOutside(
+  context: string,
+  localContext: string,
+  baseDir: string,
+  at: string,
+  out: Collector,
+) {
+  const folder = realpathSync(baseDir);
+  const real = realpathSync(localContext);
+  const inside = relative(folder, real);
+  if (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside)) return;
+  const via = real === resolve(localContext) ? '' : ` (through a link, to ${real})`;
+  out.error(
+    at,
+    `${JSON.stringify(context)} is outside the compose file's folder ${folder}: it resolves to ${localContext}${via}. Only a folder inside the project is uploaded as a build context; pass --allow-context-outside to upload it anyway`,
+  );
 }
 
 /** Resource keys Fargate has no setting for, other than devices: reported, not refused. */
