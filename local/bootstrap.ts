@@ -11,7 +11,12 @@ import {
   ResourceAlreadyExistsException,
 } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, EntityAlreadyExistsException, type IAMClient } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { ARTIFACT_LIFECYCLE_RULES } from '../core/artifact-lifecycle.ts';
 
 /** Names and ARNs the workflows' `${Placeholder}` tokens resolve to. */
 export interface LocalTarget {
@@ -63,6 +68,17 @@ async function ignoring<T>(
       return;
     throw error;
   }
+}
+
+/** The bucket build contexts are uploaded to, expiring them as the SST app's does (core/artifact-lifecycle.ts). */
+async function createArtifactBucket(bucket: string, s3: S3Client): Promise<void> {
+  await ignoring(() => s3.send(new CreateBucketCommand({ Bucket: bucket })));
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: bucket,
+      LifecycleConfiguration: { Rules: ARTIFACT_LIFECYCLE_RULES.map((rule) => structuredClone(rule)) },
+    }),
+  );
 }
 
 export async function bootstrapLocalTarget(
@@ -130,6 +146,6 @@ export async function bootstrapLocalTarget(
         EntityAlreadyExistsException,
       ),
     ),
-    ignoring(() => clients.s3.send(new CreateBucketCommand({ Bucket: target.artifactBucket }))),
+    createArtifactBucket(target.artifactBucket, clients.s3),
   ]);
 }
