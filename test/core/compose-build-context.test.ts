@@ -27,7 +27,10 @@ const OPTIONS: ComposeOptions = {
 /** Loads `<app>/compose.yaml` whose service `web` builds from `context`. */
 function load(context: string, options: Partial<ComposeOptions> = {}) {
   const file = join(app, 'compose.yaml');
-  writeFileSync(file, `name: shop\nservices:\n  web:\n    build:\n      context: ${JSON.stringify(context)}\n`);
+  writeFileSync(
+    file,
+    `name: shop\nservices:\n  web:\n    build:\n      context: ${JSON.stringify(context)}\n`,
+  );
   return loadComposeFile(file, { ...OPTIONS, ...options });
 }
 
