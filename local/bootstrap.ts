@@ -2,7 +2,8 @@
  * modeshift's own resources in an account it runs in locally — what the SST
  * app creates on AWS (stacks/): the environments table, the event bus, the
  * roles the workflows hand to AWS services, and the bucket build contexts are
- * uploaded to. Idempotent: an existing resource is left as it is.
+ * uploaded to. Idempotent: an existing resource is left as it is, but for the
+ * bucket's lifecycle rules, which are set again (the same rules every time).
  */
 import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import {
