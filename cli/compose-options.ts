@@ -19,6 +19,8 @@ export interface ComposeCommandOptions {
   force?: boolean;
   confirm?: string;
   deploymentId?: string;
+  /** Accept build contexts outside the compose file's folder (core/compose.ts ComposeOptions). */
+  allowContextOutside?: boolean;
   json?: boolean;
 }
 
@@ -40,6 +42,10 @@ export function addComposeOptions(command: Command): Command {
       "the environment's name: confirms a production → development change or a production override that weakens data protection",
     )
     .option('--deployment-id <id>', 'identifier of this deployment (default: the current UTC time)')
+    .option(
+      '--allow-context-outside',
+      "accept a build context outside the compose file's folder (refused otherwise)",
+    )
     .option('--json', 'print one machine-readable JSON document');
 }
 
@@ -76,6 +82,7 @@ export function loadRequest(
     ...(options.force ? { force: true } : {}),
     ...(options.confirm !== undefined ? { confirm: options.confirm } : {}),
     ...(configNames !== undefined ? { configNames } : {}),
+    ...(options.allowContextOutside ? { allowContextOutside: true } : {}),
   };
   const composed = loadComposeFile(resolve(io.cwd, options.file), composeOptions);
   const resolved = resolvePolicy(composed.request.mode, composed.request.overrides ?? {});

@@ -14,7 +14,7 @@ import type { ResolvedPolicy } from '../core/policy.ts';
 import type { DownRequest } from '../core/request.ts';
 import { readHistory } from '../local/records.ts';
 import type { RunReport } from '../local/run-workflows.ts';
-import { uploadBuildContexts } from '../local/upload-contexts.ts';
+import { type UploadOptions, uploadBuildContexts } from '../local/upload-contexts.ts';
 import type { DeployedApp } from './deployed-app.ts';
 import { type FollowOptions, followExecution, publishRequest } from './follow-execution.ts';
 
@@ -85,9 +85,10 @@ export async function deployThroughApp(
   composed: ComposeResult & { resolved: ResolvedPolicy },
   clients: DeployedClients,
   follow: FollowOptions = {},
+  upload: UploadOptions = {},
 ): Promise<RunReport> {
   const started = Date.now();
-  await uploadBuildContexts(composed.uploads, { s3: clients.s3 });
+  await uploadBuildContexts(composed.uploads, { s3: clients.s3 }, upload);
   const { request, resolved } = composed;
   await publishRequest(clients.eventbridge, app.busName, 'Deploy Requested', request);
   const name = executionName(request.project, request.environment, request.deploymentId);

@@ -4,8 +4,8 @@
  * schema first; every key modeshift does not act on is reported, as a warning
  * when ignoring it is harmless and as an error when it would change what runs.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parseShellWords } from 'shell-quote';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
@@ -51,6 +51,12 @@ export interface ComposeOptions {
   readonly baseDir?: string;
   /** Bucket that build contexts are uploaded to. @default "modeshift-artifacts" */
   readonly artifactBucket?: string;
+  /**
+   * Accept a local build context outside {@link baseDir} (`context: ../..`, `/etc/ssl`, or a link
+   * that leads out of it): `--allow-context-outside`. Without it such a context is refused, as it
+   * would upload files that are not the project's. @default false
+   */
+  readonly allowContextOutside?: boolean;
   /**
    * Names of the config values stored in the environment's config (the CLI passes them when it
    * can reach AWS). With the variables some service of the file declares without a value, they
@@ -198,7 +204,9 @@ export function composeToRequest(
   const rawServices = ((uninterpolated as Dict).services ?? {}) as Record<string, Dict>;
   const context: ServiceContext = {
     baseDir,
+    allowContextOutside: options.allowContextOutside === true,
     environment,
+    variables: options.variables ?? process.env,
     configNames: composeConfigNames(services, options.configNames),
   };
 
@@ -388,9 +396,13 @@ function translateDatabase(name: string, service: Dict, at: string, out: Collect
 interface ServiceContext {
   /** Folder that relative build contexts and env files resolve against. */
   readonly baseDir: string;
+  /** See {@link ComposeOptions.allowContextOutside}. */
+  readonly allowContextOutside: boolean;
   readonly environment: string;
   /** Names an `environment` value may not take from the shell (see {@link ComposeOptions.configNames}). */
   readonly configNames: ReadonlySet<string>;
+  /** The variables `${VAR}` was interpolated from: a value that used a set one came from the shell. */
+  readonly variables: Readonly<Record<string, string | undefined>>;
 }
 
 function translateService(
@@ -413,7 +425,7 @@ function translateService(
   let localContext: string | undefined;
 
   if (service.build !== undefined) {
-    const build = translateBuild(service.build, `${at}.build`, context.baseDir, out);
+    const build = translateBuild(service.build, uninterpolated?.build, `${at}.build`, context, out);
     result.build = build.build;
     localContext = build.localContext;
   } else if (service.image !== undefined) {
@@ -507,10 +519,12 @@ const BUILD_KEYS = new Set(['context', 'dockerfile', 'args', 'target']);
 
 function translateBuild(
   build: unknown,
+  uninterpolated: unknown,
   at: string,
-  baseDir: string,
+  service: ServiceContext,
   out: Collector,
 ): { build: Dict; localContext?: string } {
+  const { baseDir, allowContextOutside } = service;
   const spec: Dict = typeof build === 'string' ? { context: build } : (build as Dict);
   for (const key of Object.keys(spec)) {
     if (BUILD_KEYS.has(key)) continue;
@@ -527,8 +541,13 @@ function translateBuild(
   if (typeof spec.dockerfile === 'string') result.dockerfile = spec.dockerfile;
   if (spec.target !== undefined) result.target = spec.target;
   if (spec.args !== undefined) {
-    const args = environmentMap(spec.args);
-    result.args = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null));
+    const rawArgs =
+      typeof uninterpolated === 'object' && uninterpolated !== null
+        ? (uninterpolated as Dict).args
+        : undefined;
+    const { plain, configArgs } = translateBuildArgs(spec.args, rawArgs, `${at}.args`, service, out);
+    result.args = plain;
+    if (configArgs.length > 0) result.configArgs = configArgs;
   }
   if (context.startsWith('s3://')) return { build: { ...result, context } };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@')) {
@@ -541,8 +560,32 @@ function translateBuild(
   const localContext = isAbsolute(context) ? context : resolve(baseDir, context);
   if (!existsSync(localContext) || !statSync(localContext).isDirectory()) {
     out.error(`${at}.context`, `${JSON.stringify(context)} is not a folder (resolved to ${localContext})`);
+  } else if (!allowContextOutside) {
+    refuseContextOutside(context, localContext, baseDir, `${at}.context`, out);
   }
   return { build: result, localContext };
+}
+
+/**
+ * A build context must be the compose file's folder or inside it, once links are followed: what
+ * lies outside (`../..`, `/etc/ssl`) is not the project's and is not uploaded.
+ */
+function refuseContextOutside(
+  context: string,
+  localContext: string,
+  baseDir: string,
+  at: string,
+  out: Collector,
+) {
+  const folder = realpathSync(baseDir);
+  const real = realpathSync(localContext);
+  const inside = relative(folder, real);
+  if (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside)) return;
+  const via = real === resolve(localContext) ? '' : ` (through a link, to ${real})`;
+  out.error(
+    at,
+    `${JSON.stringify(context)} is outside the compose file's folder ${folder}: it resolves to ${localContext}${via}. Only a folder inside the project is uploaded as a build context; pass --allow-context-outside to upload it anyway`,
+  );
 }
 
 /** Resource keys Fargate has no setting for, other than devices: reported, not refused. */
@@ -913,8 +956,8 @@ function localUrl(word: string): URL | undefined {
 }
 
 /**
- * The config names of a compose file: every variable some service declares without a value, and
- * the names stored in the environment's config.
+ * The config names of a compose file: every variable or build arg some service declares without a
+ * value, and the names stored in the environment's config.
  */
 function composeConfigNames(
   services: Record<string, Dict>,
@@ -922,8 +965,12 @@ function composeConfigNames(
 ): Set<string> {
   const names = new Set(stored);
   for (const service of Object.values(services)) {
-    for (const [key, value] of Object.entries(environmentMap(service?.environment))) {
-      if (value === null) names.add(key);
+    const build = service?.build;
+    const args = typeof build === 'object' && build !== null ? (build as Dict).args : undefined;
+    for (const declared of [service?.environment, args]) {
+      for (const [key, value] of Object.entries(environmentMap(declared))) {
+        if (value === null) names.add(key);
+      }
     }
   }
   return names;
@@ -943,13 +990,21 @@ function translateEnvironment(
   context: ServiceContext,
   out: Collector,
 ): { plain: Record<string, string>; secrets: string[] } {
-  const environment = {
-    ...readEnvFiles(service.env_file, `${at}.env_file`, context.baseDir, out),
-    ...environmentMap(service.environment),
-  };
+  const own = environmentMap(service.environment);
+  const envFiles = readEnvFiles(service.env_file, `${at}.env_file`, context.baseDir, out);
+  const environment = { ...envFiles.values, ...own };
+  for (const file of envFiles.files) {
+    const keys = file.keys.filter((key) => !Object.hasOwn(own, key));
+    if (keys.length > 0) out.warn(file.where, envFileWarning(file.path, keys, context.environment));
+  }
   for (const { key, text, where } of environmentTexts(uninterpolated?.environment, `${at}.environment`)) {
     const configNames = referencedVariables(text).filter((variable) => context.configNames.has(variable));
-    if (configNames.length === 0) continue;
+    if (configNames.length === 0) {
+      const fromShell = shellVariables(text, context);
+      if (fromShell.length > 0)
+        out.warn(where, interpolatedWarning(key, fromShell, 'the task definition', context.environment));
+      continue;
+    }
     if (text === `\${${key}}` || text === `$${key}`) {
       environment[key] = null;
       out.withdraw(where, unsetVariableWarning(key));
@@ -967,6 +1022,82 @@ function translateEnvironment(
     else plain[key] = value;
   }
   return { plain, secrets };
+}
+
+/** Build arg names that suggest a secret: warned about when their value is in the file. */
+const SECRET_LIKE_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL/i;
+
+/**
+ * A service's build args: plain `KEY=value` ones, and those read from config values (`configArgs`),
+ * which CodeBuild reads from Parameter Store so that no value is in the request or the build's
+ * settings. An arg is a config value when it has no value (`NPM_TOKEN:` or `- NPM_TOKEN`) or is
+ * exactly `${KEY}` for a config name KEY; one that interpolates a config name into a longer value is
+ * refused. A plain arg taken from the shell, or whose name looks like a secret's, is warned about.
+ */
+function translateBuildArgs(
+  args: unknown,
+  uninterpolated: unknown,
+  at: string,
+  context: ServiceContext,
+  out: Collector,
+): { plain: Record<string, string>; configArgs: string[] } {
+  const values = environmentMap(args);
+  const configArgs = new Set(Object.keys(values).filter((key) => values[key] === null));
+  const interpolated = new Set<string>();
+  for (const { key, text, where } of environmentTexts(uninterpolated, at)) {
+    const configNames = referencedVariables(text).filter((variable) => context.configNames.has(variable));
+    if (configNames.length === 0) {
+      const fromShell = shellVariables(text, context);
+      if (fromShell.length === 0) continue;
+      interpolated.add(key);
+      out.warn(where, interpolatedWarning(key, fromShell, 'the CodeBuild build', context.environment));
+      continue;
+    }
+    if (text === `\${${key}}` || text === `$${key}`) {
+      configArgs.add(key);
+      out.withdraw(where, unsetVariableWarning(key));
+      continue;
+    }
+    out.error(
+      `${at}.${key}`,
+      `${JSON.stringify(text)} uses the config value${configNames.length > 1 ? 's' : ''} ${configNames.join(', ')}: interpolated, the value would be in plain text in the CodeBuild build. Store the whole value as its own config value (modeshift config set ${key} --env ${context.environment}) and write ${key}: with no value`,
+    );
+  }
+  const plain: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (configArgs.has(key) || value === null) continue;
+    plain[key] = value;
+    if (!interpolated.has(key) && value !== '' && SECRET_LIKE_NAME.test(key)) {
+      out.warn(
+        `${at}.${key}`,
+        `looks like a secret, and goes to CodeBuild as a plain-text variable that anyone who can read the build sees. If it is one, store it as a config value (modeshift config set ${key} --env ${context.environment}) and write ${key}: with no value; CodeBuild then reads it from Parameter Store`,
+      );
+    }
+  }
+  return { plain, configArgs: [...configArgs] };
+}
+
+/** The variables a value takes from the shell: those it references that are set (not config names). */
+function shellVariables(text: string, context: ServiceContext): string[] {
+  return referencedVariables(text).filter(
+    (variable) => context.variables[variable] !== undefined && !context.configNames.has(variable),
+  );
+}
+
+/** A value interpolated from the shell, named by its variables and never by its value. */
+function interpolatedWarning(
+  key: string,
+  variables: readonly string[],
+  into: string,
+  environment: string,
+): string {
+  const list = variables.map((variable) => `\${${variable}}`).join(', ');
+  return `${key} is interpolated from the shell (${list}), so its value goes into ${into} in plain text. If it is a secret, store it as a config value (modeshift config set ${key} --env ${environment}) and write ${key}: with no value`;
+}
+
+/** Variables an env file sets, named without their values. */
+function envFileWarning(path: string, keys: readonly string[], environment: string): string {
+  return `${keys.join(', ')} from ${JSON.stringify(path)} go${keys.length === 1 ? 'es' : ''} into the task definition in plain text. If one is a secret, store it as a config value (modeshift config set NAME --env ${environment}) and write NAME: under environment with no value`;
 }
 
 /** Each value of an `environment` as the file writes it, before interpolation, with where it is. */
@@ -1006,8 +1137,21 @@ function environmentMap(environment: unknown): Record<string, string | null> {
   return result;
 }
 
-function readEnvFiles(envFile: unknown, at: string, baseDir: string, out: Collector): Record<string, string> {
-  if (envFile === undefined) return {};
+/** An env file read: where the compose file names it, its path as written, and the variables it set. */
+interface EnvFileRead {
+  readonly where: string;
+  readonly path: string;
+  readonly keys: readonly string[];
+}
+
+function readEnvFiles(
+  envFile: unknown,
+  at: string,
+  baseDir: string,
+  out: Collector,
+): { values: Record<string, string>; files: EnvFileRead[] } {
+  const files: EnvFileRead[] = [];
+  if (envFile === undefined) return { values: {}, files };
   const list = Array.isArray(envFile) ? envFile : [envFile];
   const result: Record<string, string> = {};
   list.forEach((raw, i) => {
@@ -1037,9 +1181,11 @@ function readEnvFiles(envFile: unknown, at: string, baseDir: string, out: Collec
         out.error(where, `${JSON.stringify(entry.path)} does not exist (resolved to ${file})`);
       return;
     }
-    Object.assign(result, parseDotenv(readFileSync(file)));
+    const values = parseDotenv(readFileSync(file));
+    Object.assign(result, values);
+    files.push({ where, path: entry.path, keys: Object.keys(values) });
   });
-  return result;
+  return { values: result, files };
 }
 
 /** What {@link toComposePath} needs to know of the request's services and databases, by index. */

@@ -77,15 +77,20 @@ export function checkConfigValue(value: string): void {
 
 /**
  * The config values the request's services need, each with the services that
- * need it: `configNamesOf(wireService(service, databases))` over the services,
- * in the order they first appear.
+ * need it: `configNamesOf(wireService(service, databases))` and the build args
+ * read from config values (`build.configArgs`) over the services, in the order
+ * they first appear.
  */
 export function neededConfigValues(
   request: Pick<DeployRequest, 'services' | 'databases'>,
 ): Map<string, string[]> {
   const needed = new Map<string, string[]>();
   for (const service of request.services) {
-    for (const name of configNamesOf(wireService(service, request.databases))) {
+    const names = [
+      ...configNamesOf(wireService(service, request.databases)),
+      ...(service.build?.configArgs ?? []),
+    ];
+    for (const name of names) {
       const services = needed.get(name) ?? [];
       if (!services.includes(service.name)) services.push(service.name);
       needed.set(name, services);
@@ -101,13 +106,20 @@ export function configSetCommand(scope: ConfigScope, name: string): string {
 
 /**
  * The problem of a needed config value that is not set, at the first service
- * that needs it: `services.api.environment.API_KEY`.
+ * that needs it: `services.api.environment.API_KEY`, or
+ * `services.web.build.args.NPM_TOKEN` when `key` says the service reads it
+ * as a build arg.
  */
-export function missingConfigProblem(scope: ConfigScope, name: string, services: readonly string[]): Problem {
+export function missingConfigProblem(
+  scope: ConfigScope,
+  name: string,
+  services: readonly string[],
+  key: 'environment' | 'build.args' = 'environment',
+): Problem {
   const [first = '', ...others] = services;
   const alsoNeeded = others.length > 0 ? ` (also needed by ${others.join(', ')})` : '';
   return {
-    path: `services.${first}.environment.${name}`,
+    path: `services.${first}.${key}.${name}`,
     message: `config value ${name} is not set${alsoNeeded}: ${configSetCommand(scope, name)}`,
   };
 }

@@ -101,6 +101,8 @@ export interface BuildSpec {
   readonly target: string;
   /** `KEY=value` lines, passed to docker build one --build-arg each. */
   readonly buildArgs: string;
+  /** Build args whose values CodeBuild reads from the environment's config values (Parameter Store), by name. */
+  readonly configArgs: readonly string[];
 }
 
 export interface DatabaseSpec {
@@ -281,6 +283,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
         buildArgs: Object.entries(service.build.args ?? {})
           .map(([key, value]) => `${key}=${value}`)
           .join('\n'),
+        configArgs: service.build.configArgs ?? [],
       },
     ];
   });

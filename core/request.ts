@@ -193,6 +193,16 @@ export const BuildSchema = z.strictObject({
   args: z.optional(
     z.record(z.string().check(z.regex(ENV_VAR, { error: 'is not a build argument name' })), z.string()),
   ),
+  /**
+   * Build args read from config values: each is the name of an arg and of the config value
+   * (`/modeshift/<project>/<environment>/NAME`) CodeBuild reads it from, so its value is never in
+   * the request or the build's settings. @default none
+   */
+  configArgs: z.optional(
+    z
+      .array(z.string().check(z.regex(ENV_VAR, { error: 'is not a build argument name' })))
+      .check(z.maxLength(100)),
+  ),
   target: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][\w.-]*$/))),
 });
 

@@ -2,7 +2,8 @@
  * modeshift's own resources in an account it runs in locally — what the SST
  * app creates on AWS (stacks/): the environments table, the event bus, the
  * roles the workflows hand to AWS services, and the bucket build contexts are
- * uploaded to. Idempotent: an existing resource is left as it is.
+ * uploaded to. Idempotent: an existing resource is left as it is, but for the
+ * bucket's lifecycle rules, which are set again (the same rules every time).
  */
 import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import {
@@ -11,7 +12,12 @@ import {
   ResourceAlreadyExistsException,
 } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, EntityAlreadyExistsException, type IAMClient } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { ARTIFACT_LIFECYCLE_RULES } from '../core/artifact-lifecycle.ts';
 
 /** Names and ARNs the workflows' `${Placeholder}` tokens resolve to. */
 export interface LocalTarget {
@@ -63,6 +69,17 @@ async function ignoring<T>(
       return;
     throw error;
   }
+}
+
+/** The bucket build contexts are uploaded to, expiring them as the SST app's does (core/artifact-lifecycle.ts). */
+async function createArtifactBucket(bucket: string, s3: S3Client): Promise<void> {
+  await ignoring(() => s3.send(new CreateBucketCommand({ Bucket: bucket })));
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: bucket,
+      LifecycleConfiguration: { Rules: ARTIFACT_LIFECYCLE_RULES.map((rule) => structuredClone(rule)) },
+    }),
+  );
 }
 
 export async function bootstrapLocalTarget(
@@ -130,6 +147,6 @@ export async function bootstrapLocalTarget(
         EntityAlreadyExistsException,
       ),
     ),
-    ignoring(() => clients.s3.send(new CreateBucketCommand({ Bucket: target.artifactBucket }))),
+    createArtifactBucket(target.artifactBucket, clients.s3),
   ]);
 }

@@ -48,6 +48,8 @@ export interface RunReport {
 
 export interface RunOptions {
   readonly now?: Date;
+  /** The cap on each build context uploaded (local/upload-contexts.ts). @default DEFAULT_MAX_CONTEXT_BYTES */
+  readonly maxContextBytes?: number;
   /** Every state-machine event as it happens. */
   readonly onEvent?: (event: WorkflowEvent) => void;
   /** Multiplies Wait states and retry intervals. @default 0.01 on a local emulator, 1 elsewhere */
@@ -127,7 +129,11 @@ export async function deployOnTarget(
   options: RunOptions = {},
 ): Promise<RunReport> {
   const { request, resolved } = composed;
-  await uploadBuildContexts(composed.uploads, { s3: target.clients('s3') as S3Client });
+  await uploadBuildContexts(
+    composed.uploads,
+    { s3: target.clients('s3') as S3Client },
+    options.maxContextBytes !== undefined ? { maxContextBytes: options.maxContextBytes } : {},
+  );
   const input = buildDeployInput(request, resolved, options.now ?? new Date());
   const { result, durationMs } = await execute(target, 'deploy', input, options);
   const entry = await recordedEntry(target, request.project, request.environment, request.deploymentId);

@@ -36,6 +36,12 @@ export function createServiceRoles(bus: sst.aws.Bus, artifacts: sst.aws.Bucket) 
       Action: ['s3:GetObject', 's3:GetObjectVersion'],
       Resource: [$interpolate`${artifacts.arn}/*`],
     },
+    // Build args read from config values: CodeBuild resolves their PARAMETER_STORE variables at build start.
+    {
+      Effect: 'Allow',
+      Action: ['ssm:GetParameters'],
+      Resource: [$interpolate`arn:aws:ssm:${region}:${account}:parameter/modeshift/*`],
+    },
     { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
     {
       Effect: 'Allow',

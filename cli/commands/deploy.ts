@@ -1,8 +1,10 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
-import { formatProblem } from '../../core/errors.ts';
+import { formatByteSize, parseByteSize } from '../../core/byte-size.ts';
+import { formatProblem, InputError } from '../../core/errors.ts';
 import { deployOnTarget } from '../../local/run-workflows.ts';
 import { openTarget } from '../../local/target.ts';
+import { DEFAULT_MAX_CONTEXT_BYTES } from '../../local/upload-contexts.ts';
 import {
   addComposeOptions,
   type ComposeCommandOptions,
@@ -18,7 +20,22 @@ import { progressPrinter } from '../progress.ts';
 import { finishRun } from '../run-report.ts';
 import { refuseMissingConfigValues, withStoredConfig } from '../stored-config.ts';
 
-type DeployOptions = ComposeCommandOptions & { endpoint?: string; quiet?: boolean };
+type DeployOptions = ComposeCommandOptions & { endpoint?: string; quiet?: boolean; maxContextSize?: string };
+
+/** `--max-context-size`, in bytes; refused (exit 2) when it is not a size. */
+function maxContextBytes(option: string | undefined): number {
+  if (option === undefined) return DEFAULT_MAX_CONTEXT_BYTES;
+  const bytes = parseByteSize(option);
+  if (bytes === undefined) {
+    throw new InputError([
+      {
+        path: '--max-context-size',
+        message: `${JSON.stringify(option)} is not a size (e.g. 800MiB, 2GiB; K, M, G are powers of 1024)`,
+      },
+    ]);
+  }
+  return bytes;
+}
 
 /**
  * The request as it will be deployed: loaded with the environment's stored
@@ -47,11 +64,16 @@ export function registerDeploy(program: Command, io: Io) {
       'AWS API endpoint to run against; "local" (the default) starts the embedded local AWS',
     )
     .option('--quiet', 'print no progress lines')
+    .option(
+      '--max-context-size <size>',
+      `refuse a build context larger than this, uncompressed (default: ${formatByteSize(DEFAULT_MAX_CONTEXT_BYTES).replace(' ', '')})`,
+    )
     .action(async (given: DeployOptions) => {
       // One deployment id for every load of the file.
       const options = { ...given, deploymentId: given.deploymentId ?? timestampDeploymentId(io.now()) };
       const app = options.endpoint === undefined ? findDeployedApp(io.cwd, io.env) : undefined;
-      // Validated before any AWS call: a bad compose file touches nothing.
+      // Validated before any AWS call: a bad compose file or option touches nothing.
+      const maxBytes = maxContextBytes(options.maxContextSize);
       const validated = loadRequest(options, io, app?.artifactBucket);
       const log = (line: string) => io.stderr(`${line}\n`);
       if (app) {
@@ -61,7 +83,9 @@ export function registerDeploy(program: Command, io: Io) {
         log(
           `Requesting a deploy of ${project}/${environment} in ${loaded.resolved.mode} mode on bus ${app.busName} (deployment ${deploymentId})`,
         );
-        const report = await deployThroughApp(app, loaded, clients, followOptions(io, options.quiet));
+        const report = await deployThroughApp(app, loaded, clients, followOptions(io, options.quiet), {
+          maxContextBytes: maxBytes,
+        });
         finishRun(report, io, options.json === true);
         return;
       }
@@ -74,6 +98,7 @@ export function registerDeploy(program: Command, io: Io) {
         );
         const report = await deployOnTarget(target, loaded, {
           now: io.now(),
+          maxContextBytes: maxBytes,
           ...(options.quiet ? {} : { onEvent: progressPrinter('deploy', io.stderr) }),
         });
         finishRun(report, io, options.json === true);

@@ -175,6 +175,8 @@ export function loadPerMode(
           env: options.env,
           mode,
           set: options.set,
+          // An estimate uploads nothing: where a build context lies does not change it.
+          allowContextOutside: true,
           ...(options.project !== undefined ? { project: options.project } : {}),
         },
         io,

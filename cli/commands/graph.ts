@@ -100,6 +100,8 @@ function plannedPage(options: GraphCommandOptions & { mode: string }, io: Io): G
       env: PLANNED_ENVIRONMENT,
       mode,
       set: options.set,
+      // A graph uploads nothing: where a build context lies does not change it.
+      allowContextOutside: true,
       ...(options.project !== undefined ? { project: options.project } : {}),
       ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
       ...(options.force ? { force: true } : {}),

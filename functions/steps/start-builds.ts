@@ -20,8 +20,9 @@ import {
   UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { configParameterName } from '../../core/config-values.ts';
 import { serviceNames } from '../../core/names.ts';
-import { ensureBuildProject } from '../aws/codebuild/build-project.ts';
+import { CONFIG_ARG_PREFIX, ensureBuildProject } from '../aws/codebuild/build-project.ts';
 import { builtImage } from '../aws/ecr/image-uri.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
@@ -140,6 +141,12 @@ async function startBuild(
     input.imageTag,
   ).repositoryUri;
   const variable = (name: string, value: string) => ({ name, value, type: 'PLAINTEXT' as const });
+  // The variable's value is the parameter's name; CodeBuild reads the value when the build starts.
+  const configArg = (name: string) => ({
+    name: `${CONFIG_ARG_PREFIX}${name}`,
+    value: configParameterName(input, name),
+    type: 'PARAMETER_STORE' as const,
+  });
   const { build: started } = await codebuild.send(
     new StartBuildCommand({
       projectName: build.project,
@@ -149,6 +156,8 @@ async function startBuild(
         variable('DOCKERFILE', build.dockerfile),
         variable('BUILD_TARGET', build.target),
         variable('BUILD_ARGS', build.buildArgs),
+        variable('CONFIG_ARGS', build.configArgs.join('\n')),
+        ...build.configArgs.map(configArg),
       ],
     }),
   );

@@ -268,12 +268,19 @@ describe('compose input — realistic files', () => {
     });
   });
 
-  it('warns only about the monitoring file’s extension field and uploads nothing', () => {
+  it('warns about the monitoring file’s extension field and the values its env_file sets, and uploads nothing', () => {
     // Act
     const result = loadFixture('monitoring');
 
     // Assert
-    expect(result.warnings).toEqual([{ path: 'x-probe', message: 'extension ignored' }]);
+    expect(result.warnings).toEqual([
+      { path: 'x-probe', message: 'extension ignored' },
+      {
+        path: 'services.grafana.env_file',
+        message:
+          'GF_USERS_ALLOW_SIGN_UP, GF_LOG_LEVEL from "./grafana.env" go into the task definition in plain text. If one is a secret, store it as a config value (modeshift config set NAME --env ops) and write NAME: under environment with no value',
+      },
+    ]);
     expect(result.uploads).toEqual([]);
   });
 

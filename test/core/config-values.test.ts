@@ -94,6 +94,30 @@ describe('config values — what a deploy needs', () => {
     );
   });
 
+  it('needs the config values a service’s build args read, after its own variables', () => {
+    const built = parseDeployRequest({
+      project: 'shop',
+      environment: 'pr-42',
+      mode: 'development',
+      deploymentId: 'd-1',
+      services: [
+        {
+          name: 'web',
+          build: { context: 's3://artifacts/web.tar.gz', configArgs: ['NPM_TOKEN'] },
+          secrets: ['API_KEY'],
+        },
+        { name: 'admin', build: { context: 's3://artifacts/admin.tar.gz', configArgs: ['NPM_TOKEN'] } },
+      ],
+    });
+
+    expect(neededConfigValues(built)).toEqual(
+      new Map([
+        ['API_KEY', ['web']],
+        ['NPM_TOKEN', ['web', 'admin']],
+      ]),
+    );
+  });
+
   it('needs a service’s password variable as a config value when it depends on no managed database', () => {
     const standalone = parseDeployRequest({
       project: 'shop',

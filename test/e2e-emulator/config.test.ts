@@ -3,8 +3,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { StartBuildCommandInput } from '@aws-sdk/client-codebuild';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeTaskDefinitionCommand, type ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import {
+  GetBucketLifecycleConfigurationCommand,
+  GetObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import {
   GetParameterCommand,
   GetParametersByPathCommand,
@@ -12,7 +18,11 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
+import { loadComposeFile } from '../../core/compose.ts';
+import { resolvePolicy } from '../../core/policy.ts';
+import type { AwsClient, ClientFactory } from '../../engine/clients.ts';
 import { readEnvironment } from '../../local/records.ts';
+import { deployOnTarget } from '../../local/run-workflows.ts';
 import { runCli } from '../support/cli.ts';
 import { useLocalAws } from './local-aws.ts';
 
@@ -162,5 +172,82 @@ describe('deploy on the local AWS — config values', () => {
     expect(refused.stdout + refused.stderr).not.toContain('pw-from-shell');
     const ecs = aws.target().clients('ecs') as ECSClient;
     expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
+  });
+});
+
+/** A client factory whose CodeBuild client records each StartBuild it sends (moto does not keep its variables). */
+function recordingStartBuilds(sent: StartBuildCommandInput[]) {
+  const recorded = new WeakSet<AwsClient>();
+  return (clients: ClientFactory): ClientFactory =>
+    (service) => {
+      const client = clients(service);
+      if (service === 'codebuild' && !recorded.has(client)) {
+        recorded.add(client);
+        client.middlewareStack.add(
+          (next, context) => async (args) => {
+            if (context.commandName === 'StartBuildCommand') sent.push(args.input as StartBuildCommandInput);
+            return next(args);
+          },
+          { step: 'initialize', name: 'recordStartBuild' },
+        );
+      }
+      return client;
+    };
+}
+
+describe('deploy on the local AWS — build args read from config values', () => {
+  it('starts the build with the arg as a Parameter Store variable, no value in the call, and the context set to expire', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'modeshift-build-args-'));
+    const file = join(folder, 'compose.yaml');
+    writeFileSync(join(folder, 'Dockerfile'), 'FROM nginx:1.27\nARG NPM_TOKEN\n');
+    writeFileSync(
+      file,
+      'name: builder\nservices:\n  web:\n    build:\n      context: .\n      args:\n        NODE_ENV: production\n        NPM_TOKEN:\n',
+    );
+    const set = await onLocalAws(
+      ['config', 'set', 'NPM_TOKEN', '--env', 'pr-9', '-f', file],
+      'npm_value-from-config',
+    );
+    expect(set.code).toBe(0);
+    const composed = loadComposeFile(file, {
+      environment: 'pr-9',
+      mode: 'development',
+      deploymentId: 'build-1',
+      variables: {},
+      configNames: new Set(['NPM_TOKEN']),
+    });
+    const sent: StartBuildCommandInput[] = [];
+
+    const report = await deployOnTarget(
+      aws.target(),
+      { ...composed, resolved: resolvePolicy(composed.request.mode) },
+      { clients: recordingStartBuilds(sent) },
+    );
+
+    expect(report.status).toBe('SUCCEEDED');
+    expect(sent.map((input) => input.projectName)).toEqual(['builder-pr-9-web']);
+    expect(sent[0]?.environmentVariablesOverride).toEqual(
+      expect.arrayContaining([
+        { name: 'CONFIG_ARG_NPM_TOKEN', value: '/modeshift/builder/pr-9/NPM_TOKEN', type: 'PARAMETER_STORE' },
+        { name: 'CONFIG_ARGS', value: 'NPM_TOKEN', type: 'PLAINTEXT' },
+        { name: 'BUILD_ARGS', value: 'NODE_ENV=production', type: 'PLAINTEXT' },
+      ]),
+    );
+    expect(JSON.stringify(sent)).not.toContain('npm_value-from-config');
+    const s3 = aws.target().clients('s3') as S3Client;
+    const bucket = aws.target().names.artifactBucket;
+    const { Rules = [] } = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    expect(Rules).toContainEqual(
+      expect.objectContaining({
+        ID: 'expire-build-contexts',
+        Status: 'Enabled',
+        Filter: { Tag: { Key: 'modeshift:artifact', Value: 'build-context' } },
+        Expiration: expect.objectContaining({ Days: 7 }),
+      }),
+    );
+    const { TagSet } = await s3.send(
+      new GetObjectTaggingCommand({ Bucket: bucket, Key: 'builder/pr-9/web/context.tar.gz' }),
+    );
+    expect(TagSet).toEqual([{ Key: 'modeshift:artifact', Value: 'build-context' }]);
   });
 });

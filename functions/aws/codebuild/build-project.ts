@@ -18,7 +18,18 @@ import {
 import type { NamedBuild, Tag } from '../../resource-refs.ts';
 import { hasAwsErrorName } from '../errors.ts';
 
-/** Logs in to ECR, builds with the service's Dockerfile, target and build args, and pushes the image. */
+/**
+ * The prefix of the variables that hold the build args read from config values: `CONFIG_ARG_NPM_TOKEN`
+ * is a Parameter Store variable, which CodeBuild resolves when the build starts. The build exports
+ * each as its arg's own name and passes `--build-arg NAME` alone, so docker reads the value from the
+ * environment and it is on no command line.
+ */
+export const CONFIG_ARG_PREFIX = 'CONFIG_ARG_';
+
+/**
+ * Logs in to ECR, builds with the service's Dockerfile, target, build args (`BUILD_ARGS`, `KEY=value`
+ * lines) and config build args (`CONFIG_ARGS`, one name a line), and pushes the image.
+ */
 export const BUILDSPEC = [
   'version: 0.2',
   'env:',
@@ -29,7 +40,7 @@ export const BUILDSPEC = [
   '      - aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$(echo "$REPOSITORY_URI" | cut -d/ -f1)"',
   '  build:',
   '    commands:',
-  '      - set --; while IFS= read -r line; do if [ -n "$line" ]; then set -- "$@" --build-arg "$line"; fi; done <<< "$BUILD_ARGS"; if [ -n "$BUILD_TARGET" ]; then set -- "$@" --target "$BUILD_TARGET"; fi; docker build -f "$DOCKERFILE" "$@" -t "$REPOSITORY_URI:$IMAGE_TAG" .',
+  `      - set --; while IFS= read -r line; do if [ -n "$line" ]; then set -- "$@" --build-arg "$line"; fi; done <<< "$BUILD_ARGS"; while IFS= read -r name; do if [ -n "$name" ]; then value_of="${CONFIG_ARG_PREFIX}$name"; export "$name=\${!value_of}"; set -- "$@" --build-arg "$name"; fi; done <<< "$CONFIG_ARGS"; if [ -n "$BUILD_TARGET" ]; then set -- "$@" --target "$BUILD_TARGET"; fi; docker build -f "$DOCKERFILE" "$@" -t "$REPOSITORY_URI:$IMAGE_TAG" .`,
   '  post_build:',
   '    commands:',
   '      - docker push "$REPOSITORY_URI:$IMAGE_TAG"',

@@ -131,5 +131,10 @@ export async function missingConfigValues(
   }
   return names
     .filter((name) => !found.has(configParameterName(request, name)))
-    .map((name) => missingConfigProblem(request, name, needed.get(name) ?? []));
+    .map((name) => {
+      const services = needed.get(name) ?? [];
+      const first = request.services.find((service) => service.name === services[0]);
+      const asBuildArg = first?.build?.configArgs?.includes(name) === true && !first.secrets.includes(name);
+      return missingConfigProblem(request, name, services, asBuildArg ? 'build.args' : 'environment');
+    });
 }

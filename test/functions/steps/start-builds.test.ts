@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose `${VAR}` and bash `${!name}` are what these tests feed in and read
 import {
   BatchGetBuildsCommand,
   BatchGetProjectsCommand,
@@ -9,6 +10,9 @@ import {
 import { CreateRepositoryCommand, ECRClient, RepositoryAlreadyExistsException } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { composeToRequest } from '../../../core/compose.ts';
+import { buildDeployInput } from '../../../core/execution-input.ts';
+import { resolvePolicy } from '../../../core/policy.ts';
 import { BUILDSPEC } from '../../../functions/aws/codebuild/build-project.ts';
 import { startBuilds } from '../../../functions/steps/start-builds.ts';
 
@@ -25,6 +29,7 @@ const build = (service: string) => ({
   dockerfile: 'Dockerfile',
   target: '',
   buildArgs: '',
+  configArgs: [] as string[],
 });
 const input = {
   project: 'shop',
@@ -118,5 +123,49 @@ describe('StartBuilds', () => {
       { service: 'api', id: 'shop-pr-1-api:b0' },
     ]);
     expect(codebuild).not.toHaveReceivedCommand(StartBuildCommand);
+  });
+});
+
+describe('StartBuilds — build args read from config values', () => {
+  /** A compose file whose web service builds with one plain arg and one config arg, through the execution input. */
+  function configArgBuild() {
+    const { request } = composeToRequest(
+      'name: shop\nservices:\n  web:\n    build:\n      context: s3://modeshift-artifacts/shop/pr-1/web/context.tar.gz\n      args:\n        NODE_ENV: production\n        NPM_TOKEN: ${NPM_TOKEN}\n',
+      {
+        environment: 'pr-1',
+        mode: 'development',
+        deploymentId: 'deploy-7',
+        variables: { NPM_TOKEN: 'npm_s3cr3t-from-the-shell' },
+        configNames: new Set(['NPM_TOKEN']),
+      },
+    );
+    const deploy = buildDeployInput(request, resolvePolicy(request.mode), new Date('2026-11-26T07:00:00Z'));
+    return { ...input, builds: deploy.builds };
+  }
+
+  it('passes them as Parameter Store variables naming the parameter, and the names to the build', async () => {
+    await startBuilds({ ...configArgBuild(), builds: configArgBuild().builds.slice(0, 1) }, clients());
+
+    expect(codebuild).toHaveReceivedCommandWith(StartBuildCommand, {
+      projectName: 'shop-pr-1-web',
+      environmentVariablesOverride: expect.arrayContaining([
+        { name: 'CONFIG_ARG_NPM_TOKEN', value: '/modeshift/shop/pr-1/NPM_TOKEN', type: 'PARAMETER_STORE' },
+        { name: 'CONFIG_ARGS', value: 'NPM_TOKEN', type: 'PLAINTEXT' },
+        { name: 'BUILD_ARGS', value: 'NODE_ENV=production', type: 'PLAINTEXT' },
+      ]),
+    });
+  });
+
+  it('puts no value of a config arg in the StartBuild call', async () => {
+    await startBuilds(configArgBuild(), clients());
+
+    const sent = JSON.stringify(codebuild.commandCalls(StartBuildCommand).map((call) => call.args[0].input));
+    expect(sent).toContain('CONFIG_ARG_NPM_TOKEN');
+    expect(sent).not.toContain('npm_s3cr3t-from-the-shell');
+  });
+
+  it('exports each config arg under its own name and passes it to docker by name only', () => {
+    expect(BUILDSPEC).toContain('export "$name=${!value_of}"; set -- "$@" --build-arg "$name"');
+    expect(BUILDSPEC).toContain('value_of="CONFIG_ARG_$name"');
   });
 });

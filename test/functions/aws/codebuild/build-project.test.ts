@@ -21,6 +21,7 @@ const input = {
     dockerfile: 'Dockerfile',
     target: '',
     buildArgs: '',
+    configArgs: [],
   },
   computeType: 'BUILD_GENERAL1_MEDIUM',
   tags: [

@@ -184,4 +184,28 @@ describe('missingConfigValues', () => {
       },
     ]);
   });
+
+  it('refuses a deploy whose build arg reads a config value that is not set, at the build arg', async () => {
+    ssm.on(GetParametersCommand).resolves({ InvalidParameters: ['/modeshift/shop/pr-42/NPM_TOKEN'] });
+    const request = parseDeployRequest({
+      project: 'shop',
+      environment: 'pr-42',
+      mode: 'development',
+      deploymentId: 'd-1',
+      services: [{ name: 'web', build: { context: 's3://artifacts/web.tar.gz', configArgs: ['NPM_TOKEN'] } }],
+    });
+
+    const problems = await missingConfigValues(request, client());
+
+    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, {
+      Names: ['/modeshift/shop/pr-42/NPM_TOKEN'],
+    });
+    expect(problems).toEqual([
+      {
+        path: 'services.web.build.args.NPM_TOKEN',
+        message:
+          'config value NPM_TOKEN is not set: modeshift config set NPM_TOKEN --env pr-42 --project shop',
+      },
+    ]);
+  });
 });
