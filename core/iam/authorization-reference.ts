@@ -125,9 +125,10 @@ export function typeArn(
   type: ActionResourceType,
   context: { partition: string; region: string; account: string },
 ): string {
-  return type.arn
-    .replace('${Partition}', context.partition)
-    .replace('${Region}', context.region)
-    .replace('${Account}', context.account)
-    .replace(/\$\{[A-Za-z0-9]+\}/g, '*');
+  const known: Record<string, string> = {
+    Partition: context.partition,
+    Region: context.region,
+    Account: context.account,
+  };
+  return type.arn.replace(/\$\{([A-Za-z0-9]+)\}/g, (_variable, name: string) => known[name] ?? '*');
 }

@@ -31,8 +31,10 @@ import {
 import type { Grant, PolicyCondition } from './policy.ts';
 
 export const PROJECT_TAG = 'modeshift:project';
-const RESOURCE_TAG = 'aws:ResourceTag/${TagKey}';
-const REQUEST_TAG = 'aws:RequestTag/${TagKey}';
+/** How the reference spells the tag condition keys (a literal `$` `{TagKey}`, not a template). */
+const TAG_KEY = '$' + '{TagKey}';
+const RESOURCE_TAG = `aws:ResourceTag/${TAG_KEY}`;
+const REQUEST_TAG = `aws:RequestTag/${TAG_KEY}`;
 
 /**
  * Services left to their ARN scope: S3 evaluates bucket tags only on buckets
