@@ -28,7 +28,7 @@ export default $config({
     const steps = createWorkflowSteps(roles);
     const workflows = createWorkflows({ table, bus, steps, roles });
     const handlers = createRequestHandlers({ table, bus, workflows }, roles);
-    createSweep({ table, bus });
+    createSweep({ table, bus, account: roles.account });
 
     return {
       environmentsTable: table.name,

@@ -3,6 +3,8 @@
  * (only modeshift's own source), the same functions invoked with plain JSON
  * from the SST Console, and the outcome events that start a queued request.
  */
+import { requestHandlerPolicy } from '../core/iam/service-policies.ts';
+import { functionPermissions, lambdaTrust } from './iam-permissions.ts';
 import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
 
 type Output<T> = $util.Output<T>;
@@ -13,28 +15,19 @@ export interface HandlerInputs {
   readonly workflows: { deploy: aws.sfn.StateMachine; down: aws.sfn.StateMachine };
 }
 
-type Permission = { actions: string[]; resources: Array<string | Output<string>> };
-
 /**
- * Reading whether a deploy's config values are set (not their values): the
- * Deploy Requested handler checks before it starts a deploy, and the workflow
- * finished handler before it starts a queued one. Only parameters under
- * modeshift's own path (`/modeshift/<project>/<environment>/<NAME>`).
+ * A handler's role (core/iam/service-policies.ts): the environment record,
+ * the bus, the two workflows, and for the handlers that start deploys
+ * (Deploy Requested, workflow finished) whether config values exist under
+ * `/modeshift/<project>/<environment>/` — not their values.
  */
-function configValuesCheck(region: Output<string>, account: Output<string>): Permission {
-  return {
-    actions: ['ssm:GetParameters'],
-    resources: [$interpolate`arn:aws:ssm:${region}:${account}:parameter/modeshift/*`],
-  };
-}
-
 function handlerFunction(
   name: string,
   handler: string,
   inputs: HandlerInputs,
   region: Output<string>,
   account: Output<string>,
-  extraPermissions: readonly Permission[] = [],
+  readsConfigValues = false,
 ) {
   return new sst.aws.Function(name, {
     handler,
@@ -43,31 +36,33 @@ function handlerFunction(
     timeout: '30 seconds',
     memory: '256 MB',
     logging: { retention: '1 month' },
+    transform: lambdaTrust(account),
     environment: {
       MODESHIFT_TABLE: inputs.table.name,
       MODESHIFT_BUS: inputs.bus.name,
       MODESHIFT_DEPLOY_STATE_MACHINE: inputs.workflows.deploy.arn,
       MODESHIFT_DOWN_STATE_MACHINE: inputs.workflows.down.arn,
     },
-    permissions: [
-      {
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        resources: [inputs.table.arn],
-      },
-      { actions: ['events:PutEvents'], resources: [inputs.bus.arn] },
-      {
-        actions: ['states:StartExecution'],
-        resources: [inputs.workflows.deploy.arn, inputs.workflows.down.arn],
-      },
-      {
-        actions: ['states:DescribeExecution'],
-        resources: [
-          $interpolate`arn:aws:states:${region}:${account}:execution:${inputs.workflows.deploy.name}:*`,
-          $interpolate`arn:aws:states:${region}:${account}:execution:${inputs.workflows.down.name}:*`,
-        ],
-      },
-      ...extraPermissions,
-    ],
+    permissions: $resolve([
+      account,
+      region,
+      inputs.table.arn,
+      inputs.bus.arn,
+      inputs.workflows.deploy.arn,
+      inputs.workflows.down.arn,
+    ]).apply(([id, where, tableArn, busArn, deployStateMachineArn, downStateMachineArn]) =>
+      functionPermissions(
+        requestHandlerPolicy({
+          account: id,
+          region: where,
+          tableArn,
+          busArn,
+          deployStateMachineArn,
+          downStateMachineArn,
+          readsConfigValues,
+        }),
+      ),
+    ),
   });
 }
 
@@ -81,7 +76,7 @@ export function createRequestHandlers(
     inputs,
     roles.region,
     roles.account,
-    [configValuesCheck(roles.region, roles.account)],
+    true,
   );
   const down = handlerFunction(
     'DownRequested',
@@ -96,7 +91,7 @@ export function createRequestHandlers(
     inputs,
     roles.region,
     roles.account,
-    [configValuesCheck(roles.region, roles.account)],
+    true,
   );
   inputs.bus.subscribe('OnDeployRequested', deploy.arn, {
     pattern: { source: ['modeshift'], detailType: ['Deploy Requested'] },

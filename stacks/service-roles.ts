@@ -1,23 +1,28 @@
 /**
  * Roles the workflows hand to AWS services: CodeBuild builds with its
  * service role, EventBridge Scheduler sends an environment's expiry `Down Requested` with its role.
+ * Each trusts its service only on behalf of this account and of modeshift's
+ * own build projects or the default schedule group (core/iam/service-policies.ts).
  */
+import type { PolicyStatement } from '../core/iam/policy.ts';
+import { codeBuildPolicy, schedulerPolicy, trustPolicy } from '../core/iam/service-policies.ts';
+import { servedProjectsFromEnvironment } from './iam-permissions.ts';
+
 function serviceRole(
   name: string,
   service: string,
-  statements: aws.iam.PolicyStatement[],
-  managed: string[] = [],
+  sourceArns: (account: string, region: string) => string[],
+  statements: $util.Output<PolicyStatement[]>,
+  place: { account: $util.Output<string>; region: $util.Output<string> },
 ) {
   const role = new aws.iam.Role(name, {
-    assumeRolePolicy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
-    }),
-    managedPolicyArns: managed,
+    assumeRolePolicy: $resolve([place.account, place.region]).apply(([account, region]) =>
+      JSON.stringify(trustPolicy(service, { account, arns: sourceArns(account, region) })),
+    ),
   });
   new aws.iam.RolePolicy(`${name}Policy`, {
     role: role.id,
-    policy: $jsonStringify({ Version: '2012-10-17', Statement: statements }),
+    policy: statements.apply((list) => JSON.stringify({ Version: '2012-10-17', Statement: list })),
   });
   return role;
 }
@@ -25,40 +30,23 @@ function serviceRole(
 export function createServiceRoles(bus: sst.aws.Bus, artifacts: sst.aws.Bucket) {
   const region = aws.getRegionOutput().name;
   const account = aws.getCallerIdentityOutput().accountId;
-  const codeBuild = serviceRole('CodeBuildRole', 'codebuild.amazonaws.com', [
-    {
-      Effect: 'Allow',
-      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: [$interpolate`arn:aws:logs:${region}:${account}:log-group:/aws/codebuild/*`],
-    },
-    {
-      Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:GetObjectVersion'],
-      Resource: [$interpolate`${artifacts.arn}/*`],
-    },
-    // Build args read from config values: CodeBuild resolves their PARAMETER_STORE variables at build start.
-    {
-      Effect: 'Allow',
-      Action: ['ssm:GetParameters'],
-      Resource: [$interpolate`arn:aws:ssm:${region}:${account}:parameter/modeshift/*`],
-    },
-    { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
-    {
-      Effect: 'Allow',
-      Action: [
-        'ecr:BatchCheckLayerAvailability',
-        'ecr:CompleteLayerUpload',
-        'ecr:InitiateLayerUpload',
-        'ecr:PutImage',
-        'ecr:UploadLayerPart',
-        'ecr:BatchGetImage',
-        'ecr:GetDownloadUrlForLayer',
-      ],
-      Resource: [$interpolate`arn:aws:ecr:${region}:${account}:repository/*`],
-    },
-  ]);
-  const scheduler = serviceRole('SchedulerRole', 'scheduler.amazonaws.com', [
-    { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [bus.arn] },
-  ]);
-  return { codeBuild, scheduler, region, account };
+  const projects = servedProjectsFromEnvironment();
+  const place = { account, region };
+  const codeBuild = serviceRole(
+    'CodeBuildRole',
+    'codebuild.amazonaws.com',
+    (id, where) => [`arn:aws:codebuild:${where}:${id}:project/*`],
+    $resolve([account, region, artifacts.arn]).apply(([id, where, artifactBucketArn]) =>
+      codeBuildPolicy({ account: id, region: where, projects, artifactBucketArn }),
+    ),
+    place,
+  );
+  const scheduler = serviceRole(
+    'SchedulerRole',
+    'scheduler.amazonaws.com',
+    (id, where) => [`arn:aws:scheduler:${where}:${id}:schedule-group/default`],
+    bus.arn.apply((busArn) => schedulerPolicy(busArn)),
+    place,
+  );
+  return { codeBuild, scheduler, region, account, projects };
 }

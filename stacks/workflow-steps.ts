@@ -10,12 +10,14 @@ import { rolesPassedToSteps } from '../core/iam/workflow-policy.ts';
 import { STEP_FUNCTION_MEMORY_MB } from '../functions/lambda-handler.ts';
 import { stepFile } from '../functions/step.ts';
 import { STEPS, WORKFLOWS } from '../state-machines/workflows.ts';
+import { functionPermissions, lambdaTrust } from './iam-permissions.ts';
 import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
 
 export function createWorkflowSteps(roles: {
   codeBuild: aws.iam.Role;
   account: $util.Output<string>;
   region: $util.Output<string>;
+  projects: readonly string[];
 }) {
   // Which role each step hands to a service, as the workflows pass them.
   const passed: Record<string, string[]> = {};
@@ -34,6 +36,7 @@ export function createWorkflowSteps(roles: {
       timeout: '5 minutes',
       memory: `${STEP_FUNCTION_MEMORY_MB} MB`,
       logging: { retention: '1 month' },
+      transform: lambdaTrust(roles.account),
       permissions: $resolve([roles.account, roles.region, roles.codeBuild.arn]).apply(
         ([account, region, codeBuildRole]) => {
           const roleArns: Record<string, string> = {
@@ -42,21 +45,9 @@ export function createWorkflowSteps(roles: {
           const passRoles = (passed[step.name] ?? []).flatMap((placeholder) =>
             roleArns[placeholder] ? [roleArns[placeholder]] : [],
           );
-          return stepPolicy(step, { account, region, passRoles }).map((statement) => ({
-            actions: statement.Action,
-            resources: statement.Resource,
-            ...(statement.Condition
-              ? {
-                  conditions: Object.entries(statement.Condition).flatMap(([test, values]) =>
-                    Object.entries(values).map(([variable, value]) => ({
-                      test,
-                      variable,
-                      values: Array.isArray(value) ? value : [value],
-                    })),
-                  ),
-                }
-              : {}),
-          }));
+          return functionPermissions(
+            stepPolicy(step, { account, region, passRoles, projects: roles.projects }),
+          );
         },
       ),
     });

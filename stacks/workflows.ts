@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { trustPolicy } from '../core/iam/service-policies.ts';
 import { workflowPolicy } from '../core/iam/workflow-policy.ts';
 import { parseDefinition } from '../engine/definition.ts';
 import { substitutePlaceholders } from '../engine/placeholders.ts';
@@ -20,6 +21,7 @@ export interface WorkflowInputs {
     scheduler: aws.iam.Role;
     account: Output<string>;
     region: Output<string>;
+    projects: readonly string[];
   };
 }
 
@@ -51,13 +53,17 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
     Region: v.region,
     ...Object.fromEntries(Object.entries(v.steps).map(([step, arn]) => [`${step}FunctionArn`, arn])),
   }));
+  const stateMachineName = `modeshift-${$app.stage}-${name}`;
   const role = new aws.iam.Role(`${name}WorkflowRole`, {
-    assumeRolePolicy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' },
-      ],
-    }),
+    // Step Functions assumes it only for this state machine of this account.
+    assumeRolePolicy: values.apply((v) =>
+      JSON.stringify(
+        trustPolicy('states.amazonaws.com', {
+          account: v.account,
+          arns: [`arn:aws:states:${v.region}:${v.account}:stateMachine:${stateMachineName}`],
+        }),
+      ),
+    ),
   });
   new aws.iam.RolePolicy(`${name}WorkflowPolicy`, {
     role: role.id,
@@ -68,6 +74,7 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
           ...workflowPolicy(definition, {
             account: v.account,
             region: v.region,
+            projects: inputs.roles.projects,
             tableArn: v.tableArn,
             busArn: v.busArn,
             lambdaFunctionArns: v.steps,
@@ -101,7 +108,7 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
     retentionInDays: 30,
   });
   return new aws.sfn.StateMachine(`${name}Workflow`, {
-    name: `modeshift-${$app.stage}-${name}`,
+    name: stateMachineName,
     type: 'STANDARD',
     roleArn: role.arn,
     // Every token must have a value here: no Lambda step resolves by itself, as it does in the local engine.

@@ -174,6 +174,7 @@ const loadBalancer: GuardedBranch = {
         'tags.$': '$.tags',
         'network.$': '$.network',
         'targetGroups.$': '$.targetGroups',
+        'accessLogExpiryDays.$': '$.policy.logRetentionDays',
         accountId: placeholder('AccountId'),
         region: placeholder('Region'),
       },
@@ -488,6 +489,7 @@ export const deployDefinition: Machine = {
         'environment.$': '$.environment',
         'names.$': '$.names',
         'tags.$': '$.tags',
+        'targetGroups.$': '$.targetGroups',
       },
       resultPath: '$.network',
       next: 'Foundations',
@@ -544,7 +546,8 @@ export const deployDefinition: Machine = {
     }),
     HasLoadBalancer: whether('$.hasPublicServices', 'ConfigureLoadBalancer', 'DeploymentStrategy'),
     ConfigureLoadBalancer: sdkTask('elasticloadbalancingv2', 'modifyLoadBalancerAttributes', {
-      comment: "The mode's deletion protection and access logs, re-applied on every deploy.",
+      comment:
+        "The mode's deletion protection and access logs, re-applied on every deploy; requests with invalid header fields are dropped.",
       parameters: {
         'LoadBalancerArn.$': '$.foundations.loadBalancer.arn',
         Attributes: [
@@ -555,6 +558,7 @@ export const deployDefinition: Machine = {
           { Key: 'access_logs.s3.enabled', Value: 'true' },
           { Key: 'access_logs.s3.bucket', 'Value.$': '$.foundations.loadBalancer.accessLogBucket' },
           { Key: 'access_logs.s3.prefix', 'Value.$': '$.names.prefix' },
+          { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
         ],
       },
       next: 'ListenerPolicy',

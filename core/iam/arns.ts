@@ -5,7 +5,6 @@
  * they follow the naming rules as they change.
  */
 import { accessLogBucketName, databaseNames, environmentNames, serviceNames } from '../names.ts';
-import type { PolicyCondition } from './policy.ts';
 
 /** Where the policy applies: the ARNs it names are built from these. */
 export interface AccountContext {
@@ -13,15 +12,17 @@ export interface AccountContext {
   readonly region: string;
   /** ARN partition. @default 'aws' */
   readonly partition?: string;
+  /**
+   * The projects this modeshift serves, as IAM `StringLike` patterns
+   * (`shop`, `team-*`): the `modeshift:project` tag values its roles may
+   * change (core/iam/tag-scope.ts). Set for a deployed modeshift with
+   * `MODESHIFT_PROJECTS` (comma-separated) when it is deployed.
+   * @default ['*'] (any resource that carries a modeshift:project tag)
+   */
+  readonly projects?: readonly string[];
 }
 
 const ANY = '*';
-const PROJECT_TAG = 'modeshift:project';
-
-/** Resource carries the modeshift project tag (it was created by modeshift). */
-export const TAGGED: PolicyCondition = { Null: { [`aws:ResourceTag/${PROJECT_TAG}`]: 'false' } };
-/** The create call carries the modeshift project tag. */
-export const TAGGING: PolicyCondition = { Null: { [`aws:RequestTag/${PROJECT_TAG}`]: 'false' } };
 
 /** ARN patterns of everything modeshift names, in one account and region. */
 export function modeshiftArns(context: AccountContext) {

@@ -22,6 +22,8 @@ export interface Grant {
   readonly action: string;
   readonly resources: readonly string[];
   readonly condition?: PolicyCondition;
+  /** Scoped by name only: no tag condition is added (core/iam/tag-scope.ts), for a resource that has no tags yet. */
+  readonly byName?: boolean;
 }
 
 /** A policy modeshift cannot derive; the message names the state, step or action. */

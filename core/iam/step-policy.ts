@@ -12,7 +12,13 @@
  *   `log-group:*`: it is authorised against the whole log-group space);
  * - S3 to the access-log bucket (`<project>-<env>-lb-logs-<hash>`) and its objects;
  * - CodeBuild to the `<project>-<env>-<service>` projects (`List*` to `*`);
+ * - ECR to the `<project>/<env>/<service>` repositories;
+ * - RDS's final snapshots, which a database's delete takes, to their names;
  * - Step Functions executions to `execution:*` of this account and region.
+ *
+ * Every action that changes something also carries the `modeshift:project`
+ * tag condition its service supports (core/iam/tag-scope.ts), so a step can
+ * change only resources of the projects this modeshift serves, whatever their name.
  *
  * Added to what the step sends: the tag action AWS checks when a create
  * carries tags (modeshift tags everything it creates), the actions AWS
@@ -32,6 +38,7 @@ import {
 } from './actions.ts';
 import { type AccountContext, type ModeshiftArns, modeshiftArns } from './arns.ts';
 import { type Grant, IamDerivationError, type PolicyStatement, statementsOf } from './policy.ts';
+import { tagScoped } from './tag-scope.ts';
 
 /** What the policy needs of a step: its name and the SDK command classes it sends. */
 export interface StepCalls {
@@ -66,6 +73,8 @@ function stepResources(service: AwsService, operation: string, arns: ModeshiftAr
       return [/Execution/.test(operation) ? arns.executions : '*'];
     case 'iam':
       return [operation === 'ListRoles' ? '*' : arns.executionRoles];
+    case 'ecr':
+      return [operation === 'GetAuthorizationToken' ? '*' : arns.ecrRepositories];
     default:
       return ['*'];
   }
@@ -96,6 +105,10 @@ function commandGrants(step: string, command: unknown, arns: ModeshiftArns): Gra
   if (service.tagAction !== undefined && isCreateOperation(operation)) {
     grants.push({ action: `${service.iamPrefix}:${service.tagAction}`, resources });
   }
+  // The final snapshot a delete takes has no tags until it exists: scoped by its name.
+  if (service.id === 'rds' && operation === 'DeleteDBInstance') {
+    grants.push({ action: 'rds:DeleteDBInstance', resources: [arns.finalSnapshots], byName: true });
+  }
   return grants;
 }
 
@@ -123,5 +136,5 @@ export function stepPolicy(step: StepCalls, context: StepIamContext): PolicyStat
       },
     });
   }
-  return statementsOf(grants);
+  return statementsOf(grants.flatMap((grant) => tagScoped(grant, context)));
 }

@@ -9,22 +9,28 @@
  * condition keys it honours (the rest is in core/iam/actions.ts and
  * core/iam/arns.ts).
  *
- * Per service, for the workflows' own aws-sdk Tasks:
+ * Per service, for the workflows' own aws-sdk Tasks, the resources:
  *
- * | service id | IAM prefix | resources | condition |
- * |-|-|-|-|
- * | `scheduler` | scheduler | `schedule/default/<project>-<env>-expiry` | none: schedules carry no tags |
- * | `rds` | rds | `db:<instance>`, `subgrp:<prefix>`, `snapshot:<instance>-final-*` | ResourceTag; RequestTag on a tagged create; none on the final snapshot (it does not exist yet) |
- * | `ecr` | ecr | `repository/<project>/<env>/<service>` | RequestTag on create, ResourceTag otherwise |
- * | `ecs` | ecs | `cluster/<prefix>` (cluster actions only) | RequestTag on create, ResourceTag otherwise |
- * | `cloudwatchlogs` | logs | `log-group:/modeshift/…`; `Describe*`: `log-group:*` | ResourceTag, but none on create (Logs documents no request-tag conditions for tagging a log group) and none on `Describe*` (not supported) |
- * | `elasticloadbalancingv2` | elasticloadbalancing | `loadbalancer/app/<prefix>/*` (load-balancer actions); `Describe*`: `*` | RequestTag on create, ResourceTag otherwise |
- * | `codebuild` | codebuild | `project/<prefix>-<service>`; `List*`: `*` | none |
- * | `s3` | s3 | the access-log bucket (`<prefix>-lb-logs-<hash of account/region>`) and its objects | none |
- * | `dynamodb` | dynamodb | the environments table (and its indexes for Query/Scan) | none |
- * | `eventbridge` | events | `PutEvents`: the bus | none |
- * | `ec2`, `route53`, `servicediscovery`, `acm` | as named | `*`: their resources have AWS-assigned ids modeshift cannot know in advance, and their `Describe*`/`List*` actions take no resource | none |
- * | `iam`, `sfn` | iam, states | none defined: a workflow calling them is an error until someone decides a scope | — |
+ * | service id | IAM prefix | resources |
+ * |-|-|-|
+ * | `scheduler` | scheduler | `schedule/default/<project>-<env>-expiry` (schedules carry no tags) |
+ * | `rds` | rds | `db:<instance>`, `subgrp:<prefix>`, `snapshot:<instance>-final-*` |
+ * | `ecr` | ecr | `repository/<project>/<env>/<service>` |
+ * | `ecs` | ecs | `cluster/<prefix>` (cluster actions only) |
+ * | `cloudwatchlogs` | logs | `log-group:/modeshift/…`; `Describe*`: `log-group:*` |
+ * | `elasticloadbalancingv2` | elasticloadbalancing | `loadbalancer/app/<prefix>/*` (load-balancer actions); `Describe*`: `*` |
+ * | `codebuild` | codebuild | `project/<prefix>-<service>`; `List*`: `*` |
+ * | `s3` | s3 | the access-log bucket (`<prefix>-lb-logs-<hash of account/region>`) and its objects |
+ * | `dynamodb` | dynamodb | the environments table (and its indexes for Query/Scan) |
+ * | `eventbridge` | events | `PutEvents`: the bus |
+ * | `ec2`, `route53`, `servicediscovery`, `acm` | as named | `*`: their resources have AWS-assigned ids modeshift cannot know in advance, and their `Describe*`/`List*` actions take no resource |
+ * | `iam`, `sfn` | iam, states | none defined: a workflow calling them is an error until someone decides a scope |
+ *
+ * On those resources, every action that changes something carries the
+ * `modeshift:project` tag condition its service supports (core/iam/tag-scope.ts):
+ * `aws:ResourceTag` on an existing resource, `aws:RequestTag` on a create
+ * whose Parameters carry tags. The final snapshot of a database has no tags
+ * until it exists, so it is scoped by name only.
  *
  * Beyond the called action: on a create whose Parameters carry tags, the
  * service's tag action (`ecr:TagResource`, `ecs:TagResource`,
@@ -51,15 +57,9 @@ import {
   S3_ACTIONS,
   s3Resources,
 } from './actions.ts';
-import { type AccountContext, type ModeshiftArns, modeshiftArns, TAGGED, TAGGING } from './arns.ts';
-import {
-  compare,
-  type Grant,
-  IamDerivationError,
-  type PolicyCondition,
-  type PolicyStatement,
-  statementsOf,
-} from './policy.ts';
+import { type AccountContext, type ModeshiftArns, modeshiftArns } from './arns.ts';
+import { compare, type Grant, IamDerivationError, type PolicyStatement, statementsOf } from './policy.ts';
+import { tagScoped } from './tag-scope.ts';
 
 /** What {@link workflowPolicy} needs besides the ASL: the ARNs its placeholders stand for. */
 export interface WorkflowIamContext extends AccountContext {
@@ -119,17 +119,8 @@ interface TaskCall {
 
 interface Scope {
   readonly resources: readonly string[];
-  readonly condition?: PolicyCondition;
-}
-
-/** Resource-tag condition for an existing resource; request-tag for a tagged create; none for an untagged create. */
-function tagCondition(call: TaskCall): PolicyCondition | undefined {
-  if (!isCreateOperation(call.operation)) return TAGGED;
-  return call.tagged ? TAGGING : undefined;
-}
-
-function scoped(resources: readonly string[], condition: PolicyCondition | undefined): Scope {
-  return condition ? { resources, condition } : { resources };
+  /** Scoped by name only: no tag condition (a resource that does not exist yet, such as a final snapshot). */
+  readonly byName?: boolean;
 }
 
 type ScopeRule = (call: TaskCall, arns: ModeshiftArns, context: WorkflowIamContext) => Scope[] | undefined;
@@ -145,23 +136,22 @@ const WORKFLOW_SCOPES: Readonly<Record<string, ScopeRule>> = {
   scheduler: ({ operation }, arns) =>
     /Schedule$/.test(operation) ? [{ resources: [arns.expirySchedules] }] : undefined,
   rds: (call, arns) => {
-    if (/DBSubnetGroups?$/.test(call.operation)) return [scoped([arns.dbSubnetGroups], tagCondition(call))];
+    if (/DBSubnetGroups?$/.test(call.operation)) return [{ resources: [arns.dbSubnetGroups] }];
     if (!/DBInstances?$/.test(call.operation)) return undefined;
-    const scopes = [scoped([arns.dbInstances], tagCondition(call))];
-    if (call.operation === 'DeleteDBInstance') scopes.push({ resources: [arns.finalSnapshots] });
+    const scopes: Scope[] = [{ resources: [arns.dbInstances] }];
+    if (call.operation === 'DeleteDBInstance')
+      scopes.push({ resources: [arns.finalSnapshots], byName: true });
     return scopes;
   },
-  ecr: (call, arns) => [scoped([arns.ecrRepositories], tagCondition(call))],
-  ecs: (call, arns) =>
-    /Cluster/.test(call.operation) ? [scoped([arns.ecsClusters], tagCondition(call))] : undefined,
-  cloudwatchlogs: (call, arns) => {
-    if (call.operation.startsWith('Describe')) return [{ resources: [arns.allLogGroups] }];
-    return [scoped([arns.logGroups], isCreateOperation(call.operation) ? undefined : TAGGED)];
-  },
+  ecr: (_call, arns) => [{ resources: [arns.ecrRepositories] }],
+  ecs: (call, arns) => (/Cluster/.test(call.operation) ? [{ resources: [arns.ecsClusters] }] : undefined),
+  cloudwatchlogs: (call, arns) => [
+    { resources: [call.operation.startsWith('Describe') ? arns.allLogGroups : arns.logGroups] },
+  ],
   elasticloadbalancingv2: (call, arns) => {
     if (call.operation.startsWith('Describe')) return [{ resources: ['*'] }];
     return /LoadBalancers?(Attributes)?$/.test(call.operation)
-      ? [scoped([arns.loadBalancers], tagCondition(call))]
+      ? [{ resources: [arns.loadBalancers] }]
       : undefined;
   },
   codebuild: ({ operation }, arns) => [
@@ -211,15 +201,32 @@ function awsSdkGrants(
       `${at}: no resource scope is defined for ${service.iamPrefix}:${operation}; add one in core/iam/workflow-policy.ts`,
     );
   }
+  // An untagged create cannot be conditioned on the tags of its request.
+  const conditioned = (grant: Grant) =>
+    isCreateOperation(operation) && !call.tagged ? [grant] : tagScoped(grant, context);
   const grants: Grant[] = [];
   for (const { action: iamAction, s3Level } of actions) {
-    const actionScopes = s3Level === undefined ? scopes : [{ resources: s3Resources(s3Level, arns) }];
-    for (const scope of actionScopes) grants.push({ action: iamAction, ...scope });
+    const actionScopes: Scope[] =
+      s3Level === undefined ? scopes : [{ resources: s3Resources(s3Level, arns) }];
+    for (const scope of actionScopes) {
+      const grant = {
+        action: iamAction,
+        resources: scope.resources,
+        ...(scope.byName ? { byName: true } : {}),
+      };
+      grants.push(...conditioned(grant));
+    }
     grants.push(...dependentGrants(iamAction, arns));
   }
   if (service.tagAction !== undefined && call.tagged && isCreateOperation(operation)) {
-    for (const scope of scopes)
-      grants.push({ action: `${service.iamPrefix}:${service.tagAction}`, ...scope });
+    for (const scope of scopes) {
+      grants.push(
+        ...tagScoped(
+          { action: `${service.iamPrefix}:${service.tagAction}`, resources: scope.resources },
+          context,
+        ),
+      );
+    }
   }
   grants.push(...passRoleGrants(task, `${service.iamPrefix}:${operation}`, context));
   return grants;
@@ -289,7 +296,7 @@ function optimizedGrants(
       );
     }
     grants.push(...passRoleGrants(task, 'codebuild:StartBuild', context));
-    return grants;
+    return grants.flatMap((grant) => tagScoped(grant, context));
   }
   if (service === 'lambda' && action === 'invoke') {
     const name = task.state.Parameters?.FunctionName;

@@ -56,10 +56,12 @@ export const deleteAccessLogBucket = defineStep({
   async run(input: DeleteAccessLogBucketInput, { s3 }): Promise<DeleteAccessLogBucketOutput> {
     const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
     const bucket = accessLogBucketName(input.project, input.environment, input.accountId, input.region);
+    // Every call names this account as the bucket's owner: a same-named bucket elsewhere is refused (403).
+    const ours: OwnedBucket = { Bucket: bucket, ExpectedBucketOwner: input.accountId };
 
     let tags: Awaited<ReturnType<typeof bucketTags>>;
     try {
-      tags = await bucketTags(s3, bucket);
+      tags = await bucketTags(s3, ours);
     } catch (error) {
       if (hasAwsErrorName(error, 'NoSuchBucket')) return {};
       throw error;
@@ -67,9 +69,9 @@ export const deleteAccessLogBucket = defineStep({
     if (!isTaggedForEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
 
     for (let attempt = 1; ; attempt += 1) {
-      await emptyBucket(s3, bucket);
+      await emptyBucket(s3, ours);
       try {
-        await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+        await s3.send(new DeleteBucketCommand(ours));
         return {};
       } catch (error) {
         if (hasAwsErrorName(error, 'NoSuchBucket')) return {};
@@ -79,9 +81,15 @@ export const deleteAccessLogBucket = defineStep({
   },
 });
 
-async function bucketTags(s3: S3Client, bucket: string) {
+/** The access-log bucket, and the account that must own it (`ExpectedBucketOwner`). */
+interface OwnedBucket {
+  readonly Bucket: string;
+  readonly ExpectedBucketOwner: string;
+}
+
+async function bucketTags(s3: S3Client, ours: OwnedBucket) {
   try {
-    return (await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? [];
+    return (await s3.send(new GetBucketTaggingCommand(ours))).TagSet ?? [];
   } catch (error) {
     if (hasAwsErrorName(error, 'NoSuchTagSet')) return [];
     throw error;
@@ -89,13 +97,13 @@ async function bucketTags(s3: S3Client, bucket: string) {
 }
 
 /** Every version and delete marker, page by page, in DeleteObjects batches of up to 1000. */
-async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
+async function emptyBucket(s3: S3Client, ours: OwnedBucket): Promise<void> {
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   do {
     const page = await s3.send(
       new ListObjectVersionsCommand({
-        Bucket: bucket,
+        ...ours,
         MaxKeys: DELETE_BATCH,
         ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}),
         ...(versionIdMarker !== undefined ? { VersionIdMarker: versionIdMarker } : {}),
@@ -108,16 +116,17 @@ async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
           : [{ Key: entry.Key, ...(entry.VersionId ? { VersionId: entry.VersionId } : {}) }],
     );
     for (let start = 0; start < objects.length; start += DELETE_BATCH) {
-      await deleteObjects(s3, bucket, objects.slice(start, start + DELETE_BATCH));
+      await deleteObjects(s3, ours, objects.slice(start, start + DELETE_BATCH));
     }
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
   } while (keyMarker !== undefined);
 }
 
-async function deleteObjects(s3: S3Client, bucket: string, objects: ObjectIdentifier[]): Promise<void> {
+async function deleteObjects(s3: S3Client, ours: OwnedBucket, objects: ObjectIdentifier[]): Promise<void> {
+  const bucket = ours.Bucket;
   const result = await s3.send(
-    new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+    new DeleteObjectsCommand({ ...ours, Delete: { Objects: objects, Quiet: true } }),
   );
   const failed = result.Errors?.[0];
   if (failed !== undefined) {

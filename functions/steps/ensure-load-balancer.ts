@@ -26,6 +26,7 @@ import {
   GetBucketTaggingCommand,
   HeadBucketCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutPublicAccessBlockCommand,
@@ -62,6 +63,8 @@ export interface EnsureLoadBalancerInput {
   readonly network: NetworkRef;
   /** One target group per public service. */
   readonly targetGroups: readonly TargetGroupSpec[];
+  /** Days the access logs are kept: the mode's log retention (`logRetentionDays`). */
+  readonly accessLogExpiryDays: number;
   readonly accountId: string;
   readonly region: string;
 }
@@ -119,6 +122,7 @@ export const ensureLoadBalancer = defineStep({
     GetBucketTaggingCommand,
     HeadBucketCommand,
     PutBucketEncryptionCommand,
+    PutBucketLifecycleConfigurationCommand,
     PutBucketPolicyCommand,
     PutBucketTaggingCommand,
     PutPublicAccessBlockCommand,
@@ -154,16 +158,19 @@ async function ensureAccessLogBucket(
   owner: EnvironmentIdentity,
 ): Promise<string> {
   const bucket = accessLogBucketName(input.project, input.environment, input.accountId, input.region);
-  if (await bucketExists(s3, bucket)) {
-    await assertBucketIsOurs(s3, bucket, owner);
+  // Every call on the bucket names this account as its owner: S3 refuses it (403) for a bucket of the
+  // same name in another account (bucket names are global and this one is predictable).
+  const ours = { Bucket: bucket, ExpectedBucketOwner: input.accountId };
+  if (await bucketExists(s3, ours)) {
+    await assertBucketIsOurs(s3, ours, owner);
   } else {
     await createBucket(s3, bucket, input.region);
   }
   // Tags first, so a bucket this step created is recognisable as ours even if a later call fails.
-  await s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: [...input.tags] } }));
+  await s3.send(new PutBucketTaggingCommand({ ...ours, Tagging: { TagSet: [...input.tags] } }));
   await s3.send(
     new PutPublicAccessBlockCommand({
-      Bucket: bucket,
+      ...ours,
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
         IgnorePublicAcls: true,
@@ -174,7 +181,7 @@ async function ensureAccessLogBucket(
   );
   await s3.send(
     new PutBucketEncryptionCommand({
-      Bucket: bucket,
+      ...ours,
       ServerSideEncryptionConfiguration: {
         // Load balancers deliver access logs only to SSE-S3 buckets.
         Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
@@ -182,18 +189,50 @@ async function ensureAccessLogBucket(
     }),
   );
   await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      ...ours,
+      LifecycleConfiguration: accessLogLifecycle(input.accessLogExpiryDays),
+    }),
+  );
+  await s3.send(
     new PutBucketPolicyCommand({
-      Bucket: bucket,
+      ...ours,
       Policy: accessLogBucketPolicy(bucket, input.names.prefix, input.accountId, input.region),
     }),
   );
   return bucket;
 }
 
+/**
+ * Access logs expire with the mode's log retention (1, 7 or 30 days), like
+ * the services' CloudWatch logs; versions left behind and unfinished uploads go a day later.
+ */
+export function accessLogLifecycle(days: number) {
+  return {
+    Rules: [
+      {
+        ID: 'ExpireAccessLogs',
+        Status: 'Enabled' as const,
+        Filter: { Prefix: '' },
+        Expiration: { Days: Math.max(1, days) },
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      },
+    ],
+  };
+}
+
+/** The access-log bucket, and the account that must own it (`ExpectedBucketOwner`). */
+interface OwnedBucket {
+  readonly Bucket: string;
+  readonly ExpectedBucketOwner: string;
+}
+
 /** HeadBucket: 200 ours, 404 absent, 403 someone else's. */
-async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
+async function bucketExists(s3: S3Client, ours: OwnedBucket): Promise<boolean> {
+  const bucket = ours.Bucket;
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    await s3.send(new HeadBucketCommand(ours));
     return true;
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -209,10 +248,15 @@ async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
  * stopped in between leaves it untagged; the account and region hash in the
  * name keeps others' buckets from landing on it.
  */
-async function assertBucketIsOurs(s3: S3Client, bucket: string, owner: EnvironmentIdentity): Promise<void> {
+async function assertBucketIsOurs(
+  s3: S3Client,
+  ours: OwnedBucket,
+  owner: EnvironmentIdentity,
+): Promise<void> {
+  const bucket = ours.Bucket;
   let tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }>;
   try {
-    tags = (await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? [];
+    tags = (await s3.send(new GetBucketTaggingCommand(ours))).TagSet ?? [];
   } catch (error) {
     if (hasAwsErrorName(error, 'NoSuchTagSet')) return;
     throw error;
@@ -260,6 +304,7 @@ function partitionOf(region: string): string {
  * Lets Elastic Load Balancing put access logs under
  * `<prefix>/AWSLogs/<account>/`: the log-delivery service principal, and in
  * the regions that predate it the region's Elastic Load Balancing account.
+ * Denies every request that does not come over TLS (`aws:SecureTransport`).
  */
 export function accessLogBucketPolicy(
   bucket: string,
@@ -269,7 +314,16 @@ export function accessLogBucketPolicy(
 ): string {
   const partition = partitionOf(region);
   const resource = `arn:${partition}:s3:::${bucket}/${prefix}/AWSLogs/${accountId}/*`;
+  const bucketArn = `arn:${partition}:s3:::${bucket}`;
   const statements: object[] = [
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [bucketArn, `${bucketArn}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
     {
       Sid: 'LoadBalancerLogDelivery',
       Effect: 'Allow',

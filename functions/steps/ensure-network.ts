@@ -43,11 +43,13 @@ import {
   ReplaceRouteCommand,
   ReplaceRouteTableAssociationCommand,
   type ResourceType,
+  RevokeSecurityGroupIngressCommand,
   type RouteTable,
   type SecurityGroup,
   type Subnet,
   type Vpc,
 } from '@aws-sdk/client-ec2';
+import type { TargetGroupSpec } from '../../core/execution-input.ts';
 import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from '../aws/ec2/network-tags.ts';
 import { lacksTags, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
@@ -63,6 +65,11 @@ export interface EnsureNetworkInput {
   readonly names: EnvironmentNames;
   /** The four modeshift tags, put on everything the step creates. */
   readonly tags: readonly Tag[];
+  /**
+   * The public services' target groups: the load balancer reaches the
+   * services on their ports (and health-check ports) only.
+   */
+  readonly targetGroups: ReadonlyArray<Pick<TargetGroupSpec, 'port' | 'healthCheckPort'>>;
 }
 
 /** The environment's network, as the later steps use it. */
@@ -135,6 +142,7 @@ export const ensureNetwork = defineStep({
     ModifyVpcAttributeCommand,
     ReplaceRouteCommand,
     ReplaceRouteTableAssociationCommand,
+    RevokeSecurityGroupIngressCommand,
   ],
   async run(input: EnsureNetworkInput, { ec2 }): Promise<EnsureNetworkOutput> {
     const stale: StaleTags = [];
@@ -571,10 +579,12 @@ async function ensureSecurityGroups(
     fromAnywhere(80, 'HTTP from anywhere'),
     fromAnywhere(443, 'HTTPS from anywhere'),
   ]);
+  const ports = loadBalancerPorts(input.targetGroups);
   await ensureIngress(ec2, groups.services, [
-    fromGroup('-1', ids.loadBalancer, 'from the load balancer'),
+    ...ports.map((port) => fromGroup('tcp', ids.loadBalancer, `port ${port} from the load balancer`, port)),
     fromGroup('-1', ids.services, 'from the other services'),
   ]);
+  await revokeOtherLoadBalancerIngress(ec2, groups.services, ids.loadBalancer, ports);
   await ensureIngress(ec2, groups.database, [
     fromGroup('tcp', ids.services, 'Postgres from the services', 5432),
   ]);
@@ -601,6 +611,51 @@ function fromGroup(
     ...(port !== undefined ? { FromPort: port, ToPort: port } : {}),
     UserIdGroupPairs: [{ GroupId: groupId, Description: description }],
   };
+}
+
+/** The ports the load balancer sends traffic and health checks to, sorted, once each. */
+export function loadBalancerPorts(
+  targetGroups: ReadonlyArray<Pick<TargetGroupSpec, 'port' | 'healthCheckPort'>>,
+): number[] {
+  const ports = targetGroups.flatMap((group) => {
+    const check = Number(group.healthCheckPort);
+    return Number.isInteger(check) && check > 0 ? [group.port, check] : [group.port];
+  });
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+/**
+ * Revokes what the load balancer's group may reach beyond `ports`: an older
+ * all-ports rule, or the ports of services that were removed or changed.
+ */
+async function revokeOtherLoadBalancerIngress(
+  ec2: EC2Client,
+  group: SecurityGroup,
+  loadBalancer: string,
+  ports: readonly number[],
+): Promise<void> {
+  for (const have of group.IpPermissions ?? []) {
+    if (!(have.UserIdGroupPairs ?? []).some((pair) => pair.GroupId === loadBalancer)) continue;
+    const wanted =
+      have.IpProtocol === 'tcp' && have.FromPort === have.ToPort && ports.includes(have.FromPort ?? -1);
+    if (wanted) continue;
+    try {
+      await ec2.send(
+        new RevokeSecurityGroupIngressCommand({
+          GroupId: group.GroupId as string,
+          IpPermissions: [
+            {
+              IpProtocol: have.IpProtocol,
+              ...(have.IpProtocol === '-1' ? {} : { FromPort: have.FromPort, ToPort: have.ToPort }),
+              UserIdGroupPairs: [{ GroupId: loadBalancer }],
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!hasAwsErrorName(error, 'InvalidPermission.NotFound')) throw error;
+    }
+  }
 }
 
 /** Whether `have` already grants what `want` grants (same protocol, ports and source). */

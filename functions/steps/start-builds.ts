@@ -19,7 +19,7 @@ import {
   StartBuildCommand,
   UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
-import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, ECRClient, PutImageTagMutabilityCommand } from '@aws-sdk/client-ecr';
 import { configParameterName } from '../../core/config-values.ts';
 import { serviceNames } from '../../core/names.ts';
 import { CONFIG_ARG_PREFIX, ensureBuildProject } from '../aws/codebuild/build-project.ts';
@@ -72,6 +72,7 @@ export const startBuilds = defineStep({
     StartBuildCommand,
     UpdateProjectCommand,
     CreateRepositoryCommand,
+    PutImageTagMutabilityCommand,
   ],
   async run(input: StartBuildsInput, clients): Promise<StartBuildsOutput> {
     const named = input.builds.map((build): NamedBuild => {
@@ -93,17 +94,25 @@ export const startBuilds = defineStep({
   },
 });
 
+/**
+ * The service's repository, with immutable tags: an image tag is the
+ * deployment's, so nothing may later push other code under it. A rerun of the
+ * same deployment reuses the build of its tag (buildOfTag) rather than push it twice.
+ */
 async function ensureRepository(ecr: ECRClient, repositoryName: string, tags: readonly Tag[]): Promise<void> {
   try {
     await ecr.send(
       new CreateRepositoryCommand({
         repositoryName,
         imageScanningConfiguration: { scanOnPush: true },
+        imageTagMutability: 'IMMUTABLE',
         tags: tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })),
       }),
     );
   } catch (error) {
     if (!hasAwsErrorName(error, 'RepositoryAlreadyExistsException')) throw error;
+    // A repository created before tags were immutable becomes so.
+    await ecr.send(new PutImageTagMutabilityCommand({ repositoryName, imageTagMutability: 'IMMUTABLE' }));
   }
 }
 

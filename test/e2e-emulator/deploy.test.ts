@@ -1,11 +1,71 @@
 // End-to-end against the local AWS (moto): each mode's deploy, read back and checked against the policy.
+import { DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { accessLogBucketName, environmentNames } from '../../core/names.ts';
 import { MODE_POLICIES, MODES } from '../../core/policy.ts';
 import { readEnvironmentState } from '../../local/read-back.ts';
 import { taggedResources } from '../../local/run-workflows.ts';
+import type { Target } from '../../local/target.ts';
 import { callsOf, deployShop, SHOP_SERVICES, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
+
+/**
+ * What the environment's load balancer exposes, read back: its attributes,
+ * the ports its target groups send to, the ports its security group may reach
+ * in the services' group, and the access-log bucket's policy and lifecycle.
+ */
+async function readLoadBalancerExposure(target: Target, project: string, environment: string) {
+  const names = environmentNames(project, environment);
+  const elbv2 = target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client;
+  const ec2 = target.clients('ec2') as EC2Client;
+  const s3 = target.clients('s3') as S3Client;
+  const [balancer] =
+    (await elbv2.send(new DescribeLoadBalancersCommand({ Names: [names.loadBalancer] }))).LoadBalancers ?? [];
+  const arn = balancer?.LoadBalancerArn as string;
+  const attributes = (await elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn })))
+    .Attributes;
+  const targetGroups = (await elbv2.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: arn })))
+    .TargetGroups;
+  const groups = (
+    await ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [balancer?.VpcId as string] },
+          { Name: 'group-name', Values: [names.albSecurityGroup, names.serviceSecurityGroup] },
+        ],
+      }),
+    )
+  ).SecurityGroups;
+  const loadBalancerGroup = groups?.find((group) => group.GroupName === names.albSecurityGroup)?.GroupId;
+  const services = groups?.find((group) => group.GroupName === names.serviceSecurityGroup);
+  const fromLoadBalancer = (services?.IpPermissions ?? []).filter((permission) =>
+    (permission.UserIdGroupPairs ?? []).some((pair) => pair.GroupId === loadBalancerGroup),
+  );
+  const bucket = accessLogBucketName(project, environment, target.names.accountId, target.names.region);
+  const owner = { Bucket: bucket, ExpectedBucketOwner: target.names.accountId };
+  return {
+    dropsInvalidHeaders: attributes?.find((a) => a.Key === 'routing.http.drop_invalid_header_fields.enabled')
+      ?.Value,
+    targetPorts: [...new Set((targetGroups ?? []).map((group) => group.Port))].sort(),
+    ingressFromLoadBalancer: fromLoadBalancer
+      .map((permission) => `${permission.IpProtocol}:${permission.FromPort ?? ''}-${permission.ToPort ?? ''}`)
+      .sort(),
+    bucketPolicy: JSON.parse((await s3.send(new GetBucketPolicyCommand(owner))).Policy ?? '{}'),
+    bucketLifecycle: (await s3.send(new GetBucketLifecycleConfigurationCommand(owner))).Rules,
+  };
+}
 
 describe.each(MODES)('deploy on the local AWS — %s', (mode) => {
   const policy = MODE_POLICIES[mode];
@@ -25,6 +85,23 @@ describe.each(MODES)('deploy on the local AWS — %s', (mode) => {
     expect(state.httpRedirectCode.value).toBe(policy.httpRedirectCode);
     expect(state.lbDeletionProtection.value).toBe(String(policy.lbDeletionProtection));
     expect(state.dnsTtlSeconds.value).toBe(String(policy.dnsTtlSeconds));
+
+    const exposure = await readLoadBalancerExposure(aws.target(), 'shop', 'main');
+    expect(exposure.dropsInvalidHeaders).toBe('true');
+    expect(exposure.targetPorts.length).toBeGreaterThan(0);
+    expect(exposure.ingressFromLoadBalancer).toEqual(
+      exposure.targetPorts.map((port) => `tcp:${port}-${port}`).sort(),
+    );
+    expect(exposure.bucketPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    expect(exposure.bucketLifecycle).toEqual([
+      expect.objectContaining({ Status: 'Enabled', Expiration: { Days: policy.logRetentionDays } }),
+    ]);
   });
 
   // moto's CreateService ignores capacityProviderStrategy and deploymentConfiguration (docs/design.md §4),

@@ -7,7 +7,13 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 
 export async function isAllowed(
   policy: unknown,
-  request: { principal: string; action: string; resource: string },
+  request: {
+    principal: string;
+    action: string;
+    resource: string;
+    /** Condition keys of the request (`aws:ResourceTag/modeshift:project`). @default {} */
+    context?: Record<string, string | string[]>;
+  },
 ): Promise<boolean> {
   const account = /^arn:aws:iam::(\d{12}):/.exec(request.principal)?.[1] ?? '';
   const response = await runSimulation(
@@ -19,7 +25,7 @@ export async function isAllowed(
         principal: request.principal,
         action: request.action,
         resource: { resource: request.resource, accountId: account },
-        contextVariables: {},
+        contextVariables: request.context ?? {},
       },
     },
     {},

@@ -129,6 +129,10 @@ function conditionHolds(statement: PolicyStatement, keys: Readonly<Record<string
     Object.entries(block).every(([key, value]) => {
       if (operator === 'Null') return (keys[key] === undefined) === (value === 'true');
       if (operator === 'StringEquals') return [value].flat().includes(keys[key] ?? '');
+      if (operator === 'StringLike') {
+        const present = keys[key];
+        return present !== undefined && [value].flat().some((pattern) => matches(pattern, present));
+      }
       throw new Error(`the test does not evaluate ${operator}`);
     }),
   );
@@ -397,7 +401,7 @@ describe('workflowPolicy — every workflow', () => {
   it('conditions on the project tag modeshift puts on everything it creates', () => {
     const keys = modeshiftTags('shop', 'pr-1', 'development', 'd-1').map((tag) => tag.Key);
     const conditionKeys = [...policyOf('deploy'), ...policyOf('down')].flatMap((statement) =>
-      Object.keys(statement.Condition?.Null ?? {}),
+      Object.keys(statement.Condition?.StringLike ?? {}),
     );
 
     expect(conditionKeys.length).toBeGreaterThan(0);

@@ -68,6 +68,22 @@ describe('DeleteAccessLogBucket', () => {
     expect(s3).toHaveReceivedCommandWith(DeleteBucketCommand, { Bucket: BUCKET });
   });
 
+  it('names this account as the owner on every call, so a same-named bucket in another account is refused', async () => {
+    taggedBucket();
+    s3.on(ListObjectVersionsCommand).resolves({ IsTruncated: false, Versions: versions(0, 2) });
+
+    await deleteAccessLogBucket(input, clients);
+
+    const calls = s3.calls().map((call) => call.args[0]);
+    expect(calls).toHaveLength(4);
+    for (const command of calls) {
+      expect(command.input, command.constructor.name).toMatchObject({
+        Bucket: BUCKET,
+        ExpectedBucketOwner: '111122223333',
+      });
+    }
+  });
+
   it('deletes every object version and delete marker, page by page, before the bucket', async () => {
     taggedBucket();
     s3.on(ListObjectVersionsCommand).resolves({

@@ -24,6 +24,7 @@ import {
   HeadBucketCommand,
   NotFound,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutPublicAccessBlockCommand,
@@ -74,6 +75,7 @@ function deployInput(overrides: Partial<EnsureLoadBalancerInput> = {}): EnsureLo
       { service: 'web', name: WEB_TG, port: 3000, ...ROOT_CHECK },
       { service: 'api', name: API_TG, port: 8080, ...ROOT_CHECK },
     ],
+    accessLogExpiryDays: 7,
     accountId: ACCOUNT,
     region: 'eu-west-1',
     ...overrides,
@@ -222,7 +224,7 @@ describe('EnsureLoadBalancer — access-log bucket', () => {
 
     const policy = JSON.parse(s3.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy ?? '{}');
     const resource = `arn:aws:s3:::${BUCKET}/shop-pr-42/AWSLogs/${ACCOUNT}/*`;
-    expect(policy.Statement).toEqual([
+    expect(policy.Statement.filter((statement: { Effect: string }) => statement.Effect === 'Allow')).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
         Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
@@ -244,10 +246,57 @@ describe('EnsureLoadBalancer — access-log bucket', () => {
     await ensureLoadBalancer(deployInput({ region: 'ap-southeast-5' }), clients);
 
     const policy = JSON.parse(s3.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy ?? '{}');
-    expect(policy.Statement).toHaveLength(1);
-    expect(policy.Statement[0].Principal).toEqual({
+    const allowed = policy.Statement.filter((statement: { Effect: string }) => statement.Effect === 'Allow');
+    expect(allowed).toHaveLength(1);
+    expect(allowed[0].Principal).toEqual({
       Service: 'logdelivery.elasticloadbalancing.amazonaws.com',
     });
+  });
+
+  it('denies every request to the bucket and its objects that does not come over TLS', async () => {
+    nothingExists();
+
+    await ensureLoadBalancer(deployInput(), clients);
+
+    const policy = JSON.parse(s3.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy ?? '{}');
+    expect(policy.Statement).toContainEqual({
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+  });
+
+  it("expires the access logs after the mode's log retention", async () => {
+    nothingExists();
+
+    await ensureLoadBalancer(deployInput({ accessLogExpiryDays: 30 }), clients);
+
+    expect(s3).toHaveReceivedCommandWith(PutBucketLifecycleConfigurationCommand, {
+      Bucket: BUCKET,
+      ExpectedBucketOwner: ACCOUNT,
+      LifecycleConfiguration: {
+        Rules: [expect.objectContaining({ Status: 'Enabled', Expiration: { Days: 30 } })],
+      },
+    });
+  });
+
+  it('names this account as the owner on every call on an existing bucket, so a squatted bucket is refused', async () => {
+    nothingExists();
+    s3.on(HeadBucketCommand).resolves({});
+    s3.on(GetBucketTaggingCommand).resolves({
+      TagSet: modeshiftTags('shop', 'pr-42', 'development', 'deploy-0'),
+    });
+
+    await ensureLoadBalancer(deployInput(), clients);
+
+    const calls = s3.calls().map((call) => call.args[0]);
+    expect(calls.length).toBeGreaterThan(4);
+    for (const command of calls) {
+      expect(command.input, command.constructor.name).toMatchObject({ ExpectedBucketOwner: ACCOUNT });
+    }
   });
 
   it('accepts BucketAlreadyOwnedByYou from a create that raced another run', async () => {

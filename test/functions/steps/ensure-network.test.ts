@@ -21,10 +21,12 @@ import {
   DescribeVpcsCommand,
   EC2Client,
   EC2ServiceException,
+  type IpPermission,
   ModifySubnetAttributeCommand,
   ModifyVpcAttributeCommand,
   ReplaceRouteCommand,
   ReplaceRouteTableAssociationCommand,
+  RevokeSecurityGroupIngressCommand,
   type RouteTable,
   type SecurityGroup,
   type Subnet,
@@ -43,7 +45,13 @@ const client = new EC2Client({ region: 'us-east-1' });
 
 const names = environmentNames('shop', 'pr-42');
 const tags = modeshiftTags('shop', 'pr-42', 'development', 'd-2');
-const input: EnsureNetworkInput = { project: 'shop', environment: 'pr-42', names, tags };
+const input: EnsureNetworkInput = {
+  project: 'shop',
+  environment: 'pr-42',
+  names,
+  tags,
+  targetGroups: [{ port: 3000 }, { port: 8080, healthCheckPort: '8081' }],
+};
 
 const environmentFilters = [
   { Name: 'tag:modeshift:project', Values: ['shop'] },
@@ -112,6 +120,8 @@ function emptyAccount(): void {
 }
 
 interface ExistingOptions {
+  /** The services group's ingress rules. @default the load balancer on 3000, 8080 and 8081, and the services */
+  readonly servicesIngress?: IpPermission[];
   readonly tags?: Tag[];
   readonly dnsHostnames?: boolean;
   readonly publicIpOnLaunchA?: boolean;
@@ -123,6 +133,7 @@ interface ExistingOptions {
 /** Describes that return the whole network, tagged for the environment, as EnsureNetwork leaves it. */
 function existingEnvironment(options: ExistingOptions = {}): void {
   const resourceTags = options.tags ?? tags;
+  const servicesIngress = options.servicesIngress;
   const subnetTags = (role: string): Tag[] => [
     ...resourceTags,
     { Key: 'Name', Value: `shop-pr-42-${role}` },
@@ -224,8 +235,14 @@ function existingEnvironment(options: ExistingOptions = {}): void {
       GroupName: names.serviceSecurityGroup,
       VpcId: 'vpc-1',
       Tags: resourceTags,
-      IpPermissions: [
-        { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: 'sg-alb' }, { GroupId: 'sg-services' }] },
+      IpPermissions: servicesIngress ?? [
+        ...[3000, 8080, 8081].map((port) => ({
+          IpProtocol: 'tcp',
+          FromPort: port,
+          ToPort: port,
+          UserIdGroupPairs: [{ GroupId: 'sg-alb' }],
+        })),
+        { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: 'sg-services' }] },
       ],
     },
     {
@@ -480,20 +497,40 @@ describe('EnsureNetwork', () => {
       }
     });
 
-    it('lets the services group in from the load balancer and from itself, and the database in on 5432 from the services', async () => {
+    it('lets the load balancer reach the services on their target and health-check ports only, the services each other, and the database on 5432', async () => {
       await ensureNetwork(input, { ec2: client });
 
-      for (const source of ['sg-alb', 'sg-services']) {
+      for (const port of [3000, 8080, 8081]) {
         expect(ec2).toHaveReceivedCommandWith(AuthorizeSecurityGroupIngressCommand, {
           GroupId: 'sg-services',
           IpPermissions: [
             expect.objectContaining({
-              IpProtocol: '-1',
-              UserIdGroupPairs: [expect.objectContaining({ GroupId: source })],
+              IpProtocol: 'tcp',
+              FromPort: port,
+              ToPort: port,
+              UserIdGroupPairs: [expect.objectContaining({ GroupId: 'sg-alb' })],
             }),
           ],
         });
       }
+      expect(ec2).toHaveReceivedCommandWith(AuthorizeSecurityGroupIngressCommand, {
+        GroupId: 'sg-services',
+        IpPermissions: [
+          expect.objectContaining({
+            IpProtocol: '-1',
+            UserIdGroupPairs: [expect.objectContaining({ GroupId: 'sg-services' })],
+          }),
+        ],
+      });
+      expect(ec2).not.toHaveReceivedCommandWith(AuthorizeSecurityGroupIngressCommand, {
+        GroupId: 'sg-services',
+        IpPermissions: [
+          expect.objectContaining({
+            IpProtocol: '-1',
+            UserIdGroupPairs: [expect.objectContaining({ GroupId: 'sg-alb' })],
+          }),
+        ],
+      });
       expect(ec2).toHaveReceivedCommandWith(AuthorizeSecurityGroupIngressCommand, {
         GroupId: 'sg-db',
         IpPermissions: [
@@ -505,7 +542,7 @@ describe('EnsureNetwork', () => {
           }),
         ],
       });
-      expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 5);
+      expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 7);
     });
 
     it('makes the private zone the VPC search domain through DHCP options', async () => {
@@ -541,7 +578,7 @@ describe('EnsureNetwork', () => {
       const network = await ensureNetwork(input, { ec2: client });
 
       expect(network.securityGroups.loadBalancer).toBe('sg-alb');
-      expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 5);
+      expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 7);
     });
 
     it('fails naming the zones when the region has fewer than two available', async () => {
@@ -569,6 +606,46 @@ describe('EnsureNetwork', () => {
       expect(ec2).not.toHaveReceivedCommand(ModifyVpcAttributeCommand);
       expect(ec2).not.toHaveReceivedCommand(ModifySubnetAttributeCommand);
       expect(ec2).not.toHaveReceivedCommand(CreateTagsCommand);
+    });
+
+    it("revokes the load balancer's all-ports rule and the ports of a service that changed, and adds the new ports", async () => {
+      existingEnvironment({
+        servicesIngress: [
+          { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: 'sg-alb' }, { GroupId: 'sg-services' }] },
+          { IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, UserIdGroupPairs: [{ GroupId: 'sg-alb' }] },
+          { IpProtocol: 'tcp', FromPort: 9000, ToPort: 9000, UserIdGroupPairs: [{ GroupId: 'sg-alb' }] },
+        ],
+      });
+
+      await ensureNetwork(input, { ec2: client });
+
+      expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
+        GroupId: 'sg-services',
+        IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: 'sg-alb' }] }],
+      });
+      expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
+        GroupId: 'sg-services',
+        IpPermissions: [
+          { IpProtocol: 'tcp', FromPort: 9000, ToPort: 9000, UserIdGroupPairs: [{ GroupId: 'sg-alb' }] },
+        ],
+      });
+      expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 2);
+      for (const port of [8080, 8081]) {
+        expect(ec2).toHaveReceivedCommandWith(AuthorizeSecurityGroupIngressCommand, {
+          GroupId: 'sg-services',
+          IpPermissions: [expect.objectContaining({ IpProtocol: 'tcp', FromPort: port, ToPort: port })],
+        });
+      }
+      expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 2);
+    });
+
+    it('revokes nothing when the rules are already the wanted ones', async () => {
+      existingEnvironment();
+
+      await ensureNetwork(input, { ec2: client });
+
+      expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+      expect(ec2).not.toHaveReceivedCommand(AuthorizeSecurityGroupIngressCommand);
     });
 
     it('returns the same references as when it created them', async () => {

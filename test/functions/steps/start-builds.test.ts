@@ -7,7 +7,12 @@ import {
   ListBuildsForProjectCommand,
   StartBuildCommand,
 } from '@aws-sdk/client-codebuild';
-import { CreateRepositoryCommand, ECRClient, RepositoryAlreadyExistsException } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  ECRClient,
+  PutImageTagMutabilityCommand,
+  RepositoryAlreadyExistsException,
+} from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { composeToRequest } from '../../../core/compose.ts';
@@ -67,6 +72,7 @@ describe('StartBuilds', () => {
     expect(ecr).toHaveReceivedCommandWith(CreateRepositoryCommand, {
       repositoryName: 'shop/pr-1/web',
       imageScanningConfiguration: { scanOnPush: true },
+      imageTagMutability: 'IMMUTABLE',
     });
     expect(codebuild).toHaveReceivedCommandWith(CreateProjectCommand, {
       name: 'shop-pr-1-api',
@@ -92,6 +98,10 @@ describe('StartBuilds', () => {
       .rejects(new RepositoryAlreadyExistsException({ message: 'exists', $metadata: {} }));
 
     await expect(startBuilds(input, clients())).resolves.toMatchObject({ builds: expect.any(Array) });
+    expect(ecr).toHaveReceivedCommandWith(PutImageTagMutabilityCommand, {
+      repositoryName: 'shop/pr-1/web',
+      imageTagMutability: 'IMMUTABLE',
+    });
   });
 
   it('uses the build an earlier attempt started for the same image tag instead of starting another', async () => {

@@ -1,0 +1,142 @@
+/**
+ * The policies of modeshift's own roles that are not derived from a workflow
+ * or a step: the roles the workflows hand to AWS services (CodeBuild,
+ * EventBridge Scheduler), the request handlers, the sweeper, and the trust
+ * policies of every role the app creates. Written once here so that the
+ * stacks (stacks/*.ts) and the tests read the same statements.
+ */
+import { type AccountContext, modeshiftArns } from './arns.ts';
+import { type PolicyStatement, statementsOf } from './policy.ts';
+import { resourceTagged, servedProjects } from './tag-scope.ts';
+
+/**
+ * Who may assume a role: one service principal, and only on behalf of this
+ * account (`aws:SourceAccount`) and, where the service sends it, of the
+ * resources named (`aws:SourceArn`), so that no other account can make the
+ * service act with the role (the confused-deputy problem).
+ */
+export function trustPolicy(service: string, source: { account: string; arns?: readonly string[] }) {
+  const arns = [...(source.arns ?? [])];
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': source.account },
+          ...(arns.length > 0 ? { ArnLike: { 'aws:SourceArn': arns.length === 1 ? arns[0] : arns } } : {}),
+        },
+      },
+    ],
+  };
+}
+
+/** What the CodeBuild role needs besides the account. */
+export interface CodeBuildRoleContext extends AccountContext {
+  /** The artifact bucket the build contexts are uploaded to. */
+  readonly artifactBucketArn: string;
+}
+
+/**
+ * The CodeBuild service role: write the build's own logs, read build
+ * contexts from the artifact bucket, and push to modeshift's repositories
+ * (`repository/<project>/<env>/<service>`) of the projects this modeshift
+ * serves (`aws:ResourceTag/modeshift:project`). `ecr:GetAuthorizationToken`
+ * takes no resource.
+ */
+export function codeBuildPolicy(context: CodeBuildRoleContext): PolicyStatement[] {
+  const arns = modeshiftArns(context);
+  const projects = servedProjects(context);
+  const push = [
+    'ecr:BatchCheckLayerAvailability',
+    'ecr:BatchGetImage',
+    'ecr:CompleteLayerUpload',
+    'ecr:GetDownloadUrlForLayer',
+    'ecr:InitiateLayerUpload',
+    'ecr:PutImage',
+    'ecr:UploadLayerPart',
+  ];
+  return statementsOf([
+    ...['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+      action,
+      resources: [arns.arn('logs', 'log-group:/aws/codebuild/*')],
+    })),
+    ...['s3:GetObject', 's3:GetObjectVersion'].map((action) => ({
+      action,
+      resources: [`${context.artifactBucketArn}/*`],
+    })),
+    // Build args read from config values: CodeBuild resolves their PARAMETER_STORE variables at build start.
+    { action: 'ssm:GetParameters', resources: [arns.arn('ssm', 'parameter/modeshift/*')] },
+    { action: 'ecr:GetAuthorizationToken', resources: ['*'] },
+    ...push.map((action) => ({
+      action,
+      resources: [arns.ecrRepositories],
+      condition: resourceTagged(projects),
+    })),
+  ]);
+}
+
+/** The EventBridge Scheduler role: send the expiry `Down Requested` to the bus, nothing else. */
+export function schedulerPolicy(busArn: string): PolicyStatement[] {
+  return statementsOf([{ action: 'events:PutEvents', resources: [busArn] }]);
+}
+
+/** What the request handlers' and the sweeper's policies name. */
+export interface AppResources {
+  readonly tableArn: string;
+  readonly busArn: string;
+}
+
+/** What a request handler's policy names besides the table and the bus. */
+export interface RequestHandlerContext extends AppResources, AccountContext {
+  readonly deployStateMachineArn: string;
+  readonly downStateMachineArn: string;
+  /** Whether the handler checks a deploy's config values (Deploy Requested, workflow finished). */
+  readonly readsConfigValues: boolean;
+}
+
+/** `arn:…:stateMachine:<name>` → `arn:…:execution:<name>:*`: the executions of one state machine. */
+function executionsOf(stateMachineArn: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:*`;
+}
+
+/**
+ * A request handler: the environment record, the bus, starting and
+ * following the two workflows' executions, and, for the handlers that start
+ * deploys, whether config values exist under `/modeshift/` (not their values).
+ */
+export function requestHandlerPolicy(context: RequestHandlerContext): PolicyStatement[] {
+  const arns = modeshiftArns(context);
+  return statementsOf([
+    { action: 'dynamodb:GetItem', resources: [context.tableArn] },
+    { action: 'dynamodb:UpdateItem', resources: [context.tableArn] },
+    { action: 'events:PutEvents', resources: [context.busArn] },
+    {
+      action: 'states:StartExecution',
+      resources: [context.deployStateMachineArn, context.downStateMachineArn],
+    },
+    {
+      action: 'states:DescribeExecution',
+      resources: [executionsOf(context.deployStateMachineArn), executionsOf(context.downStateMachineArn)],
+    },
+    ...(context.readsConfigValues
+      ? [{ action: 'ssm:GetParameters', resources: [arns.arn('ssm', 'parameter/modeshift/*')] }]
+      : []),
+  ]);
+}
+
+/**
+ * The sweeper: query the environments table's indexes, read a record, send
+ * `Down Requested`, and find an environment's resources by tag (the Resource
+ * Groups Tagging API authorises `tag:GetResources` on `*` only; it reads).
+ */
+export function sweepPolicy(resources: AppResources): PolicyStatement[] {
+  return statementsOf([
+    { action: 'dynamodb:Query', resources: [`${resources.tableArn}/index/*`] },
+    { action: 'dynamodb:GetItem', resources: [resources.tableArn] },
+    { action: 'events:PutEvents', resources: [resources.busArn] },
+    { action: 'tag:GetResources', resources: ['*'] },
+  ]);
+}
