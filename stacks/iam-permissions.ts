@@ -7,13 +7,11 @@
  */
 import type { PolicyStatement } from '../core/iam/policy.ts';
 import { trustPolicy } from '../core/iam/service-policies.ts';
+import { parseServedProjects } from '../core/served-projects.ts';
 
 /** The projects this modeshift serves, from `MODESHIFT_PROJECTS` (`shop,blog,team-*`). */
 export function servedProjectsFromEnvironment(): string[] {
-  return (process.env.MODESHIFT_PROJECTS ?? '')
-    .split(',')
-    .map((project) => project.trim())
-    .filter((project) => project !== '');
+  return parseServedProjects(process.env.MODESHIFT_PROJECTS);
 }
 
 /** Statements as an SST Function's `permissions`. */

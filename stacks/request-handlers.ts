@@ -4,7 +4,7 @@
  * from the SST Console, and the outcome events that start a queued request.
  */
 import { requestHandlerPolicy } from '../core/iam/service-policies.ts';
-import { functionPermissions, lambdaTrust } from './iam-permissions.ts';
+import { functionPermissions, lambdaTrust, servedProjectsFromEnvironment } from './iam-permissions.ts';
 import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
 
 type Output<T> = $util.Output<T>;
@@ -42,6 +42,8 @@ function handlerFunction(
       MODESHIFT_BUS: inputs.bus.name,
       MODESHIFT_DEPLOY_STATE_MACHINE: inputs.workflows.deploy.arn,
       MODESHIFT_DOWN_STATE_MACHINE: inputs.workflows.down.arn,
+      // The projects the roles may change (core/served-projects.ts): a request for another is refused up front.
+      MODESHIFT_PROJECTS: servedProjectsFromEnvironment().join(','),
     },
     permissions: $resolve([
       account,

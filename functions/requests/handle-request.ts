@@ -11,6 +11,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { isInputError, type Problem } from '../../core/errors.ts';
 import { executionName } from '../../core/names.ts';
+import { assertServedProject } from '../../core/served-projects.ts';
 import { acquireLock, enqueue, type QueueContext, releaseLock } from './environment-queue.ts';
 import { emitRequestFailed } from './failure-event.ts';
 import { existingExecution, startWorkflow } from './start-workflow.ts';
@@ -26,6 +27,8 @@ export interface RequestDeps {
   readonly downStateMachineArn: string;
   readonly now: () => Date;
   readonly log: Pick<Logger, 'info' | 'error'>;
+  /** The projects this modeshift serves (core/served-projects.ts). @default every project */
+  readonly servedProjects?: readonly string[];
 }
 
 /**
@@ -143,6 +146,7 @@ export async function handleRequest<R extends PreparedRequest>(
   let request: R;
   try {
     request = prepare();
+    assertServedProject(deps.servedProjects ?? [], request.project);
   } catch (error) {
     if (!isInputError(error)) throw error;
     deps.log.error('request rejected', { problems: error.problems });

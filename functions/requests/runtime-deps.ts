@@ -4,6 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { parseServedProjects } from '../../core/served-projects.ts';
 import type { RequestDeps } from './handle-request.ts';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -26,6 +27,7 @@ export function runtimeDeps(logger: Logger, env: NodeJS.ProcessEnv = process.env
     downStateMachineArn: required(env, 'MODESHIFT_DOWN_STATE_MACHINE'),
     now: () => new Date(),
     log: logger,
+    servedProjects: parseServedProjects(env.MODESHIFT_PROJECTS),
   };
   return cached as RequestDeps;
 }

@@ -390,3 +390,51 @@ describe('Deploy Requested handler — config values', () => {
     expect(failureDetail()).toMatchObject({ request: needing });
   });
 });
+
+describe('request handlers — the projects this modeshift serves', () => {
+  const serving = (...patterns: string[]) => ({ ...deps(), servedProjects: patterns });
+
+  it('refuses a deploy for a project outside MODESHIFT_PROJECTS up front: no lock, no workflow, Deployment Failed at project', async () => {
+    const outcome = await deployRequested(event, serving('blog', 'team-*'));
+
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      problems: [
+        {
+          path: 'project',
+          message: expect.stringContaining(
+            '"shop" is not a project this modeshift serves (MODESHIFT_PROJECTS: blog, team-*)',
+          ),
+        },
+      ],
+    });
+    expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(eventbridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        expect.objectContaining({
+          DetailType: 'Deployment Failed',
+          Detail: expect.stringContaining('"path":"project"'),
+        }),
+      ],
+    });
+  });
+
+  it('refuses a down for a project outside them the same way', async () => {
+    const outcome = await downRequested(downEvent({ project: 'shop', environment: 'pr-1' }), serving('blog'));
+
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      problems: [expect.objectContaining({ path: 'project' })],
+    });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('starts a request whose project matches a pattern, as IAM StringLike matches it', async () => {
+    ssm.on(GetParametersCommand).resolves({ Parameters: [], InvalidParameters: [] });
+
+    const outcome = await deployRequested(event, serving('blog', 's?o*'));
+
+    expect(outcome).toMatchObject({ outcome: 'started' });
+  });
+});
