@@ -34,7 +34,7 @@ const input = teardownInput('shop', 'pr-42') satisfies PurgeAndDeleteZonesInput;
 const { environmentTags } = input;
 
 const accountZones = [
-  hostedZone('ZENV', 'pr-42.shop.example.com.'),
+  hostedZone('ZENV', 'pr-42.shop.example.com.', false, { project: 'shop', environment: 'pr-42' }),
   hostedZone('ZPARENT', 'shop.example.com.'),
   hostedZone('ZSIBLING', 'pr-43.shop.example.com.'),
   hostedZone('ZPRIVATE', 'pr-42.shop.internal.', true),

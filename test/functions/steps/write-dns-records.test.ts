@@ -18,6 +18,8 @@ const LB_DNS = 'shop-pr-42-1234567890.us-east-1.elb.amazonaws.com';
 const LB_ZONE = 'Z35SXDOTRQ7X7K';
 
 const input: WriteDnsRecordsInput = {
+  project: 'shop',
+  environment: 'pr-42',
   writeMode: 'upsert',
   ttl: 60,
   names: environmentNames('shop', 'pr-42'),
