@@ -273,6 +273,7 @@ const dnsAndCertificate: GuardedBranch = {
         'zones.$': '$.zones',
         'adoptZones.$': '$.adoptZones',
         'adoptApex.$': '$.adoptApex',
+        'publicServices.$': '$.publicServices',
         'tags.$': '$.tags',
         'mode.$': '$.mode',
         'project.$': '$.project',

@@ -54,6 +54,7 @@ import { lambdaHandler } from '../lambda-handler.ts';
 import type { Tag, ZoneRef } from '../resource-refs.ts';
 import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
+import type { PublicServiceHostname } from './write-dns-records.ts';
 
 export interface EnsurePublicZonesInput {
   /** One entry per domain: the zone's name and the domain it is for. */
@@ -73,6 +74,11 @@ export interface EnsurePublicZonesInput {
   readonly adoptZones?: readonly string[];
   /** Whether an adopted zone's apex may be written (`adoptApex`). @default false */
   readonly adoptApex?: boolean;
+  /**
+   * The public services' hostnames: in an adopted zone, checked before anything is written, so a
+   * record the deploy could not write stops it with the zone unchanged. @default []
+   */
+  readonly publicServices?: readonly PublicServiceHostname[];
 }
 
 export interface EnsurePublicZonesOutput {
@@ -186,6 +192,31 @@ async function nameServersOf(route53: Route53Client, zoneId: string, name: strin
   return nameServers;
 }
 
+/**
+ * Checks, before anything is written, that the service records the deploy
+ * will write into an adopted zone (write-dns-records.ts) may go there: none at
+ * the apex unless it was adopted, none over a record of another owner.
+ */
+async function checkServiceRecords(
+  route53: Route53Client,
+  spec: ZoneSpec,
+  zoneId: string,
+  input: EnsurePublicZonesInput,
+): Promise<void> {
+  const planned: DesiredRecord[] = (input.publicServices ?? []).flatMap((service) =>
+    service.hostname !== undefined && service.zone !== undefined && sameDnsName(service.zone, spec.name)
+      ? [{ Name: absoluteDnsName(service.hostname), Type: service.alias ? 'A' : 'CNAME' } as const]
+      : [],
+  );
+  if (planned.length === 0) return;
+  ownedWrites(planned, {
+    zone: { name: spec.name, id: zoneId },
+    records: await listRecords(route53, zoneId),
+    owner: { project: input.project, environment: input.environment },
+    apex: input.adoptApex === true,
+  });
+}
+
 /** Whether `zoneName` is among the adopted zones. */
 function isAdopted(input: EnsurePublicZonesInput, zoneName: string): boolean {
   return (input.adoptZones ?? []).some((adopted) => sameDnsName(adopted, zoneName));
@@ -282,8 +313,10 @@ export const ensurePublicZones = defineStep({
     const zones: ZoneRef[] = [];
     for (const spec of input.zones) {
       const zone = await ensureZone(route53, spec.name, owner, isAdopted(input, spec.name));
-      if (zone.adopted) await tagAdopted(route53, zone.id, input);
-      else {
+      if (zone.adopted) {
+        await checkServiceRecords(route53, spec, zone.id, input);
+        await tagAdopted(route53, zone.id, input);
+      } else {
         await route53.send(
           new ChangeTagsForResourceCommand({
             ResourceType: 'hostedzone',

@@ -241,6 +241,51 @@ describe('EnsurePublicZones', () => {
     expect(route53).not.toHaveReceivedCommand(CreateHostedZoneCommand);
   });
 
+  it('refuses an adopted zone before writing anything when a service would answer on its apex without adoptApex', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZDOMAIN' }]);
+    zoneTags({ ZDOMAIN: [] });
+
+    const run = ensurePublicZones(
+      {
+        ...production,
+        adoptZones: ['shop.example.com'],
+        publicServices: [
+          { service: 'web', hostname: 'shop.example.com', zone: 'shop.example.com', alias: true },
+        ],
+      },
+      clients(),
+    );
+
+    await expect(run).rejects.toMatchObject({ name: 'Modeshift.ApexNotAdopted' });
+    expect(route53).not.toHaveReceivedCommand(ChangeTagsForResourceCommand);
+  });
+
+  it('refuses an adopted zone before writing anything when a service hostname holds another owner’s record', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZDOMAIN' }]);
+    zoneTags({ ZDOMAIN: [] });
+    route53.on(ListResourceRecordSetsCommand, { HostedZoneId: 'ZDOMAIN' }).resolves({
+      ResourceRecordSets: [
+        { Name: 'www.shop.example.com.', Type: 'A', TTL: 300, ResourceRecords: [{ Value: '192.0.2.1' }] },
+      ],
+      IsTruncated: false,
+      MaxItems: 300,
+    });
+
+    const run = ensurePublicZones(
+      {
+        ...production,
+        adoptZones: ['shop.example.com'],
+        publicServices: [
+          { service: 'www', hostname: 'www.shop.example.com', zone: 'shop.example.com', alias: false },
+        ],
+      },
+      clients(),
+    );
+
+    await expect(run).rejects.toMatchObject({ name: 'Modeshift.RecordNotOwned' });
+    expect(route53).not.toHaveReceivedCommand(ChangeTagsForResourceCommand);
+  });
+
   it('reuses a zone it created whose tags were never written, and tags it', async () => {
     route53.on(ListHostedZonesByNameCommand, { DNSName: 'pr-42.shop.example.com.' }).resolves({
       HostedZones: [
