@@ -18,6 +18,8 @@ export interface ComposeCommandOptions {
   ttl?: string;
   force?: boolean;
   confirm?: string;
+  adoptZone?: string[];
+  adoptApex?: boolean;
   deploymentId?: string;
   /** Accept build contexts outside the compose file's folder (core/compose.ts ComposeOptions). */
   allowContextOutside?: boolean;
@@ -41,6 +43,15 @@ export function addComposeOptions(command: Command): Command {
       '--confirm <environment>',
       "the environment's name: confirms a production → development change or a production override that weakens data protection",
     )
+    .addOption(
+      new Option(
+        '--adopt-zone <zone>',
+        "write into this existing public hosted zone that modeshift did not create: only records marked as the environment's, never over another's (repeatable)",
+      )
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
+    )
+    .option('--adopt-apex', "with --adopt-zone: also write the adopted zone's apex record")
     .option('--deployment-id <id>', 'identifier of this deployment (default: the current UTC time)')
     .option(
       '--allow-context-outside',
@@ -81,6 +92,10 @@ export function loadRequest(
     ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
     ...(options.force ? { force: true } : {}),
     ...(options.confirm !== undefined ? { confirm: options.confirm } : {}),
+    ...(options.adoptZone !== undefined && options.adoptZone.length > 0
+      ? { adoptZones: options.adoptZone }
+      : {}),
+    ...(options.adoptApex ? { adoptApex: true } : {}),
     ...(configNames !== undefined ? { configNames } : {}),
     ...(options.allowContextOutside ? { allowContextOutside: true } : {}),
   };

@@ -8,10 +8,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { formatProblem, isInputError, type Problem } from '../core/errors.ts';
 import { actionCounts, type LiveChange, type LivePlan, type LiveValue } from '../core/live-plan.ts';
 import { checkModeChange, type Mode, parseMode } from '../core/policy.ts';
+import type { ZonePlanEntry } from '../core/zone-plan.ts';
 import { type ClientFactory, createClientFactory } from '../engine/clients.ts';
 import { StepError } from '../functions/step-errors.ts';
 import { openTarget } from '../local/target.ts';
@@ -26,6 +28,8 @@ export interface LiveSource {
   /** As the output names it: the endpoint's URL, or `the deployed app (table NAME)`. */
   readonly at: string;
   readonly clients: LiveStateClients;
+  /** The account's public hosted zones: who holds each zone the deploy writes into (cli/live-zones.ts). */
+  readonly route53: Route53Client;
   readonly tableName: string;
   /** Whether the API is the local emulator (local/target.ts), which keeps fewer ECS settings. */
   readonly emulator: boolean;
@@ -58,6 +62,7 @@ export async function openLiveSource(
     return {
       at: target.endpoint,
       clients: liveClients(target.clients),
+      route53: target.clients('route53') as Route53Client,
       tableName: target.names.tableName,
       emulator: target.emulator,
       close: () => target.close(),
@@ -66,9 +71,11 @@ export async function openLiveSource(
   if (options.offline) return undefined;
   const app = findDeployedApp(io.cwd, io.env);
   if (app === undefined) return undefined;
+  const factory = createClientFactory();
   return {
     at: `the deployed app (table ${app.tableName})`,
-    clients: liveClients(createClientFactory()),
+    clients: liveClients(factory),
+    route53: factory('route53') as Route53Client,
     tableName: app.tableName,
     emulator: false,
     close: async () => {},
@@ -95,11 +102,21 @@ export function recordedMode(plan: LivePlan): Mode | undefined {
   return plan.deployedMode === undefined ? undefined : parseMode(plan.deployedMode);
 }
 
-/** What `plan --json` adds with a live source: `deployed` (where and what) and `live` (one entry per resource). */
-export function livePlanJson(source: LiveSource, plan: LivePlan, missing: readonly Problem[] = []) {
+/**
+ * What `plan --json` adds with a live source: `deployed` (where and what), `live` (one entry per
+ * resource) and `zones` (what the deploy does with each public zone).
+ */
+export function livePlanJson(
+  source: LiveSource,
+  plan: LivePlan,
+  missing: readonly Problem[] = [],
+  zones: readonly ZonePlanEntry[] = [],
+) {
   return {
     deployed: { at: source.at, exists: plan.exists, mode: plan.deployedMode ?? null },
     live: plan.resources,
+    /** Each public zone: create, keep, adopt or refuse, and why. */
+    zones,
     /** Config values the services need that are not set: a deploy would be refused for each. */
     missingConfigValues: missing,
   };
@@ -111,6 +128,25 @@ export function renderMissingConfigValues(missing: readonly Problem[]): string {
   return [
     `A deploy would be refused: ${missing.length} config value${missing.length === 1 ? ' is' : 's are'} not set.`,
     ...missing.map((problem) => `  ${formatProblem(problem)}`),
+    '',
+  ].join('\n');
+}
+
+/** The lines that say what the deploy does with each public zone; a refused one says how to proceed. */
+export function renderZonePlan(zones: readonly ZonePlanEntry[]): string {
+  if (zones.length === 0) return '';
+  const refused = zones.filter((zone) => zone.action === 'refuse');
+  return [
+    'Public hosted zones:',
+    renderTable(
+      ['action', 'zone', 'note'],
+      zones.map((zone) => [zone.action, zone.zone, zone.note]),
+    ),
+    ...(refused.length > 0
+      ? [
+          `A deploy would be refused: ${refused.length} zone${refused.length === 1 ? ' is' : 's are'} not the environment's to write into.`,
+        ]
+      : []),
     '',
   ].join('\n');
 }

@@ -45,6 +45,10 @@ export interface ComposeOptions {
   readonly force?: boolean;
   /** The environment's name, to confirm what can lose production data (see the request's `confirm`). */
   readonly confirm?: string;
+  /** Zones modeshift did not create that it may write into (see the request's `adoptZones`). @default [] */
+  readonly adoptZones?: readonly string[];
+  /** Whether an adopted zone's apex may be written (see the request's `adoptApex`). @default false */
+  readonly adoptApex?: boolean;
   /** Variables for `${VAR}` interpolation. @default process.env */
   readonly variables?: Readonly<Record<string, string | undefined>>;
   /** Folder that relative build contexts and env files are resolved against. @default the compose file's folder */
@@ -243,6 +247,10 @@ export function composeToRequest(
     ...(options.overrides !== undefined ? { overrides: options.overrides } : {}),
     ...(options.force !== undefined ? { force: options.force } : {}),
     ...(options.confirm !== undefined ? { confirm: options.confirm } : {}),
+    ...(options.adoptZones !== undefined && options.adoptZones.length > 0
+      ? { adoptZones: [...options.adoptZones] }
+      : {}),
+    ...(options.adoptApex ? { adoptApex: true } : {}),
   };
   const parsed = DeployRequestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {

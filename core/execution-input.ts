@@ -174,6 +174,13 @@ export interface DeployInput {
   readonly builds: readonly BuildSpec[];
   readonly databases: readonly DatabaseSpec[];
   readonly zones: readonly ZoneSpec[];
+  /**
+   * Zones modeshift did not create that the request adopts (`adoptZones`), lower case without the
+   * final dot: the only foreign zones a deploy writes into, and then only its own marked records.
+   */
+  readonly adoptZones: readonly string[];
+  /** Whether the apex of an adopted zone may be written (`adoptApex`). */
+  readonly adoptApex: boolean;
   readonly targetGroups: readonly TargetGroupSpec[];
   /** Public services and the hostname each answers on (absent without a domain). */
   readonly publicServices: ReadonlyArray<{
@@ -347,6 +354,8 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       };
     }),
     zones,
+    adoptZones: request.adoptZones,
+    adoptApex: request.adoptApex,
     targetGroups: request.services
       .filter((service) => service.public)
       .map((service) => ({

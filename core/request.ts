@@ -43,6 +43,8 @@ export const REQUEST_LIMITS = {
    * ECS receives them (JSON): a task definition holds 64 KiB, and the rest of it stays under 8 KiB.
    */
   maxContainerTextBytes: 56 * 1024,
+  /** Zones one request may adopt: each public domain's zone and the zone it is delegated from. */
+  maxAdoptedZones: 10,
   minTtlMs: 5 * 60_000,
   maxTtlMs: 365 * 86_400_000,
 } as const;
@@ -378,6 +380,17 @@ const DeployRequestObject = z.strictObject({
    * development change, or a production override that weakens data protection.
    */
   confirm: z.optional(z.string().check(z.maxLength(64))),
+  /**
+   * Public hosted zones that modeshift did not create but may write into, each named on purpose
+   * (`--adopt-zone`): the environment's own zone, or the domain's zone its delegation goes into. In
+   * an adopted zone modeshift writes only records marked as the environment's (a TXT ownership
+   * record), never over another's record and never at the apex unless `adoptApex`; down removes only
+   * those. A zone that is neither created by the environment nor adopted is never written to.
+   * @default []
+   */
+  adoptZones: z._default(z.array(DomainSchema).check(z.maxLength(REQUEST_LIMITS.maxAdoptedZones)), []),
+  /** Whether modeshift may write the apex record of an adopted zone (`--adopt-apex`). @default false */
+  adoptApex: z._default(z.boolean(), false),
 });
 
 export const DeployRequestSchema = DeployRequestObject.check(
@@ -593,6 +606,7 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
     if (!service.public || domain === undefined || zoneDomains.has(domain)) return;
     zoneDomains.set(domain, service.domainname !== undefined ? ['services', i, 'domainname'] : ['domain']);
   });
+  problems.push(...adoptionProblems(request, [...zoneDomains.keys()]));
   const beyondQuota = [...zoneDomains].slice(MAX_PUBLIC_ZONES);
   for (const [domain, path] of beyondQuota) {
     problems.push({
@@ -612,6 +626,42 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       });
     }
   });
+  return problems;
+}
+
+/**
+ * Adoption names zones the deploy writes into: each public domain's zone (the domain itself in
+ * production, `<environment>.<domain>` elsewhere) or, outside production, the domain's zone the
+ * delegation goes into. The apex is adopted only with a zone to adopt it in.
+ */
+function adoptionProblems(
+  request: z.output<typeof DeployRequestObject>,
+  domains: readonly string[],
+): PathProblem[] {
+  const production = request.mode === 'production';
+  const writable = new Set(
+    domains.flatMap((domain) => {
+      const zone = publicZoneName(domain, request.environment, production);
+      return zone === domain ? [zone] : [zone, domain];
+    }),
+  );
+  const problems: PathProblem[] = [];
+  request.adoptZones.forEach((zone, i) => {
+    if (request.adoptZones.indexOf(zone) !== i) {
+      problems.push({ path: ['adoptZones', i], message: `${quoted(zone)} is listed twice` });
+    } else if (!writable.has(zone)) {
+      problems.push({
+        path: ['adoptZones', i],
+        message: `${quoted(zone)} is not a zone this deploy writes into (${[...writable].map((name) => quoted(name)).join(', ') || 'none: no public service has a domain'}); adopt only the environment's zone${production ? '' : ' or the domain it is delegated from'}`,
+      });
+    }
+  });
+  if (request.adoptApex && request.adoptZones.length === 0) {
+    problems.push({
+      path: ['adoptApex'],
+      message: 'applies to an adopted zone: name the zone in adoptZones (--adopt-zone ZONE)',
+    });
+  }
   return problems;
 }
 

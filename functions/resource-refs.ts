@@ -84,6 +84,12 @@ export interface ZoneRef {
   readonly name: string;
   readonly domain: string;
   readonly id: string;
+  /**
+   * Present when modeshift did not create the zone and the request adopts it (`adoptZones`): only
+   * records marked as the environment's are written there (functions/aws/route53/record-ownership.ts),
+   * never over another's, and the apex only when `apex`.
+   */
+  readonly adopted?: { readonly apex: boolean };
 }
 
 /** The environment's certificate (functions/steps/ensure-certificate.ts). */

@@ -269,9 +269,12 @@ const dnsAndCertificate: GuardedBranch = {
     NoDomain: pass({ result: { zones: [], certificate: {} }, resultPath: '$.dns', next: END }),
     EnsurePublicZones: lambdaTask(ensurePublicZones, {
       comment:
-        "The environment's public hosted zone per domain, created if absent and delegated from its parent when modeshift manages the parent.",
+        "The environment's public hosted zone per domain: its own, created if absent, or one the request adopts; delegated from its parent when the parent is the project's or adopted. A zone modeshift did not create and the request does not adopt stops the deploy (Modeshift.ZoneNotOwned).",
       parameters: {
         'zones.$': '$.zones',
+        'adoptZones.$': '$.adoptZones',
+        'adoptApex.$': '$.adoptApex',
+        'publicServices.$': '$.publicServices',
         'tags.$': '$.tags',
         'mode.$': '$.mode',
         'project.$': '$.project',
@@ -350,6 +353,8 @@ const ROLLOUT_COMMENT =
 
 /** What WriteDnsRecords is given besides its write mode, by either of the states that run it. */
 const DNS_RECORDS = {
+  'project.$': '$.project',
+  'environment.$': '$.environment',
   'ttl.$': '$.policy.dnsTtlSeconds',
   'names.$': '$.names',
   'zones.$': '$.foundations.dns.zones',
@@ -514,6 +519,8 @@ export const deployDefinition: Machine = {
         'builds.$': '$.builds',
         'databases.$': '$.databases',
         'zones.$': '$.zones',
+        'adoptZones.$': '$.adoptZones',
+        'adoptApex.$': '$.adoptApex',
         'targetGroups.$': '$.targetGroups',
         'publicServices.$': '$.publicServices',
         'serviceNames.$': '$.waves[*].services[*].name',

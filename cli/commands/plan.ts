@@ -9,6 +9,7 @@ import { MODES, type Mode, resolveMode, SETTING_LABELS, SETTING_NAMES } from '..
 import type { PriceTable } from '../../core/prices.ts';
 import type { WorkflowPath } from '../../core/workflow-path.ts';
 import { deployPath, downPath } from '../../core/workflow-paths.ts';
+import { planZones } from '../../core/zone-plan.ts';
 import { missingConfigValues } from '../../functions/aws/ssm/config-values.ts';
 import {
   addComposeOptions,
@@ -25,7 +26,9 @@ import {
   recordedMode,
   renderLivePlan,
   renderMissingConfigValues,
+  renderZonePlan,
 } from '../live-plan.ts';
+import { readZoneFacts } from '../live-zones.ts';
 import { withStoredConfig } from '../stored-config.ts';
 import { renderTable, showValue } from '../table.ts';
 import { loadPerMode, loadPrices, priceLine, repeatable } from './estimate.ts';
@@ -312,19 +315,22 @@ async function printLivePlan(
   const missing = await missingConfigValues(request, source.clients.ssm);
   const input = buildDeployInput(request, stored.resolved, io.now());
   const live = livePlan(input, await readLive(source, request));
+  const zones = planZones(await readZoneFacts(source.route53, input.zones, request), input);
   const plan = planDeployment(request, stored.resolved);
   const paths = {
     deploy: deployPath(input, previousMode ?? recordedMode(live)),
     down: downPath(input, io.now()),
   };
   if (options.json) {
-    const document = { ...planJson(stored, plan, paths), ...livePlanJson(source, live, missing) };
+    const document = { ...planJson(stored, plan, paths), ...livePlanJson(source, live, missing, zones) };
     io.stdout(`${JSON.stringify(document, null, 2)}\n`);
     return;
   }
   for (const warning of stored.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
   io.stdout(renderPlan(stored, plan, paths, true));
   io.stdout(`\n${renderLivePlan(source, live, { ...request, force: request.force === true })}`);
+  const zoneLines = renderZonePlan(zones);
+  if (zoneLines !== '') io.stdout(`\n${zoneLines}`);
   const refused = renderMissingConfigValues(missing);
   if (refused !== '') io.stdout(`\n${refused}`);
 }

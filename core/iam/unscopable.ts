@@ -24,7 +24,8 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, UnscopableAction>> = {
   },
   'route53:ChangeTagsForResource': {
     why: 'supports no condition keys at all',
-    limitedBy: "only EnsurePublicZones holds it, to tag the zones it creates with the environment's tags",
+    limitedBy:
+      'EnsurePublicZones tags the zones it creates and marks a zone adopted by name; RemoveServiceRecords and PurgeAndDeleteZones only remove that mark',
   },
   'route53:CreateHostedZone': {
     why: 'takes no resource and supports no request-tag condition (zones are tagged after they are created)',

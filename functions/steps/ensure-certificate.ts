@@ -1,7 +1,8 @@
 /**
  * EnsureCertificate: one ACM certificate for the environment's public zones —
  * every zone name and its wildcard — validated by DNS. The validation records
- * go into the matching zones with the mode's TTL, written the mode's way. The
+ * go into the matching zones with the mode's TTL, written the mode's way (in
+ * an adopted zone, marked as the environment's and never over another's). The
  * step never waits: while ACM validates it reports ready false and the
  * workflow calls it again.
  */
@@ -24,7 +25,9 @@ import { shortHash } from '../../core/names.ts';
 import { findEnvironmentCertificates } from '../aws/acm/environment-certificates.ts';
 import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG } from '../aws/environment-tags.ts';
 import { isWithinZone, relativeDnsName } from '../aws/route53/dns-name.ts';
+import { ownedWrites } from '../aws/route53/record-ownership.ts';
 import { type DesiredRecord, type DnsWriteMode, writeRecords } from '../aws/route53/record-writes.ts';
+import { listRecords } from '../aws/route53/zone-records.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { CertificateRef, EnvironmentNames, Tag, ZoneRef } from '../resource-refs.ts';
 import { defineStep } from '../step.ts';
@@ -154,6 +157,7 @@ async function writeValidationRecords(
   route53: Route53Client,
   certificate: CertificateDetail,
   input: EnsureCertificateInput,
+  owner: EnvironmentIdentity,
 ): Promise<void> {
   const options = certificate.DomainValidationOptions ?? [];
   const byZone = new Map<string, DesiredRecord[]>();
@@ -170,7 +174,19 @@ async function writeValidationRecords(
     });
     byZone.set(zone.id, records);
   }
-  for (const [zoneId, records] of byZone) await writeRecords(route53, zoneId, records, input.writeMode);
+  const batches: Array<[string, DesiredRecord[]]> = [];
+  for (const [zoneId, records] of byZone) {
+    const zone = input.zones.find((candidate) => candidate.id === zoneId);
+    if (zone?.adopted === undefined) batches.push([zoneId, records]);
+    else {
+      const existing = await listRecords(route53, zoneId);
+      batches.push([
+        zoneId,
+        ownedWrites(records, { zone, records: existing, owner, apex: zone.adopted.apex }),
+      ]);
+    }
+  }
+  for (const [zoneId, records] of batches) await writeRecords(route53, zoneId, records, input.writeMode);
 }
 
 /** Finds or requests the environment's certificate, writes its validation records and reports its status. */
@@ -211,7 +227,7 @@ export const ensureCertificate = defineStep({
     if (certificate.Status !== 'ISSUED' && certificate.Status !== 'PENDING_VALIDATION') {
       return { arn, status: 'FAILED', ready: false };
     }
-    await writeValidationRecords(route53, certificate, input);
+    await writeValidationRecords(route53, certificate, input, owner);
     if (certificate.Status === 'ISSUED') return { arn, status: 'ISSUED', ready: true };
     return { arn, status: 'PENDING_VALIDATION', ready: false };
   },

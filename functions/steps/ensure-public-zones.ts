@@ -1,10 +1,21 @@
 /**
  * EnsurePublicZones: the environment's public hosted zone per domain (docs/design.md
- * §2) — the domain itself in production, `<environment>.<domain>` elsewhere —
- * found by its exact name or created, and tagged for the environment. A
- * non-production zone is delegated from its parent (an NS record in the
- * domain's zone, with the mode's TTL) when the account holds the parent's
- * public zone; a parent zone is never created, and never changed otherwise.
+ * §2) — the domain itself in production, `<environment>.<domain>` elsewhere.
+ *
+ * modeshift creates the zones it needs. A zone of the name is used only when
+ * this environment created it (its tags, or its caller reference after a run
+ * that stopped before tagging), or when the request adopts it on purpose
+ * (`adoptZones`): an adopted zone is never tagged as the environment's, only
+ * marked `modeshift:adopted:<project>/<environment>`, and the later steps write
+ * there only records marked as the environment's (aws/route53/record-ownership.ts).
+ * Any other zone of the name stops the deploy before anything is written:
+ * `Modeshift.ZoneNotOwned` (no modeshift environment's), or
+ * `Modeshift.ResourceConflict` (another environment's).
+ *
+ * A non-production zone is delegated from the domain's public zone (an NS
+ * record with the mode's TTL, marked as the environment's) only when that zone
+ * belongs to the same project or is adopted, and never over a record at the
+ * name that is not the environment's. A parent zone is never created.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -13,11 +24,12 @@ import {
   CreateHostedZoneCommand,
   GetHostedZoneCommand,
   ListHostedZonesByNameCommand,
+  ListResourceRecordSetsCommand,
   ListTagsForResourcesCommand,
+  type ResourceRecordSet,
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { ZoneSpec } from '../../core/execution-input.ts';
-import { shortHash } from '../../core/names.ts';
 import type { Mode } from '../../core/policy.ts';
 import {
   ENVIRONMENT_TAG,
@@ -26,14 +38,23 @@ import {
   PROJECT_TAG,
 } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
-import { absoluteDnsName, bareHostedZoneId } from '../aws/route53/dns-name.ts';
-import { hostedZoneTags } from '../aws/route53/environment-zones.ts';
+import { absoluteDnsName, bareHostedZoneId, sameDnsName } from '../aws/route53/dns-name.ts';
+import {
+  adoptionTagKey,
+  hostedZoneTags,
+  isCreatedBy,
+  isTaggedByModeshift,
+  zoneCallerReferencePrefix,
+} from '../aws/route53/environment-zones.ts';
 import { type FoundZone, findPublicZonesByName } from '../aws/route53/public-zones-by-name.ts';
-import { writeRecords } from '../aws/route53/record-writes.ts';
+import { ownedWrites } from '../aws/route53/record-ownership.ts';
+import { type DesiredRecord, writeRecords } from '../aws/route53/record-writes.ts';
+import { listRecords } from '../aws/route53/zone-records.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { Tag, ZoneRef } from '../resource-refs.ts';
 import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
+import type { PublicServiceHostname } from './write-dns-records.ts';
 
 export interface EnsurePublicZonesInput {
   /** One entry per domain: the zone's name and the domain it is for. */
@@ -46,6 +67,18 @@ export interface EnsurePublicZonesInput {
   readonly environment: string;
   /** The mode's DNS TTL in seconds: the delegation's NS record carries it. */
   readonly ttl: number;
+  /**
+   * Zones modeshift did not create that the request adopts (`adoptZones`): the environment's zone,
+   * or the domain's zone its delegation goes into. @default []
+   */
+  readonly adoptZones?: readonly string[];
+  /** Whether an adopted zone's apex may be written (`adoptApex`). @default false */
+  readonly adoptApex?: boolean;
+  /**
+   * The public services' hostnames: in an adopted zone, checked before anything is written, so a
+   * record the deploy could not write stops it with the zone unchanged. @default []
+   */
+  readonly publicServices?: readonly PublicServiceHostname[];
 }
 
 export interface EnsurePublicZonesOutput {
@@ -56,29 +89,48 @@ export interface EnsurePublicZonesOutput {
 /** Errors of CreateHostedZone that mean the zone may already be there: look again. */
 const ALREADY_THERE = ['HostedZoneAlreadyExists', 'ConflictingDomainExists'];
 
+/** The zone of a name the environment may use, and whether it is adopted rather than its own. */
+interface ChosenZone {
+  readonly id: string;
+  readonly adopted: boolean;
+}
+
 /**
- * Of the public zones carrying the name, the one this environment owns, else
- * one no modeshift environment owns (a zone a person made: adopted). A zone
- * that only another environment owns is never taken over.
+ * Of the public zones carrying the name: the one this environment created
+ * (tagged for it, or untagged with its caller reference), else — only when
+ * the request adopts the name — one no modeshift environment owns. A zone
+ * another environment owns is never taken over, and a zone modeshift did not
+ * create is never used without adoption.
  */
-async function chooseZone(
+export async function chooseZone(
   route53: Route53Client,
   candidates: readonly FoundZone[],
   owner: EnvironmentIdentity,
   name: string,
-): Promise<string | undefined> {
+  adopt: boolean,
+): Promise<ChosenZone | undefined> {
   if (candidates.length === 0) return undefined;
   const tags = await hostedZoneTags(
     route53,
     candidates.map((zone) => zone.id),
   );
-  const own = candidates.find((zone) => isTaggedForEnvironment(tags.get(zone.id), owner));
-  if (own !== undefined) return own.id;
-  const unowned = candidates.find(
-    (zone) =>
-      !(tags.get(zone.id) ?? []).some((tag) => tag.Key === PROJECT_TAG || tag.Key === ENVIRONMENT_TAG),
-  );
-  if (unowned !== undefined) return unowned.id;
+  const own =
+    candidates.find((zone) => isTaggedForEnvironment(tags.get(zone.id), owner)) ??
+    candidates.find((zone) => !isTaggedByModeshift(tags.get(zone.id)) && isCreatedBy(zone, owner));
+  if (own !== undefined) return { id: own.id, adopted: false };
+  const foreign = candidates.filter((zone) => !isTaggedByModeshift(tags.get(zone.id)));
+  const [first] = foreign;
+  if (first !== undefined && adopt) return { id: first.id, adopted: true };
+  if (first !== undefined) {
+    throw new StepError(
+      'Modeshift.ZoneNotOwned',
+      `public hosted zone ${absoluteDnsName(name)} (${foreign.map((zone) => zone.id).join(', ')}) is in the account, ` +
+        'but modeshift did not create it, so it writes nothing there unless the zone is adopted on purpose: ' +
+        `adoptZones: ["${name}"] (--adopt-zone ${name}), after which modeshift writes only records marked as ` +
+        `${owner.project}/${owner.environment}'s, never over another record and never the apex without adoptApex (--adopt-apex); ` +
+        'or choose another domain.',
+    );
+  }
   throw new StepError(
     'Modeshift.ResourceConflict',
     `public hosted zone ${name} (${candidates.map((zone) => zone.id).join(', ')}) is tagged for another ` +
@@ -91,20 +143,26 @@ async function findZone(
   route53: Route53Client,
   name: string,
   owner: EnvironmentIdentity,
-): Promise<string | undefined> {
-  return chooseZone(route53, await findPublicZonesByName(route53, name), owner, name);
+  adopt: boolean,
+): Promise<ChosenZone | undefined> {
+  return chooseZone(route53, await findPublicZonesByName(route53, name), owner, name, adopt);
 }
 
-/** The id of the environment's zone named `name`: found, or created. */
-async function ensureZone(route53: Route53Client, name: string, owner: EnvironmentIdentity): Promise<string> {
-  const existing = await findZone(route53, name, owner);
+/** The environment's zone named `name`: found (its own, or adopted), or created. */
+async function ensureZone(
+  route53: Route53Client,
+  name: string,
+  owner: EnvironmentIdentity,
+  adopt: boolean,
+): Promise<ChosenZone> {
+  const existing = await findZone(route53, name, owner, adopt);
   if (existing !== undefined) return existing;
   try {
     const created = await route53.send(
       new CreateHostedZoneCommand({
         Name: name,
-        // Unique per attempt, as Route 53 requires; the lookup above keeps creation idempotent.
-        CallerReference: `modeshift-${shortHash(`${owner.project}/${owner.environment}/${name}`, 12)}-${randomUUID()}`,
+        // Unique per attempt, as Route 53 requires; its prefix says which environment created the zone.
+        CallerReference: `${zoneCallerReferencePrefix(owner, name)}${randomUUID()}`,
         HostedZoneConfig: {
           Comment: `modeshift: public zone of ${owner.project}/${owner.environment}`,
           PrivateZone: false,
@@ -113,10 +171,10 @@ async function ensureZone(route53: Route53Client, name: string, owner: Environme
     );
     const id = created.HostedZone?.Id;
     if (id === undefined) throw new Error(`CreateHostedZone for ${name} returned no hosted zone id`);
-    return bareHostedZoneId(id);
+    return { id: bareHostedZoneId(id), adopted: false };
   } catch (error) {
     if (!hasAwsErrorName(error, ...ALREADY_THERE)) throw error;
-    const found = await findZone(route53, name, owner);
+    const found = await findZone(route53, name, owner, adopt);
     if (found === undefined) throw error;
     return found;
   }
@@ -134,25 +192,106 @@ async function nameServersOf(route53: Route53Client, zoneId: string, name: strin
   return nameServers;
 }
 
-/** Delegates the zone from every public zone of its domain in the account (none: nothing to do). */
-async function delegate(route53: Route53Client, spec: ZoneSpec, zoneId: string, ttl: number): Promise<void> {
+/**
+ * Checks, before anything is written, that the service records the deploy
+ * will write into an adopted zone (write-dns-records.ts) may go there: none at
+ * the apex unless it was adopted, none over a record of another owner.
+ */
+async function checkServiceRecords(
+  route53: Route53Client,
+  spec: ZoneSpec,
+  zoneId: string,
+  input: EnsurePublicZonesInput,
+): Promise<void> {
+  const planned: DesiredRecord[] = (input.publicServices ?? []).flatMap((service) =>
+    service.hostname !== undefined && service.zone !== undefined && sameDnsName(service.zone, spec.name)
+      ? [{ Name: absoluteDnsName(service.hostname), Type: service.alias ? 'A' : 'CNAME' } as const]
+      : [],
+  );
+  if (planned.length === 0) return;
+  ownedWrites(planned, {
+    zone: { name: spec.name, id: zoneId },
+    records: await listRecords(route53, zoneId),
+    owner: { project: input.project, environment: input.environment },
+    apex: input.adoptApex === true,
+  });
+}
+
+/** Whether `zoneName` is among the adopted zones. */
+function isAdopted(input: EnsurePublicZonesInput, zoneName: string): boolean {
+  return (input.adoptZones ?? []).some((adopted) => sameDnsName(adopted, zoneName));
+}
+
+/** Marks a zone modeshift did not create as adopted by the environment, so that down finds its records. */
+async function tagAdopted(
+  route53: Route53Client,
+  zoneId: string,
+  input: EnsurePublicZonesInput,
+): Promise<void> {
+  await route53.send(
+    new ChangeTagsForResourceCommand({
+      ResourceType: 'hostedzone',
+      ResourceId: zoneId,
+      AddTags: [{ Key: adoptionTagKey(input), Value: tagOf(input, 'modeshift:deployment') }],
+    }),
+  );
+}
+
+function tagOf(input: EnsurePublicZonesInput, key: string): string {
+  return input.tags.find((tag) => tag.Key === key)?.Value ?? '';
+}
+
+/** true for an NS record that delegates to exactly these name servers: the environment's own delegation. */
+function delegatesTo(record: ResourceRecordSet, nameServers: readonly string[]): boolean {
+  const comparable = (server: string) => server.toLowerCase().replace(/\.$/, '');
+  const own = new Set(nameServers.map(comparable));
+  const values = (record.ResourceRecords ?? []).map((value) => comparable(value.Value ?? ''));
+  return record.Type === 'NS' && values.length > 0 && values.every((value) => own.has(value));
+}
+
+/**
+ * Delegates the zone from the domain's public zones that may carry its
+ * delegation: the same project's (by its tags) and adopted ones. Another
+ * project's zone, or a zone modeshift did not create and the request does not
+ * adopt, is left alone (the zone then serves nothing until someone delegates
+ * to it). The NS record never goes over a record of another owner.
+ */
+async function delegate(
+  route53: Route53Client,
+  spec: ZoneSpec,
+  zoneId: string,
+  input: EnsurePublicZonesInput,
+): Promise<void> {
+  const owner = { project: input.project, environment: input.environment };
   const parents = await findPublicZonesByName(route53, spec.domain);
   if (parents.length === 0) return;
+  const tags = await hostedZoneTags(
+    route53,
+    parents.map((parent) => parent.id),
+  );
+  const sameProject = (parent: FoundZone) =>
+    (tags.get(parent.id) ?? []).some((tag) => tag.Key === PROJECT_TAG && tag.Value === input.project);
+  const adopted = (parent: FoundZone) =>
+    !isTaggedByModeshift(tags.get(parent.id)) && isAdopted(input, spec.domain);
+  const writable = parents.filter((parent) => sameProject(parent) || adopted(parent));
+  if (writable.length === 0) return;
   const nameServers = await nameServersOf(route53, zoneId, spec.name);
-  for (const parent of parents) {
-    await writeRecords(
-      route53,
-      parent.id,
-      [
-        {
-          Name: absoluteDnsName(spec.name),
-          Type: 'NS',
-          TTL: ttl,
-          ResourceRecords: nameServers.map((server) => ({ Value: server })),
-        },
-      ],
-      'upsert',
-    );
+  const delegation: DesiredRecord = {
+    Name: absoluteDnsName(spec.name),
+    Type: 'NS',
+    TTL: input.ttl,
+    ResourceRecords: nameServers.map((server) => ({ Value: server })),
+  };
+  for (const parent of writable) {
+    const records = ownedWrites([delegation], {
+      zone: parent,
+      records: await listRecords(route53, parent.id),
+      owner,
+      apex: false,
+      alsoOwn: (record) => delegatesTo(record, nameServers),
+    });
+    if (adopted(parent)) await tagAdopted(route53, parent.id, input);
+    await writeRecords(route53, parent.id, records, 'upsert');
   }
 }
 
@@ -166,23 +305,34 @@ export const ensurePublicZones = defineStep({
     CreateHostedZoneCommand,
     GetHostedZoneCommand,
     ListHostedZonesByNameCommand,
+    ListResourceRecordSetsCommand,
     ListTagsForResourcesCommand,
   ],
   async run(input: EnsurePublicZonesInput, { route53 }): Promise<EnsurePublicZonesOutput> {
     const owner = { project: input.project, environment: input.environment };
     const zones: ZoneRef[] = [];
     for (const spec of input.zones) {
-      const id = await ensureZone(route53, spec.name, owner);
-      await route53.send(
-        new ChangeTagsForResourceCommand({
-          ResourceType: 'hostedzone',
-          ResourceId: id,
-          AddTags: [...input.tags],
-        }),
-      );
+      const zone = await ensureZone(route53, spec.name, owner, isAdopted(input, spec.name));
+      if (zone.adopted) {
+        await checkServiceRecords(route53, spec, zone.id, input);
+        await tagAdopted(route53, zone.id, input);
+      } else {
+        await route53.send(
+          new ChangeTagsForResourceCommand({
+            ResourceType: 'hostedzone',
+            ResourceId: zone.id,
+            AddTags: [...input.tags],
+          }),
+        );
+      }
       if (absoluteDnsName(spec.name) !== absoluteDnsName(spec.domain))
-        await delegate(route53, spec, id, input.ttl);
-      zones.push({ name: spec.name, domain: spec.domain, id });
+        await delegate(route53, spec, zone.id, input);
+      zones.push({
+        name: spec.name,
+        domain: spec.domain,
+        id: zone.id,
+        ...(zone.adopted ? { adopted: { apex: input.adoptApex === true } } : {}),
+      });
     }
     return { zones };
   },

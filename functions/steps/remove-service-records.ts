@@ -2,17 +2,21 @@
  * RemoveServiceRecords (down, modes that keep their zones): in the
  * environment's own public zones — found by its tags — deletes only the
  * records modeshift writes: alias A/AAAA records to an Elastic Load Balancing
- * name, CNAMEs to one, and ACM validation CNAMEs. The zones and every other
- * record stay.
+ * name, CNAMEs to one, and ACM validation CNAMEs. In the zones it adopted
+ * (modeshift did not create them), only the records marked as the
+ * environment's and their marks, keeping the delegations of its kept zones.
+ * The zones and every other record stay.
  */
 import {
   ChangeResourceRecordSetsCommand,
+  ChangeTagsForResourceCommand,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   ListTagsForResourcesCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { findEnvironmentZones } from '../aws/route53/environment-zones.ts';
+import { releaseAdoptedZone } from '../aws/route53/adopted-zones.ts';
+import { findEnvironmentZoneSets } from '../aws/route53/environment-zones.ts';
 import { isModeshiftRecord } from '../aws/route53/service-records.ts';
 import { deleteRecords, listRecords } from '../aws/route53/zone-records.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
@@ -32,16 +36,17 @@ export const removeServiceRecords = defineStep({
     ListTagsForResourcesCommand,
     ListResourceRecordSetsCommand,
     ChangeResourceRecordSetsCommand,
+    ChangeTagsForResourceCommand,
   ],
   async run(input: RemoveServiceRecordsInput, { route53 }): Promise<RemoveServiceRecordsOutput> {
-    const zones = await findEnvironmentZones(route53, {
-      project: input.project,
-      environment: input.environment,
-    });
-    for (const zone of zones) {
+    const owner = { project: input.project, environment: input.environment };
+    const zones = await findEnvironmentZoneSets(route53, owner);
+    for (const zone of zones.owned) {
       const records = await listRecords(route53, zone.id);
       await deleteRecords(route53, zone.id, records.filter(isModeshiftRecord));
     }
+    for (const zone of zones.adopted)
+      await releaseAdoptedZone(route53, zone, owner, { keepDelegations: true });
     return {};
   },
 });

@@ -5,7 +5,10 @@
  * mode's TTL for a service subdomain. Private: each managed database gets
  * `<database>.<namespace>` → its RDS endpoint (TTL of the mode), so
  * `DATABASE_HOST: db` resolves through the VPC's search domain. Records are
- * written the mode's way, one change batch per zone.
+ * written the mode's way, one change batch per zone. In a zone the request
+ * adopted (one modeshift did not create), each record is marked as the
+ * environment's and none is written over a record of another owner, nor at
+ * the apex unless the apex was adopted (aws/route53/record-ownership.ts).
  */
 import {
   ChangeResourceRecordSetsCommand,
@@ -14,7 +17,9 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { absoluteDnsName, bareHostedZoneId, sameDnsName } from '../aws/route53/dns-name.ts';
+import { ownedWrites } from '../aws/route53/record-ownership.ts';
 import { type DesiredRecord, type DnsWriteMode, writeRecords } from '../aws/route53/record-writes.ts';
+import { listRecords } from '../aws/route53/zone-records.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type {
   DatabaseEndpoint,
@@ -37,6 +42,9 @@ export interface PublicServiceHostname {
 }
 
 export interface WriteDnsRecordsInput {
+  /** The environment: whose ownership records mark what it writes into adopted zones. */
+  readonly project: string;
+  readonly environment: string;
   readonly writeMode: DnsWriteMode;
   /** The mode's DNS TTL in seconds, for every record but the aliases. */
   readonly ttl: number;
@@ -149,8 +157,26 @@ export const writeDnsRecords = defineStep({
   clients: { route53: Route53Client },
   sends: [ChangeResourceRecordSetsCommand, GetHostedZoneCommand, ListResourceRecordSetsCommand],
   async run(input: WriteDnsRecordsInput, clients): Promise<WriteDnsRecordsOutput> {
+    const owner = { project: input.project, environment: input.environment };
+    const byZone = recordsByZone(input, await privateZoneName(input, clients.route53));
+    // Every adopted zone is checked before anything is written, so a refusal leaves every zone as it was.
+    const batches: Array<[string, DesiredRecord[]]> = [];
+    for (const [zoneId, records] of byZone) {
+      const zone = input.zones.find((candidate) => candidate.id === zoneId);
+      if (zone?.adopted === undefined) {
+        batches.push([zoneId, records]);
+        continue;
+      }
+      const check = {
+        zone,
+        records: await listRecords(clients.route53, zoneId),
+        owner,
+        apex: zone.adopted.apex,
+      };
+      batches.push([zoneId, ownedWrites(records, check)]);
+    }
     let written = 0;
-    for (const [zoneId, records] of recordsByZone(input, await privateZoneName(input, clients.route53))) {
+    for (const [zoneId, records] of batches) {
       written += await writeRecords(clients.route53, zoneId, records, input.writeMode);
     }
     return { written };

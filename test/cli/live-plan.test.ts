@@ -14,6 +14,11 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  ListHostedZonesByNameCommand,
+  ListTagsForResourcesCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { GetParametersByPathCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -22,6 +27,7 @@ import { readLiveState } from '../../cli/live-state.ts';
 import type { LivePlanEntry } from '../../core/live-plan.ts';
 import { MODE_POLICIES } from '../../core/policy.ts';
 import { planShop, runCli, SHOP_EXAMPLE } from '../support/cli.ts';
+import { hostedZone, zoneTagSets } from '../support/route53-fixtures.ts';
 
 const ecs = mockClient(ECSClient);
 const rds = mockClient(RDSClient);
@@ -29,7 +35,22 @@ const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const logs = mockClient(CloudWatchLogsClient);
 const dynamodb = mockClient(DynamoDBClient);
 const ssm = mockClient(SSMClient);
-const mocks = [ecs, rds, elbv2, logs, dynamodb, ssm];
+const route53 = mockClient(Route53Client);
+const mocks = [ecs, rds, elbv2, logs, dynamodb, ssm, route53];
+
+/** The account's public zones: `name` (with its final dot) → tags; a zone of any other name is absent. */
+function givenZones(zones: Record<string, Array<{ Key: string; Value: string }>>) {
+  const ids = Object.fromEntries(Object.keys(zones).map((name, i) => [name, `Z${i + 1}`]));
+  route53.on(ListHostedZonesByNameCommand).callsFake((input: { DNSName: string }) => {
+    const id = ids[input.DNSName];
+    return { HostedZones: id === undefined ? [] : [hostedZone(id, input.DNSName)], IsTruncated: false };
+  });
+  route53
+    .on(ListTagsForResourcesCommand)
+    .callsFake(
+      zoneTagSets(Object.fromEntries(Object.entries(zones).map(([name, tags]) => [ids[name], tags]))),
+    );
+}
 
 /** A deployed app, as `sst deploy` leaves its names in MODESHIFT_* variables. */
 const APP = {
@@ -134,6 +155,7 @@ function givenStagingWorker() {
 
 beforeEach(() => {
   for (const mock of mocks) mock.reset();
+  givenZones({});
   ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
   ssm.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
     Parameters: input.Names.map((name) => ({ Name: name })),
@@ -385,5 +407,79 @@ describe('modeshift plan — live options', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: --endpoint: "not a url" is not an endpoint');
+  });
+});
+
+describe('modeshift plan — the public zones a deploy writes into', () => {
+  it('says the account holds no zone for the domain, and that the zone serves nothing until delegated', async () => {
+    givenStagingWorker();
+
+    const result = await runCli(['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'production'], APP);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /^create +shop\.example\.com +modeshift creates it; the account holds no zone for shop\.example\.com: shop\.example\.com serves nothing until the registrar of shop\.example\.com delegates to its name servers$/m,
+    );
+  });
+
+  it('says a deploy would be refused by a zone modeshift did not create, unless adopted', async () => {
+    givenStagingWorker();
+    givenZones({ 'shop.example.com.': [{ Key: 'team', Value: 'web' }] });
+
+    const refused = await runCli(
+      ['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'production', '--json'],
+      APP,
+    );
+    const adopted = await runCli(
+      [
+        'plan',
+        '-f',
+        SHOP_EXAMPLE,
+        '--env',
+        'main',
+        '--mode',
+        'production',
+        '--adopt-zone',
+        'shop.example.com',
+        '--json',
+      ],
+      APP,
+    );
+
+    expect(refused.code, refused.stderr).toBe(0);
+    expect((JSON.parse(refused.stdout) as { zones: unknown }).zones).toEqual([
+      {
+        zone: 'shop.example.com',
+        action: 'refuse',
+        note: expect.stringContaining('--adopt-zone shop.example.com'),
+      },
+    ]);
+    expect((JSON.parse(adopted.stdout) as { zones: unknown }).zones).toEqual([
+      {
+        zone: 'shop.example.com',
+        action: 'adopt',
+        note: expect.stringContaining('never the apex (--adopt-apex)'),
+      },
+    ]);
+  });
+
+  it('says a preview zone is delegated from the project’s zone and not from someone else’s', async () => {
+    givenStagingWorker();
+    givenZones({
+      'shop.example.com.': [
+        { Key: 'modeshift:project', Value: 'shop' },
+        { Key: 'modeshift:environment', Value: 'live' },
+      ],
+    });
+    const projects = await runCli(['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'dev'], APP);
+    givenZones({ 'shop.example.com.': [] });
+    const foreign = await runCli(['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'dev'], APP);
+
+    expect(projects.stdout).toContain(
+      "modeshift creates it; delegated from the project's zone shop.example.com",
+    );
+    expect(foreign.stdout).toContain(
+      'shop.example.com is in the account but modeshift did not create it, so no delegation is written there',
+    );
   });
 });

@@ -143,6 +143,8 @@ describe('compose input — realistic files', () => {
       domain: 'app.saas.example.com',
       ttl: '72h',
       force: false,
+      adoptZones: [],
+      adoptApex: false,
     });
   });
 
@@ -265,6 +267,8 @@ describe('compose input — realistic files', () => {
       ],
       databases: [],
       force: false,
+      adoptZones: [],
+      adoptApex: false,
     });
   });
 
@@ -351,6 +355,8 @@ describe('compose input — realistic files', () => {
       ],
       domain: 'pay.acme.dev',
       force: false,
+      adoptZones: [],
+      adoptApex: false,
     });
   });
 

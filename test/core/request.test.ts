@@ -504,3 +504,40 @@ describe('DeployRequestSchema — production data protection', () => {
     ).toEqual([]);
   });
 });
+
+describe('DeployRequestSchema — adopting zones modeshift did not create', () => {
+  const problemsOf = (extra: Partial<DeployRequestInput>) => {
+    const parsed = DeployRequestSchema.safeParse({ ...valid(), ...extra });
+    return parsed.success ? [] : problemsFromZod(parsed.error);
+  };
+
+  it('adopts nothing unless asked', () => {
+    expect(parseDeployRequest(valid())).toMatchObject({ adoptZones: [], adoptApex: false });
+  });
+
+  it('accepts the environment’s zone, and outside production the domain its delegation goes into', () => {
+    expect(problemsOf({ adoptZones: ['pr-42.shop.example.com', 'shop.example.com'] })).toEqual([]);
+    expect(problemsOf({ mode: 'production', adoptZones: ['Shop.Example.com.'], adoptApex: true })).toEqual(
+      [],
+    );
+  });
+
+  it('refuses a zone the deploy does not write into, naming the ones it does', () => {
+    expect(problemsOf({ mode: 'production', adoptZones: ['corp.test'] })).toEqual([
+      {
+        path: 'adoptZones[0]',
+        message:
+          '"corp.test" is not a zone this deploy writes into ("shop.example.com"); adopt only the environment\'s zone',
+      },
+    ]);
+  });
+
+  it('refuses adoptApex without a zone to adopt', () => {
+    expect(problemsOf({ adoptApex: true })).toEqual([
+      {
+        path: 'adoptApex',
+        message: 'applies to an adopted zone: name the zone in adoptZones (--adopt-zone ZONE)',
+      },
+    ]);
+  });
+});

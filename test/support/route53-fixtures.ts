@@ -6,6 +6,8 @@
  * that ChangeResourceRecordSets and DeleteHostedZone answer with.
  */
 import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { EnvironmentIdentity } from '../../functions/aws/environment-tags.ts';
+import { zoneCallerReferencePrefix } from '../../functions/aws/route53/environment-zones.ts';
 
 /** The name servers of a public zone's delegation set, without the final dot. */
 export const nameServers = [
@@ -15,12 +17,21 @@ export const nameServers = [
   'ns-4.awsdns-04.net',
 ];
 
-/** Zone `id` named `name` (with its final dot), as ListHostedZones and ListHostedZonesByName return it. */
-export function hostedZone(id: string, name: string, privateZone = false): HostedZone {
+/**
+ * Zone `id` named `name` (with its final dot), as ListHostedZones and ListHostedZonesByName return it.
+ * `createdBy`: the environment that created it (its caller reference says so); a person's otherwise.
+ */
+export function hostedZone(
+  id: string,
+  name: string,
+  privateZone = false,
+  createdBy?: EnvironmentIdentity,
+): HostedZone {
   return {
     Id: `/hostedzone/${id}`,
     Name: name,
-    CallerReference: `ref-${id}`,
+    CallerReference:
+      createdBy === undefined ? `ref-${id}` : `${zoneCallerReferencePrefix(createdBy, name)}${id}`,
     Config: { PrivateZone: privateZone },
   };
 }

@@ -12,6 +12,8 @@ export interface FoundZone {
   readonly id: string;
   /** Absolute, as Route 53 lists it: `shop.example.com.`. */
   readonly name: string;
+  /** The reference the zone was created with: modeshift's own start with `modeshift-` (environment-zones.ts). */
+  readonly callerReference?: string;
 }
 
 /** Every public (not private) hosted zone named exactly `name`, in Route 53's order. */
@@ -25,7 +27,11 @@ export async function findPublicZonesByName(route53: Route53Client, name: string
     for (const zone of zones) {
       if (zone.Id === undefined || zone.Name === undefined || !sameDnsName(zone.Name, wanted)) continue;
       if (zone.Config?.PrivateZone === true) continue;
-      found.push({ id: bareHostedZoneId(zone.Id), name: absoluteDnsName(zone.Name) });
+      found.push({
+        id: bareHostedZoneId(zone.Id),
+        name: absoluteDnsName(zone.Name),
+        ...(zone.CallerReference !== undefined ? { callerReference: zone.CallerReference } : {}),
+      });
     }
     const passedTheName = zones.some((zone) => zone.Name !== undefined && !sameDnsName(zone.Name, wanted));
     if (

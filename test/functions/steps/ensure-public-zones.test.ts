@@ -5,6 +5,7 @@ import {
   CreateHostedZoneCommand,
   GetHostedZoneCommand,
   ListHostedZonesByNameCommand,
+  ListResourceRecordSetsCommand,
   ListTagsForResourcesCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
@@ -84,6 +85,9 @@ beforeEach(() => {
     DelegationSet: { NameServers: nameServers },
   });
   route53.on(ChangeResourceRecordSetsCommand).resolves(pendingChange('C2'));
+  route53
+    .on(ListResourceRecordSetsCommand)
+    .resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 300 });
 });
 
 describe('EnsurePublicZones', () => {
@@ -200,14 +204,124 @@ describe('EnsurePublicZones', () => {
     expect(result.zones[0]?.id).toBe('ZNEW');
   });
 
-  it('adopts a public zone of the name that no modeshift environment owns', async () => {
+  it('refuses a public zone of the name that modeshift did not create, and changes nothing in it', async () => {
     zonesNamed('shop.example.com.', [{ id: 'ZDOMAIN' }]);
     zoneTags({ ZDOMAIN: [{ Key: 'team', Value: 'web' }] });
 
-    const result = await ensurePublicZones(production, clients());
+    const run = ensurePublicZones(production, clients());
 
+    await expect(run).rejects.toMatchObject({
+      name: 'Modeshift.ZoneNotOwned',
+      message: expect.stringContaining('--adopt-zone shop.example.com'),
+    });
+    expect(route53).not.toHaveReceivedCommand(ChangeTagsForResourceCommand);
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
     expect(route53).not.toHaveReceivedCommand(CreateHostedZoneCommand);
-    expect(result.zones[0]?.id).toBe('ZDOMAIN');
+  });
+
+  it('uses a zone modeshift did not create when the request adopts it, marking it adopted, not owned', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZDOMAIN' }]);
+    zoneTags({ ZDOMAIN: [] });
+
+    const result = await ensurePublicZones(
+      { ...production, adoptZones: ['shop.example.com'], adoptApex: true },
+      clients(),
+    );
+
+    expect(result.zones).toEqual([
+      { name: 'shop.example.com', domain: 'shop.example.com', id: 'ZDOMAIN', adopted: { apex: true } },
+    ]);
+    expect(route53).toHaveReceivedCommandWith(ChangeTagsForResourceCommand, {
+      ResourceId: 'ZDOMAIN',
+      AddTags: [{ Key: 'modeshift:adopted:shop/live', Value: 'd-9' }],
+    });
+    expect(route53).not.toHaveReceivedCommandWith(ChangeTagsForResourceCommand, {
+      AddTags: expect.arrayContaining([{ Key: 'modeshift:project', Value: 'shop' }]),
+    });
+    expect(route53).not.toHaveReceivedCommand(CreateHostedZoneCommand);
+  });
+
+  it('refuses an adopted zone before writing anything when a service would answer on its apex without adoptApex', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZDOMAIN' }]);
+    zoneTags({ ZDOMAIN: [] });
+
+    const run = ensurePublicZones(
+      {
+        ...production,
+        adoptZones: ['shop.example.com'],
+        publicServices: [
+          { service: 'web', hostname: 'shop.example.com', zone: 'shop.example.com', alias: true },
+        ],
+      },
+      clients(),
+    );
+
+    await expect(run).rejects.toMatchObject({ name: 'Modeshift.ApexNotAdopted' });
+    expect(route53).not.toHaveReceivedCommand(ChangeTagsForResourceCommand);
+  });
+
+  it('refuses an adopted zone before writing anything when a service hostname holds another owner’s record', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZDOMAIN' }]);
+    zoneTags({ ZDOMAIN: [] });
+    route53.on(ListResourceRecordSetsCommand, { HostedZoneId: 'ZDOMAIN' }).resolves({
+      ResourceRecordSets: [
+        { Name: 'www.shop.example.com.', Type: 'A', TTL: 300, ResourceRecords: [{ Value: '192.0.2.1' }] },
+      ],
+      IsTruncated: false,
+      MaxItems: 300,
+    });
+
+    const run = ensurePublicZones(
+      {
+        ...production,
+        adoptZones: ['shop.example.com'],
+        publicServices: [
+          { service: 'www', hostname: 'www.shop.example.com', zone: 'shop.example.com', alias: false },
+        ],
+      },
+      clients(),
+    );
+
+    await expect(run).rejects.toMatchObject({ name: 'Modeshift.RecordNotOwned' });
+    expect(route53).not.toHaveReceivedCommand(ChangeTagsForResourceCommand);
+  });
+
+  it('reuses a zone it created whose tags were never written, and tags it', async () => {
+    route53.on(ListHostedZonesByNameCommand, { DNSName: 'pr-42.shop.example.com.' }).resolves({
+      HostedZones: [
+        hostedZone('ZMINE', 'pr-42.shop.example.com.', false, { project: 'shop', environment: 'pr-42' }),
+      ],
+      IsTruncated: false,
+      MaxItems: 100,
+    });
+    zoneTags({ ZMINE: [] });
+
+    const result = await ensurePublicZones(preview, clients());
+
+    expect(result.zones[0]).toEqual({
+      name: 'pr-42.shop.example.com',
+      domain: 'shop.example.com',
+      id: 'ZMINE',
+    });
+    expect(route53).toHaveReceivedCommandWith(ChangeTagsForResourceCommand, {
+      ResourceId: 'ZMINE',
+      AddTags: tags,
+    });
+  });
+
+  it('does not take over a zone another environment created with a caller reference of its own', async () => {
+    route53.on(ListHostedZonesByNameCommand, { DNSName: 'pr-42.shop.example.com.' }).resolves({
+      HostedZones: [
+        hostedZone('ZOTHER', 'pr-42.shop.example.com.', false, { project: 'shop-pr', environment: '42' }),
+      ],
+      IsTruncated: false,
+      MaxItems: 100,
+    });
+    zoneTags({ ZOTHER: [] });
+
+    await expect(ensurePublicZones(preview, clients())).rejects.toMatchObject({
+      name: 'Modeshift.ZoneNotOwned',
+    });
   });
 
   it('refuses a zone of the name that another environment owns, and leaves it untouched', async () => {
@@ -232,7 +346,10 @@ describe('EnsurePublicZones', () => {
       .on(ListHostedZonesByNameCommand, { DNSName: 'pr-42.shop.example.com.' })
       .resolvesOnce({ HostedZones: [], IsTruncated: false, MaxItems: 100 })
       .resolves({
-        HostedZones: [{ Id: '/hostedzone/ZRACE', Name: 'pr-42.shop.example.com.', CallerReference: 'r' }],
+        // Created by another run of the same environment: its caller reference says so.
+        HostedZones: [
+          hostedZone('ZRACE', 'pr-42.shop.example.com.', false, { project: 'shop', environment: 'pr-42' }),
+        ],
         IsTruncated: false,
         MaxItems: 100,
       });
@@ -245,8 +362,9 @@ describe('EnsurePublicZones', () => {
     expect(result.zones[0]?.id).toBe('ZRACE');
   });
 
-  it('delegates a non-production zone from the domain’s zone with the child’s name servers and the TTL', async () => {
+  it('delegates a non-production zone from the project’s zone of the domain, marking the NS record as its own', async () => {
     zonesNamed('shop.example.com.', [{ id: 'ZPARENT' }]);
+    zoneTags({ ZPARENT: production.tags.slice(0, 2) });
 
     await ensurePublicZones(preview, clients());
 
@@ -264,9 +382,107 @@ describe('EnsurePublicZones', () => {
               ResourceRecords: nameServers.map((server) => ({ Value: server })),
             },
           },
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: 'pr-42._modeshift.shop.example.com.',
+              Type: 'TXT',
+              TTL: 300,
+              ResourceRecords: [{ Value: '"modeshift:owner=shop/pr-42"' }],
+            },
+          },
         ],
       },
     });
+  });
+
+  it('does not delegate from a zone of the domain that modeshift did not create and the request does not adopt', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZPARENT' }]);
+    zoneTags({ ZPARENT: [] });
+
+    const result = await ensurePublicZones(preview, clients());
+
+    expect(result.zones[0]?.id).toBe('ZNEW');
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+    expect(route53).not.toHaveReceivedCommandWith(ChangeTagsForResourceCommand, { ResourceId: 'ZPARENT' });
+  });
+
+  it('does not delegate from another project’s zone of the domain', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZPARENT' }]);
+    zoneTags({
+      ZPARENT: [
+        { Key: 'modeshift:project', Value: 'catalog' },
+        { Key: 'modeshift:environment', Value: 'live' },
+      ],
+    });
+
+    await ensurePublicZones(preview, clients());
+
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('delegates from an adopted zone of the domain, tagged as adopted', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZPARENT' }]);
+    zoneTags({ ZPARENT: [] });
+
+    await ensurePublicZones({ ...preview, adoptZones: ['shop.example.com'] }, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ChangeTagsForResourceCommand, {
+      ResourceId: 'ZPARENT',
+      AddTags: [{ Key: 'modeshift:adopted:shop/pr-42', Value: 'd-1' }],
+    });
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
+      HostedZoneId: 'ZPARENT',
+      ChangeBatch: {
+        Changes: [
+          expect.objectContaining({ ResourceRecordSet: expect.objectContaining({ Type: 'NS' }) }),
+          expect.objectContaining({ ResourceRecordSet: expect.objectContaining({ Type: 'TXT' }) }),
+        ],
+      },
+    });
+  });
+
+  it('refuses to delegate over a record of the name that is not its own, writing nothing', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZPARENT' }]);
+    zoneTags({ ZPARENT: production.tags.slice(0, 2) });
+    route53.on(ListResourceRecordSetsCommand, { HostedZoneId: 'ZPARENT' }).resolves({
+      ResourceRecordSets: [
+        { Name: 'pr-42.shop.example.com.', Type: 'A', TTL: 300, ResourceRecords: [{ Value: '192.0.2.7' }] },
+      ],
+      IsTruncated: false,
+      MaxItems: 300,
+    });
+
+    const run = ensurePublicZones(preview, clients());
+
+    await expect(run).rejects.toMatchObject({
+      name: 'Modeshift.RecordNotOwned',
+      message: expect.stringContaining(
+        'pr-42.shop.example.com. A in public hosted zone shop.example.com. (ZPARENT)',
+      ),
+    });
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('rewrites its own unmarked delegation (one that points at its zone’s name servers)', async () => {
+    zonesNamed('shop.example.com.', [{ id: 'ZPARENT' }]);
+    zoneTags({ ZPARENT: production.tags.slice(0, 2) });
+    route53.on(ListResourceRecordSetsCommand, { HostedZoneId: 'ZPARENT' }).resolves({
+      ResourceRecordSets: [
+        {
+          Name: 'pr-42.shop.example.com.',
+          Type: 'NS',
+          TTL: 300,
+          ResourceRecords: nameServers.map((server) => ({ Value: `${server}.` })),
+        },
+      ],
+      IsTruncated: false,
+      MaxItems: 300,
+    });
+
+    await ensurePublicZones(preview, clients());
+
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, { HostedZoneId: 'ZPARENT' });
   });
 
   it('does not delegate when the account holds no zone for the domain', async () => {
@@ -291,7 +507,7 @@ describe('EnsurePublicZones', () => {
   it('re-applies the tags and the delegation TTL to an existing zone after a mode change', async () => {
     zonesNamed('pr-42.shop.example.com.', [{ id: 'ZOLD' }]);
     zonesNamed('shop.example.com.', [{ id: 'ZPARENT' }]);
-    zoneTags({ ZOLD: environmentTags, ZPARENT: [] });
+    zoneTags({ ZOLD: environmentTags, ZPARENT: production.tags.slice(0, 2) });
     const staging = {
       ...preview,
       mode: 'staging' as const,
@@ -315,8 +531,9 @@ describe('EnsurePublicZones', () => {
         Changes: [
           expect.objectContaining({
             Action: 'UPSERT',
-            ResourceRecordSet: expect.objectContaining({ TTL: 300 }),
+            ResourceRecordSet: expect.objectContaining({ Type: 'NS', TTL: 300 }),
           }),
+          expect.objectContaining({ ResourceRecordSet: expect.objectContaining({ Type: 'TXT' }) }),
         ],
       },
     });

@@ -1,5 +1,6 @@
 import {
   ChangeResourceRecordSetsCommand,
+  ChangeTagsForResourceCommand,
   DeleteHostedZoneCommand,
   GetHostedZoneCommand,
   type HostedZone,
@@ -34,7 +35,7 @@ const input = teardownInput('shop', 'pr-42') satisfies PurgeAndDeleteZonesInput;
 const { environmentTags } = input;
 
 const accountZones = [
-  hostedZone('ZENV', 'pr-42.shop.example.com.'),
+  hostedZone('ZENV', 'pr-42.shop.example.com.', false, { project: 'shop', environment: 'pr-42' }),
   hostedZone('ZPARENT', 'shop.example.com.'),
   hostedZone('ZSIBLING', 'pr-43.shop.example.com.'),
   hostedZone('ZPRIVATE', 'pr-42.shop.internal.', true),
@@ -288,5 +289,63 @@ describe('PurgeAndDeleteZones', () => {
     expect(result).toEqual({});
     expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
     expect(route53).not.toHaveReceivedCommand(DeleteHostedZoneCommand);
+  });
+});
+
+describe('PurgeAndDeleteZones — zones the environment did not create', () => {
+  const ownDelegationMark: ResourceRecordSet = {
+    Name: 'pr-42._modeshift.shop.example.com.',
+    Type: 'TXT',
+    TTL: 300,
+    ResourceRecords: [{ Value: '"modeshift:owner=shop/pr-42"' }],
+  };
+  const teamWww: ResourceRecordSet = {
+    Name: 'www.shop.example.com.',
+    Type: 'A',
+    TTL: 300,
+    ResourceRecords: [{ Value: '192.0.2.11' }],
+  };
+
+  it('removes only its marked delegation from an adopted parent, and the adoption tag', async () => {
+    tagsByZone.ZPARENT = [{ Key: 'modeshift:adopted:shop/pr-42', Value: 'd-1' }];
+    route53.on(ListResourceRecordSetsCommand, { HostedZoneId: 'ZPARENT' }).resolves({
+      ResourceRecordSets: [delegation, ownDelegationMark, teamWww],
+      IsTruncated: false,
+    });
+    route53.on(ChangeTagsForResourceCommand).resolves({});
+
+    try {
+      await purgeAndDeleteZones(input, clients());
+    } finally {
+      tagsByZone.ZPARENT = [];
+    }
+
+    // The mocked zone keeps listing what was deleted, so the delegation may be deleted twice here.
+    const changes = changesIn('ZPARENT');
+    expect(changes).toContainEqual({ Action: 'DELETE', ResourceRecordSet: delegation });
+    expect(changes).toContainEqual({ Action: 'DELETE', ResourceRecordSet: ownDelegationMark });
+    expect(changes.filter((change) => change.ResourceRecordSet?.Name === teamWww.Name)).toEqual([]);
+    expect(changes.every((change) => change.Action === 'DELETE')).toBe(true);
+    expect(route53).toHaveReceivedCommandWith(ChangeTagsForResourceCommand, {
+      ResourceId: 'ZPARENT',
+      RemoveTagKeys: ['modeshift:adopted:shop/pr-42'],
+    });
+    expect(route53).not.toHaveReceivedCommandWith(DeleteHostedZoneCommand, { Id: 'ZPARENT' });
+  });
+
+  it('never deletes a zone tagged for the environment that it did not create, and leaves its records but its own', async () => {
+    route53.on(ListHostedZonesCommand).resolves({
+      HostedZones: [hostedZone('ZENV', 'pr-42.shop.example.com.')],
+      IsTruncated: false,
+    });
+
+    await purgeAndDeleteZones(input, clients());
+
+    expect(route53).not.toHaveReceivedCommand(DeleteHostedZoneCommand);
+    expect(changesIn('ZENV').map((change) => change.ResourceRecordSet?.Name)).toEqual([
+      'pr-42.shop.example.com.',
+      '_a1b2.pr-42.shop.example.com.',
+      'web.pr-42.shop.example.com.',
+    ]);
   });
 });

@@ -8,7 +8,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { environmentNames } from '../../../core/names.ts';
-import { type WriteDnsRecordsInput, writeDnsRecords } from '../../../functions/steps/write-dns-records.ts';
+import type { ZoneRef } from '../../../functions/resource-refs.ts';
+import {
+  type PublicServiceHostname,
+  type WriteDnsRecordsInput,
+  writeDnsRecords,
+} from '../../../functions/steps/write-dns-records.ts';
 import { pendingChange } from '../../support/route53-fixtures.ts';
 
 const route53 = mockClient(Route53Client);
@@ -18,6 +23,8 @@ const LB_DNS = 'shop-pr-42-1234567890.us-east-1.elb.amazonaws.com';
 const LB_ZONE = 'Z35SXDOTRQ7X7K';
 
 const input: WriteDnsRecordsInput = {
+  project: 'shop',
+  environment: 'pr-42',
   writeMode: 'upsert',
   ttl: 60,
   names: environmentNames('shop', 'pr-42'),
@@ -265,5 +272,50 @@ describe('WriteDnsRecords', () => {
         ],
       }),
     });
+  });
+});
+
+describe('WriteDnsRecords — into an adopted zone', () => {
+  const adopted: WriteDnsRecordsInput = {
+    ...input,
+    zones: [{ ...(input.zones[0] as ZoneRef), adopted: { apex: false } }],
+    publicServices: [input.publicServices[0] as PublicServiceHostname],
+    databases: [],
+  };
+  const mark = {
+    Name: 'web._modeshift.pr-42.shop.example.com.',
+    Type: 'TXT',
+    TTL: 300,
+    ResourceRecords: [{ Value: '"modeshift:owner=shop/pr-42"' }],
+  } satisfies ResourceRecordSet;
+
+  it('writes each record with the TXT record that marks it as the environment’s', async () => {
+    await writeDnsRecords(adopted, clients());
+
+    expect(changesIn('ZPUBLIC')).toEqual([
+      [
+        { Action: 'UPSERT', ResourceRecordSet: webCname },
+        { Action: 'UPSERT', ResourceRecordSet: mark },
+      ],
+    ]);
+  });
+
+  it('refuses a hostname that holds another owner’s record, writing nothing', async () => {
+    route53.on(ListResourceRecordSetsCommand, { HostedZoneId: 'ZPUBLIC' }).resolves({
+      ResourceRecordSets: [{ ...webCname, ResourceRecords: [{ Value: 'team.example.net' }] }],
+      IsTruncated: false,
+    });
+
+    await expect(writeDnsRecords(adopted, clients())).rejects.toMatchObject({
+      name: 'Modeshift.RecordNotOwned',
+    });
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+  });
+
+  it('refuses the apex of a zone whose apex was not adopted, writing nothing', async () => {
+    await expect(
+      writeDnsRecords({ ...adopted, publicServices: input.publicServices }, clients()),
+    ).rejects.toMatchObject({ name: 'Modeshift.ApexNotAdopted' });
+    expect(route53).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
   });
 });
