@@ -102,7 +102,7 @@ describe('failure on the local AWS', () => {
     );
     const squatter = await elbv2.send(
       new CreateLoadBalancerCommand({
-        Name: 'shop-main',
+        Name: 'shop--main',
         Subnets: Subnets.slice(0, 2).map((subnet) => subnet.SubnetId as string),
         Tags: [{ Key: 'modeshift:environment', Value: 'someone-else' }],
       }),

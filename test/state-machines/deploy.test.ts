@@ -4,9 +4,12 @@ import { ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-loa
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateScheduleCommand, DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { databaseNames } from '../../core/names.ts';
 import { MODE_POLICIES } from '../../core/policy.ts';
 import { StepError } from '../../functions/step-errors.ts';
 import { aws, previousRecord, resetAws, runDeploy, shopDeployInput } from '../support/workflow-harness.ts';
+
+const DB_INSTANCE = databaseNames('shop', 'pr-1', 'db').instance;
 
 beforeEach(() => {
   resetAws();
@@ -168,7 +171,7 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
     const run = await deploy();
 
     const [input] = run.inputsOf('EnsureDatabases');
-    expect(input?.databases).toEqual([expect.objectContaining({ name: 'db', instance: 'shop-pr-1-db' })]);
+    expect(input?.databases).toEqual([expect.objectContaining({ name: 'db', instance: DB_INSTANCE })]);
     expect(input?.policy).toMatchObject({
       dbInstanceClass: MODE_POLICIES[expected.mode].dbInstanceClass,
       storageEncrypted: true,
@@ -202,7 +205,7 @@ describe('deploy workflow — expiry', () => {
     const run = await runDeploy(shopDeployInput('development', { ttl: '24h' }));
 
     expect(aws.scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
-      Name: 'shop-pr-1-expiry',
+      Name: 'shop--pr-1-expiry',
       ScheduleExpression: 'at(2026-11-27T07:00:00)',
       ActionAfterCompletion: 'DELETE',
       Target: expect.objectContaining({
@@ -216,7 +219,7 @@ describe('deploy workflow — expiry', () => {
   it('removes an earlier expiry schedule when the request has no ttl', async () => {
     await runDeploy(shopDeployInput('development'));
 
-    expect(aws.scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'shop-pr-1-expiry' });
+    expect(aws.scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'shop--pr-1-expiry' });
     expect(aws.scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
   });
 });
@@ -294,8 +297,8 @@ describe('deploy workflow — mode changes', () => {
 
 describe('deploy workflow — pruning', () => {
   const kept = {
-    keptDatabases: ['shop-pr-1-olddb'],
-    warning: 'database shop-pr-1-olddb is no longer in the compose file and is kept',
+    keptDatabases: ['shop--pr-1--olddb'],
+    warning: 'database shop--pr-1--olddb is no longer in the compose file and is kept',
   };
   const succeededEvent = () =>
     aws.events
@@ -313,7 +316,7 @@ describe('deploy workflow — pruning', () => {
       {
         project: 'shop',
         environment: 'pr-1',
-        names: expect.objectContaining({ prefix: 'shop-pr-1', cluster: 'shop-pr-1' }),
+        names: expect.objectContaining({ prefix: 'shop--pr-1', cluster: 'shop--pr-1' }),
         services: expect.arrayContaining(['web', 'api', 'worker']),
         publicServices: [expect.objectContaining({ service: 'web' })],
       },
@@ -322,9 +325,9 @@ describe('deploy workflow — pruning', () => {
       {
         project: 'shop',
         environment: 'pr-1',
-        names: expect.objectContaining({ prefix: 'shop-pr-1', cluster: 'shop-pr-1' }),
+        names: expect.objectContaining({ prefix: 'shop--pr-1', cluster: 'shop--pr-1' }),
         services: expect.arrayContaining(['web', 'api', 'worker']),
-        databases: [expect.objectContaining({ instance: 'shop-pr-1-db' })],
+        databases: [expect.objectContaining({ instance: DB_INSTANCE })],
       },
     ]);
   });
@@ -348,7 +351,7 @@ describe('deploy workflow — pruning', () => {
     expect(JSON.parse(succeededEvent()?.Detail ?? '{}')).toMatchObject({
       project: 'shop',
       environment: 'pr-1',
-      keptDatabases: ['shop-pr-1-olddb'],
+      keptDatabases: ['shop--pr-1--olddb'],
     });
   });
 

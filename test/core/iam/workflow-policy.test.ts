@@ -408,7 +408,7 @@ describe('workflowPolicy — every workflow', () => {
     const policy = workflowPolicy(workflowDefinition('down'), context({ partition: 'aws-cn' }));
 
     expect(policy.find((statement) => statement.Action.includes('ecs:DeleteCluster'))?.Resource).toEqual([
-      `arn:aws-cn:ecs:${REGION}:${ACCOUNT}:cluster/*-*`,
+      `arn:aws-cn:ecs:${REGION}:${ACCOUNT}:cluster/*--*`,
     ]);
   });
 });

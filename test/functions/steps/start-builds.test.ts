@@ -55,8 +55,8 @@ describe('StartBuilds', () => {
 
     expect(result).toEqual({
       builds: [
-        { service: 'web', id: 'shop-pr-1-web:b1' },
-        { service: 'api', id: 'shop-pr-1-api:b1' },
+        { service: 'web', id: 'shop--pr-1--web:b1' },
+        { service: 'api', id: 'shop--pr-1--api:b1' },
       ],
     });
     expect(ecr).toHaveReceivedCommandWith(CreateRepositoryCommand, {
@@ -64,11 +64,11 @@ describe('StartBuilds', () => {
       imageScanningConfiguration: { scanOnPush: true },
     });
     expect(codebuild).toHaveReceivedCommandWith(CreateProjectCommand, {
-      name: 'shop-pr-1-api',
+      name: 'shop--pr-1--api',
       environment: expect.objectContaining({ computeType: 'BUILD_GENERAL1_MEDIUM' }),
     });
     expect(codebuild).toHaveReceivedCommandWith(StartBuildCommand, {
-      projectName: 'shop-pr-1-web',
+      projectName: 'shop--pr-1--web',
       environmentVariablesOverride: expect.arrayContaining([
         {
           name: 'REPOSITORY_URI',
@@ -114,8 +114,8 @@ describe('StartBuilds', () => {
     const result = await startBuilds(input, clients());
 
     expect(result.builds).toEqual([
-      { service: 'web', id: 'shop-pr-1-web:b0' },
-      { service: 'api', id: 'shop-pr-1-api:b0' },
+      { service: 'web', id: 'shop--pr-1--web:b0' },
+      { service: 'api', id: 'shop--pr-1--api:b0' },
     ]);
     expect(codebuild).not.toHaveReceivedCommand(StartBuildCommand);
   });

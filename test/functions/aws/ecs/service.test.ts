@@ -29,10 +29,11 @@ const clients = {
   servicediscovery: new ServiceDiscoveryClient({ region: 'us-east-1' }),
 };
 
-const SERVICE_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/shop-pr-42/api';
-const TASK_DEFINITION = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-api:8';
+const SERVICE_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/shop--pr-42/api';
+const TASK_DEFINITION = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop--pr-42--api:8';
 const REGISTRY_ARN = 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-api';
-const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-pr-42-api/abc';
+const TARGET_GROUP_ARN =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop--pr-42--api/abc';
 
 // The subnets the tests below check the service is placed in.
 const network = networkRef({
@@ -41,10 +42,10 @@ const network = networkRef({
 });
 
 const loadBalancer: LoadBalancerRef = {
-  arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop-pr-42/1',
+  arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop--pr-42/1',
   dnsName: 'shop-pr-42-1.us-east-1.elb.amazonaws.com',
   canonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
-  accessLogBucket: 'shop-pr-42-lb-logs-12345678',
+  accessLogBucket: 'shop--pr-42-lb-logs-12345678',
   targetGroups: [{ service: 'api', arn: TARGET_GROUP_ARN, port: 8080 }],
 };
 
@@ -69,7 +70,7 @@ const api: ServiceSpec = {
   ports: [{ target: 8080, protocol: 'tcp' }],
   public: true,
   dependsOn: [],
-  targetGroup: 'shop-pr-42-api',
+  targetGroup: 'shop--pr-42--api',
 };
 
 function inputFor(mode: Mode, service: ServiceSpec = api): EnsureServiceInput {
@@ -210,11 +211,11 @@ describe('EnsureService — ECS service', () => {
 
     expect(result).toEqual({ arn: SERVICE_ARN });
     expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       services: ['api'],
     });
     expect(ecs).toHaveReceivedCommandWith(CreateServiceCommand, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       serviceName: 'api',
       taskDefinition: TASK_DEFINITION,
       desiredCount: 2,
@@ -300,7 +301,7 @@ describe('EnsureService — ECS service', () => {
     expect(result).toEqual({ arn: SERVICE_ARN });
     expect(ecs).not.toHaveReceivedCommand(CreateServiceCommand);
     expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       service: 'api',
       taskDefinition: TASK_DEFINITION,
       desiredCount: 2,

@@ -18,8 +18,8 @@ import {
 const ecs = mockClient(ECSClient);
 const client = new ECSClient({ region: 'us-east-1' });
 
-const FAMILY_ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-api';
-const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop-pr-42-api';
+const FAMILY_ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop--pr-42--api';
+const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop--pr-42--api';
 const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0f3c-AbCdEf';
 const STRIPE_PARAMETER = 'arn:aws:ssm:us-east-1:123456789012:parameter/modeshift/shop/pr-42/STRIPE_KEY';
 const DATABASES = [
@@ -80,7 +80,7 @@ function inputFor(service: ServiceSpec, images: RegisterTaskDefinitionInput['ima
 function describedApi(revision: number, overrides: { image?: string } = {}): TaskDefinition {
   return {
     taskDefinitionArn: `${FAMILY_ARN}:${revision}`,
-    family: 'shop-pr-42-api',
+    family: 'shop--pr-42--api',
     revision,
     status: 'ACTIVE',
     networkMode: 'awsvpc',
@@ -151,7 +151,7 @@ describe('RegisterTaskDefinition', () => {
 
     expect(result).toEqual({ arn: `${FAMILY_ARN}:8` });
     expect(ecs).toHaveReceivedCommandWith(RegisterTaskDefinitionCommand, {
-      family: 'shop-pr-42-api',
+      family: 'shop--pr-42--api',
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
       cpu: '512',
@@ -277,7 +277,7 @@ describe('RegisterTaskDefinition', () => {
 
     expect(result).toEqual({ arn: `${FAMILY_ARN}:7` });
     expect(ecs).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, {
-      familyPrefix: 'shop-pr-42-api',
+      familyPrefix: 'shop--pr-42--api',
       status: 'ACTIVE',
     });
     expect(ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, {

@@ -86,7 +86,7 @@ describe('EnsureDatabase', () => {
       ManageMasterUserPassword: true,
       MasterUsername: 'shop',
       DBName: 'shop',
-      DBSubnetGroupName: 'shop-pr-42',
+      DBSubnetGroupName: 'shop--pr-42',
       VpcSecurityGroupIds: ['sg-db'],
       PubliclyAccessible: false,
       CopyTagsToSnapshot: true,
