@@ -211,7 +211,7 @@ async function environmentLoadBalancer(
   try {
     return await findEnvironmentLoadBalancer(elbv2, name, owner);
   } catch (error) {
-    if (error instanceof StepError && error.name === 'Modeshift.ResourceConflict') return undefined;
+    if (error instanceof StepError && error.name === 'Modeshift.NotOwned') return undefined;
     throw error;
   }
 }
@@ -275,7 +275,7 @@ async function deleteDiscoveryServices(
   owner: EnvironmentIdentity,
   wanted: ReadonlySet<string>,
 ): Promise<number> {
-  const namespaceId = await findNamespaceId(servicediscovery, namespaceName);
+  const namespaceId = await findNamespaceId(servicediscovery, namespaceName, owner);
   if (namespaceId === undefined) return 0;
   const candidates = (await namespaceServices(servicediscovery, namespaceId)).filter(
     (service) => service.Name !== undefined && !wanted.has(service.Name),

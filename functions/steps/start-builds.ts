@@ -19,10 +19,17 @@ import {
   StartBuildCommand,
   UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
-import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-ecr';
 import { serviceNames } from '../../core/names.ts';
 import { ensureBuildProject } from '../aws/codebuild/build-project.ts';
+import { assertRepositoryOwned } from '../aws/ecr/environment-repositories.ts';
 import { builtImage } from '../aws/ecr/image-uri.ts';
+import { type EnvironmentIdentity, environmentIdentity } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
@@ -71,14 +78,17 @@ export const startBuilds = defineStep({
     StartBuildCommand,
     UpdateProjectCommand,
     CreateRepositoryCommand,
+    DescribeRepositoriesCommand,
+    ListTagsForResourceCommand,
   ],
   async run(input: StartBuildsInput, clients): Promise<StartBuildsOutput> {
     const named = input.builds.map((build): NamedBuild => {
       const names = serviceNames(input.project, input.environment, build.service);
       return { ...build, project: names.codeBuildProject, repository: names.ecrRepository };
     });
+    const owner = environmentIdentity(input.tags);
     const builds = await mapConcurrently(named, CONCURRENCY, async (build) => {
-      await ensureRepository(clients.ecr, build.repository, input.tags);
+      await ensureRepository(clients.ecr, build.repository, input.tags, owner);
       const project = await ensureBuildProject(
         { build, computeType: input.computeType, tags: input.tags, serviceRoleArn: input.serviceRoleArn },
         clients,
@@ -92,7 +102,13 @@ export const startBuilds = defineStep({
   },
 });
 
-async function ensureRepository(ecr: ECRClient, repositoryName: string, tags: readonly Tag[]): Promise<void> {
+/** The service's ECR repository, created if absent; one of that name that is not this environment's is refused. */
+async function ensureRepository(
+  ecr: ECRClient,
+  repositoryName: string,
+  tags: readonly Tag[],
+  owner: EnvironmentIdentity,
+): Promise<void> {
   try {
     await ecr.send(
       new CreateRepositoryCommand({
@@ -103,6 +119,7 @@ async function ensureRepository(ecr: ECRClient, repositoryName: string, tags: re
     );
   } catch (error) {
     if (!hasAwsErrorName(error, 'RepositoryAlreadyExistsException')) throw error;
+    await assertRepositoryOwned(ecr, repositoryName, owner);
   }
 }
 

@@ -16,6 +16,7 @@ import {
   UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
 import type { NamedBuild, Tag } from '../../resource-refs.ts';
+import { assertOwned, environmentIdentity } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 
 /** Logs in to ECR, builds with the service's Dockerfile, target and build args, and pushes the image. */
@@ -107,6 +108,7 @@ export async function ensureBuildProject(
     await create();
     return result('created');
   }
+  assertOwned(`CodeBuild project ${wanted.name}`, existing.tags, environmentIdentity(input.tags));
   if (isCurrent(existing, wanted)) return result('unchanged');
   try {
     await clients.codebuild.send(new UpdateProjectCommand({ ...wanted, tags }));
