@@ -338,7 +338,7 @@ describe('modeshift plan — with a deployed app', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^cannot plan against the deployed app .*load balancer "shop--main" exists but is not tagged/m,
+      /^cannot plan against the deployed app .*load balancer shop--main has no modeshift tags, not shop\/main/m,
     );
     expect(elbv2).not.toHaveReceivedCommand(DescribeLoadBalancerAttributesCommand);
   });

@@ -173,7 +173,7 @@ describe('DeleteLoadBalancer', () => {
     targetGroups(ourTargetGroups);
 
     await expect(deleteLoadBalancer(input, clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
     expect(elbv2).not.toHaveReceivedCommand(DeleteListenerCommand);
     expect(elbv2).not.toHaveReceivedCommand(DeleteLoadBalancerCommand);

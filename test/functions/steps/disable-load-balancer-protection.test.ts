@@ -79,8 +79,8 @@ describe('DisableLoadBalancerProtection', () => {
     loadBalancerTagged('shop', 'prod-eu');
 
     await expect(disableLoadBalancerProtection(input, clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
-      message: expect.stringContaining('"shop--prod"'),
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('load balancer shop--prod belongs to'),
     });
     expect(elbv2).not.toHaveReceivedCommand(ModifyLoadBalancerAttributesCommand);
   });

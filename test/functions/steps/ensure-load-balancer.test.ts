@@ -265,7 +265,7 @@ describe('EnsureLoadBalancer — access-log bucket', () => {
     s3.on(GetBucketTaggingCommand).resolves({ TagSet: modeshiftTags('shop', 'pr-43', 'development', 'd') });
 
     await expect(ensureLoadBalancer(deployInput(), clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
       message: expect.stringContaining(BUCKET),
     });
     expect(s3).not.toHaveReceivedCommand(PutBucketTaggingCommand);
@@ -277,7 +277,7 @@ describe('EnsureLoadBalancer — access-log bucket', () => {
     s3.on(HeadBucketCommand).rejects(forbidden());
 
     await expect(ensureLoadBalancer(deployInput(), clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
     expect(s3).not.toHaveReceivedCommand(CreateBucketCommand);
   });
@@ -315,8 +315,8 @@ describe('EnsureLoadBalancer — load balancer', () => {
     });
 
     await expect(ensureLoadBalancer(deployInput(), clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
-      message: expect.stringContaining('"shop--pr-42"'),
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('load balancer shop--pr-42 belongs to shop/pr-43, not shop/pr-42'),
     });
     expect(elbv2).not.toHaveReceivedCommand(CreateLoadBalancerCommand);
     expect(elbv2).not.toHaveReceivedCommand(AddTagsCommand);
@@ -328,7 +328,7 @@ describe('EnsureLoadBalancer — load balancer', () => {
     elbv2.on(DescribeTagsCommand).resolves({ TagDescriptions: [{ ResourceArn: LB_ARN, Tags: [] }] });
 
     await expect(ensureLoadBalancer(deployInput(), clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
   });
 
@@ -501,7 +501,7 @@ describe('EnsureLoadBalancer — target groups', () => {
     });
 
     await expect(ensureLoadBalancer(deployInput(), clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
       message: expect.stringContaining(WEB_TG),
     });
     expect(elbv2).not.toHaveReceivedCommandWith(AddTagsCommand, { ResourceArns: [tgArn(WEB_TG)] });

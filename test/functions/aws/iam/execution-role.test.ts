@@ -132,7 +132,7 @@ describe('ensureExecutionRole', () => {
     });
 
     await expect(ensureExecutionRole(access, tags, client)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
     expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
   });

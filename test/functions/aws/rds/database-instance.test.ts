@@ -262,7 +262,7 @@ describe('EnsureDatabase', () => {
     });
 
     await expect(ensureDatabase(inputFor('production'), { rds: client })).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
       message: expect.stringContaining('shop-pr-42-db'),
     });
     expect(rds).not.toHaveReceivedCommand(ModifyDBInstanceCommand);
@@ -273,7 +273,7 @@ describe('EnsureDatabase', () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance({ TagList: [] })] });
 
     await expect(ensureDatabase(inputFor('development'), { rds: client })).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
   });
 
