@@ -43,7 +43,6 @@ import {
   assertOwned,
   ENVIRONMENT_TAG,
   type EnvironmentIdentity,
-  isTaggedForEnvironment,
   PROJECT_TAG,
 } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';

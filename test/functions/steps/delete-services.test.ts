@@ -2,6 +2,7 @@ import {
   ClusterNotFoundException,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -55,6 +56,7 @@ function service(name: string, status: string, environment = 'pr-42'): Service {
 
 beforeEach(() => {
   ecs.reset();
+  ecs.on(DescribeClustersCommand).resolves({ clusters: [] });
   iam.reset();
   iam.on(ListRolesCommand).resolves({ Roles: [] });
   ecs.on(ListTaskDefinitionFamiliesCommand).resolves({ families: [] });

@@ -1,4 +1,9 @@
-import { type DBInstance, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  type DBInstance,
+  DescribeDBInstancesCommand,
+  DescribeDBSubnetGroupsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
@@ -27,6 +32,7 @@ function instance(identifier: string, project: string, environment: string, extr
 
 beforeEach(() => {
   rds.reset();
+  rds.on(DescribeDBSubnetGroupsCommand).resolves({ DBSubnetGroups: [] });
 });
 
 describe('FindDatabases', () => {

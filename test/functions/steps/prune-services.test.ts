@@ -263,7 +263,14 @@ function wireMocks() {
   route53.on(ChangeResourceRecordSetsCommand).resolves(pendingChange('C1'));
 
   servicediscovery.on(ListNamespacesCommand).resolves({
-    Namespaces: [{ Id: 'ns-1', Name: 'pr-42.shop.internal', Type: 'DNS_PRIVATE' }],
+    Namespaces: [
+      {
+        Id: 'ns-1',
+        Name: 'pr-42.shop.internal',
+        Type: 'DNS_PRIVATE',
+        Arn: `arn:aws:servicediscovery:us-east-1:${ACCOUNT}:namespace/ns-1`,
+      },
+    ],
   });
   servicediscovery.on(ListDiscoveryServicesCommand).callsFake(() => ({
     Services: account.services.map((service) => ({
@@ -275,6 +282,7 @@ function wireMocks() {
     })),
   }));
   servicediscovery.on(ListDiscoveryTagsCommand).callsFake(({ ResourceARN }: { ResourceARN: string }) => {
+    if (ResourceARN.endsWith(':namespace/ns-1')) return { Tags: tags(ENVIRONMENT) };
     const service = account.services.find((candidate) => ResourceARN.endsWith(discoveryId(candidate)));
     return { Tags: tags(service?.environment) };
   });

@@ -96,6 +96,8 @@ function deployed(name: string, rolloutState: 'IN_PROGRESS' | 'COMPLETED', runni
       { id: `d-${name}`, status: 'PRIMARY', rolloutState, taskDefinition: `${TD}/shop-pr-42-${name}:2` },
     ],
     tags: [
+      { key: 'modeshift:project', value: 'shop' },
+      { key: 'modeshift:environment', value: 'pr-42' },
       { key: ROLLOUT_TAG, value: ROLLOUT },
       { key: TASK_DEFINITION_TAG, value: `shop-pr-42-${name}:2` },
     ],
@@ -187,7 +189,11 @@ describe('RolloutServices', () => {
   it('deploys again a service an earlier run deployed', async () => {
     const earlier = {
       ...deployed('api', 'COMPLETED'),
-      tags: [{ key: ROLLOUT_TAG, value: 'an earlier run' }],
+      tags: [
+        { key: 'modeshift:project', value: 'shop' },
+        { key: 'modeshift:environment', value: 'pr-42' },
+        { key: ROLLOUT_TAG, value: 'an earlier run' },
+      ],
     };
     answering([earlier]);
     ecs.on(UpdateServiceCommand).resolves({

@@ -32,7 +32,10 @@ const input = {
   builds: [build('web'), build('api')],
   computeType: 'BUILD_GENERAL1_MEDIUM',
   imageTag: 'deploy-7',
-  tags: [{ Key: 'modeshift:project', Value: 'shop' }],
+  tags: [
+    { Key: 'modeshift:project', Value: 'shop' },
+    { Key: 'modeshift:environment', Value: 'pr-1' },
+  ],
   serviceRoleArn: 'arn:aws:iam::123456789012:role/modeshift-codebuild',
   accountId: '123456789012',
   region: 'us-east-1',
@@ -93,6 +96,7 @@ describe('StartBuilds', () => {
     codebuild.on(BatchGetProjectsCommand).callsFake((asked: { names: string[] }) => ({
       projects: asked.names.map((name) => ({
         name,
+        tags: input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
         environment: { computeType: 'BUILD_GENERAL1_MEDIUM' },
         source: {
           location: `modeshift-artifacts/shop/pr-1/${name.replace('shop-pr-1-', '')}/context.tar.gz`,

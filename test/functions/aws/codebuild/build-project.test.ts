@@ -39,6 +39,7 @@ function existing(computeType: string) {
       computeType: computeType as 'BUILD_GENERAL1_SMALL',
     },
     source: { type: 'S3' as const, location: input.build.sourceLocation, buildspec: BUILDSPEC },
+    tags: input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
   };
 }
 

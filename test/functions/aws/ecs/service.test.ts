@@ -102,6 +102,10 @@ function activeService(overrides: Partial<Service> = {}): Service {
     serviceArn: SERVICE_ARN,
     status: 'ACTIVE',
     capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }],
+    tags: [
+      { key: 'modeshift:project', value: 'shop' },
+      { key: 'modeshift:environment', value: 'pr-42' },
+    ],
     ...overrides,
   };
 }

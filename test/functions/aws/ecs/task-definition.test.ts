@@ -15,6 +15,11 @@ import {
   registerTaskDefinition,
 } from '../../../../functions/aws/ecs/task-definition.ts';
 
+/** The tags of a task definition revision of this environment, as DescribeTaskDefinition returns them. */
+const OWNED = [
+  { key: 'modeshift:project', value: 'shop' },
+  { key: 'modeshift:environment', value: 'pr-42' },
+];
 const ecs = mockClient(ECSClient);
 const client = new ECSClient({ region: 'us-east-1' });
 
@@ -271,7 +276,7 @@ describe('RegisterTaskDefinition', () => {
     ecs
       .on(ListTaskDefinitionsCommand)
       .resolves({ taskDefinitionArns: [`${FAMILY_ARN}:6`, `${FAMILY_ARN}:7`] });
-    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: describedApi(7) });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ tags: OWNED, taskDefinition: describedApi(7) });
 
     const result = await registerTaskDefinition(inputFor(api), { ecs: client });
 
@@ -290,7 +295,7 @@ describe('RegisterTaskDefinition', () => {
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [`${FAMILY_ARN}:7`] });
     ecs
       .on(DescribeTaskDefinitionCommand)
-      .resolves({ taskDefinition: describedApi(7, { image: 'ghcr.io/acme/api:1.4.1' }) });
+      .resolves({ tags: OWNED, taskDefinition: describedApi(7, { image: 'ghcr.io/acme/api:1.4.1' }) });
 
     const result = await registerTaskDefinition(inputFor(api), { ecs: client });
 
@@ -300,7 +305,7 @@ describe('RegisterTaskDefinition', () => {
 
   it('registers a new revision when a variable changed', async () => {
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [`${FAMILY_ARN}:7`] });
-    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: describedApi(7) });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ tags: OWNED, taskDefinition: describedApi(7) });
 
     await registerTaskDefinition(
       inputFor({ ...api, environment: { ...api.environment, NODE_ENV: 'staging' } }),
@@ -316,7 +321,7 @@ describe('RegisterTaskDefinition', () => {
     ecs.on(ListTaskDefinitionsCommand).resolves({
       taskDefinitionArns: [`${FAMILY_ARN}:7`, `${FAMILY_ARN}-worker:12`, `${FAMILY_ARN}:3`],
     });
-    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: describedApi(7) });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ tags: OWNED, taskDefinition: describedApi(7) });
 
     await registerTaskDefinition(inputFor(api), { ecs: client });
 
