@@ -144,4 +144,30 @@ describe('DeleteLogGroups', () => {
 
     await expect(deleteLogGroups(input, { logs: client })).rejects.toThrow('AccessDeniedException');
   });
+
+  it('deletes no log group when one under its prefix is not tagged for the environment', async () => {
+    logs.on(DescribeLogGroupsCommand).resolves({
+      logGroups: [
+        {
+          logGroupName: '/modeshift/shop/pr-4/api',
+          arn: 'arn:aws:logs:us-east-1:1:log-group:/modeshift/shop/pr-4/api:*',
+        },
+        {
+          logGroupName: '/modeshift/shop/pr-4/web',
+          arn: 'arn:aws:logs:us-east-1:1:log-group:/modeshift/shop/pr-4/web:*',
+        },
+      ],
+    });
+    logs
+      .on(ListTagsForResourceCommand, {
+        resourceArn: 'arn:aws:logs:us-east-1:1:log-group:/modeshift/shop/pr-4/web',
+      })
+      .resolves({ tags: {} });
+
+    await expect(deleteLogGroups(input, { logs: client })).rejects.toMatchObject({
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('log group /modeshift/shop/pr-4/web has no modeshift tags'),
+    });
+    expect(logs).not.toHaveReceivedCommand(DeleteLogGroupCommand);
+  });
 });

@@ -188,6 +188,28 @@ describe('DeleteServices', () => {
       familyPrefix: 'shop--pr-42-x--web',
     });
   });
+
+  it('refuses a cluster of the environment’s name that is another’s before touching any service', async () => {
+    ecs.on(DescribeClustersCommand).resolves({
+      clusters: [
+        {
+          clusterName: 'shop--pr-42',
+          status: 'ACTIVE',
+          tags: [
+            { key: 'modeshift:project', value: 'shop-pr' },
+            { key: 'modeshift:environment', value: '42' },
+          ],
+        },
+      ],
+    });
+
+    await expect(deleteServices(input, { ecs: client, iam: iamClient })).rejects.toMatchObject({
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('ECS cluster shop--pr-42 belongs to shop-pr/42'),
+    });
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
+  });
 });
 
 describe('DeleteServices: execution roles', () => {

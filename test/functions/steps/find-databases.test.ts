@@ -2,6 +2,7 @@ import {
   type DBInstance,
   DescribeDBInstancesCommand,
   DescribeDBSubnetGroupsCommand,
+  ListTagsForResourceCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -92,5 +93,22 @@ describe('FindDatabases', () => {
     const result = await findDatabases(input, { rds: client });
 
     expect(result).toEqual({ databases: [] });
+  });
+
+  it('refuses a subnet group of the environment’s name that is another’s, which the down would delete by name', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBSubnetGroupsCommand).resolves({
+      DBSubnetGroups: [
+        { DBSubnetGroupName: 'shop--pr-42', DBSubnetGroupArn: 'arn:aws:rds:us-east-1:1:subgrp:shop--pr-42' },
+      ],
+    });
+    rds
+      .on(ListTagsForResourceCommand)
+      .resolves({ TagList: modeshiftTags('shop-pr', '42', 'production', 'd') });
+
+    await expect(findDatabases(input, { rds: client })).rejects.toMatchObject({
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('RDS subnet group shop--pr-42 belongs to shop-pr/42, not shop/pr-42'),
+    });
   });
 });

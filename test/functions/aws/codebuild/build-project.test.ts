@@ -130,4 +130,25 @@ describe('EnsureBuildProject', () => {
     await expect(ensureBuildProject(input, clients())).rejects.toThrow('denied');
     expect(codebuild).not.toHaveReceivedCommand(DeleteProjectCommand);
   });
+
+  it('refuses a project of its name that belongs to another environment, and changes nothing', async () => {
+    codebuild.on(BatchGetProjectsCommand).resolves({
+      projects: [
+        {
+          ...existing('BUILD_GENERAL1_SMALL'),
+          tags: [
+            { key: 'modeshift:project', value: 'shop-sec' },
+            { key: 'modeshift:environment', value: 'x' },
+          ],
+        },
+      ],
+    });
+
+    await expect(ensureBuildProject(input, clients())).rejects.toMatchObject({
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('belongs to shop-sec/x'),
+    });
+    expect(codebuild).not.toHaveReceivedCommand(UpdateProjectCommand);
+    expect(codebuild).not.toHaveReceivedCommand(DeleteProjectCommand);
+  });
 });

@@ -367,4 +367,27 @@ describe('EnsureService — ECS service', () => {
     });
     expect(ecs).not.toHaveReceivedCommand(CreateServiceCommand);
   });
+
+  it('refuses a service of its name on the cluster that belongs to another environment, and changes nothing', async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        activeService({
+          tags: [
+            { key: 'modeshift:project', value: 'shop-pr' },
+            { key: 'modeshift:environment', value: '42' },
+          ],
+        }),
+      ],
+    });
+
+    await expect(ensureService(inputFor('development'), clients)).rejects.toMatchObject({
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining(
+        'ECS service api in cluster shop--pr-42 belongs to shop-pr/42, not shop/pr-42',
+      ),
+    });
+    expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { include: ['TAGS'] });
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(ecs).not.toHaveReceivedCommand(TagResourceCommand);
+  });
 });
