@@ -33,6 +33,8 @@ const FINAL_SNAPSHOT_SUFFIX_LENGTH = '-final-'.length + 14;
 const BUCKET_HASH_LENGTH = 8;
 /** Length of the hash of project, environment and database that ends an RDS instance identifier. */
 const DATABASE_HASH_LENGTH = 8;
+/** Length of the hash of project, environment and service that ends a target group name. */
+const TARGET_GROUP_HASH_LENGTH = 6;
 
 export function shortHash(input: string, length: number): string {
   return createHash('sha256').update(input).digest('hex').slice(0, length);
@@ -46,6 +48,20 @@ export function fitName(base: string, maxLength: number, hashLength = 6): string
   if (base.length <= maxLength) return base;
   const head = base.slice(0, maxLength - hashLength - 1).replace(/-+$/, '');
   return `${head}-${shortHash(base, hashLength)}`;
+}
+
+/**
+ * A name for AWS names that refuse `--` (RDS identifiers, ELB target
+ * groups): the parts joined with single hyphens, which alone cannot tell
+ * `shop-wk`/`x` from `shop`/`wk-x`, then a hash of the parts, which can. Its
+ * head is cut so that the whole fits in `maxLength`.
+ */
+function hashedName(parts: readonly string[], maxLength: number, hashLength: number): string {
+  const head = parts
+    .join('-')
+    .slice(0, maxLength - hashLength - 1)
+    .replace(/-+$/, '');
+  return `${head}-${shortHash(parts.join('/'), hashLength)}`;
 }
 
 /** Joins name parts that cannot contain `--` themselves (DNS labels with single hyphens) unambiguously. */
@@ -65,6 +81,8 @@ export function environmentNames(project: string, environment: string) {
     prefix,
     /** DynamoDB key of the environment record. */
     recordKey: `${project}#${environment}`,
+    /** What every target group name of the environment starts with, before `-` (a candidate; its tags decide). */
+    targetGroupPrefix: `${project}-${environment}`,
     vpc: prefix,
     cluster: prefix,
     loadBalancer: prefix,
@@ -102,8 +120,11 @@ export function serviceNames(project: string, environment: string, service: stri
     ecrRepository: `${project}/${environment}/${service}`,
     /** `/` cannot occur in any of the three names. */
     logGroup: `/modeshift/${project}/${environment}/${service}`,
-    /** ≤ 32 characters: shortened with a hash when project, environment and service are long. */
-    targetGroup: fitName(full, 32),
+    /**
+     * ≤ 32 characters. ELB refuses `--` in target group names: `<project>-<environment>-<service>`
+     * (cut to fit) and a hash of the three.
+     */
+    targetGroup: hashedName([project, environment, service], 32, TARGET_GROUP_HASH_LENGTH),
     /** The task execution role (IAM, ≤ 64 characters, unique in the account). */
     executionRole: fitName(full, 64),
   };
@@ -112,8 +133,11 @@ export function serviceNames(project: string, environment: string, service: stri
 /** Names of the resources a managed database has. */
 export function databaseNames(project: string, environment: string, database: string) {
   // RDS refuses `--` in identifiers: the hash of the parts tells `shop-wk`/`x` from `shop`/`wk-x`.
-  const parts = `${project}/${environment}/${database}`;
-  const instance = `${project}-${environment}-${database}-${shortHash(parts, DATABASE_HASH_LENGTH)}`;
+  const instance = hashedName(
+    [project, environment, database],
+    Number.POSITIVE_INFINITY,
+    DATABASE_HASH_LENGTH,
+  );
   return {
     instance,
     /** Prefix of the final snapshot identifier; the timestamp is added at down. */
@@ -143,7 +167,12 @@ export function environmentNameRules(project: string, environment: string): Name
       value: `${names.prefix}-lb-logs-${'x'.repeat(BUCKET_HASH_LENGTH)}`,
       maxLength: 63,
     },
-    { what: 'target group name prefix', value: `${names.prefix}-${'x'.repeat(6)}`, maxLength: 32 },
+    // A target group name keeps `<project>-<environment>-` whole before its hash.
+    {
+      what: 'target group name prefix',
+      value: `${names.targetGroupPrefix}-${'x'.repeat(TARGET_GROUP_HASH_LENGTH + 1)}`,
+      maxLength: 32,
+    },
     { what: 'ECS cluster name', value: names.cluster, maxLength: 255 },
     { what: 'RDS subnet group name', value: names.dbSubnetGroup, maxLength: 255 },
     { what: 'private hosted zone name', value: names.privateZone, maxLength: 253 },

@@ -73,7 +73,7 @@ export const deleteLoadBalancer = defineStep({
       }
     }
 
-    const groups = await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner);
+    const groups = await findEnvironmentTargetGroups(elbv2, input.names.targetGroupPrefix, owner);
     const inUse = await deleteTargetGroups(elbv2, groups);
     return { done: inUse === 0 };
   },

@@ -434,7 +434,7 @@ async function deleteUnwantedTargetGroups(
   owner: EnvironmentIdentity,
 ): Promise<void> {
   const wanted = new Set(input.targetGroups.map((group) => group.name));
-  const ours = await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner);
+  const ours = await findEnvironmentTargetGroups(elbv2, input.names.targetGroupPrefix, owner);
   await deleteTargetGroups(
     elbv2,
     ours.filter((group) => !wanted.has(group.TargetGroupName as string)),

@@ -154,7 +154,7 @@ export const pruneServices = defineStep({
     const notDone: PruneServicesOutput = { done: false };
 
     const unwantedGroups = (
-      await findEnvironmentTargetGroups(clients.elbv2, input.names.prefix, owner)
+      await findEnvironmentTargetGroups(clients.elbv2, input.names.targetGroupPrefix, owner)
     ).filter((group) => !wanted.targetGroups.has(group.TargetGroupName ?? ''));
     const balancer = await environmentLoadBalancer(clients.elbv2, input.names.loadBalancer, owner);
     if (balancer?.LoadBalancerArn !== undefined && balancer.DNSName !== undefined) {

@@ -8,11 +8,13 @@ import {
   type LiveState,
   livePlan,
 } from '../../core/live-plan.ts';
-import { databaseNames } from '../../core/names.ts';
+import { databaseNames, serviceNames } from '../../core/names.ts';
 import { MODE_POLICIES, type Mode, resolvePolicy } from '../../core/policy.ts';
 import { parseDeployRequest } from '../../core/request.ts';
 
 const DB_INSTANCE = databaseNames('shop', 'main', 'db').instance;
+const WEB_TG = serviceNames('shop', 'main', 'web').targetGroup;
+const API_TG = serviceNames('shop', 'main', 'api').targetGroup;
 
 const WEB = {
   name: 'web',
@@ -102,9 +104,7 @@ const DEPLOYED_DEVELOPMENT: LiveState = {
     { name: '/modeshift/shop/main/web', retentionInDays: 1 },
     { name: '/modeshift/shop/main/api', retentionInDays: 1 },
   ],
-  targetGroups: [
-    { name: 'shop--main--web', port: 80, healthCheckPath: '/', healthCheckPort: 'traffic-port' },
-  ],
+  targetGroups: [{ name: WEB_TG, port: 80, healthCheckPath: '/', healthCheckPort: 'traffic-port' }],
   loadBalancer: { name: 'shop--main', deletionProtection: false, accessLogs: true },
 };
 
@@ -124,7 +124,7 @@ describe('live plan — an environment that does not exist', () => {
     expect(plan.deployedMode).toBeUndefined();
     expect(plan.resources.map((item) => `${item.action} ${item.kind} ${item.name}`)).toEqual([
       'create load-balancer shop--main',
-      'create target-group shop--main--web',
+      `create target-group ${WEB_TG}`,
       `create database ${DB_INSTANCE}`,
       'create log-group /modeshift/shop/main/web',
       'create log-group /modeshift/shop/main/api',
@@ -324,7 +324,7 @@ describe('live plan — development → production', () => {
   });
 
   it('keeps what the mode does not decide', () => {
-    expect(find(plan.resources, 'target-group', 'shop--main--web').action).toBe('keep');
+    expect(find(plan.resources, 'target-group', WEB_TG).action).toBe('keep');
     expect(plan).toMatchObject({ deployedMode: 'development', requestedMode: 'production' });
   });
 });
@@ -406,7 +406,7 @@ describe('live plan — log groups, target groups and the load balancer', () => 
 
     const plan = livePlan(inputFor('development', [checked, API]), DEPLOYED_DEVELOPMENT);
 
-    expect(find(plan.resources, 'target-group', 'shop--main--web')).toMatchObject({
+    expect(find(plan.resources, 'target-group', WEB_TG)).toMatchObject({
       action: 'update',
       changes: [{ setting: 'healthCheckPath', from: '/', to: '/health' }],
     });
@@ -415,12 +415,12 @@ describe('live plan — log groups, target groups and the load balancer', () => 
   it('removes the target group of a service that is no longer public, while another is', () => {
     const live: LiveState = {
       ...DEPLOYED_DEVELOPMENT,
-      targetGroups: [...DEPLOYED_DEVELOPMENT.targetGroups, { name: 'shop--main--api', port: 8080 }],
+      targetGroups: [...DEPLOYED_DEVELOPMENT.targetGroups, { name: API_TG, port: 8080 }],
     };
 
     const plan = livePlan(inputFor('development'), live);
 
-    expect(find(plan.resources, 'target-group', 'shop--main--api').action).toBe('remove');
+    expect(find(plan.resources, 'target-group', API_TG).action).toBe('remove');
   });
 
   it('keeps the load balancer and target groups once no service is public', () => {
@@ -430,7 +430,7 @@ describe('live plan — log groups, target groups and the load balancer', () => 
       action: 'keep',
       note: LEFT_IN_PLACE.loadBalancer,
     });
-    expect(find(plan.resources, 'target-group', 'shop--main--web')).toMatchObject({
+    expect(find(plan.resources, 'target-group', WEB_TG)).toMatchObject({
       action: 'keep',
       note: LEFT_IN_PLACE.targetGroup,
     });

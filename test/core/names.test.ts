@@ -34,14 +34,15 @@ describe('derived names', () => {
       codeBuildProject: 'shop--pr-42--web',
       ecrRepository: 'shop/pr-42/web',
       logGroup: '/modeshift/shop/pr-42/web',
-      targetGroup: 'shop--pr-42--web',
+      targetGroup: expect.stringMatching(/^shop-pr-42-web-[0-9a-f]{6}$/),
       executionRole: 'shop--pr-42--web',
     });
     expect(databaseNames('shop', 'pr-42', 'db').instance).toMatch(/^shop-pr-42-db-[0-9a-f]{8}$/);
   });
 
-  it('gives RDS identifiers no double hyphen, which RDS refuses', () => {
+  it('gives RDS identifiers and target groups no double hyphen, which RDS and ELB refuse', () => {
     expect(databaseNames('shop', 'pr-42', 'db').instance).not.toContain('--');
+    expect(serviceNames('shop', 'pr-42', 'web').targetGroup).not.toContain('--');
   });
 
   it('shortens a long target group name with a stable hash, within 32 characters', () => {
@@ -52,7 +53,7 @@ describe('derived names', () => {
     expect(first).toHaveLength(32);
     expect(first).toBe(again);
     expect(first).not.toBe(other);
-    expect(first).toMatch(/^storefront--feature-x--r[a-z]*-[0-9a-f]{6}$/);
+    expect(first).toMatch(/^storefront-feature-x-r[a-z]*-[0-9a-f]{6}$/);
   });
 
   it('keeps names that fit unchanged', () => {
@@ -83,7 +84,12 @@ describe('derived names', () => {
 
 /** Every name an environment's resources get from project, environment and one service and database. */
 function everyName(project: string, environment: string): string[] {
-  const { recordKey: _key, ...environmentWide } = environmentNames(project, environment);
+  // The record key is not an AWS name; the target group prefix only picks candidates whose tags decide.
+  const {
+    recordKey: _key,
+    targetGroupPrefix: _prefix,
+    ...environmentWide
+  } = environmentNames(project, environment);
   return [
     ...Object.values(environmentWide),
     ...Object.values(serviceNames(project, environment, 'web')).filter((name) => name !== 'web'),

@@ -302,7 +302,7 @@ describe('deployment request — malformed requests are refused with the field n
     [
       'project and environment one character too long for the target groups',
       { ...valid(), project: 'p'.repeat(12), environment: 'e'.repeat(12) },
-      'environment: project "pppppppppppp" with environment "eeeeeeeeeeee" makes the target group name prefix "pppppppppppp--eeeeeeeeeeee-xxxxxx" 33 characters long',
+      'environment: project "pppppppppppp" with environment "eeeeeeeeeeee" makes the target group name prefix "pppppppppppp-eeeeeeeeeeee-xxxxxxx" 33 characters long',
     ],
     [
       'project whose access-log bucket would start with the reserved xn--',

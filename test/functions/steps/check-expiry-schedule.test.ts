@@ -18,7 +18,9 @@ beforeEach(() => {
 
 describe('CheckExpirySchedule', () => {
   it('says there is none when the schedule does not exist', async () => {
-    scheduler.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'no', Message: 'no', $metadata: {} }));
+    scheduler
+      .on(GetScheduleCommand)
+      .rejects(new ResourceNotFoundException({ message: 'no', Message: 'no', $metadata: {} }));
 
     expect(await checkExpirySchedule(input, clients)).toEqual({ exists: false });
     expect(scheduler).toHaveReceivedCommandWith(GetScheduleCommand, { Name: 'shop--sec-x-expiry' });

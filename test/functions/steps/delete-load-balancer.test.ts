@@ -67,7 +67,7 @@ function targetGroups(groups: Array<{ name: string; project: string; environment
   elbv2.on(DescribeTargetGroupsCommand).resolves({
     TargetGroups: groups.map((group) => ({ TargetGroupName: group.name, TargetGroupArn: tgArn(group.name) })),
   });
-  const candidates = groups.filter((group) => group.name.startsWith('shop--pr-42-'));
+  const candidates = groups.filter((group) => group.name.startsWith('shop-pr-42-'));
   elbv2.on(DescribeTagsCommand, { ResourceArns: candidates.map((group) => tgArn(group.name)) }).resolves({
     TagDescriptions: candidates.map((group) => ({
       ResourceArn: tgArn(group.name),
@@ -184,8 +184,8 @@ describe('DeleteLoadBalancer', () => {
     loadBalancerGone();
     targetGroups([
       { name: WEB_TG, project: 'shop', environment: 'pr-42' },
-      { name: 'shop--pr-42-b--web', project: 'shop', environment: 'pr-42-b' },
-      { name: 'shop--pr-43--web', project: 'shop', environment: 'pr-43' },
+      { name: serviceNames('shop', 'pr-42-b', 'web').targetGroup, project: 'shop', environment: 'pr-42-b' },
+      { name: serviceNames('shop', 'pr-43', 'web').targetGroup, project: 'shop', environment: 'pr-43' },
     ]);
 
     await deleteLoadBalancer(input, clients);

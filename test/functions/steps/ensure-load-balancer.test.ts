@@ -547,7 +547,7 @@ describe('EnsureLoadBalancer — target groups', () => {
 
   it("never deletes another environment's target groups, even with a matching name prefix", async () => {
     everythingExists();
-    const otherName = 'shop--pr-42-old--web';
+    const otherName = serviceNames('shop', 'pr-42-old', 'web').targetGroup;
     elbv2.on(DescribeTargetGroupsCommand).resolves({
       TargetGroups: [
         targetGroup(WEB_TG, 3000),
