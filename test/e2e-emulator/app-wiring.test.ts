@@ -28,6 +28,7 @@ import {
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
+import { serviceNames } from '../../core/names.ts';
 import { resolvePolicy } from '../../core/policy.ts';
 import { readServiceWiring } from '../../local/read-back.ts';
 import { deployOnTarget } from '../../local/run-workflows.ts';
@@ -270,6 +271,6 @@ describe('app wiring on the local AWS', () => {
     const { TargetGroups = [] } = await elbv2.send(new DescribeTargetGroupsCommand({}));
     expect(
       TargetGroups.map((group) => [group.TargetGroupName, group.HealthCheckPath, group.HealthCheckPort]),
-    ).toEqual([['ledger--pr-7--api', '/healthz', 'traffic-port']]);
+    ).toEqual([[serviceNames('ledger', 'pr-7', 'api').targetGroup, '/healthz', 'traffic-port']]);
   });
 });
