@@ -266,8 +266,8 @@ describe('requests landing in the gaps of the queue hand-over', () => {
     await stepFunctions.settled();
 
     expect(stepFunctions.executions.map((run) => `${run.name}:${run.status}`)).toEqual([
-      'shop-gap-a:SUCCEEDED',
-      'shop-gap-c:SUCCEEDED',
+      'shop--gap--a:SUCCEEDED',
+      'shop--gap--c:SUCCEEDED',
     ]);
     expect(await record(aws.target(), 'gap')).toMatchObject({ mode: 'staging', lastDeploymentId: 'c' });
     countReliability('raceCases');
@@ -294,8 +294,8 @@ describe('requests landing in the gaps of the queue hand-over', () => {
     await stepFunctions.settled();
 
     expect(stepFunctions.executions.map((run) => `${run.name}:${run.status}`)).toEqual([
-      'shop-gap-a:SUCCEEDED',
-      'shop-gap-b:SUCCEEDED',
+      'shop--gap--a:SUCCEEDED',
+      'shop--gap--b:SUCCEEDED',
     ]);
     expect(await record(aws.target(), 'gap')).toMatchObject({ mode: 'staging', lastDeploymentId: 'b' });
     countReliability('raceCases');
