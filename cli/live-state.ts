@@ -76,7 +76,7 @@ export async function readLiveState(clients: LiveStateClients, query: LiveStateQ
     readServices(clients.ecs, names.cluster, owner, query.emulator === true),
     readDatabases(clients.rds, owner),
     readLogGroups(clients.logs, owner),
-    findEnvironmentTargetGroups(clients.elbv2, names.prefix, owner),
+    findEnvironmentTargetGroups(clients.elbv2, names.targetGroupPrefix, owner),
     readLoadBalancer(clients.elbv2, names.loadBalancer, owner),
   ]);
   return {

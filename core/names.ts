@@ -3,6 +3,19 @@
  * service, in one place, with the limit AWS puts on it. The request schema
  * checks all of them up front, so a request that validates never fails later
  * on a name.
+ *
+ * Names are unique per (project, environment, service): project,
+ * environment and service names are DNS labels with single hyphens only
+ * (core/request.ts), so `--` cannot occur inside any of them and joins them
+ * unambiguously — `shop--wk-x` is project `shop`, environment `wk-x`, and
+ * `shop-wk--x` is project `shop-wk`, environment `x`. Names joined with `/`
+ * (ECR repositories, log groups, the Parameter Store path) or `.` (the
+ * private zone) are unambiguous for the same reason. RDS identifiers may not
+ * contain `--`: they join with single hyphens and end in a hash of the
+ * parts, which tells the possible splits apart. Names shortened with
+ * {@link fitName} keep a hash of the whole name. A name alone never decides
+ * ownership: steps also check a resource's modeshift tags
+ * (functions/aws/environment-tags.ts).
  */
 import { createHash } from 'node:crypto';
 
@@ -18,6 +31,10 @@ export interface NameRule {
 const FINAL_SNAPSHOT_SUFFIX_LENGTH = '-final-'.length + 14;
 /** Length of the account/region hash in the access-log bucket name. */
 const BUCKET_HASH_LENGTH = 8;
+/** Length of the hash of project, environment and database that ends an RDS instance identifier. */
+const DATABASE_HASH_LENGTH = 8;
+/** Length of the hash of project, environment and service that ends a target group name. */
+const TARGET_GROUP_HASH_LENGTH = 6;
 
 export function shortHash(input: string, length: number): string {
   return createHash('sha256').update(input).digest('hex').slice(0, length);
@@ -33,15 +50,39 @@ export function fitName(base: string, maxLength: number, hashLength = 6): string
   return `${head}-${shortHash(base, hashLength)}`;
 }
 
+/**
+ * A name for AWS names that refuse `--` (RDS identifiers, ELB target
+ * groups): the parts joined with single hyphens, which alone cannot tell
+ * `shop-wk`/`x` from `shop`/`wk-x`, then a hash of the parts, which can. Its
+ * head is cut so that the whole fits in `maxLength`.
+ */
+function hashedName(parts: readonly string[], maxLength: number, hashLength: number): string {
+  const head = parts
+    .join('-')
+    .slice(0, maxLength - hashLength - 1)
+    .replace(/-+$/, '');
+  return `${head}-${shortHash(parts.join('/'), hashLength)}`;
+}
+
+/** Joins name parts that cannot contain `--` themselves (DNS labels with single hyphens) unambiguously. */
+const SEPARATOR = '--';
+
+/** The prefix of every name an environment's resources get: `<project>--<environment>`. */
+function environmentPrefix(project: string, environment: string): string {
+  return `${project}${SEPARATOR}${environment}`;
+}
+
 /** Names of the resources an environment has once. */
 export type EnvironmentNames = ReturnType<typeof environmentNames>;
 
 export function environmentNames(project: string, environment: string) {
-  const prefix = `${project}-${environment}`;
+  const prefix = environmentPrefix(project, environment);
   return {
     prefix,
     /** DynamoDB key of the environment record. */
     recordKey: `${project}#${environment}`,
+    /** What every target group name of the environment starts with, before `-` (a candidate; its tags decide). */
+    targetGroupPrefix: `${project}-${environment}`,
     vpc: prefix,
     cluster: prefix,
     loadBalancer: prefix,
@@ -50,9 +91,9 @@ export function environmentNames(project: string, environment: string) {
     databaseSecurityGroup: `${prefix}-db`,
     dbSubnetGroup: prefix,
     expirySchedule: `${prefix}-expiry`,
-    /** Private zone for service discovery; also the VPC's DNS search domain. */
+    /** Private zone for service discovery; also the VPC's DNS search domain. `.` cannot occur in either name. */
     privateZone: `${environment}.${project}.internal`,
-    /** Parameter Store path holding the environment's secret values. */
+    /** Parameter Store path holding the environment's secret values. `/` cannot occur in either name. */
     secretsPath: `/modeshift/${project}/${environment}/`,
   };
 }
@@ -64,28 +105,39 @@ export function accessLogBucketName(
   accountId: string,
   region: string,
 ): string {
-  return `${project}-${environment}-lb-logs-${shortHash(`${accountId}/${region}`, BUCKET_HASH_LENGTH)}`;
+  return `${environmentPrefix(project, environment)}-lb-logs-${shortHash(`${accountId}/${region}`, BUCKET_HASH_LENGTH)}`;
 }
 
 /** Names of the resources a service has. */
 export function serviceNames(project: string, environment: string, service: string) {
-  const prefix = `${project}-${environment}`;
+  const full = `${environmentPrefix(project, environment)}${SEPARATOR}${service}`;
   return {
+    /** Unique within the environment's own cluster. */
     ecsService: service,
-    taskFamily: `${prefix}-${service}`,
-    codeBuildProject: `${prefix}-${service}`,
+    taskFamily: full,
+    codeBuildProject: full,
+    /** ECR allows no `--`; `/` cannot occur in any of the three names. */
     ecrRepository: `${project}/${environment}/${service}`,
+    /** `/` cannot occur in any of the three names. */
     logGroup: `/modeshift/${project}/${environment}/${service}`,
-    /** ≤ 32 characters: shortened with a hash when project, environment and service are long. */
-    targetGroup: fitName(`${prefix}-${service}`, 32),
+    /**
+     * ≤ 32 characters. ELB refuses `--` in target group names: `<project>-<environment>-<service>`
+     * (cut to fit) and a hash of the three.
+     */
+    targetGroup: hashedName([project, environment, service], 32, TARGET_GROUP_HASH_LENGTH),
     /** The task execution role (IAM, ≤ 64 characters, unique in the account). */
-    executionRole: fitName(`${prefix}-${service}`, 64),
+    executionRole: fitName(full, 64),
   };
 }
 
 /** Names of the resources a managed database has. */
 export function databaseNames(project: string, environment: string, database: string) {
-  const instance = `${project}-${environment}-${database}`;
+  // RDS refuses `--` in identifiers: the hash of the parts tells `shop-wk`/`x` from `shop`/`wk-x`.
+  const instance = hashedName(
+    [project, environment, database],
+    Number.POSITIVE_INFINITY,
+    DATABASE_HASH_LENGTH,
+  );
   return {
     instance,
     /** Prefix of the final snapshot identifier; the timestamp is added at down. */
@@ -100,7 +152,8 @@ export function publicZoneName(domain: string, environment: string, production: 
 
 /** Step Functions execution name (≤ 80): duplicates of one request map to the same name. */
 export function executionName(project: string, environment: string, deploymentId: string): string {
-  return fitName(`${project}-${environment}-${deploymentId}`, 80, 10);
+  // The deployment id may contain `--`, but it comes last: the first two `--` end project and environment.
+  return fitName(`${environmentPrefix(project, environment)}${SEPARATOR}${deploymentId}`, 80, 10);
 }
 
 /** Every name derived from project and environment alone, with its limit. */
@@ -114,7 +167,12 @@ export function environmentNameRules(project: string, environment: string): Name
       value: `${names.prefix}-lb-logs-${'x'.repeat(BUCKET_HASH_LENGTH)}`,
       maxLength: 63,
     },
-    { what: 'target group name prefix', value: `${names.prefix}-${'x'.repeat(6)}`, maxLength: 32 },
+    // A target group name keeps `<project>-<environment>-` whole before its hash.
+    {
+      what: 'target group name prefix',
+      value: `${names.targetGroupPrefix}-${'x'.repeat(TARGET_GROUP_HASH_LENGTH + 1)}`,
+      maxLength: 32,
+    },
     { what: 'ECS cluster name', value: names.cluster, maxLength: 255 },
     { what: 'RDS subnet group name', value: names.dbSubnetGroup, maxLength: 255 },
     { what: 'private hosted zone name', value: names.privateZone, maxLength: 253 },

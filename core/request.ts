@@ -693,7 +693,7 @@ function reservedPrefixUse(
     {
       what: 'S3 access-log bucket name',
       value: `${names.prefix}-lb-logs-<hash>`,
-      prefixes: ['sthree-', 'amzn-s3-demo-'],
+      prefixes: ['sthree-', 'amzn-s3-demo-', 'xn--'],
     },
   ];
   for (const { what, value, prefixes } of candidates) {

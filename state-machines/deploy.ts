@@ -12,8 +12,10 @@
  */
 import type { JsonObject, Machine } from '../core/asl.ts';
 import { checkBuilds } from '../functions/steps/check-builds.ts';
+import { checkExpirySchedule } from '../functions/steps/check-expiry-schedule.ts';
 import { describeFailure } from '../functions/steps/describe-failure.ts';
 import { ensureCertificate } from '../functions/steps/ensure-certificate.ts';
+import { ensureCluster } from '../functions/steps/ensure-cluster.ts';
 import { ensureDatabases } from '../functions/steps/ensure-databases.ts';
 import { ensureListeners } from '../functions/steps/ensure-listeners.ts';
 import { ensureLoadBalancer } from '../functions/steps/ensure-load-balancer.ts';
@@ -61,12 +63,6 @@ const EXPIRY_SCHEDULE: JsonObject = {
     EventBridgeParameters: { DetailType: 'Down Requested', Source: 'modeshift' },
     'Input.$': 'States.JsonToString($.downRequest)',
   },
-};
-
-/** The cluster's capacity providers, with the mode's as the default. */
-const CAPACITY: JsonObject = {
-  CapacityProviders: ['FARGATE', 'FARGATE_SPOT'],
-  DefaultCapacityProviderStrategy: [{ 'CapacityProvider.$': '$.policy.capacityProvider', Weight: 1 }],
 };
 
 const natGateways: GuardedBranch = {
@@ -128,6 +124,8 @@ const databases: GuardedBranch = {
     HasDatabases: whether('$.hasDatabases', 'EnsureDbSubnetGroup', 'NoDatabases'),
     NoDatabases: pass({ result: { databases: [] }, next: END }),
     EnsureDbSubnetGroup: sdkTask('rds', 'createDBSubnetGroup', {
+      comment:
+        "An existing group of this name is left as it is; EnsureDatabases checks that it is the environment's.",
       parameters: {
         'DbSubnetGroupName.$': '$.names.dbSubnetGroup',
         'DbSubnetGroupDescription.$': "States.Format('modeshift {} private subnets', $.names.prefix)",
@@ -312,17 +310,15 @@ const cluster: GuardedBranch = {
   startAt: 'EnsureCluster',
   keep: { 'cluster.$': '$[0].cluster' },
   states: {
-    EnsureCluster: sdkTask('ecs', 'createCluster', {
-      comment: 'The cluster, with Fargate and Fargate Spot; creating an existing cluster returns it.',
-      parameters: { 'ClusterName.$': '$.names.cluster', ...CAPACITY, 'Tags.$': '$.tags' },
-      resultSelector: { 'arn.$': '$.Cluster.ClusterArn' },
+    EnsureCluster: lambdaTask(ensureCluster, {
+      comment:
+        "The cluster, with Fargate and Fargate Spot and the mode's default capacity provider (re-applied: it changes when the mode does); one of that name that is not the environment's is refused.",
+      parameters: {
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+        'capacityProvider.$': '$.policy.capacityProvider',
+      },
       resultPath: '$.cluster',
-      onError: 'propagate',
-      next: 'ApplyCapacityProviders',
-    }),
-    ApplyCapacityProviders: sdkTask('ecs', 'putClusterCapacityProviders', {
-      comment: "Re-applies the mode's default capacity provider (it changes when the mode does).",
-      parameters: { 'Cluster.$': '$.names.cluster', ...CAPACITY },
       onError: 'propagate',
       next: END,
     }),
@@ -469,13 +465,33 @@ export const deployDefinition: Machine = {
       resultPath: '$.run',
       next: 'ArmExpiry',
     }),
-    ArmExpiry: whether('$.expiry.enabled', 'CreateExpirySchedule', 'DeleteExpirySchedule', {
+    ArmExpiry: lambdaTask(checkExpirySchedule, {
       comment:
-        'A request with a ttl arms a one-time schedule that requests Down at expiry, before anything is deployed.',
+        "A request with a ttl arms a one-time schedule that requests Down at expiry, before anything is deployed. First: whether the schedule exists, and that it is this environment's (schedules carry no tags: its Down Requested input names the owner).",
+      parameters: { 'project.$': '$.project', 'environment.$': '$.environment', 'names.$': '$.names' },
+      resultPath: '$.expirySchedule',
+      next: 'ExpiryAction',
+    }),
+    ExpiryAction: choice({
+      when: [
+        {
+          rule: {
+            And: [
+              { Variable: '$.expiry.enabled', BooleanEquals: true },
+              { Variable: '$.expirySchedule.exists', BooleanEquals: true },
+            ],
+          },
+          next: 'UpdateExpirySchedule',
+        },
+        { rule: { Variable: '$.expiry.enabled', BooleanEquals: true }, next: 'CreateExpirySchedule' },
+        { rule: { Variable: '$.expirySchedule.exists', BooleanEquals: true }, next: 'DeleteExpirySchedule' },
+      ],
+      otherwise: 'EnsureNetwork',
     }),
     CreateExpirySchedule: sdkTask('scheduler', 'createSchedule', {
+      comment: 'A schedule that appeared since the check is checked again before it is updated.',
       parameters: EXPIRY_SCHEDULE,
-      expect: [{ errors: ['Scheduler.ConflictException'], next: 'UpdateExpirySchedule' }],
+      expect: [{ errors: ['Scheduler.ConflictException'], next: 'ArmExpiry' }],
       next: 'EnsureNetwork',
     }),
     UpdateExpirySchedule: sdkTask('scheduler', 'updateSchedule', {

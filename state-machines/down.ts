@@ -10,6 +10,7 @@
  */
 import type { JsonObject, Machine } from '../core/asl.ts';
 import { checkDatabasesDeleted } from '../functions/steps/check-databases-deleted.ts';
+import { checkExpirySchedule } from '../functions/steps/check-expiry-schedule.ts';
 import { deleteAccessLogBucket } from '../functions/steps/delete-access-log-bucket.ts';
 import { deleteBuildResources } from '../functions/steps/delete-build-resources.ts';
 import { deleteCertificate } from '../functions/steps/delete-certificate.ts';
@@ -73,6 +74,7 @@ const servicesAndLoadBalancer = {
       next: 'DeleteCluster',
     }),
     DeleteCluster: sdkTask('ecs', 'deleteCluster', {
+      comment: "DeleteServices has checked that the cluster of this name is the environment's.",
       parameters: { 'Cluster.$': '$.names.cluster' },
       expect: [{ errors: ['Ecs.ClusterNotFoundException'], next: 'LoadBalancerProtection' }],
       onError: 'propagate',
@@ -189,6 +191,7 @@ const databases = {
       next: 'DeleteDbSubnetGroup',
     }),
     DeleteDbSubnetGroup: sdkTask('rds', 'deleteDBSubnetGroup', {
+      comment: "FindDatabases has checked that the subnet group of this name is the environment's.",
       parameters: { 'DbSubnetGroupName.$': '$.names.dbSubnetGroup' },
       expect: [{ errors: ['Rds.DbSubnetGroupNotFoundException'], next: 'SubnetGroupGone' }],
       onError: 'propagate',
@@ -336,8 +339,16 @@ export const downDefinition: Machine = {
       set: '#status = :tearingDown',
       values: { ':tearingDown': { S: 'tearing-down' } },
       resultPath: '$.previous',
-      next: 'DeleteExpirySchedule',
+      next: 'CheckExpirySchedule',
     }),
+    CheckExpirySchedule: lambdaTask(checkExpirySchedule, {
+      comment:
+        "Whether the expiry schedule exists and is this environment's (schedules carry no tags: its Down Requested input names the owner).",
+      parameters: { 'project.$': '$.project', 'environment.$': '$.environment', 'names.$': '$.names' },
+      resultPath: '$.expirySchedule',
+      next: 'HasExpirySchedule',
+    }),
+    HasExpirySchedule: whether('$.expirySchedule.exists', 'DeleteExpirySchedule', 'Teardown'),
     DeleteExpirySchedule: deleteExpirySchedule({ next: 'Teardown' }),
     ...guardedParallel('Teardown', {
       comment:

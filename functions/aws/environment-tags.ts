@@ -52,17 +52,51 @@ export function isTaggedForEnvironment(
   return values.get(PROJECT_TAG) === identity.project && values.get(ENVIRONMENT_TAG) === identity.environment;
 }
 
+/** The values of the modeshift ownership tags in a tag list, as any AWS API spells it. */
+function ownershipTags(tags: readonly AnyTag[] | undefined): { project?: string; environment?: string } {
+  const values = new Map<string, string | undefined>();
+  for (const tag of tags ?? []) {
+    if ('Key' in tag && tag.Key !== undefined) values.set(tag.Key, tag.Value);
+    else if ('key' in tag && tag.key !== undefined) values.set(tag.key, tag.value);
+  }
+  const project = values.get(PROJECT_TAG);
+  const environment = values.get(ENVIRONMENT_TAG);
+  return { ...(project ? { project } : {}), ...(environment ? { environment } : {}) };
+}
+
 /**
- * The error for a resource that carries this environment's name but not its
- * tags: a person must find out whose it is before modeshift touches it.
+ * The error for a resource found by this environment's name that is not this
+ * environment's: it names the resource and its owner, and modeshift leaves it
+ * alone. `Modeshift.NotOwned` is not retried; the workflow goes to its failure
+ * path (lock released, failure recorded).
+ *
+ * @param what the resource as a person would name it: `ECS service web in cluster shop--pr-1`
+ * @param tags the resource's tags, in any AWS spelling; `undefined` when it has none
  */
-export function resourceConflict(what: string, id: string, owner: EnvironmentIdentity): StepError {
+export function notOwned(
+  what: string,
+  tags: readonly AnyTag[] | undefined,
+  owner: EnvironmentIdentity,
+): StepError {
+  const found = ownershipTags(tags);
+  const whose =
+    found.project === undefined && found.environment === undefined
+      ? 'has no modeshift tags'
+      : `belongs to ${found.project ?? '(no project)'}/${found.environment ?? '(no environment)'}`;
   return new StepError(
-    'Modeshift.ResourceConflict',
-    `${what} "${id}" exists but is not tagged ${PROJECT_TAG}=${owner.project} and ` +
-      `${ENVIRONMENT_TAG}=${owner.environment}: it belongs to another environment or was not created by ` +
-      'modeshift. Rename or remove it, or choose another project or environment name.',
+    'Modeshift.NotOwned',
+    `${what} ${whose}, not ${owner.project}/${owner.environment}: modeshift leaves it alone ` +
+      '(find out whose it is; remove or rename it, or choose another project or environment name)',
   );
+}
+
+/** Throws {@link notOwned} unless the resource's tags say it is this environment's. */
+export function assertOwned(
+  what: string,
+  tags: readonly AnyTag[] | undefined,
+  owner: EnvironmentIdentity,
+): void {
+  if (!isTaggedForEnvironment(tags, owner)) throw notOwned(what, tags, owner);
 }
 
 /** The value of one tag in an AWS tag list, if it is there. */

@@ -11,11 +11,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { accessLogBucketName } from '../../core/names.ts';
-import {
-  type EnvironmentIdentity,
-  isTaggedForEnvironment,
-  resourceConflict,
-} from '../aws/environment-tags.ts';
+import { assertOwned, type EnvironmentIdentity } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput } from '../resource-refs.ts';
@@ -44,7 +40,7 @@ const DELETE_ATTEMPTS = 3;
  * Deletes every object version and delete marker, then the bucket; nothing to
  * do when the bucket does not exist.
  *
- * @throws StepError `Modeshift.ResourceConflict` when the bucket is not tagged
+ * @throws StepError `Modeshift.NotOwned` when the bucket is not tagged
  * for this environment.
  * @throws StepError `Modeshift.BucketNotEmptied` when S3 refuses to delete
  * some objects (object lock, legal hold).
@@ -66,7 +62,7 @@ export const deleteAccessLogBucket = defineStep({
       if (hasAwsErrorName(error, 'NoSuchBucket')) return {};
       throw error;
     }
-    if (!isTaggedForEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
+    assertOwned(`S3 bucket ${bucket}`, tags, owner);
 
     for (let attempt = 1; ; attempt += 1) {
       await emptyBucket(s3, ours);

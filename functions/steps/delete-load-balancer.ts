@@ -39,7 +39,7 @@ export type DeleteLoadBalancerOutput = TeardownProgress;
  *
  * @throws StepError `Modeshift.DeletionProtected` when the load balancer's
  * deletion protection is still on (nothing is deleted then).
- * @throws StepError `Modeshift.ResourceConflict` when the load balancer of
+ * @throws StepError `Modeshift.NotOwned` when the load balancer of
  * this environment's name carries another environment's tags (or none).
  */
 export const deleteLoadBalancer = defineStep({
@@ -73,7 +73,7 @@ export const deleteLoadBalancer = defineStep({
       }
     }
 
-    const groups = await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner);
+    const groups = await findEnvironmentTargetGroups(elbv2, input.names.targetGroupPrefix, owner);
     const inUse = await deleteTargetGroups(elbv2, groups);
     return { done: inUse === 0 };
   },

@@ -7,9 +7,12 @@ import {
   CloudWatchLogsClient,
   DeleteLogGroupCommand,
   DescribeLogGroupsCommand,
+  ListTagsForResourceCommand,
+  type LogGroup,
   paginateDescribeLogGroups,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { hasAwsErrorName } from '../aws/errors.ts';
+import { assertLogGroupOwned } from '../aws/logs/log-group-owner.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput } from '../resource-refs.ts';
@@ -25,20 +28,26 @@ const CONCURRENCY = 5;
 /**
  * Deletes every log group whose name starts with
  * `/modeshift/<project>/<environment>/`; the trailing slash keeps
- * environment `pr-4` from matching `pr-42`'s groups.
+ * environment `pr-4` from matching `pr-42`'s groups. A group there that is
+ * not tagged for the environment stops the step with `Modeshift.NotOwned`
+ * before anything is deleted.
  */
 export const deleteLogGroups = defineStep({
   name: 'DeleteLogGroups',
   clients: { logs: CloudWatchLogsClient },
-  sends: [DescribeLogGroupsCommand, DeleteLogGroupCommand],
+  sends: [DescribeLogGroupsCommand, ListTagsForResourceCommand, DeleteLogGroupCommand],
   async run(input: DeleteLogGroupsInput, { logs }): Promise<DeleteLogGroupsOutput> {
     const prefix = `/modeshift/${input.project}/${input.environment}/`;
-    const names: string[] = [];
+    const groups: LogGroup[] = [];
     for await (const page of paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: prefix })) {
       for (const group of page.logGroups ?? []) {
-        if (group.logGroupName?.startsWith(prefix)) names.push(group.logGroupName);
+        if (group.logGroupName?.startsWith(prefix)) groups.push(group);
       }
     }
+    // A group under the environment's prefix that is not its own stops the down before any is deleted.
+    const owner = { project: input.project, environment: input.environment };
+    await mapConcurrently(groups, CONCURRENCY, (group) => assertLogGroupOwned(logs, group, owner));
+    const names = groups.flatMap((group) => (group.logGroupName === undefined ? [] : [group.logGroupName]));
     await mapConcurrently(names, CONCURRENCY, async (logGroupName) => {
       try {
         await logs.send(new DeleteLogGroupCommand({ logGroupName }));

@@ -24,6 +24,7 @@ import {
   ListInstancesCommand,
   ListNamespacesCommand,
   ListServicesCommand,
+  ListTagsForResourceCommand,
   ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import { awsErrorNamed, hasAwsErrorName } from '../aws/errors.ts';
@@ -52,6 +53,7 @@ export const deletePrivateNamespace = defineStep({
   clients: { servicediscovery: ServiceDiscoveryClient, route53: Route53Client },
   sends: [
     ListNamespacesCommand,
+    ListTagsForResourceCommand,
     ListServicesCommand,
     GetServiceCommand,
     ListInstancesCommand,
@@ -71,7 +73,8 @@ export const deletePrivateNamespace = defineStep({
     const done = { done: true };
     const notDone = { done: false };
 
-    const namespaceId = await findNamespaceId(servicediscovery, zone);
+    // Only the namespace tagged for this environment: one of the same name in another VPC is left alone.
+    const namespaceId = await findNamespaceId(servicediscovery, zone, input);
     if (namespaceId === undefined) return done;
 
     const services = await namespaceServices(servicediscovery, namespaceId);

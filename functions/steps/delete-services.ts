@@ -8,6 +8,7 @@
 import {
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -25,6 +26,7 @@ import {
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import { clusterServices, isLive, retireService } from '../aws/ecs/cluster-services.ts';
+import { findEnvironmentCluster } from '../aws/ecs/environment-cluster.ts';
 import { deregisterTaskFamily, environmentTaskFamilies } from '../aws/ecs/task-definition-families.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from '../aws/environment-tags.ts';
 import { deleteExecutionRole, environmentExecutionRoles } from '../aws/iam/execution-role.ts';
@@ -49,6 +51,7 @@ export const deleteServices = defineStep({
   name: 'DeleteServices',
   clients: { ecs: ECSClient, iam: IAMClient },
   sends: [
+    DescribeClustersCommand,
     ListServicesCommand,
     DescribeServicesCommand,
     UpdateServiceCommand,
@@ -66,6 +69,8 @@ export const deleteServices = defineStep({
   async run(input: DeleteServicesInput, { ecs, iam }): Promise<DeleteServicesOutput> {
     const cluster = input.names.cluster;
     const identity = { project: input.project, environment: input.environment };
+    // DeleteCluster deletes by name after this step: a cluster of that name that is another's stops the down here.
+    await findEnvironmentCluster(ecs, cluster, identity);
     const services = await clusterServices(ecs, cluster);
     if (services === undefined) {
       await deregisterTaskDefinitions(ecs, input.names.prefix, identity);

@@ -24,7 +24,7 @@ export type DisableLoadBalancerProtectionOutput = Record<string, never>;
  * Sets `deletion_protection.enabled` to false on the environment's load
  * balancer; nothing to do when there is none.
  *
- * @throws StepError `Modeshift.ResourceConflict` when the load balancer of
+ * @throws StepError `Modeshift.NotOwned` when the load balancer of
  * this environment's name carries another environment's tags (or none).
  */
 export const disableLoadBalancerProtection = defineStep({

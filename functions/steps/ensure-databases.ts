@@ -8,13 +8,17 @@ import {
   AddTagsToResourceCommand,
   CreateDBInstanceCommand,
   DescribeDBInstancesCommand,
+  DescribeDBSubnetGroupsCommand,
+  ListTagsForResourceCommand,
   ModifyDBInstanceCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
 import type { DatabaseSpec } from '../../core/execution-input.ts';
 import type { EnvironmentNames } from '../../core/names.ts';
 import type { Policy } from '../../core/policy.ts';
+import { environmentIdentity } from '../aws/environment-tags.ts';
 import { ensureDatabase } from '../aws/rds/database-instance.ts';
+import { assertSubnetGroupOwned } from '../aws/rds/db-subnet-group.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { DatabaseEndpoint, NetworkRef, Progress, Tag } from '../resource-refs.ts';
@@ -46,10 +50,14 @@ export const ensureDatabases = defineStep({
     AddTagsToResourceCommand,
     CreateDBInstanceCommand,
     DescribeDBInstancesCommand,
+    DescribeDBSubnetGroupsCommand,
+    ListTagsForResourceCommand,
     ModifyDBInstanceCommand,
   ],
   settings: ['dbInstanceClass', 'applyImmediately', 'storageEncrypted', 'dbDeletionProtection'],
   async run(input: EnsureDatabasesInput, clients): Promise<EnsureDatabasesOutput> {
+    // EnsureDbSubnetGroup goes on when a group of that name exists: it must be this environment's.
+    await assertSubnetGroupOwned(clients.rds, input.names.dbSubnetGroup, environmentIdentity(input.tags));
     const results = await mapConcurrently(input.databases, CONCURRENCY, (database) =>
       ensureDatabase(
         { database, policy: input.policy, network: input.network, names: input.names, tags: input.tags },

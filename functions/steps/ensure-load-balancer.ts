@@ -41,11 +41,10 @@ import {
   findEnvironmentTargetGroups,
 } from '../aws/elbv2/environment-load-balancer.ts';
 import {
+  assertOwned,
   ENVIRONMENT_TAG,
   type EnvironmentIdentity,
-  isTaggedForEnvironment,
   PROJECT_TAG,
-  resourceConflict,
 } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
@@ -100,7 +99,7 @@ const HEALTHY_HTTP_CODES = '200-399';
  * deletes this environment's target groups no longer wanted once no listener
  * uses them.
  *
- * @throws StepError `Modeshift.ResourceConflict` when the bucket, the load
+ * @throws StepError `Modeshift.NotOwned` when the bucket, the load
  * balancer or a target group of this environment's name is not this
  * environment's.
  */
@@ -262,7 +261,7 @@ async function assertBucketIsOurs(
     throw error;
   }
   const tagged = tags.some((tag) => tag.Key === PROJECT_TAG || tag.Key === ENVIRONMENT_TAG);
-  if (tagged && !isTaggedForEnvironment(tags, owner)) throw resourceConflict('S3 bucket', bucket, owner);
+  if (tagged) assertOwned(`S3 bucket ${bucket}`, tags, owner);
 }
 
 async function createBucket(s3: S3Client, bucket: string, region: string) {
@@ -288,7 +287,7 @@ async function createBucket(s3: S3Client, bucket: string, region: string) {
 /** Bucket names are global: another account holds this one (or this function may not see it). */
 function bucketTakenElsewhere(bucket: string, evidence: string): StepError {
   return new StepError(
-    'Modeshift.ResourceConflict',
+    'Modeshift.NotOwned',
     `S3 bucket "${bucket}" for the load balancer's access logs exists outside this account or cannot be ` +
       `read by this function (${evidence}); check who owns it`,
   );
@@ -431,8 +430,7 @@ async function ensureTargetGroup(
 
   const arn = existing.TargetGroupArn as string;
   const tags = await describeTags(elbv2, [arn]);
-  if (!isTaggedForEnvironment(tags.get(arn), owner))
-    throw resourceConflict('target group', wanted.name, owner);
+  assertOwned(`target group ${wanted.name}`, tags.get(arn), owner);
   // Protocol, target type and VPC cannot change in place. The port can't either, but need not: ECS
   // registers each task with its container port, and the health check uses the target's port.
   if (existing.VpcId !== vpcId || existing.Protocol !== 'HTTP' || existing.TargetType !== 'ip') {
@@ -490,7 +488,7 @@ async function deleteUnwantedTargetGroups(
   owner: EnvironmentIdentity,
 ): Promise<void> {
   const wanted = new Set(input.targetGroups.map((group) => group.name));
-  const ours = await findEnvironmentTargetGroups(elbv2, input.names.prefix, owner);
+  const ours = await findEnvironmentTargetGroups(elbv2, input.names.targetGroupPrefix, owner);
   await deleteTargetGroups(
     elbv2,
     ours.filter((group) => !wanted.has(group.TargetGroupName as string)),

@@ -51,7 +51,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { TargetGroupSpec } from '../../core/execution-input.ts';
 import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from '../aws/ec2/network-tags.ts';
-import { lacksTags, tagValue } from '../aws/environment-tags.ts';
+import { assertOwned, lacksTags, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentNames, NetworkRef, Tag } from '../resource-refs.ts';
@@ -554,6 +554,7 @@ async function ensureSecurityGroups(
   for (const group of wanted) {
     const found = existing.find((candidate) => candidate.GroupName === group.name);
     if (found !== undefined) {
+      assertOwned(`security group ${group.name} in ${vpcId}`, found.Tags, input);
       noteStaleTags(stale, found.GroupId, found.Tags, input.tags);
       groups[group.role] = found;
       continue;

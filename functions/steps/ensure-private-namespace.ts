@@ -9,13 +9,15 @@ import {
   GetNamespaceCommand,
   GetOperationCommand,
   ListNamespacesCommand,
+  ListTagsForResourceCommand,
   type NamespaceAlreadyExists,
   ServiceDiscoveryClient,
   TagResourceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { shortHash } from '../../core/names.ts';
+import { environmentIdentity } from '../aws/environment-tags.ts';
 import { awsErrorNamed } from '../aws/errors.ts';
-import { findNamespaceId } from '../aws/servicediscovery/private-namespace.ts';
+import { assertNamespaceOwned, findNamespaceId } from '../aws/servicediscovery/private-namespace.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentNames, NamespaceRef, NetworkRef, Tag } from '../resource-refs.ts';
 import { defineStep } from '../step.ts';
@@ -44,6 +46,7 @@ export const ensurePrivateNamespace = defineStep({
     GetNamespaceCommand,
     GetOperationCommand,
     ListNamespacesCommand,
+    ListTagsForResourceCommand,
     TagResourceCommand,
   ],
   async run(input: EnsurePrivateNamespaceInput, { servicediscovery }): Promise<EnsurePrivateNamespaceOutput> {
@@ -55,7 +58,8 @@ export const ensurePrivateNamespace = defineStep({
       hostedZoneId: '',
     });
 
-    const existingId = await findNamespaceId(servicediscovery, name);
+    const owner = environmentIdentity(input.tags);
+    const existingId = await findNamespaceId(servicediscovery, name, owner);
     let id = existingId;
     if (id === undefined) {
       const creation = await startCreation(servicediscovery, input);
@@ -81,6 +85,9 @@ export const ensurePrivateNamespace = defineStep({
     const { Namespace: namespace } = await servicediscovery.send(new GetNamespaceCommand({ Id: id }));
     // Bare id, as Cloud Map returns it; moto returns `/hostedzone/<id>`.
     const hostedZoneId = namespace?.Properties?.DnsProperties?.HostedZoneId?.replace(/^\/hostedzone\//, '');
+    // One of this name in this VPC that CreatePrivateDnsNamespace answered with may be another's.
+    if (namespace?.Arn !== undefined)
+      await assertNamespaceOwned(servicediscovery, { name, arn: namespace.Arn }, owner);
     if (hostedZoneId === undefined) return pending(id);
     if (existingId !== undefined && namespace?.Arn !== undefined) {
       // Found rather than created: bring its deployment and mode tags up to date.

@@ -154,7 +154,7 @@ export const pruneServices = defineStep({
     const notDone: PruneServicesOutput = { done: false };
 
     const unwantedGroups = (
-      await findEnvironmentTargetGroups(clients.elbv2, input.names.prefix, owner)
+      await findEnvironmentTargetGroups(clients.elbv2, input.names.targetGroupPrefix, owner)
     ).filter((group) => !wanted.targetGroups.has(group.TargetGroupName ?? ''));
     const balancer = await environmentLoadBalancer(clients.elbv2, input.names.loadBalancer, owner);
     if (balancer?.LoadBalancerArn !== undefined && balancer.DNSName !== undefined) {
@@ -211,7 +211,7 @@ async function environmentLoadBalancer(
   try {
     return await findEnvironmentLoadBalancer(elbv2, name, owner);
   } catch (error) {
-    if (error instanceof StepError && error.name === 'Modeshift.ResourceConflict') return undefined;
+    if (error instanceof StepError && error.name === 'Modeshift.NotOwned') return undefined;
     throw error;
   }
 }
@@ -275,7 +275,7 @@ async function deleteDiscoveryServices(
   owner: EnvironmentIdentity,
   wanted: ReadonlySet<string>,
 ): Promise<number> {
-  const namespaceId = await findNamespaceId(servicediscovery, namespaceName);
+  const namespaceId = await findNamespaceId(servicediscovery, namespaceName, owner);
   if (namespaceId === undefined) return 0;
   const candidates = (await namespaceServices(servicediscovery, namespaceId)).filter(
     (service) => service.Name !== undefined && !wanted.has(service.Name),

@@ -19,11 +19,19 @@ import {
   StartBuildCommand,
   UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
-import { CreateRepositoryCommand, ECRClient, PutImageTagMutabilityCommand } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ListTagsForResourceCommand,
+  PutImageTagMutabilityCommand,
+} from '@aws-sdk/client-ecr';
 import { configParameterName } from '../../core/config-values.ts';
 import { serviceNames } from '../../core/names.ts';
 import { CONFIG_ARG_PREFIX, ensureBuildProject } from '../aws/codebuild/build-project.ts';
+import { assertRepositoryOwned } from '../aws/ecr/environment-repositories.ts';
 import { builtImage } from '../aws/ecr/image-uri.ts';
+import { type EnvironmentIdentity, environmentIdentity } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
@@ -73,14 +81,17 @@ export const startBuilds = defineStep({
     UpdateProjectCommand,
     CreateRepositoryCommand,
     PutImageTagMutabilityCommand,
+    DescribeRepositoriesCommand,
+    ListTagsForResourceCommand,
   ],
   async run(input: StartBuildsInput, clients): Promise<StartBuildsOutput> {
     const named = input.builds.map((build): NamedBuild => {
       const names = serviceNames(input.project, input.environment, build.service);
       return { ...build, project: names.codeBuildProject, repository: names.ecrRepository };
     });
+    const owner = environmentIdentity(input.tags);
     const builds = await mapConcurrently(named, CONCURRENCY, async (build) => {
-      await ensureRepository(clients.ecr, build.repository, input.tags);
+      await ensureRepository(clients.ecr, build.repository, input.tags, owner);
       const project = await ensureBuildProject(
         { build, computeType: input.computeType, tags: input.tags, serviceRoleArn: input.serviceRoleArn },
         clients,
@@ -98,8 +109,14 @@ export const startBuilds = defineStep({
  * The service's repository, with immutable tags: an image tag is the
  * deployment's, so nothing may later push other code under it. A rerun of the
  * same deployment reuses the build of its tag (buildOfTag) rather than push it twice.
+ * One of that name that is not this environment's is refused.
  */
-async function ensureRepository(ecr: ECRClient, repositoryName: string, tags: readonly Tag[]): Promise<void> {
+async function ensureRepository(
+  ecr: ECRClient,
+  repositoryName: string,
+  tags: readonly Tag[],
+  owner: EnvironmentIdentity,
+): Promise<void> {
   try {
     await ecr.send(
       new CreateRepositoryCommand({
@@ -111,6 +128,7 @@ async function ensureRepository(ecr: ECRClient, repositoryName: string, tags: re
     );
   } catch (error) {
     if (!hasAwsErrorName(error, 'RepositoryAlreadyExistsException')) throw error;
+    await assertRepositoryOwned(ecr, repositoryName, owner);
     // A repository created before tags were immutable becomes so.
     await ecr.send(new PutImageTagMutabilityCommand({ repositoryName, imageTagMutability: 'IMMUTABLE' }));
   }

@@ -93,7 +93,7 @@ describe('modeshift with a deployed app', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       status: 'SUCCEEDED',
-      executionName: 'shop-pr-5-ci-99',
+      executionName: 'shop--pr-5--ci-99',
       mode: 'production',
     });
     expect(eventbridge).toHaveReceivedCommandWith(PutEventsCommand, {
@@ -107,7 +107,7 @@ describe('modeshift with a deployed app', () => {
       ],
     });
     expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, {
-      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:modeshift-prod-deploy:shop-pr-5-ci-99',
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:modeshift-prod-deploy:shop--pr-5--ci-99',
     });
     expect(result.stderr).toContain('▶ EnsureNetwork');
   });

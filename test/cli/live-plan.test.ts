@@ -25,9 +25,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { readLiveState } from '../../cli/live-state.ts';
 import type { LivePlanEntry } from '../../core/live-plan.ts';
+import { databaseNames } from '../../core/names.ts';
 import { MODE_POLICIES } from '../../core/policy.ts';
 import { planShop, runCli, SHOP_EXAMPLE } from '../support/cli.ts';
 import { hostedZone, zoneTagSets } from '../support/route53-fixtures.ts';
+
+const DB_INSTANCE = databaseNames('shop', 'main', 'db').instance;
 
 const ecs = mockClient(ECSClient);
 const rds = mockClient(RDSClient);
@@ -71,7 +74,7 @@ const ARN = 'arn:aws:ecs:us-east-1:123456789012';
 /** shop/main with its worker only, as a staging deploy left it; and a service of shop/main-2 in the same cluster. */
 function givenStagingWorker() {
   ecs.on(ListServicesCommand).resolves({
-    serviceArns: [`${ARN}:service/shop-main/worker`, `${ARN}:service/shop-main/other`],
+    serviceArns: [`${ARN}:service/shop--main/worker`, `${ARN}:service/shop--main/other`],
   });
   ecs.on(DescribeServicesCommand).resolves({
     services: [
@@ -79,7 +82,7 @@ function givenStagingWorker() {
         serviceName: 'worker',
         status: 'ACTIVE',
         desiredCount: 1,
-        taskDefinition: `${ARN}:task-definition/shop-main-worker:3`,
+        taskDefinition: `${ARN}:task-definition/shop--main--worker:3`,
         capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
         deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
         networkConfiguration: { awsvpcConfiguration: { subnets: ['s'], assignPublicIp: 'DISABLED' } },
@@ -123,7 +126,7 @@ function givenStagingWorker() {
   rds.on(DescribeDBInstancesCommand).resolves({
     DBInstances: [
       {
-        DBInstanceIdentifier: 'shop-main-db',
+        DBInstanceIdentifier: DB_INSTANCE,
         DBInstanceClass: 'db.m7g.large',
         DeletionProtection: false,
         StorageEncrypted: true,
@@ -204,7 +207,7 @@ describe('live state — read from AWS', () => {
         },
       },
     ]);
-    expect(state.databases.map((database) => database.instance)).toEqual(['shop-main-db']);
+    expect(state.databases.map((database) => database.instance)).toEqual([DB_INSTANCE]);
     expect(state.record).toMatchObject({ status: 'deployed', mode: 'staging' });
     expect(state.loadBalancer).toBeUndefined();
     expect(logs).toHaveReceivedCommandWith(DescribeLogGroupsCommand, {
@@ -300,7 +303,7 @@ describe('modeshift plan — with a deployed app', () => {
     });
     expect(byName.get('service web')?.action).toBe('create');
     expect(byName.get('service other')).toBeUndefined();
-    expect(byName.get('database shop-main-db')?.changes).toEqual([
+    expect(byName.get(`database ${DB_INSTANCE}`)?.changes).toEqual([
       { setting: 'deletionProtection', from: false, to: true },
     ]);
     expect(byName.get('log-group /modeshift/shop/main/worker')?.changes).toEqual([
@@ -319,7 +322,9 @@ describe('modeshift plan — with a deployed app', () => {
       'Live plan against the deployed app (table modeshift-prod-environments): shop/main is deployed in staging mode; this deploy makes it production (upgrade).',
     );
     expect(result.stdout).toMatch(/^create +service +web$/m);
-    expect(result.stdout).toMatch(/^update +database +shop-main-db +deletionProtection off→on$/m);
+    expect(result.stdout).toMatch(
+      new RegExp(`^update +database +${DB_INSTANCE} +deletionProtection off→on$`, 'm'),
+    );
   });
 
   it('says a production → development change would be refused without --force --confirm', async () => {
@@ -343,18 +348,21 @@ describe('modeshift plan — with a deployed app', () => {
     givenStagingWorker();
     elbv2.on(DescribeLoadBalancersCommand).resolves({
       LoadBalancers: [
-        { LoadBalancerName: 'shop-main', LoadBalancerArn: 'arn:aws:elasticloadbalancing:lb/app/shop-main/1' },
+        {
+          LoadBalancerName: 'shop--main',
+          LoadBalancerArn: 'arn:aws:elasticloadbalancing:lb/app/shop--main/1',
+        },
       ],
     });
     elbv2.on(DescribeTagsCommand).resolves({
-      TagDescriptions: [{ ResourceArn: 'arn:aws:elasticloadbalancing:lb/app/shop-main/1', Tags: [] }],
+      TagDescriptions: [{ ResourceArn: 'arn:aws:elasticloadbalancing:lb/app/shop--main/1', Tags: [] }],
     });
 
     const result = await runCli(['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'dev'], APP);
 
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^cannot plan against the deployed app .*load balancer "shop-main" exists but is not tagged/m,
+      /^cannot plan against the deployed app .*load balancer shop--main has no modeshift tags, not shop\/main/m,
     );
     expect(elbv2).not.toHaveReceivedCommand(DescribeLoadBalancerAttributesCommand);
   });

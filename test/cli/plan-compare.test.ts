@@ -8,9 +8,9 @@ describe('modeshift plan --compare', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Modes compared for shop/pr-42');
     expect(result.stdout).toMatch(/^NAT gateways\s+natGateways\s+none\s+single\s+per-az$/m);
-    expect(result.stdout).toMatch(/^EC2::NatGateway\s+shop-pr-42-nat-b\s+-\s+-\s+yes$/m);
+    expect(result.stdout).toMatch(/^EC2::NatGateway\s+shop--pr-42-nat-b\s+-\s+-\s+yes$/m);
     expect(result.stdout).toMatch(
-      /^RDS::DBInstance\s+shop-pr-42-db\s+delete\s+delete\s+snapshot-then-delete$/m,
+      /^RDS::DBInstance\s+shop-pr-42-db-[0-9a-f]{8}\s+delete\s+delete\s+snapshot-then-delete$/m,
     );
     // Totals as computed by hand in test/cli/estimate.test.ts.
     expect(result.stdout).toMatch(/^103\.90\s+233\.58\s+349\.68$/m);
@@ -31,7 +31,7 @@ describe('modeshift plan --compare', () => {
     });
     expect(document.resources).toContainEqual({
       type: 'AWS::EC2::NatGateway',
-      name: 'shop-pr-42-nat-a',
+      name: 'shop--pr-42-nat-a',
       development: false,
       staging: true,
       production: true,

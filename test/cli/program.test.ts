@@ -76,7 +76,7 @@ describe('modeshift plan', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan for shop/pr-42 in staging mode');
     expect(result.stdout).toMatch(/^NAT gateways\s+single$/m);
-    expect(result.stdout).toMatch(/^EC2::NatGateway\s+shop-pr-42-nat-a/m);
+    expect(result.stdout).toMatch(/^EC2::NatGateway\s+shop--pr-42-nat-a/m);
   });
 
   it('exits 2 with one line per problem and no stack trace for a bad compose file', async () => {

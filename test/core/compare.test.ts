@@ -70,8 +70,8 @@ describe('compare — resources', () => {
     const { resources } = compare();
     const nat = (name: string) => resources.find((d) => d.name === name)?.present;
 
-    expect(nat('shop-pr-42-nat-a')).toEqual({ development: false, staging: true, production: true });
-    expect(nat('shop-pr-42-nat-b')).toEqual({ development: false, staging: false, production: true });
+    expect(nat('shop--pr-42-nat-a')).toEqual({ development: false, staging: true, production: true });
+    expect(nat('shop--pr-42-nat-b')).toEqual({ development: false, staging: false, production: true });
   });
 
   it('shows that production owns the domain itself and other modes a subdomain', () => {

@@ -760,7 +760,7 @@ describe('compose input — malformed files are refused with the offending key',
       text: 'name: acme-payments-reconciliation\nservices:\n  web:\n    image: nginx\n',
       path: 'environment',
       message:
-        'makes the load balancer name "acme-payments-reconciliation-pr-42" 34 characters long (AWS allows 32)',
+        'makes the load balancer name "acme-payments-reconciliation--pr-42" 35 characters long (AWS allows 32)',
     },
     {
       what: 'a domainname that is not a domain',

@@ -8,8 +8,13 @@ import {
   type LiveState,
   livePlan,
 } from '../../core/live-plan.ts';
+import { databaseNames, serviceNames } from '../../core/names.ts';
 import { MODE_POLICIES, type Mode, resolvePolicy } from '../../core/policy.ts';
 import { parseDeployRequest } from '../../core/request.ts';
+
+const DB_INSTANCE = databaseNames('shop', 'main', 'db').instance;
+const WEB_TG = serviceNames('shop', 'main', 'web').targetGroup;
+const API_TG = serviceNames('shop', 'main', 'api').targetGroup;
 
 const WEB = {
   name: 'web',
@@ -88,7 +93,7 @@ const DEPLOYED_DEVELOPMENT: LiveState = {
   services: [LIVE_WEB, LIVE_API],
   databases: [
     {
-      instance: 'shop-main-db',
+      instance: DB_INSTANCE,
       status: 'available',
       instanceClass: 'db.t4g.micro',
       deletionProtection: false,
@@ -99,8 +104,8 @@ const DEPLOYED_DEVELOPMENT: LiveState = {
     { name: '/modeshift/shop/main/web', retentionInDays: 1 },
     { name: '/modeshift/shop/main/api', retentionInDays: 1 },
   ],
-  targetGroups: [{ name: 'shop-main-web', port: 80, healthCheckPath: '/', healthCheckPort: 'traffic-port' }],
-  loadBalancer: { name: 'shop-main', deletionProtection: false, accessLogs: true },
+  targetGroups: [{ name: WEB_TG, port: 80, healthCheckPath: '/', healthCheckPort: 'traffic-port' }],
+  loadBalancer: { name: 'shop--main', deletionProtection: false, accessLogs: true },
 };
 
 const NOTHING: LiveState = { services: [], databases: [], logGroups: [], targetGroups: [] };
@@ -118,9 +123,9 @@ describe('live plan — an environment that does not exist', () => {
     expect(plan.exists).toBe(false);
     expect(plan.deployedMode).toBeUndefined();
     expect(plan.resources.map((item) => `${item.action} ${item.kind} ${item.name}`)).toEqual([
-      'create load-balancer shop-main',
-      'create target-group shop-main-web',
-      'create database shop-main-db',
+      'create load-balancer shop--main',
+      `create target-group ${WEB_TG}`,
+      `create database ${DB_INSTANCE}`,
       'create log-group /modeshift/shop/main/web',
       'create log-group /modeshift/shop/main/api',
       'create service web',
@@ -303,9 +308,9 @@ describe('live plan — development → production', () => {
     expect(find(plan.resources, 'log-group', '/modeshift/shop/main/web').changes).toEqual([
       { setting: 'retentionInDays', from: 1, to: 30 },
     ]);
-    expect(find(plan.resources, 'database', 'shop-main-db')).toEqual({
+    expect(find(plan.resources, 'database', DB_INSTANCE)).toEqual({
       kind: 'database',
-      name: 'shop-main-db',
+      name: DB_INSTANCE,
       action: 'update',
       changes: [
         { setting: 'instanceClass', from: 'db.t4g.micro', to: 'db.m7g.large' },
@@ -313,13 +318,13 @@ describe('live plan — development → production', () => {
       ],
       note: 'the class changes in the next maintenance window',
     });
-    expect(find(plan.resources, 'load-balancer', 'shop-main').changes).toEqual([
+    expect(find(plan.resources, 'load-balancer', 'shop--main').changes).toEqual([
       { setting: 'deletionProtection', from: false, to: true },
     ]);
   });
 
   it('keeps what the mode does not decide', () => {
-    expect(find(plan.resources, 'target-group', 'shop-main-web').action).toBe('keep');
+    expect(find(plan.resources, 'target-group', WEB_TG).action).toBe('keep');
     expect(plan).toMatchObject({ deployedMode: 'development', requestedMode: 'production' });
   });
 });
@@ -331,9 +336,9 @@ describe('live plan — databases', () => {
       DEPLOYED_DEVELOPMENT,
     );
 
-    expect(find(plan.resources, 'database', 'shop-main-db')).toEqual({
+    expect(find(plan.resources, 'database', DB_INSTANCE)).toEqual({
       kind: 'database',
-      name: 'shop-main-db',
+      name: DB_INSTANCE,
       action: 'keep',
       changes: [],
       note: 'no longer in the compose file; only down deletes it',
@@ -345,7 +350,7 @@ describe('live plan — databases', () => {
       ...DEPLOYED_DEVELOPMENT,
       databases: [
         {
-          instance: 'shop-main-db',
+          instance: DB_INSTANCE,
           instanceClass: 'db.t4g.micro',
           pendingInstanceClass: 'db.m7g.large',
           deletionProtection: true,
@@ -356,7 +361,7 @@ describe('live plan — databases', () => {
 
     const plan = livePlan(inputFor('production'), live);
 
-    expect(find(plan.resources, 'database', 'shop-main-db')).toMatchObject({
+    expect(find(plan.resources, 'database', DB_INSTANCE)).toMatchObject({
       action: 'keep',
       note: 'runs as db.t4g.micro until the maintenance window applies db.m7g.large',
     });
@@ -365,12 +370,12 @@ describe('live plan — databases', () => {
   it('notes an unencrypted instance, which a deploy cannot encrypt', () => {
     const live: LiveState = {
       ...DEPLOYED_DEVELOPMENT,
-      databases: [{ instance: 'shop-main-db', instanceClass: 'db.t4g.micro', storageEncrypted: false }],
+      databases: [{ instance: DB_INSTANCE, instanceClass: 'db.t4g.micro', storageEncrypted: false }],
     };
 
     const plan = livePlan(inputFor('development'), live);
 
-    expect(find(plan.resources, 'database', 'shop-main-db').note).toContain(
+    expect(find(plan.resources, 'database', DB_INSTANCE).note).toContain(
       'storage encryption is off and cannot change in place',
     );
   });
@@ -401,7 +406,7 @@ describe('live plan — log groups, target groups and the load balancer', () => 
 
     const plan = livePlan(inputFor('development', [checked, API]), DEPLOYED_DEVELOPMENT);
 
-    expect(find(plan.resources, 'target-group', 'shop-main-web')).toMatchObject({
+    expect(find(plan.resources, 'target-group', WEB_TG)).toMatchObject({
       action: 'update',
       changes: [{ setting: 'healthCheckPath', from: '/', to: '/health' }],
     });
@@ -410,22 +415,22 @@ describe('live plan — log groups, target groups and the load balancer', () => 
   it('removes the target group of a service that is no longer public, while another is', () => {
     const live: LiveState = {
       ...DEPLOYED_DEVELOPMENT,
-      targetGroups: [...DEPLOYED_DEVELOPMENT.targetGroups, { name: 'shop-main-api', port: 8080 }],
+      targetGroups: [...DEPLOYED_DEVELOPMENT.targetGroups, { name: API_TG, port: 8080 }],
     };
 
     const plan = livePlan(inputFor('development'), live);
 
-    expect(find(plan.resources, 'target-group', 'shop-main-api').action).toBe('remove');
+    expect(find(plan.resources, 'target-group', API_TG).action).toBe('remove');
   });
 
   it('keeps the load balancer and target groups once no service is public', () => {
     const plan = livePlan(inputFor('development', [{ ...WEB, public: false }, API]), DEPLOYED_DEVELOPMENT);
 
-    expect(find(plan.resources, 'load-balancer', 'shop-main')).toMatchObject({
+    expect(find(plan.resources, 'load-balancer', 'shop--main')).toMatchObject({
       action: 'keep',
       note: LEFT_IN_PLACE.loadBalancer,
     });
-    expect(find(plan.resources, 'target-group', 'shop-main-web')).toMatchObject({
+    expect(find(plan.resources, 'target-group', WEB_TG)).toMatchObject({
       action: 'keep',
       note: LEFT_IN_PLACE.targetGroup,
     });
@@ -437,12 +442,12 @@ describe('live plan — log groups, target groups and the load balancer', () => 
   it('names access logs that are off', () => {
     const live: LiveState = {
       ...DEPLOYED_DEVELOPMENT,
-      loadBalancer: { name: 'shop-main', deletionProtection: false, accessLogs: false },
+      loadBalancer: { name: 'shop--main', deletionProtection: false, accessLogs: false },
     };
 
     const plan = livePlan(inputFor('development'), live);
 
-    expect(find(plan.resources, 'load-balancer', 'shop-main').changes).toEqual([
+    expect(find(plan.resources, 'load-balancer', 'shop--main').changes).toEqual([
       { setting: 'accessLogs', from: false, to: true },
     ]);
   });

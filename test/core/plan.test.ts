@@ -170,13 +170,13 @@ describe('plan — app wiring', () => {
       ],
     });
     const api = ofType(plan, 'AWS::ECS::TaskDefinition').find(
-      (resource) => resource.name === 'shop-pr-42-api',
+      (resource) => resource.name === 'shop--pr-42--api',
     );
 
     expect(api?.settings).toMatchObject({
       environmentVariables: 4,
       secrets: ['STRIPE_KEY←/modeshift/shop/pr-42/STRIPE_KEY', 'PGPASSWORD←db password (RDS-managed secret)'],
-      executionRole: 'shop-pr-42-api (reads only these secrets)',
+      executionRole: 'shop--pr-42--api (reads only these secrets)',
     });
   });
 

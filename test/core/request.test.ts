@@ -95,8 +95,8 @@ describe('deployment request — a valid request', () => {
   });
 
   it('accepts the longest project and environment whose derived names all fit', () => {
-    // 'p' * 12 + '-' + 'e' * 12 + '-' + 6-character hash = 32, the target-group limit.
-    const request = parseDeployRequest({ ...valid(), project: 'p'.repeat(12), environment: 'e'.repeat(12) });
+    // 'p' * 12 + '--' + 'e' * 11 + '-' + 6-character hash = 32, the target-group limit.
+    const request = parseDeployRequest({ ...valid(), project: 'p'.repeat(12), environment: 'e'.repeat(11) });
 
     expect(request.project).toHaveLength(12);
   });
@@ -300,6 +300,16 @@ describe('deployment request — malformed requests are refused with the field n
     ],
     ['force not a boolean', { ...valid(), force: 'yes' }, 'force:'],
     [
+      'project and environment one character too long for the target groups',
+      { ...valid(), project: 'p'.repeat(12), environment: 'e'.repeat(12) },
+      'environment: project "pppppppppppp" with environment "eeeeeeeeeeee" makes the target group name prefix "pppppppppppp-eeeeeeeeeeee-xxxxxxx" 33 characters long',
+    ],
+    [
+      'project whose access-log bucket would start with the reserved xn--',
+      { ...valid(), project: 'xn', environment: 'main' },
+      'project: project "xn" with environment "main" makes the S3 access-log bucket name',
+    ],
+    [
       'project and environment too long for the load balancer',
       { ...valid(), project: 'acme-storefront', environment: 'feature-checkout-v2' },
       'environment: project "acme-storefront" with environment "feature-checkout-v2" makes the load balancer name',
@@ -311,7 +321,7 @@ describe('deployment request — malformed requests are refused with the field n
         services: [],
         databases: [{ name: `d${'b'.repeat(47)}` }],
         project: 'p'.repeat(12),
-        environment: 'e'.repeat(12),
+        environment: 'e'.repeat(11),
       },
       'databases[0].name: "dbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" makes the RDS instance identifier',
     ],

@@ -28,6 +28,7 @@ import {
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
+import { serviceNames } from '../../core/names.ts';
 import { resolvePolicy } from '../../core/policy.ts';
 import { readServiceWiring } from '../../local/read-back.ts';
 import { deployOnTarget } from '../../local/run-workflows.ts';
@@ -189,7 +190,7 @@ describe('app wiring on the local AWS', () => {
     const { definitions, values } = await expectSecretsResolvable(aws.target());
     const container = (family: string) =>
       definitions.find((definition) => definition.family === family)?.containerDefinitions?.[0];
-    const api = container('shop-main-api');
+    const api = container('shop--main--api');
     expect(
       Object.fromEntries((api?.environment ?? []).map((variable) => [variable.name, variable.value])),
     ).toMatchObject({
@@ -199,8 +200,8 @@ describe('app wiring on the local AWS', () => {
       PGUSER: 'shop',
     });
     expect(api?.secrets?.map((secret) => secret.name).sort()).toEqual(['DATABASE_PASSWORD', 'PGPASSWORD']);
-    expect(container('shop-main-worker')?.secrets?.map((secret) => secret.name)).toEqual(['PGPASSWORD']);
-    expect(container('shop-main-web')?.secrets ?? []).toEqual([]);
+    expect(container('shop--main--worker')?.secrets?.map((secret) => secret.name)).toEqual(['PGPASSWORD']);
+    expect(container('shop--main--web')?.secrets ?? []).toEqual([]);
     expect(values.length).toBeGreaterThan(0);
     // Three services, three roles.
     expect(new Set(definitions.map((definition) => definition.executionRoleArn)).size).toBe(3);
@@ -209,9 +210,9 @@ describe('app wiring on the local AWS', () => {
     const wiring = await readServiceWiring(aws.target(), 'shop', 'main', 'api');
     const secretArn = wiring.secrets[0]?.valueFrom.replace(/:password::$/, '');
     expect(wiring).toMatchObject({
-      taskDefinition: 'shop-main-api:1',
+      taskDefinition: 'shop--main--api:1',
       connection: { PGHOST: 'db', PGPORT: '5432', PGDATABASE: 'shop', PGUSER: 'shop' },
-      executionRole: 'arn:aws:iam::123456789012:role/modeshift/shop/main/shop-main-api',
+      executionRole: 'arn:aws:iam::123456789012:role/modeshift/shop/main/shop--main--api',
       readable: [secretArn],
     });
     expect(wiring.secrets.map((secret) => secret.valueFrom)).toEqual([
@@ -253,8 +254,8 @@ describe('app wiring on the local AWS', () => {
         .find((definition) => definition.family === family)
         ?.containerDefinitions?.[0]?.secrets?.map((s) => s.name)
         .sort();
-    expect(secretsOf('ledger-pr-7-api')).toEqual(['DATABASE_PASSWORD', 'PAYMENTS_API_KEY', 'PGPASSWORD']);
-    expect(secretsOf('ledger-pr-7-reports')).toEqual(['PAYMENTS_API_KEY']);
+    expect(secretsOf('ledger--pr-7--api')).toEqual(['DATABASE_PASSWORD', 'PAYMENTS_API_KEY', 'PGPASSWORD']);
+    expect(secretsOf('ledger--pr-7--reports')).toEqual(['PAYMENTS_API_KEY']);
     expect(values).toContain(API_KEY);
 
     const everything = JSON.stringify({
@@ -270,6 +271,6 @@ describe('app wiring on the local AWS', () => {
     const { TargetGroups = [] } = await elbv2.send(new DescribeTargetGroupsCommand({}));
     expect(
       TargetGroups.map((group) => [group.TargetGroupName, group.HealthCheckPath, group.HealthCheckPort]),
-    ).toEqual([['ledger-pr-7-api', '/healthz', 'traffic-port']]);
+    ).toEqual([[serviceNames('ledger', 'pr-7', 'api').targetGroup, '/healthz', 'traffic-port']]);
   });
 });

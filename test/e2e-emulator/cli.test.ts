@@ -41,11 +41,11 @@ describe('modeshift CLI against an emulator started elsewhere', () => {
       workflow: 'deploy',
       status: 'SUCCEEDED',
       mode: 'production',
-      executionName: 'shop-cli-cli-1',
+      executionName: 'shop--cli--cli-1',
     });
     expect(report.policy.natGateways).toBe('per-az');
     expect(report.resources).toEqual(
-      expect.arrayContaining([expect.stringContaining(':loadbalancer/app/shop-cli/')]),
+      expect.arrayContaining([expect.stringContaining(':loadbalancer/app/shop--cli/')]),
     );
     expect(deployed.stderr).toContain('▶ EnsureNetwork');
     expect(deployed.stderr).toMatch(/✓ EnsureNetwork \d+\.\ds/);
@@ -73,7 +73,7 @@ describe('modeshift CLI against an emulator started elsewhere', () => {
     const down = await onEmulator('down', '--env', 'cli', '--project', 'shop', '--confirm', 'cli');
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('✓ down succeeded: shop/cli is down');
-    expect(down.stdout).toMatch(/kept: arn:aws:s3:::shop-cli-lb-logs-/);
+    expect(down.stdout).toMatch(/kept: arn:aws:s3:::shop--cli-lb-logs-/);
 
     const history = await onEmulator('history', '--env', 'cli', '--project', 'shop', '--json');
     expect(

@@ -1,7 +1,10 @@
 // End-to-end against the local AWS (moto): down per mode, checked for what is kept and what is destroyed.
 import { describe, expect, it } from 'vitest';
+import { databaseNames } from '../../core/names.ts';
 import { readTeardownState } from '../../local/read-back.ts';
 import { callsOf, deployShop, downShop, useLocalAws } from './local-aws.ts';
+
+const DB = databaseNames('shop', 'main', 'db').instance;
 
 const aws = useLocalAws();
 
@@ -45,7 +48,7 @@ describe('down on the local AWS — production', () => {
       failedState: 'ConfirmProductionDown',
     });
     const state = await readTeardownState(aws.target(), 'shop', 'main', ['db'], 'shop.example.com');
-    expect(state.destroyed).toEqual(['final snapshot of shop-main-db']);
+    expect(state.destroyed).toEqual([`final snapshot of ${DB}`]);
     expect(callsOf(aws.target(), 'rds', 'DeleteDBInstanceCommand')).toEqual([]);
   });
 
@@ -57,16 +60,16 @@ describe('down on the local AWS — production', () => {
     expect(report.status).toBe('SUCCEEDED');
     const state = await readTeardownState(aws.target(), 'shop', 'main', ['db'], 'shop.example.com');
     expect(state.retained).toEqual([
-      expect.stringMatching(/^final snapshot of shop-main-db \(shop-main-db-final-\d{14}\)$/),
-      expect.stringMatching(/^access-log bucket shop-main-lb-logs-[0-9a-f]{8}$/),
+      expect.stringMatching(new RegExp(`^final snapshot of ${DB} \\(${DB}-final-\\d{14}\\)$`)),
+      expect.stringMatching(/^access-log bucket shop--main-lb-logs-[0-9a-f]{8}$/),
       'log groups /modeshift/shop/main/* (3)',
       'hosted zone shop.example.com',
     ]);
     expect(state.destroyed).toEqual([
-      'database shop-main-db',
-      'load balancer shop-main',
-      'VPC shop-main',
-      'ECS cluster shop-main',
+      `database ${DB}`,
+      'load balancer shop--main',
+      'VPC shop--main',
+      'ECS cluster shop--main',
       'execution roles /modeshift/shop/main/*',
     ]);
   });
@@ -88,7 +91,7 @@ describe('down on the local AWS — production', () => {
     expect(disableLb).toBeGreaterThan(-1);
     expect(disableLb).toBeLessThan(commands.indexOf('elasticloadbalancingv2:DeleteLoadBalancerCommand'));
     expect(callsOf(aws.target(), 'rds', 'ModifyDBInstanceCommand')).toContainEqual(
-      expect.objectContaining({ DBInstanceIdentifier: 'shop-main-db', DeletionProtection: false }),
+      expect.objectContaining({ DBInstanceIdentifier: DB, DeletionProtection: false }),
     );
     expect(commands.indexOf('rds:ModifyDBInstanceCommand')).toBeLessThan(
       commands.indexOf('rds:DeleteDBInstanceCommand'),
@@ -96,7 +99,7 @@ describe('down on the local AWS — production', () => {
     expect(callsOf(aws.target(), 'rds', 'DeleteDBInstanceCommand')).toEqual([
       expect.objectContaining({
         SkipFinalSnapshot: false,
-        FinalDBSnapshotIdentifier: expect.stringMatching(/^shop-main-db-final-/),
+        FinalDBSnapshotIdentifier: expect.stringMatching(new RegExp(`^${DB}-final-`)),
       }),
     ]);
   });

@@ -102,7 +102,7 @@ describe('failure on the local AWS', () => {
     );
     const squatter = await elbv2.send(
       new CreateLoadBalancerCommand({
-        Name: 'shop-main',
+        Name: 'shop--main',
         Subnets: Subnets.slice(0, 2).map((subnet) => subnet.SubnetId as string),
         Tags: [{ Key: 'modeshift:environment', Value: 'someone-else' }],
       }),
@@ -113,19 +113,19 @@ describe('failure on the local AWS', () => {
     expect(failed).toMatchObject({
       status: 'FAILED',
       failedState: 'EnsureLoadBalancer',
-      error: 'Modeshift.ResourceConflict',
+      error: 'Modeshift.NotOwned',
     });
     const record = await records(aws.target()).environment();
     expect(record).toMatchObject({
       status: 'failed',
-      lastError: 'EnsureLoadBalancer: Modeshift.ResourceConflict',
+      lastError: 'EnsureLoadBalancer: Modeshift.NotOwned',
     });
     expect(record?.lockId).toBeUndefined();
     expect(await records(aws.target()).history()).toEqual([
       expect.objectContaining({
         status: 'failed',
         failedState: 'EnsureLoadBalancer',
-        error: 'Modeshift.ResourceConflict',
+        error: 'Modeshift.NotOwned',
       }),
     ]);
 

@@ -31,12 +31,15 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import { describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
+import { databaseNames, serviceNames } from '../../core/names.ts';
 import { resolvePolicy } from '../../core/policy.ts';
 import type { ClientFactory } from '../../engine/run-workflow.ts';
 import { readHistory } from '../../local/records.ts';
 import { deployOnTarget, type RunOptions, type RunReport } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
 import { useLocalAws } from './local-aws.ts';
+
+const DB = databaseNames('prune', 'main', 'db').instance;
 
 const aws = useLocalAws();
 
@@ -89,7 +92,7 @@ async function publicRecordTypes(route53: Route53Client, name: string): Promise<
 /** The host names the load balancer's listener rules route, and the target groups they forward to. */
 async function listenerRoutes(elbv2: ElasticLoadBalancingV2Client) {
   const { LoadBalancers = [] } = await elbv2.send(
-    new DescribeLoadBalancersCommand({ Names: ['prune-main'] }),
+    new DescribeLoadBalancersCommand({ Names: ['prune--main'] }),
   );
   const routes: Array<{ hosts: string[]; targetGroups: string[] }> = [];
   const { Listeners = [] } = await elbv2.send(
@@ -143,9 +146,9 @@ async function privateDatabaseRecord(target: Target): Promise<string[]> {
 /** What the environment holds of each service and of the database, read back from the emulator. */
 async function environmentState(target: Target) {
   const { ecs, elbv2, route53, servicediscovery, iam, codebuild, ecr, rds } = clientsOf(target);
-  const { serviceArns = [] } = await ecs.send(new ListServicesCommand({ cluster: 'prune-main' }));
+  const { serviceArns = [] } = await ecs.send(new ListServicesCommand({ cluster: 'prune--main' }));
   const { services = [] } = await ecs.send(
-    new DescribeServicesCommand({ cluster: 'prune-main', services: serviceArns }),
+    new DescribeServicesCommand({ cluster: 'prune--main', services: serviceArns }),
   );
   const { TargetGroups = [] } = await elbv2.send(new DescribeTargetGroupsCommand({}));
   const { Roles = [] } = await iam.send(new ListRolesCommand({ PathPrefix: '/modeshift/prune/main/' }));
@@ -155,7 +158,7 @@ async function environmentState(target: Target) {
     taskDefinitionArns.map((arn) => arn.replace(/^.*:task-definition\/(.*):\d+$/, '$1')),
   );
   const { projects = [] } = await codebuild.send(
-    new BatchGetProjectsCommand({ names: ['prune-main-site', 'prune-main-jobs'] }),
+    new BatchGetProjectsCommand({ names: ['prune--main--site', 'prune--main--jobs'] }),
   );
   const { repositories = [] } = await ecr.send(new DescribeRepositoriesCommand({}));
   const { DBInstances = [] } = await rds.send(new DescribeDBInstancesCommand({}));
@@ -173,7 +176,7 @@ async function environmentState(target: Target) {
     discoveryServices: await discoveryServices(servicediscovery),
     siteRecords: await publicRecordTypes(route53, SITE_HOSTNAME),
     executionRoles: Roles.map((role) => role.RoleName).sort(),
-    taskFamilies: [...families].filter((family) => family.startsWith('prune-main-')).sort(),
+    taskFamilies: [...families].filter((family) => family.startsWith('prune--main--')).sort(),
     buildProjects: projects.map((project) => project.name).sort(),
     repositories: repositories.map((repository) => repository.repositoryName).sort(),
     databases: DBInstances.map((instance) => instance.DBInstanceIdentifier).sort(),
@@ -189,17 +192,16 @@ const PRUNED = {
   listenerHosts: ['(default)', '(default)'],
   discoveryServices: ['jobs'],
   siteRecords: [],
-  executionRoles: ['prune-main-jobs'],
-  taskFamilies: ['prune-main-jobs'],
-  buildProjects: ['prune-main-jobs'],
+  executionRoles: ['prune--main--jobs'],
+  taskFamilies: ['prune--main--jobs'],
+  buildProjects: ['prune--main--jobs'],
   repositories: ['prune/main/jobs'],
-  databases: ['prune-main-db'],
+  databases: [DB],
   databaseRecord: ['CNAME'],
   logGroups: ['/modeshift/prune/main/jobs', '/modeshift/prune/main/site'],
 };
 
-const KEPT_WARNING =
-  'database prune-main-db is no longer in the compose file and is kept: a deploy never deletes a database; down deletes it';
+const KEPT_WARNING = `database ${DB} is no longer in the compose file and is kept: a deploy never deletes a database; down deletes it`;
 
 async function deployFull(target: Target): Promise<void> {
   const report = await deploy(target, FULL, 'full-1');
@@ -214,15 +216,15 @@ describe('pruning on the local AWS', () => {
 
     expect(await environmentState(aws.target())).toEqual({
       activeServices: ['jobs', 'site'],
-      targetGroups: ['prune-main-site'],
+      targetGroups: [serviceNames('prune', 'main', 'site').targetGroup],
       listenerHosts: ['(default)', '(default)', 'main.prune.example.com'],
       discoveryServices: ['jobs', 'site'],
       siteRecords: ['A'],
-      executionRoles: ['prune-main-jobs', 'prune-main-site'],
-      taskFamilies: ['prune-main-jobs', 'prune-main-site'],
-      buildProjects: ['prune-main-jobs', 'prune-main-site'],
+      executionRoles: ['prune--main--jobs', 'prune--main--site'],
+      taskFamilies: ['prune--main--jobs', 'prune--main--site'],
+      buildProjects: ['prune--main--jobs', 'prune--main--site'],
       repositories: ['prune/main/jobs', 'prune/main/site'],
-      databases: ['prune-main-db'],
+      databases: [DB],
       databaseRecord: ['CNAME'],
       logGroups: ['/modeshift/prune/main/jobs', '/modeshift/prune/main/site'],
     });

@@ -56,7 +56,7 @@ beforeEach(() => {
     .rejects(new ExecutionDoesNotExist({ message: 'no such execution', $metadata: {} }));
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
   sfn.on(StartExecutionCommand).resolves({
-    executionArn: `${DEPLOY_MACHINE.replace(':stateMachine:', ':execution:')}:shop-pr-1-build-7`,
+    executionArn: `${DEPLOY_MACHINE.replace(':stateMachine:', ':execution:')}:shop--pr-1--build-7`,
   });
 });
 
@@ -64,7 +64,7 @@ describe('Deploy Requested handler', () => {
   it('takes the environment’s lock and starts the deploy workflow named from the deployment id', async () => {
     const outcome = await deployRequested(event, deps());
 
-    expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop-pr-1-build-7' });
+    expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop--pr-1--build-7' });
     expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
       UpdateExpression: expect.stringContaining('REMOVE #queued'),
       ConditionExpression: 'attribute_not_exists(#lockId) OR #lockExpiresAt < :now',
@@ -75,7 +75,7 @@ describe('Deploy Requested handler', () => {
     });
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: DEPLOY_MACHINE,
-      name: 'shop-pr-1-build-7',
+      name: 'shop--pr-1--build-7',
     });
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}');
     expect(input).toMatchObject({
@@ -125,7 +125,7 @@ describe('Deploy Requested handler', () => {
 
     const outcome = await deployRequested(event, deps());
 
-    expect(outcome).toMatchObject({ outcome: 'duplicate', executionName: 'shop-pr-1-build-7' });
+    expect(outcome).toMatchObject({ outcome: 'duplicate', executionName: 'shop--pr-1--build-7' });
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
   });
@@ -148,7 +148,7 @@ describe('Deploy Requested handler', () => {
 
     const outcome = await deployRequested(event, deps());
 
-    expect(outcome).toMatchObject({ outcome: 'duplicate', executionName: 'shop-pr-1-build-7' });
+    expect(outcome).toMatchObject({ outcome: 'duplicate', executionName: 'shop--pr-1--build-7' });
   });
 
   it('queues the request while another deployment holds the environment', async () => {
@@ -260,7 +260,7 @@ describe('workflow finished — the queued request starts', () => {
 
     const outcome = await workflowFinished({ detail: { project: 'shop', environment: 'pr-1' } }, deps());
 
-    expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop-pr-1-build-7' });
+    expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop--pr-1--build-7' });
     expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
       UpdateExpression: 'SET #lockId = :id, #lockExpiresAt = :expires REMOVE #queued',
     });
@@ -347,7 +347,7 @@ describe('Deploy Requested handler — config values', () => {
 
     const outcome = await deployRequested(needingEvent, deps());
 
-    expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop-pr-1-build-7' });
+    expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop--pr-1--build-7' });
     expect(eventbridge).not.toHaveReceivedCommand(PutEventsCommand);
   });
 

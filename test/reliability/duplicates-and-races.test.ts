@@ -139,7 +139,7 @@ describe('duplicate delivery', () => {
     for (const outcome of outcomes) {
       expect(outcome).toMatchObject({
         outcome: expect.stringMatching(/^(started|duplicate)$/),
-        executionName: 'shop-dup-dup-1',
+        executionName: 'shop--dup--dup-1',
       });
     }
     expect(await record(aws.target(), 'dup')).toMatchObject({ lockId: 'dup-1' });
@@ -162,11 +162,11 @@ describe('duplicate delivery', () => {
     const again = await deployRequested(x, stepFunctions.deps);
     await stepFunctions.settled();
 
-    expect(again).toMatchObject({ outcome: 'duplicate', executionName: 'shop-late-x' });
+    expect(again).toMatchObject({ outcome: 'duplicate', executionName: 'shop--late--x' });
     expect(stepFunctions.executions.map((run) => `${run.name}:${run.status}`)).toEqual([
-      'shop-late-x:SUCCEEDED',
-      'shop-late-a:SUCCEEDED',
-      'shop-late-b:SUCCEEDED',
+      'shop--late--x:SUCCEEDED',
+      'shop--late--a:SUCCEEDED',
+      'shop--late--b:SUCCEEDED',
     ]);
     expect(await record(aws.target(), 'late')).toMatchObject({ mode: 'staging', lastDeploymentId: 'b' });
     countReliability('duplicateCases');
@@ -183,11 +183,11 @@ describe('races between requests for one environment', () => {
     const second = await deployRequested(b, stepFunctions.deps);
     await stepFunctions.settled();
 
-    expect(first).toMatchObject({ outcome: 'started', executionName: 'shop-race-a' });
+    expect(first).toMatchObject({ outcome: 'started', executionName: 'shop--race--a' });
     expect(second).toEqual({ outcome: 'queued', deploymentId: 'b' });
     expect(stepFunctions.executions.map((run) => `${run.name}:${run.status}`)).toEqual([
-      'shop-race-a:SUCCEEDED',
-      'shop-race-b:SUCCEEDED',
+      'shop--race--a:SUCCEEDED',
+      'shop--race--b:SUCCEEDED',
     ]);
     expect(await history(aws.target(), 'race')).toEqual([
       'deploy:a:staging:succeeded',
@@ -216,13 +216,13 @@ describe('races between requests for one environment', () => {
     await stepFunctions.settled();
 
     expect(outcomes).toEqual([
-      expect.objectContaining({ outcome: 'started', executionName: 'shop-race-a' }),
+      expect.objectContaining({ outcome: 'started', executionName: 'shop--race--a' }),
       { outcome: 'queued', deploymentId: 'b' },
       { outcome: 'queued', deploymentId: 'c', superseded: 'b' },
     ]);
     expect(stepFunctions.executions.map((run) => `${run.name}:${run.status}`)).toEqual([
-      'shop-race-a:SUCCEEDED',
-      'shop-race-c:SUCCEEDED',
+      'shop--race--a:SUCCEEDED',
+      'shop--race--c:SUCCEEDED',
     ]);
     expect(await history(aws.target(), 'race')).toEqual([
       'deploy:a:development:succeeded',
@@ -266,8 +266,8 @@ describe('requests landing in the gaps of the queue hand-over', () => {
     await stepFunctions.settled();
 
     expect(stepFunctions.executions.map((run) => `${run.name}:${run.status}`)).toEqual([
-      'shop-gap-a:SUCCEEDED',
-      'shop-gap-c:SUCCEEDED',
+      'shop--gap--a:SUCCEEDED',
+      'shop--gap--c:SUCCEEDED',
     ]);
     expect(await record(aws.target(), 'gap')).toMatchObject({ mode: 'staging', lastDeploymentId: 'c' });
     countReliability('raceCases');
@@ -294,8 +294,8 @@ describe('requests landing in the gaps of the queue hand-over', () => {
     await stepFunctions.settled();
 
     expect(stepFunctions.executions.map((run) => `${run.name}:${run.status}`)).toEqual([
-      'shop-gap-a:SUCCEEDED',
-      'shop-gap-b:SUCCEEDED',
+      'shop--gap--a:SUCCEEDED',
+      'shop--gap--b:SUCCEEDED',
     ]);
     expect(await record(aws.target(), 'gap')).toMatchObject({ mode: 'staging', lastDeploymentId: 'b' });
     countReliability('raceCases');

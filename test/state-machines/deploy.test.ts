@@ -1,12 +1,18 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateClusterCommand, PutClusterCapacityProvidersCommand } from '@aws-sdk/client-ecs';
 import { ModifyLoadBalancerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateScheduleCommand, DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { databaseNames } from '../../core/names.ts';
 import { MODE_POLICIES } from '../../core/policy.ts';
 import { StepError } from '../../functions/step-errors.ts';
 import { aws, previousRecord, resetAws, runDeploy, shopDeployInput } from '../support/workflow-harness.ts';
+
+const DB_INSTANCE = databaseNames('shop', 'pr-1', 'db').instance;
 
 beforeEach(() => {
   resetAws();
@@ -89,15 +95,14 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
   });
 
   it(`runs the cluster on ${expected.capacity} by default`, async () => {
-    await deploy();
+    const run = await deploy();
 
-    const strategy = [{ capacityProvider: expected.capacity, weight: 1 }];
-    expect(aws.ecs).toHaveReceivedCommandWith(CreateClusterCommand, {
-      defaultCapacityProviderStrategy: strategy,
-    });
-    expect(aws.ecs).toHaveReceivedCommandWith(PutClusterCapacityProvidersCommand, {
-      defaultCapacityProviderStrategy: strategy,
-    });
+    expect(run.inputsOf('EnsureCluster')).toEqual([
+      expect.objectContaining({
+        capacityProvider: expected.capacity,
+        names: expect.objectContaining({ cluster: 'shop--pr-1' }),
+      }),
+    ]);
   });
 
   it(`keeps logs for ${expected.retention} days, every service's log group in one step`, async () => {
@@ -168,7 +173,7 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
     const run = await deploy();
 
     const [input] = run.inputsOf('EnsureDatabases');
-    expect(input?.databases).toEqual([expect.objectContaining({ name: 'db', instance: 'shop-pr-1-db' })]);
+    expect(input?.databases).toEqual([expect.objectContaining({ name: 'db', instance: DB_INSTANCE })]);
     expect(input?.policy).toMatchObject({
       dbInstanceClass: MODE_POLICIES[expected.mode].dbInstanceClass,
       storageEncrypted: true,
@@ -202,7 +207,7 @@ describe('deploy workflow — expiry', () => {
     const run = await runDeploy(shopDeployInput('development', { ttl: '24h' }));
 
     expect(aws.scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
-      Name: 'shop-pr-1-expiry',
+      Name: 'shop--pr-1-expiry',
       ScheduleExpression: 'at(2026-11-27T07:00:00)',
       ActionAfterCompletion: 'DELETE',
       Target: expect.objectContaining({
@@ -213,10 +218,43 @@ describe('deploy workflow — expiry', () => {
     expect(run.entered.indexOf('CreateExpirySchedule')).toBeLessThan(run.entered.indexOf('Foundations'));
   });
 
-  it('removes an earlier expiry schedule when the request has no ttl', async () => {
+  it('updates the schedule an earlier deploy armed, once it is found to be the environment’s', async () => {
+    const run = await runDeploy(shopDeployInput('development', { ttl: '24h' }), {
+      answers: { CheckExpirySchedule: { exists: true } },
+    });
+
+    expect(aws.scheduler).toHaveReceivedCommandWith(UpdateScheduleCommand, { Name: 'shop--pr-1-expiry' });
+    expect(aws.scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
+    expect(run.entered.indexOf('ArmExpiry')).toBeLessThan(run.entered.indexOf('UpdateExpirySchedule'));
+  });
+
+  it('touches no schedule of its name that is another environment’s, and fails with Modeshift.NotOwned', async () => {
+    const refused = new StepError(
+      'Modeshift.NotOwned',
+      'expiry schedule shop--pr-1-expiry belongs to a/b, not shop/pr-1',
+    );
+    const run = await runDeploy(shopDeployInput('development'), {
+      failing: { CheckExpirySchedule: refused },
+    });
+
+    expect(run.result.status).toBe('FAILED');
+    expect(run.result.error).toBe('Modeshift.NotOwned');
+    expect(aws.scheduler).not.toHaveReceivedCommand(DeleteScheduleCommand);
+    expect(aws.scheduler).not.toHaveReceivedCommand(UpdateScheduleCommand);
+    expect(run.entered).not.toContain('EnsureNetwork');
+  });
+
+  it('leaves the schedules alone when there is none and the request has no ttl', async () => {
     await runDeploy(shopDeployInput('development'));
 
-    expect(aws.scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'shop-pr-1-expiry' });
+    expect(aws.scheduler).not.toHaveReceivedCommand(DeleteScheduleCommand);
+    expect(aws.scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
+  });
+
+  it('removes an earlier expiry schedule when the request has no ttl', async () => {
+    await runDeploy(shopDeployInput('development'), { answers: { CheckExpirySchedule: { exists: true } } });
+
+    expect(aws.scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'shop--pr-1-expiry' });
     expect(aws.scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
   });
 });
@@ -307,9 +345,7 @@ describe('deploy workflow — mode changes', () => {
     expect(aws.elbv2).toHaveReceivedCommandWith(ModifyLoadBalancerAttributesCommand, {
       Attributes: expect.arrayContaining([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
     });
-    expect(aws.ecs).toHaveReceivedCommandWith(PutClusterCapacityProvidersCommand, {
-      defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
-    });
+    expect(run.inputsOf('EnsureCluster')[0]).toMatchObject({ capacityProvider: 'FARGATE' });
     expect(run.inputsOf('WriteDnsRecords')[0]).toMatchObject({ ttl: 3600, writeMode: 'upsert' });
     expect(run.inputsOf('EnsureDatabases')[0]?.policy).toMatchObject({
       dbDeletionProtection: true,
@@ -321,8 +357,8 @@ describe('deploy workflow — mode changes', () => {
 
 describe('deploy workflow — pruning', () => {
   const kept = {
-    keptDatabases: ['shop-pr-1-olddb'],
-    warning: 'database shop-pr-1-olddb is no longer in the compose file and is kept',
+    keptDatabases: ['shop--pr-1--olddb'],
+    warning: 'database shop--pr-1--olddb is no longer in the compose file and is kept',
   };
   const succeededEvent = () =>
     aws.events
@@ -340,7 +376,7 @@ describe('deploy workflow — pruning', () => {
       {
         project: 'shop',
         environment: 'pr-1',
-        names: expect.objectContaining({ prefix: 'shop-pr-1', cluster: 'shop-pr-1' }),
+        names: expect.objectContaining({ prefix: 'shop--pr-1', cluster: 'shop--pr-1' }),
         services: expect.arrayContaining(['web', 'api', 'worker']),
         publicServices: [expect.objectContaining({ service: 'web' })],
       },
@@ -349,9 +385,9 @@ describe('deploy workflow — pruning', () => {
       {
         project: 'shop',
         environment: 'pr-1',
-        names: expect.objectContaining({ prefix: 'shop-pr-1', cluster: 'shop-pr-1' }),
+        names: expect.objectContaining({ prefix: 'shop--pr-1', cluster: 'shop--pr-1' }),
         services: expect.arrayContaining(['web', 'api', 'worker']),
-        databases: [expect.objectContaining({ instance: 'shop-pr-1-db' })],
+        databases: [expect.objectContaining({ instance: DB_INSTANCE })],
       },
     ]);
   });
@@ -375,7 +411,7 @@ describe('deploy workflow — pruning', () => {
     expect(JSON.parse(succeededEvent()?.Detail ?? '{}')).toMatchObject({
       project: 'shop',
       environment: 'pr-1',
-      keptDatabases: ['shop-pr-1-olddb'],
+      keptDatabases: ['shop--pr-1--olddb'],
     });
   });
 

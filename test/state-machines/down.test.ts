@@ -83,7 +83,9 @@ describe('down workflow — development', () => {
     expect(run.result.status).toBe('SUCCEEDED');
     expect(run.entered).toContain('DeleteDatabasesWithoutSnapshot');
     expect(run.inputsOf('DeleteDatabases')).toEqual([expect.objectContaining({ finalSnapshot: false })]);
-    expect(aws.rds).toHaveReceivedCommandWith(DeleteDBSubnetGroupCommand, { DBSubnetGroupName: 'shop-pr-1' });
+    expect(aws.rds).toHaveReceivedCommandWith(DeleteDBSubnetGroupCommand, {
+      DBSubnetGroupName: 'shop--pr-1',
+    });
   });
 
   it('deletes the NAT gateways, the load balancer and the private namespace once the services are gone, with the databases still going', async () => {
@@ -112,7 +114,7 @@ describe('down workflow — development', () => {
     const run = await runDown(shopDownInput());
 
     const steps = run.calls.map((call) => call.step);
-    expect(aws.ecs).toHaveReceivedCommandWith(DeleteClusterCommand, { cluster: 'shop-pr-1' });
+    expect(aws.ecs).toHaveReceivedCommandWith(DeleteClusterCommand, { cluster: 'shop--pr-1' });
     expect(steps.lastIndexOf('DeleteNetwork')).toBeGreaterThan(steps.indexOf('DeleteServices'));
     expect(steps.lastIndexOf('DeleteNetwork')).toBeGreaterThan(steps.indexOf('CheckDatabasesDeleted'));
   });

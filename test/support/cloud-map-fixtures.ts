@@ -6,7 +6,12 @@
 
 /** Namespace `id` named `name`, as ListNamespaces returns it. */
 export function privateNamespace(id: string, name: string) {
-  return { Id: id, Name: name, Type: 'DNS_PRIVATE' as const };
+  return {
+    Id: id,
+    Name: name,
+    Type: 'DNS_PRIVATE' as const,
+    Arn: `arn:aws:servicediscovery:us-east-1:123456789012:namespace/${id}`,
+  };
 }
 
 /** GetNamespace's answer for namespace `id` named `name`, whose hosted zone is `hostedZoneId`. */
@@ -14,7 +19,6 @@ export function namespaceWithZone(id: string, name: string, hostedZoneId: string
   return {
     Namespace: {
       ...privateNamespace(id, name),
-      Arn: `arn:aws:servicediscovery:us-east-1:123456789012:namespace/${id}`,
       Properties: { DnsProperties: { HostedZoneId: hostedZoneId } },
     },
   };

@@ -188,6 +188,10 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
       };
     case 'CheckBuilds':
       return { done: true };
+    case 'CheckExpirySchedule':
+      return { exists: false };
+    case 'EnsureCluster':
+      return { arn: 'arn:aws:ecs:us-east-1:123456789012:cluster/shop--pr-1' };
     case 'EnsureLogGroups':
       return {
         created: (input.services as unknown[]).length,

@@ -16,6 +16,7 @@ import {
   UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
 import type { NamedBuild, Tag } from '../../resource-refs.ts';
+import { assertOwned, environmentIdentity } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 
 /**
@@ -118,6 +119,7 @@ export async function ensureBuildProject(
     await create();
     return result('created');
   }
+  assertOwned(`CodeBuild project ${wanted.name}`, existing.tags, environmentIdentity(input.tags));
   if (isCurrent(existing, wanted)) return result('unchanged');
   try {
     await clients.codebuild.send(new UpdateProjectCommand({ ...wanted, tags }));

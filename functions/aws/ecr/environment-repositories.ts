@@ -5,12 +5,13 @@
  */
 import {
   DeleteRepositoryCommand,
+  DescribeRepositoriesCommand,
   type ECRClient,
   ListTagsForResourceCommand,
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import { mapConcurrently } from '../../bounded-concurrency.ts';
-import { type EnvironmentIdentity, isTaggedForEnvironment } from '../environment-tags.ts';
+import { assertOwned, type EnvironmentIdentity, isTaggedForEnvironment } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 
 /** Tag reads and deletions in flight at once. */
@@ -36,6 +37,22 @@ export async function environmentRepositories(ecr: ECRClient, owner: Environment
     return isTaggedForEnvironment(tags, owner);
   });
   return candidates.filter((_, index) => owned[index]).map((repository) => repository.name);
+}
+
+/**
+ * Throws `Modeshift.NotOwned` unless the repository called `name` is tagged
+ * for this environment. A repository just created by this environment is.
+ */
+export async function assertRepositoryOwned(
+  ecr: ECRClient,
+  name: string,
+  owner: EnvironmentIdentity,
+): Promise<void> {
+  const { repositories = [] } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+  const arn = repositories.find((repository) => repository.repositoryName === name)?.repositoryArn;
+  if (arn === undefined) return;
+  const { tags } = await ecr.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+  assertOwned(`ECR repository ${name}`, tags, owner);
 }
 
 /** Deletes the repositories and their images; one already gone is fine. */

@@ -3,6 +3,8 @@
  * mode's TTL) and its ECS service on the environment's cluster, created or
  * brought to every setting of the mode: capacity provider, deployment
  * percentages, circuit breaker, network, load balancer and task definition.
+ * A service of that name in the cluster that is not tagged for this
+ * environment stops it with `Modeshift.NotOwned`.
  */
 import {
   type CapacityProviderStrategyItem,
@@ -26,6 +28,7 @@ import type { EnvironmentNames } from '../../../core/names.ts';
 import type { Policy } from '../../../core/policy.ts';
 import type { LoadBalancerRef, NamespaceRef, NetworkRef } from '../../resource-refs.ts';
 import { StepError } from '../../step-errors.ts';
+import { assertOwned, environmentIdentity } from '../environment-tags.ts';
 import { awsErrorNamed } from '../errors.ts';
 
 export interface EnsureServiceInput {
@@ -99,6 +102,13 @@ export async function ensureService(
   const ecsTags = input.tags.map((tag) => ({ key: tag.Key, value: tag.Value }));
 
   const existing = await describeService(clients.ecs, names.cluster, service.name);
+  if (existing !== undefined) {
+    assertOwned(
+      `ECS service ${service.name} in cluster ${names.cluster}`,
+      existing.tags,
+      environmentIdentity(input.tags),
+    );
+  }
   if (existing === undefined) {
     const created = await clients.ecs.send(
       new CreateServiceCommand({ serviceName: service.name, ...settings, tags: ecsTags }),
@@ -241,7 +251,9 @@ async function findDiscoveryService(
 
 /** The ECS service when it exists and is not INACTIVE (deleted). */
 async function describeService(ecs: ECSClient, cluster: string, name: string): Promise<Service | undefined> {
-  const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [name] }));
+  const { services } = await ecs.send(
+    new DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] }),
+  );
   return services?.find((candidate) => candidate.serviceName === name && candidate.status !== 'INACTIVE');
 }
 

@@ -19,6 +19,7 @@ import type { ServiceSpec, Tag } from '../../../core/execution-input.ts';
 import { type EnvironmentNames, serviceNames } from '../../../core/names.ts';
 import type { BuiltImage, DatabaseEndpoint } from '../../resource-refs.ts';
 import { StepError } from '../../step-errors.ts';
+import { assertOwned, environmentIdentity } from '../environment-tags.ts';
 
 export interface RegisterTaskDefinitionInput {
   readonly service: ServiceSpec;
@@ -116,9 +117,11 @@ export async function registerTaskDefinition(
   const family = desired.family as string;
   const latest = await latestActiveRevision(clients.ecs, family);
   if (latest !== undefined) {
-    const { taskDefinition } = await clients.ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: latest }),
+    const { taskDefinition, tags } = await clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: latest, include: ['TAGS'] }),
     );
+    // A family of this environment's name whose revisions are another's gets no revision of ours.
+    assertOwned(`ECS task definition family ${family}`, tags, environmentIdentity(input.tags));
     if (taskDefinition?.taskDefinitionArn && fingerprint(taskDefinition) === fingerprint(desired)) {
       return { arn: taskDefinition.taskDefinitionArn };
     }

@@ -13,7 +13,7 @@ import {
   type Tag,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { type EnvironmentIdentity, isTaggedForEnvironment, resourceConflict } from '../environment-tags.ts';
+import { assertOwned, type EnvironmentIdentity, isTaggedForEnvironment } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 
 /** DescribeTags takes at most 20 resource ARNs per call. */
@@ -38,7 +38,7 @@ export async function describeTags(
 /**
  * The load balancer called `name`, or undefined when there is none.
  *
- * @throws StepError `Modeshift.ResourceConflict` when a load balancer of that
+ * @throws StepError `Modeshift.NotOwned` when a load balancer of that
  * name exists without this environment's tags.
  */
 export async function findEnvironmentLoadBalancer(
@@ -56,9 +56,7 @@ export async function findEnvironmentLoadBalancer(
   }
   if (found?.LoadBalancerArn === undefined) return undefined;
   const tags = await describeTags(elbv2, [found.LoadBalancerArn]);
-  if (!isTaggedForEnvironment(tags.get(found.LoadBalancerArn), owner)) {
-    throw resourceConflict('load balancer', name, owner);
-  }
+  assertOwned(`load balancer ${name}`, tags.get(found.LoadBalancerArn), owner);
   return found;
 }
 

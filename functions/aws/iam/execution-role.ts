@@ -23,10 +23,10 @@ import {
 import type { Tag } from '../../../core/execution-input.ts';
 import { serviceNames } from '../../../core/names.ts';
 import {
+  assertOwned,
   type EnvironmentIdentity,
   environmentIdentity,
   isTaggedForEnvironment,
-  resourceConflict,
 } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 
@@ -123,7 +123,7 @@ export async function ensureExecutionRole(
     }
   }
   if (role?.Arn === undefined) throw new Error(`IAM returned no role for "${name}"`);
-  if (!isTaggedForEnvironment(role.Tags, owner)) throw resourceConflict('IAM role', name, owner);
+  assertOwned(`IAM role ${name}`, role.Tags, owner);
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: name,

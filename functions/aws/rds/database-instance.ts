@@ -17,7 +17,7 @@ import type { EnvironmentNames } from '../../../core/names.ts';
 import type { Policy } from '../../../core/policy.ts';
 import type { NetworkRef, Progress } from '../../resource-refs.ts';
 import { StepError } from '../../step-errors.ts';
-import { environmentIdentity, isTaggedForEnvironment } from '../environment-tags.ts';
+import { assertOwned, environmentIdentity } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 
 export interface EnsureDatabaseInput {
@@ -66,12 +66,7 @@ export async function ensureDatabase(
   const existing = await describeInstance(clients.rds, database.instance);
   if (existing === undefined) return createInstance(input, clients.rds);
 
-  if (!isTaggedForEnvironment(existing.TagList, identity)) {
-    throw new StepError(
-      'Modeshift.ResourceConflict',
-      `RDS instance ${database.instance} exists but is not tagged modeshift:project=${identity.project} and modeshift:environment=${identity.environment}: rename the database or remove that instance`,
-    );
-  }
+  assertOwned(`RDS instance ${database.instance}`, existing.TagList, identity);
   const warnings = settingWarnings(existing, input);
   const status = existing.DBInstanceStatus ?? 'unknown';
   if (STUCK_STATUSES.has(status) || status.startsWith('incompatible-')) {

@@ -20,7 +20,7 @@ import {
 import { stepPolicy } from '../../../core/iam/step-policy.ts';
 import { UNSCOPABLE_ACTIONS } from '../../../core/iam/unscopable.ts';
 import { workflowPolicy } from '../../../core/iam/workflow-policy.ts';
-import { databaseNames, serviceNames } from '../../../core/names.ts';
+import { databaseNames, environmentNames, serviceNames } from '../../../core/names.ts';
 import { workflowDefinition } from '../../../core/workflow-definitions.ts';
 import { STEPS } from '../../../state-machines/workflows.ts';
 import { isAllowed } from '../../support/iam-simulate.ts';
@@ -219,7 +219,7 @@ describe('least privilege — what the tag condition allows (IAM evaluated as AW
       Version: '2012-10-17',
       Statement: workflowPolicy(workflowDefinition('down'), workflowContext(['shop', 'blog-*'])),
     };
-    const subnetGroup = arn('rds', 'subgrp:shop-pr-1');
+    const subnetGroup = arn('rds', `subgrp:${environmentNames('shop', 'pr-1').dbSubnetGroup}`);
     const remove = (project?: string) =>
       isAllowed(policy, {
         principal: PRINCIPAL,

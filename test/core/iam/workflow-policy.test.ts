@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Machine, TaskState } from '../../../core/asl.ts';
 import { modeshiftTags } from '../../../core/execution-input.ts';
 import type { PolicyStatement } from '../../../core/iam/policy.ts';
+import { stepPolicy } from '../../../core/iam/step-policy.ts';
 import {
   rolesPassedToSteps,
   type WorkflowIamContext,
@@ -10,6 +11,7 @@ import {
 } from '../../../core/iam/workflow-policy.ts';
 import { environmentNames } from '../../../core/names.ts';
 import { type WorkflowName, workflowDefinition } from '../../../core/workflow-definitions.ts';
+import { ensureCluster } from '../../../functions/steps/ensure-cluster.ts';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -77,7 +79,7 @@ const capitalised = (action: string) => action.charAt(0).toUpperCase() + action.
 
 /** What AWS checks besides the called action when a create carries tags (written out on purpose). */
 const TAG_ON_CREATE: Record<WorkflowName, string[]> = {
-  deploy: ['ecs:TagResource', 'rds:AddTagsToResource'],
+  deploy: ['rds:AddTagsToResource'],
   down: [],
 };
 
@@ -206,7 +208,16 @@ function nested(task: Partial<TaskState>): Machine {
 
 describe('workflowPolicy — deploy workflow', () => {
   it('lets the first ECS cluster of an account create ECS’s service-linked role, and no other', () => {
-    const policy = policyOf('deploy');
+    // EnsureCluster, a step, creates the cluster: its role holds the grant, and the workflow's does not.
+    expect(
+      allows(
+        policyOf('deploy'),
+        'iam:CreateServiceLinkedRole',
+        `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+        { 'iam:AWSServiceName': 'ecs.amazonaws.com' },
+      ),
+    ).toBe(false);
+    const policy = stepPolicy(ensureCluster, { account: ACCOUNT, region: REGION });
     const ecsRole = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`;
     const rdsRole = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS`;
 
@@ -239,7 +250,7 @@ describe('workflowPolicy — deploy workflow', () => {
       );
     }
     expect(actionsOf(policy)).toContain('rds:CreateDBSubnetGroup');
-    expect(actionsOf(policy)).toContain('ecs:PutClusterCapacityProviders');
+    expect(actionsOf(policy)).toContain('scheduler:CreateSchedule');
   });
 
   it('invokes exactly the Lambda steps the ASL references', () => {
@@ -296,7 +307,7 @@ describe('workflowPolicy — deploy workflow', () => {
     );
   });
 
-  it('changes only the attributes of tagged modeshift load balancers and clusters', () => {
+  it('changes only the attributes of tagged modeshift load balancers, and clusters only through EnsureCluster', () => {
     const policy = policyOf('deploy');
     const names = environmentNames('shop', 'pr-1');
     const loadBalancer = arn(
@@ -309,9 +320,11 @@ describe('workflowPolicy — deploy workflow', () => {
       true,
     );
     expect(allows(policy, 'elasticloadbalancing:ModifyLoadBalancerAttributes', loadBalancer)).toBe(false);
-    expect(allows(policy, 'ecs:CreateCluster', cluster, TAGGING)).toBe(true);
-    expect(allows(policy, 'ecs:PutClusterCapacityProviders', cluster, TAGGED)).toBe(true);
-    expect(allows(policy, 'ecs:PutClusterCapacityProviders', cluster)).toBe(false);
+    expect(allows(policy, 'ecs:CreateCluster', cluster, TAGGING)).toBe(false);
+    expect(allows(policy, 'ecs:PutClusterCapacityProviders', cluster, TAGGED)).toBe(false);
+    const step = stepPolicy(ensureCluster, { account: ACCOUNT, region: REGION });
+    expect(allows(step, 'ecs:CreateCluster', cluster, TAGGING)).toBe(true);
+    expect(allows(step, 'ecs:PutClusterCapacityProviders', cluster, TAGGED)).toBe(true);
   });
 
   it('names the roles the Lambda steps pass, for their own policies', () => {
@@ -412,7 +425,7 @@ describe('workflowPolicy — every workflow', () => {
     const policy = workflowPolicy(workflowDefinition('down'), context({ partition: 'aws-cn' }));
 
     expect(policy.find((statement) => statement.Action.includes('ecs:DeleteCluster'))?.Resource).toEqual([
-      `arn:aws-cn:ecs:${REGION}:${ACCOUNT}:cluster/*-*`,
+      `arn:aws-cn:ecs:${REGION}:${ACCOUNT}:cluster/*--*`,
     ]);
   });
 });

@@ -164,7 +164,7 @@ describe('DeleteAccessLogBucket', () => {
     taggedBucket(modeshiftTags('shop-pr', '42', 'production', 'deploy-1'));
 
     await expect(deleteAccessLogBucket(input, clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
       message: expect.stringContaining(BUCKET),
     });
     expect(s3).not.toHaveReceivedCommand(ListObjectVersionsCommand);
@@ -176,7 +176,7 @@ describe('DeleteAccessLogBucket', () => {
     s3.on(GetBucketTaggingCommand).rejects(s3Error('NoSuchTagSet'));
 
     await expect(deleteAccessLogBucket(input, clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
     expect(s3).not.toHaveReceivedCommand(DeleteBucketCommand);
   });

@@ -52,9 +52,11 @@ beforeEach(() => {
 
 describe('DeleteBuildResources — CodeBuild', () => {
   it('deletes the projects named for the environment and tagged for it', async () => {
-    codebuild.on(ListProjectsCommand).resolves({ projects: ['shop-pr-api', 'shop-pr-web', 'blog-pr-api'] });
+    codebuild
+      .on(ListProjectsCommand)
+      .resolves({ projects: ['shop--pr--api', 'shop--pr--web', 'blog--pr--api'] });
     codebuild.on(BatchGetProjectsCommand).resolves({
-      projects: ['shop-pr-api', 'shop-pr-web'].map((name) => ({
+      projects: ['shop--pr--api', 'shop--pr--web'].map((name) => ({
         name,
         tags: tagsOf('pr').map((tag) => ({ key: tag.Key, value: tag.Value })),
       })),
@@ -64,30 +66,33 @@ describe('DeleteBuildResources — CodeBuild', () => {
 
     expect(result).toEqual({});
     expect(codebuild).toHaveReceivedCommandWith(BatchGetProjectsCommand, {
-      names: ['shop-pr-api', 'shop-pr-web'],
+      names: ['shop--pr--api', 'shop--pr--web'],
     });
     expect(codebuild).toHaveReceivedCommandTimes(DeleteProjectCommand, 2);
-    expect(codebuild).toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop-pr-api' });
-    expect(codebuild).toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop-pr-web' });
+    expect(codebuild).toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop--pr--api' });
+    expect(codebuild).toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop--pr--web' });
   });
 
   it('never deletes a project of another environment that shares the name prefix', async () => {
-    codebuild.on(ListProjectsCommand).resolves({ projects: ['shop-pr-api', 'shop-pr-42-api'] });
+    codebuild.on(ListProjectsCommand).resolves({ projects: ['shop--pr--api', 'shop--pr-42--api'] });
     codebuild.on(BatchGetProjectsCommand).resolves({
       projects: [
-        { name: 'shop-pr-api', tags: tagsOf('pr').map((tag) => ({ key: tag.Key, value: tag.Value })) },
-        { name: 'shop-pr-42-api', tags: tagsOf('pr-42').map((tag) => ({ key: tag.Key, value: tag.Value })) },
+        { name: 'shop--pr--api', tags: tagsOf('pr').map((tag) => ({ key: tag.Key, value: tag.Value })) },
+        {
+          name: 'shop--pr-42--api',
+          tags: tagsOf('pr-42').map((tag) => ({ key: tag.Key, value: tag.Value })),
+        },
       ],
     });
 
     await deleteBuildResources(input, clients);
 
     expect(codebuild).toHaveReceivedCommandTimes(DeleteProjectCommand, 1);
-    expect(codebuild).not.toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop-pr-42-api' });
+    expect(codebuild).not.toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop--pr-42--api' });
   });
 
   it('reads every page of projects and fetches them 100 at a time', async () => {
-    const names = Array.from({ length: 150 }, (_, index) => `shop-pr-svc${index}`);
+    const names = Array.from({ length: 150 }, (_, index) => `shop--pr--svc${index}`);
     codebuild
       .on(ListProjectsCommand)
       .resolvesOnce({ projects: names.slice(0, 100), nextToken: 'page-2' })

@@ -25,7 +25,7 @@ const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const clients = { elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) };
 
 const LB_ARN =
-  'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shop-pr-42/50dc6c495c0c9188';
+  'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shop--pr-42/50dc6c495c0c9188';
 const HTTP_ARN = `${LB_ARN.replace(':loadbalancer/', ':listener/')}/http`;
 const HTTPS_ARN = `${LB_ARN.replace(':loadbalancer/', ':listener/')}/https`;
 const WEB_TG = serviceNames('shop', 'pr-42', 'web').targetGroup;
@@ -44,7 +44,7 @@ const ours = modeshiftTags('shop', 'pr-42', 'staging', 'deploy-3');
 
 function loadBalancerPresent({ protection = false, tags = ours } = {}) {
   elbv2.on(DescribeLoadBalancersCommand).resolves({
-    LoadBalancers: [{ LoadBalancerArn: LB_ARN, LoadBalancerName: 'shop-pr-42' }],
+    LoadBalancers: [{ LoadBalancerArn: LB_ARN, LoadBalancerName: 'shop--pr-42' }],
   });
   elbv2.on(DescribeTagsCommand, { ResourceArns: [LB_ARN] }).resolves({
     TagDescriptions: [{ ResourceArn: LB_ARN, Tags: tags }],
@@ -113,7 +113,7 @@ describe('DeleteLoadBalancer', () => {
 
     await expect(deleteLoadBalancer(input, clients)).rejects.toMatchObject({
       name: 'Modeshift.DeletionProtected',
-      message: expect.stringContaining('"shop-pr-42"'),
+      message: expect.stringContaining('"shop--pr-42"'),
     });
     expect(elbv2).not.toHaveReceivedCommand(DeleteListenerCommand);
     expect(elbv2).not.toHaveReceivedCommand(DeleteLoadBalancerCommand);
@@ -173,7 +173,7 @@ describe('DeleteLoadBalancer', () => {
     targetGroups(ourTargetGroups);
 
     await expect(deleteLoadBalancer(input, clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
     expect(elbv2).not.toHaveReceivedCommand(DeleteListenerCommand);
     expect(elbv2).not.toHaveReceivedCommand(DeleteLoadBalancerCommand);
@@ -184,8 +184,8 @@ describe('DeleteLoadBalancer', () => {
     loadBalancerGone();
     targetGroups([
       { name: WEB_TG, project: 'shop', environment: 'pr-42' },
-      { name: 'shop-pr-42-b-web', project: 'shop', environment: 'pr-42-b' },
-      { name: 'shop-pr-43-web', project: 'shop', environment: 'pr-43' },
+      { name: serviceNames('shop', 'pr-42-b', 'web').targetGroup, project: 'shop', environment: 'pr-42-b' },
+      { name: serviceNames('shop', 'pr-43', 'web').targetGroup, project: 'shop', environment: 'pr-43' },
     ]);
 
     await deleteLoadBalancer(input, clients);

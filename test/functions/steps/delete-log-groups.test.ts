@@ -2,6 +2,7 @@ import {
   CloudWatchLogsClient,
   DeleteLogGroupCommand,
   DescribeLogGroupsCommand,
+  ListTagsForResourceCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -22,6 +23,9 @@ const input: DeleteLogGroupsInput = {
 
 beforeEach(() => {
   logs.reset();
+  logs.on(ListTagsForResourceCommand).resolves({
+    tags: { 'modeshift:project': input.project, 'modeshift:environment': input.environment },
+  });
   logs.on(DeleteLogGroupCommand).resolves({});
 });
 
@@ -29,8 +33,14 @@ describe('DeleteLogGroups', () => {
   it("deletes every log group under the environment's prefix, trailing slash included", async () => {
     logs.on(DescribeLogGroupsCommand).resolves({
       logGroups: [
-        { logGroupName: '/modeshift/shop/pr-4/api' },
-        { logGroupName: '/modeshift/shop/pr-4/worker' },
+        {
+          logGroupName: '/modeshift/shop/pr-4/api',
+          arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/pr-4/api:*',
+        },
+        {
+          logGroupName: '/modeshift/shop/pr-4/worker',
+          arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/pr-4/worker:*',
+        },
       ],
     });
 
@@ -52,8 +62,14 @@ describe('DeleteLogGroups', () => {
   it('never deletes the log groups of an environment whose name starts the same', async () => {
     logs.on(DescribeLogGroupsCommand).resolves({
       logGroups: [
-        { logGroupName: '/modeshift/shop/pr-4/api' },
-        { logGroupName: '/modeshift/shop/pr-42/api' },
+        {
+          logGroupName: '/modeshift/shop/pr-4/api',
+          arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/pr-4/api:*',
+        },
+        {
+          logGroupName: '/modeshift/shop/pr-42/api',
+          arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/pr-42/api:*',
+        },
       ],
     });
 
@@ -68,8 +84,23 @@ describe('DeleteLogGroups', () => {
   it('reads every page of log groups', async () => {
     logs
       .on(DescribeLogGroupsCommand)
-      .resolvesOnce({ logGroups: [{ logGroupName: '/modeshift/shop/pr-4/api' }], nextToken: 'page-2' })
-      .resolvesOnce({ logGroups: [{ logGroupName: '/modeshift/shop/pr-4/web' }] });
+      .resolvesOnce({
+        logGroups: [
+          {
+            logGroupName: '/modeshift/shop/pr-4/api',
+            arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/pr-4/api:*',
+          },
+        ],
+        nextToken: 'page-2',
+      })
+      .resolvesOnce({
+        logGroups: [
+          {
+            logGroupName: '/modeshift/shop/pr-4/web',
+            arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/pr-4/web:*',
+          },
+        ],
+      });
 
     await deleteLogGroups(input, { logs: client });
 
@@ -83,7 +114,14 @@ describe('DeleteLogGroups', () => {
   });
 
   it('ignores a log group deleted meanwhile', async () => {
-    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/modeshift/shop/pr-4/api' }] });
+    logs.on(DescribeLogGroupsCommand).resolves({
+      logGroups: [
+        {
+          logGroupName: '/modeshift/shop/pr-4/api',
+          arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/pr-4/api:*',
+        },
+      ],
+    });
     logs
       .on(DeleteLogGroupCommand)
       .rejects(
@@ -94,9 +132,42 @@ describe('DeleteLogGroups', () => {
   });
 
   it('lets other errors propagate', async () => {
-    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/modeshift/shop/pr-4/api' }] });
+    logs.on(DescribeLogGroupsCommand).resolves({
+      logGroups: [
+        {
+          logGroupName: '/modeshift/shop/pr-4/api',
+          arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/pr-4/api:*',
+        },
+      ],
+    });
     logs.on(DeleteLogGroupCommand).rejects(new Error('AccessDeniedException'));
 
     await expect(deleteLogGroups(input, { logs: client })).rejects.toThrow('AccessDeniedException');
+  });
+
+  it('deletes no log group when one under its prefix is not tagged for the environment', async () => {
+    logs.on(DescribeLogGroupsCommand).resolves({
+      logGroups: [
+        {
+          logGroupName: '/modeshift/shop/pr-4/api',
+          arn: 'arn:aws:logs:us-east-1:1:log-group:/modeshift/shop/pr-4/api:*',
+        },
+        {
+          logGroupName: '/modeshift/shop/pr-4/web',
+          arn: 'arn:aws:logs:us-east-1:1:log-group:/modeshift/shop/pr-4/web:*',
+        },
+      ],
+    });
+    logs
+      .on(ListTagsForResourceCommand, {
+        resourceArn: 'arn:aws:logs:us-east-1:1:log-group:/modeshift/shop/pr-4/web',
+      })
+      .resolves({ tags: {} });
+
+    await expect(deleteLogGroups(input, { logs: client })).rejects.toMatchObject({
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('log group /modeshift/shop/pr-4/web has no modeshift tags'),
+    });
+    expect(logs).not.toHaveReceivedCommand(DeleteLogGroupCommand);
   });
 });

@@ -16,6 +16,7 @@ import {
   ListInstancesCommand,
   ListNamespacesCommand,
   ListServicesCommand,
+  ListTagsForResourceCommand,
   ResourceInUse,
   ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
@@ -73,6 +74,7 @@ function namespaceWithService(records: ResourceRecordSet[] = [soa, ns, databaseC
 
 beforeEach(() => {
   servicediscovery.reset();
+  servicediscovery.on(ListTagsForResourceCommand).resolves({ Tags: [...input.environmentTags] });
   route53.reset();
 });
 

@@ -2,6 +2,7 @@ import {
   ClusterNotFoundException,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -38,7 +39,7 @@ const input: DeleteServicesInput = {
 };
 
 function arn(name: string): string {
-  return `arn:aws:ecs:us-east-1:123456789012:service/shop-pr-42/${name}`;
+  return `arn:aws:ecs:us-east-1:123456789012:service/shop--pr-42/${name}`;
 }
 
 function service(name: string, status: string, environment = 'pr-42'): Service {
@@ -55,6 +56,7 @@ function service(name: string, status: string, environment = 'pr-42'): Service {
 
 beforeEach(() => {
   ecs.reset();
+  ecs.on(DescribeClustersCommand).resolves({ clusters: [] });
   iam.reset();
   iam.on(ListRolesCommand).resolves({ Roles: [] });
   ecs.on(ListTaskDefinitionFamiliesCommand).resolves({ families: [] });
@@ -71,7 +73,7 @@ describe('DeleteServices', () => {
     const result = await deleteServices(input, { ecs: client, iam: iamClient });
 
     expect(result).toEqual({ done: true });
-    expect(ecs).toHaveReceivedCommandWith(ListServicesCommand, { cluster: 'shop-pr-42' });
+    expect(ecs).toHaveReceivedCommandWith(ListServicesCommand, { cluster: 'shop--pr-42' });
     expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
   });
 
@@ -82,17 +84,17 @@ describe('DeleteServices', () => {
     const result = await deleteServices(input, { ecs: client, iam: iamClient });
 
     expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       services: [arn('api')],
       include: ['TAGS'],
     });
     expect(ecs).toHaveReceivedNthCommandWith(UpdateServiceCommand, 1, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       service: 'api',
       desiredCount: 0,
     });
     expect(ecs).toHaveReceivedCommandWith(DeleteServiceCommand, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       service: 'api',
       force: true,
     });
@@ -153,14 +155,16 @@ describe('DeleteServices', () => {
 
   it('deregisters the environment’s task definitions once its services are gone, not a longer environment’s', async () => {
     ecs.on(ListServicesCommand).resolves({ serviceArns: [] });
-    ecs.on(ListTaskDefinitionFamiliesCommand).resolves({ families: ['shop-pr-42-web', 'shop-pr-42-x-web'] });
-    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'shop-pr-42-web' }).resolves({
+    ecs
+      .on(ListTaskDefinitionFamiliesCommand)
+      .resolves({ families: ['shop--pr-42--web', 'shop--pr-42-x--web'] });
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'shop--pr-42--web' }).resolves({
       tags: modeshiftTags('shop', 'pr-42', 'development', 'd1').map((tag) => ({
         key: tag.Key,
         value: tag.Value,
       })),
     });
-    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'shop-pr-42-x-web' }).resolves({
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'shop--pr-42-x--web' }).resolves({
       tags: modeshiftTags('shop', 'pr-42-x', 'development', 'd1').map((tag) => ({
         key: tag.Key,
         value: tag.Value,
@@ -168,8 +172,8 @@ describe('DeleteServices', () => {
     });
     ecs.on(ListTaskDefinitionsCommand).resolves({
       taskDefinitionArns: [
-        'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-web:1',
-        'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-web:2',
+        'arn:aws:ecs:us-east-1:123456789012:task-definition/shop--pr-42--web:1',
+        'arn:aws:ecs:us-east-1:123456789012:task-definition/shop--pr-42--web:2',
       ],
     });
 
@@ -178,11 +182,33 @@ describe('DeleteServices', () => {
     expect(result.done).toBe(true);
     expect(ecs).toHaveReceivedCommandTimes(DeregisterTaskDefinitionCommand, 2);
     expect(ecs).toHaveReceivedCommandWith(DeregisterTaskDefinitionCommand, {
-      taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-web:2',
+      taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop--pr-42--web:2',
     });
     expect(ecs).not.toHaveReceivedCommandWith(ListTaskDefinitionsCommand, {
-      familyPrefix: 'shop-pr-42-x-web',
+      familyPrefix: 'shop--pr-42-x--web',
     });
+  });
+
+  it('refuses a cluster of the environment’s name that is another’s before touching any service', async () => {
+    ecs.on(DescribeClustersCommand).resolves({
+      clusters: [
+        {
+          clusterName: 'shop--pr-42',
+          status: 'ACTIVE',
+          tags: [
+            { key: 'modeshift:project', value: 'shop-pr' },
+            { key: 'modeshift:environment', value: '42' },
+          ],
+        },
+      ],
+    });
+
+    await expect(deleteServices(input, { ecs: client, iam: iamClient })).rejects.toMatchObject({
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('ECS cluster shop--pr-42 belongs to shop-pr/42'),
+    });
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
   });
 });
 
@@ -194,15 +220,15 @@ describe('DeleteServices: execution roles', () => {
     ecs.on(ListServicesCommand).resolves({ serviceArns: [] });
     iam.on(ListRolesCommand).resolves({
       Roles: [
-        { RoleName: 'shop-pr-42-api', Path: '/modeshift/shop/pr-42/' } as never,
-        { RoleName: 'shop-pr-42-impostor', Path: '/modeshift/shop/pr-42/' } as never,
+        { RoleName: 'shop--pr-42--api', Path: '/modeshift/shop/pr-42/' } as never,
+        { RoleName: 'shop--pr-42--impostor', Path: '/modeshift/shop/pr-42/' } as never,
       ],
     });
     iam
-      .on(GetRoleCommand, { RoleName: 'shop-pr-42-api' })
-      .resolves({ Role: { RoleName: 'shop-pr-42-api', Tags: tagged('pr-42') } as never })
-      .on(GetRoleCommand, { RoleName: 'shop-pr-42-impostor' })
-      .resolves({ Role: { RoleName: 'shop-pr-42-impostor', Tags: tagged('other') } as never });
+      .on(GetRoleCommand, { RoleName: 'shop--pr-42--api' })
+      .resolves({ Role: { RoleName: 'shop--pr-42--api', Tags: tagged('pr-42') } as never })
+      .on(GetRoleCommand, { RoleName: 'shop--pr-42--impostor' })
+      .resolves({ Role: { RoleName: 'shop--pr-42--impostor', Tags: tagged('other') } as never });
     iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['modeshift-task-execution'] });
 
     const result = await deleteServices(input, { ecs: client, iam: iamClient });
@@ -210,11 +236,11 @@ describe('DeleteServices: execution roles', () => {
     expect(result).toEqual({ done: true });
     expect(iam).toHaveReceivedCommandWith(ListRolesCommand, { PathPrefix: '/modeshift/shop/pr-42/' });
     expect(iam).toHaveReceivedCommandWith(DeleteRolePolicyCommand, {
-      RoleName: 'shop-pr-42-api',
+      RoleName: 'shop--pr-42--api',
       PolicyName: 'modeshift-task-execution',
     });
-    expect(iam).toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'shop-pr-42-api' });
-    expect(iam).not.toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'shop-pr-42-impostor' });
+    expect(iam).toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'shop--pr-42--api' });
+    expect(iam).not.toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'shop--pr-42--impostor' });
   });
 
   it('keeps the roles while services are still draining', async () => {

@@ -18,7 +18,7 @@ const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const clients = { elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) };
 
 const LB_ARN =
-  'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shop-prod/50dc6c495c0c9188';
+  'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shop--prod/50dc6c495c0c9188';
 
 const input: DisableLoadBalancerProtectionInput = {
   project: 'shop',
@@ -29,7 +29,7 @@ const input: DisableLoadBalancerProtectionInput = {
 
 function loadBalancerTagged(project: string, environment: string) {
   elbv2.on(DescribeLoadBalancersCommand).resolves({
-    LoadBalancers: [{ LoadBalancerArn: LB_ARN, LoadBalancerName: 'shop-prod' }],
+    LoadBalancers: [{ LoadBalancerArn: LB_ARN, LoadBalancerName: 'shop--prod' }],
   });
   elbv2.on(DescribeTagsCommand).resolves({
     TagDescriptions: [
@@ -60,7 +60,7 @@ describe('DisableLoadBalancerProtection', () => {
 
     await disableLoadBalancerProtection(input, clients);
 
-    expect(elbv2).toHaveReceivedCommandWith(DescribeLoadBalancersCommand, { Names: ['shop-prod'] });
+    expect(elbv2).toHaveReceivedCommandWith(DescribeLoadBalancersCommand, { Names: ['shop--prod'] });
     expect(elbv2).toHaveReceivedCommandWith(DescribeTagsCommand, { ResourceArns: [LB_ARN] });
   });
 
@@ -79,8 +79,8 @@ describe('DisableLoadBalancerProtection', () => {
     loadBalancerTagged('shop', 'prod-eu');
 
     await expect(disableLoadBalancerProtection(input, clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
-      message: expect.stringContaining('"shop-prod"'),
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('load balancer shop--prod belongs to'),
     });
     expect(elbv2).not.toHaveReceivedCommand(ModifyLoadBalancerAttributesCommand);
   });

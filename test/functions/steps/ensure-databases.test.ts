@@ -3,6 +3,7 @@ import {
   type DBInstance,
   DBInstanceNotFoundFault,
   DescribeDBInstancesCommand,
+  DescribeDBSubnetGroupsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -56,6 +57,7 @@ function available(instance: string, status = 'available'): DBInstance {
 
 beforeEach(() => {
   rds.reset();
+  rds.on(DescribeDBSubnetGroupsCommand).resolves({ DBSubnetGroups: [] });
 });
 
 describe('EnsureDatabases', () => {

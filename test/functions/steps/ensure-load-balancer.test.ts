@@ -50,7 +50,7 @@ const clients = {
 
 const ACCOUNT = '111122223333';
 const LB_ARN =
-  'arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/shop-pr-42/50dc6c495c0c9188';
+  'arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/shop--pr-42/50dc6c495c0c9188';
 const WEB_TG = serviceNames('shop', 'pr-42', 'web').targetGroup;
 const API_TG = serviceNames('shop', 'pr-42', 'api').targetGroup;
 const BUCKET = accessLogBucketName('shop', 'pr-42', ACCOUNT, 'eu-west-1');
@@ -88,7 +88,7 @@ const tgArn = (name: string) =>
 function loadBalancer(extra: Partial<LoadBalancer> = {}): LoadBalancer {
   return {
     LoadBalancerArn: LB_ARN,
-    LoadBalancerName: 'shop-pr-42',
+    LoadBalancerName: 'shop--pr-42',
     DNSName: 'shop-pr-42-1234567890.eu-west-1.elb.amazonaws.com',
     CanonicalHostedZoneId: 'Z32O12XQLNTSW2',
     Type: 'application',
@@ -223,7 +223,7 @@ describe('EnsureLoadBalancer — access-log bucket', () => {
     await ensureLoadBalancer(deployInput(), clients);
 
     const policy = JSON.parse(s3.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy ?? '{}');
-    const resource = `arn:aws:s3:::${BUCKET}/shop-pr-42/AWSLogs/${ACCOUNT}/*`;
+    const resource = `arn:aws:s3:::${BUCKET}/shop--pr-42/AWSLogs/${ACCOUNT}/*`;
     expect(policy.Statement.filter((statement: { Effect: string }) => statement.Effect === 'Allow')).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
@@ -314,7 +314,7 @@ describe('EnsureLoadBalancer — access-log bucket', () => {
     s3.on(GetBucketTaggingCommand).resolves({ TagSet: modeshiftTags('shop', 'pr-43', 'development', 'd') });
 
     await expect(ensureLoadBalancer(deployInput(), clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
       message: expect.stringContaining(BUCKET),
     });
     expect(s3).not.toHaveReceivedCommand(PutBucketTaggingCommand);
@@ -326,7 +326,7 @@ describe('EnsureLoadBalancer — access-log bucket', () => {
     s3.on(HeadBucketCommand).rejects(forbidden());
 
     await expect(ensureLoadBalancer(deployInput(), clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
     expect(s3).not.toHaveReceivedCommand(CreateBucketCommand);
   });
@@ -339,7 +339,7 @@ describe('EnsureLoadBalancer — load balancer', () => {
     await ensureLoadBalancer(deployInput(), clients);
 
     expect(elbv2).toHaveReceivedCommandWith(CreateLoadBalancerCommand, {
-      Name: 'shop-pr-42',
+      Name: 'shop--pr-42',
       Type: 'application',
       Scheme: 'internet-facing',
       Subnets: ['subnet-pub-a', 'subnet-pub-b'],
@@ -353,7 +353,7 @@ describe('EnsureLoadBalancer — load balancer', () => {
 
     await ensureLoadBalancer(deployInput(), clients);
 
-    expect(elbv2).toHaveReceivedCommandWith(DescribeLoadBalancersCommand, { Names: ['shop-pr-42'] });
+    expect(elbv2).toHaveReceivedCommandWith(DescribeLoadBalancersCommand, { Names: ['shop--pr-42'] });
     expect(elbv2).toHaveReceivedCommandWith(DescribeTagsCommand, { ResourceArns: [LB_ARN] });
   });
 
@@ -364,8 +364,8 @@ describe('EnsureLoadBalancer — load balancer', () => {
     });
 
     await expect(ensureLoadBalancer(deployInput(), clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
-      message: expect.stringContaining('"shop-pr-42"'),
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('load balancer shop--pr-42 belongs to shop/pr-43, not shop/pr-42'),
     });
     expect(elbv2).not.toHaveReceivedCommand(CreateLoadBalancerCommand);
     expect(elbv2).not.toHaveReceivedCommand(AddTagsCommand);
@@ -377,7 +377,7 @@ describe('EnsureLoadBalancer — load balancer', () => {
     elbv2.on(DescribeTagsCommand).resolves({ TagDescriptions: [{ ResourceArn: LB_ARN, Tags: [] }] });
 
     await expect(ensureLoadBalancer(deployInput(), clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
   });
 
@@ -550,7 +550,7 @@ describe('EnsureLoadBalancer — target groups', () => {
     });
 
     await expect(ensureLoadBalancer(deployInput(), clients)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
       message: expect.stringContaining(WEB_TG),
     });
     expect(elbv2).not.toHaveReceivedCommandWith(AddTagsCommand, { ResourceArns: [tgArn(WEB_TG)] });
@@ -596,7 +596,7 @@ describe('EnsureLoadBalancer — target groups', () => {
 
   it("never deletes another environment's target groups, even with a matching name prefix", async () => {
     everythingExists();
-    const otherName = 'shop-pr-42-old-web';
+    const otherName = serviceNames('shop', 'pr-42-old', 'web').targetGroup;
     elbv2.on(DescribeTargetGroupsCommand).resolves({
       TargetGroups: [
         targetGroup(WEB_TG, 3000),
@@ -607,7 +607,7 @@ describe('EnsureLoadBalancer — target groups', () => {
     elbv2.on(DescribeTagsCommand, { ResourceArns: [tgArn(WEB_TG), tgArn(otherName)] }).resolves({
       TagDescriptions: [
         { ResourceArn: tgArn(WEB_TG), Tags: modeshiftTags('shop', 'pr-42', 'development', 'd') },
-        { ResourceArn: tgArn(otherName), Tags: modeshiftTags('shop-pr', '42-old', 'development', 'd') },
+        { ResourceArn: tgArn(otherName), Tags: modeshiftTags('shop', 'pr-42-old', 'development', 'd') },
       ],
     });
 

@@ -2,6 +2,7 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   DescribeLogGroupsCommand,
+  ListTagsForResourceCommand,
   PutRetentionPolicyCommand,
   ResourceAlreadyExistsException,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -23,6 +24,7 @@ beforeEach(() => {
   logs.reset();
   logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
   logs.onAnyCommand().resolves({});
+  logs.on(ListTagsForResourceCommand).resolves({ tags: input.tags });
   logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
 });
 
@@ -48,8 +50,16 @@ describe('EnsureLogGroups', () => {
   it('leaves alone a group that exists with the retention, and re-applies a retention that differs', async () => {
     logs.on(DescribeLogGroupsCommand).resolves({
       logGroups: [
-        { logGroupName: '/modeshift/shop/pr-1/web', retentionInDays: 7 },
-        { logGroupName: '/modeshift/shop/pr-1/api', retentionInDays: 30 },
+        {
+          logGroupName: '/modeshift/shop/pr-1/web',
+          arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/pr-1/web:*',
+          retentionInDays: 7,
+        },
+        {
+          logGroupName: '/modeshift/shop/pr-1/api',
+          arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/pr-1/api:*',
+          retentionInDays: 30,
+        },
       ],
     });
 

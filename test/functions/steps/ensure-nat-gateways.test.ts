@@ -40,7 +40,7 @@ function input(count: number): EnsureNatGatewaysInput {
 }
 
 function natTags(zone: string, base: Tag[] = tags): Tag[] {
-  return [...base, { Key: 'Name', Value: `shop-pr-42-nat-${zone}` }, { Key: 'modeshift:nat', Value: zone }];
+  return [...base, { Key: 'Name', Value: `shop--pr-42-nat-${zone}` }, { Key: 'modeshift:nat', Value: zone }];
 }
 
 function gateway(

@@ -136,7 +136,7 @@ function existingEnvironment(options: ExistingOptions = {}): void {
   const servicesIngress = options.servicesIngress;
   const subnetTags = (role: string): Tag[] => [
     ...resourceTags,
-    { Key: 'Name', Value: `shop-pr-42-${role}` },
+    { Key: 'Name', Value: `shop--pr-42-${role}` },
     { Key: 'modeshift:subnet', Value: role },
   ];
   const subnets: Subnet[] = [
@@ -347,7 +347,7 @@ describe('EnsureNetwork', () => {
       expect(ec2).toHaveReceivedCommandTimes(CreateVpcCommand, 1);
       expect(ec2).toHaveReceivedCommandWith(CreateVpcCommand, {
         CidrBlock: '10.0.0.0/16',
-        TagSpecifications: [{ ResourceType: 'vpc', Tags: [...tags, { Key: 'Name', Value: 'shop-pr-42' }] }],
+        TagSpecifications: [{ ResourceType: 'vpc', Tags: [...tags, { Key: 'Name', Value: 'shop--pr-42' }] }],
       });
     });
 
@@ -383,7 +383,7 @@ describe('EnsureNetwork', () => {
               ResourceType: 'subnet',
               Tags: [
                 ...tags,
-                { Key: 'Name', Value: `shop-pr-42-${role}` },
+                { Key: 'Name', Value: `shop--pr-42-${role}` },
                 { Key: 'modeshift:subnet', Value: role },
               ],
             },
@@ -411,7 +411,7 @@ describe('EnsureNetwork', () => {
 
       expect(ec2).toHaveReceivedCommandWith(CreateInternetGatewayCommand, {
         TagSpecifications: [
-          { ResourceType: 'internet-gateway', Tags: [...tags, { Key: 'Name', Value: 'shop-pr-42' }] },
+          { ResourceType: 'internet-gateway', Tags: [...tags, { Key: 'Name', Value: 'shop--pr-42' }] },
         ],
       });
       expect(ec2).toHaveReceivedCommandWith(AttachInternetGatewayCommand, {
@@ -448,7 +448,7 @@ describe('EnsureNetwork', () => {
             ResourceType: 'route-table',
             Tags: [
               ...tags,
-              { Key: 'Name', Value: 'shop-pr-42-private-b' },
+              { Key: 'Name', Value: 'shop--pr-42-private-b' },
               { Key: 'modeshift:route-table', Value: 'private-b' },
             ],
           },
@@ -468,7 +468,7 @@ describe('EnsureNetwork', () => {
     it('creates the load balancer, services and database security groups', async () => {
       await ensureNetwork(input, { ec2: client });
 
-      for (const name of ['shop-pr-42-alb', 'shop-pr-42-services', 'shop-pr-42-db']) {
+      for (const name of ['shop--pr-42-alb', 'shop--pr-42-services', 'shop--pr-42-db']) {
         expect(ec2).toHaveReceivedCommandWith(CreateSecurityGroupCommand, {
           GroupName: name,
           VpcId: 'vpc-1',
@@ -554,7 +554,7 @@ describe('EnsureNetwork', () => {
           { Key: 'domain-name-servers', Values: ['AmazonProvidedDNS'] },
         ],
         TagSpecifications: [
-          { ResourceType: 'dhcp-options', Tags: [...tags, { Key: 'Name', Value: 'shop-pr-42' }] },
+          { ResourceType: 'dhcp-options', Tags: [...tags, { Key: 'Name', Value: 'shop--pr-42' }] },
         ],
       });
       expect(ec2).toHaveReceivedCommandWith(AssociateDhcpOptionsCommand, {

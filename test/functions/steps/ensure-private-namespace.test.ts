@@ -4,6 +4,7 @@ import {
   GetNamespaceCommand,
   GetOperationCommand,
   ListNamespacesCommand,
+  ListTagsForResourceCommand,
   NamespaceAlreadyExists,
   ServiceDiscoveryClient,
   TagResourceCommand,
@@ -44,6 +45,7 @@ function namespaceRef(state: { ready: boolean; id: string; hostedZoneId: string 
 
 beforeEach(() => {
   servicediscovery.reset();
+  servicediscovery.on(ListTagsForResourceCommand).resolves({ Tags: [...input.tags] });
   servicediscovery
     .on(GetNamespaceCommand)
     .resolves(namespaceWithZone('ns-1', 'pr-42.shop.internal', 'Z0PRIVATE'));

@@ -1,4 +1,10 @@
-import { type DBInstance, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  type DBInstance,
+  DescribeDBInstancesCommand,
+  DescribeDBSubnetGroupsCommand,
+  ListTagsForResourceCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
@@ -27,6 +33,7 @@ function instance(identifier: string, project: string, environment: string, extr
 
 beforeEach(() => {
   rds.reset();
+  rds.on(DescribeDBSubnetGroupsCommand).resolves({ DBSubnetGroups: [] });
 });
 
 describe('FindDatabases', () => {
@@ -86,5 +93,22 @@ describe('FindDatabases', () => {
     const result = await findDatabases(input, { rds: client });
 
     expect(result).toEqual({ databases: [] });
+  });
+
+  it('refuses a subnet group of the environment’s name that is another’s, which the down would delete by name', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBSubnetGroupsCommand).resolves({
+      DBSubnetGroups: [
+        { DBSubnetGroupName: 'shop--pr-42', DBSubnetGroupArn: 'arn:aws:rds:us-east-1:1:subgrp:shop--pr-42' },
+      ],
+    });
+    rds
+      .on(ListTagsForResourceCommand)
+      .resolves({ TagList: modeshiftTags('shop-pr', '42', 'production', 'd') });
+
+    await expect(findDatabases(input, { rds: client })).rejects.toMatchObject({
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('RDS subnet group shop--pr-42 belongs to shop-pr/42, not shop/pr-42'),
+    });
   });
 });

@@ -81,7 +81,7 @@ const ENVIRONMENT = 'pr-42';
 const NEIGHBOUR = 'pr-42-b';
 const ACCOUNT = '123456789012';
 const LB_DNS = 'shop-pr-42-1234.us-east-1.elb.amazonaws.com';
-const LB_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop-pr-42/1`;
+const LB_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/shop--pr-42/1`;
 const ZONE = 'pr-42.shop.example.com.';
 
 const mocks = {
@@ -145,7 +145,7 @@ let account: {
   loadBalancerEnvironment: string;
 };
 
-const ecsArn = (name: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:service/shop-pr-42/${name}`;
+const ecsArn = (name: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:service/shop--pr-42/${name}`;
 const groupArn = (service: ServiceResources) =>
   `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/${names(service).targetGroup}/1`;
 const names = (service: ServiceResources) => serviceNames(PROJECT, service.environment, service.name);
@@ -162,7 +162,7 @@ function forwardTo(service: ServiceResources): Action[] {
 
 function hostRule(priority: number, service: ServiceResources): Rule {
   return {
-    RuleArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener-rule/app/shop-pr-42/1/l/${priority}`,
+    RuleArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener-rule/app/shop--pr-42/1/l/${priority}`,
     Priority: String(priority),
     IsDefault: false,
     Actions: forwardTo(service),
@@ -235,7 +235,7 @@ function wireMocks() {
     }),
   }));
   elbv2.on(DescribeLoadBalancersCommand).resolves({
-    LoadBalancers: [{ LoadBalancerName: 'shop-pr-42', LoadBalancerArn: LB_ARN, DNSName: LB_DNS }],
+    LoadBalancers: [{ LoadBalancerName: 'shop--pr-42', LoadBalancerArn: LB_ARN, DNSName: LB_DNS }],
   });
   elbv2.on(DescribeListenersCommand).callsFake(() => ({
     Listeners: [
@@ -263,7 +263,14 @@ function wireMocks() {
   route53.on(ChangeResourceRecordSetsCommand).resolves(pendingChange('C1'));
 
   servicediscovery.on(ListNamespacesCommand).resolves({
-    Namespaces: [{ Id: 'ns-1', Name: 'pr-42.shop.internal', Type: 'DNS_PRIVATE' }],
+    Namespaces: [
+      {
+        Id: 'ns-1',
+        Name: 'pr-42.shop.internal',
+        Type: 'DNS_PRIVATE',
+        Arn: `arn:aws:servicediscovery:us-east-1:${ACCOUNT}:namespace/ns-1`,
+      },
+    ],
   });
   servicediscovery.on(ListDiscoveryServicesCommand).callsFake(() => ({
     Services: account.services.map((service) => ({
@@ -275,6 +282,7 @@ function wireMocks() {
     })),
   }));
   servicediscovery.on(ListDiscoveryTagsCommand).callsFake(({ ResourceARN }: { ResourceARN: string }) => {
+    if (ResourceARN.endsWith(':namespace/ns-1')) return { Tags: tags(ENVIRONMENT) };
     const service = account.services.find((candidate) => ResourceARN.endsWith(discoveryId(candidate)));
     return { Tags: tags(service?.environment) };
   });
@@ -375,13 +383,13 @@ describe('PruneServices — a service the request no longer has', () => {
 
     expect(mocks.ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
     expect(mocks.ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       service: 'web',
       desiredCount: 0,
     });
     expect(mocks.ecs).toHaveReceivedCommandTimes(DeleteServiceCommand, 1);
     expect(mocks.ecs).toHaveReceivedCommandWith(DeleteServiceCommand, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       service: 'web',
       force: true,
     });
@@ -420,16 +428,18 @@ describe('PruneServices — a service the request no longer has', () => {
         .commandCalls(DeregisterTaskDefinitionCommand)
         .map((call) => call.args[0].input.taskDefinition),
     ).toEqual(
-      [1, 2].map((revision) => `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/shop-pr-42-web:${revision}`),
+      [1, 2].map(
+        (revision) => `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/shop--pr-42--web:${revision}`,
+      ),
     );
     expect(mocks.iam).toHaveReceivedCommandTimes(DeleteRoleCommand, 1);
     expect(mocks.iam).toHaveReceivedCommandWith(DeleteRolePolicyCommand, {
-      RoleName: 'shop-pr-42-web',
+      RoleName: 'shop--pr-42--web',
       PolicyName: 'modeshift-task-execution',
     });
-    expect(mocks.iam).toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'shop-pr-42-web' });
+    expect(mocks.iam).toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'shop--pr-42--web' });
     expect(mocks.codebuild).toHaveReceivedCommandTimes(DeleteProjectCommand, 1);
-    expect(mocks.codebuild).toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop-pr-42-web' });
+    expect(mocks.codebuild).toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop--pr-42--web' });
     expect(mocks.ecr).toHaveReceivedCommandTimes(DeleteRepositoryCommand, 1);
     expect(mocks.ecr).toHaveReceivedCommandWith(DeleteRepositoryCommand, {
       repositoryName: 'shop/pr-42/web',
@@ -464,13 +474,15 @@ describe('PruneServices — a service the request no longer has', () => {
       Id: discoveryId(neighbour),
     });
     expect(mocks.ecs).not.toHaveReceivedCommandWith(DeregisterTaskDefinitionCommand, {
-      taskDefinition: expect.stringContaining('shop-pr-42-b-web'),
+      taskDefinition: expect.stringContaining('shop--pr-42-b--web'),
     });
-    expect(mocks.codebuild).not.toHaveReceivedCommandWith(DeleteProjectCommand, { name: 'shop-pr-42-b-web' });
+    expect(mocks.codebuild).not.toHaveReceivedCommandWith(DeleteProjectCommand, {
+      name: 'shop--pr-42-b--web',
+    });
     expect(mocks.ecr).not.toHaveReceivedCommandWith(DeleteRepositoryCommand, {
       repositoryName: 'shop/pr-42-b/web',
     });
-    expect(mocks.iam).not.toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'shop-pr-42-b-web' });
+    expect(mocks.iam).not.toHaveReceivedCommandWith(DeleteRoleCommand, { RoleName: 'shop--pr-42-b--web' });
   });
 
   it('leaves a Cloud Map service of the environment’s namespace alone when it is not tagged for the environment', async () => {
@@ -623,15 +635,15 @@ describe('PruneServices — nothing to prune', () => {
 
 describe('PruneServices — databases', () => {
   it('keeps a database the request no longer has and reports it', async () => {
-    account.databases.push({ instance: 'shop-pr-42-olddb', environment: ENVIRONMENT });
+    account.databases.push({ instance: 'shop--pr-42--olddb', environment: ENVIRONMENT });
 
     const { output } = await runToCompletion();
 
     expect(output).toEqual({
       done: true,
-      keptDatabases: ['shop-pr-42-olddb'],
+      keptDatabases: ['shop--pr-42--olddb'],
       warning:
-        'database shop-pr-42-olddb is no longer in the compose file and is kept: a deploy never deletes a database; down deletes it',
+        'database shop--pr-42--olddb is no longer in the compose file and is kept: a deploy never deletes a database; down deletes it',
     });
     expect(mocks.rds).not.toHaveReceivedCommand(DeleteDBInstanceCommand);
   });
@@ -643,8 +655,8 @@ describe('PruneServices — databases', () => {
   });
 
   it('names several kept databases in one warning', () => {
-    expect(keptDatabasesWarning(['shop-pr-42-a', 'shop-pr-42-b'])).toBe(
-      'databases shop-pr-42-a, shop-pr-42-b are no longer in the compose file and are kept: a deploy never deletes a database; down deletes them',
+    expect(keptDatabasesWarning(['shop-pr-42-a', 'shop--pr-42-b'])).toBe(
+      'databases shop-pr-42-a, shop--pr-42-b are no longer in the compose file and are kept: a deploy never deletes a database; down deletes them',
     );
   });
 

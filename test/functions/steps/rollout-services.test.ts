@@ -96,6 +96,8 @@ function deployed(name: string, rolloutState: 'IN_PROGRESS' | 'COMPLETED', runni
       { id: `d-${name}`, status: 'PRIMARY', rolloutState, taskDefinition: `${TD}/shop-pr-42-${name}:2` },
     ],
     tags: [
+      { key: 'modeshift:project', value: 'shop' },
+      { key: 'modeshift:environment', value: 'pr-42' },
       { key: ROLLOUT_TAG, value: ROLLOUT },
       { key: TASK_DEFINITION_TAG, value: `shop-pr-42-${name}:2` },
     ],
@@ -128,7 +130,7 @@ beforeEach(() => {
     taskDefinition: { taskDefinitionArn: `${TD}/${definition.family}:2` },
   }));
   ecs.on(CreateServiceCommand).callsFake((service: { serviceName: string }) => ({
-    service: { serviceArn: `arn:aws:ecs:us-east-1:123456789012:service/shop-pr-42/${service.serviceName}` },
+    service: { serviceArn: `arn:aws:ecs:us-east-1:123456789012:service/shop--pr-42/${service.serviceName}` },
   }));
   servicediscovery.on(ListDiscoveryServicesCommand).resolves({ Services: [] });
   servicediscovery.on(CreateDiscoveryServiceCommand).callsFake((asked: { Name: string }) => ({
@@ -150,7 +152,7 @@ describe('RolloutServices', () => {
       serviceName: 'api',
       tags: expect.arrayContaining([
         { key: ROLLOUT_TAG, value: ROLLOUT },
-        { key: TASK_DEFINITION_TAG, value: 'shop-pr-42-api:2' },
+        { key: TASK_DEFINITION_TAG, value: 'shop--pr-42--api:2' },
       ]),
     });
   });
@@ -187,11 +189,15 @@ describe('RolloutServices', () => {
   it('deploys again a service an earlier run deployed', async () => {
     const earlier = {
       ...deployed('api', 'COMPLETED'),
-      tags: [{ key: ROLLOUT_TAG, value: 'an earlier run' }],
+      tags: [
+        { key: 'modeshift:project', value: 'shop' },
+        { key: 'modeshift:environment', value: 'pr-42' },
+        { key: ROLLOUT_TAG, value: 'an earlier run' },
+      ],
     };
     answering([earlier]);
     ecs.on(UpdateServiceCommand).resolves({
-      service: { ...earlier, serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/shop-pr-42/api' },
+      service: { ...earlier, serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/shop--pr-42/api' },
     });
     ecs.on(TagResourceCommand).resolves({});
 
@@ -242,9 +248,9 @@ describe('RolloutServices: secrets and execution roles', () => {
     );
 
     const registered = ecs.commandCalls(RegisterTaskDefinitionCommand).map((call) => call.args[0].input);
-    const apiDefinition = registered.find((definition) => definition.family === 'shop-pr-42-api');
+    const apiDefinition = registered.find((definition) => definition.family === 'shop--pr-42--api');
     expect(apiDefinition?.executionRoleArn).toBe(
-      'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop-pr-42-api',
+      'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop--pr-42--api',
     );
     expect(apiDefinition?.containerDefinitions?.[0]?.secrets).toEqual([
       {
@@ -253,9 +259,9 @@ describe('RolloutServices: secrets and execution roles', () => {
       },
       { name: 'PGPASSWORD', valueFrom: `${DB_SECRET}:password::` },
     ]);
-    const workerDefinition = registered.find((definition) => definition.family === 'shop-pr-42-worker');
+    const workerDefinition = registered.find((definition) => definition.family === 'shop--pr-42--worker');
     expect(workerDefinition?.executionRoleArn).toBe(
-      'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop-pr-42-worker',
+      'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop--pr-42--worker',
     );
 
     const policies = new Map(
@@ -267,12 +273,12 @@ describe('RolloutServices: secrets and execution roles', () => {
       (policies.get(role)?.Statement ?? [])
         .filter((statement: { Action: string[] }) => statement.Action.includes(action))
         .flatMap((statement: { Resource: string[] }) => statement.Resource);
-    expect(readable('shop-pr-42-api', 'secretsmanager:GetSecretValue')).toEqual([DB_SECRET]);
-    expect(readable('shop-pr-42-api', 'ssm:GetParameters')).toEqual([
+    expect(readable('shop--pr-42--api', 'secretsmanager:GetSecretValue')).toEqual([DB_SECRET]);
+    expect(readable('shop--pr-42--api', 'ssm:GetParameters')).toEqual([
       'arn:aws:ssm:us-east-1:123456789012:parameter/modeshift/shop/pr-42/STRIPE_KEY',
     ]);
-    expect(readable('shop-pr-42-worker', 'secretsmanager:GetSecretValue')).toEqual([]);
-    expect(readable('shop-pr-42-worker', 'ssm:GetParameters')).toEqual([]);
+    expect(readable('shop--pr-42--worker', 'secretsmanager:GetSecretValue')).toEqual([]);
+    expect(readable('shop--pr-42--worker', 'ssm:GetParameters')).toEqual([]);
   });
 
   it('fails, before registering anything, a service whose database has no managed password secret', async () => {

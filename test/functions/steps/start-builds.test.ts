@@ -42,7 +42,10 @@ const input = {
   builds: [build('web'), build('api')],
   computeType: 'BUILD_GENERAL1_MEDIUM',
   imageTag: 'deploy-7',
-  tags: [{ Key: 'modeshift:project', Value: 'shop' }],
+  tags: [
+    { Key: 'modeshift:project', Value: 'shop' },
+    { Key: 'modeshift:environment', Value: 'pr-1' },
+  ],
   serviceRoleArn: 'arn:aws:iam::123456789012:role/modeshift-codebuild',
   accountId: '123456789012',
   region: 'us-east-1',
@@ -65,8 +68,8 @@ describe('StartBuilds', () => {
 
     expect(result).toEqual({
       builds: [
-        { service: 'web', id: 'shop-pr-1-web:b1' },
-        { service: 'api', id: 'shop-pr-1-api:b1' },
+        { service: 'web', id: 'shop--pr-1--web:b1' },
+        { service: 'api', id: 'shop--pr-1--api:b1' },
       ],
     });
     expect(ecr).toHaveReceivedCommandWith(CreateRepositoryCommand, {
@@ -75,11 +78,11 @@ describe('StartBuilds', () => {
       imageTagMutability: 'IMMUTABLE',
     });
     expect(codebuild).toHaveReceivedCommandWith(CreateProjectCommand, {
-      name: 'shop-pr-1-api',
+      name: 'shop--pr-1--api',
       environment: expect.objectContaining({ computeType: 'BUILD_GENERAL1_MEDIUM' }),
     });
     expect(codebuild).toHaveReceivedCommandWith(StartBuildCommand, {
-      projectName: 'shop-pr-1-web',
+      projectName: 'shop--pr-1--web',
       environmentVariablesOverride: expect.arrayContaining([
         {
           name: 'REPOSITORY_URI',
@@ -108,6 +111,7 @@ describe('StartBuilds', () => {
     codebuild.on(BatchGetProjectsCommand).callsFake((asked: { names: string[] }) => ({
       projects: asked.names.map((name) => ({
         name,
+        tags: input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
         environment: { computeType: 'BUILD_GENERAL1_MEDIUM' },
         source: {
           location: `modeshift-artifacts/shop/pr-1/${name.replace('shop-pr-1-', '')}/context.tar.gz`,
@@ -129,8 +133,8 @@ describe('StartBuilds', () => {
     const result = await startBuilds(input, clients());
 
     expect(result.builds).toEqual([
-      { service: 'web', id: 'shop-pr-1-web:b0' },
-      { service: 'api', id: 'shop-pr-1-api:b0' },
+      { service: 'web', id: 'shop--pr-1--web:b0' },
+      { service: 'api', id: 'shop--pr-1--api:b0' },
     ]);
     expect(codebuild).not.toHaveReceivedCommand(StartBuildCommand);
   });
@@ -157,7 +161,7 @@ describe('StartBuilds — build args read from config values', () => {
     await startBuilds({ ...configArgBuild(), builds: configArgBuild().builds.slice(0, 1) }, clients());
 
     expect(codebuild).toHaveReceivedCommandWith(StartBuildCommand, {
-      projectName: 'shop-pr-1-web',
+      projectName: 'shop--pr-1--web',
       environmentVariablesOverride: expect.arrayContaining([
         { name: 'CONFIG_ARG_NPM_TOKEN', value: '/modeshift/shop/pr-1/NPM_TOKEN', type: 'PARAMETER_STORE' },
         { name: 'CONFIG_ARGS', value: 'NPM_TOKEN', type: 'PLAINTEXT' },

@@ -40,6 +40,7 @@ function existing(computeType: string) {
       computeType: computeType as 'BUILD_GENERAL1_SMALL',
     },
     source: { type: 'S3' as const, location: input.build.sourceLocation, buildspec: BUILDSPEC },
+    tags: input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
   };
 }
 
@@ -128,6 +129,27 @@ describe('EnsureBuildProject', () => {
       .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
 
     await expect(ensureBuildProject(input, clients())).rejects.toThrow('denied');
+    expect(codebuild).not.toHaveReceivedCommand(DeleteProjectCommand);
+  });
+
+  it('refuses a project of its name that belongs to another environment, and changes nothing', async () => {
+    codebuild.on(BatchGetProjectsCommand).resolves({
+      projects: [
+        {
+          ...existing('BUILD_GENERAL1_SMALL'),
+          tags: [
+            { key: 'modeshift:project', value: 'shop-sec' },
+            { key: 'modeshift:environment', value: 'x' },
+          ],
+        },
+      ],
+    });
+
+    await expect(ensureBuildProject(input, clients())).rejects.toMatchObject({
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining('belongs to shop-sec/x'),
+    });
+    expect(codebuild).not.toHaveReceivedCommand(UpdateProjectCommand);
     expect(codebuild).not.toHaveReceivedCommand(DeleteProjectCommand);
   });
 });

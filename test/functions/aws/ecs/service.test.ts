@@ -29,10 +29,11 @@ const clients = {
   servicediscovery: new ServiceDiscoveryClient({ region: 'us-east-1' }),
 };
 
-const SERVICE_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/shop-pr-42/api';
-const TASK_DEFINITION = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-api:8';
+const SERVICE_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/shop--pr-42/api';
+const TASK_DEFINITION = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop--pr-42--api:8';
 const REGISTRY_ARN = 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-api';
-const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-pr-42-api/abc';
+const TARGET_GROUP_ARN =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop--pr-42--api/abc';
 
 // The subnets the tests below check the service is placed in.
 const network = networkRef({
@@ -41,10 +42,10 @@ const network = networkRef({
 });
 
 const loadBalancer: LoadBalancerRef = {
-  arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop-pr-42/1',
+  arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop--pr-42/1',
   dnsName: 'shop-pr-42-1.us-east-1.elb.amazonaws.com',
   canonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
-  accessLogBucket: 'shop-pr-42-lb-logs-12345678',
+  accessLogBucket: 'shop--pr-42-lb-logs-12345678',
   targetGroups: [{ service: 'api', arn: TARGET_GROUP_ARN, port: 8080 }],
 };
 
@@ -69,7 +70,7 @@ const api: ServiceSpec = {
   ports: [{ target: 8080, protocol: 'tcp' }],
   public: true,
   dependsOn: [],
-  targetGroup: 'shop-pr-42-api',
+  targetGroup: 'shop--pr-42--api',
 };
 
 function inputFor(mode: Mode, service: ServiceSpec = api): EnsureServiceInput {
@@ -101,6 +102,10 @@ function activeService(overrides: Partial<Service> = {}): Service {
     serviceArn: SERVICE_ARN,
     status: 'ACTIVE',
     capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }],
+    tags: [
+      { key: 'modeshift:project', value: 'shop' },
+      { key: 'modeshift:environment', value: 'pr-42' },
+    ],
     ...overrides,
   };
 }
@@ -210,11 +215,11 @@ describe('EnsureService — ECS service', () => {
 
     expect(result).toEqual({ arn: SERVICE_ARN });
     expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       services: ['api'],
     });
     expect(ecs).toHaveReceivedCommandWith(CreateServiceCommand, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       serviceName: 'api',
       taskDefinition: TASK_DEFINITION,
       desiredCount: 2,
@@ -300,7 +305,7 @@ describe('EnsureService — ECS service', () => {
     expect(result).toEqual({ arn: SERVICE_ARN });
     expect(ecs).not.toHaveReceivedCommand(CreateServiceCommand);
     expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
-      cluster: 'shop-pr-42',
+      cluster: 'shop--pr-42',
       service: 'api',
       taskDefinition: TASK_DEFINITION,
       desiredCount: 2,
@@ -361,5 +366,28 @@ describe('EnsureService — ECS service', () => {
       message: expect.stringContaining('service api'),
     });
     expect(ecs).not.toHaveReceivedCommand(CreateServiceCommand);
+  });
+
+  it('refuses a service of its name on the cluster that belongs to another environment, and changes nothing', async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        activeService({
+          tags: [
+            { key: 'modeshift:project', value: 'shop-pr' },
+            { key: 'modeshift:environment', value: '42' },
+          ],
+        }),
+      ],
+    });
+
+    await expect(ensureService(inputFor('development'), clients)).rejects.toMatchObject({
+      name: 'Modeshift.NotOwned',
+      message: expect.stringContaining(
+        'ECS service api in cluster shop--pr-42 belongs to shop-pr/42, not shop/pr-42',
+      ),
+    });
+    expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { include: ['TAGS'] });
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(ecs).not.toHaveReceivedCommand(TagResourceCommand);
   });
 });

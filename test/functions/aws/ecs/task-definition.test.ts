@@ -15,11 +15,16 @@ import {
   registerTaskDefinition,
 } from '../../../../functions/aws/ecs/task-definition.ts';
 
+/** The tags of a task definition revision of this environment, as DescribeTaskDefinition returns them. */
+const OWNED = [
+  { key: 'modeshift:project', value: 'shop' },
+  { key: 'modeshift:environment', value: 'pr-42' },
+];
 const ecs = mockClient(ECSClient);
 const client = new ECSClient({ region: 'us-east-1' });
 
-const FAMILY_ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-pr-42-api';
-const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop-pr-42-api';
+const FAMILY_ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop--pr-42--api';
+const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop--pr-42--api';
 const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0f3c-AbCdEf';
 const STRIPE_PARAMETER = 'arn:aws:ssm:us-east-1:123456789012:parameter/modeshift/shop/pr-42/STRIPE_KEY';
 const DATABASES = [
@@ -80,7 +85,7 @@ function inputFor(service: ServiceSpec, images: RegisterTaskDefinitionInput['ima
 function describedApi(revision: number, overrides: { image?: string } = {}): TaskDefinition {
   return {
     taskDefinitionArn: `${FAMILY_ARN}:${revision}`,
-    family: 'shop-pr-42-api',
+    family: 'shop--pr-42--api',
     revision,
     status: 'ACTIVE',
     networkMode: 'awsvpc',
@@ -151,7 +156,7 @@ describe('RegisterTaskDefinition', () => {
 
     expect(result).toEqual({ arn: `${FAMILY_ARN}:8` });
     expect(ecs).toHaveReceivedCommandWith(RegisterTaskDefinitionCommand, {
-      family: 'shop-pr-42-api',
+      family: 'shop--pr-42--api',
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
       cpu: '512',
@@ -271,13 +276,13 @@ describe('RegisterTaskDefinition', () => {
     ecs
       .on(ListTaskDefinitionsCommand)
       .resolves({ taskDefinitionArns: [`${FAMILY_ARN}:6`, `${FAMILY_ARN}:7`] });
-    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: describedApi(7) });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ tags: OWNED, taskDefinition: describedApi(7) });
 
     const result = await registerTaskDefinition(inputFor(api), { ecs: client });
 
     expect(result).toEqual({ arn: `${FAMILY_ARN}:7` });
     expect(ecs).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, {
-      familyPrefix: 'shop-pr-42-api',
+      familyPrefix: 'shop--pr-42--api',
       status: 'ACTIVE',
     });
     expect(ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, {
@@ -290,7 +295,7 @@ describe('RegisterTaskDefinition', () => {
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [`${FAMILY_ARN}:7`] });
     ecs
       .on(DescribeTaskDefinitionCommand)
-      .resolves({ taskDefinition: describedApi(7, { image: 'ghcr.io/acme/api:1.4.1' }) });
+      .resolves({ tags: OWNED, taskDefinition: describedApi(7, { image: 'ghcr.io/acme/api:1.4.1' }) });
 
     const result = await registerTaskDefinition(inputFor(api), { ecs: client });
 
@@ -300,7 +305,7 @@ describe('RegisterTaskDefinition', () => {
 
   it('registers a new revision when a variable changed', async () => {
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [`${FAMILY_ARN}:7`] });
-    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: describedApi(7) });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ tags: OWNED, taskDefinition: describedApi(7) });
 
     await registerTaskDefinition(
       inputFor({ ...api, environment: { ...api.environment, NODE_ENV: 'staging' } }),
@@ -316,7 +321,7 @@ describe('RegisterTaskDefinition', () => {
     ecs.on(ListTaskDefinitionsCommand).resolves({
       taskDefinitionArns: [`${FAMILY_ARN}:7`, `${FAMILY_ARN}-worker:12`, `${FAMILY_ARN}:3`],
     });
-    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: describedApi(7) });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ tags: OWNED, taskDefinition: describedApi(7) });
 
     await registerTaskDefinition(inputFor(api), { ecs: client });
 

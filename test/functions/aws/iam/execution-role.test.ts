@@ -80,9 +80,13 @@ describe('ensureExecutionRole', () => {
 
     const arn = await ensureExecutionRole(access, tags, client);
 
-    expect(arn).toBe('arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop-pr-42-api');
+    expect(arn).toBe('arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop--pr-42--api');
     const created = iam.commandCalls(CreateRoleCommand)[0]?.args[0].input;
-    expect(created).toMatchObject({ RoleName: 'shop-pr-42-api', Path: '/modeshift/shop/pr-42/', Tags: tags });
+    expect(created).toMatchObject({
+      RoleName: 'shop--pr-42--api',
+      Path: '/modeshift/shop/pr-42/',
+      Tags: tags,
+    });
     expect(JSON.parse(created?.AssumeRolePolicyDocument ?? '{}').Statement).toEqual([
       {
         Effect: 'Allow',
@@ -95,7 +99,7 @@ describe('ensureExecutionRole', () => {
       },
     ]);
     expect(iam).toHaveReceivedCommandWith(PutRolePolicyCommand, {
-      RoleName: 'shop-pr-42-api',
+      RoleName: 'shop--pr-42--api',
       PolicyName: EXECUTION_POLICY_NAME,
       PolicyDocument: JSON.stringify(executionPolicy(access)),
     });
@@ -104,8 +108,8 @@ describe('ensureExecutionRole', () => {
   it('updates the policy of the role it created before, without creating it again', async () => {
     iam.on(GetRoleCommand).resolves({
       Role: {
-        RoleName: 'shop-pr-42-api',
-        Arn: 'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop-pr-42-api',
+        RoleName: 'shop--pr-42--api',
+        Arn: 'arn:aws:iam::123456789012:role/modeshift/shop/pr-42/shop--pr-42--api',
         Tags: tags,
       } as never,
     });
@@ -121,14 +125,14 @@ describe('ensureExecutionRole', () => {
   it('leaves alone a role of that name that is not tagged for the environment', async () => {
     iam.on(GetRoleCommand).resolves({
       Role: {
-        RoleName: 'shop-pr-42-api',
-        Arn: 'arn:aws:iam::123456789012:role/shop-pr-42-api',
+        RoleName: 'shop--pr-42--api',
+        Arn: 'arn:aws:iam::123456789012:role/shop--pr-42--api',
         Tags: modeshiftTags('shop', 'pr-4', 'development', 'x'),
       } as never,
     });
 
     await expect(ensureExecutionRole(access, tags, client)).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
     expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
   });

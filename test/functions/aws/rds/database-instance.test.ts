@@ -86,7 +86,7 @@ describe('EnsureDatabase', () => {
       ManageMasterUserPassword: true,
       MasterUsername: 'shop',
       DBName: 'shop',
-      DBSubnetGroupName: 'shop-pr-42',
+      DBSubnetGroupName: 'shop--pr-42',
       VpcSecurityGroupIds: ['sg-db'],
       PubliclyAccessible: false,
       CopyTagsToSnapshot: true,
@@ -262,7 +262,7 @@ describe('EnsureDatabase', () => {
     });
 
     await expect(ensureDatabase(inputFor('production'), { rds: client })).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
       message: expect.stringContaining('shop-pr-42-db'),
     });
     expect(rds).not.toHaveReceivedCommand(ModifyDBInstanceCommand);
@@ -273,7 +273,7 @@ describe('EnsureDatabase', () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance({ TagList: [] })] });
 
     await expect(ensureDatabase(inputFor('development'), { rds: client })).rejects.toMatchObject({
-      name: 'Modeshift.ResourceConflict',
+      name: 'Modeshift.NotOwned',
     });
   });
 
