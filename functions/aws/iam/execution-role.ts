@@ -152,7 +152,8 @@ function trustPolicy(access: Pick<ExecutionAccess, 'accountId' | 'region'>) {
   };
 }
 
-async function getRole(iam: IAMClient, name: string): Promise<Role | undefined> {
+/** The role of that name with its tags, or undefined when there is none. */
+export async function getRole(iam: IAMClient, name: string): Promise<Role | undefined> {
   try {
     return (await iam.send(new GetRoleCommand({ RoleName: name }))).Role;
   } catch (error) {
