@@ -24,7 +24,7 @@ export default $config({
     const table = createEnvironmentsTable();
     const bus = createEventBus();
     const artifacts = createArtifactBucket();
-    const roles = createServiceRoles(bus, artifacts);
+    const roles = createServiceRoles(bus);
     const steps = createWorkflowSteps(roles);
     const workflows = createWorkflows({ table, bus, steps, roles });
     const handlers = createRequestHandlers({ table, bus, workflows }, roles);

@@ -12,7 +12,6 @@ export const PLACEHOLDERS = {
   EventBusName: 'modeshift',
   EventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/modeshift',
   SchedulerRoleArn: 'arn:aws:iam::123456789012:role/modeshift-scheduler',
-  CodeBuildRoleArn: 'arn:aws:iam::123456789012:role/modeshift-codebuild',
   AccountId: '123456789012',
   Region: 'us-east-1',
 };

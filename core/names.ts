@@ -95,6 +95,12 @@ export function environmentNames(project: string, environment: string) {
     privateZone: `${environment}.${project}.internal`,
     /** Parameter Store path holding the environment's secret values. `/` cannot occur in either name. */
     secretsPath: `/modeshift/${project}/${environment}/`,
+    /**
+     * The role CodeBuild builds the environment's images as (IAM, ≤ 64 characters, unique in the
+     * account). `.` appears in no project, environment or service name, so it is never a service's
+     * execution role name (`<prefix>--<service>`), not even of a service named `codebuild`.
+     */
+    codeBuildRole: fitName(`${prefix}.codebuild`, 64),
   };
 }
 
@@ -176,6 +182,7 @@ export function environmentNameRules(project: string, environment: string): Name
     { what: 'ECS cluster name', value: names.cluster, maxLength: 255 },
     { what: 'RDS subnet group name', value: names.dbSubnetGroup, maxLength: 255 },
     { what: 'private hosted zone name', value: names.privateZone, maxLength: 253 },
+    { what: 'CodeBuild role name', value: names.codeBuildRole, maxLength: 64 },
   ];
 }
 

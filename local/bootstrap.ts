@@ -37,7 +37,6 @@ export const DEFAULT_LOCAL_TARGET: LocalTarget = {
 };
 
 const ROLES = {
-  CodeBuildRoleArn: { name: 'modeshift-codebuild', service: 'codebuild.amazonaws.com' },
   SchedulerRoleArn: { name: 'modeshift-scheduler', service: 'scheduler.amazonaws.com' },
 } as const;
 

@@ -1,11 +1,12 @@
 /**
- * Roles the workflows hand to AWS services: CodeBuild builds with its
- * service role, EventBridge Scheduler sends an environment's expiry `Down Requested` with its role.
- * Each trusts its service only on behalf of this account and of modeshift's
- * own build projects or the default schedule group (core/iam/service-policies.ts).
+ * Roles the workflows hand to AWS services: EventBridge Scheduler sends an
+ * environment's expiry `Down Requested` with its role, which trusts the
+ * service only on behalf of this account and of the default schedule group
+ * (core/iam/service-policies.ts). CodeBuild builds with a role per
+ * environment, which the StartBuilds step creates (functions/aws/iam/codebuild-role.ts).
  */
 import type { PolicyStatement } from '../core/iam/policy.ts';
-import { codeBuildPolicy, schedulerPolicy, trustPolicy } from '../core/iam/service-policies.ts';
+import { schedulerPolicy, trustPolicy } from '../core/iam/service-policies.ts';
 import { servedProjectsFromEnvironment } from './iam-permissions.ts';
 
 function serviceRole(
@@ -27,20 +28,11 @@ function serviceRole(
   return role;
 }
 
-export function createServiceRoles(bus: sst.aws.Bus, artifacts: sst.aws.Bucket) {
+export function createServiceRoles(bus: sst.aws.Bus) {
   const region = aws.getRegionOutput().name;
   const account = aws.getCallerIdentityOutput().accountId;
   const projects = servedProjectsFromEnvironment();
   const place = { account, region };
-  const codeBuild = serviceRole(
-    'CodeBuildRole',
-    'codebuild.amazonaws.com',
-    (id, where) => [`arn:aws:codebuild:${where}:${id}:project/*`],
-    $resolve([account, region, artifacts.arn]).apply(([id, where, artifactBucketArn]) =>
-      codeBuildPolicy({ account: id, region: where, projects, artifactBucketArn }),
-    ),
-    place,
-  );
   const scheduler = serviceRole(
     'SchedulerRole',
     'scheduler.amazonaws.com',
@@ -48,5 +40,5 @@ export function createServiceRoles(bus: sst.aws.Bus, artifacts: sst.aws.Bucket) 
     bus.arn.apply((busArn) => schedulerPolicy(busArn)),
     place,
   );
-  return { codeBuild, scheduler, region, account, projects };
+  return { scheduler, region, account, projects };
 }

@@ -14,7 +14,7 @@ import { functionPermissions, lambdaTrust } from './iam-permissions.ts';
 import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
 
 export function createWorkflowSteps(roles: {
-  codeBuild: aws.iam.Role;
+  scheduler: aws.iam.Role;
   account: $util.Output<string>;
   region: $util.Output<string>;
   projects: readonly string[];
@@ -37,11 +37,10 @@ export function createWorkflowSteps(roles: {
       memory: `${STEP_FUNCTION_MEMORY_MB} MB`,
       logging: { retention: '1 month' },
       transform: lambdaTrust(roles.account),
-      permissions: $resolve([roles.account, roles.region, roles.codeBuild.arn]).apply(
-        ([account, region, codeBuildRole]) => {
-          const roleArns: Record<string, string> = {
-            CodeBuildRoleArn: codeBuildRole,
-          };
+      permissions: $resolve([roles.account, roles.region, roles.scheduler.arn]).apply(
+        ([account, region, scheduler]) => {
+          // A step that creates roles (the CodeBuild and execution roles) may pass those too (core/iam/step-policy.ts).
+          const roleArns: Record<string, string> = { SchedulerRoleArn: scheduler };
           const passRoles = (passed[step.name] ?? []).flatMap((placeholder) =>
             roleArns[placeholder] ? [roleArns[placeholder]] : [],
           );

@@ -17,7 +17,6 @@ export interface WorkflowInputs {
   readonly bus: sst.aws.Bus;
   readonly steps: Record<string, sst.aws.Function>;
   readonly roles: {
-    codeBuild: aws.iam.Role;
     scheduler: aws.iam.Role;
     account: Output<string>;
     region: Output<string>;
@@ -40,7 +39,6 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
     busName: inputs.bus.name,
     busArn: inputs.bus.arn,
     scheduler: inputs.roles.scheduler.arn,
-    codeBuild: inputs.roles.codeBuild.arn,
     steps: stepArns,
   });
   const placeholders = values.apply((v) => ({
@@ -48,7 +46,6 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
     EventBusName: v.busName,
     EventBusArn: v.busArn,
     SchedulerRoleArn: v.scheduler,
-    CodeBuildRoleArn: v.codeBuild,
     AccountId: v.account,
     Region: v.region,
     ...Object.fromEntries(Object.entries(v.steps).map(([step, arn]) => [`${step}FunctionArn`, arn])),
@@ -80,7 +77,6 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
             lambdaFunctionArns: v.steps,
             passRoles: {
               SchedulerRoleArn: v.scheduler,
-              CodeBuildRoleArn: v.codeBuild,
             },
           }),
           // Step Functions' own logging to CloudWatch Logs (log delivery APIs take no resource).

@@ -208,7 +208,7 @@ const builds: GuardedBranch = {
     NoBuilds: pass({ result: { built: false }, next: END }),
     StartBuilds: lambdaTask(startBuilds, {
       comment:
-        "Every service with a build section: its ECR repository, its CodeBuild project with the mode's compute type, and its build, started all at once.",
+        "The environment's CodeBuild role, and every service with a build section: its ECR repository, its CodeBuild project with the mode's compute type, and its build, started all at once.",
       parameters: {
         'project.$': '$.project',
         'environment.$': '$.environment',
@@ -216,7 +216,6 @@ const builds: GuardedBranch = {
         'computeType.$': '$.policy.buildComputeType',
         'imageTag.$': '$.deploymentId',
         'tags.$': '$.tags',
-        serviceRoleArn: placeholder('CodeBuildRoleArn'),
         accountId: placeholder('AccountId'),
         region: placeholder('Region'),
       },

@@ -47,8 +47,7 @@ export type PlaceholderName =
   | 'EnvironmentsTable'
   | 'EventBusName'
   | 'EventBusArn'
-  | 'SchedulerRoleArn'
-  | 'CodeBuildRoleArn';
+  | 'SchedulerRoleArn';
 
 /** A `${Name}` token, as the committed ASL carries it. */
 export function placeholder(name: PlaceholderName): string {

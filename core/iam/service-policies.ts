@@ -1,7 +1,6 @@
 /**
  * The policies of modeshift's own roles that are not derived from a workflow
- * or a step: the roles the workflows hand to AWS services (CodeBuild,
- * EventBridge Scheduler), the request handlers, the sweeper, and the trust
+ * or a step: the role the workflows hand to EventBridge Scheduler, the request handlers, the sweeper, and the trust
  * policies of every role the app creates. Written once here so that the
  * stacks (stacks/*.ts) and the tests read the same statements.
  */
@@ -31,51 +30,6 @@ export function trustPolicy(service: string, source: { account: string; arns?: r
       },
     ],
   };
-}
-
-/** What the CodeBuild role needs besides the account. */
-export interface CodeBuildRoleContext extends AccountContext {
-  /** The artifact bucket the build contexts are uploaded to. */
-  readonly artifactBucketArn: string;
-}
-
-/**
- * The CodeBuild service role: write the build's own logs, read build
- * contexts from the artifact bucket, and push to modeshift's repositories
- * (`repository/<project>/<env>/<service>`) of the projects this modeshift
- * serves (`aws:ResourceTag/modeshift:project`). `ecr:GetAuthorizationToken`
- * takes no resource.
- */
-export function codeBuildPolicy(context: CodeBuildRoleContext): PolicyStatement[] {
-  const arns = modeshiftArns(context);
-  const projects = servedProjects(context);
-  const push = [
-    'ecr:BatchCheckLayerAvailability',
-    'ecr:BatchGetImage',
-    'ecr:CompleteLayerUpload',
-    'ecr:GetDownloadUrlForLayer',
-    'ecr:InitiateLayerUpload',
-    'ecr:PutImage',
-    'ecr:UploadLayerPart',
-  ];
-  return statementsOf([
-    ...['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
-      action,
-      resources: [arns.arn('logs', 'log-group:/aws/codebuild/*')],
-    })),
-    ...['s3:GetObject', 's3:GetObjectVersion'].map((action) => ({
-      action,
-      resources: [`${context.artifactBucketArn}/*`],
-    })),
-    // Build args read from config values: CodeBuild resolves their PARAMETER_STORE variables at build start.
-    { action: 'ssm:GetParameters', resources: [arns.arn('ssm', 'parameter/modeshift/*')] },
-    { action: 'ecr:GetAuthorizationToken', resources: ['*'] },
-    ...push.map((action) => ({
-      action,
-      resources: [arns.ecrRepositories],
-      condition: resourceTagged(projects),
-    })),
-  ]);
 }
 
 /** The EventBridge Scheduler role: send the expiry `Down Requested` to the bus, nothing else. */

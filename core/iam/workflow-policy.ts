@@ -350,7 +350,7 @@ export function workflowPolicy(definition: Machine, context: WorkflowIamContext)
 
 /**
  * The role placeholders each Lambda step receives in its Parameters, by step
- * name: `{ <Step>: ['CodeBuildRoleArn'] }`. The step passes those
+ * name: `{ <Step>: ['SomeRoleArn'] }` (none today). The step passes those
  * roles to a service, so its own policy needs `iam:PassRole` on them
  * (core/iam/step-policy.ts `passRoles`).
  */

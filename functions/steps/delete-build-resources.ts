@@ -1,7 +1,7 @@
 /**
- * DeleteBuildResources: the environment's CodeBuild projects and ECR
- * repositories (with their images), found by name prefix and confirmed by
- * their project and environment tags.
+ * DeleteBuildResources: the environment's CodeBuild projects, ECR
+ * repositories (with their images) and CodeBuild role, found by name and
+ * confirmed by their project and environment tags.
  */
 import {
   BatchGetProjectsCommand,
@@ -15,8 +15,16 @@ import {
   ECRClient,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-ecr';
+import {
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { deleteBuildProjects, environmentBuildProjects } from '../aws/codebuild/environment-projects.ts';
 import { deleteRepositories, environmentRepositories } from '../aws/ecr/environment-repositories.ts';
+import { deleteCodeBuildRole } from '../aws/iam/codebuild-role.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput } from '../resource-refs.ts';
 import { defineStep } from '../step.ts';
@@ -26,13 +34,14 @@ export type DeleteBuildResourcesInput = EnvironmentStepInput;
 export type DeleteBuildResourcesOutput = Record<string, never>;
 
 /**
- * Deletes the CodeBuild projects named `<project>-<environment>-…` and the
- * ECR repositories named `<project>/<environment>/…` (images included) that
- * are tagged for this project and environment. Deletion is immediate.
+ * Deletes the CodeBuild projects named `<project>-<environment>-…`, the
+ * ECR repositories named `<project>/<environment>/…` (images included) and
+ * the CodeBuild role (core/names.ts `codeBuildRole`) that are tagged for
+ * this project and environment. Deletion is immediate.
  */
 export const deleteBuildResources = defineStep({
   name: 'DeleteBuildResources',
-  clients: { codebuild: CodeBuildClient, ecr: ECRClient },
+  clients: { codebuild: CodeBuildClient, ecr: ECRClient, iam: IAMClient },
   sends: [
     ListProjectsCommand,
     BatchGetProjectsCommand,
@@ -40,14 +49,20 @@ export const deleteBuildResources = defineStep({
     DescribeRepositoriesCommand,
     ListTagsForResourceCommand,
     DeleteRepositoryCommand,
+    GetRoleCommand,
+    ListRolePoliciesCommand,
+    DeleteRolePolicyCommand,
+    DeleteRoleCommand,
   ],
-  async run(input: DeleteBuildResourcesInput, { codebuild, ecr }): Promise<DeleteBuildResourcesOutput> {
+  async run(input: DeleteBuildResourcesInput, { codebuild, ecr, iam }): Promise<DeleteBuildResourcesOutput> {
     const identity = { project: input.project, environment: input.environment };
     await deleteBuildProjects(
       codebuild,
       await environmentBuildProjects(codebuild, input.names.prefix, identity),
     );
     await deleteRepositories(ecr, await environmentRepositories(ecr, identity));
+    // After its projects: nothing builds as the role any more.
+    await deleteCodeBuildRole(iam, identity);
     return {};
   },
 });

@@ -1,5 +1,6 @@
 /**
- * StartBuilds: every built service's ECR repository and CodeBuild project
+ * StartBuilds: the environment's CodeBuild role (functions/aws/iam/codebuild-role.ts),
+ * every built service's ECR repository and CodeBuild project
  * (with the mode's compute type), and its image build, started, in one step.
  * functions/steps/check-builds.ts then waits for all of them with one BatchGetBuilds a look,
  * instead of one `.sync` task and its states per build.
@@ -26,6 +27,13 @@ import {
   ListTagsForResourceCommand,
   PutImageTagMutabilityCommand,
 } from '@aws-sdk/client-ecr';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { configParameterName } from '../../core/config-values.ts';
 import { serviceNames } from '../../core/names.ts';
 import { CONFIG_ARG_PREFIX, ensureBuildProject } from '../aws/codebuild/build-project.ts';
@@ -33,6 +41,7 @@ import { assertRepositoryOwned } from '../aws/ecr/environment-repositories.ts';
 import { builtImage } from '../aws/ecr/image-uri.ts';
 import { type EnvironmentIdentity, environmentIdentity } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
+import { ensureCodeBuildRole } from '../aws/iam/codebuild-role.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { BuildSpec, NamedBuild, Tag } from '../resource-refs.ts';
@@ -47,8 +56,6 @@ export interface StartBuildsInput {
   /** The tag every image of this deployment gets: the deployment id. */
   readonly imageTag: string;
   readonly tags: readonly Tag[];
-  /** The role CodeBuild runs the builds as. */
-  readonly serviceRoleArn: string;
   readonly accountId: string;
   readonly region: string;
 }
@@ -70,7 +77,7 @@ const RECENT_BUILDS = 5;
 
 export const startBuilds = defineStep({
   name: 'StartBuilds',
-  clients: { codebuild: CodeBuildClient, ecr: ECRClient },
+  clients: { codebuild: CodeBuildClient, ecr: ECRClient, iam: IAMClient },
   sends: [
     BatchGetBuildsCommand,
     BatchGetProjectsCommand,
@@ -83,6 +90,10 @@ export const startBuilds = defineStep({
     PutImageTagMutabilityCommand,
     DescribeRepositoriesCommand,
     ListTagsForResourceCommand,
+    CreateRoleCommand,
+    GetRoleCommand,
+    PutRolePolicyCommand,
+    UpdateAssumeRolePolicyCommand,
   ],
   async run(input: StartBuildsInput, clients): Promise<StartBuildsOutput> {
     const named = input.builds.map((build): NamedBuild => {
@@ -90,10 +101,23 @@ export const startBuilds = defineStep({
       return { ...build, project: names.codeBuildProject, repository: names.ecrRepository };
     });
     const owner = environmentIdentity(input.tags);
+    const serviceRoleArn = await ensureCodeBuildRole(
+      {
+        project: input.project,
+        environment: input.environment,
+        services: named.map((build) => build.service),
+        // A source location is `bucket/key`.
+        artifactBuckets: named.map((build) => build.sourceLocation.split('/')[0] ?? ''),
+        accountId: input.accountId,
+        region: input.region,
+      },
+      input.tags,
+      clients.iam,
+    );
     const builds = await mapConcurrently(named, CONCURRENCY, async (build) => {
       await ensureRepository(clients.ecr, build.repository, input.tags, owner);
       const project = await ensureBuildProject(
-        { build, computeType: input.computeType, tags: input.tags, serviceRoleArn: input.serviceRoleArn },
+        { build, computeType: input.computeType, tags: input.tags, serviceRoleArn },
         clients,
       );
       const running =

@@ -3,9 +3,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StartBuildCommandInput } from '@aws-sdk/client-codebuild';
+import {
+  BatchGetProjectsCommand,
+  type CodeBuildClient,
+  type StartBuildCommandInput,
+} from '@aws-sdk/client-codebuild';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeTaskDefinitionCommand, type ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { GetRoleCommand, GetRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import {
   GetBucketLifecycleConfigurationCommand,
   GetObjectTaggingCommand,
@@ -19,11 +24,13 @@ import {
 } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
+import { environmentNames } from '../../core/names.ts';
 import { resolvePolicy } from '../../core/policy.ts';
 import type { AwsClient, ClientFactory } from '../../engine/clients.ts';
 import { readEnvironment } from '../../local/records.ts';
-import { deployOnTarget } from '../../local/run-workflows.ts';
+import { deployOnTarget, downOnTarget } from '../../local/run-workflows.ts';
 import { runCli } from '../support/cli.ts';
+import { isAllowed } from '../support/iam-simulate.ts';
 import { useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
@@ -196,7 +203,7 @@ function recordingStartBuilds(sent: StartBuildCommandInput[]) {
 }
 
 describe('deploy on the local AWS — build args read from config values', () => {
-  it('starts the build with the arg as a Parameter Store variable, no value in the call, and the context set to expire', async () => {
+  it("starts the build with the arg as a Parameter Store variable, no value in the call, and the context set to expire, as the environment's own CodeBuild role, which down deletes", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'modeshift-build-args-'));
     const file = join(folder, 'compose.yaml');
     writeFileSync(join(folder, 'Dockerfile'), 'FROM nginx:1.27\nARG NPM_TOKEN\n');
@@ -249,5 +256,46 @@ describe('deploy on the local AWS — build args read from config values', () =>
       new GetObjectTaggingCommand({ Bucket: bucket, Key: 'builder/pr-9/web/context.tar.gz' }),
     );
     expect(TagSet).toEqual([{ Key: 'modeshift:artifact', Value: 'build-context' }]);
+
+    // The build runs as the environment's own role, which reaches only its own repository and contexts.
+    const codebuild = aws.target().clients('codebuild') as CodeBuildClient;
+    const iam = aws.target().clients('iam') as IAMClient;
+    const roleName = environmentNames('builder', 'pr-9').codeBuildRole;
+    const roleArn = `arn:aws:iam::123456789012:role/modeshift/builder/pr-9/${roleName}`;
+
+    const { projects = [] } = await codebuild.send(
+      new BatchGetProjectsCommand({ names: ['builder-pr-9-web'] }),
+    );
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    const { PolicyDocument = '' } = await iam.send(
+      new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'modeshift-codebuild' }),
+    );
+    const policy = JSON.parse(decodeURIComponent(PolicyDocument));
+    const allows = (action: string, resource: string) =>
+      isAllowed(policy, { principal: roleArn, action, resource });
+
+    expect(projects[0]?.serviceRole).toBe(roleArn);
+    expect(Role?.Arn).toBe(roleArn);
+    expect(Role?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'modeshift:project', Value: 'builder' },
+        { Key: 'modeshift:environment', Value: 'pr-9' },
+      ]),
+    );
+    const repository = (environment: string) =>
+      `arn:aws:ecr:us-east-1:123456789012:repository/builder/${environment}/web`;
+    expect(await allows('ecr:PutImage', repository('pr-9'))).toBe(true);
+    expect(await allows('ecr:PutImage', repository('pr-7'))).toBe(false);
+    expect(await allows('s3:GetObject', `arn:aws:s3:::${bucket}/builder/pr-9/web/context.tar.gz`)).toBe(true);
+    expect(await allows('s3:GetObject', `arn:aws:s3:::${bucket}/builder/pr-7/web/context.tar.gz`)).toBe(
+      false,
+    );
+
+    const down = await downOnTarget(aws.target(), { project: 'builder', environment: 'pr-9' });
+
+    expect(down.status).toBe('SUCCEEDED');
+    await expect(iam.send(new GetRoleCommand({ RoleName: roleName }))).rejects.toMatchObject({
+      name: 'NoSuchEntityException',
+    });
   });
 });

@@ -31,7 +31,7 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import { describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
-import { databaseNames, serviceNames } from '../../core/names.ts';
+import { databaseNames, environmentNames, serviceNames } from '../../core/names.ts';
 import { resolvePolicy } from '../../core/policy.ts';
 import type { ClientFactory } from '../../engine/run-workflow.ts';
 import { readHistory } from '../../local/records.ts';
@@ -40,6 +40,8 @@ import type { Target } from '../../local/target.ts';
 import { useLocalAws } from './local-aws.ts';
 
 const DB = databaseNames('prune', 'main', 'db').instance;
+/** The environment's CodeBuild role: pruning keeps it, down deletes it. */
+const CODEBUILD_ROLE = environmentNames('prune', 'main').codeBuildRole;
 
 const aws = useLocalAws();
 
@@ -175,7 +177,8 @@ async function environmentState(target: Target) {
     listenerHosts: (await listenerRoutes(elbv2)).flatMap((route) => route.hosts).sort(),
     discoveryServices: await discoveryServices(servicediscovery),
     siteRecords: await publicRecordTypes(route53, SITE_HOSTNAME),
-    executionRoles: Roles.map((role) => role.RoleName).sort(),
+    // The services' execution roles and the environment's CodeBuild role, which pruning keeps.
+    roles: Roles.map((role) => role.RoleName).sort(),
     taskFamilies: [...families].filter((family) => family.startsWith('prune--main--')).sort(),
     buildProjects: projects.map((project) => project.name).sort(),
     repositories: repositories.map((repository) => repository.repositoryName).sort(),
@@ -192,7 +195,7 @@ const PRUNED = {
   listenerHosts: ['(default)', '(default)'],
   discoveryServices: ['jobs'],
   siteRecords: [],
-  executionRoles: ['prune--main--jobs'],
+  roles: [CODEBUILD_ROLE, 'prune--main--jobs'].sort(),
   taskFamilies: ['prune--main--jobs'],
   buildProjects: ['prune--main--jobs'],
   repositories: ['prune/main/jobs'],
@@ -220,7 +223,7 @@ describe('pruning on the local AWS', () => {
       listenerHosts: ['(default)', '(default)', 'main.prune.example.com'],
       discoveryServices: ['jobs', 'site'],
       siteRecords: ['A'],
-      executionRoles: ['prune--main--jobs', 'prune--main--site'],
+      roles: [CODEBUILD_ROLE, 'prune--main--jobs', 'prune--main--site'].sort(),
       taskFamilies: ['prune--main--jobs', 'prune--main--site'],
       buildProjects: ['prune--main--jobs', 'prune--main--site'],
       repositories: ['prune/main/jobs', 'prune/main/site'],

@@ -2,7 +2,7 @@
  * The rules that keep a deployment safe, each checked end to end: secret
  * values never pass through modeshift; the bus subscriptions and the handlers
  * accept only modeshift's own events; a production down needs `confirm`;
- * production → development needs `force`. The workflows run through the
+ * production → development needs `force` and `confirm`. The workflows run through the
  * local engine with AWS mocked (test/support/workflow-harness.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -306,8 +306,8 @@ describe('safety rule — a production down needs confirm', () => {
   });
 });
 
-describe('safety rule — production → development needs force', () => {
-  it('refuses before building or provisioning anything; proceeds with force', async () => {
+describe('safety rule — production → development needs force and confirm', () => {
+  it('refuses before building or provisioning anything, also with force alone; proceeds with force and confirm', async () => {
     aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
     const refused = await runDeploy(shopDeployInput('development'));
 
@@ -319,7 +319,13 @@ describe('safety rule — production → development needs force', () => {
 
     resetAws();
     aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
-    const forced = await runDeploy(shopDeployInput('development', { force: true }));
+    const unconfirmed = await runDeploy(shopDeployInput('development', { force: true }));
+    expect(unconfirmed.result).toMatchObject({ status: 'FAILED', error: 'Modeshift.ModeChangeRefused' });
+    expect(unconfirmed.calls.map((call) => call.step)).toEqual(['DescribeFailure']);
+
+    resetAws();
+    aws.dynamodb.on(UpdateItemCommand).resolvesOnce(previousRecord('production')).resolves({});
+    const forced = await runDeploy(shopDeployInput('development', { force: true, confirm: 'pr-1' }));
 
     expect(forced.result.status).toBe('SUCCEEDED');
     expect(forced.calls.map((call) => call.step)).toContain('StartBuilds');

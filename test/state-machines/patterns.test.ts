@@ -251,6 +251,6 @@ describe('the workflows and their steps', () => {
   });
 
   it('writes placeholders as the SST app fills them in', () => {
-    expect(placeholder('CodeBuildRoleArn')).toBe(`\${CodeBuildRoleArn}`);
+    expect(placeholder('SchedulerRoleArn')).toBe(`\${SchedulerRoleArn}`);
   });
 });

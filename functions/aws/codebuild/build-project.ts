@@ -76,6 +76,7 @@ function settings(input: EnsureBuildProjectInput) {
 
 function isCurrent(project: Project, wanted: ReturnType<typeof settings>): boolean {
   return (
+    project.serviceRole === wanted.serviceRole &&
     project.environment?.computeType === wanted.environment.computeType &&
     project.source?.location === wanted.source.location &&
     project.source?.buildspec === wanted.source.buildspec
@@ -96,15 +97,61 @@ function isUnsupportedOperation(error: unknown): boolean {
   );
 }
 
+/**
+ * Waits between attempts while CodeBuild cannot yet assume a role IAM has just created or changed
+ * (it takes seconds to reach CodeBuild): a minute in all, then the error stands.
+ */
+export const ROLE_PROPAGATION_DELAYS_MS: readonly number[] = [1000, 2000, 4000, 8000, 15000, 15000, 15000];
+
+/** CodeBuild's answer while the service role is not yet assumable. */
+export function isRoleNotYetAssumable(error: unknown): boolean {
+  return (
+    hasAwsErrorName(error, 'InvalidInputException') &&
+    /not authorized to perform:? sts:AssumeRole/i.test((error as Error).message)
+  );
+}
+
+/** Runs `send`, again after each of `delays` while CodeBuild cannot yet assume the role. */
+async function whileRolePropagates<T>(
+  send: () => Promise<T>,
+  delays: readonly number[],
+  sleep: (ms: number) => Promise<void>,
+): Promise<T> {
+  for (const delay of delays) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!isRoleNotYetAssumable(error)) throw error;
+      await sleep(delay);
+    }
+  }
+  return send();
+}
+
+/** How {@link ensureBuildProject} waits for a new role. */
+export interface RolePropagationOptions {
+  /** @default ROLE_PROPAGATION_DELAYS_MS */
+  readonly delaysMs?: readonly number[];
+  /** @default a timer */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export async function ensureBuildProject(
   input: EnsureBuildProjectInput,
   clients: { codebuild: CodeBuildClient },
+  options: RolePropagationOptions = {},
 ): Promise<EnsureBuildProjectOutput> {
   const wanted = settings(input);
   const tags = input.tags.map((tag) => ({ key: tag.Key, value: tag.Value }));
+  const retried = <T>(send: () => Promise<T>) =>
+    whileRolePropagates(send, options.delaysMs ?? ROLE_PROPAGATION_DELAYS_MS, options.sleep ?? wait);
   const create = () =>
-    clients.codebuild.send(
-      new CreateProjectCommand({ ...wanted, artifacts: { type: 'NO_ARTIFACTS' }, tags }),
+    retried(() =>
+      clients.codebuild.send(
+        new CreateProjectCommand({ ...wanted, artifacts: { type: 'NO_ARTIFACTS' }, tags }),
+      ),
     );
   const { projects = [] } = await clients.codebuild.send(
     new BatchGetProjectsCommand({ names: [wanted.name] }),
@@ -122,7 +169,7 @@ export async function ensureBuildProject(
   assertOwned(`CodeBuild project ${wanted.name}`, existing.tags, environmentIdentity(input.tags));
   if (isCurrent(existing, wanted)) return result('unchanged');
   try {
-    await clients.codebuild.send(new UpdateProjectCommand({ ...wanted, tags }));
+    await retried(() => clients.codebuild.send(new UpdateProjectCommand({ ...wanted, tags })));
   } catch (error) {
     if (!isUnsupportedOperation(error)) throw error;
     // The project holds no state modeshift needs to keep: recreate it with the new settings.

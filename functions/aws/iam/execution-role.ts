@@ -21,7 +21,7 @@ import {
   type Role,
 } from '@aws-sdk/client-iam';
 import type { Tag } from '../../../core/execution-input.ts';
-import { serviceNames } from '../../../core/names.ts';
+import { environmentNames, serviceNames } from '../../../core/names.ts';
 import {
   assertOwned,
   type EnvironmentIdentity,
@@ -152,7 +152,8 @@ function trustPolicy(access: Pick<ExecutionAccess, 'accountId' | 'region'>) {
   };
 }
 
-async function getRole(iam: IAMClient, name: string): Promise<Role | undefined> {
+/** The role of that name with its tags, or undefined when there is none. */
+export async function getRole(iam: IAMClient, name: string): Promise<Role | undefined> {
   try {
     return (await iam.send(new GetRoleCommand({ RoleName: name }))).Role;
   } catch (error) {
@@ -161,7 +162,10 @@ async function getRole(iam: IAMClient, name: string): Promise<Role | undefined> 
   }
 }
 
-/** The environment's execution roles that carry its tags, by role name. */
+/**
+ * The environment's execution roles that carry its tags, by role name. Its CodeBuild role shares
+ * their path (./codebuild-role.ts) and is not one of them: pruning must not delete it.
+ */
 export async function environmentExecutionRoles(
   iam: IAMClient,
   owner: EnvironmentIdentity,
@@ -171,9 +175,10 @@ export async function environmentExecutionRoles(
     { client: iam },
     { PathPrefix: executionRolePath(owner.project, owner.environment) },
   );
+  const codeBuildRole = environmentNames(owner.project, owner.environment).codeBuildRole;
   for await (const page of pages) {
     for (const listed of page.Roles ?? []) {
-      if (listed.RoleName === undefined) continue;
+      if (listed.RoleName === undefined || listed.RoleName === codeBuildRole) continue;
       // ListRoles leaves tags out; GetRole has them.
       const role = await getRole(iam, listed.RoleName);
       if (role && isTaggedForEnvironment(role.Tags, owner)) roles.set(listed.RoleName, role);

@@ -11,7 +11,6 @@ import { modeshiftArns } from '../../../core/iam/arns.ts';
 import { actionReference, isMutating } from '../../../core/iam/authorization-reference.ts';
 import type { PolicyStatement } from '../../../core/iam/policy.ts';
 import {
-  codeBuildPolicy,
   requestHandlerPolicy,
   schedulerPolicy,
   sweepPolicy,
@@ -33,10 +32,8 @@ const TABLE = arn('dynamodb', 'table/modeshift-environments');
 const BUS = arn('events', 'event-bus/modeshift');
 const DEPLOY = arn('states', 'stateMachine:modeshift-ci-deploy');
 const DOWN = arn('states', 'stateMachine:modeshift-ci-down');
-const ARTIFACTS = 'arn:aws:s3:::modeshift-ci-artifacts';
 const ROLES = {
   SchedulerRoleArn: `arn:aws:iam::${ACCOUNT}:role/modeshift-scheduler`,
-  CodeBuildRoleArn: `arn:aws:iam::${ACCOUNT}:role/modeshift-codebuild`,
 };
 const PRINCIPAL = `arn:aws:iam::${ACCOUNT}:role/modeshift-step`;
 
@@ -58,7 +55,7 @@ function everyPolicy(): Array<[string, PolicyStatement[]]> {
   return [
     ...Object.values(STEPS).map((step): [string, PolicyStatement[]] => [
       `step ${step.name}`,
-      stepPolicy(step, { ...PLACE, passRoles: [ROLES.CodeBuildRoleArn] }),
+      stepPolicy(step, PLACE),
     ]),
     ['workflow deploy', workflowPolicy(workflowDefinition('deploy'), workflowContext())],
     ['workflow down', workflowPolicy(workflowDefinition('down'), workflowContext())],
@@ -74,7 +71,6 @@ function everyPolicy(): Array<[string, PolicyStatement[]]> {
       }),
     ],
     ['sweep', sweepPolicy({ tableArn: TABLE, busArn: BUS })],
-    ['CodeBuild role', codeBuildPolicy({ ...PLACE, artifactBucketArn: ARTIFACTS })],
     ['scheduler role', schedulerPolicy(BUS)],
   ];
 }
@@ -89,9 +85,6 @@ function namedResources(): Set<string> {
     BUS,
     DEPLOY,
     DOWN,
-    `${ARTIFACTS}/*`,
-    arn('logs', 'log-group:/aws/codebuild/*'),
-    arn('ssm', 'parameter/modeshift/*'),
     `${DEPLOY.replace(':stateMachine:', ':execution:')}:*`,
     `${DOWN.replace(':stateMachine:', ':execution:')}:*`,
     ...Object.values(ROLES),
@@ -265,25 +258,6 @@ describe('least privilege — what the tag condition allows (IAM evaluated as AW
     expect(await tag({})).toBe(false);
     expect(await tag({ 'ec2:CreateAction': 'CreateSecurityGroup' })).toBe(true);
     expect(await tag({ 'aws:ResourceTag/modeshift:project': 'shop' })).toBe(true);
-  });
-
-  it("lets the CodeBuild role push only to a served project's modeshift repositories", async () => {
-    const policy = {
-      Version: '2012-10-17',
-      Statement: codeBuildPolicy({ ...PLACE, projects: ['shop'], artifactBucketArn: ARTIFACTS }),
-    };
-    const push = (repository: string, project?: string) =>
-      isAllowed(policy, {
-        principal: PRINCIPAL,
-        action: 'ecr:PutImage',
-        resource: arn('ecr', `repository/${repository}`),
-        context: project === undefined ? {} : { 'aws:ResourceTag/modeshift:project': project },
-      });
-
-    expect(await push(serviceNames('shop', 'pr-1', 'web').ecrRepository, 'shop')).toBe(true);
-    expect(await push(serviceNames('billing', 'prod', 'api').ecrRepository, 'billing')).toBe(false);
-    expect(await push('base-images', 'shop')).toBe(false);
-    expect(await push(serviceNames('shop', 'pr-1', 'web').ecrRepository)).toBe(false);
   });
 });
 

@@ -263,14 +263,33 @@ describe('stepPolicy — passing roles', () => {
       statement.Action.includes('iam:PassRole'),
     );
 
-  it('lets StartBuilds pass a role to CodeBuild only', () => {
-    const [statement, ...others] = passRoleOf('StartBuilds', [CODEBUILD_ROLE]);
+  it("lets StartBuilds pass the environment's CodeBuild role it creates, to CodeBuild only, and touch no other role", () => {
+    const [statement, ...others] = passRoleOf('StartBuilds');
+    const modeshiftRoles = `arn:aws:iam::${ACCOUNT}:role/modeshift/*`;
 
     expect(others).toEqual([]);
-    expect(statement?.Resource).toEqual([CODEBUILD_ROLE]);
+    expect(statement?.Resource).toEqual([modeshiftRoles]);
     expect(statement?.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'codebuild.amazonaws.com' },
     });
+    for (const action of [
+      'iam:CreateRole',
+      'iam:GetRole',
+      'iam:PutRolePolicy',
+      'iam:TagRole',
+      'iam:UpdateAssumeRolePolicy',
+    ]) {
+      expect(resourcesOf(policyOf('StartBuilds'), action)).toEqual([modeshiftRoles]);
+    }
+  });
+
+  it('lets DeleteBuildResources delete the CodeBuild role, and pass none', () => {
+    const modeshiftRoles = `arn:aws:iam::${ACCOUNT}:role/modeshift/*`;
+
+    expect(passRoleOf('DeleteBuildResources')).toEqual([]);
+    for (const action of ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:GetRole', 'iam:ListRolePolicies']) {
+      expect(resourcesOf(policyOf('DeleteBuildResources'), action)).toEqual([modeshiftRoles]);
+    }
   });
 
   it('lets RolloutServices pass a role to ECS tasks only', () => {
@@ -308,10 +327,6 @@ describe('stepPolicy — passing roles', () => {
   it('grants no PassRole to a step whose code passes no role, whatever roles are offered', () => {
     expect(passRoleOf('EnsureNetwork', passRoles)).toEqual([]);
     expect(passRoleOf('DeleteServices', passRoles)).toEqual([]);
-  });
-
-  it('grants no PassRole when no role is offered', () => {
-    expect(passRoleOf('StartBuilds')).toEqual([]);
   });
 });
 

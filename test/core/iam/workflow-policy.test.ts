@@ -327,10 +327,8 @@ describe('workflowPolicy — deploy workflow', () => {
     expect(allows(step, 'ecs:PutClusterCapacityProviders', cluster, TAGGED)).toBe(true);
   });
 
-  it('names the roles the Lambda steps pass, for their own policies', () => {
-    expect(rolesPassedToSteps(workflowDefinition('deploy'))).toEqual({
-      StartBuilds: ['CodeBuildRoleArn'],
-    });
+  it('hands no Lambda step a role: StartBuilds creates and passes its environment’s own CodeBuild role', () => {
+    expect(rolesPassedToSteps(workflowDefinition('deploy'))).toEqual({});
   });
 });
 

@@ -11,6 +11,7 @@ import {
   ListTagsForResourceCommand,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
+import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
@@ -22,9 +23,11 @@ import {
 
 const codebuild = mockClient(CodeBuildClient);
 const ecr = mockClient(ECRClient);
+const iam = mockClient(IAMClient);
 const clients = {
   codebuild: new CodeBuildClient({ region: 'us-east-1' }),
   ecr: new ECRClient({ region: 'us-east-1' }),
+  iam: new IAMClient({ region: 'us-east-1' }),
 };
 
 /** Environment `pr` of project `shop`: its prefix `shop-pr-` also starts the names of environment `pr-42`. */
@@ -44,6 +47,8 @@ function repositoryArn(name: string): string {
 }
 
 beforeEach(() => {
+  iam.reset();
+  iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no role', $metadata: {} }));
   codebuild.reset();
   ecr.reset();
   codebuild.on(ListProjectsCommand).resolves({ projects: [] });

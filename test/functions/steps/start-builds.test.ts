@@ -13,6 +13,13 @@ import {
   PutImageTagMutabilityCommand,
   RepositoryAlreadyExistsException,
 } from '@aws-sdk/client-ecr';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  IAMClient,
+  NoSuchEntityException,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { composeToRequest } from '../../../core/compose.ts';
@@ -23,9 +30,11 @@ import { startBuilds } from '../../../functions/steps/start-builds.ts';
 
 const codebuild = mockClient(CodeBuildClient);
 const ecr = mockClient(ECRClient);
+const iam = mockClient(IAMClient);
 const clients = () => ({
   codebuild: new CodeBuildClient({ region: 'us-east-1' }),
   ecr: new ECRClient({ region: 'us-east-1' }),
+  iam: new IAMClient({ region: 'us-east-1' }),
 });
 
 const build = (service: string) => ({
@@ -46,12 +55,17 @@ const input = {
     { Key: 'modeshift:project', Value: 'shop' },
     { Key: 'modeshift:environment', Value: 'pr-1' },
   ],
-  serviceRoleArn: 'arn:aws:iam::123456789012:role/modeshift-codebuild',
   accountId: '123456789012',
   region: 'us-east-1',
 };
 
 beforeEach(() => {
+  iam.reset();
+  iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no role', $metadata: {} }));
+  iam.on(CreateRoleCommand).callsFake((created: { RoleName: string; Path: string; Tags: unknown }) => ({
+    Role: { Arn: `arn:aws:iam::123456789012:role${created.Path}${created.RoleName}`, Tags: created.Tags },
+  }));
+  iam.on(PutRolePolicyCommand).resolves({});
   codebuild.reset();
   ecr.reset();
   ecr.onAnyCommand().resolves({});

@@ -3,6 +3,7 @@ import {
   CodeBuildClient,
   CreateProjectCommand,
   DeleteProjectCommand,
+  InvalidInputException,
   UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -41,6 +42,7 @@ function existing(computeType: string) {
     },
     source: { type: 'S3' as const, location: input.build.sourceLocation, buildspec: BUILDSPEC },
     tags: input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
+    serviceRole: input.serviceRoleArn,
   };
 }
 
@@ -151,5 +153,65 @@ describe('EnsureBuildProject', () => {
     });
     expect(codebuild).not.toHaveReceivedCommand(UpdateProjectCommand);
     expect(codebuild).not.toHaveReceivedCommand(DeleteProjectCommand);
+  });
+
+  it('updates a project that builds as another role (the shared role of earlier versions)', async () => {
+    codebuild.on(BatchGetProjectsCommand).resolves({
+      projects: [{ ...existing('BUILD_GENERAL1_MEDIUM'), serviceRole: 'arn:aws:iam::1:role/old' }],
+    });
+    codebuild.on(UpdateProjectCommand).resolves({});
+
+    const result = await ensureBuildProject(input, clients());
+
+    expect(result.action).toBe('updated');
+    expect(codebuild).toHaveReceivedCommandWith(UpdateProjectCommand, { serviceRole: input.serviceRoleArn });
+  });
+});
+
+describe('EnsureBuildProject — a role CodeBuild cannot assume yet', () => {
+  const notYetAssumable = () =>
+    new InvalidInputException({
+      message: 'CodeBuild is not authorized to perform: sts:AssumeRole on arn:aws:iam::123456789012:role/x',
+      $metadata: {},
+    });
+
+  it('retries the create, waiting longer each time, until IAM has propagated the new role', async () => {
+    const waits: number[] = [];
+    codebuild
+      .on(CreateProjectCommand)
+      .rejectsOnce(notYetAssumable())
+      .rejectsOnce(notYetAssumable())
+      .resolves({});
+
+    const result = await ensureBuildProject(input, clients(), {
+      delaysMs: [10, 20, 40],
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+
+    expect(result.action).toBe('created');
+    expect(waits).toEqual([10, 20]);
+    expect(codebuild).toHaveReceivedCommandTimes(CreateProjectCommand, 3);
+  });
+
+  it('gives up after the last wait, with CodeBuild’s error', async () => {
+    codebuild.on(CreateProjectCommand).rejects(notYetAssumable());
+
+    await expect(
+      ensureBuildProject(input, clients(), { delaysMs: [1, 1], sleep: async () => {} }),
+    ).rejects.toThrow(/sts:AssumeRole/);
+    expect(codebuild).toHaveReceivedCommandTimes(CreateProjectCommand, 3);
+  });
+
+  it('does not retry another invalid input', async () => {
+    codebuild
+      .on(CreateProjectCommand)
+      .rejects(new InvalidInputException({ message: 'Invalid compute type', $metadata: {} }));
+
+    await expect(
+      ensureBuildProject(input, clients(), { delaysMs: [1], sleep: async () => {} }),
+    ).rejects.toThrow('Invalid compute type');
+    expect(codebuild).toHaveReceivedCommandTimes(CreateProjectCommand, 1);
   });
 });

@@ -3,16 +3,19 @@ import {
   type CreateRoleCommandInput,
   GetRoleCommand,
   IAMClient,
+  ListRolesCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../../core/execution-input.ts';
+import { environmentNames } from '../../../../core/names.ts';
 import {
   EXECUTION_POLICY_NAME,
   type ExecutionAccess,
   ensureExecutionRole,
+  environmentExecutionRoles,
   executionPolicy,
 } from '../../../../functions/aws/iam/execution-role.ts';
 
@@ -135,5 +138,27 @@ describe('ensureExecutionRole', () => {
       name: 'Modeshift.NotOwned',
     });
     expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
+  });
+});
+
+describe('environmentExecutionRoles', () => {
+  it("leaves out the environment's CodeBuild role, which shares their path, so pruning keeps it", async () => {
+    const role = (RoleName: string) => ({
+      RoleName,
+      Arn: `arn:aws:iam::123456789012:role/modeshift/shop/pr-42/${RoleName}`,
+      Path: '/modeshift/shop/pr-42/',
+      RoleId: RoleName,
+      CreateDate: new Date(),
+    });
+    iam.on(ListRolesCommand).resolves({
+      Roles: [role('shop--pr-42--api'), role(environmentNames('shop', 'pr-42').codeBuildRole)],
+    });
+    iam
+      .on(GetRoleCommand)
+      .callsFake((input: { RoleName: string }) => ({ Role: { ...role(input.RoleName), Tags: tags } }));
+
+    const roles = await environmentExecutionRoles(client, { project: 'shop', environment: 'pr-42' });
+
+    expect([...roles.keys()]).toEqual(['shop--pr-42--api']);
   });
 });
