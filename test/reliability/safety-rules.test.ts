@@ -32,6 +32,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { composeToRequest } from '../../core/compose.ts';
 import { buildDeployInput } from '../../core/execution-input.ts';
+import { databaseNames } from '../../core/names.ts';
 import { resolvePolicy } from '../../core/policy.ts';
 import { deployRequested } from '../../functions/deploy-requested.ts';
 import { downRequested } from '../../functions/down-requested.ts';
@@ -228,7 +229,7 @@ describe('safety rule — secret values never leak', () => {
     expect(Object.keys(api?.environment ?? {})).not.toContain('DATABASE_PASSWORD');
     const container = aws.ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input
       .containerDefinitions?.[0];
-    const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-shop-pr-1-db-AbCdEf';
+    const secretArn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-${databaseNames('shop', 'pr-1', 'db').instance}-AbCdEf`;
     expect(container?.secrets).toEqual([
       { name: 'DATABASE_PASSWORD', valueFrom: `${secretArn}:password::` },
       { name: 'PGPASSWORD', valueFrom: `${secretArn}:password::` },

@@ -38,6 +38,8 @@ export interface Scenario {
   readonly withoutDomain?: boolean;
   /** The deploy under test follows an earlier deploy of the same scenario, so it updates what exists. */
   readonly redeploy?: boolean;
+  /** The earlier deploy's ttl, where it differs from the deploy under test's. */
+  readonly earlierTtl?: string;
 }
 
 /**
@@ -45,13 +47,16 @@ export interface Scenario {
  * whose clean run reaches it. Production reaches most states; development
  * reaches its own Choices' other ways (replace, recreate, no final snapshot,
  * zones and log groups deleted), a redeploy with a ttl updates the schedule,
- * and a request without a domain serves plain HTTP.
+ * a request without a domain serves plain HTTP, and a redeploy without the
+ * earlier ttl removes the schedule (DeleteExpirySchedule runs only when the
+ * environment's own schedule exists).
  */
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'production', mode: 'production' },
   { name: 'development with a ttl', mode: 'development', ttl: '2h' },
   { name: 'development redeployed with a ttl', mode: 'development', ttl: '2h', redeploy: true },
   { name: 'staging without a domain', mode: 'staging', withoutDomain: true },
+  { name: 'development redeployed without its ttl', mode: 'development', redeploy: true, earlierTtl: '2h' },
 ];
 
 export const PRODUCTION: Scenario = SCENARIOS[0] as Scenario;
@@ -97,7 +102,8 @@ export async function deployScenario(
 /** The deploy a redeploy scenario's deploy under test follows; nothing for the others. */
 export async function deployEarlier(target: Target, scenario: Scenario): Promise<void> {
   if (!scenario.redeploy) return;
-  const report = await deployShop(target, ENVIRONMENT, scenario, 'earlier-deploy', {});
+  const earlier = scenario.earlierTtl === undefined ? scenario : { ...scenario, ttl: scenario.earlierTtl };
+  const report = await deployShop(target, ENVIRONMENT, earlier, 'earlier-deploy', {});
   if (report.status !== 'SUCCEEDED') {
     throw new Error(`the earlier deploy (${scenario.name}) failed in ${report.failedState}: ${report.error}`);
   }
