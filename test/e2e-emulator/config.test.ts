@@ -135,11 +135,11 @@ describe('deploy on the local AWS — config values', () => {
     expect(deployed.code).toBe(0);
     expect(JSON.parse(deployed.stdout)).toMatchObject({
       status: 'SUCCEEDED',
-      executionName: 'mailer-pr-7-mail-1',
+      executionName: 'mailer--pr-7--mail-1',
     });
     const ecs = aws.target().clients('ecs') as ECSClient;
     const { taskDefinition } = await ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: 'mailer-pr-7-api' }),
+      new DescribeTaskDefinitionCommand({ taskDefinition: 'mailer--pr-7--api' }),
     );
     const secrets = taskDefinition?.containerDefinitions?.[0]?.secrets ?? [];
     expect(secrets.map((secret) => secret.name).sort()).toEqual(['MAIL_API_KEY', 'SIGNING_SECRET']);
@@ -232,7 +232,7 @@ describe('deploy on the local AWS — build args read from config values', () =>
     );
 
     expect(report.status).toBe('SUCCEEDED');
-    expect(sent.map((input) => input.projectName)).toEqual(['builder-pr-9-web']);
+    expect(sent.map((input) => input.projectName)).toEqual(['builder--pr-9--web']);
     expect(sent[0]?.environmentVariablesOverride).toEqual(
       expect.arrayContaining([
         { name: 'CONFIG_ARG_NPM_TOKEN', value: '/modeshift/builder/pr-9/NPM_TOKEN', type: 'PARAMETER_STORE' },
@@ -264,7 +264,7 @@ describe('deploy on the local AWS — build args read from config values', () =>
     const roleArn = `arn:aws:iam::123456789012:role/modeshift/builder/pr-9/${roleName}`;
 
     const { projects = [] } = await codebuild.send(
-      new BatchGetProjectsCommand({ names: ['builder-pr-9-web'] }),
+      new BatchGetProjectsCommand({ names: ['builder--pr-9--web'] }),
     );
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
     const { PolicyDocument = '' } = await iam.send(

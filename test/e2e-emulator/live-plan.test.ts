@@ -112,13 +112,13 @@ describe('plan against the local AWS', () => {
     expect(plan.deployed).toMatchObject({ exists: false, mode: null });
     expect(new Set(plan.live.map((item) => item.action))).toEqual(new Set(['create']));
     expect(plan.live.map((item) => `${item.kind} ${item.name}`).sort()).toEqual([
-      'database tiny-live-db',
-      'load-balancer tiny-live',
+      'database tiny-live-db-0e82e2d9',
+      'load-balancer tiny--live',
       'log-group /modeshift/tiny/live/web',
       'log-group /modeshift/tiny/live/worker',
       'service web',
       'service worker',
-      'target-group tiny-live-web',
+      'target-group tiny-live-web-7c0345',
     ]);
   });
 
@@ -146,18 +146,18 @@ describe('plan against the local AWS', () => {
         changes: [{ setting: 'retentionInDays', from: 1, to: 30 }],
       });
     }
-    expect(plan.find('database', 'tiny-live-db')).toMatchObject({
+    expect(plan.find('database', 'tiny-live-db-0e82e2d9')).toMatchObject({
       action: 'update',
       changes: [
         { setting: 'instanceClass', from: 'db.t4g.micro', to: 'db.m7g.large' },
         { setting: 'deletionProtection', from: false, to: true },
       ],
     });
-    expect(plan.find('load-balancer', 'tiny-live')).toMatchObject({
+    expect(plan.find('load-balancer', 'tiny--live')).toMatchObject({
       action: 'update',
       changes: [{ setting: 'deletionProtection', from: false, to: true }],
     });
-    expect(plan.find('target-group', 'tiny-live-web')?.action).toBe('keep');
+    expect(plan.find('target-group', 'tiny-live-web-7c0345')?.action).toBe('keep');
     // The deploy path starts from the recorded mode, through the mode-change guard.
     expect(plan.workflow.deploy.decisions).toContainEqual(
       expect.objectContaining({ choice: 'HasPreviousMode', next: 'WasTornDown' }),
@@ -189,9 +189,9 @@ describe('plan against the local AWS', () => {
     );
     expect(result.stdout).toMatch(/^update +log-group +\/modeshift\/tiny\/live\/web +retentionInDays 1→30$/m);
     expect(result.stdout).toMatch(
-      /^update +database +tiny-live-db +instanceClass db\.t4g\.micro→db\.m7g\.large, deletionProtection off→on/m,
+      /^update +database +tiny-live-db-0e82e2d9 +instanceClass db\.t4g\.micro→db\.m7g\.large, deletionProtection off→on/m,
     );
-    expect(result.stdout).toMatch(/^update +load-balancer +tiny-live +deletionProtection off→on$/m);
+    expect(result.stdout).toMatch(/^update +load-balancer +tiny--live +deletionProtection off→on$/m);
     expect(result.stdout).toContain('0 to create, 6 to update, 0 to remove, 1 to keep');
   });
 
@@ -213,9 +213,9 @@ describe('plan against the local AWS', () => {
 
     const plan = await livePlan(composeFile(WITHOUT_DATABASE), 'development');
 
-    expect(plan.find('database', 'tiny-live-db')).toEqual({
+    expect(plan.find('database', 'tiny-live-db-0e82e2d9')).toEqual({
       kind: 'database',
-      name: 'tiny-live-db',
+      name: 'tiny-live-db-0e82e2d9',
       action: 'keep',
       changes: [],
       note: 'no longer in the compose file; only down deletes it',

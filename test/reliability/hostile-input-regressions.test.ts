@@ -42,10 +42,10 @@ function problemsOf(input: unknown): readonly Problem[] {
 
 describe('names AWS reserves as prefixes', () => {
   it.each([
-    ['internal', 'main', 'load balancer name "internal-main"', 'internal-'],
-    ['sg', 'main', 'security group name "sg-main-alb"', 'sg-'],
-    ['sthree', 'main', 'S3 access-log bucket name "sthree-main-lb-logs-<hash>"', 'sthree-'],
-    ['amzn', 's3-demo-1', 'S3 access-log bucket name "amzn-s3-demo-1-lb-logs-<hash>"', 'amzn-s3-demo-'],
+    ['internal', 'main', 'load balancer name "internal--main"', 'internal-'],
+    ['sg', 'main', 'security group name "sg--main-alb"', 'sg-'],
+    ['sthree', 'main', 'S3 access-log bucket name "sthree--main-lb-logs-<hash>"', 'sthree-'],
+    ['amzn-s3-demo', 'x1', 'S3 access-log bucket name "amzn-s3-demo--x1-lb-logs-<hash>"', 'amzn-s3-demo-'],
   ])(
     'refuses project %s with environment %s, naming the derived name and the prefix',
     (project, environment, name, prefix) => {
