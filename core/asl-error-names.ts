@@ -16,7 +16,8 @@
  */
 import { javaExceptionName } from '../engine/java-names.ts';
 import { allStates, type Catcher, type Machine, type Retrier } from './asl.ts';
-import { AWS_SERVICES, type AwsService, awsServiceById, type ServiceId } from './aws-services.ts';
+import { AWS_SERVICES, awsServiceById, type ServiceId } from './aws-services.ts';
+import { modeledErrors } from './modeled-errors.ts';
 
 /** An `ErrorEquals` entry that no integration modeshift calls can raise. */
 export interface UnknownErrorName {
@@ -65,18 +66,6 @@ const LAMBDA_ERRORS = [
   'TooManyRequestsException',
   'Unknown',
 ];
-
-/** Every error class a service's SDK package exports, as the SDK spells it, without its `…ServiceException` base. */
-function modeledErrors(service: AwsService): string[] {
-  return Object.entries(service.sdk)
-    .filter(
-      ([name, exported]) =>
-        typeof exported === 'function' &&
-        exported.prototype instanceof Error &&
-        !name.endsWith('ServiceException'),
-    )
-    .map(([name]) => name);
-}
 
 let knownNames: ReadonlyMap<string, ReadonlySet<string>> | undefined;
 
