@@ -26,6 +26,8 @@ import type {
 } from '../core/asl.ts';
 import { lambdaStepResource } from '../core/asl.ts';
 import { awsServiceById, type ServiceId } from '../core/aws-services.ts';
+import { isModeledError } from '../core/modeled-errors.ts';
+import { javaExceptionName } from '../engine/java-names.ts';
 
 /** The state every workflow goes to when something fails: it describes the failure (see {@link failurePath}). */
 export const DESCRIBE_FAILURE = 'DescribeFailure';
@@ -95,36 +97,40 @@ function pollRetry(poll: Poll): Retrier {
   };
 }
 
+/** The backoff of a call throttled or refused for a moment: from 2 s, doubling, full jitter, up to six retries. */
+const BACKOFF = { IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' } as const;
+
+/** Throttling and server errors, as the SDK spells them, that a service's model may declare. */
+const TRANSIENT_ERRORS = [
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ServiceUnavailableException',
+  'InternalServerException',
+];
+
 /**
- * The Retry of an aws-sdk Task: the service's throttling and server errors
- * with backoff, then its unmodelled errors and the SDK's own a few times.
- * Error names are Step Functions' (`Rds.ThrottlingException`), from the
- * service's Java SDK name (core/aws-services.ts).
+ * The Retry of an aws-sdk Task, with backoff: the throttling and server
+ * errors the service's model declares (core/modeled-errors.ts), then its
+ * undeclared errors (`<Service>.<Service>Exception`) and the SDK's own.
+ *
+ * Step Functions names an error `<Service>.<Exception>` only when the model
+ * declares it, so a name the model lacks would never match; the retrier is
+ * left out when the model declares none of them (RDS, ELBv2, ECS). Throttling
+ * a model does not declare (RDS's and ELBv2's `Throttling`, ECS's
+ * `ThrottlingException`) arrives as `<Service>.<Service>Exception`, which is
+ * why that retrier backs off too.
  */
 function serviceRetry(serviceId: ServiceId): Retrier[] {
   const service = awsServiceById(serviceId);
   if (service === undefined) throw new Error(`no AWS service "${serviceId}"`);
   const prefix = service.errorPrefix;
+  const declared = TRANSIENT_ERRORS.filter((name) => isModeledError(service, name)).map(
+    (name) => `${prefix}.${javaExceptionName(name)}`,
+  );
+  const undeclared = [`${prefix}.${prefix}Exception`, `${prefix}.SdkClientException`];
   return [
-    {
-      ErrorEquals: [
-        'ThrottlingException',
-        'TooManyRequestsException',
-        'ServiceUnavailableException',
-        'InternalServerException',
-      ].map((name) => `${prefix}.${name}`),
-      IntervalSeconds: 2,
-      MaxAttempts: 6,
-      BackoffRate: 2,
-      JitterStrategy: 'FULL',
-    },
-    {
-      ErrorEquals: [`${prefix}.${prefix}Exception`, `${prefix}.SdkClientException`],
-      IntervalSeconds: 1,
-      MaxAttempts: 3,
-      BackoffRate: 2,
-      JitterStrategy: 'FULL',
-    },
+    ...(declared.length > 0 ? [{ ErrorEquals: declared, ...BACKOFF }] : []),
+    { ErrorEquals: undeclared, ...BACKOFF },
   ];
 }
 
@@ -143,12 +149,18 @@ const DYNAMODB_RETRY: Retrier = {
   JitterStrategy: 'FULL',
 };
 
-/** The Retry of putting an event on the bus. */
+/**
+ * The Retry of putting an event on the bus: the API's throttling and server
+ * errors, an entry PutEvents did not put (`EventBridge.FailedEntry`: the
+ * optimized integration fails the state when `FailedEntryCount` is not 0,
+ * engine/events-task.ts) and the SDK's own error.
+ */
 const EVENTS_RETRY: Retrier = {
   ErrorEquals: [
     'EventBridge.InternalException',
     'EventBridge.ThrottlingException',
-    'EventBridge.AmazonEventBridgeException',
+    'EventBridge.FailedEntry',
+    'EventBridge.SdkClientException',
   ],
   IntervalSeconds: 1,
   MaxAttempts: 6,

@@ -109,25 +109,37 @@ describe('lambdaTask', () => {
 });
 
 describe('sdkTask', () => {
+  const BACKOFF = { IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' };
+
+  it('calls the API through the aws-sdk integration', () => {
+    const state = sdkTask('rds', 'describeDBInstances', { parameters: {}, next: END });
+
+    expect(state.Resource).toBe('arn:aws:states:::aws-sdk:rds:describeDBInstances');
+  });
+
+  it('backs off on the throttling and server errors the model declares, then on its undeclared errors (Scheduler)', () => {
+    const state = sdkTask('scheduler', 'getSchedule', { parameters: {}, next: END });
+
+    expect(state.Retry).toEqual([
+      { ErrorEquals: ['Scheduler.ThrottlingException', 'Scheduler.InternalServerException'], ...BACKOFF },
+      { ErrorEquals: ['Scheduler.SchedulerException', 'Scheduler.SdkClientException'], ...BACKOFF },
+    ]);
+  });
+
   it.each([
     ['rds', 'Rds'],
     ['ecs', 'Ecs'],
-    ['scheduler', 'Scheduler'],
     ['elasticloadbalancingv2', 'ElasticLoadBalancingV2'],
-  ] as const)('retries %s errors by the names Step Functions gives them (%s.…)', (service, prefix) => {
-    const state = sdkTask(service, 'describeThings', { parameters: {}, next: END });
+  ] as const)(
+    'backs off on %s throttling as Step Functions names it, an undeclared error (%s.%sException)',
+    (service, prefix) => {
+      const state = sdkTask(service, 'describeThings', { parameters: {}, next: END });
 
-    expect(state.Resource).toBe(`arn:aws:states:::aws-sdk:${service}:describeThings`);
-    expect(state.Retry?.map((retrier) => retrier.ErrorEquals)).toEqual([
-      [
-        `${prefix}.ThrottlingException`,
-        `${prefix}.TooManyRequestsException`,
-        `${prefix}.ServiceUnavailableException`,
-        `${prefix}.InternalServerException`,
-      ],
-      [`${prefix}.${prefix}Exception`, `${prefix}.SdkClientException`],
-    ]);
-  });
+      expect(state.Retry).toEqual([
+        { ErrorEquals: [`${prefix}.${prefix}Exception`, `${prefix}.SdkClientException`], ...BACKOFF },
+      ]);
+    },
+  );
 });
 
 describe('perSetting', () => {
