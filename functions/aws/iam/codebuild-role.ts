@@ -74,16 +74,22 @@ export function codeBuildRolePolicy(access: BuildAccess): {
 } {
   const services = [...new Set(access.services)].sort();
   const names = services.map((service) => serviceNames(access.project, access.environment, service));
+  const logGroups = names.map(({ codeBuildProject }) =>
+    arnOf(access, 'logs', `log-group:/aws/codebuild/${codeBuildProject}`),
+  );
   return {
     Version: '2012-10-17',
     Statement: [
       {
         Effect: 'Allow',
-        Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: names.flatMap(({ codeBuildProject }) => [
-          arnOf(access, 'logs', `log-group:/aws/codebuild/${codeBuildProject}`),
-          arnOf(access, 'logs', `log-group:/aws/codebuild/${codeBuildProject}:*`),
-        ]),
+        Action: ['logs:CreateLogGroup'],
+        Resource: logGroups,
+      },
+      {
+        // Streams are `<group ARN>:log-stream:<name>`, which `<group ARN>:*` covers.
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: logGroups.map((logGroup) => `${logGroup}:*`),
       },
       {
         // Contexts are uploaded as `<project>/<environment>/<service>/context.tar.gz` (core/compose.ts).

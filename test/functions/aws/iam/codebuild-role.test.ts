@@ -94,6 +94,37 @@ describe('codeBuildRolePolicy', () => {
   });
 });
 
+describe('codeBuildRolePolicy — logs', () => {
+  const group = (project: string) => arn('logs', `log-group:/aws/codebuild/${project}`);
+
+  it("lets a build create its own project's log group, and its streams in it", async () => {
+    expect(await allows('logs:CreateLogGroup', group('shop--pr-42--web'))).toBe(true);
+    expect(await allows('logs:CreateLogStream', `${group('shop--pr-42--web')}:log-stream:build-1`)).toBe(
+      true,
+    );
+    expect(await allows('logs:CreateLogGroup', group('shop--pr-43--web'))).toBe(false);
+  });
+
+  it('grants the stream actions on the streams of its log groups only, and the group action on the groups', () => {
+    const statements = codeBuildRolePolicy(access).Statement;
+    const resourcesOf = (action: string) =>
+      statements
+        .filter((statement) => statement.Action.includes(action))
+        .flatMap((statement) => statement.Resource);
+
+    expect(resourcesOf('logs:CreateLogGroup')).toEqual([
+      group('shop--pr-42--api'),
+      group('shop--pr-42--web'),
+    ]);
+    for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
+      expect(resourcesOf(action)).toEqual([
+        `${group('shop--pr-42--api')}:*`,
+        `${group('shop--pr-42--web')}:*`,
+      ]);
+    }
+  });
+});
+
 describe('ensureCodeBuildRole', () => {
   it("creates the environment's role under its path, tagged, trusted by CodeBuild for its own projects only", async () => {
     iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'none', $metadata: {} }));
