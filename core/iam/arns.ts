@@ -2,9 +2,11 @@
  * The resources modeshift names, as IAM resource patterns, and the tag
  * conditions its statements carry. The patterns are built by calling
  * core/names.ts with `*` for project, environment, service and database, so
- * they follow the naming rules as they change.
+ * they follow the naming rules as they change. An action that takes no
+ * resource is granted on `*` instead ({@link grantedResources}).
  */
 import { accessLogBucketName, databaseNames, environmentNames, serviceNames } from '../names.ts';
+import { actionReference } from './authorization-reference.ts';
 
 /** Where the policy applies: the ARNs it names are built from these. */
 export interface AccountContext {
@@ -36,8 +38,6 @@ export function modeshiftArns(context: AccountContext) {
   return {
     arn,
     logGroups: arn('logs', `log-group:${service.logGroup}`),
-    /** `Describe*` on log groups is authorised against the account's whole log-group space. */
-    allLogGroups: arn('logs', 'log-group:*'),
     ecrRepositories: arn('ecr', `repository/${service.ecrRepository}`),
     ecsClusters: arn('ecs', `cluster/${environment.cluster}`),
     dbInstances: arn('rds', `db:${database.instance}`),
@@ -62,3 +62,15 @@ export function modeshiftArns(context: AccountContext) {
 }
 
 export type ModeshiftArns = ReturnType<typeof modeshiftArns>;
+
+/**
+ * What `action` is granted on, given the resources modeshift names for it:
+ * those, or `*` when the Service Authorization Reference lists the action as
+ * taking no resource (`logs:DescribeLogGroups`, `codebuild:ListProjects`),
+ * which AWS authorises on `*` only, so a named resource would grant nothing.
+ *
+ * @throws IamDerivationError for an action the reference does not know.
+ */
+export function grantedResources(action: string, named: readonly string[]): string[] {
+  return actionReference(action).resourceTypes.length === 0 ? ['*'] : [...named];
+}

@@ -117,9 +117,6 @@ export const JUSTIFIED_WILDCARDS: Readonly<Record<string, string>> = {
   'rds:DescribeDBInstances': STEP_READ,
   'rds:DescribeDBSubnetGroups': STEP_READ,
   'rds:ListTagsForResource': STEP_READ,
-  'scheduler:GetSchedule': STEP_READ,
-  'codebuild:ListBuildsForProject':
-    "a step's role: core/iam/step-policy.ts grants CodeBuild's List* actions on `*`; this one takes a project. A read",
 };
 
 /**

@@ -8,13 +8,18 @@
  * (VPCs, hosted zones, certificates, namespaces, task definitions) or are
  * listed account-wide, and scoping per command would need a table for every
  * command. Scoped where it is simple:
- * - CloudWatch Logs to the `/modeshift/…` log groups (`Describe*` to
- *   `log-group:*`: it is authorised against the whole log-group space);
+ * - CloudWatch Logs to the `/modeshift/…` log groups;
  * - S3 to the access-log bucket (`<project>-<env>-lb-logs-<hash>`) and its objects;
- * - CodeBuild to the `<project>-<env>-<service>` projects (`List*` to `*`);
+ * - CodeBuild to the `<project>-<env>-<service>` projects;
  * - ECR to the `<project>/<env>/<service>` repositories;
+ * - EventBridge Scheduler to the environments' expiry schedules;
  * - RDS's final snapshots, which a database's delete takes, to their names;
  * - Step Functions executions to `execution:*` of this account and region.
+ *
+ * An action the Service Authorization Reference lists as taking no resource
+ * (`logs:DescribeLogGroups`, `codebuild:ListProjects`, `ecr:GetAuthorizationToken`)
+ * is granted on `*` whatever its service's scope: AWS authorises it on `*`
+ * only, so a named resource would grant nothing.
  *
  * Every action that changes something also carries the `modeshift:project`
  * tag condition its service supports (core/iam/tag-scope.ts), so a step can
@@ -36,7 +41,7 @@ import {
   ROLE_TAKING_ACTIONS,
   s3Resources,
 } from './actions.ts';
-import { type AccountContext, type ModeshiftArns, modeshiftArns } from './arns.ts';
+import { type AccountContext, grantedResources, type ModeshiftArns, modeshiftArns } from './arns.ts';
 import { type Grant, IamDerivationError, type PolicyStatement, statementsOf } from './policy.ts';
 import { tagScoped } from './tag-scope.ts';
 
@@ -62,19 +67,21 @@ export class StepIamError extends IamDerivationError {
   override name = 'StepIamError';
 }
 
-/** The resources of a step's action (see the list at the top of this file). */
+/** The resources of a step's call on its service (see the list at the top of this file). */
 function stepResources(service: AwsService, operation: string, arns: ModeshiftArns): string[] {
   switch (service.id) {
     case 'cloudwatchlogs':
-      return [operation.startsWith('Describe') ? arns.allLogGroups : arns.logGroups];
+      return [arns.logGroups];
     case 'codebuild':
-      return [operation.startsWith('List') ? '*' : arns.codeBuildProjects];
+      return [arns.codeBuildProjects];
+    case 'scheduler':
+      return [arns.expirySchedules];
     case 'sfn':
       return [/Execution/.test(operation) ? arns.executions : '*'];
     case 'iam':
-      return [operation === 'ListRoles' ? '*' : arns.executionRoles];
+      return [arns.executionRoles];
     case 'ecr':
-      return [operation === 'GetAuthorizationToken' ? '*' : arns.ecrRepositories];
+      return [arns.ecrRepositories];
     default:
       return ['*'];
   }
@@ -99,7 +106,10 @@ function commandGrants(step: string, command: unknown, arns: ModeshiftArns): Gra
   }
   const resources = stepResources(service, operation, arns);
   const grants: Grant[] = actions.flatMap(({ action, s3Level }) => [
-    { action, resources: s3Level === undefined ? resources : s3Resources(s3Level, arns) },
+    {
+      action,
+      resources: s3Level === undefined ? grantedResources(action, resources) : s3Resources(s3Level, arns),
+    },
     ...dependentGrants(action, arns),
   ]);
   if (service.tagAction !== undefined && isCreateOperation(operation)) {

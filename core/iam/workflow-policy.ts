@@ -17,14 +17,18 @@
  * | `rds` | rds | `db:<instance>`, `subgrp:<prefix>`, `snapshot:<instance>-final-*` |
  * | `ecr` | ecr | `repository/<project>/<env>/<service>` |
  * | `ecs` | ecs | `cluster/<prefix>` (cluster actions only) |
- * | `cloudwatchlogs` | logs | `log-group:/modeshift/…`; `Describe*`: `log-group:*` |
+ * | `cloudwatchlogs` | logs | `log-group:/modeshift/…` |
  * | `elasticloadbalancingv2` | elasticloadbalancing | `loadbalancer/app/<prefix>/*` (load-balancer actions); `Describe*`: `*` |
- * | `codebuild` | codebuild | `project/<prefix>-<service>`; `List*`: `*` |
+ * | `codebuild` | codebuild | `project/<prefix>-<service>` |
  * | `s3` | s3 | the access-log bucket (`<prefix>-lb-logs-<hash of account/region>`) and its objects |
  * | `dynamodb` | dynamodb | the environments table (and its indexes for Query/Scan) |
  * | `eventbridge` | events | `PutEvents`: the bus |
  * | `ec2`, `route53`, `servicediscovery`, `acm` | as named | `*`: their resources have AWS-assigned ids modeshift cannot know in advance, and their `Describe*`/`List*` actions take no resource |
  * | `iam`, `sfn` | iam, states | none defined: a workflow calling them is an error until someone decides a scope |
+ *
+ * An action the Service Authorization Reference lists as taking no resource
+ * (`logs:DescribeLogGroups`, `codebuild:ListProjects`) is granted on `*`
+ * whatever its service's scope, as in a step's policy (core/iam/step-policy.ts).
  *
  * On those resources, every action that changes something carries the
  * `modeshift:project` tag condition its service supports (core/iam/tag-scope.ts):
@@ -57,7 +61,7 @@ import {
   S3_ACTIONS,
   s3Resources,
 } from './actions.ts';
-import { type AccountContext, type ModeshiftArns, modeshiftArns } from './arns.ts';
+import { type AccountContext, grantedResources, type ModeshiftArns, modeshiftArns } from './arns.ts';
 import { compare, type Grant, IamDerivationError, type PolicyStatement, statementsOf } from './policy.ts';
 import { tagScoped } from './tag-scope.ts';
 
@@ -145,18 +149,14 @@ const WORKFLOW_SCOPES: Readonly<Record<string, ScopeRule>> = {
   },
   ecr: (_call, arns) => [{ resources: [arns.ecrRepositories] }],
   ecs: (call, arns) => (/Cluster/.test(call.operation) ? [{ resources: [arns.ecsClusters] }] : undefined),
-  cloudwatchlogs: (call, arns) => [
-    { resources: [call.operation.startsWith('Describe') ? arns.allLogGroups : arns.logGroups] },
-  ],
+  cloudwatchlogs: (_call, arns) => [{ resources: [arns.logGroups] }],
   elasticloadbalancingv2: (call, arns) => {
     if (call.operation.startsWith('Describe')) return [{ resources: ['*'] }];
     return /LoadBalancers?(Attributes)?$/.test(call.operation)
       ? [{ resources: [arns.loadBalancers] }]
       : undefined;
   },
-  codebuild: ({ operation }, arns) => [
-    { resources: [operation.startsWith('List') ? '*' : arns.codeBuildProjects] },
-  ],
+  codebuild: (_call, arns) => [{ resources: [arns.codeBuildProjects] }],
   s3: ({ operation }, arns) => {
     const levels = S3_ACTIONS[operation]?.map(([, level]) => level);
     return levels === undefined ? undefined : [{ resources: s3Resources(levels[0] ?? 'bucket', arns) }];
@@ -211,7 +211,7 @@ function awsSdkGrants(
     for (const scope of actionScopes) {
       const grant = {
         action: iamAction,
-        resources: scope.resources,
+        resources: grantedResources(iamAction, scope.resources),
         ...(scope.byName ? { byName: true } : {}),
       };
       grants.push(...conditioned(grant));

@@ -3,7 +3,7 @@ import { SelectObjectContentCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { PolicyStatement } from '../../../core/iam/policy.ts';
 import { StepIamError, stepPolicy } from '../../../core/iam/step-policy.ts';
-import { accessLogBucketName, serviceNames } from '../../../core/names.ts';
+import { accessLogBucketName, environmentNames, serviceNames } from '../../../core/names.ts';
 import { STEPS } from '../../../state-machines/workflows.ts';
 
 const ACCOUNT = '123456789012';
@@ -233,18 +233,39 @@ describe('stepPolicy — resource scoping', () => {
     expect(matches(deletable as string, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/x`)).toBe(
       false,
     );
-    expect(resourcesOf(policy, 'logs:DescribeLogGroups')).toEqual([
-      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*`,
-    ]);
   });
 
-  it('scopes CodeBuild project changes to modeshift projects, and listing to everything', () => {
+  it('lists log groups on "*", the only resource the reference authorises DescribeLogGroups on', () => {
+    for (const step of ['EnsureLogGroups', 'DeleteLogGroups']) {
+      expect(resourcesOf(policyOf(step), 'logs:DescribeLogGroups'), step).toEqual(['*']);
+    }
+  });
+
+  it('scopes CodeBuild project changes to modeshift projects, and listing projects to everything', () => {
     const policy = policyOf('DeleteBuildResources');
     const project = `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/${serviceNames('shop', 'pr-1', 'web').codeBuildProject}`;
     const [deletable] = resourcesOf(policy, 'codebuild:DeleteProject');
 
     expect(matches(deletable as string, project)).toBe(true);
     expect(resourcesOf(policy, 'codebuild:ListProjects')).toEqual(['*']);
+  });
+
+  it("lists a project's builds on modeshift projects only (ListBuildsForProject takes a project)", () => {
+    const [scope] = resourcesOf(policyOf('StartBuilds'), 'codebuild:ListBuildsForProject');
+    const project = (name: string) => `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/${name}`;
+
+    expect(matches(scope as string, project(serviceNames('shop', 'pr-1', 'web').codeBuildProject))).toBe(
+      true,
+    );
+    expect(matches(scope as string, project('someone-elses'))).toBe(false);
+  });
+
+  it('reads the expiry schedules only', () => {
+    const [scope] = resourcesOf(policyOf('CheckExpirySchedule'), 'scheduler:GetSchedule');
+    const schedule = (name: string) => `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/${name}`;
+
+    expect(matches(scope as string, schedule(environmentNames('shop', 'pr-1').expirySchedule))).toBe(true);
+    expect(matches(scope as string, schedule('nightly'))).toBe(false);
   });
 
   it('reads the history of executions only', () => {
