@@ -55,6 +55,14 @@ export function modeshiftArns(context: AccountContext) {
     accessLogObjects: `${bucket}/*`,
     /** The services' task execution roles (functions/aws/iam/execution-role.ts), under `/modeshift/`. */
     executionRoles: `arn:${partition}:iam::${context.account}:role/modeshift/*`,
+    /**
+     * The same roles by name only: a role that does not exist yet has no path, so IAM authorises
+     * a `GetRole` of it (which finds out that it does not) against `role/<name>`.
+     */
+    rolesByName: [
+      `arn:${partition}:iam::${context.account}:role/${service.executionRole}`,
+      `arn:${partition}:iam::${context.account}:role/${environment.codeBuildRole}`,
+    ],
     /** The service-linked roles of one service (`ecs.amazonaws.com`): `role/aws-service-role/<service>/*`. */
     serviceLinkedRoles: (linkedService: string) =>
       `arn:${partition}:iam::${context.account}:role/aws-service-role/${linkedService}/*`,

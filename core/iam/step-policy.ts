@@ -79,7 +79,7 @@ function stepResources(service: AwsService, operation: string, arns: ModeshiftAr
     case 'sfn':
       return [/Execution/.test(operation) ? arns.executions : '*'];
     case 'iam':
-      return [arns.executionRoles];
+      return operation === 'GetRole' ? [arns.executionRoles, ...arns.rolesByName] : [arns.executionRoles];
     case 'ecr':
       return [arns.ecrRepositories];
     default:

@@ -284,6 +284,12 @@ describe('stepPolicy — passing roles', () => {
       statement.Action.includes('iam:PassRole'),
     );
 
+  // A role that does not exist yet has no path: GetRole, which finds that out, is authorised against `role/<name>`.
+  const ROLES_BY_NAME = [
+    `arn:aws:iam::${ACCOUNT}:role/*--*--*`,
+    `arn:aws:iam::${ACCOUNT}:role/*--*.codebuild`,
+  ];
+
   it("lets StartBuilds pass the environment's CodeBuild role it creates, to CodeBuild only, and touch no other role", () => {
     const [statement, ...others] = passRoleOf('StartBuilds');
     const modeshiftRoles = `arn:aws:iam::${ACCOUNT}:role/modeshift/*`;
@@ -295,22 +301,26 @@ describe('stepPolicy — passing roles', () => {
     });
     for (const action of [
       'iam:CreateRole',
-      'iam:GetRole',
       'iam:PutRolePolicy',
       'iam:TagRole',
       'iam:UpdateAssumeRolePolicy',
     ]) {
       expect(resourcesOf(policyOf('StartBuilds'), action)).toEqual([modeshiftRoles]);
     }
+    expect(resourcesOf(policyOf('StartBuilds'), 'iam:GetRole')).toEqual([...ROLES_BY_NAME, modeshiftRoles]);
   });
 
   it('lets DeleteBuildResources delete the CodeBuild role, and pass none', () => {
     const modeshiftRoles = `arn:aws:iam::${ACCOUNT}:role/modeshift/*`;
 
     expect(passRoleOf('DeleteBuildResources')).toEqual([]);
-    for (const action of ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:GetRole', 'iam:ListRolePolicies']) {
+    for (const action of ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies']) {
       expect(resourcesOf(policyOf('DeleteBuildResources'), action)).toEqual([modeshiftRoles]);
     }
+    expect(resourcesOf(policyOf('DeleteBuildResources'), 'iam:GetRole')).toEqual([
+      ...ROLES_BY_NAME,
+      modeshiftRoles,
+    ]);
   });
 
   it('lets RolloutServices pass a role to ECS tasks only', () => {
@@ -330,9 +340,13 @@ describe('stepPolicy — passing roles', () => {
     expect(statement?.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
     });
-    for (const action of ['iam:CreateRole', 'iam:GetRole', 'iam:PutRolePolicy', 'iam:TagRole']) {
+    for (const action of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:TagRole']) {
       expect(resourcesOf(policyOf('RolloutServices'), action)).toEqual([executionRoles]);
     }
+    expect(resourcesOf(policyOf('RolloutServices'), 'iam:GetRole')).toEqual([
+      ...ROLES_BY_NAME,
+      executionRoles,
+    ]);
   });
 
   it('lets DeleteServices delete the execution roles, and pass none', () => {
