@@ -1,12 +1,12 @@
 /**
  * The deploy and down state machines, from state-machines/*.asl.json with
  * their `${Placeholder}` tokens resolved, each with a role whose policy is
- * derived from its ASL (core/iam/workflow-policy.ts) and a log group.
+ * derived from its ASL (core/iam/principal-policies.ts) and a log group.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { workflowRolePolicy } from '../core/iam/principal-policies.ts';
 import { trustPolicy } from '../core/iam/service-policies.ts';
-import { workflowPolicy } from '../core/iam/workflow-policy.ts';
 import { parseDefinition } from '../engine/definition.ts';
 import { substitutePlaceholders } from '../engine/placeholders.ts';
 
@@ -67,35 +67,15 @@ function createWorkflow(name: 'deploy' | 'down', inputs: WorkflowInputs) {
     policy: values.apply((v) =>
       JSON.stringify({
         Version: '2012-10-17',
-        Statement: [
-          ...workflowPolicy(definition, {
-            account: v.account,
-            region: v.region,
-            projects: inputs.roles.projects,
-            tableArn: v.tableArn,
-            busArn: v.busArn,
-            lambdaFunctionArns: v.steps,
-            passRoles: {
-              SchedulerRoleArn: v.scheduler,
-            },
-          }),
-          // Step Functions' own logging to CloudWatch Logs (log delivery APIs take no resource).
-          {
-            Sid: 'Logging',
-            Effect: 'Allow',
-            Action: [
-              'logs:CreateLogDelivery',
-              'logs:GetLogDelivery',
-              'logs:UpdateLogDelivery',
-              'logs:DeleteLogDelivery',
-              'logs:ListLogDeliveries',
-              'logs:PutResourcePolicy',
-              'logs:DescribeResourcePolicies',
-              'logs:DescribeLogGroups',
-            ],
-            Resource: ['*'],
-          },
-        ],
+        Statement: workflowRolePolicy(name, {
+          account: v.account,
+          region: v.region,
+          projects: inputs.roles.projects,
+          tableArn: v.tableArn,
+          busArn: v.busArn,
+          lambdaFunctionArns: v.steps,
+          schedulerRoleArn: v.scheduler,
+        }),
       }),
     ),
   });
