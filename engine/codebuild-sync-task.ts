@@ -7,12 +7,16 @@
  * the cause, so `BuildStatus` is in it. API errors are `CodeBuild.<ErrorCode>`.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { logCall } from './call-log.ts';
 import { EngineError, StatesRuntimeError, TaskError } from './errors.ts';
 import { resolveOperation, type SdkCommand } from './operations.ts';
 import { toStepFunctionsError } from './sdk-errors.ts';
 import { toSdkInput } from './sdk-input.ts';
 import { fromSdkOutput } from './sdk-output.ts';
 import type { TaskContext, TaskHandler } from './task-handler.ts';
+
+/** The EventBridge rule Step Functions manages for `codebuild:startBuild.sync` (Step Functions Developer Guide, "IAM policies for AWS CodeBuild"). */
+const SYNC_RULE = 'StepFunctionsGetEventForCodeBuildStartBuildRule';
 
 interface BuildFields {
   id?: string;
@@ -41,6 +45,10 @@ export function codeBuildSyncTask(action: string, pattern: string, context: Task
       throw new StatesRuntimeError(
         `codebuild:startBuild.sync needs an object as its parameters, got ${JSON.stringify(input)}`,
       );
+    }
+    // Step Functions learns that the build ended from a rule it keeps in the account, with the state machine's role.
+    for (const operation of ['PutRule', 'PutTargets', 'DescribeRule']) {
+      logCall({ service: 'eventbridge', operation, input: { Name: SYNC_RULE }, synthetic: true });
     }
     const started = (await send(start.createCommand(sdkInput))) as { build?: BuildFields };
     let build = started.build;

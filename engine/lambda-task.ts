@@ -13,6 +13,8 @@
  * and wraps the result as that integration does (`{ Payload, StatusCode, … }`).
  */
 import { isJsonObject, type JsonValue } from '../core/asl.ts';
+import { asPrincipal } from '../core/principal.ts';
+import { logCall } from './call-log.ts';
 import type { ClientFactory } from './clients.ts';
 import { EngineError, StatesRuntimeError, TaskError } from './errors.ts';
 import type { TaskContext, TaskHandler } from './task-handler.ts';
@@ -47,17 +49,22 @@ export function lambdaFailure(thrown: unknown): TaskError {
 async function invoke(
   step: LambdaStep,
   stepName: string,
+  functionName: string,
   input: JsonValue,
   context: TaskContext,
 ): Promise<JsonValue> {
+  // The state machine's role invokes the function; the function's own role makes the step's calls.
+  logCall({ service: 'lambda', operation: 'Invoke', input: { FunctionName: functionName }, synthetic: true });
   let result: unknown;
   try {
-    result = await step(throughJson(input), {
-      clients: context.clients,
-      stepName,
-      stateName: context.stateName,
-      lastFailedTask: context.lastFailedTask,
-    });
+    result = await asPrincipal(`step/${stepName}`, () =>
+      step(throughJson(input), {
+        clients: context.clients,
+        stepName,
+        stateName: context.stateName,
+        lastFailedTask: context.lastFailedTask,
+      }),
+    );
   } catch (thrown) {
     throw lambdaFailure(thrown);
   }
@@ -75,7 +82,7 @@ export function lambdaFunctionTask(
   if (stepName === undefined || step === undefined) {
     throw new EngineError(`no Lambda step for function ${functionName}`);
   }
-  return (input) => invoke(step, stepName, input, context);
+  return (input) => invoke(step, stepName, functionName, input, context);
 }
 
 /** The handler for `arn:aws:states:::lambda:invoke`: the step is found from `FunctionName` when the state runs. */
@@ -96,7 +103,7 @@ export function lambdaInvokeTask(
       throw new StatesRuntimeError(`no Lambda step for function ${functionName}`);
     }
     const payload = isJsonObject(input) ? (input.Payload ?? {}) : {};
-    const result = await invoke(step, stepName, payload, context);
+    const result = await invoke(step, stepName, functionName, payload, context);
     return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 };
   };
 }

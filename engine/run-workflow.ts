@@ -11,6 +11,7 @@ import {
   StateMachine,
 } from 'aws-local-stepfunctions';
 import { allStates, duplicateStateNames, type JsonValue, type Machine } from '../core/asl.ts';
+import { asPrincipal } from '../core/principal.ts';
 import type { ClientFactory } from './clients.ts';
 import { parseDefinition } from './definition.ts';
 import { DefinitionError } from './errors.ts';
@@ -219,7 +220,10 @@ export async function runWorkflow(
     context: executionContext(options),
   };
 
-  const execution = stateMachine.run((input ?? {}) as LibraryInput, runOptions);
+  // Every call the run makes is its state machine's role's, but for the steps' own (engine/lambda-task.ts).
+  const principal =
+    `workflow/${(options.stateMachineName ?? 'workflow').replace(/^modeshift-/, '')}` as const;
+  const execution = asPrincipal(principal, () => stateMachine.run((input ?? {}) as LibraryInput, runOptions));
   const events: WorkflowEvent[] = [];
   const collecting = collectEvents(
     execution.eventLogs,

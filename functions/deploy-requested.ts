@@ -11,6 +11,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import { buildDeployInput } from '../core/execution-input.ts';
 import { resolvePolicy } from '../core/policy.ts';
+import { asPrincipal } from '../core/principal.ts';
 import { type DeployRequest, parseDeployRequest } from '../core/request.ts';
 import { missingConfigValues } from './aws/ssm/config-values.ts';
 import {
@@ -68,12 +69,14 @@ export function configValuesCheck(ssm: SSMClient): RequestCheck<PreparedDeploy> 
 }
 
 export async function deployRequested(event: unknown, deps: DeployDeps): Promise<RequestOutcome> {
-  return handleRequest(
-    'deploy',
-    () => prepareDeploy(requestDetail(event, 'Deploy Requested'), deps.now()),
-    deps,
-    event,
-    configValuesCheck(deps.ssm),
+  return asPrincipal('function/DeployRequested', () =>
+    handleRequest(
+      'deploy',
+      () => prepareDeploy(requestDetail(event, 'Deploy Requested'), deps.now()),
+      deps,
+      event,
+      configValuesCheck(deps.ssm),
+    ),
   );
 }
 

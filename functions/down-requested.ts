@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { buildDownInput } from '../core/execution-input.ts';
+import { asPrincipal } from '../core/principal.ts';
 import { parseDownRequest } from '../core/request.ts';
 import {
   handleRequest,
@@ -37,11 +38,8 @@ export function prepareDown(detail: unknown, now: Date): PreparedRequest {
 }
 
 export async function downRequested(event: unknown, deps: RequestDeps): Promise<RequestOutcome> {
-  return handleRequest(
-    'down',
-    () => prepareDown(requestDetail(event, 'Down Requested'), deps.now()),
-    deps,
-    event,
+  return asPrincipal('function/DownRequested', () =>
+    handleRequest('down', () => prepareDown(requestDetail(event, 'Down Requested'), deps.now()), deps, event),
   );
 }
 

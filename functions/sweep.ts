@@ -14,6 +14,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { asPrincipal } from '../core/principal.ts';
 import {
   type FailedDownRequest,
   type RequestedDown,
@@ -98,11 +99,11 @@ function wholeNumber(
 }
 
 /** The sweep itself, for tests and other wirings; `handler` is this with Lambda's middleware. */
-export async function sweepCore(
-  _event: unknown,
-  _context: Context,
-  deps: SweepDeps = {},
-): Promise<SweepResult> {
+export function sweepCore(_event: unknown, _context: Context, deps: SweepDeps = {}): Promise<SweepResult> {
+  return asPrincipal('function/Sweep', () => sweep(deps));
+}
+
+async function sweep(deps: SweepDeps): Promise<SweepResult> {
   const env = deps.env ?? process.env;
   const log = deps.logger ?? logger;
   const tableName = required(env, 'TABLE_NAME');

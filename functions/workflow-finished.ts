@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { LOCK_TTL_MS } from '../core/execution-input.ts';
+import { asPrincipal } from '../core/principal.ts';
 import { configValuesCheck, parameterStore, prepareDeploy } from './deploy-requested.ts';
 import { prepareDown } from './down-requested.ts';
 import { dequeue } from './requests/environment-queue.ts';
@@ -19,7 +20,14 @@ import { runtimeDeps } from './requests/runtime-deps.ts';
 
 const logger = new Logger({ serviceName: 'modeshift' });
 
-export async function workflowFinished(
+export function workflowFinished(
+  event: { detail?: { project?: unknown; environment?: unknown } },
+  deps: DeployDeps,
+): Promise<RequestOutcome | { outcome: 'idle' }> {
+  return asPrincipal('function/WorkflowFinished', () => startQueued(event, deps));
+}
+
+async function startQueued(
   event: { detail?: { project?: unknown; environment?: unknown } },
   deps: DeployDeps,
 ): Promise<RequestOutcome | { outcome: 'idle' }> {

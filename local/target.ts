@@ -10,6 +10,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { InputError } from '../core/errors.ts';
 import { startLocalAws } from '../emulator/local-aws.ts';
+import { logAwsCalls } from '../engine/call-log.ts';
 import { type ClientFactory, createClientFactory } from '../engine/clients.ts';
 import {
   bootstrapLocalTarget,
@@ -53,8 +54,12 @@ export interface OpenTargetOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Adds call recording to every client the factory makes. */
-export function recordingClients(factory: ClientFactory, calls: RecordedCall[]): ClientFactory {
+/** Adds call recording to every client the factory makes, and the call log (engine/call-log.ts). */
+export function recordingClients(
+  factory: ClientFactory,
+  calls: RecordedCall[],
+  endpoint = 'unknown',
+): ClientFactory {
   const seen = new Set<string>();
   return (service) => {
     const client = factory(service);
@@ -71,6 +76,7 @@ export function recordingClients(factory: ClientFactory, calls: RecordedCall[]):
         },
         { step: 'initialize', name: 'modeshiftCallRecorder' },
       );
+      logAwsCalls(client, service, endpoint);
     }
     return client;
   };
@@ -127,7 +133,7 @@ export async function openTarget(
   };
   const names: LocalTarget = { ...DEFAULT_LOCAL_TARGET, region: settings.region };
   const calls: RecordedCall[] = [];
-  const clients = recordingClients(createClientFactory(settings), calls);
+  const clients = recordingClients(createClientFactory(settings), calls, resolved);
   try {
     await bootstrapLocalTarget(names, {
       dynamodb: clients('dynamodb') as DynamoDBClient,

@@ -3,6 +3,7 @@ import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-
 import type { Command } from 'commander';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { InputError, type Problem } from '../../core/errors.ts';
+import { asPrincipal } from '../../core/principal.ts';
 import { parseDownRequest } from '../../core/request.ts';
 import {
   resourceModeTags,
@@ -12,6 +13,7 @@ import {
   selectForSweep,
   sweepDeploymentId,
 } from '../../core/sweep.ts';
+import { logAwsCalls } from '../../engine/call-log.ts';
 import { downOnTarget, type RunReport } from '../../local/run-workflows.ts';
 import { openTarget } from '../../local/target.ts';
 import { CommandFailedError } from '../command-failed.ts';
@@ -158,15 +160,19 @@ export function registerSweep(program: Command, io: Io) {
       const log = (line: string) => io.stderr(`${line}\n`);
       const target = await openTarget(options.endpoint, { env: io.env, log });
       const tagging = new ResourceGroupsTaggingAPIClient(target.settings);
+      logAwsCalls(tagging, 'tagging', target.endpoint);
       try {
-        const { selected, skipped, more } = await selectForSweep({
-          dynamodb: target.clients('dynamodb') as DynamoDBClient,
-          tableName: target.names.tableName,
-          now: settings.now,
-          maxIdleSeconds: settings.maxIdleSeconds,
-          limit: settings.limit,
-          tags: resourceModeTags({ tagging }),
-        });
+        // The selection is what the sweep function does on AWS, with its role.
+        const { selected, skipped, more } = await asPrincipal('function/Sweep', () =>
+          selectForSweep({
+            dynamodb: target.clients('dynamodb') as DynamoDBClient,
+            tableName: target.names.tableName,
+            now: settings.now,
+            maxIdleSeconds: settings.maxIdleSeconds,
+            limit: settings.limit,
+            tags: resourceModeTags({ tagging }),
+          }),
+        );
         const now = settings.now.toISOString();
         if (options.dryRun) {
           if (options.json)

@@ -1,0 +1,50 @@
+/**
+ * One AWS call as the call log (engine/call-log.ts) writes it: who makes it
+ * on AWS, what it asked, and what its response said about resources.
+ */
+import type { Principal } from '../../principal.ts';
+
+/** Tags as a map, from `[{Key, Value}]`, `[{key, value}]` or `{ key: value }`. */
+export type TagMap = Record<string, string>;
+
+export interface LoggedCall {
+  /** Where it went: each local AWS is an account of its own. */
+  readonly endpoint: string;
+  /** When it was sent (ms since the epoch), then its place in its process's log: calls are replayed in this order. */
+  readonly at: number;
+  readonly seq: number;
+  /** Who makes it on AWS; `operator` for the CLI's and a test's own calls, which no modeshift role makes. */
+  readonly principal: Principal | 'operator';
+  /** The Step Functions service id of the client (`ec2`, `cloudwatchlogs`), or `tagging`, `lambda`. */
+  readonly service: string;
+  /** The API operation (`CreateCluster`). */
+  readonly operation: string;
+  /** The request, without its binary payloads. */
+  readonly input: unknown;
+  /** ARNs and EC2 ids named in the response of a call that creates something. */
+  readonly created?: readonly string[];
+  /** Resources the response lists with their tags (`@input` for the resource the request named). */
+  readonly tagged?: ReadonlyArray<readonly [string, TagMap]>;
+  /** The error name, when the call failed (AWS authorises a call before it can fail). */
+  readonly error?: string;
+  /** Logged by the engine for what AWS does on the principal's behalf, not sent through an SDK client. */
+  readonly synthetic?: true;
+}
+
+/** The prefixes of the EC2 ids modeshift's resources have (EC2 returns ids where other services return ARNs), and their resource types. */
+export const EC2_ID_TYPES: Readonly<Record<string, string>> = {
+  vpc: 'vpc',
+  subnet: 'subnet',
+  sg: 'security-group',
+  igw: 'internet-gateway',
+  rtb: 'route-table',
+  nat: 'natgateway',
+  eipalloc: 'elastic-ip',
+  vpce: 'vpc-endpoint',
+  eni: 'network-interface',
+  acl: 'network-acl',
+  dopt: 'dhcp-options',
+};
+
+/** An EC2 id of one of those types. */
+export const EC2_ID = new RegExp(`^(${Object.keys(EC2_ID_TYPES).join('|')})-[0-9a-f]+$`);
