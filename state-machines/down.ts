@@ -155,7 +155,23 @@ const databases = {
     }),
     HasDatabasesToDelete: choice({
       when: [{ rule: { Variable: '$.found.databases[0]', IsPresent: true }, next: 'FinalSnapshotPolicy' }],
-      otherwise: 'DeleteDbSubnetGroup',
+      otherwise: 'HasSubnetGroup',
+    }),
+    HasSubnetGroup: choice({
+      comment:
+        'IAM authorises deleting a subnet group by its tags: one that does not exist is refused, not found missing.',
+      when: [
+        {
+          rule: {
+            And: [
+              { Variable: '$.found.subnetGroup', IsPresent: true },
+              { Variable: '$.found.subnetGroup', BooleanEquals: true },
+            ],
+          },
+          next: 'DeleteDbSubnetGroup',
+        },
+      ],
+      otherwise: 'SubnetGroupGone',
     }),
     FinalSnapshotPolicy: whether(
       '$.current.policy.finalSnapshotOnDown',

@@ -22,6 +22,11 @@ export interface FindDatabasesOutput {
     /** Whether down has to turn deletion protection off before deleting it. */
     readonly deletionProtection: boolean;
   }>;
+  /**
+   * Whether the environment's subnet group exists. The down deletes it only then: IAM authorises a delete
+   * by its tags, so deleting one that does not exist is refused (AccessDenied), not found missing.
+   */
+  readonly subnetGroup: boolean;
 }
 
 /**
@@ -37,12 +42,12 @@ export const findDatabases = defineStep({
   async run(input: FindDatabasesInput, { rds }): Promise<FindDatabasesOutput> {
     const identity = { project: input.project, environment: input.environment };
     // DeleteDbSubnetGroup deletes by name after this step: a group of that name that is another's stops the down here.
-    await assertSubnetGroupOwned(rds, input.names.dbSubnetGroup, identity);
+    const subnetGroup = await assertSubnetGroupOwned(rds, input.names.dbSubnetGroup, identity);
     const databases = (await environmentDatabases(rds, identity)).map((instance) => ({
       instance: instance.DBInstanceIdentifier as string,
       deletionProtection: instance.DeletionProtection ?? false,
     }));
-    return { databases };
+    return { databases, subnetGroup };
   },
 });
 

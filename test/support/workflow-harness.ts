@@ -212,7 +212,7 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
     case 'FinishPruning':
       return { keptDatabases: [], warning: '' };
     case 'FindDatabases':
-      return { databases: [{ instance: 'shop-pr-1-db', deletionProtection: true }] };
+      return { databases: [{ instance: 'shop-pr-1-db', deletionProtection: true }], subnetGroup: true };
     case 'DeleteServices':
     case 'DeleteLoadBalancer':
     case 'CheckDatabasesDeleted':
@@ -273,6 +273,7 @@ async function run(
     lambdaSteps,
     timeScale: 0,
     executionName: input.deploymentId,
+    stateMachineName: `modeshift-${workflow}`,
   });
   const entered = result.events
     .filter((event) => event.type === 'StateEntered')

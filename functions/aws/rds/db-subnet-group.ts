@@ -11,12 +11,15 @@ import {
 import { assertOwned, type EnvironmentIdentity } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 
-/** Throws `Modeshift.NotOwned` when an RDS subnet group called `name` exists and is not tagged for `owner`. */
+/**
+ * Whether an RDS subnet group called `name` exists; throws `Modeshift.NotOwned` when it does and is not
+ * tagged for `owner`.
+ */
 export async function assertSubnetGroupOwned(
   rds: RDSClient,
   name: string,
   owner: EnvironmentIdentity,
-): Promise<void> {
+): Promise<boolean> {
   let arn: string | undefined;
   try {
     const { DBSubnetGroups = [] } = await rds.send(
@@ -24,10 +27,11 @@ export async function assertSubnetGroupOwned(
     );
     arn = DBSubnetGroups.find((group) => group.DBSubnetGroupName === name)?.DBSubnetGroupArn;
   } catch (error) {
-    if (hasAwsErrorName(error, 'DBSubnetGroupNotFoundFault')) return;
+    if (hasAwsErrorName(error, 'DBSubnetGroupNotFoundFault')) return false;
     throw error;
   }
-  if (arn === undefined) return;
+  if (arn === undefined) return false;
   const { TagList } = await rds.send(new ListTagsForResourceCommand({ ResourceName: arn }));
   assertOwned(`RDS subnet group ${name}`, TagList, owner);
+  return true;
 }

@@ -49,7 +49,10 @@ describe('FindDatabases', () => {
 
     const result = await findDatabases(input, { rds: client });
 
-    expect(result).toEqual({ databases: [{ instance: 'shop-pr-42-db', deletionProtection: false }] });
+    expect(result).toEqual({
+      databases: [{ instance: 'shop-pr-42-db', deletionProtection: false }],
+      subnetGroup: false,
+    });
   });
 
   it('reports deletion protection so down can turn it off first', async () => {
@@ -92,7 +95,21 @@ describe('FindDatabases', () => {
 
     const result = await findDatabases(input, { rds: client });
 
-    expect(result).toEqual({ databases: [] });
+    expect(result).toEqual({ databases: [], subnetGroup: false });
+  });
+
+  it('says whether the subnet group exists, so that the down deletes it only then (IAM refuses deleting a missing one)', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBSubnetGroupsCommand).resolves({
+      DBSubnetGroups: [
+        { DBSubnetGroupName: 'shop--pr-42', DBSubnetGroupArn: 'arn:aws:rds:us-east-1:1:subgrp:shop--pr-42' },
+      ],
+    });
+    rds
+      .on(ListTagsForResourceCommand)
+      .resolves({ TagList: modeshiftTags('shop', 'pr-42', 'development', 'd') });
+
+    expect(await findDatabases(input, { rds: client })).toEqual({ databases: [], subnetGroup: true });
   });
 
   it('refuses a subnet group of the environment’s name that is another’s, which the down would delete by name', async () => {
