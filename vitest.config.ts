@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { LongestFirst } from './test/setup/longest-first.ts';
 import { ReliabilitySummary } from './test/setup/reliability-summary.ts';
@@ -13,8 +14,14 @@ const shared = {
 /** Registers aws-sdk-client-mock's matchers in every project. */
 const awsMatchers = 'test/setup/aws-matchers.ts';
 
-/** Installs the local AWS (moto, into .venv) once per run, for the projects that start it. */
+/** Installs the local AWS (moto, into .venv) once per run, for the projects that start it, and empties the call log. */
 const installLocalAws = ['test/setup/install-emulator.ts'];
+
+/**
+ * Where the runs on the local AWS log every AWS call with its principal (engine/call-log.ts), for
+ * `npm run check:iam` to check after them. Emptied at the start of each run.
+ */
+const callLog = { MODESHIFT_CALL_LOG: resolve(import.meta.dirname, '.call-log') };
 
 // One project per kind of test, each runnable alone: `npx vitest --project unit` (npm run test:unit, …).
 // `npm test` runs all four in one pool, so the long reliability files run beside the rest.
@@ -38,6 +45,7 @@ export default defineConfig({
           ...shared,
           // On the local AWS; test/emulator checks the machine's python3, which the local AWS runs on.
           name: 'e2e',
+          env: callLog,
           include: ['test/e2e-emulator/**/*.test.ts', 'test/emulator/**/*.test.ts'],
           setupFiles: [awsMatchers],
           globalSetup: installLocalAws,
@@ -48,6 +56,7 @@ export default defineConfig({
           ...shared,
           // Pages opened in the Chromium that comes with the npm install (test/support/chromium.ts), on the local AWS.
           name: 'browser',
+          env: callLog,
           include: ['test/e2e-browser/**/*.test.ts'],
           setupFiles: [awsMatchers],
           globalSetup: installLocalAws,
@@ -58,6 +67,7 @@ export default defineConfig({
           ...shared,
           // Faults, crashes, duplicates, races, hostile input; the summary prints after the run (ReliabilitySummary).
           name: 'reliability',
+          env: callLog,
           include: ['test/reliability/**/*.test.ts'],
           setupFiles: [awsMatchers],
           globalSetup: installLocalAws,

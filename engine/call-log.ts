@@ -138,17 +138,22 @@ export function logAwsCalls(client: AwsClient, service: string, endpoint: string
       const operation = String(context.commandName ?? '').replace(/Command$/, '');
       const principal: LoggedCall['principal'] = currentPrincipal() ?? 'operator';
       const base = { endpoint, service, operation, input: args.input ?? {}, principal };
+      // A create is written down before it is sent too: a process killed before its answer is logged
+      // leaves the request behind, so the replay knows what tags the resource it made carries.
+      const id = creates(operation) ? `${process.pid}-${sequence}` : undefined;
+      if (id !== undefined) logCall({ ...base, id, pending: true });
       try {
         const result = await next(args);
         const facts = responseFacts(result.output);
         logCall({
           ...base,
+          ...(id !== undefined ? { id } : {}),
           ...(creates(operation) && facts.references.length > 0 ? { created: facts.references } : {}),
           ...(facts.tagged.length > 0 ? { tagged: facts.tagged } : {}),
         });
         return result;
       } catch (error) {
-        logCall({ ...base, error: (error as Error).name ?? 'Error' });
+        logCall({ ...base, ...(id !== undefined ? { id } : {}), error: (error as Error).name ?? 'Error' });
         throw error;
       }
     },

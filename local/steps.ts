@@ -7,6 +7,7 @@
  * engine.
  */
 import { awsServiceOfClient } from '../core/aws-services.ts';
+import { logCall } from '../engine/call-log.ts';
 import type { LambdaStep, LambdaStepContext } from '../engine/lambda-task.ts';
 import { type AnyStep, runAsTask } from '../functions/step.ts';
 import { NotReadyError } from '../functions/step-errors.ts';
@@ -31,7 +32,12 @@ export function localStep(step: AnyStep): LambdaStep {
   return function runLocalStep(input, context) {
     const clients = Object.fromEntries(serviceIds.map(([key, id]) => [key, context.clients(id)]));
     return runAsTask(step, input, clients, {
-      lastFailedTask: context.lastFailedTask,
+      // The engine's answer stands in for the execution history a step reads on AWS: the call log is told of that read.
+      lastFailedTask: () => {
+        const executionArn = (input as { executionArn?: unknown } | null)?.executionArn;
+        logCall({ service: 'sfn', operation: 'GetExecutionHistory', input: { executionArn }, synthetic: true });
+        return context.lastFailedTask();
+      },
     });
   };
 }

@@ -34,7 +34,7 @@ export const PROJECT_TAG = 'modeshift:project';
 /** How the reference spells the tag condition keys (a literal `$` `{TagKey}`, not a template). */
 const TAG_KEY = '$' + '{TagKey}';
 const RESOURCE_TAG = `aws:ResourceTag/${TAG_KEY}`;
-const REQUEST_TAG = `aws:RequestTag/${TAG_KEY}`;
+export const REQUEST_TAG = `aws:RequestTag/${TAG_KEY}`;
 
 /**
  * Services left to their ARN scope: S3 evaluates bucket tags only on buckets

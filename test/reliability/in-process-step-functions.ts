@@ -18,6 +18,7 @@ import {
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type WorkflowName, workflowDefinition } from '../../core/workflow-definitions.ts';
+import { logCall } from '../../engine/call-log.ts';
 import { runWorkflow, type WorkflowResult } from '../../engine/run-workflow.ts';
 import type { DeployDeps } from '../../functions/requests/handle-request.ts';
 import { workflowFinished } from '../../functions/workflow-finished.ts';
@@ -100,7 +101,12 @@ export function inProcessStepFunctions(
     await workflowFinished({ detail: { project, environment } }, deps);
   }
 
+  // The mock answers in the SDK client's stead, below its middleware: the call log is told here what AWS would receive.
+  const logged = (operation: string, input: Record<string, unknown>) =>
+    logCall({ endpoint: target.endpoint, service: 'sfn', operation, input, synthetic: true });
+
   mock.on(StartExecutionCommand).callsFake(async ({ stateMachineArn, name, input }) => {
+    logged('StartExecution', { stateMachineArn, name });
     const executionArn = `${String(stateMachineArn).replace(':stateMachine:', ':execution:')}:${name}`;
     if (byArn.has(executionArn)) {
       throw new ExecutionAlreadyExists({
@@ -127,6 +133,7 @@ export function inProcessStepFunctions(
   });
 
   mock.on(DescribeExecutionCommand).callsFake(async ({ executionArn }) => {
+    logged('DescribeExecution', { executionArn });
     const execution = byArn.get(String(executionArn));
     if (!execution) {
       throw new ExecutionDoesNotExist({

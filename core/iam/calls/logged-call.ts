@@ -29,6 +29,10 @@ export interface LoggedCall {
   readonly error?: string;
   /** Logged by the engine for what AWS does on the principal's behalf, not sent through an SDK client. */
   readonly synthetic?: true;
+  /** A create's id, the same on the line written before it is sent (`pending`) and the one after. */
+  readonly id?: string;
+  /** Written before the create was sent; the line with the same id follows unless the process was killed. */
+  readonly pending?: true;
 }
 
 /** The prefixes of the EC2 ids modeshift's resources have (EC2 returns ids where other services return ARNs), and their resource types. */
