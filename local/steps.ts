@@ -35,7 +35,12 @@ export function localStep(step: AnyStep): LambdaStep {
       // The engine's answer stands in for the execution history a step reads on AWS: the call log is told of that read.
       lastFailedTask: () => {
         const executionArn = (input as { executionArn?: unknown } | null)?.executionArn;
-        logCall({ service: 'sfn', operation: 'GetExecutionHistory', input: { executionArn }, synthetic: true });
+        logCall({
+          service: 'sfn',
+          operation: 'GetExecutionHistory',
+          input: { executionArn },
+          synthetic: true,
+        });
         return context.lastFailedTask();
       },
     });

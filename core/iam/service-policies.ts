@@ -6,7 +6,6 @@
  */
 import { type AccountContext, modeshiftArns } from './arns.ts';
 import { type PolicyStatement, statementsOf } from './policy.ts';
-import { resourceTagged, servedProjects } from './tag-scope.ts';
 
 /**
  * Who may assume a role: one service principal, and only on behalf of this

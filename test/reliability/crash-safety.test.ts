@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentNames } from '../../core/names.ts';
+import { CALL_LOG_VARIABLE } from '../../engine/call-log.ts';
 import { readEnvironment } from '../../local/records.ts';
 import { openTarget, type Target } from '../../local/target.ts';
 import { deployShop, useLocalAws } from '../e2e-emulator/local-aws.ts';
@@ -93,9 +94,13 @@ function spawnDeploy(endpoint: string, progress: 'quiet' | 'progress' = 'quiet')
       ...(progress === 'quiet' ? ['--quiet'] : []),
     ],
     // No AWS_* variables: the child uses the same region and credentials as the tests' target.
+    // Its calls go to the call log like the tests' own (npm run check:iam).
     {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...(process.env[CALL_LOG_VARIABLE] ? { [CALL_LOG_VARIABLE]: process.env[CALL_LOG_VARIABLE] } : {}),
+      },
       stdio: ['ignore', 'ignore', progress === 'quiet' ? 'ignore' : 'pipe'],
     },
   );
