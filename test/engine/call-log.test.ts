@@ -9,12 +9,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeClustersCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeClustersCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsServiceById } from '../../core/aws-services.ts';
 import type { LoggedCall } from '../../core/iam/calls/logged-call.ts';
 import { asPrincipal } from '../../core/principal.ts';
-import { CALL_LOG_VARIABLE, logAwsCalls, responseFacts } from '../../engine/call-log.ts';
+import { CALL_LOG_VARIABLE, flushCallLog, logAwsCalls, responseFacts } from '../../engine/call-log.ts';
 import type { ClientFactory } from '../../engine/clients.ts';
 import { runWorkflow } from '../../engine/run-workflow.ts';
 import { placeholder } from './fixtures.ts';
@@ -65,6 +65,7 @@ afterEach(() => {
 });
 
 function logged(): LoggedCall[] {
+  flushCallLog();
   return readdirSync(directory).flatMap((file) =>
     readFileSync(join(directory, file), 'utf8')
       .split('\n')
@@ -119,13 +120,29 @@ describe('the call log', () => {
     expect(calls[1]?.synthetic).toBe(true);
   });
 
-  it("writes a call outside any principal's scope as the operator's, and a handler's as its function's", async () => {
+  it("writes the operator's creates (what a test makes for itself), not its reads, and a handler's calls as its function's", async () => {
     const ecs = answeringClients()('ecs') as ECSClient;
     await ecs.send(new DescribeClustersCommand({ clusters: ['a'] }));
+    await ecs.send(new CreateClusterCommand({ clusterName: 'foreign' }));
     await asPrincipal('function/DeployRequested', () =>
       ecs.send(new DescribeClustersCommand({ clusters: ['b'] })),
     );
-    expect(logged().map((call) => call.principal)).toEqual(['operator', 'function/DeployRequested']);
+    const calls = logged().filter((call) => !call.pending);
+    expect(calls.map((call) => [call.principal, call.operation])).toEqual([
+      ['operator', 'CreateCluster'],
+      ['function/DeployRequested', 'DescribeClusters'],
+    ]);
+  });
+
+  it('writes a create before it is sent too, so that a process killed meanwhile leaves it behind', async () => {
+    const ecs = answeringClients()('ecs') as ECSClient;
+    await asPrincipal('step/EnsureCluster', () =>
+      ecs.send(new CreateClusterCommand({ clusterName: 'shop--main' })),
+    );
+    const [before, after] = logged();
+    expect(before).toMatchObject({ operation: 'CreateCluster', pending: true });
+    expect(after?.pending).toBeUndefined();
+    expect(after?.id).toBe(before?.id);
   });
 
   it('writes nothing when MODESHIFT_CALL_LOG is unset', async () => {
