@@ -206,6 +206,6 @@ export function formatIamCheck(result: IamCheckResult): string {
     lines.push(`unknown action: ${unknown.action} — ${unknown.because}`);
   for (const { principal, finding } of result.lint) lines.push(`policy of ${principal}: ${finding.message}`);
   for (const name of result.errorNames) lines.push(`${name.workflow} workflow: ${name.message}`);
-  lines.push(`  Result${' '.repeat(width - 4)}${result.passed ? 'every call allowed' : 'FAILED'}`);
+  lines.push(`  ${'Result'.padEnd(width)}${result.passed ? 'every call allowed' : 'FAILED'}`);
   return `${lines.join('\n')}\n`;
 }
