@@ -15,7 +15,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AwsClient } from '../core/aws-services.ts';
-import { EC2_ID, type LoggedCall, type TagMap } from '../core/iam/calls/logged-call.ts';
+import { ARN, EC2_ID, type LoggedCall, type TagMap, tagListOf } from '../core/iam/calls/logged-call.ts';
 import { currentPrincipal } from '../core/principal.ts';
 
 export type { LoggedCall } from '../core/iam/calls/logged-call.ts';
@@ -98,25 +98,11 @@ function flushSoon(): void {
 
 process.on('exit', flushCallLog);
 
-const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:/;
 const TAG_FIELDS = ['Tags', 'TagList', 'tags'];
 
 /** An ARN or an EC2 id. */
 export function isResourceReference(value: unknown): value is string {
   return typeof value === 'string' && (ARN.test(value) || EC2_ID.test(value));
-}
-
-function tagMap(value: unknown): TagMap | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const tags: TagMap = {};
-  for (const tag of value) {
-    if (typeof tag !== 'object' || tag === null) return undefined;
-    const { Key, Value, key, value: lower } = tag as Record<string, unknown>;
-    const name = Key ?? key;
-    if (typeof name !== 'string') return undefined;
-    tags[name] = typeof (Value ?? lower) === 'string' ? String(Value ?? lower) : '';
-  }
-  return tags;
 }
 
 /** The resource an object of a response describes: its ARN field, else its id field, else any reference in it. */
@@ -137,7 +123,7 @@ export function responseFacts(output: unknown): { references: string[]; tagged: 
     else if (typeof value === 'object' && value !== null) {
       const object = value as Record<string, unknown>;
       for (const field of TAG_FIELDS) {
-        const tags = tagMap(object[field]);
+        const tags = tagListOf(object[field]);
         if (tags === undefined) continue;
         tagged.push([identityOf(object) ?? '@input', tags]);
       }

@@ -52,3 +52,21 @@ export const EC2_ID_TYPES: Readonly<Record<string, string>> = {
 
 /** An EC2 id of one of those types. */
 export const EC2_ID = new RegExp(`^(${Object.keys(EC2_ID_TYPES).join('|')})-[0-9a-f]+$`);
+
+/** An ARN, of any partition and service. */
+export const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:/;
+
+/** Tags from a list of `{Key, Value}` or `{key, value}` (ECS, CodeBuild), or undefined when it is no such list. */
+export function tagListOf(value: unknown): TagMap | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const tags: TagMap = {};
+  for (const tag of value) {
+    if (typeof tag !== 'object' || tag === null) return undefined;
+    const { Key, Value, key, value: lower } = tag as Record<string, unknown>;
+    const name = Key ?? key;
+    if (typeof name !== 'string') return undefined;
+    const text = Value ?? lower;
+    tags[name] = typeof text === 'string' ? text : '';
+  }
+  return tags;
+}

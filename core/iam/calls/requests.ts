@@ -15,7 +15,7 @@
  * stays `*` in the ARN, and the request is counted as partly resolved.
  */
 import { AWS_SERVICES, awsServiceById } from '../../aws-services.ts';
-import { iamActionsOf } from '../actions.ts';
+import { iamActionsOf, isCreateOperation } from '../actions.ts';
 import {
   type ActionReference,
   type ActionResourceType,
@@ -25,7 +25,7 @@ import {
 } from '../authorization-reference.ts';
 import { IamDerivationError } from '../policy.ts';
 import { REQUEST_TAG } from '../tag-scope.ts';
-import { EC2_ID, EC2_ID_TYPES, type LoggedCall, type TagMap } from './logged-call.ts';
+import { ARN, EC2_ID, EC2_ID_TYPES, type LoggedCall, type TagMap, tagListOf } from './logged-call.ts';
 
 /** A request IAM evaluates. */
 export interface AuthorizationRequest {
@@ -72,8 +72,6 @@ interface ReplayState {
 // ---------------------------------------------------------------------------
 // Values in a request
 
-const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:/;
-
 /** An ARN as it is, an EC2 id as its ARN, anything else undefined. */
 function asArn(value: unknown, place: Place): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -103,19 +101,9 @@ function valuesAt(value: unknown, path: readonly string[]): unknown[] {
   return key === undefined ? [] : valuesAt((value as Record<string, unknown>)[key], rest);
 }
 
+/** Tags from a list of them, or from one `{ key: value }` map (CloudWatch Logs). */
 function tagMapOf(value: unknown): TagMap | undefined {
-  if (Array.isArray(value)) {
-    const tags: TagMap = {};
-    for (const tag of value) {
-      if (typeof tag !== 'object' || tag === null) return undefined;
-      const { Key, Value, key, value: lower } = tag as Record<string, unknown>;
-      const name = Key ?? key;
-      if (typeof name !== 'string') return undefined;
-      const text = Value ?? lower;
-      tags[name] = typeof text === 'string' ? text : '';
-    }
-    return tags;
-  }
+  if (Array.isArray(value)) return tagListOf(value);
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value);
     if (entries.every(([, text]) => typeof text === 'string')) return Object.fromEntries(entries) as TagMap;
@@ -322,7 +310,7 @@ function resourcesOf(
   const created = new Set(
     [...inOutput].filter(
       (arn) =>
-        isCreate(call.operation) &&
+        isCreateOperation(call.operation) &&
         (ofNoType(arn) || newTypes.some((type) => typeRegExp(type.arn, place).test(arn))),
     ),
   );
@@ -353,7 +341,7 @@ function resourcesOf(
     const filled = filledArn(type.arn, call, place, state, isMutating(reference) ? UNKNOWN : '*');
     if (type.required || filled.complete) {
       // A create whose response names nothing (a log group, a bucket) made what its request names.
-      const made = isCreate(call.operation) && newTypes.includes(type);
+      const made = isCreateOperation(call.operation) && newTypes.includes(type);
       for (const arn of filled.arns) {
         if (made) created.add(arn);
         add(arn, filled.partial);
@@ -392,11 +380,6 @@ function cachedReference(action: string): ActionReference {
     references.set(action, reference);
   }
   return reference;
-}
-
-/** Whether AWS treats the action as creating a resource, so that the tags in it are request tags. */
-function isCreate(operation: string): boolean {
-  return /^(Create|Register|Request|Allocate|Run)[A-Z]/.test(operation) && operation !== 'CreateTags';
 }
 
 const UNTAG = /^(Untag|Remove(Tags)?|DeleteTags|DeleteBucketTagging)/;
@@ -465,7 +448,7 @@ function requestsOfCall(
     }
     const resources = resourcesOf(reference, call, place, state);
     all.push(...resources);
-    const carriesTags = tags !== undefined && (isCreate(call.operation) || isTagging(reference));
+    const carriesTags = tags !== undefined && (isCreateOperation(call.operation) || isTagging(reference));
     for (const resource of resources) {
       if (resource.authorised === false) continue;
       requests.push({
@@ -482,7 +465,7 @@ function requestsOfCall(
     }
     // Tag on create: AWS checks the service's tag action on what a create that carries tags makes.
     const service = awsServiceById(call.service);
-    if (tags !== undefined && isCreate(call.operation) && service?.tagAction !== undefined) {
+    if (tags !== undefined && isCreateOperation(call.operation) && service?.tagAction !== undefined) {
       const tagAction = `${service.iamPrefix}:${service.tagAction}`;
       const createAction = `${service.iamPrefix}:CreateAction`;
       const sendsCreateAction = cachedReference(tagAction).conditionKeys.has(createAction);
@@ -577,7 +560,7 @@ function requestsOfCall(
 function learn(call: LoggedCall, resources: readonly Resource[], place: Place, state: ReplayState): void {
   const tags = requestTags(call.input);
   if (!call.error) {
-    if (tags !== undefined && isCreate(call.operation)) {
+    if (tags !== undefined && isCreateOperation(call.operation)) {
       for (const resource of resources) if (resource.created) state.tags.set(resource.arn, { ...tags });
     }
     const tagging = /^(Tag|AddTags|CreateTags|PutBucketTagging|ChangeTagsForResource)/.test(call.operation);
