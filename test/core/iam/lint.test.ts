@@ -4,11 +4,8 @@
  * their action, and `*` only where the reference or a written reason allows it.
  */
 import { describe, expect, it } from 'vitest';
+import { everyAppPolicy, localApp } from '../../../core/iam/calls/iam-check.ts';
 import { globsOverlap, JUSTIFIED_WILDCARDS, lintPolicy, type PolicyFinding } from '../../../core/iam/lint.ts';
-import { requestHandlerPolicy, schedulerPolicy, sweepPolicy } from '../../../core/iam/service-policies.ts';
-import { stepPolicy } from '../../../core/iam/step-policy.ts';
-import { workflowPolicy } from '../../../core/iam/workflow-policy.ts';
-import { workflowDefinition } from '../../../core/workflow-definitions.ts';
 import { codeBuildRolePolicy } from '../../../functions/aws/iam/codebuild-role.ts';
 import { executionPolicy } from '../../../functions/aws/iam/execution-role.ts';
 import { STEPS } from '../../../state-machines/workflows.ts';
@@ -17,8 +14,6 @@ const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const PLACE = { account: ACCOUNT, region: REGION };
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
-const TABLE = arn('dynamodb', 'table/modeshift-environments');
-const BUS = arn('events', 'event-bus/modeshift');
 
 interface Statement {
   readonly Sid?: string;
@@ -26,40 +21,10 @@ interface Statement {
   readonly Resource: string[];
 }
 
-function workflowContext() {
-  return {
-    ...PLACE,
-    tableArn: TABLE,
-    busArn: BUS,
-    lambdaFunctionArns: Object.fromEntries(
-      Object.keys(STEPS).map((step) => [step, arn('lambda', `function:modeshift-${step}`)]),
-    ),
-    passRoles: { SchedulerRoleArn: `arn:aws:iam::${ACCOUNT}:role/modeshift-scheduler` },
-  };
-}
-
-/** Every policy modeshift derives, by role, with a sample service and environment for the per-environment roles. */
+/** Every policy modeshift derives, by role (the app's as the IAM check reads them), with a sample service and environment for the per-environment roles. */
 function everyPolicy(): Array<[string, readonly Statement[]]> {
   return [
-    ...Object.values(STEPS).map((step): [string, Statement[]] => [
-      `step ${step.name}`,
-      stepPolicy(step, PLACE),
-    ]),
-    ['workflow deploy', workflowPolicy(workflowDefinition('deploy'), workflowContext())],
-    ['workflow down', workflowPolicy(workflowDefinition('down'), workflowContext())],
-    [
-      'request handler',
-      requestHandlerPolicy({
-        ...PLACE,
-        tableArn: TABLE,
-        busArn: BUS,
-        deployStateMachineArn: arn('states', 'stateMachine:modeshift-ci-deploy'),
-        downStateMachineArn: arn('states', 'stateMachine:modeshift-ci-down'),
-        readsConfigValues: true,
-      }),
-    ],
-    ['sweep', sweepPolicy({ tableArn: TABLE, busArn: BUS })],
-    ['scheduler role', schedulerPolicy(BUS)],
+    ...everyAppPolicy(localApp(PLACE, STEPS), STEPS),
     [
       'service execution role',
       executionPolicy({

@@ -31,6 +31,16 @@ function instance(identifier: string, project: string, environment: string, extr
   } satisfies DBInstance;
 }
 
+/** The environment's subnet group exists, tagged with `tags`. */
+function subnetGroupOf(tags: ReturnType<typeof modeshiftTags>) {
+  rds.on(DescribeDBSubnetGroupsCommand).resolves({
+    DBSubnetGroups: [
+      { DBSubnetGroupName: 'shop--pr-42', DBSubnetGroupArn: 'arn:aws:rds:us-east-1:1:subgrp:shop--pr-42' },
+    ],
+  });
+  rds.on(ListTagsForResourceCommand).resolves({ TagList: tags });
+}
+
 beforeEach(() => {
   rds.reset();
   rds.on(DescribeDBSubnetGroupsCommand).resolves({ DBSubnetGroups: [] });
@@ -100,28 +110,14 @@ describe('FindDatabases', () => {
 
   it('says whether the subnet group exists, so that the down deletes it only then (IAM refuses deleting a missing one)', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
-    rds.on(DescribeDBSubnetGroupsCommand).resolves({
-      DBSubnetGroups: [
-        { DBSubnetGroupName: 'shop--pr-42', DBSubnetGroupArn: 'arn:aws:rds:us-east-1:1:subgrp:shop--pr-42' },
-      ],
-    });
-    rds
-      .on(ListTagsForResourceCommand)
-      .resolves({ TagList: modeshiftTags('shop', 'pr-42', 'development', 'd') });
+    subnetGroupOf(modeshiftTags('shop', 'pr-42', 'development', 'd'));
 
     expect(await findDatabases(input, { rds: client })).toEqual({ databases: [], subnetGroup: true });
   });
 
   it('refuses a subnet group of the environment’s name that is another’s, which the down would delete by name', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
-    rds.on(DescribeDBSubnetGroupsCommand).resolves({
-      DBSubnetGroups: [
-        { DBSubnetGroupName: 'shop--pr-42', DBSubnetGroupArn: 'arn:aws:rds:us-east-1:1:subgrp:shop--pr-42' },
-      ],
-    });
-    rds
-      .on(ListTagsForResourceCommand)
-      .resolves({ TagList: modeshiftTags('shop-pr', '42', 'production', 'd') });
+    subnetGroupOf(modeshiftTags('shop-pr', '42', 'production', 'd'));
 
     await expect(findDatabases(input, { rds: client })).rejects.toMatchObject({
       name: 'Modeshift.NotOwned',
