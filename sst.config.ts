@@ -31,6 +31,7 @@ export default $config({
     createSweep({ table, bus, account: roles.account });
 
     return {
+      stage: $app.stage,
       environmentsTable: table.name,
       eventBus: bus.name,
       artifactBucket: artifacts.name,

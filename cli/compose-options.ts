@@ -3,7 +3,7 @@
  * mode and overrides, turned into a validated deployment request.
  */
 
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { type ComposeOptions, type ComposeResult, loadComposeFile } from '../core/compose.ts';
 import { parseOverrideAssignments, type ResolvedPolicy, resolvePolicy } from '../core/policy.ts';
@@ -99,7 +99,12 @@ export function loadRequest(
     ...(configNames !== undefined ? { configNames } : {}),
     ...(options.allowContextOutside ? { allowContextOutside: true } : {}),
   };
-  const composed = loadComposeFile(resolve(io.cwd, options.file), composeOptions);
+  const file = resolve(io.cwd, options.file);
+  const shown = relative(io.cwd, file);
+  const composed = loadComposeFile(file, {
+    ...composeOptions,
+    source: shown.startsWith('..') || isAbsolute(shown) ? file : shown,
+  });
   const resolved = resolvePolicy(composed.request.mode, composed.request.overrides ?? {});
   return { ...composed, resolved };
 }

@@ -14,6 +14,8 @@ export interface DeployedApp {
   readonly tableName: string;
   readonly deployStateMachineArn: string;
   readonly downStateMachineArn: string;
+  /** The SST stage modeshift was deployed as, to name where a command acts. */
+  readonly stage?: string;
 }
 
 export function findDeployedApp(
@@ -31,5 +33,7 @@ export function findDeployedApp(
     deployStateMachineArn: pick('MODESHIFT_DEPLOY_STATE_MACHINE', 'deployStateMachine'),
     downStateMachineArn: pick('MODESHIFT_DOWN_STATE_MACHINE', 'downStateMachine'),
   };
-  return Object.values(app).every((value) => value !== undefined) ? (app as DeployedApp) : undefined;
+  if (!Object.values(app).every((value) => value !== undefined)) return undefined;
+  const stage = pick('MODESHIFT_STAGE', 'stage');
+  return { ...(app as Omit<DeployedApp, 'stage'>), ...(stage !== undefined ? { stage } : {}) };
 }

@@ -8,6 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { ComposeResult } from '../core/compose.ts';
 import { executionName } from '../core/names.ts';
 import type { ResolvedPolicy } from '../core/policy.ts';
@@ -25,6 +26,8 @@ export interface DeployedClients {
   readonly s3: S3Client;
   /** Parameter Store: the environment's config values, checked before a deploy is requested. */
   readonly ssm: SSMClient;
+  /** Who the credentials are, to name the account a command acts in. */
+  readonly sts: STSClient;
 }
 
 export function deployedClients(): DeployedClients {
@@ -34,6 +37,7 @@ export function deployedClients(): DeployedClients {
     dynamodb: new Dynamo({}),
     s3: new S3Client({}),
     ssm: new SSMClient({}),
+    sts: new STSClient({}),
   };
 }
 

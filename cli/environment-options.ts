@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../core/errors.ts';
 import type { Io } from './io.ts';
 
@@ -22,7 +22,10 @@ export function addEnvironmentOptions(command: Command): Command {
     .requiredOption('--env <name>', 'environment name')
     .option('--project <name>', 'project name (default: the name in --file, or in ./compose.yaml)')
     .option('-f, --file <compose.yaml>', 'compose file to take the project name from')
-    .option('--endpoint <url>', 'AWS API endpoint; "local" (the default) starts the embedded local AWS')
+    .option(
+      '--endpoint <url>',
+      'AWS API endpoint; "local" starts the embedded local AWS for this command (default: modeshift deployed in your account)',
+    )
     .option('--json', 'print one machine-readable JSON document');
 }
 
@@ -31,7 +34,21 @@ export function projectOf(options: EnvironmentCommandOptions, io: Io): string {
   if (options.project !== undefined) return options.project;
   const file = resolve(io.cwd, options.file ?? 'compose.yaml');
   if (existsSync(file)) {
-    const name = (parseYaml(readFileSync(file, 'utf8')) as { name?: unknown } | null)?.name;
+    const lineCounter = new LineCounter();
+    const document = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
+    const error = document.errors[0];
+    if (error) {
+      const pos = lineCounter.linePos(error.pos[0]);
+      throw new InputError([
+        {
+          path: [options.file ?? 'compose.yaml', pos && `line ${pos.line}, column ${pos.col}`]
+            .filter(Boolean)
+            .join(', '),
+          message: `YAML syntax error: ${error.message.split('\n')[0]}`,
+        },
+      ]);
+    }
+    const name = (document.toJS() as { name?: unknown } | null)?.name;
     if (typeof name === 'string') return name;
   }
   throw new InputError([

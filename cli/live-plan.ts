@@ -17,6 +17,7 @@ import type { ZonePlanEntry } from '../core/zone-plan.ts';
 import { type ClientFactory, createClientFactory } from '../engine/clients.ts';
 import { StepError } from '../functions/step-errors.ts';
 import { openTarget } from '../local/target.ts';
+import { accountIdentity, describeAccount, describeEndpoint } from './aws-target.ts';
 import { CommandFailedError } from './command-failed.ts';
 import { findDeployedApp } from './deployed-app.ts';
 import type { Io } from './io.ts';
@@ -59,6 +60,7 @@ export async function openLiveSource(
 ): Promise<LiveSource | undefined> {
   if (options.endpoint !== undefined) {
     const target = await openTarget(options.endpoint, { env: io.env, log: (line) => io.stderr(`${line}\n`) });
+    io.stderr(`${describeEndpoint(target)}\n`);
     return {
       at: target.endpoint,
       clients: liveClients(target.clients),
@@ -71,6 +73,7 @@ export async function openLiveSource(
   if (options.offline) return undefined;
   const app = findDeployedApp(io.cwd, io.env);
   if (app === undefined) return undefined;
+  io.stderr(`${describeAccount(await accountIdentity(app))}\n`);
   const factory = createClientFactory();
   return {
     at: `the deployed app (table ${app.tableName})`,

@@ -53,6 +53,8 @@ export interface ComposeOptions {
   readonly variables?: Readonly<Record<string, string | undefined>>;
   /** Folder that relative build contexts and env files are resolved against. @default the compose file's folder */
   readonly baseDir?: string;
+  /** The file's name as a person gave it, for syntax errors. @default the path loadComposeFile read; none for text */
+  readonly source?: string;
   /** Bucket that build contexts are uploaded to. @default "modeshift-artifacts" */
   readonly artifactBucket?: string;
   /**
@@ -175,6 +177,7 @@ export function loadComposeFile(file: string, options: ComposeOptions): ComposeR
   const project = options.project ?? undefined;
   return composeToRequest(readFileSync(file, 'utf8'), {
     ...options,
+    source: options.source ?? file,
     baseDir,
     ...(project === undefined ? { defaultProject: basename(baseDir) } : {}),
   });
@@ -189,7 +192,7 @@ export function composeToRequest(
     throw new ComposeError([{ path: '', message: `the compose file is over ${MAX_COMPOSE_BYTES} bytes` }]);
   }
   const out = new Collector();
-  const { document, uninterpolated } = parseYaml(text, options.variables ?? process.env, out);
+  const { document, uninterpolated } = parseYaml(text, options.variables ?? process.env, out, options.source);
   if (out.errors.length > 0) throw new ComposeError(out.errors);
 
   for (const problem of validateComposeSchema(document)) out.error(problem.path, problem.message);
@@ -281,15 +284,14 @@ function parseYaml(
   text: string,
   variables: Readonly<Record<string, string | undefined>>,
   out: Collector,
+  source?: string,
 ): { document: unknown; uninterpolated: unknown } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
   for (const error of doc.errors) {
     const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
-    out.error(
-      pos ? `line ${pos.line}, column ${pos.col}` : '',
-      error.message.split('\n')[0] ?? error.message,
-    );
+    const where = [source, pos ? `line ${pos.line}, column ${pos.col}` : undefined].filter(Boolean);
+    out.error(where.join(', '), `YAML syntax error: ${error.message.split('\n')[0] ?? error.message}`);
   }
   if (doc.errors.length > 0) return { document: undefined, uninterpolated: undefined };
   const original = doc.clone();

@@ -22,6 +22,7 @@ import {
   putConfigValue,
 } from '../../functions/aws/ssm/config-values.ts';
 import { openTarget } from '../../local/target.ts';
+import { accountIdentity, describeAccount, describeEndpoint } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import { findDeployedApp } from '../deployed-app.ts';
 import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
@@ -63,6 +64,7 @@ async function withParameterStore<T>(
   if (app) {
     const ssm = new SSMClient({});
     try {
+      io.stderr(`${describeAccount(await accountIdentity(app))}\n`);
       return await work(ssm, 'in your AWS account');
     } finally {
       ssm.destroy();
@@ -80,6 +82,7 @@ async function withParameterStore<T>(
   }
   const target = await openTarget(options.endpoint, { env: io.env });
   try {
+    io.stderr(`${describeEndpoint(target)}\n`);
     return await work(target.clients('ssm') as SSMClient, `at ${target.endpoint}`);
   } finally {
     await target.close();

@@ -20,6 +20,7 @@ import {
 } from '../../local/read-back.ts';
 import { deployOnTarget, downOnTarget, type RunReport } from '../../local/run-workflows.ts';
 import { openTarget, type Target } from '../../local/target.ts';
+import { describeEndpoint } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import type { Io } from '../io.ts';
 import { readableCause } from '../run-report.ts';
@@ -136,6 +137,7 @@ export function registerDemo(program: Command, io: Io) {
       const say = (line: string) => io.stderr(`${line}\n`);
       const target = await openTarget(options.endpoint ?? 'local', { env: io.env, log: say });
       try {
+        say(describeEndpoint(target));
         const result = await runDemo(target, io, say);
         if (options.json) {
           io.stdout(

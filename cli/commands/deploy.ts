@@ -5,6 +5,7 @@ import { formatProblem, InputError } from '../../core/errors.ts';
 import { deployOnTarget } from '../../local/run-workflows.ts';
 import { openTarget } from '../../local/target.ts';
 import { DEFAULT_MAX_CONTEXT_BYTES } from '../../local/upload-contexts.ts';
+import { accountIdentity, chooseTarget, describeAccount, describeEndpoint } from '../aws-target.ts';
 import {
   addComposeOptions,
   type ComposeCommandOptions,
@@ -12,7 +13,6 @@ import {
   loadRequest,
   timestampDeploymentId,
 } from '../compose-options.ts';
-import { findDeployedApp } from '../deployed-app.ts';
 import { deployedClients, deployThroughApp } from '../deployed-run.ts';
 import { followOptions } from '../follow-options.ts';
 import type { Io } from '../io.ts';
@@ -61,7 +61,7 @@ export function registerDeploy(program: Command, io: Io) {
   )
     .option(
       '--endpoint <url>',
-      'AWS API endpoint to run against; "local" (the default) starts the embedded local AWS',
+      'AWS API endpoint to run against; "local" starts the embedded local AWS for this command (default: modeshift deployed in your account)',
     )
     .option('--quiet', 'print no progress lines')
     .option(
@@ -71,13 +71,15 @@ export function registerDeploy(program: Command, io: Io) {
     .action(async (given: DeployOptions) => {
       // One deployment id for every load of the file.
       const options = { ...given, deploymentId: given.deploymentId ?? timestampDeploymentId(io.now()) };
-      const app = options.endpoint === undefined ? findDeployedApp(io.cwd, io.env) : undefined;
+      const choice = chooseTarget(options.endpoint, io);
+      const app = choice.kind === 'account' ? choice.app : undefined;
       // Validated before any AWS call: a bad compose file or option touches nothing.
       const maxBytes = maxContextBytes(options.maxContextSize);
       const validated = loadRequest(options, io, app?.artifactBucket);
       const log = (line: string) => io.stderr(`${line}\n`);
       if (app) {
         const clients = deployedClients();
+        log(describeAccount(await accountIdentity(app, clients.sts)));
         const loaded = await checkedRequest(validated, options, io, clients.ssm, app.artifactBucket);
         const { project, environment, deploymentId } = loaded.request;
         log(
@@ -91,6 +93,7 @@ export function registerDeploy(program: Command, io: Io) {
       }
       const target = await openTarget(options.endpoint, { env: io.env, log });
       try {
+        log(describeEndpoint(target));
         const loaded = await checkedRequest(validated, options, io, target.clients('ssm') as SSMClient);
         const { project, environment, deploymentId } = loaded.request;
         log(

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { parseDownRequest } from '../../core/request.ts';
 import { downOnTarget } from '../../local/run-workflows.ts';
 import { openTarget } from '../../local/target.ts';
+import { accountIdentity, chooseTarget, describeAccount, describeEndpoint } from '../aws-target.ts';
 import { timestampDeploymentId } from '../compose-options.ts';
-import { findDeployedApp } from '../deployed-app.ts';
 import { deployedClients, downThroughApp } from '../deployed-run.ts';
 import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
 import { followOptions } from '../follow-options.ts';
@@ -24,21 +24,25 @@ export function registerDown(program: Command, io: Io) {
         ...(options.confirm !== undefined ? { confirm: options.confirm } : {}),
       });
       const log = (line: string) => io.stderr(`${line}\n`);
-      const app = options.endpoint === undefined ? findDeployedApp(io.cwd, io.env) : undefined;
-      if (app) {
+      const choice = chooseTarget(options.endpoint, io);
+      if (choice.kind === 'account') {
+        const { app } = choice;
+        const clients = deployedClients();
+        log(describeAccount(await accountIdentity(app, clients.sts)));
         const deploymentId = `down-${timestampDeploymentId(io.now())}`;
         log(`Requesting a down of ${request.project}/${request.environment} on bus ${app.busName}`);
         const report = await downThroughApp(
           app,
           { ...request, deploymentId },
-          deployedClients(),
+          clients,
           followOptions(io, options.quiet),
         );
         finishRun(report, io, options.json === true);
         return;
       }
-      const target = await openTarget(options.endpoint, { env: io.env, log });
+      const target = await openTarget(choice.endpoint, { env: io.env, log });
       try {
+        log(describeEndpoint(target));
         log(`Taking ${request.project}/${request.environment} down at ${target.endpoint}`);
         const report = await downOnTarget(target, request, {
           now: io.now(),

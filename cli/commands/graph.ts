@@ -20,9 +20,9 @@ import { hasAwsErrorName } from '../../functions/aws/errors.ts';
 import { readExecutionTrace } from '../../local/execution-traces.ts';
 import { type HistoryEntry, readEnvironment, readHistory } from '../../local/records.ts';
 import { openTarget } from '../../local/target.ts';
+import { accountIdentity, chooseTarget, describeAccount, describeEndpoint } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import { loadRequest } from '../compose-options.ts';
-import { findDeployedApp } from '../deployed-app.ts';
 import { readDeployedExecutionTrace } from '../deployed-execution-trace.ts';
 import { deployedClients } from '../deployed-run.ts';
 import { environmentGraphPage } from '../environment-graph.ts';
@@ -135,9 +135,11 @@ async function environmentPage(options: GraphCommandOptions & { env: string }, i
     environment: options.env,
   });
   const warn = (line: string) => io.stderr(`warning: ${line}\n`);
-  const app = options.endpoint === undefined ? findDeployedApp(io.cwd, io.env) : undefined;
-  if (app) {
-    const { dynamodb, sfn } = deployedClients();
+  const choice = chooseTarget(options.endpoint, io);
+  if (choice.kind === 'account') {
+    const { app } = choice;
+    const { dynamodb, sfn, sts } = deployedClients();
+    io.stderr(`${describeAccount(await accountIdentity(app, sts))}\n`);
     return environmentGraphPage({
       project,
       environment,
@@ -148,8 +150,9 @@ async function environmentPage(options: GraphCommandOptions & { env: string }, i
       warn,
     });
   }
-  const target = await openTarget(options.endpoint, { env: io.env });
+  const target = await openTarget(choice.endpoint, { env: io.env });
   try {
+    io.stderr(`${describeEndpoint(target)}\n`);
     const dynamodb = target.clients('dynamodb') as DynamoDBClient;
     const s3 = target.clients('s3') as S3Client;
     return await environmentGraphPage({

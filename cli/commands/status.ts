@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import { parseDownRequest } from '../../core/request.ts';
 import { readEnvironment, readHistory } from '../../local/records.ts';
-import { openTarget } from '../../local/target.ts';
+import { openReadTarget } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
 import type { Io } from '../io.ts';
@@ -18,17 +18,17 @@ export function registerStatus(program: Command, io: Io) {
     program.command('status').description("an environment's mode, status, lock and expiry, from its record"),
   ).action(async (options: EnvironmentCommandOptions) => {
     const { project, environment } = environmentOf(options, io);
-    const target = await openTarget(options.endpoint, { env: io.env });
+    const target = await openReadTarget(options.endpoint, io);
     try {
       const record = await readEnvironment(
         target.clients('dynamodb') as DynamoDBClient,
-        target.names.tableName,
+        target.tableName,
         project,
         environment,
       );
       if (!record)
         throw new CommandFailedError(
-          `no environment ${project}/${environment} is recorded at ${target.endpoint}`,
+          `no environment ${project}/${environment} is recorded at ${target.where}`,
         );
       if (options.json) {
         io.stdout(`${JSON.stringify(record, null, 2)}\n`);
@@ -55,11 +55,11 @@ export function registerHistory(program: Command, io: Io) {
     program.command('history').description("an environment's deployments and teardowns, oldest first"),
   ).action(async (options: EnvironmentCommandOptions) => {
     const { project, environment } = environmentOf(options, io);
-    const target = await openTarget(options.endpoint, { env: io.env });
+    const target = await openReadTarget(options.endpoint, io);
     try {
       const history = await readHistory(
         target.clients('dynamodb') as DynamoDBClient,
-        target.names.tableName,
+        target.tableName,
         project,
         environment,
       );
@@ -68,7 +68,7 @@ export function registerHistory(program: Command, io: Io) {
         return;
       }
       if (history.length === 0) {
-        io.stdout(`no history for ${project}/${environment} at ${target.endpoint}\n`);
+        io.stdout(`no history for ${project}/${environment} at ${target.where}\n`);
         return;
       }
       io.stdout(

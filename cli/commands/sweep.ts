@@ -16,6 +16,7 @@ import {
 import { logAwsCalls } from '../../engine/call-log.ts';
 import { downOnTarget, type RunReport } from '../../local/run-workflows.ts';
 import { openTarget } from '../../local/target.ts';
+import { chooseTarget, describeEndpoint } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import type { Io } from '../io.ts';
 import { progressPrinter } from '../progress.ts';
@@ -146,7 +147,7 @@ export function registerSweep(program: Command, io: Io) {
       'tear down the development environments past their TTL or idle too long (never staging or production)',
     )
     .option('--now <iso>', 'the time to sweep at (default: now), e.g. 2026-11-26T09:00:00Z')
-    .option('--endpoint <url>', 'AWS API endpoint; "local" (the default) starts the embedded local AWS')
+    .option('--endpoint <url>', 'AWS API endpoint; "local" starts the embedded local AWS for this command')
     .option('--dry-run', 'list what would be torn down, and what is skipped and why, without tearing down')
     .option(
       '--max-idle <duration>',
@@ -158,7 +159,18 @@ export function registerSweep(program: Command, io: Io) {
     .action(async (options: SweepCommandOptions) => {
       const settings = settingsOf(options, io);
       const log = (line: string) => io.stderr(`${line}\n`);
-      const target = await openTarget(options.endpoint, { env: io.env, log });
+      const choice = chooseTarget(options.endpoint, io);
+      if (choice.kind === 'account') {
+        throw new InputError([
+          {
+            path: '--endpoint',
+            message:
+              'modeshift deployed in your account sweeps by itself every hour (its Sweep function); this command sweeps a local AWS: pass --endpoint URL',
+          },
+        ]);
+      }
+      const target = await openTarget(choice.endpoint, { env: io.env, log });
+      log(describeEndpoint(target));
       const tagging = new ResourceGroupsTaggingAPIClient(target.settings);
       logAwsCalls(tagging, 'tagging', target.endpoint);
       try {

@@ -8,9 +8,11 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { mockCallerIdentity } from '../support/caller-identity.ts';
 import { runCli } from '../support/cli.ts';
 
 const ssm = mockClient(SSMClient);
+const callerIdentity = mockCallerIdentity();
 
 /** modeshift deployed in the account: config commands use its Parameter Store. */
 const APP = {
@@ -23,6 +25,7 @@ const APP = {
 const SHOP = ['--env', 'pr-42', '-f', 'examples/shop/compose.yaml'];
 
 beforeEach(() => {
+  callerIdentity.answer();
   ssm.reset();
   vi.stubEnv('AWS_REGION', 'us-east-1');
   ssm.on(PutParameterCommand).resolves({ Version: 1 });
@@ -182,7 +185,8 @@ describe('modeshift config rm', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'config value API_KEY is not set for shop/pr-42 in your AWS account: nothing removed (modeshift config ls lists what is)\n',
+      'target: AWS account 123456789012, region us-east-1, modeshift stage (unknown: set MODESHIFT_STAGE) (as arn:aws:iam::123456789012:user/ci)\n' +
+        'config value API_KEY is not set for shop/pr-42 in your AWS account: nothing removed (modeshift config ls lists what is)\n',
     );
   });
 });

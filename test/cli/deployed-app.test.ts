@@ -12,6 +12,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { findDeployedApp } from '../../cli/deployed-app.ts';
+import { mockCallerIdentity } from '../support/caller-identity.ts';
 import { runCli } from '../support/cli.ts';
 
 const eventbridge = mockClient(EventBridgeClient);
@@ -19,6 +20,7 @@ const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
 const ssm = mockClient(SSMClient);
+const callerIdentity = mockCallerIdentity();
 
 const APP = {
   MODESHIFT_BUS: 'modeshift-prod-bus',
@@ -31,6 +33,7 @@ const APP = {
 };
 
 beforeEach(() => {
+  callerIdentity.answer();
   for (const mock of [eventbridge, sfn, dynamodb, s3, ssm]) mock.reset();
   vi.stubEnv('AWS_REGION', 'us-east-1');
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });

@@ -10,10 +10,12 @@ import { readDeployedExecutionTrace, traceOfHistory } from '../../cli/deployed-e
 import { highlightOfTrace } from '../../core/graph-highlight.ts';
 import { stateIndex } from '../../core/graph-model.ts';
 import { workflowDefinition } from '../../core/workflow-definitions.ts';
+import { mockCallerIdentity } from '../support/caller-identity.ts';
 import { runCli } from '../support/cli.ts';
 
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
+const callerIdentity = mockCallerIdentity();
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:modeshift-prod-deploy:shop-pr-5-ci-7';
 
@@ -126,6 +128,7 @@ describe('modeshift graph --env with the deployed app', () => {
   };
 
   beforeEach(() => {
+    callerIdentity.answer();
     sfn.reset();
     dynamodb.reset();
     vi.stubEnv('AWS_REGION', 'us-east-1');

@@ -27,6 +27,7 @@ import { readLiveState } from '../../cli/live-state.ts';
 import type { LivePlanEntry } from '../../core/live-plan.ts';
 import { databaseNames } from '../../core/names.ts';
 import { MODE_POLICIES } from '../../core/policy.ts';
+import { mockCallerIdentity } from '../support/caller-identity.ts';
 import { planShop, runCli, SHOP_EXAMPLE } from '../support/cli.ts';
 import { hostedZone, zoneTagSets } from '../support/route53-fixtures.ts';
 
@@ -39,6 +40,7 @@ const logs = mockClient(CloudWatchLogsClient);
 const dynamodb = mockClient(DynamoDBClient);
 const ssm = mockClient(SSMClient);
 const route53 = mockClient(Route53Client);
+const callerIdentity = mockCallerIdentity();
 const mocks = [ecs, rds, elbv2, logs, dynamodb, ssm, route53];
 
 /** The account's public zones: `name` (with its final dot) → tags; a zone of any other name is absent. */
@@ -157,6 +159,7 @@ function givenStagingWorker() {
 }
 
 beforeEach(() => {
+  callerIdentity.answer();
   for (const mock of mocks) mock.reset();
   givenZones({});
   ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
