@@ -19,7 +19,7 @@ import {
 import { stepPolicy } from '../../../core/iam/step-policy.ts';
 import { UNSCOPABLE_ACTIONS } from '../../../core/iam/unscopable.ts';
 import { workflowPolicy } from '../../../core/iam/workflow-policy.ts';
-import { databaseNames, environmentNames, serviceNames } from '../../../core/names.ts';
+import { databaseNames, environmentNames } from '../../../core/names.ts';
 import { workflowDefinition } from '../../../core/workflow-definitions.ts';
 import { STEPS } from '../../../state-machines/workflows.ts';
 import { isAllowed } from '../../support/iam-simulate.ts';
