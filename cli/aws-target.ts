@@ -110,6 +110,8 @@ export interface ReadTarget {
   readonly tableName: string;
   /** Where the records were read, for messages: the endpoint, or the table in the account. */
   readonly where: string;
+  /** true for a local emulator (moto), whose ECS reports made-up task counts (emulator/local-aws.ts). */
+  readonly emulator: boolean;
   close(): Promise<void>;
 }
 
@@ -128,6 +130,7 @@ export async function openReadTarget(endpoint: string | undefined, io: Io): Prom
       clients: createClientFactory(),
       tableName: choice.app.tableName,
       where: `table ${choice.app.tableName}`,
+      emulator: false,
       close: async () => {},
     };
   }
@@ -139,6 +142,7 @@ export async function openReadTarget(endpoint: string | undefined, io: Io): Prom
     clients: target.clients,
     tableName: target.names.tableName,
     where: target.endpoint,
+    emulator: target.emulator,
     close: () => target.close(),
   };
 }

@@ -13,7 +13,7 @@ import type { ComposeResult } from '../core/compose.ts';
 import { executionName } from '../core/names.ts';
 import type { ResolvedPolicy } from '../core/policy.ts';
 import type { DownRequest } from '../core/request.ts';
-import { readHistory } from '../local/records.ts';
+import { readEnvironment, readHistory } from '../local/records.ts';
 import type { RunReport } from '../local/run-workflows.ts';
 import { type UploadOptions, uploadBuildContexts } from '../local/upload-contexts.ts';
 import type { DeployedApp } from './deployed-app.ts';
@@ -53,6 +53,10 @@ async function report(
   const status = followed.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
   const history = await readHistory(clients.dynamodb, app.tableName, ids.project, ids.environment);
   const entry = history.filter((item) => item.deploymentId === ids.deploymentId).at(-1);
+  const record =
+    workflow === 'deploy' && status === 'SUCCEEDED'
+      ? await readEnvironment(clients.dynamodb, app.tableName, ids.project, ids.environment)
+      : undefined;
   return {
     workflow,
     status,
@@ -81,6 +85,7 @@ async function report(
     transitions: followed.transitions,
     durationMs: Date.now() - started,
     resources: [],
+    ...(record?.urls ? { urls: record.urls } : {}),
   };
 }
 

@@ -27,6 +27,9 @@ export function finishRun(report: RunReport, io: Io, json: boolean): void {
           ? `${where} is deployed in ${report.mode} mode`
           : `${where} is down; ${report.resources.length} resource(s) kept by its ${report.mode ?? ''} policy`;
       io.stdout(`✓ ${report.workflow} succeeded: ${outcome} (${stats})\n`);
+      const urls = report.urls ?? [];
+      const width = Math.max(0, ...urls.map((entry) => entry.service.length));
+      for (const { service, url } of urls) io.stdout(`  ${service.padEnd(width)}  ${url}\n`);
       if (report.warning) io.stderr(`warning: ${report.warning}\n`);
       if (report.workflow === 'down') for (const arn of report.resources) io.stdout(`  kept: ${arn}\n`);
     }

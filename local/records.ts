@@ -1,6 +1,7 @@
 /** The environments table read back: an environment's record and its history. */
-import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, paginateScan, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type AppUrl, appUrls, type PublicService } from '../core/app-urls.ts';
 import { environmentNames } from '../core/names.ts';
 
 export interface EnvironmentRecord {
@@ -13,10 +14,20 @@ export interface EnvironmentRecord {
   readonly lockId?: string;
   readonly lockExpiresAt?: string;
   readonly expiresAt?: number;
+  /** The mode the sweep indexes the environment under: set only while a development environment is deployed. */
+  readonly sweepMode?: string;
+  /** Epoch seconds of the last deploy or down. */
+  readonly lastActivityAt?: number;
   readonly lastError?: string;
   readonly deployedAt?: string;
   readonly downAt?: string;
   readonly policy?: Record<string, unknown>;
+  /** The public services of the last successful deploy and the hostname each answers on. */
+  readonly publicServices?: readonly PublicService[];
+  /** The load balancer's DNS name, when the environment has one. */
+  readonly loadBalancerDnsName?: string;
+  /** Where the app answers, one URL per public service (core/app-urls.ts). */
+  readonly urls?: readonly AppUrl[];
 }
 
 export interface HistoryEntry {
@@ -49,11 +60,34 @@ export async function readEnvironment(
     }),
   );
   if (!Item) return undefined;
-  const record = unmarshall(Item) as Record<string, unknown>;
-  const policy =
-    typeof record.policy === 'string' ? (JSON.parse(record.policy) as Record<string, unknown>) : undefined;
-  const { pk: _pk, sk: _sk, requestedPolicy: _requested, ...rest } = record;
-  return { ...(rest as unknown as EnvironmentRecord), ...(policy ? { policy } : {}) };
+  return environmentRecordOf(unmarshall(Item) as Record<string, unknown>);
+}
+
+/** A record item as the CLI shows it: JSON attributes parsed, the app's URLs derived. */
+export function environmentRecordOf(item: Record<string, unknown>): EnvironmentRecord {
+  const json = <T>(value: unknown): T | undefined =>
+    typeof value === 'string' ? (JSON.parse(value) as T) : undefined;
+  const policy = json<Record<string, unknown>>(item.policy);
+  const publicServices = json<PublicService[]>(item.publicServices);
+  const loadBalancerDnsName = json<{ dnsName?: string }>(item.loadBalancer)?.dnsName;
+  const {
+    pk: _pk,
+    sk: _sk,
+    requestedPolicy: _requested,
+    loadBalancer: _loadBalancer,
+    publicServices: _publicServices,
+    ...rest
+  } = item;
+  // Records written before the lock named them carry only their key, `project#environment`.
+  const [project, environment] = typeof item.pk === 'string' ? item.pk.split('#') : [];
+  return {
+    ...(project !== undefined && environment !== undefined ? { project, environment } : {}),
+    ...(rest as unknown as EnvironmentRecord),
+    ...(policy ? { policy } : {}),
+    ...(publicServices ? { publicServices } : {}),
+    ...(loadBalancerDnsName !== undefined ? { loadBalancerDnsName } : {}),
+    ...(publicServices ? { urls: appUrls(publicServices, loadBalancerDnsName) } : {}),
+  };
 }
 
 /** The environment's history, oldest first. */
@@ -84,4 +118,45 @@ export async function readHistory(
     start = page.LastEvaluatedKey as Record<string, never> | undefined;
   } while (start);
   return entries;
+}
+
+export interface ListEnvironmentsOptions {
+  /** Only this project's environments. @default every project */
+  readonly project?: string;
+  /** Items each Scan page evaluates. @default DynamoDB's own (1 MB a page) */
+  readonly pageSize?: number;
+}
+
+/**
+ * Every environment record in the table (not their history), sorted by project
+ * and environment, read page by page: the table holds one record per
+ * environment besides its history entries, and no index holds them all.
+ */
+export async function listEnvironments(
+  dynamodb: DynamoDBClient,
+  table: string,
+  options: ListEnvironmentsOptions = {},
+): Promise<EnvironmentRecord[]> {
+  const records: EnvironmentRecord[] = [];
+  const pages = paginateScan(
+    { client: dynamodb, ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}) },
+    {
+      TableName: table,
+      FilterExpression:
+        options.project === undefined ? 'sk = :record' : 'sk = :record AND begins_with(pk, :project)',
+      ExpressionAttributeValues: {
+        ':record': { S: 'ENV' },
+        ...(options.project !== undefined
+          ? { ':project': { S: `${environmentNames(options.project, '').recordKey}` } }
+          : {}),
+      },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) records.push(environmentRecordOf(unmarshall(item)));
+  }
+  return records.sort((a, b) =>
+    a.project === b.project ? a.environment.localeCompare(b.environment) : a.project.localeCompare(b.project),
+  );
 }

@@ -5,6 +5,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { AppUrl } from '../core/app-urls.ts';
 import type { ComposeResult } from '../core/compose.ts';
 import { environmentResources } from '../core/environment-resources.ts';
 import { buildDeployInput, buildDownInput } from '../core/execution-input.ts';
@@ -44,6 +45,8 @@ export interface RunReport {
   readonly durationMs: number;
   /** ARNs of the resources tagged for the environment once the run ended (after down: what was retained). */
   readonly resources: readonly string[];
+  /** After a deploy that succeeded: where the app answers, one URL per public service. */
+  readonly urls?: readonly AppUrl[];
 }
 
 export interface RunOptions {
@@ -138,6 +141,15 @@ export async function deployOnTarget(
   const { result, durationMs } = await execute(target, 'deploy', input, options);
   const entry = await recordedEntry(target, request.project, request.environment, request.deploymentId);
   const failedState = result.status === 'FAILED' ? (entry?.failedState ?? result.failedState) : undefined;
+  const record =
+    result.status === 'SUCCEEDED'
+      ? await readEnvironment(
+          target.clients('dynamodb') as DynamoDBClient,
+          target.names.tableName,
+          request.project,
+          request.environment,
+        )
+      : undefined;
   return {
     workflow: 'deploy',
     status: result.status,
@@ -154,6 +166,7 @@ export async function deployOnTarget(
     transitions: result.transitions,
     durationMs,
     resources: await taggedResources(target, request.project, request.environment),
+    ...(record?.urls ? { urls: record.urls } : {}),
   };
 }
 

@@ -710,9 +710,10 @@ export const deployDefinition: Machine = {
       next: 'MarkDeployed',
     }),
     MarkDeployed: updateRecord({
-      comment: 'Records the new mode and releases the lock, unless another deployment took it over.',
+      comment:
+        'Records the new mode and where the app answers, and releases the lock, unless another deployment took it over.',
       update:
-        'SET #status = :deployed, #mode = :mode, #policy = :policy, #sweepMode = :mode, #lastDeploymentId = :lock, #lastActivityAt = :now, #expiresAt = :expiresAt, #deployedAt = :deployedAt REMOVE #lockId, #lockExpiresAt',
+        'SET #status = :deployed, #mode = :mode, #policy = :policy, #sweepMode = :mode, #lastDeploymentId = :lock, #lastActivityAt = :now, #expiresAt = :expiresAt, #deployedAt = :deployedAt, #publicServices = :publicServices, #loadBalancer = :loadBalancer REMOVE #lockId, #lockExpiresAt',
       condition: '#lockId = :lock',
       values: {
         ':deployed': { S: 'deployed' },
@@ -722,6 +723,9 @@ export const deployDefinition: Machine = {
         ':now': { 'N.$': "States.Format('{}', $.requestedAtEpoch)" },
         ':expiresAt': { 'N.$': "States.Format('{}', $.expiry.epoch)" },
         ':deployedAt': { 'S.$': '$$.State.EnteredTime' },
+        // Where the app answers, for status, ps and ls: the public services' hostnames and the load balancer.
+        ':publicServices': { 'S.$': 'States.JsonToString($.publicServices)' },
+        ':loadBalancer': { 'S.$': 'States.JsonToString($.foundations.loadBalancer)' },
       },
       next: 'AppendHistory',
     }),

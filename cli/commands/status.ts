@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
+import { expiryOf, formatExpiry } from '../../core/environment-expiry.ts';
 import { parseDownRequest } from '../../core/request.ts';
 import { readEnvironment, readHistory } from '../../local/records.ts';
 import { openReadTarget } from '../aws-target.ts';
@@ -40,7 +41,8 @@ export function registerStatus(program: Command, io: Io) {
         ['mode', record.mode ?? `(none deployed yet; requested ${record.requestedMode ?? '?'})`],
         ['last deployment', record.lastDeploymentId ?? ''],
         ['locked by', record.lockId ? `${record.lockId} until ${record.lockExpiresAt}` : '(not locked)'],
-        ['expires', record.expiresAt ? new Date(record.expiresAt * 1000).toISOString() : '(no ttl)'],
+        ['expires', formatExpiry(expiryOf(record))],
+        ...(record.urls ?? []).map(({ service, url }): [string, string] => [`url (${service})`, url]),
         ['last error', record.lastError ?? ''],
       ];
       io.stdout(`${renderTable(['field', 'value'], rows)}\n`);

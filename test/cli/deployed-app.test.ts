@@ -1,4 +1,4 @@
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -40,6 +40,15 @@ beforeEach(() => {
   s3.onAnyCommand().resolves({});
   ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
   dynamodb.on(QueryCommand).resolves({ Items: [] });
+  dynamodb.on(GetItemCommand).resolves({
+    Item: marshall({
+      pk: 'shop#pr-5',
+      sk: 'ENV',
+      status: 'deployed',
+      publicServices: JSON.stringify([{ service: 'web', hostname: 'pr-5.shop.example.com' }]),
+      loadBalancer: JSON.stringify({ dnsName: 'shop--pr-5-1.us-east-1.elb.amazonaws.com' }),
+    }),
+  });
   sfn.on(GetExecutionHistoryCommand).resolves({
     events: [
       {
@@ -98,7 +107,12 @@ describe('modeshift with a deployed app', () => {
       status: 'SUCCEEDED',
       executionName: 'shop--pr-5--ci-99',
       mode: 'production',
+      // Where the app answers, from the record the deploy left.
+      urls: [{ service: 'web', url: 'https://pr-5.shop.example.com/' }],
     });
+    expect(result.stderr.split('\n')[0]).toBe(
+      'target: AWS account 123456789012, region us-east-1, modeshift stage (unknown: set MODESHIFT_STAGE) (as arn:aws:iam::123456789012:user/ci)',
+    );
     expect(eventbridge).toHaveReceivedCommandWith(PutEventsCommand, {
       Entries: [
         expect.objectContaining({
