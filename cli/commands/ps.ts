@@ -1,0 +1,131 @@
+/**
+ * `modeshift ps`: an environment as it runs now — its services with their
+ * task counts, revisions, images, capacity, URLs and target health; its
+ * databases; its mode, lock, last run and expiry (cli/environment-ps.ts).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Command } from 'commander';
+import { formatExpiry } from '../../core/environment-expiry.ts';
+import { parseDownRequest } from '../../core/request.ts';
+import { EMULATOR_ENVIRONMENT } from '../../emulator/local-aws.ts';
+import { openReadTarget } from '../aws-target.ts';
+import { CommandFailedError } from '../command-failed.ts';
+import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
+import { type PsState, readPs, type ServiceUrl } from '../environment-ps.ts';
+import type { Io } from '../io.ts';
+import { renderTable, showValue } from '../table.ts';
+
+export function registerPs(program: Command, io: Io) {
+  addEnvironmentOptions(
+    program
+      .command('ps')
+      .description(
+        "an environment as it runs: each service's tasks, revision, image, capacity, URLs and target health, its databases, lock, last run and expiry",
+      ),
+  ).action(async (options: EnvironmentCommandOptions) => {
+    const { project, environment } = parseDownRequest({
+      project: projectOf(options, io),
+      environment: options.env,
+    });
+    const target = await openReadTarget(options.endpoint, io);
+    try {
+      const state = await readPs(
+        {
+          dynamodb: target.clients('dynamodb') as DynamoDBClient,
+          ecs: target.clients('ecs') as ECSClient,
+          elbv2: target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client,
+          rds: target.clients('rds') as RDSClient,
+          route53: target.clients('route53') as Route53Client,
+        },
+        { project, environment, tableName: target.tableName },
+      );
+      if (state === undefined)
+        throw new CommandFailedError(`no environment ${project}/${environment} at ${target.where}`);
+      io.stdout(options.json ? `${JSON.stringify(state, null, 2)}\n` : `${formatPs(state)}\n`);
+      if (target.emulator && state.services.length > 0)
+        io.stderr(
+          `note: the local AWS reports ${EMULATOR_ENVIRONMENT.MOTO_ECS_SERVICE_RUNNING} running tasks for every service (MOTO_ECS_SERVICE_RUNNING) and runs none: its running and pending counts are not real\n`,
+        );
+    } finally {
+      await target.close();
+    }
+  });
+}
+
+function urlText(url: ServiceUrl): string {
+  if (url.dns === 'missing') return `${url.url} (no DNS record)`;
+  if (url.dns === 'elsewhere') return `${url.url} (DNS points elsewhere)`;
+  return url.url;
+}
+
+function healthText(health: Readonly<Record<string, number>> | undefined): string {
+  if (health === undefined) return '';
+  const entries = Object.entries(health);
+  if (entries.length === 0) return 'no targets';
+  return entries.map(([state, count]) => `${count} ${state}`).join(', ');
+}
+
+/** The text `ps` prints: the environment, then a table of services and one of databases. */
+export function formatPs(state: PsState): string {
+  const { environment: env } = state;
+  const last = env.lastRun;
+  const header = renderTable(
+    ['environment', `${env.project}/${env.environment}`],
+    [
+      ['mode', env.mode ?? '(none deployed)'],
+      ['status', env.status],
+      [
+        'locked by',
+        env.lock ? `${env.lock.holder}${env.lock.until ? ` until ${env.lock.until}` : ''}` : '(not locked)',
+      ],
+      [
+        'last run',
+        last
+          ? `${last.action} ${last.deploymentId} ${last.status} at ${last.finishedAt}${
+              last.failedState ? ` (${last.failedState}: ${last.error ?? ''})` : ''
+            }`
+          : '(none)',
+      ],
+      ['expires', formatExpiry(env.expiry)],
+    ],
+  )
+    .split('\n')
+    .filter((_, index) => index !== 1)
+    .join('\n');
+  const services =
+    state.services.length === 0
+      ? 'no services running'
+      : renderTable(
+          ['service', 'desired', 'running', 'pending', 'revision', 'capacity', 'targets', 'url', 'image'],
+          state.services.map((service) => [
+            service.name,
+            String(service.desired),
+            String(service.running),
+            String(service.pending),
+            service.taskDefinition ?? '',
+            service.capacityProvider ?? '',
+            healthText(service.targetHealth),
+            service.urls.map(urlText).join(' ') || '(private)',
+            service.image ?? '',
+          ]),
+        );
+  const databases =
+    state.databases.length === 0
+      ? 'no databases'
+      : renderTable(
+          ['database', 'status', 'class', 'encrypted', 'deletion protection', 'endpoint'],
+          state.databases.map((database) => [
+            database.instance,
+            database.status ?? '',
+            database.instanceClass ?? '',
+            database.storageEncrypted === undefined ? '' : showValue(database.storageEncrypted),
+            database.deletionProtection === undefined ? '' : showValue(database.deletionProtection),
+            database.endpoint ?? '',
+          ]),
+        );
+  return [header, '', services, '', databases].join('\n');
+}

@@ -1,0 +1,332 @@
+/**
+ * What `modeshift ps` shows, read from AWS as it is now: each ECS service's
+ * task counts, task definition, image and capacity, the URLs the load
+ * balancer routes to it (ELBv2 listener rules, checked against the Route 53
+ * record of each hostname) with its targets' health; each managed database;
+ * and the environment's record: mode, lock, last run and expiry. Resources
+ * are found as the steps find them (names from core/names.ts, kept only when
+ * tagged for the environment).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeClustersCommand,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  type Service,
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+  type LoadBalancer,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { paginateDescribeDBInstances, type RDSClient } from '@aws-sdk/client-rds';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import { type Expiry, expiryOf } from '../core/environment-expiry.ts';
+import { environmentNames } from '../core/names.ts';
+import { clusterServices, isLive } from '../functions/aws/ecs/cluster-services.ts';
+import { findEnvironmentLoadBalancer } from '../functions/aws/elbv2/environment-load-balancer.ts';
+import { forwardedTargetGroups, listListeners, listRules } from '../functions/aws/elbv2/listener-routes.ts';
+import { type EnvironmentIdentity, isTaggedForEnvironment } from '../functions/aws/environment-tags.ts';
+import { ancestorDnsNames, relativeDnsName } from '../functions/aws/route53/dns-name.ts';
+import { findPublicZonesByName } from '../functions/aws/route53/public-zones-by-name.ts';
+import { findRecord } from '../functions/aws/route53/zone-records.ts';
+import { mapConcurrently } from '../functions/bounded-concurrency.ts';
+import { type EnvironmentRecord, type HistoryEntry, readEnvironment, readHistory } from '../local/records.ts';
+
+export interface PsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly ecs: ECSClient;
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  readonly rds: RDSClient;
+  readonly route53: Route53Client;
+}
+
+/** A URL the load balancer routes to a service, and whether DNS leads there. */
+export interface ServiceUrl {
+  readonly url: string;
+  /** `alias` when the hostname's Route 53 record aliases the load balancer, `missing` when there is none; absent for the load balancer's own name. */
+  readonly dns?: 'alias' | 'missing' | 'elsewhere';
+}
+
+export interface PsService {
+  readonly name: string;
+  readonly status: string;
+  readonly desired: number;
+  readonly running: number;
+  readonly pending: number;
+  /** `family:revision`. */
+  readonly taskDefinition?: string;
+  readonly image?: string;
+  /** The service's capacity provider, or the cluster's default (`… (cluster default)`). */
+  readonly capacityProvider?: string;
+  readonly urls: readonly ServiceUrl[];
+  /** Registered targets by health state (`healthy: 2`); absent for a service behind no load balancer. */
+  readonly targetHealth?: Readonly<Record<string, number>>;
+}
+
+export interface PsDatabase {
+  readonly instance: string;
+  readonly endpoint?: string;
+  readonly instanceClass?: string;
+  readonly status?: string;
+  readonly storageEncrypted?: boolean;
+  readonly deletionProtection?: boolean;
+}
+
+export interface PsEnvironment {
+  readonly project: string;
+  readonly environment: string;
+  readonly status: string;
+  readonly mode?: string;
+  readonly lock?: { readonly holder: string; readonly until?: string };
+  readonly lastRun?: Pick<HistoryEntry, 'action' | 'deploymentId' | 'status' | 'finishedAt'> & {
+    readonly failedState?: string;
+    readonly error?: string;
+  };
+  readonly expiry: Expiry;
+}
+
+export interface PsState {
+  readonly environment: PsEnvironment;
+  readonly services: readonly PsService[];
+  readonly databases: readonly PsDatabase[];
+}
+
+/** DescribeTaskDefinition / DescribeTargetHealth calls at once. */
+const CONCURRENCY = 5;
+
+/** The environment as `ps` shows it; undefined when there is neither a record nor a cluster of it. */
+export async function readPs(
+  clients: PsClients,
+  query: EnvironmentIdentity & { readonly tableName: string },
+): Promise<PsState | undefined> {
+  const owner = { project: query.project, environment: query.environment };
+  const names = environmentNames(query.project, query.environment);
+  const [record, history, services, balancer, databases, clusterDefault] = await Promise.all([
+    readEnvironment(clients.dynamodb, query.tableName, query.project, query.environment),
+    readHistory(clients.dynamodb, query.tableName, query.project, query.environment),
+    clusterServices(clients.ecs, names.cluster),
+    findEnvironmentLoadBalancer(clients.elbv2, names.loadBalancer, owner),
+    readDatabases(clients.rds, owner),
+    clusterDefaultCapacity(clients.ecs, names.cluster),
+  ]);
+  if (record === undefined && services === undefined) return undefined;
+  const ours = (services ?? []).filter(
+    (service) => isLive(service.status) && isTaggedForEnvironment(service.tags, owner),
+  );
+  const routes = balancer ? await loadBalancerRoutes(clients, balancer) : new Map<string, ServiceUrl[]>();
+  const shown = await mapConcurrently(ours, CONCURRENCY, (service) =>
+    psService(clients, service, routes, clusterDefault),
+  );
+  return {
+    environment: psEnvironment(owner, record, history),
+    services: shown.sort((a, b) => a.name.localeCompare(b.name)),
+    databases,
+  };
+}
+
+function psEnvironment(
+  owner: EnvironmentIdentity,
+  record: EnvironmentRecord | undefined,
+  history: readonly HistoryEntry[],
+): PsEnvironment {
+  const last = history.at(-1);
+  return {
+    ...owner,
+    status: record?.status ?? 'unrecorded',
+    ...(record?.mode !== undefined ? { mode: record.mode } : {}),
+    ...(record?.lockId !== undefined
+      ? {
+          lock: {
+            holder: record.lockId,
+            ...(record.lockExpiresAt !== undefined ? { until: record.lockExpiresAt } : {}),
+          },
+        }
+      : {}),
+    ...(last
+      ? {
+          lastRun: {
+            action: last.action,
+            deploymentId: last.deploymentId,
+            status: last.status,
+            finishedAt: last.finishedAt,
+            ...(last.failedState !== undefined ? { failedState: last.failedState } : {}),
+            ...(last.error !== undefined ? { error: last.error } : {}),
+          },
+        }
+      : {}),
+    expiry: expiryOf(record ?? { status: 'unrecorded' }),
+  };
+}
+
+// ── ECS ──────────────────────────────────────────────────────────────────────
+
+async function psService(
+  clients: PsClients,
+  service: Service,
+  routes: ReadonlyMap<string, ServiceUrl[]>,
+  clusterDefault: string | undefined,
+): Promise<PsService> {
+  const name = service.serviceName as string;
+  const definition =
+    service.taskDefinition === undefined
+      ? undefined
+      : (
+          await clients.ecs.send(
+            new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }),
+          )
+        ).taskDefinition;
+  const image = definition?.containerDefinitions?.find((container) => container.name === name)?.image;
+  const targetGroups = (service.loadBalancers ?? []).flatMap((entry) =>
+    entry.targetGroupArn ? [entry.targetGroupArn] : [],
+  );
+  const capacity = capacityOf(service) ?? (clusterDefault && `${clusterDefault} (cluster default)`);
+  return {
+    name,
+    status: service.status ?? 'ACTIVE',
+    desired: service.desiredCount ?? 0,
+    running: service.runningCount ?? 0,
+    pending: service.pendingCount ?? 0,
+    ...(definition?.family !== undefined
+      ? { taskDefinition: `${definition.family}:${definition.revision}` }
+      : {}),
+    ...(image !== undefined ? { image } : {}),
+    ...(capacity ? { capacityProvider: capacity } : {}),
+    urls: targetGroups.flatMap((arn) => routes.get(arn) ?? []),
+    ...(targetGroups.length > 0 ? { targetHealth: await targetHealth(clients.elbv2, targetGroups) } : {}),
+  };
+}
+
+/** `FARGATE`, or `FARGATE:1+FARGATE_SPOT:3` for a mixed strategy; undefined when the service names none. */
+function capacityOf(service: Service): string | undefined {
+  const strategy = service.capacityProviderStrategy ?? [];
+  if (strategy.length === 1) return strategy[0]?.capacityProvider;
+  if (strategy.length > 1)
+    return strategy.map((item) => `${item.capacityProvider}:${item.weight ?? 0}`).join('+');
+  return undefined;
+}
+
+/** The cluster's default capacity provider strategy, which a service without its own runs on. */
+async function clusterDefaultCapacity(ecs: ECSClient, cluster: string): Promise<string | undefined> {
+  const { clusters = [] } = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
+  const strategy = clusters[0]?.defaultCapacityProviderStrategy ?? [];
+  if (strategy.length === 0) return undefined;
+  return strategy.length === 1
+    ? strategy[0]?.capacityProvider
+    : strategy.map((item) => `${item.capacityProvider}:${item.weight ?? 0}`).join('+');
+}
+
+// ── Elastic Load Balancing and Route 53 ──────────────────────────────────────
+
+/**
+ * The URLs the load balancer routes to each target group: a host rule on the
+ * HTTPS listener is `https://<host>/`, on an HTTP-only one `http://<host>/`; a
+ * listener's default forward is the load balancer's own name.
+ */
+async function loadBalancerRoutes(
+  clients: PsClients,
+  balancer: LoadBalancer,
+): Promise<Map<string, ServiceUrl[]>> {
+  const routes = new Map<string, ServiceUrl[]>();
+  const add = (arn: string, url: ServiceUrl) => {
+    const list = routes.get(arn) ?? [];
+    if (!list.some((entry) => entry.url === url.url)) list.push(url);
+    routes.set(arn, list);
+  };
+  const listeners = await listListeners(clients.elbv2, balancer.LoadBalancerArn as string);
+  const https = listeners.some((listener) => listener.Protocol === 'HTTPS');
+  for (const listener of listeners) {
+    // With HTTPS, port 80 only redirects: the HTTPS listener's routes are the URLs.
+    if (https && listener.Protocol !== 'HTTPS') continue;
+    const scheme = listener.Protocol === 'HTTPS' ? 'https' : 'http';
+    for (const action of listener.DefaultActions ?? []) {
+      for (const arn of forwardedTargetGroups(action)) add(arn, { url: `${scheme}://${balancer.DNSName}/` });
+    }
+    for (const rule of await listRules(clients.elbv2, listener.ListenerArn as string)) {
+      const hosts = (rule.Conditions ?? []).flatMap((condition) =>
+        condition.Field === 'host-header'
+          ? (condition.HostHeaderConfig?.Values ?? condition.Values ?? [])
+          : [],
+      );
+      for (const action of rule.Actions ?? []) {
+        for (const arn of forwardedTargetGroups(action)) {
+          for (const host of hosts) {
+            add(arn, {
+              url: `${scheme}://${relativeDnsName(host)}/`,
+              dns: await hostnameRecord(clients.route53, host, balancer),
+            });
+          }
+        }
+      }
+    }
+  }
+  return routes;
+}
+
+/** Whether the hostname's A record, in the nearest public zone above it, aliases this load balancer. */
+async function hostnameRecord(
+  route53: Route53Client,
+  hostname: string,
+  balancer: LoadBalancer,
+): Promise<'alias' | 'missing' | 'elsewhere'> {
+  for (const zoneName of [relativeDnsName(hostname), ...ancestorDnsNames(hostname)]) {
+    const [zone] = await findPublicZonesByName(route53, zoneName);
+    if (zone === undefined) continue;
+    const record = await findRecord(route53, zone.id, hostname, 'A');
+    if (record === undefined) return 'missing';
+    const target = record.AliasTarget?.DNSName;
+    return target !== undefined && balancer.DNSName !== undefined && sameName(target, balancer.DNSName)
+      ? 'alias'
+      : 'elsewhere';
+  }
+  return 'missing';
+}
+
+/** Alias targets carry a `dualstack.` prefix and a trailing dot. */
+function sameName(aliasTarget: string, dnsName: string): boolean {
+  const bare = (name: string) => relativeDnsName(name).replace(/^dualstack\./, '');
+  return bare(aliasTarget) === bare(dnsName);
+}
+
+async function targetHealth(
+  elbv2: ElasticLoadBalancingV2Client,
+  targetGroups: readonly string[],
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const described = await mapConcurrently([...targetGroups], CONCURRENCY, (arn) =>
+    elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })),
+  );
+  for (const { TargetHealthDescriptions = [] } of described) {
+    for (const target of TargetHealthDescriptions) {
+      const state = target.TargetHealth?.State ?? 'unknown';
+      counts[state] = (counts[state] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
+// ── RDS ──────────────────────────────────────────────────────────────────────
+
+async function readDatabases(rds: RDSClient, owner: EnvironmentIdentity): Promise<PsDatabase[]> {
+  const found: PsDatabase[] = [];
+  for await (const page of paginateDescribeDBInstances({ client: rds }, {})) {
+    for (const instance of page.DBInstances ?? []) {
+      if (instance.DBInstanceIdentifier === undefined) continue;
+      if (!isTaggedForEnvironment(instance.TagList, owner)) continue;
+      const endpoint = instance.Endpoint?.Address;
+      found.push({
+        instance: instance.DBInstanceIdentifier,
+        ...(endpoint !== undefined
+          ? { endpoint: `${endpoint}${instance.Endpoint?.Port ? `:${instance.Endpoint.Port}` : ''}` }
+          : {}),
+        ...(instance.DBInstanceClass !== undefined ? { instanceClass: instance.DBInstanceClass } : {}),
+        ...(instance.DBInstanceStatus !== undefined ? { status: instance.DBInstanceStatus } : {}),
+        ...(instance.StorageEncrypted !== undefined ? { storageEncrypted: instance.StorageEncrypted } : {}),
+        ...(instance.DeletionProtection !== undefined
+          ? { deletionProtection: instance.DeletionProtection }
+          : {}),
+      });
+    }
+  }
+  return found.sort((a, b) => a.instance.localeCompare(b.instance));
+}
