@@ -12,6 +12,12 @@ export interface Io {
   readonly cwd: string;
   /** Current time, so outputs that depend on it are testable. */
   readonly now: () => Date;
+  /** Whether standard output is a terminal, for colour. @default false */
+  readonly stdoutIsTTY?: boolean;
+  /** Whether standard error is a terminal, for the live progress view. @default false */
+  readonly stderrIsTTY?: boolean;
+  /** Columns of the terminal on standard error, when it is one. */
+  readonly stderrColumns?: () => number | undefined;
 }
 
 export function processIo(): Io {
@@ -22,6 +28,9 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    stderrColumns: () => process.stderr.columns,
   };
 }
 
