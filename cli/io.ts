@@ -18,6 +18,11 @@ export interface Io {
   readonly stderrIsTTY?: boolean;
   /** Columns of the terminal on standard error, when it is one. */
   readonly stderrColumns?: () => number | undefined;
+  /**
+   * Calls `listener` once on an interrupt (Ctrl-C), for a command that runs until then
+   * (`logs --follow`); returns a function that stops listening. @default none: nothing interrupts
+   */
+  readonly onInterrupt?: (listener: () => void) => () => void;
 }
 
 export function processIo(): Io {
@@ -31,6 +36,10 @@ export function processIo(): Io {
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     stderrColumns: () => process.stderr.columns,
+    onInterrupt: (listener) => {
+      process.once('SIGINT', listener);
+      return () => process.off('SIGINT', listener);
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import { registerDown } from './commands/down.ts';
 import { registerEmulator } from './commands/emulator.ts';
 import { registerEstimate } from './commands/estimate.ts';
 import { registerGraph } from './commands/graph.ts';
+import { registerLogs } from './commands/logs.ts';
 import { registerLs } from './commands/ls.ts';
 import { registerModes } from './commands/modes.ts';
 import { registerPlan } from './commands/plan.ts';
@@ -37,6 +38,7 @@ export function makeProgram(io: Io = processIo()): Command {
   registerStatus(program, io);
   registerHistory(program, io);
   registerPs(program, io);
+  registerLogs(program, io);
   registerLs(program, io);
   registerSweep(program, io);
   registerEmulator(program, io);
