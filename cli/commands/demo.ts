@@ -10,6 +10,7 @@ import { loadComposeFile } from '../../core/compose.ts';
 import { publicZoneName } from '../../core/names.ts';
 import { MODES, type Mode, resolvePolicy } from '../../core/policy.ts';
 import type { DeployRequest } from '../../core/request.ts';
+import type { WorkflowName } from '../../core/workflow-definitions.ts';
 import {
   type EnvironmentState,
   readEnvironmentState,
@@ -23,6 +24,7 @@ import { openTarget, type Target } from '../../local/target.ts';
 import { describeEndpoint } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import type { Io } from '../io.ts';
+import { progressFor, withProgress } from '../live-progress.ts';
 import { readableCause } from '../run-report.ts';
 import { renderTable } from '../table.ts';
 
@@ -65,23 +67,35 @@ function servicesOf(deployRequest: DeployRequest) {
   };
 }
 
-async function runDemo(target: Target, io: Io, say: (line: string) => void) {
+async function runDemo(target: Target, io: Io, say: (line: string) => void, json: boolean) {
+  // The live view on a terminal, cleared when the run ends (the demo says what it did); elsewhere no step lines, as ever.
+  const shown = (workflow: WorkflowName) => progressFor(workflow, io, { json, lines: false, keep: false });
+  const deploy = (loaded: ReturnType<typeof request>) =>
+    withProgress(shown('deploy'), (progress) =>
+      deployOnTarget(target, loaded, { now: io.now(), ...progress }),
+    );
+  const down = (environment: string, confirm?: string) =>
+    withProgress(shown('down'), (progress) =>
+      downOnTarget(
+        target,
+        { project: 'shop', environment, ...(confirm !== undefined ? { confirm } : {}) },
+        { now: io.now(), ...progress },
+      ),
+    );
   const states = new Map<Mode, EnvironmentState>();
   let last: ReturnType<typeof request> | undefined;
   let wiring: ServiceWiringState | undefined;
   for (const [step, mode] of MODES.entries()) {
     const loaded = request(mode, 'main', `demo-${step + 1}-${mode}`, io);
     say(`${step === 0 ? 'Deploying' : 'Promoting'} shop/main as ${mode} …`);
-    const report = check(await deployOnTarget(target, loaded, { now: io.now() }));
+    const report = check(await deploy(loaded));
     say(`  done: ${report.transitions} state transitions, ${(report.durationMs / 1000).toFixed(1)}s`);
     states.set(mode, await readEnvironmentState(target, 'shop', 'main', servicesOf(loaded.request)));
     wiring ??= await readServiceWiring(target, 'shop', 'main', 'api');
     last = loaded;
   }
   say('Taking production down (confirmed) …');
-  check(
-    await downOnTarget(target, { project: 'shop', environment: 'main', confirm: 'main' }, { now: io.now() }),
-  );
+  check(await down('main', 'main'));
   const domain = last?.request.domain;
   const production = await readTeardownState(
     target,
@@ -93,8 +107,8 @@ async function runDemo(target: Target, io: Io, say: (line: string) => void) {
 
   say('Deploying a separate development environment shop/preview, then taking it down …');
   const preview = request('development', 'preview', 'demo-preview', io);
-  check(await deployOnTarget(target, preview, { now: io.now() }));
-  check(await downOnTarget(target, { project: 'shop', environment: 'preview' }, { now: io.now() }));
+  check(await deploy(preview));
+  check(await down('preview'));
   const development = await readTeardownState(
     target,
     'shop',
@@ -138,7 +152,7 @@ export function registerDemo(program: Command, io: Io) {
       const target = await openTarget(options.endpoint ?? 'local', { env: io.env, log: say });
       try {
         say(describeEndpoint(target));
-        const result = await runDemo(target, io, say);
+        const result = await runDemo(target, io, say, options.json === true);
         if (options.json) {
           io.stdout(
             `${JSON.stringify(

@@ -16,7 +16,7 @@ import {
 import { deployedClients, deployThroughApp } from '../deployed-run.ts';
 import { followOptions } from '../follow-options.ts';
 import type { Io } from '../io.ts';
-import { progressPrinter } from '../progress.ts';
+import { progressFor, withProgress } from '../live-progress.ts';
 import { finishRun } from '../run-report.ts';
 import { refuseMissingConfigValues, withStoredConfig } from '../stored-config.ts';
 
@@ -99,11 +99,9 @@ export function registerDeploy(program: Command, io: Io) {
         log(
           `Deploying ${project}/${environment} in ${loaded.resolved.mode} mode to ${target.endpoint} (deployment ${deploymentId})`,
         );
-        const report = await deployOnTarget(target, loaded, {
-          now: io.now(),
-          maxContextBytes: maxBytes,
-          ...(options.quiet ? {} : { onEvent: progressPrinter('deploy', io.stderr) }),
-        });
+        const report = await withProgress(progressFor('deploy', io, options), (progress) =>
+          deployOnTarget(target, loaded, { now: io.now(), maxContextBytes: maxBytes, ...progress }),
+        );
         finishRun(report, io, options.json === true);
       } finally {
         await target.close();

@@ -8,7 +8,7 @@ import { deployedClients, downThroughApp } from '../deployed-run.ts';
 import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
 import { followOptions } from '../follow-options.ts';
 import type { Io } from '../io.ts';
-import { progressPrinter } from '../progress.ts';
+import { progressFor, withProgress } from '../live-progress.ts';
 import { finishRun } from '../run-report.ts';
 
 export function registerDown(program: Command, io: Io) {
@@ -44,10 +44,9 @@ export function registerDown(program: Command, io: Io) {
       try {
         log(describeEndpoint(target));
         log(`Taking ${request.project}/${request.environment} down at ${target.endpoint}`);
-        const report = await downOnTarget(target, request, {
-          now: io.now(),
-          ...(options.quiet ? {} : { onEvent: progressPrinter('down', io.stderr) }),
-        });
+        const report = await withProgress(progressFor('down', io, options), (progress) =>
+          downOnTarget(target, request, { now: io.now(), ...progress }),
+        );
         finishRun(report, io, options.json === true);
       } finally {
         await target.close();

@@ -19,7 +19,7 @@ import { openTarget } from '../../local/target.ts';
 import { chooseTarget, describeEndpoint } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import type { Io } from '../io.ts';
-import { progressPrinter } from '../progress.ts';
+import { progressFor, withProgress } from '../live-progress.ts';
 import { readableCause } from '../run-report.ts';
 import { renderTable } from '../table.ts';
 
@@ -204,10 +204,11 @@ export function registerSweep(program: Command, io: Io) {
           log(
             `Taking ${request.project}/${request.environment} down (${candidate.reason}) at ${target.endpoint}`,
           );
-          const report = await downOnTarget(target, request, {
-            now: settings.now,
-            ...(options.quiet || options.json ? {} : { onEvent: progressPrinter('down', io.stderr) }),
-          });
+          // --json keeps standard error quiet here, as it always has.
+          const shown = { quiet: options.quiet || options.json };
+          const report = await withProgress(progressFor('down', io, shown), (progress) =>
+            downOnTarget(target, request, { now: settings.now, ...progress }),
+          );
           swept.push(sweptOf(candidate, report));
         }
         const failed = swept.filter((environment) => environment.status === 'FAILED');
