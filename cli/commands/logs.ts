@@ -59,7 +59,8 @@ export function registerLogs(program: Command, io: Io) {
       project: projectOf(options, io),
       environment: options.env,
     });
-    const window = windowOf(options, io.now());
+    const now = io.now();
+    const window = windowOf(options, now);
     const services = options.service?.map((name, index) => serviceOf(name, index));
     const target = await openReadTarget(options.endpoint, io);
     try {
@@ -97,7 +98,7 @@ export function registerLogs(program: Command, io: Io) {
           );
       }
       if (sources.length === 0) return;
-      for (const note of retentionNotes(sources, window.startTime, io.now())) say(note);
+      for (const note of retentionNotes(sources, window.startTime, now)) say(note);
       const print = linePrinter(sources, options.json === true, colourOn(io));
       const query = {
         startTime: window.startTime,
@@ -113,7 +114,7 @@ export function registerLogs(program: Command, io: Io) {
         for (const line of lines) io.stdout(print(line));
         if (lines.length === 0) {
           say(
-            `no log lines from ${new Date(window.startTime).toISOString()} to ${new Date(window.endTime ?? io.now().getTime()).toISOString()}${options.filter === undefined ? '' : ` matching ${JSON.stringify(options.filter)}`}`,
+            `no log lines from ${new Date(window.startTime).toISOString()} to ${new Date(window.endTime ?? now.getTime()).toISOString()}${options.filter === undefined ? '' : ` matching ${JSON.stringify(options.filter)}`}`,
           );
           for (const note of await notYetWritten(logs, sources)) say(note);
         }
@@ -203,7 +204,9 @@ export function linePrinter(
     if (json)
       return `${JSON.stringify({ time, service: line.service, source: line.kind, message: line.message, logStream: line.logStreamName, eventId: line.eventId })}\n`;
     const prefix = `${line.label.padEnd(width)} |`;
-    const shown = colour ? styleText(colours.get(line.label) ?? 'cyan', prefix, { validateStream: false }) : prefix;
+    const shown = colour
+      ? styleText(colours.get(line.label) ?? 'cyan', prefix, { validateStream: false })
+      : prefix;
     return `${shown} ${time} ${line.message}\n`;
   };
 }
