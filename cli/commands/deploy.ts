@@ -85,9 +85,10 @@ export function registerDeploy(program: Command, io: Io) {
         log(
           `Requesting a deploy of ${project}/${environment} in ${loaded.resolved.mode} mode on bus ${app.busName} (deployment ${deploymentId})`,
         );
-        const report = await deployThroughApp(app, loaded, clients, followOptions(io, options.quiet), {
-          maxContextBytes: maxBytes,
-        });
+        const follow = followOptions('deploy', io, options);
+        const report = await withProgress(follow, () =>
+          deployThroughApp(app, loaded, clients, follow.runOptions, { maxContextBytes: maxBytes }),
+        );
         finishRun(report, io, options.json === true);
         return;
       }

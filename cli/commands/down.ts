@@ -31,11 +31,9 @@ export function registerDown(program: Command, io: Io) {
         log(describeAccount(await accountIdentity(app, clients.sts)));
         const deploymentId = `down-${timestampDeploymentId(io.now())}`;
         log(`Requesting a down of ${request.project}/${request.environment} on bus ${app.busName}`);
-        const report = await downThroughApp(
-          app,
-          { ...request, deploymentId },
-          clients,
-          followOptions(io, options.quiet),
+        const follow = followOptions('down', io, options);
+        const report = await withProgress(follow, () =>
+          downThroughApp(app, { ...request, deploymentId }, clients, follow.runOptions),
         );
         finishRun(report, io, options.json === true);
         return;
