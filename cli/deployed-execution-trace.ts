@@ -11,21 +11,8 @@
  */
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import type { ExecutionTrace, TraceEvent } from '../core/execution-trace.ts';
-import { TASK_FAILURE_EVENTS, TASK_SCHEDULED_EVENTS } from '../core/history-events.ts';
+import { CONTAINER_ENTERED_EVENTS, RETRY_EVENTS, STATE_FAILURE_EVENTS } from '../core/history-events.ts';
 import type { WorkflowName } from '../core/workflow-definitions.ts';
-
-/** Failure events of a state (a Map or Parallel state's own too, after its inner state's). */
-const FAILURE_EVENTS = new Set<string>([
-  ...TASK_FAILURE_EVENTS,
-  'ActivityFailed',
-  'ActivityTimedOut',
-  'ActivityScheduleFailed',
-  'MapStateFailed',
-  'ParallelStateFailed',
-]);
-
-/** Events that start a Task's work again: what a Retry leads to. */
-const RETRY_EVENTS = new Set<string>([...TASK_SCHEDULED_EVENTS, 'ActivityScheduled']);
 
 const EXECUTION_STATUS: Readonly<Record<string, string>> = {
   ExecutionSucceeded: 'SUCCEEDED',
@@ -64,7 +51,6 @@ function errorOf(event: HistoryEvent): string | undefined {
 }
 
 const CONTAINER_FAILED = new Set(['MapStateFailed', 'ParallelStateFailed']);
-const CONTAINER_ENTERED = new Set(['MapStateEntered', 'ParallelStateEntered']);
 
 /** Maps an execution history to a trace. */
 export function traceOfHistory(
@@ -90,7 +76,7 @@ export function traceOfHistory(
     let inner = 0;
     for (let cursor = before(event); cursor; cursor = before(cursor)) {
       if (CONTAINER_FAILED.has(cursor.type ?? '')) inner += 1;
-      else if (CONTAINER_ENTERED.has(cursor.type ?? '')) {
+      else if (CONTAINER_ENTERED_EVENTS.has(cursor.type ?? '')) {
         if (inner === 0) return cursor.stateEnteredEventDetails?.name;
         inner -= 1;
       }
@@ -112,7 +98,7 @@ export function traceOfHistory(
       if (name !== undefined) events.push({ state: name, type: 'StateEntered' });
       continue;
     }
-    if (!FAILURE_EVENTS.has(type)) continue;
+    if (!STATE_FAILURE_EVENTS.has(type)) continue;
     const state = CONTAINER_FAILED.has(type) ? containerOf(event) : taskOf(event);
     if (state === undefined) continue;
     const error = errorOf(event);

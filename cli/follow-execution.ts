@@ -13,7 +13,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { TASK_FAILURE_EVENTS, TASK_SCHEDULED_EVENTS } from '../core/history-events.ts';
+import { CONTAINER_ENTERED_EVENTS, RETRY_EVENTS, STATE_FAILURE_EVENTS } from '../core/history-events.ts';
 import type { WorkflowEvent } from '../engine/run-workflow.ts';
 import { hasAwsErrorName } from '../functions/aws/errors.ts';
 import { executionArnOf } from '../functions/requests/start-workflow.ts';
@@ -66,20 +66,6 @@ export async function publishRequest(
   }
 }
 
-/** Failure events of a state (a Map or Parallel state's own too, after its inner state's). */
-const FAILURE_EVENTS = new Set<string>([
-  ...TASK_FAILURE_EVENTS,
-  'ActivityFailed',
-  'ActivityTimedOut',
-  'ActivityScheduleFailed',
-  'MapStateFailed',
-  'ParallelStateFailed',
-]);
-
-/** Events that start a Task's work again: what a Retry leads to. */
-const RETRY_EVENTS = new Set<string>([...TASK_SCHEDULED_EVENTS, 'ActivityScheduled']);
-
-const CONTAINER_ENTERED = new Set(['MapStateEntered', 'ParallelStateEntered']);
 const CONTAINER_ENDED = new Set([
   'MapStateSucceeded',
   'MapStateFailed',
@@ -161,7 +147,7 @@ export function workflowEventsOfHistory(): (event: HistoryEvent) => WorkflowEven
     for (let cursor = seen.get(event.previousEventId ?? 0); cursor; ) {
       const type = cursor.type ?? '';
       if (CONTAINER_ENDED.has(type)) inner += 1;
-      else if (CONTAINER_ENTERED.has(type)) {
+      else if (CONTAINER_ENTERED_EVENTS.has(type)) {
         if (inner === 0) return cursor;
         inner -= 1;
       }
@@ -230,7 +216,7 @@ export function workflowEventsOfHistory(): (event: HistoryEvent) => WorkflowEven
       const state = event.stateExitedEventDetails?.name;
       if (state !== undefined && !exitedOnCatch.delete(`${state}#${index ?? ''}`))
         out.push({ type: 'StateExited', ...at(state, index) });
-    } else if (FAILURE_EVENTS.has(type) && place.state !== undefined) {
+    } else if (STATE_FAILURE_EVENTS.has(type) && place.state !== undefined) {
       const own = failureOf(event);
       const { error, cause } =
         own.error === undefined ? (failedWith.get(event.previousEventId ?? 0) ?? own) : own;
