@@ -1,5 +1,6 @@
 // End-to-end: `modeshift logs` reading a deployed environment's log groups from the local AWS.
 import { resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import {
   type CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -131,7 +132,7 @@ describe('modeshift logs on the local AWS', () => {
     const tty = await runLogs(['--env', 'logs', '--service', 'web'], { tty: true });
 
     expect(tty.stdout).toContain('\u001b[');
-    expect(tty.stdout.replace(/\u001b\[\d+m/g, '')).toBe(
+    expect(stripVTControlCharacters(tty.stdout)).toBe(
       `web | ${iso(ago(300))} GET / 200\nweb | ${iso(ago(120))} GET /cart 200\n`,
     );
   }, 60_000);
