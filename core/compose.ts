@@ -10,6 +10,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { parse as parseShellWords } from 'shell-quote';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import { DATABASE_PASSWORD_VARIABLES } from './app-wiring.ts';
+import { type BuildDigest, type BuildDigestInput, buildDigest } from './build-digest.ts';
 import { validateComposeSchema } from './compose-schema.ts';
 import { parseDuration } from './duration.ts';
 import { InputError, type Problem } from './errors.ts';
@@ -77,7 +78,10 @@ export interface ComposeOptions {
 export interface BuildUpload {
   readonly service: string;
   readonly localPath: string;
+  /** `s3://<bucket>/<project>/<environment>/<service>/<digest>.tar.gz` (core/build-digest.ts). */
   readonly s3Url: string;
+  /** What Docker would send of the folder (after `.dockerignore`), relative to it: what is packed. */
+  readonly entries?: readonly string[];
 }
 
 export interface ComposeResult {
@@ -230,9 +234,26 @@ export function composeToRequest(
     const translated = translateService(name, service, rawServices[name], at, context, out);
     if (typeof service.domainname === 'string') domains.push(service.domainname);
     if (translated.localContext !== undefined) {
-      const s3Url = `s3://${artifactBucket}/${project ?? 'project'}/${environment}/${name}/context.tar.gz`;
-      (translated.service.build as Dict).context = s3Url;
-      uploads.push({ service: name, localPath: translated.localContext, s3Url });
+      const build = translated.service.build as Dict;
+      const digested =
+        existsSync(translated.localContext) && statSync(translated.localContext).isDirectory()
+          ? digestOrReport(`${at}.build.context`, translated.localContext, out, {
+              ...(typeof build.dockerfile === 'string' ? { dockerfile: build.dockerfile } : {}),
+              ...(build.args !== undefined ? { args: build.args as Record<string, string> } : {}),
+              ...(build.configArgs !== undefined ? { configArgs: build.configArgs as string[] } : {}),
+              ...(typeof build.target === 'string' ? { target: build.target } : {}),
+            })
+          : undefined;
+      // Content-addressed: an unchanged context has the same key, and is not uploaded again.
+      const s3Url = `s3://${artifactBucket}/${project ?? 'project'}/${environment}/${name}/${digested?.digest ?? 'context'}.tar.gz`;
+      build.context = s3Url;
+      if (digested !== undefined) build.imageTag = digested.imageTag;
+      uploads.push({
+        service: name,
+        localPath: translated.localContext,
+        s3Url,
+        ...(digested !== undefined ? { entries: digested.entries } : {}),
+      });
     }
     requestServices.push(translated.service);
   }
@@ -526,6 +547,21 @@ function translateDependsOn(dependsOn: unknown, at: string, out: Collector): str
 }
 
 const BUILD_KEYS = new Set(['context', 'dockerfile', 'args', 'target']);
+
+/** The digest of a local build (core/build-digest.ts), or an error at `at` when its files cannot be read. */
+function digestOrReport(
+  at: string,
+  context: string,
+  out: Collector,
+  settings: Omit<BuildDigestInput, 'context'>,
+): BuildDigest | undefined {
+  try {
+    return buildDigest({ context, ...settings });
+  } catch (error) {
+    out.error(at, `cannot read the build context ${context}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
 
 function translateBuild(
   build: unknown,

@@ -206,6 +206,19 @@ export const BuildSchema = z.strictObject({
       .check(z.maxLength(100)),
   ),
   target: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][\w.-]*$/))),
+  /**
+   * The image's tag: the digest of what decides the image (core/build-digest.ts), which the CLI
+   * computes from a local context. An image of that tag in the service's repository is not built
+   * again. @default the deployment id (a context uploaded by someone else, whose content is unknown)
+   */
+  imageTag: z.optional(
+    z.string().check(
+      z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+        error: (issue) =>
+          `${quoted(issue.input)} is not an image tag (letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-')`,
+      }),
+    ),
+  ),
 });
 
 /** An environment variable name: letters, digits and `_`, not starting with a digit. */

@@ -11,13 +11,14 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { create as createTar } from 'tar';
 import { BUILD_CONTEXT_TAGGING } from '../core/artifact-lifecycle.ts';
 import { formatByteSize } from '../core/byte-size.ts';
 import type { BuildUpload } from '../core/compose.ts';
 import { InputError } from '../core/errors.ts';
+import { hasAwsErrorName } from '../functions/aws/errors.ts';
 
 /**
  * The largest build context uploaded, in bytes of the uncompressed archive (what `du` says of the
@@ -81,8 +82,15 @@ async function uploadContext(
   signal: AbortSignal,
 ): Promise<number> {
   const { bucket, key } = splitS3Url(upload.s3Url);
-  // Symbolic links are packed as links, never followed: their targets stay out of the archive.
-  const tar = createTar({ cwd: upload.localPath, portable: true, noMtime: true, follow: false }, ['.']);
+  // Symbolic links are packed as links, never followed: their targets stay out of the archive. With
+  // `entries` (what .dockerignore leaves, core/build-digest.ts), exactly those are packed.
+  const tar =
+    upload.entries === undefined
+      ? createTar({ cwd: upload.localPath, portable: true, noMtime: true, follow: false }, ['.'])
+      : createTar(
+          { cwd: upload.localPath, portable: true, noMtime: true, follow: false, noDirRecurse: true },
+          upload.entries.length === 0 ? ['.'] : upload.entries.map((entry) => entry.replace(/\/$/, '')),
+        );
   const cap = sizeCap(upload, maxBytes);
   const gzip = createGzip();
   const sent = new Upload({
@@ -117,23 +125,47 @@ async function uploadContext(
   return cap.bytes();
 }
 
+/** Whether the bucket holds the key already: a content-addressed context that is not uploaded again. */
+async function isUploaded(s3: S3Client, s3Url: string): Promise<boolean> {
+  const { bucket, key } = splitS3Url(s3Url);
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (error) {
+    if (hasAwsErrorName(error, 'NotFound') || hasAwsErrorName(error, 'NoSuchKey')) return false;
+    throw error;
+  }
+}
+
+/** One context: uploaded, with the uncompressed bytes packed, or found in the bucket already. */
+export interface UploadedContext {
+  readonly service: string;
+  readonly s3Url: string;
+  readonly bytes: number;
+  /** false when the bucket held this digest's archive already, so nothing was sent. */
+  readonly uploaded: boolean;
+}
+
 /**
- * Uploads every build context; returns the uncompressed bytes packed per service. The first context
- * refused or failed stops the others' uploads, and is the error thrown.
+ * Uploads every build context the bucket does not hold yet; returns what was done per service. The
+ * first context refused or failed stops the others' uploads, and is the error thrown.
  */
 export async function uploadBuildContexts(
   uploads: readonly BuildUpload[],
   clients: { s3: S3Client },
   options: UploadOptions = {},
-): Promise<Array<{ service: string; s3Url: string; bytes: number }>> {
+): Promise<UploadedContext[]> {
   const maxBytes = options.maxContextBytes ?? DEFAULT_MAX_CONTEXT_BYTES;
   const stop = new AbortController();
   let first: unknown;
   const settled = await Promise.allSettled(
-    uploads.map(async (upload) => {
+    uploads.map(async (upload): Promise<UploadedContext> => {
       try {
+        // Only a content-addressed key (entries known) names its content: a fixed key is always sent.
+        if (upload.entries !== undefined && (await isUploaded(clients.s3, upload.s3Url)))
+          return { service: upload.service, s3Url: upload.s3Url, bytes: 0, uploaded: false };
         const bytes = await uploadContext(upload, clients.s3, maxBytes, stop.signal);
-        return { service: upload.service, s3Url: upload.s3Url, bytes };
+        return { service: upload.service, s3Url: upload.s3Url, bytes, uploaded: true };
       } catch (error) {
         first ??= error;
         stop.abort();
@@ -142,7 +174,5 @@ export async function uploadBuildContexts(
     }),
   );
   if (first !== undefined) throw first;
-  return settled.map(
-    (result) => (result as PromiseFulfilledResult<{ service: string; s3Url: string; bytes: number }>).value,
-  );
+  return settled.map((result) => (result as PromiseFulfilledResult<UploadedContext>).value);
 }

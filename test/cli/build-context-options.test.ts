@@ -2,16 +2,19 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildDigest } from '../../core/build-digest.ts';
 import { runCli } from '../support/cli.ts';
 
-/** `<root>/app/compose.yaml`, whose service web builds from `../..` (outside the app's folder). */
+/** `<root>/app/compose.yaml`, whose service web builds from `../shared` (outside the app's folder). */
 let root: string;
 let file: string;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'modeshift-cli-contexts-'));
   mkdirSync(join(root, 'app'));
+  mkdirSync(join(root, 'shared'));
+  writeFileSync(join(root, 'shared', 'Dockerfile'), 'FROM nginx\n');
   file = join(root, 'app', 'compose.yaml');
-  writeFileSync(file, 'name: shop\nservices:\n  web:\n    build: ../..\n');
+  writeFileSync(file, 'name: shop\nservices:\n  web:\n    build: ../shared\n');
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -34,7 +37,7 @@ describe('modeshift deploy — build contexts outside the project', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      'error: services.web.build.context: "../.." is outside the compose file\'s folder',
+      'error: services.web.build.context: "../shared" is outside the compose file\'s folder',
     );
     expect(result.stderr).toContain('--allow-context-outside');
   });
@@ -55,7 +58,7 @@ describe('modeshift deploy — build contexts outside the project', () => {
 
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).request.services[0].build.context).toBe(
-      's3://modeshift-artifacts/shop/pr-1/web/context.tar.gz',
+      `s3://modeshift-artifacts/shop/pr-1/web/${buildDigest({ context: join(root, 'shared') }).digest}.tar.gz`,
     );
   });
 

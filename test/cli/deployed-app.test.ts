@@ -1,6 +1,6 @@
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
@@ -12,6 +12,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { findDeployedApp } from '../../cli/deployed-app.ts';
+import { buildDigest } from '../../core/build-digest.ts';
 import { mockCallerIdentity } from '../support/caller-identity.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -38,6 +39,9 @@ beforeEach(() => {
   vi.stubEnv('AWS_REGION', 'us-east-1');
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
   s3.onAnyCommand().resolves({});
+  s3.on(HeadObjectCommand).rejects(
+    new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }),
+  );
   ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
   dynamodb.on(QueryCommand).resolves({ Items: [] });
   dynamodb.on(GetItemCommand).resolves({
@@ -166,10 +170,17 @@ describe('modeshift with a deployed app', () => {
       eventbridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? '{}',
     );
     expect(result.code).toBe(0);
+    const web = buildDigest({ context: 'examples/shop/web' });
     expect(detail.services[0].build.context).toBe(
-      's3://modeshift-prod-artifacts/shop/pr-5/web/context.tar.gz',
+      `s3://modeshift-prod-artifacts/shop/pr-5/web/${web.digest}.tar.gz`,
     );
-    expect(s3.calls().length).toBe(2);
+    expect(detail.services[0].build.imageTag).toBe(web.imageTag);
+    // Each context is looked for first (content-addressed), then uploaded: the mock holds neither.
+    expect(s3.commandCalls(HeadObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
+      `shop/pr-5/web/${web.digest}.tar.gz`,
+      `shop/pr-5/api/${buildDigest({ context: 'examples/shop/api' }).digest}.tar.gz`,
+    ]);
+    expect(s3.calls().length - s3.commandCalls(HeadObjectCommand).length).toBe(2);
   });
 
   it('down exits 1 naming the failed step the history recorded', async () => {

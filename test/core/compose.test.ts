@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose `${VAR}` interpolation is what these tests feed in
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildDigest } from '../../core/build-digest.ts';
 import { ComposeError, type ComposeOptions, composeToRequest, loadComposeFile } from '../../core/compose.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/compose/', import.meta.url));
@@ -54,6 +55,20 @@ function loadFixture(name: keyof typeof DEPLOYMENTS, extra: Partial<ComposeOptio
   return loadComposeFile(`${FIXTURES}${name}/compose.yaml`, { ...DEPLOYMENTS[name], ...extra });
 }
 
+/** The SaaS fixture's builds, by the digest of what decides each image (core/build-digest.ts). */
+const SAAS_BUILDS = {
+  web: buildDigest({
+    context: `${FIXTURES}saas/web`,
+    dockerfile: 'Dockerfile.prod',
+    target: 'runtime',
+    args: { NODE_VERSION: '22' },
+  }),
+  api: buildDigest({ context: `${FIXTURES}saas/api` }),
+  worker: buildDigest({ context: `${FIXTURES}saas/api` }),
+};
+const saasContext = (service: keyof typeof SAAS_BUILDS, bucket = 'modeshift-artifacts') =>
+  `s3://${bucket}/saas/pr-42/${service}/${SAAS_BUILDS[service].digest}.tar.gz`;
+
 describe('compose input — realistic files', () => {
   it('translates a SaaS app with builds, a domain and a managed Postgres into the exact request', () => {
     // Act
@@ -69,7 +84,8 @@ describe('compose input — realistic files', () => {
         {
           name: 'web',
           build: {
-            context: 's3://modeshift-artifacts/saas/pr-42/web/context.tar.gz',
+            context: saasContext('web'),
+            imageTag: SAAS_BUILDS.web.imageTag,
             dockerfile: 'Dockerfile.prod',
             target: 'runtime',
             args: { NODE_VERSION: '22' },
@@ -95,7 +111,8 @@ describe('compose input — realistic files', () => {
         {
           name: 'api',
           build: {
-            context: 's3://modeshift-artifacts/saas/pr-42/api/context.tar.gz',
+            context: saasContext('api'),
+            imageTag: SAAS_BUILDS.api.imageTag,
             dockerfile: 'Dockerfile',
           },
           cpu: 1024,
@@ -116,7 +133,8 @@ describe('compose input — realistic files', () => {
         {
           name: 'worker',
           build: {
-            context: 's3://modeshift-artifacts/saas/pr-42/worker/context.tar.gz',
+            context: saasContext('worker'),
+            imageTag: SAAS_BUILDS.worker.imageTag,
             dockerfile: 'Dockerfile',
           },
           cpu: 256,
@@ -157,17 +175,20 @@ describe('compose input — realistic files', () => {
       {
         service: 'web',
         localPath: `${FIXTURES}saas/web`,
-        s3Url: 's3://modeshift-artifacts/saas/pr-42/web/context.tar.gz',
+        s3Url: saasContext('web'),
+        entries: SAAS_BUILDS.web.entries,
       },
       {
         service: 'api',
         localPath: `${FIXTURES}saas/api`,
-        s3Url: 's3://modeshift-artifacts/saas/pr-42/api/context.tar.gz',
+        s3Url: saasContext('api'),
+        entries: SAAS_BUILDS.api.entries,
       },
       {
         service: 'worker',
         localPath: `${FIXTURES}saas/api`,
-        s3Url: 's3://modeshift-artifacts/saas/pr-42/worker/context.tar.gz',
+        s3Url: saasContext('worker'),
+        entries: SAAS_BUILDS.worker.entries,
       },
     ]);
     expect(result.warnings).toEqual([]);
@@ -179,9 +200,9 @@ describe('compose input — realistic files', () => {
 
     // Assert
     expect(result.uploads.map((upload) => upload.s3Url)).toEqual([
-      's3://acme-builds/saas/pr-42/web/context.tar.gz',
-      's3://acme-builds/saas/pr-42/api/context.tar.gz',
-      's3://acme-builds/saas/pr-42/worker/context.tar.gz',
+      saasContext('web', 'acme-builds'),
+      saasContext('api', 'acme-builds'),
+      saasContext('worker', 'acme-builds'),
     ]);
   });
 

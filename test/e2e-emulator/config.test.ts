@@ -14,6 +14,7 @@ import { GetRoleCommand, GetRolePolicyCommand, type IAMClient } from '@aws-sdk/c
 import {
   GetBucketLifecycleConfigurationCommand,
   GetObjectTaggingCommand,
+  ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import {
@@ -252,9 +253,14 @@ describe('deploy on the local AWS — build args read from config values', () =>
         Expiration: expect.objectContaining({ Days: 7 }),
       }),
     );
-    const { TagSet } = await s3.send(
-      new GetObjectTaggingCommand({ Bucket: bucket, Key: 'builder/pr-9/web/context.tar.gz' }),
+    // The context's key is the digest of what decides the image (core/build-digest.ts).
+    const { Contents = [] } = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'builder/pr-9/web/' }),
     );
+    expect(Contents.map((object) => object.Key)).toEqual([
+      expect.stringMatching(/^builder\/pr-9\/web\/[0-9a-f]{64}\.tar\.gz$/),
+    ]);
+    const { TagSet } = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: Contents[0]?.Key }));
     expect(TagSet).toEqual([{ Key: 'modeshift:artifact', Value: 'build-context' }]);
 
     // The build runs as the environment's own role, which reaches only its own repository and contexts.

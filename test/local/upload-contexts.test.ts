@@ -6,6 +6,8 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  NotFound,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -13,6 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { list } from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildDigest } from '../../core/build-digest.ts';
 import {
   ContextTooLargeError,
   DEFAULT_MAX_CONTEXT_BYTES,
@@ -103,6 +106,60 @@ describe('build context upload', () => {
     expect(parts.length).toBeGreaterThanOrEqual(3);
     for (const part of parts) expect((part.Body as Uint8Array).byteLength).toBeLessThanOrEqual(PART_BYTES);
     expect(s3).toHaveReceivedCommandWith(CompleteMultipartUploadCommand, { UploadId: 'upload-1' });
+  });
+});
+
+describe('content-addressed build contexts', () => {
+  const addressed = (entries: readonly string[]) => ({
+    ...upload(folder),
+    s3Url: `s3://modeshift-artifacts/shop/pr-1/web/${buildDigest({ context: folder }).digest}.tar.gz`,
+    entries,
+  });
+
+  it('packs only what .dockerignore leaves, after finding the digest’s archive missing', async () => {
+    writeFileSync(join(folder, 'Dockerfile'), 'FROM node:22\n');
+    writeFileSync(join(folder, '.dockerignore'), 'node_modules\n.git\n');
+    writeFileSync(join(folder, 'server.js'), 'listen()\n');
+    mkdirSync(join(folder, 'node_modules/left-pad'), { recursive: true });
+    writeFileSync(join(folder, 'node_modules/left-pad/index.js'), 'pad()\n');
+    mkdirSync(join(folder, '.git'));
+    writeFileSync(join(folder, '.git/HEAD'), 'ref\n');
+    s3.on(HeadObjectCommand).rejects(
+      new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }),
+    );
+    const request = addressed(buildDigest({ context: folder }).entries);
+
+    const [result] = await uploadBuildContexts([request], clients());
+
+    expect(result?.uploaded).toBe(true);
+    const key = request.s3Url.replace('s3://modeshift-artifacts/', '');
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: 'modeshift-artifacts', Key: key });
+    const body = s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array;
+    expect(
+      entriesOf(body)
+        .map((entry) => entry.path)
+        .sort(),
+    ).toEqual(['.dockerignore', 'Dockerfile', 'server.js']);
+  });
+
+  it('does not upload a context whose digest’s archive the bucket holds already', async () => {
+    writeFileSync(join(folder, 'Dockerfile'), 'FROM node:22\n');
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 120 });
+
+    const [result] = await uploadBuildContexts([addressed(['Dockerfile'])], clients());
+
+    expect(result).toMatchObject({ service: 'web', uploaded: false, bytes: 0 });
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(s3).not.toHaveReceivedCommand(CreateMultipartUploadCommand);
+  });
+
+  it('stops on an error other than a missing archive, naming it', async () => {
+    s3.on(HeadObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+
+    await expect(uploadBuildContexts([addressed(['Dockerfile'])], clients())).rejects.toThrow(
+      'Access Denied',
+    );
+    expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
   });
 });
 

@@ -92,7 +92,7 @@ export function codeBuildRolePolicy(access: BuildAccess): {
         Resource: logGroups.map((logGroup) => `${logGroup}:*`),
       },
       {
-        // Contexts are uploaded as `<project>/<environment>/<service>/context.tar.gz` (core/compose.ts).
+        // Contexts are uploaded as `<project>/<environment>/<service>/<digest>.tar.gz` (core/compose.ts).
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:GetObjectVersion'],
         Resource: [...new Set(access.artifactBuckets)]
