@@ -63,6 +63,8 @@ export interface ServiceSpec {
   /** The image to run; absent when the service is built (the build's image is used). */
   readonly image?: string;
   readonly build: boolean;
+  /** A built service's image tag: its build's digest (core/build-digest.ts). @default the deployment id */
+  readonly imageTag?: string;
   readonly cpu: number;
   readonly memory: number;
   readonly replicas: number;
@@ -103,6 +105,11 @@ export interface BuildSpec {
   readonly buildArgs: string;
   /** Build args whose values CodeBuild reads from the environment's config values (Parameter Store), by name. */
   readonly configArgs: readonly string[];
+  /**
+   * The image's tag: the digest of what decides it; an image of that tag in the repository is not
+   * built again. @default the deployment id (a context whose content modeshift did not see)
+   */
+  readonly imageTag?: string;
 }
 
 export interface DatabaseSpec {
@@ -258,6 +265,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       name: service.name,
       ...(service.image !== undefined ? { image: service.image } : {}),
       build: service.build !== undefined,
+      ...(service.build?.imageTag !== undefined ? { imageTag: service.build.imageTag } : {}),
       cpu: service.cpu,
       memory: service.memory,
       replicas: service.replicas,
@@ -291,6 +299,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
           .map(([key, value]) => `${key}=${value}`)
           .join('\n'),
         configArgs: service.build.configArgs ?? [],
+        ...(service.build.imageTag !== undefined ? { imageTag: service.build.imageTag } : {}),
       },
     ];
   });

@@ -71,7 +71,7 @@ export interface RolloutServicesInput {
   readonly rollout: string;
   readonly project: string;
   readonly environment: string;
-  /** The deployment id: the tag of the images this deployment built. */
+  /** The deployment id: the tag of a built image whose service has no `imageTag` (its digest). */
   readonly deploymentId: string;
   readonly policy: Policy;
   readonly names: EnvironmentNames;
@@ -202,7 +202,8 @@ async function deployService(
     ? [
         {
           service: service.name,
-          image: builtImage(input.accountId, input.region, repository, input.deploymentId).image,
+          image: builtImage(input.accountId, input.region, repository, service.imageTag ?? input.deploymentId)
+            .image,
         },
       ]
     : [];

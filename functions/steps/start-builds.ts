@@ -8,6 +8,8 @@
  * Idempotent: a repository that exists is kept, a project is brought to the
  * mode's settings, and a build of the same image tag that is running or has
  * succeeded (an earlier attempt of this step) is used instead of a new one.
+ * Content-addressed: a build whose image tag (the digest of its sources,
+ * core/build-digest.ts) is in the repository already is not started at all.
  */
 import {
   BatchGetBuildsCommand,
@@ -22,6 +24,7 @@ import {
 } from '@aws-sdk/client-codebuild';
 import {
   CreateRepositoryCommand,
+  DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   ListTagsForResourceCommand,
@@ -53,7 +56,10 @@ export interface StartBuildsInput {
   readonly builds: readonly BuildSpec[];
   /** The mode's CodeBuild compute type. */
   readonly computeType: string;
-  /** The tag every image of this deployment gets: the deployment id. */
+  /**
+   * The deployment id: the tag of a build with no `imageTag` of its own, and a second tag, for
+   * tracing, on every image this deployment pushes.
+   */
   readonly imageTag: string;
   readonly tags: readonly Tag[];
   readonly accountId: string;
@@ -67,7 +73,10 @@ export interface StartedBuild {
 }
 
 export interface StartBuildsOutput {
+  /** The builds started, or found running or succeeded for the same image tag. */
   readonly builds: readonly StartedBuild[];
+  /** Services whose image (its digest's tag) is in their repository already: not built again. */
+  readonly reused: readonly string[];
 }
 
 /** Services set up and started at once. */
@@ -87,6 +96,7 @@ export const startBuilds = defineStep({
     StartBuildCommand,
     UpdateProjectCommand,
     CreateRepositoryCommand,
+    DescribeImagesCommand,
     PutImageTagMutabilityCommand,
     DescribeRepositoriesCommand,
     ListTagsForResourceCommand,
@@ -114,24 +124,34 @@ export const startBuilds = defineStep({
       input.tags,
       clients.iam,
     );
-    const builds = await mapConcurrently(named, CONCURRENCY, async (build) => {
+    const outcomes = await mapConcurrently(named, CONCURRENCY, async (build) => {
       await ensureRepository(clients.ecr, build.repository, input.tags, owner);
+      const imageTag = build.imageTag ?? input.imageTag;
+      // A content-addressed image that exists is what this build would make: it is not built again.
+      if (build.imageTag !== undefined && (await imageExists(clients.ecr, build.repository, imageTag)))
+        return { service: build.service };
       const project = await ensureBuildProject(
         { build, computeType: input.computeType, tags: input.tags, serviceRoleArn },
         clients,
       );
       const running =
-        project.action === 'created' ? undefined : await buildOfTag(clients.codebuild, build, input.imageTag);
-      const id = running ?? (await startBuild(clients.codebuild, build, input));
+        project.action === 'created' ? undefined : await buildOfTag(clients.codebuild, build, imageTag);
+      const id = running ?? (await startBuild(clients.codebuild, build, imageTag, input));
       return { service: build.service, id };
     });
-    return { builds };
+    return {
+      builds: outcomes.flatMap((outcome) =>
+        outcome.id === undefined ? [] : [{ service: outcome.service, id: outcome.id }],
+      ),
+      reused: outcomes.filter((outcome) => outcome.id === undefined).map((outcome) => outcome.service),
+    };
   },
 });
 
 /**
- * The service's repository, with immutable tags: an image tag is the
- * deployment's, so nothing may later push other code under it. A rerun of the
+ * The service's repository, with immutable tags: an image tag is a digest of
+ * the image's sources (or the deployment's id), so nothing may later push
+ * other code under it. A rerun of the
  * same deployment reuses the build of its tag (buildOfTag) rather than push it twice.
  * One of that name that is not this environment's is refused.
  */
@@ -155,6 +175,19 @@ async function ensureRepository(
     await assertRepositoryOwned(ecr, repositoryName, owner);
     // A repository created before tags were immutable becomes so.
     await ecr.send(new PutImageTagMutabilityCommand({ repositoryName, imageTagMutability: 'IMMUTABLE' }));
+  }
+}
+
+/** Whether the repository holds an image of this tag. */
+async function imageExists(ecr: ECRClient, repositoryName: string, imageTag: string): Promise<boolean> {
+  try {
+    const { imageDetails = [] } = await ecr.send(
+      new DescribeImagesCommand({ repositoryName, imageIds: [{ imageTag }] }),
+    );
+    return imageDetails.length > 0;
+  } catch (error) {
+    if (hasAwsErrorName(error, 'ImageNotFoundException')) return false;
+    throw error;
   }
 }
 
@@ -183,14 +216,10 @@ async function buildOfTag(
 async function startBuild(
   codebuild: CodeBuildClient,
   build: NamedBuild,
+  imageTag: string,
   input: StartBuildsInput,
 ): Promise<string> {
-  const repositoryUri = builtImage(
-    input.accountId,
-    input.region,
-    build.repository,
-    input.imageTag,
-  ).repositoryUri;
+  const repositoryUri = builtImage(input.accountId, input.region, build.repository, imageTag).repositoryUri;
   const variable = (name: string, value: string) => ({ name, value, type: 'PLAINTEXT' as const });
   // The variable's value is the parameter's name; CodeBuild reads the value when the build starts.
   const configArg = (name: string) => ({
@@ -203,7 +232,9 @@ async function startBuild(
       projectName: build.project,
       environmentVariablesOverride: [
         variable('REPOSITORY_URI', repositoryUri),
-        variable('IMAGE_TAG', input.imageTag),
+        variable('IMAGE_TAG', imageTag),
+        // The deployment that pushed it, as a second tag, for tracing.
+        variable('TRACE_TAG', imageTag === input.imageTag ? '' : input.imageTag),
         variable('DOCKERFILE', build.dockerfile),
         variable('BUILD_TARGET', build.target),
         variable('BUILD_ARGS', build.buildArgs),

@@ -45,6 +45,8 @@ export const BUILDSPEC = [
   '  post_build:',
   '    commands:',
   '      - docker push "$REPOSITORY_URI:$IMAGE_TAG"',
+  // The deploying deployment's id as a second tag, for tracing: a tag pushed already (tags are immutable) is left.
+  '      - if [ -n "$TRACE_TAG" ]; then docker tag "$REPOSITORY_URI:$IMAGE_TAG" "$REPOSITORY_URI:$TRACE_TAG" && docker push "$REPOSITORY_URI:$TRACE_TAG" || echo "trace tag $TRACE_TAG not pushed"; fi',
   '',
 ].join('\n');
 

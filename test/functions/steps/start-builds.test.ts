@@ -9,7 +9,9 @@ import {
 } from '@aws-sdk/client-codebuild';
 import {
   CreateRepositoryCommand,
+  DescribeImagesCommand,
   ECRClient,
+  ImageNotFoundException,
   PutImageTagMutabilityCommand,
   RepositoryAlreadyExistsException,
 } from '@aws-sdk/client-ecr';
@@ -85,6 +87,7 @@ describe('StartBuilds', () => {
         { service: 'web', id: 'shop--pr-1--web:b1' },
         { service: 'api', id: 'shop--pr-1--api:b1' },
       ],
+      reused: [],
     });
     expect(ecr).toHaveReceivedCommandWith(CreateRepositoryCommand, {
       repositoryName: 'shop/pr-1/web',
@@ -104,9 +107,12 @@ describe('StartBuilds', () => {
           type: 'PLAINTEXT',
         },
         { name: 'IMAGE_TAG', value: 'deploy-7', type: 'PLAINTEXT' },
+        { name: 'TRACE_TAG', value: '', type: 'PLAINTEXT' },
       ]),
     });
     expect(codebuild).not.toHaveReceivedCommand(ListBuildsForProjectCommand);
+    // A build with no digest of its own is never looked for in the repository.
+    expect(ecr).not.toHaveReceivedCommand(DescribeImagesCommand);
   });
 
   it('keeps a repository that exists', async () => {
@@ -151,6 +157,68 @@ describe('StartBuilds', () => {
       { service: 'api', id: 'shop--pr-1--api:b0' },
     ]);
     expect(codebuild).not.toHaveReceivedCommand(StartBuildCommand);
+  });
+});
+
+describe('StartBuilds — content-addressed images', () => {
+  const addressed = {
+    ...input,
+    builds: [
+      { ...build('web'), imageTag: 'src-aaaa' },
+      { ...build('api'), imageTag: 'src-bbbb' },
+    ],
+  };
+
+  it('starts no build for an image whose digest tag is in its repository, and says so', async () => {
+    ecr.on(DescribeImagesCommand, { repositoryName: 'shop/pr-1/web' }).resolves({
+      imageDetails: [{ imageTags: ['src-aaaa', 'deploy-6'] }],
+    });
+    ecr
+      .on(DescribeImagesCommand, { repositoryName: 'shop/pr-1/api' })
+      .rejects(new ImageNotFoundException({ message: 'not found', $metadata: {} }));
+
+    const result = await startBuilds(addressed, clients());
+
+    expect(result).toEqual({ builds: [{ service: 'api', id: 'shop--pr-1--api:b1' }], reused: ['web'] });
+    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      repositoryName: 'shop/pr-1/web',
+      imageIds: [{ imageTag: 'src-aaaa' }],
+    });
+    expect(codebuild).toHaveReceivedCommandTimes(StartBuildCommand, 1);
+    expect(codebuild).not.toHaveReceivedCommandWith(CreateProjectCommand, { name: 'shop--pr-1--web' });
+  });
+
+  it('builds a missing image under its digest tag, with the deployment id as its trace tag', async () => {
+    ecr
+      .on(DescribeImagesCommand)
+      .rejects(new ImageNotFoundException({ message: 'not found', $metadata: {} }));
+
+    await startBuilds(addressed, clients());
+
+    expect(codebuild).toHaveReceivedCommandWith(StartBuildCommand, {
+      projectName: 'shop--pr-1--web',
+      environmentVariablesOverride: expect.arrayContaining([
+        { name: 'IMAGE_TAG', value: 'src-aaaa', type: 'PLAINTEXT' },
+        { name: 'TRACE_TAG', value: 'deploy-7', type: 'PLAINTEXT' },
+      ]),
+    });
+  });
+
+  it('stops on an error other than a missing image', async () => {
+    ecr
+      .on(DescribeImagesCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+    await expect(startBuilds(addressed, clients())).rejects.toThrow('denied');
+    expect(codebuild).not.toHaveReceivedCommand(StartBuildCommand);
+  });
+
+  it('pushes the trace tag after the image, and a trace tag that exists does not fail the build', () => {
+    const push = BUILDSPEC.indexOf('docker push "$REPOSITORY_URI:$IMAGE_TAG"');
+    const trace = BUILDSPEC.indexOf('docker push "$REPOSITORY_URI:$TRACE_TAG" || echo');
+
+    expect(push).toBeGreaterThan(0);
+    expect(trace).toBeGreaterThan(push);
   });
 });
 
