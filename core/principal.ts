@@ -25,6 +25,15 @@ export function asPrincipal<T>(principal: Principal, work: () => T): T {
   return scope.run(principal, work);
 }
 
+/**
+ * Runs `work` as no principal of modeshift's: for what the local AWS cannot do by itself and AWS
+ * does on its own (local/emulated-image-push.ts stands in for CodeBuild's push, which the IAM check
+ * already derives from StartBuild). Its calls are the operator's, which the check does not judge.
+ */
+export function outsidePrincipals<T>(work: () => T): T {
+  return scope.exit(work);
+}
+
 /** The principal the current code runs as, if any. */
 export function currentPrincipal(): Principal | undefined {
   return scope.getStore();

@@ -22,7 +22,7 @@ import {
 } from '../engine/run-workflow.ts';
 import { saveExecutionTrace, traceOfRun } from './execution-traces.ts';
 import { readEnvironment, readHistory } from './records.ts';
-import { LOCAL_STEPS } from './steps.ts';
+import { EMULATOR_STEPS, LOCAL_STEPS } from './steps.ts';
 import type { Target } from './target.ts';
 import { uploadBuildContexts } from './upload-contexts.ts';
 
@@ -59,7 +59,7 @@ export interface RunOptions {
   readonly timeScale?: number;
   /**
    * The Lambda steps the workflow runs, by name (fault-injection tests pass them wrapped).
-   * @default LOCAL_STEPS (local/steps.ts): every step of the workflows
+   * @default LOCAL_STEPS (local/steps.ts), or EMULATOR_STEPS on an emulator: every step of the workflows
    */
   readonly lambdaSteps?: Readonly<Record<string, LambdaStep>>;
   /**
@@ -99,7 +99,7 @@ async function execute(
   const result = await runWorkflow(workflowDefinition(workflow), input, {
     clients: options.clients ? options.clients(target.clients) : target.clients,
     placeholders: target.placeholders,
-    lambdaSteps: options.lambdaSteps ?? LOCAL_STEPS,
+    lambdaSteps: options.lambdaSteps ?? (target.emulator ? EMULATOR_STEPS : LOCAL_STEPS),
     timeScale: options.timeScale ?? (target.emulator ? 0.01 : 1),
     syncPollMs: target.emulator ? 1000 : 10_000,
     ...names,

@@ -12,6 +12,7 @@ import type { LambdaStep, LambdaStepContext } from '../engine/lambda-task.ts';
 import { type AnyStep, runAsTask } from '../functions/step.ts';
 import { NotReadyError } from '../functions/step-errors.ts';
 import { STEPS } from '../state-machines/workflows.ts';
+import { withEmulatedImagePush } from './emulated-image-push.ts';
 
 /** A declared client the engine cannot make: its class is not in core/aws-services.ts. */
 export class UnknownClientError extends Error {
@@ -54,6 +55,15 @@ export function localSteps(steps: readonly AnyStep[]): Record<string, LambdaStep
 
 /** Every step of the workflows (state-machines/workflows.ts), as the engine calls them: what local runs use. */
 export const LOCAL_STEPS: Readonly<Record<string, LambdaStep>> = localSteps(Object.values(STEPS));
+
+/**
+ * The steps as local runs on an emulator use them: StartBuilds is followed by the image pushes the
+ * local AWS does not make (local/emulated-image-push.ts).
+ */
+export const EMULATOR_STEPS: Readonly<Record<string, LambdaStep>> = {
+  ...LOCAL_STEPS,
+  StartBuilds: withEmulatedImagePush(LOCAL_STEPS.StartBuilds as LambdaStep),
+};
 
 /** What answers for a step in its stead (the benchmark's models): input in, the step's output out. */
 export type StepModel = (input: unknown, context: LambdaStepContext) => Promise<unknown>;
