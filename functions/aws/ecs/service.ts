@@ -30,6 +30,7 @@ import type { LoadBalancerRef, NamespaceRef, NetworkRef } from '../../resource-r
 import { StepError } from '../../step-errors.ts';
 import { assertOwned, environmentIdentity } from '../environment-tags.ts';
 import { awsErrorNamed } from '../errors.ts';
+import { hasSettings, SETTINGS_TAG, type ServiceSettings, settingsFingerprint } from './service-settings.ts';
 
 export interface EnsureServiceInput {
   /**
@@ -59,6 +60,8 @@ export interface EnsureServiceInput {
 export interface EnsureServiceOutput {
   /** ARN of the ECS service. */
   readonly arn: string;
+  /** `unchanged`: it had every setting already, so no UpdateService was sent and no ECS deployment started. */
+  readonly action: 'created' | 'updated' | 'unchanged';
 }
 
 /**
@@ -77,7 +80,7 @@ export async function ensureService(
   const capacityProviderStrategy: CapacityProviderStrategyItem[] = [
     { capacityProvider: policy.capacityProvider, weight: 1 },
   ];
-  const settings = {
+  const settings: ServiceSettings = {
     cluster: names.cluster,
     taskDefinition: input.taskDefinitionArn,
     desiredCount: service.replicas,
@@ -99,7 +102,10 @@ export async function ensureService(
     propagateTags: 'SERVICE' as const,
     enableECSManagedTags: true,
   };
-  const ecsTags = input.tags.map((tag) => ({ key: tag.Key, value: tag.Value }));
+  const ecsTags = [
+    ...input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
+    { key: SETTINGS_TAG, value: settingsFingerprint(settings) },
+  ];
 
   const existing = await describeService(clients.ecs, names.cluster, service.name);
   if (existing !== undefined) {
@@ -111,9 +117,16 @@ export async function ensureService(
   }
   if (existing === undefined) {
     const created = await clients.ecs.send(
-      new CreateServiceCommand({ serviceName: service.name, ...settings, tags: ecsTags }),
+      new CreateServiceCommand({
+        serviceName: service.name,
+        ...settings,
+        capacityProviderStrategy: [...settings.capacityProviderStrategy],
+        loadBalancers: [...settings.loadBalancers],
+        serviceRegistries: [...settings.serviceRegistries],
+        tags: ecsTags,
+      }),
     );
-    return { arn: serviceArn(created.service, service.name) };
+    return { arn: serviceArn(created.service, service.name), action: 'created' };
   }
   if (existing.status === 'DRAINING') {
     throw new StepError(
@@ -121,16 +134,25 @@ export async function ensureService(
       `ECS service ${service.name} on cluster ${names.cluster} is being deleted (DRAINING): deploy again once it is gone`,
     );
   }
+  if (hasSettings(existing, settings)) {
+    // Nothing changed: no UpdateService, so ECS starts no deployment. The tags still name this rollout.
+    const arn = serviceArn(existing, service.name);
+    await clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: ecsTags }));
+    return { arn, action: 'unchanged' };
+  }
   const updated = await clients.ecs.send(
     new UpdateServiceCommand({
       service: service.name,
       ...settings,
+      capacityProviderStrategy: [...settings.capacityProviderStrategy],
+      loadBalancers: [...settings.loadBalancers],
+      serviceRegistries: [...settings.serviceRegistries],
       forceNewDeployment: !sameCapacity(existing, capacityProviderStrategy),
     }),
   );
   const arn = serviceArn(updated.service ?? existing, service.name);
   await clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: ecsTags }));
-  return { arn };
+  return { arn, action: 'updated' };
 }
 
 /** The Cloud Map service named after the service in the environment's namespace; returns its ARN. */

@@ -213,7 +213,7 @@ describe('EnsureService — ECS service', () => {
 
     const result = await ensureService(inputFor('development'), clients);
 
-    expect(result).toEqual({ arn: SERVICE_ARN });
+    expect(result).toEqual({ arn: SERVICE_ARN, action: 'created' });
     expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
       cluster: 'shop--pr-42',
       services: ['api'],
@@ -245,6 +245,8 @@ describe('EnsureService — ECS service', () => {
         { key: 'modeshift:environment', value: 'pr-42' },
         { key: 'modeshift:mode', value: 'development' },
         { key: 'modeshift:deployment', value: 'deploy-2' },
+        // The fingerprint of these settings: a redeploy that would send the same ones sends none.
+        { key: 'modeshift:settings', value: expect.stringMatching(/^[0-9a-f]{64}$/) },
       ],
     });
     expect(ecs.commandCalls(CreateServiceCommand)[0]?.args[0].input).not.toHaveProperty('launchType');
@@ -302,7 +304,7 @@ describe('EnsureService — ECS service', () => {
 
     const result = await ensureService(inputFor('staging'), clients);
 
-    expect(result).toEqual({ arn: SERVICE_ARN });
+    expect(result).toEqual({ arn: SERVICE_ARN, action: 'updated' });
     expect(ecs).not.toHaveReceivedCommand(CreateServiceCommand);
     expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
       cluster: 'shop--pr-42',
@@ -325,6 +327,77 @@ describe('EnsureService — ECS service', () => {
       resourceArn: SERVICE_ARN,
       tags: expect.arrayContaining([{ key: 'modeshift:mode', value: 'staging' }]),
     });
+  });
+
+  /** The service as ECS describes it after ensureService created it with `mode`'s settings, and `overrides`. */
+  async function serviceAsCreated(
+    mode: 'development' | 'staging',
+    overrides: Partial<Service> = {},
+  ): Promise<Service> {
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+    await ensureService(inputFor(mode), clients);
+    const created = ecs.commandCalls(CreateServiceCommand)[0]?.args[0].input;
+    ecs.resetHistory();
+    const { serviceName, tags, ...settings } = created ?? {};
+    return {
+      ...settings,
+      serviceName,
+      serviceArn: SERVICE_ARN,
+      status: 'ACTIVE',
+      tags,
+      ...overrides,
+    } as Service;
+  }
+
+  it('sends no UpdateService to a service that has every setting already, so ECS starts no deployment', async () => {
+    const described = await serviceAsCreated('staging');
+    ecs.on(DescribeServicesCommand).resolves({ services: [described] });
+
+    const result = await ensureService(inputFor('staging'), clients);
+
+    expect(result).toEqual({ arn: SERVICE_ARN, action: 'unchanged' });
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(ecs).not.toHaveReceivedCommand(CreateServiceCommand);
+    expect(ecs).toHaveReceivedCommandWith(TagResourceCommand, {
+      resourceArn: SERVICE_ARN,
+      tags: expect.arrayContaining([{ key: 'modeshift:deployment', value: 'deploy-2' }]),
+    });
+  });
+
+  it('updates a service whose reported setting was changed behind modeshift’s back, though its tag says otherwise', async () => {
+    const described = await serviceAsCreated('staging', { desiredCount: 7 });
+    ecs.on(DescribeServicesCommand).resolves({ services: [described] });
+
+    const result = await ensureService(inputFor('staging'), clients);
+
+    expect(result.action).toBe('updated');
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { desiredCount: 2 });
+  });
+
+  it('updates a service when a setting the endpoint does not report changed (the fingerprint differs)', async () => {
+    // Development's deployment configuration is 0/100, staging's 100/200; the local AWS reports neither.
+    const {
+      deploymentConfiguration: _unreported,
+      capacityProviderStrategy: _alsoUnreported,
+      ...described
+    } = await serviceAsCreated('development');
+    ecs.on(DescribeServicesCommand).resolves({ services: [described as Service] });
+
+    const result = await ensureService(inputFor('staging'), clients);
+
+    expect(result.action).toBe('updated');
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      deploymentConfiguration: expect.objectContaining({ minimumHealthyPercent: 100, maximumPercent: 200 }),
+    });
+  });
+
+  it('updates a service when its task definition changed', async () => {
+    const described = await serviceAsCreated('staging', {
+      taskDefinition: `${TASK_DEFINITION.slice(0, -1)}9`,
+    });
+    ecs.on(DescribeServicesCommand).resolves({ services: [described] });
+
+    expect((await ensureService(inputFor('staging'), clients)).action).toBe('updated');
   });
 
   it('forces a new deployment when a promotion moves the service from Fargate Spot to on-demand Fargate', async () => {
