@@ -2,7 +2,8 @@
  * Writing record sets the way the mode says (docs/design.md §1, "DNS record writes"):
  * `upsert` overwrites each record in place; `recreate` deletes the record
  * currently in the zone exactly as it is and creates the new one, in the same
- * change batch, so Route 53 applies both or neither.
+ * change batch, so Route 53 applies both or neither. In both, a record that is
+ * already exactly as desired is not written.
  */
 import {
   type Change,
@@ -57,10 +58,11 @@ async function changesFor(
   record: DesiredRecord,
   writeMode: DnsWriteMode,
 ): Promise<Change[]> {
-  if (writeMode === 'upsert') return [{ Action: 'UPSERT', ResourceRecordSet: record }];
   const current = await findRecord(route53, zoneId, record.Name, record.Type);
+  // A record already exactly as desired is left alone in either mode: a redeploy writes no DNS it need not.
+  if (current !== undefined && isUnchanged(current, record)) return [];
+  if (writeMode === 'upsert') return [{ Action: 'UPSERT', ResourceRecordSet: record }];
   if (current === undefined) return [{ Action: 'CREATE', ResourceRecordSet: record }];
-  if (isUnchanged(current, record)) return [];
   return [
     { Action: 'DELETE', ResourceRecordSet: current },
     { Action: 'CREATE', ResourceRecordSet: record },
@@ -69,8 +71,8 @@ async function changesFor(
 
 /**
  * Writes the records into one zone in one change batch and returns how many it
- * wrote. With `recreate`, a record already exactly as desired is left alone
- * (deleting and re-creating it would change nothing). No call when there is
+ * wrote. A record already exactly as desired is left alone (writing it again
+ * would change nothing). No call when there is
  * nothing to write.
  */
 export async function writeRecords(

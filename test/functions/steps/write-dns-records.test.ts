@@ -146,10 +146,24 @@ describe('WriteDnsRecords', () => {
     ).toEqual([3600, 3600]);
   });
 
-  it('upserts without reading the zone first', async () => {
-    await writeDnsRecords(input, clients());
+  it('upserts only the records that differ: one already as desired is not written again', async () => {
+    inZone(webCname);
 
-    expect(route53).not.toHaveReceivedCommand(ListResourceRecordSetsCommand);
+    const result = await writeDnsRecords(input, clients());
+
+    expect(changesIn('ZPUBLIC')).toEqual([[{ Action: 'UPSERT', ResourceRecordSet: storefrontAlias }]]);
+    expect(result).toEqual({ written: 2 });
+  });
+
+  it('upserts a record whose TTL differs (a mode change)', async () => {
+    inZone({ ...webCname, TTL: 60 });
+
+    await writeDnsRecords({ ...input, ttl: 300 }, clients());
+
+    expect(changesIn('ZPUBLIC')[0]).toContainEqual({
+      Action: 'UPSERT',
+      ResourceRecordSet: { ...webCname, TTL: 300 },
+    });
   });
 
   it('recreates a record that differs: deletes it exactly as it is and creates the new one in one batch', async () => {
