@@ -23,16 +23,16 @@ import type {
 /** The tag holding the fingerprint of the settings the service was last created or updated with. */
 export const SETTINGS_TAG = 'modeshift:settings';
 
-/** What CreateService and UpdateService are given, apart from names and tags. */
+/** What CreateService and UpdateService are given, apart from names and tags (their array types, so it spreads into either). */
 export interface ServiceSettings {
   readonly cluster: string;
   readonly taskDefinition: string;
   readonly desiredCount: number;
-  readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
+  readonly capacityProviderStrategy: CapacityProviderStrategyItem[];
   readonly deploymentConfiguration: DeploymentConfiguration;
   readonly networkConfiguration: NetworkConfiguration;
-  readonly loadBalancers: readonly LoadBalancer[];
-  readonly serviceRegistries: readonly ServiceRegistry[];
+  readonly loadBalancers: LoadBalancer[];
+  readonly serviceRegistries: ServiceRegistry[];
   readonly propagateTags: 'SERVICE';
   readonly enableECSManagedTags: boolean;
 }

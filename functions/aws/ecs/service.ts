@@ -120,9 +120,6 @@ export async function ensureService(
       new CreateServiceCommand({
         serviceName: service.name,
         ...settings,
-        capacityProviderStrategy: [...settings.capacityProviderStrategy],
-        loadBalancers: [...settings.loadBalancers],
-        serviceRegistries: [...settings.serviceRegistries],
         tags: ecsTags,
       }),
     );
@@ -144,9 +141,6 @@ export async function ensureService(
     new UpdateServiceCommand({
       service: service.name,
       ...settings,
-      capacityProviderStrategy: [...settings.capacityProviderStrategy],
-      loadBalancers: [...settings.loadBalancers],
-      serviceRegistries: [...settings.serviceRegistries],
       forceNewDeployment: !sameCapacity(existing, capacityProviderStrategy),
     }),
   );
