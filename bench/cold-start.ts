@@ -3,8 +3,8 @@
  * it (esbuild: bundle, platform node, ESM, target node22, minified, ESM
  * entry points of packages first, and the AWS SDK bundled in: SST bundles it
  * rather than use the copy in the Lambda runtime; with the app's esbuild
- * plugins, stacks/lambda-bundle-plugins.mjs), its size, and its init
- * time: a fresh Node process that imports the bundle, timed from the
+ * plugins, stacks/lambda-bundle-plugins.mjs, and split into an entry and
+ * chunks as stacks/lambda-bundle.ts says), its size, and its init time: a fresh Node process that imports the bundle, timed from the
  * process's start to the handler being ready — what Lambda reports as Init
  * Duration (runtime start plus module load). An empty handler bundled the
  * same way, measured in the same rounds, is the baseline; each figure is the
@@ -12,17 +12,19 @@
  * the machine does not fall on one handler only.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { stepFile } from '../functions/step.ts';
+import { LAMBDA_BUNDLE } from '../stacks/lambda-bundle.ts';
 import lambdaBundlePlugins from '../stacks/lambda-bundle-plugins.mjs';
 import { STEPS } from '../state-machines/workflows.ts';
 
 export interface HandlerColdStart {
   readonly handler: string;
+  /** What its cold start loads: the entry and the chunks it imports statically, not those it imports on demand. */
   readonly bytes: number;
   /** Median milliseconds from process start to the handler module loaded. */
   readonly initMs: number;
@@ -57,7 +59,11 @@ const ESM_REQUIRE_BANNER = [
   'const require = topLevelCreateRequire(import.meta.url);',
 ].join('');
 
-/** The esbuild options SST bundles a Node.js function with, the app's plugins included. */
+/**
+ * The esbuild options SST bundles a Node.js function with, the app's plugins
+ * and splitting included; give it an `outdir`. A split build's entry is
+ * `bundle.mjs`, as SST names it.
+ */
 export const LAMBDA_BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
@@ -67,18 +73,39 @@ export const LAMBDA_BUILD_OPTIONS = {
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
   plugins: lambdaBundlePlugins,
+  splitting: LAMBDA_BUNDLE.splitting,
+  entryNames: 'bundle',
+  outExtension: { '.js': '.mjs' },
   logLevel: 'error',
 } as const satisfies BuildOptions;
 
-async function bundle(entry: { file: string } | { contents: string }, outfile: string): Promise<number> {
-  await build({
+/** Bundles an entry into `outdir`; its entry file and the bytes its cold start loads. */
+async function bundle(
+  entry: { file: string } | { contents: string },
+  outdir: string,
+): Promise<{ file: string; bytes: number }> {
+  const { metafile } = await build({
     ...LAMBDA_BUILD_OPTIONS,
     ...('file' in entry
       ? { entryPoints: [join(ROOT, entry.file)] }
       : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'ts' as const } }),
-    outfile,
+    outdir,
+    metafile: true,
   });
-  return statSync(outfile).size;
+  const outputs = metafile.outputs;
+  const [entryOutput] = Object.keys(outputs).filter((path) => outputs[path]?.entryPoint !== undefined);
+  if (entryOutput === undefined) throw new Error(`no entry among ${Object.keys(outputs).join(', ')}`);
+  const loaded = new Set<string>();
+  const load = (path: string) => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    for (const imported of outputs[path]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) load(imported.path);
+    }
+  };
+  load(entryOutput);
+  const bytes = [...loaded].reduce((sum, path) => sum + (outputs[path]?.bytes ?? 0), 0);
+  return { file: join(outdir, 'bundle.mjs'), bytes };
 }
 
 /** Loads a bundle in a fresh process and reports, from inside it, how long that took. */
@@ -110,23 +137,22 @@ export async function measureColdStarts(rounds: number): Promise<ColdStartReport
   try {
     const probeFile = join(dir, 'probe.mjs');
     writeFileSync(probeFile, PROBE);
-    const emptyFile = join(dir, 'empty.mjs');
-    const emptyBytes = await bundle(
+    const empty = await bundle(
       { contents: 'export const handler = async (event: unknown) => event;' },
-      emptyFile,
+      join(dir, 'empty'),
     );
     const entries = lambdaEntries();
     const bundles = await Promise.all(
       entries.map(async (entry) => {
-        const outfile = join(dir, `${entry.name}.mjs`);
-        return { ...entry, outfile, bytes: await bundle(entry, outfile) };
+        const { file, bytes } = await bundle(entry, join(dir, entry.name));
+        return { ...entry, outfile: file, bytes };
       }),
     );
     const samples = new Map<string, Array<{ initMs: number; importMs: number }>>();
     const record = (name: string, sample: { initMs: number; importMs: number }) =>
       samples.set(name, [...(samples.get(name) ?? []), sample]);
     for (let round = 0; round < rounds; round += 1) {
-      for (const item of [{ name: '', outfile: emptyFile }, ...bundles]) {
+      for (const item of [{ name: '', outfile: empty.file }, ...bundles]) {
         record(item.name, probe(probeFile, item.outfile));
       }
     }
@@ -134,9 +160,9 @@ export async function measureColdStarts(rounds: number): Promise<ColdStartReport
       initMs: median((samples.get(name) ?? []).map((sample) => sample.initMs)),
       importMs: median((samples.get(name) ?? []).map((sample) => sample.importMs)),
     });
-    const empty = { bytes: emptyBytes, ...medians('') };
+    const baseline = { bytes: empty.bytes, ...medians('') };
     return {
-      empty,
+      empty: baseline,
       rounds,
       handlers: bundles.map((item) => {
         const measured = medians(item.name);
@@ -144,7 +170,7 @@ export async function measureColdStarts(rounds: number): Promise<ColdStartReport
           handler: item.name,
           bytes: item.bytes,
           ...measured,
-          initRatio: measured.initMs / empty.initMs,
+          initRatio: measured.initMs / baseline.initMs,
         };
       }),
     };

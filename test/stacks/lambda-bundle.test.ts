@@ -26,16 +26,24 @@ const EC2_SCHEMAS = createRequire(join(ROOT, 'package.json'))
   .resolve('@aws-sdk/client-ec2')
   .replace(/dist-cjs[\\/]index\.js$/, 'dist-es/schemas/schemas_0.js');
 
-/** A Lambda bundle of `entry` as SST makes it, with the given plugins instead of the app's. */
-async function bundle(entry: string, plugins: Plugin[], outfile?: string) {
+/**
+ * A Lambda bundle of `entry` as SST makes it, with the given plugins instead
+ * of the app's: its text (entry and chunks) and inputs; written to `outdir`
+ * when given, whose `bundle.mjs` is then its entry.
+ */
+async function bundle(entry: string, plugins: Plugin[], outdir?: string) {
   const result = await build({
     ...LAMBDA_BUILD_OPTIONS,
     entryPoints: [entry],
     plugins,
     metafile: true,
-    ...(outfile ? { outfile } : { write: false, outdir: tmpdir() }),
+    ...(outdir ? { outdir } : { write: false, outdir: tmpdir() }),
   });
-  const text = outfile ? readFileSync(outfile, 'utf8') : (result.outputFiles?.[0]?.text ?? '');
+  const text = outdir
+    ? Object.keys(result.metafile.outputs)
+        .map((output) => readFileSync(output, 'utf8'))
+        .join('\n')
+    : (result.outputFiles ?? []).map((file) => file.text).join('\n');
   return { text, inputs: Object.keys(result.metafile.inputs) };
 }
 
@@ -97,15 +105,34 @@ describe('a Lambda bundle', () => {
     }
   });
 
+  it('loads the code it imports on demand only on demand', async () => {
+    const { metafile } = await build({
+      ...LAMBDA_BUILD_OPTIONS,
+      entryPoints: [join(ROOT, 'functions/steps/ensure-network.ts')],
+      metafile: true,
+      write: false,
+      outdir: tmpdir(),
+    });
+    const outputs = Object.entries(metafile.outputs);
+    const entry = outputs.find(([, output]) => output.entryPoint !== undefined);
+    const staticChunks = new Set(
+      entry?.[1].imports.filter((imported) => imported.kind === 'import-statement').map(({ path }) => path),
+    );
+    const loaded = outputs.filter(([path]) => path === entry?.[0] || staticChunks.has(path));
+    const inputsOf = (chosen: typeof outputs) => chosen.flatMap(([, output]) => Object.keys(output.inputs));
+
+    expect(inputsOf(outputs).some((input) => input.includes('/event-streams/'))).toBe(true);
+    expect(inputsOf(loaded).filter((input) => input.includes('/event-streams/'))).toEqual([]);
+  });
+
   describe('run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'modeshift-lambda-bundle-'));
     let bundled: typeof import('./fixtures/sdk-exchange.ts');
     const saved = { ...process.env };
 
     beforeAll(async () => {
-      const outfile = join(dir, 'sdk-exchange.mjs');
-      await bundle(FIXTURE, lambdaBundlePlugins, outfile);
-      bundled = await import(pathToFileURL(outfile).href);
+      await bundle(FIXTURE, lambdaBundlePlugins, dir);
+      bundled = await import(pathToFileURL(join(dir, 'bundle.mjs')).href);
     });
     afterAll(() => {
       process.env = saved;
