@@ -10,9 +10,10 @@
  * calls are in functions/aws/ssm/config-values.ts.
  */
 import { configNamesOf, wireService } from './app-wiring.ts';
+import { ENVIRONMENT_VARIABLE_NAME, notAnEnvironmentVariableName } from './environment-variable-name.ts';
 import { InputError, type Problem } from './errors.ts';
 import { environmentNames } from './names.ts';
-import { type DeployRequest, EnvironmentVariableName } from './request.ts';
+import type { DeployRequest } from './request.ts';
 
 /** The most a config value holds: Parameter Store's limit for a standard parameter, 4 KiB. */
 export const CONFIG_VALUE_MAX_BYTES = 4096;
@@ -53,11 +54,8 @@ export function configNameOf(scope: ConfigScope, parameterName: string): string 
 
 /** Refuses a name that is not an environment variable name: a config value is read into one. */
 export function checkConfigName(name: string): void {
-  const result = EnvironmentVariableName.safeParse(name);
-  if (!result.success) {
-    throw new ConfigValueError([
-      { path: 'NAME', message: result.error.issues[0]?.message ?? `${JSON.stringify(name)} is not valid` },
-    ]);
+  if (!ENVIRONMENT_VARIABLE_NAME.test(name)) {
+    throw new ConfigValueError([{ path: 'NAME', message: notAnEnvironmentVariableName(name) }]);
   }
 }
 

@@ -10,6 +10,7 @@
 import * as z from 'zod/mini';
 import { wiringProblems } from './app-wiring.ts';
 import { parseDuration } from './duration.ts';
+import { ENVIRONMENT_VARIABLE_NAME, notAnEnvironmentVariableName } from './environment-variable-name.ts';
 import { formatPath, InputError, type Problem } from './errors.ts';
 import { fargateSizeHint, isFargateSize } from './fargate.ts';
 import {
@@ -54,7 +55,6 @@ const STARTS_WITH_LETTER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
 const STARTS_WITH_ALNUM = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
 const HOSTNAME =
   /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE_REF =
   /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\s\0]+$/;
@@ -193,7 +193,10 @@ export const BuildSchema = z.strictObject({
     'Dockerfile',
   ),
   args: z.optional(
-    z.record(z.string().check(z.regex(ENV_VAR, { error: 'is not a build argument name' })), z.string()),
+    z.record(
+      z.string().check(z.regex(ENVIRONMENT_VARIABLE_NAME, { error: 'is not a build argument name' })),
+      z.string(),
+    ),
   ),
   /**
    * Build args read from config values: each is the name of an arg and of the config value
@@ -202,7 +205,7 @@ export const BuildSchema = z.strictObject({
    */
   configArgs: z.optional(
     z
-      .array(z.string().check(z.regex(ENV_VAR, { error: 'is not a build argument name' })))
+      .array(z.string().check(z.regex(ENVIRONMENT_VARIABLE_NAME, { error: 'is not a build argument name' })))
       .check(z.maxLength(100)),
   ),
   target: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][\w.-]*$/))),
@@ -222,12 +225,9 @@ export const BuildSchema = z.strictObject({
 });
 
 /** An environment variable name: letters, digits and `_`, not starting with a digit. */
-export const EnvironmentVariableName = z.string().check(
-  z.regex(ENV_VAR, {
-    error: (issue) =>
-      `${quoted(issue.input)} is not an environment variable name (letters, digits, '_', not starting with a digit)`,
-  }),
-);
+export const EnvironmentVariableName = z
+  .string()
+  .check(z.regex(ENVIRONMENT_VARIABLE_NAME, { error: (issue) => notAnEnvironmentVariableName(issue.input) }));
 
 export const ServiceSchema = z
   .strictObject({
