@@ -1,4 +1,5 @@
 /** A workflow run's report for a person, and the exit it makes. */
+import type { DeployChanges } from '../local/records.ts';
 import type { RunReport } from '../local/run-workflows.ts';
 import { CommandFailedError } from './command-failed.ts';
 import type { Io } from './io.ts';
@@ -30,6 +31,7 @@ export function finishRun(report: RunReport, io: Io, json: boolean): void {
       const urls = report.urls ?? [];
       const width = Math.max(0, ...urls.map((entry) => entry.service.length));
       for (const { service, url } of urls) io.stdout(`  ${service.padEnd(width)}  ${url}\n`);
+      if (report.changes) io.stdout(`${changesLine(report.changes)}\n`);
       if (report.warning) io.stderr(`warning: ${report.warning}\n`);
       if (report.workflow === 'down') for (const arn of report.resources) io.stdout(`  kept: ${arn}\n`);
     }
@@ -40,4 +42,10 @@ export function finishRun(report: RunReport, io: Io, json: boolean): void {
       report.cause ? ` — ${readableCause(report.cause)}` : ''
     }`,
   );
+}
+
+/** `  built: web · reused: api · rolled out: web`, with `none` for an empty list. */
+export function changesLine(changes: DeployChanges): string {
+  const list = (names: readonly string[]) => (names.length > 0 ? names.join(', ') : 'none');
+  return `  built: ${list(changes.built)} · reused: ${list(changes.reused)} · rolled out: ${list(changes.rolled)}`;
 }

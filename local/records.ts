@@ -44,6 +44,28 @@ export interface HistoryEntry {
   readonly failedState?: string;
   readonly error?: string;
   readonly cause?: string;
+  /** A deploy's images, as JSON: `{ builds: [{ service, id }], reused: [service] }`. */
+  readonly images?: string;
+  /** A deploy's services that got an ECS deployment, as a JSON array. */
+  readonly rolled?: string;
+}
+
+/** What a deploy changed: the images it built, those it found built already, and the services it rolled out. */
+export interface DeployChanges {
+  readonly built: readonly string[];
+  readonly reused: readonly string[];
+  readonly rolled: readonly string[];
+}
+
+/** The changes a deploy's history entry records; undefined for entries that record none (older ones, downs, failures). */
+export function deployChanges(entry: HistoryEntry | undefined): DeployChanges | undefined {
+  if (entry?.images === undefined || entry.rolled === undefined) return undefined;
+  const images = JSON.parse(entry.images) as { builds?: Array<{ service: string }>; reused?: string[] };
+  return {
+    built: (images.builds ?? []).map((build) => build.service),
+    reused: images.reused ?? [],
+    rolled: JSON.parse(entry.rolled) as string[],
+  };
 }
 
 export async function readEnvironment(

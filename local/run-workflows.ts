@@ -21,7 +21,13 @@ import {
   type WorkflowEvent,
 } from '../engine/run-workflow.ts';
 import { saveExecutionTrace, traceOfRun } from './execution-traces.ts';
-import { readEnvironment, readHistory } from './records.ts';
+import {
+  type DeployChanges,
+  deployChanges,
+  type HistoryEntry,
+  readEnvironment,
+  readHistory,
+} from './records.ts';
 import { EMULATOR_STEPS, LOCAL_STEPS } from './steps.ts';
 import type { Target } from './target.ts';
 import { uploadBuildContexts } from './upload-contexts.ts';
@@ -47,6 +53,8 @@ export interface RunReport {
   readonly resources: readonly string[];
   /** After a deploy that succeeded: where the app answers, one URL per public service. */
   readonly urls?: readonly AppUrl[];
+  /** After a deploy that succeeded: the images it built and reused, and the services it rolled out. */
+  readonly changes?: DeployChanges;
 }
 
 export interface RunOptions {
@@ -167,6 +175,7 @@ export async function deployOnTarget(
     durationMs,
     resources: await taggedResources(target, request.project, request.environment),
     ...(record?.urls ? { urls: record.urls } : {}),
+    ...changesOf(entry),
   };
 }
 
@@ -205,4 +214,10 @@ export async function downOnTarget(
     durationMs,
     resources: await taggedResources(target, request.project, request.environment),
   };
+}
+
+/** `{ changes }` when the history entry records them. */
+export function changesOf(entry: HistoryEntry | undefined): { changes?: DeployChanges } {
+  const changes = deployChanges(entry);
+  return changes === undefined ? {} : { changes };
 }

@@ -202,10 +202,10 @@ const privateNamespace: GuardedBranch = {
 const builds: GuardedBranch = {
   name: 'Builds',
   startAt: 'HasBuilds',
-  keep: { 'built.$': '$[0].built' },
+  keep: { 'built.$': '$[0].built', 'images.$': '$[0].images' },
   states: {
     HasBuilds: whether('$.hasBuilds', 'StartBuilds', 'NoBuilds'),
-    NoBuilds: pass({ result: { built: false }, next: END }),
+    NoBuilds: pass({ result: { built: false, images: { builds: [], reused: [] } }, next: END }),
     StartBuilds: lambdaTask(startBuilds, {
       comment:
         "The environment's CodeBuild role, and every service with a build section: its ECR repository, its CodeBuild project with the mode's compute type, and its build, started all at once.",
@@ -227,11 +227,15 @@ const builds: GuardedBranch = {
       comment: 'One look at every build (BatchGetBuilds); a failed build fails the deploy.',
       parameters: { 'builds.$': '$.started.builds' },
       resultPath: '$.buildProgress',
-      poll: { intervalSeconds: 10, maxAttempts: 360 },
+      poll: { intervalSeconds: 5, maxAttempts: 720 },
       onError: 'propagate',
       next: 'ImagesBuilt',
     }),
-    ImagesBuilt: pass({ result: { built: true }, next: END }),
+    ImagesBuilt: pass({
+      comment: 'Which images were built and which were in their repositories already, for the history.',
+      parameters: { built: true, 'images.$': '$.started' },
+      next: END,
+    }),
   },
 };
 
@@ -560,6 +564,7 @@ export const deployDefinition: Machine = {
         'databases.$': '$.foundations[1].databases',
         'loadBalancer.$': '$.foundations[2].loadBalancer',
         'namespace.$': '$.foundations[3].namespace',
+        'images.$': '$.foundations[4].images',
         'dns.$': '$.foundations[6].dns',
         'cluster.$': '$.foundations[7].cluster',
       },
@@ -737,6 +742,9 @@ export const deployDefinition: Machine = {
         warning: { 'S.$': '$.run.warning' },
         overrides: { 'S.$': '$.overrides' },
         policy: { 'S.$': 'States.JsonToString($.policy)' },
+        // What this deploy changed: images built and reused, services that got an ECS deployment.
+        images: { 'S.$': 'States.JsonToString($.foundations.images)' },
+        rolled: { 'S.$': 'States.JsonToString($.rollout.rolled)' },
       },
       next: 'EmitDeploymentSucceeded',
     }),

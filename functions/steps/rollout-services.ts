@@ -61,6 +61,8 @@ import { defineStep } from '../step.ts';
 export const ROLLOUT_TAG = 'modeshift:rollout';
 /** The tag naming the task definition (`family:revision`) that rollout deployed. */
 export const TASK_DEFINITION_TAG = 'modeshift:task-definition';
+/** The tag naming the rollout that last started an ECS deployment of the service (not one that found it unchanged). */
+export const DEPLOYED_BY_TAG = 'modeshift:deployed-by';
 
 export interface RolloutServicesInput {
   /** `replace` stops the old tasks before new ones start (0 % / 100 %); `rolling` keeps them until the new ones are healthy. */
@@ -93,8 +95,10 @@ export interface RolloutServicesOutput {
   readonly stable: number;
   /** Deployed by this rollout and not stable yet. */
   readonly deploying: number;
-  /** Deployed by this call. */
+  /** Deployed by this call: an ECS deployment started (services already as wanted are not in it). */
   readonly started: readonly string[];
+  /** Every service this rollout started an ECS deployment of, in any call: what the deploy rolled. */
+  readonly rolled: readonly string[];
 }
 
 /** Services registered and created or updated at once. */
@@ -139,32 +143,56 @@ export const rolloutServices = defineStep({
     );
     const stable = new Set<string>();
     const deploying = new Set<string>();
+    const rolled = new Set<string>();
     for (const spec of input.services) {
       const service = described.get(spec.name);
       const tags = new Map((service?.tags ?? []).map((tag) => [tag.key, tag.value]));
       if (service?.status !== 'ACTIVE' || tags.get(ROLLOUT_TAG) !== input.rollout) continue;
+      if (tags.get(DEPLOYED_BY_TAG) === input.rollout) rolled.add(spec.name);
       const deployed = tags.get(TASK_DEFINITION_TAG) ?? '';
       const arn = service.taskDefinition?.endsWith(`/${deployed}`) ? service.taskDefinition : deployed;
       (isStable(service, cluster, arn) ? stable : deploying).add(spec.name);
     }
 
-    const due = input.services.filter(
-      (service) =>
-        !stable.has(service.name) &&
-        !deploying.has(service.name) &&
-        service.dependsOn.every((dependency) => stable.has(dependency)),
-    );
-    if (due.length > 0) {
-      const known = await discoveryIndex(clients.servicediscovery, input.namespace.id);
-      await mapConcurrently(due, DEPLOY_CONCURRENCY, (service) =>
-        deployService(service, input, clients, known),
+    // A service that needs no ECS deployment (it has every setting and runs its task definition) is
+    // stable at once, so the services that depend on it are deployed in the same call: a redeploy
+    // that changes nothing finishes in one call, and a change deep in a chain waits for no poll.
+    const dueNow = () =>
+      input.services.filter(
+        (service) =>
+          !stable.has(service.name) &&
+          !deploying.has(service.name) &&
+          service.dependsOn.every((dependency) => stable.has(dependency)),
       );
+    const started: string[] = [];
+    let known: Awaited<ReturnType<typeof discoveryIndex>> | undefined;
+    for (let due = dueNow(); due.length > 0; due = dueNow()) {
+      known ??= await discoveryIndex(clients.servicediscovery, input.namespace.id);
+      const index = known;
+      const outcomes = await mapConcurrently(due, DEPLOY_CONCURRENCY, async (service) => ({
+        service: service.name,
+        ...(await deployService(service, input, clients, index)),
+      }));
+      for (const outcome of outcomes) {
+        const current = described.get(outcome.service);
+        const settled =
+          outcome.action === 'unchanged' &&
+          current !== undefined &&
+          isStable(current, cluster, outcome.taskDefinitionArn);
+        if (settled) stable.add(outcome.service);
+        else {
+          deploying.add(outcome.service);
+          started.push(outcome.service);
+          if (outcome.action !== 'unchanged') rolled.add(outcome.service);
+        }
+      }
     }
     return {
       done: stable.size === input.services.length,
       stable: stable.size,
-      deploying: deploying.size + due.length,
-      started: due.map((service) => service.name),
+      deploying: deploying.size,
+      started,
+      rolled: input.services.map((service) => service.name).filter((name) => rolled.has(name)),
     };
   },
   settled: (output) => output.done,
@@ -196,7 +224,7 @@ async function deployService(
   input: RolloutServicesInput,
   clients: { ecs: ECSClient; servicediscovery: ServiceDiscoveryClient; iam: IAMClient },
   known: Awaited<ReturnType<typeof discoveryIndex>>,
-): Promise<void> {
+): Promise<{ action: 'created' | 'updated' | 'unchanged'; taskDefinitionArn: string }> {
   const repository = serviceNames(input.project, input.environment, service.name).ecrRepository;
   const images = service.build
     ? [
@@ -239,7 +267,7 @@ async function deployService(
     clients,
   );
   const familyRevision = taskDefinition.arn.slice(taskDefinition.arn.lastIndexOf('/') + 1);
-  await ensureService(
+  const { action } = await ensureService(
     {
       strategy: input.strategy,
       service,
@@ -251,6 +279,7 @@ async function deployService(
         { Key: ROLLOUT_TAG, Value: input.rollout },
         { Key: TASK_DEFINITION_TAG, Value: familyRevision },
       ],
+      deploymentTags: [{ Key: DEPLOYED_BY_TAG, Value: input.rollout }],
       taskNetwork: input.taskNetwork,
       network: input.network,
       loadBalancer: input.loadBalancer,
@@ -259,6 +288,7 @@ async function deployService(
     clients,
     known,
   );
+  return { action, taskDefinitionArn: taskDefinition.arn };
 }
 
 export const handler = lambdaHandler(rolloutServices);

@@ -46,6 +46,8 @@ export interface EnsureServiceInput {
   readonly names: EnvironmentNames;
   /** The deployment's four modeshift tags. */
   readonly tags: readonly Tag[];
+  /** Tags put on the service only when it is created or updated (an ECS deployment starts), not when it is unchanged. */
+  readonly deploymentTags?: readonly Tag[];
   /** Where tasks run: public subnets with public IPs when the mode has no NAT gateway. */
   readonly taskNetwork: {
     readonly subnets: 'public' | 'private';
@@ -106,6 +108,10 @@ export async function ensureService(
     ...input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
     { key: SETTINGS_TAG, value: settingsFingerprint(settings) },
   ];
+  const deployedTags = [
+    ...ecsTags,
+    ...(input.deploymentTags ?? []).map((tag) => ({ key: tag.Key, value: tag.Value })),
+  ];
 
   const existing = await describeService(clients.ecs, names.cluster, service.name);
   if (existing !== undefined) {
@@ -120,7 +126,7 @@ export async function ensureService(
       new CreateServiceCommand({
         serviceName: service.name,
         ...settings,
-        tags: ecsTags,
+        tags: deployedTags,
       }),
     );
     return { arn: serviceArn(created.service, service.name), action: 'created' };
@@ -145,7 +151,7 @@ export async function ensureService(
     }),
   );
   const arn = serviceArn(updated.service ?? existing, service.name);
-  await clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: ecsTags }));
+  await clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: deployedTags }));
   return { arn, action: 'updated' };
 }
 

@@ -27,6 +27,7 @@ import { modeshiftTags, type ServiceSpec } from '../../../core/execution-input.t
 import { environmentNames } from '../../../core/names.ts';
 import { MODE_POLICIES } from '../../../core/policy.ts';
 import {
+  DEPLOYED_BY_TAG,
   ROLLOUT_TAG,
   type RolloutServicesInput,
   rolloutServices,
@@ -100,6 +101,7 @@ function deployed(name: string, rolloutState: 'IN_PROGRESS' | 'COMPLETED', runni
       { key: 'modeshift:environment', value: 'pr-42' },
       { key: ROLLOUT_TAG, value: ROLLOUT },
       { key: TASK_DEFINITION_TAG, value: `shop-pr-42-${name}:2` },
+      { key: DEPLOYED_BY_TAG, value: ROLLOUT },
     ],
   };
 }
@@ -146,13 +148,14 @@ describe('RolloutServices', () => {
   it('deploys first the services that depend on no other, tagged with this rollout and their task definition', async () => {
     const result = await rolloutServices(input, clients());
 
-    expect(result).toEqual({ done: false, stable: 0, deploying: 1, started: ['api'] });
+    expect(result).toEqual({ done: false, stable: 0, deploying: 1, started: ['api'], rolled: ['api'] });
     expect(created()).toEqual(['api']);
     expect(ecs).toHaveReceivedCommandWith(CreateServiceCommand, {
       serviceName: 'api',
       tags: expect.arrayContaining([
         { key: ROLLOUT_TAG, value: ROLLOUT },
         { key: TASK_DEFINITION_TAG, value: 'shop--pr-42--api:2' },
+        { key: DEPLOYED_BY_TAG, value: ROLLOUT },
       ]),
     });
   });
@@ -162,7 +165,7 @@ describe('RolloutServices', () => {
 
     const result = await rolloutServices(input, clients());
 
-    expect(result).toEqual({ done: false, stable: 0, deploying: 1, started: [] });
+    expect(result).toEqual({ done: false, stable: 0, deploying: 1, started: [], rolled: ['api'] });
     expect(created()).toEqual([]);
   });
 
@@ -183,7 +186,20 @@ describe('RolloutServices', () => {
       stable: 3,
       deploying: 0,
       started: [],
+      rolled: ['api', 'web', 'worker'],
     });
+  });
+
+  it('counts as rolled only the services this rollout started an ECS deployment of', async () => {
+    const unchanged = (name: string) => ({
+      ...deployed(name, 'COMPLETED'),
+      tags: (deployed(name, 'COMPLETED').tags ?? []).map((tag) =>
+        tag.key === DEPLOYED_BY_TAG ? { ...tag, value: 'an earlier run' } : tag,
+      ),
+    });
+    answering([deployed('api', 'COMPLETED'), unchanged('web'), unchanged('worker')]);
+
+    await expect(rolloutServices(input, clients())).resolves.toMatchObject({ done: true, rolled: ['api'] });
   });
 
   it('deploys again a service an earlier run deployed', async () => {
