@@ -16,7 +16,7 @@ import { inMemoryCloudMap } from './aws/cloud-map.ts';
 import { inMemoryCloudWatchLogs } from './aws/cloudwatch-logs.ts';
 import { inMemoryCodeBuild } from './aws/codebuild.ts';
 import { inMemoryDynamoDb } from './aws/dynamodb.ts';
-import { inMemoryEcr } from './aws/ecr.ts';
+import { inMemoryEcr, type PushedImages } from './aws/ecr.ts';
 import { inMemoryEcs } from './aws/ecs.ts';
 import { inMemoryIam } from './aws/iam.ts';
 import { type CallCounts, inMemoryClients } from './aws/in-memory-clients.ts';
@@ -66,12 +66,13 @@ export function createAccount(model: LatencyModel, builds: () => number): Accoun
   const clock = new ModelClock(model.scale);
   const world = new World(clock, model);
   const apiCalls: CallCounts = new Map();
+  const images: PushedImages = new Map();
   const clients = inMemoryClients(
     world,
     {
       ecs: inMemoryEcs(world),
-      codebuild: inMemoryCodeBuild(world),
-      ecr: inMemoryEcr(),
+      codebuild: inMemoryCodeBuild(world, images),
+      ecr: inMemoryEcr(world, images),
       cloudwatchlogs: inMemoryCloudWatchLogs(),
       servicediscovery: inMemoryCloudMap(),
       dynamodb: inMemoryDynamoDb(),

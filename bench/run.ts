@@ -20,6 +20,7 @@ export interface RunMeasure {
   readonly workflow: WorkflowName;
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly error?: string;
+  readonly cause?: string;
   readonly failedState?: string;
   /**
    * Modeled seconds the execution took: its wall time, from its first event
@@ -71,6 +72,7 @@ export async function runOnAccount(
     workflow,
     status: result.status,
     ...(result.error !== undefined ? { error: result.error } : {}),
+    ...(result.cause !== undefined ? { cause: result.cause } : {}),
     ...(result.failedState !== undefined ? { failedState: result.failedState } : {}),
     seconds,
     wallMs,

@@ -9,7 +9,8 @@ import type { LatencyModel } from '../engine/latency-model.ts';
 import { type ColdStartReport, measureColdStarts } from './cold-start.ts';
 import { largestFitting, measureLimits, type SizeLimits } from './limits.ts';
 import type { MeasuredRun } from './pair.ts';
-import { measurePairs } from './pool.ts';
+import { measurePairs, measureRedeploysOfModes } from './pool.ts';
+import type { RedeployMeasure } from './redeploy.ts';
 import { engineSeconds } from './throughput.ts';
 
 export const SIZES = [1, 10, 50, 200] as const;
@@ -18,13 +19,20 @@ export const TARGETS = {
   criticalPathRatio: 1.1,
   orchestrationCostRatio: 1 / 20,
   maxServicesWithinLimits: 500,
-  coldStartInitRatio: 3,
+  coldStartInitRatio: 2,
   engine200ServicesSeconds: 5,
+  /** A share of the same project's first deploy: a no-op redeploy takes at most a tenth of it. */
+  noopRedeploySeconds: 0.1,
+  noopRedeployBuilds: 0,
+  noopRedeployRollouts: 0,
+  oneServiceChangeRatio: 1.1,
 } as const;
 
 export interface BenchResults {
   readonly model: LatencyModel;
   readonly runs: readonly MeasuredRun[];
+  /** Each mode's first deploy, no-op redeploy and one-service change of the 20-service project. */
+  readonly redeploys: readonly RedeployMeasure[];
   readonly limits: readonly SizeLimits[];
   readonly largest: { readonly services: number; readonly firstTooLarge: SizeLimits };
   readonly coldStart: ColdStartReport;
@@ -65,6 +73,17 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
       a.workflow.localeCompare(b.workflow),
   );
 
+  const redeploys = await measureRedeploysOfModes(
+    MODES,
+    model,
+    Math.max(1, Math.min(3, availableParallelism())),
+    (measure) =>
+      progress(
+        `redeploys, ${measure.services} services, ${measure.mode}: first ${(measure.first.seconds / 60).toFixed(1)} min, no-op ${measure.noop.seconds.toFixed(0)} s, one service changed ${(measure.oneChange.seconds / 60).toFixed(1)} min (ratio ${measure.oneChange.ratio.toFixed(3)})`,
+      ),
+  );
+  redeploys.sort((a, b) => MODES.indexOf(a.mode) - MODES.indexOf(b.mode));
+
   const limits: SizeLimits[] = [];
   for (const services of SIZES) limits.push(await measureLimits(services, 'production', model));
   const largest = await largestFitting('production', model, TARGETS.maxServicesWithinLimits, 10);
@@ -76,6 +95,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
   return {
     model,
     runs,
+    redeploys,
     limits: [
       ...limits,
       ...largest.checked.filter((entry) => !SIZES.some((size) => size === entry.services)),
@@ -93,6 +113,13 @@ export interface BenchSummary {
   readonly maxServicesWithinLimits: number;
   readonly coldStartInitRatio: number;
   readonly engine200ServicesSeconds: number;
+  /** The slowest mode's no-op redeploy, in modeled seconds. */
+  readonly noopRedeploySeconds: number;
+  /** The largest share of its first deploy a mode's no-op redeploy took. */
+  readonly noopRedeployShare: number;
+  readonly noopRedeployBuilds: number;
+  readonly noopRedeployRollouts: number;
+  readonly oneServiceChangeRatio: number;
   readonly targets: typeof TARGETS;
   readonly met: Readonly<Record<keyof typeof TARGETS, boolean>>;
   readonly scale: number;
@@ -105,12 +132,25 @@ export function summarize(results: BenchResults): BenchSummary {
   const coldStartInitRatio = Math.max(...results.coldStart.handlers.map((handler) => handler.initRatio));
   const engine200ServicesSeconds = median(results.engineSeconds);
   const maxServicesWithinLimits = results.largest.services;
+  const noop = results.redeploys.map((measure) => measure.noop);
+  const noopRedeploySeconds = Math.max(...noop.map((run) => run.seconds));
+  const noopRedeployShare = Math.max(
+    ...results.redeploys.map((measure) => measure.noop.seconds / measure.first.seconds),
+  );
+  const noopRedeployBuilds = Math.max(...noop.map((run) => run.builds));
+  const noopRedeployRollouts = Math.max(...noop.map((run) => run.rollouts));
+  const oneServiceChangeRatio = Math.max(...results.redeploys.map((measure) => measure.oneChange.ratio));
   return {
     criticalPathRatio,
     orchestrationCostRatio,
     maxServicesWithinLimits,
     coldStartInitRatio,
     engine200ServicesSeconds,
+    noopRedeploySeconds,
+    noopRedeployShare,
+    noopRedeployBuilds,
+    noopRedeployRollouts,
+    oneServiceChangeRatio,
     targets: TARGETS,
     met: {
       criticalPathRatio: criticalPathRatio <= TARGETS.criticalPathRatio,
@@ -118,6 +158,10 @@ export function summarize(results: BenchResults): BenchSummary {
       maxServicesWithinLimits: maxServicesWithinLimits >= TARGETS.maxServicesWithinLimits,
       coldStartInitRatio: coldStartInitRatio <= TARGETS.coldStartInitRatio,
       engine200ServicesSeconds: engine200ServicesSeconds < TARGETS.engine200ServicesSeconds,
+      noopRedeploySeconds: noopRedeployShare <= TARGETS.noopRedeploySeconds,
+      noopRedeployBuilds: noopRedeployBuilds === TARGETS.noopRedeployBuilds,
+      noopRedeployRollouts: noopRedeployRollouts === TARGETS.noopRedeployRollouts,
+      oneServiceChangeRatio: oneServiceChangeRatio <= TARGETS.oneServiceChangeRatio,
     },
     scale: results.model.scale,
     benchSeconds: results.benchSeconds,

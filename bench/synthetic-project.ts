@@ -4,7 +4,11 @@
  * before), the first of each chain depending on a managed Postgres, every
  * other service built from source, the top of every other chain public on
  * the project's domain, a few environment variables and a secret each.
+ * A built service's image tag stands for its sources' digest, as the CLI
+ * computes it from a local context (core/build-digest.ts): the same on every
+ * deploy unless the service is named as changed.
  */
+import { createHash } from 'node:crypto';
 import type { Mode } from '../core/policy.ts';
 import { type DeployRequest, parseDeployRequest } from '../core/request.ts';
 
@@ -22,6 +26,8 @@ export function syntheticRequest(
   mode: Mode,
   deploymentId: string,
   shape: ProjectShape = DEFAULT_SHAPE,
+  /** Built services whose sources changed since the last deploy: their image tag is another. */
+  changed: readonly string[] = [],
 ): DeployRequest {
   const databases = Math.max(1, Math.ceil(services / shape.servicesPerDatabase));
   const list = Array.from({ length: services }, (_, index) => {
@@ -34,7 +40,12 @@ export function syntheticRequest(
     return {
       name,
       ...(index % 2 === 0
-        ? { build: { context: `s3://modeshift-artifacts/bench/perf/${name}/context.tar.gz` } }
+        ? {
+            build: {
+              context: `s3://modeshift-artifacts/bench/perf/${name}/context.tar.gz`,
+              imageTag: sourceTag(name, changed.includes(name)),
+            },
+          }
         : { image: 'public.ecr.aws/docker/library/nginx:1.27' }),
       cpu: 256,
       memory: 512,
@@ -58,4 +69,10 @@ export function syntheticRequest(
     databases: Array.from({ length: databases }, (_, index) => ({ name: `db${index}` })),
     domain: 'bench.example.com',
   });
+}
+
+/** A stand-in for a service's sources' digest: `src-` and 24 hex digits, as core/build-digest.ts makes it. */
+function sourceTag(service: string, changed: boolean): string {
+  const digest = createHash('sha256').update(`${service}:${changed ? 'changed' : 'original'}`);
+  return `src-${digest.digest('hex').slice(0, 24)}`;
 }

@@ -16,16 +16,24 @@ export function inMemoryEventBridge(): InMemoryService {
 }
 
 export function inMemoryScheduler(): InMemoryService {
-  const schedules = new Set<string>();
+  const schedules = new Map<string, { Input?: string }>();
+  const arn = (name?: string) => `arn:aws:scheduler:us-east-1:123456789012:schedule/default/${name}`;
   return {
-    CreateSchedule: (input: { Name?: string }) => {
-      if (schedules.has(input.Name ?? '')) throw awsError('scheduler', 'ConflictException', 'exists');
-      schedules.add(input.Name ?? '');
-      return { ScheduleArn: `arn:aws:scheduler:us-east-1:123456789012:schedule/default/${input.Name}` };
+    GetSchedule: (input: { Name?: string }) => {
+      const target = schedules.get(input.Name ?? '');
+      if (target === undefined) throw awsError('scheduler', 'ResourceNotFoundException', 'none');
+      return { Name: input.Name, Arn: arn(input.Name), Target: target };
     },
-    UpdateSchedule: (input: { Name?: string }) => ({
-      ScheduleArn: `arn:aws:scheduler:us-east-1:123456789012:schedule/default/${input.Name}`,
-    }),
+    CreateSchedule: (input: { Name?: string; Target?: { Input?: string } }) => {
+      if (schedules.has(input.Name ?? '')) throw awsError('scheduler', 'ConflictException', 'exists');
+      schedules.set(input.Name ?? '', input.Target ?? {});
+      return { ScheduleArn: arn(input.Name) };
+    },
+    UpdateSchedule: (input: { Name?: string; Target?: { Input?: string } }) => {
+      if (!schedules.has(input.Name ?? '')) throw awsError('scheduler', 'ResourceNotFoundException', 'none');
+      schedules.set(input.Name ?? '', input.Target ?? {});
+      return { ScheduleArn: arn(input.Name) };
+    },
     DeleteSchedule: (input: { Name?: string }) => {
       if (!schedules.delete(input.Name ?? ''))
         throw awsError('scheduler', 'ResourceNotFoundException', 'none');

@@ -1,5 +1,5 @@
 /**
- * In-memory ECS: clusters, task definitions and services whose deployments
+ * In-memory ECS: clusters with their tags, task definitions and services whose deployments
  * complete when the latency model says. A new deployment of a public service
  * cannot become healthy before the load balancer is active; a replace
  * deployment (0 % minimum healthy) of a running service first stops the old
@@ -14,6 +14,7 @@ import type {
   ListTaskDefinitionsCommandInput,
   RegisterTaskDefinitionCommandInput,
   Service,
+  Tag,
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import type { World } from '../world.ts';
@@ -38,6 +39,13 @@ interface ServiceRecord {
 export function inMemoryEcs(world: World): InMemoryService {
   const families = new Map<string, RegisterTaskDefinitionCommandInput[]>();
   const services = new Map<string, ServiceRecord>();
+  const clusters = new Map<string, Tag[]>();
+  const describeCluster = (name: string) => ({
+    clusterName: name,
+    clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`,
+    status: 'ACTIVE',
+    tags: clusters.get(name) ?? [],
+  });
   const definitionArn = (family: string, revision: number) =>
     `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
 
@@ -70,6 +78,16 @@ export function inMemoryEcs(world: World): InMemoryService {
       desiredCount: record.desiredCount,
       runningCount: done ? record.desiredCount : 0,
       capacityProviderStrategy: record.settings.capacityProviderStrategy ?? [],
+      ...(record.settings.deploymentConfiguration
+        ? { deploymentConfiguration: record.settings.deploymentConfiguration }
+        : {}),
+      ...(record.settings.networkConfiguration
+        ? { networkConfiguration: record.settings.networkConfiguration }
+        : {}),
+      loadBalancers: record.settings.loadBalancers ?? [],
+      serviceRegistries: record.settings.serviceRegistries ?? [],
+      ...(record.settings.propagateTags ? { propagateTags: record.settings.propagateTags } : {}),
+      enableECSManagedTags: record.settings.enableECSManagedTags ?? false,
       tags: record.settings.tags ?? [],
       deployments: [
         {
@@ -84,14 +102,23 @@ export function inMemoryEcs(world: World): InMemoryService {
   };
 
   return {
-    CreateCluster: (input: { clusterName?: string }) => ({
-      cluster: {
-        clusterName: input.clusterName,
-        clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${input.clusterName}`,
-      },
+    CreateCluster: (input: { clusterName?: string; tags?: Tag[] }) => {
+      const name = input.clusterName ?? '';
+      clusters.set(name, input.tags ?? []);
+      return { cluster: describeCluster(name) };
+    },
+    DescribeClusters: (input: { clusters?: string[] }) => ({
+      clusters: (input.clusters ?? []).flatMap((cluster) => {
+        const name = cluster.split('/').at(-1) ?? cluster;
+        return clusters.has(name) ? [describeCluster(name)] : [];
+      }),
+      failures: [],
     }),
     PutClusterCapacityProviders: () => ({}),
-    DeleteCluster: () => ({}),
+    DeleteCluster: (input: { cluster?: string }) => {
+      clusters.delete(input.cluster?.split('/').at(-1) ?? '');
+      return {};
+    },
     RegisterTaskDefinition: (input: RegisterTaskDefinitionCommandInput) => {
       const revisions = families.get(input.family ?? '') ?? [];
       revisions.push(input);

@@ -1,4 +1,4 @@
-/** In-memory IAM: the services' execution roles, with their tags and inline policies. */
+/** In-memory IAM: the environment's roles, with their tags, trust policies and inline policies. */
 import type { CreateRoleCommandInput, Role } from '@aws-sdk/client-iam';
 import { awsError, type InMemoryService } from './in-memory-clients.ts';
 
@@ -20,6 +20,9 @@ export function inMemoryIam(): InMemoryService {
         RoleId: `AROA${roles.size}`,
         Arn: `arn:aws:iam::123456789012:role${path}${name}`,
         CreateDate: new Date(0),
+        ...(input.AssumeRolePolicyDocument
+          ? { AssumeRolePolicyDocument: input.AssumeRolePolicyDocument }
+          : {}),
         ...(input.Tags ? { Tags: input.Tags } : {}),
       };
       roles.set(name, { role, policies: new Map() });
@@ -32,6 +35,11 @@ export function inMemoryIam(): InMemoryService {
         .filter((role) => (role.Path ?? '/').startsWith(input.PathPrefix ?? '/'))
         .map(({ Tags: _tags, ...listed }) => listed),
     }),
+    UpdateAssumeRolePolicy: (input: { RoleName?: string; PolicyDocument?: string }) => {
+      const entry = found(input.RoleName);
+      entry.role = { ...entry.role, AssumeRolePolicyDocument: input.PolicyDocument };
+      return {};
+    },
     PutRolePolicy: (input: { RoleName?: string; PolicyName?: string; PolicyDocument?: string }) => {
       found(input.RoleName).policies.set(input.PolicyName ?? '', input.PolicyDocument ?? '');
       return {};

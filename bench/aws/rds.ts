@@ -1,5 +1,5 @@
 /**
- * In-memory RDS: subnet groups, and instances that become available, take
+ * In-memory RDS: subnet groups with their tags, and instances that become available, take
  * their final snapshot and are deleted when the latency model says.
  */
 import type {
@@ -9,12 +9,15 @@ import type {
   DeleteDBInstanceCommandInput,
   DescribeDBInstancesCommandInput,
   ModifyDBInstanceCommandInput,
+  Tag,
 } from '@aws-sdk/client-rds';
 import type { World } from '../world.ts';
 import { awsError, type InMemoryService } from './in-memory-clients.ts';
 
 export function inMemoryRds(world: World): InMemoryService {
   const instances = new Map<string, DBInstance>();
+  const subnetGroups = new Map<string, Tag[]>();
+  const subnetGroupArn = (name: string) => `arn:aws:rds:us-east-1:123456789012:subgrp:${name}`;
   const present = (id: string) => {
     const instance = instances.get(id);
     if (instance === undefined) return undefined;
@@ -44,8 +47,27 @@ export function inMemoryRds(world: World): InMemoryService {
     };
   };
   return {
-    CreateDBSubnetGroup: () => ({}),
-    DeleteDBSubnetGroup: () => ({}),
+    CreateDBSubnetGroup: (input: { DBSubnetGroupName?: string; Tags?: Tag[] }) => {
+      const name = input.DBSubnetGroupName ?? '';
+      if (subnetGroups.has(name)) throw awsError('rds', 'DBSubnetGroupAlreadyExistsFault', `${name} exists`);
+      subnetGroups.set(name, input.Tags ?? []);
+      return { DBSubnetGroup: { DBSubnetGroupName: name, DBSubnetGroupArn: subnetGroupArn(name) } };
+    },
+    DescribeDBSubnetGroups: (input: { DBSubnetGroupName?: string }) => {
+      const name = input.DBSubnetGroupName ?? '';
+      if (!subnetGroups.has(name)) throw awsError('rds', 'DBSubnetGroupNotFoundFault', `${name} not found`);
+      return { DBSubnetGroups: [{ DBSubnetGroupName: name, DBSubnetGroupArn: subnetGroupArn(name) }] };
+    },
+    DeleteDBSubnetGroup: (input: { DBSubnetGroupName?: string }) => {
+      subnetGroups.delete(input.DBSubnetGroupName ?? '');
+      return {};
+    },
+    ListTagsForResource: (input: { ResourceName?: string }) => {
+      const name = input.ResourceName ?? '';
+      const group = [...subnetGroups].find(([groupName]) => subnetGroupArn(groupName) === name);
+      const instance = [...instances.values()].find((candidate) => candidate.DBInstanceArn === name);
+      return { TagList: group?.[1] ?? instance?.TagList ?? [] };
+    },
     DescribeDBInstances: (input: DescribeDBInstancesCommandInput) => {
       if (input.DBInstanceIdentifier !== undefined) {
         const instance = present(input.DBInstanceIdentifier);
