@@ -5,13 +5,20 @@
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { formatProblem, isInputError, type Problem } from '../core/errors.ts';
-import { actionCounts, type LiveChange, type LivePlan, type LiveValue } from '../core/live-plan.ts';
+import {
+  actionCounts,
+  type LiveChange,
+  type LivePlan,
+  type LiveServicePlan,
+  type LiveValue,
+} from '../core/live-plan.ts';
 import { checkModeChange, type Mode, parseMode } from '../core/policy.ts';
 import type { ZonePlanEntry } from '../core/zone-plan.ts';
 import { type ClientFactory, createClientFactory } from '../engine/clients.ts';
@@ -45,6 +52,7 @@ function liveClients(factory: ClientFactory): LiveStateClients {
     logs: factory('cloudwatchlogs') as CloudWatchLogsClient,
     dynamodb: factory('dynamodb') as DynamoDBClient,
     ssm: factory('ssm') as SSMClient,
+    ecr: factory('ecr') as ECRClient,
   };
 }
 
@@ -118,6 +126,8 @@ export function livePlanJson(
   return {
     deployed: { at: source.at, exists: plan.exists, mode: plan.deployedMode ?? null },
     live: plan.resources,
+    /** Which built services' images a deploy builds or reuses, and which services it rolls out or leaves alone. */
+    redeploy: plan.services,
     /** Each public zone: create, keep, adopt or refuse, and why. */
     zones,
     /** Config values the services need that are not set: a deploy would be refused for each. */
@@ -220,9 +230,20 @@ export function renderLivePlan(
   lines.push(
     `${counts.create} to create, ${counts.update} to update, ${counts.remove} to remove, ${counts.keep} to keep`,
   );
+  lines.push(servicesLine(plan.services));
   if (plan.resources.some((item) => item.changes.some((change) => change.fromRecord)))
     lines.push(
       '* the API reports no value for this setting: shown is what the last deploy set, from the environment record',
     );
   return `${lines.join('\n')}\n`;
+}
+
+/** `Images: build web · reuse api. Services: roll out web · unchanged api, worker.` */
+function servicesLine(services: LiveServicePlan): string {
+  const list = (names: readonly string[]) => (names.length > 0 ? names.join(', ') : 'none');
+  const images =
+    services.build.length + services.reuse.length > 0
+      ? `Images: build ${list(services.build)} · reuse ${list(services.reuse)}. `
+      : '';
+  return `${images}Services: roll out ${list(services.roll)} · unchanged ${list(services.unchanged)}.`;
 }

@@ -8,6 +8,7 @@
 
 import { type CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import {
   type ContainerDefinition,
   DescribeTaskDefinitionCommand,
@@ -38,6 +39,7 @@ import {
   findEnvironmentTargetGroups,
 } from '../functions/aws/elbv2/environment-load-balancer.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from '../functions/aws/environment-tags.ts';
+import { hasAwsErrorName } from '../functions/aws/errors.ts';
 import { mapConcurrently } from '../functions/bounded-concurrency.ts';
 import { readEnvironment } from '../local/records.ts';
 
@@ -50,6 +52,8 @@ export interface LiveStateClients {
   readonly dynamodb: DynamoDBClient;
   /** The environment's config values: their names, and which the services need that are missing. */
   readonly ssm: SSMClient;
+  /** Whether a built service's image (its digest's tag) is in its repository already. */
+  readonly ecr: ECRClient;
 }
 
 export interface LiveStateQuery extends EnvironmentIdentity {
@@ -62,6 +66,8 @@ export interface LiveStateQuery extends EnvironmentIdentity {
    * @default false
    */
   readonly emulator?: boolean;
+  /** The content-addressed images the request's builds make: each is looked up in its repository. @default none */
+  readonly images?: ReadonlyArray<{ readonly repository: string; readonly imageTag: string }>;
 }
 
 /** DescribeTaskDefinition calls at once. */
@@ -71,13 +77,14 @@ const CONCURRENCY = 5;
 export async function readLiveState(clients: LiveStateClients, query: LiveStateQuery): Promise<LiveState> {
   const owner = { project: query.project, environment: query.environment };
   const names = environmentNames(query.project, query.environment);
-  const [record, services, databases, logGroups, targetGroups, loadBalancer] = await Promise.all([
+  const [record, services, databases, logGroups, targetGroups, loadBalancer, images] = await Promise.all([
     readEnvironment(clients.dynamodb, query.tableName, query.project, query.environment),
     readServices(clients.ecs, names.cluster, owner, query.emulator === true),
     readDatabases(clients.rds, owner),
     readLogGroups(clients.logs, owner),
     findEnvironmentTargetGroups(clients.elbv2, names.targetGroupPrefix, owner),
     readLoadBalancer(clients.elbv2, names.loadBalancer, owner),
+    builtImages(clients.ecr, query.images ?? []),
   ]);
   return {
     ...(record !== undefined ? { record: liveRecord(record) } : {}),
@@ -91,7 +98,27 @@ export async function readLiveState(clients: LiveStateClients, query: LiveStateQ
       ...(group.HealthCheckPort !== undefined ? { healthCheckPort: group.HealthCheckPort } : {}),
     })),
     ...(loadBalancer !== undefined ? { loadBalancer } : {}),
+    images,
   };
+}
+
+/** `repository:tag` of each image that is in its repository (one DescribeImages per repository). */
+async function builtImages(
+  ecr: ECRClient,
+  images: ReadonlyArray<{ readonly repository: string; readonly imageTag: string }>,
+): Promise<string[]> {
+  const found = await mapConcurrently(images, CONCURRENCY, async ({ repository, imageTag }) => {
+    try {
+      const { imageDetails = [] } = await ecr.send(
+        new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag }] }),
+      );
+      return imageDetails.length > 0 ? [`${repository}:${imageTag}`] : [];
+    } catch (error) {
+      if (hasAwsErrorName(error, 'ImageNotFoundException', 'RepositoryNotFoundException')) return [];
+      throw error;
+    }
+  });
+  return found.flat();
 }
 
 function liveRecord(record: NonNullable<Awaited<ReturnType<typeof readEnvironment>>>): LiveRecord {

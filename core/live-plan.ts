@@ -49,6 +49,23 @@ export interface LivePlanEntry {
   readonly changes: readonly LiveChange[];
   /** What a person should know beyond the changes (a deferred change, a database left in place). */
   readonly note?: string;
+  /**
+   * A built service's image: `build` when a deploy starts a build for it, `reuse` when its
+   * digest's tag is in its repository already (core/build-digest.ts).
+   */
+  readonly image?: 'build' | 'reuse';
+}
+
+/** What a deploy does with the services' images and ECS deployments. */
+export interface LiveServicePlan {
+  /** Built services whose image a deploy builds. */
+  readonly build: readonly string[];
+  /** Built services whose image is in their repository already: not built again. */
+  readonly reuse: readonly string[];
+  /** Services a deploy creates or updates: each gets an ECS deployment. */
+  readonly roll: readonly string[];
+  /** Services a deploy leaves as they are: no new task definition, no ECS deployment. */
+  readonly unchanged: readonly string[];
 }
 
 /** The environment as the live plan found it. */
@@ -59,6 +76,7 @@ export interface LivePlan {
   readonly deployedMode?: string;
   readonly requestedMode: string;
   readonly resources: readonly LivePlanEntry[];
+  readonly services: LiveServicePlan;
 }
 
 // ── The live state, as read from AWS ────────────────────────────────────────
@@ -146,6 +164,8 @@ export interface LiveState {
   readonly logGroups: readonly LiveLogGroup[];
   readonly targetGroups: readonly LiveTargetGroup[];
   readonly loadBalancer?: LiveLoadBalancer;
+  /** `repository:tag` of the request's content-addressed images found in their repositories. */
+  readonly images?: readonly string[];
 }
 
 /** Notes on resources a deploy leaves in place although the request no longer has them. */
@@ -191,6 +211,18 @@ export function livePlan(input: DeployInput, live: LiveState): LivePlan {
     ...(up && live.record?.mode !== undefined ? { deployedMode: live.record.mode } : {}),
     requestedMode: input.mode,
     resources,
+    services: servicePlan(resources),
+  };
+}
+
+function servicePlan(resources: readonly LivePlanEntry[]): LiveServicePlan {
+  const wanted = resources.filter((item) => item.kind === 'service' && item.action !== 'remove');
+  const names = (keep: (item: LivePlanEntry) => boolean) => wanted.filter(keep).map((item) => item.name);
+  return {
+    build: names((item) => item.image === 'build'),
+    reuse: names((item) => item.image === 'reuse'),
+    roll: names((item) => item.action === 'create' || item.action === 'update'),
+    unchanged: names((item) => item.action === 'keep'),
   };
 }
 
@@ -362,19 +394,22 @@ function serviceEntries(
 ): LivePlanEntry[] {
   const current = byName(live.services, (service) => service.name);
   const wanted = new Set(services.map((service) => service.name));
-  const entries = services.map((service) => {
+  const entries = services.map((service): LivePlanEntry => {
+    const image = imagePlan(input, service, live);
+    const withImage = (item: LivePlanEntry) => (image === undefined ? item : { ...item, image });
     const found = current.get(service.name);
-    if (found === undefined) return entry('service', service.name, 'create');
+    if (found === undefined) return withImage(entry('service', service.name, 'create'));
     if (found.status === 'DRAINING')
-      return entry(
-        'service',
-        service.name,
-        'create',
-        'an earlier service of this name is still being deleted (DRAINING): the deploy fails until it is gone',
+      return withImage(
+        entry(
+          'service',
+          service.name,
+          'create',
+          'an earlier service of this name is still being deleted (DRAINING): the deploy fails until it is gone',
+        ),
       );
     const changes = serviceChanges(input, service, found, live.record?.policy);
-    const note = service.build ? 'a deploy builds its image again and rolls it out' : undefined;
-    return compared('service', service.name, changes, note);
+    return withImage(compared('service', service.name, changes));
   });
   for (const service of live.services) {
     if (wanted.has(service.name) || service.status === 'DRAINING') continue;
@@ -433,18 +468,29 @@ function serviceChanges(
   ];
 }
 
+/** Whether a deploy builds a built service's image or finds it in its repository, as StartBuilds decides. */
+function imagePlan(input: DeployInput, service: ServiceSpec, live: LiveState): 'build' | 'reuse' | undefined {
+  if (!service.build) return undefined;
+  if (service.imageTag === undefined) return 'build';
+  const repository = serviceNames(input.project, input.environment, service.name).ecrRepository;
+  return live.images?.includes(`${repository}:${service.imageTag}`) ? 'reuse' : 'build';
+}
+
 /**
- * An image service runs its image; a built service runs an image from its
- * own ECR repository (a new one each deploy, which is not a change of the
- * request), so only a switch between the two shows.
+ * An image service runs its image. A built service runs its digest's tag
+ * from its own ECR repository: it changes when its sources do. A build with
+ * no digest (a context in S3, whose content is unknown) is tagged with the
+ * deployment id, so every deploy builds and rolls it.
  */
 function imageChange(input: DeployInput, wanted: ServiceSpec, definition: LiveTaskDefinition): LiveChange[] {
   const image = definition.image;
   if (image === undefined) return [];
   if (!wanted.build) return change('image', image, wanted.image ?? null);
   const repository = serviceNames(input.project, input.environment, wanted.name).ecrRepository;
-  if (image.includes(`/${repository}:`)) return [];
-  return [{ setting: 'image', from: image, to: `built into ${repository}` }];
+  if (!image.includes(`/${repository}:`))
+    return [{ setting: 'image', from: image, to: `${repository}:${wanted.imageTag ?? input.deploymentId}` }];
+  const tag = image.slice(image.lastIndexOf(':') + 1);
+  return change('image', tag, wanted.imageTag ?? input.deploymentId);
 }
 
 /** One change per variable added, removed or given another value. */

@@ -4,6 +4,7 @@ import { formatProblem, InputError, type Problem } from '../../core/errors.ts';
 import { type Assumptions, parseAssumptions } from '../../core/estimate.ts';
 import { buildDeployInput } from '../../core/execution-input.ts';
 import { livePlan } from '../../core/live-plan.ts';
+import { serviceNames } from '../../core/names.ts';
 import { type DeploymentPlan, planDeployment } from '../../core/plan.ts';
 import { MODES, type Mode, resolveMode, SETTING_LABELS, SETTING_NAMES } from '../../core/policy.ts';
 import type { PriceTable } from '../../core/prices.ts';
@@ -314,7 +315,20 @@ async function printLivePlan(
   const { request } = stored;
   const missing = await missingConfigValues(request, source.clients.ssm);
   const input = buildDeployInput(request, stored.resolved, io.now());
-  const live = livePlan(input, await readLive(source, request));
+  const images = input.builds.flatMap((build) =>
+    build.imageTag === undefined
+      ? []
+      : [
+          {
+            repository: serviceNames(input.project, input.environment, build.service).ecrRepository,
+            imageTag: build.imageTag,
+          },
+        ],
+  );
+  const live = livePlan(
+    input,
+    await readLive(source, { project: request.project, environment: request.environment, images }),
+  );
   const zones = planZones(await readZoneFacts(source.route53, input.zones, request), input);
   const plan = planDeployment(request, stored.resolved);
   const paths = {

@@ -1,5 +1,6 @@
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -40,8 +41,9 @@ const logs = mockClient(CloudWatchLogsClient);
 const dynamodb = mockClient(DynamoDBClient);
 const ssm = mockClient(SSMClient);
 const route53 = mockClient(Route53Client);
+const ecr = mockClient(ECRClient);
 const callerIdentity = mockCallerIdentity();
-const mocks = [ecs, rds, elbv2, logs, dynamodb, ssm, route53];
+const mocks = [ecs, rds, elbv2, logs, dynamodb, ssm, route53, ecr];
 
 /** The account's public zones: `name` (with its final dot) → tags; a zone of any other name is absent. */
 function givenZones(zones: Record<string, Array<{ Key: string; Value: string }>>) {
@@ -162,6 +164,7 @@ beforeEach(() => {
   callerIdentity.answer();
   for (const mock of mocks) mock.reset();
   givenZones({});
+  ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'no image', $metadata: {} }));
   ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
   ssm.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
     Parameters: input.Names.map((name) => ({ Name: name })),
@@ -182,6 +185,7 @@ describe('live state — read from AWS', () => {
         logs: new CloudWatchLogsClient({}),
         dynamodb: new DynamoDBClient({}),
         ssm: new SSMClient({}),
+        ecr: new ECRClient({}),
       },
       { project: 'shop', environment: 'main', tableName: 'environments' },
     );
@@ -229,6 +233,7 @@ describe('live state — read from AWS', () => {
         logs: new CloudWatchLogsClient({}),
         dynamodb: new DynamoDBClient({}),
         ssm: new SSMClient({}),
+        ecr: new ECRClient({}),
       },
       { project: 'shop', environment: 'main', tableName: 'environments', emulator: true },
     );
@@ -328,6 +333,29 @@ describe('modeshift plan — with a deployed app', () => {
     expect(result.stdout).toMatch(
       new RegExp(`^update +database +${DB_INSTANCE} +deletionProtection off→on$`, 'm'),
     );
+    expect(result.stdout).toContain(
+      'Images: build api, web · reuse none. Services: roll out api, web, worker · unchanged none.',
+    );
+  });
+
+  it('says which images a deploy reuses: those whose digest tag is in their repository', async () => {
+    givenStagingWorker();
+    ecr.on(DescribeImagesCommand, { repositoryName: 'shop/main/api' }).callsFake((asked) => ({
+      imageDetails: [{ imageTags: [asked.imageIds[0].imageTag] }],
+    }));
+
+    const result = await runCli(
+      ['plan', '-f', SHOP_EXAMPLE, '--env', 'main', '--mode', 'production', '--json'],
+      APP,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    const { redeploy } = JSON.parse(result.stdout) as { redeploy: Record<string, string[]> };
+    expect(redeploy).toMatchObject({ build: ['web'], reuse: ['api'] });
+    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      repositoryName: 'shop/main/api',
+      imageIds: [{ imageTag: expect.stringMatching(/^src-[0-9a-f]{24}$/) }],
+    });
   });
 
   it('says a production → development change would be refused without --force --confirm', async () => {

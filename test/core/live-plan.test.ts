@@ -232,7 +232,7 @@ describe('live plan — services', () => {
     ]);
   });
 
-  it('names a switch from an image to a build, and not the new image every build brings', () => {
+  it('names a switch from an image to a build, and rolls a build with no digest on every deploy', () => {
     const built = { ...WEB, image: undefined, build: { context: 's3://artifacts/web.tar.gz' } };
     const fromRepository = {
       ...LIVE_WEB,
@@ -249,12 +249,57 @@ describe('live plan — services', () => {
     });
 
     expect(find(switched.resources, 'service', 'web').changes).toEqual([
-      { setting: 'image', from: 'nginx:1.27', to: 'built into shop/main/web' },
+      { setting: 'image', from: 'nginx:1.27', to: 'shop/main/web:d2' },
     ]);
+    // Its context's content is unknown, so StartBuilds builds it under the deployment id, and it rolls.
     expect(find(rebuilt.resources, 'service', 'web')).toMatchObject({
-      action: 'keep',
-      note: 'a deploy builds its image again and rolls it out',
+      action: 'update',
+      image: 'build',
+      changes: [{ setting: 'image', from: 'd1', to: 'd2' }],
     });
+  });
+
+  it('reuses an image whose digest tag is in its repository, and leaves a service running it unchanged', () => {
+    const tag = `src-${'a'.repeat(24)}`;
+    const built = {
+      ...WEB,
+      image: undefined,
+      build: { context: 's3://artifacts/web.tar.gz', imageTag: tag },
+    };
+    const running = (imageTag: string): LiveService => ({
+      ...LIVE_WEB,
+      taskDefinition: {
+        ...(LIVE_WEB.taskDefinition as NonNullable<LiveService['taskDefinition']>),
+        image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/main/web:${imageTag}`,
+      },
+    });
+    const input = inputFor('development', [built, API]);
+
+    const same = livePlan(input, {
+      ...DEPLOYED_DEVELOPMENT,
+      services: [running(tag), LIVE_API],
+      images: [`shop/main/web:${tag}`],
+    });
+    const changed = livePlan(input, {
+      ...DEPLOYED_DEVELOPMENT,
+      services: [running(`src-${'b'.repeat(24)}`), LIVE_API],
+    });
+
+    expect(find(same.resources, 'service', 'web')).toMatchObject({
+      action: 'keep',
+      image: 'reuse',
+      changes: [],
+    });
+    expect(same.services).toMatchObject({ build: [], reuse: ['web'] });
+    expect(same.services.roll).not.toContain('web');
+    expect(same.services.unchanged).toContain('web');
+    expect(find(changed.resources, 'service', 'web')).toMatchObject({
+      action: 'update',
+      image: 'build',
+      changes: [{ setting: 'image', from: `src-${'b'.repeat(24)}`, to: tag }],
+    });
+    expect(changed.services.build).toEqual(['web']);
+    expect(changed.services.roll).toContain('web');
   });
 
   it('compares capacity and deployment percentages with the record when ECS reports none', () => {

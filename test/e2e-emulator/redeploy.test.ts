@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
 import { deployOnTarget, type RunReport } from '../../local/run-workflows.ts';
+import { runCli } from '../support/cli.ts';
 import { callsOf, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
@@ -38,6 +39,25 @@ async function deploy(mode: Mode, deploymentId: string): Promise<RunReport> {
   );
   expect(report.status, `${report.failedState}: ${report.error}`).toBe('SUCCEEDED');
   return report;
+}
+
+/** What `plan --endpoint` says a deploy would do with the images and the services. */
+async function plannedRedeploy(mode: Mode): Promise<Record<string, string[]>> {
+  const result = await runCli([
+    'plan',
+    '-f',
+    join(project, 'compose.yaml'),
+    '--env',
+    'rd',
+    '--mode',
+    mode,
+    '--json',
+    '--endpoint',
+    aws.endpoint(),
+  ]);
+  expect(result.code, result.stderr).toBe(0);
+  const { redeploy } = JSON.parse(result.stdout) as { redeploy: Record<string, string[]> };
+  return Object.fromEntries(Object.entries(redeploy).map(([key, names]) => [key, names.toSorted()]));
 }
 
 /** What a run changed: builds started, contexts uploaded, revisions registered, services created or updated, DNS writes. */
@@ -83,6 +103,12 @@ describe('a redeploy on the local AWS touches only what changed', () => {
     const first = await deploy('staging', 'first');
     const afterFirst = changes();
 
+    expect(await plannedRedeploy('staging')).toEqual({
+      build: [],
+      reuse: ['api', 'web'],
+      roll: [],
+      unchanged: ['api', 'web', 'worker'],
+    });
     const noop = await deploy('staging', 'again');
     const changed = since(afterFirst);
 
@@ -110,6 +136,12 @@ describe('a redeploy on the local AWS touches only what changed', () => {
       "require('http').createServer((_, r) => r.end('v2')).listen(3000);\n",
     );
 
+    expect(await plannedRedeploy('staging')).toEqual({
+      build: ['web'],
+      reuse: ['api'],
+      roll: ['web'],
+      unchanged: ['api', 'worker'],
+    });
     const changedRun = await deploy('staging', 'web-changed');
     const changed = since(before);
 
