@@ -184,6 +184,7 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
           service: build.service,
           id: `shop-pr-1-${build.service}:1`,
         })),
+        reused: [],
       };
     case 'CheckBuilds':
       return { done: true };
@@ -202,6 +203,7 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
         stable: ((input.services as unknown[]) ?? []).length,
         deploying: 0,
         started: [],
+        rolled: ((input.services as Array<{ name: string }>) ?? []).map((service) => service.name),
       };
     case 'DeleteDatabases':
       return { snapshots: [] };
