@@ -8,15 +8,13 @@
 
 import { wiredDatabase } from './app-wiring.ts';
 import { parseDuration } from './duration.ts';
+import { LOCK_TTL_MS } from './environment-lock.ts';
 import { InputError } from './errors.ts';
 import { databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
 import { natGatewayCount, publicHostnames, taskNetworking } from './plan.ts';
 import type { Mode, Policy, ResolvedPolicy } from './policy.ts';
 import { type DeployRequest, type DownRequest, PRODUCTION_PROTECTIONS, type Service } from './request.ts';
 import { deploymentWaves } from './waves.ts';
-
-/** How long a lock is honoured before another deployment may take it over. */
-export const LOCK_TTL_MS = 3 * 60 * 60_000;
 
 /** Step Functions' limit on an execution's input and on every state's input and output: 256 KiB of UTF-8 JSON. */
 export const STEP_FUNCTIONS_MAX_BYTES = 262_144;

@@ -5,51 +5,54 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { LOCK_TTL_MS } from '../core/execution-input.ts';
+import { LOCK_TTL_MS } from '../core/environment-lock.ts';
 import { asPrincipal } from '../core/principal.ts';
-import { configValuesCheck, parameterStore, prepareDeploy } from './deploy-requested.ts';
-import { prepareDown } from './down-requested.ts';
 import { dequeue } from './requests/environment-queue.ts';
-import {
-  type DeployDeps,
-  queueContext,
-  type RequestOutcome,
-  startLocked,
-} from './requests/handle-request.ts';
-import { runtimeDeps } from './requests/runtime-deps.ts';
+import type { DeployDeps, RequestOutcome } from './requests/handle-request.ts';
+import { type QueueDeps, queueDeps } from './requests/queue-deps.ts';
 
 const logger = new Logger({ serviceName: 'modeshift' });
 
+type WorkflowFinishedEvent = { detail?: { project?: unknown; environment?: unknown } };
+type WorkflowFinishedOutcome = RequestOutcome | { outcome: 'idle' };
+
 export function workflowFinished(
-  event: { detail?: { project?: unknown; environment?: unknown } },
+  event: WorkflowFinishedEvent,
   deps: DeployDeps,
-): Promise<RequestOutcome | { outcome: 'idle' }> {
-  return asPrincipal('function/WorkflowFinished', () => startQueued(event, deps));
+): Promise<WorkflowFinishedOutcome> {
+  return finishWorkflow(event, deps, async () => deps);
 }
 
-async function startQueued(
-  event: { detail?: { project?: unknown; environment?: unknown } },
-  deps: DeployDeps,
-): Promise<RequestOutcome | { outcome: 'idle' }> {
-  const { project, environment } = event.detail ?? {};
-  if (typeof project !== 'string' || typeof environment !== 'string') return { outcome: 'idle' };
-  const now = deps.now();
-  const queued = await dequeue(
-    queueContext(deps),
-    project,
-    environment,
-    new Date(now.getTime() + LOCK_TTL_MS).toISOString(),
-  );
-  if (!queued) return { outcome: 'idle' };
-  deps.log.info('starting the queued request', { deploymentId: queued.deploymentId, kind: queued.kind });
-  // A queued deploy is checked again: its config values may have been removed while it waited.
-  return queued.kind === 'deploy'
-    ? startLocked(prepareDeploy(queued.detail, now), deps, configValuesCheck(deps.ssm))
-    : startLocked(prepareDown(queued.detail, now), deps);
+/**
+ * Looks at the environment's queue with `deps`, and asks for `startDeps`
+ * only when a request waited in it.
+ */
+function finishWorkflow(
+  event: WorkflowFinishedEvent,
+  deps: QueueDeps,
+  startDeps: () => Promise<DeployDeps>,
+): Promise<WorkflowFinishedOutcome> {
+  return asPrincipal('function/WorkflowFinished', async (): Promise<WorkflowFinishedOutcome> => {
+    const { project, environment } = event.detail ?? {};
+    if (typeof project !== 'string' || typeof environment !== 'string') return { outcome: 'idle' };
+    const now = deps.now();
+    const queued = await dequeue(
+      { dynamodb: deps.dynamodb, tableName: deps.tableName, now: deps.now() },
+      project,
+      environment,
+      new Date(now.getTime() + LOCK_TTL_MS).toISOString(),
+    );
+    if (!queued) return { outcome: 'idle' };
+    deps.log.info('starting the queued request', { deploymentId: queued.deploymentId, kind: queued.kind });
+    // On demand: what starts a request is most of this function's code, and most workflows leave none queued.
+    const { startQueued } = await import('./requests/start-queued.ts');
+    return startQueued(queued, now, await startDeps());
+  });
 }
 
-export const handler = middy(async function workflowFinishedHandler(event: {
-  detail?: { project?: unknown; environment?: unknown };
-}) {
-  return workflowFinished(event, { ...runtimeDeps(logger), ssm: parameterStore() });
+export const handler = middy(async function workflowFinishedHandler(event: WorkflowFinishedEvent) {
+  return finishWorkflow(event, queueDeps(logger), async () => {
+    const { lambdaDeployDeps } = await import('./requests/start-queued.ts');
+    return lambdaDeployDeps(logger);
+  });
 }).use(injectLambdaContext(logger));
