@@ -3,11 +3,18 @@ import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventb
 import type { Problem } from '../../core/errors.ts';
 import { MODESHIFT_SOURCE } from './request-event.ts';
 
+/** What a failure event says: the error, each problem, and the request as it came. */
+export interface RequestFailure {
+  readonly problems?: readonly Problem[];
+  readonly error: string;
+  readonly request?: unknown;
+}
+
 export async function emitRequestFailed(
   eventbridge: EventBridgeClient,
   busName: string,
   detailType: 'Deployment Failed' | 'Teardown Failed',
-  detail: { problems?: readonly Problem[]; error: string; request?: unknown },
+  detail: RequestFailure,
 ): Promise<void> {
   await eventbridge.send(
     new PutEventsCommand({

@@ -13,14 +13,18 @@ import { isInputError, type Problem } from '../../core/errors.ts';
 import { executionName } from '../../core/names.ts';
 import { assertServedProject } from '../../core/served-projects.ts';
 import { acquireLock, enqueue, type QueueContext, releaseLock } from './environment-queue.ts';
-import { emitRequestFailed } from './failure-event.ts';
+import type { RequestFailure } from './failure-event.ts';
 import { existingExecution, startWorkflow } from './start-workflow.ts';
 
 /** What a request handler needs, injected so tests can pass mocks. */
 export interface RequestDeps {
   readonly sfn: SFNClient;
   readonly dynamodb: DynamoDBClient;
-  readonly eventbridge: EventBridgeClient;
+  /**
+   * The client failure events go through, asked for when one is sent: a request that starts or
+   * is queued sends none, so a handler loads EventBridge only for a request that fails.
+   */
+  readonly eventbridge: () => Promise<EventBridgeClient>;
   readonly tableName: string;
   readonly busName: string;
   readonly deployStateMachineArn: string;
@@ -78,6 +82,17 @@ function failureType(kind: 'deploy' | 'down') {
   return kind === 'deploy' ? 'Deployment Failed' : 'Teardown Failed';
 }
 
+/** Emits the failure event of a request that starts nothing. */
+async function emitFailure(
+  deps: RequestDeps,
+  kind: 'deploy' | 'down',
+  failure: RequestFailure,
+): Promise<void> {
+  // On demand, with the EventBridge commands: most requests send no failure event.
+  const { emitRequestFailed } = await import('./failure-event.ts');
+  await emitRequestFailed(await deps.eventbridge(), deps.busName, failureType(kind), failure);
+}
+
 export function queueContext(deps: RequestDeps): QueueContext {
   return { dynamodb: deps.dynamodb, tableName: deps.tableName, now: deps.now() };
 }
@@ -90,7 +105,7 @@ async function refuse(
   request: unknown,
 ): Promise<RequestOutcome> {
   deps.log.error('request refused', { error: refusal.error, problems: refusal.problems });
-  await emitRequestFailed(deps.eventbridge, deps.busName, failureType(kind), {
+  await emitFailure(deps, kind, {
     error: refusal.error,
     problems: refusal.problems,
     request,
@@ -128,7 +143,7 @@ export async function startLocked<R extends PreparedRequest>(
     };
   } catch (error) {
     await releaseLock(queueContext(deps), request);
-    await emitRequestFailed(deps.eventbridge, deps.busName, failureType(request.kind), {
+    await emitFailure(deps, request.kind, {
       error: `the ${request.kind} workflow could not start: ${(error as Error).message}`,
       request: request.detail,
     });
@@ -150,7 +165,7 @@ export async function handleRequest<R extends PreparedRequest>(
   } catch (error) {
     if (!isInputError(error)) throw error;
     deps.log.error('request rejected', { problems: error.problems });
-    await emitRequestFailed(deps.eventbridge, deps.busName, failureType(kind), {
+    await emitFailure(deps, kind, {
       error: `the ${kind} request is invalid`,
       problems: error.problems,
       request: rawDetail,

@@ -70,7 +70,7 @@ export function inProcessStepFunctions(
   const deps: DeployDeps = {
     sfn,
     dynamodb: target.clients('dynamodb') as DynamoDBClient,
-    eventbridge: target.clients('eventbridge') as EventBridgeClient,
+    eventbridge: async () => target.clients('eventbridge') as EventBridgeClient,
     ssm: target.clients('ssm') as SSMClient,
     tableName: target.names.tableName,
     busName: target.names.busName,

@@ -20,10 +20,11 @@ export function requestDeps(
   now: Date,
   log: DeployDeps['log'] = { info: () => {}, error: () => {} },
 ): DeployDeps {
+  const eventbridge = new EventBridgeClient({ region: 'us-east-1' });
   return {
     sfn: new SFNClient({ region: 'us-east-1' }),
     dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-    eventbridge: new EventBridgeClient({ region: 'us-east-1' }),
+    eventbridge: async () => eventbridge,
     ssm: new SSMClient({ region: 'us-east-1' }),
     tableName: 'modeshift-environments',
     busName: 'modeshift',
