@@ -12,8 +12,8 @@ import { LOCK_TTL_MS } from './environment-lock.ts';
 import { InputError } from './errors.ts';
 import { databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
 import { natGatewayCount, publicHostnames, taskNetworking } from './plan.ts';
-import type { Mode, Policy, ResolvedPolicy } from './policy.ts';
-import { type DeployRequest, type DownRequest, PRODUCTION_PROTECTIONS, type Service } from './request.ts';
+import { type Mode, type Policy, PRODUCTION_PROTECTIONS, type ResolvedPolicy } from './policy.ts';
+import type { DeployRequest, DownRequest, Service } from './request.ts';
 import { deploymentWaves } from './waves.ts';
 
 /** Step Functions' limit on an execution's input and on every state's input and output: 256 KiB of UTF-8 JSON. */

@@ -76,6 +76,14 @@ const settingShapes = {
 export type SettingName = keyof typeof settingShapes;
 export const SETTING_NAMES = Object.keys(settingShapes) as SettingName[];
 
+/** Production overrides that weaken data protection: each needs `confirm` naming the environment. */
+export const PRODUCTION_PROTECTIONS = [
+  'finalSnapshotOnDown',
+  'dbDeletionProtection',
+  'lbDeletionProtection',
+  'retainAccessLogsOnDown',
+] as const satisfies readonly SettingName[];
+
 /** The message for an override that names no setting. */
 export const UNKNOWN_SETTING = `unknown setting (known settings: ${SETTING_NAMES.join(', ')})`;
 

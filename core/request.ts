@@ -1,7 +1,9 @@
 /**
- * The deployment request: the detail of `Deploy Requested` and
- * `Down Requested` events (docs/design.md §3), as one zod schema used everywhere —
- * by the CLI, the handlers and the workflows' input.
+ * The deployment request: the detail of `Deploy Requested` events
+ * (docs/design.md §3), as one zod schema used everywhere — by the CLI, the
+ * handlers and the workflows' input. The down request is in
+ * core/down-request.ts and what both share in core/request-validation.ts;
+ * this module exports them too.
  *
  * Every problem is reported with its field path (`services[2].ports[0]`).
  * Names are DNS-safe, and every AWS name derived from them is checked against
@@ -11,7 +13,7 @@ import * as z from 'zod/mini';
 import { wiringProblems } from './app-wiring.ts';
 import { parseDuration } from './duration.ts';
 import { ENVIRONMENT_VARIABLE_NAME, notAnEnvironmentVariableName } from './environment-variable-name.ts';
-import { formatPath, InputError, type Problem } from './errors.ts';
+import { formatPath } from './errors.ts';
 import { fargateSizeHint, isFargateSize } from './fargate.ts';
 import {
   databaseNameRules,
@@ -22,13 +24,26 @@ import {
   publicZoneName,
   serviceNameRules,
 } from './names.ts';
-import { MODES, type Mode, modeHint, OverridesSchema, parseMode, UNKNOWN_SETTING } from './policy.ts';
+import { MODES, type Mode, modeHint, OverridesSchema, PRODUCTION_PROTECTIONS, parseMode } from './policy.ts';
+import {
+  DeploymentIdSchema,
+  EnvironmentNameSchema,
+  ProjectNameSchema,
+  parseWith,
+  quoted,
+  ServiceNameSchema,
+} from './request-validation.ts';
 import './zod-locale.ts';
 
-/** A request that is not valid: each problem names its field. */
-export class RequestValidationError extends InputError {
-  override name = 'RequestValidationError';
-}
+export { type DownRequest, DownRequestSchema, parseDownRequest } from './down-request.ts';
+export {
+  DeploymentIdSchema,
+  EnvironmentNameSchema,
+  ProjectNameSchema,
+  problemsFromZod,
+  RequestValidationError,
+  ServiceNameSchema,
+} from './request-validation.ts';
 
 /** Limits of one request, chosen to stay inside AWS's quotas. */
 export const REQUEST_LIMITS = {
@@ -50,43 +65,17 @@ export const REQUEST_LIMITS = {
   maxTtlMs: 365 * 86_400_000,
 } as const;
 
-const DNS_SAFE = 'lowercase letters, digits and single hyphens';
-const STARTS_WITH_LETTER = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
-const STARTS_WITH_ALNUM = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
 const HOSTNAME =
   /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const IMAGE_REF =
   /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\s\0]+$/;
 
-const quoted = (value: unknown): string => JSON.stringify(value) ?? String(value);
-
 /** Refuses the value a transform was given: the transform's result is then not used. */
 function refuse(ctx: z.core.ParsePayload, message: string): never {
   ctx.issues.push({ code: 'custom', message, input: ctx.value });
   return z.NEVER;
 }
-
-function dnsName(what: string, pattern: RegExp, maxLength: number, start: string) {
-  return z
-    .string({
-      error: (issue) => (issue.input === undefined ? 'is required' : `expected ${what} as a string`),
-    })
-    .check(
-      z.minLength(1, { error: 'must not be empty' }),
-      z.maxLength(maxLength, {
-        error: (issue) => `${quoted(issue.input)} is longer than ${maxLength} characters`,
-      }),
-      z.regex(pattern, {
-        error: (issue) =>
-          `${quoted(issue.input)} is not a DNS-safe ${what} (${DNS_SAFE}, starting with ${start})`,
-      }),
-    );
-}
-
-export const ProjectNameSchema = dnsName('project name', STARTS_WITH_LETTER, 40, 'a letter');
-export const EnvironmentNameSchema = dnsName('environment name', STARTS_WITH_ALNUM, 40, 'a letter or digit');
-export const ServiceNameSchema = dnsName('service name', STARTS_WITH_LETTER, 48, 'a letter');
 
 export const ModeInputSchema = z.pipe(
   z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected a mode as a string') }),
@@ -95,15 +84,6 @@ export const ModeInputSchema = z.pipe(
     return mode ?? refuse(ctx, `${quoted(value)} is not a mode (${modeHint()})`);
   }),
 );
-
-export const DeploymentIdSchema = z
-  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected a string') })
-  .check(
-    z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-      error: (issue) =>
-        `${quoted(issue.input)} is not a deployment id (1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit)`,
-    }),
-  );
 
 export const DomainSchema = z
   .pipe(
@@ -418,28 +398,10 @@ export type Service = DeployRequest['services'][number];
 export type Database = DeployRequest['databases'][number];
 export type Port = Service['ports'][number];
 
-export const DownRequestSchema = z.strictObject({
-  project: ProjectNameSchema,
-  environment: EnvironmentNameSchema,
-  deploymentId: z.optional(DeploymentIdSchema),
-  /** Must equal the environment's name to take down a production environment. */
-  confirm: z.optional(z.string().check(z.maxLength(64))),
-});
-
-export type DownRequest = z.output<typeof DownRequestSchema>;
-
 interface PathProblem {
   path: PropertyKey[];
   message: string;
 }
-
-/** Production overrides that weaken data protection: each needs `confirm` naming the environment. */
-export const PRODUCTION_PROTECTIONS = [
-  'finalSnapshotOnDown',
-  'dbDeletionProtection',
-  'lbDeletionProtection',
-  'retainAccessLogsOnDown',
-] as const;
 
 /**
  * Overrides that could lose data: encryption at rest can never be turned off (RDS cannot encrypt an
@@ -744,48 +706,9 @@ export function findDependencyCycle(
   return undefined;
 }
 
-/** Problems from a zod error, one per field; unknown keys are reported one by one. */
-export function problemsFromZod(error: z.core.$ZodError, prefix: PropertyKey[] = []): Problem[] {
-  return error.issues.flatMap((issue): Problem[] => {
-    const path = [...prefix, ...issue.path];
-    if (issue.code === 'unrecognized_keys') {
-      const message = path.at(-1) === 'overrides' ? UNKNOWN_SETTING : 'unknown field';
-      return issue.keys.map((key) => ({ path: formatPath([...path, key]), message }));
-    }
-    if (issue.code === 'invalid_key') {
-      return [{ path: formatPath(path), message: issue.issues[0]?.message ?? issue.message }];
-    }
-    if (issue.code === 'invalid_type' && path.length === 0) {
-      return [{ path: '', message: `the request must be a JSON object, not ${describeType(issue.input)}` }];
-    }
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
-      return [{ path: formatPath(path), message: 'is required' }];
-    }
-    return [{ path: formatPath(path), message: issue.message }];
-  });
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-function parseWith<T extends z.ZodMiniType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input, { reportInput: true });
-  if (!result.success)
-    throw new RequestValidationError(problemsFromZod(result.error), { cause: result.error });
-  return result.data;
-}
-
 /** Validates the detail of a `Deploy Requested` event; throws RequestValidationError. */
 export function parseDeployRequest(input: unknown): DeployRequest {
   return parseWith(DeployRequestSchema, input);
-}
-
-/** Validates the detail of a `Down Requested` event; throws RequestValidationError. */
-export function parseDownRequest(input: unknown): DownRequest {
-  return parseWith(DownRequestSchema, input);
 }
 
 export { MODES };

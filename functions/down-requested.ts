@@ -6,9 +6,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { parseDownRequest } from '../core/down-request.ts';
 import { buildDownInput } from '../core/execution-input.ts';
 import { asPrincipal } from '../core/principal.ts';
-import { parseDownRequest } from '../core/request.ts';
 import {
   handleRequest,
   type PreparedRequest,
