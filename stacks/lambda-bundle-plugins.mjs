@@ -4,7 +4,7 @@
  * measure bundles with the same list. Plain JavaScript, since SST imports it
  * with Node as it is.
  *
- * Both cut code a function loads at cold start and never runs:
+ * They cut code a function loads at cold start and never runs:
  *
  * - Literal schema keys. The AWS SDK's generated schemas key their trait
  *   objects by computed names (`{ [_xN]: "Min" }` with `const _xN =
@@ -19,6 +19,13 @@
  *   chain looks. The rest of the chain (SSO, shared files, processes, web
  *   identity, instance metadata, and the STS and SSO clients they bring) is
  *   never reached in Lambda but loaded by every function.
+ * - Built-ins read when used. Node makes an ES module of a built-in by
+ *   reading every one of its exports. For `node:process`, from which the SDK
+ *   imports `env` and `versions`, that opens stdin and loads the diagnostic
+ *   report; the global `process` is the same object, so the bundle reads it.
+ *   `node:stream/web` and `node:stream/promises` Middy imports only to stream
+ *   a response, which no modeshift function does; Middy gets modules that
+ *   load them on the first read of one of their exports.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -74,4 +81,44 @@ export const envCredentialsPlugin = {
   },
 };
 
-export default [literalSchemaKeysPlugin, envCredentialsPlugin];
+/** What {@link builtInsOnUsePlugin} stands in for: `process` for every importer, the streaming built-ins for Middy. */
+const PROCESS = /^(?:node:)?process$/;
+const STREAMING = /^node:stream\/(?:web|promises)$/;
+const MIDDY = /[\\/]@middy[\\/]core[\\/]/;
+const BUILT_IN_NAMESPACE = 'modeshift-built-in';
+
+/**
+ * The source of a CommonJS module standing in for the built-in `name`: an
+ * export for each of the built-in's, read from it, loaded then, on first use.
+ */
+export async function builtInOnUse(name) {
+  const exported = Object.keys(await import(name)).filter((key) => key !== 'default');
+  return [
+    'let builtIn;',
+    `const load = () => (builtIn ??= require(${JSON.stringify(name)}));`,
+    'module.exports = Object.defineProperties({}, {',
+    ...exported.map(
+      (key) => `  ${JSON.stringify(key)}: { enumerable: true, get: () => load()[${JSON.stringify(key)}] },`,
+    ),
+    '});',
+  ].join('\n');
+}
+
+export const builtInsOnUsePlugin = {
+  name: 'modeshift-built-ins-on-use',
+  setup(build) {
+    build.onResolve({ filter: bridged(new RegExp(`${PROCESS.source}|${STREAMING.source}`)) }, (args) =>
+      PROCESS.test(args.path) || (STREAMING.test(args.path) && MIDDY.test(args.importer ?? ''))
+        ? { path: args.path, namespace: BUILT_IN_NAMESPACE }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: BUILT_IN_NAMESPACE }, async (args) => {
+      // SST's bridge calls every onLoad whatever its namespace.
+      if (args.namespace !== BUILT_IN_NAMESPACE) return undefined;
+      const contents = PROCESS.test(args.path) ? 'module.exports = process;' : await builtInOnUse(args.path);
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+export default [literalSchemaKeysPlugin, envCredentialsPlugin, builtInsOnUsePlugin];

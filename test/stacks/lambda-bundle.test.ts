@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_BUILD_OPTIONS } from '../../bench/cold-start.ts';
 import { LAMBDA_BUNDLE } from '../../stacks/lambda-bundle.ts';
 import lambdaBundlePlugins, {
+  builtInOnUse,
   ENV_CREDENTIALS_MODULE,
   literalSchemaKeys,
 } from '../../stacks/lambda-bundle-plugins.mjs';
@@ -76,6 +77,60 @@ describe('literal schema keys', () => {
     expect(source).toMatch(/\[_\w+\]:/);
 
     expect(literalSchemaKeys(source)).not.toMatch(/[{,]\s*\[_\w+\]\s*:/);
+  });
+});
+
+describe('built-ins read when used', () => {
+  it('stand in for a built-in with its every export, loading it on the first read', async () => {
+    const webStreams = await import('node:stream/web');
+    const loads: string[] = [];
+    const module = { exports: {} as Record<string, unknown> };
+    const requireCounted = (name: string) => {
+      loads.push(name);
+      return webStreams;
+    };
+
+    new Function('module', 'require', await builtInOnUse('node:stream/web'))(module, requireCounted);
+
+    expect(Object.keys(module.exports).sort()).toEqual(
+      Object.keys(webStreams)
+        .filter((key) => key !== 'default')
+        .sort(),
+    );
+    expect(loads).toEqual([]);
+    expect(module.exports.ReadableStream).toBe(webStreams.ReadableStream);
+    expect(module.exports.TransformStream).toBe(webStreams.TransformStream);
+    expect(loads).toEqual(['node:stream/web']);
+  });
+
+  it('leave the diagnostic report and web streams out of a handler’s cold start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modeshift-built-ins-'));
+    try {
+      await build({
+        ...LAMBDA_BUILD_OPTIONS,
+        entryPoints: [join(ROOT, 'functions/steps/check-expiry-schedule.ts')],
+        outdir: dir,
+      });
+      const probe = [
+        'const before = new Set(process.moduleLoadList);',
+        `const { handler } = await import(${JSON.stringify(pathToFileURL(join(dir, 'bundle.mjs')).href)});`,
+        'const loaded = process.moduleLoadList.filter((name) => !before.has(name));',
+        'process.stdout.write(JSON.stringify({ handler: typeof handler, loaded }));',
+      ].join('\n');
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
+        encoding: 'utf8',
+        env: { ...process.env, AWS_REGION: 'us-east-1' },
+      });
+      const { handler, loaded } = JSON.parse(output) as { handler: string; loaded: string[] };
+
+      expect(handler).toBe('function');
+      expect(loaded).toContain('NativeModule https');
+      for (const left of ['NativeModule internal/process/report', 'NativeModule stream/web']) {
+        expect(loaded).not.toContain(left);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -214,5 +269,24 @@ describe("SST's plugin bridge", () => {
     expect(schemas?.contents).toBe(literalSchemaKeys(readFileSync(EC2_SCHEMAS, 'utf8')));
     expect(credentials).toEqual({ path: ENV_CREDENTIALS_MODULE });
     expect(other).toEqual({});
+  });
+
+  it('runs the built-ins read when used', async () => {
+    const resolveArgs = { namespace: 'file', resolveDir: ROOT, kind: 'import-statement', with: {} };
+    const middy = join(ROOT, 'node_modules/@middy/core/index.js');
+    const [processResolved, middyStreams, otherStreams, processLoaded] = await ask([
+      { command: 'resolve', value: { path: 'node:process', importer: FIXTURE, ...resolveArgs } },
+      { command: 'resolve', value: { path: 'node:stream/web', importer: middy, ...resolveArgs } },
+      { command: 'resolve', value: { path: 'node:stream/web', importer: FIXTURE, ...resolveArgs } },
+      {
+        command: 'load',
+        value: { path: 'node:process', namespace: 'modeshift-built-in', suffix: '', with: {} },
+      },
+    ]);
+
+    expect(processResolved).toEqual({ path: 'node:process', namespace: 'modeshift-built-in' });
+    expect(middyStreams).toEqual({ path: 'node:stream/web', namespace: 'modeshift-built-in' });
+    expect(otherStreams).toEqual({});
+    expect(processLoaded).toEqual({ contents: 'module.exports = process;', loader: 'js' });
   });
 });
