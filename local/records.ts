@@ -44,7 +44,7 @@ export interface HistoryEntry {
   readonly failedState?: string;
   readonly error?: string;
   readonly cause?: string;
-  /** A deploy's images, as JSON: `{ builds: [{ service, id }], reused: [service] }`. */
+  /** A deploy's images, as JSON: `{ built: [service], reused: [service] }`. */
   readonly images?: string;
   /** A deploy's services that got an ECS deployment, as a JSON array. */
   readonly rolled?: string;
@@ -60,9 +60,9 @@ export interface DeployChanges {
 /** The changes a deploy's history entry records; undefined for entries that record none (older ones, downs, failures). */
 export function deployChanges(entry: HistoryEntry | undefined): DeployChanges | undefined {
   if (entry?.images === undefined || entry.rolled === undefined) return undefined;
-  const images = JSON.parse(entry.images) as { builds?: Array<{ service: string }>; reused?: string[] };
+  const images = JSON.parse(entry.images) as { built?: string[]; reused?: string[] };
   return {
-    built: (images.builds ?? []).map((build) => build.service),
+    built: images.built ?? [],
     reused: images.reused ?? [],
     rolled: JSON.parse(entry.rolled) as string[],
   };

@@ -205,7 +205,7 @@ const builds: GuardedBranch = {
   keep: { 'built.$': '$[0].built', 'images.$': '$[0].images' },
   states: {
     HasBuilds: whether('$.hasBuilds', 'StartBuilds', 'NoBuilds'),
-    NoBuilds: pass({ result: { built: false, images: { builds: [], reused: [] } }, next: END }),
+    NoBuilds: pass({ result: { built: false, images: { built: [], reused: [] } }, next: END }),
     StartBuilds: lambdaTask(startBuilds, {
       comment:
         "The environment's CodeBuild role, and every service with a build section: its ECR repository, its CodeBuild project with the mode's compute type, and its build, started all at once.",
@@ -233,7 +233,7 @@ const builds: GuardedBranch = {
     }),
     ImagesBuilt: pass({
       comment: 'Which images were built and which were in their repositories already, for the history.',
-      parameters: { built: true, 'images.$': '$.started' },
+      parameters: { built: true, images: { 'built.$': '$.started.built', 'reused.$': '$.started.reused' } },
       next: END,
     }),
   },

@@ -77,6 +77,8 @@ export interface StartBuildsOutput {
   readonly builds: readonly StartedBuild[];
   /** Services whose image (its digest's tag) is in their repository already: not built again. */
   readonly reused: readonly string[];
+  /** Services whose image is being built: the services of `builds`, for the deploy's history. */
+  readonly built: readonly string[];
 }
 
 /** Services set up and started at once. */
@@ -144,6 +146,7 @@ export const startBuilds = defineStep({
         outcome.id === undefined ? [] : [{ service: outcome.service, id: outcome.id }],
       ),
       reused: outcomes.filter((outcome) => outcome.id === undefined).map((outcome) => outcome.service),
+      built: outcomes.filter((outcome) => outcome.id !== undefined).map((outcome) => outcome.service),
     };
   },
 });

@@ -185,6 +185,7 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
           id: `shop-pr-1-${build.service}:1`,
         })),
         reused: [],
+        built: ((input.builds as Array<{ service: string }>) ?? []).map((build) => build.service),
       };
     case 'CheckBuilds':
       return { done: true };

@@ -88,6 +88,7 @@ describe('StartBuilds', () => {
         { service: 'api', id: 'shop--pr-1--api:b1' },
       ],
       reused: [],
+      built: ['web', 'api'],
     });
     expect(ecr).toHaveReceivedCommandWith(CreateRepositoryCommand, {
       repositoryName: 'shop/pr-1/web',
@@ -179,7 +180,11 @@ describe('StartBuilds — content-addressed images', () => {
 
     const result = await startBuilds(addressed, clients());
 
-    expect(result).toEqual({ builds: [{ service: 'api', id: 'shop--pr-1--api:b1' }], reused: ['web'] });
+    expect(result).toEqual({
+      builds: [{ service: 'api', id: 'shop--pr-1--api:b1' }],
+      reused: ['web'],
+      built: ['api'],
+    });
     expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {
       repositoryName: 'shop/pr-1/web',
       imageIds: [{ imageTag: 'src-aaaa' }],
