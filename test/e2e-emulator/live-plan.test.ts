@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LivePlanEntry } from '../../core/live-plan.ts';
 import { runCli } from '../support/cli.ts';
-import { useLocalAws } from './local-aws.ts';
+import { planAgainst, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
 
@@ -67,20 +67,7 @@ async function deployDevelopment(file: string): Promise<void> {
 }
 
 async function livePlan(file: string, mode: string) {
-  const result = await runCli([
-    'plan',
-    '-f',
-    file,
-    '--env',
-    'live',
-    '--mode',
-    mode,
-    '--json',
-    '--endpoint',
-    aws.endpoint(),
-  ]);
-  expect(result.code, result.stderr).toBe(0);
-  const document = JSON.parse(result.stdout) as {
+  const document = (await planAgainst(aws.endpoint(), file, 'live', mode)) as {
     deployed: { exists: boolean; mode: string | null };
     live: LivePlanEntry[];
     workflow: { deploy: { decisions: Array<{ choice: string; next: string }> } };

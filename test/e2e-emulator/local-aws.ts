@@ -2,12 +2,13 @@
  * End-to-end tests run against the embedded local AWS (moto): one server per
  * test file, reset before each test, stopped after the file.
  */
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
 import { type LocalAws, startLocalAws } from '../../emulator/local-aws.ts';
 import { deployOnTarget, downOnTarget, type RunReport } from '../../local/run-workflows.ts';
 import { openTarget, type Target } from '../../local/target.ts';
+import { runCli } from '../support/cli.ts';
 
 export const EXAMPLE = new URL('../../examples/shop/compose.yaml', import.meta.url).pathname;
 
@@ -65,4 +66,27 @@ export function callsOf(target: Target, service: string, command: string) {
   return target.calls
     .filter((call) => call.service === service && call.command === command)
     .map((call) => call.input);
+}
+
+/** `plan --json --endpoint` of a compose file against the local AWS, which must succeed: its JSON document. */
+export async function planAgainst(
+  endpoint: string,
+  file: string,
+  environment: string,
+  mode: string,
+): Promise<Record<string, unknown>> {
+  const result = await runCli([
+    'plan',
+    '-f',
+    file,
+    '--env',
+    environment,
+    '--mode',
+    mode,
+    '--json',
+    '--endpoint',
+    endpoint,
+  ]);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
 }

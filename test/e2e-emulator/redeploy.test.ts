@@ -7,8 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
 import { deployOnTarget, type RunReport } from '../../local/run-workflows.ts';
-import { runCli } from '../support/cli.ts';
-import { callsOf, useLocalAws } from './local-aws.ts';
+import { callsOf, planAgainst, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
 
@@ -43,20 +42,9 @@ async function deploy(mode: Mode, deploymentId: string): Promise<RunReport> {
 
 /** What `plan --endpoint` says a deploy would do with the images and the services. */
 async function plannedRedeploy(mode: Mode): Promise<Record<string, string[]>> {
-  const result = await runCli([
-    'plan',
-    '-f',
-    join(project, 'compose.yaml'),
-    '--env',
-    'rd',
-    '--mode',
-    mode,
-    '--json',
-    '--endpoint',
-    aws.endpoint(),
-  ]);
-  expect(result.code, result.stderr).toBe(0);
-  const { redeploy } = JSON.parse(result.stdout) as { redeploy: Record<string, string[]> };
+  const { redeploy } = (await planAgainst(aws.endpoint(), join(project, 'compose.yaml'), 'rd', mode)) as {
+    redeploy: Record<string, string[]>;
+  };
   return Object.fromEntries(Object.entries(redeploy).map(([key, names]) => [key, names.toSorted()]));
 }
 
