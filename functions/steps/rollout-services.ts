@@ -167,8 +167,7 @@ export const rolloutServices = defineStep({
     const started: string[] = [];
     let known: Awaited<ReturnType<typeof discoveryIndex>> | undefined;
     for (let due = dueNow(); due.length > 0; due = dueNow()) {
-      known ??= await discoveryIndex(clients.servicediscovery, input.namespace.id);
-      const index = known;
+      const index = (known ??= await discoveryIndex(clients.servicediscovery, input.namespace.id));
       const outcomes = await mapConcurrently(due, DEPLOY_CONCURRENCY, async (service) => ({
         service: service.name,
         ...(await deployService(service, input, clients, index)),
@@ -179,11 +178,10 @@ export const rolloutServices = defineStep({
           outcome.action === 'unchanged' &&
           current !== undefined &&
           isStable(current, cluster, outcome.taskDefinitionArn);
-        if (settled) stable.add(outcome.service);
-        else {
-          deploying.add(outcome.service);
+        (settled ? stable : deploying).add(outcome.service);
+        if (outcome.action !== 'unchanged') {
           started.push(outcome.service);
-          if (outcome.action !== 'unchanged') rolled.add(outcome.service);
+          rolled.add(outcome.service);
         }
       }
     }
