@@ -8,7 +8,7 @@
 
 import { type CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import {
   type ContainerDefinition,
   DescribeTaskDefinitionCommand,
@@ -33,13 +33,13 @@ import type {
 import { healthCheckText } from '../core/live-plan.ts';
 import { environmentNames, serviceNames } from '../core/names.ts';
 import type { Policy } from '../core/policy.ts';
+import { imageExists } from '../functions/aws/ecr/image-exists.ts';
 import { clusterServices } from '../functions/aws/ecs/cluster-services.ts';
 import {
   findEnvironmentLoadBalancer,
   findEnvironmentTargetGroups,
 } from '../functions/aws/elbv2/environment-load-balancer.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from '../functions/aws/environment-tags.ts';
-import { hasAwsErrorName } from '../functions/aws/errors.ts';
 import { mapConcurrently } from '../functions/bounded-concurrency.ts';
 import { readEnvironment } from '../local/records.ts';
 
@@ -102,22 +102,14 @@ export async function readLiveState(clients: LiveStateClients, query: LiveStateQ
   };
 }
 
-/** `repository:tag` of each image that is in its repository (one DescribeImages per repository). */
+/** `repository:tag` of each image that is in its repository (one DescribeImages each). */
 async function builtImages(
   ecr: ECRClient,
   images: ReadonlyArray<{ readonly repository: string; readonly imageTag: string }>,
 ): Promise<string[]> {
-  const found = await mapConcurrently(images, CONCURRENCY, async ({ repository, imageTag }) => {
-    try {
-      const { imageDetails = [] } = await ecr.send(
-        new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag }] }),
-      );
-      return imageDetails.length > 0 ? [`${repository}:${imageTag}`] : [];
-    } catch (error) {
-      if (hasAwsErrorName(error, 'ImageNotFoundException', 'RepositoryNotFoundException')) return [];
-      throw error;
-    }
-  });
+  const found = await mapConcurrently(images, CONCURRENCY, async ({ repository, imageTag }) =>
+    (await imageExists(ecr, repository, imageTag)) ? [`${repository}:${imageTag}`] : [],
+  );
   return found.flat();
 }
 

@@ -41,6 +41,7 @@ import { configParameterName } from '../../core/config-values.ts';
 import { serviceNames } from '../../core/names.ts';
 import { CONFIG_ARG_PREFIX, ensureBuildProject } from '../aws/codebuild/build-project.ts';
 import { assertRepositoryOwned } from '../aws/ecr/environment-repositories.ts';
+import { imageExists } from '../aws/ecr/image-exists.ts';
 import { builtImage } from '../aws/ecr/image-uri.ts';
 import { type EnvironmentIdentity, environmentIdentity } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
@@ -178,19 +179,6 @@ async function ensureRepository(
     await assertRepositoryOwned(ecr, repositoryName, owner);
     // A repository created before tags were immutable becomes so.
     await ecr.send(new PutImageTagMutabilityCommand({ repositoryName, imageTagMutability: 'IMMUTABLE' }));
-  }
-}
-
-/** Whether the repository holds an image of this tag. */
-async function imageExists(ecr: ECRClient, repositoryName: string, imageTag: string): Promise<boolean> {
-  try {
-    const { imageDetails = [] } = await ecr.send(
-      new DescribeImagesCommand({ repositoryName, imageIds: [{ imageTag }] }),
-    );
-    return imageDetails.length > 0;
-  } catch (error) {
-    if (hasAwsErrorName(error, 'ImageNotFoundException')) return false;
-    throw error;
   }
 }
 
