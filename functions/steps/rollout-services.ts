@@ -167,7 +167,8 @@ export const rolloutServices = defineStep({
     const started: string[] = [];
     let known: Awaited<ReturnType<typeof discoveryIndex>> | undefined;
     for (let due = dueNow(); due.length > 0; due = dueNow()) {
-      const index = (known ??= await discoveryIndex(clients.servicediscovery, input.namespace.id));
+      if (known === undefined) known = await discoveryIndex(clients.servicediscovery, input.namespace.id);
+      const index = known;
       const outcomes = await mapConcurrently(due, DEPLOY_CONCURRENCY, async (service) => ({
         service: service.name,
         ...(await deployService(service, input, clients, index)),
