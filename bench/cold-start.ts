@@ -10,6 +10,11 @@
  * same way, measured in the same rounds, is the baseline; each figure is the
  * median of several rounds, handlers interleaved so that a busy moment of
  * the machine does not fall on one handler only.
+ *
+ * A floor handler is measured the same way: the least any modeshift step
+ * loads (Middy, the Powertools logger, one AWS SDK client and one command),
+ * with no step code. Its ratio is what the libraries alone cost, below which
+ * no handler can go without changing them.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +41,8 @@ export interface HandlerColdStart {
 
 export interface ColdStartReport {
   readonly empty: { readonly bytes: number; readonly initMs: number; readonly importMs: number };
+  /** Middy, the Powertools logger and one SDK client with one command, and nothing else. */
+  readonly floor: HandlerColdStart;
   readonly handlers: readonly HandlerColdStart[];
   readonly rounds: number;
 }
@@ -52,6 +59,19 @@ export function lambdaEntries(): Array<{ name: string; file: string }> {
     { name: 'Sweep', file: 'functions/sweep.ts' },
   ];
 }
+
+/** The floor handler's source: what every step loads, without the step. */
+export const FLOOR_HANDLER = [
+  "import middy from '@middy/core';",
+  "import { Logger } from '@aws-lambda-powertools/logger';",
+  "import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';",
+  'const logger = new Logger();',
+  'const ec2 = new EC2Client({});',
+  'export const handler = middy(async () => {',
+  "  logger.info('floor');",
+  '  return ec2.send(new DescribeVpcsCommand({}));',
+  '});',
+].join('\n');
 
 /** What SST puts at the top of an ESM bundle, so CommonJS dependencies can still `require`. */
 const ESM_REQUIRE_BANNER = [
@@ -119,10 +139,21 @@ const PROBE = [
 function probe(probeFile: string, bundleFile: string): { initMs: number; importMs: number } {
   const output = execFileSync(process.execPath, [probeFile, bundleFile], {
     encoding: 'utf8',
-    env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: {
+      ...process.env,
+      AWS_REGION: 'us-east-1',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // The functions run on nodejs22.x (stacks/), where the SDK has nothing
+      // to warn about; on an older Node here it would print a deprecation
+      // warning at the first client, a cost no deployed function pays.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   });
   return JSON.parse(output) as { initMs: number; importMs: number };
 }
+
+/** The floor handler's name in the samples; no step is called that. */
+const FLOOR = '(floor)';
 
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -141,6 +172,7 @@ export async function measureColdStarts(rounds: number): Promise<ColdStartReport
       { contents: 'export const handler = async (event: unknown) => event;' },
       join(dir, 'empty'),
     );
+    const floor = await bundle({ contents: FLOOR_HANDLER }, join(dir, 'floor'));
     const entries = lambdaEntries();
     const bundles = await Promise.all(
       entries.map(async (entry) => {
@@ -152,7 +184,11 @@ export async function measureColdStarts(rounds: number): Promise<ColdStartReport
     const record = (name: string, sample: { initMs: number; importMs: number }) =>
       samples.set(name, [...(samples.get(name) ?? []), sample]);
     for (let round = 0; round < rounds; round += 1) {
-      for (const item of [{ name: '', outfile: empty.file }, ...bundles]) {
+      for (const item of [
+        { name: '', outfile: empty.file },
+        { name: FLOOR, outfile: floor.file },
+        ...bundles,
+      ]) {
         record(item.name, probe(probeFile, item.outfile));
       }
     }
@@ -161,18 +197,15 @@ export async function measureColdStarts(rounds: number): Promise<ColdStartReport
       importMs: median((samples.get(name) ?? []).map((sample) => sample.importMs)),
     });
     const baseline = { bytes: empty.bytes, ...medians('') };
+    const measure = (name: string, bytes: number): HandlerColdStart => {
+      const measured = medians(name);
+      return { handler: name, bytes, ...measured, initRatio: measured.initMs / baseline.initMs };
+    };
     return {
       empty: baseline,
+      floor: measure(FLOOR, floor.bytes),
       rounds,
-      handlers: bundles.map((item) => {
-        const measured = medians(item.name);
-        return {
-          handler: item.name,
-          bytes: item.bytes,
-          ...measured,
-          initRatio: measured.initMs / baseline.initMs,
-        };
-      }),
+      handlers: bundles.map((item) => measure(item.name, item.bytes)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

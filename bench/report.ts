@@ -167,7 +167,7 @@ export function textReport(results: BenchResults, files: readonly string[]): str
         `${handler.importMs.toFixed(1)} ms`,
         `${handler.initRatio.toFixed(2)}×`,
       ]),
-    )}`,
+    )}\nFloor (Middy, the Powertools logger, one SDK client and one command, no step code): ${(coldStart.floor.bytes / 1024).toFixed(0)} KiB, init ${coldStart.floor.initMs.toFixed(1)} ms, ${coldStart.floor.initRatio.toFixed(2)}× the empty handler`,
   );
   sections.push(
     `Engine: a 200-service deploy with zero latencies runs in ${summary.engine200ServicesSeconds.toFixed(2)} s (median of ${results.engineSeconds.length}: ${results.engineSeconds.map((seconds) => seconds.toFixed(2)).join(', ')} s)`,

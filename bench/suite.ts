@@ -112,6 +112,8 @@ export interface BenchSummary {
   readonly orchestrationCostRatio: number;
   readonly maxServicesWithinLimits: number;
   readonly coldStartInitRatio: number;
+  /** The floor handler's ratio: Middy, the logger and one SDK client, no step code (bench/cold-start.ts). */
+  readonly coldStartFloorRatio: number;
   readonly engine200ServicesSeconds: number;
   /** The slowest mode's no-op redeploy, in modeled seconds. */
   readonly noopRedeploySeconds: number;
@@ -145,6 +147,7 @@ export function summarize(results: BenchResults): BenchSummary {
     orchestrationCostRatio,
     maxServicesWithinLimits,
     coldStartInitRatio,
+    coldStartFloorRatio: results.coldStart.floor.initRatio,
     engine200ServicesSeconds,
     noopRedeploySeconds,
     noopRedeployShare,
