@@ -8,6 +8,7 @@
  * With none of them the command stops and says how to get one: it never
  * picks a target on its own.
  */
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { InputError } from '../core/errors.ts';
 import { type ClientFactory, createClientFactory } from '../engine/clients.ts';
@@ -112,6 +113,11 @@ export interface ReadTarget {
   readonly where: string;
   /** true for a local emulator (moto), whose ECS reports made-up task counts (emulator/local-aws.ts). */
   readonly emulator: boolean;
+  /** The account and region it acts in. */
+  readonly accountId: string;
+  readonly region: string;
+  /** The Resource Groups Tagging API there, which the client factory does not make (the workflows never call it). */
+  tagging(): ResourceGroupsTaggingAPIClient;
   close(): Promise<void>;
 }
 
@@ -123,7 +129,8 @@ export async function openReadTarget(endpoint: string | undefined, io: Io): Prom
   const choice = chooseTarget(endpoint, io);
   const say = (line: string) => io.stderr(`${line}\n`);
   if (choice.kind === 'account') {
-    const description = describeAccount(await accountIdentity(choice.app));
+    const identity = await accountIdentity(choice.app);
+    const description = describeAccount(identity);
     say(description);
     return {
       description,
@@ -131,6 +138,9 @@ export async function openReadTarget(endpoint: string | undefined, io: Io): Prom
       tableName: choice.app.tableName,
       where: `table ${choice.app.tableName}`,
       emulator: false,
+      accountId: identity.account,
+      region: identity.region,
+      tagging: () => new ResourceGroupsTaggingAPIClient({}),
       close: async () => {},
     };
   }
@@ -143,6 +153,9 @@ export async function openReadTarget(endpoint: string | undefined, io: Io): Prom
     tableName: target.names.tableName,
     where: target.endpoint,
     emulator: target.emulator,
+    accountId: target.names.accountId,
+    region: target.names.region,
+    tagging: () => new ResourceGroupsTaggingAPIClient(target.settings),
     close: () => target.close(),
   };
 }

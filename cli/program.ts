@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { formatProblem, isInputError } from '../core/errors.ts';
 import { CommandFailedError } from './command-failed.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
@@ -40,6 +41,7 @@ export function makeProgram(io: Io = processIo()): Command {
   registerPs(program, io);
   registerLogs(program, io);
   registerLs(program, io);
+  registerAudit(program, io);
   registerSweep(program, io);
   registerEmulator(program, io);
   registerDemo(program, io);

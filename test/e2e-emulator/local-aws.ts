@@ -2,7 +2,11 @@
  * End-to-end tests run against the embedded local AWS (moto): one server per
  * test file, reset before each test, stopped after the file.
  */
+import { resolve } from 'node:path';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { type AuditReport, auditEnvironment } from '../../cli/commands/audit.ts';
+import type { Io } from '../../cli/io.ts';
 import { loadComposeFile } from '../../core/compose.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
 import { type LocalAws, startLocalAws } from '../../emulator/local-aws.ts';
@@ -89,4 +93,30 @@ export async function planAgainst(
   ]);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+/**
+ * `modeshift audit` of a shop environment, run in-process against the target: the report
+ * (cli/commands/audit.ts), as the end-to-end and reliability suites check after every down.
+ */
+export async function auditShop(target: Target, environment = 'main'): Promise<AuditReport> {
+  const io: Io = {
+    stdout: () => {},
+    stderr: () => {},
+    env: {},
+    cwd: resolve(import.meta.dirname, '../..'),
+    now: () => new Date('2026-11-26T07:00:00Z'),
+  };
+  return auditEnvironment(
+    {
+      clients: target.clients,
+      tagging: () => new ResourceGroupsTaggingAPIClient(target.settings),
+      tableName: target.names.tableName,
+      accountId: target.names.accountId,
+      region: target.names.region,
+    },
+    { file: EXAMPLE, env: environment },
+    io,
+    'shop',
+  );
 }

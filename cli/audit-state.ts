@@ -1,0 +1,415 @@
+/**
+ * What `modeshift audit` reads: every live resource of one environment and
+ * the policy settings AWS reports for them (core/audit.ts compares them).
+ *
+ * Resources come from the Resource Groups Tagging API, by the environment's
+ * `modeshift:project` and `modeshift:environment` tags, and from the APIs
+ * that one misses: ECR repositories, CodeBuild projects, the Cloud Map
+ * namespace, public hosted zones, IAM roles, the expiry schedule, the DB
+ * subnet group and the config values in Parameter Store. A resource the
+ * tagging API still lists once deleted (a NAT gateway in state `deleted`, an
+ * INACTIVE ECS cluster, service or task definition) is not live and is left
+ * out.
+ */
+import { type CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
+import { BatchGetProjectsCommand, type CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { DescribeNatGatewaysCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type IAMClient, paginateListRoles } from '@aws-sdk/client-iam';
+import {
+  DescribeDBInstancesCommand,
+  DescribeDBSubnetGroupsCommand,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { paginateListHostedZones, type Route53Client } from '@aws-sdk/client-route-53';
+import { GetScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { AuditResource, ObservedEnvironment, ObservedSetting, ResourceType } from '../core/audit.ts';
+import { environmentResources } from '../core/environment-resources.ts';
+import { accessLogBucketName, environmentNames } from '../core/names.ts';
+import { environmentBuildProjects } from '../functions/aws/codebuild/environment-projects.ts';
+import { environmentRepositories } from '../functions/aws/ecr/environment-repositories.ts';
+import type { EnvironmentIdentity } from '../functions/aws/environment-tags.ts';
+import { hasAwsErrorName } from '../functions/aws/errors.ts';
+import { executionRolePath } from '../functions/aws/iam/execution-role.ts';
+import { findEnvironmentZones } from '../functions/aws/route53/environment-zones.ts';
+import { listRecords } from '../functions/aws/route53/zone-records.ts';
+import { findNamespaceId } from '../functions/aws/servicediscovery/private-namespace.ts';
+import { listConfigValues } from '../functions/aws/ssm/config-values.ts';
+
+export interface AuditClients {
+  readonly tagging: ResourceGroupsTaggingAPIClient;
+  readonly ec2: EC2Client;
+  readonly ecs: ECSClient;
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  readonly rds: RDSClient;
+  readonly logs: CloudWatchLogsClient;
+  readonly route53: Route53Client;
+  readonly servicediscovery: ServiceDiscoveryClient;
+  readonly ecr: ECRClient;
+  readonly codebuild: CodeBuildClient;
+  readonly iam: IAMClient;
+  readonly scheduler: SchedulerClient;
+  readonly ssm: SSMClient;
+}
+
+export interface AuditQuery extends EnvironmentIdentity {
+  /** The account and region, which name the access-log bucket. */
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** A resource the tagging API listed, its kind read from its ARN. */
+export function classifyArn(arn: string, query: AuditQuery): AuditResource {
+  const names = environmentNames(query.project, query.environment);
+  const [, , service = '', , , ...rest] = arn.split(':');
+  const resource = rest.join(':');
+  const after = (prefix: string) => resource.slice(prefix.length);
+  const is = (prefix: string) => resource.startsWith(prefix);
+  const found = (type: ResourceType, name: string): AuditResource => ({ type, name, arn });
+  switch (service) {
+    case 'ec2': {
+      const [kind = '', id = ''] = resource.split('/');
+      const types: Record<string, ResourceType> = {
+        vpc: 'vpc',
+        subnet: 'subnet',
+        'route-table': 'route-table',
+        'internet-gateway': 'internet-gateway',
+        'security-group': 'security-group',
+        natgateway: 'nat-gateway',
+        'elastic-ip': 'elastic-ip',
+      };
+      return found(types[kind] ?? 'other', kind === 'vpc' ? names.vpc : id);
+    }
+    case 'ecs':
+      if (is('cluster/')) return found('ecs-cluster', after('cluster/'));
+      if (is('service/')) return found('ecs-service', resource.split('/').at(-1) ?? '');
+      if (is('task-definition/'))
+        return found('task-definition', after('task-definition/').replace(/:\d+$/, ''));
+      break;
+    case 'elasticloadbalancing':
+      if (is('loadbalancer/')) return found('load-balancer', resource.split('/')[2] ?? '');
+      if (is('targetgroup/')) return found('target-group', resource.split('/')[1] ?? '');
+      if (is('listener/') || is('listener-rule/'))
+        return found('load-balancer', resource.split('/')[2] ?? '');
+      break;
+    case 'logs':
+      if (is('log-group:')) return found('log-group', after('log-group:').replace(/:\*$/, ''));
+      break;
+    case 'rds':
+      if (is('db:')) return found('db-instance', after('db:'));
+      if (is('snapshot:rds:')) return found('automated-snapshot', after('snapshot:rds:'));
+      if (is('snapshot:')) {
+        const id = after('snapshot:');
+        return found(/-final-\d+$/.test(id) ? 'final-snapshot' : 'other', id);
+      }
+      if (is('subgrp:')) return found('db-subnet-group', after('subgrp:'));
+      break;
+    case 'acm':
+      return found('certificate', resource.split('/').at(-1) ?? '');
+    case 's3':
+      return found(
+        resource === accessLogBucketName(query.project, query.environment, query.accountId, query.region)
+          ? 'access-log-bucket'
+          : 'other',
+        resource,
+      );
+    case 'servicediscovery':
+      if (is('namespace/')) return found('namespace', names.privateZone);
+      break;
+    case 'scheduler':
+      return found('expiry-schedule', resource.split('/').at(-1) ?? '');
+    case 'ecr':
+      if (is('repository/')) return found('repository', after('repository/'));
+      break;
+    case 'codebuild':
+      if (is('project/')) return found('build-project', after('project/'));
+      break;
+  }
+  return found('other', resource);
+}
+
+async function quietly<T>(read: () => Promise<T>, ...absent: string[]): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (absent.length === 0 || absent.some((name) => hasAwsErrorName(error, name))) return undefined;
+    throw error;
+  }
+}
+
+/** Whether a resource the tagging API listed is still there: deleted ones linger in its index. */
+async function isLive(clients: AuditClients, resource: AuditResource, cluster: string): Promise<boolean> {
+  switch (resource.type) {
+    case 'nat-gateway': {
+      const found = await quietly(
+        () => clients.ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [resource.name] })),
+        'NatGatewayNotFound',
+      );
+      const state = found?.NatGateways?.[0]?.State;
+      return state === 'available' || state === 'pending';
+    }
+    case 'ecs-cluster': {
+      const { clusters = [] } = await clients.ecs.send(
+        new DescribeClustersCommand({ clusters: [resource.name] }),
+      );
+      return clusters.some((found) => found.status === 'ACTIVE');
+    }
+    case 'ecs-service': {
+      const found = await quietly(
+        () => clients.ecs.send(new DescribeServicesCommand({ cluster, services: [resource.name] })),
+        'ClusterNotFoundException',
+      );
+      return (found?.services ?? []).some((service) => service.status === 'ACTIVE');
+    }
+    case 'task-definition': {
+      if (resource.arn === undefined) return true;
+      const { taskDefinition } = await clients.ecs.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: resource.arn }),
+      );
+      return taskDefinition?.status === 'ACTIVE';
+    }
+    default:
+      return true;
+  }
+}
+
+/** The resources the tagging API does not list, found by name or tag in their own APIs. */
+async function untaggedIndexResources(clients: AuditClients, query: AuditQuery): Promise<AuditResource[]> {
+  const names = environmentNames(query.project, query.environment);
+  const found: AuditResource[] = [];
+  const add = (type: ResourceType, name: string) => found.push({ type, name });
+  for (const name of await environmentRepositories(clients.ecr, query)) add('repository', name);
+  for (const name of await environmentBuildProjects(clients.codebuild, names.prefix, query))
+    add('build-project', name);
+  if ((await findNamespaceId(clients.servicediscovery, names.privateZone, query)) !== undefined)
+    add('namespace', names.privateZone);
+  for (const zone of await findEnvironmentZones(clients.route53, query))
+    add('hosted-zone', zone.name.replace(/\.$/, ''));
+  for await (const page of paginateListRoles(
+    { client: clients.iam },
+    { PathPrefix: executionRolePath(query.project, query.environment) },
+  )) {
+    for (const role of page.Roles ?? []) {
+      if (role.RoleName === undefined) continue;
+      add(role.RoleName === names.codeBuildRole ? 'build-role' : 'execution-role', role.RoleName);
+    }
+  }
+  const schedule = await quietly(
+    () => clients.scheduler.send(new GetScheduleCommand({ Name: names.expirySchedule })),
+    'ResourceNotFoundException',
+  );
+  if (schedule !== undefined) add('expiry-schedule', names.expirySchedule);
+  const subnetGroup = await quietly(
+    () => clients.rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: names.dbSubnetGroup })),
+    'DBSubnetGroupNotFoundFault',
+  );
+  if ((subnetGroup?.DBSubnetGroups ?? []).length > 0) add('db-subnet-group', names.dbSubnetGroup);
+  for (const entry of await listConfigValues(clients.ssm, query)) add('config-value', entry.name);
+  return found;
+}
+
+/** Every live resource of the environment, each once. */
+export async function environmentInventory(
+  clients: AuditClients,
+  query: AuditQuery,
+): Promise<AuditResource[]> {
+  const cluster = environmentNames(query.project, query.environment).cluster;
+  const tagged = (await environmentResources(clients.tagging, query.project, query.environment)).flatMap(
+    (mapping) => (mapping.ResourceARN === undefined ? [] : [classifyArn(mapping.ResourceARN, query)]),
+  );
+  const live: AuditResource[] = [];
+  for (const resource of tagged) if (await isLive(clients, resource, cluster)) live.push(resource);
+  const byKey = new Map<string, AuditResource>();
+  for (const resource of [...live, ...(await untaggedIndexResources(clients, query))]) {
+    const key = `${resource.type} ${resource.name}`;
+    if (!byKey.has(key)) byKey.set(key, resource);
+  }
+  return [...byKey.values()].sort((a, b) =>
+    a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type),
+  );
+}
+
+/** The policy settings AWS reports for the environment's live resources. */
+export async function environmentSettings(
+  clients: AuditClients,
+  query: AuditQuery,
+  resources: readonly AuditResource[],
+): Promise<ObservedSetting[]> {
+  const names = environmentNames(query.project, query.environment);
+  const settings: ObservedSetting[] = [];
+  const read = (setting: ObservedSetting['setting'], resource: string, value: string | undefined) => {
+    if (value !== undefined) settings.push({ setting, resource, value });
+  };
+  const of = (type: ResourceType) => resources.filter((resource) => resource.type === type);
+
+  if (of('vpc').length > 0) read('natGateways', `vpc ${names.vpc}`, String(of('nat-gateway').length));
+
+  const prefix = `/modeshift/${query.project}/${query.environment}/`;
+  for await (const page of paginateDescribeLogGroups(
+    { client: clients.logs },
+    { logGroupNamePrefix: prefix },
+  )) {
+    for (const group of page.logGroups ?? []) {
+      read(
+        'logRetentionDays',
+        `log-group ${group.logGroupName}`,
+        group.retentionInDays === undefined ? 'never expire' : String(group.retentionInDays),
+      );
+    }
+  }
+
+  for (const instance of of('db-instance')) {
+    const found = await quietly(
+      () => clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instance.name })),
+      'DBInstanceNotFoundFault',
+      'DBInstanceNotFound',
+    );
+    const db = found?.DBInstances?.[0];
+    if (db === undefined) continue;
+    const where = `db-instance ${instance.name}`;
+    read('dbInstanceClass', where, db.DBInstanceClass);
+    read(
+      'storageEncrypted',
+      where,
+      db.StorageEncrypted === undefined ? undefined : String(db.StorageEncrypted),
+    );
+    read(
+      'dbDeletionProtection',
+      where,
+      db.DeletionProtection === undefined ? undefined : String(db.DeletionProtection),
+    );
+  }
+
+  for (const balancer of of('load-balancer')) {
+    const found = await quietly(
+      () => clients.elbv2.send(new DescribeLoadBalancersCommand({ Names: [balancer.name] })),
+      'LoadBalancerNotFound',
+      'LoadBalancerNotFoundException',
+    );
+    const arn = found?.LoadBalancers?.[0]?.LoadBalancerArn;
+    if (arn === undefined) continue;
+    const where = `load-balancer ${balancer.name}`;
+    const { Attributes = [] } = await clients.elbv2.send(
+      new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }),
+    );
+    read(
+      'lbDeletionProtection',
+      where,
+      Attributes.find((a) => a.Key === 'deletion_protection.enabled')?.Value,
+    );
+    const { Listeners = [] } = await clients.elbv2.send(
+      new DescribeListenersCommand({ LoadBalancerArn: arn }),
+    );
+    for (const listener of Listeners.filter((found) => found.Port === 80)) {
+      for (const action of listener.DefaultActions ?? [])
+        read('httpRedirectCode', `${where} listener :80`, action.RedirectConfig?.StatusCode);
+    }
+  }
+
+  for (const cluster of of('ecs-cluster')) {
+    const { clusters = [] } = await clients.ecs.send(
+      new DescribeClustersCommand({ clusters: [cluster.name] }),
+    );
+    const strategy = clusters[0]?.defaultCapacityProviderStrategy ?? [];
+    if (strategy.length > 0)
+      read(
+        'capacityProvider',
+        `ecs-cluster ${cluster.name}`,
+        strategy.map((s) => s.capacityProvider).join(', '),
+      );
+  }
+  const services = of('ecs-service').map((service) => service.name);
+  for (let start = 0; start < services.length; start += 10) {
+    const found = await quietly(
+      () =>
+        clients.ecs.send(
+          new DescribeServicesCommand({
+            cluster: names.cluster,
+            services: services.slice(start, start + 10),
+          }),
+        ),
+      'ClusterNotFoundException',
+    );
+    for (const service of found?.services ?? []) {
+      const where = `ecs-service ${service.serviceName}`;
+      // The local AWS keeps neither of these (docs/design.md §4); AWS reports both.
+      const strategy = service.capacityProviderStrategy ?? [];
+      if (strategy.length > 0)
+        read('capacityProvider', where, strategy.map((s) => s.capacityProvider).join(', '));
+      const config = service.deploymentConfiguration;
+      read('minimumHealthyPercent', where, config?.minimumHealthyPercent?.toString());
+      read('maximumPercent', where, config?.maximumPercent?.toString());
+      const breaker = config?.deploymentCircuitBreaker;
+      if (breaker !== undefined)
+        read('circuitBreakerRollback', where, String(breaker.enable === true && breaker.rollback === true));
+    }
+  }
+
+  const projects = of('build-project').map((project) => project.name);
+  for (let start = 0; start < projects.length; start += 100) {
+    const { projects: found = [] } = await clients.codebuild.send(
+      new BatchGetProjectsCommand({ names: projects.slice(start, start + 100) }),
+    );
+    for (const project of found)
+      read('buildComputeType', `build-project ${project.name}`, project.environment?.computeType);
+  }
+
+  settings.push(...(await recordTtls(clients.route53, names.privateZone, of('hosted-zone'))));
+  return settings;
+}
+
+/** The TTL of every record the environment writes that carries one: in its public zones and its private zone. */
+async function recordTtls(
+  route53: Route53Client,
+  privateZone: string,
+  publicZones: readonly AuditResource[],
+): Promise<ObservedSetting[]> {
+  const wanted = new Set(publicZones.map((zone) => zone.name.replace(/\.$/, '')));
+  const zones: Array<{ id: string; name: string }> = [];
+  for await (const page of paginateListHostedZones({ client: route53 }, {})) {
+    for (const zone of page.HostedZones ?? []) {
+      const name = zone.Name?.replace(/\.$/, '') ?? '';
+      // The local AWS may suffix a namespace's zone name, so the private zone is matched by prefix.
+      const isPrivate = zone.Config?.PrivateZone === true && name.startsWith(privateZone);
+      if (zone.Id !== undefined && (isPrivate || (zone.Config?.PrivateZone !== true && wanted.has(name))))
+        zones.push({ id: zone.Id, name });
+    }
+  }
+  const settings: ObservedSetting[] = [];
+  for (const zone of zones) {
+    for (const record of await listRecords(route53, zone.id)) {
+      // A zone's own NS and SOA records keep Route 53's TTLs; alias records carry none.
+      if (record.Type === 'NS' || record.Type === 'SOA' || record.TTL === undefined) continue;
+      settings.push({
+        setting: 'dnsTtlSeconds',
+        resource: `record ${record.Name?.replace(/\.$/, '')} ${record.Type}`,
+        value: String(record.TTL),
+      });
+    }
+  }
+  return settings;
+}
+
+/** The environment as it is on AWS: its live resources and the settings they report. */
+export async function observeEnvironment(
+  clients: AuditClients,
+  query: AuditQuery,
+): Promise<ObservedEnvironment> {
+  const resources = await environmentInventory(clients, query);
+  return { resources, settings: await environmentSettings(clients, query, resources) };
+}

@@ -1,0 +1,302 @@
+/**
+ * An environment audited against what its record, its compose file and its
+ * mode say it should be (`modeshift audit`, docs/cli.md). Pure: the reads are
+ * in cli/audit-state.ts. Three kinds of finding:
+ *
+ * - orphan: a live resource of the environment that nothing accounts for: a
+ *   service, database or other resource the compose file no longer names, a
+ *   kind of resource modeshift never makes, or, after a down, anything beyond
+ *   what the mode keeps;
+ * - drift: a policy setting read back from AWS that differs from the mode and
+ *   overrides the environment was deployed with;
+ * - missing: what a deployed environment should have and does not.
+ */
+import type { DeployInput } from './execution-input.ts';
+import { serviceNames } from './names.ts';
+import type { Policy, SettingName } from './policy.ts';
+
+/** The kinds of resource an environment has, as the audit names them. */
+export type ResourceType =
+  | 'vpc'
+  | 'subnet'
+  | 'route-table'
+  | 'internet-gateway'
+  | 'security-group'
+  | 'nat-gateway'
+  | 'elastic-ip'
+  | 'ecs-cluster'
+  | 'ecs-service'
+  | 'task-definition'
+  | 'load-balancer'
+  | 'target-group'
+  | 'log-group'
+  | 'db-instance'
+  | 'db-subnet-group'
+  | 'final-snapshot'
+  | 'automated-snapshot'
+  | 'certificate'
+  | 'access-log-bucket'
+  | 'repository'
+  | 'build-project'
+  | 'namespace'
+  | 'hosted-zone'
+  | 'execution-role'
+  | 'build-role'
+  | 'expiry-schedule'
+  | 'config-value'
+  | 'other';
+
+/** A live resource of the environment: its kind, its name (or id), and where it is known by ARN. */
+export interface AuditResource {
+  readonly type: ResourceType;
+  readonly name: string;
+  readonly arn?: string;
+}
+
+/** One setting read back from one resource. */
+export interface ObservedSetting {
+  readonly setting: SettingName;
+  /** The resource it was read from, `type name`. */
+  readonly resource: string;
+  readonly value: string;
+}
+
+/** What the reads found: every live resource of the environment, and the settings AWS reports. */
+export interface ObservedEnvironment {
+  readonly resources: readonly AuditResource[];
+  readonly settings: readonly ObservedSetting[];
+}
+
+/** What the environment should be: deployed from `input`, or taken down under `policy`. */
+export type AuditExpectation =
+  | { readonly state: 'deployed'; readonly input: DeployInput }
+  | { readonly state: 'down'; readonly policy: Policy | undefined };
+
+export type FindingKind = 'orphan' | 'drift' | 'missing';
+
+export interface Finding {
+  readonly kind: FindingKind;
+  /** `type name` of the resource. */
+  readonly resource: string;
+  readonly setting?: SettingName;
+  readonly expected?: string;
+  readonly actual?: string;
+  /** One line, as `audit` prints it after the kind. */
+  readonly detail: string;
+}
+
+const label = (resource: Pick<AuditResource, 'type' | 'name'>) => `${resource.type} ${resource.name}`;
+
+/** The resources of a deployed environment modeshift creates once per environment, when the input needs them. */
+type Singleton = Extract<
+  ResourceType,
+  | 'vpc'
+  | 'internet-gateway'
+  | 'ecs-cluster'
+  | 'load-balancer'
+  | 'db-subnet-group'
+  | 'access-log-bucket'
+  | 'namespace'
+  | 'build-role'
+  | 'expiry-schedule'
+  | 'certificate'
+>;
+
+/** Resources inside the VPC, made with it; the audit counts them with it, not one by one. */
+const NETWORK_PARTS: ReadonlySet<ResourceType> = new Set([
+  'subnet',
+  'route-table',
+  'internet-gateway',
+  'security-group',
+  'elastic-ip',
+]);
+
+/** What a deployed environment is made of, named, from its deploy input. */
+export interface ExpectedResources {
+  /** Resources that must exist, by `type name`. */
+  readonly required: ReadonlyMap<string, AuditResource>;
+  /** Kinds of resource of which exactly the required ones are accounted for; any other is an orphan. */
+  readonly named: ReadonlySet<ResourceType>;
+  /** Singletons the input needs; one of these without the input needing it is an orphan. */
+  readonly singletons: ReadonlySet<Singleton>;
+}
+
+export function expectedResources(input: DeployInput): ExpectedResources {
+  const required = new Map<string, AuditResource>();
+  const add = (type: ResourceType, name: string) => required.set(label({ type, name }), { type, name });
+  const { project, environment, names } = input;
+  const services = input.waves.flatMap((wave) => wave.services.map((service) => service.name));
+  add('vpc', names.vpc);
+  add('ecs-cluster', names.cluster);
+  add('namespace', names.privateZone);
+  for (const service of services) {
+    const named = serviceNames(project, environment, service);
+    add('ecs-service', named.ecsService);
+    add('task-definition', named.taskFamily);
+    add('log-group', named.logGroup);
+    add('execution-role', named.executionRole);
+  }
+  for (const build of input.builds) {
+    const named = serviceNames(project, environment, build.service);
+    add('repository', named.ecrRepository);
+    add('build-project', named.codeBuildProject);
+  }
+  for (const group of input.targetGroups) add('target-group', group.name);
+  for (const database of input.databases) add('db-instance', database.instance);
+  for (const zone of input.zones) add('hosted-zone', zone.name);
+  if (input.hasPublicServices) add('load-balancer', names.loadBalancer);
+  const singletons = new Set<Singleton>(['vpc', 'internet-gateway', 'ecs-cluster', 'namespace']);
+  if (input.hasPublicServices) {
+    singletons.add('load-balancer');
+    singletons.add('access-log-bucket');
+  }
+  if (input.hasDatabases) singletons.add('db-subnet-group');
+  if (input.hasBuilds) singletons.add('build-role');
+  if (input.expiry.enabled) singletons.add('expiry-schedule');
+  if (input.zones.length > 0) singletons.add('certificate');
+  return {
+    required,
+    named: new Set([
+      'ecs-service',
+      'task-definition',
+      'log-group',
+      'execution-role',
+      'repository',
+      'build-project',
+      'target-group',
+      'db-instance',
+      'hosted-zone',
+    ]),
+    singletons,
+  };
+}
+
+/** The database instance a snapshot was taken of, by its identifier's prefix. */
+function snapshotOf(snapshot: string, instances: readonly string[]): string | undefined {
+  return instances.find((instance) => snapshot.startsWith(`${instance}-`));
+}
+
+/** Whether a down under `policy` keeps this resource (docs/design.md §2: what survives a teardown). */
+export function keptAfterDown(resource: AuditResource, policy: Policy | undefined): boolean {
+  switch (resource.type) {
+    case 'final-snapshot':
+      return true;
+    case 'automated-snapshot':
+      // A final snapshot's down keeps the instance's automated backups too (DeleteAutomatedBackups: false).
+      return policy?.finalSnapshotOnDown === true;
+    case 'access-log-bucket':
+    case 'log-group':
+      return policy?.retainAccessLogsOnDown === true;
+    case 'hosted-zone':
+      return policy?.destroyZoneOnDown === false;
+    case 'config-value':
+      // The environment's config values are the team's (`modeshift config`), kept until removed with `config rm`.
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The findings of a deployed environment's resources against what its input needs. */
+function deployedResourceFindings(input: DeployInput, observed: ObservedEnvironment): Finding[] {
+  const expected = expectedResources(input);
+  const findings: Finding[] = [];
+  const present = new Set(observed.resources.map(label));
+  const instances = input.databases.map((database) => database.instance);
+  const singletonCounts = new Map<ResourceType, number>();
+  for (const resource of observed.resources) {
+    const key = label(resource);
+    if (resource.type === 'config-value' || resource.type === 'final-snapshot') continue;
+    if (resource.type === 'automated-snapshot') {
+      if (snapshotOf(resource.name, instances) === undefined)
+        findings.push(orphan(resource, 'an automated snapshot of a database the compose file does not name'));
+      continue;
+    }
+    if (NETWORK_PARTS.has(resource.type) && resource.type !== 'internet-gateway') continue;
+    if (resource.type === 'nat-gateway') continue; // counted as the natGateways setting
+    if (expected.named.has(resource.type)) {
+      if (!expected.required.has(key))
+        findings.push(orphan(resource, 'not in the compose file: left by an earlier deploy or made by hand'));
+      continue;
+    }
+    if (resource.type === 'other') {
+      findings.push(orphan(resource, 'a kind of resource modeshift does not make'));
+      continue;
+    }
+    const singleton = resource.type as Singleton;
+    const count = (singletonCounts.get(singleton) ?? 0) + 1;
+    singletonCounts.set(singleton, count);
+    if (!expected.singletons.has(singleton))
+      findings.push(orphan(resource, 'the environment as deployed does not need it'));
+    else if (count > 1) findings.push(orphan(resource, `a second ${resource.type} of the environment`));
+  }
+  for (const [key, resource] of expected.required) {
+    if (!present.has(key)) findings.push(missing(resource));
+  }
+  return findings;
+}
+
+const orphan = (resource: AuditResource, why: string): Finding => ({
+  kind: 'orphan',
+  resource: label(resource),
+  detail: `${label(resource)}${resource.arn ? ` (${resource.arn})` : ''}: ${why}`,
+});
+
+const missing = (resource: AuditResource): Finding => ({
+  kind: 'missing',
+  resource: label(resource),
+  detail: `${label(resource)}: the environment is deployed and it does not exist`,
+});
+
+/** What each setting should read back as, from the policy the environment was deployed with. */
+export function expectedSettingValues(input: DeployInput): Partial<Record<SettingName, string>> {
+  const { policy } = input;
+  return {
+    buildComputeType: policy.buildComputeType,
+    capacityProvider: policy.capacityProvider,
+    dbInstanceClass: policy.dbInstanceClass,
+    storageEncrypted: String(policy.storageEncrypted),
+    dbDeletionProtection: String(policy.dbDeletionProtection),
+    logRetentionDays: String(policy.logRetentionDays),
+    natGateways: String(input.natGatewayCount),
+    httpRedirectCode: policy.httpRedirectCode,
+    lbDeletionProtection: String(policy.lbDeletionProtection),
+    dnsTtlSeconds: String(policy.dnsTtlSeconds),
+    minimumHealthyPercent: String(policy.minimumHealthyPercent),
+    maximumPercent: String(policy.maximumPercent),
+    circuitBreakerRollback: String(policy.circuitBreakerRollback),
+  };
+}
+
+function driftFindings(input: DeployInput, observed: ObservedEnvironment): Finding[] {
+  const expected = expectedSettingValues(input);
+  return observed.settings.flatMap((read): Finding[] => {
+    const want = expected[read.setting];
+    if (want === undefined || want === read.value) return [];
+    return [
+      {
+        kind: 'drift',
+        resource: read.resource,
+        setting: read.setting,
+        expected: want,
+        actual: read.value,
+        detail: `${read.resource}: ${read.setting} is ${read.value}, ${input.mode} mode says ${want}`,
+      },
+    ];
+  });
+}
+
+/** Every finding, orphans first, then drift, then missing, each in a stable order. */
+export function auditFindings(expectation: AuditExpectation, observed: ObservedEnvironment): Finding[] {
+  const findings =
+    expectation.state === 'deployed'
+      ? [
+          ...deployedResourceFindings(expectation.input, observed),
+          ...driftFindings(expectation.input, observed),
+        ]
+      : observed.resources
+          .filter((resource) => !keptAfterDown(resource, expectation.policy))
+          .map((resource) => orphan(resource, 'left after the environment was taken down'));
+  const order: Record<FindingKind, number> = { orphan: 0, drift: 1, missing: 2 };
+  return findings.sort((a, b) => order[a.kind] - order[b.kind] || a.detail.localeCompare(b.detail));
+}
