@@ -130,13 +130,16 @@ export const startBuilds = defineStep({
     const outcomes = await mapConcurrently(named, CONCURRENCY, async (build) => {
       await ensureRepository(clients.ecr, build.repository, input.tags, owner);
       const imageTag = build.imageTag ?? input.imageTag;
-      // A content-addressed image that exists is what this build would make: it is not built again.
-      if (build.imageTag !== undefined && (await imageExists(clients.ecr, build.repository, imageTag)))
-        return { service: build.service };
+      // The project is kept at the mode's settings even when nothing is built: a mode change that
+      // reuses every image still leaves no project at the old mode's compute type (modeshift audit).
+      // Unchanged, it costs one read.
       const project = await ensureBuildProject(
         { build, computeType: input.computeType, tags: input.tags, serviceRoleArn },
         clients,
       );
+      // A content-addressed image that exists is what this build would make: it is not built again.
+      if (build.imageTag !== undefined && (await imageExists(clients.ecr, build.repository, imageTag)))
+        return { service: build.service };
       const running =
         project.action === 'created' ? undefined : await buildOfTag(clients.codebuild, build, imageTag);
       const id = running ?? (await startBuild(clients.codebuild, build, imageTag, input));

@@ -6,6 +6,7 @@ import {
   CreateProjectCommand,
   ListBuildsForProjectCommand,
   StartBuildCommand,
+  UpdateProjectCommand,
 } from '@aws-sdk/client-codebuild';
 import {
   CreateRepositoryCommand,
@@ -190,7 +191,36 @@ describe('StartBuilds — content-addressed images', () => {
       imageIds: [{ imageTag: 'src-aaaa' }],
     });
     expect(codebuild).toHaveReceivedCommandTimes(StartBuildCommand, 1);
-    expect(codebuild).not.toHaveReceivedCommandWith(CreateProjectCommand, { name: 'shop--pr-1--web' });
+    expect(codebuild).not.toHaveReceivedCommandWith(StartBuildCommand, { projectName: 'shop--pr-1--web' });
+    // Its project, missing here, is made at the mode's settings all the same (modeshift audit: missing).
+    expect(codebuild).toHaveReceivedCommandWith(CreateProjectCommand, { name: 'shop--pr-1--web' });
+  });
+
+  it('keeps a reused image’s project at the mode’s compute type, and writes nothing to one already at it', async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageTags: ['src-aaaa', 'src-bbbb'] }] });
+    // Each project as StartBuilds makes it, but for its compute type.
+    const existing = (name: string, computeType: string) => ({
+      name,
+      serviceRole: 'arn:aws:iam::123456789012:role/modeshift/shop/pr-1/shop--pr-1.codebuild',
+      environment: { computeType },
+      source: { location: build(name.split('--').at(-1) ?? '').sourceLocation, buildspec: BUILDSPEC },
+      tags: input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
+    });
+    codebuild.on(BatchGetProjectsCommand).callsFake((asked: { names: string[] }) => ({
+      projects: asked.names.map((name) =>
+        existing(name, name.endsWith('web') ? 'BUILD_GENERAL1_SMALL' : 'BUILD_GENERAL1_MEDIUM'),
+      ),
+    }));
+
+    const result = await startBuilds(addressed, clients());
+
+    expect(result).toEqual({ builds: [], reused: ['web', 'api'], built: [] });
+    expect(codebuild).toHaveReceivedCommandWith(UpdateProjectCommand, {
+      name: 'shop--pr-1--web',
+      environment: expect.objectContaining({ computeType: 'BUILD_GENERAL1_MEDIUM' }),
+    });
+    expect(codebuild).not.toHaveReceivedCommandWith(UpdateProjectCommand, { name: 'shop--pr-1--api' });
+    expect(codebuild).not.toHaveReceivedCommand(StartBuildCommand);
   });
 
   it('builds a missing image under its digest tag, with the deployment id as its trace tag', async () => {
