@@ -51,6 +51,8 @@ export interface AuditReport {
   /** What the environment was checked against: `deployed` (in `mode`) or `down`. */
   readonly checkedAs: 'deployed' | 'down';
   readonly mode?: string;
+  /** The record's status (`deployed`, `failed`, `down`, …); absent when the environment has no record. */
+  readonly status?: string;
   readonly clean: boolean;
   readonly findings: readonly Finding[];
   readonly counts: Readonly<Record<Finding['kind'], number>>;
@@ -123,6 +125,7 @@ export async function auditEnvironment(
     environment: options.env,
     checkedAs: expectation.state,
     ...(expectation.state === 'deployed' ? { mode: expectation.input.mode } : {}),
+    ...(record?.status !== undefined ? { status: record.status } : {}),
     clean: findings.length === 0,
     findings,
     counts: { orphan: count('orphan'), drift: count('drift'), missing: count('missing') },
@@ -131,10 +134,11 @@ export async function auditEnvironment(
 }
 
 export function formatAudit(report: AuditReport): string {
+  const status = report.status === undefined ? 'no record' : `status ${report.status}`;
   const against =
     report.checkedAs === 'deployed'
-      ? `deployed in ${report.mode} mode`
-      : 'taken down (only what its mode keeps may be left)';
+      ? `deployed in ${report.mode} mode (${status})`
+      : `taken down, so only what its mode keeps may be left (${status})`;
   const head = `audit of ${report.project}/${report.environment}, checked as ${against}: ${report.observed.resources.length} resources, ${report.observed.settings.length} settings read`;
   if (report.clean) return `${head}\nclean: no orphans, no drift, nothing missing`;
   return [head, ...report.findings.map((finding) => `${finding.kind}: ${finding.detail}`)].join('\n');

@@ -150,4 +150,44 @@ describe('modeshift audit on the local AWS', () => {
       'log-group',
     ]);
   });
+
+  it('after a promotion from development to production, names what the development deploy left behind', async () => {
+    const target = aws.target();
+    expect((await deployShop(target, 'development')).status).toBe('SUCCEEDED');
+    expect((await deployShop(target, 'production')).status).toBe('SUCCEEDED');
+
+    const report = await auditShop(target);
+    expect(report).toMatchObject({ checkedAs: 'deployed', mode: 'production', status: 'deployed' });
+    // Development's zone (main.shop.example.com), its certificate, and the certificate's validation
+    // record there at development's 60-second TTL. Nothing else: the build projects, reused images and
+    // all, are at production's compute type.
+    expect(
+      report.findings.map(({ kind, resource, setting, actual }) => ({ kind, resource, setting, actual })),
+    ).toEqual([
+      {
+        kind: 'orphan',
+        resource: expect.stringMatching(/^certificate /),
+        setting: undefined,
+        actual: undefined,
+      },
+      {
+        kind: 'orphan',
+        resource: 'hosted-zone main.shop.example.com',
+        setting: undefined,
+        actual: undefined,
+      },
+      {
+        kind: 'drift',
+        resource: expect.stringMatching(/^record _\w+\.main\.shop\.example\.com CNAME$/),
+        setting: 'dnsTtlSeconds',
+        actual: '60',
+      },
+    ]);
+    // Production's own records all carry its TTL.
+    const production = report.observed.settings.filter(
+      (read) => read.setting === 'dnsTtlSeconds' && !read.resource.includes('main.shop.example.com'),
+    );
+    expect(production.length).toBeGreaterThan(0);
+    expect(new Set(production.map((read) => read.value))).toEqual(new Set(['3600']));
+  });
 });
