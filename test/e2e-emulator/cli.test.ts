@@ -74,6 +74,11 @@ describe('modeshift CLI against an emulator started elsewhere', () => {
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('✓ down succeeded: shop/cli is down');
     expect(down.stdout).toMatch(/kept: arn:aws:s3:::shop--cli-lb-logs-/);
+    const audit = await onEmulator('audit', '-f', SHOP_EXAMPLE, '--env', 'cli');
+    expect(audit.stdout, audit.stderr).toMatch(
+      /checked as taken down.*\nclean: no orphans, no drift, nothing missing/,
+    );
+    expect(audit.code).toBe(0);
 
     const history = await onEmulator('history', '--env', 'cli', '--project', 'shop', '--json');
     expect(

@@ -59,8 +59,28 @@ export async function deployShop(
   return deployOnTarget(target, { ...composed, resolved: resolvePolicy(composed.request.mode) });
 }
 
-export function downShop(target: Target, environment = 'main', confirm?: string): Promise<RunReport> {
-  return downOnTarget(target, { project: 'shop', environment, ...(confirm ? { confirm } : {}) });
+/**
+ * Takes a shop environment down; a down that succeeds is audited (`modeshift audit`), and must leave
+ * exactly what the mode keeps.
+ */
+export async function downShop(target: Target, environment = 'main', confirm?: string): Promise<RunReport> {
+  const report = await downOnTarget(target, {
+    project: 'shop',
+    environment,
+    ...(confirm ? { confirm } : {}),
+  });
+  if (report.status === 'SUCCEEDED') await expectCleanAudit(target, environment);
+  return report;
+}
+
+/** Audits a shop environment and fails the test with each finding when there is any. */
+export async function expectCleanAudit(target: Target, environment = 'main'): Promise<AuditReport> {
+  const audit = await auditShop(target, environment);
+  expect(
+    audit.findings.map((finding) => `${finding.kind}: ${finding.detail}`),
+    `modeshift audit of shop/${environment}`,
+  ).toEqual([]);
+  return audit;
 }
 
 export const SHOP_SERVICES = { built: ['web', 'api'], all: ['web', 'api', 'worker'], databases: ['db'] };

@@ -155,6 +155,9 @@ describe('operating a deployed environment on the local AWS', () => {
 
     const down = await onLocalAws('down', '--env', 'ops', '--project', 'shop', '--quiet');
     expect(down.code).toBe(0);
+    const audit = await onLocalAws('audit', '-f', SHOP_EXAMPLE, '--env', 'ops', '--json');
+    expect(JSON.parse(audit.stdout)).toMatchObject({ checkedAs: 'down', clean: true, findings: [] });
+    expect(audit.code).toBe(0);
     const text = await onLocalAws('ls', '--project', 'shop');
     expect(text.stdout).toMatch(
       /^shop\/live +production +deployed +\S+ \S+ +never .* +https:\/\/shop\.example\.com\/$/m,
