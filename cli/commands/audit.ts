@@ -28,9 +28,9 @@ import {
 } from '../../core/audit.ts';
 import { buildDeployInput } from '../../core/execution-input.ts';
 import { type Mode, type Policy, parseMode, resolvePolicy } from '../../core/policy.ts';
-import { parseDownRequest } from '../../core/request.ts';
+import { type DeployRequest, parseDownRequest } from '../../core/request.ts';
 import { type EnvironmentRecord, readEnvironment } from '../../local/records.ts';
-import { type AuditClients, observeEnvironment } from '../audit-state.ts';
+import { type AuditClients, observeEnvironment } from '../../functions/aws/audit/environment-state.ts';
 import { openReadTarget, type ReadTarget } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import { loadRequest } from '../compose-options.ts';
@@ -38,6 +38,8 @@ import type { Io } from '../io.ts';
 
 interface AuditCommandOptions {
   file: string;
+  /** The request the environment was deployed from, when the caller has it already (instead of reading `file`). */
+  request?: DeployRequest;
   env: string;
   project?: string;
   endpoint?: string;
@@ -93,9 +95,14 @@ function expectationOf(
   const mode: Mode | undefined = recorded === undefined ? undefined : parseMode(recorded);
   if (record === undefined || record.status === 'down' || mode === undefined)
     return { state: 'down', policy };
-  const loaded = loadRequest({ ...options, mode, set: [] }, io);
+  const request = options.request ?? loadRequest({ ...options, mode, set: [] }, io).request;
   const resolved = policy ? { mode, policy, overridden: [] } : resolvePolicy(mode);
-  return { state: 'deployed', input: buildDeployInput(loaded.request, resolved, io.now()) };
+  const input = buildDeployInput({ ...request, mode }, resolved, io.now());
+  // Whether it expires is the record's: the compose file does not say which --ttl it was deployed with.
+  return {
+    state: 'deployed',
+    input: { ...input, expiry: { ...input.expiry, enabled: (record.expiresAt ?? 0) > 0 } },
+  };
 }
 
 /** Audits one environment: its record, the compose file, and what AWS holds. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyArn } from '../../cli/audit-state.ts';
+import { classifyArn } from '../../functions/aws/audit/environment-state.ts';
 import {
   type AuditResource,
   auditFindings,

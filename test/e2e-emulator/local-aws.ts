@@ -9,6 +9,7 @@ import { type AuditReport, auditEnvironment } from '../../cli/commands/audit.ts'
 import type { Io } from '../../cli/io.ts';
 import { loadComposeFile } from '../../core/compose.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
+import type { DeployRequest } from '../../core/request.ts';
 import { type LocalAws, startLocalAws } from '../../emulator/local-aws.ts';
 import { deployOnTarget, downOnTarget, type RunReport } from '../../local/run-workflows.ts';
 import { openTarget, type Target } from '../../local/target.ts';
@@ -119,7 +120,11 @@ export async function planAgainst(
  * `modeshift audit` of a shop environment, run in-process against the target: the report
  * (cli/commands/audit.ts), as the end-to-end and reliability suites check after every down.
  */
-export async function auditShop(target: Target, environment = 'main'): Promise<AuditReport> {
+export async function auditShop(
+  target: Target,
+  environment = 'main',
+  request?: DeployRequest,
+): Promise<AuditReport> {
   const io: Io = {
     stdout: () => {},
     stderr: () => {},
@@ -135,7 +140,7 @@ export async function auditShop(target: Target, environment = 'main'): Promise<A
       accountId: target.names.accountId,
       region: target.names.region,
     },
-    { file: EXAMPLE, env: environment },
+    { file: EXAMPLE, env: environment, ...(request ? { request } : {}) },
     io,
     'shop',
   );

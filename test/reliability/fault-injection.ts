@@ -11,7 +11,7 @@ import type { WorkflowName } from '../../core/workflow-definitions.ts';
 import type { WorkflowEvent } from '../../engine/run-workflow.ts';
 import { type RunOptions, type RunReport, taggedResources } from '../../local/run-workflows.ts';
 import { openTarget, type Target } from '../../local/target.ts';
-import { useLocalAws } from '../e2e-emulator/local-aws.ts';
+import { auditShop, useLocalAws } from '../e2e-emulator/local-aws.ts';
 import {
   type FaultKind,
   faultedRun,
@@ -32,6 +32,7 @@ import {
   PROJECT,
   SCENARIOS,
   type Scenario,
+  scenarioRequest,
 } from './shop-requests.ts';
 import { countReliability } from './stats.ts';
 import {
@@ -120,6 +121,11 @@ export function describeFaultInjection(workflow: WorkflowName): FaultInjection {
         `the clean ${workflow} (${scenario.name}) must succeed: ${report.status} in ${report.failedState}: ${report.error}`,
       );
     }
+    const audit = await auditShop(target, ENVIRONMENT, scenarioRequest(ENVIRONMENT, scenario));
+    expect(
+      audit.findings.map((finding) => `${finding.kind}: ${finding.detail}`),
+      `modeshift audit after the clean ${workflow} (${scenario.name})`,
+    ).toEqual([]);
     return { scenario, reached: enteredTasks(events, tasks), shapes: resourceShapes(report.resources) };
   }
 
@@ -293,6 +299,13 @@ export function describeFaultInjection(workflow: WorkflowName): FaultInjection {
         holds(() => expect(replaced, 'the re-run reuses what the failed run created').toEqual([]));
       }
       await noUnsafeDeletes('after the re-run');
+      const audit = await auditShop(aws.target(), ENVIRONMENT, scenarioRequest(ENVIRONMENT, scenario));
+      holds(() =>
+        expect(
+          audit.findings.map((finding) => `${finding.kind}: ${finding.detail}`),
+          `modeshift audit after the re-run (${audit.checkedAs})`,
+        ).toEqual([]),
+      );
       const bystanderAfterRerun = await bystanderState();
       holds(() => expect(bystanderAfterRerun, `${BYSTANDER} is untouched by the re-run`).toEqual(bystander));
       countReliability('stepsFaultInjected');

@@ -61,13 +61,12 @@ export const SCENARIOS: readonly Scenario[] = [
 
 export const PRODUCTION: Scenario = SCENARIOS[0] as Scenario;
 
-function deployShop(
-  target: Target,
-  environment: string,
-  scenario: Scenario,
-  deploymentId: string,
-  options: RunOptions,
-): Promise<RunReport> {
+/** The scenario's request for `environment`, as it deploys it (and as `audit` checks it). */
+export function scenarioRequest(environment: string, scenario: Scenario, deploymentId = 'audit') {
+  return composedScenario(environment, scenario, deploymentId).request;
+}
+
+function composedScenario(environment: string, scenario: Scenario, deploymentId: string) {
   const composed = loadComposeFile(EXAMPLE, {
     environment,
     mode: scenario.mode,
@@ -82,9 +81,20 @@ function deployShop(
         services: composed.request.services.map(({ domainname: _domain, ...service }) => service),
       }
     : composed.request;
+  return { ...composed, request };
+}
+
+function deployShop(
+  target: Target,
+  environment: string,
+  scenario: Scenario,
+  deploymentId: string,
+  options: RunOptions,
+): Promise<RunReport> {
+  const { request, ...composed } = composedScenario(environment, scenario, deploymentId);
   return deployOnTarget(
     target,
-    { ...composed, request, resolved: resolvePolicy(composed.request.mode) },
+    { ...composed, request, resolved: resolvePolicy(request.mode) },
     { timeScale: TIME_SCALE, ...options },
   );
 }

@@ -38,18 +38,23 @@ import { paginateListHostedZones, type Route53Client } from '@aws-sdk/client-rou
 import { GetScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { AuditResource, ObservedEnvironment, ObservedSetting, ResourceType } from '../core/audit.ts';
-import { environmentResources } from '../core/environment-resources.ts';
-import { accessLogBucketName, environmentNames } from '../core/names.ts';
-import { environmentBuildProjects } from '../functions/aws/codebuild/environment-projects.ts';
-import { environmentRepositories } from '../functions/aws/ecr/environment-repositories.ts';
-import type { EnvironmentIdentity } from '../functions/aws/environment-tags.ts';
-import { hasAwsErrorName } from '../functions/aws/errors.ts';
-import { executionRolePath } from '../functions/aws/iam/execution-role.ts';
-import { findEnvironmentZones } from '../functions/aws/route53/environment-zones.ts';
-import { listRecords } from '../functions/aws/route53/zone-records.ts';
-import { findNamespaceId } from '../functions/aws/servicediscovery/private-namespace.ts';
-import { listConfigValues } from '../functions/aws/ssm/config-values.ts';
+import type {
+  AuditResource,
+  ObservedEnvironment,
+  ObservedSetting,
+  ResourceType,
+} from '../../../core/audit.ts';
+import { environmentResources } from '../../../core/environment-resources.ts';
+import { accessLogBucketName, environmentNames } from '../../../core/names.ts';
+import { environmentBuildProjects } from '../codebuild/environment-projects.ts';
+import { environmentRepositories } from '../ecr/environment-repositories.ts';
+import type { EnvironmentIdentity } from '../environment-tags.ts';
+import { hasAwsErrorName } from '../errors.ts';
+import { executionRolePath } from '../iam/execution-role.ts';
+import { findEnvironmentZones } from '../route53/environment-zones.ts';
+import { listRecords } from '../route53/zone-records.ts';
+import { findNamespaceId } from '../servicediscovery/private-namespace.ts';
+import { listConfigValues } from '../ssm/config-values.ts';
 
 export interface AuditClients {
   readonly tagging: ResourceGroupsTaggingAPIClient;
@@ -153,7 +158,11 @@ async function quietly<T>(read: () => Promise<T>, ...absent: string[]): Promise<
 }
 
 /** Whether a resource the tagging API listed is still there: deleted ones linger in its index. */
-async function isLive(clients: AuditClients, resource: AuditResource, cluster: string): Promise<boolean> {
+async function isLive(
+  clients: Pick<AuditClients, 'ec2' | 'ecs'>,
+  resource: AuditResource,
+  cluster: string,
+): Promise<boolean> {
   switch (resource.type) {
     case 'nat-gateway': {
       const found = await quietly(
@@ -223,9 +232,15 @@ async function untaggedIndexResources(clients: AuditClients, query: AuditQuery):
   return found;
 }
 
-/** Every live resource of the environment, each once. */
-export async function environmentInventory(
-  clients: AuditClients,
+/** The clients the settings are read with: the drift part of the audit, which the hourly sweep runs. */
+export type DriftClients = Pick<
+  AuditClients,
+  'tagging' | 'ec2' | 'ecs' | 'elbv2' | 'rds' | 'logs' | 'route53' | 'codebuild'
+>;
+
+/** The live resources the tagging API lists for the environment. */
+async function taggedLiveResources(
+  clients: Pick<AuditClients, 'tagging' | 'ec2' | 'ecs'>,
   query: AuditQuery,
 ): Promise<AuditResource[]> {
   const cluster = environmentNames(query.project, query.environment).cluster;
@@ -234,6 +249,34 @@ export async function environmentInventory(
   );
   const live: AuditResource[] = [];
   for (const resource of tagged) if (await isLive(clients, resource, cluster)) live.push(resource);
+  return live;
+}
+
+/**
+ * The policy settings of a deployed environment as AWS reports them, for the
+ * hourly drift audit: the tagged resources, the public zones and the build
+ * projects, without the rest of the inventory.
+ */
+export async function observeSettings(clients: DriftClients, query: AuditQuery): Promise<ObservedSetting[]> {
+  const names = environmentNames(query.project, query.environment);
+  const resources = [
+    ...(await taggedLiveResources(clients, query)),
+    ...(await findEnvironmentZones(clients.route53, query)).map(
+      (zone): AuditResource => ({ type: 'hosted-zone', name: zone.name.replace(/\.$/, '') }),
+    ),
+    ...(await environmentBuildProjects(clients.codebuild, names.prefix, query)).map(
+      (name): AuditResource => ({ type: 'build-project', name }),
+    ),
+  ];
+  return environmentSettings(clients, query, resources);
+}
+
+/** Every live resource of the environment, each once. */
+export async function environmentInventory(
+  clients: AuditClients,
+  query: AuditQuery,
+): Promise<AuditResource[]> {
+  const live = await taggedLiveResources(clients, query);
   const byKey = new Map<string, AuditResource>();
   for (const resource of [...live, ...(await untaggedIndexResources(clients, query))]) {
     const key = `${resource.type} ${resource.name}`;
@@ -246,7 +289,7 @@ export async function environmentInventory(
 
 /** The policy settings AWS reports for the environment's live resources. */
 export async function environmentSettings(
-  clients: AuditClients,
+  clients: Pick<AuditClients, 'logs' | 'rds' | 'elbv2' | 'ecs' | 'codebuild' | 'route53'>,
   query: AuditQuery,
   resources: readonly AuditResource[],
 ): Promise<ObservedSetting[]> {
