@@ -17,18 +17,25 @@ export interface ExecutionNames {
   readonly executionName?: string;
   /** @default "modeshift-local" */
   readonly stateMachineName?: string;
+  /**
+   * The state machine's ARN, when the run stands in for one whose executions something else
+   * describes (a test's Step Functions); its execution's is `$$.Execution.Id`.
+   * @default `arn:aws:states:us-east-1:000000000000:stateMachine:<stateMachineName>`
+   */
+  readonly stateMachineArn?: string;
 }
 
 export function executionContext(names: ExecutionNames): Record<string, unknown> {
   const stateMachine = names.stateMachineName ?? 'modeshift-local';
   const execution = names.executionName ?? randomUUID();
+  const stateMachineArn = names.stateMachineArn ?? `${LOCAL_ARN_PREFIX}:stateMachine:${stateMachine}`;
   return {
     Execution: {
-      Id: `${LOCAL_ARN_PREFIX}:execution:${stateMachine}:${execution}`,
+      Id: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution}`,
       Name: execution,
       RoleArn: `arn:aws:iam::000000000000:role/${stateMachine}`,
     },
-    StateMachine: { Id: `${LOCAL_ARN_PREFIX}:stateMachine:${stateMachine}`, Name: stateMachine },
+    StateMachine: { Id: stateMachineArn, Name: stateMachine },
     State: {
       get EnteredTime(): string {
         return new Date().toISOString();

@@ -60,6 +60,8 @@ export interface RunWorkflowOptions {
   executionName?: string;
   /** The state machine's name, in `$$.StateMachine.Name|Id` and `$$.Execution.Id`. @default "modeshift-local" */
   stateMachineName?: string;
+  /** The state machine's ARN, in `$$.StateMachine.Id` and `$$.Execution.Id`. @default a local ARN of stateMachineName */
+  stateMachineArn?: string;
   /** Records the size of every state's input and output in its events (`bytes`); costs a JSON serialization each. @default false */
   measureStateSizes?: boolean;
 }

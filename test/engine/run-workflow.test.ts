@@ -94,6 +94,24 @@ describe('local engine — context object', () => {
     });
   });
 
+  it('names the execution after the state machine’s ARN when one is given', async () => {
+    const result = await runWorkflow(
+      definition,
+      {},
+      {
+        clients: testClients(),
+        executionName: 'd-42',
+        stateMachineName: 'modeshift-deploy',
+        stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:modeshift-deploy',
+      },
+    );
+
+    expect(result.output).toMatchObject({
+      id: 'arn:aws:states:eu-west-1:123456789012:execution:modeshift-deploy:d-42',
+      machine: 'modeshift-deploy',
+    });
+  });
+
   it('gives the time a state was entered, no earlier than the execution started', async () => {
     const result = await runWorkflow(definition, {}, { clients: testClients() });
 
