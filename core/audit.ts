@@ -13,6 +13,7 @@
  */
 import type { DeployInput } from './execution-input.ts';
 import { serviceNames } from './names.ts';
+import { natGatewayCount } from './plan.ts';
 import type { Policy, SettingName } from './policy.ts';
 
 /** The kinds of resource an environment has, as the audit names them. */
@@ -249,8 +250,7 @@ const missing = (resource: AuditResource): Finding => ({
 });
 
 /** What each setting should read back as, from the policy the environment was deployed with. */
-export function expectedSettingValues(input: DeployInput): Partial<Record<SettingName, string>> {
-  const { policy } = input;
+export function expectedSettingValues(policy: Policy): Partial<Record<SettingName, string>> {
   return {
     buildComputeType: policy.buildComputeType,
     capacityProvider: policy.capacityProvider,
@@ -258,7 +258,7 @@ export function expectedSettingValues(input: DeployInput): Partial<Record<Settin
     storageEncrypted: String(policy.storageEncrypted),
     dbDeletionProtection: String(policy.dbDeletionProtection),
     logRetentionDays: String(policy.logRetentionDays),
-    natGateways: String(input.natGatewayCount),
+    natGateways: String(natGatewayCount(policy)),
     httpRedirectCode: policy.httpRedirectCode,
     lbDeletionProtection: String(policy.lbDeletionProtection),
     dnsTtlSeconds: String(policy.dnsTtlSeconds),
@@ -268,9 +268,10 @@ export function expectedSettingValues(input: DeployInput): Partial<Record<Settin
   };
 }
 
-function driftFindings(input: DeployInput, observed: ObservedEnvironment): Finding[] {
-  const expected = expectedSettingValues(input);
-  return observed.settings.flatMap((read): Finding[] => {
+/** Each setting read back that differs from the policy an environment was deployed with in `mode`. */
+export function settingDrift(policy: Policy, mode: string, settings: readonly ObservedSetting[]): Finding[] {
+  const expected = expectedSettingValues(policy);
+  return settings.flatMap((read): Finding[] => {
     const want = expected[read.setting];
     if (want === undefined || want === read.value) return [];
     return [
@@ -280,7 +281,7 @@ function driftFindings(input: DeployInput, observed: ObservedEnvironment): Findi
         setting: read.setting,
         expected: want,
         actual: read.value,
-        detail: `${read.resource}: ${read.setting} is ${read.value}, ${input.mode} mode says ${want}`,
+        detail: `${read.resource}: ${read.setting} is ${read.value}, ${mode} mode says ${want}`,
       },
     ];
   });
@@ -292,7 +293,7 @@ export function auditFindings(expectation: AuditExpectation, observed: ObservedE
     expectation.state === 'deployed'
       ? [
           ...deployedResourceFindings(expectation.input, observed),
-          ...driftFindings(expectation.input, observed),
+          ...settingDrift(expectation.input.policy, expectation.input.mode, observed.settings),
         ]
       : observed.resources
           .filter((resource) => !keptAfterDown(resource, expectation.policy))

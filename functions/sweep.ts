@@ -1,7 +1,10 @@
 /**
  * The sweep handler, run by the CronV2 schedule: selects the development
  * environments past their TTL or idle too long (core/sweep.ts) and publishes
- * a `Down Requested` event for each; the down handler does the rest.
+ * a `Down Requested` event for each; the down handler does the rest. Then it
+ * audits the deployed staging and production environments' settings against
+ * their mode (core/drift-sweep.ts) and publishes an `Environment Drifted`
+ * event for each difference, changing nothing.
  *
  * Configuration (environment variables): `TABLE_NAME`, `BUS_NAME`,
  * `SWEEP_MAX_IDLE_SECONDS` (default 7 days; 0 sweeps no idle ones),
@@ -9,11 +12,19 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { type DriftSweepResult, sweepDrift } from '../core/drift-sweep.ts';
 import { asPrincipal } from '../core/principal.ts';
 import {
   type FailedDownRequest,
@@ -24,11 +35,11 @@ import {
   SWEEP_DEFAULTS,
   selectForSweep,
 } from '../core/sweep.ts';
+import type { DriftClients } from './aws/audit/environment-state.ts';
 
-export interface SweepClients {
+export interface SweepClients extends DriftClients {
   readonly dynamodb: DynamoDBClient;
   readonly eventbridge: EventBridgeClient;
-  readonly tagging: ResourceGroupsTaggingAPIClient;
 }
 
 /** What the handler reads from its environment. */
@@ -57,6 +68,8 @@ export interface SweepResult {
   readonly skipped: SkippedCandidate[];
   /** true when the limit left candidates for the next run. */
   readonly more: boolean;
+  /** The staging and production environments' drift audit. */
+  readonly drift: DriftSweepResult;
 }
 
 /** The handler's configuration is wrong: a missing or malformed environment variable. */
@@ -73,6 +86,13 @@ function lambdaClients(): SweepClients {
     dynamodb: new DynamoDBClient({}),
     eventbridge: new EventBridgeClient({}),
     tagging: new ResourceGroupsTaggingAPIClient({}),
+    ec2: new EC2Client({}),
+    ecs: new ECSClient({}),
+    elbv2: new ElasticLoadBalancingV2Client({}),
+    rds: new RDSClient({}),
+    logs: new CloudWatchLogsClient({}),
+    route53: new Route53Client({}),
+    codebuild: new CodeBuildClient({}),
   };
   return defaultClients;
 }
@@ -131,7 +151,23 @@ async function sweep(deps: SweepDeps): Promise<SweepResult> {
   });
   for (const down of failed) log.error('down request not accepted', { ...down });
   if (selection.more) log.warn('limit reached: the next run takes the rest', { limit });
-  return { requested, failed, skipped: selection.skipped, more: selection.more };
+
+  const drift = await sweepDrift({
+    dynamodb: clients.dynamodb,
+    tableName,
+    clients,
+    eventbridge: clients.eventbridge,
+    busName,
+    now,
+  });
+  for (const environment of drift.drifted)
+    log.warn('environment drifted from its mode', {
+      project: environment.project,
+      environment: environment.environment,
+      findings: environment.findings.map((finding) => finding.detail),
+    });
+  for (const environment of drift.failed) log.error('drift audit failed', { ...environment });
+  return { requested, failed, skipped: selection.skipped, more: selection.more, drift };
 }
 
 /**

@@ -1,6 +1,15 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Command } from 'commander';
+import { type DriftSweepResult, sweepDrift } from '../../core/drift-sweep.ts';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { InputError, type Problem } from '../../core/errors.ts';
 import { asPrincipal } from '../../core/principal.ts';
@@ -185,11 +194,35 @@ export function registerSweep(program: Command, io: Io) {
             tags: resourceModeTags({ tagging }),
           }),
         );
+        // So is the drift audit of staging and production; a dry run publishes no event.
+        const drift = await asPrincipal('function/Sweep', () =>
+          sweepDrift({
+            dynamodb: target.clients('dynamodb') as DynamoDBClient,
+            tableName: target.names.tableName,
+            clients: {
+              tagging,
+              ec2: target.clients('ec2') as EC2Client,
+              ecs: target.clients('ecs') as ECSClient,
+              elbv2: target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client,
+              rds: target.clients('rds') as RDSClient,
+              logs: target.clients('cloudwatchlogs') as CloudWatchLogsClient,
+              route53: target.clients('route53') as Route53Client,
+              codebuild: target.clients('codebuild') as CodeBuildClient,
+            },
+            eventbridge: target.clients('eventbridge') as EventBridgeClient,
+            busName: target.names.busName,
+            now: settings.now,
+            publish: !options.dryRun,
+          }),
+        );
         const now = settings.now.toISOString();
         if (options.dryRun) {
           if (options.json)
-            io.stdout(`${JSON.stringify({ now, dryRun: true, selected, skipped, more }, null, 2)}\n`);
-          else printSelection(io, `would tear down (at ${now})`, selected, skipped, more);
+            io.stdout(`${JSON.stringify({ now, dryRun: true, selected, skipped, more, drift }, null, 2)}\n`);
+          else {
+            printSelection(io, `would tear down (at ${now})`, selected, skipped, more);
+            printDrift(io, drift);
+          }
           return;
         }
 
@@ -212,9 +245,10 @@ export function registerSweep(program: Command, io: Io) {
           swept.push(sweptOf(candidate, report));
         }
         const failed = swept.filter((environment) => environment.status === 'FAILED');
-        if (options.json) io.stdout(`${JSON.stringify({ now, swept, skipped, more }, null, 2)}\n`);
+        if (options.json) io.stdout(`${JSON.stringify({ now, swept, skipped, more, drift }, null, 2)}\n`);
         else {
           printSelection(io, `tearing down (at ${now})`, selected, skipped, more);
+          printDrift(io, drift);
           for (const environment of swept)
             io.stdout(
               environment.status === 'SUCCEEDED'
@@ -238,4 +272,17 @@ export function registerSweep(program: Command, io: Io) {
         await target.close();
       }
     });
+}
+
+/** The drift audit's result: one line per drifted setting, and the environments it could not read. */
+function printDrift(io: Io, drift: DriftSweepResult) {
+  const findings = drift.drifted.reduce((sum, environment) => sum + environment.findings.length, 0);
+  io.stdout(
+    `drift: ${drift.audited} staging and production environments audited, ${findings} settings drifted\n`,
+  );
+  for (const environment of drift.drifted)
+    for (const finding of environment.findings)
+      io.stdout(`  ${environment.project}/${environment.environment}: ${finding.detail}\n`);
+  for (const environment of drift.failed)
+    io.stdout(`  ${environment.project}/${environment.environment}: not audited: ${environment.error}\n`);
 }

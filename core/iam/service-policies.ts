@@ -86,10 +86,30 @@ export function requestHandlerPolicy(context: RequestHandlerContext): PolicyStat
  * Groups Tagging API authorises `tag:GetResources` on `*` only; it reads).
  */
 export function sweepPolicy(resources: AppResources): PolicyStatement[] {
+  // The account and region the app is in, from its table's ARN: the drift audit reads only there.
+  const [, partition, , region, account] = resources.tableArn.split(':');
+  const arn = (service: string, resource: string, inRegion = true) =>
+    `arn:${partition}:${service}:${inRegion ? region : ''}:${inRegion ? account : ''}:${resource}`;
   return statementsOf([
     { action: 'dynamodb:Query', resources: [`${resources.tableArn}/index/*`] },
     { action: 'dynamodb:GetItem', resources: [resources.tableArn] },
     { action: 'events:PutEvents', resources: [resources.busArn] },
     { action: 'tag:GetResources', resources: ['*'] },
+    // The drift audit of staging and production (core/drift-sweep.ts): reads only.
+    { action: 'dynamodb:Scan', resources: [resources.tableArn] },
+    { action: 'ec2:DescribeNatGateways', resources: ['*'] },
+    { action: 'ecs:DescribeClusters', resources: [arn('ecs', 'cluster/*')] },
+    { action: 'ecs:DescribeServices', resources: [arn('ecs', 'service/*/*')] },
+    { action: 'ecs:DescribeTaskDefinition', resources: ['*'] },
+    { action: 'elasticloadbalancing:DescribeLoadBalancers', resources: ['*'] },
+    { action: 'elasticloadbalancing:DescribeLoadBalancerAttributes', resources: ['*'] },
+    { action: 'elasticloadbalancing:DescribeListeners', resources: ['*'] },
+    { action: 'rds:DescribeDBInstances', resources: [arn('rds', 'db:*')] },
+    { action: 'logs:DescribeLogGroups', resources: ['*'] },
+    { action: 'route53:ListHostedZones', resources: ['*'] },
+    { action: 'route53:ListTagsForResources', resources: [arn('route53', 'hostedzone/*', false)] },
+    { action: 'route53:ListResourceRecordSets', resources: [arn('route53', 'hostedzone/*', false)] },
+    { action: 'codebuild:ListProjects', resources: ['*'] },
+    { action: 'codebuild:BatchGetProjects', resources: [arn('codebuild', 'project/*')] },
   ]);
 }

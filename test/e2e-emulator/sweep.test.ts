@@ -1,9 +1,16 @@
 // End-to-end: `modeshift sweep` against the local AWS, beside a production environment it must not touch.
+import {
+  type CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  PutRetentionPolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { serviceNames } from '../../core/names.ts';
+import { resolvePolicy } from '../../core/policy.ts';
 import { readEnvironment } from '../../local/records.ts';
 import { runCli } from '../support/cli.ts';
-import { deployShop, useLocalAws } from './local-aws.ts';
+import { deployShop, expectCleanAudit, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
 
@@ -105,7 +112,50 @@ describe('modeshift sweep against the local AWS', () => {
     ]);
     expect(await statusOf('pr-9')).toBe('down');
     expect(await statusOf('main')).toBe('deployed');
+    expect(JSON.parse(swept.stdout).drift).toEqual({ audited: 1, drifted: [], failed: [], unpublished: 0 });
+    await expectCleanAudit(aws.target(), 'pr-9');
   }, 120_000);
+
+  it('audits production’s settings: a retention shortened by hand is reported, and a dry run publishes nothing', async () => {
+    const logGroup = serviceNames('shop', 'main', 'web').logGroup;
+    await (aws.target().clients('cloudwatchlogs') as CloudWatchLogsClient).send(
+      new PutRetentionPolicyCommand({ logGroupName: logGroup, retentionInDays: 3 }),
+    );
+    const expected = {
+      project: 'shop',
+      environment: 'main',
+      mode: 'production',
+      findings: [
+        expect.objectContaining({
+          kind: 'drift',
+          resource: `log-group ${logGroup}`,
+          setting: 'logRetentionDays',
+          expected: String(resolvePolicy('production').policy.logRetentionDays),
+          actual: '3',
+        }),
+      ],
+    };
+
+    const dry = await runCli(['sweep', '--dry-run', '--now', LATER, '--endpoint', aws.endpoint(), '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).drift).toEqual({
+      audited: 1,
+      drifted: [expected],
+      failed: [],
+      unpublished: 0,
+    });
+
+    const text = await runCli(['sweep', '--dry-run', '--now', LATER, '--endpoint', aws.endpoint()]);
+    expect(text.stdout).toContain('drift: 1 staging and production environments audited, 1 settings drifted');
+    expect(text.stdout).toContain(
+      `  shop/main: log-group ${logGroup}: logRetentionDays is 3, production mode says`,
+    );
+    // Reported, not repaired: the sweep changes nothing.
+    const { logGroups = [] } = await (aws.target().clients('cloudwatchlogs') as CloudWatchLogsClient).send(
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: logGroup }),
+    );
+    expect(logGroups[0]?.retentionInDays).toBe(3);
+  });
 });
 
 describe('modeshift sweep — options', () => {

@@ -1,14 +1,19 @@
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { ListProjectsCommand } from '@aws-sdk/client-codebuild';
+import { GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { resolvePolicy } from '../../core/policy.ts';
 import { handler, SweepConfigurationError, type SweepEnv, sweepCore } from '../../functions/sweep.ts';
 import {
   clients,
   DAY,
   deployedRecord,
+  drift,
   dynamodb,
   eventbridge,
   NOW,
@@ -208,5 +213,107 @@ describe('sweep handler', () => {
       write.mockRestore();
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('sweep handler — drift of staging and production environments', () => {
+  beforeEach(() => {
+    resetSweepMocks();
+    logger.info.mockReset();
+    logger.warn.mockReset();
+    logger.error.mockReset();
+    serve([]);
+  });
+
+  it('publishes an Environment Drifted event per setting that differs from the recorded policy, and changes nothing', async () => {
+    const policy = resolvePolicy('production').policy;
+    // A production record has no sweepMode: only development environments are swept.
+    const { sweepMode: _sweepMode, ...live } = deployedRecord('live', {
+      mode: 'production',
+      policy: JSON.stringify(policy),
+    });
+    dynamodb.on(ScanCommand).resolves({
+      Items: [
+        marshall(live),
+        marshall(deployedRecord('pr-1', { policy: JSON.stringify(resolvePolicy('development').policy) })),
+      ],
+    });
+    tagging
+      .on(GetResourcesCommand)
+      .callsFake((input: { TagFilters?: { Key?: string; Values?: string[] }[] }) => {
+        const environment = input.TagFilters?.find((f) => f.Key === 'modeshift:environment')?.Values?.[0];
+        return {
+          ResourceTagMappingList:
+            environment === 'live'
+              ? [{ ResourceARN: 'arn:aws:logs:us-east-1:123456789012:log-group:/modeshift/shop/live/web' }]
+              : [],
+        };
+      });
+    drift.logs.on(DescribeLogGroupsCommand).resolves({
+      logGroups: [
+        { logGroupName: '/modeshift/shop/live/web', retentionInDays: 1 },
+        { logGroupName: '/modeshift/shop/live/api', retentionInDays: policy.logRetentionDays },
+      ],
+    });
+    drift.route53.on(ListHostedZonesCommand).resolves({ HostedZones: [] });
+    drift.codebuild.on(ListProjectsCommand).resolves({ projects: [] });
+    eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
+
+    const result = await sweep();
+
+    expect(result.drift).toMatchObject({ audited: 1, failed: [], unpublished: 0 });
+    expect(result.drift.drifted).toEqual([
+      expect.objectContaining({ project: 'shop', environment: 'live', mode: 'production' }),
+    ]);
+    const published = eventbridge
+      .commandCalls(PutEventsCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? [])
+      .filter((entry) => entry.DetailType === 'Environment Drifted');
+    expect(published.map((entry) => JSON.parse(entry.Detail ?? '{}'))).toEqual([
+      {
+        project: 'shop',
+        environment: 'live',
+        mode: 'production',
+        resource: 'log-group /modeshift/shop/live/web',
+        setting: 'logRetentionDays',
+        expected: String(policy.logRetentionDays),
+        actual: '1',
+        detail: `log-group /modeshift/shop/live/web: logRetentionDays is 1, production mode says ${policy.logRetentionDays}`,
+      },
+    ]);
+    // It only reads: no write to any of the environment's services.
+    for (const mock of Object.values(drift))
+      for (const call of mock.calls())
+        expect(call.args[0].constructor.name).toMatch(/^(Describe|List|BatchGet|Get)/);
+  });
+
+  it('goes on to the next environment when one cannot be read, and reports it', async () => {
+    const policy = JSON.stringify(resolvePolicy('staging').policy);
+    dynamodb.on(ScanCommand).resolves({
+      Items: [
+        marshall(deployedRecord('a', { mode: 'staging', policy })),
+        marshall(deployedRecord('b', { mode: 'staging', policy })),
+      ],
+    });
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+    drift.logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
+    drift.route53
+      .on(ListHostedZonesCommand)
+      .rejectsOnce(new Error('Rate exceeded'))
+      .resolves({ HostedZones: [] });
+    drift.codebuild.on(ListProjectsCommand).resolves({ projects: [] });
+
+    const result = await sweep();
+
+    expect(result.drift).toEqual({
+      audited: 2,
+      drifted: [],
+      failed: [{ project: 'shop', environment: 'a', error: 'Rate exceeded' }],
+      unpublished: 0,
+    });
+    expect(logger.error).toHaveBeenCalledWith(
+      'drift audit failed',
+      expect.objectContaining({ environment: 'a' }),
+    );
   });
 });

@@ -51,7 +51,9 @@ import { environmentRepositories } from '../ecr/environment-repositories.ts';
 import type { EnvironmentIdentity } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 import { executionRolePath } from '../iam/execution-role.ts';
+import { absoluteDnsName } from '../route53/dns-name.ts';
 import { findEnvironmentZones } from '../route53/environment-zones.ts';
+import { isOwnershipRecord, ownerNamed, ownershipName } from '../route53/record-ownership.ts';
 import { listRecords } from '../route53/zone-records.ts';
 import { findNamespaceId } from '../servicediscovery/private-namespace.ts';
 import { listConfigValues } from '../ssm/config-values.ts';
@@ -412,13 +414,14 @@ export async function environmentSettings(
       read('buildComputeType', `build-project ${project.name}`, project.environment?.computeType);
   }
 
-  settings.push(...(await recordTtls(clients.route53, names.privateZone, of('hosted-zone'))));
+  settings.push(...(await recordTtls(clients.route53, query, names.privateZone, of('hosted-zone'))));
   return settings;
 }
 
 /** The TTL of every record the environment writes that carries one: in its public zones and its private zone. */
 async function recordTtls(
   route53: Route53Client,
+  owner: EnvironmentIdentity,
   privateZone: string,
   publicZones: readonly AuditResource[],
 ): Promise<ObservedSetting[]> {
@@ -434,10 +437,24 @@ async function recordTtls(
     }
   }
   const settings: ObservedSetting[] = [];
+  const self = `${owner.project}/${owner.environment}`;
   for (const zone of zones) {
-    for (const record of await listRecords(route53, zone.id)) {
-      // A zone's own NS and SOA records keep Route 53's TTLs; alias records carry none.
+    const records = await listRecords(route53, zone.id);
+    // Records another environment marked as its own (a delegation's mark, in a parent zone) are not this one's.
+    const othersMarks = new Set(
+      records
+        .filter((record) => isOwnershipRecord(record, zone.name))
+        .filter((record) =>
+          (record.ResourceRecords ?? []).some((value) => ownerNamed(value.Value ?? '') !== self),
+        )
+        .map((record) => absoluteDnsName(record.Name ?? '')),
+    );
+    for (const record of records) {
+      // A zone's own NS and SOA records keep Route 53's TTLs; alias records carry none; ownership marks
+      // have a TTL of their own (OWNERSHIP_TTL), since no client resolves them.
       if (record.Type === 'NS' || record.Type === 'SOA' || record.TTL === undefined) continue;
+      if (isOwnershipRecord(record, zone.name)) continue;
+      if (othersMarks.has(ownershipName(record.Name ?? '', zone.name))) continue;
       settings.push({
         setting: 'dnsTtlSeconds',
         resource: `record ${record.Name?.replace(/\.$/, '')} ${record.Type}`,
