@@ -4,5 +4,9 @@
  * workflows re-take it, each until the same expiry after the request.
  */
 
-/** How long a lock is honoured before another deployment may take it over. */
+/**
+ * How long a lock is honoured before another deployment may take it over;
+ * sooner once the execution it names as holder has ended
+ * (functions/requests/lock-takeover.ts).
+ */
 export const LOCK_TTL_MS = 3 * 60 * 60_000;

@@ -13,7 +13,9 @@ import { type QueueDeps, queueDeps } from './requests/queue-deps.ts';
 
 const logger = new Logger({ serviceName: 'modeshift' });
 
-type WorkflowFinishedEvent = { detail?: { project?: unknown; environment?: unknown } };
+type WorkflowFinishedEvent = {
+  detail?: { project?: unknown; environment?: unknown; executionArn?: unknown };
+};
 type WorkflowFinishedOutcome = RequestOutcome | { outcome: 'idle' };
 
 export function workflowFinished(
@@ -33,14 +35,16 @@ function finishWorkflow(
   startDeps: () => Promise<DeployDeps>,
 ): Promise<WorkflowFinishedOutcome> {
   return asPrincipal('function/WorkflowFinished', async (): Promise<WorkflowFinishedOutcome> => {
-    const { project, environment } = event.detail ?? {};
+    const { project, environment, executionArn } = event.detail ?? {};
     if (typeof project !== 'string' || typeof environment !== 'string') return { outcome: 'idle' };
     const now = deps.now();
+    // The event's execution has ended: a lock it could not release does not hold the queued request back.
     const queued = await dequeue(
       { dynamodb: deps.dynamodb, tableName: deps.tableName, now: deps.now() },
       project,
       environment,
       new Date(now.getTime() + LOCK_TTL_MS).toISOString(),
+      typeof executionArn === 'string' ? executionArn : undefined,
     );
     if (!queued) return { outcome: 'idle' };
     deps.log.info('starting the queued request', { deploymentId: queued.deploymentId, kind: queued.kind });

@@ -13,6 +13,8 @@ export interface EnvironmentRecord {
   readonly lastDeploymentId?: string;
   readonly lockId?: string;
   readonly lockExpiresAt?: string;
+  /** The execution that holds the lock, recorded by its AcquireLock: a later request takes over a lock whose holder has ended. */
+  readonly lockExecution?: string;
   readonly expiresAt?: number;
   /** The mode the sweep indexes the environment under: set only while a development environment is deployed. */
   readonly sweepMode?: string;

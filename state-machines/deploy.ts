@@ -718,7 +718,7 @@ export const deployDefinition: Machine = {
       comment:
         'Records the new mode and where the app answers, and releases the lock, unless another deployment took it over.',
       update:
-        'SET #status = :deployed, #mode = :mode, #policy = :policy, #sweepMode = :mode, #lastDeploymentId = :lock, #lastActivityAt = :now, #expiresAt = :expiresAt, #deployedAt = :deployedAt, #publicServices = :publicServices, #loadBalancer = :loadBalancer REMOVE #lockId, #lockExpiresAt',
+        'SET #status = :deployed, #mode = :mode, #policy = :policy, #sweepMode = :mode, #lastDeploymentId = :lock, #lastActivityAt = :now, #expiresAt = :expiresAt, #deployedAt = :deployedAt, #publicServices = :publicServices, #loadBalancer = :loadBalancer REMOVE #lockId, #lockExpiresAt, #lockExecution',
       condition: '#lockId = :lock',
       values: {
         ':deployed': { S: 'deployed' },

@@ -405,7 +405,7 @@ export const downDefinition: Machine = {
     }),
     MarkDown: updateRecord({
       update:
-        'SET #status = :down, #lastActivityAt = :now, #downAt = :downAt REMOVE #lockId, #lockExpiresAt, #sweepMode, #expiresAt, #publicServices, #loadBalancer',
+        'SET #status = :down, #lastActivityAt = :now, #downAt = :downAt REMOVE #lockId, #lockExpiresAt, #lockExecution, #sweepMode, #expiresAt, #publicServices, #loadBalancer',
       condition: '#lockId = :lock',
       values: {
         ':down': { S: 'down' },

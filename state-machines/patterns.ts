@@ -655,7 +655,10 @@ export function guardedParallel(name: string, options: GuardedParallelOptions): 
 /**
  * Takes the environment's lock, unless another live run holds it: a lock
  * held by this deployment is taken again, an expired one taken over. A
- * held lock is refused as `Modeshift.EnvironmentLocked`.
+ * held lock is refused as `Modeshift.EnvironmentLocked`. The run names
+ * itself the lock's holder (`lockExecution`), so that a request finding the
+ * lock after this run has ended without releasing it takes it over
+ * (functions/requests/lock-takeover.ts).
  */
 export function acquireLock(options: {
   readonly comment?: string;
@@ -671,11 +674,12 @@ export function acquireLock(options: {
   return {
     AcquireLock: updateRecord({
       ...(options.comment ? { comment: options.comment } : {}),
-      update: `SET #lockId = :lock, #lockExpiresAt = :lockExpiresAt, ${options.set}, #lastActivityAt = :now${add}`,
+      update: `SET #lockId = :lock, #lockExpiresAt = :lockExpiresAt, #lockExecution = :execution, ${options.set}, #lastActivityAt = :now${add}`,
       condition: 'attribute_not_exists(#lockId) OR #lockId = :lock OR #lockExpiresAt < :startedAt',
       values: {
         ':lock': { 'S.$': '$.deploymentId' },
         ':lockExpiresAt': { 'S.$': '$.lockExpiresAt' },
+        ':execution': { 'S.$': '$$.Execution.Id' },
         ...options.values,
         ':now': { 'N.$': "States.Format('{}', $.requestedAtEpoch)" },
         ':startedAt': { 'S.$': '$$.Execution.StartTime' },
@@ -770,7 +774,7 @@ export function failurePath(
     ReleaseLockAfterFailure: updateRecord({
       comment: 'Releases the lock this run holds; a lock held by another deployment is left alone.',
       update:
-        'SET #status = :status, #lastError = :error, #lastActivityAt = :now REMOVE #lockId, #lockExpiresAt',
+        'SET #status = :status, #lastError = :error, #lastActivityAt = :now REMOVE #lockId, #lockExpiresAt, #lockExecution',
       condition: '#lockId = :lock',
       values: {
         ':status': { 'S.$': '$.failureReport.recordStatus' },

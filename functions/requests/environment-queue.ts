@@ -6,8 +6,11 @@
  * workflow ends, its outcome event starts the queued request.
  *
  * The lock is the environment record's `lockId`/`lockExpiresAt`, the same the
- * workflows take (a workflow re-takes the lock its request was given). A lock
- * whose expiry has passed (a crashed run) is taken over.
+ * workflows take (a workflow re-takes the lock its request was given and
+ * names itself its holder, `lockExecution`). A lock is taken over when its
+ * expiry has passed (a crashed run), or when its holder execution has ended
+ * without releasing it (a failure path that failed too): at once, instead of
+ * at its expiry (lock-takeover.ts).
  */
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { environmentNames } from '../../core/names.ts';
@@ -27,15 +30,17 @@ export interface QueueContext {
   readonly now: Date;
 }
 
-const key = (project: string, environment: string) => ({
+/** The environment record's key. */
+export const recordKey = (project: string, environment: string) => ({
   pk: { S: environmentNames(project, environment).recordKey },
   sk: { S: 'ENV' },
 });
 
 /**
- * Takes the environment's lock for a request, unless another live request
- * holds it. Re-taking a lock the same deployment holds succeeds (a retried
- * handler, a workflow after its handler).
+ * Takes the environment's lock for a request, unless another request holds
+ * it and it has not expired. Re-taking a lock the same deployment holds
+ * succeeds (a retried handler, a workflow after its handler). A lock whose
+ * holder execution has ended is taken over by lock-takeover.ts.
  */
 export async function acquireLock(
   context: QueueContext,
@@ -54,15 +59,16 @@ export async function acquireLock(
     ':environment': { S: request.environment },
   };
   // A free (or expired) lock: this request is newer than anything still queued, which it supersedes.
+  // Until its workflow names itself the holder, the lock has none (an expired holder's name goes).
   try {
     await context.dynamodb.send(
       new UpdateItemCommand({
         TableName: context.tableName,
-        Key: key(request.project, request.environment),
+        Key: recordKey(request.project, request.environment),
         UpdateExpression:
-          'SET #lockId = :id, #lockExpiresAt = :expires, #project = :project, #environment = :environment REMOVE #queued',
+          'SET #lockId = :id, #lockExpiresAt = :expires, #project = :project, #environment = :environment REMOVE #queued, #lockExecution',
         ConditionExpression: 'attribute_not_exists(#lockId) OR #lockExpiresAt < :now',
-        ExpressionAttributeNames: { ...names, '#queued': 'queued' },
+        ExpressionAttributeNames: { ...names, '#queued': 'queued', '#lockExecution': 'lockExecution' },
         ExpressionAttributeValues: { ...values, ':now': { S: context.now.toISOString() } },
       }),
     );
@@ -75,7 +81,7 @@ export async function acquireLock(
     await context.dynamodb.send(
       new UpdateItemCommand({
         TableName: context.tableName,
-        Key: key(request.project, request.environment),
+        Key: recordKey(request.project, request.environment),
         UpdateExpression:
           'SET #lockId = :id, #lockExpiresAt = :expires, #project = :project, #environment = :environment',
         ConditionExpression: '#lockId = :id',
@@ -99,10 +105,14 @@ export async function releaseLock(
     await context.dynamodb.send(
       new UpdateItemCommand({
         TableName: context.tableName,
-        Key: key(request.project, request.environment),
-        UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
+        Key: recordKey(request.project, request.environment),
+        UpdateExpression: 'REMOVE #lockId, #lockExpiresAt, #lockExecution',
         ConditionExpression: '#lockId = :id',
-        ExpressionAttributeNames: { '#lockId': 'lockId', '#lockExpiresAt': 'lockExpiresAt' },
+        ExpressionAttributeNames: {
+          '#lockId': 'lockId',
+          '#lockExpiresAt': 'lockExpiresAt',
+          '#lockExecution': 'lockExecution',
+        },
         ExpressionAttributeValues: { ':id': { S: request.deploymentId } },
       }),
     );
@@ -126,7 +136,7 @@ export async function enqueue(
     ({ Attributes } = await context.dynamodb.send(
       new UpdateItemCommand({
         TableName: context.tableName,
-        Key: key(project, environment),
+        Key: recordKey(project, environment),
         UpdateExpression: 'SET #queued = :queued',
         // Only behind a live lock of another request: otherwise no workflow's end would start it.
         ConditionExpression: 'attribute_exists(#lockId) AND #lockId <> :id AND #lockExpiresAt >= :now',
@@ -156,35 +166,39 @@ export async function enqueue(
 /**
  * Takes the queued request off the queue and the lock for it in one write,
  * when the environment is free; undefined when nothing is queued or the
- * environment is still busy.
+ * environment is still busy. `finished` is the execution whose outcome event
+ * calls this: its event is the last thing it does, so a lock it still holds
+ * (its failure path could not release it) is free for the queued request.
  */
 export async function dequeue(
   context: QueueContext,
   project: string,
   environment: string,
   lockExpiresAt: string,
+  finished?: string,
 ): Promise<QueuedRequest | undefined> {
   const { Item } = await context.dynamodb.send(
     new GetItemCommand({
       TableName: context.tableName,
-      Key: key(project, environment),
+      Key: recordKey(project, environment),
       ConsistentRead: true,
     }),
   );
   const text = Item?.queued?.S;
   if (text === undefined) return undefined;
   const queued = JSON.parse(text) as QueuedRequest;
+  const heldByFinished = finished === undefined ? '' : ' OR #lockExecution = :finished';
   try {
     await context.dynamodb.send(
       new UpdateItemCommand({
         TableName: context.tableName,
-        Key: key(project, environment),
-        UpdateExpression: 'SET #lockId = :id, #lockExpiresAt = :expires REMOVE #queued',
-        ConditionExpression:
-          '#queued = :queued AND (attribute_not_exists(#lockId) OR #lockId = :id OR #lockExpiresAt < :now)',
+        Key: recordKey(project, environment),
+        UpdateExpression: 'SET #lockId = :id, #lockExpiresAt = :expires REMOVE #queued, #lockExecution',
+        ConditionExpression: `#queued = :queued AND (attribute_not_exists(#lockId) OR #lockId = :id OR #lockExpiresAt < :now${heldByFinished})`,
         ExpressionAttributeNames: {
           '#lockId': 'lockId',
           '#lockExpiresAt': 'lockExpiresAt',
+          '#lockExecution': 'lockExecution',
           '#queued': 'queued',
         },
         ExpressionAttributeValues: {
@@ -192,6 +206,7 @@ export async function dequeue(
           ':expires': { S: lockExpiresAt },
           ':now': { S: context.now.toISOString() },
           ':queued': { S: text },
+          ...(finished === undefined ? {} : { ':finished': { S: finished } }),
         },
       }),
     );

@@ -14,6 +14,7 @@ import { executionName } from '../../core/names.ts';
 import { assertServedProject } from '../../core/served-projects.ts';
 import { acquireLock, enqueue, type QueueContext, releaseLock } from './environment-queue.ts';
 import type { RequestFailure } from './failure-event.ts';
+import { type LockContext, takeOverEndedLock } from './lock-takeover.ts';
 import { existingExecution, startWorkflow } from './start-workflow.ts';
 
 /** What a request handler needs, injected so tests can pass mocks. */
@@ -95,6 +96,11 @@ async function emitFailure(
 
 export function queueContext(deps: RequestDeps): QueueContext {
   return { dynamodb: deps.dynamodb, tableName: deps.tableName, now: deps.now() };
+}
+
+/** The queue's context and Step Functions, which says whether a lock's holder execution still runs. */
+function lockContext(deps: RequestDeps): LockContext {
+  return { ...queueContext(deps), sfn: deps.sfn };
 }
 
 /** Emits the failure event of a refused request; its outcome. */
@@ -181,7 +187,11 @@ export async function handleRequest<R extends PreparedRequest>(
   const refusal = await check?.(request);
   if (refusal) return refuse(kind, refusal, deps, rawDetail);
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    if (await acquireLock(queueContext(deps), request)) return startLocked(request, deps);
+    // A lock that is free, expired or this request's own; else one whose holder execution has ended.
+    const locked =
+      (await acquireLock(queueContext(deps), request)) ||
+      (await takeOverEndedLock(lockContext(deps), request));
+    if (locked) return startLocked(request, deps);
     const queued = await enqueue(queueContext(deps), request.project, request.environment, {
       kind,
       deploymentId: request.deploymentId,

@@ -51,6 +51,7 @@ beforeEach(() => {
   eventbridge.reset();
   ssm.reset();
   dynamodb.on(UpdateItemCommand).resolves({});
+  dynamodb.on(GetItemCommand).resolves({});
   sfn
     .on(DescribeExecutionCommand)
     .rejects(new ExecutionDoesNotExist({ message: 'no such execution', $metadata: {} }));
@@ -194,7 +195,7 @@ describe('Deploy Requested handler', () => {
 
     await expect(deployRequested(event, deps())).rejects.toThrow('state machine does not exist');
     expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
+      UpdateExpression: 'REMOVE #lockId, #lockExpiresAt, #lockExecution',
     });
     expect(eventbridge).toHaveReceivedCommandWith(PutEventsCommand, {
       Entries: [
@@ -204,6 +205,108 @@ describe('Deploy Requested handler', () => {
         }),
       ],
     });
+  });
+});
+
+describe('Deploy Requested handler — a lock whose holder execution has ended', () => {
+  const HOLDER = `${DEPLOY_MACHINE.replace(':stateMachine:', ':execution:')}:shop--pr-1--build-6`;
+  const TAKE_OVER = '#lockId = :holder AND #lockExecution = :holderExecution';
+
+  /** The environment locked by build-6, whose lock is live and names `execution` its holder (if any). */
+  function lockedBy(execution?: string) {
+    dynamodb
+      .on(UpdateItemCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'locked', $metadata: {} }))
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'not ours', $metadata: {} }))
+      .resolves({});
+    dynamodb.on(GetItemCommand).resolves({
+      Item: {
+        lockId: { S: 'build-6' },
+        lockExpiresAt: { S: '2026-11-26T10:00:00.000Z' },
+        ...(execution ? { lockExecution: { S: execution } } : {}),
+      },
+    });
+  }
+
+  /** DescribeExecution of the holder answers `status`; the request's own execution does not exist yet. */
+  function holderIs(
+    status: 'RUNNING' | 'FAILED' | 'SUCCEEDED' | 'ABORTED' | 'TIMED_OUT' | 'PENDING_REDRIVE',
+  ) {
+    sfn.on(DescribeExecutionCommand, { executionArn: HOLDER }).resolves({ executionArn: HOLDER, status });
+  }
+
+  it.for(['FAILED', 'ABORTED', 'TIMED_OUT', 'SUCCEEDED'] as const)(
+    'takes over the lock of a holder that ended %s, on the holder it read, and starts the workflow',
+    async (status) => {
+      lockedBy(HOLDER);
+      holderIs(status);
+
+      const outcome = await deployRequested(event, deps());
+
+      expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop--pr-1--build-7' });
+      expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: HOLDER });
+      expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true });
+      expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+        UpdateExpression:
+          'SET #lockId = :id, #lockExpiresAt = :expires, #project = :project, #environment = :environment REMOVE #queued, #lockExecution',
+        ConditionExpression: TAKE_OVER,
+        ExpressionAttributeValues: expect.objectContaining({
+          ':id': { S: 'build-7' },
+          ':holder': { S: 'build-6' },
+          ':holderExecution': { S: HOLDER },
+        }),
+      });
+      expect(dynamodb).not.toHaveReceivedCommandWith(UpdateItemCommand, {
+        UpdateExpression: 'SET #queued = :queued',
+      });
+    },
+  );
+
+  it.for(['RUNNING', 'PENDING_REDRIVE'] as const)(
+    'honours the lock of a holder that is %s: the request is queued',
+    async (status) => {
+      lockedBy(HOLDER);
+      holderIs(status);
+
+      const outcome = await deployRequested(event, deps());
+
+      expect(outcome).toEqual({ outcome: 'queued', deploymentId: 'build-7' });
+      expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+      expect(dynamodb).not.toHaveReceivedCommandWith(UpdateItemCommand, { ConditionExpression: TAKE_OVER });
+    },
+  );
+
+  it('honours a lock whose holder Step Functions does not know until it expires', async () => {
+    lockedBy(HOLDER);
+
+    const outcome = await deployRequested(event, deps());
+
+    expect(outcome).toEqual({ outcome: 'queued', deploymentId: 'build-7' });
+    expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: HOLDER });
+    expect(dynamodb).not.toHaveReceivedCommandWith(UpdateItemCommand, { ConditionExpression: TAKE_OVER });
+  });
+
+  it('honours a lock that names no holder execution until it expires, asking Step Functions nothing of it', async () => {
+    lockedBy(undefined);
+
+    const outcome = await deployRequested(event, deps());
+
+    expect(outcome).toEqual({ outcome: 'queued', deploymentId: 'build-7' });
+    expect(sfn).not.toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: HOLDER });
+    expect(dynamodb).not.toHaveReceivedCommandWith(UpdateItemCommand, { ConditionExpression: TAKE_OVER });
+  });
+
+  it('is queued when another request took the ended holder’s lock over first', async () => {
+    lockedBy(HOLDER);
+    holderIs('FAILED');
+    dynamodb
+      .on(UpdateItemCommand, { ConditionExpression: TAKE_OVER })
+      .rejects(new ConditionalCheckFailedException({ message: 'taken', $metadata: {} }));
+
+    const outcome = await deployRequested(event, deps());
+
+    expect(outcome).toEqual({ outcome: 'queued', deploymentId: 'build-7' });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 });
 
@@ -262,7 +365,30 @@ describe('workflow finished — the queued request starts', () => {
 
     expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop--pr-1--build-7' });
     expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: 'SET #lockId = :id, #lockExpiresAt = :expires REMOVE #queued',
+      UpdateExpression: 'SET #lockId = :id, #lockExpiresAt = :expires REMOVE #queued, #lockExecution',
+    });
+  });
+
+  it('takes over the lock the finished execution could not release, when its outcome event names it', async () => {
+    const finished = `${DEPLOY_MACHINE.replace(':stateMachine:', ':execution:')}:shop--pr-1--build-6`;
+    dynamodb.on(GetItemCommand).resolves({
+      Item: {
+        queued: {
+          S: JSON.stringify({ kind: 'deploy', deploymentId: 'build-7', detail, queuedAt: NOW.toISOString() }),
+        },
+      },
+    });
+
+    const outcome = await workflowFinished(
+      { detail: { project: 'shop', environment: 'pr-1', executionArn: finished } },
+      deps(),
+    );
+
+    expect(outcome).toMatchObject({ outcome: 'started', executionName: 'shop--pr-1--build-7' });
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      ConditionExpression:
+        '#queued = :queued AND (attribute_not_exists(#lockId) OR #lockId = :id OR #lockExpiresAt < :now OR #lockExecution = :finished)',
+      ExpressionAttributeValues: expect.objectContaining({ ':finished': { S: finished } }),
     });
   });
 
@@ -384,7 +510,7 @@ describe('Deploy Requested handler — config values', () => {
     });
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: 'REMOVE #lockId, #lockExpiresAt',
+      UpdateExpression: 'REMOVE #lockId, #lockExpiresAt, #lockExecution',
       ExpressionAttributeValues: { ':id': { S: 'build-7' } },
     });
     expect(failureDetail()).toMatchObject({ request: needing });

@@ -442,7 +442,7 @@ describe('deploy workflow — failures', () => {
       failedState: 'EnsureDatabases',
     });
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: expect.stringContaining('REMOVE #lockId'),
+      UpdateExpression: expect.stringContaining('REMOVE #lockId, #lockExpiresAt, #lockExecution'),
       ExpressionAttributeValues: expect.objectContaining({
         ':status': { S: 'failed' },
         ':error': { S: 'EnsureDatabases: Modeshift.DatabaseFailed' },
@@ -458,6 +458,24 @@ describe('deploy workflow — failures', () => {
           Detail: expect.stringContaining('"failedState":"EnsureDatabases"'),
         }),
       ],
+    });
+  });
+
+  it('names its execution the lock’s holder when it takes the lock, so a later request can tell it has ended', async () => {
+    const input = shopDeployInput('development');
+
+    await runDeploy(input);
+
+    expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      UpdateExpression: expect.stringMatching(
+        /^SET #lockId = :lock, #lockExpiresAt = :lockExpiresAt, #lockExecution = :execution, /,
+      ),
+      ExpressionAttributeValues: expect.objectContaining({
+        ':lock': { S: input.deploymentId },
+        ':execution': {
+          S: `arn:aws:states:us-east-1:000000000000:execution:modeshift-deploy:${input.deploymentId}`,
+        },
+      }),
     });
   });
 

@@ -123,7 +123,7 @@ describe('down workflow — development', () => {
     await runDown(shopDownInput());
 
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      UpdateExpression: expect.stringContaining('REMOVE #lockId, #lockExpiresAt, #sweepMode'),
+      UpdateExpression: expect.stringContaining('REMOVE #lockId, #lockExpiresAt, #lockExecution, #sweepMode'),
       ExpressionAttributeValues: expect.objectContaining({ ':down': { S: 'down' } }),
     });
     expect(aws.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
