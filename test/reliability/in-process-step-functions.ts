@@ -4,7 +4,8 @@
  * workflow in the local engine against the local AWS, in the background, and
  * when it ends calls `workflowFinished` as the outcome event does on AWS.
  * Execution names are unique as on AWS: a name seen before is refused with
- * ExecutionAlreadyExists, and DescribeExecution reports its status.
+ * ExecutionAlreadyExists, and DescribeExecution reports its status. A run's
+ * `$$.Execution.Id` is its execution's ARN here, as on AWS.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -22,6 +23,7 @@ import { logCall } from '../../engine/call-log.ts';
 import { runWorkflow, type WorkflowResult } from '../../engine/run-workflow.ts';
 import type { DeployDeps } from '../../functions/requests/handle-request.ts';
 import { workflowFinished } from '../../functions/workflow-finished.ts';
+import type { RunOptions } from '../../local/run-workflows.ts';
 import { LOCAL_STEPS } from '../../local/steps.ts';
 import type { Target } from '../../local/target.ts';
 
@@ -44,6 +46,12 @@ export interface InProcessStepFunctionsOptions {
    * @default deliver at once
    */
   readonly beforeOutcome?: (execution: Execution) => Promise<void> | void;
+  /**
+   * The seams an execution's workflow runs with (injected-faults.ts `faultedRun`): its Lambda
+   * steps and the wrapper of its clients.
+   * @default LOCAL_STEPS and the target's clients
+   */
+  readonly seams?: (execution: Execution) => Pick<RunOptions, 'lambdaSteps' | 'clients'>;
 }
 
 export interface InProcessStepFunctions {
@@ -81,15 +89,17 @@ export function inProcessStepFunctions(
   };
 
   async function runToOutcome(execution: Execution): Promise<void> {
+    const seams = options.seams?.(execution) ?? {};
     try {
       execution.result = await runWorkflow(workflowDefinition(execution.workflow), execution.input, {
-        clients: target.clients,
+        clients: seams.clients ? seams.clients(target.clients) : target.clients,
         placeholders: target.placeholders,
-        lambdaSteps: LOCAL_STEPS,
+        lambdaSteps: seams.lambdaSteps ?? LOCAL_STEPS,
         timeScale: 0.01,
         syncPollMs: 1000,
         executionName: execution.name,
         stateMachineName: `modeshift-${execution.workflow}`,
+        stateMachineArn: `${STATE_MACHINE}${execution.workflow}`,
       });
       execution.status = execution.result.status;
     } catch (error) {
@@ -98,7 +108,9 @@ export function inProcessStepFunctions(
     }
     await options.beforeOutcome?.(execution);
     const { project, environment } = execution.input;
-    await workflowFinished({ detail: { project, environment } }, deps);
+    // The outcome event's detail names its execution, as the workflows' events do.
+    const executionArn = `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}${execution.workflow}:${execution.name}`;
+    await workflowFinished({ detail: { project, environment, executionArn } }, deps);
   }
 
   // The mock answers in the SDK client's stead, below its middleware: the call log is told here what AWS would receive.
