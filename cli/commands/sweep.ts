@@ -1,13 +1,6 @@
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Command } from 'commander';
 import { type DriftSweepResult, sweepDrift } from '../../core/drift-sweep.ts';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
@@ -31,6 +24,7 @@ import type { Io } from '../io.ts';
 import { progressFor, withProgress } from '../live-progress.ts';
 import { readableCause } from '../run-report.ts';
 import { renderTable } from '../table.ts';
+import { auditClients } from './audit.ts';
 
 interface SweepCommandOptions {
   now?: string;
@@ -199,16 +193,7 @@ export function registerSweep(program: Command, io: Io) {
           sweepDrift({
             dynamodb: target.clients('dynamodb') as DynamoDBClient,
             tableName: target.names.tableName,
-            clients: {
-              tagging,
-              ec2: target.clients('ec2') as EC2Client,
-              ecs: target.clients('ecs') as ECSClient,
-              elbv2: target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client,
-              rds: target.clients('rds') as RDSClient,
-              logs: target.clients('cloudwatchlogs') as CloudWatchLogsClient,
-              route53: target.clients('route53') as Route53Client,
-              codebuild: target.clients('codebuild') as CodeBuildClient,
-            },
+            clients: auditClients({ clients: target.clients, tagging: () => tagging }),
             eventbridge: target.clients('eventbridge') as EventBridgeClient,
             busName: target.names.busName,
             now: settings.now,
