@@ -5,6 +5,7 @@
  * Retries on a scaled clock, and every event reported as it happens.
  */
 import {
+  ExecutionAbortedError,
   ExecutionError,
   ExecutionTimeoutError,
   type RunOptions,
@@ -64,6 +65,14 @@ export interface RunWorkflowOptions {
   stateMachineArn?: string;
   /** Records the size of every state's input and output in its events (`bytes`); costs a JSON serialization each. @default false */
   measureStateSizes?: boolean;
+  /**
+   * Ends the execution as a killed process would: once aborted, no state starts, no Retry or Catch
+   * takes over and the execution records no outcome; `runWorkflow` rejects with the signal's reason.
+   * What the run did until then stays done. A Task already running when it is aborted is not stopped
+   * (a Lambda step runs on, as it would on AWS), but its handler's `signal` is aborted.
+   * @default never aborted
+   */
+  signal?: AbortSignal;
 }
 
 export interface WorkflowResult {
@@ -191,6 +200,7 @@ export async function runWorkflow(
   input: unknown,
   options: RunWorkflowOptions,
 ): Promise<WorkflowResult> {
+  options.signal?.throwIfAborted();
   const machine = prepareDefinition(definition, options);
   // The types as written: a scaled Wait runs as a Task, but is billed and recorded as a Wait.
   const stateTypes = new Map(allStates(machine).map(({ name, state }) => [name, state.Type]));
@@ -226,6 +236,11 @@ export async function runWorkflow(
   const principal =
     `workflow/${(options.stateMachineName ?? 'workflow').replace(/^modeshift-/, '')}` as const;
   const execution = asPrincipal(principal, () => stateMachine.run((input ?? {}) as LibraryInput, runOptions));
+  const abortExecution = () => {
+    execution.abort();
+    finished.abort();
+  };
+  options.signal?.addEventListener('abort', abortExecution, { once: true });
   const events: WorkflowEvent[] = [];
   const collecting = collectEvents(
     execution.eventLogs,
@@ -245,9 +260,13 @@ export async function runWorkflow(
   } catch (failure) {
     outcome = { failure };
   } finally {
+    options.signal?.removeEventListener('abort', abortExecution);
     finished.abort();
   }
   await collecting;
+  if ('failure' in outcome && outcome.failure instanceof ExecutionAbortedError && options.signal?.aborted) {
+    throw options.signal.reason;
+  }
 
   const transitions = countTransitions(events);
   const historyEvents = countHistoryEvents(events, stateTypes);

@@ -76,6 +76,12 @@ export interface RunOptions {
    * @default the target's clients, unwrapped
    */
   readonly clients?: (clients: ClientFactory) => ClientFactory;
+  /**
+   * Stops the run as a killed process would (RunWorkflowOptions.signal): the run rejects with the
+   * signal's reason, and nothing after it is done (no execution trace, no report).
+   * @default never aborted
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The ARNs of every resource tagged with the environment's project and name. */
@@ -112,6 +118,7 @@ async function execute(
     syncPollMs: target.emulator ? 1000 : 10_000,
     ...names,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   // The run's transitions outlive it (Step Functions keeps them on AWS): `modeshift graph --env` draws them.
   const executionArn = String((executionContext(names).Execution as { Id: string }).Id);
