@@ -180,6 +180,8 @@ export interface FaultedRunOptions {
    * still half-way through its work after the run has failed.
    */
   readonly hold?: { readonly step: string; readonly command: string; readonly until: Promise<void> };
+  /** The Lambda steps the run wraps. @default LOCAL_STEPS */
+  readonly steps?: Readonly<Record<string, LambdaStep>>;
 }
 
 /** The step's clients, holding its calls of `command` until `until` resolves; `onHeld` is told when one arrives. */
@@ -231,7 +233,7 @@ export function faultedRun(faults: readonly InjectedFault[], runOptions: Faulted
     }
   };
   const lambdaSteps = Object.fromEntries(
-    Object.entries(LOCAL_STEPS).map(([name, step]): [string, LambdaStep] => [
+    Object.entries(runOptions.steps ?? LOCAL_STEPS).map(([name, step]): [string, LambdaStep] => [
       name,
       function stepWithFaults(input, context) {
         return track(async () => {
