@@ -13,11 +13,35 @@ import type { Reporter, TestModule } from 'vitest/node';
 /** The vitest project that holds the reliability suite. */
 export const RELIABILITY_PROJECT = 'reliability';
 
-const LABELS: ReadonlyArray<readonly [label: string, metric: string]> = [
+type Totals = ReadonlyMap<string, number>;
+
+/**
+ * Per workflow, the Task states a run was crashed at (killed as the state starts) and re-run from
+ * to a clean run's end, of the Task states its ASL has: `deploy 34 of 34 Task states, down 31 of 31,
+ * all converged`.
+ */
+function crashPoints(totals: Totals): string {
+  const workflows = [
+    ['deploy', 'crashPointsDeploy', 'crashTaskStatesDeploy'],
+    ['down', 'crashPointsDown', 'crashTaskStatesDown'],
+  ] as const;
+  let missing = 0;
+  const parts = workflows.map(([workflow, converged, states], index) => {
+    const total = totals.get(states);
+    if (total === undefined) return `${workflow} not run`;
+    const done = totals.get(converged) ?? 0;
+    missing += total - done;
+    return `${workflow} ${done} of ${total}${index === 0 ? ' Task states' : ''}`;
+  });
+  return `${parts.join(', ')}, ${missing === 0 ? 'all converged' : `${missing} did not converge`}`;
+}
+
+const LABELS: ReadonlyArray<readonly [label: string, value: string | ((totals: Totals) => string)]> = [
   ['Task states fault-injected (permanent)', 'stepsFaultInjected'],
   ['  runs that failed cleanly and re-ran to success', 'permanentFaultRuns'],
   ['Transient faults (throttling) survived', 'transientFaultsSurvived'],
-  ['Crash trials (process killed mid-deploy)', 'crashTrials'],
+  ['Crash points (run killed as a Task state starts)', crashPoints],
+  ['Crash trials (CLI process killed mid-deploy)', 'crashTrials'],
   ['Duplicate-delivery cases', 'duplicateCases'],
   ['Race cases', 'raceCases'],
   ['Hostile inputs tried', 'hostileInputsTried'],
@@ -52,7 +76,10 @@ export class ReliabilitySummary implements Reporter {
     const modules = testModules.filter((module) => module.project.name === RELIABILITY_PROJECT);
     if (modules.length > 0) {
       const totals = totalsIn(this.dir);
-      const rows = LABELS.map(([label, metric]) => [label, String(totals.get(metric) ?? 0)] as const);
+      const rows = LABELS.map(
+        ([label, value]) =>
+          [label, typeof value === 'string' ? String(totals.get(value) ?? 0) : value(totals)] as const,
+      );
       const width = Math.max(...rows.map(([label]) => label.length));
       const held = modules.every((module) => module.ok());
       process.stdout.write('\nmodeshift reliability summary\n');
