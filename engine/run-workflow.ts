@@ -162,6 +162,27 @@ function recordingFailures(
 }
 
 /**
+ * The handlers, each refusing to start once `signal` is aborted: the library
+ * retries a Task that fails while its execution is being aborted, and a
+ * killed process runs nothing more.
+ */
+function stoppingWhenAborted(
+  handlers: Record<string, TaskHandler>,
+  signal: AbortSignal | undefined,
+): Record<string, TaskHandler> {
+  if (!signal) return handlers;
+  return Object.fromEntries(
+    Object.entries(handlers).map(([stateName, handler]) => [
+      stateName,
+      async function startUnlessAborted(taskInput: JsonValue) {
+        signal.throwIfAborted();
+        return handler(taskInput);
+      },
+    ]),
+  );
+}
+
+/**
  * Collects the run's events as they come and passes each to `onEvent`. The
  * first error `onEvent` throws is rethrown once the run is over; until then
  * events keep being collected.
@@ -224,9 +245,12 @@ export async function runWorkflow(
   }));
   const runOptions: RunOptions = {
     overrides: {
-      taskResourceLocalHandlers: recordingFailures(handlers, failedStates, (stateName) => {
-        unretriedFailures.push(stateName);
-      }),
+      taskResourceLocalHandlers: stoppingWhenAborted(
+        recordingFailures(handlers, failedStates, (stateName) => {
+          unretriedFailures.push(stateName);
+        }),
+        options.signal,
+      ),
       ...timeOverrides(machine, timeScale),
     },
     context: executionContext(options),
