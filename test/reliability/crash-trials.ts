@@ -23,6 +23,7 @@ import { type RunOptions, type RunReport, taggedResources } from '../../local/ru
 import { EMULATOR_STEPS, LOCAL_STEPS } from '../../local/steps.ts';
 import { openTarget, type Target } from '../../local/target.ts';
 import { useLocalAws } from '../e2e-emulator/local-aws.ts';
+import { expectAuditClean } from './audits.ts';
 import { crashAt, ProcessKilled } from './crash-point.ts';
 import { type Inventory, takeInventory } from './environment-inventory.ts';
 import { injectFault } from './injected-faults.ts';
@@ -263,7 +264,8 @@ export function describeCrashTrials(workflow: WorkflowName): void {
     expect(end.record, 'the record is a clean run’s, no lock left').toEqual(run.end.record);
     expect(end.record.lockId).toBeUndefined();
     expect(end.outcome, 'the request’s history ends as a clean run’s').toEqual(run.end.outcome);
-    return 6;
+    await expectAuditClean(target, run.scenario, `after the re-run (${workflow}, ${run.scenario.name})`);
+    return 7;
   }
 
   describe(`${workflow} workflow — killed as each Task state starts, then the same request again`, () => {

@@ -11,7 +11,8 @@ import type { WorkflowName } from '../../core/workflow-definitions.ts';
 import type { WorkflowEvent } from '../../engine/run-workflow.ts';
 import { type RunOptions, type RunReport, taggedResources } from '../../local/run-workflows.ts';
 import { openTarget, type Target } from '../../local/target.ts';
-import { auditShop, useLocalAws } from '../e2e-emulator/local-aws.ts';
+import { useLocalAws } from '../e2e-emulator/local-aws.ts';
+import { expectAuditClean } from './audits.ts';
 import {
   type FaultKind,
   faultedRun,
@@ -32,7 +33,6 @@ import {
   PROJECT,
   SCENARIOS,
   type Scenario,
-  scenarioRequest,
 } from './shop-requests.ts';
 import { countReliability } from './stats.ts';
 import {
@@ -121,11 +121,7 @@ export function describeFaultInjection(workflow: WorkflowName): FaultInjection {
         `the clean ${workflow} (${scenario.name}) must succeed: ${report.status} in ${report.failedState}: ${report.error}`,
       );
     }
-    const audit = await auditShop(target, ENVIRONMENT, scenarioRequest(ENVIRONMENT, scenario));
-    expect(
-      audit.findings.map((finding) => `${finding.kind}: ${finding.detail}`),
-      `modeshift audit after the clean ${workflow} (${scenario.name})`,
-    ).toEqual([]);
+    await expectAuditClean(target, scenario, `after the clean ${workflow} (${scenario.name})`);
     return { scenario, reached: enteredTasks(events, tasks), shapes: resourceShapes(report.resources) };
   }
 
@@ -299,13 +295,8 @@ export function describeFaultInjection(workflow: WorkflowName): FaultInjection {
         holds(() => expect(replaced, 'the re-run reuses what the failed run created').toEqual([]));
       }
       await noUnsafeDeletes('after the re-run');
-      const audit = await auditShop(aws.target(), ENVIRONMENT, scenarioRequest(ENVIRONMENT, scenario));
-      holds(() =>
-        expect(
-          audit.findings.map((finding) => `${finding.kind}: ${finding.detail}`),
-          `modeshift audit after the re-run (${audit.checkedAs})`,
-        ).toEqual([]),
-      );
+      await expectAuditClean(aws.target(), scenario, 'after the re-run');
+      invariants += 1;
       const bystanderAfterRerun = await bystanderState();
       holds(() => expect(bystanderAfterRerun, `${BYSTANDER} is untouched by the re-run`).toEqual(bystander));
       countReliability('stepsFaultInjected');

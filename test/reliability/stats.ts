@@ -23,7 +23,11 @@ export type ReliabilityMetric =
   | 'attacksTried'
   | 'attacksSucceeded'
   | 'invariantsChecked'
-  | 'invariantViolations';
+  | 'invariantViolations'
+  | 'auditsRun'
+  | 'auditOrphans'
+  | 'driftInjected'
+  | 'driftRepaired';
 
 export function countReliability(metric: ReliabilityMetric, amount = 1): void {
   const dir = process.env.MODESHIFT_RELIABILITY_STATS;

@@ -36,12 +36,21 @@ function crashPoints(totals: Totals): string {
   return `${parts.join(', ')}, ${missing === 0 ? 'all converged' : `${missing} did not converge`}`;
 }
 
+/** Settings changed by hand that a redeploy set back, of those changed: `6 of 6`. */
+function driftRepaired(totals: Totals): string {
+  const injected = totals.get('driftInjected');
+  return injected === undefined ? 'not run' : `${totals.get('driftRepaired') ?? 0} of ${injected}`;
+}
+
 const LABELS: ReadonlyArray<readonly [label: string, value: string | ((totals: Totals) => string)]> = [
   ['Task states fault-injected (permanent)', 'stepsFaultInjected'],
   ['  runs that failed cleanly and re-ran to success', 'permanentFaultRuns'],
   ['Transient faults (throttling) survived', 'transientFaultsSurvived'],
   ['Crash points (run killed as a Task state starts)', crashPoints],
   ['Crash trials (CLI process killed mid-deploy)', 'crashTrials'],
+  ['Audits run (after every clean, faulted and crashed run)', 'auditsRun'],
+  ['  orphans found', 'auditOrphans'],
+  ['Drift repaired by a redeploy', driftRepaired],
   ['Duplicate-delivery cases', 'duplicateCases'],
   ['Race cases', 'raceCases'],
   ['Hostile inputs tried', 'hostileInputsTried'],
