@@ -107,7 +107,11 @@ export function sweepPolicy(resources: AppResources): PolicyStatement[] {
     { action: 'rds:DescribeDBInstances', resources: [arn('rds', 'db:*')] },
     { action: 'logs:DescribeLogGroups', resources: ['*'] },
     { action: 'route53:ListHostedZones', resources: ['*'] },
-    { action: 'route53:ListTagsForResources', resources: [arn('route53', 'hostedzone/*', false)] },
+    // The reference lists both of the action's resource types, which the request names by ResourceType.
+    {
+      action: 'route53:ListTagsForResources',
+      resources: [arn('route53', 'hostedzone/*', false), arn('route53', 'healthcheck/*', false)],
+    },
     { action: 'route53:ListResourceRecordSets', resources: [arn('route53', 'hostedzone/*', false)] },
     { action: 'codebuild:ListProjects', resources: ['*'] },
     { action: 'codebuild:BatchGetProjects', resources: [arn('codebuild', 'project/*')] },
