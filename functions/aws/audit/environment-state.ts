@@ -46,6 +46,7 @@ import type {
 } from '../../../core/audit.ts';
 import { environmentResources } from '../../../core/environment-resources.ts';
 import { accessLogBucketName, environmentNames } from '../../../core/names.ts';
+import { mapConcurrently } from '../../bounded-concurrency.ts';
 import { environmentBuildProjects } from '../codebuild/environment-projects.ts';
 import { environmentRepositories } from '../ecr/environment-repositories.ts';
 import type { EnvironmentIdentity } from '../environment-tags.ts';
@@ -79,6 +80,9 @@ export interface AuditQuery extends EnvironmentIdentity {
   readonly accountId: string;
   readonly region: string;
 }
+
+/** Liveness checks at once: Describe calls, well inside every service's read rate. */
+const LIVENESS_CONCURRENCY = 8;
 
 /** A resource the tagging API listed, its kind read from its ARN. */
 export function classifyArn(arn: string, query: AuditQuery): AuditResource {
@@ -202,36 +206,57 @@ async function isLive(
 /** The resources the tagging API does not list, found by name or tag in their own APIs. */
 async function untaggedIndexResources(clients: AuditClients, query: AuditQuery): Promise<AuditResource[]> {
   const names = environmentNames(query.project, query.environment);
-  const found: AuditResource[] = [];
-  const add = (type: ResourceType, name: string) => found.push({ type, name });
-  for (const name of await environmentRepositories(clients.ecr, query)) add('repository', name);
-  for (const name of await environmentBuildProjects(clients.codebuild, names.prefix, query))
-    add('build-project', name);
-  if ((await findNamespaceId(clients.servicediscovery, names.privateZone, query)) !== undefined)
-    add('namespace', names.privateZone);
-  for (const zone of await findEnvironmentZones(clients.route53, query))
-    add('hosted-zone', zone.name.replace(/\.$/, ''));
-  for await (const page of paginateListRoles(
-    { client: clients.iam },
-    { PathPrefix: executionRolePath(query.project, query.environment) },
-  )) {
-    for (const role of page.Roles ?? []) {
-      if (role.RoleName === undefined) continue;
-      add(role.RoleName === names.codeBuildRole ? 'build-role' : 'execution-role', role.RoleName);
-    }
-  }
-  const schedule = await quietly(
-    () => clients.scheduler.send(new GetScheduleCommand({ Name: names.expirySchedule })),
-    'ResourceNotFoundException',
-  );
-  if (schedule !== undefined) add('expiry-schedule', names.expirySchedule);
-  const subnetGroup = await quietly(
-    () => clients.rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: names.dbSubnetGroup })),
-    'DBSubnetGroupNotFoundFault',
-  );
-  if ((subnetGroup?.DBSubnetGroups ?? []).length > 0) add('db-subnet-group', names.dbSubnetGroup);
-  for (const entry of await listConfigValues(clients.ssm, query)) add('config-value', entry.name);
-  return found;
+  const of = (type: ResourceType, found: readonly string[]) =>
+    found.map((name): AuditResource => ({ type, name }));
+  // Each service is read on its own, so all of them at once.
+  const groups = await Promise.all([
+    environmentRepositories(clients.ecr, query).then((found) => of('repository', found)),
+    environmentBuildProjects(clients.codebuild, names.prefix, query).then((found) =>
+      of('build-project', found),
+    ),
+    findNamespaceId(clients.servicediscovery, names.privateZone, query).then((id) =>
+      of('namespace', id === undefined ? [] : [names.privateZone]),
+    ),
+    findEnvironmentZones(clients.route53, query).then((zones) =>
+      of(
+        'hosted-zone',
+        zones.map((zone) => zone.name.replace(/\.$/, '')),
+      ),
+    ),
+    (async () => {
+      const roles: AuditResource[] = [];
+      for await (const page of paginateListRoles(
+        { client: clients.iam },
+        { PathPrefix: executionRolePath(query.project, query.environment) },
+      )) {
+        for (const role of page.Roles ?? []) {
+          if (role.RoleName === undefined) continue;
+          roles.push({
+            type: role.RoleName === names.codeBuildRole ? 'build-role' : 'execution-role',
+            name: role.RoleName,
+          });
+        }
+      }
+      return roles;
+    })(),
+    quietly(
+      () => clients.scheduler.send(new GetScheduleCommand({ Name: names.expirySchedule })),
+      'ResourceNotFoundException',
+    ).then((schedule) => of('expiry-schedule', schedule === undefined ? [] : [names.expirySchedule])),
+    quietly(
+      () => clients.rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: names.dbSubnetGroup })),
+      'DBSubnetGroupNotFoundFault',
+    ).then((found) =>
+      of('db-subnet-group', (found?.DBSubnetGroups ?? []).length > 0 ? [names.dbSubnetGroup] : []),
+    ),
+    listConfigValues(clients.ssm, query).then((entries) =>
+      of(
+        'config-value',
+        entries.map((entry) => entry.name),
+      ),
+    ),
+  ]);
+  return groups.flat();
 }
 
 /** The clients the settings are read with: the drift part of the audit, which the hourly sweep runs. */
@@ -249,9 +274,10 @@ async function taggedLiveResources(
   const tagged = (await environmentResources(clients.tagging, query.project, query.environment)).flatMap(
     (mapping) => (mapping.ResourceARN === undefined ? [] : [classifyArn(mapping.ResourceARN, query)]),
   );
-  const live: AuditResource[] = [];
-  for (const resource of tagged) if (await isLive(clients, resource, cluster)) live.push(resource);
-  return live;
+  const alive = await mapConcurrently(tagged, LIVENESS_CONCURRENCY, (resource) =>
+    isLive(clients, resource, cluster),
+  );
+  return tagged.filter((_, index) => alive[index]);
 }
 
 /**
@@ -261,14 +287,15 @@ async function taggedLiveResources(
  */
 export async function observeSettings(clients: DriftClients, query: AuditQuery): Promise<ObservedSetting[]> {
   const names = environmentNames(query.project, query.environment);
+  const [tagged, zones, projects] = await Promise.all([
+    taggedLiveResources(clients, query),
+    findEnvironmentZones(clients.route53, query),
+    environmentBuildProjects(clients.codebuild, names.prefix, query),
+  ]);
   const resources = [
-    ...(await taggedLiveResources(clients, query)),
-    ...(await findEnvironmentZones(clients.route53, query)).map(
-      (zone): AuditResource => ({ type: 'hosted-zone', name: zone.name.replace(/\.$/, '') }),
-    ),
-    ...(await environmentBuildProjects(clients.codebuild, names.prefix, query)).map(
-      (name): AuditResource => ({ type: 'build-project', name }),
-    ),
+    ...tagged,
+    ...zones.map((zone): AuditResource => ({ type: 'hosted-zone', name: zone.name.replace(/\.$/, '') })),
+    ...projects.map((name): AuditResource => ({ type: 'build-project', name })),
   ];
   return environmentSettings(clients, query, resources);
 }
@@ -278,9 +305,12 @@ export async function environmentInventory(
   clients: AuditClients,
   query: AuditQuery,
 ): Promise<AuditResource[]> {
-  const live = await taggedLiveResources(clients, query);
+  const [live, untagged] = await Promise.all([
+    taggedLiveResources(clients, query),
+    untaggedIndexResources(clients, query),
+  ]);
   const byKey = new Map<string, AuditResource>();
-  for (const resource of [...live, ...(await untaggedIndexResources(clients, query))]) {
+  for (const resource of [...live, ...untagged]) {
     const key = `${resource.type} ${resource.name}`;
     if (!byKey.has(key)) byKey.set(key, resource);
   }
@@ -304,118 +334,134 @@ export async function environmentSettings(
 
   if (of('vpc').length > 0) read('natGateways', `vpc ${names.vpc}`, String(of('nat-gateway').length));
 
-  const prefix = `/modeshift/${query.project}/${query.environment}/`;
-  for await (const page of paginateDescribeLogGroups(
-    { client: clients.logs },
-    { logGroupNamePrefix: prefix },
-  )) {
-    for (const group of page.logGroups ?? []) {
-      read(
-        'logRetentionDays',
-        `log-group ${group.logGroupName}`,
-        group.retentionInDays === undefined ? 'never expire' : String(group.retentionInDays),
-      );
-    }
-  }
-
-  for (const instance of of('db-instance')) {
-    const found = await quietly(
-      () => clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instance.name })),
-      'DBInstanceNotFoundFault',
-      'DBInstanceNotFound',
-    );
-    const db = found?.DBInstances?.[0];
-    if (db === undefined) continue;
-    const where = `db-instance ${instance.name}`;
-    read('dbInstanceClass', where, db.DBInstanceClass);
-    read(
-      'storageEncrypted',
-      where,
-      db.StorageEncrypted === undefined ? undefined : String(db.StorageEncrypted),
-    );
-    read(
-      'dbDeletionProtection',
-      where,
-      db.DeletionProtection === undefined ? undefined : String(db.DeletionProtection),
-    );
-  }
-
-  for (const balancer of of('load-balancer')) {
-    const found = await quietly(
-      () => clients.elbv2.send(new DescribeLoadBalancersCommand({ Names: [balancer.name] })),
-      'LoadBalancerNotFound',
-      'LoadBalancerNotFoundException',
-    );
-    const arn = found?.LoadBalancers?.[0]?.LoadBalancerArn;
-    if (arn === undefined) continue;
-    const where = `load-balancer ${balancer.name}`;
-    const { Attributes = [] } = await clients.elbv2.send(
-      new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }),
-    );
-    read(
-      'lbDeletionProtection',
-      where,
-      Attributes.find((a) => a.Key === 'deletion_protection.enabled')?.Value,
-    );
-    const { Listeners = [] } = await clients.elbv2.send(
-      new DescribeListenersCommand({ LoadBalancerArn: arn }),
-    );
-    for (const listener of Listeners.filter((found) => found.Port === 80)) {
-      for (const action of listener.DefaultActions ?? [])
-        read('httpRedirectCode', `${where} listener :80`, action.RedirectConfig?.StatusCode);
-    }
-  }
-
-  for (const cluster of of('ecs-cluster')) {
-    const { clusters = [] } = await clients.ecs.send(
-      new DescribeClustersCommand({ clusters: [cluster.name] }),
-    );
-    const strategy = clusters[0]?.defaultCapacityProviderStrategy ?? [];
-    if (strategy.length > 0)
-      read(
-        'capacityProvider',
-        `ecs-cluster ${cluster.name}`,
-        strategy.map((s) => s.capacityProvider).join(', '),
-      );
-  }
-  const services = of('ecs-service').map((service) => service.name);
-  for (let start = 0; start < services.length; start += 10) {
-    const found = await quietly(
-      () =>
-        clients.ecs.send(
-          new DescribeServicesCommand({
-            cluster: names.cluster,
-            services: services.slice(start, start + 10),
-          }),
-        ),
-      'ClusterNotFoundException',
-    );
-    for (const service of found?.services ?? []) {
-      const where = `ecs-service ${service.serviceName}`;
-      // The local AWS keeps neither of these (docs/design.md §4); AWS reports both.
-      const strategy = service.capacityProviderStrategy ?? [];
-      if (strategy.length > 0)
-        read('capacityProvider', where, strategy.map((s) => s.capacityProvider).join(', '));
-      const config = service.deploymentConfiguration;
-      read('minimumHealthyPercent', where, config?.minimumHealthyPercent?.toString());
-      read('maximumPercent', where, config?.maximumPercent?.toString());
-      const breaker = config?.deploymentCircuitBreaker;
-      if (breaker !== undefined)
-        read('circuitBreakerRollback', where, String(breaker.enable === true && breaker.rollback === true));
-    }
-  }
-
-  const projects = of('build-project').map((project) => project.name);
-  for (let start = 0; start < projects.length; start += 100) {
-    const { projects: found = [] } = await clients.codebuild.send(
-      new BatchGetProjectsCommand({ names: projects.slice(start, start + 100) }),
-    );
-    for (const project of found)
-      read('buildComputeType', `build-project ${project.name}`, project.environment?.computeType);
-  }
-
-  settings.push(...(await recordTtls(clients.route53, query, names.privateZone, of('hosted-zone'))));
-  return settings;
+  // Each service is read on its own, so all of them at once.
+  await Promise.all([
+    (async () => {
+      const prefix = `/modeshift/${query.project}/${query.environment}/`;
+      for await (const page of paginateDescribeLogGroups(
+        { client: clients.logs },
+        { logGroupNamePrefix: prefix },
+      )) {
+        for (const group of page.logGroups ?? []) {
+          read(
+            'logRetentionDays',
+            `log-group ${group.logGroupName}`,
+            group.retentionInDays === undefined ? 'never expire' : String(group.retentionInDays),
+          );
+        }
+      }
+    })(),
+    (async () => {
+      for (const instance of of('db-instance')) {
+        const found = await quietly(
+          () => clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instance.name })),
+          'DBInstanceNotFoundFault',
+          'DBInstanceNotFound',
+        );
+        const db = found?.DBInstances?.[0];
+        if (db === undefined) continue;
+        const where = `db-instance ${instance.name}`;
+        read('dbInstanceClass', where, db.DBInstanceClass);
+        read(
+          'storageEncrypted',
+          where,
+          db.StorageEncrypted === undefined ? undefined : String(db.StorageEncrypted),
+        );
+        read(
+          'dbDeletionProtection',
+          where,
+          db.DeletionProtection === undefined ? undefined : String(db.DeletionProtection),
+        );
+      }
+    })(),
+    (async () => {
+      for (const balancer of of('load-balancer')) {
+        const found = await quietly(
+          () => clients.elbv2.send(new DescribeLoadBalancersCommand({ Names: [balancer.name] })),
+          'LoadBalancerNotFound',
+          'LoadBalancerNotFoundException',
+        );
+        const arn = found?.LoadBalancers?.[0]?.LoadBalancerArn;
+        if (arn === undefined) continue;
+        const where = `load-balancer ${balancer.name}`;
+        const { Attributes = [] } = await clients.elbv2.send(
+          new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }),
+        );
+        read(
+          'lbDeletionProtection',
+          where,
+          Attributes.find((a) => a.Key === 'deletion_protection.enabled')?.Value,
+        );
+        const { Listeners = [] } = await clients.elbv2.send(
+          new DescribeListenersCommand({ LoadBalancerArn: arn }),
+        );
+        for (const listener of Listeners.filter((found) => found.Port === 80)) {
+          for (const action of listener.DefaultActions ?? [])
+            read('httpRedirectCode', `${where} listener :80`, action.RedirectConfig?.StatusCode);
+        }
+      }
+    })(),
+    (async () => {
+      for (const cluster of of('ecs-cluster')) {
+        const { clusters = [] } = await clients.ecs.send(
+          new DescribeClustersCommand({ clusters: [cluster.name] }),
+        );
+        const strategy = clusters[0]?.defaultCapacityProviderStrategy ?? [];
+        if (strategy.length > 0)
+          read(
+            'capacityProvider',
+            `ecs-cluster ${cluster.name}`,
+            strategy.map((s) => s.capacityProvider).join(', '),
+          );
+      }
+    })(),
+    (async () => {
+      const services = of('ecs-service').map((service) => service.name);
+      for (let start = 0; start < services.length; start += 10) {
+        const found = await quietly(
+          () =>
+            clients.ecs.send(
+              new DescribeServicesCommand({
+                cluster: names.cluster,
+                services: services.slice(start, start + 10),
+              }),
+            ),
+          'ClusterNotFoundException',
+        );
+        for (const service of found?.services ?? []) {
+          const where = `ecs-service ${service.serviceName}`;
+          // The local AWS keeps neither of these (docs/design.md §4); AWS reports both.
+          const strategy = service.capacityProviderStrategy ?? [];
+          if (strategy.length > 0)
+            read('capacityProvider', where, strategy.map((s) => s.capacityProvider).join(', '));
+          const config = service.deploymentConfiguration;
+          read('minimumHealthyPercent', where, config?.minimumHealthyPercent?.toString());
+          read('maximumPercent', where, config?.maximumPercent?.toString());
+          const breaker = config?.deploymentCircuitBreaker;
+          if (breaker !== undefined)
+            read(
+              'circuitBreakerRollback',
+              where,
+              String(breaker.enable === true && breaker.rollback === true),
+            );
+        }
+      }
+    })(),
+    (async () => {
+      const projects = of('build-project').map((project) => project.name);
+      for (let start = 0; start < projects.length; start += 100) {
+        const { projects: found = [] } = await clients.codebuild.send(
+          new BatchGetProjectsCommand({ names: projects.slice(start, start + 100) }),
+        );
+        for (const project of found)
+          read('buildComputeType', `build-project ${project.name}`, project.environment?.computeType);
+      }
+    })(),
+    (async () => {
+      settings.push(...(await recordTtls(clients.route53, query, names.privateZone, of('hosted-zone'))));
+    })(),
+  ]);
+  return settings.sort((a, b) => a.resource.localeCompare(b.resource) || a.setting.localeCompare(b.setting));
 }
 
 /** The TTL of every record the environment writes that carries one: in its public zones and its private zone. */
