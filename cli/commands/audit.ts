@@ -29,8 +29,8 @@ import {
 import { buildDeployInput } from '../../core/execution-input.ts';
 import { type Mode, type Policy, parseMode, resolvePolicy } from '../../core/policy.ts';
 import { type DeployRequest, parseDownRequest } from '../../core/request.ts';
-import { type EnvironmentRecord, readEnvironment } from '../../local/records.ts';
 import { type AuditClients, observeEnvironment } from '../../functions/aws/audit/environment-state.ts';
+import { type EnvironmentRecord, readEnvironment } from '../../local/records.ts';
 import { openReadTarget, type ReadTarget } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import { loadRequest } from '../compose-options.ts';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { classifyArn } from '../../functions/aws/audit/environment-state.ts';
 import {
   type AuditResource,
   auditFindings,
@@ -9,6 +8,7 @@ import {
 import { composeToRequest } from '../../core/compose.ts';
 import { buildDeployInput } from '../../core/execution-input.ts';
 import { resolvePolicy } from '../../core/policy.ts';
+import { classifyArn } from '../../functions/aws/audit/environment-state.ts';
 
 const request = composeToRequest(
   [
