@@ -267,6 +267,9 @@ async function readDatabases(rds: RDSClient, owner: EnvironmentIdentity): Promis
 
 function liveDatabase(instance: DBInstance): LiveDatabase {
   const pending = instance.PendingModifiedValues?.DBInstanceClass;
+  const multiAz = instance.PendingModifiedValues?.MultiAZ ?? instance.MultiAZ;
+  const backupRetentionDays =
+    instance.PendingModifiedValues?.BackupRetentionPeriod ?? instance.BackupRetentionPeriod;
   return {
     instance: instance.DBInstanceIdentifier as string,
     ...(instance.DBInstanceStatus !== undefined ? { status: instance.DBInstanceStatus } : {}),
@@ -274,6 +277,8 @@ function liveDatabase(instance: DBInstance): LiveDatabase {
     ...(pending !== undefined ? { pendingInstanceClass: pending } : {}),
     ...(instance.DeletionProtection !== undefined ? { deletionProtection: instance.DeletionProtection } : {}),
     ...(instance.StorageEncrypted !== undefined ? { storageEncrypted: instance.StorageEncrypted } : {}),
+    ...(multiAz !== undefined ? { multiAz } : {}),
+    ...(backupRetentionDays !== undefined ? { backupRetentionDays } : {}),
   };
 }
 

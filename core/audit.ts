@@ -257,6 +257,8 @@ export function expectedSettingValues(policy: Policy): Partial<Record<SettingNam
     dbInstanceClass: policy.dbInstanceClass,
     storageEncrypted: String(policy.storageEncrypted),
     dbDeletionProtection: String(policy.dbDeletionProtection),
+    dbMultiAz: String(policy.dbMultiAz),
+    dbBackupRetentionDays: String(policy.dbBackupRetentionDays),
     logRetentionDays: String(policy.logRetentionDays),
     natGateways: String(natGatewayCount(policy)),
     httpRedirectCode: policy.httpRedirectCode,

@@ -315,26 +315,36 @@ function runningTasks(services: readonly Service[]): number {
   return services.reduce((sum, service) => sum + service.replicas, 0);
 }
 
-/** Single-AZ instances (no mode sets Multi-AZ) on gp3 storage, as ensure-database creates them. */
+/**
+ * Instances on gp3 storage, as ensure-database creates them. A Multi-AZ instance (dbMultiAz) runs a
+ * standby in a second zone, which RDS bills as a second instance with its own storage: twice the
+ * single-AZ price of both.
+ */
 function databaseItems({ request, resolved, prices, assumptions }: Inputs): CostItem[] {
-  const instanceClass = resolved.policy.dbInstanceClass;
+  const { dbInstanceClass: instanceClass, dbMultiAz } = resolved.policy;
+  const copies = dbMultiAz ? 2 : 1;
+  const layout = dbMultiAz ? 'Multi-AZ (2 ×' : 'single-AZ';
   return request.databases.flatMap((database) => {
     const hourly = prices.rds.instanceHour[instanceClass] ?? 0; // checked by missingPrices
     const storage = prices.rds.storageGbMonth.gp3;
     return [
       item(
         `database ${database.name}`,
-        assumptions.hoursPerMonth,
+        assumptions.hoursPerMonth * copies,
         'instance-hour',
         hourly,
-        `${showNumber(assumptions.hoursPerMonth)} h × ${instanceClass} single-AZ ${showUsd(hourly)}`,
+        dbMultiAz
+          ? `${showNumber(assumptions.hoursPerMonth)} h × ${instanceClass} ${layout} ${showUsd(hourly)})`
+          : `${showNumber(assumptions.hoursPerMonth)} h × ${instanceClass} ${layout} ${showUsd(hourly)}`,
       ),
       item(
         `database ${database.name} storage`,
-        database.storageGiB,
+        database.storageGiB * copies,
         'GB-month',
         storage,
-        `${database.storageGiB} GB gp3 allocated × ${showUsd(storage)}`,
+        dbMultiAz
+          ? `${database.storageGiB} GB gp3 allocated × 2 (the standby's) × ${showUsd(storage)}`
+          : `${database.storageGiB} GB gp3 allocated × ${showUsd(storage)}`,
       ),
     ];
   });

@@ -12,7 +12,7 @@ import { LOCK_TTL_MS } from './environment-lock.ts';
 import { InputError } from './errors.ts';
 import { databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
 import { natGatewayCount, publicHostnames, taskNetworking } from './plan.ts';
-import { type Mode, type Policy, PRODUCTION_PROTECTIONS, type ResolvedPolicy } from './policy.ts';
+import { type Mode, type Policy, type ResolvedPolicy, weakensProductionData } from './policy.ts';
 import type { DeployRequest, DownRequest, Service } from './request.ts';
 import { deploymentWaves } from './waves.ts';
 
@@ -199,14 +199,12 @@ export interface DeployInput {
   readonly downRequest: { readonly project: string; readonly environment: string; readonly reason: string };
 }
 
-const PROTECTIONS: ReadonlySet<string> = new Set(PRODUCTION_PROTECTIONS);
-
 /** `finalSnapshotOnDown=false (confirmed), logRetentionDays=30`: what the history records of a deploy's overrides. */
 export function describeOverrides(resolved: ResolvedPolicy): string {
   return resolved.overridden
     .map((name) => {
       const value = resolved.policy[name];
-      const confirmed = resolved.mode === 'production' && PROTECTIONS.has(name) && value === false;
+      const confirmed = resolved.mode === 'production' && weakensProductionData(name, value);
       return `${name}=${String(value)}${confirmed ? ' (confirmed)' : ''}`;
     })
     .join(', ');

@@ -127,6 +127,10 @@ export interface LiveDatabase {
   readonly pendingInstanceClass?: string;
   readonly deletionProtection?: boolean;
   readonly storageEncrypted?: boolean;
+  /** Multi-AZ, a pending change counting. */
+  readonly multiAz?: boolean;
+  /** Automated backup retention in days, a pending change counting. */
+  readonly backupRetentionDays?: number;
 }
 
 export interface LiveLogGroup {
@@ -337,12 +341,14 @@ function databaseEntries(input: DeployInput, live: LiveState): LivePlanEntry[] {
   return entries;
 }
 
-/** As EnsureDatabase brings an instance to the policy: its class (a pending one counts) and deletion protection. */
+/** As EnsureDatabase brings an instance to the policy: its class (a pending one counts), deletion protection, Multi-AZ and backups. */
 function databaseEntry(database: DatabaseSpec, found: LiveDatabase, policy: Policy): LivePlanEntry {
   const effectiveClass = found.pendingInstanceClass ?? found.instanceClass;
   const changes = [
     ...change('instanceClass', effectiveClass, policy.dbInstanceClass),
     ...change('deletionProtection', found.deletionProtection, policy.dbDeletionProtection),
+    ...change('multiAz', found.multiAz, policy.dbMultiAz),
+    ...change('backupRetentionDays', found.backupRetentionDays, policy.dbBackupRetentionDays),
   ];
   const notes: string[] = [];
   if (changes.some((item) => item.setting === 'instanceClass') && !policy.applyImmediately)

@@ -71,6 +71,14 @@ const settingShapes = {
   storageEncrypted: z.boolean(),
   dbDeletionProtection: z.boolean(),
   finalSnapshotOnDown: z.boolean(),
+  dbMultiAz: z.boolean(),
+  dbBackupRetentionDays: z
+    .number()
+    .check(
+      z.int(),
+      z.minimum(0, 'expected 0 to 35 days (RDS keeps automated backups up to 35 days; 0 turns them off)'),
+      z.maximum(35, 'expected 0 to 35 days (RDS keeps automated backups up to 35 days; 0 turns them off)'),
+    ),
 };
 
 export type SettingName = keyof typeof settingShapes;
@@ -83,6 +91,16 @@ export const PRODUCTION_PROTECTIONS = [
   'lbDeletionProtection',
   'retainAccessLogsOnDown',
 ] as const satisfies readonly SettingName[];
+
+/**
+ * Whether an override weakens the protection of production data, and so needs `confirm`: a
+ * protection turned off, or automated backups turned off (RDS deletes the instance's automated
+ * backups, and with them point-in-time restore).
+ */
+export function weakensProductionData(setting: string, value: unknown): boolean {
+  if (setting === 'dbBackupRetentionDays') return value === 0;
+  return (PRODUCTION_PROTECTIONS as readonly string[]).includes(setting) && value === false;
+}
 
 /** The message for an override that names no setting. */
 export const UNKNOWN_SETTING = `unknown setting (known settings: ${SETTING_NAMES.join(', ')})`;
@@ -114,6 +132,8 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   storageEncrypted: 'Database encryption at rest',
   dbDeletionProtection: 'Database deletion protection',
   finalSnapshotOnDown: 'Final database snapshot on down',
+  dbMultiAz: 'Database standby in a second zone (Multi-AZ)',
+  dbBackupRetentionDays: 'Database automated backups (days)',
 };
 
 /** Deployment configuration implied by each strategy (docs/design.md §1). */
@@ -146,6 +166,8 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     storageEncrypted: true,
     dbDeletionProtection: false,
     finalSnapshotOnDown: false,
+    dbMultiAz: false,
+    dbBackupRetentionDays: 1,
   },
   staging: {
     buildComputeType: 'BUILD_GENERAL1_SMALL',
@@ -166,6 +188,8 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     storageEncrypted: true,
     dbDeletionProtection: false,
     finalSnapshotOnDown: false,
+    dbMultiAz: false,
+    dbBackupRetentionDays: 7,
   },
   production: {
     buildComputeType: 'BUILD_GENERAL1_MEDIUM',
@@ -186,6 +210,8 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     storageEncrypted: true,
     dbDeletionProtection: true,
     finalSnapshotOnDown: true,
+    dbMultiAz: true,
+    dbBackupRetentionDays: 30,
   },
 };
 

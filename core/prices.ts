@@ -58,7 +58,7 @@ export const BUNDLED_PRICES: PriceTable = {
     'Fargate Spot is priced dynamically; the figures are a typical us-east-1 value, about 67 % below on-demand',
     'Amazon VPC pricing: NAT gateway $0.045 per hour and per GB processed; public IPv4 address $0.005 per hour',
     'Elastic Load Balancing pricing: Application Load Balancer $0.0225 per hour and $0.008 per LCU-hour',
-    'Amazon RDS for PostgreSQL pricing, single-AZ on-demand; gp2/gp3 storage $0.115 per GB-month',
+    'Amazon RDS for PostgreSQL pricing, single-AZ on-demand; gp2/gp3 storage $0.115 per GB-month; a Multi-AZ deployment (one standby) is billed at twice the single-AZ instance and storage prices',
     'db.m7g.large: $0.168 per hour is the list price seen in MySQL price lists; PostgreSQL may differ by a few per cent, so verify it before budgeting',
     'AWS CodeBuild pricing, Linux on-demand: general1.small $0.005, medium $0.01, large $0.02 per minute (XLARGE and 2XLARGE not bundled)',
     'Amazon CloudWatch Logs pricing: standard ingestion $0.50 per GB, storage $0.03 per GB-month',

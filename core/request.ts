@@ -24,7 +24,7 @@ import {
   publicZoneName,
   serviceNameRules,
 } from './names.ts';
-import { MODES, type Mode, modeHint, OverridesSchema, PRODUCTION_PROTECTIONS, parseMode } from './policy.ts';
+import { MODES, type Mode, modeHint, OverridesSchema, parseMode, weakensProductionData } from './policy.ts';
 import {
   DeploymentIdSchema,
   EnvironmentNameSchema,
@@ -419,11 +419,11 @@ function dataProtectionProblems(request: z.output<typeof DeployRequestObject>): 
     });
   }
   if (request.mode !== 'production' || request.confirm === request.environment) return problems;
-  for (const setting of PRODUCTION_PROTECTIONS) {
-    if (overrides[setting] !== false) continue;
+  for (const [setting, value] of Object.entries(overrides)) {
+    if (!weakensProductionData(setting, value)) continue;
     problems.push({
       path: ['overrides', setting],
-      message: `false weakens the protection of production data; to do it on purpose, confirm with the environment's name (confirm: ${quoted(request.environment)}, --confirm ${request.environment})`,
+      message: `${String(value)} weakens the protection of production data; to do it on purpose, confirm with the environment's name (confirm: ${quoted(request.environment)}, --confirm ${request.environment})`,
     });
   }
   return problems;

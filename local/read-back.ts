@@ -53,6 +53,8 @@ export interface EnvironmentState {
   readonly dbInstanceClass: ReadValue;
   readonly storageEncrypted: ReadValue;
   readonly dbDeletionProtection: ReadValue;
+  readonly dbMultiAz: ReadValue;
+  readonly dbBackupRetentionDays: ReadValue;
   readonly logRetentionDays: ReadValue;
   readonly natGateways: ReadValue;
   readonly httpRedirectCode: ReadValue;
@@ -211,6 +213,8 @@ export async function readEnvironmentState(
     dbInstanceClass: distinct(instances.map((i) => i.DBInstanceClass)),
     storageEncrypted: distinct(instances.map((i) => String(i.StorageEncrypted))),
     dbDeletionProtection: distinct(instances.map((i) => String(i.DeletionProtection))),
+    dbMultiAz: distinct(instances.map((i) => String(i.MultiAZ))),
+    dbBackupRetentionDays: distinct(instances.map((i) => String(i.BackupRetentionPeriod))),
     logRetentionDays: distinct(
       (logGroups.logGroups ?? []).map((g) =>
         g.retentionInDays === undefined ? 'never expire' : String(g.retentionInDays),

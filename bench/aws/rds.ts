@@ -92,6 +92,8 @@ export function inMemoryRds(world: World): InMemoryService {
         AllocatedStorage: input.AllocatedStorage,
         StorageEncrypted: input.StorageEncrypted,
         DeletionProtection: input.DeletionProtection,
+        MultiAZ: input.MultiAZ ?? false,
+        BackupRetentionPeriod: input.BackupRetentionPeriod ?? 1,
         TagList: input.Tags,
       };
       instances.set(id, instance);
@@ -102,6 +104,10 @@ export function inMemoryRds(world: World): InMemoryService {
       const instance = present(input.DBInstanceIdentifier ?? '');
       if (!instance) throw awsError('rds', 'DBInstanceNotFoundFault', 'not found');
       if (input.DeletionProtection !== undefined) instance.DeletionProtection = input.DeletionProtection;
+      if (input.DBInstanceClass !== undefined) instance.DBInstanceClass = input.DBInstanceClass;
+      if (input.MultiAZ !== undefined) instance.MultiAZ = input.MultiAZ;
+      if (input.BackupRetentionPeriod !== undefined)
+        instance.BackupRetentionPeriod = input.BackupRetentionPeriod;
       return { DBInstance: describe(instance) };
     },
     AddTagsToResource: (_input: AddTagsToResourceCommandInput) => ({}),

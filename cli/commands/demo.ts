@@ -38,6 +38,8 @@ const ROWS: Array<[keyof EnvironmentState, string]> = [
   ['dbInstanceClass', 'database class'],
   ['storageEncrypted', 'database encrypted'],
   ['dbDeletionProtection', 'database deletion protection'],
+  ['dbMultiAz', 'database Multi-AZ'],
+  ['dbBackupRetentionDays', 'database backups (days)'],
   ['logRetentionDays', 'log retention (days)'],
   ['natGateways', 'NAT gateways'],
   ['httpRedirectCode', 'HTTP → HTTPS redirect'],

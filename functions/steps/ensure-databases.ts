@@ -54,7 +54,14 @@ export const ensureDatabases = defineStep({
     ListTagsForResourceCommand,
     ModifyDBInstanceCommand,
   ],
-  settings: ['dbInstanceClass', 'applyImmediately', 'storageEncrypted', 'dbDeletionProtection'],
+  settings: [
+    'dbInstanceClass',
+    'applyImmediately',
+    'storageEncrypted',
+    'dbDeletionProtection',
+    'dbMultiAz',
+    'dbBackupRetentionDays',
+  ],
   async run(input: EnsureDatabasesInput, clients): Promise<EnsureDatabasesOutput> {
     // EnsureDbSubnetGroup goes on when a group of that name exists: it must be this environment's.
     await assertSubnetGroupOwned(clients.rds, input.names.dbSubnetGroup, environmentIdentity(input.tags));

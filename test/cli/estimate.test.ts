@@ -43,17 +43,17 @@ describe('modeshift estimate --mode production --json', () => {
     // NAT     730 × 2 × 0.045 = 65.70;  NAT data 10 × 0.045 = 0.45
     // ALB     730 × (0.0225 + 1 × 0.008) = 22.265 → 22.27
     // IPv4    730 × (2 NAT + 2 ALB zones) × 0.005 = 14.60
-    // db      730 × 0.168 = 122.64;  storage 20 × 0.115 = 2.30
+    // db      Multi-AZ: 730 × 2 × 0.168 = 245.28;  storage 20 × 2 × 0.115 = 4.60
     // builds  2 services × 20 × 5 min × 0.01 = 2.00
     // logs    3 × 1 GB × 0.50 = 1.50;  stored 3 × 30 / 30 × 0.03 = 0.09
     // zones   (1 public + 1 private) × 0.50 = 1.00
-    // total   36.04 + 72.08 + 9.01 + 65.70 + 0.45 + 22.27 + 14.60 + 122.64 + 2.30 + 2.00 + 1.50 + 0.09 + 1.00 = 349.68
+    // total   36.04 + 72.08 + 9.01 + 65.70 + 0.45 + 22.27 + 14.60 + 245.28 + 4.60 + 2.00 + 1.50 + 0.09 + 1.00 = 474.62
     expect(document).toMatchObject({
       region: 'us-east-1',
       pricesAsOf: '2026-11-26',
       currency: 'USD',
       mode: 'production',
-      total: 349.68,
+      total: 474.62,
     });
     expect(document.items.map((item: Item) => [item.resource, item.monthly])).toEqual([
       ['service web', 36.04],
@@ -63,14 +63,14 @@ describe('modeshift estimate --mode production --json', () => {
       ['NAT data processed', 0.45],
       ['load balancer', 22.27],
       ['public IPv4 ×4', 14.6],
-      ['database db', 122.64],
-      ['database db storage', 2.3],
+      ['database db', 245.28],
+      ['database db storage', 4.6],
       ['builds', 2],
       ['logs ingested', 1.5],
       ['logs stored (30-day retention)', 0.09],
       ['hosted zones ×2', 1],
     ]);
-    expect(document.modes).toEqual([{ mode: 'production', total: 349.68, items: document.items }]);
+    expect(document.modes).toEqual([{ mode: 'production', total: 474.62, items: document.items }]);
   });
 
   it('gives every item its quantity, unit, unit price and formula', async () => {
@@ -109,7 +109,7 @@ describe('modeshift estimate --json (every mode)', () => {
     //   + 11.68 db.t4g.micro + 2.30 + 1.00 builds (200 min × 0.005) + 1.50 + 0.00 (1-day) + 1.00 = 103.90
     // staging: 38.60 Spot tasks + 32.85 + 0.45 NAT + 22.27 + 10.95 IPv4 (1 NAT + 2 zones)
     //   + 122.64 + 2.30 + 1.00 + 1.50 + 0.02 (7-day) + 1.00 = 233.58
-    expect(document.totals).toEqual({ development: 103.9, staging: 233.58, production: 349.68 });
+    expect(document.totals).toEqual({ development: 103.9, staging: 233.58, production: 474.62 });
     expect(document.modes.map((m: { mode: string }) => m.mode)).toEqual([
       'development',
       'staging',
@@ -133,9 +133,9 @@ describe('modeshift estimate — overrides', () => {
   it('changes a figure with --assume', async () => {
     const document = await estimateJson('--mode', 'production', '--assume', 'natGbProcessed=1000');
 
-    // 1000 GB × 0.045 = 45.00; total 349.68 − 0.45 + 45.00 = 394.23
+    // 1000 GB × 0.045 = 45.00; total 474.62 − 0.45 + 45.00 = 519.17
     expect(monthlyOf(document.items, 'NAT data processed')).toBe(45);
-    expect(document.total).toBe(394.23);
+    expect(document.total).toBe(519.17);
     expect(document.assumptions.natGbProcessed).toBe(1000);
   });
 
@@ -168,8 +168,8 @@ describe('modeshift estimate — overrides', () => {
       file,
     );
 
-    // 730 × 0.258 = 188.34
-    expect(monthlyOf(document.items, 'database db')).toBe(188.34);
+    // Multi-AZ: 730 × 2 × 0.258 = 376.68
+    expect(monthlyOf(document.items, 'database db')).toBe(376.68);
   });
 });
 
@@ -268,11 +268,11 @@ describe('modeshift estimate (text)', () => {
     expect(result.stdout).toContain('us-east-1 list prices as of 2026-11-26');
     expect(result.stdout).toMatch(/^hoursPerMonth\s+730\s+hours the environment runs/m);
     expect(result.stdout).toContain('development: US$ 103.90 per month');
-    expect(result.stdout).toContain('production: US$ 349.68 per month');
+    expect(result.stdout).toContain('production: US$ 474.62 per month');
     expect(result.stdout).toMatch(
       /^NAT gateway ×2\s+1460\s+gateway-hour\s+\$0\.045\s+65\.70\s+730 h × 2 gateways/m,
     );
-    expect(result.stdout).toMatch(/^103\.90\s+233\.58\s+349\.68$/m);
+    expect(result.stdout).toMatch(/^103\.90\s+233\.58\s+474\.62$/m);
   });
 
   it('marks overridden assumptions', async () => {

@@ -50,7 +50,12 @@ describe('compare — settings', () => {
 
     expect(settings.map((d) => d.setting)).not.toContain('circuitBreakerRollback');
     expect(settings.map((d) => d.setting)).not.toContain('storageEncrypted');
-    expect(settings).toHaveLength(17);
+    expect(settings).toHaveLength(19);
+    expect(settings.find((d) => d.setting === 'dbBackupRetentionDays')?.values).toEqual({
+      development: 1,
+      staging: 7,
+      production: 30,
+    });
     expect(settings.find((d) => d.setting === 'natGateways')?.values).toEqual({
       development: 'none',
       staging: 'single',

@@ -207,23 +207,37 @@ describe('estimate — database (RDS)', () => {
     });
   });
 
-  it('prices db.m7g.large in production, single-AZ: no mode sets Multi-AZ, so nothing is doubled', () => {
-    const db = line(estimate('production'), 'database db');
+  it('prices db.m7g.large in staging single-AZ, and twice over in production, whose standby runs in a second zone', () => {
+    const staging = line(estimate('staging'), 'database db');
+    const production = line(estimate('production'), 'database db');
 
-    // 730 × 0.168 = 122.64 (Multi-AZ would be 245.28)
-    expect(db.monthly).toBe(122.64);
-    expect(db.formula).toBe('730 h × db.m7g.large single-AZ $0.168');
+    // 730 × 0.168 = 122.64; Multi-AZ: 730 × 2 × 0.168 = 245.28
+    expect(staging.monthly).toBe(122.64);
+    expect(staging.formula).toBe('730 h × db.m7g.large single-AZ $0.168');
+    expect(production).toMatchObject({ quantity: 1460, monthly: 245.28 });
+    expect(production.formula).toBe('730 h × db.m7g.large Multi-AZ (2 × $0.168)');
+  });
+
+  it('prices a single-AZ production database once when dbMultiAz is overridden off', () => {
+    // 730 × 0.168 = 122.64
+    expect(line(estimate('production', { overrides: { dbMultiAz: false } }), 'database db').monthly).toBe(
+      122.64,
+    );
   });
 
   it('prices allocated gp3 storage per GB-month', () => {
     const request = shopRequest({ databases: [{ name: 'db', storageGiB: 100 }] });
 
-    // default 20 GB × 0.115 = 2.30; 100 GB × 0.115 = 11.50
-    expect(line(estimate('production'), 'database db storage').monthly).toBe(2.3);
-    expect(line(estimate('production', { request }), 'database db storage')).toMatchObject({
+    // default 20 GB × 0.115 = 2.30; 100 GB × 0.115 = 11.50; Multi-AZ doubles it: 100 × 2 × 0.115 = 23.00
+    expect(line(estimate('staging'), 'database db storage').monthly).toBe(2.3);
+    expect(line(estimate('staging', { request }), 'database db storage')).toMatchObject({
       quantity: 100,
       unit: 'GB-month',
       monthly: 11.5,
+    });
+    expect(line(estimate('production', { request }), 'database db storage')).toMatchObject({
+      quantity: 200,
+      monthly: 23,
     });
   });
 
@@ -377,8 +391,8 @@ describe('estimate — price table', () => {
     );
     const result = estimate('production', { prices, overrides: { dbInstanceClass: 'db.r6g.large' } });
 
-    // 730 × 0.258 = 188.34
-    expect(line(result, 'database db').monthly).toBe(188.34);
+    // 730 × 2 (Multi-AZ) × 0.258 = 376.68
+    expect(line(result, 'database db').monthly).toBe(376.68);
     expect(prices.rds.instanceHour['db.m7g.large']).toBe(0.168);
   });
 

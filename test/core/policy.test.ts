@@ -33,6 +33,8 @@ const DESIGN_TABLE = {
   storageEncrypted: [true, true, true],
   dbDeletionProtection: [false, false, true],
   finalSnapshotOnDown: [false, false, true],
+  dbMultiAz: [false, false, true],
+  dbBackupRetentionDays: [1, 7, 30],
 } as const;
 
 describe('mode policy — the docs/design.md §1 table', () => {
@@ -44,7 +46,7 @@ describe('mode policy — the docs/design.md §1 table', () => {
     expect(MODE_POLICIES[mode][setting as keyof typeof DESIGN_TABLE]).toBe(expected);
   });
 
-  it('has exactly the nineteen settings of the table, in every mode', () => {
+  it('has exactly the twenty-one settings of the table, in every mode', () => {
     for (const mode of MODES) expect(Object.keys(MODE_POLICIES[mode])).toEqual(Object.keys(DESIGN_TABLE));
     expect(SETTING_NAMES).toEqual(Object.keys(DESIGN_TABLE));
   });
@@ -118,6 +120,9 @@ describe('mode policy — overrides', () => {
     [{ buildComputeType: 'BUILD_GENERAL1_HUGE' }, 'overrides.buildComputeType'],
     [{ httpRedirectCode: 'HTTP_307' }, 'overrides.httpRedirectCode'],
     [{ maximumPercent: 300 }, 'overrides.maximumPercent'],
+    [{ dbBackupRetentionDays: 36 }, 'overrides.dbBackupRetentionDays: expected 0 to 35 days'],
+    [{ dbBackupRetentionDays: 1.5 }, 'overrides.dbBackupRetentionDays'],
+    [{ dbMultiAz: 'yes' }, 'overrides.dbMultiAz'],
     [
       { minimumHealthyPercent: 50 },
       'overrides.minimumHealthyPercent: 50 contradicts deploymentStrategy "replace"',

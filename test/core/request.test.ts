@@ -505,6 +505,21 @@ describe('DeployRequestSchema — production data protection', () => {
     },
   );
 
+  it("refuses turning production's automated backups off unless confirm names the environment, and allows fewer days", () => {
+    const { environment } = valid();
+    expect(problemsOf({ mode: 'production', overrides: { dbBackupRetentionDays: 0 } })).toEqual([
+      {
+        path: 'overrides.dbBackupRetentionDays',
+        message: `0 weakens the protection of production data; to do it on purpose, confirm with the environment's name (confirm: "${environment}", --confirm ${environment})`,
+      },
+    ]);
+    expect(
+      problemsOf({ mode: 'production', overrides: { dbBackupRetentionDays: 0 }, confirm: environment }),
+    ).toEqual([]);
+    expect(problemsOf({ mode: 'production', overrides: { dbBackupRetentionDays: 7 } })).toEqual([]);
+    expect(problemsOf({ mode: 'development', overrides: { dbBackupRetentionDays: 0 } })).toEqual([]);
+  });
+
   it('needs no confirm to keep or strengthen a protection', () => {
     expect(
       problemsOf({

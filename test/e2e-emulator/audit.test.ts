@@ -57,6 +57,8 @@ describe('modeshift audit on the local AWS', () => {
       new ModifyDBInstanceCommand({
         DBInstanceIdentifier: instance,
         DeletionProtection: false,
+        MultiAZ: false,
+        BackupRetentionPeriod: 3,
         ApplyImmediately: true,
       }),
     );
@@ -78,6 +80,8 @@ describe('modeshift audit on the local AWS', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         `drift: db-instance ${instance}: dbDeletionProtection is false, production mode says true`,
+        `drift: db-instance ${instance}: dbMultiAz is false, production mode says true`,
+        `drift: db-instance ${instance}: dbBackupRetentionDays is 3, production mode says 30`,
         `drift: log-group ${logGroup}: logRetentionDays is 1, production mode says ${resolvePolicy('production').policy.logRetentionDays}`,
         expect.stringMatching(
           new RegExp(
@@ -87,10 +91,10 @@ describe('modeshift audit on the local AWS', () => {
         `drift: ecs-cluster ${names.cluster}: capacityProvider is FARGATE_SPOT, production mode says FARGATE`,
       ]),
     );
-    expect(lines).toHaveLength(4);
-    expect(drifted.stderr).toContain('audit: 0 orphaned, 4 drifted, 0 missing');
+    expect(lines).toHaveLength(6);
+    expect(drifted.stderr).toContain('audit: 0 orphaned, 6 drifted, 0 missing');
     const json = JSON.parse((await audit('main', '--json')).stdout) as { counts: Record<string, number> };
-    expect(json.counts).toEqual({ orphan: 0, drift: 4, missing: 0 });
+    expect(json.counts).toEqual({ orphan: 0, drift: 6, missing: 0 });
 
     expect((await deployShop(target, 'production')).status).toBe('SUCCEEDED');
     const repaired = await audit('main');

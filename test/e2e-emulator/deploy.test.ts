@@ -80,6 +80,10 @@ describe.each(MODES)('deploy on the local AWS — %s', (mode) => {
     expect(state.dbInstanceClass.value).toBe(policy.dbInstanceClass);
     expect(state.storageEncrypted.value).toBe('true');
     expect(state.dbDeletionProtection.value).toBe(String(policy.dbDeletionProtection));
+    expect(state.dbMultiAz.value).toBe({ development: 'false', staging: 'false', production: 'true' }[mode]);
+    expect(state.dbBackupRetentionDays.value).toBe(
+      { development: '1', staging: '7', production: '30' }[mode],
+    );
     expect(state.logRetentionDays.value).toBe(String(policy.logRetentionDays));
     expect(state.natGateways.value).toBe({ none: '0', single: '1', 'per-az': '2' }[policy.natGateways]);
     expect(state.httpRedirectCode.value).toBe(policy.httpRedirectCode);

@@ -47,6 +47,8 @@ describe('promotion on the local AWS', () => {
     expect(state.dnsTtlSeconds.value).toBe('3600');
     expect(state.lbDeletionProtection.value).toBe('true');
     expect(state.dbDeletionProtection.value).toBe('true');
+    expect(state.dbMultiAz.value, 'the standby is added in place').toBe('true');
+    expect(state.dbBackupRetentionDays.value).toBe('30');
     expect(state.dbInstanceClass.value).toBe('db.m7g.large');
     expect(state.capacityProvider.value).toBe('FARGATE');
     expect(state.natGateways.value).toBe('2');

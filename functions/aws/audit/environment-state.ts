@@ -372,6 +372,12 @@ export async function environmentSettings(
           where,
           db.DeletionProtection === undefined ? undefined : String(db.DeletionProtection),
         );
+        read('dbMultiAz', where, db.MultiAZ === undefined ? undefined : String(db.MultiAZ));
+        read(
+          'dbBackupRetentionDays',
+          where,
+          db.BackupRetentionPeriod === undefined ? undefined : String(db.BackupRetentionPeriod),
+        );
       }
     })(),
     (async () => {

@@ -1,7 +1,7 @@
 /**
  * EnsureDatabase: one managed Postgres database of the environment as an RDS
- * instance, with the mode's instance class, encryption and deletion
- * protection. The master password is RDS-managed (Secrets Manager): no
+ * instance, with the mode's instance class, encryption, deletion protection,
+ * standby in a second zone (Multi-AZ) and automated backup retention. The master password is RDS-managed (Secrets Manager): no
  * password ever passes through the workflow.
  */
 import {
@@ -52,7 +52,8 @@ const STUCK_STATUSES = new Set([
 
 /**
  * Creates the database's RDS instance when it is absent, brings an existing
- * one to the policy's class and deletion protection, and reports whether it
+ * one to the policy's class, deletion protection, Multi-AZ and backup
+ * retention, and reports whether it
  * is available. Production (applyImmediately false) defers the class change
  * to the maintenance window: the instance stays available with pending
  * modifications, and that counts as ready.
@@ -81,21 +82,29 @@ export async function ensureDatabase(
   const pendingClass = existing.PendingModifiedValues?.DBInstanceClass ?? existing.DBInstanceClass;
   const classDiffers = pendingClass !== policy.dbInstanceClass;
   const protectionDiffers = existing.DeletionProtection !== policy.dbDeletionProtection;
+  const multiAzDiffers = (existing.PendingModifiedValues?.MultiAZ ?? existing.MultiAZ) !== policy.dbMultiAz;
+  const backupsDiffer =
+    (existing.PendingModifiedValues?.BackupRetentionPeriod ?? existing.BackupRetentionPeriod) !==
+    policy.dbBackupRetentionDays;
   // The services read the password from the RDS-managed secret; an instance without one gets it.
   const secretMissing = existing.MasterUserSecret?.SecretArn === undefined;
-  if (classDiffers || protectionDiffers || secretMissing) {
+  if (classDiffers || protectionDiffers || multiAzDiffers || backupsDiffer || secretMissing) {
+    // Multi-AZ and backup retention follow applyImmediately as the class does: production adds or
+    // drops its standby in the maintenance window, the other modes at once (the instance stays up).
     const modified = await clients.rds.send(
       new ModifyDBInstanceCommand({
         DBInstanceIdentifier: database.instance,
         DBInstanceClass: policy.dbInstanceClass,
         DeletionProtection: policy.dbDeletionProtection,
+        MultiAZ: policy.dbMultiAz,
+        BackupRetentionPeriod: policy.dbBackupRetentionDays,
         ApplyImmediately: policy.applyImmediately,
         ...(secretMissing ? { ManageMasterUserPassword: true } : {}),
       }),
     );
     if (secretMissing) return waiting(modified.DBInstance?.DBInstanceStatus ?? 'modifying', warnings);
-    // A class change applied now takes the instance through "modifying"; look again later.
-    if (classDiffers && policy.applyImmediately) {
+    // A class or Multi-AZ change applied now takes the instance through "modifying"; look again later.
+    if ((classDiffers || multiAzDiffers) && policy.applyImmediately) {
       return waiting(modified.DBInstance?.DBInstanceStatus ?? 'modifying', warnings);
     }
   }
@@ -130,6 +139,8 @@ async function createInstance(input: EnsureDatabaseInput, rds: RDSClient): Promi
         StorageType: 'gp3',
         StorageEncrypted: policy.storageEncrypted,
         DeletionProtection: policy.dbDeletionProtection,
+        MultiAZ: policy.dbMultiAz,
+        BackupRetentionPeriod: policy.dbBackupRetentionDays,
         ManageMasterUserPassword: true,
         MasterUsername: database.username,
         DBName: database.databaseName,

@@ -47,6 +47,8 @@ function available(instance: string, status = 'available'): DBInstance {
     DBInstanceStatus: status,
     DBInstanceClass: MODE_POLICIES.staging.dbInstanceClass,
     DeletionProtection: false,
+    MultiAZ: MODE_POLICIES.staging.dbMultiAz,
+    BackupRetentionPeriod: MODE_POLICIES.staging.dbBackupRetentionDays,
     AllocatedStorage: 20,
     StorageEncrypted: true,
     Endpoint: { Address: `${instance}.abc.us-east-1.rds.amazonaws.com`, Port: 5432 },

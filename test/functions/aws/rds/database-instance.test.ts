@@ -52,6 +52,8 @@ function instance(overrides: Partial<DBInstance> = {}): DBInstance {
     AllocatedStorage: 20,
     StorageEncrypted: true,
     DeletionProtection: false,
+    MultiAZ: false,
+    BackupRetentionPeriod: 1,
     Endpoint: { Address: 'shop-pr-42-db.abc.us-east-1.rds.amazonaws.com', Port: 5432 },
     MasterUserSecret: { SecretArn: SECRET_ARN, SecretStatus: 'active' },
     TagList: modeshiftTags('shop', 'pr-42', 'development', 'deploy-1'),
@@ -83,6 +85,8 @@ describe('EnsureDatabase', () => {
       StorageType: 'gp3',
       StorageEncrypted: true,
       DeletionProtection: false,
+      MultiAZ: false,
+      BackupRetentionPeriod: 1,
       ManageMasterUserPassword: true,
       MasterUsername: 'shop',
       DBName: 'shop',
@@ -100,7 +104,7 @@ describe('EnsureDatabase', () => {
     });
   });
 
-  it('creates a production instance with the production class and deletion protection', async () => {
+  it('creates a production instance with the production class, deletion protection, a standby and 30 days of backups', async () => {
     rds.on(DescribeDBInstancesCommand).rejects(notFound());
     rds.on(CreateDBInstanceCommand).resolves({ DBInstance: { DBInstanceStatus: 'creating' } });
 
@@ -110,6 +114,8 @@ describe('EnsureDatabase', () => {
       DBInstanceClass: 'db.m7g.large',
       StorageEncrypted: true,
       DeletionProtection: true,
+      MultiAZ: true,
+      BackupRetentionPeriod: 30,
     });
   });
 
@@ -154,7 +160,7 @@ describe('EnsureDatabase', () => {
     expect(result).toMatchObject({ ready: false, status: 'modifying' });
   });
 
-  it('promotes a development instance to production: class and deletion protection, deferred to the maintenance window', async () => {
+  it('promotes a development instance to production: class, deletion protection, standby and backups, deferred to the maintenance window', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance()] });
     rds.on(ModifyDBInstanceCommand).resolves({
       DBInstance: instance({
@@ -169,17 +175,20 @@ describe('EnsureDatabase', () => {
       DBInstanceIdentifier: 'shop-pr-42-db',
       DBInstanceClass: 'db.m7g.large',
       DeletionProtection: true,
+      MultiAZ: true,
+      BackupRetentionPeriod: 30,
       ApplyImmediately: false,
     });
     expect(result).toMatchObject({ ready: true, status: 'available' });
   });
 
-  it('counts a production instance with the class change pending as ready and does not modify it again', async () => {
+  it('counts a production instance with the class and Multi-AZ changes pending as ready and does not modify it again', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({
       DBInstances: [
         instance({
           DeletionProtection: true,
-          PendingModifiedValues: { DBInstanceClass: 'db.m7g.large' },
+          BackupRetentionPeriod: 30,
+          PendingModifiedValues: { DBInstanceClass: 'db.m7g.large', MultiAZ: true },
           TagList: modeshiftTags('shop', 'pr-42', 'production', 'deploy-2'),
         }),
       ],
@@ -203,6 +212,32 @@ describe('EnsureDatabase', () => {
       ApplyImmediately: true,
     });
     expect(result).toMatchObject({ ready: false, status: 'modifying' });
+  });
+
+  it('takes a standby added behind its back away again outside production, at once, and waits', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [instance({ DBInstanceClass: 'db.m7g.large', MultiAZ: true, BackupRetentionPeriod: 7 })],
+    });
+    rds.on(ModifyDBInstanceCommand).resolves({ DBInstance: instance({ DBInstanceStatus: 'modifying' }) });
+
+    const result = await ensureDatabase(inputFor('staging'), { rds: client });
+
+    expect(rds).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
+      MultiAZ: false,
+      BackupRetentionPeriod: 7,
+      ApplyImmediately: true,
+    });
+    expect(result).toMatchObject({ ready: false, status: 'modifying' });
+  });
+
+  it("brings backup retention changed behind its back to the mode's days, and is ready at once", async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance({ BackupRetentionPeriod: 0 })] });
+    rds.on(ModifyDBInstanceCommand).resolves({ DBInstance: instance() });
+
+    const result = await ensureDatabase(inputFor('development', 'deploy-1'), { rds: client });
+
+    expect(rds).toHaveReceivedCommandWith(ModifyDBInstanceCommand, { BackupRetentionPeriod: 1 });
+    expect(result).toMatchObject({ ready: true, status: 'available' });
   });
 
   it('warns, without failing or modifying, when the instance is unencrypted but the policy asks for encryption', async () => {
