@@ -140,6 +140,28 @@ const TRANSLATED_SERVICE_KEYS = new Set([
   'x-modeshift',
 ]);
 
+/** What runs instead of a managed service whose Defang extension modeshift does not provision. */
+const UNPROVISIONED_MANAGED_SERVICE =
+  'modeshift does not provision this managed service: the service runs as an ordinary container, with no persistent storage (its data is lost on every restart and every deploy)';
+
+/** Defang extensions that are not managed services: settings of the service itself. */
+const DEFANG_SETTINGS = new Set(['x-defang-autoscaling', 'x-defang-static-files', 'x-defang-dns-role']);
+
+/**
+ * A Defang extension that asks for a managed service modeshift does not provision
+ * (`x-defang-redis`, `x-defang-mongodb`, `x-defang-llm`, …). `x-defang-postgres` is provisioned (RDS);
+ * the GPU extensions are refused on their own.
+ */
+function isManagedServiceExtension(key: string, value: unknown): boolean {
+  return (
+    key.startsWith('x-defang-') &&
+    !DEFANG_SETTINGS.has(key) &&
+    value !== false &&
+    value !== null &&
+    value !== undefined
+  );
+}
+
 /** Why a GPU request is refused. */
 const NO_GPUS = 'asks for a GPU, and Fargate tasks have no GPUs';
 
@@ -449,6 +471,8 @@ function translateService(
     const reason = IGNORED_SERVICE_KEYS[key];
     if (isGpuKey(key)) out.error(`${at}.${key}`, NO_GPUS);
     else if (reason) out.warn(`${at}.${key}`, `ignored: ${reason}`);
+    else if (isManagedServiceExtension(key, service[key]))
+      out.warn(`${at}.${key}`, UNPROVISIONED_MANAGED_SERVICE);
     else if (key.startsWith('x-')) out.warn(`${at}.${key}`, 'extension ignored');
     else out.error(`${at}.${key}`, 'is not supported by modeshift');
   }

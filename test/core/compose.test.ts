@@ -867,6 +867,43 @@ describe('compose input — keys modeshift ignores are warnings', () => {
       warning: { path: 'services.web.x-foo', message: 'extension ignored' },
     },
     {
+      key: 'a managed Redis modeshift does not provision (x-defang-redis)',
+      text: oneService('image: redis:7\nx-defang-redis: true'),
+      warning: {
+        path: 'services.web.x-defang-redis',
+        message:
+          'modeshift does not provision this managed service: the service runs as an ordinary container, with no persistent storage (its data is lost on every restart and every deploy)',
+      },
+    },
+    {
+      key: 'another managed service (x-defang-mongodb)',
+      text: oneService('image: mongo:7\nx-defang-mongodb: true'),
+      warning: {
+        path: 'services.web.x-defang-mongodb',
+        message: expect.stringMatching(
+          /^modeshift does not provision this managed service: the service runs as an ordinary container/,
+        ),
+      },
+    },
+    {
+      key: 'a managed LLM given as a mapping (x-defang-llm)',
+      text: oneService('image: ollama/ollama\nx-defang-llm:\n  model: llama3'),
+      warning: {
+        path: 'services.web.x-defang-llm',
+        message: expect.stringMatching(/^modeshift does not provision this managed service/),
+      },
+    },
+    {
+      key: 'a managed-service extension turned off',
+      text: oneService('image: mongo:7\nx-defang-mongodb: false'),
+      warning: { path: 'services.web.x-defang-mongodb', message: 'extension ignored' },
+    },
+    {
+      key: 'a Defang setting that is not a managed service (x-defang-autoscaling)',
+      text: oneService('image: nginx\nx-defang-autoscaling: true'),
+      warning: { path: 'services.web.x-defang-autoscaling', message: 'extension ignored' },
+    },
+    {
       key: 'logging',
       text: oneService('image: nginx\nlogging:\n  driver: json-file'),
       warning: {
