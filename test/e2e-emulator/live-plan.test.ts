@@ -138,6 +138,8 @@ describe('plan against the local AWS', () => {
       changes: [
         { setting: 'instanceClass', from: 'db.t4g.micro', to: 'db.m7g.large' },
         { setting: 'deletionProtection', from: false, to: true },
+        { setting: 'multiAz', from: false, to: true },
+        { setting: 'backupRetentionDays', from: 1, to: 30 },
       ],
     });
     expect(plan.find('load-balancer', 'tiny--live')).toMatchObject({
