@@ -9,6 +9,10 @@
  * whole account and tagged for the environment, the same record and history
  * outcome, no lock left.
  *
+ * What the request runs on (the deployed shop a down takes down, the earlier
+ * deploy a redeploy updates) is deployed once per scenario, before its clean
+ * run, and each trial restores the local AWS to it (local-aws-snapshots.ts).
+ *
  * A state off the failure path is crashed at in the first of the workflow's
  * CRASH_SCENARIOS whose clean run reaches it; a failure-path state in the
  * first scenario, after a permanent fault in the Task that follows the lock
@@ -22,11 +26,11 @@ import type { WorkflowEvent } from '../../engine/run-workflow.ts';
 import { type RunOptions, type RunReport, taggedResources } from '../../local/run-workflows.ts';
 import { EMULATOR_STEPS, LOCAL_STEPS } from '../../local/steps.ts';
 import { openTarget, type Target } from '../../local/target.ts';
-import { useLocalAws } from '../e2e-emulator/local-aws.ts';
 import { expectAuditClean } from './audits.ts';
 import { crashAt, ProcessKilled } from './crash-point.ts';
 import { type Inventory, takeInventory } from './environment-inventory.ts';
 import { injectFault } from './injected-faults.ts';
+import { useLocalAwsWithSnapshots } from './local-aws-snapshots.ts';
 import { resourceShapes } from './resource-shape.ts';
 import { environmentRecord, historyOf } from './run-outcome.ts';
 import {
@@ -157,7 +161,7 @@ function heldLockAtCrash(events: readonly WorkflowEvent[], locks: ReturnType<typ
 
 /** Declares the crash trials of one workflow; call once at the top level of a test file. */
 export function describeCrashTrials(workflow: WorkflowName): void {
-  const aws = useLocalAws();
+  const aws = useLocalAwsWithSnapshots();
   const tasks = workflowTasks(workflow);
   const scenarios = CRASH_SCENARIOS[workflow];
   const locks = lockTasks(workflow, tasks);
@@ -166,6 +170,8 @@ export function describeCrashTrials(workflow: WorkflowName): void {
   let clean: readonly CleanRun[] = [];
   /** The Task states whose crash a re-run converged from, and how long each trial took. */
   const converged = new Map<string, number>();
+  /** The scenarios whose preparation is saved on the local AWS. */
+  const prepared = new Set<Scenario>();
 
   const stepsOf = (target: Target) => (target.emulator ? EMULATOR_STEPS : LOCAL_STEPS);
 
@@ -175,15 +181,28 @@ export function describeCrashTrials(workflow: WorkflowName): void {
       : downScenario(target, REQUEST_ID, options);
   }
 
-  /** What the request runs on: the earlier deploy a redeploy updates, the deployed shop for a down. */
+  /** Whether the request runs on something deployed first: a redeploy, and every down. */
+  const hasPreparation = (scenario: Scenario) => workflow === 'down' || scenario.redeploy === true;
+
+  /**
+   * What the request runs on: the earlier deploy a redeploy updates, the deployed shop for a down.
+   * Deployed once per scenario, by its clean run, and saved: a trial restores it (local-aws-snapshots.ts).
+   */
   async function prepare(target: Target, scenario: Scenario): Promise<void> {
-    if (workflow === 'deploy') return deployEarlier(target, scenario);
-    const deployed = await deployScenario(target, scenario, 'prepare-deploy');
-    if (deployed.status !== 'SUCCEEDED') {
-      throw new Error(
-        `the ${scenario.name} deploy to take down failed in ${deployed.failedState}: ${deployed.error}`,
-      );
+    if (!hasPreparation(scenario)) return;
+    if (prepared.has(scenario)) return aws.restore(`prepared: ${scenario.name}`);
+    if (workflow === 'deploy') {
+      await deployEarlier(target, scenario);
+    } else {
+      const deployed = await deployScenario(target, scenario, 'prepare-deploy');
+      if (deployed.status !== 'SUCCEEDED') {
+        throw new Error(
+          `the ${scenario.name} deploy to take down failed in ${deployed.failedState}: ${deployed.error}`,
+        );
+      }
     }
+    await aws.save(`prepared: ${scenario.name}`);
+    prepared.add(scenario);
   }
 
   async function runCleanly(target: Target, scenario: Scenario): Promise<CleanRun> {
@@ -205,7 +224,7 @@ export function describeCrashTrials(workflow: WorkflowName): void {
       tasks.filter((task) => !task.failurePath && !runs.some((run) => run.reached.includes(task.name)));
     for (const scenario of scenarios) {
       if (runs.length > 0 && unreached().length === 0) break;
-      await fetch(`${aws.endpoint()}/moto-api/reset`, { method: 'POST' });
+      await aws.reset();
       runs.push(await runCleanly(await openTarget(aws.endpoint(), { env: {} }), scenario));
     }
     clean = runs;

@@ -3,7 +3,10 @@
  * the two run side by side: every Task state of the workflow, enumerated from
  * its ASL, made to fail for good (the run must fail cleanly and a re-run
  * converge) and to throttle twice (the run must succeed). Each state is hit
- * in the first scenario (shop-requests.ts) whose clean run reaches it.
+ * in the first scenario (shop-requests.ts) whose clean run reaches it. What
+ * a trial's request runs on (the shop a down takes down, the deploy a
+ * redeploy updates, the bystander) is deployed once and restored for each
+ * trial after that (local-aws-snapshots.ts).
  */
 
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +14,6 @@ import type { WorkflowName } from '../../core/workflow-definitions.ts';
 import type { WorkflowEvent } from '../../engine/run-workflow.ts';
 import { type RunOptions, type RunReport, taggedResources } from '../../local/run-workflows.ts';
 import { openTarget, type Target } from '../../local/target.ts';
-import { useLocalAws } from '../e2e-emulator/local-aws.ts';
 import { expectAuditClean } from './audits.ts';
 import {
   type FaultKind,
@@ -20,6 +22,7 @@ import {
   injectFault,
   TRANSIENT_FAILURES,
 } from './injected-faults.ts';
+import { type LocalAwsWithSnapshots, useLocalAwsWithSnapshots } from './local-aws-snapshots.ts';
 import { resourceShapes } from './resource-shape.ts';
 import { deletesWithoutFinalSnapshot, environmentRecord, historyOf, outcomeEvents } from './run-outcome.ts';
 import {
@@ -61,7 +64,7 @@ export interface CleanRun {
 
 /** The seams a workflow's fault-injection file shares with tests of its own. */
 export interface FaultInjection {
-  readonly aws: ReturnType<typeof useLocalAws>;
+  readonly aws: LocalAwsWithSnapshots;
   readonly tasks: readonly WorkflowTask[];
   /** The clean run of a scenario (taken in beforeAll). */
   cleanRun(scenario: Scenario): CleanRun;
@@ -84,7 +87,7 @@ function scenariosOf(workflow: WorkflowName): readonly Scenario[] {
 
 /** Declares the fault-injection tests of one workflow; call once at the top level of a test file. */
 export function describeFaultInjection(workflow: WorkflowName): FaultInjection {
-  const aws = useLocalAws();
+  const aws = useLocalAwsWithSnapshots();
   const tasks = workflowTasks(workflow);
   const scenarios = scenariosOf(workflow);
   let clean: readonly CleanRun[] = [];
@@ -95,17 +98,34 @@ export function describeFaultInjection(workflow: WorkflowName): FaultInjection {
       : downScenario(aws.target(), deploymentId, options);
   }
 
-  /** What the request runs on: an earlier deploy for a redeploy, the deployed shop for a down; the bystander if asked. */
+  /** The preparations saved on the local AWS, by name. */
+  const prepared = new Set<string>();
+
+  /** Restores what `name` saved, or makes it on the reset local AWS with `make` and saves it. */
+  async function restoreOrMake(name: string, make: () => Promise<void>): Promise<void> {
+    if (prepared.has(name)) return aws.restore(name);
+    await make();
+    await aws.save(name);
+    prepared.add(name);
+  }
+
+  /**
+   * What the request runs on: an earlier deploy for a redeploy, the deployed shop for a down; the
+   * bystander if asked. Deployed on a reset local AWS the first time (a clean run's, or a trial's) and
+   * saved; each later trial restores it (local-aws-snapshots.ts) instead of deploying it again. The
+   * bystander is deployed once, and each scenario's environment deployed beside it.
+   */
   async function prepare(target: Target, scenario: Scenario, { bystander }: { bystander: boolean }) {
-    const environment = async () => {
+    const deploysEnvironment = workflow === 'down' || scenario.redeploy === true;
+    if (!deploysEnvironment && !bystander) return;
+    await restoreOrMake(`prepared: ${scenario.name}${bystander ? `, ${BYSTANDER}` : ''}`, async () => {
+      if (bystander) await restoreOrMake(`prepared: ${BYSTANDER}`, () => deployBystander(target));
       if (workflow === 'deploy') return deployEarlier(target, scenario);
       const deployed = await deployScenario(target, scenario, 'prepare-deploy');
       if (deployed.status !== 'SUCCEEDED') {
         throw new Error(`the ${scenario.name} deploy to take down failed: ${deployed.error}`);
       }
-    };
-    // The two environments are independent: deploying them side by side halves the wait for their certificates.
-    await Promise.all([environment(), bystander ? deployBystander(target) : undefined]);
+    });
   }
 
   async function runCleanly(target: Target, scenario: Scenario): Promise<CleanRun> {
@@ -129,7 +149,7 @@ export function describeFaultInjection(workflow: WorkflowName): FaultInjection {
     // useLocalAws() opens a fresh target before each test; each clean run gets its own, on a reset emulator.
     const runs: CleanRun[] = [];
     for (const scenario of scenarios) {
-      await fetch(`${aws.endpoint()}/moto-api/reset`, { method: 'POST' });
+      await aws.reset();
       runs.push(await runCleanly(await openTarget(aws.endpoint(), { env: {} }), scenario));
     }
     clean = runs;
