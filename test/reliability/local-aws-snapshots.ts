@@ -49,7 +49,7 @@ async function startServer(): Promise<{ endpoint: string; child: ChildProcess }>
   const python = `${dirname(ensureEmulatorInstalled())}/python`;
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(python, [SERVER, '--host', '127.0.0.1', '--port', String(port)], {
+  const child = spawn(python, [SERVER, '-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, ...EMULATOR_ENVIRONMENT },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

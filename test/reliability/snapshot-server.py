@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""The local AWS (moto) as moto_server serves it, that can also save what it
+"""The local AWS as emulator/local-aws.ts serves it, that can also save what it
 holds and later go back to it: what the reliability trials restore instead of
 deploying the same environment again before every trial.
 
-    .venv/bin/python test/reliability/snapshot-server.py --port 5000
+    .venv/bin/python test/reliability/snapshot-server.py -H 127.0.0.1 -p 5000
 
-Every request is moto's, served as `moto_server` serves it (the same WSGI
-application, request handler and threads), but for two:
+It runs the emulator's own server, emulator/moto_server.py when there is one
+(moto_server with the emulator's fixes), moto_server otherwise, with the same
+arguments; every request is served as that server serves it, but for two:
 
     POST /modeshift-snapshot/save/NAME     keeps everything moto holds as NAME
     POST /modeshift-snapshot/restore/NAME  forgets everything (as /moto-api/reset)
@@ -22,25 +23,21 @@ pages, dropped (no trial pages across a restore). Only the Python standard
 library and moto's own dependencies.
 """
 
-import argparse
 import gc
 import io
-import os
 import pickle
-import signal
+import runpy
 import sys
 import threading
 import types
+from pathlib import Path
 
-from werkzeug.serving import run_simple
+import werkzeug.serving
 
 from moto.core.base_backend import BackendDict, backend_lock
 from moto.moto_api._internal.models import moto_api_backend
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
+
+EMULATOR_SERVER = Path(__file__).resolve().parents[2] / "emulator" / "moto_server.py"
 
 PREFIX = "/modeshift-snapshot/"
 LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
@@ -124,23 +121,28 @@ def with_snapshots(application):
     return snapshot_application
 
 
+def serving_with_snapshots(run_simple):
+    def run_simple_with_snapshots(hostname, port, application, *args, **kwargs):
+        return run_simple(hostname, port, with_snapshots(application), *args, **kwargs)
+
+    return run_simple_with_snapshots
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-H", "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("-p", "--port", type=int, required=True, help="port to listen on")
-    arguments = parser.parse_args()
-    # As moto_server: the port is where moto says its resources answer (queue URLs, presigned URLs).
-    os.environ.setdefault("MOTO_PORT", str(arguments.port))
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    application = DomainDispatcherApplication(create_backend_app)
-    application.debug = True
-    run_simple(
-        arguments.host,
-        arguments.port,
-        with_snapshots(application),
-        threaded=True,
-        request_handler=MotoRequestHandler,
-    )
+    # moto_server hands its application to werkzeug's run_simple: that is where the two requests are added.
+    # Patched before moto.server is imported, which binds run_simple by name.
+    werkzeug.serving.run_simple = serving_with_snapshots(werkzeug.serving.run_simple)
+    if "moto.server" in sys.modules:
+        raise RuntimeError("moto.server was imported before run_simple could be patched")
+    arguments = sys.argv[1:]
+    if EMULATOR_SERVER.exists():
+        sys.argv = [str(EMULATOR_SERVER), *arguments]
+        sys.path.insert(0, str(EMULATOR_SERVER.parent))
+        runpy.run_path(str(EMULATOR_SERVER), run_name="__main__")
+    else:
+        from moto.server import main as moto_server
+
+        moto_server(arguments)
 
 
 if __name__ == "__main__":
