@@ -98,11 +98,16 @@ interface EndState {
 }
 
 async function endState(target: Target): Promise<EndState> {
-  const record = await environmentRecord(target, ENVIRONMENT);
-  const last = (await historyOf(target, ENVIRONMENT, REQUEST_ID)).at(-1);
+  const [record, history, inventory, tagged] = await Promise.all([
+    environmentRecord(target, ENVIRONMENT),
+    historyOf(target, ENVIRONMENT, REQUEST_ID),
+    takeInventory(target),
+    taggedResources(target, PROJECT, ENVIRONMENT),
+  ]);
+  const last = history.at(-1);
   return {
-    inventory: await takeInventory(target),
-    shapes: resourceShapes(await taggedResources(target, PROJECT, ENVIRONMENT)),
+    inventory,
+    shapes: resourceShapes(tagged),
     record: {
       status: record?.status,
       mode: record?.mode,

@@ -96,15 +96,25 @@ export async function taggedVpcCount(target: Target, project: string, environmen
 }
 
 async function countNetwork(ec2: EC2Client) {
-  const { Vpcs = [] } = await ec2.send(new DescribeVpcsCommand({}));
+  const [
+    { Vpcs = [] },
+    { Subnets = [] },
+    { InternetGateways = [] },
+    { RouteTables = [] },
+    { NatGateways = [] },
+    { Addresses = [] },
+    { SecurityGroups = [] },
+  ] = await Promise.all([
+    ec2.send(new DescribeVpcsCommand({})),
+    ec2.send(new DescribeSubnetsCommand({})),
+    ec2.send(new DescribeInternetGatewaysCommand({})),
+    ec2.send(new DescribeRouteTablesCommand({})),
+    ec2.send(new DescribeNatGatewaysCommand({})),
+    ec2.send(new DescribeAddressesCommand({})),
+    ec2.send(new DescribeSecurityGroupsCommand({})),
+  ]);
   const defaults = new Set(Vpcs.filter((vpc) => vpc.IsDefault).map((vpc) => vpc.VpcId));
   const outsideDefault = (vpcId: string | undefined) => !defaults.has(vpcId);
-  const { Subnets = [] } = await ec2.send(new DescribeSubnetsCommand({}));
-  const { InternetGateways = [] } = await ec2.send(new DescribeInternetGatewaysCommand({}));
-  const { RouteTables = [] } = await ec2.send(new DescribeRouteTablesCommand({}));
-  const { NatGateways = [] } = await ec2.send(new DescribeNatGatewaysCommand({}));
-  const { Addresses = [] } = await ec2.send(new DescribeAddressesCommand({}));
-  const { SecurityGroups = [] } = await ec2.send(new DescribeSecurityGroupsCommand({}));
   return {
     vpcs: Vpcs.length - defaults.size,
     subnets: Subnets.filter((subnet) => outsideDefault(subnet.VpcId)).length,
@@ -119,15 +129,19 @@ async function countNetwork(ec2: EC2Client) {
 }
 
 async function countLoadBalancing(elb: ElasticLoadBalancingV2Client) {
-  const { LoadBalancers = [] } = await elb.send(new DescribeLoadBalancersCommand({}));
-  const { TargetGroups = [] } = await elb.send(new DescribeTargetGroupsCommand({}));
-  let listeners = 0;
-  for (const balancer of LoadBalancers) {
-    const { Listeners = [] } = await elb.send(
-      new DescribeListenersCommand({ LoadBalancerArn: balancer.LoadBalancerArn }),
-    );
-    listeners += Listeners.length;
-  }
+  const [{ LoadBalancers = [] }, { TargetGroups = [] }] = await Promise.all([
+    elb.send(new DescribeLoadBalancersCommand({})),
+    elb.send(new DescribeTargetGroupsCommand({})),
+  ]);
+  const perBalancer = await Promise.all(
+    LoadBalancers.map(async (balancer) => {
+      const { Listeners = [] } = await elb.send(
+        new DescribeListenersCommand({ LoadBalancerArn: balancer.LoadBalancerArn }),
+      );
+      return Listeners.length;
+    }),
+  );
+  const listeners = perBalancer.reduce((sum, count) => sum + count, 0);
   return { loadBalancers: LoadBalancers.length, targetGroups: TargetGroups.length, listeners };
 }
 
@@ -138,14 +152,17 @@ async function countEcs(ecs: ECSClient) {
   const active = clusters
     .filter((cluster) => cluster.status === 'ACTIVE')
     .map((cluster) => cluster.clusterArn);
-  let ecsServices = 0;
-  for (const cluster of active) {
+  const activeServices = async (cluster: string | undefined) => {
     const { serviceArns = [] } = await ecs.send(new ListServicesCommand({ cluster }));
-    if (serviceArns.length === 0) continue;
+    if (serviceArns.length === 0) return 0;
     const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster, services: serviceArns }));
-    ecsServices += services.filter((service) => service.status === 'ACTIVE').length;
-  }
-  const { taskDefinitionArns = [] } = await ecs.send(new ListTaskDefinitionsCommand({ status: 'ACTIVE' }));
+    return services.filter((service) => service.status === 'ACTIVE').length;
+  };
+  const [perCluster, { taskDefinitionArns = [] }] = await Promise.all([
+    Promise.all(active.map(activeServices)),
+    ecs.send(new ListTaskDefinitionsCommand({ status: 'ACTIVE' })),
+  ]);
+  const ecsServices = perCluster.reduce((sum, count) => sum + count, 0);
   return {
     ecsClusters: active.length,
     ecsServices,
@@ -154,24 +171,28 @@ async function countEcs(ecs: ECSClient) {
 }
 
 async function countDns(route53: Route53Client, serviceDiscovery: ServiceDiscoveryClient) {
-  const { Namespaces = [] } = await serviceDiscovery.send(new ListNamespacesCommand({}));
+  const [{ Namespaces = [] }, { HostedZones = [] }] = await Promise.all([
+    serviceDiscovery.send(new ListNamespacesCommand({})),
+    route53.send(new ListHostedZonesCommand({})),
+  ]);
   const namespaceZones = new Set(
     Namespaces.map((namespace) => namespace.Properties?.DnsProperties?.HostedZoneId).map((id) =>
       id?.replace(/^\/hostedzone\//, ''),
     ),
   );
-  const { HostedZones = [] } = await route53.send(new ListHostedZonesCommand({}));
   const zones = HostedZones.filter(
     (zone) =>
       zone.Config?.PrivateZone !== true || namespaceZones.has(zone.Id?.replace(/^\/hostedzone\//, '')),
   );
-  let records = 0;
-  for (const zone of zones) {
-    const { ResourceRecordSets = [] } = await route53.send(
-      new ListResourceRecordSetsCommand({ HostedZoneId: zone.Id }),
-    );
-    records += ResourceRecordSets.length;
-  }
+  const perZone = await Promise.all(
+    zones.map(async (zone) => {
+      const { ResourceRecordSets = [] } = await route53.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: zone.Id }),
+      );
+      return ResourceRecordSets.length;
+    }),
+  );
+  const records = perZone.reduce((sum, count) => sum + count, 0);
   return { privateNamespaces: Namespaces.length, hostedZones: zones.length, records };
 }
 
@@ -191,19 +212,37 @@ export async function takeInventory(target: Target): Promise<Inventory> {
     logs: new CloudWatchLogsClient(settings),
   };
   try {
-    const { DBInstances = [] } = await clients.rds.send(new DescribeDBInstancesCommand({}));
-    const { DBSubnetGroups = [] } = await clients.rds.send(new DescribeDBSubnetGroupsCommand({}));
-    const { CertificateSummaryList = [] } = await clients.acm.send(new ListCertificatesCommand({}));
-    const { repositories = [] } = await clients.ecr.send(new DescribeRepositoriesCommand({}));
-    const { projects = [] } = await clients.codebuild.send(new ListProjectsCommand({}));
-    const { logGroups = [] } = await clients.logs.send(new DescribeLogGroupsCommand({}));
+    // Every count is read at once: an inventory is taken after each trial.
+    const [
+      network,
+      loadBalancing,
+      ecs,
+      dns,
+      { DBInstances = [] },
+      { DBSubnetGroups = [] },
+      { CertificateSummaryList = [] },
+      { repositories = [] },
+      { projects = [] },
+      { logGroups = [] },
+    ] = await Promise.all([
+      countNetwork(clients.ec2),
+      countLoadBalancing(clients.elb),
+      countEcs(clients.ecs),
+      countDns(clients.route53, clients.serviceDiscovery),
+      clients.rds.send(new DescribeDBInstancesCommand({})),
+      clients.rds.send(new DescribeDBSubnetGroupsCommand({})),
+      clients.acm.send(new ListCertificatesCommand({})),
+      clients.ecr.send(new DescribeRepositoriesCommand({})),
+      clients.codebuild.send(new ListProjectsCommand({})),
+      clients.logs.send(new DescribeLogGroupsCommand({})),
+    ]);
     return {
-      ...(await countNetwork(clients.ec2)),
-      ...(await countLoadBalancing(clients.elb)),
-      ...(await countEcs(clients.ecs)),
+      ...network,
+      ...loadBalancing,
+      ...ecs,
       rdsInstances: DBInstances.length,
       dbSubnetGroups: DBSubnetGroups.length,
-      ...(await countDns(clients.route53, clients.serviceDiscovery)),
+      ...dns,
       certificates: CertificateSummaryList.length,
       repositories: repositories.length,
       buildProjects: projects.length,

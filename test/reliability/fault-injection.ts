@@ -178,10 +178,11 @@ export function describeFaultInjection(workflow: WorkflowName): FaultInjection {
   }
 
   async function bystanderState() {
-    return {
-      resources: await taggedResources(aws.target(), PROJECT, BYSTANDER),
-      record: await environmentRecord(aws.target(), BYSTANDER),
-    };
+    const [resources, record] = await Promise.all([
+      taggedResources(aws.target(), PROJECT, BYSTANDER),
+      environmentRecord(aws.target(), BYSTANDER),
+    ]);
+    return { resources, record };
   }
 
   /** Runs the request with faults injected and waits until nothing it started is still running. */
