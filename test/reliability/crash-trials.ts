@@ -10,8 +10,9 @@
  * outcome, no lock left.
  *
  * What the request runs on (the deployed shop a down takes down, the earlier
- * deploy a redeploy updates) is deployed once per scenario, before its clean
- * run, and each trial restores the local AWS to it (local-aws-snapshots.ts).
+ * deploy a redeploy updates) is deployed once, before the first clean run
+ * that needs it, and each trial restores the local AWS to it
+ * (local-aws-snapshots.ts).
  *
  * A state off the failure path is crashed at in the first of the workflow's
  * CRASH_SCENARIOS whose clean run reaches it; a failure-path state in the
@@ -39,6 +40,7 @@ import {
   downScenario,
   ENVIRONMENT,
   PROJECT,
+  preparationOf,
   SCENARIOS,
   type Scenario,
 } from './shop-requests.ts';
@@ -175,8 +177,8 @@ export function describeCrashTrials(workflow: WorkflowName): void {
   let clean: readonly CleanRun[] = [];
   /** The Task states whose crash a re-run converged from, and how long each trial took. */
   const converged = new Map<string, number>();
-  /** The scenarios whose preparation is saved on the local AWS. */
-  const prepared = new Set<Scenario>();
+  /** The preparations saved on the local AWS (preparationOf). */
+  const prepared = new Set<string>();
 
   const stepsOf = (target: Target) => (target.emulator ? EMULATOR_STEPS : LOCAL_STEPS);
 
@@ -186,16 +188,14 @@ export function describeCrashTrials(workflow: WorkflowName): void {
       : downScenario(target, REQUEST_ID, options);
   }
 
-  /** Whether the request runs on something deployed first: a redeploy, and every down. */
-  const hasPreparation = (scenario: Scenario) => workflow === 'down' || scenario.redeploy === true;
-
   /**
    * What the request runs on: the earlier deploy a redeploy updates, the deployed shop for a down.
-   * Deployed once per scenario, by its clean run, and saved: a trial restores it (local-aws-snapshots.ts).
+   * Deployed once, by the first clean run that needs it, and saved: a trial restores it (local-aws-snapshots.ts).
    */
   async function prepare(target: Target, scenario: Scenario): Promise<void> {
-    if (!hasPreparation(scenario)) return;
-    if (prepared.has(scenario)) return aws.restore(`prepared: ${scenario.name}`);
+    const preparation = preparationOf(workflow, scenario);
+    if (preparation === undefined) return;
+    if (prepared.has(preparation)) return aws.restore(preparation);
     if (workflow === 'deploy') {
       await deployEarlier(target, scenario);
     } else {
@@ -206,8 +206,8 @@ export function describeCrashTrials(workflow: WorkflowName): void {
         );
       }
     }
-    await aws.save(`prepared: ${scenario.name}`);
-    prepared.add(scenario);
+    await aws.save(preparation);
+    prepared.add(preparation);
   }
 
   async function runCleanly(target: Target, scenario: Scenario): Promise<CleanRun> {

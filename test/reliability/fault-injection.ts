@@ -34,6 +34,7 @@ import {
   ENVIRONMENT,
   PRODUCTION,
   PROJECT,
+  preparationOf,
   SCENARIOS,
   type Scenario,
 } from './shop-requests.ts';
@@ -113,13 +114,14 @@ export function describeFaultInjection(workflow: WorkflowName): FaultInjection {
    * What the request runs on: an earlier deploy for a redeploy, the deployed shop for a down; the
    * bystander if asked. Deployed on a reset local AWS the first time (a clean run's, or a trial's) and
    * saved; each later trial restores it (local-aws-snapshots.ts) instead of deploying it again. The
-   * bystander is deployed once, and each scenario's environment deployed beside it.
+   * bystander is deployed once, and each preparation of the environment beside it.
    */
   async function prepare(target: Target, scenario: Scenario, { bystander }: { bystander: boolean }) {
-    const deploysEnvironment = workflow === 'down' || scenario.redeploy === true;
-    if (!deploysEnvironment && !bystander) return;
-    await restoreOrMake(`prepared: ${scenario.name}${bystander ? `, ${BYSTANDER}` : ''}`, async () => {
-      if (bystander) await restoreOrMake(`prepared: ${BYSTANDER}`, () => deployBystander(target));
+    const environment = preparationOf(workflow, scenario);
+    const bystanderOnce = () => restoreOrMake(`the ${BYSTANDER}`, () => deployBystander(target));
+    if (environment === undefined) return bystander ? bystanderOnce() : undefined;
+    await restoreOrMake(bystander ? `${environment} and the ${BYSTANDER}` : environment, async () => {
+      if (bystander) await bystanderOnce();
       if (workflow === 'deploy') return deployEarlier(target, scenario);
       const deployed = await deployScenario(target, scenario, 'prepare-deploy');
       if (deployed.status !== 'SUCCEEDED') {

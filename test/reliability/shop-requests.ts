@@ -8,6 +8,7 @@
  */
 import { loadComposeFile } from '../../core/compose.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
+import type { WorkflowName } from '../../core/workflow-definitions.ts';
 import { deployOnTarget, downOnTarget, type RunOptions, type RunReport } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
 import { EXAMPLE } from '../e2e-emulator/local-aws.ts';
@@ -109,10 +110,33 @@ export async function deployScenario(
   return deployShop(target, ENVIRONMENT, scenario, deploymentId, options);
 }
 
+/** The deploy a redeploy scenario's deploy under test follows; undefined for the others. */
+function earlierDeployOf(scenario: Scenario): Scenario | undefined {
+  if (!scenario.redeploy) return undefined;
+  return scenario.earlierTtl === undefined ? scenario : { ...scenario, ttl: scenario.earlierTtl };
+}
+
+/**
+ * What a request of the workflow in the scenario runs on, in words: the earlier deploy a redeploy
+ * updates, the deployed shop a down takes down; undefined when it runs on nothing deployed before.
+ * Scenarios that run on the same deploy read the same (both redeploys follow a development deploy
+ * with a ttl of 2h).
+ */
+export function preparationOf(workflow: WorkflowName, scenario: Scenario): string | undefined {
+  const deployed = workflow === 'down' ? scenario : earlierDeployOf(scenario);
+  if (deployed === undefined) return undefined;
+  const request = [
+    deployed.mode,
+    deployed.ttl !== undefined ? `a ttl of ${deployed.ttl}` : undefined,
+    deployed.withoutDomain ? 'no domain' : undefined,
+  ].filter((part) => part !== undefined);
+  return `${workflow === 'down' ? 'the shop to take down' : 'the earlier deploy'} (${request.join(', ')})`;
+}
+
 /** The deploy a redeploy scenario's deploy under test follows; nothing for the others. */
 export async function deployEarlier(target: Target, scenario: Scenario): Promise<void> {
-  if (!scenario.redeploy) return;
-  const earlier = scenario.earlierTtl === undefined ? scenario : { ...scenario, ttl: scenario.earlierTtl };
+  const earlier = earlierDeployOf(scenario);
+  if (earlier === undefined) return;
   const report = await deployShop(target, ENVIRONMENT, earlier, 'earlier-deploy', {});
   if (report.status !== 'SUCCEEDED') {
     throw new Error(`the earlier deploy (${scenario.name}) failed in ${report.failedState}: ${report.error}`);
