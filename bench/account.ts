@@ -18,6 +18,7 @@ import { inMemoryCodeBuild } from './aws/codebuild.ts';
 import { inMemoryDynamoDb } from './aws/dynamodb.ts';
 import { inMemoryEcr, type PushedImages } from './aws/ecr.ts';
 import { inMemoryEcs } from './aws/ecs.ts';
+import { inMemoryElastiCache } from './aws/elasticache.ts';
 import { inMemoryIam } from './aws/iam.ts';
 import { type CallCounts, inMemoryClients } from './aws/in-memory-clients.ts';
 import { inMemoryRds } from './aws/rds.ts';
@@ -77,6 +78,7 @@ export function createAccount(model: LatencyModel, builds: () => number): Accoun
       servicediscovery: inMemoryCloudMap(),
       dynamodb: inMemoryDynamoDb(),
       rds: inMemoryRds(world),
+      elasticache: inMemoryElastiCache(world),
       eventbridge: inMemoryEventBridge(),
       scheduler: inMemoryScheduler(),
       elasticloadbalancingv2: inMemoryLoadBalancing(),

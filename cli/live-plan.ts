@@ -8,6 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -48,6 +49,7 @@ function liveClients(factory: ClientFactory): LiveStateClients {
   return {
     ecs: factory('ecs') as ECSClient,
     rds: factory('rds') as RDSClient,
+    elasticache: factory('elasticache') as ElastiCacheClient,
     elbv2: factory('elasticloadbalancingv2') as ElasticLoadBalancingV2Client,
     logs: factory('cloudwatchlogs') as CloudWatchLogsClient,
     dynamodb: factory('dynamodb') as DynamoDBClient,

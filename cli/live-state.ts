@@ -19,9 +19,11 @@ import {
   DescribeLoadBalancerAttributesCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { type DBInstance, paginateDescribeDBInstances, type RDSClient } from '@aws-sdk/client-rds';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type {
+  LiveCache,
   LiveDatabase,
   LiveLoadBalancer,
   LiveRecord,
@@ -35,6 +37,8 @@ import { environmentNames, serviceNames } from '../core/names.ts';
 import type { Policy } from '../core/policy.ts';
 import { imageExists } from '../functions/aws/ecr/image-exists.ts';
 import { clusterServices } from '../functions/aws/ecs/cluster-services.ts';
+import { environmentCaches } from '../functions/aws/elasticache/environment-caches.ts';
+import { replicaCount } from '../functions/aws/elasticache/replication-group.ts';
 import {
   findEnvironmentLoadBalancer,
   findEnvironmentTargetGroups,
@@ -47,6 +51,8 @@ import { readEnvironment } from '../local/records.ts';
 export interface LiveStateClients {
   readonly ecs: ECSClient;
   readonly rds: RDSClient;
+  /** The environment's caches. @default none read */
+  readonly elasticache?: ElastiCacheClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly logs: CloudWatchLogsClient;
   readonly dynamodb: DynamoDBClient;
@@ -77,19 +83,22 @@ const CONCURRENCY = 5;
 export async function readLiveState(clients: LiveStateClients, query: LiveStateQuery): Promise<LiveState> {
   const owner = { project: query.project, environment: query.environment };
   const names = environmentNames(query.project, query.environment);
-  const [record, services, databases, logGroups, targetGroups, loadBalancer, images] = await Promise.all([
-    readEnvironment(clients.dynamodb, query.tableName, query.project, query.environment),
-    readServices(clients.ecs, names.cluster, owner, query.emulator === true),
-    readDatabases(clients.rds, owner),
-    readLogGroups(clients.logs, owner),
-    findEnvironmentTargetGroups(clients.elbv2, names.targetGroupPrefix, owner),
-    readLoadBalancer(clients.elbv2, names.loadBalancer, owner),
-    builtImages(clients.ecr, query.images ?? []),
-  ]);
+  const [record, services, databases, caches, logGroups, targetGroups, loadBalancer, images] =
+    await Promise.all([
+      readEnvironment(clients.dynamodb, query.tableName, query.project, query.environment),
+      readServices(clients.ecs, names.cluster, owner, query.emulator === true),
+      readDatabases(clients.rds, owner),
+      clients.elasticache === undefined ? [] : readCaches(clients.elasticache, owner),
+      readLogGroups(clients.logs, owner),
+      findEnvironmentTargetGroups(clients.elbv2, names.targetGroupPrefix, owner),
+      readLoadBalancer(clients.elbv2, names.loadBalancer, owner),
+      builtImages(clients.ecr, query.images ?? []),
+    ]);
   return {
     ...(record !== undefined ? { record: liveRecord(record) } : {}),
     services,
     databases,
+    ...(caches.length > 0 ? { caches } : {}),
     logGroups,
     targetGroups: targetGroups.map((group) => ({
       name: group.TargetGroupName as string,
@@ -263,6 +272,25 @@ async function readDatabases(rds: RDSClient, owner: EnvironmentIdentity): Promis
     }
   }
   return found;
+}
+
+async function readCaches(elasticache: ElastiCacheClient, owner: EnvironmentIdentity): Promise<LiveCache[]> {
+  return (await environmentCaches(elasticache, owner)).map((group) => {
+    const endpoint = group.NodeGroups?.[0]?.PrimaryEndpoint?.Address;
+    return {
+      replicationGroup: group.ReplicationGroupId as string,
+      ...(group.Status !== undefined ? { status: group.Status } : {}),
+      ...(group.CacheNodeType !== undefined ? { nodeType: group.CacheNodeType } : {}),
+      replicas: replicaCount(group),
+      ...(group.TransitEncryptionEnabled !== undefined
+        ? { transitEncryption: group.TransitEncryptionEnabled }
+        : {}),
+      ...(group.AtRestEncryptionEnabled !== undefined
+        ? { atRestEncryption: group.AtRestEncryptionEnabled }
+        : {}),
+      ...(endpoint !== undefined ? { endpoint } : {}),
+    };
+  });
 }
 
 function liveDatabase(instance: DBInstance): LiveDatabase {

@@ -10,11 +10,17 @@
  *   itself) and the secret `PGPASSWORD`, read from the RDS-managed secret.
  * - A variable with no value named `DATABASE_PASSWORD`, `POSTGRES_PASSWORD`
  *   or `PGPASSWORD`, in such a service, is that database's password too.
+ * - A service that depends on exactly one managed cache gets `REDIS_URL`
+ *   (`rediss://` when the mode encrypts the cache's traffic), `REDIS_HOST` and
+ *   `REDIS_PORT`, unless it sets them itself. The host is the cache's compose
+ *   name, which the private zone resolves to the primary endpoint; with TLS
+ *   it is the primary endpoint itself, the name its certificate carries.
  * - Every other variable with no value is a config value: a SecureString in
  *   Parameter Store under the environment's path, set with
  *   `modeshift config set NAME`.
  */
-import type { Database, Service } from './request.ts';
+import { CACHE_PORT } from './cache-engines.ts';
+import type { Cache, Database, Service } from './request.ts';
 
 /** Variables with no value that name the password of the service's managed database. */
 export const DATABASE_PASSWORD_VARIABLES: readonly string[] = [
@@ -45,6 +51,45 @@ export interface ServiceWiring {
   readonly secrets: readonly ContainerSecret[];
   /** The managed database the service is wired to, if it depends on exactly one. */
   readonly database?: string;
+  /** The managed cache the service is wired to, if it depends on exactly one. */
+  readonly cache?: string;
+}
+
+/** What the wiring needs of a managed cache: its compose name, and where and how to reach it. */
+export interface WiredCache {
+  readonly name: string;
+  /** The host the service connects to: the compose name, or the primary endpoint under TLS. */
+  readonly host: string;
+  /** Whether the cache takes TLS only (cacheTransitEncryption): `rediss://`. */
+  readonly tls: boolean;
+}
+
+/** The managed cache a service is wired to: the one it depends on, when it depends on exactly one. */
+export function wiredCache(service: Pick<Service, 'dependsOn'>, caches: readonly Cache[]): Cache | undefined {
+  const managed = service.dependsOn.flatMap((name) => caches.filter((cache) => cache.name === name));
+  return managed.length === 1 ? managed[0] : undefined;
+}
+
+/** The cache's connection settings as a service receives them. */
+export function cacheConnection(cache: WiredCache): Record<string, string> {
+  return {
+    REDIS_URL: `${cache.tls ? 'rediss' : 'redis'}://${cache.host}:${CACHE_PORT}`,
+    REDIS_HOST: cache.host,
+    REDIS_PORT: String(CACHE_PORT),
+  };
+}
+
+/** Adds `connection` to a service's environment, but for the variables it sets itself. */
+function withDefaults(
+  environment: Readonly<Record<string, string>>,
+  secrets: readonly string[],
+  connection: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const result = { ...environment };
+  for (const [name, value] of Object.entries(connection)) {
+    if (!Object.hasOwn(result, name) && !secrets.includes(name)) result[name] = value;
+  }
+  return result;
 }
 
 /** A password variable modeshift cannot attribute to one database; the message says what to write. */
@@ -96,11 +141,18 @@ export function wiringProblems(
 export function wireContainer(
   service: { readonly secrets: readonly string[]; readonly environment: Readonly<Record<string, string>> },
   database: WiredDatabase | undefined,
+  cache?: WiredCache,
 ): ServiceWiring {
+  const cached =
+    cache === undefined
+      ? service.environment
+      : withDefaults(service.environment, service.secrets, cacheConnection(cache));
+  const withCache = cache === undefined ? {} : { cache: cache.name };
   if (database === undefined) {
     return {
-      environment: service.environment,
+      environment: cached,
       secrets: service.secrets.map((name) => ({ name, from: { config: name } })),
+      ...withCache,
     };
   }
   const connection: Record<string, string> = {
@@ -109,10 +161,7 @@ export function wireContainer(
     PGDATABASE: database.databaseName,
     PGUSER: database.username,
   };
-  const environment = { ...service.environment };
-  for (const [name, value] of Object.entries(connection)) {
-    if (!Object.hasOwn(environment, name) && !service.secrets.includes(name)) environment[name] = value;
-  }
+  const environment = withDefaults(cached, service.secrets, connection);
   const fromDatabase = { database: database.name };
   const secrets: ContainerSecret[] = service.secrets.map((name) => ({
     name,
@@ -121,7 +170,7 @@ export function wireContainer(
   if (!Object.hasOwn(environment, 'PGPASSWORD') && !service.secrets.includes('PGPASSWORD')) {
     secrets.push({ name: 'PGPASSWORD', from: fromDatabase });
   }
-  return { environment, secrets, database: database.name };
+  return { environment, secrets, database: database.name, ...withCache };
 }
 
 /**
@@ -131,8 +180,15 @@ export function wireContainer(
 export function wireService(
   service: Pick<Service, 'dependsOn' | 'secrets' | 'environment'>,
   databases: readonly Database[],
+  caches: readonly Cache[] = [],
+  tls = false,
 ): ServiceWiring {
-  return wireContainer(service, wiredDatabase(service, databases));
+  const cache = wiredCache(service, caches);
+  return wireContainer(
+    service,
+    wiredDatabase(service, databases),
+    cache === undefined ? undefined : { name: cache.name, host: cache.name, tls },
+  );
 }
 
 /** The config values a service needs: the names of its secrets read from Parameter Store. */

@@ -33,6 +33,8 @@ export type ResourceType =
   | 'log-group'
   | 'db-instance'
   | 'db-subnet-group'
+  | 'cache'
+  | 'cache-subnet-group'
   | 'final-snapshot'
   | 'automated-snapshot'
   | 'certificate'
@@ -96,6 +98,7 @@ type Singleton = Extract<
   | 'ecs-cluster'
   | 'load-balancer'
   | 'db-subnet-group'
+  | 'cache-subnet-group'
   | 'access-log-bucket'
   | 'namespace'
   | 'build-role'
@@ -144,6 +147,7 @@ export function expectedResources(input: DeployInput): ExpectedResources {
   }
   for (const group of input.targetGroups) add('target-group', group.name);
   for (const database of input.databases) add('db-instance', database.instance);
+  for (const cache of input.caches ?? []) add('cache', cache.replicationGroup);
   for (const zone of input.zones) add('hosted-zone', zone.name);
   if (input.hasPublicServices) add('load-balancer', names.loadBalancer);
   const singletons = new Set<Singleton>(['vpc', 'internet-gateway', 'ecs-cluster', 'namespace']);
@@ -152,6 +156,7 @@ export function expectedResources(input: DeployInput): ExpectedResources {
     singletons.add('access-log-bucket');
   }
   if (input.hasDatabases) singletons.add('db-subnet-group');
+  if (input.hasCaches) singletons.add('cache-subnet-group');
   if (input.hasBuilds) singletons.add('build-role');
   if (input.expiry.enabled) singletons.add('expiry-schedule');
   if (input.zones.length > 0) singletons.add('certificate');
@@ -166,6 +171,7 @@ export function expectedResources(input: DeployInput): ExpectedResources {
       'build-project',
       'target-group',
       'db-instance',
+      'cache',
       'hosted-zone',
     ]),
     singletons,

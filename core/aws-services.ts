@@ -14,6 +14,7 @@ import * as ec2 from '@aws-sdk/client-ec2';
 import * as ecr from '@aws-sdk/client-ecr';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as elasticloadbalancingv2 from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as elasticache from '@aws-sdk/client-elasticache';
 import * as eventbridge from '@aws-sdk/client-eventbridge';
 import * as iam from '@aws-sdk/client-iam';
 import * as rds from '@aws-sdk/client-rds';
@@ -141,6 +142,14 @@ const services = {
     iamPrefix: 'iam',
     errorPrefix: 'Iam',
     tagAction: 'TagRole',
+  },
+  elasticache: {
+    sdkPackage: '@aws-sdk/client-elasticache',
+    sdk: elasticache,
+    client: elasticache.ElastiCacheClient,
+    iamPrefix: 'elasticache',
+    errorPrefix: 'ElastiCache',
+    tagAction: 'AddTagsToResource',
   },
   rds: {
     sdkPackage: '@aws-sdk/client-rds',

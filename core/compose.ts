@@ -11,6 +11,7 @@ import { parse as parseShellWords } from 'shell-quote';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import { DATABASE_PASSWORD_VARIABLES } from './app-wiring.ts';
 import { type BuildDigest, type BuildDigestInput, buildDigest } from './build-digest.ts';
+import { cacheEngineOfImage, cacheVersionOfTag, cacheVersionProblem } from './cache-engines.ts';
 import { validateComposeSchema } from './compose-schema.ts';
 import { parseDuration } from './duration.ts';
 import { InputError, type Problem } from './errors.ts';
@@ -122,6 +123,9 @@ const IGNORED_SERVICE_KEYS: Readonly<Record<string, string>> = {
 
 /** Keys a managed database (x-defang-postgres) ignores: RDS runs the database, not this container. */
 const DATABASE_KEYS = new Set(['image', 'environment', 'x-defang-postgres', 'ports', 'expose', 'domainname']);
+
+/** Keys a managed cache (x-defang-redis) takes or passes over quietly: ElastiCache runs the cache. */
+const CACHE_KEYS = new Set(['image', 'environment', 'x-defang-redis', 'ports', 'expose', 'domainname']);
 
 const TRANSLATED_SERVICE_KEYS = new Set([
   'image',
@@ -245,12 +249,17 @@ export function composeToRequest(
 
   const requestServices: Dict[] = [];
   const databases: Dict[] = [];
+  const caches: Dict[] = [];
   const uploads: BuildUpload[] = [];
   const domains: string[] = [];
   for (const [name, service] of Object.entries(services)) {
     const at = `services.${name}`;
     if (isDatabase(service)) {
       databases.push(translateDatabase(name, service, at, out));
+      continue;
+    }
+    if (isCache(service)) {
+      caches.push(translateCache(name, service, at, out));
       continue;
     }
     const translated = translateService(name, service, rawServices[name], at, context, out);
@@ -288,6 +297,7 @@ export function composeToRequest(
     deploymentId: options.deploymentId,
     services: requestServices as DeployRequestInput['services'],
     databases: databases as NonNullable<DeployRequestInput['databases']>,
+    ...(caches.length > 0 ? { caches: caches as NonNullable<DeployRequestInput['caches']> } : {}),
     ...(domains[0] !== undefined ? { domain: domains[0] } : {}),
     ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
     ...(options.overrides !== undefined ? { overrides: options.overrides } : {}),
@@ -306,6 +316,7 @@ export function composeToRequest(
         secrets: (s.secrets ?? []) as string[],
       })),
       databases: databases.map((d) => d.name as string),
+      caches: caches.map((c) => c.name as string),
     };
     throw new ComposeError(
       problemsFromZod(parsed.error)
@@ -418,6 +429,7 @@ function translateDatabase(name: string, service: Dict, at: string, out: Collect
   if (typeof marker === 'object' && marker !== null) {
     for (const [key, value] of Object.entries(marker as Dict)) {
       if (key === 'storage') database.storageGiB = value;
+      else if (key === 'snapshot') database.snapshot = value;
       else out.warn(`${at}.x-defang-postgres.${key}`, 'is not a setting modeshift knows; ignored');
     }
   }
@@ -443,6 +455,59 @@ function translateDatabase(name: string, service: Dict, at: string, out: Collect
     );
   }
   return database;
+}
+
+function isCache(service: Dict): boolean {
+  const marker = service['x-defang-redis'];
+  return marker !== undefined && marker !== false && marker !== null;
+}
+
+/**
+ * `x-defang-redis: true` on a `redis:<version>` or `valkey/valkey:<version>` image: an ElastiCache
+ * replication group of that engine and version. Its port is the engine's (6379); the container's
+ * environment would configure a server ElastiCache runs, so it is passed over with a warning.
+ */
+function translateCache(name: string, service: Dict, at: string, out: Collector): Dict {
+  for (const key of Object.keys(service)) {
+    if (!CACHE_KEYS.has(key)) out.warn(`${at}.${key}`, 'ignored for a managed cache (ElastiCache runs it)');
+  }
+  const marker = service['x-defang-redis'];
+  const cache: Dict = { name };
+  if (typeof marker === 'object' && marker !== null && !Array.isArray(marker)) {
+    for (const [key, value] of Object.entries(marker as Dict)) {
+      if (key === 'snapshot') cache.snapshot = value;
+      else out.warn(`${at}.x-defang-redis.${key}`, 'is not a setting modeshift knows; ignored');
+    }
+  } else if (marker !== true) {
+    out.error(`${at}.x-defang-redis`, `${JSON.stringify(marker)} must be true or a mapping`);
+  }
+  const image = typeof service.image === 'string' ? service.image : undefined;
+  const engine = image === undefined ? { engine: 'redis' as const } : cacheEngineOfImage(image);
+  if (engine === undefined) {
+    out.error(
+      `${at}.image`,
+      `${JSON.stringify(image)} is not a redis or valkey image (x-defang-redis needs redis:<version> or valkey/valkey:<version>)`,
+    );
+    return cache;
+  }
+  cache.engine = engine.engine;
+  const version = cacheVersionOfTag(engine.engine, engine.tag);
+  if (version !== undefined) {
+    const problem = cacheVersionProblem(engine.engine, version);
+    if (problem !== undefined) {
+      out.error(`${at}.image`, `${JSON.stringify(image)}: ${problem}`);
+      return cache;
+    }
+    cache.version = version;
+  }
+  const environment = environmentMap(service.environment);
+  for (const variable of Object.keys(environment)) {
+    out.warn(
+      `${at}.environment.${variable}`,
+      'ignored: ElastiCache runs the cache and takes no environment; its settings come from the mode',
+    );
+  }
+  return cache;
 }
 
 /** What translating a service needs beyond the service itself. */
@@ -1265,6 +1330,7 @@ interface RequestNames {
     readonly secrets: readonly string[];
   }>;
   readonly databases: readonly string[];
+  readonly caches: readonly string[];
 }
 
 /** Request fields by the compose key they come from. */
@@ -1302,7 +1368,13 @@ function toComposePath(path: string, names: RequestNames): string {
   return path
     .replace(/^databases\[(\d+)\](?:\.(\w+))?/, (_, i: string, field: string | undefined) => {
       const base = `services.${names.databases[Number(i)] ?? i}`;
+      if (field === 'snapshot') return `${base}.x-defang-postgres.snapshot`;
       return field === 'name' || field === undefined ? base : `${base}.x-defang-postgres`;
+    })
+    .replace(/^caches\[(\d+)\](?:\.(\w+))?/, (_, i: string, field: string | undefined) => {
+      const base = `services.${names.caches[Number(i)] ?? i}`;
+      if (field === 'snapshot') return `${base}.x-defang-redis.snapshot`;
+      return field === 'name' || field === undefined ? base : `${base}.image`;
     })
     .replace(/^domain$/, 'domainname')
     .replace(/^project$/, 'name');

@@ -146,6 +146,7 @@ export function estimateCost(
     ...loadBalancerItems(inputs),
     ...publicIpv4Items(inputs),
     ...databaseItems(inputs),
+    ...cacheItems(inputs),
     ...buildItems(inputs),
     ...logItems(inputs),
     ...hostedZoneItems(inputs),
@@ -162,6 +163,13 @@ function missingPrices({ request, resolved, plan, prices }: Inputs): Problem[] {
     problems.push({
       path: `prices.rds.instanceHour[${JSON.stringify(dbInstanceClass)}]`,
       message: `no price for ${dbInstanceClass} (the ${resolved.mode} dbInstanceClass) in ${where}`,
+    });
+  }
+  const { cacheNodeType } = resolved.policy;
+  if (request.caches.length > 0 && prices.elastiCache.nodeHour[cacheNodeType] === undefined) {
+    problems.push({
+      path: `prices.elastiCache.nodeHour[${JSON.stringify(cacheNodeType)}]`,
+      message: `no price for ${cacheNodeType} (the ${resolved.mode} cacheNodeType) in ${where}`,
     });
   }
   if (count(plan, 'AWS::CodeBuild::Project') > 0 && prices.codeBuild.minute[buildComputeType] === undefined) {
@@ -348,6 +356,22 @@ function databaseItems({ request, resolved, prices, assumptions }: Inputs): Cost
       ),
     ];
   });
+}
+
+/** A replication group bills every node by the hour: its primary and each replica (cacheReplicas). */
+function cacheItems({ request, resolved, prices, assumptions }: Inputs): CostItem[] {
+  const { cacheNodeType, cacheReplicas } = resolved.policy;
+  const nodes = 1 + cacheReplicas;
+  const hourly = prices.elastiCache.nodeHour[cacheNodeType] ?? 0; // checked by missingPrices
+  return request.caches.map((cache) =>
+    item(
+      `cache ${cache.name}`,
+      assumptions.hoursPerMonth * nodes,
+      'node-hour',
+      hourly,
+      `${showNumber(assumptions.hoursPerMonth)} h × ${plural(nodes, 'node')} (${cacheReplicas === 0 ? 'a primary, no replica' : `a primary and ${plural(cacheReplicas, 'replica')}`}) × ${cacheNodeType} ${showUsd(hourly)}`,
+    ),
+  );
 }
 
 /** CodeBuild bills build minutes at the mode's compute type; nothing between builds. */

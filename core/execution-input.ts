@@ -6,11 +6,12 @@
  * console; it never holds a secret value (secrets travel as names only).
  */
 
-import { wiredDatabase } from './app-wiring.ts';
+import { wiredCache, wiredDatabase } from './app-wiring.ts';
+import { type CacheEngine, defaultCacheVersion } from './cache-engines.ts';
 import { parseDuration } from './duration.ts';
 import { LOCK_TTL_MS } from './environment-lock.ts';
 import { InputError } from './errors.ts';
-import { databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
+import { cacheNames, databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
 import { natGatewayCount, publicHostnames, taskNetworking } from './plan.ts';
 import { type Mode, type Policy, type ResolvedPolicy, weakensProductionData } from './policy.ts';
 import type { DeployRequest, DownRequest, Service } from './request.ts';
@@ -78,6 +79,8 @@ export interface ServiceSpec {
   readonly secrets: readonly string[];
   /** The managed database the service is wired to: its connection settings and password. */
   readonly database?: string;
+  /** The managed cache the service is wired to: its URL, host and port. */
+  readonly cache?: string;
   readonly command?: readonly string[];
   readonly entrypoint?: readonly string[];
   /** The services (not databases) this one depends on: it is deployed once they are stable. */
@@ -118,6 +121,19 @@ export interface DatabaseSpec {
   readonly storageGiB: number;
   readonly databaseName: string;
   readonly username: string;
+  /** The snapshot to create the instance from when it does not exist. */
+  readonly snapshot?: string;
+}
+
+export interface CacheSpec {
+  readonly name: string;
+  /** The ElastiCache replication group id (core/names.ts cacheNames). */
+  readonly replicationGroup: string;
+  readonly engine: CacheEngine;
+  /** `major.minor`, as ElastiCache takes it. */
+  readonly version: string;
+  /** The snapshot to create the group from when it does not exist. */
+  readonly snapshot?: string;
 }
 
 /** A public service's target group: where the load balancer sends traffic, and how it checks health. */
@@ -178,6 +194,8 @@ export interface DeployInput {
   readonly hasDomain: boolean;
   readonly builds: readonly BuildSpec[];
   readonly databases: readonly DatabaseSpec[];
+  readonly hasCaches: boolean;
+  readonly caches: readonly CacheSpec[];
   readonly zones: readonly ZoneSpec[];
   /**
    * Zones modeshift did not create that the request adopts (`adoptZones`), lower case without the
@@ -257,6 +275,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     const derived = serviceNames(project, environment, service.name);
     const hostname = hostnames.get(service.name)?.hostname;
     const database = wiredDatabase(service, request.databases);
+    const cache = wiredCache(service, request.caches);
     return {
       name: service.name,
       ...(service.image !== undefined ? { image: service.image } : {}),
@@ -271,6 +290,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       environment: service.environment,
       secrets: service.secrets,
       ...(database !== undefined ? { database: database.name } : {}),
+      ...(cache !== undefined ? { cache: cache.name } : {}),
       ...(service.command !== undefined ? { command: service.command } : {}),
       ...(service.entrypoint !== undefined ? { entrypoint: service.entrypoint } : {}),
       dependsOn: service.dependsOn.filter((name) => byName.has(name)),
@@ -356,8 +376,17 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
         storageGiB: database.storageGiB,
         databaseName: database.databaseName,
         username: database.username,
+        ...(database.snapshot !== undefined ? { snapshot: database.snapshot } : {}),
       };
     }),
+    hasCaches: request.caches.length > 0,
+    caches: request.caches.map((cache) => ({
+      name: cache.name,
+      replicationGroup: cacheNames(project, environment, cache.name).replicationGroup,
+      engine: cache.engine,
+      version: cache.version ?? defaultCacheVersion(cache.engine),
+      ...(cache.snapshot !== undefined ? { snapshot: cache.snapshot } : {}),
+    })),
     zones,
     adoptZones: request.adoptZones,
     adoptApex: request.adoptApex,

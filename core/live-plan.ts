@@ -19,7 +19,13 @@ import { serviceNames } from './names.ts';
 import type { Policy } from './policy.ts';
 
 /** The resources the live plan covers. */
-export type LiveResourceKind = 'load-balancer' | 'target-group' | 'database' | 'log-group' | 'service';
+export type LiveResourceKind =
+  | 'load-balancer'
+  | 'target-group'
+  | 'database'
+  | 'cache'
+  | 'log-group'
+  | 'service';
 
 export type LiveAction = 'create' | 'update' | 'remove' | 'keep';
 
@@ -133,6 +139,18 @@ export interface LiveDatabase {
   readonly backupRetentionDays?: number;
 }
 
+export interface LiveCache {
+  readonly replicationGroup: string;
+  readonly status?: string;
+  readonly nodeType?: string;
+  /** Replicas of the primary. */
+  readonly replicas: number;
+  readonly transitEncryption?: boolean;
+  readonly atRestEncryption?: boolean;
+  /** The primary endpoint's address, once there is one. */
+  readonly endpoint?: string;
+}
+
 export interface LiveLogGroup {
   readonly name: string;
   /** Absent: the group never expires its events. */
@@ -165,6 +183,8 @@ export interface LiveState {
   readonly record?: LiveRecord;
   readonly services: readonly LiveService[];
   readonly databases: readonly LiveDatabase[];
+  /** The environment's replication groups. @default [] */
+  readonly caches?: readonly LiveCache[];
   readonly logGroups: readonly LiveLogGroup[];
   readonly targetGroups: readonly LiveTargetGroup[];
   readonly loadBalancer?: LiveLoadBalancer;
@@ -175,6 +195,7 @@ export interface LiveState {
 /** Notes on resources a deploy leaves in place although the request no longer has them. */
 export const LEFT_IN_PLACE = {
   database: 'no longer in the compose file; only down deletes it',
+  cache: 'no longer in the compose file; a deploy leaves it, down deletes it',
   logGroup: 'its service is no longer in the compose file; a deploy leaves its log group',
   loadBalancer: 'no public service left; a deploy leaves the load balancer, down deletes it',
   targetGroup: 'no public service left; a deploy leaves the target groups, down deletes them',
@@ -203,12 +224,17 @@ export function livePlan(input: DeployInput, live: LiveState): LivePlan {
     ...loadBalancerEntries(input, live),
     ...targetGroupEntries(input, live),
     ...databaseEntries(input, live),
+    ...cacheEntries(input, live),
     ...logGroupEntries(input, services, live),
     ...serviceEntries(input, services, live),
   ];
   const found =
-    live.services.length + live.databases.length + live.logGroups.length + live.targetGroups.length > 0 ||
-    live.loadBalancer !== undefined;
+    live.services.length +
+      live.databases.length +
+      (live.caches ?? []).length +
+      live.logGroups.length +
+      live.targetGroups.length >
+      0 || live.loadBalancer !== undefined;
   const up = live.record !== undefined && live.record.status !== 'down';
   return {
     exists: found || up,
@@ -324,6 +350,50 @@ function targetGroupChanges(wanted: TargetGroupSpec, found: LiveTargetGroup): Li
   ];
 }
 
+/** The note of a store created from a snapshot. */
+function restoredFrom(snapshot: string | undefined): string | undefined {
+  return snapshot === undefined ? undefined : `created from snapshot ${snapshot}`;
+}
+
+// ── Caches ───────────────────────────────────────────────────────────────────
+
+function cacheEntries(input: DeployInput, live: LiveState): LivePlanEntry[] {
+  const current = byName(live.caches ?? [], (cache) => cache.replicationGroup);
+  const wanted = new Set(input.caches.map((cache) => cache.replicationGroup));
+  const entries = input.caches.map((cache) => {
+    const found = current.get(cache.replicationGroup);
+    if (found === undefined)
+      return entry('cache', cache.replicationGroup, 'create', restoredFrom(cache.snapshot));
+    return cacheEntry(cache.replicationGroup, found, input.policy, input.force);
+  });
+  for (const cache of live.caches ?? []) {
+    if (!wanted.has(cache.replicationGroup))
+      entries.push(entry('cache', cache.replicationGroup, 'keep', LEFT_IN_PLACE.cache));
+  }
+  return entries;
+}
+
+/** As EnsureCache brings a replication group to the policy; what it cannot change in place is a note. */
+function cacheEntry(name: string, found: LiveCache, policy: Policy, force: boolean): LivePlanEntry {
+  const changes = [
+    ...change('nodeType', found.nodeType, policy.cacheNodeType),
+    ...change('replicas', found.replicas, policy.cacheReplicas),
+    ...change('automaticFailover', found.replicas > 0, policy.cacheReplicas > 0),
+  ];
+  const notes: string[] = [];
+  if (changes.some((item) => item.setting === 'nodeType') && !policy.applyImmediately)
+    notes.push('the node type changes in the next maintenance window');
+  if (found.transitEncryption !== undefined && found.transitEncryption !== policy.cacheTransitEncryption)
+    notes.push(
+      `in-transit encryption is ${found.transitEncryption ? 'on' : 'off'} and cannot change in place: ${force ? 'kept as it is (forced)' : 'the deploy is refused unless forced'}`,
+    );
+  if (found.atRestEncryption !== undefined && found.atRestEncryption !== policy.storageEncrypted)
+    notes.push(
+      `encryption at rest is ${found.atRestEncryption ? 'on' : 'off'} and cannot change in place; the deploy warns`,
+    );
+  return compared('cache', name, changes, notes.length > 0 ? notes.join('; ') : undefined);
+}
+
 // ── Databases ────────────────────────────────────────────────────────────────
 
 function databaseEntries(input: DeployInput, live: LiveState): LivePlanEntry[] {
@@ -331,7 +401,8 @@ function databaseEntries(input: DeployInput, live: LiveState): LivePlanEntry[] {
   const wanted = new Set(input.databases.map((database) => database.instance));
   const entries = input.databases.map((database) => {
     const found = current.get(database.instance);
-    if (found === undefined) return entry('database', database.instance, 'create');
+    if (found === undefined)
+      return entry('database', database.instance, 'create', restoredFrom(database.snapshot));
     return databaseEntry(database, found, input.policy);
   });
   for (const database of live.databases) {
@@ -414,7 +485,7 @@ function serviceEntries(
           'an earlier service of this name is still being deleted (DRAINING): the deploy fails until it is gone',
         ),
       );
-    const changes = serviceChanges(input, service, found, live.record?.policy);
+    const changes = serviceChanges(input, service, found, live.record?.policy, live.caches ?? []);
     return withImage(compared('service', service.name, changes));
   });
   for (const service of live.services) {
@@ -430,6 +501,7 @@ function serviceChanges(
   wanted: ServiceSpec,
   found: LiveService,
   recorded: Partial<Policy> | undefined,
+  liveCaches: readonly LiveCache[],
 ): LiveChange[] {
   const { policy } = input;
   const definition = found.taskDefinition;
@@ -452,9 +524,17 @@ function serviceChanges(
     ...change('public', found.public, wanted.public),
   ];
   if (definition === undefined) return changes;
+  const cache = input.caches.find((candidate) => candidate.name === wanted.cache);
+  const tls = input.policy.cacheTransitEncryption;
+  const endpoint = liveCaches.find(
+    (candidate) => candidate.replicationGroup === cache?.replicationGroup,
+  )?.endpoint;
   const container = wireContainer(
     wanted,
     input.databases.find((database) => database.name === wanted.database),
+    cache === undefined
+      ? undefined
+      : { name: cache.name, host: tls ? (endpoint ?? '<primary endpoint>') : cache.name, tls },
   );
   return [
     ...changes,

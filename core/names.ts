@@ -90,6 +90,9 @@ export function environmentNames(project: string, environment: string) {
     serviceSecurityGroup: `${prefix}-services`,
     databaseSecurityGroup: `${prefix}-db`,
     dbSubnetGroup: prefix,
+    /** ElastiCache subnet group names are lowercase (≤ 255), as project and environment names are. */
+    cacheSubnetGroup: prefix,
+    cacheSecurityGroup: `${prefix}-cache`,
     expirySchedule: `${prefix}-expiry`,
     /** Private zone for service discovery; also the VPC's DNS search domain. `.` cannot occur in either name. */
     privateZone: `${environment}.${project}.internal`,
@@ -149,6 +152,33 @@ export function databaseNames(project: string, environment: string, database: st
     /** Prefix of the final snapshot identifier; the timestamp is added at down. */
     finalSnapshotPrefix: `${instance}-final`,
   };
+}
+
+/** Length of the hash of project, environment and cache that ends a replication group id. */
+const CACHE_HASH_LENGTH = 8;
+
+/** Names of the resources a managed cache has. */
+export function cacheNames(project: string, environment: string, cache: string) {
+  // ElastiCache ids: ≤ 40 characters, lowercase, no `--`; the hash tells `shop-wk`/`x` from `shop`/`wk-x`.
+  const replicationGroup = hashedName([project, environment, cache], 40, CACHE_HASH_LENGTH);
+  return {
+    replicationGroup,
+    /** Prefix of the final snapshot name; the timestamp is added at down. */
+    finalSnapshotPrefix: `${replicationGroup}-final`,
+  };
+}
+
+/** Every name derived for one cache, with its limit. */
+export function cacheNameRules(project: string, environment: string, cache: string): NameRule[] {
+  const names = cacheNames(project, environment, cache);
+  return [
+    { what: 'ElastiCache replication group id', value: names.replicationGroup, maxLength: 40 },
+    {
+      what: 'ElastiCache final snapshot name',
+      value: `${names.replicationGroup}${'x'.repeat(FINAL_SNAPSHOT_SUFFIX_LENGTH)}`,
+      maxLength: 255,
+    },
+  ];
 }
 
 /** The hosted zone a domain gets: the domain itself in production, `<environment>.<domain>` elsewhere. */

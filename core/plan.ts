@@ -4,7 +4,15 @@
  * makes no AWS calls, so `modeshift plan` can show it anywhere.
  */
 import { wireService } from './app-wiring.ts';
-import { databaseNames, environmentNames, executionName, publicZoneName, serviceNames } from './names.ts';
+import { defaultCacheVersion } from './cache-engines.ts';
+import {
+  cacheNames,
+  databaseNames,
+  environmentNames,
+  executionName,
+  publicZoneName,
+  serviceNames,
+} from './names.ts';
 import type { Policy, ResolvedPolicy } from './policy.ts';
 import type { DeployRequest, Service } from './request.ts';
 import { deploymentWaves } from './waves.ts';
@@ -163,6 +171,7 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
         manageMasterUserPassword: true,
         databaseName: database.databaseName,
         masterUsername: database.username,
+        ...(database.snapshot !== undefined ? { restoreFrom: database.snapshot } : {}),
       },
       [
         'dbInstanceClass',
@@ -170,6 +179,40 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
         'dbDeletionProtection',
         'dbMultiAz',
         'dbBackupRetentionDays',
+        'applyImmediately',
+        'finalSnapshotOnDown',
+      ],
+      policy.finalSnapshotOnDown ? 'snapshot-then-delete' : 'delete',
+    );
+  }
+
+  // Caches
+  if (request.caches.length > 0) {
+    add('AWS::ElastiCache::SubnetGroup', env.cacheSubnetGroup, { subnets: 'private' });
+    add('AWS::EC2::SecurityGroup', env.cacheSecurityGroup, { ingress: '6379 from the services' });
+  }
+  for (const cache of request.caches) {
+    const replicas = policy.cacheReplicas;
+    add(
+      'AWS::ElastiCache::ReplicationGroup',
+      cacheNames(project, environment, cache.name).replicationGroup,
+      {
+        engine: cache.engine,
+        engineVersion: cache.version ?? defaultCacheVersion(cache.engine),
+        cacheNodeType: policy.cacheNodeType,
+        replicas,
+        automaticFailover: replicas > 0,
+        multiAz: replicas > 0,
+        atRestEncryption: policy.storageEncrypted,
+        transitEncryption: policy.cacheTransitEncryption,
+        applyImmediately: policy.applyImmediately,
+        ...(cache.snapshot !== undefined ? { restoreFrom: cache.snapshot } : {}),
+      },
+      [
+        'cacheNodeType',
+        'cacheReplicas',
+        'cacheTransitEncryption',
+        'storageEncrypted',
         'applyImmediately',
         'finalSnapshotOnDown',
       ],
@@ -245,7 +288,7 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
   );
   for (const service of request.services) {
     const names = serviceNames(project, environment, service.name);
-    const wiring = wireService(service, request.databases);
+    const wiring = wireService(service, request.databases, request.caches, policy.cacheTransitEncryption);
     add('AWS::ECS::TaskDefinition', names.taskFamily, {
       cpu: service.cpu,
       memory: service.memory,

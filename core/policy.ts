@@ -79,6 +79,22 @@ const settingShapes = {
       z.minimum(0, 'expected 0 to 35 days (RDS keeps automated backups up to 35 days; 0 turns them off)'),
       z.maximum(35, 'expected 0 to 35 days (RDS keeps automated backups up to 35 days; 0 turns them off)'),
     ),
+  cacheNodeType: z
+    .string()
+    .check(
+      z.regex(
+        /^cache\.[a-z0-9-]+\.[a-z0-9]+$/,
+        'expected an ElastiCache node type such as cache.t4g.micro or cache.m7g.large',
+      ),
+    ),
+  cacheReplicas: z
+    .number()
+    .check(
+      z.int(),
+      z.minimum(0, 'expected 0 to 5 replicas (ElastiCache allows up to 5 per shard)'),
+      z.maximum(5, 'expected 0 to 5 replicas (ElastiCache allows up to 5 per shard)'),
+    ),
+  cacheTransitEncryption: z.boolean(),
 };
 
 export type SettingName = keyof typeof settingShapes;
@@ -134,6 +150,9 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   finalSnapshotOnDown: 'Final database snapshot on down',
   dbMultiAz: 'Database standby in a second zone (Multi-AZ)',
   dbBackupRetentionDays: 'Database automated backups (days)',
+  cacheNodeType: 'Managed cache (Redis) node type',
+  cacheReplicas: 'Cache replicas (failover and Multi-AZ when 1 or more)',
+  cacheTransitEncryption: 'Cache in-transit encryption (TLS, rediss://)',
 };
 
 /** Deployment configuration implied by each strategy (docs/design.md §1). */
@@ -168,6 +187,9 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     finalSnapshotOnDown: false,
     dbMultiAz: false,
     dbBackupRetentionDays: 1,
+    cacheNodeType: 'cache.t4g.micro',
+    cacheReplicas: 0,
+    cacheTransitEncryption: false,
   },
   staging: {
     buildComputeType: 'BUILD_GENERAL1_SMALL',
@@ -190,6 +212,9 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     finalSnapshotOnDown: false,
     dbMultiAz: false,
     dbBackupRetentionDays: 7,
+    cacheNodeType: 'cache.m7g.large',
+    cacheReplicas: 1,
+    cacheTransitEncryption: false,
   },
   production: {
     buildComputeType: 'BUILD_GENERAL1_MEDIUM',
@@ -212,6 +237,9 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     finalSnapshotOnDown: true,
     dbMultiAz: true,
     dbBackupRetentionDays: 30,
+    cacheNodeType: 'cache.m7g.large',
+    cacheReplicas: 1,
+    cacheTransitEncryption: false,
   },
 };
 

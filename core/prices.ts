@@ -35,6 +35,10 @@ export interface PriceTable {
     /** Per GB-month of allocated storage; modeshift creates gp3. */
     readonly storageGbMonth: { readonly gp3: number; readonly gp2: number };
   };
+  readonly elastiCache: {
+    /** Redis OSS node-based clusters, on-demand, per node-hour, by node type. */
+    readonly nodeHour: Readonly<Record<string, number>>;
+  };
   readonly codeBuild: {
     /** Linux on-demand, per build minute, by compute type. */
     readonly minute: Readonly<Partial<Record<(typeof BUILD_COMPUTE_TYPES)[number], number>>>;
@@ -60,6 +64,7 @@ export const BUNDLED_PRICES: PriceTable = {
     'Elastic Load Balancing pricing: Application Load Balancer $0.0225 per hour and $0.008 per LCU-hour',
     'Amazon RDS for PostgreSQL pricing, single-AZ on-demand; gp2/gp3 storage $0.115 per GB-month; a Multi-AZ deployment (one standby) is billed at twice the single-AZ instance and storage prices',
     'db.m7g.large: $0.168 per hour is the list price seen in MySQL price lists; PostgreSQL may differ by a few per cent, so verify it before budgeting',
+    'Amazon ElastiCache pricing, Redis OSS node-based on-demand: cache.t4g.micro $0.016, cache.t4g.small $0.032, cache.t4g.medium $0.065, cache.m7g.large $0.158, cache.r7g.large $0.219 per node-hour; Valkey nodes cost 20 % less, so these figures are an upper bound for a Valkey cache',
     'AWS CodeBuild pricing, Linux on-demand: general1.small $0.005, medium $0.01, large $0.02 per minute (XLARGE and 2XLARGE not bundled)',
     'Amazon CloudWatch Logs pricing: standard ingestion $0.50 per GB, storage $0.03 per GB-month',
     'Amazon Route 53 pricing: $0.50 per hosted zone per month (first 25 zones)',
@@ -81,6 +86,15 @@ export const BUNDLED_PRICES: PriceTable = {
       'db.m7g.large': 0.168,
     },
     storageGbMonth: { gp3: 0.115, gp2: 0.115 },
+  },
+  elastiCache: {
+    nodeHour: {
+      'cache.t4g.micro': 0.016,
+      'cache.t4g.small': 0.032,
+      'cache.t4g.medium': 0.065,
+      'cache.m7g.large': 0.158,
+      'cache.r7g.large': 0.219,
+    },
   },
   codeBuild: {
     minute: {
@@ -132,6 +146,19 @@ export const PriceOverridesSchema = z.partial(
           price,
         ),
         storageGbMonth: perHourAndGb('gp3', 'gp2'),
+      }),
+    ),
+    elastiCache: z.partial(
+      z.strictObject({
+        nodeHour: z.record(
+          z.string().check(
+            z.regex(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/, {
+              error: (issue) =>
+                `${JSON.stringify(issue.input)} is not an ElastiCache node type (e.g. cache.r7g.large)`,
+            }),
+          ),
+          price,
+        ),
       }),
     ),
     codeBuild: z.partial(z.strictObject({ minute: z.partialRecord(z.enum(BUILD_COMPUTE_TYPES), price) })),

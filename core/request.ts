@@ -11,11 +11,13 @@
  */
 import * as z from 'zod/mini';
 import { wiringProblems } from './app-wiring.ts';
+import { CACHE_ENGINES, cacheVersionProblem } from './cache-engines.ts';
 import { parseDuration } from './duration.ts';
 import { ENVIRONMENT_VARIABLE_NAME, notAnEnvironmentVariableName } from './environment-variable-name.ts';
 import { formatPath } from './errors.ts';
 import { fargateSizeHint, isFargateSize } from './fargate.ts';
 import {
+  cacheNameRules,
   databaseNameRules,
   environmentNameRules,
   environmentNames,
@@ -313,6 +315,15 @@ export const ServiceSchema = z
     }),
   );
 
+/** A snapshot identifier (or an ARN) to restore from: letters, digits, hyphens, colons and slashes. */
+function SnapshotIdSchema(what: string) {
+  return z.string().check(
+    z.regex(/^[A-Za-z][A-Za-z0-9:/._-]{0,1023}$/, {
+      error: (issue) => `${quoted(issue.input)} is not ${what}`,
+    }),
+  );
+}
+
 export const DatabaseSchema = z.strictObject({
   name: ServiceNameSchema,
   engine: z._default(z.literal('postgres', { error: 'only "postgres" is supported' }), 'postgres'),
@@ -344,7 +355,42 @@ export const DatabaseSchema = z.strictObject({
     ),
     'postgres',
   ),
+  /**
+   * A snapshot to create the database from (an RDS snapshot identifier or ARN), when it does not
+   * exist yet: a deploy never restores over an existing database.
+   */
+  snapshot: z.optional(SnapshotIdSchema('an RDS snapshot identifier')),
 });
+
+/**
+ * A managed cache (compose `x-defang-redis`): an ElastiCache replication group running Redis OSS
+ * or Valkey, in the environment's private subnets, reached by its name as under compose.
+ */
+export const CacheSchema = z
+  .strictObject({
+    name: ServiceNameSchema,
+    engine: z._default(
+      z.enum(CACHE_ENGINES, { error: `expected one of ${CACHE_ENGINES.join(', ')}` }),
+      'redis',
+    ),
+    /** `major.minor`, one ElastiCache offers for the engine. @default the engine's newest */
+    version: z.optional(
+      z.string().check(
+        z.regex(/^\d{1,2}\.\d{1,2}$/, {
+          error: (issue) => `${quoted(issue.input)} is not an engine version (e.g. 7.1)`,
+        }),
+      ),
+    ),
+    /** A snapshot to create the cache from (an ElastiCache snapshot name), when it does not exist yet. */
+    snapshot: z.optional(SnapshotIdSchema('an ElastiCache snapshot name')),
+  })
+  .check(
+    z.superRefine((cache, ctx) => {
+      if (cache.version === undefined) return;
+      const problem = cacheVersionProblem(cache.engine, cache.version);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['version'], message: problem });
+    }),
+  );
 
 export const TtlSchema = z.string().check(
   z.superRefine((value, ctx) => {
@@ -364,6 +410,8 @@ const DeployRequestObject = z.strictObject({
   deploymentId: DeploymentIdSchema,
   services: z.array(ServiceSchema).check(z.maxLength(REQUEST_LIMITS.maxServices)),
   databases: z._default(z.array(DatabaseSchema).check(z.maxLength(REQUEST_LIMITS.maxServices)), []),
+  /** Managed caches (ElastiCache for Redis OSS or Valkey). @default [] */
+  caches: z._default(z.array(CacheSchema).check(z.maxLength(REQUEST_LIMITS.maxServices)), []),
   domain: z.optional(DomainSchema),
   ttl: z.optional(TtlSchema),
   overrides: z.optional(OverridesSchema),
@@ -396,6 +444,7 @@ export type DeployRequest = z.output<typeof DeployRequestSchema>;
 export type DeployRequestInput = z.input<typeof DeployRequestSchema>;
 export type Service = DeployRequest['services'][number];
 export type Database = DeployRequest['databases'][number];
+export type Cache = DeployRequest['caches'][number];
 export type Port = Service['ports'][number];
 
 interface PathProblem {
@@ -437,6 +486,7 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
   const entries = [
     ...request.services.map((service, i) => ({ name: service.name, path: ['services', i, 'name'] })),
     ...request.databases.map((database, i) => ({ name: database.name, path: ['databases', i, 'name'] })),
+    ...request.caches.map((cache, i) => ({ name: cache.name, path: ['caches', i, 'name'] })),
   ];
   for (const { name, path } of entries) {
     const first = owners.get(name);
@@ -459,7 +509,7 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       } else if (!owners.has(dependency)) {
         problems.push({
           path: ['services', i, 'dependsOn', j],
-          message: `${quoted(dependency)} is not a service or database of this request`,
+          message: `${quoted(dependency)} is not a service, database or cache of this request`,
         });
       }
     });
@@ -536,6 +586,13 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       `"${database.name}"`,
     );
   });
+  request.caches.forEach((cache, i) => {
+    nameProblem(
+      ['caches', i, 'name'],
+      firstTooLong(cacheNameRules(project, environment, cache.name)),
+      `"${cache.name}"`,
+    );
+  });
 
   const domains: Array<[PropertyKey[], string]> = [];
   if (request.domain) domains.push([['domain'], request.domain]);
@@ -555,10 +612,11 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       });
     }
   }
-  if (request.services.length + request.databases.length > REQUEST_LIMITS.maxServices) {
+  const stores = request.databases.length + request.caches.length;
+  if (request.services.length + stores > REQUEST_LIMITS.maxServices) {
     problems.push({
       path: ['services'],
-      message: `${request.services.length} services and ${request.databases.length} databases make more than ${REQUEST_LIMITS.maxServices} in one environment`,
+      message: `${request.services.length} services and ${stores} databases and caches make more than ${REQUEST_LIMITS.maxServices} in one environment`,
     });
   }
   // The load balancer routes public services by host name; only a lone public service can do without one

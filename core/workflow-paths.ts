@@ -30,6 +30,10 @@ export function downPath(input: DeployInput, now: Date): WorkflowPath {
     ...DEFAULT_ASSUMPTIONS,
     '$.record': { Item: { mode: { S: input.mode } } },
     '$.current': { mode: input.mode, policy: input.policy },
+    '$.foundCaches': {
+      caches: input.caches.map((cache) => ({ replicationGroup: cache.replicationGroup })),
+      subnetGroup: input.caches.length > 0,
+    },
     '$.found': {
       databases: input.databases.map((database) => ({
         instance: database.instance,

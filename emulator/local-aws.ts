@@ -1,5 +1,6 @@
 /**
- * The embedded local AWS: a moto server (pinned in emulator/requirements.txt)
+ * The embedded local AWS: a moto server (pinned in emulator/requirements.txt,
+ * started through emulator/moto_server.py, which fills in what moto's ElastiCache lacks)
  * installed into the project's own virtualenv (.venv) on first use, started on
  * a free 127.0.0.1 port, reset between tests, stopped with the process that
  * started it.
@@ -16,6 +17,8 @@ const VENV_DIR = `${PROJECT_DIR}.venv`;
 const REQUIREMENTS = `${PROJECT_DIR}emulator/requirements.txt`;
 const INSTALLED_MARKER = `${VENV_DIR}/.modeshift-requirements`;
 const MOTO_SERVER = `${VENV_DIR}/bin/moto_server`;
+/** moto_server with the gaps modeshift's workflows meet filled in as AWS documents them (see the file). */
+const PATCHED_SERVER = `${PROJECT_DIR}emulator/moto_server.py`;
 
 /** Settings the emulator runs with, so that it behaves as modeshift's workflows need. */
 export const EMULATOR_ENVIRONMENT: Readonly<Record<string, string>> = {
@@ -146,11 +149,11 @@ function stopAllOnExit() {
 
 /** Installs (first time) and starts a moto server on 127.0.0.1. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
-  const server = ensureEmulatorInstalled(options.log);
+  ensureEmulatorInstalled(options.log);
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   options.log?.(`starting the local AWS on ${endpoint} …`);
-  const child = spawn(server, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(`${VENV_DIR}/bin/python`, [PATCHED_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, ...EMULATOR_ENVIRONMENT },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

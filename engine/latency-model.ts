@@ -33,6 +33,11 @@ export const DEFAULT_READY_SECONDS = {
   'rds:DeleteDBInstance': 240,
   /** The final snapshot a production down takes before the instance is deleted. */
   'rds:CreateDBSnapshot': 180,
+  /** A Redis OSS or Valkey replication group from `creating` to `available`. */
+  'elasticache:CreateReplicationGroup': 600,
+  'elasticache:DeleteReplicationGroup': 300,
+  /** The final snapshot a production down takes before the replication group is deleted. */
+  'elasticache:CreateSnapshot': 120,
   /** An application load balancer from `provisioning` to `active`. */
   'elasticloadbalancingv2:CreateLoadBalancer': 180,
   'elasticloadbalancingv2:DeleteLoadBalancer': 30,

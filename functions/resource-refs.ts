@@ -50,6 +50,8 @@ export interface NetworkRef {
     readonly services: string;
     /** Databases: 5432 from the services. */
     readonly database: string;
+    /** Caches, when the environment has any: 6379 from the services. */
+    readonly cache?: string;
   };
 }
 
@@ -100,6 +102,15 @@ export interface CertificateRef extends Progress {
 }
 
 /** A managed database once available (EnsureDatabase → DatabaseReady). */
+/** A managed cache once it is available: where its primary answers. */
+export interface CacheEndpoint {
+  readonly name: string;
+  readonly replicationGroup: string;
+  /** The primary endpoint's address. */
+  readonly endpoint: string;
+  readonly port: number;
+}
+
 export interface DatabaseEndpoint {
   readonly name: string;
   readonly instance: string;

@@ -346,7 +346,7 @@ export async function readTeardownState(
 export interface ServiceWiringState {
   readonly service: string;
   readonly taskDefinition: string;
-  /** The database connection settings among its environment (`PG*`). */
+  /** The database and cache connection settings among its environment (`PG*`, `REDIS_*`). */
   readonly connection: Readonly<Record<string, string>>;
   /** Each secret: the variable and where ECS reads it from. */
   readonly secrets: ReadonlyArray<{ readonly name: string; readonly valueFrom: string }>;
@@ -398,7 +398,7 @@ export async function readServiceWiring(
     taskDefinition: taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1),
     connection: Object.fromEntries(
       (container?.environment ?? [])
-        .filter((variable) => variable.name?.startsWith('PG'))
+        .filter((variable) => /^(PG|REDIS_)/.test(variable.name ?? ''))
         .map((variable) => [variable.name as string, variable.value ?? '']),
     ),
     secrets: (container?.secrets ?? []).map((secret) => ({

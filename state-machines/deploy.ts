@@ -14,6 +14,7 @@ import type { JsonObject, Machine } from '../core/asl.ts';
 import { checkBuilds } from '../functions/steps/check-builds.ts';
 import { checkExpirySchedule } from '../functions/steps/check-expiry-schedule.ts';
 import { describeFailure } from '../functions/steps/describe-failure.ts';
+import { ensureCaches } from '../functions/steps/ensure-caches.ts';
 import { ensureCertificate } from '../functions/steps/ensure-certificate.ts';
 import { ensureCluster } from '../functions/steps/ensure-cluster.ts';
 import { ensureDatabases } from '../functions/steps/ensure-databases.ts';
@@ -152,6 +153,46 @@ const databases: GuardedBranch = {
       next: 'DatabasesReady',
     }),
     DatabasesReady: pass({ parameters: { 'databases.$': '$.databaseProgress.endpoints' }, next: END }),
+  },
+};
+
+const caches: GuardedBranch = {
+  name: 'Caches',
+  startAt: 'HasCaches',
+  keep: { 'caches.$': '$[0].caches' },
+  states: {
+    HasCaches: whether('$.hasCaches', 'EnsureCacheSubnetGroup', 'NoCaches'),
+    NoCaches: pass({ result: { caches: [] }, next: END }),
+    EnsureCacheSubnetGroup: sdkTask('elasticache', 'createCacheSubnetGroup', {
+      comment:
+        "An existing group of this name is left as it is; EnsureCaches checks that it is the environment's.",
+      parameters: {
+        'CacheSubnetGroupName.$': '$.names.cacheSubnetGroup',
+        'CacheSubnetGroupDescription.$': "States.Format('modeshift {} private subnets', $.names.prefix)",
+        'SubnetIds.$': '$.network.privateSubnetIds',
+        'Tags.$': '$.tags',
+      },
+      expect: [{ errors: ['ElastiCache.CacheSubnetGroupAlreadyExistsException'], next: 'EnsureCaches' }],
+      onError: 'propagate',
+      next: 'EnsureCaches',
+    }),
+    EnsureCaches: lambdaTask(ensureCaches, {
+      comment:
+        "Every managed cache at once, an ElastiCache replication group each: created with the mode's node type, replicas (failover and Multi-AZ with one or more) and encryption, or brought to them; ready when all are available.",
+      parameters: {
+        'caches.$': '$.caches',
+        'policy.$': '$.policy',
+        'network.$': '$.network',
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+        'force.$': '$.force',
+      },
+      resultPath: '$.cacheProgress',
+      poll: { intervalSeconds: 15, maxAttempts: 240 },
+      onError: 'propagate',
+      next: 'CachesReady',
+    }),
+    CachesReady: pass({ parameters: { 'caches.$': '$.cacheProgress.endpoints' }, next: END }),
   },
 };
 
@@ -343,6 +384,7 @@ const ROLLOUT = {
   'loadBalancer.$': '$.foundations.loadBalancer',
   'namespace.$': '$.foundations.namespace',
   'databases.$': '$.foundations.databases',
+  'caches.$': '$.foundations.caches',
   accountId: placeholder('AccountId'),
   region: placeholder('Region'),
 } as const;
@@ -361,6 +403,7 @@ const DNS_RECORDS = {
   'loadBalancer.$': '$.foundations.loadBalancer',
   'namespace.$': '$.foundations.namespace',
   'databases.$': '$.foundations.databases',
+  'caches.$': '$.foundations.caches',
 } as const;
 
 /** Downgrades that need no force but go into the history as a warning. */
@@ -514,13 +557,14 @@ export const deployDefinition: Machine = {
         'names.$': '$.names',
         'tags.$': '$.tags',
         'targetGroups.$': '$.targetGroups',
+        'hasCaches.$': '$.hasCaches',
       },
       resultPath: '$.network',
       next: 'Foundations',
     }),
     ...guardedParallel('Foundations', {
       comment:
-        'Everything the services need, all at once once the network is there: NAT gateways, databases, load balancer, private namespace, builds, log groups, DNS and certificate, cluster. Each branch returns only its result; a failed branch is held until every branch has ended.',
+        'Everything the services need, all at once once the network is there: NAT gateways, databases, caches, load balancer, private namespace, builds, log groups, DNS and certificate, cluster. Each branch returns only its result; a failed branch is held until every branch has ended.',
       parameters: {
         'project.$': '$.project',
         'environment.$': '$.environment',
@@ -533,10 +577,13 @@ export const deployDefinition: Machine = {
         'network.$': '$.network',
         'hasBuilds.$': '$.hasBuilds',
         'hasDatabases.$': '$.hasDatabases',
+        'hasCaches.$': '$.hasCaches',
+        'force.$': '$.force',
         'hasPublicServices.$': '$.hasPublicServices',
         'hasDomain.$': '$.hasDomain',
         'builds.$': '$.builds',
         'databases.$': '$.databases',
+        'caches.$': '$.caches',
         'zones.$': '$.zones',
         'adoptZones.$': '$.adoptZones',
         'adoptApex.$': '$.adoptApex',
@@ -554,6 +601,7 @@ export const deployDefinition: Machine = {
         logGroups,
         dnsAndCertificate,
         cluster,
+        caches,
       ],
       next: 'CollectFoundations',
     }),
@@ -567,6 +615,7 @@ export const deployDefinition: Machine = {
         'images.$': '$.foundations[4].images',
         'dns.$': '$.foundations[6].dns',
         'cluster.$': '$.foundations[7].cluster',
+        'caches.$': '$.foundations[8].caches',
       },
       resultPath: '$.foundations',
       next: 'HasLoadBalancer',

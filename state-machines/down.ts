@@ -9,10 +9,12 @@
  * logs, and record the outcome. Every failure ends in the failure path.
  */
 import type { JsonObject, Machine } from '../core/asl.ts';
+import { checkCachesDeleted } from '../functions/steps/check-caches-deleted.ts';
 import { checkDatabasesDeleted } from '../functions/steps/check-databases-deleted.ts';
 import { checkExpirySchedule } from '../functions/steps/check-expiry-schedule.ts';
 import { deleteAccessLogBucket } from '../functions/steps/delete-access-log-bucket.ts';
 import { deleteBuildResources } from '../functions/steps/delete-build-resources.ts';
+import { deleteCaches } from '../functions/steps/delete-caches.ts';
 import { deleteCertificate } from '../functions/steps/delete-certificate.ts';
 import { deleteDatabases } from '../functions/steps/delete-databases.ts';
 import { deleteLoadBalancer } from '../functions/steps/delete-load-balancer.ts';
@@ -22,6 +24,7 @@ import { deletePrivateNamespace } from '../functions/steps/delete-private-namesp
 import { deleteServices } from '../functions/steps/delete-services.ts';
 import { describeFailure } from '../functions/steps/describe-failure.ts';
 import { disableLoadBalancerProtection } from '../functions/steps/disable-load-balancer-protection.ts';
+import { findCaches } from '../functions/steps/find-caches.ts';
 import { findDatabases } from '../functions/steps/find-databases.ts';
 import { purgeAndDeleteZones } from '../functions/steps/purge-and-delete-zones.ts';
 import { removeServiceRecords } from '../functions/steps/remove-service-records.ts';
@@ -217,6 +220,79 @@ const databases = {
   },
 };
 
+/** The caches: found by their tags, deleted with or without a final snapshot as the mode says, then their subnet group. */
+const caches = {
+  name: 'Caches',
+  startAt: 'FindCaches',
+  states: {
+    FindCaches: lambdaTask(findCaches, {
+      comment: "The environment's ElastiCache replication groups, found by their modeshift tags.",
+      parameters: ENVIRONMENT,
+      resultPath: '$.foundCaches',
+      onError: 'propagate',
+      next: 'HasCachesToDelete',
+    }),
+    HasCachesToDelete: choice({
+      when: [{ rule: { Variable: '$.foundCaches.caches[0]', IsPresent: true }, next: 'CacheSnapshotPolicy' }],
+      otherwise: 'HasCacheSubnetGroup',
+    }),
+    HasCacheSubnetGroup: whether(
+      '$.foundCaches.subnetGroup',
+      'DeleteCacheSubnetGroup',
+      'CacheSubnetGroupGone',
+      {
+        comment: 'Only an existing subnet group is deleted: IAM authorises the delete by its tags.',
+      },
+    ),
+    CacheSnapshotPolicy: whether(
+      '$.current.policy.finalSnapshotOnDown',
+      'DeleteCachesWithFinalSnapshot',
+      'DeleteCachesWithoutSnapshot',
+      { comment: 'Production keeps a final snapshot of each cache; the other modes delete without one.' },
+    ),
+    DeleteCachesWithFinalSnapshot: lambdaTask(deleteCaches, {
+      comment:
+        "Every cache: a final snapshot <group>-final-<stamp> with the environment's tags, kept; the group is deleted once its snapshot is available.",
+      parameters: {
+        'caches.$': '$.foundCaches.caches',
+        finalSnapshot: true,
+        'stamp.$': '$.stamp',
+        'environmentTags.$': '$.environmentTags',
+      },
+      resultPath: '$.deletedCaches',
+      poll: { intervalSeconds: 15, maxAttempts: 240 },
+      onError: 'propagate',
+      next: 'WaitForCacheDeletion',
+    }),
+    DeleteCachesWithoutSnapshot: lambdaTask(deleteCaches, {
+      comment: 'Every cache, deleted without a snapshot.',
+      parameters: { 'caches.$': '$.foundCaches.caches', finalSnapshot: false, 'stamp.$': '$.stamp' },
+      resultPath: '$.deletedCaches',
+      onError: 'propagate',
+      next: 'WaitForCacheDeletion',
+    }),
+    WaitForCacheDeletion: wait(60, {
+      comment: 'ElastiCache takes minutes to delete a replication group: the first look is after one.',
+      next: 'CheckCachesDeleted',
+    }),
+    CheckCachesDeleted: lambdaTask(checkCachesDeleted, {
+      parameters: { 'caches.$': '$.foundCaches.caches' },
+      resultPath: '$.cacheDeletion',
+      poll: { intervalSeconds: 10, maxAttempts: 360 },
+      onError: 'propagate',
+      next: 'DeleteCacheSubnetGroup',
+    }),
+    DeleteCacheSubnetGroup: sdkTask('elasticache', 'deleteCacheSubnetGroup', {
+      comment: "FindCaches has checked that the subnet group of this name is the environment's.",
+      parameters: { 'CacheSubnetGroupName.$': '$.names.cacheSubnetGroup' },
+      expect: [{ errors: ['ElastiCache.CacheSubnetGroupNotFoundException'], next: 'CacheSubnetGroupGone' }],
+      onError: 'propagate',
+      next: END,
+    }),
+    CacheSubnetGroupGone: SUCCEED,
+  },
+};
+
 const buildResources = {
   name: 'BuildResources',
   startAt: 'DeleteBuildResources',
@@ -368,9 +444,9 @@ export const downDefinition: Machine = {
     DeleteExpirySchedule: deleteExpirySchedule({ next: 'Teardown' }),
     ...guardedParallel('Teardown', {
       comment:
-        'What runs in the network, each independent branch at once: services, then load balancer, private namespace and NAT gateways; databases; builds; log groups. A failed branch is held until every branch has ended.',
+        'What runs in the network, each independent branch at once: services, then load balancer, private namespace and NAT gateways; databases; caches; builds; log groups. A failed branch is held until every branch has ended.',
       resultPath: '$.teardownBranches',
-      branches: [servicesAndLoadBalancer, databases, buildResources, logGroups],
+      branches: [servicesAndLoadBalancer, databases, caches, buildResources, logGroups],
       next: 'DeleteNetwork',
     }),
     DeleteNetwork: lambdaTask(deleteNetwork, {

@@ -2,12 +2,15 @@
  * The main job, end to end, on the embedded local AWS: the bundled example
  * deployed as development, promoted to staging and production, its actual
  * state per mode read back side by side, then production (confirmed) and a
- * separate development environment taken down, with what each kept.
+ * separate development environment taken down, with what each kept, and
+ * production brought back from its final snapshot in between.
  */
 import { fileURLToPath } from 'node:url';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 import type { Command } from 'commander';
 import { loadComposeFile } from '../../core/compose.ts';
-import { publicZoneName } from '../../core/names.ts';
+import { databaseNames, publicZoneName } from '../../core/names.ts';
 import { MODES, type Mode, resolvePolicy } from '../../core/policy.ts';
 import type { DeployRequest } from '../../core/request.ts';
 import type { WorkflowName } from '../../core/workflow-definitions.ts';
@@ -25,6 +28,7 @@ import { describeEndpoint } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import type { Io } from '../io.ts';
 import { progressFor, withProgress } from '../live-progress.ts';
+import { withLatestSnapshots } from '../restore-latest.ts';
 import { readableCause } from '../run-report.ts';
 import { renderTable } from '../table.ts';
 
@@ -107,6 +111,19 @@ async function runDemo(target: Target, io: Io, say: (line: string) => void, json
     domain && publicZoneName(domain, 'main', true),
   );
 
+  say('Bringing production back from its final snapshot (deploy --restore-latest) …');
+  const restoring = await withLatestSnapshots(
+    request('production', 'main', 'demo-restore', io),
+    {
+      rds: target.clients('rds') as RDSClient,
+      elasticache: target.clients('elasticache') as ElastiCacheClient,
+    },
+    (line) => say(`  ${line}`),
+  );
+  check(await deploy(restoring));
+  const restored = await readRestoredDatabases(target, restoring.request.databases);
+  check(await down('main', 'main'));
+
   say('Deploying a separate development environment shop/preview, then taking it down …');
   const preview = request('development', 'preview', 'demo-preview', io);
   check(await deploy(preview));
@@ -118,7 +135,44 @@ async function runDemo(target: Target, io: Io, say: (line: string) => void, json
     ['db'],
     domain && publicZoneName(domain, 'preview', false),
   );
-  return { states, wiring, production, development };
+  return { states, wiring, production, restored, development };
+}
+
+/** Each database a deploy created from a snapshot, as RDS describes it now. */
+async function readRestoredDatabases(
+  target: Target,
+  databases: ReadonlyArray<{ readonly name: string; readonly snapshot?: string | undefined }>,
+) {
+  const rds = target.clients('rds') as RDSClient;
+  return Promise.all(
+    databases.flatMap((database) => {
+      if (database.snapshot === undefined) return [];
+      const { instance } = databaseNames('shop', 'main', database.name);
+      return [
+        rds
+          .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instance }))
+          .then(({ DBInstances }) => ({
+            database: database.name,
+            instance,
+            snapshot: database.snapshot as string,
+            status: DBInstances?.[0]?.DBInstanceStatus ?? 'missing',
+            instanceClass: DBInstances?.[0]?.DBInstanceClass ?? '—',
+            multiAz: DBInstances?.[0]?.MultiAZ === true,
+            backupRetentionDays: DBInstances?.[0]?.BackupRetentionPeriod ?? 0,
+          })),
+      ];
+    }),
+  );
+}
+
+function renderRestored(restored: Awaited<ReturnType<typeof readRestoredDatabases>>): string {
+  return [
+    'Production brought back from its final snapshot (deploy --restore-latest), read back:',
+    ...restored.map(
+      (found) =>
+        `  database ${found.database}  ${found.instance} ${found.status}, from ${found.snapshot} (${found.instanceClass}, ${found.multiAz ? 'Multi-AZ' : 'single-AZ'}, ${found.backupRetentionDays} days of backups)`,
+    ),
+  ].join('\n');
 }
 
 /** The api's database settings and secrets as its task definition has them, and what its role may read. */
@@ -162,6 +216,7 @@ export function registerDemo(program: Command, io: Io) {
                 modes: Object.fromEntries(result.states),
                 wiring: result.wiring,
                 teardown: { production: result.production, development: result.development },
+                restored: result.restored,
               },
               null,
               2,
@@ -188,6 +243,7 @@ export function registerDemo(program: Command, io: Io) {
         }
         if (result.wiring) io.stdout(`\n${renderWiring(result.wiring)}\n`);
         io.stdout(`\n${renderTeardown('Down of shop/main (production, confirmed):', result.production)}\n`);
+        io.stdout(`\n${renderRestored(result.restored)}\n`);
         io.stdout(`\n${renderTeardown('Down of shop/preview (development):', result.development)}\n`);
         io.stdout(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`);
       } finally {

@@ -1,3 +1,5 @@
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { RDSClient } from '@aws-sdk/client-rds';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
 import { formatByteSize, parseByteSize } from '../../core/byte-size.ts';
@@ -17,10 +19,16 @@ import { deployedClients, deployThroughApp } from '../deployed-run.ts';
 import { followOptions } from '../follow-options.ts';
 import type { Io } from '../io.ts';
 import { progressFor, withProgress } from '../live-progress.ts';
+import { withLatestSnapshots } from '../restore-latest.ts';
 import { finishRun } from '../run-report.ts';
 import { refuseMissingConfigValues, withStoredConfig } from '../stored-config.ts';
 
-type DeployOptions = ComposeCommandOptions & { endpoint?: string; quiet?: boolean; maxContextSize?: string };
+type DeployOptions = ComposeCommandOptions & {
+  endpoint?: string;
+  quiet?: boolean;
+  maxContextSize?: string;
+  restoreLatest?: boolean;
+};
 
 /** `--max-context-size`, in bytes; refused (exit 2) when it is not a size. */
 function maxContextBytes(option: string | undefined): number {
@@ -65,6 +73,10 @@ export function registerDeploy(program: Command, io: Io) {
     )
     .option('--quiet', 'print no progress lines')
     .option(
+      '--restore-latest',
+      'create each missing database and cache from its newest final snapshot (kept by a production down); one without a snapshot stops the deploy',
+    )
+    .option(
       '--max-context-size <size>',
       `refuse a build context larger than this, uncompressed (default: ${formatByteSize(DEFAULT_MAX_CONTEXT_BYTES).replace(' ', '')})`,
     )
@@ -80,7 +92,14 @@ export function registerDeploy(program: Command, io: Io) {
       if (app) {
         const clients = deployedClients();
         log(describeAccount(await accountIdentity(app, clients.sts)));
-        const loaded = await checkedRequest(validated, options, io, clients.ssm, app.artifactBucket);
+        const checked = await checkedRequest(validated, options, io, clients.ssm, app.artifactBucket);
+        const loaded = options.restoreLatest
+          ? await withLatestSnapshots(
+              checked,
+              { rds: new RDSClient({}), elasticache: new ElastiCacheClient({}) },
+              log,
+            )
+          : checked;
         const { project, environment, deploymentId } = loaded.request;
         log(
           `Requesting a deploy of ${project}/${environment} in ${loaded.resolved.mode} mode on bus ${app.busName} (deployment ${deploymentId})`,
@@ -95,7 +114,17 @@ export function registerDeploy(program: Command, io: Io) {
       const target = await openTarget(options.endpoint, { env: io.env, log });
       try {
         log(describeEndpoint(target));
-        const loaded = await checkedRequest(validated, options, io, target.clients('ssm') as SSMClient);
+        const checked = await checkedRequest(validated, options, io, target.clients('ssm') as SSMClient);
+        const loaded = options.restoreLatest
+          ? await withLatestSnapshots(
+              checked,
+              {
+                rds: target.clients('rds') as RDSClient,
+                elasticache: target.clients('elasticache') as ElastiCacheClient,
+              },
+              log,
+            )
+          : checked;
         const { project, environment, deploymentId } = loaded.request;
         log(
           `Deploying ${project}/${environment} in ${loaded.resolved.mode} mode to ${target.endpoint} (deployment ${deploymentId})`,

@@ -107,6 +107,7 @@ const SERVICE_LINKED_ROLES: Readonly<Record<string, string>> = {
   'ecs:CreateService': 'ecs.amazonaws.com',
   'elasticloadbalancing:CreateLoadBalancer': 'elasticloadbalancing.amazonaws.com',
   'rds:CreateDBInstance': 'rds.amazonaws.com',
+  'elasticache:CreateReplicationGroup': 'elasticache.amazonaws.com',
 };
 
 /**

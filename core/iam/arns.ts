@@ -43,6 +43,7 @@ export function modeshiftArns(context: AccountContext) {
     dbInstances: arn('rds', `db:${database.instance}`),
     dbSubnetGroups: arn('rds', `subgrp:${environment.dbSubnetGroup}`),
     finalSnapshots: arn('rds', `snapshot:${database.finalSnapshotPrefix}-*`),
+    cacheSubnetGroups: arn('elasticache', `subnetgroup:${environment.cacheSubnetGroup}`),
     /** The secret RDS creates for a managed master password is named `rds!db-<id>`. */
     rdsSecrets: arn('secretsmanager', 'secret:rds!*'),
     kmsKeys: arn('kms', 'key/*'),

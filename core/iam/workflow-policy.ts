@@ -147,6 +147,8 @@ const WORKFLOW_SCOPES: Readonly<Record<string, ScopeRule>> = {
       scopes.push({ resources: [arns.finalSnapshots], byName: true });
     return scopes;
   },
+  elasticache: (call, arns) =>
+    /CacheSubnetGroups?$/.test(call.operation) ? [{ resources: [arns.cacheSubnetGroups] }] : undefined,
   ecr: (_call, arns) => [{ resources: [arns.ecrRepositories] }],
   ecs: (call, arns) => (/Cluster/.test(call.operation) ? [{ resources: [arns.ecsClusters] }] : undefined),
   cloudwatchlogs: (_call, arns) => [{ resources: [arns.logGroups] }],

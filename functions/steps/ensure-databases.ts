@@ -12,6 +12,7 @@ import {
   ListTagsForResourceCommand,
   ModifyDBInstanceCommand,
   RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import type { DatabaseSpec } from '../../core/execution-input.ts';
 import type { EnvironmentNames } from '../../core/names.ts';
@@ -53,6 +54,7 @@ export const ensureDatabases = defineStep({
     DescribeDBSubnetGroupsCommand,
     ListTagsForResourceCommand,
     ModifyDBInstanceCommand,
+    RestoreDBInstanceFromDBSnapshotCommand,
   ],
   settings: [
     'dbInstanceClass',

@@ -49,6 +49,7 @@ import {
   type Subnet,
   type Vpc,
 } from '@aws-sdk/client-ec2';
+import { CACHE_PORT } from '../../core/cache-engines.ts';
 import type { TargetGroupSpec } from '../../core/execution-input.ts';
 import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from '../aws/ec2/network-tags.ts';
 import { assertOwned, lacksTags, tagValue } from '../aws/environment-tags.ts';
@@ -70,6 +71,8 @@ export interface EnsureNetworkInput {
    * services on their ports (and health-check ports) only.
    */
   readonly targetGroups: ReadonlyArray<Pick<TargetGroupSpec, 'port' | 'healthCheckPort'>>;
+  /** Whether the environment has managed caches: they get a security group of their own. @default false */
+  readonly hasCaches?: boolean;
 }
 
 /** The environment's network, as the later steps use it. */
@@ -523,7 +526,7 @@ async function ensureAssociations(
   }
 }
 
-type GroupRole = 'loadBalancer' | 'services' | 'database';
+type GroupRole = 'loadBalancer' | 'services' | 'database' | 'cache';
 
 async function ensureSecurityGroups(
   ec2: EC2Client,
@@ -536,6 +539,9 @@ async function ensureSecurityGroups(
     { role: 'loadBalancer', name: names.albSecurityGroup, description: `${names.prefix} load balancer` },
     { role: 'services', name: names.serviceSecurityGroup, description: `${names.prefix} services` },
     { role: 'database', name: names.databaseSecurityGroup, description: `${names.prefix} databases` },
+    ...(input.hasCaches
+      ? [{ role: 'cache' as const, name: names.cacheSecurityGroup, description: `${names.prefix} caches` }]
+      : []),
   ];
   const existing: SecurityGroup[] = [];
   for await (const page of paginateDescribeSecurityGroups(
@@ -550,7 +556,7 @@ async function ensureSecurityGroups(
     existing.push(...(page.SecurityGroups ?? []));
   }
 
-  const groups = {} as Record<GroupRole, SecurityGroup>;
+  const groups = {} as Record<Exclude<GroupRole, 'cache'>, SecurityGroup> & { cache?: SecurityGroup };
   for (const group of wanted) {
     const found = existing.find((candidate) => candidate.GroupName === group.name);
     if (found !== undefined) {
@@ -589,7 +595,11 @@ async function ensureSecurityGroups(
   await ensureIngress(ec2, groups.database, [
     fromGroup('tcp', ids.services, 'Postgres from the services', 5432),
   ]);
-  return ids;
+  if (groups.cache === undefined) return ids;
+  await ensureIngress(ec2, groups.cache, [
+    fromGroup('tcp', ids.services, 'Redis from the services', CACHE_PORT),
+  ]);
+  return { ...ids, cache: groups.cache.GroupId as string };
 }
 
 function fromAnywhere(port: number, description: string): IpPermission {

@@ -48,6 +48,7 @@ import { ensureExecutionRole } from '../aws/iam/execution-role.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type {
+  CacheEndpoint,
   DatabaseEndpoint,
   EnvironmentNames,
   LoadBalancerRef,
@@ -85,6 +86,8 @@ export interface RolloutServicesInput {
   readonly namespace: NamespaceRef;
   /** The managed databases, with their password secrets: the services that depend on one read it. */
   readonly databases: readonly DatabaseEndpoint[];
+  /** The managed caches' primary endpoints: the services that depend on one get its URL. @default [] */
+  readonly caches?: readonly CacheEndpoint[];
   readonly accountId: string;
   readonly region: string;
 }
@@ -234,7 +237,10 @@ async function deployService(
         },
       ]
     : [];
-  const wiring = containerWiring(service, input);
+  const wiring = containerWiring(service, {
+    ...input,
+    cacheTransitEncryption: input.policy.cacheTransitEncryption,
+  });
   const { secrets } = wiring;
   const executionRoleArn = await ensureExecutionRole(
     {

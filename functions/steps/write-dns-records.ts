@@ -22,6 +22,7 @@ import { type DesiredRecord, type DnsWriteMode, writeRecords } from '../aws/rout
 import { listRecords } from '../aws/route53/zone-records.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type {
+  CacheEndpoint,
   DatabaseEndpoint,
   EnvironmentNames,
   LoadBalancerRef,
@@ -56,6 +57,8 @@ export interface WriteDnsRecordsInput {
   readonly loadBalancer: LoadBalancerRef | Record<string, never>;
   readonly namespace: NamespaceRef;
   readonly databases: readonly DatabaseEndpoint[];
+  /** The managed caches' primary endpoints, found by their compose names like the databases. @default [] */
+  readonly caches?: readonly CacheEndpoint[];
 }
 
 export interface WriteDnsRecordsOutput {
@@ -124,14 +127,18 @@ function recordsByZone(input: WriteDnsRecordsInput, privateZoneName: string): Ma
     if (service.hostname === undefined) continue;
     add(zoneIdOf(input, service, service.hostname), publicRecord(input, service, service.hostname));
   }
-  if (input.databases.length > 0) {
+  const privateRecords = [
+    ...input.databases.map((database) => ({ name: database.name, endpoint: database.endpoint })),
+    ...(input.caches ?? []).map((cache) => ({ name: cache.name, endpoint: cache.endpoint })),
+  ];
+  if (privateRecords.length > 0) {
     const privateZoneId = bareHostedZoneId(input.namespace.hostedZoneId);
-    for (const database of input.databases) {
+    for (const store of privateRecords) {
       add(privateZoneId, {
-        Name: absoluteDnsName(`${database.name}.${privateZoneName}`),
+        Name: absoluteDnsName(`${store.name}.${privateZoneName}`),
         Type: 'CNAME',
         TTL: input.ttl,
-        ResourceRecords: [{ Value: database.endpoint }],
+        ResourceRecords: [{ Value: store.endpoint }],
       });
     }
   }
@@ -144,7 +151,7 @@ function recordsByZone(input: WriteDnsRecordsInput, privateZoneName: string): Ma
  * because emulators name the zone differently.
  */
 async function privateZoneName(input: WriteDnsRecordsInput, route53: Route53Client): Promise<string> {
-  if (input.databases.length === 0) return input.namespace.name;
+  if (input.databases.length === 0 && (input.caches ?? []).length === 0) return input.namespace.name;
   const { HostedZone } = await route53.send(
     new GetHostedZoneCommand({ Id: bareHostedZoneId(input.namespace.hostedZoneId) }),
   );

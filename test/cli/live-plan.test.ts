@@ -14,6 +14,7 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import {
   ListHostedZonesByNameCommand,
@@ -42,8 +43,9 @@ const dynamodb = mockClient(DynamoDBClient);
 const ssm = mockClient(SSMClient);
 const route53 = mockClient(Route53Client);
 const ecr = mockClient(ECRClient);
+const elasticache = mockClient(ElastiCacheClient);
 const callerIdentity = mockCallerIdentity();
-const mocks = [ecs, rds, elbv2, logs, dynamodb, ssm, route53, ecr];
+const mocks = [ecs, rds, elbv2, logs, dynamodb, ssm, route53, ecr, elasticache];
 
 /** The account's public zones: `name` (with its final dot) → tags; a zone of any other name is absent. */
 function givenZones(zones: Record<string, Array<{ Key: string; Value: string }>>) {
@@ -165,6 +167,7 @@ beforeEach(() => {
   for (const mock of mocks) mock.reset();
   givenZones({});
   ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'no image', $metadata: {} }));
+  elasticache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [] });
   ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
   ssm.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
     Parameters: input.Names.map((name) => ({ Name: name })),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configNamesOf, wireService, wiringProblems } from '../../core/app-wiring.ts';
-import { type Database, parseDeployRequest, RequestValidationError } from '../../core/request.ts';
+import { type Cache, type Database, parseDeployRequest, RequestValidationError } from '../../core/request.ts';
 
 const db: Database = {
   name: 'db',
@@ -164,5 +164,44 @@ describe('loadBalancerCheck', () => {
     expect(problemsOf({ path: 'healthz' })).toEqual([
       expect.objectContaining({ path: 'services[0].loadBalancerCheck.path' }),
     ]);
+  });
+});
+
+describe('wireService — managed caches', () => {
+  const cache: Cache = { name: 'cache', engine: 'redis', version: '7.1' };
+
+  it('gives a service that depends on one managed cache its URL, host and port, by its compose name', () => {
+    const wiring = wireService(service({ dependsOn: ['cache', 'db'] }), [db], [cache]);
+
+    expect(wiring.environment).toMatchObject({
+      REDIS_URL: 'redis://cache:6379',
+      REDIS_HOST: 'cache',
+      REDIS_PORT: '6379',
+      PGHOST: 'db',
+    });
+    expect(wiring).toMatchObject({ cache: 'cache', database: 'db' });
+  });
+
+  it('says rediss:// when the mode encrypts the cache traffic', () => {
+    expect(wireService(service({ dependsOn: ['cache'] }), [], [cache], true).environment.REDIS_URL).toBe(
+      'rediss://cache:6379',
+    );
+  });
+
+  it('keeps the settings the compose file sets itself, and wires nothing for a service that depends on two caches', () => {
+    const own = wireService(
+      service({ dependsOn: ['cache'], environment: { REDIS_URL: 'redis://x:1' } }),
+      [],
+      [cache],
+    );
+    expect(own.environment).toMatchObject({ REDIS_URL: 'redis://x:1', REDIS_HOST: 'cache' });
+
+    const two = wireService(
+      service({ dependsOn: ['cache', 'sessions'] }),
+      [],
+      [cache, { ...cache, name: 'sessions' }],
+    );
+    expect(two.environment).toEqual({});
+    expect(two).not.toHaveProperty('cache');
   });
 });

@@ -249,6 +249,32 @@ describe('estimate — database (RDS)', () => {
   });
 });
 
+describe('estimate — caches (ElastiCache)', () => {
+  const request = shopRequest({ caches: [{ name: 'cache', engine: 'redis' }] });
+
+  it('prices every node by the hour: development its primary alone, staging and production a replica too', () => {
+    const development = line(estimate('development', { request }), 'cache cache');
+    const staging = line(estimate('staging', { request }), 'cache cache');
+
+    // 730 × 1 × 0.016 = 11.68; 730 × 2 × 0.158 = 230.68
+    expect(development).toMatchObject({ quantity: 730, unit: 'node-hour', monthly: 11.68 });
+    expect(development.formula).toBe('730 h × 1 node (a primary, no replica) × cache.t4g.micro $0.016');
+    expect(staging).toMatchObject({ quantity: 1460, monthly: 230.68 });
+    expect(line(estimate('production', { request }), 'cache cache').monthly).toBe(230.68);
+  });
+
+  it('prices nothing for a request without caches', () => {
+    expect(estimate('production').items.map((item) => item.resource)).not.toContain('cache cache');
+  });
+
+  it('names the missing price when an override picks a node type the table does not have', () => {
+    const run = () => estimate('staging', { request, overrides: { cacheNodeType: 'cache.x2gd.large' } });
+
+    expect(run).toThrow(EstimateError);
+    expect(run).toThrow('prices.elastiCache.nodeHour["cache.x2gd.large"]: no price for cache.x2gd.large');
+  });
+});
+
 describe('estimate — builds (CodeBuild)', () => {
   it('prices development builds on BUILD_GENERAL1_SMALL', () => {
     // 1 built service × 20 builds × 5 min = 100 min × 0.005 = 0.50

@@ -102,6 +102,30 @@ describe('plan — per-mode settings', () => {
     });
   });
 
+  it('plans a managed cache with the mode’s node type, replicas and encryption, snapshotted on down only in production', () => {
+    const withCache = (mode: Mode) => planFor(mode, { caches: [{ name: 'cache', engine: 'valkey' }] });
+
+    expect(one(withCache('development'), 'AWS::ElastiCache::ReplicationGroup')).toMatchObject({
+      settings: {
+        engine: 'valkey',
+        engineVersion: '8.1',
+        cacheNodeType: 'cache.t4g.micro',
+        replicas: 0,
+        automaticFailover: false,
+        multiAz: false,
+        atRestEncryption: true,
+        transitEncryption: false,
+      },
+      onDown: 'delete',
+    });
+    expect(one(withCache('production'), 'AWS::ElastiCache::ReplicationGroup')).toMatchObject({
+      settings: { cacheNodeType: 'cache.m7g.large', replicas: 1, automaticFailover: true, multiAz: true },
+      onDown: 'snapshot-then-delete',
+    });
+    expect(ofType(withCache('staging'), 'AWS::ElastiCache::SubnetGroup')).toHaveLength(1);
+    expect(ofType(planFor('staging'), 'AWS::ElastiCache::SubnetGroup')).toEqual([]);
+  });
+
   it('redirects HTTP with the mode’s status code and protects the production load balancer', () => {
     const listener = (mode: Mode) =>
       ofType(planFor(mode), 'AWS::ElasticLoadBalancingV2::Listener')[0]?.settings;

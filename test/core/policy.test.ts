@@ -35,6 +35,9 @@ const DESIGN_TABLE = {
   finalSnapshotOnDown: [false, false, true],
   dbMultiAz: [false, false, true],
   dbBackupRetentionDays: [1, 7, 30],
+  cacheNodeType: ['cache.t4g.micro', 'cache.m7g.large', 'cache.m7g.large'],
+  cacheReplicas: [0, 1, 1],
+  cacheTransitEncryption: [false, false, false],
 } as const;
 
 describe('mode policy — the docs/design.md §1 table', () => {
@@ -46,7 +49,7 @@ describe('mode policy — the docs/design.md §1 table', () => {
     expect(MODE_POLICIES[mode][setting as keyof typeof DESIGN_TABLE]).toBe(expected);
   });
 
-  it('has exactly the twenty-one settings of the table, in every mode', () => {
+  it('has exactly the twenty-four settings of the table, in every mode', () => {
     for (const mode of MODES) expect(Object.keys(MODE_POLICIES[mode])).toEqual(Object.keys(DESIGN_TABLE));
     expect(SETTING_NAMES).toEqual(Object.keys(DESIGN_TABLE));
   });
@@ -123,6 +126,9 @@ describe('mode policy — overrides', () => {
     [{ dbBackupRetentionDays: 36 }, 'overrides.dbBackupRetentionDays: expected 0 to 35 days'],
     [{ dbBackupRetentionDays: 1.5 }, 'overrides.dbBackupRetentionDays'],
     [{ dbMultiAz: 'yes' }, 'overrides.dbMultiAz'],
+    [{ cacheNodeType: 'm7g.large' }, 'overrides.cacheNodeType: expected an ElastiCache node type'],
+    [{ cacheReplicas: 6 }, 'overrides.cacheReplicas: expected 0 to 5 replicas'],
+    [{ cacheTransitEncryption: 'on' }, 'overrides.cacheTransitEncryption'],
     [
       { minimumHealthyPercent: 50 },
       'overrides.minimumHealthyPercent: 50 contradicts deploymentStrategy "replace"',

@@ -229,7 +229,7 @@ describe('deployment request — malformed requests are refused with the field n
     [
       'depends on an unknown service',
       withService({ dependsOn: ['cache'] }),
-      'services[0].dependsOn[0]: "cache" is not a service or database of this request',
+      'services[0].dependsOn[0]: "cache" is not a service, database or cache of this request',
     ],
     [
       'depends on itself',
@@ -459,11 +459,11 @@ describe('deployment request — public services the load balancer can reach', (
 });
 
 describe('deployment request — services and databases together', () => {
-  it('refuses more than 1000 services and databases in one environment, naming services', () => {
+  it('refuses more than 1000 services, databases and caches in one environment, naming services', () => {
     const services = Array.from({ length: 1000 }, (_, i) => ({ name: `s${i}`, image: 'nginx' }));
 
     expect(problemsOf({ ...valid(), services, databases: [{ name: 'db' }] })).toContainEqual(
-      'services: 1000 services and 1 databases make more than 1000 in one environment',
+      'services: 1000 services and 1 databases and caches make more than 1000 in one environment',
     );
   });
 });

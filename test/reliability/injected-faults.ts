@@ -43,6 +43,7 @@ const SERVICE_ERRORS: Readonly<Record<string, { readonly permanent: string; read
     dynamodb: { permanent: 'AccessDeniedException', throttling: 'ThrottlingException' },
     ecr: { permanent: 'InvalidParameterException', throttling: 'ThrottlingException' },
     ecs: { permanent: 'AccessDeniedException', throttling: 'ThrottlingException' },
+    elasticache: { permanent: 'InvalidParameterValueException', throttling: 'Throttling' },
     elasticloadbalancingv2: { permanent: 'OperationNotPermittedException', throttling: 'Throttling' },
     eventbridge: { permanent: 'AccessDeniedException', throttling: 'ThrottlingException' },
     rds: { permanent: 'InvalidDBInstanceStateFault', throttling: 'Throttling' },

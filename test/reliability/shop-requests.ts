@@ -41,6 +41,11 @@ export interface Scenario {
   readonly redeploy?: boolean;
   /** The earlier deploy's ttl, where it differs from the deploy under test's. */
   readonly earlierTtl?: string;
+  /**
+   * With a managed cache (Redis on ElastiCache) that the worker uses: the deploy's cache states, and
+   * the down's (a final snapshot in production, none in development).
+   */
+  readonly cache?: boolean;
 }
 
 /**
@@ -53,8 +58,8 @@ export interface Scenario {
  * environment's own schedule exists).
  */
 export const SCENARIOS: readonly Scenario[] = [
-  { name: 'production', mode: 'production' },
-  { name: 'development with a ttl', mode: 'development', ttl: '2h' },
+  { name: 'production', mode: 'production', cache: true },
+  { name: 'development with a ttl', mode: 'development', ttl: '2h', cache: true },
   { name: 'development redeployed with a ttl', mode: 'development', ttl: '2h', redeploy: true },
   { name: 'staging without a domain', mode: 'staging', withoutDomain: true },
   { name: 'development redeployed without its ttl', mode: 'development', redeploy: true, earlierTtl: '2h' },
@@ -75,13 +80,22 @@ function composedScenario(environment: string, scenario: Scenario, deploymentId:
     variables: {},
     ...(scenario.ttl !== undefined ? { ttl: scenario.ttl } : {}),
   });
-  const request = scenario.withoutDomain
+  const withoutDomain = scenario.withoutDomain
     ? {
         ...composed.request,
         domain: undefined,
         services: composed.request.services.map(({ domainname: _domain, ...service }) => service),
       }
     : composed.request;
+  const request = scenario.cache
+    ? {
+        ...withoutDomain,
+        caches: [{ name: 'cache', engine: 'redis' as const, version: '7.1' }],
+        services: withoutDomain.services.map((service) =>
+          service.name === 'worker' ? { ...service, dependsOn: [...service.dependsOn, 'cache'] } : service,
+        ),
+      }
+    : withoutDomain;
   return { ...composed, request };
 }
 
@@ -129,6 +143,7 @@ export function preparationOf(workflow: WorkflowName, scenario: Scenario): strin
     deployed.mode,
     deployed.ttl !== undefined ? `a ttl of ${deployed.ttl}` : undefined,
     deployed.withoutDomain ? 'no domain' : undefined,
+    deployed.cache ? 'a cache' : undefined,
   ].filter((part) => part !== undefined);
   return `${workflow === 'down' ? 'the shop to take down' : 'the earlier deploy'} (${request.join(', ')})`;
 }

@@ -11,6 +11,7 @@ import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/clie
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateRoleCommand,
@@ -58,6 +59,7 @@ export const aws = {
   logs: mockClient(CloudWatchLogsClient),
   elbv2: mockClient(ElasticLoadBalancingV2Client),
   rds: mockClient(RDSClient),
+  elasticache: mockClient(ElastiCacheClient),
   iam: mockClient(IAMClient),
 };
 
@@ -214,6 +216,25 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
       return { done: true };
     case 'FinishPruning':
       return { keptDatabases: [], warning: '' };
+    case 'EnsureCaches':
+      return {
+        ready: true,
+        endpoints: ((input.caches as Array<{ name: string; replicationGroup: string }>) ?? []).map(
+          (cache) => ({
+            name: cache.name,
+            replicationGroup: cache.replicationGroup,
+            endpoint: `master.${cache.replicationGroup}.abc.use1.cache.amazonaws.com`,
+            port: 6379,
+          }),
+        ),
+        warnings: [],
+      };
+    case 'FindCaches':
+      return { caches: [], subnetGroup: false };
+    case 'DeleteCaches':
+      return { done: true, snapshots: [] };
+    case 'CheckCachesDeleted':
+      return { done: true };
     case 'FindDatabases':
       return { databases: [{ instance: 'shop-pr-1-db', deletionProtection: true }], subnetGroup: true };
     case 'DeleteServices':

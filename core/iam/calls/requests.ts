@@ -402,6 +402,7 @@ const SERVICE_LINKED: Readonly<Record<string, readonly [string, string]>> = {
     'AWSServiceRoleForElasticLoadBalancing',
   ],
   'rds:CreateDBInstance': ['rds.amazonaws.com', 'AWSServiceRoleForRDS'],
+  'elasticache:CreateReplicationGroup': ['elasticache.amazonaws.com', 'AWSServiceRoleForElastiCache'],
 };
 
 /**

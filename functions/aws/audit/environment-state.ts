@@ -130,6 +130,16 @@ export function classifyArn(arn: string, query: AuditQuery): AuditResource {
       }
       if (is('subgrp:')) return found('db-subnet-group', after('subgrp:'));
       break;
+    case 'elasticache':
+      if (is('replicationgroup:')) return found('cache', after('replicationgroup:'));
+      // A member cluster (`<group>-001`) carries its group's tags: it is counted as its group.
+      if (is('cluster:')) return found('cache', after('cluster:').replace(/-\d{3}$/, ''));
+      if (is('subnetgroup:')) return found('cache-subnet-group', after('subnetgroup:'));
+      if (is('snapshot:')) {
+        const name = after('snapshot:');
+        return found(/-final-\d+$/.test(name) ? 'final-snapshot' : 'other', name);
+      }
+      break;
     case 'acm':
       return found('certificate', resource.split('/').at(-1) ?? '');
     case 's3':

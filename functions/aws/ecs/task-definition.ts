@@ -17,7 +17,7 @@ import {
 import { wireContainer } from '../../../core/app-wiring.ts';
 import type { ServiceSpec, Tag } from '../../../core/execution-input.ts';
 import { type EnvironmentNames, serviceNames } from '../../../core/names.ts';
-import type { BuiltImage, DatabaseEndpoint } from '../../resource-refs.ts';
+import type { BuiltImage, CacheEndpoint, DatabaseEndpoint } from '../../resource-refs.ts';
 import { StepError } from '../../step-errors.ts';
 import { assertOwned, environmentIdentity } from '../environment-tags.ts';
 
@@ -67,10 +67,14 @@ export interface ContainerWiring {
  * the environment's path, its database's password from the `password` key of the RDS-managed secret.
  */
 export function containerWiring(
-  service: Pick<ServiceSpec, 'name' | 'secrets' | 'environment' | 'database'>,
+  service: Pick<ServiceSpec, 'name' | 'secrets' | 'environment' | 'database' | 'cache'>,
   context: {
     readonly names: EnvironmentNames;
     readonly databases: readonly DatabaseEndpoint[];
+    /** The managed caches' endpoints (absent: none). */
+    readonly caches?: readonly CacheEndpoint[];
+    /** Whether the caches take TLS only: the services then connect to the primary endpoint by its name. */
+    readonly cacheTransitEncryption?: boolean;
     readonly accountId: string;
     readonly region: string;
   },
@@ -82,7 +86,19 @@ export function containerWiring(
       `service ${service.name} is wired to database ${service.database}, which the deployment did not provide`,
     );
   }
-  const wiring = wireContainer(service, database);
+  const cache = (context.caches ?? []).find((candidate) => candidate.name === service.cache);
+  if (service.cache !== undefined && cache === undefined) {
+    throw new StepError(
+      'Modeshift.CacheMissing',
+      `service ${service.name} is wired to cache ${service.cache}, which the deployment did not provide`,
+    );
+  }
+  const tls = context.cacheTransitEncryption === true;
+  const wiring = wireContainer(
+    service,
+    database,
+    cache === undefined ? undefined : { name: cache.name, host: tls ? cache.endpoint : cache.name, tls },
+  );
   const secrets = wiring.secrets.map(({ name, from }): SecretReference => {
     if ('config' in from) {
       const resource = `arn:aws:ssm:${context.region}:${context.accountId}:parameter${context.names.secretsPath}${from.config}`;

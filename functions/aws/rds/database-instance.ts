@@ -11,6 +11,7 @@ import {
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
   type RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import type { DatabaseSpec, Tag } from '../../../core/execution-input.ts';
 import type { EnvironmentNames } from '../../../core/names.ts';
@@ -65,10 +66,14 @@ export async function ensureDatabase(
   const { database, policy } = input;
   const identity = environmentIdentity(input.tags);
   const existing = await describeInstance(clients.rds, database.instance);
-  if (existing === undefined) return createInstance(input, clients.rds);
+  if (existing === undefined) {
+    return database.snapshot === undefined
+      ? createInstance(input, clients.rds)
+      : restoreInstance(input, database.snapshot, clients.rds);
+  }
 
   assertOwned(`RDS instance ${database.instance}`, existing.TagList, identity);
-  const warnings = settingWarnings(existing, input);
+  const warnings = [...snapshotNotUsed(database), ...settingWarnings(existing, input)];
   const status = existing.DBInstanceStatus ?? 'unknown';
   if (STUCK_STATUSES.has(status) || status.startsWith('incompatible-')) {
     throw new StepError(
@@ -96,8 +101,9 @@ export async function ensureDatabase(
         DBInstanceIdentifier: database.instance,
         DBInstanceClass: policy.dbInstanceClass,
         DeletionProtection: policy.dbDeletionProtection,
-        MultiAZ: policy.dbMultiAz,
-        BackupRetentionPeriod: policy.dbBackupRetentionDays,
+        // Sent only when they change: RDS starts a backup when the retention is set.
+        ...(multiAzDiffers ? { MultiAZ: policy.dbMultiAz } : {}),
+        ...(backupsDiffer ? { BackupRetentionPeriod: policy.dbBackupRetentionDays } : {}),
         ApplyImmediately: policy.applyImmediately,
         ...(secretMissing ? { ManageMasterUserPassword: true } : {}),
       }),
@@ -157,6 +163,55 @@ async function createInstance(input: EnsureDatabaseInput, rds: RDSClient): Promi
     if (hasAwsErrorName(error, 'DBInstanceAlreadyExistsFault')) return waiting('creating', []);
     throw error;
   }
+}
+
+/**
+ * Creates the instance from a snapshot (a production down's final snapshot, or one the request
+ * names), with the mode's class, standby, protection, network and tags. The snapshot decides
+ * encryption, storage and the master user; the next look brings backups and the RDS-managed
+ * password secret to the policy, as for any existing instance.
+ */
+async function restoreInstance(
+  input: EnsureDatabaseInput,
+  snapshot: string,
+  rds: RDSClient,
+): Promise<EnsureDatabaseOutput> {
+  const { database, policy, network, names } = input;
+  try {
+    const restored = await rds.send(
+      new RestoreDBInstanceFromDBSnapshotCommand({
+        DBInstanceIdentifier: database.instance,
+        DBSnapshotIdentifier: snapshot,
+        DBInstanceClass: policy.dbInstanceClass,
+        MultiAZ: policy.dbMultiAz,
+        DeletionProtection: policy.dbDeletionProtection,
+        DBSubnetGroupName: names.dbSubnetGroup,
+        VpcSecurityGroupIds: [network.securityGroups.database],
+        PubliclyAccessible: false,
+        StorageType: 'gp3',
+        CopyTagsToSnapshot: true,
+        Tags: input.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })),
+      }),
+    );
+    return waiting(restored.DBInstance?.DBInstanceStatus ?? 'creating', []);
+  } catch (error) {
+    if (hasAwsErrorName(error, 'DBInstanceAlreadyExistsFault')) return waiting('creating', []);
+    if (hasAwsErrorName(error, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound')) {
+      throw new StepError(
+        'Modeshift.SnapshotNotFound',
+        `database ${database.name}: snapshot ${snapshot} does not exist (see the environment's final snapshots with modeshift audit, or name another)`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** A snapshot named for a database that exists already is not restored over it: the deploy says so. */
+function snapshotNotUsed(database: DatabaseSpec): string[] {
+  if (database.snapshot === undefined) return [];
+  return [
+    `RDS instance ${database.instance} exists: snapshot ${database.snapshot} is not restored over it (a deploy never replaces a database's data; take the environment down first to restore)`,
+  ];
 }
 
 /** Brings the instance's modeshift tags (mode, deployment) up to date when they differ. */

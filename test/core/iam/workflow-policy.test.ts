@@ -52,6 +52,7 @@ function tasks(name: WorkflowName): Task[] {
 const IAM_PREFIX: Record<string, string> = {
   ec2: 'ec2',
   rds: 'rds',
+  elasticache: 'elasticache',
   elasticloadbalancingv2: 'elasticloadbalancing',
   cloudwatchlogs: 'logs',
   route53: 'route53',
@@ -68,6 +69,7 @@ const IAM_PREFIX: Record<string, string> = {
 
 const SDK_PACKAGE: Record<string, string> = {
   rds: '@aws-sdk/client-rds',
+  elasticache: '@aws-sdk/client-elasticache',
   elasticloadbalancingv2: '@aws-sdk/client-elastic-load-balancing-v2',
   cloudwatchlogs: '@aws-sdk/client-cloudwatch-logs',
   scheduler: '@aws-sdk/client-scheduler',
@@ -79,7 +81,7 @@ const capitalised = (action: string) => action.charAt(0).toUpperCase() + action.
 
 /** What AWS checks besides the called action when a create carries tags (written out on purpose). */
 const TAG_ON_CREATE: Record<WorkflowName, string[]> = {
-  deploy: ['rds:AddTagsToResource'],
+  deploy: ['elasticache:AddTagsToResource', 'rds:AddTagsToResource'],
   down: [],
 };
 
@@ -250,6 +252,7 @@ describe('workflowPolicy — deploy workflow', () => {
       );
     }
     expect(actionsOf(policy)).toContain('rds:CreateDBSubnetGroup');
+    expect(actionsOf(policy)).toContain('elasticache:CreateCacheSubnetGroup');
     expect(actionsOf(policy)).toContain('scheduler:CreateSchedule');
   });
 

@@ -6,6 +6,7 @@ import {
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
   RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -130,6 +131,46 @@ describe('EnsureDatabase', () => {
     expect(request).not.toHaveProperty('MasterUserPassword');
   });
 
+  it("creates a missing instance from the snapshot the request names, with the mode's class, standby, protection and network", async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(notFound());
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({ DBInstance: { DBInstanceStatus: 'creating' } });
+    const input = inputFor('production');
+
+    const result = await ensureDatabase(
+      { ...input, database: { ...database, snapshot: 'shop-pr-42-db-final-20261126070000' } },
+      { rds: client },
+    );
+
+    expect(rds).toHaveReceivedCommandWith(RestoreDBInstanceFromDBSnapshotCommand, {
+      DBInstanceIdentifier: 'shop-pr-42-db',
+      DBSnapshotIdentifier: 'shop-pr-42-db-final-20261126070000',
+      DBInstanceClass: 'db.m7g.large',
+      MultiAZ: true,
+      DeletionProtection: true,
+      DBSubnetGroupName: 'shop--pr-42',
+      VpcSecurityGroupIds: ['sg-db'],
+      PubliclyAccessible: false,
+      Tags: modeshiftTags('shop', 'pr-42', 'production', 'deploy-2'),
+    });
+    expect(rds).not.toHaveReceivedCommand(CreateDBInstanceCommand);
+    expect(result).toEqual({ ready: false, endpoint: '', status: 'creating', warnings: [] });
+  });
+
+  it('never restores over an existing instance: it is kept, and the deploy says the snapshot was not used', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance()] });
+
+    const result = await ensureDatabase(
+      { ...inputFor('development', 'deploy-1'), database: { ...database, snapshot: 'old-final-1' } },
+      { rds: client },
+    );
+
+    expect(rds).not.toHaveReceivedCommand(RestoreDBInstanceFromDBSnapshotCommand);
+    expect(result.ready).toBe(true);
+    expect(result.warnings).toEqual([
+      expect.stringContaining('snapshot old-final-1 is not restored over it'),
+    ]);
+  });
+
   it('reports an available instance as ready with its endpoint, without creating or modifying it', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance()] });
 
@@ -224,9 +265,12 @@ describe('EnsureDatabase', () => {
 
     expect(rds).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
       MultiAZ: false,
-      BackupRetentionPeriod: 7,
       ApplyImmediately: true,
     });
+    expect(
+      rds.commandCalls(ModifyDBInstanceCommand)[0]?.args[0].input,
+      'the retention, unchanged, is not sent (RDS starts a backup when it is set)',
+    ).not.toHaveProperty('BackupRetentionPeriod');
     expect(result).toMatchObject({ ready: false, status: 'modifying' });
   });
 

@@ -1,0 +1,134 @@
+"""The local AWS: moto_server, with what moto's ElastiCache lacks and
+modeshift's workflows rely on filled in as AWS documents it.
+
+    .venv/bin/python emulator/moto_server.py -H 127.0.0.1 -p 5000
+
+moto 5.2 keeps a deleted replication group in "deleting" for ever and takes
+no final snapshot of it, and has no IncreaseReplicaCount or
+DecreaseReplicaCount. Here, as on AWS:
+
+- DeleteReplicationGroup with FinalSnapshotIdentifier keeps a snapshot of
+  that name, and the group is gone once deleted (at once: moto has no time);
+- IncreaseReplicaCount and DecreaseReplicaCount set the number of replicas
+  of a group with cluster mode off, as NewReplicaCount says;
+- DeleteCacheSubnetGroup deletes the group (CacheSubnetGroupNotFoundFault
+  when there is none).
+
+And one of moto's RDS: it names an instance's automated backup by the minute
+(`rds:<instance>-<yyyy-mm-dd-hh-mm>`) and refuses to create an instance whose
+first backup's name is taken, as it is when an instance of the same name was
+deleted with its automated backups kept in that minute (a production down,
+then a restore from its final snapshot). AWS keeps both; here the new
+instance's backup is the one already there.
+
+And one of moto's Route 53: a change batch that deletes a record and creates
+it again (a TTL that changes in development's delete-and-create writes) is
+checked against the zone as it was before the batch, so the create is refused
+as a duplicate. AWS applies a batch's changes in order; here the deletes go
+first.
+
+Everything else is moto's own. Other programs may import this module for
+the same fixes (`import moto_server` with emulator/ on the path).
+"""
+
+import copy
+import sys
+
+from moto.core.responses import ActionResult
+from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ReplicationGroupNotFound
+from moto.elasticache.responses import ElastiCacheResponse
+from moto.rds.models import RDSBackend
+from moto.route53.models import Route53Backend
+
+
+def _delete_replication_group(self):
+    group_id = self._get_param("ReplicationGroupId")
+    final_snapshot = self._get_param("FinalSnapshotIdentifier")
+    backend = self.elasticache_backend
+    if final_snapshot:
+        backend.create_snapshot(
+            snapshot_name=final_snapshot,
+            replication_group_id=group_id,
+            cache_cluster_id=None,
+            kms_key_id=None,
+            tags=[],
+        )
+    group = backend.delete_replication_group(
+        replication_group_id=group_id,
+        retain_primary_cluster=self._get_bool_param("RetainPrimaryCluster"),
+    )
+    backend.replication_groups.pop(group_id, None)
+    return ActionResult({"ReplicationGroup": group})
+
+
+def _set_replica_count(self):
+    group_id = self._get_param("ReplicationGroupId")
+    count = self._get_int_param("NewReplicaCount")
+    backend = self.elasticache_backend
+    if group_id not in backend.replication_groups:
+        raise ReplicationGroupNotFound(group_id)
+    group = backend.replication_groups[group_id]
+    node_group = group.node_groups[0]
+    members = node_group["node_group_members"]
+    primary, replicas = members[0], members[1:]
+    domain = primary["read_endpoint"]["address"].split(".", 1)[1]
+    while len(replicas) < count:
+        replica = copy.deepcopy(primary)
+        cluster_id = f"{group_id}-{len(replicas) + 2:0>3}"
+        replica["cache_cluster_id"] = cluster_id
+        replica["read_endpoint"]["address"] = f"{cluster_id}.{domain}"
+        replica["preferred_availability_zone"] = "us-east-1b"
+        replica["current_role"] = "replica"
+        replicas.append(replica)
+        group.member_clusters.append(cluster_id)
+    while len(replicas) > count:
+        removed = replicas.pop()
+        if removed["cache_cluster_id"] in group.member_clusters:
+            group.member_clusters.remove(removed["cache_cluster_id"])
+    node_group["node_group_members"] = [primary, *replicas]
+    return ActionResult({"ReplicationGroup": group})
+
+
+def _delete_cache_subnet_group(self):
+    name = self._get_param("CacheSubnetGroupName")
+    groups = self.elasticache_backend.cache_subnet_groups
+    if name not in groups:
+        raise CacheSubnetGroupNotFound(name)
+    del groups[name]
+    return ActionResult({})
+
+
+_create_auto_snapshot = RDSBackend.create_auto_snapshot
+
+
+def _create_auto_snapshot_once(self, db_instance_identifier, db_snapshot_identifier):
+    existing = self.database_snapshots.get(db_snapshot_identifier)
+    if existing is not None:
+        return existing
+    return _create_auto_snapshot(self, db_instance_identifier, db_snapshot_identifier)
+
+
+RDSBackend.create_auto_snapshot = _create_auto_snapshot_once
+
+_change_resource_record_sets = Route53Backend.change_resource_record_sets
+
+
+def _change_resource_record_sets_in_order(self, zoneid, change_list):
+    deletes = [change for change in change_list if change["Action"] == "DELETE"]
+    others = [change for change in change_list if change["Action"] != "DELETE"]
+    if deletes and others:
+        _change_resource_record_sets(self, zoneid, deletes)
+        return _change_resource_record_sets(self, zoneid, others)
+    return _change_resource_record_sets(self, zoneid, change_list)
+
+
+Route53Backend.change_resource_record_sets = _change_resource_record_sets_in_order
+ElastiCacheResponse.delete_replication_group = _delete_replication_group
+ElastiCacheResponse.delete_cache_subnet_group = _delete_cache_subnet_group
+ElastiCacheResponse.increase_replica_count = _set_replica_count
+ElastiCacheResponse.decrease_replica_count = _set_replica_count
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    sys.exit(main())
