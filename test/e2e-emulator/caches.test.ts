@@ -286,7 +286,9 @@ describe('a managed cache promoted on the local AWS', () => {
     expect(callsOf(target, 'elasticache', 'CreateReplicationGroupCommand')).toHaveLength(1);
 
     const demotion = await deploy(target, 'development');
-    expect(demotion.status, `${demotion.failedState}: ${demotion.error} ${demotion.cause ?? ''}`).toBe('SUCCEEDED');
+    expect(demotion.status, `${demotion.failedState}: ${demotion.error} ${demotion.cause ?? ''}`).toBe(
+      'SUCCEEDED',
+    );
     const [demoted] = await replicationGroups(target);
     expect(demoted).toMatchObject({
       CacheNodeType: 'cache.t4g.micro',
