@@ -14,8 +14,17 @@ const shared = {
 /** Registers aws-sdk-client-mock's matchers in every project. */
 const awsMatchers = 'test/setup/aws-matchers.ts';
 
-/** Unit files that need a module graph of their own: they wrap clients once per process and count it. */
-const UNIT_ISOLATED = ['test/engine/call-log.test.ts', 'test/engine/call-latency.test.ts'];
+/**
+ * Unit files that need a module graph of their own: the engine files that wrap clients once per
+ * process and count it, and the files that send through real SDK clients (the benchmark's in-memory
+ * AWS, the bundled Lambda), which another file's aws-sdk-client-mock stubs would answer instead.
+ */
+const UNIT_ISOLATED = [
+  'test/engine/call-log.test.ts',
+  'test/engine/call-latency.test.ts',
+  'test/bench/**/*.test.ts',
+  'test/stacks/**/*.test.ts',
+];
 
 /** Installs the local AWS (moto, into .venv) once per run, for the projects that start it, and empties the call log. */
 const installLocalAws = ['test/setup/install-emulator.ts'];
@@ -39,8 +48,8 @@ export default defineConfig({
           // is missing (npm run check makes it), and that fetches SST's AWS provider from the npm registry.
           name: 'unit',
           // The files share one module graph per worker instead of importing the AWS SDK afresh each
-          // (npm test's unit files: about 2 minutes of CPU less); the files that count what happens
-          // to freshly made clients run isolated, in unit-isolated.
+          // (npm test's unit files: about 2 minutes of CPU less); the files that need fresh clients
+          // run isolated, in unit-isolated.
           isolate: false,
           include: ['test/**/*.test.ts'],
           exclude: [
