@@ -44,6 +44,14 @@ export function modeshiftArns(context: AccountContext) {
     dbSubnetGroups: arn('rds', `subgrp:${environment.dbSubnetGroup}`),
     finalSnapshots: arn('rds', `snapshot:${database.finalSnapshotPrefix}-*`),
     cacheSubnetGroups: arn('elasticache', `subnetgroup:${environment.cacheSubnetGroup}`),
+    /** ElastiCache's default parameter groups (`default.redis7`), AWS's own, untagged. */
+    defaultCacheParameterGroups: arn('elasticache', 'parametergroup:default.*'),
+    /** RDS's default option groups (`default:postgres-16`), AWS's own, untagged. */
+    defaultDbOptionGroups: arn('rds', 'og:default:*'),
+    /** RDS's default parameter groups (`default.postgres16`), AWS's own, untagged. */
+    defaultDbParameterGroups: arn('rds', 'pg:default.*'),
+    /** A final snapshot a production down kept (`<instance>-final-<stamp>`), which a restore reads. */
+    anyFinalSnapshot: arn('rds', 'snapshot:*-final-*'),
     /** The secret RDS creates for a managed master password is named `rds!db-<id>`. */
     rdsSecrets: arn('secretsmanager', 'secret:rds!*'),
     kmsKeys: arn('kms', 'key/*'),

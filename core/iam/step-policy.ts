@@ -119,6 +119,21 @@ function commandGrants(step: string, command: unknown, arns: ModeshiftArns): Gra
   if (service.id === 'rds' && operation === 'DeleteDBInstance') {
     grants.push({ action: 'rds:DeleteDBInstance', resources: [arns.finalSnapshots], byName: true });
   }
+  // AWS's own default parameter and option groups carry no tags: a create that uses them is granted them by name.
+  if (service.id === 'elasticache' && operation === 'CreateReplicationGroup') {
+    grants.push({
+      action: 'elasticache:CreateReplicationGroup',
+      resources: [arns.defaultCacheParameterGroups],
+      byName: true,
+    });
+  }
+  if (service.id === 'rds' && operation === 'RestoreDBInstanceFromDBSnapshot') {
+    grants.push({
+      action: 'rds:RestoreDBInstanceFromDBSnapshot',
+      resources: [arns.defaultDbOptionGroups, arns.defaultDbParameterGroups, arns.anyFinalSnapshot],
+      byName: true,
+    });
+  }
   return grants;
 }
 

@@ -164,7 +164,35 @@ const VARIABLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ParameterNameWithoutLeadingSlash: ['Name', 'Names', 'Path'],
   FunctionName: ['FunctionName'],
   CertificateId: ['CertificateArn'],
+  ReplicationGroupId: ['ReplicationGroupId'],
+  CacheSubnetGroupName: ['CacheSubnetGroupName'],
+  CacheParameterGroupName: ['CacheParameterGroupName'],
+  OptionGroupName: ['OptionGroupName'],
+  ParameterGroupName: ['DBParameterGroupName'],
 };
+
+/**
+ * The group AWS uses when a create names none: ElastiCache's default parameter group of the engine's
+ * major version (`default.redis7`, `default.valkey8`), RDS's default option and parameter groups
+ * (a restore takes the snapshot's engine version, which the request does not tell: `default…unknown`).
+ */
+function defaultGroupName(variable: string, call: LoggedCall): string | undefined {
+  if (
+    call.service === 'elasticache' &&
+    call.operation === 'CreateReplicationGroup' &&
+    variable === 'CacheParameterGroupName'
+  ) {
+    const [engine] = valuesAt(call.input, ['Engine']);
+    const [version] = valuesAt(call.input, ['EngineVersion']);
+    const major = typeof version === 'string' ? version.split('.')[0] : UNKNOWN;
+    return `default.${typeof engine === 'string' ? engine : 'redis'}${major}`;
+  }
+  if (call.service === 'rds' && call.operation === 'RestoreDBInstanceFromDBSnapshot') {
+    if (variable === 'OptionGroupName') return `default:${UNKNOWN}`;
+    if (variable === 'ParameterGroupName') return `default.${UNKNOWN}`;
+  }
+  return undefined;
+}
 
 /** What stands in an ARN for a part the request does not tell (the id of something a failed create would have made). */
 export const UNKNOWN = 'unknown';
@@ -225,7 +253,13 @@ function filledArn(
   for (const [, variable = ''] of pattern.matchAll(/\$\{([A-Za-z0-9]+)\}/g)) {
     if (['Partition', 'Region', 'Account'].includes(variable)) continue;
     let values: string[];
-    if (variable === 'RoleNameWithPath') {
+    const awsDefault = defaultGroupName(variable, call);
+    if (
+      awsDefault !== undefined &&
+      valuesAt(call.input, VARIABLE_FIELDS[variable]?.[0]?.split('.') ?? []).length === 0
+    ) {
+      values = [awsDefault];
+    } else if (variable === 'RoleNameWithPath') {
       values = valuesAt(call.input, ['RoleName'])
         .filter((value): value is string => typeof value === 'string')
         .map((name) => roleNameWithPath(name, call, state));
