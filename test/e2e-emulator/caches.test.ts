@@ -3,7 +3,7 @@
 // receive the cache's URL, and down keeps a final snapshot in production and nothing elsewhere.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeCacheSubnetGroupsCommand,
@@ -13,15 +13,12 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-elasticache';
 import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import {
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
-import { auditEnvironment } from '../../cli/commands/audit.ts';
-import type { Io } from '../../cli/io.ts';
 import { withLatestSnapshots } from '../../cli/restore-latest.ts';
 import { loadComposeFile } from '../../core/compose.ts';
 import { cacheNames, databaseNames, environmentNames } from '../../core/names.ts';
@@ -29,7 +26,7 @@ import { MODE_POLICIES, MODES, type Mode, resolvePolicy } from '../../core/polic
 import { readServiceWiring } from '../../local/read-back.ts';
 import { deployOnTarget, downOnTarget } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
-import { callsOf, useLocalAws } from './local-aws.ts';
+import { auditComposeFile, callsOf, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
 
@@ -72,25 +69,7 @@ async function deploy(target: Target, mode: Mode) {
 }
 
 async function audit(target: Target) {
-  const io: Io = {
-    stdout: () => {},
-    stderr: () => {},
-    env: {},
-    cwd: resolve(import.meta.dirname, '../..'),
-    now: () => new Date('2026-11-26T07:00:00Z'),
-  };
-  const report = await auditEnvironment(
-    {
-      clients: target.clients,
-      tagging: () => new ResourceGroupsTaggingAPIClient(target.settings),
-      tableName: target.names.tableName,
-      accountId: target.names.accountId,
-      region: target.names.region,
-    },
-    { file: FILE, env: 'main' },
-    io,
-    'cachy',
-  );
+  const report = await auditComposeFile(target, { file: FILE, project: 'cachy', environment: 'main' });
   return report.findings.map((finding) => `${finding.kind}: ${finding.detail}`);
 }
 

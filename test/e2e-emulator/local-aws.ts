@@ -125,6 +125,14 @@ export async function auditShop(
   environment = 'main',
   request?: DeployRequest,
 ): Promise<AuditReport> {
+  return auditComposeFile(target, { file: EXAMPLE, project: 'shop', environment, request });
+}
+
+/** `modeshift audit` of an environment of any compose file, run in-process against the target. */
+export async function auditComposeFile(
+  target: Target,
+  audited: { file: string; project: string; environment: string; request?: DeployRequest | undefined },
+): Promise<AuditReport> {
   const io: Io = {
     stdout: () => {},
     stderr: () => {},
@@ -140,8 +148,12 @@ export async function auditShop(
       accountId: target.names.accountId,
       region: target.names.region,
     },
-    { file: EXAMPLE, env: environment, ...(request ? { request } : {}) },
+    {
+      file: audited.file,
+      env: audited.environment,
+      ...(audited.request ? { request: audited.request } : {}),
+    },
     io,
-    'shop',
+    audited.project,
   );
 }
