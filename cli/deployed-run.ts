@@ -14,7 +14,7 @@ import { executionName } from '../core/names.ts';
 import type { ResolvedPolicy } from '../core/policy.ts';
 import type { DownRequest } from '../core/request.ts';
 import { readEnvironment, readHistory } from '../local/records.ts';
-import { changesOf, type RunReport } from '../local/run-workflows.ts';
+import { changesOf, type RunReport, teardownOf } from '../local/run-workflows.ts';
 import { type UploadOptions, uploadBuildContexts } from '../local/upload-contexts.ts';
 import type { DeployedApp } from './deployed-app.ts';
 import { type FollowOptions, followExecution, publishRequest } from './follow-execution.ts';
@@ -86,7 +86,7 @@ async function report(
     durationMs: Date.now() - started,
     resources: [],
     ...(record?.urls ? { urls: record.urls } : {}),
-    ...(status === 'SUCCEEDED' ? changesOf(entry) : {}),
+    ...(status === 'SUCCEEDED' ? { ...changesOf(entry), ...teardownOf(entry) } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 /** A workflow run's report for a person, and the exit it makes. */
-import type { DeployChanges } from '../local/records.ts';
+import { type DeployChanges, teardownLines } from '../local/records.ts';
 import type { RunReport } from '../local/run-workflows.ts';
 import { CommandFailedError } from './command-failed.ts';
 import type { Io } from './io.ts';
@@ -33,6 +33,7 @@ export function finishRun(report: RunReport, io: Io, json: boolean): void {
       for (const { service, url } of urls) io.stdout(`  ${service.padEnd(width)}  ${url}\n`);
       if (report.changes) io.stdout(`${changesLine(report.changes)}\n`);
       if (report.warning) io.stderr(`warning: ${report.warning}\n`);
+      if (report.teardown) for (const line of teardownLines(report.teardown)) io.stdout(`  ${line}\n`);
       if (report.workflow === 'down') for (const arn of report.resources) io.stdout(`  kept: ${arn}\n`);
     }
     return;

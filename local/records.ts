@@ -50,6 +50,51 @@ export interface HistoryEntry {
   readonly images?: string;
   /** A deploy's services that got an ECS deployment, as a JSON array. */
   readonly rolled?: string;
+  /** A down's stores destroyed and what it kept, as JSON (the down workflow's TeardownSummary). */
+  readonly teardown?: string;
+}
+
+/** What a down destroyed and kept, as its history entry records it. */
+export interface TeardownSummary {
+  readonly destroyed: {
+    readonly databases: ReadonlyArray<{ readonly instance: string }>;
+    readonly caches: ReadonlyArray<{ readonly replicationGroup: string }>;
+    /** Whether the environment's hosted zone went too (development). */
+    readonly hostedZone: boolean;
+  };
+  readonly kept: {
+    readonly databaseSnapshots: readonly string[];
+    readonly cacheSnapshots: readonly string[];
+    /** Whether the load balancer's access logs were kept (production). */
+    readonly accessLogs: boolean;
+  };
+}
+
+/** The teardown a down's history entry records; undefined for entries that record none (deploys, failures, older downs). */
+export function teardownSummary(entry: HistoryEntry | undefined): TeardownSummary | undefined {
+  return entry?.teardown === undefined ? undefined : (JSON.parse(entry.teardown) as TeardownSummary);
+}
+
+/**
+ * A teardown for a person: `destroyed: database a, cache b` and, when any were
+ * kept, `kept: final snapshot a-final-…, access logs`.
+ */
+export function teardownLines(summary: TeardownSummary): string[] {
+  const destroyed = [
+    ...summary.destroyed.databases.map(({ instance }) => `database ${instance}`),
+    ...summary.destroyed.caches.map(({ replicationGroup }) => `cache ${replicationGroup}`),
+    ...(summary.destroyed.hostedZone ? ['hosted zone'] : []),
+  ];
+  const kept = [
+    ...[...summary.kept.databaseSnapshots, ...summary.kept.cacheSnapshots].map(
+      (snapshot) => `final snapshot ${snapshot}`,
+    ),
+    ...(summary.kept.accessLogs ? ['access logs'] : []),
+  ];
+  return [
+    `destroyed: ${destroyed.length > 0 ? destroyed.join(', ') : 'no database, cache or hosted zone'}`,
+    ...(kept.length > 0 ? [`kept: ${kept.join(', ')}`] : []),
+  ];
 }
 
 /** What a deploy changed: the images it built, those it found built already, and the services it rolled out. */

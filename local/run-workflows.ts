@@ -3,11 +3,12 @@
  * target's endpoint, the way Step Functions would run them on AWS.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AppUrl } from '../core/app-urls.ts';
 import type { ComposeResult } from '../core/compose.ts';
-import { environmentResources } from '../core/environment-resources.ts';
 import { buildDeployInput, buildDownInput } from '../core/execution-input.ts';
 import { executionName } from '../core/names.ts';
 import type { Mode, Policy, ResolvedPolicy } from '../core/policy.ts';
@@ -20,6 +21,7 @@ import {
   runWorkflow,
   type WorkflowEvent,
 } from '../engine/run-workflow.ts';
+import { taggedLiveResources } from '../functions/aws/audit/environment-state.ts';
 import { saveExecutionTrace, traceOfRun } from './execution-traces.ts';
 import {
   type DeployChanges,
@@ -27,6 +29,8 @@ import {
   type HistoryEntry,
   readEnvironment,
   readHistory,
+  type TeardownSummary,
+  teardownSummary,
 } from './records.ts';
 import { EMULATOR_STEPS, LOCAL_STEPS } from './steps.ts';
 import type { Target } from './target.ts';
@@ -55,6 +59,8 @@ export interface RunReport {
   readonly urls?: readonly AppUrl[];
   /** After a deploy that succeeded: the images it built and reused, and the services it rolled out. */
   readonly changes?: DeployChanges;
+  /** After a down that succeeded: the stores it destroyed and what it kept. */
+  readonly teardown?: TeardownSummary;
 }
 
 export interface RunOptions {
@@ -84,7 +90,11 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The ARNs of every resource tagged with the environment's project and name. */
+/**
+ * The ARNs of every live resource tagged with the environment's project and
+ * name: the tagging API's index keeps deleted NAT gateways, services and task
+ * definitions for a while, which are left out.
+ */
 export async function taggedResources(
   target: Target,
   project: string,
@@ -92,8 +102,13 @@ export async function taggedResources(
 ): Promise<string[]> {
   const tagging = new ResourceGroupsTaggingAPIClient(target.settings);
   try {
-    const resources = await environmentResources(tagging, project, environment);
-    return resources.flatMap((mapping) => (mapping.ResourceARN ? [mapping.ResourceARN] : [])).sort();
+    const clients = {
+      tagging,
+      ec2: target.clients('ec2') as EC2Client,
+      ecs: target.clients('ecs') as ECSClient,
+    };
+    const resources = await taggedLiveResources(clients, { project, environment });
+    return resources.flatMap((resource) => (resource.arn ? [resource.arn] : [])).sort();
   } finally {
     tagging.destroy();
   }
@@ -199,11 +214,9 @@ export async function downOnTarget(
     request.environment,
   );
   const { result, durationMs } = await execute(target, 'down', input, options);
-  const failedState =
-    result.status === 'FAILED'
-      ? ((await recordedEntry(target, request.project, request.environment, input.deploymentId))
-          ?.failedState ?? result.failedState)
-      : undefined;
+  const entry = await recordedEntry(target, request.project, request.environment, input.deploymentId);
+  const failedState = result.status === 'FAILED' ? (entry?.failedState ?? result.failedState) : undefined;
+
   const mode = (before?.mode ?? before?.requestedMode) as Mode | undefined;
   return {
     workflow: 'down',
@@ -220,7 +233,14 @@ export async function downOnTarget(
     transitions: result.transitions,
     durationMs,
     resources: await taggedResources(target, request.project, request.environment),
+    ...(result.status === 'SUCCEEDED' ? teardownOf(entry) : {}),
   };
+}
+
+/** `{ teardown }` when the history entry records one (a down's). */
+export function teardownOf(entry: HistoryEntry | undefined): { teardown?: TeardownSummary } {
+  const teardown = teardownSummary(entry);
+  return teardown === undefined ? {} : { teardown };
 }
 
 /** `{ changes }` when the history entry records them. */

@@ -147,6 +147,7 @@ const servicesAndLoadBalancer = {
 /** The databases: found by their tags, deleted with or without a final snapshot as the mode says, then their subnet group. */
 const databases = {
   name: 'Databases',
+  keep: { 'destroyed.$': '$[0].found.databases', 'snapshots.$': '$[0].deleted.databases.snapshots' },
   startAt: 'FindDatabases',
   states: {
     FindDatabases: lambdaTask(findDatabases, {
@@ -186,14 +187,14 @@ const databases = {
       comment:
         'Every database: protection off where it is on, then deleted with a final snapshot <instance>-final-<stamp>.',
       parameters: { 'databases.$': '$.found.databases', finalSnapshot: true, 'stamp.$': '$.stamp' },
-      resultPath: '$.deletedDatabases',
+      resultPath: '$.deleted.databases',
       onError: 'propagate',
       next: 'WaitForDatabaseDeletion',
     }),
     DeleteDatabasesWithoutSnapshot: lambdaTask(deleteDatabases, {
       comment: 'Every database: protection off where it is on, then deleted without a snapshot.',
       parameters: { 'databases.$': '$.found.databases', finalSnapshot: false, 'stamp.$': '$.stamp' },
-      resultPath: '$.deletedDatabases',
+      resultPath: '$.deleted.databases',
       onError: 'propagate',
       next: 'WaitForDatabaseDeletion',
     }),
@@ -223,6 +224,7 @@ const databases = {
 /** The caches: found by their tags, deleted with or without a final snapshot as the mode says, then their subnet group. */
 const caches = {
   name: 'Caches',
+  keep: { 'destroyed.$': '$[0].foundCaches.caches', 'snapshots.$': '$[0].deleted.caches.snapshots' },
   startAt: 'FindCaches',
   states: {
     FindCaches: lambdaTask(findCaches, {
@@ -259,7 +261,7 @@ const caches = {
         'stamp.$': '$.stamp',
         'environmentTags.$': '$.environmentTags',
       },
-      resultPath: '$.deletedCaches',
+      resultPath: '$.deleted.caches',
       poll: { intervalSeconds: 15, maxAttempts: 240 },
       onError: 'propagate',
       next: 'WaitForCacheDeletion',
@@ -267,7 +269,7 @@ const caches = {
     DeleteCachesWithoutSnapshot: lambdaTask(deleteCaches, {
       comment: 'Every cache, deleted without a snapshot.',
       parameters: { 'caches.$': '$.foundCaches.caches', finalSnapshot: false, 'stamp.$': '$.stamp' },
-      resultPath: '$.deletedCaches',
+      resultPath: '$.deleted.caches',
       onError: 'propagate',
       next: 'WaitForCacheDeletion',
     }),
@@ -440,13 +442,38 @@ export const downDefinition: Machine = {
       resultPath: '$.expirySchedule',
       next: 'HasExpirySchedule',
     }),
-    HasExpirySchedule: whether('$.expirySchedule.exists', 'DeleteExpirySchedule', 'Teardown'),
-    DeleteExpirySchedule: deleteExpirySchedule({ next: 'Teardown' }),
+    HasExpirySchedule: whether('$.expirySchedule.exists', 'DeleteExpirySchedule', 'NothingDeletedYet'),
+    DeleteExpirySchedule: deleteExpirySchedule({ next: 'NothingDeletedYet' }),
+    NothingDeletedYet: pass({
+      comment:
+        'No final snapshots yet: a branch that has no store to delete leaves these, so that TeardownSummary always finds a list.',
+      result: { databases: { snapshots: [] }, caches: { snapshots: [] } },
+      resultPath: '$.deleted',
+      next: 'Teardown',
+    }),
     ...guardedParallel('Teardown', {
       comment:
         'What runs in the network, each independent branch at once: services, then load balancer, private namespace and NAT gateways; databases; caches; builds; log groups. A failed branch is held until every branch has ended.',
       resultPath: '$.teardownBranches',
       branches: [servicesAndLoadBalancer, databases, caches, buildResources, logGroups],
+      next: 'TeardownSummary',
+    }),
+    TeardownSummary: pass({
+      comment:
+        "What the down destroyed and what it kept, for the history entry: the stores' branches' findings.",
+      parameters: {
+        destroyed: {
+          'databases.$': '$.teardownBranches[1].destroyed',
+          'caches.$': '$.teardownBranches[2].destroyed',
+          'hostedZone.$': '$.current.policy.destroyZoneOnDown',
+        },
+        kept: {
+          'databaseSnapshots.$': '$.teardownBranches[1].snapshots',
+          'cacheSnapshots.$': '$.teardownBranches[2].snapshots',
+          'accessLogs.$': '$.current.policy.retainAccessLogsOnDown',
+        },
+      },
+      resultPath: '$.teardown',
       next: 'DeleteNetwork',
     }),
     DeleteNetwork: lambdaTask(deleteNetwork, {
@@ -498,6 +525,7 @@ export const downDefinition: Machine = {
         mode: { 'S.$': '$.current.mode' },
         warning: { 'S.$': '$.run.warning' },
         policy: { 'S.$': 'States.JsonToString($.current.policy)' },
+        teardown: { 'S.$': 'States.JsonToString($.teardown)' },
       },
       next: 'EmitTeardownSucceeded',
     }),

@@ -30,6 +30,7 @@ import {
   renderZonePlan,
 } from '../live-plan.ts';
 import { readZoneFacts } from '../live-zones.ts';
+import { withLatestSnapshots } from '../restore-latest.ts';
 import { withStoredConfig } from '../stored-config.ts';
 import { renderTable, showValue } from '../table.ts';
 import { loadPerMode, loadPrices, priceLine, repeatable } from './estimate.ts';
@@ -186,6 +187,11 @@ function optionConflicts(options: PlanCommandOptions): Problem[] {
       path: '--offline',
       message: 'cannot be combined with --endpoint, which plans against it',
     });
+  if (options.restoreLatest && (options.offline || options.compare))
+    problems.push({
+      path: '--restore-latest',
+      message: `cannot be combined with ${options.offline ? '--offline' : '--compare'}: it looks up the environment's final snapshots`,
+    });
   if (options.compare) {
     if (options.endpoint !== undefined)
       problems.push({
@@ -216,6 +222,7 @@ type PlanCommandOptions = Omit<ComposeCommandOptions, 'mode'> & {
   prices?: string;
   endpoint?: string;
   offline?: boolean;
+  restoreLatest?: boolean;
 };
 
 function runCompare(options: PlanCommandOptions, io: Io) {
@@ -256,7 +263,11 @@ export function registerPlan(program: Command, io: Io) {
       '--endpoint <url>',
       'also compare with the environment deployed at this AWS API endpoint: create, update, remove or keep per resource',
     )
-    .option('--offline', 'make no AWS calls even when a deployed app is found');
+    .option('--offline', 'make no AWS calls even when a deployed app is found')
+    .option(
+      '--restore-latest',
+      'plan as `deploy --restore-latest`: each missing database and cache from its newest final snapshot (needs --endpoint or a deployed app)',
+    );
   // --mode is required unless --compare shows every mode; checked in the action.
   const modeOption = command.options.find((option) => option.long === '--mode');
   if (modeOption) {
@@ -273,7 +284,17 @@ export function registerPlan(program: Command, io: Io) {
     const previousMode: Mode | undefined =
       options.previousMode === undefined ? undefined : resolveMode(options.previousMode, '--previous-mode');
     const source = await openLiveSource(options, io);
-    if (source === undefined) return printPlan(loaded, previousMode, options.json === true, io);
+    if (source === undefined) {
+      if (options.restoreLatest)
+        throw new InputError([
+          {
+            path: '--restore-latest',
+            message:
+              'needs the environment to look up its final snapshots: pass --endpoint, or run where modeshift is deployed',
+          },
+        ]);
+      return printPlan(loaded, previousMode, options.json === true, io);
+    }
     try {
       await printLivePlan(loaded, previousMode, source, options, io);
     } finally {
@@ -306,12 +327,16 @@ async function printLivePlan(
   io: Io,
 ) {
   // As deploy reads the file: with the environment's stored config names.
-  const stored = await withStoredConfig(
+  const configured = await withStoredConfig(
     loaded,
     { ...options, mode: options.mode as string, deploymentId: loaded.request.deploymentId },
     io,
     source.clients.ssm,
   );
+  // As `deploy --restore-latest` would: each missing store from its newest final snapshot.
+  const stored = options.restoreLatest
+    ? await withLatestSnapshots(configured, source.clients, (line) => io.stderr(`${line}\n`))
+    : configured;
   const { request } = stored;
   const missing = await missingConfigValues(request, source.clients.ssm);
   const input = buildDeployInput(request, stored.resolved, io.now());

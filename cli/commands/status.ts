@@ -2,7 +2,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import { expiryOf, formatExpiry } from '../../core/environment-expiry.ts';
 import { parseDownRequest } from '../../core/request.ts';
-import { readEnvironment, readHistory } from '../../local/records.ts';
+import {
+  type HistoryEntry,
+  readEnvironment,
+  readHistory,
+  teardownLines,
+  teardownSummary,
+} from '../../local/records.ts';
 import { openReadTarget } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
@@ -52,6 +58,12 @@ export function registerStatus(program: Command, io: Io) {
   });
 }
 
+/** A down's `destroyed: …` and `kept: …`, when its entry records them. */
+function teardownLinesOf(entry: HistoryEntry): string[] {
+  const summary = teardownSummary(entry);
+  return summary ? teardownLines(summary) : [];
+}
+
 export function registerHistory(program: Command, io: Io) {
   addEnvironmentOptions(
     program.command('history').description("an environment's deployments and teardowns, oldest first"),
@@ -84,7 +96,7 @@ export function registerHistory(program: Command, io: Io) {
             entry.status,
             entry.failedState
               ? `${entry.failedState}: ${entry.error ?? ''}`
-              : [entry.warning, entry.overrides && `overrides: ${entry.overrides}`]
+              : [entry.warning, entry.overrides && `overrides: ${entry.overrides}`, ...teardownLinesOf(entry)]
                   .filter(Boolean)
                   .join('; '),
           ]),

@@ -74,6 +74,9 @@ describe('modeshift CLI against an emulator started elsewhere', () => {
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('✓ down succeeded: shop/cli is down');
     expect(down.stdout).toMatch(/kept: arn:aws:s3:::shop--cli-lb-logs-/);
+    expect(down.stdout, 'down names the stores it destroyed and the snapshots it kept').toMatch(
+      /\n {2}destroyed: database shop-cli-db-[0-9a-f]{8}\n {2}kept: final snapshot shop-cli-db-[0-9a-f]{8}-final-\d{14}, access logs\n/,
+    );
     const audit = await onEmulator('audit', '-f', SHOP_EXAMPLE, '--env', 'cli');
     expect(audit.stdout, audit.stderr).toMatch(
       /checked as taken down.*\nclean: no orphans, no drift, nothing missing/,
@@ -86,6 +89,40 @@ describe('modeshift CLI against an emulator started elsewhere', () => {
         (entry: { action: string; status: string }) => `${entry.action}:${entry.status}`,
       ),
     ).toEqual(['deploy:succeeded', 'deploy:failed', 'down:failed', 'down:succeeded']);
+    const restorePlan = await onEmulator(
+      'plan',
+      '-f',
+      SHOP_EXAMPLE,
+      '--env',
+      'cli',
+      '--mode',
+      'production',
+      '--restore-latest',
+    );
+    expect(restorePlan.code, restorePlan.stderr).toBe(0);
+    expect(restorePlan.stdout, 'plan shows the database coming back from the snapshot the down kept').toMatch(
+      /created from snapshot shop-cli-db-[0-9a-f]{8}-final-\d{14}/,
+    );
+    const offline = await runCli([
+      'plan',
+      '-f',
+      SHOP_EXAMPLE,
+      '--env',
+      'cli',
+      '--mode',
+      'prod',
+      '--offline',
+      '--restore-latest',
+    ]);
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toContain('--restore-latest: cannot be combined with --offline');
+    const table = await onEmulator('history', '--env', 'cli', '--project', 'shop');
+    expect(
+      table.stdout.trimEnd().split('\n').at(-1),
+      'the down row says what was destroyed and kept',
+    ).toMatch(
+      /down .* succeeded +destroyed: database shop-cli-db-[0-9a-f]{8}; kept: final snapshot shop-cli-db-[0-9a-f]{8}-final-\d{14}, access logs$/,
+    );
   });
 
   it('exits 2 without touching the endpoint for a bad compose file', async () => {

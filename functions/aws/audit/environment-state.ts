@@ -85,7 +85,10 @@ export interface AuditQuery extends EnvironmentIdentity {
 const LIVENESS_CONCURRENCY = 8;
 
 /** A resource the tagging API listed, its kind read from its ARN. */
-export function classifyArn(arn: string, query: AuditQuery): AuditResource {
+export function classifyArn(
+  arn: string,
+  query: EnvironmentIdentity & Partial<Pick<AuditQuery, 'accountId' | 'region'>>,
+): AuditResource {
   const names = environmentNames(query.project, query.environment);
   const [, , service = '', , , ...rest] = arn.split(':');
   const resource = rest.join(':');
@@ -144,7 +147,9 @@ export function classifyArn(arn: string, query: AuditQuery): AuditResource {
       return found('certificate', resource.split('/').at(-1) ?? '');
     case 's3':
       return found(
-        resource === accessLogBucketName(query.project, query.environment, query.accountId, query.region)
+        query.accountId !== undefined &&
+          query.region !== undefined &&
+          resource === accessLogBucketName(query.project, query.environment, query.accountId, query.region)
           ? 'access-log-bucket'
           : 'other',
         resource,
@@ -275,10 +280,14 @@ export type DriftClients = Pick<
   'tagging' | 'ec2' | 'ecs' | 'elbv2' | 'rds' | 'logs' | 'route53' | 'codebuild'
 >;
 
-/** The live resources the tagging API lists for the environment. */
-async function taggedLiveResources(
+/**
+ * The live resources the tagging API lists for the environment. Without the
+ * account and Region, the access-log bucket is classified as `other`: only
+ * its type depends on them, not whether it is live.
+ */
+export async function taggedLiveResources(
   clients: Pick<AuditClients, 'tagging' | 'ec2' | 'ecs'>,
-  query: AuditQuery,
+  query: EnvironmentIdentity & Partial<Pick<AuditQuery, 'accountId' | 'region'>>,
 ): Promise<AuditResource[]> {
   const cluster = environmentNames(query.project, query.environment).cluster;
   const tagged = (await environmentResources(clients.tagging, query.project, query.environment)).flatMap(
