@@ -19,9 +19,11 @@ import {
   type ElasticLoadBalancingV2Client,
   type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { paginateDescribeDBInstances, type RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { type Expiry, expiryOf } from '../core/environment-expiry.ts';
+import type { LiveCache } from '../core/live-plan.ts';
 import { environmentNames } from '../core/names.ts';
 import { clusterServices, isLive } from '../functions/aws/ecs/cluster-services.ts';
 import { findEnvironmentLoadBalancer } from '../functions/aws/elbv2/environment-load-balancer.ts';
@@ -32,12 +34,14 @@ import { findPublicZonesByName } from '../functions/aws/route53/public-zones-by-
 import { findRecord } from '../functions/aws/route53/zone-records.ts';
 import { mapConcurrently } from '../functions/bounded-concurrency.ts';
 import { type EnvironmentRecord, type HistoryEntry, readEnvironment, readHistory } from '../local/records.ts';
+import { readCaches } from './live-state.ts';
 
 export interface PsClients {
   readonly dynamodb: DynamoDBClient;
   readonly ecs: ECSClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly rds: RDSClient;
+  readonly elasticache: ElastiCacheClient;
   readonly route53: Route53Client;
 }
 
@@ -90,6 +94,7 @@ export interface PsState {
   readonly environment: PsEnvironment;
   readonly services: readonly PsService[];
   readonly databases: readonly PsDatabase[];
+  readonly caches: readonly LiveCache[];
 }
 
 /** DescribeTaskDefinition / DescribeTargetHealth calls at once. */
@@ -102,12 +107,13 @@ export async function readPs(
 ): Promise<PsState | undefined> {
   const owner = { project: query.project, environment: query.environment };
   const names = environmentNames(query.project, query.environment);
-  const [record, history, services, balancer, databases, clusterDefault] = await Promise.all([
+  const [record, history, services, balancer, databases, caches, clusterDefault] = await Promise.all([
     readEnvironment(clients.dynamodb, query.tableName, query.project, query.environment),
     readHistory(clients.dynamodb, query.tableName, query.project, query.environment),
     clusterServices(clients.ecs, names.cluster),
     findEnvironmentLoadBalancer(clients.elbv2, names.loadBalancer, owner),
     readDatabases(clients.rds, owner),
+    readCaches(clients.elasticache, owner),
     clusterDefaultCapacity(clients.ecs, names.cluster),
   ]);
   if (record === undefined && services === undefined) return undefined;
@@ -122,6 +128,7 @@ export async function readPs(
     environment: psEnvironment(owner, record, history),
     services: shown.sort((a, b) => a.name.localeCompare(b.name)),
     databases,
+    caches: [...caches].sort((a, b) => a.replicationGroup.localeCompare(b.replicationGroup)),
   };
 }
 

@@ -51,8 +51,7 @@ import { readEnvironment } from '../local/records.ts';
 export interface LiveStateClients {
   readonly ecs: ECSClient;
   readonly rds: RDSClient;
-  /** The environment's caches. @default none read */
-  readonly elasticache?: ElastiCacheClient;
+  readonly elasticache: ElastiCacheClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly logs: CloudWatchLogsClient;
   readonly dynamodb: DynamoDBClient;
@@ -88,7 +87,7 @@ export async function readLiveState(clients: LiveStateClients, query: LiveStateQ
       readEnvironment(clients.dynamodb, query.tableName, query.project, query.environment),
       readServices(clients.ecs, names.cluster, owner, query.emulator === true),
       readDatabases(clients.rds, owner),
-      clients.elasticache === undefined ? [] : readCaches(clients.elasticache, owner),
+      readCaches(clients.elasticache, owner),
       readLogGroups(clients.logs, owner),
       findEnvironmentTargetGroups(clients.elbv2, names.targetGroupPrefix, owner),
       readLoadBalancer(clients.elbv2, names.loadBalancer, owner),
@@ -274,7 +273,11 @@ async function readDatabases(rds: RDSClient, owner: EnvironmentIdentity): Promis
   return found;
 }
 
-async function readCaches(elasticache: ElastiCacheClient, owner: EnvironmentIdentity): Promise<LiveCache[]> {
+/** The environment's caches as AWS reports them (`plan --endpoint`, `ps`). */
+export async function readCaches(
+  elasticache: ElastiCacheClient,
+  owner: EnvironmentIdentity,
+): Promise<LiveCache[]> {
   return (await environmentCaches(elasticache, owner)).map((group) => {
     const endpoint = group.NodeGroups?.[0]?.PrimaryEndpoint?.Address;
     return {

@@ -6,6 +6,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Command } from 'commander';
@@ -24,7 +25,7 @@ export function registerPs(program: Command, io: Io) {
     program
       .command('ps')
       .description(
-        "an environment as it runs: each service's tasks, revision, image, capacity, URLs and target health, its databases, lock, last run and expiry",
+        "an environment as it runs: each service's tasks, revision, image, capacity, URLs and target health, its databases and caches, lock, last run and expiry",
       ),
   ).action(async (options: EnvironmentCommandOptions) => {
     const { project, environment } = parseDownRequest({
@@ -39,6 +40,7 @@ export function registerPs(program: Command, io: Io) {
           ecs: target.clients('ecs') as ECSClient,
           elbv2: target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client,
           rds: target.clients('rds') as RDSClient,
+          elasticache: target.clients('elasticache') as ElastiCacheClient,
           route53: target.clients('route53') as Route53Client,
         },
         { project, environment, tableName: target.tableName },
@@ -127,5 +129,24 @@ export function formatPs(state: PsState): string {
             database.endpoint ?? '',
           ]),
         );
-  return [header, '', services, '', databases].join('\n');
+  // Only an environment that has caches gets their table.
+  const caches =
+    state.caches.length === 0
+      ? []
+      : [
+          '',
+          renderTable(
+            ['cache', 'status', 'node type', 'replicas', 'encrypted', 'TLS', 'primary endpoint'],
+            state.caches.map((cache) => [
+              cache.replicationGroup,
+              cache.status ?? '',
+              cache.nodeType ?? '',
+              String(cache.replicas),
+              cache.atRestEncryption === undefined ? '' : showValue(cache.atRestEncryption),
+              cache.transitEncryption === undefined ? '' : showValue(cache.transitEncryption),
+              cache.endpoint ?? '',
+            ]),
+          ),
+        ];
+  return [header, '', services, '', databases, ...caches].join('\n');
 }

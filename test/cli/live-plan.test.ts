@@ -184,6 +184,7 @@ describe('live state — read from AWS', () => {
       {
         ecs: new ECSClient({}),
         rds: new RDSClient({}),
+        elasticache: new ElastiCacheClient({}),
         elbv2: new ElasticLoadBalancingV2Client({}),
         logs: new CloudWatchLogsClient({}),
         dynamodb: new DynamoDBClient({}),
@@ -232,6 +233,7 @@ describe('live state — read from AWS', () => {
       {
         ecs: new ECSClient({}),
         rds: new RDSClient({}),
+        elasticache: new ElastiCacheClient({}),
         elbv2: new ElasticLoadBalancingV2Client({}),
         logs: new CloudWatchLogsClient({}),
         dynamodb: new DynamoDBClient({}),

@@ -4,7 +4,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   DescribeCacheSubnetGroupsCommand,
   DescribeReplicationGroupsCommand,
@@ -19,6 +22,8 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
+import { formatPs } from '../../cli/commands/ps.ts';
+import { readPs } from '../../cli/environment-ps.ts';
 import { withLatestSnapshots } from '../../cli/restore-latest.ts';
 import { loadComposeFile } from '../../core/compose.ts';
 import { cacheNames, databaseNames, environmentNames } from '../../core/names.ts';
@@ -148,6 +153,34 @@ describe.each(MODES)('a managed cache on the local AWS — %s', (mode) => {
       }),
     ]);
     expect(await audit(target)).toEqual([]);
+
+    const ps = await readPs(
+      {
+        dynamodb: target.clients('dynamodb') as DynamoDBClient,
+        ecs: target.clients('ecs') as ECSClient,
+        elbv2: target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client,
+        rds: target.clients('rds') as RDSClient,
+        elasticache: elasticache(target),
+        route53: target.clients('route53') as Route53Client,
+      },
+      { project: 'cachy', environment: 'main', tableName: target.names.tableName },
+    );
+    expect(ps?.caches, 'ps shows the cache as AWS reports it').toEqual([
+      {
+        replicationGroup: GROUP,
+        status: 'available',
+        nodeType: policy.cacheNodeType,
+        replicas: policy.cacheReplicas,
+        transitEncryption: false,
+        atRestEncryption: true,
+        endpoint: group?.NodeGroups?.[0]?.PrimaryEndpoint?.Address,
+      },
+    ]);
+    expect(ps && formatPs(ps)).toMatch(
+      new RegExp(
+        `\\n${GROUP} +available +${policy.cacheNodeType.replaceAll('.', '\\.')} +${policy.cacheReplicas} +on +off +\\S+`,
+      ),
+    );
   });
 
   it('gives the service that depends on it the URL of the cache, by its compose name, which the private zone resolves to the primary', async () => {
@@ -193,6 +226,19 @@ describe.each(MODES)('a managed cache on the local AWS — %s', (mode) => {
       });
 
       expect(down.status).toBe('SUCCEEDED');
+      expect(down.teardown, 'down records what it destroyed and kept').toEqual({
+        destroyed: {
+          databases: [],
+          caches: [{ replicationGroup: GROUP }],
+          hostedZone: mode === 'development',
+        },
+        kept: {
+          databaseSnapshots: [],
+          cacheSnapshots:
+            mode === 'production' ? [expect.stringMatching(new RegExp(`^${GROUP}-final-\\d{14}$`))] : [],
+          accessLogs: mode === 'production',
+        },
+      });
       expect(await replicationGroups(target)).toEqual([]);
       const { Snapshots = [] } = await elasticache(target).send(new DescribeSnapshotsCommand({}));
       if (mode === 'production') {
