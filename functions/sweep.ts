@@ -18,6 +18,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -90,6 +91,7 @@ function lambdaClients(): SweepClients {
     ecs: new ECSClient({}),
     elbv2: new ElasticLoadBalancingV2Client({}),
     rds: new RDSClient({}),
+    elasticache: new ElastiCacheClient({}),
     logs: new CloudWatchLogsClient({}),
     route53: new Route53Client({}),
     codebuild: new CodeBuildClient({}),

@@ -13,6 +13,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
@@ -68,6 +69,7 @@ export function auditClients(target: Pick<ReadTarget, 'clients' | 'tagging'>): A
     ecs: target.clients('ecs') as ECSClient,
     elbv2: target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client,
     rds: target.clients('rds') as RDSClient,
+    elasticache: target.clients('elasticache') as ElastiCacheClient,
     logs: target.clients('cloudwatchlogs') as CloudWatchLogsClient,
     route53: target.clients('route53') as Route53Client,
     servicediscovery: target.clients('servicediscovery') as ServiceDiscoveryClient,

@@ -105,6 +105,10 @@ export function sweepPolicy(resources: AppResources): PolicyStatement[] {
     { action: 'elasticloadbalancing:DescribeLoadBalancerAttributes', resources: ['*'] },
     { action: 'elasticloadbalancing:DescribeListeners', resources: ['*'] },
     { action: 'rds:DescribeDBInstances', resources: [arn('rds', 'db:*')] },
+    {
+      action: 'elasticache:DescribeReplicationGroups',
+      resources: [arn('elasticache', 'replicationgroup:*')],
+    },
     { action: 'logs:DescribeLogGroups', resources: ['*'] },
     { action: 'route53:ListHostedZones', resources: ['*'] },
     // The reference lists both of the action's resource types, which the request names by ResourceType.

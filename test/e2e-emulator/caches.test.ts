@@ -14,6 +14,7 @@ import {
   DescribeSnapshotsCommand,
   type ElastiCacheClient,
   ListTagsForResourceCommand,
+  ModifyReplicationGroupCommand,
 } from '@aws-sdk/client-elasticache';
 import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 import {
@@ -287,6 +288,26 @@ describe.each(MODES)('a managed cache on the local AWS — %s', (mode) => {
       expect(await audit(target)).toEqual([]);
     },
   );
+});
+
+describe('a managed cache changed behind modeshift’s back', () => {
+  it('is reported as drift by the audit, naming the setting, the cache and the mode’s value', async () => {
+    const target = aws.target();
+    expect((await deploy(target, 'staging')).status).toBe('SUCCEEDED');
+    expect(await audit(target)).toEqual([]);
+
+    await elasticache(target).send(
+      new ModifyReplicationGroupCommand({
+        ReplicationGroupId: GROUP,
+        CacheNodeType: 'cache.t4g.small',
+        ApplyImmediately: true,
+      }),
+    );
+
+    expect(await audit(target)).toEqual([
+      `drift: cache ${GROUP}: cacheNodeType is cache.t4g.small, staging mode says cache.m7g.large`,
+    ]);
+  });
 });
 
 describe('a managed cache promoted on the local AWS', () => {

@@ -12,6 +12,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -32,6 +33,7 @@ export const drift = {
   ecs: mockClient(ECSClient),
   elbv2: mockClient(ElasticLoadBalancingV2Client),
   rds: mockClient(RDSClient),
+  elasticache: mockClient(ElastiCacheClient),
   logs: mockClient(CloudWatchLogsClient),
   route53: mockClient(Route53Client),
   codebuild: mockClient(CodeBuildClient),
@@ -46,6 +48,7 @@ export const clients = {
   ecs: new ECSClient({ region: 'us-east-1' }),
   elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
   rds: new RDSClient({ region: 'us-east-1' }),
+  elasticache: new ElastiCacheClient({ region: 'us-east-1' }),
   logs: new CloudWatchLogsClient({ region: 'us-east-1' }),
   route53: new Route53Client({ region: 'us-east-1' }),
   codebuild: new CodeBuildClient({ region: 'us-east-1' }),

@@ -27,6 +27,7 @@ import {
   DescribeLoadBalancersCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeReplicationGroupsCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { type IAMClient, paginateListRoles } from '@aws-sdk/client-iam';
 import {
   DescribeDBInstancesCommand,
@@ -49,6 +50,7 @@ import { accessLogBucketName, environmentNames } from '../../../core/names.ts';
 import { mapConcurrently } from '../../bounded-concurrency.ts';
 import { environmentBuildProjects } from '../codebuild/environment-projects.ts';
 import { environmentRepositories } from '../ecr/environment-repositories.ts';
+import { replicaCount } from '../elasticache/replication-group.ts';
 import type { EnvironmentIdentity } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 import { executionRolePath } from '../iam/execution-role.ts';
@@ -65,6 +67,7 @@ export interface AuditClients {
   readonly ecs: ECSClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly rds: RDSClient;
+  readonly elasticache: ElastiCacheClient;
   readonly logs: CloudWatchLogsClient;
   readonly route53: Route53Client;
   readonly servicediscovery: ServiceDiscoveryClient;
@@ -277,7 +280,7 @@ async function untaggedIndexResources(clients: AuditClients, query: AuditQuery):
 /** The clients the settings are read with: the drift part of the audit, which the hourly sweep runs. */
 export type DriftClients = Pick<
   AuditClients,
-  'tagging' | 'ec2' | 'ecs' | 'elbv2' | 'rds' | 'logs' | 'route53' | 'codebuild'
+  'tagging' | 'ec2' | 'ecs' | 'elbv2' | 'rds' | 'elasticache' | 'logs' | 'route53' | 'codebuild'
 >;
 
 /**
@@ -340,7 +343,7 @@ export async function environmentInventory(
 
 /** The policy settings AWS reports for the environment's live resources. */
 export async function environmentSettings(
-  clients: Pick<AuditClients, 'logs' | 'rds' | 'elbv2' | 'ecs' | 'codebuild' | 'route53'>,
+  clients: Pick<AuditClients, 'logs' | 'rds' | 'elasticache' | 'elbv2' | 'ecs' | 'codebuild' | 'route53'>,
   query: AuditQuery,
   resources: readonly AuditResource[],
 ): Promise<ObservedSetting[]> {
@@ -397,6 +400,23 @@ export async function environmentSettings(
           where,
           db.BackupRetentionPeriod === undefined ? undefined : String(db.BackupRetentionPeriod),
         );
+      }
+    })(),
+    (async () => {
+      // A member cluster is counted as its group: each group once.
+      for (const group of new Set(of('cache').map((cache) => cache.name))) {
+        const found = await quietly(
+          () => clients.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group })),
+          'ReplicationGroupNotFoundFault',
+        );
+        const cache = found?.ReplicationGroups?.[0];
+        if (cache === undefined || cache.Status === 'deleting') continue;
+        const where = `cache ${group}`;
+        read('cacheNodeType', where, cache.CacheNodeType);
+        read('cacheReplicas', where, String(replicaCount(cache)));
+        const bool = (value: boolean | undefined) => (value === undefined ? undefined : String(value));
+        read('cacheTransitEncryption', where, bool(cache.TransitEncryptionEnabled));
+        read('storageEncrypted', where, bool(cache.AtRestEncryptionEnabled));
       }
     })(),
     (async () => {
