@@ -41,6 +41,7 @@ import {
   type GuardedBranch,
   guardedParallel,
   lambdaTask,
+  managedStoreBranch,
   pass,
   perSetting,
   placeholder,
@@ -117,84 +118,80 @@ const natGateways: GuardedBranch = {
   },
 };
 
-const databases: GuardedBranch = {
+const databases = managedStoreBranch({
   name: 'Databases',
-  startAt: 'HasDatabases',
-  keep: { 'databases.$': '$[0].databases' },
-  states: {
-    HasDatabases: whether('$.hasDatabases', 'EnsureDbSubnetGroup', 'NoDatabases'),
-    NoDatabases: pass({ result: { databases: [] }, next: END }),
-    EnsureDbSubnetGroup: sdkTask('rds', 'createDBSubnetGroup', {
-      comment:
-        "An existing group of this name is left as it is; EnsureDatabases checks that it is the environment's.",
-      parameters: {
-        'DbSubnetGroupName.$': '$.names.dbSubnetGroup',
-        'DbSubnetGroupDescription.$': "States.Format('modeshift {} private subnets', $.names.prefix)",
-        'SubnetIds.$': '$.network.privateSubnetIds',
-        'Tags.$': '$.tags',
-      },
-      expect: [{ errors: ['Rds.DbSubnetGroupAlreadyExistsException'], next: 'EnsureDatabases' }],
-      onError: 'propagate',
-      next: 'EnsureDatabases',
-    }),
-    EnsureDatabases: lambdaTask(ensureDatabases, {
-      comment:
-        "Every managed Postgres at once: created with the mode's class, encryption, deletion protection and a password RDS manages, or brought to them; ready when all are available.",
-      parameters: {
-        'databases.$': '$.databases',
-        'policy.$': '$.policy',
-        'network.$': '$.network',
-        'names.$': '$.names',
-        'tags.$': '$.tags',
-      },
-      resultPath: '$.databaseProgress',
-      poll: { intervalSeconds: 15, maxAttempts: 240 },
-      onError: 'propagate',
-      next: 'DatabasesReady',
-    }),
-    DatabasesReady: pass({ parameters: { 'databases.$': '$.databaseProgress.endpoints' }, next: END }),
+  key: 'databases',
+  subnetGroup: {
+    state: 'EnsureDbSubnetGroup',
+    service: 'rds',
+    action: 'createDBSubnetGroup',
+    parameters: {
+      'DbSubnetGroupName.$': '$.names.dbSubnetGroup',
+      'DbSubnetGroupDescription.$': "States.Format('modeshift {} private subnets', $.names.prefix)",
+      'SubnetIds.$': '$.network.privateSubnetIds',
+      'Tags.$': '$.tags',
+    },
+    alreadyExists: 'Rds.DbSubnetGroupAlreadyExistsException',
   },
-};
+  ensure: {
+    state: 'EnsureDatabases',
+    progress: '$.databaseProgress',
+    task: (next) =>
+      lambdaTask(ensureDatabases, {
+        comment:
+          "Every managed Postgres at once: created with the mode's class, encryption, deletion protection and a password RDS manages, or brought to them; ready when all are available.",
+        parameters: {
+          'databases.$': '$.databases',
+          'policy.$': '$.policy',
+          'network.$': '$.network',
+          'names.$': '$.names',
+          'tags.$': '$.tags',
+        },
+        resultPath: '$.databaseProgress',
+        poll: { intervalSeconds: 15, maxAttempts: 240 },
+        onError: 'propagate',
+        next,
+      }),
+  },
+});
 
-const caches: GuardedBranch = {
+const caches = managedStoreBranch({
   name: 'Caches',
-  startAt: 'HasCaches',
-  keep: { 'caches.$': '$[0].caches' },
-  states: {
-    HasCaches: whether('$.hasCaches', 'EnsureCacheSubnetGroup', 'NoCaches'),
-    NoCaches: pass({ result: { caches: [] }, next: END }),
-    EnsureCacheSubnetGroup: sdkTask('elasticache', 'createCacheSubnetGroup', {
-      comment:
-        "An existing group of this name is left as it is; EnsureCaches checks that it is the environment's.",
-      parameters: {
-        'CacheSubnetGroupName.$': '$.names.cacheSubnetGroup',
-        'CacheSubnetGroupDescription.$': "States.Format('modeshift {} private subnets', $.names.prefix)",
-        'SubnetIds.$': '$.network.privateSubnetIds',
-        'Tags.$': '$.tags',
-      },
-      expect: [{ errors: ['ElastiCache.CacheSubnetGroupAlreadyExistsException'], next: 'EnsureCaches' }],
-      onError: 'propagate',
-      next: 'EnsureCaches',
-    }),
-    EnsureCaches: lambdaTask(ensureCaches, {
-      comment:
-        "Every managed cache at once, an ElastiCache replication group each: created with the mode's node type, replicas (failover and Multi-AZ with one or more) and encryption, or brought to them; ready when all are available.",
-      parameters: {
-        'caches.$': '$.caches',
-        'policy.$': '$.policy',
-        'network.$': '$.network',
-        'names.$': '$.names',
-        'tags.$': '$.tags',
-        'force.$': '$.force',
-      },
-      resultPath: '$.cacheProgress',
-      poll: { intervalSeconds: 15, maxAttempts: 240 },
-      onError: 'propagate',
-      next: 'CachesReady',
-    }),
-    CachesReady: pass({ parameters: { 'caches.$': '$.cacheProgress.endpoints' }, next: END }),
+  key: 'caches',
+  subnetGroup: {
+    state: 'EnsureCacheSubnetGroup',
+    service: 'elasticache',
+    action: 'createCacheSubnetGroup',
+    parameters: {
+      'CacheSubnetGroupName.$': '$.names.cacheSubnetGroup',
+      'CacheSubnetGroupDescription.$': "States.Format('modeshift {} private subnets', $.names.prefix)",
+      'SubnetIds.$': '$.network.privateSubnetIds',
+      'Tags.$': '$.tags',
+    },
+    alreadyExists: 'ElastiCache.CacheSubnetGroupAlreadyExistsException',
   },
-};
+  ensure: {
+    state: 'EnsureCaches',
+    progress: '$.cacheProgress',
+    task: (next) =>
+      lambdaTask(ensureCaches, {
+        comment:
+          "Every managed cache at once, an ElastiCache replication group each: created with the mode's node type, replicas (failover and Multi-AZ with one or more) and encryption, or brought to them; ready when all are available.",
+        parameters: {
+          'caches.$': '$.caches',
+          'policy.$': '$.policy',
+          'network.$': '$.network',
+          'names.$': '$.names',
+          'tags.$': '$.tags',
+          'force.$': '$.force',
+        },
+        resultPath: '$.cacheProgress',
+        poll: { intervalSeconds: 15, maxAttempts: 240 },
+        onError: 'propagate',
+        next,
+      }),
+  },
+});
 
 const loadBalancer: GuardedBranch = {
   name: 'LoadBalancer',

@@ -568,6 +568,56 @@ export interface GuardedBranch {
   readonly keep?: JsonObject;
 }
 
+export interface ManagedStoreBranchOptions {
+  /** The branch's name, `Databases`: its states are `Has<name>`, `No<name>` and `<name>Ready`. */
+  readonly name: string;
+  /** The request's list of stores and the key the branch keeps their endpoints under: `databases`. */
+  readonly key: string;
+  /** The subnet group the stores go in: created from the private subnets, or left as it is when one of its name exists. */
+  readonly subnetGroup: {
+    readonly state: string;
+    readonly service: ServiceId;
+    readonly action: string;
+    readonly parameters: JsonObject;
+    /** The error of a group that exists already: the branch goes on to the stores. */
+    readonly alreadyExists: string;
+  };
+  /** The step that creates the stores or brings them to the mode, its result (with `endpoints`) at `progress`. */
+  readonly ensure: {
+    readonly state: string;
+    readonly progress: `$.${string}`;
+    readonly task: (next: string) => TaskState;
+  };
+}
+
+/**
+ * A deploy branch of managed stores (databases, caches): nothing when the
+ * request has none; else the subnet group, then the stores, whose endpoints
+ * leave the branch as `<key>`.
+ */
+export function managedStoreBranch(options: ManagedStoreBranchOptions): GuardedBranch {
+  const { name, key, subnetGroup, ensure } = options;
+  const ready = `${name}Ready`;
+  return {
+    name,
+    startAt: `Has${name}`,
+    keep: { [`${key}.$`]: `$[0].${key}` },
+    states: {
+      [`Has${name}`]: whether(`$.has${name}`, subnetGroup.state, `No${name}`),
+      [`No${name}`]: pass({ result: { [key]: [] }, next: END }),
+      [subnetGroup.state]: sdkTask(subnetGroup.service, subnetGroup.action, {
+        comment: `An existing group of this name is left as it is; ${ensure.state} checks that it is the environment's.`,
+        parameters: subnetGroup.parameters,
+        expect: [{ errors: [subnetGroup.alreadyExists], next: ensure.state }],
+        onError: 'propagate',
+        next: ensure.state,
+      }),
+      [ensure.state]: ensure.task(ready),
+      [ready]: pass({ parameters: { [`${key}.$`]: `${ensure.progress}.endpoints` }, next: END }),
+    },
+  };
+}
+
 /**
  * A branch that catches its own failure: its states run in a one-branch
  * Parallel whose Catch keeps the error as `branchFailure`, so the branch
