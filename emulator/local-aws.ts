@@ -49,6 +49,11 @@ export interface LocalAwsOptions {
   readonly port?: number;
   /** Progress lines (installing, starting). */
   readonly log?: (line: string) => void;
+  /**
+   * The server to run, with the same arguments: a script built on moto_server.py
+   * (the reliability tests' snapshot-server.py). @default emulator/moto_server.py
+   */
+  readonly script?: string;
 }
 
 function requirementsHash(): string {
@@ -153,7 +158,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   options.log?.(`starting the local AWS on ${endpoint} …`);
-  const child = spawn(`${VENV_DIR}/bin/python`, [PATCHED_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
+  const script = options.script ?? PATCHED_SERVER;
+  const child = spawn(`${VENV_DIR}/bin/python`, [script, '-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, ...EMULATOR_ENVIRONMENT },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,11 +9,8 @@
  * snapshot-server.py, which adds saving and restoring to what moto_server
  * serves.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { dirname } from 'node:path';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { EMULATOR_ENVIRONMENT, ensureEmulatorInstalled } from '../../emulator/local-aws.ts';
+import { type LocalAws, startLocalAws } from '../../emulator/local-aws.ts';
 import { openTarget, type Target } from '../../local/target.ts';
 
 const SERVER = new URL('./snapshot-server.py', import.meta.url).pathname;
@@ -31,60 +28,10 @@ export interface LocalAwsWithSnapshots {
   restore(name: string): Promise<void>;
 }
 
-/** A port the system says is free, on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function startServer(): Promise<{ endpoint: string; child: ChildProcess }> {
-  const python = `${dirname(ensureEmulatorInstalled())}/python`;
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(python, [SERVER, '-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, ...EMULATOR_ENVIRONMENT },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`snapshot-server.py exited at start: ${output.slice(-500)}`);
-    const up = await fetch(`${endpoint}/moto-api/`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (up) return { endpoint, child };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`snapshot-server.py did not answer on ${endpoint} within 30 s: ${output.slice(-500)}`);
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-  });
-}
-
 /** Declares the file's local AWS: started before its tests, reset before each, stopped after them. */
 export function useLocalAwsWithSnapshots(): LocalAwsWithSnapshots {
-  let server: { endpoint: string; child: ChildProcess } | undefined;
+  let server: LocalAws | undefined;
   let current: Target | undefined;
-  const killOnExit = () => server?.child.kill('SIGKILL');
 
   async function post(path: string): Promise<void> {
     const response = await fetch(`${server?.endpoint}${path}`, { method: 'POST' });
@@ -92,16 +39,14 @@ export function useLocalAwsWithSnapshots(): LocalAwsWithSnapshots {
   }
 
   beforeAll(async () => {
-    server = await startServer();
-    process.once('exit', killOnExit);
+    server = await startLocalAws({ script: SERVER });
   });
   beforeEach(async () => {
     await post('/moto-api/reset');
     current = await openTarget(server?.endpoint, { env: {} });
   });
   afterAll(async () => {
-    process.off('exit', killOnExit);
-    if (server) await stopServer(server.child);
+    await server?.stop();
   });
 
   return {
