@@ -27,6 +27,8 @@ export type ResourceType =
   | 'elastic-ip'
   | 'ecs-cluster'
   | 'ecs-service'
+  /** A task of a service or of a run-once service: the audit counts their services and definitions instead. */
+  | 'ecs-task'
   | 'task-definition'
   | 'load-balancer'
   | 'target-group'
@@ -133,9 +135,10 @@ export function expectedResources(input: DeployInput): ExpectedResources {
   add('vpc', names.vpc);
   add('ecs-cluster', names.cluster);
   add('namespace', names.privateZone);
-  for (const service of services) {
+  for (const service of services) add('ecs-service', serviceNames(project, environment, service).ecsService);
+  // A run-once service has no ECS service, but a task definition, a log group and a role like the others.
+  for (const service of [...services, ...(input.runOnce ?? []).map((task) => task.name)]) {
     const named = serviceNames(project, environment, service);
-    add('ecs-service', named.ecsService);
     add('task-definition', named.taskFamily);
     add('log-group', named.logGroup);
     add('execution-role', named.executionRole);
@@ -214,6 +217,7 @@ function deployedResourceFindings(input: DeployInput, observed: ObservedEnvironm
   for (const resource of observed.resources) {
     const key = label(resource);
     if (resource.type === 'config-value' || resource.type === 'final-snapshot') continue;
+    if (resource.type === 'ecs-task') continue;
     if (resource.type === 'automated-snapshot') {
       if (snapshotOf(resource.name, instances) === undefined)
         findings.push(orphan(resource, 'an automated snapshot of a database the compose file does not name'));

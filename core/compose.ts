@@ -247,6 +247,7 @@ export function composeToRequest(
     configNames: composeConfigNames(services, options.configNames),
   };
 
+  const runOnce = completedDependencies(services);
   const requestServices: Dict[] = [];
   const databases: Dict[] = [];
   const caches: Dict[] = [];
@@ -286,7 +287,15 @@ export function composeToRequest(
         ...(digested !== undefined ? { entries: digested.entries } : {}),
       });
     }
+    if (runOnce.has(name)) translated.service.run ??= 'once';
     requestServices.push(translated.service);
+  }
+  for (const name of runOnce) {
+    if (services[name] !== undefined && (isDatabase(services[name]) || isCache(services[name])))
+      out.warn(
+        `services.${name}`,
+        'service_completed_successfully on a managed store: the deploy waits for it to be available (compose would wait for it to exit)',
+      );
   }
   if (out.errors.length > 0) throw new ComposeError(out.errors);
 
@@ -565,7 +574,9 @@ function translateService(
     healthCheck = translateHealthcheck(service.healthcheck as Dict, `${at}.healthcheck`, out);
     if (healthCheck) result.healthCheck = healthCheck;
   }
-  const explicitCheck = translateModeshiftExtension(service['x-modeshift'], `${at}.x-modeshift`, out);
+  const extension = translateModeshiftExtension(service['x-modeshift'], `${at}.x-modeshift`, out);
+  const explicitCheck = extension.check;
+  if (extension.run !== undefined) result.run = extension.run;
   const derivedCheck =
     healthCheck === undefined
       ? undefined
@@ -986,26 +997,50 @@ function translateHealthcheck(healthcheck: Dict, at: string, out: Collector): Di
 }
 
 /** `x-modeshift` keys DESIGN.md §3 defines that modeshift does not act on yet. */
-const MODESHIFT_KEYS_NOT_YET = ['run', 'schedule', 'role', 'policies', 'scaling'];
+const MODESHIFT_KEYS_NOT_YET = ['schedule', 'role', 'policies', 'scaling'];
 
 /**
  * The service extension `x-modeshift`: its `healthcheck: {path, port}` is the load balancer's
- * check (returned); the keys not implemented yet are warned about, unknown keys refused.
+ * check and `run` how the service runs (the request's schema checks the value); the keys not
+ * implemented yet are warned about, unknown keys refused.
  */
-function translateModeshiftExtension(extension: unknown, at: string, out: Collector): Dict | undefined {
-  if (extension === undefined || extension === null) return undefined;
-  const known = ['healthcheck', ...MODESHIFT_KEYS_NOT_YET].join(', ');
+function translateModeshiftExtension(
+  extension: unknown,
+  at: string,
+  out: Collector,
+): { check?: Dict; run?: unknown } {
+  if (extension === undefined || extension === null) return {};
+  const known = ['healthcheck', 'run', ...MODESHIFT_KEYS_NOT_YET].join(', ');
   if (typeof extension !== 'object' || Array.isArray(extension)) {
     out.error(at, `must be a mapping (${known})`);
-    return undefined;
+    return {};
   }
-  let check: Dict | undefined;
+  const result: { check?: Dict; run?: unknown } = {};
   for (const [key, value] of Object.entries(extension as Dict)) {
-    if (key === 'healthcheck') check = translateLoadBalancerCheck(value, `${at}.${key}`, out);
+    if (key === 'healthcheck') {
+      const check = translateLoadBalancerCheck(value, `${at}.${key}`, out);
+      if (check !== undefined) result.check = check;
+    } else if (key === 'run') result.run = value;
     else if (MODESHIFT_KEYS_NOT_YET.includes(key)) out.warn(`${at}.${key}`, 'not supported yet; ignored');
     else out.error(`${at}.${key}`, `is not an x-modeshift key (${known})`);
   }
-  return check;
+  return result;
+}
+
+/**
+ * The services another waits for with `condition: service_completed_successfully`: compose runs
+ * them to completion first, so they are run-once tasks.
+ */
+function completedDependencies(services: Record<string, Dict>): Set<string> {
+  const names = new Set<string>();
+  for (const service of Object.values(services)) {
+    const dependsOn = service.depends_on;
+    if (dependsOn === null || typeof dependsOn !== 'object' || Array.isArray(dependsOn)) continue;
+    for (const [name, spec] of Object.entries(dependsOn as Dict)) {
+      if ((spec as Dict | null)?.condition === 'service_completed_successfully') names.add(name);
+    }
+  }
+  return names;
 }
 
 /** `x-modeshift.healthcheck`: `{path, port}`; the request's schema checks the values. */
@@ -1342,6 +1377,7 @@ const COMPOSE_KEYS: Readonly<Record<string, string>> = {
   replicas: 'deploy.replicas',
   public: 'ports',
   secrets: 'environment',
+  run: 'x-modeshift.run',
 };
 
 /**

@@ -223,8 +223,9 @@ const count = (plan: DeploymentPlan, type: string) => plan.resources.filter((r) 
 function serviceItems({ request, resolved, prices, assumptions }: Inputs): CostItem[] {
   const spot = resolved.policy.capacityProvider === 'FARGATE_SPOT';
   const share = spot ? assumptions.spotShare : 0;
+  // A run-once task runs for the minutes of a deploy: left out of the month.
   return request.services
-    .filter((service) => service.replicas > 0)
+    .filter((service) => service.replicas > 0 && service.run !== 'once')
     .map((service) => {
       const vcpu = service.cpu / 1024;
       const gb = service.memory / 1024;
@@ -320,7 +321,7 @@ function publicIpv4Items({ request, plan, prices, assumptions }: Inputs): CostIt
 }
 
 function runningTasks(services: readonly Service[]): number {
-  return services.reduce((sum, service) => sum + service.replicas, 0);
+  return services.reduce((sum, service) => sum + (service.run === 'once' ? 0 : service.replicas), 0);
 }
 
 /**

@@ -212,7 +212,14 @@ export interface DeployInput {
     readonly zone?: string;
     readonly alias: boolean;
   }>;
+  /** The long-running services, each wave after the one it depends on. */
   readonly waves: ReadonlyArray<{ readonly index: number; readonly services: readonly ServiceSpec[] }>;
+  /** Whether any service runs once before the rollout (`run: once`). */
+  readonly hasRunOnce: boolean;
+  /** The run-once services, each after the run-once services it depends on. */
+  readonly runOnce: readonly ServiceSpec[];
+  /** Every service's name, long-running or run-once: what has a log group, an execution role, a build. */
+  readonly containers: readonly string[];
   /** The Down Requested detail the expiry schedule sends. */
   readonly downRequest: { readonly project: string; readonly environment: string; readonly reason: string };
 }
@@ -293,15 +300,21 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       ...(cache !== undefined ? { cache: cache.name } : {}),
       ...(service.command !== undefined ? { command: service.command } : {}),
       ...(service.entrypoint !== undefined ? { entrypoint: service.entrypoint } : {}),
-      dependsOn: service.dependsOn.filter((name) => byName.has(name)),
+      // A run-once service has run before any long-running one rolls out: only its own kind is waited for.
+      dependsOn: service.dependsOn.filter(
+        (name) => byName.has(name) && (byName.get(name)?.run === 'once') === (service.run === 'once'),
+      ),
       ...(service.public ? { targetGroup: derived.targetGroup } : {}),
       ...(hostname !== undefined ? { hostname } : {}),
     };
   };
-  const waves = deploymentWaves(request.services).map((wave, index) => ({
+  const longRunning = request.services.filter((service) => service.run !== 'once').map(spec);
+  const runOnce = request.services.filter((service) => service.run === 'once').map(spec);
+  const waves = deploymentWaves(longRunning).map((wave, index) => ({
     index,
-    services: wave.map((name) => spec(byName.get(name) as Service)),
+    services: wave.map((name) => longRunning.find((service) => service.name === name) as ServiceSpec),
   }));
+  const runOnceOrder = deploymentWaves(runOnce).flat();
 
   const builds = request.services.flatMap((service): BuildSpec[] => {
     if (!service.build) return [];
@@ -405,6 +418,9 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       alias: h.alias,
     })),
     waves,
+    hasRunOnce: runOnce.length > 0,
+    runOnce: runOnceOrder.map((name) => runOnce.find((service) => service.name === name) as ServiceSpec),
+    containers: request.services.map((service) => service.name),
     downRequest: { project, environment, reason: 'expired' },
   };
   assertInputFits(input);

@@ -34,7 +34,10 @@ export interface PlannedResource {
 
 export interface DeploymentPlan {
   readonly executionName: string;
+  /** The long-running services, each wave after the one it depends on. */
   readonly waves: readonly (readonly string[])[];
+  /** The run-once services, in the order they run before the rollout. */
+  readonly runOnce: readonly string[];
   readonly resources: readonly PlannedResource[];
 }
 
@@ -277,7 +280,17 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
   }
 
   // Containers
-  const waves = deploymentWaves(request.services);
+  const isRunOnce = (service: { readonly run?: 'once' | undefined }) => service.run === 'once';
+  const withoutRunOnce = (service: (typeof request.services)[number]) => ({
+    name: service.name,
+    dependsOn: service.dependsOn.filter(
+      (name) => !request.services.some((other) => other.name === name && isRunOnce(other)),
+    ),
+  });
+  const waves = deploymentWaves(
+    request.services.filter((service) => !isRunOnce(service)).map(withoutRunOnce),
+  );
+  const runOnce = deploymentWaves(request.services.filter(isRunOnce)).flat();
   const waveOf = new Map(waves.flatMap((names, i) => names.map((name) => [name, i] as const)));
   const networking = taskNetworking(policy);
   add(
@@ -302,6 +315,16 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
       ),
       executionRole: `${names.executionRole} (reads only these secrets)`,
     });
+    if (isRunOnce(service)) {
+      add('AWS::ECS::Task', `${names.taskFamily} (run once)`, {
+        runs: `before the rollout, step ${runOnce.indexOf(service.name) + 1} of ${runOnce.length}`,
+        capacityProvider: 'FARGATE',
+        failure: 'stops the deploy before any service changes',
+        subnets: networking.subnets,
+        assignPublicIp: networking.assignPublicIp,
+      });
+      continue;
+    }
     add(
       'AWS::ECS::Service',
       names.ecsService,
@@ -395,7 +418,12 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
     });
   }
 
-  return { executionName: executionName(project, environment, request.deploymentId), waves, resources };
+  return {
+    executionName: executionName(project, environment, request.deploymentId),
+    waves,
+    runOnce,
+    resources,
+  };
 }
 
 function firstTcpPort(service: Service): number {

@@ -269,6 +269,16 @@ export const ServiceSchema = z
     entrypoint: z.optional(z.array(z.string())),
     /** The domain this public service answers on; defaults to the request's `domain`. */
     domainname: z.optional(DomainSchema),
+    /**
+     * `once`: a task run to completion with the new image before the services roll out (a
+     * migration), not a long-running service. @default a long-running service
+     */
+    run: z.optional(
+      z.literal('once', {
+        error: (issue) =>
+          `${quoted(issue.input)} is not a way to run a service: "once" runs it to completion before the services roll out`,
+      }),
+    ),
   })
   .check(
     z.superRefine((service, ctx) => {
@@ -284,6 +294,13 @@ export const ServiceSchema = z
           code: 'custom',
           path: ['memory'],
           message: `cpu ${service.cpu} with memory ${service.memory} MiB is not a Fargate size (${fargateSizeHint(service.cpu)})`,
+        });
+      }
+      if (service.run === 'once' && service.public) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['public'],
+          message: 'a run-once service runs to completion and takes no traffic: it cannot be public',
         });
       }
       if (service.public && !service.ports.some((port) => port.protocol === 'tcp')) {
@@ -512,6 +529,25 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
           message: `${quoted(dependency)} is not a service, database or cache of this request`,
         });
       }
+    });
+  });
+  if (request.services.length > 0 && request.services.every((service) => service.run === 'once'))
+    problems.push({
+      path: ['services'],
+      message: 'every service runs once: at least one must be a long-running service',
+    });
+  // A run-once task runs before any service rolls out: it cannot wait for one.
+  const longRunning = new Set(
+    request.services.filter((service) => service.run !== 'once').map((service) => service.name),
+  );
+  request.services.forEach((service, i) => {
+    if (service.run !== 'once') return;
+    service.dependsOn.forEach((dependency, j) => {
+      if (!longRunning.has(dependency)) return;
+      problems.push({
+        path: ['services', i, 'dependsOn', j],
+        message: `${quoted(dependency)} is a long-running service: a run-once service runs before every service rolls out, so it can depend only on databases, caches and other run-once services`,
+      });
     });
   });
   const cycle = findDependencyCycle(request.services);

@@ -27,6 +27,17 @@ checked against the zone as it was before the batch, so the create is refused
 as a duplicate. AWS applies a batch's changes in order; here the deletes go
 first.
 
+And moto's ECS runs no containers: a task RunTask starts is STOPPED as
+soon as it is described, with exit code 0. Here its container exits as the
+command it was given says, without running it: `exit N` (alone or as the
+last word of `sh -c "…"`) exits N, `false` exits 1, anything else 0, with
+the stop reason ECS gives an essential container that exits. That is how a
+failing migration is tried on the local AWS. (moto also adds up the
+containers' memory to place a task, and fails when a container has none, as
+on Fargate, where the task is sized: such a container counts as 0; and an
+awsvpc task reads its network interface's private DNS name, which moto's
+interfaces lack: it is `ip-<address>.ec2.internal`, as in us-east-1.)
+
 Everything else is moto's own. Other programs may import this module for
 the same fixes (`import moto_server` with emulator/ on the path).
 """
@@ -34,7 +45,12 @@ the same fixes (`import moto_server` with emulator/ on the path).
 import copy
 import sys
 
+import re
+import shlex
+
 from moto.core.responses import ActionResult
+from moto.ec2.models.elastic_network_interfaces import NetworkInterface
+from moto.ecs.models import EC2ContainerServiceBackend
 from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ReplicationGroupNotFound
 from moto.elasticache.responses import ElastiCacheResponse
 from moto.rds.models import RDSBackend
@@ -123,6 +139,63 @@ def _change_resource_record_sets_in_order(self, zoneid, change_list):
 
 
 Route53Backend.change_resource_record_sets = _change_resource_record_sets_in_order
+
+_run_task = EC2ContainerServiceBackend.run_task
+_resource_requirements = EC2ContainerServiceBackend._calculate_task_resource_requirements
+
+
+def _resource_requirements_without_container_memory(task_definition):
+    # Fargate sizes the task, not its containers: moto adds up the containers' memory and fails on none.
+    sized = copy.copy(task_definition)
+    sized.container_definitions = [
+        definition
+        if any(key in definition for key in ("Memory", "MemoryReservation", "memory", "memoryReservation"))
+        else {**definition, "memory": 0}
+        for definition in task_definition.container_definitions
+    ]
+    return _resource_requirements(sized)
+
+
+# moto's Task reads its network interface's private DNS name, which moto's NetworkInterface lacks.
+NetworkInterface.private_dns_name = property(
+    lambda self: self.__dict__.get("_private_dns_name")
+    or f"ip-{(self.private_ip_address or '0.0.0.0').replace('.', '-')}.ec2.internal",
+    lambda self, value: self.__dict__.__setitem__("_private_dns_name", value),
+)
+EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(
+    _resource_requirements_without_container_memory
+)
+
+
+def emulated_exit_code(command):
+    """The exit code a container with this command is taken to exit with (it is not run)."""
+    words = list(command or [])
+    if len(words) >= 3 and words[-2] == "-c":
+        try:
+            words = shlex.split(words[-1].split(";")[-1].split("&&")[-1])
+        except ValueError:
+            return 0
+    if words == ["false"]:
+        return 1
+    if len(words) == 2 and words[0] == "exit" and re.fullmatch(r"\d{1,3}", words[1]):
+        return int(words[1]) % 256
+    return 0
+
+
+def _run_task_to_exit(self, *args, **kwargs):
+    tasks = _run_task(self, *args, **kwargs)
+    for task in tasks:
+        overrides = (task.overrides or {}).get("containerOverrides") or [{}]
+        for container in task.containers:
+            override = next((o for o in overrides if o.get("name") == container.name), {})
+            container.exitCode = emulated_exit_code(override.get("command") or container.command)
+            container.last_status = "STOPPED"
+        task.stopped_reason = "Essential container in task exited"
+        task.desired_status = "STOPPED"
+    return tasks
+
+
+EC2ContainerServiceBackend.run_task = _run_task_to_exit
 ElastiCacheResponse.delete_replication_group = _delete_replication_group
 ElastiCacheResponse.delete_cache_subnet_group = _delete_cache_subnet_group
 ElastiCacheResponse.increase_replica_count = _set_replica_count

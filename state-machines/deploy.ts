@@ -28,6 +28,7 @@ import { ensurePublicZones } from '../functions/steps/ensure-public-zones.ts';
 import { finishPruning } from '../functions/steps/finish-pruning.ts';
 import { pruneServices } from '../functions/steps/prune-services.ts';
 import { rolloutServices } from '../functions/steps/rollout-services.ts';
+import { runOnceTasks } from '../functions/steps/run-once-tasks.ts';
 import { startBuilds } from '../functions/steps/start-builds.ts';
 import { writeDnsRecords } from '../functions/steps/write-dns-records.ts';
 import {
@@ -586,7 +587,7 @@ export const deployDefinition: Machine = {
         'adoptApex.$': '$.adoptApex',
         'targetGroups.$': '$.targetGroups',
         'publicServices.$': '$.publicServices',
-        'serviceNames.$': '$.waves[*].services[*].name',
+        'serviceNames.$': '$.containers',
       },
       resultPath: '$.foundations',
       branches: [
@@ -615,6 +616,32 @@ export const deployDefinition: Machine = {
         'caches.$': '$.foundations[8].caches',
       },
       resultPath: '$.foundations',
+      next: 'HasRunOnceTasks',
+    }),
+    HasRunOnceTasks: whether('$.hasRunOnce', 'RunOnceTasks', 'HasLoadBalancer', {
+      comment: 'Run-once services (migrations) run to completion before anything the app serves changes.',
+    }),
+    RunOnceTasks: lambdaTask(runOnceTasks, {
+      comment:
+        'Each run-once service as one ECS task with the new image and its settings, after the run-once services it depends on; looks again until every task has stopped (Modeshift.NotReady). A task that exits non-zero fails the deploy before any service or listener changes.',
+      parameters: {
+        'tasks.$': '$.runOnce',
+        'rollout.$': '$$.Execution.StartTime',
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'deploymentId.$': '$.deploymentId',
+        'policy.$': '$.policy',
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+        'taskNetwork.$': '$.taskNetwork',
+        'network.$': '$.foundations.network',
+        'databases.$': '$.foundations.databases',
+        'caches.$': '$.foundations.caches',
+        accountId: placeholder('AccountId'),
+        region: placeholder('Region'),
+      },
+      resultPath: '$.ranOnce',
+      poll: { intervalSeconds: 10, maxAttempts: 360 },
       next: 'HasLoadBalancer',
     }),
     HasLoadBalancer: whether('$.hasPublicServices', 'ConfigureLoadBalancer', 'DeploymentStrategy'),
@@ -706,6 +733,7 @@ export const deployDefinition: Machine = {
         'environment.$': '$.environment',
         'names.$': '$.names',
         'services.$': '$.waves[*].services[*].name',
+        'containers.$': '$.containers',
         'publicServices.$': '$.publicServices',
       },
       resultPath: '$.pruned',
@@ -719,7 +747,7 @@ export const deployDefinition: Machine = {
         'project.$': '$.project',
         'environment.$': '$.environment',
         'names.$': '$.names',
-        'services.$': '$.waves[*].services[*].name',
+        'services.$': '$.containers',
         'databases.$': '$.databases',
       },
       resultPath: '$.pruned',

@@ -51,6 +51,7 @@ export function planJson(loaded: LoadedRequest, plan: DeploymentPlan, paths: Pla
     warnings: loaded.warnings,
     executionName: plan.executionName,
     waves: plan.waves,
+    runOnce: plan.runOnce,
     resources: plan.resources,
     workflow: paths,
   };
@@ -86,6 +87,10 @@ export function renderPlan(
   );
   sections.push(renderDecisions('Deploy workflow path (each Choice and the way it goes)', paths.deploy));
   sections.push(renderDecisions('Down workflow path (a confirmed down of this environment)', paths.down));
+  if (plan.runOnce.length > 0)
+    sections.push(
+      `Run once before the rollout (a non-zero exit stops the deploy):\n${plan.runOnce.map((name, i) => `  ${i + 1}. ${name}`).join('\n')}`,
+    );
   sections.push(
     `Deployment waves:\n${plan.waves.map((names, i) => `  ${i + 1}. ${names.join(', ')}`).join('\n')}`,
   );

@@ -92,6 +92,8 @@ export const ROLE_TAKING_ACTIONS: Readonly<Record<string, string>> = {
   'codebuild:UpdateProject': 'codebuild.amazonaws.com',
   'codebuild:StartBuild': 'codebuild.amazonaws.com',
   'ecs:RegisterTaskDefinition': 'ecs-tasks.amazonaws.com',
+  // A task's execution role (and its task role) are passed by whoever runs it.
+  'ecs:RunTask': 'ecs-tasks.amazonaws.com',
   'events:PutTargets': 'events.amazonaws.com',
   'scheduler:CreateSchedule': 'scheduler.amazonaws.com',
   'scheduler:UpdateSchedule': 'scheduler.amazonaws.com',

@@ -101,6 +101,7 @@ export function sweepPolicy(resources: AppResources): PolicyStatement[] {
     { action: 'ecs:DescribeClusters', resources: [arn('ecs', 'cluster/*')] },
     { action: 'ecs:DescribeServices', resources: [arn('ecs', 'service/*/*')] },
     { action: 'ecs:DescribeTaskDefinition', resources: ['*'] },
+    { action: 'ecs:DescribeTasks', resources: [arn('ecs', 'task/*/*')] },
     { action: 'elasticloadbalancing:DescribeLoadBalancers', resources: ['*'] },
     { action: 'elasticloadbalancing:DescribeLoadBalancerAttributes', resources: ['*'] },
     { action: 'elasticloadbalancing:DescribeListeners', resources: ['*'] },

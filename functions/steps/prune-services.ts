@@ -95,6 +95,11 @@ export interface PruneServicesInput {
   readonly names: EnvironmentNames;
   /** The names of the services the request deploys: every other service of the environment goes. */
   readonly services: readonly string[];
+  /**
+   * Every container the request runs, run-once services too: the task definition families that stay.
+   * @default the services
+   */
+  readonly containers?: readonly string[];
   /** The request's public services: the load balancer keeps routes (and DNS records) for these only. */
   readonly publicServices: ReadonlyArray<{ readonly service: string; readonly hostname?: string }>;
 }
@@ -189,7 +194,9 @@ export const pruneServices = defineStep({
 
 /** The names of what the request keeps, derived as core/names.ts derives them. */
 function wantedNames(input: PruneServicesInput) {
-  const derived = input.services.map((service) => serviceNames(input.project, input.environment, service));
+  const derived = (input.containers ?? input.services).map((service) =>
+    serviceNames(input.project, input.environment, service),
+  );
   return {
     services: new Set(input.services),
     families: new Set(derived.map((names) => names.taskFamily)),

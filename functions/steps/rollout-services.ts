@@ -38,13 +38,10 @@ import {
   UpdateServiceCommand as UpdateDiscoveryServiceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import type { ServiceSpec } from '../../core/execution-input.ts';
-import { serviceNames } from '../../core/names.ts';
 import type { Policy } from '../../core/policy.ts';
-import { builtImage } from '../aws/ecr/image-uri.ts';
 import { discoveryIndex, type EnsureServiceInput, ensureService } from '../aws/ecs/service.ts';
 import { isStable } from '../aws/ecs/service-stability.ts';
-import { containerWiring, registerTaskDefinition } from '../aws/ecs/task-definition.ts';
-import { ensureExecutionRole } from '../aws/iam/execution-role.ts';
+import { registerServiceTaskDefinition } from '../aws/ecs/service-task-definition.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type {
@@ -227,56 +224,13 @@ async function deployService(
   clients: { ecs: ECSClient; servicediscovery: ServiceDiscoveryClient; iam: IAMClient },
   known: Awaited<ReturnType<typeof discoveryIndex>>,
 ): Promise<{ action: 'created' | 'updated' | 'unchanged'; taskDefinitionArn: string }> {
-  const repository = serviceNames(input.project, input.environment, service.name).ecrRepository;
-  const images = service.build
-    ? [
-        {
-          service: service.name,
-          image: builtImage(input.accountId, input.region, repository, service.imageTag ?? input.deploymentId)
-            .image,
-        },
-      ]
-    : [];
-  const wiring = containerWiring(service, {
-    ...input,
-    cacheTransitEncryption: input.policy.cacheTransitEncryption,
-  });
-  const { secrets } = wiring;
-  const executionRoleArn = await ensureExecutionRole(
-    {
-      project: input.project,
-      environment: input.environment,
-      service: service.name,
-      built: service.build,
-      parameters: secrets.filter((secret) => secret.kind === 'parameter').map((secret) => secret.resource),
-      secrets: secrets.filter((secret) => secret.kind === 'secret').map((secret) => secret.resource),
-      accountId: input.accountId,
-      region: input.region,
-    },
-    input.tags,
-    clients.iam,
-  );
-  const taskDefinition = await registerTaskDefinition(
-    {
-      service,
-      project: input.project,
-      environment: input.environment,
-      images,
-      names: input.names,
-      deploymentId: input.deploymentId,
-      tags: input.tags,
-      executionRoleArn,
-      wiring,
-      region: input.region,
-    },
-    clients,
-  );
-  const familyRevision = taskDefinition.arn.slice(taskDefinition.arn.lastIndexOf('/') + 1);
+  const taskDefinitionArn = await registerServiceTaskDefinition(service, input, clients);
+  const familyRevision = taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1);
   const { action } = await ensureService(
     {
       strategy: input.strategy,
       service,
-      taskDefinitionArn: taskDefinition.arn,
+      taskDefinitionArn,
       policy: input.policy,
       names: input.names,
       tags: [
@@ -293,7 +247,7 @@ async function deployService(
     clients,
     known,
   );
-  return { action, taskDefinitionArn: taskDefinition.arn };
+  return { action, taskDefinitionArn };
 }
 
 export const handler = lambdaHandler(rolloutServices);

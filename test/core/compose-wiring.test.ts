@@ -681,12 +681,11 @@ describe('compose wiring — x-modeshift', () => {
     expect(service.loadBalancerCheck).toEqual({ path: '/up', port: 8080 });
   });
 
-  it.each(['run', 'schedule', 'role', 'policies', 'scaling'])(
+  it.each(['schedule', 'role', 'policies', 'scaling'])(
     'warns that x-modeshift.%s is not supported yet',
     (key) => {
       // Prepare
       const values: Record<string, string> = {
-        run: 'once',
         schedule: '"rate(1 hour)"',
         role: 'arn:aws:iam::123456789012:role/app',
         policies: '[arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]',

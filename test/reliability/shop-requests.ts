@@ -46,6 +46,8 @@ export interface Scenario {
    * the down's (a final snapshot in production, none in development).
    */
   readonly cache?: boolean;
+  /** With a migration the web service waits for (a run-once service): the deploy's RunOnceTasks. */
+  readonly migration?: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export interface Scenario {
  * environment's own schedule exists).
  */
 export const SCENARIOS: readonly Scenario[] = [
-  { name: 'production', mode: 'production', cache: true },
+  { name: 'production', mode: 'production', cache: true, migration: true },
   { name: 'development with a ttl', mode: 'development', ttl: '2h', cache: true },
   { name: 'development redeployed with a ttl', mode: 'development', ttl: '2h', redeploy: true },
   { name: 'staging without a domain', mode: 'staging', withoutDomain: true },
@@ -96,7 +98,33 @@ function composedScenario(environment: string, scenario: Scenario, deploymentId:
         ),
       }
     : withoutDomain;
-  return { ...composed, request };
+  if (!scenario.migration) return { ...composed, request };
+  const migrate = {
+    name: 'migrate',
+    image: 'busybox:1.36',
+    cpu: 256,
+    memory: 512,
+    replicas: 1,
+    ports: [],
+    public: false,
+    environment: {},
+    secrets: [],
+    dependsOn: ['db'],
+    command: ['sh', '-c', 'echo migrated'],
+    run: 'once' as const,
+  };
+  return {
+    ...composed,
+    request: {
+      ...request,
+      services: [
+        ...request.services.map((service) =>
+          service.name === 'web' ? { ...service, dependsOn: [...service.dependsOn, 'migrate'] } : service,
+        ),
+        migrate,
+      ],
+    },
+  };
 }
 
 function deployShop(
@@ -144,6 +172,7 @@ export function preparationOf(workflow: WorkflowName, scenario: Scenario): strin
     deployed.ttl !== undefined ? `a ttl of ${deployed.ttl}` : undefined,
     deployed.withoutDomain ? 'no domain' : undefined,
     deployed.cache ? 'a cache' : undefined,
+    deployed.migration ? 'a migration' : undefined,
   ].filter((part) => part !== undefined);
   return `${workflow === 'down' ? 'the shop to take down' : 'the earlier deploy'} (${request.join(', ')})`;
 }

@@ -378,6 +378,7 @@ describe('deploy workflow — pruning', () => {
         environment: 'pr-1',
         names: expect.objectContaining({ prefix: 'shop--pr-1', cluster: 'shop--pr-1' }),
         services: expect.arrayContaining(['web', 'api', 'worker']),
+        containers: expect.arrayContaining(['web', 'api', 'worker']),
         publicServices: [expect.objectContaining({ service: 'web' })],
       },
     ]);

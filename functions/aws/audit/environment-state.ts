@@ -19,6 +19,7 @@ import {
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import {
@@ -115,6 +116,7 @@ export function classifyArn(
     case 'ecs':
       if (is('cluster/')) return found('ecs-cluster', after('cluster/'));
       if (is('service/')) return found('ecs-service', resource.split('/').at(-1) ?? '');
+      if (is('task/')) return found('ecs-task', resource.split('/').at(-1) ?? '');
       if (is('task-definition/'))
         return found('task-definition', after('task-definition/').replace(/:\d+$/, ''));
       break;
@@ -208,6 +210,14 @@ async function isLive(
         'ClusterNotFoundException',
       );
       return (found?.services ?? []).some((service) => service.status === 'ACTIVE');
+    }
+    case 'ecs-task': {
+      if (resource.arn === undefined) return true;
+      // ECS describes a stopped task for about an hour after it stops; the tagging API lists it longer.
+      const { tasks = [] } = await clients.ecs.send(
+        new DescribeTasksCommand({ cluster, tasks: [resource.arn] }),
+      );
+      return tasks.some((task) => task.lastStatus !== 'STOPPED');
     }
     case 'task-definition': {
       if (resource.arn === undefined) return true;
