@@ -18,6 +18,7 @@ import { registerLs } from './commands/ls.ts';
 import { registerModes } from './commands/modes.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerPs } from './commands/ps.ts';
+import { registerRun } from './commands/run.ts';
 import { registerHistory, registerStatus } from './commands/status.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { EXIT, type Io, processIo } from './io.ts';
@@ -40,6 +41,7 @@ export function makeProgram(io: Io = processIo()): Command {
   registerHistory(program, io);
   registerPs(program, io);
   registerLogs(program, io);
+  registerRun(program, io);
   registerLs(program, io);
   registerAudit(program, io);
   registerSweep(program, io);
@@ -72,7 +74,7 @@ export async function run(args: readonly string[], io: Io = processIo()): Promis
     }
     if (error instanceof CommandFailedError) {
       io.stderr(`${error.message}\n`);
-      return EXIT.failed;
+      return error.exitCode;
     }
     if (isInputError(error)) {
       for (const problem of error.problems) io.stderr(`error: ${formatProblem(problem)}\n`);
