@@ -95,6 +95,7 @@ const settingShapes = {
       z.maximum(5, 'expected 0 to 5 replicas (ElastiCache allows up to 5 per shard)'),
     ),
   cacheTransitEncryption: z.boolean(),
+  snapshotBeforeRunOnce: z.boolean(),
 };
 
 export type SettingName = keyof typeof settingShapes;
@@ -103,6 +104,7 @@ export const SETTING_NAMES = Object.keys(settingShapes) as SettingName[];
 /** Production overrides that weaken data protection: each needs `confirm` naming the environment. */
 export const PRODUCTION_PROTECTIONS = [
   'finalSnapshotOnDown',
+  'snapshotBeforeRunOnce',
   'dbDeletionProtection',
   'lbDeletionProtection',
   'retainAccessLogsOnDown',
@@ -153,6 +155,7 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   cacheNodeType: 'Managed cache (Redis) node type',
   cacheReplicas: 'Cache replicas (failover and Multi-AZ when 1 or more)',
   cacheTransitEncryption: 'Cache in-transit encryption (TLS, rediss://)',
+  snapshotBeforeRunOnce: 'Database snapshot before run-once tasks (migrations)',
 };
 
 /** Deployment configuration implied by each strategy (docs/design.md §1). */
@@ -190,6 +193,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     cacheNodeType: 'cache.t4g.micro',
     cacheReplicas: 0,
     cacheTransitEncryption: false,
+    snapshotBeforeRunOnce: false,
   },
   staging: {
     buildComputeType: 'BUILD_GENERAL1_SMALL',
@@ -215,6 +219,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     cacheNodeType: 'cache.m7g.large',
     cacheReplicas: 1,
     cacheTransitEncryption: false,
+    snapshotBeforeRunOnce: false,
   },
   production: {
     buildComputeType: 'BUILD_GENERAL1_MEDIUM',
@@ -240,6 +245,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     cacheNodeType: 'cache.m7g.large',
     cacheReplicas: 1,
     cacheTransitEncryption: false,
+    snapshotBeforeRunOnce: true,
   },
 };
 

@@ -29,6 +29,7 @@ import { finishPruning } from '../functions/steps/finish-pruning.ts';
 import { pruneServices } from '../functions/steps/prune-services.ts';
 import { rolloutServices } from '../functions/steps/rollout-services.ts';
 import { runOnceTasks } from '../functions/steps/run-once-tasks.ts';
+import { snapshotDatabases } from '../functions/steps/snapshot-databases.ts';
 import { startBuilds } from '../functions/steps/start-builds.ts';
 import { writeDnsRecords } from '../functions/steps/write-dns-records.ts';
 import {
@@ -618,8 +619,25 @@ export const deployDefinition: Machine = {
       resultPath: '$.foundations',
       next: 'HasRunOnceTasks',
     }),
-    HasRunOnceTasks: whether('$.hasRunOnce', 'RunOnceTasks', 'HasLoadBalancer', {
+    HasRunOnceTasks: whether('$.hasRunOnce', 'SnapshotBeforeRunOnce', 'HasLoadBalancer', {
       comment: 'Run-once services (migrations) run to completion before anything the app serves changes.',
+    }),
+    SnapshotBeforeRunOnce: whether('$.policy.snapshotBeforeRunOnce', 'SnapshotDatabases', 'RunOnceTasks', {
+      comment:
+        'Production snapshots the databases a migration changes first, so that a bad one can be rolled back.',
+    }),
+    SnapshotDatabases: lambdaTask(snapshotDatabases, {
+      comment:
+        "A manual snapshot <instance>-pre-<deployment> of each database a run-once service is wired to, with the environment's tags, kept; looks again until all are available.",
+      parameters: {
+        'tasks.$': '$.runOnce',
+        'databases.$': '$.databases',
+        'deploymentId.$': '$.deploymentId',
+        'tags.$': '$.tags',
+      },
+      resultPath: '$.runOnceSnapshots',
+      poll: { intervalSeconds: 15, maxAttempts: 240 },
+      next: 'RunOnceTasks',
     }),
     RunOnceTasks: lambdaTask(runOnceTasks, {
       comment:

@@ -124,10 +124,12 @@ export const JUSTIFIED_WILDCARDS: Readonly<Record<string, string>> = {
   'elasticache:ListTagsForResource': STEP_READ,
   'rds:AddTagsToResource': STEP_CHANGE,
   'rds:CreateDBInstance': STEP_CHANGE,
+  'rds:CreateDBSnapshot': STEP_CHANGE,
   'rds:DeleteDBInstance': STEP_CHANGE,
   'rds:ModifyDBInstance': STEP_CHANGE,
   'rds:RestoreDBInstanceFromDBSnapshot': STEP_CHANGE,
   'rds:DescribeDBInstances': STEP_READ,
+  'rds:DescribeDBSnapshots': STEP_READ,
   'rds:DescribeDBSubnetGroups': STEP_READ,
   'rds:ListTagsForResource': STEP_READ,
 };

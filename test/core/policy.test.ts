@@ -38,6 +38,7 @@ const DESIGN_TABLE = {
   cacheNodeType: ['cache.t4g.micro', 'cache.m7g.large', 'cache.m7g.large'],
   cacheReplicas: [0, 1, 1],
   cacheTransitEncryption: [false, false, false],
+  snapshotBeforeRunOnce: [false, false, true],
 } as const;
 
 describe('mode policy — the docs/design.md §1 table', () => {
@@ -49,7 +50,7 @@ describe('mode policy — the docs/design.md §1 table', () => {
     expect(MODE_POLICIES[mode][setting as keyof typeof DESIGN_TABLE]).toBe(expected);
   });
 
-  it('has exactly the twenty-four settings of the table, in every mode', () => {
+  it('has exactly the twenty-five settings of the table, in every mode', () => {
     for (const mode of MODES) expect(Object.keys(MODE_POLICIES[mode])).toEqual(Object.keys(DESIGN_TABLE));
     expect(SETTING_NAMES).toEqual(Object.keys(DESIGN_TABLE));
   });

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeDBSnapshotsCommand, ListTagsForResourceCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
-import { serviceNames } from '../../core/names.ts';
-import { resolvePolicy } from '../../core/policy.ts';
+import { databaseNames, serviceNames } from '../../core/names.ts';
+import { type Mode, resolvePolicy } from '../../core/policy.ts';
 import { readEnvironment, readHistory } from '../../local/records.ts';
 import { deployOnTarget } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
@@ -50,11 +51,11 @@ services:
 
 let deployments = 0;
 
-async function deploy(target: Target, file: string) {
+async function deploy(target: Target, file: string, mode: Mode = 'development') {
   deployments += 1;
   const composed = loadComposeFile(file, {
     environment: 'main',
-    mode: 'development',
+    mode,
     deploymentId: `run-once-${deployments}`,
     variables: {},
   });
@@ -183,5 +184,42 @@ describe('a run-once migration on the local AWS', () => {
       failedState: 'RunOnceTasks',
       error: 'Modeshift.RunOnceFailed',
     });
+  });
+
+  it('snapshots the database first in production (<instance>-pre-<deployment>, tagged, kept), and not in development', async () => {
+    const target = aws.target();
+    expect((await deploy(target, composeFile('echo migrated', 'hello'))).status).toBe('SUCCEEDED');
+    expect(callsOf(target, 'rds', 'CreateDBSnapshotCommand'), 'development takes none').toEqual([]);
+
+    const report = await deploy(target, composeFile('echo migrated', 'hello'), 'production');
+
+    expect(report.status, `${report.failedState}: ${report.error} ${report.cause ?? ''}`).toBe('SUCCEEDED');
+    const instance = databaseNames('migrating', 'main', 'db').instance;
+    const rds = target.clients('rds') as RDSClient;
+    const { DBSnapshots = [] } = await rds.send(
+      new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: instance, SnapshotType: 'manual' }),
+    );
+    const snapshot = DBSnapshots.find((found) => found.DBSnapshotIdentifier?.startsWith(`${instance}-pre-`));
+    expect(snapshot?.DBSnapshotIdentifier).toBe(`${instance}-pre-run-once-${deployments}`);
+    const { TagList = [] } = await rds.send(
+      new ListTagsForResourceCommand({ ResourceName: snapshot?.DBSnapshotArn }),
+    );
+    expect(TagList).toEqual(
+      expect.arrayContaining([
+        { Key: 'modeshift:project', Value: 'migrating' },
+        { Key: 'modeshift:environment', Value: 'main' },
+      ]),
+    );
+    const snapshotted = target.calls.findIndex(
+      (call) => call.service === 'rds' && call.command === 'CreateDBSnapshotCommand',
+    );
+    const ran = target.calls.findIndex(
+      (call) =>
+        call.service === 'ecs' &&
+        call.command === 'RunTaskCommand' &&
+        target.calls.indexOf(call) > snapshotted,
+    );
+    expect(snapshotted).toBeGreaterThan(-1);
+    expect(ran, 'the migration runs after the snapshot').toBeGreaterThan(snapshotted);
   });
 });

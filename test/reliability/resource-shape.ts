@@ -1,7 +1,7 @@
 /**
  * Tagged resources compared across emulator resets: ARNs carry ids the
  * emulator makes up (vpc-…, certificate UUIDs, load balancer hashes, snapshot
- * timestamps), so two runs are compared by the ARNs with those ids blanked,
+ * timestamps) or a run names (the deployment a pre-migration snapshot is named after), so two runs are compared by the ARNs with those ids blanked,
  * as a sorted list that keeps repeats: one VPC too many, or a task definition
  * revision registered twice, still shows.
  */
@@ -15,6 +15,8 @@ const GENERATED: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b[0-9a-f]{14,}\b/g, '*'],
   // automated snapshot times: rds:shop-main-db-2026-11-26-08-04
   [/\d{4}(?:-\d{2}){4}/g, '*'],
+  // the deployment in a snapshot taken before a migration: snapshot:shop-main-db-…-pre-clean-run
+  [/-pre-[a-z0-9-]+$/g, '-pre-*'],
 ];
 
 /** An ARN with the emulator's generated ids replaced by `*`. */

@@ -134,7 +134,8 @@ export function classifyArn(
       if (is('snapshot:rds:')) return found('automated-snapshot', after('snapshot:rds:'));
       if (is('snapshot:')) {
         const id = after('snapshot:');
-        return found(/-final-\d+$/.test(id) ? 'final-snapshot' : 'other', id);
+        // A snapshot before a migration (`-pre-`) is kept as a down's final snapshot is.
+        return found(/-final-\d+$|-pre-[a-z0-9-]+$/.test(id) ? 'final-snapshot' : 'other', id);
       }
       if (is('subgrp:')) return found('db-subnet-group', after('subgrp:'));
       break;
