@@ -368,9 +368,11 @@ const cluster: GuardedBranch = {
   },
 };
 
-/** What RolloutServices is given besides its strategy, by either of the states that run it. */
-const ROLLOUT = {
-  'services.$': '$.waves[*].services[*]',
+/**
+ * What a task of the app is made from (its task definition, wiring and network): what
+ * RunOnceTasks is given besides its tasks, and RolloutServices besides its services.
+ */
+const APP_TASKS = {
   'rollout.$': '$$.Execution.StartTime',
   'project.$': '$.project',
   'environment.$': '$.environment',
@@ -380,12 +382,18 @@ const ROLLOUT = {
   'tags.$': '$.tags',
   'taskNetwork.$': '$.taskNetwork',
   'network.$': '$.foundations.network',
-  'loadBalancer.$': '$.foundations.loadBalancer',
-  'namespace.$': '$.foundations.namespace',
   'databases.$': '$.foundations.databases',
   'caches.$': '$.foundations.caches',
   accountId: placeholder('AccountId'),
   region: placeholder('Region'),
+} as const;
+
+/** What RolloutServices is given besides its strategy, by either of the states that run it. */
+const ROLLOUT = {
+  'services.$': '$.waves[*].services[*]',
+  ...APP_TASKS,
+  'loadBalancer.$': '$.foundations.loadBalancer',
+  'namespace.$': '$.foundations.namespace',
 } as const;
 
 const ROLLOUT_COMMENT =
@@ -642,22 +650,7 @@ export const deployDefinition: Machine = {
     RunOnceTasks: lambdaTask(runOnceTasks, {
       comment:
         'Each run-once service as one ECS task with the new image and its settings, after the run-once services it depends on; looks again until every task has stopped (Modeshift.NotReady). A task that exits non-zero fails the deploy before any service or listener changes.',
-      parameters: {
-        'tasks.$': '$.runOnce',
-        'rollout.$': '$$.Execution.StartTime',
-        'project.$': '$.project',
-        'environment.$': '$.environment',
-        'deploymentId.$': '$.deploymentId',
-        'policy.$': '$.policy',
-        'names.$': '$.names',
-        'tags.$': '$.tags',
-        'taskNetwork.$': '$.taskNetwork',
-        'network.$': '$.foundations.network',
-        'databases.$': '$.foundations.databases',
-        'caches.$': '$.foundations.caches',
-        accountId: placeholder('AccountId'),
-        region: placeholder('Region'),
-      },
+      parameters: { 'tasks.$': '$.runOnce', ...APP_TASKS },
       resultPath: '$.ranOnce',
       poll: { intervalSeconds: 10, maxAttempts: 360 },
       next: 'HasLoadBalancer',
