@@ -1,6 +1,7 @@
 // x-defang-redis: a managed cache (ElastiCache), its engine and version from the image, and what it passes over.
 import { describe, expect, it } from 'vitest';
-import { ComposeError, type ComposeOptions, composeToRequest } from '../../core/compose.ts';
+import { type ComposeOptions, composeToRequest } from '../../core/compose.ts';
+import { composeRejection } from '../support/compose.ts';
 
 const INLINE: ComposeOptions = {
   environment: 'pr-42',
@@ -18,15 +19,7 @@ function withCache(cache: string): string {
   return `name: shop\nservices:\n  web:\n    image: nginx\n    depends_on: [cache]\n  cache:\n${body}\n`;
 }
 
-function problemsOf(text: string) {
-  try {
-    composeToRequest(text, INLINE);
-  } catch (error) {
-    if (error instanceof ComposeError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the compose file to be rejected, but it was accepted');
-}
+const problemsOf = (text: string) => composeRejection(text, INLINE).problems;
 
 describe('compose input — managed caches (x-defang-redis)', () => {
   it.each([

@@ -1,9 +1,10 @@
 // Run-once services: what compose marks as one (service_completed_successfully, x-modeshift.run), and what a request refuses.
 import { describe, expect, it } from 'vitest';
-import { ComposeError, type ComposeOptions, composeToRequest } from '../../core/compose.ts';
+import { type ComposeOptions, composeToRequest } from '../../core/compose.ts';
 import { buildDeployInput } from '../../core/execution-input.ts';
 import { planDeployment } from '../../core/plan.ts';
 import { resolvePolicy } from '../../core/policy.ts';
+import { composeRejection } from '../support/compose.ts';
 
 const INLINE: ComposeOptions = {
   environment: 'pr-42',
@@ -39,15 +40,7 @@ services:
     x-defang-postgres: true
 `;
 
-function problemsOf(text: string) {
-  try {
-    composeToRequest(text, INLINE);
-  } catch (error) {
-    if (error instanceof ComposeError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the compose file to be rejected, but it was accepted');
-}
+const problemsOf = (text: string) => composeRejection(text, INLINE).problems;
 
 describe('compose input — run-once services', () => {
   it('runs a service another waits for with service_completed_successfully once, and the others as services', () => {

@@ -7,7 +7,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { wireService } from '../../core/app-wiring.ts';
-import { ComposeError, type ComposeOptions, composeToRequest, loadComposeFile } from '../../core/compose.ts';
+import { type ComposeOptions, composeToRequest, loadComposeFile } from '../../core/compose.ts';
+import { composeRejection } from '../support/compose.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/compose/', import.meta.url));
 const SHOP_EXAMPLE = fileURLToPath(new URL('../../examples/shop/compose.yaml', import.meta.url));
@@ -22,15 +23,7 @@ const INLINE: ComposeOptions = {
 };
 
 /** The ComposeError that `composeToRequest` throws for `text`; fails the test if it accepts the text. */
-function rejectionOf(text: string, options: ComposeOptions = INLINE): ComposeError {
-  try {
-    composeToRequest(text, options);
-  } catch (error) {
-    if (error instanceof ComposeError) return error;
-    throw error;
-  }
-  throw new Error('expected the compose file to be rejected, but it was accepted');
-}
+const rejectionOf = (text: string, options: ComposeOptions = INLINE) => composeRejection(text, options);
 
 /** A compose file named `shop` whose services are `body` (YAML, indented under `services:`). */
 function composeFile(body: string): string {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildDigest } from '../../core/build-digest.ts';
 import { ComposeError, type ComposeOptions, composeToRequest, loadComposeFile } from '../../core/compose.ts';
+import { composeRejection } from '../support/compose.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/compose/', import.meta.url));
 
@@ -16,15 +17,7 @@ const INLINE: ComposeOptions = {
 };
 
 /** The ComposeError that `composeToRequest` throws for `text`; fails the test if it accepts the text. */
-function rejectionOf(text: string, options: ComposeOptions = INLINE): ComposeError {
-  try {
-    composeToRequest(text, options);
-  } catch (error) {
-    if (error instanceof ComposeError) return error;
-    throw error;
-  }
-  throw new Error('expected the compose file to be rejected, but it was accepted');
-}
+const rejectionOf = (text: string, options: ComposeOptions = INLINE) => composeRejection(text, options);
 
 /** A compose file named `shop` with one service `name` whose body is `lines` (indented for you). */
 function oneService(lines: string, name = 'web'): string {
