@@ -96,6 +96,7 @@ const settingShapes = {
     ),
   cacheTransitEncryption: z.boolean(),
   snapshotBeforeRunOnce: z.boolean(),
+  executeCommand: z.boolean(),
 };
 
 export type SettingName = keyof typeof settingShapes;
@@ -156,6 +157,7 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   cacheReplicas: 'Cache replicas (failover and Multi-AZ when 1 or more)',
   cacheTransitEncryption: 'Cache in-transit encryption (TLS, rediss://)',
   snapshotBeforeRunOnce: 'Database snapshot before run-once tasks (migrations)',
+  executeCommand: 'ECS Exec (a shell in a running container)',
 };
 
 /** Deployment configuration implied by each strategy (docs/design.md §1). */
@@ -194,6 +196,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     cacheReplicas: 0,
     cacheTransitEncryption: false,
     snapshotBeforeRunOnce: false,
+    executeCommand: true,
   },
   staging: {
     buildComputeType: 'BUILD_GENERAL1_SMALL',
@@ -220,6 +223,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     cacheReplicas: 1,
     cacheTransitEncryption: false,
     snapshotBeforeRunOnce: false,
+    executeCommand: true,
   },
   production: {
     buildComputeType: 'BUILD_GENERAL1_MEDIUM',
@@ -246,6 +250,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     cacheReplicas: 1,
     cacheTransitEncryption: false,
     snapshotBeforeRunOnce: true,
+    executeCommand: false,
   },
 };
 

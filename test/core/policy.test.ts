@@ -39,6 +39,7 @@ const DESIGN_TABLE = {
   cacheReplicas: [0, 1, 1],
   cacheTransitEncryption: [false, false, false],
   snapshotBeforeRunOnce: [false, false, true],
+  executeCommand: [true, true, false],
 } as const;
 
 describe('mode policy — the docs/design.md §1 table', () => {
@@ -50,7 +51,7 @@ describe('mode policy — the docs/design.md §1 table', () => {
     expect(MODE_POLICIES[mode][setting as keyof typeof DESIGN_TABLE]).toBe(expected);
   });
 
-  it('has exactly the twenty-five settings of the table, in every mode', () => {
+  it('has exactly the twenty-six settings of the table, in every mode', () => {
     for (const mode of MODES) expect(Object.keys(MODE_POLICIES[mode])).toEqual(Object.keys(DESIGN_TABLE));
     expect(SETTING_NAMES).toEqual(Object.keys(DESIGN_TABLE));
   });
