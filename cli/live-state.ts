@@ -187,6 +187,7 @@ function liveService(
       ? { minimumHealthyPercent: deployment.minimumHealthyPercent }
       : {}),
     ...(deployment?.maximumPercent !== undefined ? { maximumPercent: deployment.maximumPercent } : {}),
+    ...(service.enableExecuteCommand !== undefined ? { executeCommand: service.enableExecuteCommand } : {}),
     ...(network !== undefined ? { assignPublicIp: network } : {}),
     public: (service.loadBalancers ?? []).length > 0,
     ...(definition !== undefined && container !== undefined

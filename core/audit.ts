@@ -280,6 +280,8 @@ export function expectedSettingValues(policy: Policy): Partial<Record<SettingNam
     minimumHealthyPercent: String(policy.minimumHealthyPercent),
     maximumPercent: String(policy.maximumPercent),
     circuitBreakerRollback: String(policy.circuitBreakerRollback),
+    // A record written before the setting existed has none: its services are not judged on it.
+    ...(typeof policy.executeCommand === 'boolean' ? { executeCommand: String(policy.executeCommand) } : {}),
   };
 }
 

@@ -119,6 +119,8 @@ export interface LiveService {
   readonly capacityProvider?: string;
   readonly minimumHealthyPercent?: number;
   readonly maximumPercent?: number;
+  /** ECS Exec (`enableExecuteCommand`). */
+  readonly executeCommand?: boolean;
   readonly assignPublicIp?: 'ENABLED' | 'DISABLED';
   /** Whether the service is attached to a target group. */
   readonly public?: boolean;
@@ -520,6 +522,7 @@ function serviceChanges(
       recorded?.minimumHealthyPercent,
     ),
     ...change('maximumPercent', found.maximumPercent, policy.maximumPercent, recorded?.maximumPercent),
+    ...change('executeCommand', found.executeCommand, policy.executeCommand, recorded?.executeCommand),
     ...change('assignPublicIp', found.assignPublicIp, input.taskNetwork.assignPublicIp),
     ...change('public', found.public, wanted.public),
   ];

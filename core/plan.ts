@@ -336,6 +336,7 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
         maximumPercent: policy.maximumPercent,
         circuitBreaker: true,
         circuitBreakerRollback: policy.circuitBreakerRollback,
+        executeCommand: policy.executeCommand,
         wave: waveOf.get(service.name) ?? 0,
         subnets: networking.subnets,
         assignPublicIp: networking.assignPublicIp,
@@ -346,6 +347,7 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
         'minimumHealthyPercent',
         'maximumPercent',
         'circuitBreakerRollback',
+        'executeCommand',
         'natGateways',
       ],
     );

@@ -38,6 +38,12 @@ on Fargate, where the task is sized: such a container counts as 0; and an
 awsvpc task reads its network interface's private DNS name, which moto's
 interfaces lack: it is `ip-<address>.ec2.internal`, as in us-east-1.)
 
+And one of moto's ECS services: CreateService drops enableExecuteCommand
+(UpdateService keeps it), so DescribeServices did not report whether ECS
+Exec is on. Here CreateService keeps it, and a service reports false until
+it is turned on, as on AWS. (moto has no ExecuteCommand: `modeshift exec`
+says so.)
+
 Everything else is moto's own. Other programs may import this module for
 the same fixes (`import moto_server` with emulator/ on the path).
 """
@@ -50,7 +56,8 @@ import shlex
 
 from moto.core.responses import ActionResult
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
-from moto.ecs.models import EC2ContainerServiceBackend
+from moto.ecs.models import EC2ContainerServiceBackend, Service
+from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ReplicationGroupNotFound
 from moto.elasticache.responses import ElastiCacheResponse
 from moto.rds.models import RDSBackend
@@ -196,6 +203,19 @@ def _run_task_to_exit(self, *args, **kwargs):
 
 
 EC2ContainerServiceBackend.run_task = _run_task_to_exit
+
+# AWS reports enableExecuteCommand on every service, false unless it was turned on.
+Service.enable_execute_command = False
+_create_service = EC2ContainerServiceResponse.create_service
+
+
+def _create_service_keeping_execute_command(self):
+    result = _create_service(self)
+    result.result["service"].enable_execute_command = self._get_bool_param("enableExecuteCommand", False)
+    return result
+
+
+EC2ContainerServiceResponse.create_service = _create_service_keeping_execute_command
 ElastiCacheResponse.delete_replication_group = _delete_replication_group
 ElastiCacheResponse.delete_cache_subnet_group = _delete_cache_subnet_group
 ElastiCacheResponse.increase_replica_count = _set_replica_count

@@ -132,6 +132,7 @@ export const rolloutServices = defineStep({
     'minimumHealthyPercent',
     'maximumPercent',
     'circuitBreakerRollback',
+    'executeCommand',
     'dnsTtlSeconds',
   ],
   async run(input: RolloutServicesInput, clients): Promise<RolloutServicesOutput> {

@@ -307,6 +307,7 @@ describe('modeshift plan — with a deployed app', () => {
       action: 'update',
       changes: [
         { setting: 'capacityProvider', from: 'FARGATE_SPOT', to: 'FARGATE' },
+        { setting: 'executeCommand', from: true, to: false, fromRecord: true },
         { setting: 'environment.PGDATABASE', from: null, to: 'shop' },
         { setting: 'environment.PGHOST', from: null, to: 'db' },
         { setting: 'environment.PGPORT', from: null, to: '5432' },

@@ -4,10 +4,11 @@ import {
   auditFindings,
   keptAfterDown,
   type ObservedEnvironment,
+  settingDrift,
 } from '../../core/audit.ts';
 import { composeToRequest } from '../../core/compose.ts';
 import { buildDeployInput } from '../../core/execution-input.ts';
-import { resolvePolicy } from '../../core/policy.ts';
+import { type Policy, resolvePolicy } from '../../core/policy.ts';
 import { classifyArn } from '../../functions/aws/audit/environment-state.ts';
 
 const request = composeToRequest(
@@ -110,6 +111,25 @@ describe('auditFindings — a deployed environment', () => {
         detail: 'ecs-service worker: the environment is deployed and it does not exist',
       },
     ]);
+  });
+});
+
+describe('settingDrift — ECS Exec', () => {
+  const execOn = [{ setting: 'executeCommand' as const, resource: 'ecs-service web', value: 'true' }];
+
+  it('names a service with ECS Exec on where the mode has it off', () => {
+    expect(settingDrift(resolvePolicy('production').policy, 'production', execOn)).toEqual([
+      expect.objectContaining({
+        kind: 'drift',
+        detail: 'ecs-service web: executeCommand is true, production mode says false',
+      }),
+    ]);
+  });
+
+  it('does not judge ECS Exec against a record written before the setting existed', () => {
+    const { executeCommand: _none, ...older } = resolvePolicy('production').policy;
+
+    expect(settingDrift(older as Policy, 'production', execOn)).toEqual([]);
   });
 });
 

@@ -57,6 +57,7 @@ const LIVE_WEB: LiveService = {
   capacityProvider: 'FARGATE_SPOT',
   minimumHealthyPercent: 0,
   maximumPercent: 100,
+  executeCommand: true,
   assignPublicIp: 'ENABLED',
   public: true,
   taskDefinition: {
@@ -302,7 +303,7 @@ describe('live plan — services', () => {
     expect(changed.services.roll).toContain('web');
   });
 
-  it('compares capacity and deployment percentages with the record when ECS reports none', () => {
+  it('compares capacity, deployment percentages and ECS Exec with the record when ECS reports none', () => {
     const unreported: LiveService = {
       name: 'web',
       status: 'ACTIVE',
@@ -317,6 +318,7 @@ describe('live plan — services', () => {
       { setting: 'capacityProvider', from: 'FARGATE_SPOT', to: 'FARGATE', fromRecord: true },
       { setting: 'minimumHealthyPercent', from: 0, to: 100, fromRecord: true },
       { setting: 'maximumPercent', from: 100, to: 200, fromRecord: true },
+      { setting: 'executeCommand', from: true, to: false, fromRecord: true },
     ]);
   });
 
@@ -335,7 +337,7 @@ describe('live plan — services', () => {
 describe('live plan — development → production', () => {
   const plan = livePlan(inputFor('production'), DEPLOYED_DEVELOPMENT);
 
-  it('names the services’ capacity, deployment percentages and network', () => {
+  it('names the services’ capacity, deployment percentages, ECS Exec and network', () => {
     expect(find(plan.resources, 'service', 'web')).toEqual({
       kind: 'service',
       name: 'web',
@@ -344,6 +346,7 @@ describe('live plan — development → production', () => {
         { setting: 'capacityProvider', from: 'FARGATE_SPOT', to: 'FARGATE' },
         { setting: 'minimumHealthyPercent', from: 0, to: 100 },
         { setting: 'maximumPercent', from: 100, to: 200 },
+        { setting: 'executeCommand', from: true, to: false },
         { setting: 'assignPublicIp', from: 'ENABLED', to: 'DISABLED' },
       ],
     });

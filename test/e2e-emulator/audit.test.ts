@@ -6,7 +6,11 @@ import {
   CreateLogGroupCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { type ECSClient, PutClusterCapacityProvidersCommand } from '@aws-sdk/client-ecs';
+import {
+  type ECSClient,
+  PutClusterCapacityProvidersCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { ModifyDBInstanceCommand, type RDSClient } from '@aws-sdk/client-rds';
 import {
   ChangeResourceRecordSetsCommand,
@@ -73,6 +77,9 @@ describe('modeshift audit on the local AWS', () => {
         defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
       }),
     );
+    await (target.clients('ecs') as ECSClient).send(
+      new UpdateServiceCommand({ cluster: names.cluster, service: 'web', enableExecuteCommand: true }),
+    );
 
     const drifted = await audit('main');
     expect(drifted.code).toBe(1);
@@ -89,12 +96,13 @@ describe('modeshift audit on the local AWS', () => {
           ),
         ),
         `drift: ecs-cluster ${names.cluster}: capacityProvider is FARGATE_SPOT, production mode says FARGATE`,
+        'drift: ecs-service web: executeCommand is true, production mode says false',
       ]),
     );
-    expect(lines).toHaveLength(6);
-    expect(drifted.stderr).toContain('audit: 0 orphaned, 6 drifted, 0 missing');
+    expect(lines).toHaveLength(7);
+    expect(drifted.stderr).toContain('audit: 0 orphaned, 7 drifted, 0 missing');
     const json = JSON.parse((await audit('main', '--json')).stdout) as { counts: Record<string, number> };
-    expect(json.counts).toEqual({ orphan: 0, drift: 6, missing: 0 });
+    expect(json.counts).toEqual({ orphan: 0, drift: 7, missing: 0 });
 
     expect((await deployShop(target, 'production')).status).toBe('SUCCEEDED');
     const repaired = await audit('main');

@@ -123,6 +123,7 @@ describe('plan against the local AWS', () => {
           { setting: 'capacityProvider', from: 'FARGATE_SPOT', to: 'FARGATE', fromRecord: true },
           { setting: 'minimumHealthyPercent', from: 0, to: 100, fromRecord: true },
           { setting: 'maximumPercent', from: 100, to: 200, fromRecord: true },
+          { setting: 'executeCommand', from: true, to: false },
           { setting: 'assignPublicIp', from: 'ENABLED', to: 'DISABLED' },
         ]),
       });

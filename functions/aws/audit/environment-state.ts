@@ -500,6 +500,8 @@ export async function environmentSettings(
               where,
               String(breaker.enable === true && breaker.rollback === true),
             );
+          if (service.enableExecuteCommand !== undefined)
+            read('executeCommand', where, String(service.enableExecuteCommand));
         }
       }
     })(),

@@ -35,6 +35,8 @@ export interface ServiceSettings {
   readonly serviceRegistries: ServiceRegistry[];
   readonly propagateTags: 'SERVICE';
   readonly enableECSManagedTags: boolean;
+  /** ECS Exec (`modeshift exec`): the mode's `executeCommand`. Tasks started before a change keep the old value. */
+  readonly enableExecuteCommand: boolean;
 }
 
 /** A JSON text of `value` with object keys sorted, so equal settings give equal text. */
@@ -79,6 +81,11 @@ function reportedSettingsMatch(service: Service, wanted: ServiceSettings): boole
   if (
     service.enableECSManagedTags !== undefined &&
     service.enableECSManagedTags !== wanted.enableECSManagedTags
+  )
+    return false;
+  if (
+    service.enableExecuteCommand !== undefined &&
+    service.enableExecuteCommand !== wanted.enableExecuteCommand
   )
     return false;
   if (service.capacityProviderStrategy !== undefined && service.capacityProviderStrategy.length > 0) {

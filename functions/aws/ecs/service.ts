@@ -2,7 +2,8 @@
  * EnsureService: a service's Cloud Map entry (its private DNS name, with the
  * mode's TTL) and its ECS service on the environment's cluster, created or
  * brought to every setting of the mode: capacity provider, deployment
- * percentages, circuit breaker, network, load balancer and task definition.
+ * percentages, circuit breaker, ECS Exec, network, load balancer and task
+ * definition.
  * A service of that name in the cluster that is not tagged for this
  * environment stops it with `Modeshift.NotOwned`.
  */
@@ -69,7 +70,8 @@ export interface EnsureServiceOutput {
 /**
  * Ensures the Cloud Map service (re-applying the mode's TTL), then creates
  * the ECS service or updates it with every setting again. A change of
- * capacity provider forces a new deployment, as ECS requires.
+ * capacity provider forces a new deployment, as ECS requires; so does a
+ * change of ECS Exec, which only tasks started after it get.
  */
 export async function ensureService(
   input: EnsureServiceInput,
@@ -103,6 +105,7 @@ export async function ensureService(
     serviceRegistries: [{ registryArn }],
     propagateTags: 'SERVICE' as const,
     enableECSManagedTags: true,
+    enableExecuteCommand: policy.executeCommand,
   };
   const ecsTags = [
     ...input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
@@ -147,7 +150,10 @@ export async function ensureService(
     new UpdateServiceCommand({
       service: service.name,
       ...settings,
-      forceNewDeployment: !sameCapacity(existing, capacityProviderStrategy),
+      forceNewDeployment:
+        !sameCapacity(existing, capacityProviderStrategy) ||
+        (existing.enableExecuteCommand !== undefined &&
+          existing.enableExecuteCommand !== settings.enableExecuteCommand),
     }),
   );
   const arn = serviceArn(updated.service ?? existing, service.name);

@@ -205,7 +205,7 @@ describe('EnsureService — ECS service', () => {
     discoveryServiceWithTtl(60);
   });
 
-  it('creates a development service: Fargate Spot, replace (0/100), public subnets with public IPs', async () => {
+  it('creates a development service: Fargate Spot, replace (0/100), public subnets with public IPs, ECS Exec on', async () => {
     ecs.on(DescribeServicesCommand).resolves({
       services: [],
       failures: [{ arn: SERVICE_ARN, reason: 'MISSING' }],
@@ -240,6 +240,7 @@ describe('EnsureService — ECS service', () => {
       serviceRegistries: [{ registryArn: REGISTRY_ARN }],
       propagateTags: 'SERVICE',
       enableECSManagedTags: true,
+      enableExecuteCommand: true,
       tags: [
         { key: 'modeshift:project', value: 'shop' },
         { key: 'modeshift:environment', value: 'pr-42' },
@@ -253,7 +254,7 @@ describe('EnsureService — ECS service', () => {
     expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
 
-  it('creates a production service: on-demand Fargate, rolling (100/200), private subnets without public IPs', async () => {
+  it('creates a production service: on-demand Fargate, rolling (100/200), private subnets without public IPs, ECS Exec off', async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [] });
 
     await ensureService(inputFor('production'), clients);
@@ -272,6 +273,7 @@ describe('EnsureService — ECS service', () => {
           assignPublicIp: 'DISABLED',
         },
       },
+      enableExecuteCommand: false,
     });
   });
 
@@ -388,6 +390,20 @@ describe('EnsureService — ECS service', () => {
     expect(result.action).toBe('updated');
     expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
       deploymentConfiguration: expect.objectContaining({ minimumHealthyPercent: 100, maximumPercent: 200 }),
+    });
+  });
+
+  it('turns ECS Exec back on with a new deployment when it was turned off behind modeshift’s back', async () => {
+    // Only tasks started after the change get ECS Exec: the running ones are replaced.
+    const described = await serviceAsCreated('staging', { enableExecuteCommand: false });
+    ecs.on(DescribeServicesCommand).resolves({ services: [described] });
+
+    const result = await ensureService(inputFor('staging'), clients);
+
+    expect(result.action).toBe('updated');
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      enableExecuteCommand: true,
+      forceNewDeployment: true,
     });
   });
 
