@@ -25,3 +25,18 @@ export function awsErrorNamed<E extends Error>(error: unknown, name: E['name']):
 export function isNotFound(error: unknown): boolean {
   return error instanceof Error && error.name.endsWith('NotFound');
 }
+
+/**
+ * Whether an endpoint does not implement the operation (an emulator: moto has
+ * no CodeBuild UpdateProject, no ECS ExecuteCommand). It answers with
+ * something that is not the service's error: a 404 or 501, or a page the SDK
+ * cannot read as JSON. AWS itself always answers in the service's protocol.
+ */
+export function isUnsupportedOperation(error: unknown): boolean {
+  const failure = error as Error & { $metadata?: { httpStatusCode?: number } };
+  const status = failure.$metadata?.httpStatusCode;
+  return (
+    failure.name === 'SyntaxError' ||
+    ((status === 404 || status === 501) && !hasAwsErrorName(error, 'ResourceNotFoundException'))
+  );
+}

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-codebuild';
 import type { NamedBuild, Tag } from '../../resource-refs.ts';
 import { assertOwned, environmentIdentity } from '../environment-tags.ts';
-import { hasAwsErrorName } from '../errors.ts';
+import { hasAwsErrorName, isUnsupportedOperation } from '../errors.ts';
 
 /**
  * The prefix of the variables that hold the build args read from config values: `CONFIG_ARG_NPM_TOKEN`
@@ -82,20 +82,6 @@ function isCurrent(project: Project, wanted: ReturnType<typeof settings>): boole
     project.environment?.computeType === wanted.environment.computeType &&
     project.source?.location === wanted.source.location &&
     project.source?.buildspec === wanted.source.buildspec
-  );
-}
-
-/**
- * An endpoint that does not implement UpdateProject (an emulator) answers
- * with something that is not a CodeBuild error: a 404 or 501, or a page the
- * SDK cannot read as JSON. CodeBuild itself always answers in JSON.
- */
-function isUnsupportedOperation(error: unknown): boolean {
-  const failure = error as Error & { $metadata?: { httpStatusCode?: number } };
-  const status = failure.$metadata?.httpStatusCode;
-  return (
-    failure.name === 'SyntaxError' ||
-    ((status === 404 || status === 501) && !hasAwsErrorName(error, 'ResourceNotFoundException'))
   );
 }
 
