@@ -12,6 +12,7 @@ import { registerDeploy } from './commands/deploy.ts';
 import { registerDown } from './commands/down.ts';
 import { registerEmulator } from './commands/emulator.ts';
 import { registerEstimate } from './commands/estimate.ts';
+import { registerExec } from './commands/exec.ts';
 import { registerGraph } from './commands/graph.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerLs } from './commands/ls.ts';
@@ -42,6 +43,7 @@ export function makeProgram(io: Io = processIo()): Command {
   registerPs(program, io);
   registerLogs(program, io);
   registerRun(program, io);
+  registerExec(program, io);
   registerLs(program, io);
   registerAudit(program, io);
   registerSweep(program, io);
