@@ -46,7 +46,7 @@ import {
 interface ExecOptions extends EnvironmentCommandOptions {
   /** What to run in the container. */
   command: string;
-  /** A task id or ARN instead of the first running task of the service. */
+  /** A task id or ARN instead of the newest running task of the service. */
   task?: string;
 }
 
@@ -86,7 +86,7 @@ export function registerExec(program: Command, io: Io) {
       )
       .argument('<service>', 'the compose service whose container to open the shell in')
       .option('--command <command>', 'what to run in the container', DEFAULT_EXEC_COMMAND)
-      .option('--task <id>', "this task (its id or ARN) instead of the service's first running task"),
+      .option('--task <id>', "this task (its id or ARN) instead of the service's newest running task"),
   ).action(async (service: string, options: ExecOptions) => {
     const { project, environment } = parseDownRequest({
       project: projectOf(options, io),
@@ -281,9 +281,14 @@ async function firstRunningTask(
 
 /** The task `--task` names, when it runs and has the service's container. */
 async function givenTask(ecs: ECSClient, cluster: string, service: string, task: string): Promise<Task> {
-  const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [task] }));
-  const found = tasks[0];
   const refuse = (message: string) => new ExecRefusedError([{ path: '--task', message }]);
+  let found: Task | undefined;
+  try {
+    found = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [task] }))).tasks?.[0];
+  } catch (error) {
+    // ECS refuses an id it cannot read as one, rather than reporting it missing.
+    if (!hasAwsErrorName(error, 'InvalidParameterException')) throw error;
+  }
   if (found === undefined) throw refuse(`${task} is not a task on ${cluster}`);
   if (found.lastStatus !== 'RUNNING')
     throw refuse(`task ${task} is ${found.lastStatus ?? 'in no known state'}: ECS Exec needs a RUNNING task`);
