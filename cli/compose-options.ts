@@ -20,6 +20,7 @@ export interface ComposeCommandOptions {
   confirm?: string;
   adoptZone?: string[];
   adoptApex?: boolean;
+  pauseSchedules?: boolean;
   deploymentId?: string;
   /** Accept build contexts outside the compose file's folder (core/compose.ts ComposeOptions). */
   allowContextOutside?: boolean;
@@ -52,6 +53,10 @@ export function addComposeOptions(command: Command): Command {
         .default([]),
     )
     .option('--adopt-apex', "with --adopt-zone: also write the adopted zone's apex record")
+    .option(
+      '--pause-schedules',
+      "development only: create the scheduled jobs' schedules disabled (run a job with modeshift run)",
+    )
     .option('--deployment-id <id>', 'identifier of this deployment (default: the current UTC time)')
     .option(
       '--allow-context-outside',
@@ -96,6 +101,7 @@ export function loadRequest(
       ? { adoptZones: options.adoptZone }
       : {}),
     ...(options.adoptApex ? { adoptApex: true } : {}),
+    ...(options.pauseSchedules ? { pauseSchedules: true } : {}),
     ...(configNames !== undefined ? { configNames } : {}),
     ...(options.allowContextOutside ? { allowContextOutside: true } : {}),
   };

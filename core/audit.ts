@@ -48,6 +48,9 @@ export type ResourceType =
   | 'execution-role'
   | 'build-role'
   | 'expiry-schedule'
+  /** The scheduled jobs' EventBridge Scheduler group, and a job's schedule in it (named after the job). */
+  | 'schedule-group'
+  | 'job-schedule'
   | 'config-value'
   | 'other';
 
@@ -105,6 +108,7 @@ type Singleton = Extract<
   | 'namespace'
   | 'build-role'
   | 'expiry-schedule'
+  | 'schedule-group'
   | 'certificate'
 >;
 
@@ -136,8 +140,10 @@ export function expectedResources(input: DeployInput): ExpectedResources {
   add('ecs-cluster', names.cluster);
   add('namespace', names.privateZone);
   for (const service of services) add('ecs-service', serviceNames(project, environment, service).ecsService);
-  // A run-once service has no ECS service, but a task definition, a log group and a role like the others.
-  for (const service of [...services, ...(input.runOnce ?? []).map((task) => task.name)]) {
+  for (const job of input.jobs ?? []) add('job-schedule', job.name);
+  // A run-once service or a job has no ECS service, but a task definition, a log group and a role like the others.
+  const tasks = [...(input.runOnce ?? []), ...(input.jobs ?? [])].map((task) => task.name);
+  for (const service of [...services, ...tasks]) {
     const named = serviceNames(project, environment, service);
     add('task-definition', named.taskFamily);
     add('log-group', named.logGroup);
@@ -162,6 +168,7 @@ export function expectedResources(input: DeployInput): ExpectedResources {
   if (input.hasCaches) singletons.add('cache-subnet-group');
   if (input.hasBuilds) singletons.add('build-role');
   if (input.expiry.enabled) singletons.add('expiry-schedule');
+  if ((input.jobs ?? []).length > 0) singletons.add('schedule-group');
   if (input.zones.length > 0) singletons.add('certificate');
   return {
     required,
@@ -176,6 +183,7 @@ export function expectedResources(input: DeployInput): ExpectedResources {
       'db-instance',
       'cache',
       'hosted-zone',
+      'job-schedule',
     ]),
     singletons,
   };

@@ -51,6 +51,8 @@ export interface ComposeOptions {
   readonly adoptZones?: readonly string[];
   /** Whether an adopted zone's apex may be written (see the request's `adoptApex`). @default false */
   readonly adoptApex?: boolean;
+  /** Development only: the scheduled jobs' schedules are created disabled (see the request's `pauseSchedules`). */
+  readonly pauseSchedules?: boolean;
   /** Variables for `${VAR}` interpolation. @default process.env */
   readonly variables?: Readonly<Record<string, string | undefined>>;
   /** Folder that relative build contexts and env files are resolved against. @default the compose file's folder */
@@ -316,6 +318,7 @@ export function composeToRequest(
       ? { adoptZones: [...options.adoptZones] }
       : {}),
     ...(options.adoptApex ? { adoptApex: true } : {}),
+    ...(options.pauseSchedules ? { pauseSchedules: true } : {}),
   };
   const parsed = DeployRequestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
@@ -576,7 +579,7 @@ function translateService(
   }
   const extension = translateModeshiftExtension(service['x-modeshift'], `${at}.x-modeshift`, out);
   const explicitCheck = extension.check;
-  if (extension.run !== undefined) result.run = extension.run;
+  for (const key of MODESHIFT_PASSED_KEYS) if (extension[key] !== undefined) result[key] = extension[key];
   const derivedCheck =
     healthCheck === undefined
       ? undefined
@@ -997,30 +1000,32 @@ function translateHealthcheck(healthcheck: Dict, at: string, out: Collector): Di
 }
 
 /** `x-modeshift` keys DESIGN.md §3 defines that modeshift does not act on yet. */
-const MODESHIFT_KEYS_NOT_YET = ['schedule', 'role', 'policies', 'scaling'];
+const MODESHIFT_KEYS_NOT_YET = ['role', 'policies', 'scaling'];
+
+/** `x-modeshift` keys that become the request's service fields as they are; its schema checks the values. */
+const MODESHIFT_PASSED_KEYS = ['run', 'schedule'] as const;
+
+type ModeshiftExtension = { check?: Dict } & Partial<Record<(typeof MODESHIFT_PASSED_KEYS)[number], unknown>>;
 
 /**
  * The service extension `x-modeshift`: its `healthcheck: {path, port}` is the load balancer's
- * check and `run` how the service runs (the request's schema checks the value); the keys not
- * implemented yet are warned about, unknown keys refused.
+ * check, `run` and `schedule` how the service runs (the request's schema checks the values); the
+ * keys not implemented yet are warned about, unknown keys refused.
  */
-function translateModeshiftExtension(
-  extension: unknown,
-  at: string,
-  out: Collector,
-): { check?: Dict; run?: unknown } {
+function translateModeshiftExtension(extension: unknown, at: string, out: Collector): ModeshiftExtension {
   if (extension === undefined || extension === null) return {};
-  const known = ['healthcheck', 'run', ...MODESHIFT_KEYS_NOT_YET].join(', ');
+  const known = ['healthcheck', ...MODESHIFT_PASSED_KEYS, ...MODESHIFT_KEYS_NOT_YET].join(', ');
   if (typeof extension !== 'object' || Array.isArray(extension)) {
     out.error(at, `must be a mapping (${known})`);
     return {};
   }
-  const result: { check?: Dict; run?: unknown } = {};
+  const result: ModeshiftExtension = {};
   for (const [key, value] of Object.entries(extension as Dict)) {
     if (key === 'healthcheck') {
       const check = translateLoadBalancerCheck(value, `${at}.${key}`, out);
       if (check !== undefined) result.check = check;
-    } else if (key === 'run') result.run = value;
+    } else if ((MODESHIFT_PASSED_KEYS as readonly string[]).includes(key))
+      result[key as (typeof MODESHIFT_PASSED_KEYS)[number]] = value;
     else if (MODESHIFT_KEYS_NOT_YET.includes(key)) out.warn(`${at}.${key}`, 'not supported yet; ignored');
     else out.error(`${at}.${key}`, `is not an x-modeshift key (${known})`);
   }
@@ -1378,6 +1383,7 @@ const COMPOSE_KEYS: Readonly<Record<string, string>> = {
   public: 'ports',
   secrets: 'environment',
   run: 'x-modeshift.run',
+  schedule: 'x-modeshift.schedule',
 };
 
 /**

@@ -12,7 +12,7 @@ import { InputError, type Problem } from './errors.ts';
 import { type DeploymentPlan, planDeployment } from './plan.ts';
 import type { Mode, ResolvedPolicy } from './policy.ts';
 import type { PriceTable } from './prices.ts';
-import type { DeployRequest, Service } from './request.ts';
+import { type DeployRequest, isLongRunning, type Service } from './request.ts';
 
 /** Usage modeshift cannot read from the compose file, with the defaults an estimate starts from. */
 export const DEFAULT_ASSUMPTIONS = {
@@ -223,9 +223,10 @@ const count = (plan: DeploymentPlan, type: string) => plan.resources.filter((r) 
 function serviceItems({ request, resolved, prices, assumptions }: Inputs): CostItem[] {
   const spot = resolved.policy.capacityProvider === 'FARGATE_SPOT';
   const share = spot ? assumptions.spotShare : 0;
-  // A run-once task runs for the minutes of a deploy: left out of the month.
+  // A run-once task runs for the minutes of a deploy, a scheduled job for the minutes of its
+  // runs, which the compose file does not say: both are left out of the month.
   return request.services
-    .filter((service) => service.replicas > 0 && service.run !== 'once')
+    .filter((service) => service.replicas > 0 && isLongRunning(service))
     .map((service) => {
       const vcpu = service.cpu / 1024;
       const gb = service.memory / 1024;
@@ -321,7 +322,7 @@ function publicIpv4Items({ request, plan, prices, assumptions }: Inputs): CostIt
 }
 
 function runningTasks(services: readonly Service[]): number {
-  return services.reduce((sum, service) => sum + (service.run === 'once' ? 0 : service.replicas), 0);
+  return services.reduce((sum, service) => sum + (isLongRunning(service) ? service.replicas : 0), 0);
 }
 
 /**

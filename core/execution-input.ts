@@ -14,7 +14,7 @@ import { InputError } from './errors.ts';
 import { cacheNames, databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
 import { natGatewayCount, publicHostnames, taskNetworking } from './plan.ts';
 import { type Mode, type Policy, type ResolvedPolicy, weakensProductionData } from './policy.ts';
-import type { DeployRequest, DownRequest, Service } from './request.ts';
+import { type DeployRequest, type DownRequest, isLongRunning, type Service } from './request.ts';
 import { deploymentWaves } from './waves.ts';
 
 /** Step Functions' limit on an execution's input and on every state's input and output: 256 KiB of UTF-8 JSON. */
@@ -88,6 +88,8 @@ export interface ServiceSpec {
   /** Public services: the target group and the hostname the load balancer routes to it. */
   readonly targetGroup?: string;
   readonly hostname?: string;
+  /** A scheduled job's EventBridge Scheduler expression (`cron(…)`, `rate(…)`). */
+  readonly schedule?: string;
 }
 
 /**
@@ -218,8 +220,12 @@ export interface DeployInput {
   readonly hasRunOnce: boolean;
   /** The run-once services, each after the run-once services it depends on. */
   readonly runOnce: readonly ServiceSpec[];
-  /** Every service's name, long-running or run-once: what has a log group, an execution role, a build. */
+  /** Every service's name, long-running, run-once or scheduled: what has a log group, an execution role, a build. */
   readonly containers: readonly string[];
+  /** The scheduled jobs (`schedule`): each an EventBridge Scheduler schedule that runs one task of it. */
+  readonly jobs: readonly ServiceSpec[];
+  /** The state the jobs' schedules are given: `DISABLED` when a development deploy pauses them (`pauseSchedules`). */
+  readonly scheduleState: 'ENABLED' | 'DISABLED';
   /** The Down Requested detail the expiry schedule sends. */
   readonly downRequest: { readonly project: string; readonly environment: string; readonly reason: string };
 }
@@ -300,15 +306,21 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       ...(cache !== undefined ? { cache: cache.name } : {}),
       ...(service.command !== undefined ? { command: service.command } : {}),
       ...(service.entrypoint !== undefined ? { entrypoint: service.entrypoint } : {}),
-      // A run-once service has run before any long-running one rolls out: only its own kind is waited for.
-      dependsOn: service.dependsOn.filter(
-        (name) => byName.has(name) && (byName.get(name)?.run === 'once') === (service.run === 'once'),
-      ),
+      // A run-once service has run before any long-running one rolls out: only its own kind is
+      // waited for. A scheduled job waits for nothing: it runs on its schedule.
+      dependsOn:
+        service.schedule !== undefined
+          ? []
+          : service.dependsOn.filter(
+              (name) => byName.has(name) && (byName.get(name)?.run === 'once') === (service.run === 'once'),
+            ),
       ...(service.public ? { targetGroup: derived.targetGroup } : {}),
       ...(hostname !== undefined ? { hostname } : {}),
+      ...(service.schedule !== undefined ? { schedule: service.schedule } : {}),
     };
   };
-  const longRunning = request.services.filter((service) => service.run !== 'once').map(spec);
+  const longRunning = request.services.filter(isLongRunning).map(spec);
+  const jobs = request.services.filter((service) => service.schedule !== undefined).map(spec);
   const runOnce = request.services.filter((service) => service.run === 'once').map(spec);
   const waves = deploymentWaves(longRunning).map((wave, index) => ({
     index,
@@ -421,6 +433,8 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     hasRunOnce: runOnce.length > 0,
     runOnce: runOnceOrder.map((name) => runOnce.find((service) => service.name === name) as ServiceSpec),
     containers: request.services.map((service) => service.name),
+    jobs,
+    scheduleState: request.pauseSchedules ? 'DISABLED' : 'ENABLED',
     downRequest: { project, environment, reason: 'expired' },
   };
   assertInputFits(input);

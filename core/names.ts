@@ -94,6 +94,8 @@ export function environmentNames(project: string, environment: string) {
     cacheSubnetGroup: prefix,
     cacheSecurityGroup: `${prefix}-cache`,
     expirySchedule: `${prefix}-expiry`,
+    /** The EventBridge Scheduler group of the scheduled jobs (≤ 64); a schedule is named after its job. */
+    scheduleGroup: prefix,
     /** Private zone for service discovery; also the VPC's DNS search domain. `.` cannot occur in either name. */
     privateZone: `${environment}.${project}.internal`,
     /** Parameter Store path holding the environment's secret values. `/` cannot occur in either name. */
@@ -198,6 +200,7 @@ export function environmentNameRules(project: string, environment: string): Name
   return [
     { what: 'load balancer name', value: names.loadBalancer, maxLength: 32 },
     { what: 'scheduler schedule name', value: names.expirySchedule, maxLength: 64 },
+    { what: 'scheduler schedule group name', value: names.scheduleGroup, maxLength: 64 },
     {
       what: 'S3 access-log bucket name',
       value: `${names.prefix}-lb-logs-${'x'.repeat(BUCKET_HASH_LENGTH)}`,

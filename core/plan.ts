@@ -14,7 +14,7 @@ import {
   serviceNames,
 } from './names.ts';
 import type { Policy, ResolvedPolicy } from './policy.ts';
-import type { DeployRequest, Service } from './request.ts';
+import { type DeployRequest, isLongRunning, type Service } from './request.ts';
 import { deploymentWaves } from './waves.ts';
 
 export type SettingValue = string | number | boolean | readonly string[];
@@ -38,6 +38,8 @@ export interface DeploymentPlan {
   readonly waves: readonly (readonly string[])[];
   /** The run-once services, in the order they run before the rollout. */
   readonly runOnce: readonly string[];
+  /** The scheduled jobs and their schedules. */
+  readonly jobs: ReadonlyArray<{ readonly name: string; readonly schedule: string }>;
   readonly resources: readonly PlannedResource[];
 }
 
@@ -287,8 +289,9 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
       (name) => !request.services.some((other) => other.name === name && isRunOnce(other)),
     ),
   });
-  const waves = deploymentWaves(
-    request.services.filter((service) => !isRunOnce(service)).map(withoutRunOnce),
+  const waves = deploymentWaves(request.services.filter(isLongRunning).map(withoutRunOnce));
+  const jobs = request.services.flatMap((service) =>
+    service.schedule === undefined ? [] : [{ name: service.name, schedule: service.schedule }],
   );
   const runOnce = deploymentWaves(request.services.filter(isRunOnce)).flat();
   const waveOf = new Map(waves.flatMap((names, i) => names.map((name) => [name, i] as const)));
@@ -320,6 +323,17 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
         runs: `before the rollout, step ${runOnce.indexOf(service.name) + 1} of ${runOnce.length}`,
         capacityProvider: 'FARGATE',
         failure: 'stops the deploy before any service changes',
+        subnets: networking.subnets,
+        assignPublicIp: networking.assignPublicIp,
+      });
+      continue;
+    }
+    if (service.schedule !== undefined) {
+      add('AWS::Scheduler::Schedule', `${env.scheduleGroup}/${service.name}`, {
+        schedule: `${service.schedule} UTC`,
+        state: request.pauseSchedules ? 'DISABLED' : 'ENABLED',
+        runs: `one task of ${names.taskFamily}`,
+        capacityProvider: 'FARGATE',
         subnets: networking.subnets,
         assignPublicIp: networking.assignPublicIp,
       });
@@ -411,6 +425,9 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
     );
   }
 
+  if (jobs.length > 0)
+    add('AWS::Scheduler::ScheduleGroup', env.scheduleGroup, { schedules: jobs.length, tagged: true });
+
   // Expiry
   if (request.ttl !== undefined) {
     add('AWS::Scheduler::Schedule', env.expirySchedule, {
@@ -424,6 +441,7 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
     executionName: executionName(project, environment, request.deploymentId),
     waves,
     runOnce,
+    jobs,
     resources,
   };
 }

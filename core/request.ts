@@ -279,6 +279,19 @@ export const ServiceSchema = z
           `${quoted(issue.input)} is not a way to run a service: "once" runs it to completion before the services roll out`,
       }),
     ),
+    /**
+     * A scheduled job: an EventBridge Scheduler expression, `cron(…)` (six fields, UTC) or
+     * `rate(…)`, on which one task of the service runs; not a long-running service.
+     * @default a long-running service
+     */
+    schedule: z.optional(
+      z.string().check(
+        z.superRefine((value, ctx) => {
+          const problem = scheduleExpressionProblem(value);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${quoted(value)} ${problem}` });
+        }),
+      ),
+    ),
   })
   .check(
     z.superRefine((service, ctx) => {
@@ -294,6 +307,20 @@ export const ServiceSchema = z
           code: 'custom',
           path: ['memory'],
           message: `cpu ${service.cpu} with memory ${service.memory} MiB is not a Fargate size (${fargateSizeHint(service.cpu)})`,
+        });
+      }
+      if (service.schedule !== undefined && service.run === 'once') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schedule'],
+          message: 'a service runs once before the rollout or on a schedule, not both',
+        });
+      }
+      if (service.schedule !== undefined && service.public) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['public'],
+          message: 'a scheduled job runs to completion and takes no traffic: it cannot be public',
         });
       }
       if (service.run === 'once' && service.public) {
@@ -331,6 +358,39 @@ export const ServiceSchema = z
       }
     }),
   );
+
+const RATE_UNITS = ['minute', 'hour', 'day'];
+
+/**
+ * What EventBridge Scheduler would refuse in a recurring expression, checked here so that a deploy
+ * fails before it changes anything: `cron(minutes hours day-of-month month day-of-week year)` with
+ * `?` in exactly one of the two day fields, or `rate(N unit)` with the unit singular for 1.
+ */
+export function scheduleExpressionProblem(value: string): string | undefined {
+  const cron = /^cron\((.*)\)$/.exec(value);
+  if (cron) {
+    const fields = (cron[1] ?? '').trim().split(/\s+/);
+    if (fields.length !== 6)
+      return `has ${fields.length} cron fields, not 6 (minutes hours day-of-month month day-of-week year), e.g. cron(0 3 * * ? *)`;
+    if ((fields[2] === '?') === (fields[4] === '?'))
+      return 'needs ? in exactly one of day-of-month and day-of-week, e.g. cron(0 3 * * ? *)';
+    if (!fields.every((field) => /^[\w*?,/#-]+$/.test(field)))
+      return 'has a cron field with characters cron does not take';
+    return undefined;
+  }
+  const rate = /^rate\((\d+) ([a-z]+)\)$/.exec(value);
+  if (rate) {
+    const count = Number(rate[1]);
+    const unit = rate[2] ?? '';
+    const singular = unit.replace(/s$/, '');
+    if (count < 1 || !RATE_UNITS.includes(singular))
+      return 'is not a rate: a whole number ≥ 1 and minute(s), hour(s) or day(s), e.g. rate(15 minutes)';
+    if ((count === 1) !== (unit === singular))
+      return `needs "${count === 1 ? singular : `${singular}s`}" for ${count}`;
+    return undefined;
+  }
+  return 'is not a schedule: cron(…) with six fields, e.g. cron(0 3 * * ? *), or rate(…), e.g. rate(1 hour)';
+}
 
 /** A snapshot identifier (or an ARN) to restore from: letters, digits, hyphens, colons and slashes. */
 function SnapshotIdSchema(what: string) {
@@ -449,6 +509,12 @@ const DeployRequestObject = z.strictObject({
   adoptZones: z._default(z.array(DomainSchema).check(z.maxLength(REQUEST_LIMITS.maxAdoptedZones)), []),
   /** Whether modeshift may write the apex record of an adopted zone (`--adopt-apex`). @default false */
   adoptApex: z._default(z.boolean(), false),
+  /**
+   * Development only: the scheduled jobs' schedules are created disabled (`--pause-schedules`), so
+   * that a preview environment runs no job until someone runs one (`modeshift run`). @default false:
+   * an environment runs its jobs as the app will, and a broken job shows before staging
+   */
+  pauseSchedules: z.optional(z.boolean()),
 });
 
 export const DeployRequestSchema = DeployRequestObject.check(
@@ -463,6 +529,11 @@ export type Service = DeployRequest['services'][number];
 export type Database = DeployRequest['databases'][number];
 export type Cache = DeployRequest['caches'][number];
 export type Port = Service['ports'][number];
+
+/** Whether the service runs as an ECS service: not once before the rollout and not on a schedule. */
+export function isLongRunning(service: Pick<Service, 'run' | 'schedule'>): boolean {
+  return service.run !== 'once' && service.schedule === undefined;
+}
 
 interface PathProblem {
   path: PropertyKey[];
@@ -531,15 +602,32 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       }
     });
   });
-  if (request.services.length > 0 && request.services.every((service) => service.run === 'once'))
+  if (request.services.length > 0 && !request.services.some(isLongRunning))
     problems.push({
       path: ['services'],
-      message: 'every service runs once: at least one must be a long-running service',
+      message: 'every service runs once or on a schedule: at least one must be a long-running service',
     });
   // A run-once task runs before any service rolls out: it cannot wait for one.
-  const longRunning = new Set(
-    request.services.filter((service) => service.run !== 'once').map((service) => service.name),
+  const longRunning = new Set(request.services.filter(isLongRunning).map((service) => service.name));
+  // A scheduled job runs on its own clock: nothing can wait for it.
+  const jobs = new Set(
+    request.services.filter((service) => service.schedule !== undefined).map((service) => service.name),
   );
+  request.services.forEach((service, i) => {
+    service.dependsOn.forEach((dependency, j) => {
+      if (!jobs.has(dependency)) return;
+      problems.push({
+        path: ['services', i, 'dependsOn', j],
+        message: `${quoted(dependency)} is a scheduled job: it runs on its schedule, not before other services start, so nothing can depend on it`,
+      });
+    });
+  });
+  if (request.pauseSchedules && request.mode !== 'development')
+    problems.push({
+      path: ['pauseSchedules'],
+      message:
+        'only a development environment may pause its scheduled jobs: in staging and production a paused job is a job that silently does not run',
+    });
   request.services.forEach((service, i) => {
     if (service.run !== 'once') return;
     service.dependsOn.forEach((dependency, j) => {

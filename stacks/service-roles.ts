@@ -1,12 +1,13 @@
 /**
  * Roles the workflows hand to AWS services: EventBridge Scheduler sends an
- * environment's expiry `Down Requested` with its role, which trusts the
- * service only on behalf of this account and of the default schedule group
+ * environment's expiry `Down Requested` and starts its scheduled jobs' tasks
+ * with its role, which trusts the service only on behalf of this account, of
+ * the default schedule group and of the environments' job groups
  * (core/iam/service-policies.ts). CodeBuild builds with a role per
  * environment, which the StartBuilds step creates (functions/aws/iam/codebuild-role.ts).
  */
 import type { PolicyStatement } from '../core/iam/policy.ts';
-import { schedulerPolicy, trustPolicy } from '../core/iam/service-policies.ts';
+import { schedulerPolicy, schedulerSourceArns, trustPolicy } from '../core/iam/service-policies.ts';
 import { servedProjectsFromEnvironment } from './iam-permissions.ts';
 
 function serviceRole(
@@ -36,8 +37,10 @@ export function createServiceRoles(bus: sst.aws.Bus) {
   const scheduler = serviceRole(
     'SchedulerRole',
     'scheduler.amazonaws.com',
-    (id, where) => [`arn:aws:scheduler:${where}:${id}:schedule-group/default`],
-    bus.arn.apply((busArn) => schedulerPolicy(busArn)),
+    (id, where) => schedulerSourceArns(id, where),
+    $resolve([bus.arn, account, region]).apply(([busArn, id, where]) =>
+      schedulerPolicy(busArn, { account: id, region: where }),
+    ),
     place,
   );
   return { scheduler, region, account, projects };

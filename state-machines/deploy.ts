@@ -29,6 +29,7 @@ import { finishPruning } from '../functions/steps/finish-pruning.ts';
 import { pruneServices } from '../functions/steps/prune-services.ts';
 import { rolloutServices } from '../functions/steps/rollout-services.ts';
 import { runOnceTasks } from '../functions/steps/run-once-tasks.ts';
+import { scheduleJobs } from '../functions/steps/schedule-jobs.ts';
 import { snapshotDatabases } from '../functions/steps/snapshot-databases.ts';
 import { startBuilds } from '../functions/steps/start-builds.ts';
 import { writeDnsRecords } from '../functions/steps/write-dns-records.ts';
@@ -368,12 +369,8 @@ const cluster: GuardedBranch = {
   },
 };
 
-/**
- * What a task of the app is made from (its task definition, wiring and network): what
- * RunOnceTasks is given besides its tasks, and RolloutServices besides its services.
- */
-const APP_TASKS = {
-  'rollout.$': '$$.Execution.StartTime',
+/** What a task definition of the app is made from (its wiring and network), and where its tasks run. */
+const TASK_CONTEXT = {
   'project.$': '$.project',
   'environment.$': '$.environment',
   'deploymentId.$': '$.deploymentId',
@@ -386,6 +383,15 @@ const APP_TASKS = {
   'caches.$': '$.foundations.caches',
   accountId: placeholder('AccountId'),
   region: placeholder('Region'),
+} as const;
+
+/**
+ * What a task of the app is made from (its task definition, wiring and network): what
+ * RunOnceTasks is given besides its tasks, and RolloutServices besides its services.
+ */
+const APP_TASKS = {
+  'rollout.$': '$$.Execution.StartTime',
+  ...TASK_CONTEXT,
 } as const;
 
 /** What RolloutServices is given besides its strategy, by either of the states that run it. */
@@ -729,11 +735,23 @@ export const deployDefinition: Machine = {
     RecreateDnsRecords: lambdaTask(writeDnsRecords, {
       parameters: { writeMode: 'recreate', ...DNS_RECORDS },
       resultPath: '$.records',
-      next: 'PruneServices',
+      next: 'ScheduleJobs',
     }),
     UpsertDnsRecords: lambdaTask(writeDnsRecords, {
       parameters: { writeMode: 'upsert', ...DNS_RECORDS },
       resultPath: '$.records',
+      next: 'ScheduleJobs',
+    }),
+    ScheduleJobs: lambdaTask(scheduleJobs, {
+      comment:
+        "Each scheduled job as an EventBridge Scheduler schedule in the environment's group, running one task of its new task definition on the cluster; the schedules of jobs the compose file no longer has are deleted, and the group once there are none.",
+      parameters: {
+        'jobs.$': '$.jobs',
+        'state.$': '$.scheduleState',
+        schedulerRoleArn: placeholder('SchedulerRoleArn'),
+        ...TASK_CONTEXT,
+      },
+      resultPath: '$.scheduled',
       next: 'PruneServices',
     }),
     PruneServices: lambdaTask(pruneServices, {

@@ -17,28 +17,60 @@ export function inMemoryEventBridge(): InMemoryService {
 
 export function inMemoryScheduler(): InMemoryService {
   const schedules = new Map<string, { Input?: string }>();
-  const arn = (name?: string) => `arn:aws:scheduler:us-east-1:123456789012:schedule/default/${name}`;
+  const groups = new Map<string, unknown[]>();
+  const prefix = 'arn:aws:scheduler:us-east-1:123456789012:';
+  const key = (input: { Name?: string; GroupName?: string }) =>
+    `${input.GroupName ?? 'default'}/${input.Name ?? ''}`;
+  const arn = (input: { Name?: string; GroupName?: string }) => `${prefix}schedule/${key(input)}`;
+  const group = (name?: string) => {
+    if (!groups.has(name ?? '')) throw awsError('scheduler', 'ResourceNotFoundException', 'no group');
+    return name ?? '';
+  };
   return {
-    GetSchedule: (input: { Name?: string }) => {
-      const target = schedules.get(input.Name ?? '');
+    GetSchedule: (input: { Name?: string; GroupName?: string }) => {
+      const target = schedules.get(key(input));
       if (target === undefined) throw awsError('scheduler', 'ResourceNotFoundException', 'none');
-      return { Name: input.Name, Arn: arn(input.Name), Target: target };
+      return { Name: input.Name, Arn: arn(input), Target: target };
     },
-    CreateSchedule: (input: { Name?: string; Target?: { Input?: string } }) => {
-      if (schedules.has(input.Name ?? '')) throw awsError('scheduler', 'ConflictException', 'exists');
-      schedules.set(input.Name ?? '', input.Target ?? {});
-      return { ScheduleArn: arn(input.Name) };
+    CreateSchedule: (input: { Name?: string; GroupName?: string; Target?: { Input?: string } }) => {
+      if (input.GroupName !== undefined) group(input.GroupName);
+      if (schedules.has(key(input))) throw awsError('scheduler', 'ConflictException', 'exists');
+      schedules.set(key(input), input.Target ?? {});
+      return { ScheduleArn: arn(input) };
     },
-    UpdateSchedule: (input: { Name?: string; Target?: { Input?: string } }) => {
-      if (!schedules.has(input.Name ?? '')) throw awsError('scheduler', 'ResourceNotFoundException', 'none');
-      schedules.set(input.Name ?? '', input.Target ?? {});
-      return { ScheduleArn: arn(input.Name) };
+    UpdateSchedule: (input: { Name?: string; GroupName?: string; Target?: { Input?: string } }) => {
+      if (!schedules.has(key(input))) throw awsError('scheduler', 'ResourceNotFoundException', 'none');
+      schedules.set(key(input), input.Target ?? {});
+      return { ScheduleArn: arn(input) };
     },
-    DeleteSchedule: (input: { Name?: string }) => {
-      if (!schedules.delete(input.Name ?? ''))
-        throw awsError('scheduler', 'ResourceNotFoundException', 'none');
+    DeleteSchedule: (input: { Name?: string; GroupName?: string }) => {
+      if (!schedules.delete(key(input))) throw awsError('scheduler', 'ResourceNotFoundException', 'none');
       return {};
     },
+    ListSchedules: (input: { GroupName?: string }) => ({
+      Schedules: [...schedules.keys()]
+        .filter((name) => name.startsWith(`${input.GroupName ?? 'default'}/`))
+        .map((name) => ({ Name: name.split('/')[1] })),
+    }),
+    GetScheduleGroup: (input: { Name?: string }) => ({
+      Name: input.Name,
+      Arn: `${prefix}schedule-group/${group(input.Name)}`,
+    }),
+    CreateScheduleGroup: (input: { Name?: string; Tags?: unknown[] }) => {
+      if (groups.has(input.Name ?? '')) throw awsError('scheduler', 'ConflictException', 'exists');
+      groups.set(input.Name ?? '', input.Tags ?? []);
+      return { ScheduleGroupArn: `${prefix}schedule-group/${input.Name}` };
+    },
+    DeleteScheduleGroup: (input: { Name?: string }) => {
+      const name = group(input.Name);
+      groups.delete(name);
+      for (const scheduled of [...schedules.keys()])
+        if (scheduled.startsWith(`${name}/`)) schedules.delete(scheduled);
+      return {};
+    },
+    ListTagsForResource: (input: { ResourceArn?: string }) => ({
+      Tags: groups.get(input.ResourceArn?.split('schedule-group/')[1] ?? '') ?? [],
+    }),
   };
 }
 

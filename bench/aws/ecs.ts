@@ -203,6 +203,8 @@ export function inMemoryEcs(world: World): InMemoryService {
         .filter((record) => describe(record).status !== 'INACTIVE')
         .map((record) => record.arn),
     }),
+    // The model starts no task outside a service: a down finds none to stop.
+    ListTasks: () => ({ taskArns: [] }),
     DeleteService: (input: DeleteServiceCommandInput) => {
       const record = byNameOrArn(input.service ?? '');
       if (!record) throw awsError('ecs', 'ServiceNotFoundException', 'Service not found.');

@@ -52,6 +52,7 @@ export function planJson(loaded: LoadedRequest, plan: DeploymentPlan, paths: Pla
     executionName: plan.executionName,
     waves: plan.waves,
     runOnce: plan.runOnce,
+    jobs: plan.jobs,
     resources: plan.resources,
     workflow: paths,
   };
@@ -90,6 +91,10 @@ export function renderPlan(
   if (plan.runOnce.length > 0)
     sections.push(
       `Run once before the rollout (a non-zero exit stops the deploy):\n${plan.runOnce.map((name, i) => `  ${i + 1}. ${name}`).join('\n')}`,
+    );
+  if (plan.jobs.length > 0)
+    sections.push(
+      `Scheduled jobs (EventBridge Scheduler, UTC; one task a run, after the rollout):\n${plan.jobs.map((job) => `  ${job.name}  ${job.schedule}`).join('\n')}`,
     );
   sections.push(
     `Deployment waves:\n${plan.waves.map((names, i) => `  ${i + 1}. ${names.join(', ')}`).join('\n')}`,

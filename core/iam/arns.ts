@@ -57,6 +57,13 @@ export function modeshiftArns(context: AccountContext) {
     kmsKeys: arn('kms', 'key/*'),
     loadBalancers: arn('elasticloadbalancing', `loadbalancer/app/${environment.loadBalancer}/*`),
     expirySchedules: arn('scheduler', `schedule/default/${environment.expirySchedule}`),
+    /** The scheduled jobs' groups (`<project>--<environment>`) and their schedules (named after the job). */
+    jobScheduleGroups: arn('scheduler', `schedule-group/${environment.scheduleGroup}`),
+    jobSchedules: arn('scheduler', `schedule/${environment.scheduleGroup}/*`),
+    /** Every revision of the environments' task definitions (`<project>--<environment>--<service>:N`). */
+    taskDefinitions: arn('ecs', `task-definition/${service.taskFamily}:*`),
+    /** The tasks the environments' clusters run. */
+    tasks: arn('ecs', `task/${environment.cluster}/*`),
     codeBuildProjects: arn('codebuild', `project/${service.codeBuildProject}`),
     codeBuildSyncRule: arn('events', 'rule/StepFunctionsGetEventForCodeBuildStartBuildRule'),
     executions: arn('states', 'execution:*'),

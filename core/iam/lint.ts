@@ -92,6 +92,7 @@ export const JUSTIFIED_WILDCARDS: Readonly<Record<string, string>> = {
   'ecs:PutClusterCapacityProviders': STEP_CHANGE,
   'ecs:RegisterTaskDefinition': STEP_CHANGE,
   'ecs:RunTask': STEP_CHANGE,
+  'ecs:StopTask': STEP_CHANGE,
   'ecs:TagResource': STEP_CHANGE,
   'ecs:UpdateService': STEP_CHANGE,
   'ecs:DescribeClusters': STEP_READ,

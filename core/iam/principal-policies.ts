@@ -126,6 +126,6 @@ export function appPrincipalPolicy(
     const handler = REQUEST_FUNCTIONS[name];
     return handler === undefined ? undefined : requestHandlerPolicy({ ...context, ...handler });
   }
-  if (kind === 'role' && name === context.schedulerRoleArn) return schedulerPolicy(context.busArn);
+  if (kind === 'role' && name === context.schedulerRoleArn) return schedulerPolicy(context.busArn, context);
   return undefined;
 }

@@ -31,9 +31,38 @@ export function trustPolicy(service: string, source: { account: string; arns?: r
   };
 }
 
-/** The EventBridge Scheduler role: send the expiry `Down Requested` to the bus, nothing else. */
-export function schedulerPolicy(busArn: string): PolicyStatement[] {
-  return statementsOf([{ action: 'events:PutEvents', resources: [busArn] }]);
+/**
+ * The EventBridge Scheduler role: send the expiry `Down Requested` to the bus, and start the
+ * scheduled jobs' tasks (functions/steps/schedule-jobs.ts): run modeshift's task definitions on
+ * modeshift's clusters only, tag the tasks it starts, and pass the tasks' roles (under
+ * `/modeshift/`) to ECS tasks only. Nothing else.
+ */
+export function schedulerPolicy(busArn: string, context: AccountContext): PolicyStatement[] {
+  const arns = modeshiftArns(context);
+  return statementsOf([
+    { action: 'events:PutEvents', resources: [busArn] },
+    {
+      action: 'ecs:RunTask',
+      resources: [arns.taskDefinitions],
+      condition: { ArnLike: { 'ecs:cluster': arns.ecsClusters } },
+    },
+    {
+      action: 'ecs:TagResource',
+      resources: [arns.tasks],
+      condition: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+    },
+    {
+      action: 'iam:PassRole',
+      resources: [arns.executionRoles],
+      condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
+  ]);
+}
+
+/** The schedule groups the scheduler role may be used from: the expiry schedules' and every environment's jobs'. */
+export function schedulerSourceArns(account: string, region: string): string[] {
+  const arns = modeshiftArns({ account, region });
+  return [arns.arn('scheduler', 'schedule-group/default'), arns.jobScheduleGroups];
 }
 
 /** What the request handlers' and the sweeper's policies name. */

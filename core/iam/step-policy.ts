@@ -12,7 +12,7 @@
  * - S3 to the access-log bucket (`<project>-<env>-lb-logs-<hash>`) and its objects;
  * - CodeBuild to the `<project>-<env>-<service>` projects;
  * - ECR to the `<project>/<env>/<service>` repositories;
- * - EventBridge Scheduler to the environments' expiry schedules;
+ * - EventBridge Scheduler to the environments' expiry schedules, their jobs' schedule groups and schedules;
  * - RDS's final snapshots, which a database's delete takes, to their names;
  * - Step Functions executions to `execution:*` of this account and region.
  *
@@ -75,7 +75,9 @@ function stepResources(service: AwsService, operation: string, arns: ModeshiftAr
     case 'codebuild':
       return [arns.codeBuildProjects];
     case 'scheduler':
-      return [arns.expirySchedules];
+      return /ScheduleGroup|TagResource|TagsForResource/.test(operation)
+        ? [arns.jobScheduleGroups]
+        : [arns.expirySchedules, arns.jobSchedules];
     case 'sfn':
       return [/Execution/.test(operation) ? arns.executions : '*'];
     case 'iam':

@@ -1,7 +1,9 @@
 /**
- * DeleteServices: scales the environment's ECS services to zero and deletes
- * them, then reports whether they are gone (ACTIVE → DRAINING → INACTIVE),
- * so the cluster can be deleted after them. Once they are, the environment's
+ * DeleteServices: deletes the scheduled jobs' schedules first, so that no
+ * job starts during the down, then scales the environment's ECS services to
+ * zero and deletes them, and reports whether they are gone (ACTIVE →
+ * DRAINING → INACTIVE), so the cluster can be deleted after them. Once they
+ * are, a job or run-once task still running is stopped, the environment's
  * task definitions are deregistered and its services' execution roles
  * deleted, so nothing of its services is left.
  */
@@ -15,6 +17,8 @@ import {
   ListServicesCommand,
   ListTaskDefinitionFamiliesCommand,
   ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  StopTaskCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
@@ -25,11 +29,19 @@ import {
   ListRolePoliciesCommand,
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
+import {
+  DeleteScheduleGroupCommand,
+  GetScheduleGroupCommand,
+  ListSchedulesCommand,
+  ListTagsForResourceCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { clusterServices, isLive, retireService } from '../aws/ecs/cluster-services.ts';
 import { findEnvironmentCluster } from '../aws/ecs/environment-cluster.ts';
 import { deregisterTaskFamily, environmentTaskFamilies } from '../aws/ecs/task-definition-families.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from '../aws/environment-tags.ts';
 import { deleteExecutionRole, environmentExecutionRoles } from '../aws/iam/execution-role.ts';
+import { deleteScheduleGroup } from '../aws/scheduler/job-schedules.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
@@ -49,8 +61,14 @@ const CONCURRENCY = 10;
  */
 export const deleteServices = defineStep({
   name: 'DeleteServices',
-  clients: { ecs: ECSClient, iam: IAMClient },
+  clients: { ecs: ECSClient, iam: IAMClient, scheduler: SchedulerClient },
   sends: [
+    GetScheduleGroupCommand,
+    ListTagsForResourceCommand,
+    ListSchedulesCommand,
+    DeleteScheduleGroupCommand,
+    ListTasksCommand,
+    StopTaskCommand,
     DescribeClustersCommand,
     ListServicesCommand,
     DescribeServicesCommand,
@@ -66,9 +84,10 @@ export const deleteServices = defineStep({
     DeleteRolePolicyCommand,
     DeleteRoleCommand,
   ],
-  async run(input: DeleteServicesInput, { ecs, iam }): Promise<DeleteServicesOutput> {
+  async run(input: DeleteServicesInput, { ecs, iam, scheduler }): Promise<DeleteServicesOutput> {
     const cluster = input.names.cluster;
     const identity = { project: input.project, environment: input.environment };
+    await deleteScheduleGroup(scheduler, input.names.scheduleGroup, identity);
     // DeleteCluster deletes by name after this step: a cluster of that name that is another's stops the down here.
     await findEnvironmentCluster(ecs, cluster, identity);
     const services = await clusterServices(ecs, cluster);
@@ -85,12 +104,31 @@ export const deleteServices = defineStep({
     });
     const remaining = owned.filter((service) => isLive(service.status)).length;
     if (remaining > 0) return { done: false };
+    await stopStandaloneTasks(ecs, cluster);
     await deregisterTaskDefinitions(ecs, input.names.prefix, identity);
     await deleteExecutionRoles(iam, identity);
     return { done: true };
   },
   settled: (output) => output.done,
 });
+
+/**
+ * Stops the tasks no service owns any more (a scheduled job's run, a run-once task of a deploy
+ * that failed): the cluster cannot be deleted while they run. The cluster is the environment's
+ * (checked above), so every task in it is.
+ */
+async function stopStandaloneTasks(ecs: ECSClient, cluster: string): Promise<void> {
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', nextToken }));
+    await mapConcurrently(page.taskArns ?? [], CONCURRENCY, (task) =>
+      ecs.send(
+        new StopTaskCommand({ cluster, task, reason: 'modeshift down: the environment is torn down' }),
+      ),
+    );
+    nextToken = page.nextToken;
+  } while (nextToken);
+}
 
 /** Deregisters every ACTIVE revision of the environment's task definition families. */
 async function deregisterTaskDefinitions(

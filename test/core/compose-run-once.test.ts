@@ -140,7 +140,10 @@ describe('compose input — run-once services', () => {
     expect(
       problemsOf('name: shop\nservices:\n  job:\n    image: busybox\n    x-modeshift:\n      run: once\n'),
     ).toEqual([
-      { path: 'services', message: 'every service runs once: at least one must be a long-running service' },
+      {
+        path: 'services',
+        message: 'every service runs once or on a schedule: at least one must be a long-running service',
+      },
     ]);
   });
 });

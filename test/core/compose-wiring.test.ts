@@ -674,29 +674,25 @@ describe('compose wiring — x-modeshift', () => {
     expect(service.loadBalancerCheck).toEqual({ path: '/up', port: 8080 });
   });
 
-  it.each(['schedule', 'role', 'policies', 'scaling'])(
-    'warns that x-modeshift.%s is not supported yet',
-    (key) => {
-      // Prepare
-      const values: Record<string, string> = {
-        schedule: '"rate(1 hour)"',
-        role: 'arn:aws:iam::123456789012:role/app',
-        policies: '[arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]',
-        scaling: '{min: 1, max: 4, cpu: 60}',
-      };
+  it.each(['role', 'policies', 'scaling'])('warns that x-modeshift.%s is not supported yet', (key) => {
+    // Prepare
+    const values: Record<string, string> = {
+      role: 'arn:aws:iam::123456789012:role/app',
+      policies: '[arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]',
+      scaling: '{min: 1, max: 4, cpu: 60}',
+    };
 
-      // Act
-      const result = composeToRequest(
-        oneService(`image: nginx\nx-modeshift:\n  ${key}: ${values[key]}`),
-        INLINE,
-      );
+    // Act
+    const result = composeToRequest(
+      oneService(`image: nginx\nx-modeshift:\n  ${key}: ${values[key]}`),
+      INLINE,
+    );
 
-      // Assert
-      expect(result.warnings).toEqual([
-        { path: `services.web.x-modeshift.${key}`, message: 'not supported yet; ignored' },
-      ]);
-    },
-  );
+    // Assert
+    expect(result.warnings).toEqual([
+      { path: `services.web.x-modeshift.${key}`, message: 'not supported yet; ignored' },
+    ]);
+  });
 
   it('refuses an unknown x-modeshift key', () => {
     // Act

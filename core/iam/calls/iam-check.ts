@@ -78,7 +78,7 @@ export function everyAppPolicy(
       requestHandlerPolicy({ ...app, ...handler }),
     ]),
     ['function/Sweep', sweepPolicy(app)],
-    [`role/${app.schedulerRoleArn}`, schedulerPolicy(app.busArn)],
+    [`role/${app.schedulerRoleArn}`, schedulerPolicy(app.busArn, app)],
   ];
 }
 

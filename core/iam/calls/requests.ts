@@ -65,6 +65,8 @@ interface ReplayState {
   readonly rolePolicies: Map<string, Map<string, unknown>>;
   /** CodeBuild project name → the role and source it was created or updated with. */
   readonly buildProjects: Map<string, { serviceRole?: string; sourceLocation?: string }>;
+  /** Task definition family → the roles its newest registration names (execution and task role). */
+  readonly taskRoles: Map<string, string[]>;
   /** IAM prefix → the tags of creates sent but never answered in the log (their process was killed). */
   readonly cutShort: Map<string, TagMap>;
 }
@@ -268,7 +270,7 @@ function filledArn(
         .filter((value): value is string => typeof value === 'string' && /:\d+$/.test(value))
         .map((value) => value.split(':').at(-1) as string);
     } else {
-      values = (VARIABLE_FIELDS[variable] ?? [])
+      values = fieldsOf(variable, call)
         .flatMap((field) => valuesAt(call.input, field.split('.')))
         .filter((value): value is string => typeof value === 'string' && value !== '')
         .map((value) => {
@@ -293,6 +295,13 @@ function filledArn(
     }
   }
   return { arns, partial, complete };
+}
+
+/** The request fields a variable is read from: a Scheduler group's own calls name it `Name`. */
+function fieldsOf(variable: string, call: LoggedCall): readonly string[] {
+  if (variable === 'GroupName' && call.service === 'scheduler' && /ScheduleGroup$/.test(call.operation))
+    return ['Name'];
+  return VARIABLE_FIELDS[variable] ?? [];
 }
 
 /** A role's name with its path, as its ARN carries it: known once it was created or read. */
@@ -633,6 +642,13 @@ function learn(call: LoggedCall, resources: readonly Resource[], place: Place, s
         state.rolePolicies.get(roleArn)?.delete(String(input.PolicyName));
       }
     }
+    if (call.service === 'ecs' && call.operation === 'RegisterTaskDefinition') {
+      const input = call.input as { family?: string; executionRoleArn?: string; taskRoleArn?: string };
+      const roles = [input.executionRoleArn, input.taskRoleArn].filter(
+        (arn): arn is string => arn !== undefined,
+      );
+      if (input.family !== undefined) state.taskRoles.set(input.family, roles);
+    }
     if (call.service === 'codebuild' && /^(Create|Update)Project$/.test(call.operation)) {
       const input = call.input as { name?: string; serviceRole?: string; source?: { location?: string } };
       if (input.name !== undefined) {
@@ -663,6 +679,7 @@ export type ServiceCalls = (
   known: {
     readonly rolePolicies: (roleArn: string) => unknown[] | undefined;
     readonly buildProject: (name: string) => { serviceRole?: string; sourceLocation?: string } | undefined;
+    readonly taskRoles: (family: string) => readonly string[] | undefined;
   },
 ) => AuthorizationRequest[];
 
@@ -700,6 +717,7 @@ export function authorizationRequests(
       roles: new Map(),
       rolePolicies: new Map(),
       buildProjects: new Map(),
+      taskRoles: new Map(),
       cutShort: new Map(),
     };
     const answered = new Set(
@@ -726,6 +744,7 @@ export function authorizationRequests(
                 return policies === undefined ? undefined : [...policies.values()];
               },
               buildProject: (name) => state.buildProjects.get(name),
+              taskRoles: (family) => state.taskRoles.get(family),
             }),
           );
         }

@@ -17,7 +17,11 @@
  *   variable (`ssm:GetParameters`), and, for modeshift's buildspec, log in to
  *   ECR and push the image to `REPOSITORY_URI`.
  * - EventBridge Scheduler, firing the expiry schedule, with its role: put
- *   the event on the target bus (`events:PutEvents`).
+ *   the event on the target bus (`events:PutEvents`); firing a job's
+ *   schedule (EventBridge Scheduler User Guide, "Amazon ECS RunTask"): run
+ *   the task definition on the cluster (`ecs:RunTask` with `ecs:cluster`),
+ *   tag the task it starts (`ecs:TagResource` with `ecs:CreateAction`), and
+ *   pass the task's roles to ECS tasks (`iam:PassRole`).
  *
  * None of these run on the local AWS, so they are checked from what the
  * handing-over call asked for.
@@ -147,10 +151,33 @@ function buildCalls(
 
 function scheduleCalls(
   call: LoggedCall,
+  taskRoles: (family: string) => readonly string[] | undefined,
 ): { role: string; requests: Omit<AuthorizationRequest, 'principal' | 'policies'>[] } | undefined {
-  const target = (call.input as { Target?: { Arn?: string; RoleArn?: string } }).Target;
+  const target = (
+    call.input as {
+      Target?: { Arn?: string; RoleArn?: string; EcsParameters?: { TaskDefinitionArn?: string } };
+    }
+  ).Target;
   if (target?.Arn === undefined || target.RoleArn === undefined) return undefined;
   const because = `EventBridge Scheduler firing ${String((call.input as { Name?: string }).Name)} (${call.principal} scheduler:${call.operation})`;
+  const taskDefinition = target.EcsParameters?.TaskDefinitionArn;
+  if (target.Arn.startsWith('arn:aws:ecs:') && taskDefinition !== undefined) {
+    const family = taskDefinition.split('/').at(-1)?.replace(/:\d+$/, '') ?? '';
+    const task = `${target.Arn.replace(':cluster/', ':task/')}/unknown`;
+    return {
+      role: target.RoleArn,
+      requests: [
+        { action: 'ecs:RunTask', resource: taskDefinition, context: { 'ecs:cluster': target.Arn }, because },
+        { action: 'ecs:TagResource', resource: task, context: { 'ecs:CreateAction': 'RunTask' }, because },
+        ...(taskRoles(family) ?? []).map((role) => ({
+          action: 'iam:PassRole',
+          resource: role,
+          context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+          because,
+        })),
+      ],
+    };
+  }
   const action = target.Arn.startsWith('arn:aws:events:') ? 'events:PutEvents' : `unknown:${target.Arn}`;
   return { role: target.RoleArn, requests: [{ action, resource: target.Arn, context: {}, because }] };
 }
@@ -169,7 +196,7 @@ export const serviceCalls: ServiceCalls = (call, place, known) => {
     const name = (call.input as { projectName?: string }).projectName;
     made = buildCalls(call, place, name === undefined ? undefined : known.buildProject(name));
   } else if (call.service === 'scheduler' && /^(Create|Update)Schedule$/.test(call.operation))
-    made = scheduleCalls(call);
+    made = scheduleCalls(call, known.taskRoles);
   if (made === undefined) return [];
   const policies = known.rolePolicies(made.role);
   const principal = `role/${made.role}`;

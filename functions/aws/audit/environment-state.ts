@@ -59,6 +59,7 @@ import { absoluteDnsName } from '../route53/dns-name.ts';
 import { findEnvironmentZones } from '../route53/environment-zones.ts';
 import { isOwnershipRecord, ownerNamed, ownershipName } from '../route53/record-ownership.ts';
 import { listRecords } from '../route53/zone-records.ts';
+import { groupSchedules, ownedScheduleGroup } from '../scheduler/job-schedules.ts';
 import { findNamespaceId } from '../servicediscovery/private-namespace.ts';
 import { listConfigValues } from '../ssm/config-values.ts';
 
@@ -164,6 +165,9 @@ export function classifyArn(
       if (is('namespace/')) return found('namespace', names.privateZone);
       break;
     case 'scheduler':
+      if (is('schedule-group/')) return found('schedule-group', after('schedule-group/'));
+      if (is(`schedule/${names.scheduleGroup}/`))
+        return found('job-schedule', after(`schedule/${names.scheduleGroup}/`));
       return found('expiry-schedule', resource.split('/').at(-1) ?? '');
     case 'ecr':
       if (is('repository/')) return found('repository', after('repository/'));
@@ -268,6 +272,15 @@ async function untaggedIndexResources(clients: AuditClients, query: AuditQuery):
       }
       return roles;
     })(),
+    // Schedules carry no tags: the group's tags say whose its schedules are.
+    ownedScheduleGroup(clients.scheduler, names.scheduleGroup, query).then(async (arn) =>
+      arn === undefined
+        ? []
+        : [
+            { type: 'schedule-group' as const, name: names.scheduleGroup, arn },
+            ...of('job-schedule', await groupSchedules(clients.scheduler, names.scheduleGroup)),
+          ],
+    ),
     quietly(
       () => clients.scheduler.send(new GetScheduleCommand({ Name: names.expirySchedule })),
       'ResourceNotFoundException',

@@ -71,7 +71,7 @@ function everyPolicy(): Array<[string, PolicyStatement[]]> {
       }),
     ],
     ['sweep', sweepPolicy({ tableArn: TABLE, busArn: BUS })],
-    ['scheduler role', schedulerPolicy(BUS)],
+    ['scheduler role', schedulerPolicy(BUS, PLACE)],
   ];
 }
 

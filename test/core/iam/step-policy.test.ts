@@ -260,12 +260,17 @@ describe('stepPolicy — resource scoping', () => {
     expect(matches(scope as string, project('someone-elses'))).toBe(false);
   });
 
-  it('reads the expiry schedules only', () => {
-    const [scope] = resourcesOf(policyOf('CheckExpirySchedule'), 'scheduler:GetSchedule');
-    const schedule = (name: string) => `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/${name}`;
+  it("reads the expiry schedules and the environments' job schedules only", () => {
+    const scopes = resourcesOf(policyOf('CheckExpirySchedule'), 'scheduler:GetSchedule');
+    const schedule = (group: string, name: string) =>
+      `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${group}/${name}`;
+    const allowed = (arn: string) => scopes.some((scope) => matches(scope, arn));
+    const names = environmentNames('shop', 'pr-1');
 
-    expect(matches(scope as string, schedule(environmentNames('shop', 'pr-1').expirySchedule))).toBe(true);
-    expect(matches(scope as string, schedule('nightly'))).toBe(false);
+    expect(allowed(schedule('default', names.expirySchedule))).toBe(true);
+    expect(allowed(schedule(names.scheduleGroup, 'nightly'))).toBe(true);
+    expect(allowed(schedule('default', 'nightly'))).toBe(false);
+    expect(allowed(schedule('someone-elses', 'nightly'))).toBe(false);
   });
 
   it('reads the history of executions only', () => {

@@ -330,8 +330,8 @@ describe('workflowPolicy — deploy workflow', () => {
     expect(allows(step, 'ecs:PutClusterCapacityProviders', cluster, TAGGED)).toBe(true);
   });
 
-  it('hands no Lambda step a role: StartBuilds creates and passes its environment’s own CodeBuild role', () => {
-    expect(rolesPassedToSteps(workflowDefinition('deploy'))).toEqual({});
+  it('hands a Lambda step only the scheduler role, to ScheduleJobs: StartBuilds creates and passes its environment’s own CodeBuild role', () => {
+    expect(rolesPassedToSteps(workflowDefinition('deploy'))).toEqual({ ScheduleJobs: ['SchedulerRoleArn'] });
   });
 });
 

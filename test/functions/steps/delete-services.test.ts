@@ -9,7 +9,9 @@ import {
   ListServicesCommand,
   ListTaskDefinitionFamiliesCommand,
   ListTaskDefinitionsCommand,
+  ListTasksCommand,
   type Service,
+  StopTaskCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
@@ -20,6 +22,14 @@ import {
   ListRolePoliciesCommand,
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
+import {
+  DeleteScheduleGroupCommand,
+  GetScheduleGroupCommand,
+  ListSchedulesCommand,
+  ListTagsForResourceCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
@@ -30,6 +40,8 @@ const ecs = mockClient(ECSClient);
 const client = new ECSClient({ region: 'us-east-1' });
 const iam = mockClient(IAMClient);
 const iamClient = new IAMClient({ region: 'us-east-1' });
+const scheduler = mockClient(SchedulerClient);
+const clients = { ecs: client, iam: iamClient, scheduler: new SchedulerClient({ region: 'us-east-1' }) };
 
 const input: DeleteServicesInput = {
   project: 'shop',
@@ -62,6 +74,17 @@ beforeEach(() => {
   ecs.on(ListTaskDefinitionFamiliesCommand).resolves({ families: [] });
   ecs.on(UpdateServiceCommand).resolves({});
   ecs.on(DeleteServiceCommand).resolves({});
+  ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+  scheduler.reset();
+  scheduler
+    .on(GetScheduleGroupCommand)
+    .rejects(
+      new ResourceNotFoundException({
+        Message: 'Schedule group not found',
+        message: 'Schedule group not found',
+        $metadata: {},
+      }),
+    );
 });
 
 describe('DeleteServices', () => {
@@ -70,7 +93,7 @@ describe('DeleteServices', () => {
       .on(ListServicesCommand)
       .rejects(new ClusterNotFoundException({ message: 'Cluster not found.', $metadata: {} }));
 
-    const result = await deleteServices(input, { ecs: client, iam: iamClient });
+    const result = await deleteServices(input, clients);
 
     expect(result).toEqual({ done: true });
     expect(ecs).toHaveReceivedCommandWith(ListServicesCommand, { cluster: 'shop--pr-42' });
@@ -81,7 +104,7 @@ describe('DeleteServices', () => {
     ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api')] });
     ecs.on(DescribeServicesCommand).resolves({ services: [service('api', 'ACTIVE')] });
 
-    const result = await deleteServices(input, { ecs: client, iam: iamClient });
+    const result = await deleteServices(input, clients);
 
     expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
       cluster: 'shop--pr-42',
@@ -101,13 +124,62 @@ describe('DeleteServices', () => {
     expect(result).toEqual({ done: false });
   });
 
+  it("deletes the environment's job schedule group first, and leaves another environment's group of the same name", async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [] });
+    const group = environmentNames('shop', 'pr-42').scheduleGroup;
+    const groupArn = `arn:aws:scheduler:us-east-1:123456789012:schedule-group/${group}`;
+    scheduler.on(GetScheduleGroupCommand).resolves({ Arn: groupArn, Name: group });
+    scheduler.on(ListSchedulesCommand).resolves({ Schedules: [{ Name: 'nightly' }] });
+    scheduler
+      .on(ListTagsForResourceCommand)
+      .resolves({ Tags: modeshiftTags('shop', 'pr-42', 'development', 'd1') });
+
+    await deleteServices(input, clients);
+
+    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleGroupCommand, { Name: group });
+
+    scheduler.resetHistory();
+    scheduler
+      .on(ListTagsForResourceCommand)
+      .resolves({ Tags: modeshiftTags('shop', 'pr-43', 'development', 'd1') });
+    await expect(deleteServices(input, clients)).rejects.toThrow(/schedule group shop--pr-42/);
+    expect(scheduler).not.toHaveReceivedCommand(DeleteScheduleGroupCommand);
+    expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
+  });
+
+  it('stops a job still running once the services are gone, so the cluster can be deleted', async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api')] });
+    ecs.on(DescribeServicesCommand).resolves({ services: [service('api', 'INACTIVE')] });
+    const task = 'arn:aws:ecs:us-east-1:123456789012:task/shop--pr-42/0123abcd';
+    ecs.on(ListTasksCommand).resolves({ taskArns: [task] });
+    ecs.on(StopTaskCommand).resolves({});
+
+    const result = await deleteServices(input, clients);
+
+    expect(result).toEqual({ done: true });
+    expect(ecs).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: 'shop--pr-42',
+      desiredStatus: 'RUNNING',
+    });
+    expect(ecs).toHaveReceivedCommandWith(StopTaskCommand, { cluster: 'shop--pr-42', task });
+  });
+
+  it('stops no task while a service is still draining', async () => {
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api')] });
+    ecs.on(DescribeServicesCommand).resolves({ services: [service('api', 'DRAINING')] });
+
+    await deleteServices(input, clients);
+
+    expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+  });
+
   it('never touches a service tagged for another environment', async () => {
     ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api'), arn('intruder')] });
     ecs.on(DescribeServicesCommand).resolves({
       services: [service('api', 'ACTIVE'), service('intruder', 'ACTIVE', 'pr-43')],
     });
 
-    await deleteServices(input, { ecs: client, iam: iamClient });
+    await deleteServices(input, clients);
 
     expect(ecs).toHaveReceivedCommandTimes(DeleteServiceCommand, 1);
     expect(ecs).toHaveReceivedCommandWith(DeleteServiceCommand, { service: 'api' });
@@ -120,7 +192,7 @@ describe('DeleteServices', () => {
       services: [service('api', 'INACTIVE'), service('intruder', 'ACTIVE', 'pr-43')],
     });
 
-    const result = await deleteServices(input, { ecs: client, iam: iamClient });
+    const result = await deleteServices(input, clients);
 
     expect(result).toEqual({ done: true });
     expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
@@ -130,7 +202,7 @@ describe('DeleteServices', () => {
     ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api')] });
     ecs.on(DescribeServicesCommand).resolves({ services: [service('api', 'DRAINING')] });
 
-    const result = await deleteServices(input, { ecs: client, iam: iamClient });
+    const result = await deleteServices(input, clients);
 
     expect(result).toEqual({ done: false });
     expect(ecs).not.toHaveReceivedCommand(DeleteServiceCommand);
@@ -146,7 +218,7 @@ describe('DeleteServices', () => {
       services: request.services.map((serviceArn) => service(serviceArn.split('/').at(-1) ?? '', 'INACTIVE')),
     }));
 
-    const result = await deleteServices(input, { ecs: client, iam: iamClient });
+    const result = await deleteServices(input, clients);
 
     expect(result.done).toBe(true);
     expect(ecs).toHaveReceivedNthCommandWith(ListServicesCommand, 2, { nextToken: 'page-2' });
@@ -177,7 +249,7 @@ describe('DeleteServices', () => {
       ],
     });
 
-    const result = await deleteServices(input, { ecs: client, iam: iamClient });
+    const result = await deleteServices(input, clients);
 
     expect(result.done).toBe(true);
     expect(ecs).toHaveReceivedCommandTimes(DeregisterTaskDefinitionCommand, 2);
@@ -203,7 +275,7 @@ describe('DeleteServices', () => {
       ],
     });
 
-    await expect(deleteServices(input, { ecs: client, iam: iamClient })).rejects.toMatchObject({
+    await expect(deleteServices(input, clients)).rejects.toMatchObject({
       name: 'Modeshift.NotOwned',
       message: expect.stringContaining('ECS cluster shop--pr-42 belongs to shop-pr/42'),
     });
@@ -231,7 +303,7 @@ describe('DeleteServices: execution roles', () => {
       .resolves({ Role: { RoleName: 'shop--pr-42--impostor', Tags: tagged('other') } as never });
     iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['modeshift-task-execution'] });
 
-    const result = await deleteServices(input, { ecs: client, iam: iamClient });
+    const result = await deleteServices(input, clients);
 
     expect(result).toEqual({ done: true });
     expect(iam).toHaveReceivedCommandWith(ListRolesCommand, { PathPrefix: '/modeshift/shop/pr-42/' });
@@ -247,7 +319,7 @@ describe('DeleteServices: execution roles', () => {
     ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('api')] });
     ecs.on(DescribeServicesCommand).resolves({ services: [service('api', 'DRAINING')] });
 
-    const result = await deleteServices(input, { ecs: client, iam: iamClient });
+    const result = await deleteServices(input, clients);
 
     expect(result).toEqual({ done: false });
     expect(iam).not.toHaveReceivedCommand(ListRolesCommand);
