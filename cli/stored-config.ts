@@ -1,12 +1,16 @@
 /**
  * What `deploy` reads from the environment's config values before it changes
  * anything: the names stored, so that compose reads `${NAME}` of a stored
- * value as that secret, and whether every value the services need is set. A
- * deploy that lacks one is refused with exit code 2, naming each.
+ * value as that secret, and whether every value the services need is set; and
+ * whether the policies and roles the services name exist. A deploy that lacks
+ * one is refused with exit code 2, naming each.
  */
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { MissingConfigValuesError } from '../core/config-values.ts';
+import { InputError } from '../core/errors.ts';
 import type { DeployRequest } from '../core/request.ts';
+import { missingAppAccess } from '../functions/aws/iam/app-access.ts';
 import { listConfigValues, missingConfigValues } from '../functions/aws/ssm/config-values.ts';
 import { type ComposeCommandOptions, type LoadedRequest, loadRequest } from './compose-options.ts';
 import type { Io } from './io.ts';
@@ -28,6 +32,15 @@ export async function withStoredConfig(
   const stored = await listConfigValues(ssm, { project, environment });
   if (stored.length === 0) return validated;
   return loadRequest(options, io, artifactBucket, new Set(stored.map((entry) => entry.name)));
+}
+
+/** Refuses a deploy whose services name a managed policy or a pre-created role the account does not have. */
+export async function refuseMissingAppAccess(
+  request: Pick<DeployRequest, 'services'>,
+  iam: IAMClient,
+): Promise<void> {
+  const problems = await missingAppAccess(request, iam);
+  if (problems.length > 0) throw new InputError(problems);
 }
 
 /** Refuses a deploy whose services need config values that are not set: one problem per name. */

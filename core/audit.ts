@@ -46,6 +46,8 @@ export type ResourceType =
   | 'namespace'
   | 'hosted-zone'
   | 'execution-role'
+  /** A task role modeshift created for an app (`x-modeshift.policies`, or the ECS Exec channel). */
+  | 'task-role'
   | 'build-role'
   | 'expiry-schedule'
   /** The scheduled jobs' EventBridge Scheduler group, and a job's schedule in it (named after the job). */
@@ -141,6 +143,8 @@ export function expectedResources(input: DeployInput): ExpectedResources {
   add('namespace', names.privateZone);
   for (const service of services) add('ecs-service', serviceNames(project, environment, service).ecsService);
   for (const job of input.jobs ?? []) add('job-schedule', job.name);
+  for (const service of input.taskRoles ?? [])
+    add('task-role', serviceNames(project, environment, service).taskRole);
   // A run-once service or a job has no ECS service, but a task definition, a log group and a role like the others.
   const tasks = [...(input.runOnce ?? []), ...(input.jobs ?? [])].map((task) => task.name);
   for (const service of [...services, ...tasks]) {
@@ -177,6 +181,7 @@ export function expectedResources(input: DeployInput): ExpectedResources {
       'task-definition',
       'log-group',
       'execution-role',
+      'task-role',
       'repository',
       'build-project',
       'target-group',

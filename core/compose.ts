@@ -1000,16 +1000,17 @@ function translateHealthcheck(healthcheck: Dict, at: string, out: Collector): Di
 }
 
 /** `x-modeshift` keys DESIGN.md §3 defines that modeshift does not act on yet. */
-const MODESHIFT_KEYS_NOT_YET = ['role', 'policies', 'scaling'];
+const MODESHIFT_KEYS_NOT_YET = ['scaling'];
 
 /** `x-modeshift` keys that become the request's service fields as they are; its schema checks the values. */
-const MODESHIFT_PASSED_KEYS = ['run', 'schedule'] as const;
+const MODESHIFT_PASSED_KEYS = ['run', 'schedule', 'role', 'policies'] as const;
 
 type ModeshiftExtension = { check?: Dict } & Partial<Record<(typeof MODESHIFT_PASSED_KEYS)[number], unknown>>;
 
 /**
  * The service extension `x-modeshift`: its `healthcheck: {path, port}` is the load balancer's
- * check, `run` and `schedule` how the service runs (the request's schema checks the values); the
+ * check, `run` and `schedule` how the service runs, `role` and `policies` its task role (the
+ * request's schema checks the values); the
  * keys not implemented yet are warned about, unknown keys refused.
  */
 function translateModeshiftExtension(extension: unknown, at: string, out: Collector): ModeshiftExtension {
@@ -1384,6 +1385,8 @@ const COMPOSE_KEYS: Readonly<Record<string, string>> = {
   secrets: 'environment',
   run: 'x-modeshift.run',
   schedule: 'x-modeshift.schedule',
+  role: 'x-modeshift.role',
+  policies: 'x-modeshift.policies',
 };
 
 /**

@@ -90,6 +90,10 @@ export interface ServiceSpec {
   readonly hostname?: string;
   /** A scheduled job's EventBridge Scheduler expression (`cron(…)`, `rate(…)`). */
   readonly schedule?: string;
+  /** A pre-created task role (`x-modeshift.role`), under `/modeshift-app/`. */
+  readonly role?: string;
+  /** Managed policies for the task role modeshift creates (`x-modeshift.policies`). */
+  readonly policies?: readonly string[];
 }
 
 /**
@@ -224,6 +228,8 @@ export interface DeployInput {
   readonly containers: readonly string[];
   /** The scheduled jobs (`schedule`): each an EventBridge Scheduler schedule that runs one task of it. */
   readonly jobs: readonly ServiceSpec[];
+  /** The services whose task role modeshift creates (`policies`, or the Exec channel where `executeCommand` is on). */
+  readonly taskRoles: readonly string[];
   /** The state the jobs' schedules are given: `DISABLED` when a development deploy pauses them (`pauseSchedules`). */
   readonly scheduleState: 'ENABLED' | 'DISABLED';
   /** The Down Requested detail the expiry schedule sends. */
@@ -317,6 +323,10 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       ...(service.public ? { targetGroup: derived.targetGroup } : {}),
       ...(hostname !== undefined ? { hostname } : {}),
       ...(service.schedule !== undefined ? { schedule: service.schedule } : {}),
+      ...(service.role !== undefined ? { role: service.role } : {}),
+      ...(service.policies !== undefined && service.policies.length > 0
+        ? { policies: service.policies }
+        : {}),
     };
   };
   const longRunning = request.services.filter(isLongRunning).map(spec);
@@ -434,6 +444,12 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     runOnce: runOnceOrder.map((name) => runOnce.find((service) => service.name === name) as ServiceSpec),
     containers: request.services.map((service) => service.name),
     jobs,
+    taskRoles: request.services
+      .filter(
+        (service) =>
+          service.role === undefined && ((service.policies ?? []).length > 0 || policy.executeCommand),
+      )
+      .map((service) => service.name),
     scheduleState: request.pauseSchedules ? 'DISABLED' : 'ENABLED',
     downRequest: { project, environment, reason: 'expired' },
   };

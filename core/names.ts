@@ -138,6 +138,8 @@ export function serviceNames(project: string, environment: string, service: stri
     targetGroup: hashedName([project, environment, service], 32, TARGET_GROUP_HASH_LENGTH),
     /** The task execution role (IAM, ≤ 64 characters, unique in the account). */
     executionRole: fitName(full, 64),
+    /** The task role modeshift creates for the app (`x-modeshift.policies`); `.` is in no name part. */
+    taskRole: fitName(`${full}.task`, 64),
   };
 }
 

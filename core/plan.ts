@@ -317,6 +317,7 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
           : `${name}←${from.database} password (RDS-managed secret)`,
       ),
       executionRole: `${names.executionRole} (reads only these secrets)`,
+      taskRole: taskRoleOf(service, names.taskRole, policy.executeCommand),
     });
     if (isRunOnce(service)) {
       add('AWS::ECS::Task', `${names.taskFamily} (run once)`, {
@@ -444,6 +445,15 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
     jobs,
     resources,
   };
+}
+
+/** The app's credentials, as the plan shows them (functions/aws/iam/task-role.ts). */
+function taskRoleOf(service: Service, created: string, executeCommand: boolean): string {
+  if (service.role !== undefined) return `${service.role} (pre-created)`;
+  const policies = service.policies ?? [];
+  if (policies.length > 0)
+    return `${created} (${policies.join(', ')}${executeCommand ? ', ECS Exec channel' : ''}; app boundary)`;
+  return executeCommand ? `${created} (ECS Exec channel only; app boundary)` : 'none';
 }
 
 function firstTcpPort(service: Service): number {

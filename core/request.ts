@@ -67,6 +67,14 @@ export const REQUEST_LIMITS = {
   maxTtlMs: 365 * 86_400_000,
 } as const;
 
+/** A role under `/modeshift-app/` (core/iam/app-boundary.ts `APP_ROLE_PATH`). */
+const APP_ROLE_ARN =
+  /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/modeshift-app\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** An AWS managed or customer managed policy. */
+const MANAGED_POLICY_ARN =
+  /^arn:aws(?:-[a-z]+)*:iam::(?:aws|\d{12}):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
+
 const HOSTNAME =
   /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const IMAGE_REF =
@@ -284,6 +292,38 @@ export const ServiceSchema = z
      * `rate(…)`, on which one task of the service runs; not a long-running service.
      * @default a long-running service
      */
+    /**
+     * A pre-created task role: the app's AWS credentials, as the platform team made them, under
+     * the path `/modeshift-app/` (the only roles modeshift may hand a task). @default none
+     */
+    role: z.optional(
+      z.string().check(
+        z.regex(APP_ROLE_ARN, {
+          error: (issue) =>
+            `${quoted(issue.input)} is not a role under /modeshift-app/ (arn:aws:iam::<account>:role/modeshift-app/<name>): modeshift hands a task only roles created for its apps`,
+        }),
+      ),
+    ),
+    /**
+     * Managed policies for a task role modeshift creates under its app boundary (not in
+     * production: there, `role`). At most 10, IAM's default per role. @default none
+     */
+    policies: z.optional(
+      z
+        .array(
+          z.string().check(
+            z.regex(MANAGED_POLICY_ARN, {
+              error: (issue) =>
+                `${quoted(issue.input)} is not a managed policy ARN (arn:aws:iam::aws:policy/… or arn:aws:iam::<account>:policy/…)`,
+            }),
+          ),
+        )
+        .check(
+          z.maxLength(10, {
+            error: 'lists more than 10 policies, the most IAM attaches to one role by default',
+          }),
+        ),
+    ),
     schedule: z.optional(
       z.string().check(
         z.superRefine((value, ctx) => {
@@ -307,6 +347,13 @@ export const ServiceSchema = z
           code: 'custom',
           path: ['memory'],
           message: `cpu ${service.cpu} with memory ${service.memory} MiB is not a Fargate size (${fargateSizeHint(service.cpu)})`,
+        });
+      }
+      if (service.role !== undefined && service.policies !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['policies'],
+          message: 'a service takes a pre-created role or policies for a role modeshift creates, not both',
         });
       }
       if (service.schedule !== undefined && service.run === 'once') {
@@ -622,6 +669,17 @@ function crossFieldProblems(request: z.output<typeof DeployRequestObject>): Path
       });
     });
   });
+  // Production runs only roles the platform team made and reviewed: a managed policy is read by no
+  // one at deploy time, and AWS's own carry wildcard actions (AmazonS3FullAccess is s3:*).
+  if (request.mode === 'production')
+    request.services.forEach((service, i) => {
+      if (service.policies === undefined) return;
+      problems.push({
+        path: ['services', i, 'policies'],
+        message:
+          'production takes only a pre-created role (x-modeshift.role, under /modeshift-app/), not policies: its permissions are reviewed and owned by the team, not attached at deploy time',
+      });
+    });
   if (request.pauseSchedules && request.mode !== 'development')
     problems.push({
       path: ['pauseSchedules'],

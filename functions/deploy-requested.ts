@@ -7,12 +7,14 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import { buildDeployInput } from '../core/execution-input.ts';
 import { resolvePolicy } from '../core/policy.ts';
 import { asPrincipal } from '../core/principal.ts';
 import { type DeployRequest, parseDeployRequest } from '../core/request.ts';
+import { missingAppAccess } from './aws/iam/app-access.ts';
 import { missingConfigValues } from './aws/ssm/config-values.ts';
 import {
   type DeployDeps,
@@ -56,14 +58,31 @@ export function parameterStore(): SSMClient {
   return ssm;
 }
 
-/** Refuses a deploy whose services need config values that are not set: one problem per name. */
-export function configValuesCheck(ssm: SSMClient): RequestCheck<PreparedDeploy> {
+let iam: IAMClient | undefined;
+
+/** The IAM client of the handlers that start deploys, made once per Lambda container. */
+export function identityClient(): IAMClient {
+  iam ??= new IAMClient({});
+  return iam;
+}
+
+/**
+ * Refuses a deploy whose services need config values that are not set, or name a managed policy
+ * or a pre-created role that does not exist (when `iam` is given): one problem per name.
+ */
+export function configValuesCheck(ssm: SSMClient, iamClient?: IAMClient): RequestCheck<PreparedDeploy> {
   return async function checkConfigValues(prepared) {
     const problems = await missingConfigValues(prepared.request, ssm);
-    if (problems.length === 0) return undefined;
+    if (problems.length > 0)
+      return {
+        error: `the deploy needs config values that are not set in ${prepared.project}/${prepared.environment}`,
+        problems,
+      };
+    const access = iamClient === undefined ? [] : await missingAppAccess(prepared.request, iamClient);
+    if (access.length === 0) return undefined;
     return {
-      error: `the deploy needs config values that are not set in ${prepared.project}/${prepared.environment}`,
-      problems,
+      error: `the deploy names AWS access that does not exist for ${prepared.project}/${prepared.environment}`,
+      problems: access,
     };
   };
 }
@@ -75,11 +94,11 @@ export async function deployRequested(event: unknown, deps: DeployDeps): Promise
       () => prepareDeploy(requestDetail(event, 'Deploy Requested'), deps.now()),
       deps,
       event,
-      configValuesCheck(deps.ssm),
+      configValuesCheck(deps.ssm, deps.iam),
     ),
   );
 }
 
 export const handler = middy(async function deployRequestedHandler(event: unknown) {
-  return deployRequested(event, { ...runtimeDeps(logger), ssm: parameterStore() });
+  return deployRequested(event, { ...runtimeDeps(logger), ssm: parameterStore(), iam: identityClient() });
 }).use(injectLambdaContext(logger));

@@ -1,7 +1,8 @@
 /**
  * modeshift's own resources in an account it runs in locally — what the SST
  * app creates on AWS (stacks/): the environments table, the event bus, the
- * roles the workflows hand to AWS services, and the bucket build contexts are
+ * roles the workflows hand to AWS services, the permission boundary of the
+ * apps' task roles, and the bucket build contexts are
  * uploaded to. Idempotent: an existing resource is left as it is, but for the
  * bucket's lifecycle rules, which are set again (the same rules every time).
  */
@@ -11,13 +12,19 @@ import {
   type EventBridgeClient,
   ResourceAlreadyExistsException,
 } from '@aws-sdk/client-eventbridge';
-import { CreateRoleCommand, EntityAlreadyExistsException, type IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  EntityAlreadyExistsException,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand,
   PutBucketLifecycleConfigurationCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { ARTIFACT_LIFECYCLE_RULES } from '../core/artifact-lifecycle.ts';
+import { APP_BOUNDARY_NAME, APP_BOUNDARY_PATH, appBoundaryDocument } from '../core/iam/app-boundary.ts';
 
 /** Names and ARNs the workflows' `${Placeholder}` tokens resolve to. */
 export interface LocalTarget {
@@ -145,6 +152,18 @@ export async function bootstrapLocalTarget(
           ),
         EntityAlreadyExistsException,
       ),
+    ),
+    ignoring(
+      () =>
+        clients.iam.send(
+          new CreatePolicyCommand({
+            PolicyName: APP_BOUNDARY_NAME,
+            Path: APP_BOUNDARY_PATH,
+            PolicyDocument: appBoundaryDocument(),
+            Description: "The permission boundary of the apps' task roles modeshift creates",
+          }),
+        ),
+      EntityAlreadyExistsException,
     ),
     createArtifactBucket(target.artifactBucket, clients.s3),
   ]);

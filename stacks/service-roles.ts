@@ -6,6 +6,7 @@
  * (core/iam/service-policies.ts). CodeBuild builds with a role per
  * environment, which the StartBuilds step creates (functions/aws/iam/codebuild-role.ts).
  */
+import { APP_BOUNDARY_NAME, APP_BOUNDARY_PATH, appBoundaryDocument } from '../core/iam/app-boundary.ts';
 import type { PolicyStatement } from '../core/iam/policy.ts';
 import { schedulerPolicy, schedulerSourceArns, trustPolicy } from '../core/iam/service-policies.ts';
 import { servedProjectsFromEnvironment } from './iam-permissions.ts';
@@ -43,5 +44,13 @@ export function createServiceRoles(bus: sst.aws.Bus) {
     ),
     place,
   );
+  // The boundary of every task role a deploy creates for an app (core/iam/app-boundary.ts): by its
+  // fixed name, which the steps derive from the account.
+  new aws.iam.Policy('AppBoundary', {
+    name: APP_BOUNDARY_NAME,
+    path: APP_BOUNDARY_PATH,
+    description: "The permission boundary of the apps' task roles modeshift creates",
+    policy: appBoundaryDocument(),
+  });
   return { scheduler, region, account, projects };
 }

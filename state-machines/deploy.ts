@@ -771,12 +771,13 @@ export const deployDefinition: Machine = {
     }),
     FinishPruning: lambdaTask(finishPruning, {
       comment:
-        'Once the removed services are retired: their execution roles, CodeBuild projects and ECR repositories; and the databases the compose file no longer has, which are kept and reported.',
+        'Once the removed services are retired: their execution roles and task roles (and a task role a service no longer has), CodeBuild projects and ECR repositories; and the databases the compose file no longer has, which are kept and reported.',
       parameters: {
         'project.$': '$.project',
         'environment.$': '$.environment',
         'names.$': '$.names',
         'services.$': '$.containers',
+        'taskRoles.$': '$.taskRoles',
         'databases.$': '$.databases',
       },
       resultPath: '$.pruned',

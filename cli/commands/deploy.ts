@@ -1,4 +1,5 @@
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { RDSClient } from '@aws-sdk/client-rds';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
@@ -21,7 +22,7 @@ import type { Io } from '../io.ts';
 import { progressFor, withProgress } from '../live-progress.ts';
 import { withLatestSnapshots } from '../restore-latest.ts';
 import { finishRun } from '../run-report.ts';
-import { refuseMissingConfigValues, withStoredConfig } from '../stored-config.ts';
+import { refuseMissingAppAccess, refuseMissingConfigValues, withStoredConfig } from '../stored-config.ts';
 
 type DeployOptions = ComposeCommandOptions & {
   endpoint?: string;
@@ -48,18 +49,21 @@ function maxContextBytes(option: string | undefined): number {
 /**
  * The request as it will be deployed: loaded with the environment's stored
  * config names, its warnings printed, and refused (exit 2) when a config
- * value its services need is not set — before anything changes.
+ * value its services need is not set, or a policy or role they name does not
+ * exist — before anything changes.
  */
 async function checkedRequest(
   validated: LoadedRequest,
   options: DeployOptions & { deploymentId: string },
   io: Io,
-  ssm: SSMClient,
+  clients: { readonly ssm: SSMClient; readonly iam?: IAMClient },
   artifactBucket?: string,
 ): Promise<LoadedRequest> {
-  const loaded = await withStoredConfig(validated, options, io, ssm, artifactBucket);
+  const loaded = await withStoredConfig(validated, options, io, clients.ssm, artifactBucket);
   for (const warning of loaded.warnings) io.stderr(`warning: ${formatProblem(warning)}\n`);
-  await refuseMissingConfigValues(loaded.request, ssm);
+  await refuseMissingConfigValues(loaded.request, clients.ssm);
+  // Through the deployed app, the Deploy Requested handler checks these with its own role.
+  if (clients.iam) await refuseMissingAppAccess(loaded.request, clients.iam);
   return loaded;
 }
 
@@ -92,7 +96,13 @@ export function registerDeploy(program: Command, io: Io) {
       if (app) {
         const clients = deployedClients();
         log(describeAccount(await accountIdentity(app, clients.sts)));
-        const checked = await checkedRequest(validated, options, io, clients.ssm, app.artifactBucket);
+        const checked = await checkedRequest(
+          validated,
+          options,
+          io,
+          { ssm: clients.ssm },
+          app.artifactBucket,
+        );
         const loaded = options.restoreLatest
           ? await withLatestSnapshots(
               checked,
@@ -114,7 +124,10 @@ export function registerDeploy(program: Command, io: Io) {
       const target = await openTarget(options.endpoint, { env: io.env, log });
       try {
         log(describeEndpoint(target));
-        const checked = await checkedRequest(validated, options, io, target.clients('ssm') as SSMClient);
+        const checked = await checkedRequest(validated, options, io, {
+          ssm: target.clients('ssm') as SSMClient,
+          iam: target.clients('iam') as IAMClient,
+        });
         const loaded = options.restoreLatest
           ? await withLatestSnapshots(
               checked,

@@ -6,6 +6,7 @@
  * resource is granted on `*` instead ({@link grantedResources}).
  */
 import { accessLogBucketName, databaseNames, environmentNames, serviceNames } from '../names.ts';
+import { APP_ROLE_PATH } from './app-boundary.ts';
 import { actionReference } from './authorization-reference.ts';
 
 /** Where the policy applies: the ARNs it names are built from these. */
@@ -71,12 +72,15 @@ export function modeshiftArns(context: AccountContext) {
     accessLogObjects: `${bucket}/*`,
     /** The services' task execution roles (functions/aws/iam/execution-role.ts), under `/modeshift/`. */
     executionRoles: `arn:${partition}:iam::${context.account}:role/modeshift/*`,
+    /** The apps' pre-created task roles (`x-modeshift.role`), which modeshift only passes to ECS. */
+    appRoles: `arn:${partition}:iam::${context.account}:role${APP_ROLE_PATH}*`,
     /**
      * The same roles by name only: a role that does not exist yet has no path, so IAM authorises
      * a `GetRole` of it (which finds out that it does not) against `role/<name>`.
      */
     rolesByName: [
       `arn:${partition}:iam::${context.account}:role/${service.executionRole}`,
+      `arn:${partition}:iam::${context.account}:role/${service.taskRole}`,
       `arn:${partition}:iam::${context.account}:role/${environment.codeBuildRole}`,
     ],
     /** The service-linked roles of one service (`ecs.amazonaws.com`): `role/aws-service-role/<service>/*`. */

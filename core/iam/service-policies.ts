@@ -35,7 +35,7 @@ export function trustPolicy(service: string, source: { account: string; arns?: r
  * The EventBridge Scheduler role: send the expiry `Down Requested` to the bus, and start the
  * scheduled jobs' tasks (functions/steps/schedule-jobs.ts): run modeshift's task definitions on
  * modeshift's clusters only, tag the tasks it starts, and pass the tasks' roles (under
- * `/modeshift/`) to ECS tasks only. Nothing else.
+ * `/modeshift/`, and the apps' under `/modeshift-app/`) to ECS tasks only. Nothing else.
  */
 export function schedulerPolicy(busArn: string, context: AccountContext): PolicyStatement[] {
   const arns = modeshiftArns(context);
@@ -53,7 +53,7 @@ export function schedulerPolicy(busArn: string, context: AccountContext): Policy
     },
     {
       action: 'iam:PassRole',
-      resources: [arns.executionRoles],
+      resources: [arns.executionRoles, arns.appRoles],
       condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     },
   ]);
@@ -87,7 +87,8 @@ function executionsOf(stateMachineArn: string): string {
 /**
  * A request handler: the environment record, the bus, starting and
  * following the two workflows' executions, and, for the handlers that start
- * deploys, whether config values exist under `/modeshift/` (not their values).
+ * deploys, whether config values exist under `/modeshift/` (not their values)
+ * and whether the policies and app roles a deploy names exist.
  */
 export function requestHandlerPolicy(context: RequestHandlerContext): PolicyStatement[] {
   const arns = modeshiftArns(context);
@@ -104,7 +105,12 @@ export function requestHandlerPolicy(context: RequestHandlerContext): PolicyStat
       resources: [executionsOf(context.deployStateMachineArn), executionsOf(context.downStateMachineArn)],
     },
     ...(context.readsConfigValues
-      ? [{ action: 'ssm:GetParameters', resources: [arns.arn('ssm', 'parameter/modeshift/*')] }]
+      ? [
+          { action: 'ssm:GetParameters', resources: [arns.arn('ssm', 'parameter/modeshift/*')] },
+          // Whether the managed policies and pre-created roles a deploy names exist (their names only).
+          { action: 'iam:GetPolicy', resources: [`arn:${context.partition ?? 'aws'}:iam::*:policy/*`] },
+          { action: 'iam:GetRole', resources: [arns.appRoles] },
+        ]
       : []),
   ]);
 }

@@ -30,8 +30,9 @@
  * checks behind some calls (core/iam/actions.ts), and `iam:PassRole` on the
  * roles given in `passRoles` when the step sends an action that passes a
  * role, conditioned on the service it passes it to; a step that creates the
- * services' execution roles may pass those (`role/modeshift/*`). IAM actions
- * are scoped to those roles.
+ * services' execution and task roles may pass those (`role/modeshift/*`) and
+ * the apps' pre-created roles (`role/modeshift-app/*`). IAM actions are
+ * scoped to modeshift's own roles.
  */
 import { type AwsService, sdkOperationOfCommand } from '../aws-services.ts';
 import {
@@ -151,9 +152,14 @@ export function stepPolicy(step: StepCalls, context: StepIamContext): PolicyStat
   const arns = modeshiftArns(context);
   const grants = step.sends.flatMap((command) => commandGrants(step.name, command, arns));
   const passedTo = [...new Set(grants.flatMap((grant) => ROLE_TAKING_ACTIONS[grant.action] ?? []))].sort();
-  // A step that creates the services' execution roles passes them to ECS.
+  // A step that creates the services' execution and task roles passes them to ECS, and the
+  // apps' pre-created roles (under /modeshift-app/) with them.
   const createsRoles = grants.some((grant) => grant.action === 'iam:CreateRole');
-  const roles = [...(context.passRoles ?? []), ...(createsRoles ? [arns.executionRoles] : [])];
+  const roles = [
+    ...(context.passRoles ?? []),
+    ...(createsRoles ? [arns.executionRoles] : []),
+    ...(createsRoles && passedTo.includes('ecs-tasks.amazonaws.com') ? [arns.appRoles] : []),
+  ];
   if (passedTo.length > 0 && roles.length > 0) {
     grants.push({
       action: 'iam:PassRole',

@@ -7,6 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { isInputError, type Problem } from '../../core/errors.ts';
@@ -43,6 +44,8 @@ export interface RequestDeps {
  */
 export interface DeployDeps extends RequestDeps {
   readonly ssm: SSMClient;
+  /** Checks that the policies and roles a deploy names exist. @default not checked */
+  readonly iam?: IAMClient;
 }
 
 /** A validated request, ready to become a workflow's input. */

@@ -24,8 +24,10 @@ import {
 import {
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
   GetRoleCommand,
   IAMClient,
+  ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
@@ -83,6 +85,8 @@ export const deleteServices = defineStep({
     ListRolePoliciesCommand,
     DeleteRolePolicyCommand,
     DeleteRoleCommand,
+    ListAttachedRolePoliciesCommand,
+    DetachRolePolicyCommand,
   ],
   async run(input: DeleteServicesInput, { ecs, iam, scheduler }): Promise<DeleteServicesOutput> {
     const cluster = input.names.cluster;

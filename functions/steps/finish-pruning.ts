@@ -25,8 +25,10 @@ import {
 import {
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
   GetRoleCommand,
   IAMClient,
+  ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
@@ -49,6 +51,11 @@ export interface FinishPruningInput {
   readonly names: EnvironmentNames;
   /** The names of the services the request deploys: every other service's roles and builds go. */
   readonly services: readonly string[];
+  /**
+   * The services whose task role modeshift creates (`x-modeshift.policies`, or the ECS Exec channel):
+   * every other created task role goes. @default none (a run that predates task roles)
+   */
+  readonly taskRoles?: readonly string[];
   /** The request's databases: every other database of the environment is kept and reported. */
   readonly databases: ReadonlyArray<{ readonly instance: string }>;
 }
@@ -79,12 +86,19 @@ export const finishPruning = defineStep({
     ListRepositoryTagsCommand,
     DeleteRepositoryCommand,
     DescribeDBInstancesCommand,
+    ListAttachedRolePoliciesCommand,
+    DetachRolePolicyCommand,
   ],
   async run(input: FinishPruningInput, clients): Promise<FinishPruningOutput> {
     const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
     const derived = input.services.map((service) => serviceNames(input.project, input.environment, service));
     const wanted = {
-      roles: new Set(derived.map((names) => names.executionRole)),
+      roles: new Set([
+        ...derived.map((names) => names.executionRole),
+        ...(input.taskRoles ?? []).map(
+          (service) => serviceNames(input.project, input.environment, service).taskRole,
+        ),
+      ]),
       buildProjects: new Set(derived.map((names) => names.codeBuildProject)),
       repositories: new Set(derived.map((names) => names.ecrRepository)),
       databases: new Set(input.databases.map((database) => database.instance)),

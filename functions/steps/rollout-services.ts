@@ -29,7 +29,17 @@ import {
   TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import {
   CreateServiceCommand as CreateDiscoveryServiceCommand,
   GetServiceCommand as GetDiscoveryServiceCommand,
@@ -126,6 +136,11 @@ export const rolloutServices = defineStep({
     CreateRoleCommand,
     GetRoleCommand,
     PutRolePolicyCommand,
+    ListAttachedRolePoliciesCommand,
+    AttachRolePolicyCommand,
+    DetachRolePolicyCommand,
+    PutRolePermissionsBoundaryCommand,
+    DeleteRolePolicyCommand,
   ],
   settings: [
     'capacityProvider',

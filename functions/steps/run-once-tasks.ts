@@ -23,7 +23,17 @@ import {
   RunTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import type { ServiceSpec } from '../../core/execution-input.ts';
 import { serviceNames } from '../../core/names.ts';
 import {
@@ -118,6 +128,11 @@ export const runOnceTasks = defineStep({
     CreateRoleCommand,
     GetRoleCommand,
     PutRolePolicyCommand,
+    ListAttachedRolePoliciesCommand,
+    AttachRolePolicyCommand,
+    DetachRolePolicyCommand,
+    PutRolePermissionsBoundaryCommand,
+    DeleteRolePolicyCommand,
   ],
   async run(input: RunOnceTasksInput, clients): Promise<RunOnceTasksOutput> {
     const cluster = input.names.cluster;

@@ -20,7 +20,17 @@ import {
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
@@ -92,6 +102,11 @@ export const scheduleJobs = defineStep({
     CreateRoleCommand,
     GetRoleCommand,
     PutRolePolicyCommand,
+    ListAttachedRolePoliciesCommand,
+    AttachRolePolicyCommand,
+    DetachRolePolicyCommand,
+    PutRolePermissionsBoundaryCommand,
+    DeleteRolePolicyCommand,
   ],
   async run(input: ScheduleJobsInput, clients): Promise<ScheduleJobsOutput> {
     const { scheduler } = clients;

@@ -39,6 +39,8 @@ const deployed = (): AuditResource[] => [
     { type: 'task-definition', name: `shop--pr-1--${service}` },
     { type: 'log-group', name: `/modeshift/shop/pr-1/${service}` },
     { type: 'execution-role', name: `shop--pr-1--${service}` },
+    // Staging has ECS Exec on: each service has a task role with the Exec channel.
+    { type: 'task-role', name: `shop--pr-1--${service}.task` },
   ]),
   ...input.targetGroups.map((group): AuditResource => ({ type: 'target-group', name: group.name })),
 ];

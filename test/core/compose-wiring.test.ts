@@ -674,11 +674,9 @@ describe('compose wiring — x-modeshift', () => {
     expect(service.loadBalancerCheck).toEqual({ path: '/up', port: 8080 });
   });
 
-  it.each(['role', 'policies', 'scaling'])('warns that x-modeshift.%s is not supported yet', (key) => {
+  it.each(['scaling'])('warns that x-modeshift.%s is not supported yet', (key) => {
     // Prepare
     const values: Record<string, string> = {
-      role: 'arn:aws:iam::123456789012:role/app',
-      policies: '[arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]',
       scaling: '{min: 1, max: 4, cpu: 60}',
     };
 

@@ -31,6 +31,7 @@ describe('derived names', () => {
     expect(serviceNames('shop', 'pr-42', 'web')).toEqual({
       ecsService: 'web',
       taskFamily: 'shop--pr-42--web',
+      taskRole: 'shop--pr-42--web.task',
       codeBuildProject: 'shop--pr-42--web',
       ecrRepository: 'shop/pr-42/web',
       logGroup: '/modeshift/shop/pr-42/web',

@@ -388,6 +388,8 @@ describe('deploy workflow — pruning', () => {
         environment: 'pr-1',
         names: expect.objectContaining({ prefix: 'shop--pr-1', cluster: 'shop--pr-1' }),
         services: expect.arrayContaining(['web', 'api', 'worker']),
+        // staging has ECS Exec on: every service gets a task role with its channel.
+        taskRoles: expect.arrayContaining(['web', 'api', 'worker']),
         databases: [expect.objectContaining({ instance: DB_INSTANCE })],
       },
     ]);

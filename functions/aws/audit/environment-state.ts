@@ -265,7 +265,12 @@ async function untaggedIndexResources(clients: AuditClients, query: AuditQuery):
         for (const role of page.Roles ?? []) {
           if (role.RoleName === undefined) continue;
           roles.push({
-            type: role.RoleName === names.codeBuildRole ? 'build-role' : 'execution-role',
+            type:
+              role.RoleName === names.codeBuildRole
+                ? 'build-role'
+                : role.RoleName.endsWith('.task')
+                  ? 'task-role'
+                  : 'execution-role',
             name: role.RoleName,
           });
         }

@@ -1,7 +1,8 @@
 /**
  * A service's task definition as a deploy registers it: its image (built or
  * named), its wiring to the environment's databases, caches and config
- * values, and an execution role that may read exactly the secrets it names.
+ * values, an execution role that may read exactly the secrets it names, and
+ * the app's task role, if it has one (functions/aws/iam/task-role.ts).
  * The long-running services' rollout and the run-once tasks both start from it.
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -12,6 +13,7 @@ import type { Policy } from '../../../core/policy.ts';
 import type { CacheEndpoint, DatabaseEndpoint, EnvironmentNames, Tag } from '../../resource-refs.ts';
 import { builtImage } from '../ecr/image-uri.ts';
 import { ensureExecutionRole } from '../iam/execution-role.ts';
+import { ensureTaskRole } from '../iam/task-role.ts';
 import { containerWiring, registerTaskDefinition } from './task-definition.ts';
 
 /** What a service's task definition is made from besides the service. */
@@ -20,7 +22,7 @@ export interface ServiceTaskContext {
   readonly environment: string;
   /** The deployment id: the tag of a built image whose service has no `imageTag` (its digest). */
   readonly deploymentId: string;
-  readonly policy: Pick<Policy, 'cacheTransitEncryption'>;
+  readonly policy: Pick<Policy, 'cacheTransitEncryption' | 'executeCommand'>;
   readonly names: EnvironmentNames;
   readonly tags: readonly Tag[];
   readonly databases: readonly DatabaseEndpoint[];
@@ -72,6 +74,20 @@ export async function registerServiceTaskDefinition(
     context.tags,
     clients.iam,
   );
+  const taskRoleArn = await ensureTaskRole(
+    {
+      project: context.project,
+      environment: context.environment,
+      service: service.name,
+      ...(service.role !== undefined ? { role: service.role } : {}),
+      ...(service.policies !== undefined ? { policies: service.policies } : {}),
+      executeCommand: context.policy.executeCommand,
+      accountId: context.accountId,
+      region: context.region,
+    },
+    context.tags,
+    clients.iam,
+  );
   const taskDefinition = await registerTaskDefinition(
     {
       service,
@@ -82,6 +98,7 @@ export async function registerServiceTaskDefinition(
       deploymentId: context.deploymentId,
       tags: context.tags,
       executionRoleArn,
+      ...(taskRoleArn !== undefined ? { taskRoleArn } : {}),
       wiring,
       region: context.region,
     },

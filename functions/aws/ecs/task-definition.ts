@@ -34,6 +34,8 @@ export interface RegisterTaskDefinitionInput {
   readonly tags: readonly Tag[];
   /** The service's own role, with which ECS pulls its image, writes its logs and reads its secrets. */
   readonly executionRoleArn: string;
+  /** The app's own credentials (functions/aws/iam/task-role.ts); none when absent. */
+  readonly taskRoleArn?: string;
   /** The container's environment and secrets (see {@link containerWiring}). */
   readonly wiring: ContainerWiring;
   /** Region of the log group, for the awslogs driver. */
@@ -195,6 +197,7 @@ function taskDefinitionFor(input: RegisterTaskDefinitionInput): RegisterTaskDefi
     cpu: String(service.cpu),
     memory: String(service.memory),
     executionRoleArn: input.executionRoleArn,
+    ...(input.taskRoleArn !== undefined ? { taskRoleArn: input.taskRoleArn } : {}),
     runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
     containerDefinitions: [container],
     tags: input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
@@ -243,6 +246,7 @@ type DefinitionFields = Pick<
   | 'cpu'
   | 'memory'
   | 'executionRoleArn'
+  | 'taskRoleArn'
   | 'runtimePlatform'
   | 'containerDefinitions'
 >;
@@ -259,6 +263,7 @@ function fingerprint(definition: DefinitionFields): string {
     cpu: definition.cpu,
     memory: definition.memory,
     executionRoleArn: definition.executionRoleArn,
+    taskRoleArn: definition.taskRoleArn || undefined,
     runtimePlatform: {
       operatingSystemFamily: definition.runtimePlatform?.operatingSystemFamily,
       cpuArchitecture: definition.runtimePlatform?.cpuArchitecture,

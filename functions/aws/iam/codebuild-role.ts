@@ -175,5 +175,5 @@ export async function deleteCodeBuildRole(
   const name = environmentNames(owner.project, owner.environment).codeBuildRole;
   const role: Role | undefined = await getRole(iam, name);
   if (role === undefined || !isTaggedForEnvironment(role.Tags, owner)) return;
-  await deleteExecutionRole(iam, name);
+  await deleteExecutionRole(iam, name, false);
 }

@@ -13,8 +13,10 @@ import {
   CreateRoleCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
   GetRoleCommand,
   type IAMClient,
+  ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   PutRolePolicyCommand,
   paginateListRoles,
@@ -135,7 +137,7 @@ export async function ensureExecutionRole(
 }
 
 /** ECS tasks of this account may assume the role, for this account only (the confused-deputy guard). */
-function trustPolicy(access: Pick<ExecutionAccess, 'accountId' | 'region'>) {
+export function trustPolicy(access: Pick<ExecutionAccess, 'accountId' | 'region'>) {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -163,8 +165,9 @@ export async function getRole(iam: IAMClient, name: string): Promise<Role | unde
 }
 
 /**
- * The environment's execution roles that carry its tags, by role name. Its CodeBuild role shares
- * their path (./codebuild-role.ts) and is not one of them: pruning must not delete it.
+ * The environment's execution roles, and the task roles modeshift created (./task-role.ts), that
+ * carry its tags, by role name. Its CodeBuild role shares their path (./codebuild-role.ts) and is
+ * not one of them: pruning must not delete it.
  */
 export async function environmentExecutionRoles(
   iam: IAMClient,
@@ -187,12 +190,26 @@ export async function environmentExecutionRoles(
   return roles;
 }
 
-/** Deletes a role and its inline policies; a role already gone is fine. */
-export async function deleteExecutionRole(iam: IAMClient, name: string): Promise<void> {
+/**
+ * Deletes a role of the environment (an execution role, or a task role modeshift created), its
+ * inline policies and, unless `managedPolicies` is false (a role that never has any: the
+ * CodeBuild role), its managed policies' attachments; a role already gone is fine.
+ */
+export async function deleteExecutionRole(
+  iam: IAMClient,
+  name: string,
+  managedPolicies = true,
+): Promise<void> {
   try {
     const { PolicyNames = [] } = await iam.send(new ListRolePoliciesCommand({ RoleName: name }));
     for (const policy of PolicyNames) {
       await iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policy }));
+    }
+    const { AttachedPolicies = [] } = managedPolicies
+      ? await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }))
+      : {};
+    for (const policy of AttachedPolicies) {
+      await iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: policy.PolicyArn }));
     }
     await iam.send(new DeleteRoleCommand({ RoleName: name }));
   } catch (error) {

@@ -292,6 +292,7 @@ describe('stepPolicy — passing roles', () => {
   // A role that does not exist yet has no path: GetRole, which finds that out, is authorised against `role/<name>`.
   const ROLES_BY_NAME = [
     `arn:aws:iam::${ACCOUNT}:role/*--*--*`,
+    `arn:aws:iam::${ACCOUNT}:role/*--*--*.task`,
     `arn:aws:iam::${ACCOUNT}:role/*--*.codebuild`,
   ];
 
@@ -336,12 +337,12 @@ describe('stepPolicy — passing roles', () => {
     });
   });
 
-  it("lets RolloutServices pass the services' execution roles it creates, and touch no other role", () => {
+  it("lets RolloutServices pass the services' execution and task roles it creates and the apps' pre-created roles, and touch no other role", () => {
     const [statement, ...others] = passRoleOf('RolloutServices');
     const executionRoles = `arn:aws:iam::${ACCOUNT}:role/modeshift/*`;
 
     expect(others).toEqual([]);
-    expect(statement?.Resource).toEqual([executionRoles]);
+    expect(statement?.Resource).toEqual([`arn:aws:iam::${ACCOUNT}:role/modeshift-app/*`, executionRoles]);
     expect(statement?.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
     });

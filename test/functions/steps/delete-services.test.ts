@@ -19,6 +19,7 @@ import {
   DeleteRolePolicyCommand,
   GetRoleCommand,
   IAMClient,
+  ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
@@ -71,20 +72,19 @@ beforeEach(() => {
   ecs.on(DescribeClustersCommand).resolves({ clusters: [] });
   iam.reset();
   iam.on(ListRolesCommand).resolves({ Roles: [] });
+  iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
   ecs.on(ListTaskDefinitionFamiliesCommand).resolves({ families: [] });
   ecs.on(UpdateServiceCommand).resolves({});
   ecs.on(DeleteServiceCommand).resolves({});
   ecs.on(ListTasksCommand).resolves({ taskArns: [] });
   scheduler.reset();
-  scheduler
-    .on(GetScheduleGroupCommand)
-    .rejects(
-      new ResourceNotFoundException({
-        Message: 'Schedule group not found',
-        message: 'Schedule group not found',
-        $metadata: {},
-      }),
-    );
+  scheduler.on(GetScheduleGroupCommand).rejects(
+    new ResourceNotFoundException({
+      Message: 'Schedule group not found',
+      message: 'Schedule group not found',
+      $metadata: {},
+    }),
+  );
 });
 
 describe('DeleteServices', () => {

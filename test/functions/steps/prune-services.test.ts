@@ -41,6 +41,7 @@ import {
   DeleteRolePolicyCommand,
   GetRoleCommand,
   IAMClient,
+  ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
@@ -301,6 +302,7 @@ function wireMocks() {
   });
   iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['modeshift-task-execution'] });
   iam.on(DeleteRolePolicyCommand).resolves({});
+  iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
   iam.on(DeleteRoleCommand).resolves({});
 
   codebuild.on(ListProjectsCommand).callsFake(() => ({

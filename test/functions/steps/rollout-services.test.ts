@@ -13,6 +13,7 @@ import {
   type CreateRoleCommandInput,
   GetRoleCommand,
   IAMClient,
+  ListAttachedRolePoliciesCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
@@ -127,6 +128,7 @@ beforeEach(() => {
     },
   }));
   iam.on(PutRolePolicyCommand).resolves({});
+  iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
   ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
   ecs.on(RegisterTaskDefinitionCommand).callsFake((definition: { family: string }) => ({
     taskDefinition: { taskDefinitionArn: `${TD}/${definition.family}:2` },
