@@ -26,6 +26,8 @@ export const EMULATOR_ENVIRONMENT: Readonly<Record<string, string>> = {
   MOTO_ACM_VALIDATION_WAIT: '1',
   // Every ECS service reports this many running tasks, so deployments complete (ECS's limit per service).
   MOTO_ECS_SERVICE_RUNNING: '5000',
+  // No EC2 machine images: Fargate needs none, and loading moto's list took most of each reset's time.
+  MOTO_EC2_LOAD_DEFAULT_AMIS: 'false',
 };
 
 /** The local AWS could not be installed or started; the message says what to do. */

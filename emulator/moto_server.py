@@ -44,16 +44,29 @@ Exec is on. Here CreateService keeps it, and a service reports false until
 it is turned on, as on AWS. (moto has no ExecuteCommand: `modeshift exec`
 says so.)
 
+And three, for speed only. moto's server lists moto's package folder on disk
+for every request to find the service it names (the answer never changes
+while it runs: here it is listed once), and logs every request (here only
+warnings and errors are printed). And moto makes a new 2048-bit RSA key for
+every certificate ACM issues, and parses it again on each read: here the
+keys of one size are one key, made once, and each is parsed once (no one
+connects with them). Together they took about a fifth of the server's time in a deploy.
+
 Everything else is moto's own. Other programs may import this module for
 the same fixes (`import moto_server` with emulator/ on the path).
 """
 
 import copy
+import logging
 import sys
 
 import re
 import shlex
 
+from functools import lru_cache
+
+from moto import backends
+from moto.acm import models as acm_models
 from moto.core.responses import ActionResult
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ecs.models import EC2ContainerServiceBackend, Service
@@ -214,6 +227,33 @@ def _create_service_keeping_execute_command(self):
     result.result["service"].enable_execute_command = self._get_bool_param("enableExecuteCommand", False)
     return result
 
+
+_MOTO_MODULES = tuple(backends.list_of_moto_modules())
+
+
+def _list_of_moto_modules_once():
+    return _MOTO_MODULES
+
+
+backends.list_of_moto_modules = _list_of_moto_modules_once
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+_rsa = acm_models.cryptography.hazmat.primitives.asymmetric.rsa
+_rsa.generate_private_key = lru_cache(maxsize=None)(_rsa.generate_private_key)
+_validate_pk = acm_models.CertBundle.validate_pk
+_load_private_key = lru_cache(maxsize=None)(
+    lambda key: acm_models.serialization.load_pem_private_key(key, password=None)
+)
+
+
+def _validate_pk_once(self):
+    try:
+        return _load_private_key(self.key)
+    except Exception:
+        return _validate_pk(self)  # moto's own error for a key that is not one
+
+
+acm_models.CertBundle.validate_pk = _validate_pk_once
 
 EC2ContainerServiceResponse.create_service = _create_service_keeping_execute_command
 ElastiCacheResponse.delete_replication_group = _delete_replication_group
