@@ -11,7 +11,12 @@ import { STEP_FUNCTION_MEMORY_MB } from '../functions/lambda-handler.ts';
 import type { StepModel } from '../local/steps.ts';
 import { LOCAL_STEPS, standIn } from '../local/steps.ts';
 import { STEPS } from '../state-machines/workflows.ts';
-import { inMemoryEventBridge, inMemoryLoadBalancing, inMemoryScheduler } from './aws/acknowledged-calls.ts';
+import {
+  inMemoryApplicationAutoScaling,
+  inMemoryEventBridge,
+  inMemoryLoadBalancing,
+  inMemoryScheduler,
+} from './aws/acknowledged-calls.ts';
 import { inMemoryCloudMap } from './aws/cloud-map.ts';
 import { inMemoryCloudWatchLogs } from './aws/cloudwatch-logs.ts';
 import { inMemoryCodeBuild } from './aws/codebuild.ts';
@@ -81,6 +86,7 @@ export function createAccount(model: LatencyModel, builds: () => number): Accoun
       elasticache: inMemoryElastiCache(world),
       eventbridge: inMemoryEventBridge(),
       scheduler: inMemoryScheduler(),
+      applicationautoscaling: inMemoryApplicationAutoScaling(),
       elasticloadbalancingv2: inMemoryLoadBalancing(),
       iam: inMemoryIam(),
     },

@@ -290,6 +290,7 @@ export function expectedSettingValues(policy: Policy): Partial<Record<SettingNam
     httpRedirectCode: policy.httpRedirectCode,
     lbDeletionProtection: String(policy.lbDeletionProtection),
     dnsTtlSeconds: String(policy.dnsTtlSeconds),
+    serviceDiscoveryTtlSeconds: String(policy.serviceDiscoveryTtlSeconds),
     minimumHealthyPercent: String(policy.minimumHealthyPercent),
     maximumPercent: String(policy.maximumPercent),
     circuitBreakerRollback: String(policy.circuitBreakerRollback),

@@ -7,6 +7,7 @@
  * through it; a step's declared clients and commands are looked up in it.
  */
 import * as acm from '@aws-sdk/client-acm';
+import * as applicationautoscaling from '@aws-sdk/client-application-auto-scaling';
 import * as cloudwatchlogs from '@aws-sdk/client-cloudwatch-logs';
 import * as codebuild from '@aws-sdk/client-codebuild';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
@@ -72,6 +73,14 @@ const services = {
     iamPrefix: 'acm',
     errorPrefix: 'Acm',
     tagAction: 'AddTagsToCertificate',
+  },
+  applicationautoscaling: {
+    sdkPackage: '@aws-sdk/client-application-auto-scaling',
+    sdk: applicationautoscaling,
+    client: applicationautoscaling.ApplicationAutoScalingClient,
+    iamPrefix: 'application-autoscaling',
+    errorPrefix: 'ApplicationAutoScaling',
+    tagAction: 'TagResource',
   },
   cloudwatchlogs: {
     sdkPackage: '@aws-sdk/client-cloudwatch-logs',

@@ -143,6 +143,7 @@ const TRANSLATED_SERVICE_KEYS = new Set([
   'command',
   'entrypoint',
   'x-defang-postgres',
+  'x-defang-autoscaling',
   'x-modeshift',
 ]);
 
@@ -580,6 +581,11 @@ function translateService(
   const extension = translateModeshiftExtension(service['x-modeshift'], `${at}.x-modeshift`, out);
   const explicitCheck = extension.check;
   for (const key of MODESHIFT_PASSED_KEYS) if (extension[key] !== undefined) result[key] = extension[key];
+  const defangScaling = service['x-defang-autoscaling'];
+  if (defangScaling !== undefined && typeof defangScaling !== 'boolean')
+    out.error(`${at}.x-defang-autoscaling`, `${JSON.stringify(defangScaling)} must be true or false`);
+  // Defang's switch turns the mode's autoscaling on; x-modeshift.scaling's bounds win.
+  else if (defangScaling === true && result.scaling === undefined) result.scaling = {};
   const derivedCheck =
     healthCheck === undefined
       ? undefined
@@ -999,23 +1005,20 @@ function translateHealthcheck(healthcheck: Dict, at: string, out: Collector): Di
   return result;
 }
 
-/** `x-modeshift` keys DESIGN.md §3 defines that modeshift does not act on yet. */
-const MODESHIFT_KEYS_NOT_YET = ['scaling'];
-
 /** `x-modeshift` keys that become the request's service fields as they are; its schema checks the values. */
-const MODESHIFT_PASSED_KEYS = ['run', 'schedule', 'role', 'policies'] as const;
+const MODESHIFT_PASSED_KEYS = ['run', 'schedule', 'role', 'policies', 'scaling'] as const;
 
 type ModeshiftExtension = { check?: Dict } & Partial<Record<(typeof MODESHIFT_PASSED_KEYS)[number], unknown>>;
 
 /**
  * The service extension `x-modeshift`: its `healthcheck: {path, port}` is the load balancer's
- * check, `run` and `schedule` how the service runs, `role` and `policies` its task role (the
- * request's schema checks the values); the
- * keys not implemented yet are warned about, unknown keys refused.
+ * check, `run` and `schedule` how the service runs, `role` and `policies` its task role,
+ * `scaling` its autoscaling bounds (the request's schema checks the values); unknown keys are
+ * refused.
  */
 function translateModeshiftExtension(extension: unknown, at: string, out: Collector): ModeshiftExtension {
   if (extension === undefined || extension === null) return {};
-  const known = ['healthcheck', ...MODESHIFT_PASSED_KEYS, ...MODESHIFT_KEYS_NOT_YET].join(', ');
+  const known = ['healthcheck', ...MODESHIFT_PASSED_KEYS].join(', ');
   if (typeof extension !== 'object' || Array.isArray(extension)) {
     out.error(at, `must be a mapping (${known})`);
     return {};
@@ -1027,7 +1030,6 @@ function translateModeshiftExtension(extension: unknown, at: string, out: Collec
       if (check !== undefined) result.check = check;
     } else if ((MODESHIFT_PASSED_KEYS as readonly string[]).includes(key))
       result[key as (typeof MODESHIFT_PASSED_KEYS)[number]] = value;
-    else if (MODESHIFT_KEYS_NOT_YET.includes(key)) out.warn(`${at}.${key}`, 'not supported yet; ignored');
     else out.error(`${at}.${key}`, `is not an x-modeshift key (${known})`);
   }
   return result;
@@ -1387,6 +1389,7 @@ const COMPOSE_KEYS: Readonly<Record<string, string>> = {
   schedule: 'x-modeshift.schedule',
   role: 'x-modeshift.role',
   policies: 'x-modeshift.policies',
+  scaling: 'x-modeshift.scaling',
 };
 
 /**

@@ -8,6 +8,7 @@
  * volume, NAT traffic, load-balancer capacity units) comes from assumptions
  * that are printed with every estimate and can be overridden.
  */
+import { serviceScaling } from './autoscaling.ts';
 import { InputError, type Problem } from './errors.ts';
 import { type DeploymentPlan, planDeployment } from './plan.ts';
 import type { Mode, ResolvedPolicy } from './policy.ts';
@@ -115,6 +116,11 @@ export interface ModeEstimate {
   /** US$ per month: the sum of the items' rounded figures, so the table adds up. */
   readonly total: number;
   readonly items: readonly CostItem[];
+  /**
+   * US$ per month with every autoscaled service at its maximum all month (core/autoscaling.ts):
+   * the top of the range scaling can take the bill to. Absent when no service scales.
+   */
+  readonly scaledTotal?: number;
 }
 
 /** What every item function reads. */
@@ -151,7 +157,11 @@ export function estimateCost(
     ...logItems(inputs),
     ...hostedZoneItems(inputs),
   ];
-  return { mode: resolved.mode, total: cents(items.reduce((sum, item) => sum + item.monthly, 0)), items };
+  const total = cents(items.reduce((sum, item) => sum + item.monthly, 0));
+  const sum = (list: readonly CostItem[]) => list.reduce((all, item) => all + item.monthly, 0);
+  const taskCount = (service: Service) => serviceScaling(service, resolved.policy)?.max ?? service.replicas;
+  const scaledTotal = cents(total - sum(serviceItems(inputs)) + sum(serviceItems(inputs, taskCount)));
+  return { mode: resolved.mode, total, items, ...(scaledTotal !== total ? { scaledTotal } : {}) };
 }
 
 /** Settings the plan uses that the price table has no figure for, each naming the price to add. */
@@ -220,7 +230,10 @@ const plural = (n: number, one: string, many = `${one}s`) => `${showNumber(n)} $
 const count = (plan: DeploymentPlan, type: string) => plan.resources.filter((r) => r.type === type).length;
 
 /** Fargate bills vCPU and memory per second while a task runs; priced per task-hour here. */
-function serviceItems({ request, resolved, prices, assumptions }: Inputs): CostItem[] {
+function serviceItems(
+  { request, resolved, prices, assumptions }: Inputs,
+  tasksOf: (service: Service) => number = (service) => service.replicas,
+): CostItem[] {
   const spot = resolved.policy.capacityProvider === 'FARGATE_SPOT';
   const share = spot ? assumptions.spotShare : 0;
   // A run-once task runs for the minutes of a deploy, a scheduled job for the minutes of its
@@ -242,12 +255,13 @@ function serviceItems({ request, resolved, prices, assumptions }: Inputs): CostI
           : share === 0
             ? `(${shown(prices.fargate.onDemand)}) on Fargate on-demand`
             : `(${showNumber(share)} × Spot (${shown(prices.fargate.spot)}) + ${showNumber(1 - share)} × on-demand (${shown(prices.fargate.onDemand)}))`;
+      const tasks = tasksOf(service);
       return item(
         `service ${service.name}`,
-        assumptions.hoursPerMonth * service.replicas,
+        assumptions.hoursPerMonth * tasks,
         'task-hour',
         unitPrice,
-        `${showNumber(assumptions.hoursPerMonth)} h × ${plural(service.replicas, 'task')} × ${rate}`,
+        `${showNumber(assumptions.hoursPerMonth)} h × ${plural(tasks, 'task')} × ${rate}`,
       );
     });
 }

@@ -7,6 +7,7 @@
  */
 
 import { wiredCache, wiredDatabase } from './app-wiring.ts';
+import type { ScalingBounds } from './autoscaling.ts';
 import { type CacheEngine, defaultCacheVersion } from './cache-engines.ts';
 import { parseDuration } from './duration.ts';
 import { LOCK_TTL_MS } from './environment-lock.ts';
@@ -94,6 +95,8 @@ export interface ServiceSpec {
   readonly role?: string;
   /** Managed policies for the task role modeshift creates (`x-modeshift.policies`). */
   readonly policies?: readonly string[];
+  /** The service's own autoscaling bounds (`x-modeshift.scaling`; core/autoscaling.ts). */
+  readonly scaling?: ScalingBounds;
 }
 
 /**
@@ -327,6 +330,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       ...(service.policies !== undefined && service.policies.length > 0
         ? { policies: service.policies }
         : {}),
+      ...(service.scaling !== undefined ? { scaling: service.scaling } : {}),
     };
   };
   const longRunning = request.services.filter(isLongRunning).map(spec);

@@ -13,7 +13,9 @@
  * (functions/steps/ensure-load-balancer.ts) and the load balancer's
  * attributes (the deploy workflow's ConfigureLoadBalancer state).
  */
+
 import { type ContainerSecret, type ServiceWiring, wireContainer } from './app-wiring.ts';
+import { scaledCount, serviceScaling } from './autoscaling.ts';
 import type { DatabaseSpec, DeployInput, ServiceSpec, TargetGroupSpec } from './execution-input.ts';
 import { serviceNames } from './names.ts';
 import type { Policy } from './policy.ts';
@@ -507,8 +509,11 @@ function serviceChanges(
 ): LiveChange[] {
   const { policy } = input;
   const definition = found.taskDefinition;
+  // A scaled service keeps the count it runs, within its bounds (core/autoscaling.ts).
+  const scaling = serviceScaling(wanted, policy);
+  const count = scaling === undefined ? wanted.replicas : scaledCount(scaling, found.desiredCount);
   const changes = [
-    ...change('replicas', found.desiredCount, wanted.replicas),
+    ...change('replicas', found.desiredCount, count),
     ...change(
       'capacityProvider',
       found.capacityProvider,

@@ -3,7 +3,9 @@
  * its mode-specific settings, and what a down keeps or destroys. Pure: it
  * makes no AWS calls, so `modeshift plan` can show it anywhere.
  */
+
 import { wireService } from './app-wiring.ts';
+import { serviceScaling } from './autoscaling.ts';
 import { defaultCacheVersion } from './cache-engines.ts';
 import {
   cacheNames,
@@ -366,6 +368,20 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
         'natGateways',
       ],
     );
+    const scaling = serviceScaling(service, policy);
+    if (scaling !== undefined) {
+      add(
+        'AWS::ApplicationAutoScaling::ScalableTarget',
+        `service/${env.cluster}/${service.name}`,
+        {
+          minCapacity: scaling.min,
+          maxCapacity: scaling.max,
+          targetCpuPercent: scaling.cpuPercent,
+          bounds: service.scaling === undefined ? 'the mode' : 'x-modeshift.scaling',
+        },
+        ['autoscaling', 'autoscalingCpuPercent', 'autoscalingMaxFactor'],
+      );
+    }
   }
 
   // DNS
@@ -409,8 +425,8 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
     add(
       'AWS::ServiceDiscovery::Service',
       `${service.name}.${env.privateZone}`,
-      { type: 'A', ttl: policy.dnsTtlSeconds },
-      ['dnsTtlSeconds'],
+      { type: 'A', ttl: policy.serviceDiscoveryTtlSeconds },
+      ['serviceDiscoveryTtlSeconds'],
     );
   }
   for (const database of request.databases) {

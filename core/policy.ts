@@ -97,6 +97,22 @@ const settingShapes = {
   cacheTransitEncryption: z.boolean(),
   snapshotBeforeRunOnce: z.boolean(),
   executeCommand: z.boolean(),
+  autoscaling: z.enum(['off', 'cpu']),
+  autoscalingCpuPercent: z
+    .number()
+    .check(
+      z.int(),
+      z.minimum(10, 'expected 10 to 90 (% average CPU the scaling keeps the service at)'),
+      z.maximum(90, 'expected 10 to 90 (% average CPU the scaling keeps the service at)'),
+    ),
+  autoscalingMaxFactor: z
+    .number()
+    .check(
+      z.int(),
+      z.minimum(1, 'expected 1 to 10 (the most tasks, as a multiple of the replicas)'),
+      z.maximum(10, 'expected 1 to 10 (the most tasks, as a multiple of the replicas)'),
+    ),
+  serviceDiscoveryTtlSeconds: z.number().check(z.int(), z.minimum(0), z.maximum(2_147_483_647)),
 };
 
 export type SettingName = keyof typeof settingShapes;
@@ -158,6 +174,10 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   cacheTransitEncryption: 'Cache in-transit encryption (TLS, rediss://)',
   snapshotBeforeRunOnce: 'Database snapshot before run-once tasks (migrations)',
   executeCommand: 'ECS Exec (a shell in a running container)',
+  autoscaling: 'Service autoscaling',
+  autoscalingCpuPercent: 'Autoscaling CPU target (%)',
+  autoscalingMaxFactor: 'Autoscaling maximum (× replicas)',
+  serviceDiscoveryTtlSeconds: 'Cloud Map (private DNS) TTL (seconds)',
 };
 
 /** Deployment configuration implied by each strategy (docs/design.md §1). */
@@ -197,6 +217,10 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     cacheTransitEncryption: false,
     snapshotBeforeRunOnce: false,
     executeCommand: true,
+    autoscaling: 'off',
+    autoscalingCpuPercent: 70,
+    autoscalingMaxFactor: 2,
+    serviceDiscoveryTtlSeconds: 10,
   },
   staging: {
     buildComputeType: 'BUILD_GENERAL1_SMALL',
@@ -224,6 +248,10 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     cacheTransitEncryption: false,
     snapshotBeforeRunOnce: false,
     executeCommand: true,
+    autoscaling: 'cpu',
+    autoscalingCpuPercent: 70,
+    autoscalingMaxFactor: 2,
+    serviceDiscoveryTtlSeconds: 10,
   },
   production: {
     buildComputeType: 'BUILD_GENERAL1_MEDIUM',
@@ -251,6 +279,10 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     cacheTransitEncryption: false,
     snapshotBeforeRunOnce: true,
     executeCommand: false,
+    autoscaling: 'cpu',
+    autoscalingCpuPercent: 60,
+    autoscalingMaxFactor: 4,
+    serviceDiscoveryTtlSeconds: 10,
   },
 };
 

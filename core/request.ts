@@ -324,6 +324,26 @@ export const ServiceSchema = z
           }),
         ),
     ),
+    /**
+     * Autoscaling bounds: turns autoscaling on in any mode (core/autoscaling.ts). `min` defaults
+     * to the replicas, `max` to the replicas times the mode's `autoscalingMaxFactor`, `cpu` (target
+     * average CPU, %) to its `autoscalingCpuPercent`. @default the mode's autoscaling
+     */
+    scaling: z.optional(
+      z.strictObject({
+        min: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(REQUEST_LIMITS.maxReplicas))),
+        max: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(REQUEST_LIMITS.maxReplicas))),
+        cpu: z.optional(
+          z
+            .number()
+            .check(
+              z.int(),
+              z.minimum(10, 'expected 10 to 90 (% average CPU the scaling keeps the service at)'),
+              z.maximum(90, 'expected 10 to 90 (% average CPU the scaling keeps the service at)'),
+            ),
+        ),
+      }),
+    ),
     schedule: z.optional(
       z.string().check(
         z.superRefine((value, ctx) => {
@@ -354,6 +374,21 @@ export const ServiceSchema = z
           code: 'custom',
           path: ['policies'],
           message: 'a service takes a pre-created role or policies for a role modeshift creates, not both',
+        });
+      }
+      const { scaling } = service;
+      if (scaling?.min !== undefined && scaling.max !== undefined && scaling.min > scaling.max) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scaling', 'min'],
+          message: `${scaling.min} is above max ${scaling.max}`,
+        });
+      }
+      if (scaling !== undefined && (service.schedule !== undefined || service.run === 'once')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scaling'],
+          message: 'a run-once task or a scheduled job runs one task to completion: it does not scale',
         });
       }
       if (service.schedule !== undefined && service.run === 'once') {

@@ -1,6 +1,6 @@
 /**
  * The in-memory services whose calls the benchmark only needs answered:
- * EventBridge events, Scheduler schedules, the load balancer's attributes and
+ * EventBridge events, Scheduler schedules, scalable targets, the load balancer's attributes and
  * RDS subnet groups. Each call still takes the model's call latency.
  */
 import { awsError, type InMemoryService } from './in-memory-clients.ts';
@@ -76,4 +76,43 @@ export function inMemoryScheduler(): InMemoryService {
 
 export function inMemoryLoadBalancing(): InMemoryService {
   return { ModifyLoadBalancerAttributes: () => ({ Attributes: [] }) };
+}
+
+/** Application Auto Scaling: scalable targets and their policies, kept by resource id. */
+export function inMemoryApplicationAutoScaling(): InMemoryService {
+  const targets = new Map<string, { MinCapacity: number | undefined; MaxCapacity: number | undefined }>();
+  const policies = new Map<string, unknown>();
+  return {
+    DescribeScalableTargets: (input: { ResourceIds?: string[] }) => ({
+      ScalableTargets: [...targets]
+        .filter(([id]) => input.ResourceIds === undefined || input.ResourceIds.includes(id))
+        .map(([id, target]) => ({
+          ServiceNamespace: 'ecs',
+          ResourceId: id,
+          ScalableDimension: 'ecs:service:DesiredCount',
+          ...target,
+        })),
+    }),
+    RegisterScalableTarget: (input: { ResourceId?: string; MinCapacity?: number; MaxCapacity?: number }) => {
+      targets.set(input.ResourceId ?? '', { MinCapacity: input.MinCapacity, MaxCapacity: input.MaxCapacity });
+      return {};
+    },
+    DescribeScalingPolicies: (input: { ResourceId?: string; PolicyNames?: string[] }) => ({
+      ScalingPolicies: (input.PolicyNames ?? [])
+        .map((name) => policies.get(`${input.ResourceId}/${name}`))
+        .filter((policy) => policy !== undefined),
+    }),
+    PutScalingPolicy: (input: { ResourceId?: string; PolicyName?: string }) => {
+      if (!targets.has(input.ResourceId ?? ''))
+        throw awsError('applicationautoscaling', 'ObjectNotFoundException', 'no scalable target');
+      policies.set(`${input.ResourceId}/${input.PolicyName}`, input);
+      return {};
+    },
+    DeregisterScalableTarget: (input: { ResourceId?: string }) => {
+      if (!targets.delete(input.ResourceId ?? ''))
+        throw awsError('applicationautoscaling', 'ObjectNotFoundException', 'no scalable target');
+      for (const key of policies.keys()) if (key.startsWith(`${input.ResourceId}/`)) policies.delete(key);
+      return {};
+    },
+  };
 }

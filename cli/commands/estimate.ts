@@ -67,7 +67,12 @@ export function estimateJson(
   const [only] = estimates;
   const selected =
     single && only !== undefined
-      ? { mode: only.mode, total: only.total, items: only.items }
+      ? {
+          mode: only.mode,
+          total: only.total,
+          ...(only.scaledTotal !== undefined ? { scaledTotal: only.scaledTotal } : {}),
+          items: only.items,
+        }
       : { totals: Object.fromEntries(estimates.map((estimate) => [estimate.mode, estimate.total])) };
   return {
     region: prices.region,
@@ -104,7 +109,11 @@ export function renderModeEstimate(estimate: ModeEstimate): string {
     i.formula,
   ]);
   rows.push(['total', '', '', '', monthly.at(-1) ?? '', '']);
-  return `${estimate.mode}: US$ ${estimate.total.toFixed(2)} per month\n${renderTable(
+  const range =
+    estimate.scaledTotal === undefined
+      ? ''
+      : `, up to US$ ${estimate.scaledTotal.toFixed(2)} with every autoscaled service at its maximum`;
+  return `${estimate.mode}: US$ ${estimate.total.toFixed(2)} per month${range}\n${renderTable(
     ['resource', 'quantity', 'unit', 'unit price', 'monthly', 'how'],
     rows,
   )}`;

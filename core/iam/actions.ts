@@ -110,12 +110,15 @@ const SERVICE_LINKED_ROLES: Readonly<Record<string, string>> = {
   'elasticloadbalancing:CreateLoadBalancer': 'elasticloadbalancing.amazonaws.com',
   'rds:CreateDBInstance': 'rds.amazonaws.com',
   'elasticache:CreateReplicationGroup': 'elasticache.amazonaws.com',
+  'application-autoscaling:RegisterScalableTarget': 'ecs.application-autoscaling.amazonaws.com',
 };
 
 /**
  * Actions AWS checks behind another one, beyond tag on create: the first
- * cluster, load balancer or database of an account creates the service's
- * service-linked role on the caller's permission; RDS creating a database
+ * cluster, load balancer, database or scalable service of an account creates
+ * the service's service-linked role on the caller's permission; Application
+ * Auto Scaling reads and updates the ECS service and makes the alarms of its
+ * target tracking on the caller's permission; RDS creating a database
  * whose master password it manages in Secrets Manager (modeshift always lets
  * it: docs/design.md §2) needs `secretsmanager:CreateSecret`,
  * `secretsmanager:TagResource` and `kms:DescribeKey` (RDS User Guide,
@@ -130,6 +133,25 @@ export function dependentGrants(action: string, arns: ModeshiftArns): Grant[] {
       resources: [arns.serviceLinkedRoles(linkedService)],
       condition: { StringEquals: { 'iam:AWSServiceName': linkedService } },
     });
+  }
+  // Application Auto Scaling acts on the caller's permission: registering a service reads and
+  // updates it, and a target-tracking policy makes (and its removal deletes) CloudWatch alarms
+  // (ECS Developer Guide, "IAM permissions required for Amazon ECS service auto scaling").
+  if (action === 'application-autoscaling:RegisterScalableTarget') {
+    grants.push(
+      { action: 'ecs:DescribeServices', resources: [arns.ecsServices] },
+      { action: 'ecs:UpdateService', resources: [arns.ecsServices] },
+    );
+  }
+  if (
+    action === 'application-autoscaling:PutScalingPolicy' ||
+    action === 'application-autoscaling:DeregisterScalableTarget'
+  ) {
+    grants.push(
+      { action: 'cloudwatch:DescribeAlarms', resources: [arns.targetTrackingAlarms] },
+      { action: 'cloudwatch:PutMetricAlarm', resources: [arns.targetTrackingAlarms] },
+      { action: 'cloudwatch:DeleteAlarms', resources: [arns.targetTrackingAlarms] },
+    );
   }
   if (action === 'rds:CreateDBInstance') {
     grants.push(

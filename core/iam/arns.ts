@@ -65,6 +65,10 @@ export function modeshiftArns(context: AccountContext) {
     taskDefinitions: arn('ecs', `task-definition/${service.taskFamily}:*`),
     /** The tasks the environments' clusters run. */
     tasks: arn('ecs', `task/${environment.cluster}/*`),
+    /** The environments' ECS services, as Application Auto Scaling updates them. */
+    ecsServices: arn('ecs', `service/${environment.cluster}/*`),
+    /** The alarms target tracking makes for the services' scaling (`TargetTracking-service/<cluster>/…`). */
+    targetTrackingAlarms: arn('cloudwatch', `alarm:TargetTracking-service/${environment.cluster}/*`),
     codeBuildProjects: arn('codebuild', `project/${service.codeBuildProject}`),
     codeBuildSyncRule: arn('events', 'rule/StepFunctionsGetEventForCodeBuildStartBuildRule'),
     executions: arn('states', 'execution:*'),

@@ -86,6 +86,7 @@ export const JUSTIFIED_WILDCARDS: Readonly<Record<string, string>> = {
     'the changes nothing can scope are in core/iam/unscopable.ts',
   'servicediscovery:*': AWS_ASSIGNED_IDS('namespaces, services and operations'),
   'acm:*': AWS_ASSIGNED_IDS('certificates'),
+  'application-autoscaling:*': AWS_ASSIGNED_IDS('scalable targets (scalable-target/<id>)'),
   'ecs:CreateCluster': STEP_CHANGE,
   'ecs:CreateService': STEP_CHANGE,
   'ecs:DeleteService': STEP_CHANGE,

@@ -1,12 +1,18 @@
 /**
  * DeleteServices: deletes the scheduled jobs' schedules first, so that no
- * job starts during the down, then scales the environment's ECS services to
+ * job starts during the down, and the services' autoscaling, so that nothing
+ * scales them up again, then scales the environment's ECS services to
  * zero and deletes them, and reports whether they are gone (ACTIVE →
  * DRAINING → INACTIVE), so the cluster can be deleted after them. Once they
  * are, a job or run-once task still running is stopped, the environment's
  * task definitions are deregistered and its services' execution roles
  * deleted, so nothing of its services is left.
  */
+import {
+  ApplicationAutoScalingClient,
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import {
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
@@ -38,6 +44,7 @@ import {
   ListTagsForResourceCommand,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import { removeClusterScaling } from '../aws/applicationautoscaling/service-scaling.ts';
 import { clusterServices, isLive, retireService } from '../aws/ecs/cluster-services.ts';
 import { findEnvironmentCluster } from '../aws/ecs/environment-cluster.ts';
 import { deregisterTaskFamily, environmentTaskFamilies } from '../aws/ecs/task-definition-families.ts';
@@ -63,8 +70,15 @@ const CONCURRENCY = 10;
  */
 export const deleteServices = defineStep({
   name: 'DeleteServices',
-  clients: { ecs: ECSClient, iam: IAMClient, scheduler: SchedulerClient },
+  clients: {
+    ecs: ECSClient,
+    iam: IAMClient,
+    scheduler: SchedulerClient,
+    applicationautoscaling: ApplicationAutoScalingClient,
+  },
   sends: [
+    DescribeScalableTargetsCommand,
+    DeregisterScalableTargetCommand,
     GetScheduleGroupCommand,
     ListTagsForResourceCommand,
     ListSchedulesCommand,
@@ -88,12 +102,15 @@ export const deleteServices = defineStep({
     ListAttachedRolePoliciesCommand,
     DetachRolePolicyCommand,
   ],
-  async run(input: DeleteServicesInput, { ecs, iam, scheduler }): Promise<DeleteServicesOutput> {
+  async run(input: DeleteServicesInput, clients): Promise<DeleteServicesOutput> {
+    const { ecs, iam, scheduler } = clients;
     const cluster = input.names.cluster;
     const identity = { project: input.project, environment: input.environment };
     await deleteScheduleGroup(scheduler, input.names.scheduleGroup, identity);
     // DeleteCluster deletes by name after this step: a cluster of that name that is another's stops the down here.
     await findEnvironmentCluster(ecs, cluster, identity);
+    // The cluster is the environment's (checked above), so every scalable target of its services is.
+    await removeClusterScaling(clients.applicationautoscaling, cluster);
     const services = await clusterServices(ecs, cluster);
     if (services === undefined) {
       await deregisterTaskDefinitions(ecs, input.names.prefix, identity);

@@ -6,7 +6,8 @@
  * 1. what sends it traffic: its public hostname's record (one that points at
  *    the environment's load balancer; the hostnames the request keeps stay)
  *    and the listener rules to its target group;
- * 2. its ECS service, scaled to zero and deleted with force;
+ * 2. its autoscaling (so nothing scales it up again), then its ECS service,
+ *    scaled to zero and deleted with force;
  * 3. once ECS has let go of it (no longer ACTIVE or DRAINING): its target
  *    group, its Cloud Map service and instances and its task definition
  *    family. FinishPruning (functions/steps/finish-pruning.ts) then removes its
@@ -25,6 +26,11 @@
  * expire by the retention the mode gave the group; and databases
  * (FinishPruning reports them).
  */
+import {
+  ApplicationAutoScalingClient,
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import {
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
@@ -67,6 +73,7 @@ import {
   type ServiceSummary,
 } from '@aws-sdk/client-servicediscovery';
 import { serviceNames } from '../../core/names.ts';
+import { removeServiceScaling } from '../aws/applicationautoscaling/service-scaling.ts';
 import { clusterServices, isLive, retireService } from '../aws/ecs/cluster-services.ts';
 import { deregisterTaskFamily, environmentTaskFamilies } from '../aws/ecs/task-definition-families.ts';
 import {
@@ -123,8 +130,11 @@ export const pruneServices = defineStep({
     elbv2: ElasticLoadBalancingV2Client,
     route53: Route53Client,
     servicediscovery: ServiceDiscoveryClient,
+    applicationautoscaling: ApplicationAutoScalingClient,
   },
   sends: [
+    DescribeScalableTargetsCommand,
+    DeregisterScalableTargetCommand,
     ListServicesCommand,
     DescribeServicesCommand,
     UpdateServiceCommand,
@@ -171,7 +181,7 @@ export const pruneServices = defineStep({
       );
     }
 
-    if (await stillDraining(clients.ecs, input.names.cluster, owner, wanted.services)) return notDone;
+    if (await stillDraining(clients, input.names.cluster, owner, wanted.services)) return notDone;
 
     const groupsInUse = await deleteTargetGroups(clients.elbv2, unwantedGroups);
     const discoveryLeft = await deleteDiscoveryServices(
@@ -250,7 +260,7 @@ async function deleteStaleRecords(
  * tasks, which hold its target group, Cloud Map instances and execution role.
  */
 async function stillDraining(
-  ecs: ECSClient,
+  { ecs, applicationautoscaling }: { ecs: ECSClient; applicationautoscaling: ApplicationAutoScalingClient },
   cluster: string,
   owner: EnvironmentIdentity,
   wanted: ReadonlySet<string>,
@@ -263,11 +273,11 @@ async function stillDraining(
       isLive(service.status) &&
       isTaggedForEnvironment(service.tags, owner),
   );
-  const statuses = await mapConcurrently(removed, CONCURRENCY, (service) =>
-    service.status === 'ACTIVE'
-      ? retireService(ecs, cluster, service.serviceName as string)
-      : Promise.resolve(service.status),
-  );
+  const statuses = await mapConcurrently(removed, CONCURRENCY, async (service) => {
+    if (service.status !== 'ACTIVE') return service.status;
+    await removeServiceScaling(applicationautoscaling, cluster, service.serviceName as string);
+    return retireService(ecs, cluster, service.serviceName as string);
+  });
   return statuses.some(isLive);
 }
 

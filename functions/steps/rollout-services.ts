@@ -15,9 +15,19 @@
  * Cloud Map entry, created or brought to every setting of the mode, a
  * bounded number at once. Each service starts with its own execution role,
  * which may read exactly the secrets its task definition names
- * (functions/aws/iam/execution-role.ts). A deployment the circuit breaker failed or rolled
- * back fails the run; a later run deploys that service again.
+ * (functions/aws/iam/execution-role.ts). A service that scales (core/autoscaling.ts) is
+ * registered with Application Auto Scaling once it exists, and keeps the count it runs. A
+ * deployment the circuit breaker failed or rolled back fails the run; a later run deploys that
+ * service again.
  */
+import {
+  ApplicationAutoScalingClient,
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import {
   CreateServiceCommand,
   DescribeServicesCommand,
@@ -47,8 +57,10 @@ import {
   ServiceDiscoveryClient,
   UpdateServiceCommand as UpdateDiscoveryServiceCommand,
 } from '@aws-sdk/client-servicediscovery';
+import { serviceScaling } from '../../core/autoscaling.ts';
 import type { ServiceSpec } from '../../core/execution-input.ts';
 import type { Policy } from '../../core/policy.ts';
+import { ensureServiceScaling, removeServiceScaling } from '../aws/applicationautoscaling/service-scaling.ts';
 import { discoveryIndex, type EnsureServiceInput, ensureService } from '../aws/ecs/service.ts';
 import { isStable } from '../aws/ecs/service-stability.ts';
 import { registerServiceTaskDefinition } from '../aws/ecs/service-task-definition.ts';
@@ -120,7 +132,12 @@ const DESCRIBE_BATCH = 10;
 
 export const rolloutServices = defineStep({
   name: 'RolloutServices',
-  clients: { ecs: ECSClient, servicediscovery: ServiceDiscoveryClient, iam: IAMClient },
+  clients: {
+    ecs: ECSClient,
+    servicediscovery: ServiceDiscoveryClient,
+    iam: IAMClient,
+    applicationautoscaling: ApplicationAutoScalingClient,
+  },
   sends: [
     CreateServiceCommand,
     DescribeServicesCommand,
@@ -141,6 +158,11 @@ export const rolloutServices = defineStep({
     DetachRolePolicyCommand,
     PutRolePermissionsBoundaryCommand,
     DeleteRolePolicyCommand,
+    DescribeScalableTargetsCommand,
+    RegisterScalableTargetCommand,
+    DescribeScalingPoliciesCommand,
+    PutScalingPolicyCommand,
+    DeregisterScalableTargetCommand,
   ],
   settings: [
     'capacityProvider',
@@ -148,7 +170,10 @@ export const rolloutServices = defineStep({
     'maximumPercent',
     'circuitBreakerRollback',
     'executeCommand',
-    'dnsTtlSeconds',
+    'serviceDiscoveryTtlSeconds',
+    'autoscaling',
+    'autoscalingCpuPercent',
+    'autoscalingMaxFactor',
   ],
   async run(input: RolloutServicesInput, clients): Promise<RolloutServicesOutput> {
     const cluster = input.names.cluster;
@@ -237,11 +262,17 @@ async function describeAll(
 async function deployService(
   service: ServiceSpec,
   input: RolloutServicesInput,
-  clients: { ecs: ECSClient; servicediscovery: ServiceDiscoveryClient; iam: IAMClient },
+  clients: {
+    ecs: ECSClient;
+    servicediscovery: ServiceDiscoveryClient;
+    iam: IAMClient;
+    applicationautoscaling: ApplicationAutoScalingClient;
+  },
   known: Awaited<ReturnType<typeof discoveryIndex>>,
 ): Promise<{ action: 'created' | 'updated' | 'unchanged'; taskDefinitionArn: string }> {
   const taskDefinitionArn = await registerServiceTaskDefinition(service, input, clients);
   const familyRevision = taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf('/') + 1);
+  const scaling = serviceScaling(service, input.policy);
   const { action } = await ensureService(
     {
       strategy: input.strategy,
@@ -259,10 +290,22 @@ async function deployService(
       network: input.network,
       loadBalancer: input.loadBalancer,
       namespace: input.namespace,
+      ...(scaling !== undefined ? { scaling } : {}),
     },
     clients,
     known,
   );
+  // Registered once the service exists; a service that no longer scales is deregistered.
+  const cluster = input.names.cluster;
+  if (scaling === undefined)
+    await removeServiceScaling(clients.applicationautoscaling, cluster, service.name);
+  else
+    await ensureServiceScaling(clients.applicationautoscaling, {
+      cluster,
+      service: service.name,
+      scaling,
+      tags: input.tags,
+    });
   return { action, taskDefinitionArn };
 }
 

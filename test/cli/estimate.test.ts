@@ -48,12 +48,16 @@ describe('modeshift estimate --mode production --json', () => {
     // logs    3 × 1 GB × 0.50 = 1.50;  stored 3 × 30 / 30 × 0.03 = 0.09
     // zones   (1 public + 1 private) × 0.50 = 1.00
     // total   36.04 + 72.08 + 9.01 + 65.70 + 0.45 + 22.27 + 14.60 + 245.28 + 4.60 + 2.00 + 1.50 + 0.09 + 1.00 = 474.62
+    // scaled  every service at 4× its replicas (autoscalingMaxFactor): web 730 × 8 × 0.024685 = 144.16,
+    //         api 730 × 8 × 0.04937 = 288.32, worker 730 × 4 × 0.0123425 = 36.04;
+    //         474.62 − (36.04 + 72.08 + 9.01) + (144.16 + 288.32 + 36.04) = 826.01
     expect(document).toMatchObject({
       region: 'us-east-1',
       pricesAsOf: '2026-11-26',
       currency: 'USD',
       mode: 'production',
       total: 474.62,
+      scaledTotal: 826.01,
     });
     expect(document.items.map((item: Item) => [item.resource, item.monthly])).toEqual([
       ['service web', 36.04],
@@ -70,7 +74,9 @@ describe('modeshift estimate --mode production --json', () => {
       ['logs stored (30-day retention)', 0.09],
       ['hosted zones ×2', 1],
     ]);
-    expect(document.modes).toEqual([{ mode: 'production', total: 474.62, items: document.items }]);
+    expect(document.modes).toEqual([
+      { mode: 'production', total: 474.62, scaledTotal: 826.01, items: document.items },
+    ]);
   });
 
   it('gives every item its quantity, unit, unit price and formula', async () => {

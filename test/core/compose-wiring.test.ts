@@ -674,22 +674,59 @@ describe('compose wiring — x-modeshift', () => {
     expect(service.loadBalancerCheck).toEqual({ path: '/up', port: 8080 });
   });
 
-  it.each(['scaling'])('warns that x-modeshift.%s is not supported yet', (key) => {
-    // Prepare
-    const values: Record<string, string> = {
-      scaling: '{min: 1, max: 4, cpu: 60}',
-    };
-
+  it('passes x-modeshift.scaling to the service as its autoscaling bounds, with no warning', () => {
     // Act
     const result = composeToRequest(
-      oneService(`image: nginx\nx-modeshift:\n  ${key}: ${values[key]}`),
+      oneService('image: nginx\nx-modeshift:\n  scaling: {min: 1, max: 4, cpu: 60}'),
       INLINE,
     );
 
     // Assert
-    expect(result.warnings).toEqual([
-      { path: `services.web.x-modeshift.${key}`, message: 'not supported yet; ignored' },
-    ]);
+    expect(result.warnings).toEqual([]);
+    expect(result.request.services[0]?.scaling).toEqual({ min: 1, max: 4, cpu: 60 });
+  });
+
+  it("turns the mode's autoscaling on for Defang's x-defang-autoscaling: true, and x-modeshift.scaling wins", () => {
+    const defang = composeToRequest(oneService('image: nginx\nx-defang-autoscaling: true'), INLINE);
+    const both = composeToRequest(
+      oneService('image: nginx\nx-defang-autoscaling: true\nx-modeshift:\n  scaling: {max: 3}'),
+      INLINE,
+    );
+    const off = composeToRequest(oneService('image: nginx\nx-defang-autoscaling: false'), INLINE);
+
+    expect(defang.warnings).toEqual([]);
+    expect(defang.request.services[0]?.scaling).toEqual({});
+    expect(both.request.services[0]?.scaling).toEqual({ max: 3 });
+    expect(off.request.services[0]).not.toHaveProperty('scaling');
+  });
+
+  it.each([
+    {
+      what: 'a minimum above the maximum',
+      scaling: '{min: 5, max: 2}',
+      problem: { path: 'services.web.x-modeshift.scaling.min', message: '5 is above max 2' },
+    },
+    {
+      what: 'a CPU target out of range',
+      scaling: '{cpu: 95}',
+      problem: {
+        path: 'services.web.x-modeshift.scaling.cpu',
+        message: 'expected 10 to 90 (% average CPU the scaling keeps the service at)',
+      },
+    },
+  ])('refuses $what, naming the field', ({ scaling, problem }) => {
+    const error = rejectionOf(oneService(`image: nginx\nx-modeshift:\n  scaling: ${scaling}`));
+
+    expect(error.problems).toEqual([problem]);
+  });
+
+  it('refuses scaling on a run-once service', () => {
+    const error = rejectionOf(oneService('image: nginx\nx-modeshift:\n  run: once\n  scaling: {max: 3}'));
+
+    expect(error.problems).toContainEqual({
+      path: 'services.web.x-modeshift.scaling',
+      message: 'a run-once task or a scheduled job runs one task to completion: it does not scale',
+    });
   });
 
   it('refuses an unknown x-modeshift key', () => {

@@ -886,9 +886,9 @@ describe('compose input — keys modeshift ignores are warnings', () => {
       warning: { path: 'services.web.x-defang-mongodb', message: 'extension ignored' },
     },
     {
-      key: 'a Defang setting that is not a managed service (x-defang-autoscaling)',
-      text: oneService('image: nginx\nx-defang-autoscaling: true'),
-      warning: { path: 'services.web.x-defang-autoscaling', message: 'extension ignored' },
+      key: 'a Defang setting that is not a managed service (x-defang-dns-role)',
+      text: oneService('image: nginx\nx-defang-dns-role: arn:aws:iam::123456789012:role/dns'),
+      warning: { path: 'services.web.x-defang-dns-role', message: 'extension ignored' },
     },
     {
       key: 'logging',

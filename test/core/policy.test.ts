@@ -40,6 +40,10 @@ const DESIGN_TABLE = {
   cacheTransitEncryption: [false, false, false],
   snapshotBeforeRunOnce: [false, false, true],
   executeCommand: [true, true, false],
+  autoscaling: ['off', 'cpu', 'cpu'],
+  autoscalingCpuPercent: [70, 70, 60],
+  autoscalingMaxFactor: [2, 2, 4],
+  serviceDiscoveryTtlSeconds: [10, 10, 10],
 } as const;
 
 describe('mode policy — the docs/design.md §1 table', () => {
@@ -51,7 +55,7 @@ describe('mode policy — the docs/design.md §1 table', () => {
     expect(MODE_POLICIES[mode][setting as keyof typeof DESIGN_TABLE]).toBe(expected);
   });
 
-  it('has exactly the twenty-six settings of the table, in every mode', () => {
+  it('has exactly the thirty settings of the table, in every mode', () => {
     for (const mode of MODES) expect(Object.keys(MODE_POLICIES[mode])).toEqual(Object.keys(DESIGN_TABLE));
     expect(SETTING_NAMES).toEqual(Object.keys(DESIGN_TABLE));
   });

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateServiceCommand,
@@ -159,6 +160,9 @@ describe('safety rule — secret values never leak', () => {
     cloudMap.on(CreateDiscoveryServiceCommand).resolves({
       Service: { Arn: 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1', Id: 'srv-1' },
     });
+    // And its autoscaling (production scales) from a mocked Application Auto Scaling with nothing registered.
+    const autoscaling = mockClient(ApplicationAutoScalingClient);
+    autoscaling.onAnyCommand().resolves({});
     for (const stepInput of rolloutInputs) {
       // The harness's load balancer has no target groups; the real one has one per public service.
       const targetGroups = stepInput.services
@@ -176,9 +180,11 @@ describe('safety rule — secret values never leak', () => {
         ecs: new ECSClient({ region: 'us-east-1' }),
         servicediscovery: new ServiceDiscoveryClient({ region: 'us-east-1' }),
         iam: new IAMClient({ region: 'us-east-1' }),
+        applicationautoscaling: new ApplicationAutoScalingClient({ region: 'us-east-1' }),
       });
     }
     cloudMap.restore();
+    autoscaling.restore();
     for (const stepInput of databaseInputs) {
       await ensureDatabases(stepInput, { rds: new RDSClient({ region: 'us-east-1' }) });
     }

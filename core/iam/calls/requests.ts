@@ -67,6 +67,11 @@ interface ReplayState {
   readonly buildProjects: Map<string, { serviceRole?: string; sourceLocation?: string }>;
   /** Task definition family → the roles its newest registration names (execution and task role). */
   readonly taskRoles: Map<string, string[]>;
+  /**
+   * A scalable target's resource id (`service/<cluster>/<service>`) → its ARN, whose last part AWS
+   * assigns (`scalable-target/<id>`): the calls that follow name the resource id only.
+   */
+  readonly scalableTargets: Map<string, string>;
   /** IAM prefix → the tags of creates sent but never answered in the log (their process was killed). */
   readonly cutShort: Map<string, TagMap>;
 }
@@ -265,6 +270,9 @@ function filledArn(
       values = valuesAt(call.input, ['RoleName'])
         .filter((value): value is string => typeof value === 'string')
         .map((name) => roleNameWithPath(name, call, state));
+    } else if (variable === 'ResourceId' && call.service === 'applicationautoscaling') {
+      const target = state.scalableTargets.get(String(valuesAt(call.input, ['ResourceId'])[0]));
+      values = target === undefined ? [] : [target.split(':scalable-target/')[1] ?? ''];
     } else if (variable === 'TaskDefinitionRevisionNumber') {
       values = valuesAt(call.input, ['taskDefinition'])
         .filter((value): value is string => typeof value === 'string' && /:\d+$/.test(value))
@@ -649,6 +657,11 @@ function learn(call: LoggedCall, resources: readonly Resource[], place: Place, s
       );
       if (input.family !== undefined) state.taskRoles.set(input.family, roles);
     }
+    if (call.service === 'applicationautoscaling' && call.operation === 'RegisterScalableTarget') {
+      const arn = (call.created ?? []).find((reference) => reference.includes(':scalable-target/'));
+      const id = valuesAt(call.input, ['ResourceId'])[0];
+      if (arn !== undefined && typeof id === 'string') state.scalableTargets.set(id, arn);
+    }
     if (call.service === 'codebuild' && /^(Create|Update)Project$/.test(call.operation)) {
       const input = call.input as { name?: string; serviceRole?: string; source?: { location?: string } };
       if (input.name !== undefined) {
@@ -718,6 +731,7 @@ export function authorizationRequests(
       rolePolicies: new Map(),
       buildProjects: new Map(),
       taskRoles: new Map(),
+      scalableTargets: new Map(),
       cutShort: new Map(),
     };
     const answered = new Set(

@@ -548,14 +548,14 @@ async function recordTtls(
   publicZones: readonly AuditResource[],
 ): Promise<ObservedSetting[]> {
   const wanted = new Set(publicZones.map((zone) => zone.name.replace(/\.$/, '')));
-  const zones: Array<{ id: string; name: string }> = [];
+  const zones: Array<{ id: string; name: string; isPrivate: boolean }> = [];
   for await (const page of paginateListHostedZones({ client: route53 }, {})) {
     for (const zone of page.HostedZones ?? []) {
       const name = zone.Name?.replace(/\.$/, '') ?? '';
       // The local AWS may suffix a namespace's zone name, so the private zone is matched by prefix.
       const isPrivate = zone.Config?.PrivateZone === true && name.startsWith(privateZone);
       if (zone.Id !== undefined && (isPrivate || (zone.Config?.PrivateZone !== true && wanted.has(name))))
-        zones.push({ id: zone.Id, name });
+        zones.push({ id: zone.Id, name, isPrivate });
     }
   }
   const settings: ObservedSetting[] = [];
@@ -578,7 +578,8 @@ async function recordTtls(
       if (isOwnershipRecord(record, zone.name)) continue;
       if (othersMarks.has(ownershipName(record.Name ?? '', zone.name))) continue;
       settings.push({
-        setting: 'dnsTtlSeconds',
+        // Cloud Map writes the services' A records in the private zone, with the discovery TTL.
+        setting: zone.isPrivate && record.Type === 'A' ? 'serviceDiscoveryTtlSeconds' : 'dnsTtlSeconds',
         resource: `record ${record.Name?.replace(/\.$/, '')} ${record.Type}`,
         value: String(record.TTL),
       });

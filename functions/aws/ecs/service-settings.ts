@@ -51,9 +51,22 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** SHA-256 of the settings: the value of {@link SETTINGS_TAG}. */
-export function settingsFingerprint(settings: ServiceSettings): string {
-  return createHash('sha256').update(canonical(settings)).digest('hex');
+/** A scaled service's bounds: Application Auto Scaling owns its count, so they stand in for it. */
+export interface CountBounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * SHA-256 of the settings: the value of {@link SETTINGS_TAG}. With `scaling`, the bounds replace
+ * the desired count, which scaling changes without a deploy.
+ */
+export function settingsFingerprint(settings: ServiceSettings, scaling?: CountBounds): string {
+  const counted =
+    scaling === undefined
+      ? settings
+      : { ...settings, desiredCount: undefined, scaling: { min: scaling.min, max: scaling.max } };
+  return createHash('sha256').update(canonical(counted)).digest('hex');
 }
 
 const sortedKey = (items: readonly string[]) => [...items].sort().join(',');
@@ -111,8 +124,8 @@ function reportedSettingsMatch(service: Service, wanted: ServiceSettings): boole
 }
 
 /** Whether the service is ACTIVE with the wanted settings: nothing for UpdateService to do. */
-export function hasSettings(service: Service, wanted: ServiceSettings): boolean {
+export function hasSettings(service: Service, wanted: ServiceSettings, scaling?: CountBounds): boolean {
   if (service.status !== 'ACTIVE') return false;
   const tagged = service.tags?.find((tag) => tag.key === SETTINGS_TAG)?.value;
-  return tagged === settingsFingerprint(wanted) && reportedSettingsMatch(service, wanted);
+  return tagged === settingsFingerprint(wanted, scaling) && reportedSettingsMatch(service, wanted);
 }

@@ -1,6 +1,6 @@
 /**
  * EnsureService: a service's Cloud Map entry (its private DNS name, with the
- * mode's TTL) and its ECS service on the environment's cluster, created or
+ * mode's `serviceDiscoveryTtlSeconds`) and its ECS service on the environment's cluster, created or
  * brought to every setting of the mode: capacity provider, deployment
  * percentages, circuit breaker, ECS Exec, network, load balancer and task
  * definition.
@@ -24,6 +24,7 @@ import {
   type ServiceDiscoveryClient,
   UpdateServiceCommand as UpdateDiscoveryServiceCommand,
 } from '@aws-sdk/client-servicediscovery';
+import { type ServiceScaling, scaledCount } from '../../../core/autoscaling.ts';
 import type { ServiceSpec, Tag } from '../../../core/execution-input.ts';
 import type { EnvironmentNames } from '../../../core/names.ts';
 import type { Policy } from '../../../core/policy.ts';
@@ -58,6 +59,11 @@ export interface EnsureServiceInput {
   /** `{}` when the environment has no public service. */
   readonly loadBalancer: LoadBalancerRef | Record<string, never>;
   readonly namespace: NamespaceRef;
+  /**
+   * The service's autoscaling bounds, when it scales (core/autoscaling.ts): its desired count is
+   * then the one it runs, brought within them, so a deploy never undoes a scale-out.
+   */
+  readonly scaling?: ServiceScaling;
 }
 
 export interface EnsureServiceOutput {
@@ -79,7 +85,9 @@ export async function ensureService(
   known?: DiscoveryIndex,
 ): Promise<EnsureServiceOutput> {
   const registryArn = await ensureDiscoveryService(input, clients.servicediscovery, known);
-  const { service, names, policy, network, taskNetwork } = input;
+  const { service, names, policy, network, taskNetwork, scaling } = input;
+  const loadBalancers = loadBalancersFor(service, input.loadBalancer);
+  const existing = await describeService(clients.ecs, names.cluster, service.name);
 
   const capacityProviderStrategy: CapacityProviderStrategyItem[] = [
     { capacityProvider: policy.capacityProvider, weight: 1 },
@@ -87,7 +95,10 @@ export async function ensureService(
   const settings: ServiceSettings = {
     cluster: names.cluster,
     taskDefinition: input.taskDefinitionArn,
-    desiredCount: service.replicas,
+    desiredCount:
+      scaling === undefined
+        ? service.replicas
+        : scaledCount(scaling, existing?.desiredCount ?? service.replicas),
     capacityProviderStrategy,
     deploymentConfiguration: {
       minimumHealthyPercent: policy.minimumHealthyPercent,
@@ -101,7 +112,7 @@ export async function ensureService(
         assignPublicIp: taskNetwork.assignPublicIp,
       },
     },
-    loadBalancers: loadBalancersFor(service, input.loadBalancer),
+    loadBalancers,
     serviceRegistries: [{ registryArn }],
     propagateTags: 'SERVICE' as const,
     enableECSManagedTags: true,
@@ -109,14 +120,13 @@ export async function ensureService(
   };
   const ecsTags = [
     ...input.tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
-    { key: SETTINGS_TAG, value: settingsFingerprint(settings) },
+    { key: SETTINGS_TAG, value: settingsFingerprint(settings, scaling) },
   ];
   const deployedTags = [
     ...ecsTags,
     ...(input.deploymentTags ?? []).map((tag) => ({ key: tag.Key, value: tag.Value })),
   ];
 
-  const existing = await describeService(clients.ecs, names.cluster, service.name);
   if (existing !== undefined) {
     assertOwned(
       `ECS service ${service.name} in cluster ${names.cluster}`,
@@ -140,7 +150,7 @@ export async function ensureService(
       `ECS service ${service.name} on cluster ${names.cluster} is being deleted (DRAINING): deploy again once it is gone`,
     );
   }
-  if (hasSettings(existing, settings)) {
+  if (hasSettings(existing, settings, scaling)) {
     // Nothing changed: no UpdateService, so ECS starts no deployment. The tags still name this rollout.
     const arn = serviceArn(existing, service.name);
     await clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: ecsTags }));
@@ -168,12 +178,16 @@ async function ensureDiscoveryService(
   known: DiscoveryIndex | undefined,
 ): Promise<string> {
   const { service, namespace, policy } = input;
-  const dnsRecords = [{ Type: 'A' as const, TTL: policy.dnsTtlSeconds }];
+  const dnsRecords = [{ Type: 'A' as const, TTL: policy.serviceDiscoveryTtlSeconds }];
   const candidates = known === undefined ? undefined : (known.get(service.name) ?? []);
   const existing = await findDiscoveryService(client, namespace.id, service.name, candidates);
   if (existing !== undefined) {
     const records = existing.dnsRecords;
-    if (records.length !== 1 || records[0]?.Type !== 'A' || records[0]?.TTL !== policy.dnsTtlSeconds) {
+    if (
+      records.length !== 1 ||
+      records[0]?.Type !== 'A' ||
+      records[0]?.TTL !== policy.serviceDiscoveryTtlSeconds
+    ) {
       await client.send(
         new UpdateDiscoveryServiceCommand({
           Id: existing.id,

@@ -87,19 +87,21 @@ describe('stepPolicy — actions from the SDK commands a step declares it sends'
   });
 
   it.each([
-    ['RolloutServices', 'ecs.amazonaws.com'],
-    ['EnsureLoadBalancer', 'elasticloadbalancing.amazonaws.com'],
-    ['EnsureDatabases', 'rds.amazonaws.com'],
-  ])('lets %s create %s’s service-linked role on an account’s first use, and only that', (step, service) => {
+    ['RolloutServices', ['ecs.amazonaws.com', 'ecs.application-autoscaling.amazonaws.com']],
+    ['EnsureLoadBalancer', ['elasticloadbalancing.amazonaws.com']],
+    ['EnsureDatabases', ['rds.amazonaws.com']],
+  ])('lets %s create %s’s service-linked role on an account’s first use, and only that', (step, services) => {
     const policy = policyOf(step);
     const statements = policy.filter((statement) => statement.Action.includes('iam:CreateServiceLinkedRole'));
 
-    expect(statements).toEqual([
-      expect.objectContaining({
-        Resource: [`arn:aws:iam::${ACCOUNT}:role/aws-service-role/${service}/*`],
-        Condition: { StringEquals: { 'iam:AWSServiceName': service } },
-      }),
-    ]);
+    expect(statements).toEqual(
+      services.map((service) =>
+        expect.objectContaining({
+          Resource: [`arn:aws:iam::${ACCOUNT}:role/aws-service-role/${service}/*`],
+          Condition: { StringEquals: { 'iam:AWSServiceName': service } },
+        }),
+      ),
+    );
     expect(stepActions('EnsureNetwork')).not.toContain('iam:CreateServiceLinkedRole');
   });
 

@@ -1,4 +1,9 @@
 import {
+  ApplicationAutoScalingClient,
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import {
   ClusterNotFoundException,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
@@ -42,7 +47,13 @@ const client = new ECSClient({ region: 'us-east-1' });
 const iam = mockClient(IAMClient);
 const iamClient = new IAMClient({ region: 'us-east-1' });
 const scheduler = mockClient(SchedulerClient);
-const clients = { ecs: client, iam: iamClient, scheduler: new SchedulerClient({ region: 'us-east-1' }) };
+const autoscaling = mockClient(ApplicationAutoScalingClient);
+const clients = {
+  ecs: client,
+  iam: iamClient,
+  scheduler: new SchedulerClient({ region: 'us-east-1' }),
+  applicationautoscaling: new ApplicationAutoScalingClient({ region: 'us-east-1' }),
+};
 
 const input: DeleteServicesInput = {
   project: 'shop',
@@ -77,6 +88,8 @@ beforeEach(() => {
   ecs.on(UpdateServiceCommand).resolves({});
   ecs.on(DeleteServiceCommand).resolves({});
   ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+  autoscaling.reset();
+  autoscaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
   scheduler.reset();
   scheduler.on(GetScheduleGroupCommand).rejects(
     new ResourceNotFoundException({
@@ -88,6 +101,37 @@ beforeEach(() => {
 });
 
 describe('DeleteServices', () => {
+  it("deregisters the autoscaling of the cluster's services before scaling them to zero, and no other cluster's", async () => {
+    const target = (ResourceId: string) => ({
+      ServiceNamespace: 'ecs' as const,
+      ResourceId,
+      ScalableDimension: 'ecs:service:DesiredCount' as const,
+      MinCapacity: 1,
+      MaxCapacity: 4,
+      RoleARN: 'arn:aws:iam::123456789012:role/x',
+      CreationTime: new Date(),
+    });
+    autoscaling.on(DescribeScalableTargetsCommand).resolves({
+      ScalableTargets: [
+        target('service/shop--pr-42/web'),
+        target('service/shop--pr-420/web'),
+        target('service/other/web'),
+      ],
+    });
+    ecs.on(ListServicesCommand).resolves({ serviceArns: [arn('web')] });
+    ecs.on(DescribeServicesCommand).resolves({ services: [service('web', 'ACTIVE')] });
+
+    await deleteServices(input, clients);
+
+    expect(autoscaling).toHaveReceivedCommandTimes(DeregisterScalableTargetCommand, 1);
+    expect(autoscaling).toHaveReceivedCommandWith(DeregisterScalableTargetCommand, {
+      ResourceId: 'service/shop--pr-42/web',
+    });
+    const [deregistered] = autoscaling.commandCalls(DeregisterScalableTargetCommand);
+    const [scaled] = ecs.commandCalls(UpdateServiceCommand);
+    expect(scaled && deregistered?.calledBefore(scaled)).toBe(true);
+  });
+
   it('is done at once when the cluster does not exist', async () => {
     ecs
       .on(ListServicesCommand)

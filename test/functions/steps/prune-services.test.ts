@@ -1,4 +1,8 @@
 import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import {
   BatchGetProjectsCommand,
   CodeBuildClient,
   DeleteProjectCommand,
@@ -94,6 +98,7 @@ const mocks = {
   codebuild: mockClient(CodeBuildClient),
   ecr: mockClient(ECRClient),
   rds: mockClient(RDSClient),
+  applicationautoscaling: mockClient(ApplicationAutoScalingClient),
 };
 
 function clients() {
@@ -107,6 +112,7 @@ function clients() {
     codebuild: new CodeBuildClient(config),
     ecr: new ECRClient(config),
     rds: new RDSClient(config),
+    applicationautoscaling: new ApplicationAutoScalingClient(config),
   };
 }
 
@@ -182,7 +188,8 @@ function record(name: string, target: string, type: 'A' | 'CNAME' = 'CNAME'): Re
 
 function wireMocks() {
   for (const mock of Object.values(mocks)) mock.reset();
-  const { ecs, elbv2, route53, servicediscovery, iam, codebuild, ecr, rds } = mocks;
+  const { ecs, elbv2, route53, servicediscovery, iam, codebuild, ecr, rds, applicationautoscaling } = mocks;
+  applicationautoscaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
   const ours = (environment: string) => environment === ENVIRONMENT;
   const inEnvironment = () => account.services.filter((service) => ours(service.environment));
 
@@ -669,8 +676,9 @@ describe('PruneServices — databases', () => {
     expect(rdsCommands).toEqual([DescribeDBInstancesCommand]);
   });
 
-  it('loads at most four AWS clients in either step, so neither cold start carries all eight', () => {
+  it('loads at most five AWS clients in either step, so neither cold start carries all nine', () => {
     expect(Object.keys(pruneServices.clients).sort()).toEqual([
+      'applicationautoscaling',
       'ecs',
       'elbv2',
       'route53',

@@ -1,4 +1,12 @@
 import {
+  ApplicationAutoScalingClient,
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import {
   CreateServiceCommand,
   DescribeServicesCommand,
   ECSClient,
@@ -39,10 +47,12 @@ import { networkRef } from '../../support/step-inputs.ts';
 const ecs = mockClient(ECSClient);
 const servicediscovery = mockClient(ServiceDiscoveryClient);
 const iam = mockClient(IAMClient);
+const autoscaling = mockClient(ApplicationAutoScalingClient);
 const clients = () => ({
   ecs: new ECSClient({ region: 'us-east-1' }),
   servicediscovery: new ServiceDiscoveryClient({ region: 'us-east-1' }),
   iam: new IAMClient({ region: 'us-east-1' }),
+  applicationautoscaling: new ApplicationAutoScalingClient({ region: 'us-east-1' }),
 });
 
 const ROLLOUT = '2026-11-26T07:00:00.000Z';
@@ -119,6 +129,9 @@ beforeEach(() => {
   ecs.reset();
   servicediscovery.reset();
   iam.reset();
+  autoscaling.reset();
+  autoscaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
+  autoscaling.on(DescribeScalingPoliciesCommand).resolves({ ScalingPolicies: [] });
   iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no role', $metadata: {} }));
   iam.on(CreateRoleCommand).callsFake((asked: CreateRoleCommandInput) => ({
     Role: {
@@ -232,6 +245,97 @@ describe('RolloutServices', () => {
 
     await expect(rolloutServices(input, clients())).rejects.toMatchObject({
       name: 'Modeshift.ServiceDeploymentFailed',
+    });
+  });
+});
+
+describe('RolloutServices: autoscaling', () => {
+  const one = (policy: RolloutServicesInput['policy'], service = spec('api')) => ({
+    ...input,
+    policy,
+    services: [{ ...service, replicas: 2 }],
+  });
+  const target = (min: number, max: number) => ({
+    ScalableTargets: [
+      {
+        ServiceNamespace: 'ecs' as const,
+        ResourceId: 'service/shop--pr-42/api',
+        ScalableDimension: 'ecs:service:DesiredCount' as const,
+        MinCapacity: min,
+        MaxCapacity: max,
+        RoleARN: 'arn:aws:iam::123456789012:role/aws-service-role/x',
+        CreationTime: new Date(),
+      },
+    ],
+  });
+
+  it('registers a production service between its replicas and 4 times them, tracking 60 % CPU', async () => {
+    await rolloutServices(one(MODE_POLICIES.production), clients());
+
+    expect(autoscaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
+      ServiceNamespace: 'ecs',
+      ResourceId: 'service/shop--pr-42/api',
+      ScalableDimension: 'ecs:service:DesiredCount',
+      MinCapacity: 2,
+      MaxCapacity: 8,
+    });
+    expect(autoscaling).toHaveReceivedCommandWith(PutScalingPolicyCommand, {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: expect.objectContaining({
+        TargetValue: 60,
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+      }),
+    });
+    // The target is registered after the service exists.
+    const [created] = ecs.commandCalls(CreateServiceCommand);
+    const [registered] = autoscaling.commandCalls(RegisterScalableTargetCommand);
+    expect(registered && created?.calledBefore(registered)).toBe(true);
+  });
+
+  it('registers nothing in development, and deregisters a target a service no longer needs', async () => {
+    await rolloutServices(one(MODE_POLICIES.development), clients());
+    expect(autoscaling).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
+    expect(autoscaling).not.toHaveReceivedCommand(DeregisterScalableTargetCommand);
+
+    autoscaling.on(DescribeScalableTargetsCommand).resolves(target(2, 4));
+    await rolloutServices(one(MODE_POLICIES.development), clients());
+    expect(autoscaling).toHaveReceivedCommandWith(DeregisterScalableTargetCommand, {
+      ResourceId: 'service/shop--pr-42/api',
+    });
+  });
+
+  it('keeps a scaled-out count on redeploy: the update names the running count, not the replicas', async () => {
+    const running: Service = {
+      ...deployed('api', 'COMPLETED'),
+      tags: [
+        { key: 'modeshift:project', value: 'shop' },
+        { key: 'modeshift:environment', value: 'pr-42' },
+      ],
+      desiredCount: 5,
+    };
+    answering([running]);
+    ecs
+      .on(UpdateServiceCommand)
+      .resolves({ service: { serviceArn: 'arn:aws:ecs:us-east-1:1:service/c/api' } });
+    autoscaling.on(DescribeScalableTargetsCommand).resolves(target(2, 8));
+
+    await rolloutServices(one(MODE_POLICIES.production), clients());
+
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'api', desiredCount: 5 });
+    expect(autoscaling).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
+  });
+
+  it("takes a service's own bounds and turns scaling on in development (x-modeshift.scaling)", async () => {
+    await rolloutServices(
+      one(MODE_POLICIES.development, { ...spec('api'), scaling: { max: 6, cpu: 50 } }),
+      clients(),
+    );
+    expect(autoscaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
+      MinCapacity: 2,
+      MaxCapacity: 6,
+    });
+    expect(autoscaling).toHaveReceivedCommandWith(PutScalingPolicyCommand, {
+      TargetTrackingScalingPolicyConfiguration: expect.objectContaining({ TargetValue: 50 }),
     });
   });
 });

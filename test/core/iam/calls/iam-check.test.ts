@@ -157,6 +157,32 @@ describe('the requests IAM evaluates for logged calls', () => {
     });
   });
 
+  it('authorises a scaling policy on the scalable target AWS named at registration, with its tags', () => {
+    const target = `arn:aws:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/0123abcd`;
+    const resourceId = 'service/shop--main/web';
+    const calls = [
+      call(
+        'step/RolloutServices',
+        'applicationautoscaling',
+        'RegisterScalableTarget',
+        { ResourceId: resourceId, MinCapacity: 1, MaxCapacity: 4, Tags: { 'modeshift:project': 'shop' } },
+        { created: [target] },
+      ),
+      call('step/RolloutServices', 'applicationautoscaling', 'PutScalingPolicy', {
+        ResourceId: resourceId,
+        PolicyName: 'web-cpu-target',
+      }),
+    ];
+    const { requests } = authorizationRequests(calls, PLACE, serviceCalls);
+
+    expect(
+      requests.find((request) => request.action === 'application-autoscaling:PutScalingPolicy'),
+    ).toMatchObject({
+      resource: target,
+      context: { 'aws:ResourceTag/modeshift:project': 'shop' },
+    });
+  });
+
   it('reads a role that does not exist yet by its name, and one that does by its path', () => {
     const reads = replayed()
       .filter((request) => request.action === 'iam:GetRole')

@@ -132,7 +132,7 @@ beforeEach(() => {
 });
 
 describe('EnsureService — Cloud Map', () => {
-  it('creates the Cloud Map service with A records of the mode TTL when the namespace has none', async () => {
+  it('creates the Cloud Map service with A records of the discovery TTL when the namespace has none', async () => {
     servicediscovery.on(ListDiscoveryServicesCommand).resolves({ Services: [] });
     servicediscovery
       .on(CreateDiscoveryServiceCommand)
@@ -147,27 +147,27 @@ describe('EnsureService — Cloud Map', () => {
     expect(servicediscovery).toHaveReceivedCommandWith(CreateDiscoveryServiceCommand, {
       Name: 'api',
       NamespaceId: 'ns-pr-42',
-      DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 60 }] },
+      DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 10 }] },
       HealthCheckCustomConfig: {},
       Tags: modeshiftTags('shop', 'pr-42', 'development', 'deploy-2'),
     });
   });
 
-  it('re-applies the TTL of the new mode to an existing Cloud Map service', async () => {
-    discoveryServiceWithTtl(60);
+  it('re-applies the discovery TTL to an existing Cloud Map service that has another (the mode TTL it had before)', async () => {
+    discoveryServiceWithTtl(3600);
     ecs.on(DescribeServicesCommand).resolves({ services: [activeService()] });
 
     await ensureService(inputFor('production'), clients);
 
     expect(servicediscovery).toHaveReceivedCommandWith(UpdateDiscoveryServiceCommand, {
       Id: 'srv-api',
-      Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 3600 }] } },
+      Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } },
     });
     expect(servicediscovery).not.toHaveReceivedCommand(CreateDiscoveryServiceCommand);
   });
 
   it('leaves an existing Cloud Map service with the right TTL alone', async () => {
-    discoveryServiceWithTtl(3600);
+    discoveryServiceWithTtl(10);
     ecs.on(DescribeServicesCommand).resolves({ services: [activeService()] });
 
     await ensureService(inputFor('production'), clients);
