@@ -16,6 +16,7 @@ import {
   inMemoryEventBridge,
   inMemoryLoadBalancing,
   inMemoryScheduler,
+  inMemoryWafv2,
 } from './aws/acknowledged-calls.ts';
 import { inMemoryCloudMap } from './aws/cloud-map.ts';
 import { inMemoryCloudWatchLogs } from './aws/cloudwatch-logs.ts';
@@ -87,6 +88,7 @@ export function createAccount(model: LatencyModel, builds: () => number): Accoun
       eventbridge: inMemoryEventBridge(),
       scheduler: inMemoryScheduler(),
       applicationautoscaling: inMemoryApplicationAutoScaling(),
+      wafv2: inMemoryWafv2(),
       elasticloadbalancingv2: inMemoryLoadBalancing(),
       iam: inMemoryIam(),
     },

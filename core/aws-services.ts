@@ -25,6 +25,7 @@ import * as scheduler from '@aws-sdk/client-scheduler';
 import * as servicediscovery from '@aws-sdk/client-servicediscovery';
 import * as sfn from '@aws-sdk/client-sfn';
 import * as ssm from '@aws-sdk/client-ssm';
+import * as wafv2 from '@aws-sdk/client-wafv2';
 import type { Client } from '@smithy/core/client';
 
 /** A JS SDK v3 client: any `@aws-sdk/client-*` client, used through `send()`. */
@@ -205,6 +206,14 @@ const services = {
     iamPrefix: 'ssm',
     errorPrefix: 'Ssm',
     tagAction: 'AddTagsToResource',
+  },
+  wafv2: {
+    sdkPackage: '@aws-sdk/client-wafv2',
+    sdk: wafv2,
+    client: wafv2.WAFV2Client,
+    iamPrefix: 'wafv2',
+    errorPrefix: 'Wafv2',
+    tagAction: 'TagResource',
   },
 } satisfies Record<string, Omit<AwsService, 'id'>>;
 

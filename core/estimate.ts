@@ -14,6 +14,7 @@ import { type DeploymentPlan, planDeployment } from './plan.ts';
 import type { Mode, ResolvedPolicy } from './policy.ts';
 import type { PriceTable } from './prices.ts';
 import { type DeployRequest, isLongRunning, type Service } from './request.ts';
+import { MANAGED_RULE_GROUP_NAMES } from './waf-rules.ts';
 
 /** Usage modeshift cannot read from the compose file, with the defaults an estimate starts from. */
 export const DEFAULT_ASSUMPTIONS = {
@@ -150,6 +151,7 @@ export function estimateCost(
     ...serviceItems(inputs),
     ...natGatewayItems(inputs),
     ...loadBalancerItems(inputs),
+    ...webAclItems(inputs),
     ...publicIpv4Items(inputs),
     ...databaseItems(inputs),
     ...cacheItems(inputs),
@@ -299,6 +301,22 @@ function loadBalancerItems({ plan, prices, assumptions }: Inputs): CostItem[] {
       'hour',
       hour + assumptions.albLcus * lcuHour,
       `${showNumber(assumptions.hoursPerMonth)} h × (${showUsd(hour)} + ${showNumber(assumptions.albLcus)} LCU × ${showUsd(lcuHour)})`,
+    ),
+  ];
+}
+
+/** A web ACL and its rules (one per managed rule group) bill by the month; requests are not included. */
+function webAclItems({ plan, prices }: Inputs): CostItem[] {
+  if (count(plan, 'AWS::WAFv2::WebACL') === 0) return [];
+  const { webAclMonth, ruleMonth } = prices.waf;
+  const rules = MANAGED_RULE_GROUP_NAMES.length;
+  return [
+    item(
+      'web ACL (WAF)',
+      1,
+      'ACL-month',
+      webAclMonth + rules * ruleMonth,
+      `${showUsd(webAclMonth)} + ${plural(rules, 'rule')} × ${showUsd(ruleMonth)}`,
     ),
   ];
 }
@@ -456,6 +474,6 @@ function hostedZoneItems({ plan, prices }: Inputs): CostItem[] {
 export const NOT_INCLUDED = [
   'data transfer out to the internet and between zones',
   'ECR image storage, S3 (build contexts, access logs), database backups beyond the free allowance',
-  'Route 53 queries, Step Functions transitions, Lambda, DynamoDB, Parameter Store',
+  'Route 53 queries, Step Functions transitions, Lambda, DynamoDB, Parameter Store, WAF requests',
   'extra tasks during rolling deploys, free tiers, Savings Plans and reserved capacity',
 ] as const;

@@ -86,6 +86,8 @@ export function environmentNames(project: string, environment: string) {
     vpc: prefix,
     cluster: prefix,
     loadBalancer: prefix,
+    /** The WAF web ACL in front of the load balancer (`waf`), also its CloudWatch metric name. */
+    webAcl: prefix,
     albSecurityGroup: `${prefix}-alb`,
     serviceSecurityGroup: `${prefix}-services`,
     databaseSecurityGroup: `${prefix}-db`,

@@ -17,6 +17,7 @@ import {
 } from './names.ts';
 import type { Policy, ResolvedPolicy } from './policy.ts';
 import { type DeployRequest, isLongRunning, type Service } from './request.ts';
+import { MANAGED_RULE_GROUP_NAMES } from './waf-rules.ts';
 import { deploymentWaves } from './waves.ts';
 
 export type SettingValue = string | number | boolean | readonly string[];
@@ -244,6 +245,19 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
       { scheme: 'internet-facing', deletionProtection: policy.lbDeletionProtection, accessLogs: true },
       ['lbDeletionProtection'],
     );
+    if (policy.waf) {
+      add(
+        'AWS::WAFv2::WebACL',
+        env.webAcl,
+        {
+          scope: 'REGIONAL',
+          defaultAction: 'allow',
+          rules: MANAGED_RULE_GROUP_NAMES.join(', '),
+          associatedWith: env.loadBalancer,
+        },
+        ['waf'],
+      );
+    }
     for (const service of publicServices) {
       add(
         'AWS::ElasticLoadBalancingV2::TargetGroup',

@@ -113,6 +113,7 @@ const settingShapes = {
       z.maximum(10, 'expected 1 to 10 (the most tasks, as a multiple of the replicas)'),
     ),
   serviceDiscoveryTtlSeconds: z.number().check(z.int(), z.minimum(0), z.maximum(2_147_483_647)),
+  waf: z.boolean(),
 };
 
 export type SettingName = keyof typeof settingShapes;
@@ -177,7 +178,8 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   autoscaling: 'Service autoscaling',
   autoscalingCpuPercent: 'Autoscaling CPU target (%)',
   autoscalingMaxFactor: 'Autoscaling maximum (× replicas)',
-  serviceDiscoveryTtlSeconds: 'Cloud Map (private DNS) TTL (seconds)',
+  serviceDiscoveryTtlSeconds: 'Cloud Map TTL (seconds)',
+  waf: 'AWS WAF on the load balancer',
 };
 
 /** Deployment configuration implied by each strategy (docs/design.md §1). */
@@ -221,6 +223,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     autoscalingCpuPercent: 70,
     autoscalingMaxFactor: 2,
     serviceDiscoveryTtlSeconds: 10,
+    waf: false,
   },
   staging: {
     buildComputeType: 'BUILD_GENERAL1_SMALL',
@@ -252,6 +255,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     autoscalingCpuPercent: 70,
     autoscalingMaxFactor: 2,
     serviceDiscoveryTtlSeconds: 10,
+    waf: false,
   },
   production: {
     buildComputeType: 'BUILD_GENERAL1_MEDIUM',
@@ -283,6 +287,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     autoscalingCpuPercent: 60,
     autoscalingMaxFactor: 4,
     serviceDiscoveryTtlSeconds: 10,
+    waf: true,
   },
 };
 

@@ -29,6 +29,8 @@ export interface PriceTable {
   readonly loadBalancer: { readonly hour: number; readonly lcuHour: number };
   /** Every public IPv4 address, in use or not (since February 2024). */
   readonly publicIpv4: { readonly hour: number };
+  /** AWS WAF: per web ACL and per rule (a managed rule group counts as one), each month. */
+  readonly waf: { readonly webAclMonth: number; readonly ruleMonth: number };
   readonly rds: {
     /** PostgreSQL, single-AZ, on-demand, by instance class. */
     readonly instanceHour: Readonly<Record<string, number>>;
@@ -68,6 +70,7 @@ export const BUNDLED_PRICES: PriceTable = {
     'AWS CodeBuild pricing, Linux on-demand: general1.small $0.005, medium $0.01, large $0.02 per minute (XLARGE and 2XLARGE not bundled)',
     'Amazon CloudWatch Logs pricing: standard ingestion $0.50 per GB, storage $0.03 per GB-month',
     'Amazon Route 53 pricing: $0.50 per hosted zone per month (first 25 zones)',
+    'AWS WAF pricing: $5.00 per web ACL per month, $1.00 per rule per month (requests, $0.60 per million, are not included)',
     'Free tiers, Savings Plans and reserved capacity are not applied',
   ],
   fargate: {
@@ -77,6 +80,7 @@ export const BUNDLED_PRICES: PriceTable = {
   natGateway: { hour: 0.045, gbProcessed: 0.045 },
   loadBalancer: { hour: 0.0225, lcuHour: 0.008 },
   publicIpv4: { hour: 0.005 },
+  waf: { webAclMonth: 5, ruleMonth: 1 },
   rds: {
     instanceHour: {
       'db.t4g.micro': 0.016,
@@ -134,6 +138,7 @@ export const PriceOverridesSchema = z.partial(
     natGateway: perHourAndGb('hour', 'gbProcessed'),
     loadBalancer: perHourAndGb('hour', 'lcuHour'),
     publicIpv4: z.partial(z.strictObject({ hour: price })),
+    waf: perHourAndGb('webAclMonth', 'ruleMonth'),
     rds: z.partial(
       z.strictObject({
         instanceHour: z.record(

@@ -25,6 +25,7 @@ import { ensureNatGateways } from '../functions/steps/ensure-nat-gateways.ts';
 import { ensureNetwork } from '../functions/steps/ensure-network.ts';
 import { ensurePrivateNamespace } from '../functions/steps/ensure-private-namespace.ts';
 import { ensurePublicZones } from '../functions/steps/ensure-public-zones.ts';
+import { ensureWebAclStep } from '../functions/steps/ensure-web-acl.ts';
 import { finishPruning } from '../functions/steps/finish-pruning.ts';
 import { pruneServices } from '../functions/steps/prune-services.ts';
 import { rolloutServices } from '../functions/steps/rollout-services.ts';
@@ -218,6 +219,22 @@ const loadBalancer: GuardedBranch = {
         region: placeholder('Region'),
       },
       resultPath: '$.loadBalancer',
+      onError: 'propagate',
+      next: 'EnsureWebAcl',
+    }),
+    EnsureWebAcl: lambdaTask(ensureWebAclStep, {
+      comment:
+        "The WAF web ACL with AWS's managed rule groups on the load balancer where the mode has `waf` (production); removed where it does not.",
+      parameters: {
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+        'waf.$': '$.policy.waf',
+        'loadBalancer.$': '$.loadBalancer',
+      },
+      resultPath: '$.webAcl',
+      poll: { intervalSeconds: 5, maxAttempts: 60 },
       onError: 'propagate',
       next: END,
     }),

@@ -1,6 +1,6 @@
 /**
  * The in-memory services whose calls the benchmark only needs answered:
- * EventBridge events, Scheduler schedules, scalable targets, the load balancer's attributes and
+ * EventBridge events, Scheduler schedules, scalable targets, web ACLs, the load balancer's attributes and
  * RDS subnet groups. Each call still takes the model's call latency.
  */
 import { awsError, type InMemoryService } from './in-memory-clients.ts';
@@ -112,6 +112,50 @@ export function inMemoryApplicationAutoScaling(): InMemoryService {
       if (!targets.delete(input.ResourceId ?? ''))
         throw awsError('applicationautoscaling', 'ObjectNotFoundException', 'no scalable target');
       for (const key of policies.keys()) if (key.startsWith(`${input.ResourceId}/`)) policies.delete(key);
+      return {};
+    },
+  };
+}
+
+/** WAFv2: web ACLs by name, and which load balancer each is on. */
+export function inMemoryWafv2(): InMemoryService {
+  const acls = new Map<string, { Name: string; Id: string; ARN: string; Tags: unknown[] }>();
+  const associations = new Map<string, string>();
+  const arnOf = (name: string) => `arn:aws:wafv2:us-east-1:123456789012:regional/webacl/${name}/${name}-id`;
+  const byId = (id?: string) => [...acls.values()].find((acl) => acl.Id === id);
+  return {
+    ListWebACLs: () => ({ WebACLs: [...acls.values()].map(({ Name, Id, ARN }) => ({ Name, Id, ARN })) }),
+    ListTagsForResource: (input: { ResourceARN?: string }) => ({
+      TagInfoForResource: {
+        TagList: [...acls.values()].find((acl) => acl.ARN === input.ResourceARN)?.Tags ?? [],
+      },
+    }),
+    CreateWebACL: (input: { Name?: string; Tags?: unknown[] }) => {
+      const name = input.Name ?? '';
+      const acl = { Name: name, Id: `${name}-id`, ARN: arnOf(name), Tags: input.Tags ?? [] };
+      acls.set(name, acl);
+      return { Summary: { Name: acl.Name, Id: acl.Id, ARN: acl.ARN, LockToken: 'token' } };
+    },
+    GetWebACL: (input: { Id?: string }) => {
+      const acl = byId(input.Id);
+      if (acl === undefined) throw awsError('wafv2', 'WAFNonexistentItemException', 'no such web ACL');
+      return { WebACL: acl, LockToken: 'token' };
+    },
+    UpdateWebACL: () => ({ NextLockToken: 'token' }),
+    GetWebACLForResource: (input: { ResourceArn?: string }) => {
+      const arn = associations.get(input.ResourceArn ?? '');
+      return arn === undefined ? {} : { WebACL: [...acls.values()].find((acl) => acl.ARN === arn) };
+    },
+    AssociateWebACL: (input: { WebACLArn?: string; ResourceArn?: string }) => {
+      associations.set(input.ResourceArn ?? '', input.WebACLArn ?? '');
+      return {};
+    },
+    DisassociateWebACL: (input: { ResourceArn?: string }) => {
+      associations.delete(input.ResourceArn ?? '');
+      return {};
+    },
+    DeleteWebACL: (input: { Name?: string }) => {
+      acls.delete(input.Name ?? '');
       return {};
     },
   };

@@ -153,6 +153,11 @@ export function dependentGrants(action: string, arns: ModeshiftArns): Grant[] {
       { action: 'cloudwatch:DeleteAlarms', resources: [arns.targetTrackingAlarms] },
     );
   }
+  // WAF associates a web ACL with a load balancer on the caller's permission to set one on it
+  // (AWS WAF Developer Guide, "Permissions to associate a web ACL").
+  if (action === 'wafv2:AssociateWebACL' || action === 'wafv2:DisassociateWebACL') {
+    grants.push({ action: 'elasticloadbalancing:SetWebACL', resources: ['*'] });
+  }
   if (action === 'rds:CreateDBInstance') {
     grants.push(
       { action: 'secretsmanager:CreateSecret', resources: [arns.rdsSecrets] },

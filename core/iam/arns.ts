@@ -57,6 +57,8 @@ export function modeshiftArns(context: AccountContext) {
     rdsSecrets: arn('secretsmanager', 'secret:rds!*'),
     kmsKeys: arn('kms', 'key/*'),
     loadBalancers: arn('elasticloadbalancing', `loadbalancer/app/${environment.loadBalancer}/*`),
+    /** The environments' WAF web ACLs (`regional/webacl/<name>/<id>`, the id AWS's). */
+    webAcls: arn('wafv2', `regional/webacl/${environment.webAcl}/*`),
     expirySchedules: arn('scheduler', `schedule/default/${environment.expirySchedule}`),
     /** The scheduled jobs' groups (`<project>--<environment>`) and their schedules (named after the job). */
     jobScheduleGroups: arn('scheduler', `schedule-group/${environment.scheduleGroup}`),

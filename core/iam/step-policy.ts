@@ -13,6 +13,7 @@
  * - CodeBuild to the `<project>-<env>-<service>` projects;
  * - ECR to the `<project>/<env>/<service>` repositories;
  * - EventBridge Scheduler to the environments' expiry schedules, their jobs' schedule groups and schedules;
+ * - WAF to the environments' web ACLs (and the load balancers they go on);
  * - RDS's final snapshots, which a database's delete takes, to their names;
  * - Step Functions executions to `execution:*` of this account and region.
  *
@@ -85,6 +86,11 @@ function stepResources(service: AwsService, operation: string, arns: ModeshiftAr
       return operation === 'GetRole' ? [arns.executionRoles, ...arns.rolesByName] : [arns.executionRoles];
     case 'ecr':
       return [arns.ecrRepositories];
+    case 'wafv2':
+      // Associating names the load balancer too, and reading its ACL names only the load balancer.
+      return /WebACLForResource|ssociateWebACL/.test(operation)
+        ? [arns.webAcls, arns.loadBalancers]
+        : [arns.webAcls];
     default:
       return ['*'];
   }

@@ -17,6 +17,11 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, UnscopableAction>> = {
     limitedBy:
       "steps deregister only revisions of the task families of services they found tagged as the environment's; tasks already running keep their revision",
   },
+  'elasticloadbalancing:SetWebACL': {
+    why: 'takes no resource: IAM authorises it on `*` only',
+    limitedBy:
+      'checked only behind wafv2:AssociateWebACL and DisassociateWebACL, which are scoped to the environments’ web ACLs and load balancers',
+  },
   'route53:ChangeResourceRecordSets': {
     why: 'hosted zones support no tag condition keys, and zone ids are assigned by AWS',
     limitedBy:

@@ -1,6 +1,6 @@
 /**
- * DeleteLoadBalancer: the environment's listeners, its load balancer and its
- * target groups. The workflow calls it again after a wait while a target
+ * DeleteLoadBalancer: the environment's web ACL (taken off the load balancer
+ * first), its listeners, its load balancer and its target groups. The workflow calls it again after a wait while a target
  * group is still in use by the load balancer being deleted.
  */
 import {
@@ -15,6 +15,15 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
+  DeleteWebACLCommand,
+  DisassociateWebACLCommand,
+  GetWebACLCommand,
+  GetWebACLForResourceCommand,
+  ListTagsForResourceCommand,
+  ListWebACLsCommand,
+  WAFV2Client,
+} from '@aws-sdk/client-wafv2';
+import {
   deleteTargetGroups,
   findEnvironmentLoadBalancer,
   findEnvironmentTargetGroups,
@@ -22,6 +31,7 @@ import {
 import { listListeners } from '../aws/elbv2/listener-routes.ts';
 import type { EnvironmentIdentity } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
+import { deleteWebAcl } from '../aws/wafv2/web-acl.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
 import { defineStep } from '../step.ts';
@@ -44,8 +54,14 @@ export type DeleteLoadBalancerOutput = TeardownProgress;
  */
 export const deleteLoadBalancer = defineStep({
   name: 'DeleteLoadBalancer',
-  clients: { elbv2: ElasticLoadBalancingV2Client },
+  clients: { elbv2: ElasticLoadBalancingV2Client, waf: WAFV2Client },
   sends: [
+    ListWebACLsCommand,
+    ListTagsForResourceCommand,
+    GetWebACLForResourceCommand,
+    DisassociateWebACLCommand,
+    GetWebACLCommand,
+    DeleteWebACLCommand,
     DescribeLoadBalancersCommand,
     DescribeTagsCommand,
     DescribeLoadBalancerAttributesCommand,
@@ -55,15 +71,28 @@ export const deleteLoadBalancer = defineStep({
     DescribeTargetGroupsCommand,
     DeleteTargetGroupCommand,
   ],
-  async run(input: DeleteLoadBalancerInput, { elbv2 }): Promise<DeleteLoadBalancerOutput> {
+  async run(input: DeleteLoadBalancerInput, { elbv2, waf }): Promise<DeleteLoadBalancerOutput> {
     const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
     const name = input.names.loadBalancer;
 
     const balancer = await findEnvironmentLoadBalancer(elbv2, name, owner);
-    if (balancer?.LoadBalancerArn !== undefined) {
-      const arn = balancer.LoadBalancerArn;
-      // Checked before the listeners go, so a protected load balancer keeps serving.
-      if (await deletionProtectionOn(elbv2, arn)) throw deletionProtected(name);
+    const loadBalancerArn = balancer?.LoadBalancerArn;
+    // Checked before anything goes, so a protected load balancer keeps serving, behind its firewall.
+    if (loadBalancerArn !== undefined && (await deletionProtectionOn(elbv2, loadBalancerArn)))
+      throw deletionProtected(name);
+    try {
+      await deleteWebAcl(waf, {
+        name: input.names.webAcl,
+        owner,
+        ...(loadBalancerArn !== undefined ? { loadBalancerArn } : {}),
+      });
+    } catch (error) {
+      // Just taken off the load balancer: WAF lets it go in a moment; the next call deletes it.
+      if (hasAwsErrorName(error, 'WAFAssociatedItemException')) return { done: false };
+      throw error;
+    }
+    if (loadBalancerArn !== undefined) {
+      const arn = loadBalancerArn;
       await deleteListeners(elbv2, arn);
       try {
         await elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }));

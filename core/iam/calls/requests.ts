@@ -287,6 +287,7 @@ function filledArn(
           if (variable === 'Id') return name.replace(/^\/?hostedzone\//, '');
           if (variable === 'ParameterNameWithoutLeadingSlash') return value.replace(/^\//, '');
           if (variable === 'TaskDefinitionFamilyName') return name.split(':')[0] as string;
+          if (variable === 'Scope') return name.toLowerCase();
           return name;
         });
       if (values.length === 0 && VARIABLE_DEFAULTS[variable] !== undefined) {
@@ -309,6 +310,8 @@ function filledArn(
 function fieldsOf(variable: string, call: LoggedCall): readonly string[] {
   if (variable === 'GroupName' && call.service === 'scheduler' && /ScheduleGroup$/.test(call.operation))
     return ['Name'];
+  // A web ACL's ARN is `<scope>/webacl/<name>/<id>`, its scope lowercase (`regional`).
+  if (call.service === 'wafv2' && (variable === 'Name' || variable === 'Scope')) return [variable];
   return VARIABLE_FIELDS[variable] ?? [];
 }
 

@@ -12,6 +12,15 @@ import {
   OperationNotPermittedException,
   ResourceInUseException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DeleteWebACLCommand,
+  DisassociateWebACLCommand,
+  GetWebACLCommand,
+  GetWebACLForResourceCommand,
+  ListTagsForResourceCommand,
+  ListWebACLsCommand,
+  WAFV2Client,
+} from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
@@ -22,7 +31,11 @@ import {
 } from '../../../functions/steps/delete-load-balancer.ts';
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
-const clients = { elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) };
+const waf = mockClient(WAFV2Client);
+const clients = {
+  elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+  waf: new WAFV2Client({ region: 'us-east-1' }),
+};
 
 const LB_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shop--pr-42/50dc6c495c0c9188';
@@ -83,6 +96,8 @@ const ourTargetGroups = [
 
 beforeEach(() => {
   elbv2.reset();
+  waf.reset();
+  waf.on(ListWebACLsCommand).resolves({ WebACLs: [] });
 });
 
 describe('DeleteLoadBalancer', () => {
@@ -192,5 +207,62 @@ describe('DeleteLoadBalancer', () => {
 
     expect(elbv2).toHaveReceivedCommandTimes(DeleteTargetGroupCommand, 1);
     expect(elbv2).toHaveReceivedCommandWith(DeleteTargetGroupCommand, { TargetGroupArn: tgArn(WEB_TG) });
+  });
+});
+
+describe('DeleteLoadBalancer — the web ACL', () => {
+  const ACL_ARN = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/shop--pr-42/acl-1';
+
+  it('takes the web ACL off the load balancer and deletes it before the load balancer goes', async () => {
+    loadBalancerPresent();
+    elbv2.on(DeleteListenerCommand).resolves({});
+    elbv2.on(DeleteLoadBalancerCommand).resolves({});
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] });
+    waf
+      .on(ListWebACLsCommand)
+      .resolves({ WebACLs: [{ Name: 'shop--pr-42', Id: 'acl-1', ARN: ACL_ARN }] })
+      .on(ListTagsForResourceCommand)
+      .resolves({ TagInfoForResource: { TagList: ours } })
+      .on(GetWebACLForResourceCommand)
+      .resolves({
+        WebACL: {
+          Name: 'shop--pr-42',
+          Id: 'acl-1',
+          ARN: ACL_ARN,
+          DefaultAction: {},
+          VisibilityConfig: undefined,
+        },
+      })
+      .on(GetWebACLCommand)
+      .resolves({
+        WebACL: {
+          Name: 'shop--pr-42',
+          Id: 'acl-1',
+          ARN: ACL_ARN,
+          DefaultAction: {},
+          VisibilityConfig: undefined,
+        },
+        LockToken: 't',
+      })
+      .on(DeleteWebACLCommand)
+      .resolves({});
+
+    await deleteLoadBalancer(input, clients);
+
+    expect(waf).toHaveReceivedCommandWith(DisassociateWebACLCommand, { ResourceArn: LB_ARN });
+    expect(waf).toHaveReceivedCommandWith(DeleteWebACLCommand, { Name: 'shop--pr-42', Id: 'acl-1' });
+    const [deletedAcl] = waf.commandCalls(DeleteWebACLCommand);
+    const [deletedBalancer] = elbv2.commandCalls(DeleteLoadBalancerCommand);
+    expect(deletedBalancer && deletedAcl?.calledBefore(deletedBalancer)).toBe(true);
+  });
+
+  it('keeps the web ACL of a load balancer whose deletion protection is on', async () => {
+    loadBalancerPresent({ protection: true });
+
+    await expect(deleteLoadBalancer(input, clients)).rejects.toMatchObject({
+      name: 'Modeshift.DeletionProtected',
+    });
+    expect(waf).not.toHaveReceivedCommand(DisassociateWebACLCommand);
+    expect(waf).not.toHaveReceivedCommand(ListWebACLsCommand);
   });
 });

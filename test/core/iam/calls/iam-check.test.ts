@@ -183,6 +183,31 @@ describe('the requests IAM evaluates for logged calls', () => {
     });
   });
 
+  it('authorises a web ACL change on the ACL its name, scope and id make, with the tags it was created with', () => {
+    const acl = `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/shop--main/acl-1`;
+    const calls = [
+      call(
+        'step/EnsureWebAcl',
+        'wafv2',
+        'CreateWebACL',
+        { Name: 'shop--main', Scope: 'REGIONAL', Tags: TAGS },
+        { created: [acl] },
+      ),
+      call('step/DeleteLoadBalancer', 'wafv2', 'DeleteWebACL', {
+        Name: 'shop--main',
+        Scope: 'REGIONAL',
+        Id: 'acl-1',
+        LockToken: 't',
+      }),
+    ];
+    const { requests } = authorizationRequests(calls, PLACE, serviceCalls);
+
+    expect(requests.find((request) => request.action === 'wafv2:DeleteWebACL')).toMatchObject({
+      resource: acl,
+      context: { 'aws:ResourceTag/modeshift:project': 'shop' },
+    });
+  });
+
   it('reads a role that does not exist yet by its name, and one that does by its path', () => {
     const reads = replayed()
       .filter((request) => request.action === 'iam:GetRole')
