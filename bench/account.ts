@@ -13,9 +13,11 @@ import { LOCAL_STEPS, standIn } from '../local/steps.ts';
 import { STEPS } from '../state-machines/workflows.ts';
 import {
   inMemoryApplicationAutoScaling,
+  inMemoryCloudWatch,
   inMemoryEventBridge,
   inMemoryLoadBalancing,
   inMemoryScheduler,
+  inMemorySns,
   inMemoryWafv2,
 } from './aws/acknowledged-calls.ts';
 import { inMemoryCloudMap } from './aws/cloud-map.ts';
@@ -89,6 +91,8 @@ export function createAccount(model: LatencyModel, builds: () => number): Accoun
       scheduler: inMemoryScheduler(),
       applicationautoscaling: inMemoryApplicationAutoScaling(),
       wafv2: inMemoryWafv2(),
+      cloudwatch: inMemoryCloudWatch(),
+      sns: inMemorySns(),
       elasticloadbalancingv2: inMemoryLoadBalancing(),
       iam: inMemoryIam(),
     },

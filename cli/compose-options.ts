@@ -21,6 +21,7 @@ export interface ComposeCommandOptions {
   adoptZone?: string[];
   adoptApex?: boolean;
   pauseSchedules?: boolean;
+  notify?: string[];
   deploymentId?: string;
   /** Accept build contexts outside the compose file's folder (core/compose.ts ComposeOptions). */
   allowContextOutside?: boolean;
@@ -56,6 +57,14 @@ export function addComposeOptions(command: Command): Command {
     .option(
       '--pause-schedules',
       "development only: create the scheduled jobs' schedules disabled (run a job with modeshift run)",
+    )
+    .addOption(
+      new Option(
+        '--notify <email-or-topic-arn>',
+        "who the deployment alarms tell: an email address (subscribed to the environment's SNS topic; repeatable) or one existing SNS topic ARN",
+      )
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
     )
     .option('--deployment-id <id>', 'identifier of this deployment (default: the current UTC time)')
     .option(
@@ -102,6 +111,7 @@ export function loadRequest(
       : {}),
     ...(options.adoptApex ? { adoptApex: true } : {}),
     ...(options.pauseSchedules ? { pauseSchedules: true } : {}),
+    ...(options.notify !== undefined && options.notify.length > 0 ? { notify: options.notify } : {}),
     ...(configNames !== undefined ? { configNames } : {}),
     ...(options.allowContextOutside ? { allowContextOutside: true } : {}),
   };

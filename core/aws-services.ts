@@ -8,6 +8,7 @@
  */
 import * as acm from '@aws-sdk/client-acm';
 import * as applicationautoscaling from '@aws-sdk/client-application-auto-scaling';
+import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as cloudwatchlogs from '@aws-sdk/client-cloudwatch-logs';
 import * as codebuild from '@aws-sdk/client-codebuild';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
@@ -24,6 +25,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import * as scheduler from '@aws-sdk/client-scheduler';
 import * as servicediscovery from '@aws-sdk/client-servicediscovery';
 import * as sfn from '@aws-sdk/client-sfn';
+import * as sns from '@aws-sdk/client-sns';
 import * as ssm from '@aws-sdk/client-ssm';
 import * as wafv2 from '@aws-sdk/client-wafv2';
 import type { Client } from '@smithy/core/client';
@@ -81,6 +83,14 @@ const services = {
     client: applicationautoscaling.ApplicationAutoScalingClient,
     iamPrefix: 'application-autoscaling',
     errorPrefix: 'ApplicationAutoScaling',
+    tagAction: 'TagResource',
+  },
+  cloudwatch: {
+    sdkPackage: '@aws-sdk/client-cloudwatch',
+    sdk: cloudwatch,
+    client: cloudwatch.CloudWatchClient,
+    iamPrefix: 'cloudwatch',
+    errorPrefix: 'CloudWatch',
     tagAction: 'TagResource',
   },
   cloudwatchlogs: {
@@ -198,6 +208,14 @@ const services = {
     client: sfn.SFNClient,
     iamPrefix: 'states',
     errorPrefix: 'Sfn',
+  },
+  sns: {
+    sdkPackage: '@aws-sdk/client-sns',
+    sdk: sns,
+    client: sns.SNSClient,
+    iamPrefix: 'sns',
+    errorPrefix: 'Sns',
+    tagAction: 'TagResource',
   },
   ssm: {
     sdkPackage: '@aws-sdk/client-ssm',

@@ -53,6 +53,8 @@ export interface ComposeOptions {
   readonly adoptApex?: boolean;
   /** Development only: the scheduled jobs' schedules are created disabled (see the request's `pauseSchedules`). */
   readonly pauseSchedules?: boolean;
+  /** Who the deployment alarms tell (see the request's `notify`). @default [] */
+  readonly notify?: readonly string[];
   /** Variables for `${VAR}` interpolation. @default process.env */
   readonly variables?: Readonly<Record<string, string | undefined>>;
   /** Folder that relative build contexts and env files are resolved against. @default the compose file's folder */
@@ -320,6 +322,7 @@ export function composeToRequest(
       : {}),
     ...(options.adoptApex ? { adoptApex: true } : {}),
     ...(options.pauseSchedules ? { pauseSchedules: true } : {}),
+    ...(options.notify !== undefined && options.notify.length > 0 ? { notify: [...options.notify] } : {}),
   };
   const parsed = DeployRequestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {

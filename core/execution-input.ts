@@ -235,6 +235,8 @@ export interface DeployInput {
   readonly taskRoles: readonly string[];
   /** The state the jobs' schedules are given: `DISABLED` when a development deploy pauses them (`pauseSchedules`). */
   readonly scheduleState: 'ENABLED' | 'DISABLED';
+  /** Who the deployment alarms tell (`notify`): email addresses, or one SNS topic ARN. */
+  readonly notify: readonly string[];
   /** The Down Requested detail the expiry schedule sends. */
   readonly downRequest: { readonly project: string; readonly environment: string; readonly reason: string };
 }
@@ -455,6 +457,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       )
       .map((service) => service.name),
     scheduleState: request.pauseSchedules ? 'DISABLED' : 'ENABLED',
+    notify: request.notify ?? [],
     downRequest: { project, environment, reason: 'expired' },
   };
   assertInputFits(input);

@@ -88,6 +88,10 @@ export function environmentNames(project: string, environment: string) {
     loadBalancer: prefix,
     /** The WAF web ACL in front of the load balancer (`waf`), also its CloudWatch metric name. */
     webAcl: prefix,
+    /** What the deployment alarms' names start with (`<prefix>--<service>--5xx`, `--p95`). */
+    alarmPrefix: prefix,
+    /** The SNS topic the deployment alarms tell, unless the request names one (`notify`). */
+    alarmTopic: `${prefix}-alarms`,
     albSecurityGroup: `${prefix}-alb`,
     serviceSecurityGroup: `${prefix}-services`,
     databaseSecurityGroup: `${prefix}-db`,

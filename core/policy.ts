@@ -114,6 +114,20 @@ const settingShapes = {
     ),
   serviceDiscoveryTtlSeconds: z.number().check(z.int(), z.minimum(0), z.maximum(2_147_483_647)),
   waf: z.boolean(),
+  deploymentAlarms: z.enum(['off', 'alarms', 'rollback']),
+  alarm5xxPerMinute: z
+    .number()
+    .check(
+      z.int(),
+      z.minimum(1, 'expected 1 or more 5xx responses a minute'),
+      z.maximum(100_000, 'expected at most 100000 5xx responses a minute'),
+    ),
+  alarmP95LatencySeconds: z
+    .number()
+    .check(
+      z.minimum(0.01, 'expected 0.01 to 60 seconds'),
+      z.maximum(60, 'expected 0.01 to 60 seconds (the load balancer times requests out at 60 by default)'),
+    ),
 };
 
 export type SettingName = keyof typeof settingShapes;
@@ -180,6 +194,9 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   autoscalingMaxFactor: 'Autoscaling maximum (× replicas)',
   serviceDiscoveryTtlSeconds: 'Cloud Map TTL (seconds)',
   waf: 'AWS WAF on the load balancer',
+  deploymentAlarms: 'Deploy alarms: 5xx, p95 latency',
+  alarm5xxPerMinute: 'Alarm: 5xx a minute above',
+  alarmP95LatencySeconds: 'Alarm: p95 latency above (s)',
 };
 
 /** Deployment configuration implied by each strategy (docs/design.md §1). */
@@ -224,6 +241,9 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     autoscalingMaxFactor: 2,
     serviceDiscoveryTtlSeconds: 10,
     waf: false,
+    deploymentAlarms: 'off',
+    alarm5xxPerMinute: 10,
+    alarmP95LatencySeconds: 2,
   },
   staging: {
     buildComputeType: 'BUILD_GENERAL1_SMALL',
@@ -256,6 +276,9 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     autoscalingMaxFactor: 2,
     serviceDiscoveryTtlSeconds: 10,
     waf: false,
+    deploymentAlarms: 'alarms',
+    alarm5xxPerMinute: 10,
+    alarmP95LatencySeconds: 2,
   },
   production: {
     buildComputeType: 'BUILD_GENERAL1_MEDIUM',
@@ -288,6 +311,9 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     autoscalingMaxFactor: 4,
     serviceDiscoveryTtlSeconds: 10,
     waf: true,
+    deploymentAlarms: 'rollback',
+    alarm5xxPerMinute: 5,
+    alarmP95LatencySeconds: 1,
   },
 };
 

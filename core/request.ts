@@ -67,6 +67,11 @@ export const REQUEST_LIMITS = {
   maxTtlMs: 365 * 86_400_000,
 } as const;
 
+/** An email address, as SNS's email protocol takes it. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** An SNS standard topic's ARN. */
+export const SNS_TOPIC_ARN = /^arn:aws(?:-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
 /** A role under `/modeshift-app/` (core/iam/app-boundary.ts `APP_ROLE_PATH`). */
 const APP_ROLE_ARN =
   /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/modeshift-app\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
@@ -597,6 +602,36 @@ const DeployRequestObject = z.strictObject({
    * an environment runs its jobs as the app will, and a broken job shows before staging
    */
   pauseSchedules: z.optional(z.boolean()),
+  /**
+   * Who the deployment alarms tell (`deploymentAlarms`; `--notify`): email addresses, subscribed
+   * to the environment's SNS topic, or one existing SNS topic ARN, which is used instead.
+   * @default [] (the environment's topic, with no one subscribed)
+   */
+  notify: z.optional(
+    z
+      .array(
+        z.string().check(
+          z.refine((value) => EMAIL.test(value) || SNS_TOPIC_ARN.test(value), {
+            error: (issue) =>
+              `${quoted(issue.input)} is neither an email address nor an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)`,
+          }),
+        ),
+      )
+      .check(
+        z.maxLength(10, { error: 'lists more than 10 recipients' }),
+        z.refine((values) => values.filter((value) => SNS_TOPIC_ARN.test(value)).length <= 1, {
+          error: 'names more than one SNS topic: the alarms tell one topic',
+        }),
+        z.refine(
+          (values) =>
+            !values.some((value) => SNS_TOPIC_ARN.test(value)) ||
+            values.every((value) => SNS_TOPIC_ARN.test(value)),
+          {
+            error: 'mixes a topic ARN with email addresses: subscribe the addresses to that topic yourself',
+          },
+        ),
+      ),
+  ),
 });
 
 export const DeployRequestSchema = DeployRequestObject.check(

@@ -14,6 +14,7 @@ import type { JsonObject, Machine } from '../core/asl.ts';
 import { checkBuilds } from '../functions/steps/check-builds.ts';
 import { checkExpirySchedule } from '../functions/steps/check-expiry-schedule.ts';
 import { describeFailure } from '../functions/steps/describe-failure.ts';
+import { ensureAlarms } from '../functions/steps/ensure-alarms.ts';
 import { ensureCaches } from '../functions/steps/ensure-caches.ts';
 import { ensureCertificate } from '../functions/steps/ensure-certificate.ts';
 import { ensureCluster } from '../functions/steps/ensure-cluster.ts';
@@ -235,6 +236,24 @@ const loadBalancer: GuardedBranch = {
       },
       resultPath: '$.webAcl',
       poll: { intervalSeconds: 5, maxAttempts: 60 },
+      onError: 'propagate',
+      next: 'EnsureAlarms',
+    }),
+    EnsureAlarms: lambdaTask(ensureAlarms, {
+      comment:
+        "Where the mode has deploymentAlarms: each public service's CloudWatch alarms on its 5xx responses and p95 response time, telling the environment's SNS topic (or the one notify names); removed where it has not.",
+      parameters: {
+        'project.$': '$.project',
+        'environment.$': '$.environment',
+        'names.$': '$.names',
+        'tags.$': '$.tags',
+        'policy.$': '$.policy',
+        'loadBalancer.$': '$.loadBalancer',
+        'notify.$': '$.notify',
+        accountId: placeholder('AccountId'),
+        region: placeholder('Region'),
+      },
+      resultPath: '$.alarms',
       onError: 'propagate',
       next: END,
     }),
@@ -620,6 +639,7 @@ export const deployDefinition: Machine = {
         'targetGroups.$': '$.targetGroups',
         'publicServices.$': '$.publicServices',
         'serviceNames.$': '$.containers',
+        'notify.$': '$.notify',
       },
       resultPath: '$.foundations',
       branches: [

@@ -1,6 +1,6 @@
 /**
  * The in-memory services whose calls the benchmark only needs answered:
- * EventBridge events, Scheduler schedules, scalable targets, web ACLs, the load balancer's attributes and
+ * EventBridge events, Scheduler schedules, scalable targets, web ACLs, alarms and topics, the load balancer's attributes and
  * RDS subnet groups. Each call still takes the model's call latency.
  */
 import { awsError, type InMemoryService } from './in-memory-clients.ts';
@@ -156,6 +156,65 @@ export function inMemoryWafv2(): InMemoryService {
     },
     DeleteWebACL: (input: { Name?: string }) => {
       acls.delete(input.Name ?? '');
+      return {};
+    },
+  };
+}
+
+/** CloudWatch: metric alarms by name. */
+export function inMemoryCloudWatch(): InMemoryService {
+  const alarms = new Map<string, unknown>();
+  return {
+    PutMetricAlarm: (input: { AlarmName?: string }) => {
+      alarms.set(input.AlarmName ?? '', { ...input, StateValue: 'OK' });
+      return {};
+    },
+    DescribeAlarms: (input: { AlarmNamePrefix?: string; AlarmNames?: string[] }) => ({
+      MetricAlarms: [...alarms]
+        .filter(
+          ([name]) =>
+            (input.AlarmNamePrefix === undefined || name.startsWith(input.AlarmNamePrefix)) &&
+            (input.AlarmNames === undefined || input.AlarmNames.includes(name)),
+        )
+        .map(([, alarm]) => alarm),
+    }),
+    DeleteAlarms: (input: { AlarmNames?: string[] }) => {
+      for (const name of input.AlarmNames ?? []) alarms.delete(name);
+      return {};
+    },
+  };
+}
+
+/** SNS: topics by ARN, with their tags and email subscriptions. */
+export function inMemorySns(): InMemoryService {
+  const topics = new Map<string, { tags: unknown[]; emails: Set<string> }>();
+  const arnOf = (name?: string) => `arn:aws:sns:us-east-1:123456789012:${name ?? ''}`;
+  const topic = (arn?: string) => {
+    const found = topics.get(arn ?? '');
+    if (found === undefined) throw awsError('sns', 'NotFoundException', 'Topic does not exist');
+    return found;
+  };
+  return {
+    ListTopics: () => ({ Topics: [...topics.keys()].map((TopicArn) => ({ TopicArn })) }),
+    ListTagsForResource: (input: { ResourceArn?: string }) => ({ Tags: topic(input.ResourceArn).tags }),
+    CreateTopic: (input: { Name?: string; Tags?: unknown[] }) => {
+      const arn = arnOf(input.Name);
+      if (!topics.has(arn)) topics.set(arn, { tags: input.Tags ?? [], emails: new Set() });
+      return { TopicArn: arn };
+    },
+    TagResource: (input: { ResourceArn?: string; Tags?: unknown[] }) => {
+      topic(input.ResourceArn).tags = input.Tags ?? [];
+      return {};
+    },
+    ListSubscriptionsByTopic: (input: { TopicArn?: string }) => ({
+      Subscriptions: [...topic(input.TopicArn).emails].map((Endpoint) => ({ Protocol: 'email', Endpoint })),
+    }),
+    Subscribe: (input: { TopicArn?: string; Endpoint?: string }) => {
+      topic(input.TopicArn).emails.add(input.Endpoint ?? '');
+      return { SubscriptionArn: 'pending confirmation' };
+    },
+    DeleteTopic: (input: { TopicArn?: string }) => {
+      topics.delete(input.TopicArn ?? '');
       return {};
     },
   };

@@ -57,6 +57,10 @@ export function modeshiftArns(context: AccountContext) {
     rdsSecrets: arn('secretsmanager', 'secret:rds!*'),
     kmsKeys: arn('kms', 'key/*'),
     loadBalancers: arn('elasticloadbalancing', `loadbalancer/app/${environment.loadBalancer}/*`),
+    /** The environments' deployment alarms (`<prefix>--<service>--5xx`, `--p95`). */
+    deploymentAlarms: arn('cloudwatch', `alarm:${environment.alarmPrefix}--*`),
+    /** The SNS topics the deployment alarms tell (`<prefix>-alarms`). */
+    alarmTopics: arn('sns', environment.alarmTopic),
     /** The environments' WAF web ACLs (`regional/webacl/<name>/<id>`, the id AWS's). */
     webAcls: arn('wafv2', `regional/webacl/${environment.webAcl}/*`),
     expirySchedules: arn('scheduler', `schedule/default/${environment.expirySchedule}`),

@@ -14,6 +14,7 @@
  * - ECR to the `<project>/<env>/<service>` repositories;
  * - EventBridge Scheduler to the environments' expiry schedules, their jobs' schedule groups and schedules;
  * - WAF to the environments' web ACLs (and the load balancers they go on);
+ * - CloudWatch to the environments' deployment alarms, SNS to their alarm topics;
  * - RDS's final snapshots, which a database's delete takes, to their names;
  * - Step Functions executions to `execution:*` of this account and region.
  *
@@ -86,6 +87,10 @@ function stepResources(service: AwsService, operation: string, arns: ModeshiftAr
       return operation === 'GetRole' ? [arns.executionRoles, ...arns.rolesByName] : [arns.executionRoles];
     case 'ecr':
       return [arns.ecrRepositories];
+    case 'cloudwatch':
+      return [arns.deploymentAlarms];
+    case 'sns':
+      return [arns.alarmTopics];
     case 'wafv2':
       // Associating names the load balancer too, and reading its ACL names only the load balancer.
       return /WebACLForResource|ssociateWebACL/.test(operation)

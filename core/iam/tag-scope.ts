@@ -42,7 +42,9 @@ export const REQUEST_TAG = `aws:RequestTag/${TAG_KEY}`;
  * its name (with the account's hash in it); the roles modeshift creates are
  * under `role/modeshift/`; RDS's managed secrets are `rds!*` and created by RDS
  * on modeshift's behalf; the KMS key is AWS-managed; EventBridge Scheduler
- * schedules carry no tags (they are scoped by name). modeshift's own table,
+ * schedules carry no tags (they are scoped by name); CloudWatch's PutMetricAlarm
+ * both creates and changes an alarm, so no one tag condition fits it: the
+ * deployment alarms are scoped by their names. modeshift's own table,
  * bus, functions and executions are exact ARNs.
  */
 const SCOPED_BY_NAME = new Set([
@@ -51,6 +53,7 @@ const SCOPED_BY_NAME = new Set([
   'secretsmanager',
   'kms',
   'scheduler',
+  'cloudwatch',
   'dynamodb',
   'events',
   'lambda',

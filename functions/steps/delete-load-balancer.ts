@@ -1,8 +1,11 @@
 /**
- * DeleteLoadBalancer: the environment's web ACL (taken off the load balancer
- * first), its listeners, its load balancer and its target groups. The workflow calls it again after a wait while a target
+ * DeleteLoadBalancer: the environment's deployment alarms and their SNS topic,
+ * its web ACL (taken off the load balancer first), its listeners, its load
+ * balancer and its target groups. The workflow calls it again after a wait while a target
  * group is still in use by the load balancer being deleted.
  */
+
+import { CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DeleteListenerCommand,
   DeleteLoadBalancerCommand,
@@ -15,6 +18,12 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
+  DeleteTopicCommand,
+  ListTopicsCommand,
+  ListTagsForResourceCommand as ListTopicTagsCommand,
+  SNSClient,
+} from '@aws-sdk/client-sns';
+import {
   DeleteWebACLCommand,
   DisassociateWebACLCommand,
   GetWebACLCommand,
@@ -23,6 +32,7 @@ import {
   ListWebACLsCommand,
   WAFV2Client,
 } from '@aws-sdk/client-wafv2';
+import { deleteServiceAlarms } from '../aws/cloudwatch/service-alarms.ts';
 import {
   deleteTargetGroups,
   findEnvironmentLoadBalancer,
@@ -31,6 +41,7 @@ import {
 import { listListeners } from '../aws/elbv2/listener-routes.ts';
 import type { EnvironmentIdentity } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
+import { deleteAlarmTopic, findTopicArn } from '../aws/sns/alarm-topic.ts';
 import { deleteWebAcl } from '../aws/wafv2/web-acl.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
@@ -54,8 +65,18 @@ export type DeleteLoadBalancerOutput = TeardownProgress;
  */
 export const deleteLoadBalancer = defineStep({
   name: 'DeleteLoadBalancer',
-  clients: { elbv2: ElasticLoadBalancingV2Client, waf: WAFV2Client },
+  clients: {
+    elbv2: ElasticLoadBalancingV2Client,
+    waf: WAFV2Client,
+    cloudwatch: CloudWatchClient,
+    sns: SNSClient,
+  },
   sends: [
+    DescribeAlarmsCommand,
+    DeleteAlarmsCommand,
+    ListTopicsCommand,
+    ListTopicTagsCommand,
+    DeleteTopicCommand,
     ListWebACLsCommand,
     ListTagsForResourceCommand,
     GetWebACLForResourceCommand,
@@ -71,7 +92,10 @@ export const deleteLoadBalancer = defineStep({
     DescribeTargetGroupsCommand,
     DeleteTargetGroupCommand,
   ],
-  async run(input: DeleteLoadBalancerInput, { elbv2, waf }): Promise<DeleteLoadBalancerOutput> {
+  async run(
+    input: DeleteLoadBalancerInput,
+    { elbv2, waf, cloudwatch, sns },
+  ): Promise<DeleteLoadBalancerOutput> {
     const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
     const name = input.names.loadBalancer;
 
@@ -80,6 +104,9 @@ export const deleteLoadBalancer = defineStep({
     // Checked before anything goes, so a protected load balancer keeps serving, behind its firewall.
     if (loadBalancerArn !== undefined && (await deletionProtectionOn(elbv2, loadBalancerArn)))
       throw deletionProtected(name);
+    await deleteServiceAlarms(cloudwatch, input.names.alarmPrefix);
+    const topic = await findTopicArn(sns, input.names.alarmTopic);
+    if (topic !== undefined) await deleteAlarmTopic(sns, topic, owner);
     try {
       await deleteWebAcl(waf, {
         name: input.names.webAcl,

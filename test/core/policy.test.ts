@@ -45,6 +45,9 @@ const DESIGN_TABLE = {
   autoscalingMaxFactor: [2, 2, 4],
   serviceDiscoveryTtlSeconds: [10, 10, 10],
   waf: [false, false, true],
+  deploymentAlarms: ['off', 'alarms', 'rollback'],
+  alarm5xxPerMinute: [10, 10, 5],
+  alarmP95LatencySeconds: [2, 2, 1],
 } as const;
 
 describe('mode policy — the docs/design.md §1 table', () => {
@@ -56,7 +59,7 @@ describe('mode policy — the docs/design.md §1 table', () => {
     expect(MODE_POLICIES[mode][setting as keyof typeof DESIGN_TABLE]).toBe(expected);
   });
 
-  it('has exactly the thirty-one settings of the table, in every mode', () => {
+  it('has exactly the thirty-four settings of the table, in every mode', () => {
     for (const mode of MODES) expect(Object.keys(MODE_POLICIES[mode])).toEqual(Object.keys(DESIGN_TABLE));
     expect(SETTING_NAMES).toEqual(Object.keys(DESIGN_TABLE));
   });

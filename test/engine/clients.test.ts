@@ -33,7 +33,7 @@ describe('local engine — client factory', () => {
     const clients = createClientFactory();
 
     expect(() => clients('lambda')).toThrow(
-      /no AWS client for service "lambda" \(known: acm, applicationautoscaling, cloudwatchlogs, .*\)/,
+      /no AWS client for service "lambda" \(known: acm, applicationautoscaling, cloudwatch, cloudwatchlogs, .*\)/,
     );
   });
 });

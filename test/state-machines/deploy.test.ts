@@ -63,7 +63,7 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
   it('succeeds and records the deployment', async () => {
     const { result } = await deploy();
 
-    expect(result.status).toBe('SUCCEEDED');
+    expect(result.status, `${result.failedState}: ${result.error} ${result.cause}`).toBe('SUCCEEDED');
     expect(aws.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
       ConditionExpression: '#lockId = :lock',
       ExpressionAttributeValues: expect.objectContaining({

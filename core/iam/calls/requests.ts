@@ -158,6 +158,7 @@ const VARIABLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   SubnetGroupName: ['DBSubnetGroupName'],
   SnapshotName: ['FinalDBSnapshotIdentifier', 'DBSnapshotIdentifier'],
   TableName: ['TableName'],
+  AlarmName: ['AlarmName', 'AlarmNames'],
   IndexName: ['IndexName'],
   EventBusName: ['EventBusName', 'Entries.EventBusName'],
   RuleName: ['Name', 'Rule'],
@@ -360,10 +361,18 @@ function resourcesOf(
       (segment) => segment !== '' && (noun.includes(segment) || segment.includes(noun)),
     ) &&
     !reference.resourceTypes.some((type) => typeRegExp(type.arn, place).test(arn));
-  // A listener, whose create the reference authorises on its load balancer only, is new too.
+  // A listener, whose create the reference authorises on its load balancer only, is new too. A scalable
+  // target registered again (new bounds) is not: AWS authorises it against the target and its tags.
+  const known = state.scalableTargets.get(String(valuesAt(call.input, ['ResourceId'])[0]));
+  const registeredAgain =
+    call.service === 'applicationautoscaling' &&
+    call.operation === 'RegisterScalableTarget' &&
+    known !== undefined &&
+    inOutput.has(known);
   const created = new Set(
     [...inOutput].filter(
       (arn) =>
+        !registeredAgain &&
         isCreateOperation(call.operation) &&
         (ofNoType(arn) || newTypes.some((type) => typeRegExp(type.arn, place).test(arn))),
     ),

@@ -116,7 +116,11 @@ function reportedSettingsMatch(service: Service, wanted: ServiceSettings): boole
       (deployment.deploymentCircuitBreaker?.enable ?? false) !==
         (want.deploymentCircuitBreaker?.enable ?? false) ||
       (deployment.deploymentCircuitBreaker?.rollback ?? false) !==
-        (want.deploymentCircuitBreaker?.rollback ?? false)
+        (want.deploymentCircuitBreaker?.rollback ?? false) ||
+      (deployment.alarms?.enable ?? false) !== (want.alarms?.enable ?? false) ||
+      (deployment.alarms?.rollback ?? false) !== (want.alarms?.rollback ?? false) ||
+      ((deployment.alarms?.enable ?? false) &&
+        sortedKey(deployment.alarms?.alarmNames ?? []) !== sortedKey(want.alarms?.alarmNames ?? []))
     )
       return false;
   }

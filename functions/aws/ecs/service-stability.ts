@@ -20,7 +20,7 @@ export function isStable(service: Service, cluster: string, taskDefinitionArn: s
   if (failed !== undefined) {
     throw new StepError(
       'Modeshift.ServiceDeploymentFailed',
-      `ECS service ${service.serviceName} on cluster ${cluster}: deployment ${failed.id ?? ''} failed: ${failed.rolloutStateReason ?? 'no reason given'}`,
+      `ECS service ${service.serviceName} on cluster ${cluster}: deployment ${failed.id ?? ''} failed: ${failed.rolloutStateReason ?? 'no reason given'}${watchedAlarms(service)}`,
     );
   }
   const [primary, ...others] = deployments;
@@ -33,6 +33,13 @@ export function isStable(service: Service, cluster: string, taskDefinitionArn: s
     );
   }
   return completed(primary, service);
+}
+
+/** The deployment alarms ECS watched, which its reason names when one of them rolled the deployment back. */
+function watchedAlarms(service: Service): string {
+  const alarms = service.deploymentConfiguration?.alarms;
+  if (!alarms?.enable || (alarms.alarmNames ?? []).length === 0) return '';
+  return ` (deployment alarms watched: ${alarms.alarmNames?.join(', ')}${alarms.rollback ? ', with rollback' : ''})`;
 }
 
 function completed(deployment: Deployment, service: Service): boolean {

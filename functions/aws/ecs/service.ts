@@ -2,14 +2,15 @@
  * EnsureService: a service's Cloud Map entry (its private DNS name, with the
  * mode's `serviceDiscoveryTtlSeconds`) and its ECS service on the environment's cluster, created or
  * brought to every setting of the mode: capacity provider, deployment
- * percentages, circuit breaker, ECS Exec, network, load balancer and task
- * definition.
+ * percentages, circuit breaker, deployment alarms, ECS Exec, network, load
+ * balancer and task definition.
  * A service of that name in the cluster that is not tagged for this
  * environment stops it with `Modeshift.NotOwned`.
  */
 import {
   type CapacityProviderStrategyItem,
   CreateServiceCommand,
+  type DeploymentAlarms,
   DescribeServicesCommand,
   type ECSClient,
   type Service,
@@ -30,6 +31,7 @@ import type { EnvironmentNames } from '../../../core/names.ts';
 import type { Policy } from '../../../core/policy.ts';
 import type { LoadBalancerRef, NamespaceRef, NetworkRef } from '../../resource-refs.ts';
 import { StepError } from '../../step-errors.ts';
+import { serviceAlarmNames } from '../cloudwatch/service-alarms.ts';
 import { assertOwned, environmentIdentity } from '../environment-tags.ts';
 import { awsErrorNamed } from '../errors.ts';
 import { hasSettings, SETTINGS_TAG, type ServiceSettings, settingsFingerprint } from './service-settings.ts';
@@ -104,6 +106,7 @@ export async function ensureService(
       minimumHealthyPercent: policy.minimumHealthyPercent,
       maximumPercent: policy.maximumPercent,
       deploymentCircuitBreaker: { enable: true, rollback: policy.circuitBreakerRollback },
+      ...deploymentAlarms(input, existing),
     },
     networkConfiguration: {
       awsvpcConfiguration: {
@@ -297,6 +300,31 @@ async function describeService(ecs: ECSClient, cluster: string, name: string): P
     new DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] }),
   );
   return services?.find((candidate) => candidate.serviceName === name && candidate.status !== 'INACTIVE');
+}
+
+/**
+ * The CloudWatch alarms ECS watches while it deploys the service (EnsureAlarms makes them): a
+ * public service's where the mode has `deploymentAlarms`, rolled back on where it says
+ * `rollback`. Elsewhere none — and alarms a service still has (a mode change) are turned off.
+ */
+function deploymentAlarms(
+  input: EnsureServiceInput,
+  existing: Service | undefined,
+): { alarms?: DeploymentAlarms } {
+  const { service, policy, names } = input;
+  if (service.public && policy.deploymentAlarms !== 'off') {
+    const alarms = serviceAlarmNames(names.alarmPrefix, service.name);
+    return {
+      alarms: {
+        alarmNames: [alarms.errors5xx, alarms.latencyP95],
+        enable: true,
+        rollback: policy.deploymentAlarms === 'rollback',
+      },
+    };
+  }
+  return existing?.deploymentConfiguration?.alarms?.enable
+    ? { alarms: { alarmNames: [], enable: false, rollback: false } }
+    : {};
 }
 
 /** A public service's target group; nothing for a private one. */

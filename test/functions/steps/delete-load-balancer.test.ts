@@ -1,3 +1,4 @@
+import { CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DeleteListenerCommand,
   DeleteLoadBalancerCommand,
@@ -12,6 +13,12 @@ import {
   OperationNotPermittedException,
   ResourceInUseException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DeleteTopicCommand,
+  ListTopicsCommand,
+  ListTagsForResourceCommand as ListTopicTagsCommand,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 import {
   DeleteWebACLCommand,
   DisassociateWebACLCommand,
@@ -32,9 +39,13 @@ import {
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const waf = mockClient(WAFV2Client);
+const cloudwatch = mockClient(CloudWatchClient);
+const sns = mockClient(SNSClient);
 const clients = {
   elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
   waf: new WAFV2Client({ region: 'us-east-1' }),
+  cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
+  sns: new SNSClient({ region: 'us-east-1' }),
 };
 
 const LB_ARN =
@@ -98,6 +109,10 @@ beforeEach(() => {
   elbv2.reset();
   waf.reset();
   waf.on(ListWebACLsCommand).resolves({ WebACLs: [] });
+  cloudwatch.reset();
+  cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+  sns.reset();
+  sns.on(ListTopicsCommand).resolves({ Topics: [] });
 });
 
 describe('DeleteLoadBalancer', () => {
@@ -264,5 +279,36 @@ describe('DeleteLoadBalancer — the web ACL', () => {
     });
     expect(waf).not.toHaveReceivedCommand(DisassociateWebACLCommand);
     expect(waf).not.toHaveReceivedCommand(ListWebACLsCommand);
+  });
+});
+
+describe('DeleteLoadBalancer — the deployment alarms', () => {
+  it("deletes the environment's alarms and its alarm topic", async () => {
+    loadBalancerGone();
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] });
+    cloudwatch
+      .on(DescribeAlarmsCommand)
+      .resolves({
+        MetricAlarms: [{ AlarmName: 'shop--pr-42--web--5xx' }, { AlarmName: 'shop--pr-42--web--p95' }],
+      })
+      .on(DeleteAlarmsCommand)
+      .resolves({});
+    const topic = 'arn:aws:sns:us-east-1:123456789012:shop--pr-42-alarms';
+    sns
+      .on(ListTopicsCommand)
+      .resolves({ Topics: [{ TopicArn: 'arn:aws:sns:us-east-1:123456789012:other' }, { TopicArn: topic }] })
+      .on(ListTopicTagsCommand)
+      .resolves({ Tags: ours })
+      .on(DeleteTopicCommand)
+      .resolves({});
+
+    await deleteLoadBalancer(input, clients);
+
+    expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNamePrefix: 'shop--pr-42--' });
+    expect(cloudwatch).toHaveReceivedCommandWith(DeleteAlarmsCommand, {
+      AlarmNames: ['shop--pr-42--web--5xx', 'shop--pr-42--web--p95'],
+    });
+    expect(sns).toHaveReceivedCommandTimes(DeleteTopicCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(DeleteTopicCommand, { TopicArn: topic });
   });
 });

@@ -172,8 +172,24 @@ describe('the requests IAM evaluates for logged calls', () => {
         ResourceId: resourceId,
         PolicyName: 'web-cpu-target',
       }),
+      call(
+        'step/RolloutServices',
+        'applicationautoscaling',
+        'RegisterScalableTarget',
+        { ResourceId: resourceId, MinCapacity: 2, MaxCapacity: 8 },
+        { created: [target] },
+      ),
     ];
     const { requests } = authorizationRequests(calls, PLACE, serviceCalls);
+
+    // Registered again with new bounds (no tags): an update of the target, authorised on its tags.
+    const again = requests.filter(
+      (request) => request.action === 'application-autoscaling:RegisterScalableTarget',
+    );
+    expect(again.at(-1)).toMatchObject({
+      resource: target,
+      context: { 'aws:ResourceTag/modeshift:project': 'shop' },
+    });
 
     expect(
       requests.find((request) => request.action === 'application-autoscaling:PutScalingPolicy'),

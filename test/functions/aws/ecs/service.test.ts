@@ -131,6 +131,34 @@ beforeEach(() => {
   ecs.on(UpdateServiceCommand).resolves({ service: { serviceArn: SERVICE_ARN } });
 });
 
+describe('EnsureService — deployment alarms', () => {
+  it('gives a development service no alarms, and turns off alarms a service still has from another mode', async () => {
+    discoveryServiceWithTtl(10);
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+    await ensureService(inputFor('development'), clients);
+    expect(
+      ecs.commandCalls(CreateServiceCommand)[0]?.args[0].input.deploymentConfiguration,
+    ).not.toHaveProperty('alarms');
+
+    ecs.resetHistory();
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        activeService({
+          deploymentConfiguration: {
+            alarms: { alarmNames: ['shop--pr-42--api--5xx'], enable: true, rollback: true },
+          },
+        }),
+      ],
+    });
+    await ensureService(inputFor('development'), clients);
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      deploymentConfiguration: expect.objectContaining({
+        alarms: { alarmNames: [], enable: false, rollback: false },
+      }),
+    });
+  });
+});
+
 describe('EnsureService — Cloud Map', () => {
   it('creates the Cloud Map service with A records of the discovery TTL when the namespace has none', async () => {
     servicediscovery.on(ListDiscoveryServicesCommand).resolves({ Services: [] });
@@ -265,6 +293,12 @@ describe('EnsureService — ECS service', () => {
         minimumHealthyPercent: 100,
         maximumPercent: 200,
         deploymentCircuitBreaker: { enable: true, rollback: true },
+        // A public service: ECS watches its 5xx and p95 alarms, and rolls back on them in production.
+        alarms: {
+          alarmNames: ['shop--pr-42--api--5xx', 'shop--pr-42--api--p95'],
+          enable: true,
+          rollback: true,
+        },
       },
       networkConfiguration: {
         awsvpcConfiguration: {
@@ -318,6 +352,12 @@ describe('EnsureService — ECS service', () => {
         minimumHealthyPercent: 100,
         maximumPercent: 200,
         deploymentCircuitBreaker: { enable: true, rollback: true },
+        // Staging watches the alarms and does not roll back on them.
+        alarms: {
+          alarmNames: ['shop--pr-42--api--5xx', 'shop--pr-42--api--p95'],
+          enable: true,
+          rollback: false,
+        },
       },
       loadBalancers: [{ targetGroupArn: TARGET_GROUP_ARN, containerName: 'api', containerPort: 8080 }],
       serviceRegistries: [{ registryArn: REGISTRY_ARN }],
