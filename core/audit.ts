@@ -15,6 +15,7 @@ import type { DeployInput } from './execution-input.ts';
 import { serviceNames } from './names.ts';
 import { natGatewayCount } from './plan.ts';
 import type { Policy, SettingName } from './policy.ts';
+import { SNS_TOPIC_ARN } from './request.ts';
 
 /** The kinds of resource an environment has, as the audit names them. */
 export type ResourceType =
@@ -53,6 +54,13 @@ export type ResourceType =
   /** The scheduled jobs' EventBridge Scheduler group, and a job's schedule in it (named after the job). */
   | 'schedule-group'
   | 'job-schedule'
+  /** A public service's deployment alarm (5xx or p95), and the SNS topic they tell. */
+  | 'deployment-alarm'
+  | 'alarm-topic'
+  /** The WAF web ACL in front of the load balancer (`waf`). */
+  | 'web-acl'
+  /** A service's Application Auto Scaling target (named by AWS's id, so not matched to a service). */
+  | 'scalable-target'
   | 'config-value'
   | 'other';
 
@@ -111,6 +119,8 @@ type Singleton = Extract<
   | 'build-role'
   | 'expiry-schedule'
   | 'schedule-group'
+  | 'alarm-topic'
+  | 'web-acl'
   | 'certificate'
 >;
 
@@ -174,6 +184,17 @@ export function expectedResources(input: DeployInput): ExpectedResources {
   if (input.expiry.enabled) singletons.add('expiry-schedule');
   if ((input.jobs ?? []).length > 0) singletons.add('schedule-group');
   if (input.zones.length > 0) singletons.add('certificate');
+  // `policy` is absent from inputs built before these settings existed: such a deploy made none of them.
+  const policy: Partial<Policy> = input.policy ?? {};
+  if (input.hasPublicServices && policy.deploymentAlarms !== undefined && policy.deploymentAlarms !== 'off') {
+    for (const group of input.targetGroups) {
+      add('deployment-alarm', `${names.alarmPrefix}--${group.service}--5xx`);
+      add('deployment-alarm', `${names.alarmPrefix}--${group.service}--p95`);
+    }
+    if (!(input.notify ?? []).some((recipient) => SNS_TOPIC_ARN.test(recipient)))
+      singletons.add('alarm-topic');
+  }
+  if (input.hasPublicServices && policy.waf === true) singletons.add('web-acl');
   return {
     required,
     named: new Set([
@@ -189,6 +210,7 @@ export function expectedResources(input: DeployInput): ExpectedResources {
       'cache',
       'hosted-zone',
       'job-schedule',
+      'deployment-alarm',
     ]),
     singletons,
   };
@@ -230,7 +252,7 @@ function deployedResourceFindings(input: DeployInput, observed: ObservedEnvironm
   for (const resource of observed.resources) {
     const key = label(resource);
     if (resource.type === 'config-value' || resource.type === 'final-snapshot') continue;
-    if (resource.type === 'ecs-task') continue;
+    if (resource.type === 'ecs-task' || resource.type === 'scalable-target') continue;
     if (resource.type === 'automated-snapshot') {
       if (snapshotOf(resource.name, instances) === undefined)
         findings.push(orphan(resource, 'an automated snapshot of a database the compose file does not name'));

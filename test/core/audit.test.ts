@@ -43,6 +43,12 @@ const deployed = (): AuditResource[] => [
     { type: 'task-role', name: `shop--pr-1--${service}.task` },
   ]),
   ...input.targetGroups.map((group): AuditResource => ({ type: 'target-group', name: group.name })),
+  // Staging has deployment alarms: each public service's two, and the topic they tell.
+  ...input.targetGroups.flatMap((group): AuditResource[] => [
+    { type: 'deployment-alarm', name: `shop--pr-1--${group.service}--5xx` },
+    { type: 'deployment-alarm', name: `shop--pr-1--${group.service}--p95` },
+  ]),
+  { type: 'alarm-topic', name: 'shop--pr-1-alarms' },
 ];
 
 const observed = (resources: AuditResource[], settings: ObservedEnvironment['settings'] = []) => ({
@@ -58,6 +64,21 @@ describe('auditFindings — a deployed environment', () => {
     ];
     expect(resolvePolicy('staging').policy.logRetentionDays).toBe(7);
     expect(auditFindings({ state: 'deployed', input }, observed(deployed(), settings))).toEqual([]);
+  });
+
+  it('names a web ACL staging does not have, an alarm of no public service and a missing alarm', () => {
+    const without5xx = deployed().filter((resource) => resource.name !== 'shop--pr-1--web--5xx');
+    const extra: AuditResource[] = [
+      { type: 'web-acl', name: 'shop--pr-1' },
+      { type: 'deployment-alarm', name: 'shop--pr-1--worker--p95' },
+      { type: 'scalable-target', name: 'abc' },
+    ];
+    const findings = auditFindings({ state: 'deployed', input }, observed([...without5xx, ...extra]));
+    expect(findings.map((finding) => [finding.kind, finding.resource]).sort()).toEqual([
+      ['missing', 'deployment-alarm shop--pr-1--web--5xx'],
+      ['orphan', 'deployment-alarm shop--pr-1--worker--p95'],
+      ['orphan', 'web-acl shop--pr-1'],
+    ]);
   });
 
   it('names a service the compose file does not have, a second VPC and an unknown kind as orphans', () => {

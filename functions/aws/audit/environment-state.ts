@@ -172,6 +172,18 @@ export function classifyArn(
     case 'ecr':
       if (is('repository/')) return found('repository', after('repository/'));
       break;
+    case 'cloudwatch':
+      if (is('alarm:')) return found('deployment-alarm', after('alarm:'));
+      break;
+    case 'sns':
+      if (resource === names.alarmTopic) return found('alarm-topic', resource);
+      break;
+    case 'wafv2':
+      if (resource.startsWith(`regional/webacl/${names.webAcl}/`)) return found('web-acl', names.webAcl);
+      break;
+    case 'application-autoscaling':
+      if (is('scalable-target/')) return found('scalable-target', after('scalable-target/'));
+      break;
     case 'codebuild':
       if (is('project/')) return found('build-project', after('project/'));
       break;
