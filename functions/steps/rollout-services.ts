@@ -31,25 +31,12 @@ import {
 import {
   CreateServiceCommand,
   DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
   ECSClient,
-  ListTaskDefinitionsCommand,
-  RegisterTaskDefinitionCommand,
   type Service,
   TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import {
-  AttachRolePolicyCommand,
-  CreateRoleCommand,
-  DeleteRolePolicyCommand,
-  DetachRolePolicyCommand,
-  GetRoleCommand,
-  IAMClient,
-  ListAttachedRolePoliciesCommand,
-  PutRolePermissionsBoundaryCommand,
-  PutRolePolicyCommand,
-} from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateServiceCommand as CreateDiscoveryServiceCommand,
   GetServiceCommand as GetDiscoveryServiceCommand,
@@ -63,7 +50,10 @@ import type { Policy } from '../../core/policy.ts';
 import { ensureServiceScaling, removeServiceScaling } from '../aws/applicationautoscaling/service-scaling.ts';
 import { discoveryIndex, type EnsureServiceInput, ensureService } from '../aws/ecs/service.ts';
 import { isStable } from '../aws/ecs/service-stability.ts';
-import { registerServiceTaskDefinition } from '../aws/ecs/service-task-definition.ts';
+import {
+  registerServiceTaskDefinition,
+  SERVICE_TASK_DEFINITION_COMMANDS,
+} from '../aws/ecs/service-task-definition.ts';
 import { mapConcurrently } from '../bounded-concurrency.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type {
@@ -141,28 +131,18 @@ export const rolloutServices = defineStep({
   sends: [
     CreateServiceCommand,
     DescribeServicesCommand,
-    DescribeTaskDefinitionCommand,
-    ListTaskDefinitionsCommand,
-    RegisterTaskDefinitionCommand,
     TagResourceCommand,
     UpdateServiceCommand,
     CreateDiscoveryServiceCommand,
     GetDiscoveryServiceCommand,
     ListDiscoveryServicesCommand,
     UpdateDiscoveryServiceCommand,
-    CreateRoleCommand,
-    GetRoleCommand,
-    PutRolePolicyCommand,
-    ListAttachedRolePoliciesCommand,
-    AttachRolePolicyCommand,
-    DetachRolePolicyCommand,
-    PutRolePermissionsBoundaryCommand,
-    DeleteRolePolicyCommand,
     DescribeScalableTargetsCommand,
     RegisterScalableTargetCommand,
     DescribeScalingPoliciesCommand,
     PutScalingPolicyCommand,
     DeregisterScalableTargetCommand,
+    ...SERVICE_TASK_DEFINITION_COMMANDS,
   ],
   settings: [
     'capacityProvider',

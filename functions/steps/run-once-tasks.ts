@@ -14,30 +14,18 @@
  * on Fargate on demand in every mode: Spot could stop a migration halfway.
  */
 import {
-  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
-  ListTaskDefinitionsCommand,
   ListTasksCommand,
-  RegisterTaskDefinitionCommand,
   RunTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
-import {
-  AttachRolePolicyCommand,
-  CreateRoleCommand,
-  DeleteRolePolicyCommand,
-  DetachRolePolicyCommand,
-  GetRoleCommand,
-  IAMClient,
-  ListAttachedRolePoliciesCommand,
-  PutRolePermissionsBoundaryCommand,
-  PutRolePolicyCommand,
-} from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import type { ServiceSpec } from '../../core/execution-input.ts';
 import { serviceNames } from '../../core/names.ts';
 import {
   registerServiceTaskDefinition,
+  SERVICE_TASK_DEFINITION_COMMANDS,
   type ServiceTaskContext,
 } from '../aws/ecs/service-task-definition.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
@@ -118,22 +106,7 @@ async function rolloutTasks(ecs: ECSClient, cluster: string, startedBy: string):
 export const runOnceTasks = defineStep({
   name: 'RunOnceTasks',
   clients: { ecs: ECSClient, iam: IAMClient },
-  sends: [
-    ListTasksCommand,
-    DescribeTasksCommand,
-    RunTaskCommand,
-    DescribeTaskDefinitionCommand,
-    ListTaskDefinitionsCommand,
-    RegisterTaskDefinitionCommand,
-    CreateRoleCommand,
-    GetRoleCommand,
-    PutRolePolicyCommand,
-    ListAttachedRolePoliciesCommand,
-    AttachRolePolicyCommand,
-    DetachRolePolicyCommand,
-    PutRolePermissionsBoundaryCommand,
-    DeleteRolePolicyCommand,
-  ],
+  sends: [ListTasksCommand, DescribeTasksCommand, RunTaskCommand, ...SERVICE_TASK_DEFINITION_COMMANDS],
   async run(input: RunOnceTasksInput, clients): Promise<RunOnceTasksOutput> {
     const cluster = input.names.cluster;
     const startedBy = startedByOf(input.rollout);

@@ -14,23 +14,8 @@
  * to ECS, and nothing else (core/iam/service-policies.ts).
  */
 
-import {
-  DescribeTaskDefinitionCommand,
-  ECSClient,
-  ListTaskDefinitionsCommand,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
-import {
-  AttachRolePolicyCommand,
-  CreateRoleCommand,
-  DeleteRolePolicyCommand,
-  DetachRolePolicyCommand,
-  GetRoleCommand,
-  IAMClient,
-  ListAttachedRolePoliciesCommand,
-  PutRolePermissionsBoundaryCommand,
-  PutRolePolicyCommand,
-} from '@aws-sdk/client-iam';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
@@ -47,6 +32,7 @@ import {
 import type { ServiceSpec } from '../../core/execution-input.ts';
 import {
   registerServiceTaskDefinition,
+  SERVICE_TASK_DEFINITION_COMMANDS,
   type ServiceTaskContext,
 } from '../aws/ecs/service-task-definition.ts';
 import { environmentIdentity } from '../aws/environment-tags.ts';
@@ -96,17 +82,7 @@ export const scheduleJobs = defineStep({
     CreateScheduleCommand,
     UpdateScheduleCommand,
     DeleteScheduleCommand,
-    DescribeTaskDefinitionCommand,
-    ListTaskDefinitionsCommand,
-    RegisterTaskDefinitionCommand,
-    CreateRoleCommand,
-    GetRoleCommand,
-    PutRolePolicyCommand,
-    ListAttachedRolePoliciesCommand,
-    AttachRolePolicyCommand,
-    DetachRolePolicyCommand,
-    PutRolePermissionsBoundaryCommand,
-    DeleteRolePolicyCommand,
+    ...SERVICE_TASK_DEFINITION_COMMANDS,
   ],
   async run(input: ScheduleJobsInput, clients): Promise<ScheduleJobsOutput> {
     const { scheduler } = clients;

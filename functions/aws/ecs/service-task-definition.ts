@@ -5,8 +5,23 @@
  * the app's task role, if it has one (functions/aws/iam/task-role.ts).
  * The long-running services' rollout and the run-once tasks both start from it.
  */
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { IAMClient } from '@aws-sdk/client-iam';
+import {
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  type IAMClient,
+  ListAttachedRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import type { ServiceSpec } from '../../../core/execution-input.ts';
 import { serviceNames } from '../../../core/names.ts';
 import type { Policy } from '../../../core/policy.ts';
@@ -17,6 +32,24 @@ import { ensureTaskRole } from '../iam/task-role.ts';
 import { containerWiring, registerTaskDefinition } from './task-definition.ts';
 
 /** What a service's task definition is made from besides the service. */
+/**
+ * What {@link registerServiceTaskDefinition} sends: the task definition's revisions and its
+ * execution and task roles. A step that registers one declares these among its `sends`.
+ */
+export const SERVICE_TASK_DEFINITION_COMMANDS = [
+  DescribeTaskDefinitionCommand,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  CreateRoleCommand,
+  GetRoleCommand,
+  PutRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  AttachRolePolicyCommand,
+  DetachRolePolicyCommand,
+  PutRolePermissionsBoundaryCommand,
+  DeleteRolePolicyCommand,
+] as const;
+
 export interface ServiceTaskContext {
   readonly project: string;
   readonly environment: string;
