@@ -60,6 +60,12 @@ const SCOPED_BY_NAME = new Set([
   'states',
 ]);
 
+/**
+ * Actions that create a resource or, when it exists, change it: granted on new resources the
+ * request tags and on existing ones tagged so.
+ */
+const UPSERTS: ReadonlySet<string> = new Set(['application-autoscaling:RegisterScalableTarget']);
+
 /** The projects this modeshift serves, as `StringLike` patterns. @default ['*'] (any project: the tag must exist) */
 export function servedProjects(context: Pick<AccountContext, 'projects'>): string[] {
   const projects = [...(context.projects ?? [])].filter((project) => project !== '');
@@ -143,6 +149,12 @@ export function tagScoped(grant: Grant, context: AccountContext): Grant[] {
 
   const requestLevel = reference.conditionKeys.has(REQUEST_TAG);
   if (createsResource(grant.action) && (requestLevel || types.some(tagging))) {
+    // Registering a scalable target again changes the one there, with no tags in the request.
+    if (UPSERTS.has(grant.action) && allSupport(types, tagged))
+      return [
+        { ...grant, condition: requestTagged(projects) },
+        { ...grant, condition: resourceTagged(projects) },
+      ];
     if (requestLevel || allSupport(types, tagging)) return [{ ...grant, condition: requestTagged(projects) }];
     if (!everywhere) return [grant];
     return perType(grant, reference, full, (type) => {

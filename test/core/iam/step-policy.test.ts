@@ -226,6 +226,16 @@ describe('stepPolicy — batched steps', () => {
 });
 
 describe('stepPolicy — resource scoping', () => {
+  it('lets RolloutServices register a scalable target it tags, and register again one already tagged (new bounds, no tags)', () => {
+    const conditions = policyOf('RolloutServices')
+      .filter((statement) => statement.Action.includes('application-autoscaling:RegisterScalableTarget'))
+      .map((statement) => Object.keys(Object.values(statement.Condition ?? {})[0] ?? {}));
+
+    expect(conditions).toEqual(
+      expect.arrayContaining([['aws:RequestTag/modeshift:project'], ['aws:ResourceTag/modeshift:project']]),
+    );
+  });
+
   it('scopes log-group deletion to the modeshift log groups', () => {
     const policy = policyOf('DeleteLogGroups');
     const logGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${serviceNames('shop', 'pr-1', 'web').logGroup}`;
