@@ -8,10 +8,12 @@
  * With none of them the command stops and says how to get one: it never
  * picks a target on its own.
  */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { InputError } from '../core/errors.ts';
 import { type ClientFactory, createClientFactory } from '../engine/clients.ts';
+import { type EnvironmentRecord, readEnvironment } from '../local/records.ts';
 import { openTarget, type Target } from '../local/target.ts';
 import { type DeployedApp, findDeployedApp } from './deployed-app.ts';
 import type { Io } from './io.ts';
@@ -158,4 +160,30 @@ export async function openReadTarget(endpoint: string | undefined, io: Io): Prom
     tagging: () => new ResourceGroupsTaggingAPIClient(target.settings),
     close: () => target.close(),
   };
+}
+
+/**
+ * The environment's record when it is deployed; bad input (exit code 2, naming `--env`) when it is
+ * unknown or not deployed at the target, for a command (`run`, `exec`) that needs its tasks.
+ */
+export async function deployedEnvironment(
+  target: ReadTarget,
+  project: string,
+  environment: string,
+  command: string,
+): Promise<EnvironmentRecord> {
+  const record = await readEnvironment(
+    target.clients('dynamodb') as DynamoDBClient,
+    target.tableName,
+    project,
+    environment,
+  );
+  if (record?.status !== 'deployed')
+    throw new InputError([
+      {
+        path: '--env',
+        message: `${project}/${environment} is ${record === undefined ? 'not known' : record.status} at ${target.where}: ${command} needs a deployed environment`,
+      },
+    ]);
+  return record;
 }

@@ -1,17 +1,3 @@
-/**
- * `modeshift exec SERVICE`: a shell (or another command) in a running task of
- * a deployed service, through ECS Exec. It runs only where the service has
- * ECS Exec on, which the mode setting `executeCommand` decides (on in
- * development and staging, off in production: docs/design.md §1).
- *
- * ECS's ExecuteCommand opens the session; AWS's Session Manager plugin
- * (cli/session-manager-plugin.ts) then carries it between this terminal and
- * the container, as with `aws ecs execute-command`. The task's role must let
- * its SSM agent open the session's channels (core/exec-channel.ts). The local
- * AWS (moto) has no ExecuteCommand, and starts no tasks for services: there
- * the command says what it would have opened, and stops.
- */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -28,8 +14,8 @@ import { environmentNames, serviceNames } from '../../core/names.ts';
 import { MODE_POLICIES, parseMode } from '../../core/policy.ts';
 import { parseDownRequest, ServiceNameSchema } from '../../core/request.ts';
 import { hasAwsErrorName, isUnsupportedOperation } from '../../functions/aws/errors.ts';
-import { type EnvironmentRecord, readEnvironment } from '../../local/records.ts';
-import { openReadTarget, type ReadTarget } from '../aws-target.ts';
+import type { EnvironmentRecord } from '../../local/records.ts';
+import { deployedEnvironment, openReadTarget, type ReadTarget } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
 import type { Io } from '../io.ts';
@@ -102,19 +88,7 @@ export function registerExec(program: Command, io: Io) {
 
     const target = await openReadTarget(options.endpoint, io);
     try {
-      const record = await readEnvironment(
-        target.clients('dynamodb') as DynamoDBClient,
-        target.tableName,
-        project,
-        environment,
-      );
-      if (record?.status !== 'deployed')
-        throw new InputError([
-          {
-            path: '--env',
-            message: `${project}/${environment} is ${record === undefined ? 'not known' : record.status} at ${target.where}: exec needs a deployed environment`,
-          },
-        ]);
+      const record = await deployedEnvironment(target, project, environment, 'exec');
       const ecs = target.clients('ecs') as ECSClient;
       const cluster = environmentNames(project, environment).cluster;
       const where = `service ${service} of ${project}/${environment}`;

@@ -6,7 +6,6 @@
  * come and exits with the task's exit code.
  */
 import { type CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -21,8 +20,7 @@ import { InputError } from '../../core/errors.ts';
 import { environmentNames, serviceNames } from '../../core/names.ts';
 import { parseDownRequest, ServiceNameSchema } from '../../core/request.ts';
 import { hasAwsErrorName } from '../../functions/aws/errors.ts';
-import { readEnvironment } from '../../local/records.ts';
-import { openReadTarget } from '../aws-target.ts';
+import { deployedEnvironment, openReadTarget } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
 import type { Io } from '../io.ts';
@@ -80,19 +78,7 @@ export function registerRun(program: Command, io: Io) {
 
     const target = await openReadTarget(options.endpoint, io);
     try {
-      const record = await readEnvironment(
-        target.clients('dynamodb') as DynamoDBClient,
-        target.tableName,
-        project,
-        environment,
-      );
-      if (record?.status !== 'deployed')
-        throw new InputError([
-          {
-            path: '--env',
-            message: `${project}/${environment} is ${record === undefined ? 'not known' : record.status} at ${target.where}: run needs a deployed environment`,
-          },
-        ]);
+      await deployedEnvironment(target, project, environment, 'run');
       const ecs = target.clients('ecs') as ECSClient;
       const cluster = environmentNames(project, environment).cluster;
       const family = serviceNames(project, environment, service).taskFamily;
