@@ -3,10 +3,13 @@
  * task counts, task definition, image and capacity, the URLs the load
  * balancer routes to it (ELBv2 listener rules, checked against the Route 53
  * record of each hostname) with its targets' health; each managed database;
- * and the environment's record: mode, lock, last run and expiry. Resources
+ * and the environment's record: mode, lock, last run and expiry. A
+ * production environment's web ACL shows what it allowed, blocked and
+ * counted over the last day (AWS/WAFV2 metrics). Resources
  * are found as the steps find them (names from core/names.ts, kept only when
  * tagged for the environment).
  */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeClustersCommand,
@@ -22,9 +25,11 @@ import {
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { paginateDescribeDBInstances, type RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { type Expiry, expiryOf } from '../core/environment-expiry.ts';
 import type { LiveCache } from '../core/live-plan.ts';
 import { environmentNames } from '../core/names.ts';
+import { readWebAclTraffic, type WebAclTraffic } from '../functions/aws/cloudwatch/web-acl-traffic.ts';
 import { clusterServices, isLive } from '../functions/aws/ecs/cluster-services.ts';
 import { findEnvironmentLoadBalancer } from '../functions/aws/elbv2/environment-load-balancer.ts';
 import { forwardedTargetGroups, listListeners, listRules } from '../functions/aws/elbv2/listener-routes.ts';
@@ -32,6 +37,7 @@ import { type EnvironmentIdentity, isTaggedForEnvironment } from '../functions/a
 import { ancestorDnsNames, relativeDnsName } from '../functions/aws/route53/dns-name.ts';
 import { findPublicZonesByName } from '../functions/aws/route53/public-zones-by-name.ts';
 import { findRecord } from '../functions/aws/route53/zone-records.ts';
+import { aclOf, findEnvironmentWebAcl, webAclMetricNames } from '../functions/aws/wafv2/web-acl.ts';
 import { mapConcurrently } from '../functions/bounded-concurrency.ts';
 import { type EnvironmentRecord, type HistoryEntry, readEnvironment, readHistory } from '../local/records.ts';
 import { readCaches } from './live-state.ts';
@@ -43,6 +49,8 @@ export interface PsClients {
   readonly rds: RDSClient;
   readonly elasticache: ElastiCacheClient;
   readonly route53: Route53Client;
+  readonly wafv2: WAFV2Client;
+  readonly cloudwatch: CloudWatchClient;
 }
 
 /** A URL the load balancer routes to a service, and whether DNS leads there. */
@@ -90,11 +98,21 @@ export interface PsEnvironment {
   readonly expiry: Expiry;
 }
 
+/** The environment's web ACL and what it did with the requests it saw. */
+export interface PsFirewall {
+  readonly webAcl: string;
+  /** Whether it is on the environment's load balancer. */
+  readonly associated: boolean;
+  readonly traffic: WebAclTraffic;
+}
+
 export interface PsState {
   readonly environment: PsEnvironment;
   readonly services: readonly PsService[];
   readonly databases: readonly PsDatabase[];
   readonly caches: readonly LiveCache[];
+  /** Absent when the environment has no web ACL (only production has one). */
+  readonly firewall?: PsFirewall;
 }
 
 /** DescribeTaskDefinition / DescribeTargetHealth calls at once. */
@@ -103,11 +121,15 @@ const CONCURRENCY = 5;
 /** The environment as `ps` shows it; undefined when there is neither a record nor a cluster of it. */
 export async function readPs(
   clients: PsClients,
-  query: EnvironmentIdentity & { readonly tableName: string },
+  query: EnvironmentIdentity & {
+    readonly tableName: string;
+    /** The region WAF reports the web ACL's metrics under. */
+    readonly region: string;
+  },
 ): Promise<PsState | undefined> {
   const owner = { project: query.project, environment: query.environment };
   const names = environmentNames(query.project, query.environment);
-  const [record, history, services, balancer, databases, caches, clusterDefault] = await Promise.all([
+  const [record, history, services, balancer, databases, caches, clusterDefault, webAcl] = await Promise.all([
     readEnvironment(clients.dynamodb, query.tableName, query.project, query.environment),
     readHistory(clients.dynamodb, query.tableName, query.project, query.environment),
     clusterServices(clients.ecs, names.cluster),
@@ -115,21 +137,41 @@ export async function readPs(
     readDatabases(clients.rds, owner),
     readCaches(clients.elasticache, owner),
     clusterDefaultCapacity(clients.ecs, names.cluster),
+    findEnvironmentWebAcl(clients.wafv2, names.webAcl, owner),
   ]);
   if (record === undefined && services === undefined) return undefined;
   const ours = (services ?? []).filter(
     (service) => isLive(service.status) && isTaggedForEnvironment(service.tags, owner),
   );
   const routes = balancer ? await loadBalancerRoutes(clients, balancer) : new Map<string, ServiceUrl[]>();
-  const shown = await mapConcurrently(ours, CONCURRENCY, (service) =>
-    psService(clients, service, routes, clusterDefault),
-  );
+  const [shown, firewall] = await Promise.all([
+    mapConcurrently(ours, CONCURRENCY, (service) => psService(clients, service, routes, clusterDefault)),
+    webAcl?.ARN === undefined
+      ? undefined
+      : psFirewall(clients, { name: names.webAcl, arn: webAcl.ARN }, balancer, query.region),
+  ]);
   return {
     environment: psEnvironment(owner, record, history),
     services: shown.sort((a, b) => a.name.localeCompare(b.name)),
     databases,
     caches: [...caches].sort((a, b) => a.replicationGroup.localeCompare(b.replicationGroup)),
+    ...(firewall ? { firewall } : {}),
   };
+}
+
+// ── WAF ──────────────────────────────────────────────────────────────────────
+
+async function psFirewall(
+  clients: PsClients,
+  acl: { readonly name: string; readonly arn: string },
+  balancer: LoadBalancer | undefined,
+  region: string,
+): Promise<PsFirewall> {
+  const [onBalancer, traffic] = await Promise.all([
+    balancer?.LoadBalancerArn === undefined ? undefined : aclOf(clients.wafv2, balancer.LoadBalancerArn),
+    readWebAclTraffic(clients.cloudwatch, { metrics: webAclMetricNames(acl.name), region }),
+  ]);
+  return { webAcl: acl.name, associated: onBalancer?.ARN === acl.arn, traffic };
 }
 
 function psEnvironment(

@@ -1,14 +1,17 @@
 /**
  * `modeshift ps`: an environment as it runs now — its services with their
  * task counts, revisions, images, capacity, URLs and target health; its
- * databases; its mode, lock, last run and expiry (cli/environment-ps.ts).
+ * databases and caches; what its web ACL allowed and blocked; its mode, lock,
+ * last run and expiry (cli/environment-ps.ts).
  */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { Command } from 'commander';
 import { formatExpiry } from '../../core/environment-expiry.ts';
 import { parseDownRequest } from '../../core/request.ts';
@@ -16,7 +19,7 @@ import { EMULATOR_ENVIRONMENT } from '../../emulator/local-aws.ts';
 import { openReadTarget } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
-import { type PsState, readPs, type ServiceUrl } from '../environment-ps.ts';
+import { type PsFirewall, type PsState, readPs, type ServiceUrl } from '../environment-ps.ts';
 import type { Io } from '../io.ts';
 import { renderTable, showValue } from '../table.ts';
 
@@ -25,7 +28,7 @@ export function registerPs(program: Command, io: Io) {
     program
       .command('ps')
       .description(
-        "an environment as it runs: each service's tasks, revision, image, capacity, URLs and target health, its databases and caches, lock, last run and expiry",
+        "an environment as it runs: each service's tasks, revision, image, capacity, URLs and target health, its databases and caches, what its web ACL allowed and blocked over the last day, lock, last run and expiry",
       ),
   ).action(async (options: EnvironmentCommandOptions) => {
     const { project, environment } = parseDownRequest({
@@ -42,8 +45,10 @@ export function registerPs(program: Command, io: Io) {
           rds: target.clients('rds') as RDSClient,
           elasticache: target.clients('elasticache') as ElastiCacheClient,
           route53: target.clients('route53') as Route53Client,
+          wafv2: target.clients('wafv2') as WAFV2Client,
+          cloudwatch: target.clients('cloudwatch') as CloudWatchClient,
         },
-        { project, environment, tableName: target.tableName },
+        { project, environment, tableName: target.tableName, region: target.region },
       );
       if (state === undefined)
         throw new CommandFailedError(`no environment ${project}/${environment} at ${target.where}`);
@@ -148,5 +153,19 @@ export function formatPs(state: PsState): string {
             ]),
           ),
         ];
-  return [header, '', services, '', databases, ...caches].join('\n');
+  const firewall = state.firewall ? ['', formatFirewall(state.firewall)] : [];
+  return [header, '', services, '', databases, ...caches, ...firewall].join('\n');
+}
+
+/** The web ACL's line, then what each rule group blocked and counted. */
+function formatFirewall(firewall: PsFirewall): string {
+  const { traffic } = firewall;
+  const line = `web ACL ${firewall.webAcl}${firewall.associated ? '' : ' (not on the load balancer)'}, last ${traffic.hours} h: ${traffic.allowed} allowed, ${traffic.blocked} blocked, ${traffic.counted} counted`;
+  return [
+    line,
+    renderTable(
+      ['rule group', 'blocked', 'counted'],
+      traffic.rules.map((rule) => [rule.rule, String(rule.blocked), String(rule.counted)]),
+    ),
+  ].join('\n');
 }

@@ -4,6 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -22,6 +23,7 @@ import {
   ListResourceRecordSetsCommand,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
+import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { describe, expect, it } from 'vitest';
 import { formatPs } from '../../cli/commands/ps.ts';
 import { readPs } from '../../cli/environment-ps.ts';
@@ -163,8 +165,15 @@ describe.each(MODES)('a managed cache on the local AWS — %s', (mode) => {
         rds: target.clients('rds') as RDSClient,
         elasticache: elasticache(target),
         route53: target.clients('route53') as Route53Client,
+        wafv2: target.clients('wafv2') as WAFV2Client,
+        cloudwatch: target.clients('cloudwatch') as CloudWatchClient,
       },
-      { project: 'cachy', environment: 'main', tableName: target.names.tableName },
+      {
+        project: 'cachy',
+        environment: 'main',
+        tableName: target.names.tableName,
+        region: target.names.region,
+      },
     );
     expect(ps?.caches, 'ps shows the cache as AWS reports it').toEqual([
       {

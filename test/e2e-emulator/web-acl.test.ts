@@ -1,9 +1,11 @@
 // The web application firewall on the local AWS, read back: production's load
 // balancer gets a WAF web ACL with AWS's three managed rule groups, tagged as
-// the environment's; development's gets none; down takes it off and deletes it.
+// the environment's, whose counts `ps` shows; development's gets none; down
+// takes it off and deletes it.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeLoadBalancersCommand,
   type ElasticLoadBalancingV2Client,
@@ -19,8 +21,10 @@ import { describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
 import { environmentNames } from '../../core/names.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
+import { webAclMetricNames } from '../../functions/aws/wafv2/web-acl.ts';
 import { deployOnTarget, downOnTarget } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
+import { runCli } from '../support/cli.ts';
 import { useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
@@ -90,6 +94,59 @@ describe('the web ACL on the local AWS', () => {
     );
     expect(onBalancer?.ARN).toBe(summary?.ARN);
 
+    // What WAF would report: 40 requests allowed, 3 blocked by the first rule group and 2 by the third.
+    const metrics = webAclMetricNames(name);
+    const datum = (metric: string, rule: string, value: number) => ({
+      MetricName: metric,
+      Value: value,
+      Unit: 'Count' as const,
+      Timestamp: new Date(Date.now() - 600_000),
+      Dimensions: [
+        { Name: 'WebACL', Value: metrics.webAcl },
+        { Name: 'Region', Value: target.names.region },
+        { Name: 'Rule', Value: rule },
+      ],
+    });
+    await (target.clients('cloudwatch') as CloudWatchClient).send(
+      new PutMetricDataCommand({
+        Namespace: 'AWS/WAFV2',
+        MetricData: [
+          datum('AllowedRequests', 'ALL', 40),
+          datum('BlockedRequests', 'ALL', 5),
+          datum('BlockedRequests', metrics.rules[0] as string, 3),
+          datum('BlockedRequests', metrics.rules[2] as string, 2),
+        ],
+      }),
+    );
+    const ps = await runCli(['ps', '--env', 'live', '--project', PROJECT, '--endpoint', aws.endpoint()]);
+    expect(ps.code, ps.stderr).toBe(0);
+    expect(ps.stdout).toContain(`web ACL ${name}, last 24 h: 40 allowed, 5 blocked, 0 counted`);
+    const json = await runCli([
+      'ps',
+      '--env',
+      'live',
+      '--project',
+      PROJECT,
+      '--json',
+      '--endpoint',
+      aws.endpoint(),
+    ]);
+    expect(JSON.parse(json.stdout).firewall).toEqual({
+      webAcl: name,
+      associated: true,
+      traffic: {
+        hours: 24,
+        allowed: 40,
+        blocked: 5,
+        counted: 0,
+        rules: [
+          { rule: 'AWSManagedRulesCommonRuleSet', blocked: 3, counted: 0 },
+          { rule: 'AWSManagedRulesKnownBadInputsRuleSet', blocked: 0, counted: 0 },
+          { rule: 'AWSManagedRulesAmazonIpReputationList', blocked: 2, counted: 0 },
+        ],
+      },
+    });
+
     const down = await downOnTarget(target, { project: PROJECT, environment: 'live', confirm: 'live' });
     expect(down.status, `${down.failedState}: ${down.error}`).toBe('SUCCEEDED');
     expect(await webAclNamed(target, name)).toBeUndefined();
@@ -105,5 +162,16 @@ describe('the web ACL on the local AWS', () => {
     expect(balancer).toBeDefined();
     const { WebACL } = await waf(target).send(new GetWebACLForResourceCommand({ ResourceArn: balancer }));
     expect(WebACL).toBeUndefined();
+    const ps = await runCli([
+      'ps',
+      '--env',
+      'pr-1',
+      '--project',
+      PROJECT,
+      '--json',
+      '--endpoint',
+      aws.endpoint(),
+    ]);
+    expect(JSON.parse(ps.stdout).firewall, 'ps shows no firewall where there is none').toBeUndefined();
   });
 });

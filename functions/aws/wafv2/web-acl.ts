@@ -33,7 +33,7 @@ import {
 } from '@aws-sdk/client-wafv2';
 import type { Tag } from '../../../core/execution-input.ts';
 import { MANAGED_RULE_GROUP_NAMES } from '../../../core/waf-rules.ts';
-import { assertOwned, type EnvironmentIdentity } from '../environment-tags.ts';
+import { assertOwned, type EnvironmentIdentity, isTaggedForEnvironment } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 
 /** A load balancer's web ACL is regional (CloudFront's are global). */
@@ -237,13 +237,25 @@ export interface DeleteWebAclOptions {
 }
 
 /** The web ACL on the resource; none when the resource is gone. */
-async function aclOf(waf: WAFV2Client, resourceArn: string): Promise<WebACL | undefined> {
+export async function aclOf(waf: WAFV2Client, resourceArn: string): Promise<WebACL | undefined> {
   try {
     return (await waf.send(new GetWebACLForResourceCommand({ ResourceArn: resourceArn }))).WebACL;
   } catch (error) {
     if (hasAwsErrorName(error, 'WAFNonexistentItemException')) return undefined;
     throw error;
   }
+}
+
+/** The web ACL called `name` when it is tagged for `owner`: one of its name that is another's is not theirs to show. */
+export async function findEnvironmentWebAcl(
+  waf: WAFV2Client,
+  name: string,
+  owner: EnvironmentIdentity,
+): Promise<WebACLSummary | undefined> {
+  const found = await findWebAcl(waf, name);
+  if (found === undefined) return undefined;
+  const { TagInfoForResource } = await waf.send(new ListTagsForResourceCommand({ ResourceARN: found.ARN }));
+  return isTaggedForEnvironment(TagInfoForResource?.TagList, owner) ? found : undefined;
 }
 
 /** Stops with `Modeshift.NotOwned` when the ACL is not tagged for `owner`. */
