@@ -152,6 +152,7 @@ export function estimateCost(
     ...natGatewayItems(inputs),
     ...loadBalancerItems(inputs),
     ...webAclItems(inputs),
+    ...alarmItems(inputs),
     ...publicIpv4Items(inputs),
     ...databaseItems(inputs),
     ...cacheItems(inputs),
@@ -321,6 +322,22 @@ function webAclItems({ plan, prices }: Inputs): CostItem[] {
   ];
 }
 
+/** The deployment alarms (two per public service, `deploymentAlarms`) bill by the month each. */
+function alarmItems({ plan, prices }: Inputs): CostItem[] {
+  const alarms = count(plan, 'AWS::CloudWatch::Alarm');
+  if (alarms === 0) return [];
+  const { alarmMonth } = prices.cloudwatch;
+  return [
+    item(
+      'deployment alarms (CloudWatch)',
+      alarms,
+      'alarm-month',
+      alarmMonth,
+      `${plural(alarms, 'alarm')} × ${showUsd(alarmMonth)}`,
+    ),
+  ];
+}
+
 /**
  * AWS bills every public IPv4 address: each task's in modes without NAT
  * (tasks get public IPs), each NAT gateway's Elastic IP, and one per zone of
@@ -474,6 +491,6 @@ function hostedZoneItems({ plan, prices }: Inputs): CostItem[] {
 export const NOT_INCLUDED = [
   'data transfer out to the internet and between zones',
   'ECR image storage, S3 (build contexts, access logs), database backups beyond the free allowance',
-  'Route 53 queries, Step Functions transitions, Lambda, DynamoDB, Parameter Store, WAF requests',
+  'Route 53 queries, Step Functions transitions, Lambda, DynamoDB, Parameter Store, WAF requests, SNS notifications',
   'extra tasks during rolling deploys, free tiers, Savings Plans and reserved capacity',
 ] as const;

@@ -115,6 +115,22 @@ export function environmentNames(project: string, environment: string) {
   };
 }
 
+/** The names of one service's deployment alarms. */
+export interface ServiceAlarmNames {
+  /** Goes off on the target group's 5xx responses. */
+  readonly errors5xx: string;
+  /** Goes off on the target group's p95 response time. */
+  readonly latencyP95: string;
+}
+
+/** The names of a service's alarms: `<alarmPrefix>--<service>--5xx` and `--p95`. */
+export function serviceAlarmNames(alarmPrefix: string, service: string): ServiceAlarmNames {
+  return {
+    errors5xx: `${alarmPrefix}${SEPARATOR}${service}${SEPARATOR}5xx`,
+    latencyP95: `${alarmPrefix}${SEPARATOR}${service}${SEPARATOR}p95`,
+  };
+}
+
 /** The access-log bucket: bucket names are global, so a hash of account and region keeps them apart. */
 export function accessLogBucketName(
   project: string,

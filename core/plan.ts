@@ -13,10 +13,11 @@ import {
   environmentNames,
   executionName,
   publicZoneName,
+  serviceAlarmNames,
   serviceNames,
 } from './names.ts';
 import type { Policy, ResolvedPolicy } from './policy.ts';
-import { type DeployRequest, isLongRunning, type Service } from './request.ts';
+import { type DeployRequest, isLongRunning, type Service, SNS_TOPIC_ARN } from './request.ts';
 import { MANAGED_RULE_GROUP_NAMES } from './waf-rules.ts';
 import { deploymentWaves } from './waves.ts';
 
@@ -272,6 +273,36 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
             : {}),
         },
       );
+    }
+    if (policy.deploymentAlarms !== 'off') {
+      const givenTopic = request.notify?.find((recipient) => SNS_TOPIC_ARN.test(recipient));
+      const emails = (request.notify ?? []).filter((recipient) => !SNS_TOPIC_ARN.test(recipient));
+      if (givenTopic === undefined) {
+        add(
+          'AWS::SNS::Topic',
+          env.alarmTopic,
+          { purpose: 'deployment alarms', emailSubscriptions: emails.length },
+          ['deploymentAlarms'],
+        );
+      }
+      const notifies = givenTopic ?? env.alarmTopic;
+      const rollback = policy.deploymentAlarms === 'rollback';
+      for (const service of publicServices) {
+        const alarms = serviceAlarmNames(env.alarmPrefix, service.name);
+        const shared = { period: '60 s, 2 of 3 breaching', notifies, rollback };
+        add(
+          'AWS::CloudWatch::Alarm',
+          alarms.errors5xx,
+          { metric: 'HTTPCode_Target_5XX_Count (Sum)', threshold: policy.alarm5xxPerMinute, ...shared },
+          ['deploymentAlarms', 'alarm5xxPerMinute'],
+        );
+        add(
+          'AWS::CloudWatch::Alarm',
+          alarms.latencyP95,
+          { metric: 'TargetResponseTime (p95)', threshold: policy.alarmP95LatencySeconds, ...shared },
+          ['deploymentAlarms', 'alarmP95LatencySeconds'],
+        );
+      }
     }
     if (zones.length > 0) {
       add('AWS::CertificateManager::Certificate', env.prefix, {

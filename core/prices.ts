@@ -31,6 +31,8 @@ export interface PriceTable {
   readonly publicIpv4: { readonly hour: number };
   /** AWS WAF: per web ACL and per rule (a managed rule group counts as one), each month. */
   readonly waf: { readonly webAclMonth: number; readonly ruleMonth: number };
+  /** Amazon CloudWatch: per standard-resolution (one-minute) metric alarm, each month. */
+  readonly cloudwatch: { readonly alarmMonth: number };
   readonly rds: {
     /** PostgreSQL, single-AZ, on-demand, by instance class. */
     readonly instanceHour: Readonly<Record<string, number>>;
@@ -71,6 +73,7 @@ export const BUNDLED_PRICES: PriceTable = {
     'Amazon CloudWatch Logs pricing: standard ingestion $0.50 per GB, storage $0.03 per GB-month',
     'Amazon Route 53 pricing: $0.50 per hosted zone per month (first 25 zones)',
     'AWS WAF pricing: $5.00 per web ACL per month, $1.00 per rule per month (requests, $0.60 per million, are not included)',
+    'Amazon CloudWatch pricing: $0.10 per standard-resolution metric alarm per month (the first 10 alarms of the account are free, not applied); SNS email notifications are free for the first 1,000 a month',
     'Free tiers, Savings Plans and reserved capacity are not applied',
   ],
   fargate: {
@@ -81,6 +84,7 @@ export const BUNDLED_PRICES: PriceTable = {
   loadBalancer: { hour: 0.0225, lcuHour: 0.008 },
   publicIpv4: { hour: 0.005 },
   waf: { webAclMonth: 5, ruleMonth: 1 },
+  cloudwatch: { alarmMonth: 0.1 },
   rds: {
     instanceHour: {
       'db.t4g.micro': 0.016,
@@ -139,6 +143,7 @@ export const PriceOverridesSchema = z.partial(
     loadBalancer: perHourAndGb('hour', 'lcuHour'),
     publicIpv4: z.partial(z.strictObject({ hour: price })),
     waf: perHourAndGb('webAclMonth', 'ruleMonth'),
+    cloudwatch: z.partial(z.strictObject({ alarmMonth: price })),
     rds: z.partial(
       z.strictObject({
         instanceHour: z.record(

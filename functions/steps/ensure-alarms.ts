@@ -26,13 +26,10 @@ import {
   SubscribeCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-sns';
+import { serviceAlarmNames } from '../../core/names.ts';
 import type { Policy } from '../../core/policy.ts';
 import { SNS_TOPIC_ARN } from '../../core/request.ts';
-import {
-  deleteServiceAlarms,
-  ensureServiceAlarms,
-  serviceAlarmNames,
-} from '../aws/cloudwatch/service-alarms.ts';
+import { deleteServiceAlarms, ensureServiceAlarms } from '../aws/cloudwatch/service-alarms.ts';
 import type { EnvironmentIdentity } from '../aws/environment-tags.ts';
 import { deleteAlarmTopic, ensureAlarmTopic } from '../aws/sns/alarm-topic.ts';
 import { lambdaHandler } from '../lambda-handler.ts';

@@ -48,17 +48,18 @@ describe('modeshift estimate --mode production --json', () => {
     // logs    3 × 1 GB × 0.50 = 1.50;  stored 3 × 30 / 30 × 0.03 = 0.09
     // zones   (1 public + 1 private) × 0.50 = 1.00
     // WAF     5.00 + 3 rules × 1.00 = 8.00
-    // total   36.04 + 72.08 + 9.01 + 65.70 + 0.45 + 22.27 + 8.00 + 14.60 + 245.28 + 4.60 + 2.00 + 1.50 + 0.09 + 1.00 = 482.62
+    // alarms  1 public service × 2 (5xx, p95) × 0.10 = 0.20
+    // total   36.04 + 72.08 + 9.01 + 65.70 + 0.45 + 22.27 + 8.00 + 0.20 + 14.60 + 245.28 + 4.60 + 2.00 + 1.50 + 0.09 + 1.00 = 482.82
     // scaled  every service at 4× its replicas (autoscalingMaxFactor): web 730 × 8 × 0.024685 = 144.16,
     //         api 730 × 8 × 0.04937 = 288.32, worker 730 × 4 × 0.0123425 = 36.04;
-    //         482.62 − (36.04 + 72.08 + 9.01) + (144.16 + 288.32 + 36.04) = 834.01
+    //         482.82 − (36.04 + 72.08 + 9.01) + (144.16 + 288.32 + 36.04) = 834.21
     expect(document).toMatchObject({
       region: 'us-east-1',
       pricesAsOf: '2026-11-26',
       currency: 'USD',
       mode: 'production',
-      total: 482.62,
-      scaledTotal: 834.01,
+      total: 482.82,
+      scaledTotal: 834.21,
     });
     expect(document.items.map((item: Item) => [item.resource, item.monthly])).toEqual([
       ['service web', 36.04],
@@ -68,6 +69,7 @@ describe('modeshift estimate --mode production --json', () => {
       ['NAT data processed', 0.45],
       ['load balancer', 22.27],
       ['web ACL (WAF)', 8],
+      ['deployment alarms (CloudWatch)', 0.2],
       ['public IPv4 ×4', 14.6],
       ['database db', 245.28],
       ['database db storage', 4.6],
@@ -77,7 +79,7 @@ describe('modeshift estimate --mode production --json', () => {
       ['hosted zones ×2', 1],
     ]);
     expect(document.modes).toEqual([
-      { mode: 'production', total: 482.62, scaledTotal: 834.01, items: document.items },
+      { mode: 'production', total: 482.82, scaledTotal: 834.21, items: document.items },
     ]);
   });
 
@@ -115,9 +117,9 @@ describe('modeshift estimate --json (every mode)', () => {
 
     // development: 11.88 + 23.75 + 2.97 Spot tasks + 22.27 ALB + 25.55 IPv4 (5 tasks + 2 zones)
     //   + 11.68 db.t4g.micro + 2.30 + 1.00 builds (200 min × 0.005) + 1.50 + 0.00 (1-day) + 1.00 = 103.90
-    // staging: 38.60 Spot tasks + 32.85 + 0.45 NAT + 22.27 + 10.95 IPv4 (1 NAT + 2 zones)
-    //   + 122.64 + 2.30 + 1.00 + 1.50 + 0.02 (7-day) + 1.00 = 233.58
-    expect(document.totals).toEqual({ development: 103.9, staging: 233.58, production: 482.62 });
+    // staging: 38.60 Spot tasks + 32.85 + 0.45 NAT + 22.27 + 0.20 alarms + 10.95 IPv4 (1 NAT + 2 zones)
+    //   + 122.64 + 2.30 + 1.00 + 1.50 + 0.02 (7-day) + 1.00 = 233.78
+    expect(document.totals).toEqual({ development: 103.9, staging: 233.78, production: 482.82 });
     expect(document.modes.map((m: { mode: string }) => m.mode)).toEqual([
       'development',
       'staging',
@@ -141,9 +143,9 @@ describe('modeshift estimate — overrides', () => {
   it('changes a figure with --assume', async () => {
     const document = await estimateJson('--mode', 'production', '--assume', 'natGbProcessed=1000');
 
-    // 1000 GB × 0.045 = 45.00; total 482.62 − 0.45 + 45.00 = 527.17
+    // 1000 GB × 0.045 = 45.00; total 482.82 − 0.45 + 45.00 = 527.37
     expect(monthlyOf(document.items, 'NAT data processed')).toBe(45);
-    expect(document.total).toBe(527.17);
+    expect(document.total).toBe(527.37);
     expect(document.assumptions.natGbProcessed).toBe(1000);
   });
 
@@ -162,6 +164,27 @@ describe('modeshift estimate — overrides', () => {
     // 730 × 2 × 0.05 = 73.00; the per-GB price stays 0.045
     expect(monthlyOf(document.items, 'NAT gateway ×2')).toBe(73);
     expect(monthlyOf(document.items, 'NAT data processed')).toBe(0.45);
+  });
+
+  it('prices the deployment alarms from the table, and a --prices file changes them', async () => {
+    const file = priceFile({ cloudwatch: { alarmMonth: 0.3 } });
+
+    const document = await estimateJson('--mode', 'production', '--prices', file);
+
+    // 2 alarms (web's 5xx and p95) × 0.30 = 0.60
+    expect(document.items.find((item: Item) => item.resource.startsWith('deployment alarms'))).toMatchObject({
+      quantity: 2,
+      unit: 'alarm-month',
+      unitPrice: 0.3,
+      monthly: 0.6,
+      formula: '2 alarms × $0.30',
+    });
+    expect(
+      (await estimateJson('--mode', 'development')).items.some((item: Item) =>
+        item.resource.startsWith('deployment alarms'),
+      ),
+      'development has no alarms',
+    ).toBe(false);
   });
 
   it('prices an overridden instance class added by a --prices file', async () => {
@@ -276,11 +299,11 @@ describe('modeshift estimate (text)', () => {
     expect(result.stdout).toContain('us-east-1 list prices as of 2026-11-26');
     expect(result.stdout).toMatch(/^hoursPerMonth\s+730\s+hours the environment runs/m);
     expect(result.stdout).toContain('development: US$ 103.90 per month');
-    expect(result.stdout).toContain('production: US$ 482.62 per month');
+    expect(result.stdout).toContain('production: US$ 482.82 per month');
     expect(result.stdout).toMatch(
       /^NAT gateway ×2\s+1460\s+gateway-hour\s+\$0\.045\s+65\.70\s+730 h × 2 gateways/m,
     );
-    expect(result.stdout).toMatch(/^103\.90\s+233\.58\s+482\.62$/m);
+    expect(result.stdout).toMatch(/^103\.90\s+233\.78\s+482\.82$/m);
   });
 
   it('marks overridden assumptions', async () => {

@@ -13,7 +13,7 @@ describe('modeshift plan --compare', () => {
       /^RDS::DBInstance\s+shop-pr-42-db-[0-9a-f]{8}\s+delete\s+delete\s+snapshot-then-delete$/m,
     );
     // Totals as computed by hand in test/cli/estimate.test.ts.
-    expect(result.stdout).toMatch(/^103\.90\s+233\.58\s+482\.62$/m);
+    expect(result.stdout).toMatch(/^103\.90\s+233\.78\s+482\.82$/m);
   });
 
   it('prints the comparison as JSON', async () => {
@@ -46,7 +46,7 @@ describe('modeshift plan --compare', () => {
     expect(document.estimate).toMatchObject({
       region: 'us-east-1',
       currency: 'USD',
-      totals: { development: 103.9, staging: 233.58, production: 482.62 },
+      totals: { development: 103.9, staging: 233.78, production: 482.82 },
     });
   });
 
@@ -55,19 +55,19 @@ describe('modeshift plan --compare', () => {
 
     const document = JSON.parse(result.stdout);
     expect(document.settings.map((d: { setting: string }) => d.setting)).not.toContain('natGateways');
-    // production without its second gateway and its address: 482.62 − 32.85 − 3.65 = 446.12
-    expect(document.estimate.totals.production).toBe(446.12);
+    // production without its second gateway and its address: 482.82 − 32.85 − 3.65 = 446.32
+    expect(document.estimate.totals.production).toBe(446.32);
   });
 
   it('prices the modes with --assume and --prices', async () => {
     const result = await planShop('--compare', '--env', 'pr-42', '--assume', 'natGbProcessed=1000', '--json');
 
     // NAT data 1000 × 0.045 = 45.00 instead of 0.45 where there is a NAT gateway:
-    // staging 233.58 + 44.55 = 278.13, production 482.62 + 44.55 = 527.17
+    // staging 233.78 + 44.55 = 278.33, production 482.82 + 44.55 = 527.37
     expect(JSON.parse(result.stdout).estimate.totals).toEqual({
       development: 103.9,
-      staging: 278.13,
-      production: 527.17,
+      staging: 278.33,
+      production: 527.37,
     });
   });
 

@@ -137,6 +137,37 @@ describe('plan — per-mode settings', () => {
     });
   });
 
+  it('plans deployment alarms on each public service, telling the environment’s topic, only where the mode has them', () => {
+    expect(ofType(planFor('development'), 'AWS::CloudWatch::Alarm')).toEqual([]);
+    expect(ofType(planFor('development'), 'AWS::SNS::Topic')).toEqual([]);
+
+    const staging = planFor('staging', { notify: ['ops@example.com'] });
+    expect(ofType(staging, 'AWS::SNS::Topic')).toEqual([
+      expect.objectContaining({
+        name: 'shop--pr-42-alarms',
+        settings: expect.objectContaining({ emailSubscriptions: 1 }),
+      }),
+    ]);
+    expect(ofType(staging, 'AWS::CloudWatch::Alarm').map((alarm) => [alarm.name, alarm.settings])).toEqual([
+      [
+        'shop--pr-42--web--5xx',
+        expect.objectContaining({ threshold: 10, rollback: false, notifies: 'shop--pr-42-alarms' }),
+      ],
+      [
+        'shop--pr-42--web--p95',
+        expect.objectContaining({ threshold: 2, rollback: false, notifies: 'shop--pr-42-alarms' }),
+      ],
+    ]);
+
+    const topic = 'arn:aws:sns:us-east-1:123456789012:oncall';
+    const production = planFor('production', { notify: [topic] });
+    expect(ofType(production, 'AWS::SNS::Topic'), 'a given topic is used, none is made').toEqual([]);
+    expect(ofType(production, 'AWS::CloudWatch::Alarm').map((alarm) => alarm.settings)).toEqual([
+      expect.objectContaining({ threshold: 5, rollback: true, notifies: topic }),
+      expect.objectContaining({ threshold: 1, rollback: true, notifies: topic }),
+    ]);
+  });
+
   it('writes every non-alias record with the mode’s TTL and write mode', () => {
     const records = ofType(planFor('staging'), 'AWS::Route53::RecordSet').filter(
       (r) => r.settings.type !== 'A',

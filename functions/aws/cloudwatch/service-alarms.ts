@@ -15,17 +15,10 @@ import {
   paginateDescribeAlarms,
 } from '@aws-sdk/client-cloudwatch';
 import type { Tag } from '../../../core/execution-input.ts';
+import { type ServiceAlarmNames, serviceAlarmNames } from '../../../core/names.ts';
 
 /** The most alarm names DescribeAlarms and DeleteAlarms take in one call. */
 const ALARMS_PER_CALL = 100;
-
-/** The names of one service's alarms. */
-export interface ServiceAlarmNames {
-  /** Goes off on the target group's 5xx responses. */
-  readonly errors5xx: string;
-  /** Goes off on the target group's p95 response time. */
-  readonly latencyP95: string;
-}
 
 /** Where one service's alarms go off. */
 export interface ServiceAlarmThresholds {
@@ -49,11 +42,6 @@ export interface ServiceAlarmsOptions {
   readonly topicArn?: string;
   /** The deployment's tags. CloudWatch sets them when it creates an alarm and keeps them when it is put again. */
   readonly tags: readonly Tag[];
-}
-
-/** The names of a service's alarms: `<alarmPrefix>--<service>--5xx` and `--p95`. */
-export function serviceAlarmNames(alarmPrefix: string, service: string): ServiceAlarmNames {
-  return { errors5xx: `${alarmPrefix}--${service}--5xx`, latencyP95: `${alarmPrefix}--${service}--p95` };
 }
 
 /**

@@ -27,11 +27,10 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import { type ServiceScaling, scaledCount } from '../../../core/autoscaling.ts';
 import type { ServiceSpec, Tag } from '../../../core/execution-input.ts';
-import type { EnvironmentNames } from '../../../core/names.ts';
+import { type EnvironmentNames, serviceAlarmNames } from '../../../core/names.ts';
 import type { Policy } from '../../../core/policy.ts';
 import type { LoadBalancerRef, NamespaceRef, NetworkRef } from '../../resource-refs.ts';
 import { StepError } from '../../step-errors.ts';
-import { serviceAlarmNames } from '../cloudwatch/service-alarms.ts';
 import { assertOwned, environmentIdentity } from '../environment-tags.ts';
 import { awsErrorNamed } from '../errors.ts';
 import { hasSettings, SETTINGS_TAG, type ServiceSettings, settingsFingerprint } from './service-settings.ts';

@@ -6,12 +6,12 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { serviceAlarmNames } from '../../../../core/names.ts';
 import {
   alarmsInAlarm,
   deleteServiceAlarms,
   ensureServiceAlarms,
   type ServiceAlarmsOptions,
-  serviceAlarmNames,
 } from '../../../../functions/aws/cloudwatch/service-alarms.ts';
 
 const cloudwatch = mockClient(CloudWatchClient);
