@@ -11,6 +11,7 @@
  *   overrides the environment was deployed with;
  * - missing: what a deployed environment should have and does not.
  */
+import { type ServiceScaling, scalingResourceId, serviceScaling } from './autoscaling.ts';
 import type { DeployInput } from './execution-input.ts';
 import { serviceNames } from './names.ts';
 import { natGatewayCount } from './plan.ts';
@@ -59,7 +60,10 @@ export type ResourceType =
   | 'alarm-topic'
   /** The WAF web ACL in front of the load balancer (`waf`). */
   | 'web-acl'
-  /** A service's Application Auto Scaling target (named by AWS's id, so not matched to a service). */
+  /**
+   * A service's Application Auto Scaling target. The tagging API names it by AWS's id, so the
+   * resource checks skip it; the audit reads the targets by service instead (`scalingFindings`).
+   */
   | 'scalable-target'
   | 'config-value'
   | 'other';
@@ -79,10 +83,21 @@ export interface ObservedSetting {
   readonly value: string;
 }
 
+/** A service's autoscaling as Application Auto Scaling has it registered. */
+export interface ObservedScaling {
+  readonly service: string;
+  readonly min: number;
+  readonly max: number;
+  /** Its CPU policy's target; absent when it has none. */
+  readonly cpuPercent?: number;
+}
+
 /** What the reads found: every live resource of the environment, and the settings AWS reports. */
 export interface ObservedEnvironment {
   readonly resources: readonly AuditResource[];
   readonly settings: readonly ObservedSetting[];
+  /** Each scalable target of the environment's services. @default not read: no finding about autoscaling */
+  readonly scaling?: readonly ObservedScaling[];
 }
 
 /** What the environment should be: deployed from `input`, or taken down under `policy`. */
@@ -340,6 +355,60 @@ export function settingDrift(policy: Policy, mode: string, settings: readonly Ob
   });
 }
 
+const showScaling = (scaling: Omit<ObservedScaling, 'service'>) =>
+  `min ${scaling.min}, max ${scaling.max}, CPU target ${scaling.cpuPercent === undefined ? '(no policy)' : `${scaling.cpuPercent} %`}`;
+
+/**
+ * Each service's registered autoscaling against what its compose file and mode
+ * say (core/autoscaling.ts): a target registered for a service that does not
+ * scale is an orphan, a scaled service without one is missing, and bounds or a
+ * CPU target that differ are drift (setting `autoscaling`).
+ */
+export function scalingFindings(input: DeployInput, observed: readonly ObservedScaling[]): Finding[] {
+  // A record deployed before autoscaling existed made no targets and is not judged on them.
+  if (input.policy?.autoscaling === undefined) return [];
+  const wanted = new Map<string, ServiceScaling>();
+  for (const service of input.waves.flatMap((wave) => wave.services)) {
+    const scaling = serviceScaling(service, input.policy);
+    if (scaling !== undefined) wanted.set(service.name, scaling);
+  }
+  const resource = (service: string) =>
+    label({ type: 'scalable-target', name: scalingResourceId(input.names.cluster, service) });
+  const findings: Finding[] = [];
+  for (const target of observed) {
+    const want = wanted.get(target.service);
+    if (want === undefined) {
+      findings.push({
+        kind: 'orphan',
+        resource: resource(target.service),
+        detail: `${resource(target.service)}: ${target.service} does not autoscale as deployed (${showScaling(target)})`,
+      });
+      continue;
+    }
+    const expected = showScaling(want);
+    const actual = showScaling(target);
+    if (expected !== actual)
+      findings.push({
+        kind: 'drift',
+        resource: resource(target.service),
+        setting: 'autoscaling',
+        expected,
+        actual,
+        detail: `${resource(target.service)}: registered with ${actual}, the compose file and ${input.mode} mode say ${expected}`,
+      });
+  }
+  const registered = new Set(observed.map((target) => target.service));
+  for (const service of wanted.keys()) {
+    if (!registered.has(service))
+      findings.push({
+        kind: 'missing',
+        resource: resource(service),
+        detail: `${resource(service)}: ${service} autoscales as deployed and has no scalable target`,
+      });
+  }
+  return findings;
+}
+
 /** Every finding, orphans first, then drift, then missing, each in a stable order. */
 export function auditFindings(expectation: AuditExpectation, observed: ObservedEnvironment): Finding[] {
   const findings =
@@ -347,6 +416,7 @@ export function auditFindings(expectation: AuditExpectation, observed: ObservedE
       ? [
           ...deployedResourceFindings(expectation.input, observed),
           ...settingDrift(expectation.input.policy, expectation.input.mode, observed.settings),
+          ...(observed.scaling === undefined ? [] : scalingFindings(expectation.input, observed.scaling)),
         ]
       : observed.resources
           .filter((resource) => !keptAfterDown(resource, expectation.policy))

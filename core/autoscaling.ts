@@ -38,6 +38,11 @@ export function serviceScaling(
   return { min, max, cpuPercent: own?.cpu ?? policy.autoscalingCpuPercent };
 }
 
+/** A service's scalable target id (Application Auto Scaling): `service/<cluster>/<service>`. */
+export function scalingResourceId(cluster: string, service: string): string {
+  return `service/${cluster}/${service}`;
+}
+
 /** The count a deploy gives a scaled service: the one it runs now, brought within the bounds. */
 export function scaledCount(scaling: ServiceScaling, running: number | undefined): number {
   return Math.min(scaling.max, Math.max(scaling.min, running ?? scaling.min));

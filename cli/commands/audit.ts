@@ -6,6 +6,7 @@
  * its mode keeps after a down. Exit 0 when clean; 1 with one line per
  * finding.
  */
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -65,6 +66,7 @@ export interface AuditReport {
 export function auditClients(target: Pick<ReadTarget, 'clients' | 'tagging'>): AuditClients {
   return {
     tagging: target.tagging(),
+    applicationautoscaling: target.clients('applicationautoscaling') as ApplicationAutoScalingClient,
     ec2: target.clients('ec2') as EC2Client,
     ecs: target.clients('ecs') as ECSClient,
     elbv2: target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client,

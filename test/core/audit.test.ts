@@ -81,6 +81,66 @@ describe('auditFindings — a deployed environment', () => {
     ]);
   });
 
+  it("checks each service's registered autoscaling against the compose file and the mode", () => {
+    // Staging scales every service from its replicas (1 each here) up to 2×, at 70 % CPU.
+    const clean = [
+      { service: 'web', min: 1, max: 2, cpuPercent: 70 },
+      { service: 'worker', min: 1, max: 2, cpuPercent: 70 },
+    ];
+    expect(auditFindings({ state: 'deployed', input }, { ...observed(deployed()), scaling: clean })).toEqual(
+      [],
+    );
+
+    const findings = auditFindings(
+      { state: 'deployed', input },
+      {
+        ...observed(deployed()),
+        scaling: [
+          { service: 'web', min: 1, max: 5 },
+          { service: 'old', min: 1, max: 2, cpuPercent: 70 },
+        ],
+      },
+    );
+    expect(findings).toEqual([
+      {
+        kind: 'orphan',
+        resource: 'scalable-target service/shop--pr-1/old',
+        detail:
+          'scalable-target service/shop--pr-1/old: old does not autoscale as deployed (min 1, max 2, CPU target 70 %)',
+      },
+      {
+        kind: 'drift',
+        resource: 'scalable-target service/shop--pr-1/web',
+        setting: 'autoscaling',
+        expected: 'min 1, max 2, CPU target 70 %',
+        actual: 'min 1, max 5, CPU target (no policy)',
+        detail:
+          'scalable-target service/shop--pr-1/web: registered with min 1, max 5, CPU target (no policy), the compose file and staging mode say min 1, max 2, CPU target 70 %',
+      },
+      {
+        kind: 'missing',
+        resource: 'scalable-target service/shop--pr-1/worker',
+        detail:
+          'scalable-target service/shop--pr-1/worker: worker autoscales as deployed and has no scalable target',
+      },
+    ]);
+  });
+
+  it('finds no scalable target to miss where the mode does not autoscale', () => {
+    const development = buildDeployInput(
+      { ...request, mode: 'development' },
+      resolvePolicy('development'),
+      new Date('2026-11-26T07:00:00Z'),
+    );
+    const findings = auditFindings(
+      { state: 'deployed', input: development },
+      { ...observed([]), scaling: [{ service: 'web', min: 1, max: 2, cpuPercent: 70 }] },
+    );
+    expect(findings.filter((finding) => finding.resource.startsWith('scalable-target'))).toEqual([
+      expect.objectContaining({ kind: 'orphan', resource: 'scalable-target service/shop--pr-1/web' }),
+    ]);
+  });
+
   it('names a service the compose file does not have, a second VPC and an unknown kind as orphans', () => {
     const extra: AuditResource[] = [
       { type: 'ecs-service', name: 'old' },

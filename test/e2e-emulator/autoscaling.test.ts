@@ -10,6 +10,7 @@ import {
   type ApplicationAutoScalingClient,
   DescribeScalableTargetsCommand,
   DescribeScalingPoliciesCommand,
+  RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand, type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
@@ -23,7 +24,7 @@ import { environmentNames } from '../../core/names.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
 import { deployOnTarget, downOnTarget } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
-import { useLocalAws } from './local-aws.ts';
+import { auditComposeFile, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
 const PROJECT = 'scaled';
@@ -76,6 +77,11 @@ async function scalableTargets(target: Target, environment = 'main') {
   );
 }
 
+/** What `modeshift audit` finds in the environment. */
+async function auditFindings(target: Target, file: string) {
+  return (await auditComposeFile(target, { file, project: PROJECT, environment: 'main' })).findings;
+}
+
 async function desiredCount(target: Target, service: string): Promise<number | undefined> {
   const { services = [] } = await ecs(target).send(
     new DescribeServicesCommand({ cluster: environmentNames(PROJECT, 'main').cluster, services: [service] }),
@@ -97,7 +103,8 @@ async function discoveryTtls(target: Target): Promise<number[]> {
 describe('autoscaling on the local AWS', () => {
   it('registers production services between their replicas and 4× them at a 60 % CPU target, with a 10 s discovery TTL', async () => {
     const target = aws.target();
-    await deploy(target, composeFile(), 'production');
+    const file = composeFile();
+    await deploy(target, file, 'production');
 
     expect(await scalableTargets(target)).toEqual({ web: { min: 2, max: 8 }, worker: { min: 1, max: 4 } });
     const cluster = environmentNames(PROJECT, 'main').cluster;
@@ -111,6 +118,27 @@ describe('autoscaling on the local AWS', () => {
       }),
     ]);
     expect(await discoveryTtls(target)).toEqual([10, 10]);
+    expect(await auditFindings(target, file)).toEqual([]);
+
+    // Someone raises web's maximum by hand: the audit names the drift, with both values.
+    await autoscaling(target).send(
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: 'ecs',
+        ResourceId: `service/${cluster}/web`,
+        ScalableDimension: 'ecs:service:DesiredCount',
+        MinCapacity: 2,
+        MaxCapacity: 20,
+      }),
+    );
+    expect(await auditFindings(target, file)).toEqual([
+      expect.objectContaining({
+        kind: 'drift',
+        resource: `scalable-target service/${cluster}/web`,
+        setting: 'autoscaling',
+        expected: 'min 2, max 8, CPU target 60 %',
+        actual: 'min 2, max 20, CPU target 60 %',
+      }),
+    ]);
 
     await downOnTarget(target, { project: PROJECT, environment: 'main', confirm: 'main' });
     expect(await scalableTargets(target)).toEqual({});
@@ -118,10 +146,12 @@ describe('autoscaling on the local AWS', () => {
 
   it('registers nothing in development but a service that asks (x-modeshift.scaling), and keeps the 10 s TTL', async () => {
     const target = aws.target();
-    await deploy(target, composeFile('    x-modeshift:\n      scaling: {max: 3, cpu: 50}\n'), 'development');
+    const file = composeFile('    x-modeshift:\n      scaling: {max: 3, cpu: 50}\n');
+    await deploy(target, file, 'development');
 
     expect(await scalableTargets(target)).toEqual({ worker: { min: 1, max: 3 } });
     expect(await discoveryTtls(target)).toEqual([10, 10]);
+    expect(await auditFindings(target, file), 'the audit expects the target worker asked for').toEqual([]);
   });
 
   it('keeps a scaled-out count on redeploy, and deregisters a target the mode no longer scales', async () => {

@@ -15,9 +15,10 @@ import {
   type ObjectNotFoundException,
   PutScalingPolicyCommand,
   paginateDescribeScalableTargets,
+  paginateDescribeScalingPolicies,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import type { ServiceScaling } from '../../../core/autoscaling.ts';
+import { type ServiceScaling, scalingResourceId } from '../../../core/autoscaling.ts';
 import type { Tag } from '../../../core/execution-input.ts';
 import { awsErrorNamed } from '../errors.ts';
 
@@ -26,11 +27,6 @@ const DIMENSION = 'ecs:service:DesiredCount';
 /** Seconds after a scale-in before the next; AWS's default for ECS. A scale-out waits a minute. */
 const SCALE_IN_COOLDOWN = 300;
 const SCALE_OUT_COOLDOWN = 60;
-
-/** The scalable target's id: `service/<cluster>/<service>`. */
-export function scalingResourceId(cluster: string, service: string): string {
-  return `service/${cluster}/${service}`;
-}
 
 /** The target-tracking policy's name. */
 export function cpuPolicyName(service: string): string {
@@ -124,24 +120,81 @@ export async function removeServiceScaling(
   return deregister(client, scalingResourceId(cluster, service));
 }
 
-/** Deregisters every scalable target of the cluster's services; returns the services'. */
-export async function removeClusterScaling(
-  client: ApplicationAutoScalingClient,
-  cluster: string,
-): Promise<string[]> {
+/** The ids of the scalable targets of the cluster's services (`service/<cluster>/…`). */
+async function clusterTargets(client: ApplicationAutoScalingClient, cluster: string) {
   const prefix = scalingResourceId(cluster, '');
-  const ids: string[] = [];
+  const targets: {
+    readonly id: string;
+    readonly service: string;
+    readonly min: number;
+    readonly max: number;
+  }[] = [];
   const pages = paginateDescribeScalableTargets(
     { client },
     { ServiceNamespace: NAMESPACE, ScalableDimension: DIMENSION },
   );
   for await (const page of pages) {
     for (const target of page.ScalableTargets ?? []) {
-      if (target.ResourceId?.startsWith(prefix)) ids.push(target.ResourceId);
+      if (!target.ResourceId?.startsWith(prefix)) continue;
+      targets.push({
+        id: target.ResourceId,
+        service: target.ResourceId.slice(prefix.length),
+        min: target.MinCapacity ?? 0,
+        max: target.MaxCapacity ?? 0,
+      });
     }
   }
+  return targets;
+}
+
+/** A registered service's bounds and, when it has modeshift's policy, its CPU target. */
+export interface RegisteredScaling {
+  readonly service: string;
+  readonly min: number;
+  readonly max: number;
+  /** The target value of the service's CPU policy (`<service>-cpu-target`); absent without one. */
+  readonly cpuPercent?: number;
+}
+
+/** What every service of the cluster is registered with, for the audit. */
+export async function clusterScaling(
+  client: ApplicationAutoScalingClient,
+  cluster: string,
+): Promise<RegisteredScaling[]> {
+  const targets = await clusterTargets(client, cluster);
+  if (targets.length === 0) return [];
+  const cpu = new Map<string, number>();
+  const prefix = scalingResourceId(cluster, '');
+  const pages = paginateDescribeScalingPolicies(
+    { client },
+    { ServiceNamespace: NAMESPACE, ScalableDimension: DIMENSION },
+  );
+  for await (const page of pages) {
+    for (const policy of page.ScalingPolicies ?? []) {
+      const service = policy.ResourceId?.startsWith(prefix)
+        ? policy.ResourceId.slice(prefix.length)
+        : undefined;
+      const value = policy.TargetTrackingScalingPolicyConfiguration?.TargetValue;
+      if (service !== undefined && policy.PolicyName === cpuPolicyName(service) && value !== undefined)
+        cpu.set(service, value);
+    }
+  }
+  return targets
+    .map(({ service, min, max }) => {
+      const cpuPercent = cpu.get(service);
+      return { service, min, max, ...(cpuPercent !== undefined ? { cpuPercent } : {}) };
+    })
+    .sort((a, b) => a.service.localeCompare(b.service));
+}
+
+/** Deregisters every scalable target of the cluster's services; returns the services'. */
+export async function removeClusterScaling(
+  client: ApplicationAutoScalingClient,
+  cluster: string,
+): Promise<string[]> {
   const removed: string[] = [];
-  for (const id of ids) if (await deregister(client, id)) removed.push(id.slice(prefix.length));
+  for (const target of await clusterTargets(client, cluster))
+    if (await deregister(client, target.id)) removed.push(target.service);
   return removed;
 }
 

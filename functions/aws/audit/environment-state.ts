@@ -11,6 +11,7 @@
  * INACTIVE ECS cluster, service or task definition) is not live and is left
  * out.
  */
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { type CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetProjectsCommand, type CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DescribeNatGatewaysCommand, type EC2Client } from '@aws-sdk/client-ec2';
@@ -49,6 +50,7 @@ import type {
 import { environmentResources } from '../../../core/environment-resources.ts';
 import { accessLogBucketName, environmentNames } from '../../../core/names.ts';
 import { mapConcurrently } from '../../bounded-concurrency.ts';
+import { clusterScaling } from '../applicationautoscaling/service-scaling.ts';
 import { environmentBuildProjects } from '../codebuild/environment-projects.ts';
 import { environmentRepositories } from '../ecr/environment-repositories.ts';
 import { replicaCount } from '../elasticache/replication-group.ts';
@@ -65,6 +67,7 @@ import { listConfigValues } from '../ssm/config-values.ts';
 
 export interface AuditClients {
   readonly tagging: ResourceGroupsTaggingAPIClient;
+  readonly applicationautoscaling: ApplicationAutoScalingClient;
   readonly ec2: EC2Client;
   readonly ecs: ECSClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
@@ -600,11 +603,15 @@ async function recordTtls(
   return settings;
 }
 
-/** The environment as it is on AWS: its live resources and the settings they report. */
+/** The environment as it is on AWS: its live resources, the settings they report and its services' autoscaling. */
 export async function observeEnvironment(
   clients: AuditClients,
   query: AuditQuery,
 ): Promise<ObservedEnvironment> {
-  const resources = await environmentInventory(clients, query);
-  return { resources, settings: await environmentSettings(clients, query, resources) };
+  const names = environmentNames(query.project, query.environment);
+  const [resources, scaling] = await Promise.all([
+    environmentInventory(clients, query),
+    clusterScaling(clients.applicationautoscaling, names.cluster),
+  ]);
+  return { resources, settings: await environmentSettings(clients, query, resources), scaling };
 }
