@@ -237,6 +237,8 @@ export interface DeployInput {
   readonly scheduleState: 'ENABLED' | 'DISABLED';
   /** Who the deployment alarms tell (`notify`): email addresses, or one SNS topic ARN. */
   readonly notify: readonly string[];
+  /** The range a new VPC gets (`vpcCidr`); null: a free /16 of 10.0.0.0/8 (core/vpc-cidr.ts). */
+  readonly vpcCidr: string | null;
   /** The Down Requested detail the expiry schedule sends. */
   readonly downRequest: { readonly project: string; readonly environment: string; readonly reason: string };
 }
@@ -458,6 +460,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       .map((service) => service.name),
     scheduleState: request.pauseSchedules ? 'DISABLED' : 'ENABLED',
     notify: request.notify ?? [],
+    vpcCidr: request.vpcCidr ?? null,
     downRequest: { project, environment, reason: 'expired' },
   };
   assertInputFits(input);

@@ -36,6 +36,7 @@ import {
   ServiceNameSchema,
 } from './request-validation.ts';
 import './zod-locale.ts';
+import { vpcCidrProblem } from './vpc-cidr.ts';
 
 export { type DownRequest, DownRequestSchema, parseDownRequest } from './down-request.ts';
 export {
@@ -631,6 +632,19 @@ const DeployRequestObject = z.strictObject({
           },
         ),
       ),
+  ),
+  /**
+   * The address range of the environment's VPC when modeshift creates it (`--vpc-cidr`): a private
+   * block of /16 to /24 that no other environment's VPC overlaps. An existing VPC keeps its range.
+   * @default a free /16 of 10.0.0.0/8 (core/vpc-cidr.ts)
+   */
+  vpcCidr: z.optional(
+    z.string().check(
+      z.superRefine((value, ctx) => {
+        const problem = vpcCidrProblem(value);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    ),
   ),
 });
 

@@ -607,6 +607,7 @@ export const deployDefinition: Machine = {
         'tags.$': '$.tags',
         'targetGroups.$': '$.targetGroups',
         'hasCaches.$': '$.hasCaches',
+        'vpcCidr.$': '$.vpcCidr',
       },
       resultPath: '$.network',
       next: 'Foundations',

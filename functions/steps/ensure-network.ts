@@ -3,7 +3,9 @@
  * depend on the mode — two public and two private subnets in two zones, the
  * internet gateway and routes, the three security groups and the DHCP options
  * that make compose service names resolve. Found by tags, created where
- * missing, brought back to the wanted settings where they drifted.
+ * missing, brought back to the wanted settings where they drifted. A new VPC
+ * gets the range the request names or a free /16 (core/vpc-cidr.ts), never
+ * one that overlaps another environment's VPC.
  */
 import {
   AssociateDhcpOptionsCommand,
@@ -18,6 +20,7 @@ import {
   CreateSubnetCommand,
   CreateTagsCommand,
   CreateVpcCommand,
+  DeleteVpcCommand,
   DescribeAvailabilityZonesCommand,
   DescribeDhcpOptionsCommand,
   DescribeInternetGatewaysCommand,
@@ -51,8 +54,18 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CACHE_PORT } from '../../core/cache-engines.ts';
 import type { TargetGroupSpec } from '../../core/execution-input.ts';
+import {
+  AUTOMATIC_POOL,
+  cidrsOverlap,
+  formatCidr,
+  freeBlock,
+  parseCidr,
+  type SubnetRole,
+  subnetCidrs,
+} from '../../core/vpc-cidr.ts';
 import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from '../aws/ec2/network-tags.ts';
-import { assertOwned, lacksTags, tagValue } from '../aws/environment-tags.ts';
+import { accountVpcs, rangesTaken, vpcCidrConflicts } from '../aws/ec2/vpc-ranges.ts';
+import { assertOwned, type EnvironmentIdentity, lacksTags, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentNames, NetworkRef, Tag } from '../resource-refs.ts';
@@ -73,15 +86,17 @@ export interface EnsureNetworkInput {
   readonly targetGroups: ReadonlyArray<Pick<TargetGroupSpec, 'port' | 'healthCheckPort'>>;
   /** Whether the environment has managed caches: they get a security group of their own. @default false */
   readonly hasCaches?: boolean;
+  /**
+   * The range a new VPC gets (`vpcCidr`); null picks a free /16 of 10.0.0.0/8 (core/vpc-cidr.ts).
+   * An existing VPC keeps its range: naming another stops the step. @default null
+   */
+  readonly vpcCidr?: string | null;
 }
 
 /** The environment's network, as the later steps use it. */
 export type EnsureNetworkOutput = NetworkRef;
 
-const VPC_CIDR = '10.0.0.0/16';
 const ANYWHERE = '0.0.0.0/0';
-
-type SubnetRole = 'public-a' | 'public-b' | 'private-a' | 'private-b';
 
 interface SubnetPlan {
   readonly role: SubnetRole;
@@ -91,12 +106,19 @@ interface SubnetPlan {
   readonly public: boolean;
 }
 
-const SUBNETS: readonly SubnetPlan[] = [
-  { role: 'public-a', zone: 0, cidr: '10.0.0.0/20', public: true },
-  { role: 'public-b', zone: 1, cidr: '10.0.16.0/20', public: true },
-  { role: 'private-a', zone: 0, cidr: '10.0.128.0/20', public: false },
-  { role: 'private-b', zone: 1, cidr: '10.0.144.0/20', public: false },
-];
+/** The four subnets of a VPC with range `vpcCidr`. */
+function subnetPlans(vpcCidr: string): SubnetPlan[] {
+  const cidrs = subnetCidrs(parseCidr(vpcCidr));
+  return [
+    { role: 'public-a', zone: 0, cidr: cidrs['public-a'], public: true },
+    { role: 'public-b', zone: 1, cidr: cidrs['public-b'], public: true },
+    { role: 'private-a', zone: 0, cidr: cidrs['private-a'], public: false },
+    { role: 'private-b', zone: 1, cidr: cidrs['private-b'], public: false },
+  ];
+}
+
+/** How many times a VPC is created again after it turned out to overlap one created at the same moment. */
+const RACE_ATTEMPTS = 3;
 
 type RouteTableRole = 'public' | 'private-a' | 'private-b';
 
@@ -133,6 +155,7 @@ export const ensureNetwork = defineStep({
     CreateSubnetCommand,
     CreateTagsCommand,
     CreateVpcCommand,
+    DeleteVpcCommand,
     DescribeAvailabilityZonesCommand,
     DescribeDhcpOptionsCommand,
     DescribeInternetGatewaysCommand,
@@ -153,7 +176,7 @@ export const ensureNetwork = defineStep({
     const vpc = await ensureVpc(ec2, input, stale);
     const vpcId = vpc.VpcId as string;
     await ensureDnsAttributes(ec2, vpcId);
-    const subnets = await ensureSubnets(ec2, vpcId, input, stale);
+    const subnets = await ensureSubnets(ec2, vpc, input, stale);
     const internetGatewayId = await ensureInternetGateway(ec2, vpcId, input, stale);
     const routeTables = await ensureRouteTables(ec2, vpcId, input, stale);
     await ensurePublicRoute(ec2, routeTables.public, internetGatewayId);
@@ -226,19 +249,70 @@ async function ensureVpc(ec2: EC2Client, input: EnsureNetworkInput, stale: Stale
   }
   const [existing] = vpcs;
   if (existing !== undefined) {
+    const conflicts = input.vpcCidr
+      ? vpcCidrConflicts(
+          [{ id: existing.VpcId as string, cidrs: [existing.CidrBlock ?? ''], owner: ownerOf(input) }],
+          ownerOf(input),
+          input.vpcCidr,
+        )
+      : [];
+    if (conflicts.length > 0) throw new StepError('Modeshift.VpcCidrConflict', conflicts.join('; '));
     noteStaleTags(stale, existing.VpcId, existing.Tags, input.tags);
     return existing;
   }
-  const created = await ec2.send(
-    new CreateVpcCommand({
-      CidrBlock: VPC_CIDR,
-      TagSpecifications: [tagSpecification('vpc', input.tags, { Name: input.names.vpc })],
-    }),
-  );
-  if (created.Vpc?.VpcId === undefined) {
-    throw new Error(`CreateVpc for ${input.names.vpc} returned no VPC id`);
+  for (let attempt = 1; ; attempt += 1) {
+    const cidr = await rangeForNewVpc(ec2, input);
+    const created = await ec2.send(
+      new CreateVpcCommand({
+        CidrBlock: cidr,
+        TagSpecifications: [tagSpecification('vpc', input.tags, { Name: input.names.vpc })],
+      }),
+    );
+    const vpc = created.Vpc;
+    if (vpc?.VpcId === undefined) {
+      throw new Error(`CreateVpc for ${input.names.vpc} returned no VPC id`);
+    }
+    // Another environment may have taken an overlapping range at the same moment: of two such
+    // VPCs the one with the greater id gives way (deleted while still empty) and picks again.
+    const rival = (await accountVpcs(ec2)).find(
+      (other) =>
+        other.owner !== undefined &&
+        other.id !== vpc.VpcId &&
+        !(other.owner.project === input.project && other.owner.environment === input.environment) &&
+        other.id < (vpc.VpcId as string) &&
+        other.cidrs.some((range) => cidrsOverlap(parseCidr(range), parseCidr(cidr))),
+    );
+    if (rival === undefined) return vpc;
+    await ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId }));
+    if (input.vpcCidr || attempt >= RACE_ATTEMPTS) {
+      throw new StepError(
+        'Modeshift.VpcCidrConflict',
+        `${cidr} overlaps ${rival.cidrs.join(', ')} of VPC ${rival.id} (${rival.owner?.project}/${rival.owner?.environment}), created at the same time: pick a range no other environment uses`,
+      );
+    }
   }
-  return created.Vpc;
+}
+
+function ownerOf(input: EnsureNetworkInput): EnvironmentIdentity {
+  return { project: input.project, environment: input.environment };
+}
+
+/** The range the request names, when no other environment's VPC overlaps it; else a free /16. */
+async function rangeForNewVpc(ec2: EC2Client, input: EnsureNetworkInput): Promise<string> {
+  const vpcs = await accountVpcs(ec2);
+  if (input.vpcCidr) {
+    const conflicts = vpcCidrConflicts(vpcs, ownerOf(input), input.vpcCidr);
+    if (conflicts.length > 0) throw new StepError('Modeshift.VpcCidrConflict', conflicts.join('; '));
+    return input.vpcCidr;
+  }
+  const block = freeBlock(`${input.project}/${input.environment}`, rangesTaken(vpcs, ownerOf(input)));
+  if (block === undefined) {
+    throw new StepError(
+      'Modeshift.NoFreeVpcCidr',
+      `every /16 of ${AUTOMATIC_POOL} overlaps a VPC of the account: name a range with vpcCidr`,
+    );
+  }
+  return formatCidr(block);
 }
 
 /** DNS support first: AWS refuses DNS hostnames without it. */
@@ -277,10 +351,11 @@ async function availableZones(ec2: EC2Client): Promise<string[]> {
 
 async function ensureSubnets(
   ec2: EC2Client,
-  vpcId: string,
+  vpc: Vpc,
   input: EnsureNetworkInput,
   stale: StaleTags,
 ): Promise<Record<SubnetRole, Subnet>> {
+  const vpcId = vpc.VpcId as string;
   const inVpc: Subnet[] = [];
   for await (const page of paginateDescribeSubnets(
     { client: ec2 },
@@ -288,8 +363,10 @@ async function ensureSubnets(
   )) {
     inVpc.push(...(page.Subnets ?? []));
   }
+  // The subnets follow the VPC's own range: one made before ranges could be chosen is 10.0.0.0/16.
+  const plans = subnetPlans(vpc.CidrBlock as string);
   const found = new Map<SubnetRole, Subnet>();
-  for (const plan of SUBNETS) {
+  for (const plan of plans) {
     const byTag = inVpc.find((subnet) => tagValue(subnet.Tags, SUBNET_TAG) === plan.role);
     // A subnet that lost its role tag still holds the CIDR: take it back rather than fail on a conflict.
     const byCidr = inVpc.find(
@@ -311,7 +388,7 @@ async function ensureSubnets(
 
   const zones = await subnetZones(ec2, found);
   const subnets = {} as Record<SubnetRole, Subnet>;
-  for (const plan of SUBNETS) {
+  for (const plan of plans) {
     const subnet =
       found.get(plan.role) ??
       (await createSubnet(ec2, vpcId, plan, zones[plan.zone], input.names, input.tags));
@@ -508,9 +585,9 @@ async function ensureAssociations(
       }
     }
   }
-  for (const plan of SUBNETS) {
-    const subnet = subnetId(subnets[plan.role]);
-    const table = routeTableId(tables[SUBNET_ROUTE_TABLE[plan.role]]);
+  for (const role of Object.keys(SUBNET_ROUTE_TABLE) as SubnetRole[]) {
+    const subnet = subnetId(subnets[role]);
+    const table = routeTableId(tables[SUBNET_ROUTE_TABLE[role]]);
     const association = current.get(subnet);
     if (association?.routeTableId === table) continue;
     if (association !== undefined) {

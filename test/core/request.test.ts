@@ -385,6 +385,17 @@ describe('deployment request — the certificate’s names', () => {
     expect(request.services.map((service) => service.domainname)).toHaveLength(5);
   });
 
+  it('takes a private VPC range of /16 to /24, and names vpcCidr for any other', () => {
+    expect(parseDeployRequest({ ...valid(), vpcCidr: '10.42.0.0/16' }).vpcCidr).toBe('10.42.0.0/16');
+    expect(parseDeployRequest(valid()).vpcCidr).toBeUndefined();
+    expect(problemsOf({ ...valid(), vpcCidr: '10.42.1.0/16' })).toEqual([
+      'vpcCidr: "10.42.1.0/16" has host bits set: the block is 10.42.0.0/16',
+    ]);
+    expect(problemsOf({ ...valid(), vpcCidr: '8.8.0.0/16' })).toEqual([
+      'vpcCidr: "8.8.0.0/16" is not a private (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) or shared (100.64.0.0/10) range',
+    ]);
+  });
+
   it('refuses a sixth distinct public domain, naming its field', () => {
     expect(problemsOf({ ...valid(), services: publicOn(6), databases: [] })).toEqual([
       expect.stringMatching(

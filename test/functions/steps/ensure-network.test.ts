@@ -11,6 +11,7 @@ import {
   CreateSubnetCommand,
   CreateTagsCommand,
   CreateVpcCommand,
+  DeleteVpcCommand,
   DescribeAvailabilityZonesCommand,
   DescribeDhcpOptionsCommand,
   DescribeInternetGatewaysCommand,
@@ -36,6 +37,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
 import { environmentNames } from '../../../core/names.ts';
+import { formatCidr, freeBlock, subnetCidrs } from '../../../core/vpc-cidr.ts';
 import type { NetworkRef } from '../../../functions/resource-refs.ts';
 import { type EnsureNetworkInput, ensureNetwork } from '../../../functions/steps/ensure-network.ts';
 import { sentAmong } from '../../support/aws-mocks.ts';
@@ -51,6 +53,8 @@ const input: EnsureNetworkInput = {
   names,
   tags,
   targetGroups: [{ port: 3000 }, { port: 8080, healthCheckPort: '8081' }],
+  // The fixtures name the range their subnets sit in; a request without one is tested on its own.
+  vpcCidr: '10.0.0.0/16',
 };
 
 const environmentFilters = [
@@ -91,9 +95,9 @@ function emptyAccount(): void {
       { ZoneName: 'us-east-1b', State: 'available', ZoneType: 'availability-zone' },
     ],
   });
-  ec2
-    .on(CreateVpcCommand)
-    .resolves({ Vpc: { VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', DhcpOptionsId: 'dopt-default' } });
+  ec2.on(CreateVpcCommand).callsFake((request) => ({
+    Vpc: { VpcId: 'vpc-1', CidrBlock: request.CidrBlock, DhcpOptionsId: 'dopt-default' },
+  }));
   ec2.on(CreateSubnetCommand).callsFake((request) => {
     const role = tagOf(request.TagSpecifications?.[0]?.Tags, 'modeshift:subnet');
     return {
@@ -341,7 +345,7 @@ describe('EnsureNetwork', () => {
   describe('on an account without the environment', () => {
     beforeEach(emptyAccount);
 
-    it('creates the VPC with CIDR 10.0.0.0/16, named and tagged for the environment', async () => {
+    it('creates the VPC with the range the request names (10.0.0.0/16), named and tagged for the environment', async () => {
       await ensureNetwork(input, { ec2: client });
 
       expect(ec2).toHaveReceivedCommandTimes(CreateVpcCommand, 1);
@@ -349,6 +353,89 @@ describe('EnsureNetwork', () => {
         CidrBlock: '10.0.0.0/16',
         TagSpecifications: [{ ResourceType: 'vpc', Tags: [...tags, { Key: 'Name', Value: 'shop--pr-42' }] }],
       });
+    });
+
+    it('without a range, gives the VPC a free /16 of 10.0.0.0/8 and its subnets the sixteenths 0, 1, 8 and 9', async () => {
+      const seed = freeBlock('shop/pr-42', []);
+      if (seed === undefined) throw new Error('no free block in an empty account');
+      // Another environment already holds the block the search starts from: the next one is taken.
+      ec2.on(DescribeVpcsCommand, { Filters: undefined }).resolves({
+        Vpcs: [
+          {
+            VpcId: 'vpc-other',
+            CidrBlock: formatCidr(seed),
+            Tags: [
+              { Key: 'modeshift:project', Value: 'blog' },
+              { Key: 'modeshift:environment', Value: 'main' },
+            ],
+          },
+        ],
+      });
+
+      await ensureNetwork({ ...input, vpcCidr: null }, { ec2: client });
+
+      const wanted = freeBlock('shop/pr-42', [seed]);
+      if (wanted === undefined) throw new Error('no second free block');
+      const cidr = formatCidr(wanted);
+      expect(cidr).not.toBe(formatCidr(seed));
+      expect(ec2).toHaveReceivedCommandWith(CreateVpcCommand, { CidrBlock: cidr });
+      const subnets = subnetCidrs(wanted);
+      expect(ec2.commandCalls(CreateSubnetCommand).map((call) => call.args[0].input.CidrBlock)).toEqual([
+        subnets['public-a'],
+        subnets['public-b'],
+        subnets['private-a'],
+        subnets['private-b'],
+      ]);
+    });
+
+    it('refuses a named range another environment’s VPC overlaps, creating nothing', async () => {
+      ec2.on(DescribeVpcsCommand, { Filters: undefined }).resolves({
+        Vpcs: [
+          {
+            VpcId: 'vpc-blog',
+            CidrBlock: '10.0.128.0/17',
+            Tags: [
+              { Key: 'modeshift:project', Value: 'blog' },
+              { Key: 'modeshift:environment', Value: 'main' },
+            ],
+          },
+        ],
+      });
+
+      await expect(ensureNetwork(input, { ec2: client })).rejects.toMatchObject({
+        name: 'Modeshift.VpcCidrConflict',
+        message: expect.stringContaining('10.0.0.0/16 overlaps 10.0.128.0/17 of VPC vpc-blog (blog/main)'),
+      });
+      expect(sentAmong(ec2, [CreateVpcCommand, CreateSubnetCommand])).toEqual([]);
+    });
+
+    it('gives way when another environment made an overlapping VPC at the same moment: deletes its own, picks again', async () => {
+      const rival = {
+        VpcId: 'vpc-0',
+        Tags: [
+          { Key: 'modeshift:project', Value: 'blog' },
+          { Key: 'modeshift:environment', Value: 'main' },
+        ],
+      };
+      let created = 0;
+      // The rival's VPC appears right after the first pick, in the very block picked.
+      let picked: string | undefined;
+      ec2.on(DescribeVpcsCommand, { Filters: undefined }).callsFake(() => ({
+        Vpcs: created === 0 || picked === undefined ? [] : [{ ...rival, CidrBlock: picked }],
+      }));
+      ec2.on(CreateVpcCommand).callsFake((request) => {
+        created += 1;
+        picked ??= request.CidrBlock;
+        return { Vpc: { VpcId: `vpc-${created}`, CidrBlock: request.CidrBlock } };
+      });
+
+      const ref = await ensureNetwork({ ...input, vpcCidr: null }, { ec2: client });
+
+      expect(ec2).toHaveReceivedCommandWith(DeleteVpcCommand, { VpcId: 'vpc-1' });
+      const ranges = ec2.commandCalls(CreateVpcCommand).map((call) => call.args[0].input.CidrBlock);
+      expect(ranges).toHaveLength(2);
+      expect(ranges[1]).not.toBe(ranges[0]);
+      expect(ref.vpcId).toBe('vpc-2');
     });
 
     it('enables DNS support and DNS hostnames on the new VPC', async () => {
@@ -608,6 +695,22 @@ describe('EnsureNetwork', () => {
       expect(ec2).not.toHaveReceivedCommand(CreateTagsCommand);
     });
 
+    it('keeps the range of the VPC it finds, and refuses a request naming another', async () => {
+      existingEnvironment();
+
+      await ensureNetwork({ ...input, vpcCidr: null }, { ec2: client });
+      expect(sentAmong(ec2, CREATES)).toEqual([]);
+
+      await expect(
+        ensureNetwork({ ...input, vpcCidr: '10.5.0.0/16' }, { ec2: client }),
+      ).rejects.toMatchObject({
+        name: 'Modeshift.VpcCidrConflict',
+        message: expect.stringContaining(
+          "shop/pr-42 already has VPC vpc-1 with 10.0.0.0/16, and a VPC's range cannot change",
+        ),
+      });
+    });
+
     it("revokes the load balancer's all-ports rule and the ports of a service that changed, and adds the new ports", async () => {
       existingEnvironment({
         servicesIngress: [
@@ -754,14 +857,19 @@ describe('EnsureNetwork', () => {
   });
 
   describe('lookups', () => {
-    it('finds the VPC only by both the project and the environment tag', async () => {
+    it('finds the VPC only by both the project and the environment tag, and takes no other VPC for it', async () => {
       emptyAccount();
+      // The account's other VPCs are listed (unfiltered) for their ranges only.
+      ec2.on(DescribeVpcsCommand, { Filters: undefined }).resolves({
+        Vpcs: [{ VpcId: 'vpc-team', CidrBlock: '172.20.0.0/16', Tags: [] }],
+      });
 
       await ensureNetwork(input, { ec2: client });
 
       const calls = ec2.commandCalls(DescribeVpcsCommand);
-      expect(calls.length).toBeGreaterThan(0);
-      for (const call of calls) expect(call.args[0].input.Filters).toEqual(environmentFilters);
+      expect(calls[0]?.args[0].input.Filters).toEqual(environmentFilters);
+      for (const call of calls.slice(1)) expect(call.args[0].input.Filters).toBeUndefined();
+      expect(ec2).toHaveReceivedCommandTimes(CreateVpcCommand, 1);
     });
 
     it('describes subnets, route tables and security groups only inside the environment VPC', async () => {
