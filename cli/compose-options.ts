@@ -22,6 +22,7 @@ export interface ComposeCommandOptions {
   adoptApex?: boolean;
   pauseSchedules?: boolean;
   notify?: string[];
+  vpcCidr?: string;
   deploymentId?: string;
   /** Accept build contexts outside the compose file's folder (core/compose.ts ComposeOptions). */
   allowContextOutside?: boolean;
@@ -65,6 +66,10 @@ export function addComposeOptions(command: Command): Command {
       )
         .argParser((value: string, previous: string[]) => [...previous, value])
         .default([]),
+    )
+    .option(
+      '--vpc-cidr <block>',
+      "the address range of the environment's VPC when modeshift creates it: a private /16 to /24 no other environment's VPC overlaps (default: a free /16 of 10.0.0.0/8)",
     )
     .option('--deployment-id <id>', 'identifier of this deployment (default: the current UTC time)')
     .option(
@@ -112,6 +117,7 @@ export function loadRequest(
     ...(options.adoptApex ? { adoptApex: true } : {}),
     ...(options.pauseSchedules ? { pauseSchedules: true } : {}),
     ...(options.notify !== undefined && options.notify.length > 0 ? { notify: options.notify } : {}),
+    ...(options.vpcCidr !== undefined ? { vpcCidr: options.vpcCidr } : {}),
     ...(configNames !== undefined ? { configNames } : {}),
     ...(options.allowContextOutside ? { allowContextOutside: true } : {}),
   };

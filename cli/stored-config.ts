@@ -2,14 +2,17 @@
  * What `deploy` reads from the environment's config values before it changes
  * anything: the names stored, so that compose reads `${NAME}` of a stored
  * value as that secret, and whether every value the services need is set; and
- * whether the policies and roles the services name exist. A deploy that lacks
- * one is refused with exit code 2, naming each.
+ * whether the policies and roles the services name exist; whether the VPC
+ * range it names is free. A deploy that lacks one is refused with exit code
+ * 2, naming each.
  */
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { MissingConfigValuesError } from '../core/config-values.ts';
 import { InputError } from '../core/errors.ts';
 import type { DeployRequest } from '../core/request.ts';
+import { vpcCidrProblems } from '../functions/aws/ec2/vpc-ranges.ts';
 import { missingAppAccess } from '../functions/aws/iam/app-access.ts';
 import { listConfigValues, missingConfigValues } from '../functions/aws/ssm/config-values.ts';
 import { type ComposeCommandOptions, type LoadedRequest, loadRequest } from './compose-options.ts';
@@ -40,6 +43,15 @@ export async function refuseMissingAppAccess(
   iam: IAMClient,
 ): Promise<void> {
   const problems = await missingAppAccess(request, iam);
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+/** Refuses a deploy whose `vpcCidr` overlaps another environment's VPC or differs from the environment's own. */
+export async function refuseVpcCidrConflicts(
+  request: Pick<DeployRequest, 'project' | 'environment' | 'vpcCidr'>,
+  ec2: EC2Client,
+): Promise<void> {
+  const problems = await vpcCidrProblems(ec2, request);
   if (problems.length > 0) throw new InputError(problems);
 }
 

@@ -55,6 +55,8 @@ export interface ComposeOptions {
   readonly pauseSchedules?: boolean;
   /** Who the deployment alarms tell (see the request's `notify`). @default [] */
   readonly notify?: readonly string[];
+  /** The range of the environment's VPC when modeshift creates it (see the request's `vpcCidr`). */
+  readonly vpcCidr?: string;
   /** Variables for `${VAR}` interpolation. @default process.env */
   readonly variables?: Readonly<Record<string, string | undefined>>;
   /** Folder that relative build contexts and env files are resolved against. @default the compose file's folder */
@@ -323,6 +325,7 @@ export function composeToRequest(
     ...(options.adoptApex ? { adoptApex: true } : {}),
     ...(options.pauseSchedules ? { pauseSchedules: true } : {}),
     ...(options.notify !== undefined && options.notify.length > 0 ? { notify: [...options.notify] } : {}),
+    ...(options.vpcCidr !== undefined ? { vpcCidr: options.vpcCidr } : {}),
   };
   const parsed = DeployRequestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {

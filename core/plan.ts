@@ -18,6 +18,7 @@ import {
 } from './names.ts';
 import type { Policy, ResolvedPolicy } from './policy.ts';
 import { type DeployRequest, isLongRunning, type Service, SNS_TOPIC_ARN } from './request.ts';
+import { AUTOMATIC_POOL, parseCidr, type SubnetRole, subnetCidrs } from './vpc-cidr.ts';
 import { MANAGED_RULE_GROUP_NAMES } from './waf-rules.ts';
 import { deploymentWaves } from './waves.ts';
 
@@ -92,17 +93,25 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
   ) => resources.push({ type, name, settings, fromPolicy, onDown });
 
   // Network
-  add('AWS::EC2::VPC', env.vpc, { cidrBlock: '10.0.0.0/16', dnsSearchDomain: env.privateZone });
-  ['a', 'b'].forEach((zone, i) => {
+  // Without a named range the VPC gets a free /16 at deploy; its subnets are the same sixteenths of it.
+  const subnets = request.vpcCidr === undefined ? undefined : subnetCidrs(parseCidr(request.vpcCidr));
+  const sixteenth = { 'public-a': '1st', 'public-b': '2nd', 'private-a': '9th', 'private-b': '10th' };
+  const subnetRange = (role: SubnetRole) =>
+    subnets?.[role] ?? `the ${sixteenth[role]} /20 of the VPC's range`;
+  add('AWS::EC2::VPC', env.vpc, {
+    cidrBlock: request.vpcCidr ?? `a free /16 of ${AUTOMATIC_POOL}, picked at the first deploy`,
+    dnsSearchDomain: env.privateZone,
+  });
+  (['a', 'b'] as const).forEach((zone, i) => {
     add('AWS::EC2::Subnet', `${env.prefix}-public-${zone}`, {
-      cidrBlock: `10.0.${i * 16}.0/20`,
+      cidrBlock: subnetRange(`public-${zone}`),
       availabilityZone: i,
       mapPublicIpOnLaunch: true,
     });
   });
-  ['a', 'b'].forEach((zone, i) => {
+  (['a', 'b'] as const).forEach((zone, i) => {
     add('AWS::EC2::Subnet', `${env.prefix}-private-${zone}`, {
-      cidrBlock: `10.0.${128 + i * 16}.0/20`,
+      cidrBlock: subnetRange(`private-${zone}`),
       availabilityZone: i,
     });
   });

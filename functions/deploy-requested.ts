@@ -7,6 +7,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
@@ -66,12 +67,36 @@ export function identityClient(): IAMClient {
   return iam;
 }
 
+/** The EC2 client of the handlers that start deploys: loaded and made only for a request naming `vpcCidr`. */
+export async function computeClient(): Promise<EC2Client> {
+  const { EC2Client } = await import('@aws-sdk/client-ec2');
+  ec2 ??= new EC2Client({});
+  return ec2;
+}
+
+let ec2: EC2Client | undefined;
+
 /**
  * Refuses a deploy whose services need config values that are not set, or name a managed policy
- * or a pre-created role that does not exist (when `iam` is given): one problem per name.
+ * or a pre-created role that does not exist (when `iam` is given), or whose `vpcCidr` overlaps
+ * another environment's VPC or differs from the environment's own (when `ec2` is given): one
+ * problem per name.
  */
-export function configValuesCheck(ssm: SSMClient, iamClient?: IAMClient): RequestCheck<PreparedDeploy> {
+export function configValuesCheck(
+  ssm: SSMClient,
+  iamClient?: IAMClient,
+  ec2Client?: () => Promise<EC2Client>,
+): RequestCheck<PreparedDeploy> {
   return async function checkConfigValues(prepared) {
+    if (prepared.request.vpcCidr !== undefined && ec2Client !== undefined) {
+      const { vpcCidrProblems } = await import('./aws/ec2/vpc-ranges.ts');
+      const problems = await vpcCidrProblems(await ec2Client(), prepared.request);
+      if (problems.length > 0)
+        return {
+          error: `the deploy names a VPC range ${prepared.project}/${prepared.environment} cannot have`,
+          problems,
+        };
+    }
     const problems = await missingConfigValues(prepared.request, ssm);
     if (problems.length > 0)
       return {
@@ -94,11 +119,16 @@ export async function deployRequested(event: unknown, deps: DeployDeps): Promise
       () => prepareDeploy(requestDetail(event, 'Deploy Requested'), deps.now()),
       deps,
       event,
-      configValuesCheck(deps.ssm, deps.iam),
+      configValuesCheck(deps.ssm, deps.iam, deps.ec2),
     ),
   );
 }
 
 export const handler = middy(async function deployRequestedHandler(event: unknown) {
-  return deployRequested(event, { ...runtimeDeps(logger), ssm: parameterStore(), iam: identityClient() });
+  return deployRequested(event, {
+    ...runtimeDeps(logger),
+    ssm: parameterStore(),
+    iam: identityClient(),
+    ec2: computeClient,
+  });
 }).use(injectLambdaContext(logger));

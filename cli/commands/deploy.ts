@@ -1,3 +1,4 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { RDSClient } from '@aws-sdk/client-rds';
@@ -22,7 +23,12 @@ import type { Io } from '../io.ts';
 import { progressFor, withProgress } from '../live-progress.ts';
 import { withLatestSnapshots } from '../restore-latest.ts';
 import { finishRun } from '../run-report.ts';
-import { refuseMissingAppAccess, refuseMissingConfigValues, withStoredConfig } from '../stored-config.ts';
+import {
+  refuseMissingAppAccess,
+  refuseMissingConfigValues,
+  refuseVpcCidrConflicts,
+  withStoredConfig,
+} from '../stored-config.ts';
 
 type DeployOptions = ComposeCommandOptions & {
   endpoint?: string;
@@ -49,14 +55,14 @@ function maxContextBytes(option: string | undefined): number {
 /**
  * The request as it will be deployed: loaded with the environment's stored
  * config names, its warnings printed, and refused (exit 2) when a config
- * value its services need is not set, or a policy or role they name does not
- * exist — before anything changes.
+ * value its services need is not set, a policy or role they name does not
+ * exist, or the VPC range it names is not free — before anything changes.
  */
 async function checkedRequest(
   validated: LoadedRequest,
   options: DeployOptions & { deploymentId: string },
   io: Io,
-  clients: { readonly ssm: SSMClient; readonly iam?: IAMClient },
+  clients: { readonly ssm: SSMClient; readonly iam?: IAMClient; readonly ec2?: EC2Client },
   artifactBucket?: string,
 ): Promise<LoadedRequest> {
   const loaded = await withStoredConfig(validated, options, io, clients.ssm, artifactBucket);
@@ -64,6 +70,7 @@ async function checkedRequest(
   await refuseMissingConfigValues(loaded.request, clients.ssm);
   // Through the deployed app, the Deploy Requested handler checks these with its own role.
   if (clients.iam) await refuseMissingAppAccess(loaded.request, clients.iam);
+  if (clients.ec2) await refuseVpcCidrConflicts(loaded.request, clients.ec2);
   return loaded;
 }
 
@@ -127,6 +134,7 @@ export function registerDeploy(program: Command, io: Io) {
         const checked = await checkedRequest(validated, options, io, {
           ssm: target.clients('ssm') as SSMClient,
           iam: target.clients('iam') as IAMClient,
+          ec2: target.clients('ec2') as EC2Client,
         });
         const loaded = options.restoreLatest
           ? await withLatestSnapshots(

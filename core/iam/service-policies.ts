@@ -87,8 +87,9 @@ function executionsOf(stateMachineArn: string): string {
 /**
  * A request handler: the environment record, the bus, starting and
  * following the two workflows' executions, and, for the handlers that start
- * deploys, whether config values exist under `/modeshift/` (not their values)
- * and whether the policies and app roles a deploy names exist.
+ * deploys, whether config values exist under `/modeshift/` (not their values),
+ * whether the policies and app roles a deploy names exist, and the account's
+ * VPC ranges a deploy's `vpcCidr` must not overlap.
  */
 export function requestHandlerPolicy(context: RequestHandlerContext): PolicyStatement[] {
   const arns = modeshiftArns(context);
@@ -110,6 +111,8 @@ export function requestHandlerPolicy(context: RequestHandlerContext): PolicyStat
           // Whether the managed policies and pre-created roles a deploy names exist (their names only).
           { action: 'iam:GetPolicy', resources: [`arn:${context.partition ?? 'aws'}:iam::*:policy/*`] },
           { action: 'iam:GetRole', resources: [arns.appRoles] },
+          // Whether a deploy's vpcCidr overlaps another environment's VPC (EC2 authorises Describe* on `*` only).
+          { action: 'ec2:DescribeVpcs', resources: ['*'] },
         ]
       : []),
   ]);

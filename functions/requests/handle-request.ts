@@ -6,6 +6,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -46,6 +47,8 @@ export interface DeployDeps extends RequestDeps {
   readonly ssm: SSMClient;
   /** Checks that the policies and roles a deploy names exist. @default not checked */
   readonly iam?: IAMClient;
+  /** Checks a deploy's `vpcCidr` against the account's VPCs; made only for a request that names one. @default not checked */
+  readonly ec2?: () => Promise<EC2Client>;
 }
 
 /** A validated request, ready to become a workflow's input. */

@@ -8,7 +8,13 @@
  * queued, does not.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { configValuesCheck, identityClient, parameterStore, prepareDeploy } from '../deploy-requested.ts';
+import {
+  computeClient,
+  configValuesCheck,
+  identityClient,
+  parameterStore,
+  prepareDeploy,
+} from '../deploy-requested.ts';
 import { prepareDown } from '../down-requested.ts';
 import type { QueuedRequest } from './environment-queue.ts';
 import { type DeployDeps, type RequestOutcome, startLocked } from './handle-request.ts';
@@ -18,11 +24,11 @@ import { runtimeDeps } from './runtime-deps.ts';
 export function startQueued(queued: QueuedRequest, now: Date, deps: DeployDeps): Promise<RequestOutcome> {
   // A queued deploy is checked again: its config values may have been removed while it waited.
   return queued.kind === 'deploy'
-    ? startLocked(prepareDeploy(queued.detail, now), deps, configValuesCheck(deps.ssm, deps.iam))
+    ? startLocked(prepareDeploy(queued.detail, now), deps, configValuesCheck(deps.ssm, deps.iam, deps.ec2))
     : startLocked(prepareDown(queued.detail, now), deps);
 }
 
 /** What starting a request needs on Lambda: the clients made once per container, and Parameter Store. */
 export function lambdaDeployDeps(logger: Logger): DeployDeps {
-  return { ...runtimeDeps(logger), ssm: parameterStore(), iam: identityClient() };
+  return { ...runtimeDeps(logger), ssm: parameterStore(), iam: identityClient(), ec2: computeClient };
 }

@@ -168,6 +168,28 @@ describe('plan — per-mode settings', () => {
     ]);
   });
 
+  it("plans the VPC in the range the request names, and its subnets in that range's sixteenths", () => {
+    const ranges = (plan: DeploymentPlan) =>
+      [...ofType(plan, 'AWS::EC2::VPC'), ...ofType(plan, 'AWS::EC2::Subnet')].map(
+        (r) => r.settings.cidrBlock,
+      );
+
+    expect(ranges(planFor('staging', { vpcCidr: '10.42.0.0/16' }))).toEqual([
+      '10.42.0.0/16',
+      '10.42.0.0/20',
+      '10.42.16.0/20',
+      '10.42.128.0/20',
+      '10.42.144.0/20',
+    ]);
+    expect(ranges(planFor('staging'))).toEqual([
+      'a free /16 of 10.0.0.0/8, picked at the first deploy',
+      "the 1st /20 of the VPC's range",
+      "the 2nd /20 of the VPC's range",
+      "the 9th /20 of the VPC's range",
+      "the 10th /20 of the VPC's range",
+    ]);
+  });
+
   it('writes every non-alias record with the mode’s TTL and write mode', () => {
     const records = ofType(planFor('staging'), 'AWS::Route53::RecordSet').filter(
       (r) => r.settings.type !== 'A',

@@ -4,6 +4,7 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   DescribeExecutionCommand,
@@ -562,5 +563,59 @@ describe('request handlers — the projects this modeshift serves', () => {
     const outcome = await deployRequested(event, serving('blog', 's?o*'));
 
     expect(outcome).toMatchObject({ outcome: 'started' });
+  });
+});
+
+describe('Deploy Requested handler — VPC range', () => {
+  const ec2 = mockClient(EC2Client);
+  const withEc2 = () => ({ ...deps(), ec2: async () => new EC2Client({ region: 'us-east-1' }) });
+  const ranged = { ...event, detail: { ...detail, vpcCidr: '10.7.0.0/16' } };
+
+  beforeEach(() => {
+    ec2.reset();
+  });
+
+  it("refuses a vpcCidr another environment's VPC overlaps, naming vpcCidr: no lock, no workflow", async () => {
+    ec2.on(DescribeVpcsCommand).resolves({
+      Vpcs: [
+        {
+          VpcId: 'vpc-blog',
+          CidrBlock: '10.7.0.0/16',
+          Tags: [
+            { Key: 'modeshift:project', Value: 'blog' },
+            { Key: 'modeshift:environment', Value: 'main' },
+          ],
+        },
+      ],
+    });
+
+    const outcome = await deployRequested(ranged, withEc2());
+
+    expect(outcome).toEqual({
+      outcome: 'rejected',
+      problems: [
+        {
+          path: 'vpcCidr',
+          message:
+            '10.7.0.0/16 overlaps 10.7.0.0/16 of VPC vpc-blog (blog/main): pick a range no other environment uses',
+        },
+      ],
+    });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+  });
+
+  it('starts a deploy whose range is free, and reads no VPC for a request naming none', async () => {
+    ec2
+      .on(DescribeVpcsCommand)
+      .resolves({ Vpcs: [{ VpcId: 'vpc-team', CidrBlock: '10.7.0.0/16', Tags: [] }] });
+
+    expect((await deployRequested(ranged, withEc2())).outcome).toBe('started');
+    expect(ec2).toHaveReceivedCommand(DescribeVpcsCommand);
+
+    ec2.reset();
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
+    expect((await deployRequested(event, withEc2())).outcome).toBe('started');
+    expect(ec2).not.toHaveReceivedCommand(DescribeVpcsCommand);
   });
 });
