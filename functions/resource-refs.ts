@@ -35,14 +35,21 @@ export interface TeardownProgress {
 /** The environment's network (functions/steps/ensure-network.ts). */
 export interface NetworkRef {
   readonly vpcId: string;
-  /** In availability-zone order: [zone a, zone b]. */
-  readonly publicSubnetIds: readonly [string, string];
-  readonly privateSubnetIds: readonly [string, string];
+  /** In availability-zone order: [zone a, zone b]; in a team's own VPC (`vpc`), its subnets as the request lists them. */
+  readonly publicSubnetIds: readonly string[];
+  readonly privateSubnetIds: readonly string[];
   readonly availabilityZones: readonly [string, string];
-  readonly internetGatewayId: string;
-  readonly publicRouteTableId: string;
-  /** One private route table per zone: [zone a, zone b]. */
-  readonly privateRouteTableIds: readonly [string, string];
+  /** Absent in a team's own VPC: modeshift creates no gateway and no route there. */
+  readonly internetGatewayId?: string;
+  readonly publicRouteTableId?: string;
+  /** One private route table per zone: [zone a, zone b]; none in a team's own VPC. */
+  readonly privateRouteTableIds: readonly string[];
+  /**
+   * Whether services find each other through ECS Service Connect: in a VPC whose DHCP options are
+   * not the environment's to set (a team's own), the short names have no DNS search domain.
+   * @default false: the VPC's DNS search domain is the environment's private zone
+   */
+  readonly serviceConnect?: boolean;
   readonly securityGroups: {
     /** Load balancer: 80 and 443 from anywhere. */
     readonly loadBalancer: string;

@@ -17,6 +17,7 @@ import type {
   LoadBalancer,
   NetworkConfiguration,
   Service,
+  ServiceConnectConfiguration,
   ServiceRegistry,
 } from '@aws-sdk/client-ecs';
 
@@ -33,6 +34,8 @@ export interface ServiceSettings {
   readonly networkConfiguration: NetworkConfiguration;
   readonly loadBalancers: LoadBalancer[];
   readonly serviceRegistries: ServiceRegistry[];
+  /** ECS Service Connect, in a VPC whose DNS search domain is not the environment's (functions/aws/ecs/service.ts). */
+  readonly serviceConnectConfiguration?: ServiceConnectConfiguration;
   readonly propagateTags: 'SERVICE';
   readonly enableECSManagedTags: boolean;
   /** ECS Exec (`modeshift exec`): the mode's `executeCommand`. Tasks started before a change keep the old value. */

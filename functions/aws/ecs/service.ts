@@ -14,6 +14,7 @@ import {
   DescribeServicesCommand,
   type ECSClient,
   type Service,
+  type ServiceConnectConfiguration,
   TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
@@ -116,6 +117,9 @@ export async function ensureService(
     },
     loadBalancers,
     serviceRegistries: [{ registryArn }],
+    ...(network.serviceConnect
+      ? { serviceConnectConfiguration: serviceConnectFor(service, input.namespace) }
+      : {}),
     propagateTags: 'SERVICE' as const,
     enableECSManagedTags: true,
     enableExecuteCommand: policy.executeCommand,
@@ -171,6 +175,34 @@ export async function ensureService(
   const arn = serviceArn(updated.service ?? existing, service.name);
   await clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: deployedTags }));
   return { arn, action: 'updated' };
+}
+
+/**
+ * The service in the environment's namespace through ECS Service Connect: each of its TCP ports
+ * answers to its compose name (`api:8080`) in every task of the environment's services, whatever
+ * the VPC's DNS settings. Its Cloud Map name (`api_8080`) cannot clash with the DNS record
+ * service `api` the service also registers (compose names have no `_`), which run-once tasks
+ * and jobs, outside Service Connect, reach as `api.<private zone>`. A service with no TCP port is
+ * a client only.
+ */
+export function serviceConnectFor(
+  service: Pick<ServiceSpec, 'name' | 'ports'>,
+  namespace: Pick<NamespaceRef, 'name'>,
+): ServiceConnectConfiguration {
+  const ports = service.ports.filter((port) => port.protocol === 'tcp');
+  return {
+    enabled: true,
+    namespace: namespace.name,
+    ...(ports.length > 0
+      ? {
+          services: ports.map((port) => ({
+            portName: `${service.name}-${port.target}-${port.protocol}`,
+            discoveryName: `${service.name}_${port.target}`,
+            clientAliases: [{ port: port.target, dnsName: service.name }],
+          })),
+        }
+      : {}),
+  };
 }
 
 /** The Cloud Map service named after the service in the environment's namespace; returns its ARN. */

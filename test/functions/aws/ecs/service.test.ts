@@ -18,7 +18,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags, type ServiceSpec } from '../../../../core/execution-input.ts';
 import { environmentNames } from '../../../../core/names.ts';
 import { MODE_POLICIES, type Mode } from '../../../../core/policy.ts';
-import { type EnsureServiceInput, ensureService } from '../../../../functions/aws/ecs/service.ts';
+import {
+  type EnsureServiceInput,
+  ensureService,
+  serviceConnectFor,
+} from '../../../../functions/aws/ecs/service.ts';
 import type { LoadBalancerRef } from '../../../../functions/resource-refs.ts';
 import { networkRef } from '../../../support/step-inputs.ts';
 
@@ -324,6 +328,60 @@ describe('EnsureService — ECS service', () => {
       loadBalancers: [],
       serviceRegistries: [{ registryArn: 'arn:worker' }],
     });
+  });
+
+  it("in a team's own VPC, joins the namespace through Service Connect: each TCP port answers to the service's name", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+    const udp: ServiceSpec = {
+      ...api,
+      ports: [
+        { target: 8080, protocol: 'tcp' },
+        { target: 9000, protocol: 'tcp' },
+        { target: 5353, protocol: 'udp' },
+      ],
+    };
+
+    await ensureService(
+      { ...inputFor('staging', udp), network: { ...network, serviceConnect: true } },
+      clients,
+    );
+
+    expect(ecs).toHaveReceivedCommandWith(CreateServiceCommand, {
+      serviceRegistries: [{ registryArn: REGISTRY_ARN }],
+      serviceConnectConfiguration: {
+        enabled: true,
+        namespace: 'pr-42.shop.internal',
+        services: [
+          {
+            portName: 'api-8080-tcp',
+            discoveryName: 'api_8080',
+            clientAliases: [{ port: 8080, dnsName: 'api' }],
+          },
+          {
+            portName: 'api-9000-tcp',
+            discoveryName: 'api_9000',
+            clientAliases: [{ port: 9000, dnsName: 'api' }],
+          },
+        ],
+      },
+    });
+    expect(
+      serviceConnectFor(worker, { name: 'pr-42.shop.internal' }),
+      'a service with no port is a client',
+    ).toEqual({
+      enabled: true,
+      namespace: 'pr-42.shop.internal',
+    });
+  });
+
+  it('uses no Service Connect where the VPC is the environment’s own', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+
+    await ensureService(inputFor('staging'), clients);
+
+    expect(
+      ecs.commandCalls(CreateServiceCommand)[0]?.args[0].input.serviceConnectConfiguration,
+    ).toBeUndefined();
   });
 
   it('creates the service again when the one of that name is INACTIVE (deleted)', async () => {
