@@ -6,6 +6,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { type ComposeOptions, type ComposeResult, loadComposeFile } from '../core/compose.ts';
+import { InputError } from '../core/errors.ts';
 import { parseOverrideAssignments, type ResolvedPolicy, resolvePolicy } from '../core/policy.ts';
 import type { Io } from './io.ts';
 
@@ -23,6 +24,9 @@ export interface ComposeCommandOptions {
   pauseSchedules?: boolean;
   notify?: string[];
   vpcCidr?: string;
+  vpc?: string;
+  publicSubnet?: string[];
+  privateSubnet?: string[];
   deploymentId?: string;
   /** Accept build contexts outside the compose file's folder (core/compose.ts ComposeOptions). */
   allowContextOutside?: boolean;
@@ -71,6 +75,23 @@ export function addComposeOptions(command: Command): Command {
       '--vpc-cidr <block>',
       "the address range of the environment's VPC when modeshift creates it: a private /16 to /24 no other environment's VPC overlaps (default: a free /16 of 10.0.0.0/8)",
     )
+    .option(
+      '--vpc <vpc-id>',
+      'deploy into this VPC of yours (with --public-subnet and --private-subnet): modeshift creates only security groups in it and never deletes it',
+    )
+    .addOption(
+      new Option('--public-subnet <subnet-id>', 'with --vpc: a public subnet (repeatable; two zones or more)')
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
+    )
+    .addOption(
+      new Option(
+        '--private-subnet <subnet-id>',
+        'with --vpc: a private subnet (repeatable; two zones or more)',
+      )
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
+    )
     .option('--deployment-id <id>', 'identifier of this deployment (default: the current UTC time)')
     .option(
       '--allow-context-outside',
@@ -86,6 +107,24 @@ export function timestampDeploymentId(now: Date): string {
 
 export interface LoadedRequest extends ComposeResult {
   readonly resolved: ResolvedPolicy;
+}
+
+/** `--vpc` with its subnets as the request's `vpc`; subnets without `--vpc` are bad input. */
+function ownVpcOption(options: ComposeCommandOptions): Pick<ComposeOptions, 'vpc'> {
+  const publicSubnets = options.publicSubnet ?? [];
+  const privateSubnets = options.privateSubnet ?? [];
+  if (options.vpc === undefined) {
+    const stray =
+      publicSubnets.length > 0
+        ? '--public-subnet'
+        : privateSubnets.length > 0
+          ? '--private-subnet'
+          : undefined;
+    if (stray !== undefined)
+      throw new InputError([{ path: stray, message: 'names a subnet of your own VPC: give --vpc too' }]);
+    return {};
+  }
+  return { vpc: { id: options.vpc, publicSubnets, privateSubnets } };
 }
 
 /**
@@ -118,6 +157,7 @@ export function loadRequest(
     ...(options.pauseSchedules ? { pauseSchedules: true } : {}),
     ...(options.notify !== undefined && options.notify.length > 0 ? { notify: options.notify } : {}),
     ...(options.vpcCidr !== undefined ? { vpcCidr: options.vpcCidr } : {}),
+    ...ownVpcOption(options),
     ...(configNames !== undefined ? { configNames } : {}),
     ...(options.allowContextOutside ? { allowContextOutside: true } : {}),
   };

@@ -3,7 +3,7 @@
  * anything: the names stored, so that compose reads `${NAME}` of a stored
  * value as that secret, and whether every value the services need is set; and
  * whether the policies and roles the services name exist; whether the VPC
- * range it names is free. A deploy that lacks one is refused with exit code
+ * range it names is free, or the VPC and subnets of its own are there. A deploy that lacks one is refused with exit code
  * 2, naming each.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -12,7 +12,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { MissingConfigValuesError } from '../core/config-values.ts';
 import { InputError } from '../core/errors.ts';
 import type { DeployRequest } from '../core/request.ts';
-import { vpcCidrProblems } from '../functions/aws/ec2/vpc-ranges.ts';
+import { networkProblems } from '../functions/aws/ec2/vpc-ranges.ts';
 import { missingAppAccess } from '../functions/aws/iam/app-access.ts';
 import { listConfigValues, missingConfigValues } from '../functions/aws/ssm/config-values.ts';
 import { type ComposeCommandOptions, type LoadedRequest, loadRequest } from './compose-options.ts';
@@ -46,12 +46,15 @@ export async function refuseMissingAppAccess(
   if (problems.length > 0) throw new InputError(problems);
 }
 
-/** Refuses a deploy whose `vpcCidr` overlaps another environment's VPC or differs from the environment's own. */
-export async function refuseVpcCidrConflicts(
-  request: Pick<DeployRequest, 'project' | 'environment' | 'vpcCidr'>,
+/**
+ * Refuses a deploy whose `vpcCidr` overlaps another environment's VPC or differs from the
+ * environment's own, or whose `vpc` or subnets are not there as named.
+ */
+export async function refuseNetworkProblems(
+  request: Pick<DeployRequest, 'project' | 'environment' | 'vpcCidr' | 'vpc'>,
   ec2: EC2Client,
 ): Promise<void> {
-  const problems = await vpcCidrProblems(ec2, request);
+  const problems = await networkProblems(ec2, request);
   if (problems.length > 0) throw new InputError(problems);
 }
 

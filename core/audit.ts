@@ -163,7 +163,9 @@ export function expectedResources(input: DeployInput): ExpectedResources {
   const add = (type: ResourceType, name: string) => required.set(label({ type, name }), { type, name });
   const { project, environment, names } = input;
   const services = input.waves.flatMap((wave) => wave.services.map((service) => service.name));
-  add('vpc', names.vpc);
+  // In a team's own VPC (`vpc`) the environment has only its security groups: no VPC or gateway of its own.
+  const modeshiftVpc = (input.vpc ?? null) === null;
+  if (modeshiftVpc) add('vpc', names.vpc);
   add('ecs-cluster', names.cluster);
   add('namespace', names.privateZone);
   for (const service of services) add('ecs-service', serviceNames(project, environment, service).ecsService);
@@ -188,7 +190,11 @@ export function expectedResources(input: DeployInput): ExpectedResources {
   for (const cache of input.caches ?? []) add('cache', cache.replicationGroup);
   for (const zone of input.zones) add('hosted-zone', zone.name);
   if (input.hasPublicServices) add('load-balancer', names.loadBalancer);
-  const singletons = new Set<Singleton>(['vpc', 'internet-gateway', 'ecs-cluster', 'namespace']);
+  const singletons = new Set<Singleton>(['ecs-cluster', 'namespace']);
+  if (modeshiftVpc) {
+    singletons.add('vpc');
+    singletons.add('internet-gateway');
+  }
   if (input.hasPublicServices) {
     singletons.add('load-balancer');
     singletons.add('access-log-bucket');

@@ -57,6 +57,12 @@ export interface ComposeOptions {
   readonly notify?: readonly string[];
   /** The range of the environment's VPC when modeshift creates it (see the request's `vpcCidr`). */
   readonly vpcCidr?: string;
+  /** A team's own VPC to deploy into (see the request's `vpc`). */
+  readonly vpc?: {
+    readonly id: string;
+    readonly publicSubnets: readonly string[];
+    readonly privateSubnets: readonly string[];
+  };
   /** Variables for `${VAR}` interpolation. @default process.env */
   readonly variables?: Readonly<Record<string, string | undefined>>;
   /** Folder that relative build contexts and env files are resolved against. @default the compose file's folder */
@@ -326,6 +332,15 @@ export function composeToRequest(
     ...(options.pauseSchedules ? { pauseSchedules: true } : {}),
     ...(options.notify !== undefined && options.notify.length > 0 ? { notify: [...options.notify] } : {}),
     ...(options.vpcCidr !== undefined ? { vpcCidr: options.vpcCidr } : {}),
+    ...(options.vpc !== undefined
+      ? {
+          vpc: {
+            id: options.vpc.id,
+            publicSubnets: [...options.vpc.publicSubnets],
+            privateSubnets: [...options.vpc.privateSubnets],
+          },
+        }
+      : {}),
   };
   const parsed = DeployRequestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {

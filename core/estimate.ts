@@ -348,9 +348,11 @@ function publicIpv4Items({ request, plan, prices, assumptions }: Inputs): CostIt
     ? runningTasks(request.services)
     : 0;
   const natIps = count(plan, 'AWS::EC2::NatGateway');
+  // One address per zone the load balancer spans: its two public subnets, or each public subnet of a team's VPC.
   const balancerIps =
     count(plan, 'AWS::ElasticLoadBalancingV2::LoadBalancer') > 0
-      ? plan.resources.filter((r) => r.type === 'AWS::EC2::Subnet' && r.settings.mapPublicIpOnLaunch).length
+      ? (request.vpc?.publicSubnets.length ??
+        plan.resources.filter((r) => r.type === 'AWS::EC2::Subnet' && r.settings.mapPublicIpOnLaunch).length)
       : 0;
   const addresses = publicTasks + natIps + balancerIps;
   if (addresses === 0) return [];

@@ -239,6 +239,14 @@ export interface DeployInput {
   readonly notify: readonly string[];
   /** The range a new VPC gets (`vpcCidr`); null: a free /16 of 10.0.0.0/8 (core/vpc-cidr.ts). */
   readonly vpcCidr: string | null;
+  /** Whether the environment runs in a team's own VPC (`vpc`): no NAT gateway, gateway or route of modeshift's. */
+  readonly inTeamVpc: boolean;
+  /** A team's own VPC and subnets to deploy into (`vpc`); null: the environment's own VPC. */
+  readonly vpc: {
+    readonly id: string;
+    readonly publicSubnets: readonly string[];
+    readonly privateSubnets: readonly string[];
+  } | null;
   /** The Down Requested detail the expiry schedule sends. */
   readonly downRequest: { readonly project: string; readonly environment: string; readonly reason: string };
 }
@@ -399,7 +407,8 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
       at: schedulerTime(expiresAt),
       epoch: request.ttl === undefined ? 0 : Math.floor(expiresAt.getTime() / 1000),
     },
-    natGatewayCount: natGatewayCount(policy) as 0 | 1 | 2,
+    // In a team's own VPC the private subnets have their own way out: modeshift adds no NAT gateway.
+    natGatewayCount: request.vpc ? 0 : (natGatewayCount(policy) as 0 | 1 | 2),
     taskNetwork: {
       subnets: taskNetworking(policy).subnets,
       assignPublicIp: taskNetworking(policy).assignPublicIp ? 'ENABLED' : 'DISABLED',
@@ -461,6 +470,8 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     scheduleState: request.pauseSchedules ? 'DISABLED' : 'ENABLED',
     notify: request.notify ?? [],
     vpcCidr: request.vpcCidr ?? null,
+    vpc: request.vpc ?? null,
+    inTeamVpc: request.vpc !== undefined,
     downRequest: { project, environment, reason: 'expired' },
   };
   assertInputFits(input);

@@ -10,6 +10,7 @@ import { defaultCacheVersion } from './cache-engines.ts';
 import {
   cacheNames,
   databaseNames,
+  type EnvironmentNames,
   environmentNames,
   executionName,
   publicZoneName,
@@ -78,21 +79,21 @@ export function publicHostnames(request: DeployRequest, production: boolean) {
     });
 }
 
-export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy): DeploymentPlan {
-  const { policy, mode } = resolved;
-  const production = mode === 'production';
-  const { project, environment } = request;
-  const env = environmentNames(project, environment);
-  const resources: PlannedResource[] = [];
-  const add = (
-    type: string,
-    name: string,
-    settings: Record<string, SettingValue> = {},
-    fromPolicy: (keyof Policy)[] = [],
-    onDown: PlannedResource['onDown'] = 'delete',
-  ) => resources.push({ type, name, settings, fromPolicy, onDown });
+type AddResource = (
+  type: string,
+  name: string,
+  settings?: Record<string, SettingValue>,
+  fromPolicy?: (keyof Policy)[],
+  onDown?: PlannedResource['onDown'],
+) => void;
 
-  // Network
+/** The environment's own VPC: its range, four subnets, internet gateway, route tables and NAT gateways. */
+function planOwnNetwork(
+  request: DeployRequest,
+  policy: Policy,
+  env: EnvironmentNames,
+  add: AddResource,
+): void {
   // Without a named range the VPC gets a free /16 at deploy; its subnets are the same sixteenths of it.
   const subnets = request.vpcCidr === undefined ? undefined : subnetCidrs(parseCidr(request.vpcCidr));
   const sixteenth = { 'public-a': '1st', 'public-b': '2nd', 'private-a': '9th', 'private-b': '10th' };
@@ -133,6 +134,37 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
       ['natGateways'],
     );
   }
+}
+
+export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy): DeploymentPlan {
+  const { policy, mode } = resolved;
+  const production = mode === 'production';
+  const { project, environment } = request;
+  const env = environmentNames(project, environment);
+  const resources: PlannedResource[] = [];
+  const add = (
+    type: string,
+    name: string,
+    settings: Record<string, SettingValue> = {},
+    fromPolicy: (keyof Policy)[] = [],
+    onDown: PlannedResource['onDown'] = 'delete',
+  ) => resources.push({ type, name, settings, fromPolicy, onDown });
+
+  // Network: the environment's own VPC, or only its security groups in a team's VPC (`vpc`).
+  if (request.vpc !== undefined) {
+    add(
+      'AWS::EC2::VPC',
+      request.vpc.id,
+      {
+        owner: 'yours: modeshift adds only the security groups below and never deletes it',
+        publicSubnets: request.vpc.publicSubnets.join(', '),
+        privateSubnets: request.vpc.privateSubnets.join(', '),
+        natGateways: 'none (the private subnets need their own way out)',
+      },
+      [],
+      'retain',
+    );
+  } else planOwnNetwork(request, policy, env, add);
   const publicServices = request.services.filter((service) => service.public);
   if (publicServices.length > 0)
     add('AWS::EC2::SecurityGroup', env.albSecurityGroup, { ingress: ['80/tcp', '443/tcp'] });

@@ -568,6 +568,23 @@ export const TtlSchema = z.string().check(
   }),
 );
 
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+
+/** Two to six distinct subnet ids. */
+const SubnetIdsSchema = z
+  .array(
+    z.string().check(
+      z.regex(/^subnet-[0-9a-f]{8,17}$/, {
+        error: (issue) => `${quoted(issue.input)} is not a subnet id (subnet-0123abcd…)`,
+      }),
+    ),
+  )
+  .check(
+    z.minLength(2, { error: 'needs at least two subnets, in two availability zones' }),
+    z.maxLength(6, { error: 'lists more than six subnets' }),
+    z.refine((ids) => new Set(ids).size === ids.length, { error: 'lists a subnet twice' }),
+  );
+
 const DeployRequestObject = z.strictObject({
   project: ProjectNameSchema,
   environment: EnvironmentNameSchema,
@@ -646,6 +663,24 @@ const DeployRequestObject = z.strictObject({
       }),
     ),
   ),
+  /**
+   * A VPC of the team's to deploy into instead of one modeshift creates (`--vpc`, `--public-subnet`,
+   * `--private-subnet`): modeshift creates only the environment's security groups in it, no NAT
+   * gateway and no route, and never deletes the VPC or its subnets. The subnets of each kind span
+   * at least two availability zones (checked against the account before anything changes); the
+   * private ones need their own way out (a NAT gateway or endpoints) where the mode runs tasks there.
+   */
+  vpc: z.optional(
+    z.strictObject({
+      id: z
+        .string()
+        .check(
+          z.regex(VPC_ID, { error: (issue) => `${quoted(issue.input)} is not a VPC id (vpc-0123abcd…)` }),
+        ),
+      publicSubnets: SubnetIdsSchema,
+      privateSubnets: SubnetIdsSchema,
+    }),
+  ),
 });
 
 export const DeployRequestSchema = DeployRequestObject.check(
@@ -701,6 +736,18 @@ function dataProtectionProblems(request: z.output<typeof DeployRequestObject>): 
 function crossFieldProblems(request: z.output<typeof DeployRequestObject>): PathProblem[] {
   const problems: PathProblem[] = [];
   const { project, environment } = request;
+  if (request.vpc !== undefined && request.vpcCidr !== undefined)
+    problems.push({
+      path: ['vpcCidr'],
+      message: `the environment runs in ${request.vpc.id}, whose ranges are its own: name vpc or vpcCidr, not both`,
+    });
+  if (request.vpc !== undefined) {
+    const publicIds = new Set(request.vpc.publicSubnets);
+    request.vpc.privateSubnets.forEach((id, i) => {
+      if (publicIds.has(id))
+        problems.push({ path: ['vpc', 'privateSubnets', i], message: `${id} is listed as public too` });
+    });
+  }
   const owners = new Map<string, string>();
   const entries = [
     ...request.services.map((service, i) => ({ name: service.name, path: ['services', i, 'name'] })),

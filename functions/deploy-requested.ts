@@ -67,7 +67,7 @@ export function identityClient(): IAMClient {
   return iam;
 }
 
-/** The EC2 client of the handlers that start deploys: loaded and made only for a request naming `vpcCidr`. */
+/** The EC2 client of the handlers that start deploys: loaded and made only for a request naming `vpcCidr` or `vpc`. */
 export async function computeClient(): Promise<EC2Client> {
   const { EC2Client } = await import('@aws-sdk/client-ec2');
   ec2 ??= new EC2Client({});
@@ -79,8 +79,8 @@ let ec2: EC2Client | undefined;
 /**
  * Refuses a deploy whose services need config values that are not set, or name a managed policy
  * or a pre-created role that does not exist (when `iam` is given), or whose `vpcCidr` overlaps
- * another environment's VPC or differs from the environment's own (when `ec2` is given): one
- * problem per name.
+ * another environment's VPC or differs from the environment's own, or whose `vpc` is not there as
+ * named (when `ec2` is given): one problem per name.
  */
 export function configValuesCheck(
   ssm: SSMClient,
@@ -88,12 +88,13 @@ export function configValuesCheck(
   ec2Client?: () => Promise<EC2Client>,
 ): RequestCheck<PreparedDeploy> {
   return async function checkConfigValues(prepared) {
-    if (prepared.request.vpcCidr !== undefined && ec2Client !== undefined) {
-      const { vpcCidrProblems } = await import('./aws/ec2/vpc-ranges.ts');
-      const problems = await vpcCidrProblems(await ec2Client(), prepared.request);
+    const { vpc, vpcCidr } = prepared.request;
+    if ((vpc !== undefined || vpcCidr !== undefined) && ec2Client !== undefined) {
+      const { networkProblems } = await import('./aws/ec2/vpc-ranges.ts');
+      const problems = await networkProblems(await ec2Client(), prepared.request);
       if (problems.length > 0)
         return {
-          error: `the deploy names a VPC range ${prepared.project}/${prepared.environment} cannot have`,
+          error: `the deploy names a network ${prepared.project}/${prepared.environment} cannot have`,
           problems,
         };
     }

@@ -74,9 +74,13 @@ const EXPIRY_SCHEDULE: JsonObject = {
 
 const natGateways: GuardedBranch = {
   name: 'NatGateways',
-  startAt: 'NatGatewayPolicy',
+  startAt: 'InTeamVpc',
   keep: { 'nat.$': '$[0].nat' },
   states: {
+    InTeamVpc: whether('$.inTeamVpc', 'NoNatGateways', 'NatGatewayPolicy', {
+      comment:
+        "A team's own VPC (vpc) routes its private subnets itself: modeshift adds no NAT gateway there, in any mode.",
+    }),
     NatGatewayPolicy: perSetting(
       '$.policy.natGateways',
       { none: 'NoNatGateways', single: 'SingleNatGateway', 'per-az': 'NatGatewayPerAz' },
@@ -608,6 +612,7 @@ export const deployDefinition: Machine = {
         'targetGroups.$': '$.targetGroups',
         'hasCaches.$': '$.hasCaches',
         'vpcCidr.$': '$.vpcCidr',
+        'vpc.$': '$.vpc',
       },
       resultPath: '$.network',
       next: 'Foundations',
@@ -641,6 +646,7 @@ export const deployDefinition: Machine = {
         'publicServices.$': '$.publicServices',
         'serviceNames.$': '$.containers',
         'notify.$': '$.notify',
+        'inTeamVpc.$': '$.inTeamVpc',
       },
       resultPath: '$.foundations',
       branches: [

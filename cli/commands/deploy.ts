@@ -26,7 +26,7 @@ import { finishRun } from '../run-report.ts';
 import {
   refuseMissingAppAccess,
   refuseMissingConfigValues,
-  refuseVpcCidrConflicts,
+  refuseNetworkProblems,
   withStoredConfig,
 } from '../stored-config.ts';
 
@@ -56,7 +56,8 @@ function maxContextBytes(option: string | undefined): number {
  * The request as it will be deployed: loaded with the environment's stored
  * config names, its warnings printed, and refused (exit 2) when a config
  * value its services need is not set, a policy or role they name does not
- * exist, or the VPC range it names is not free — before anything changes.
+ * exist, the VPC range it names is not free, or the VPC of its own is not
+ * there as named — before anything changes.
  */
 async function checkedRequest(
   validated: LoadedRequest,
@@ -70,7 +71,7 @@ async function checkedRequest(
   await refuseMissingConfigValues(loaded.request, clients.ssm);
   // Through the deployed app, the Deploy Requested handler checks these with its own role.
   if (clients.iam) await refuseMissingAppAccess(loaded.request, clients.iam);
-  if (clients.ec2) await refuseVpcCidrConflicts(loaded.request, clients.ec2);
+  if (clients.ec2) await refuseNetworkProblems(loaded.request, clients.ec2);
   return loaded;
 }
 

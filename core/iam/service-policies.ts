@@ -111,8 +111,12 @@ export function requestHandlerPolicy(context: RequestHandlerContext): PolicyStat
           // Whether the managed policies and pre-created roles a deploy names exist (their names only).
           { action: 'iam:GetPolicy', resources: [`arn:${context.partition ?? 'aws'}:iam::*:policy/*`] },
           { action: 'iam:GetRole', resources: [arns.appRoles] },
-          // Whether a deploy's vpcCidr overlaps another environment's VPC (EC2 authorises Describe* on `*` only).
+          // Whether a deploy's vpcCidr overlaps another environment's VPC, and its own vpc and subnets are
+          // there as named (EC2 authorises Describe* on `*` only).
           { action: 'ec2:DescribeVpcs', resources: ['*'] },
+          { action: 'ec2:DescribeVpcAttribute', resources: ['*'] },
+          { action: 'ec2:DescribeSubnets', resources: ['*'] },
+          { action: 'ec2:DescribeSecurityGroups', resources: ['*'] },
         ]
       : []),
   ]);

@@ -69,7 +69,9 @@ type Outcome = 'deleted' | 'waiting';
 /**
  * Deletes what is left of the environment's network. Finds the VPC by the
  * project and environment tags; with none left it only releases addresses and
- * DHCP options still tagged for the environment. Down runs it from two
+ * DHCP options still tagged for the environment, and deletes the security
+ * groups tagged for it (all there is of it in a team's own VPC, which is
+ * never deleted). Down runs it from two
  * states: DeleteNatGateways (scope `nat-gateways`) and DeleteNetwork (the
  * whole network); one declaration, so one role, covers both.
  */
@@ -114,6 +116,9 @@ export const deleteNetwork = defineStep({
 
     const outcomes: Outcome[] = [await releaseAddresses(ec2, filters)];
     for (const vpc of vpcs) outcomes.push(await deleteVpcAndContents(ec2, vpc.VpcId as string, filters));
+    // In a team's own VPC (`vpc`) the environment has only its security groups: found by their tags, the VPC left be.
+    const own = new Set(vpcs.map((vpc) => vpc.VpcId));
+    outcomes.push(await deleteSecurityGroups(ec2, filters, (group) => !own.has(group.VpcId)));
     if (combine(outcomes) === 'deleted') outcomes.push(await deleteDhcpOptions(ec2, filters));
     return { done: combine(outcomes) === 'deleted' };
   },
@@ -283,12 +288,16 @@ function groupReferences(permissions: IpPermission[] | undefined): IpPermission[
  * Every security group but the default one. Rules that reference other
  * groups are revoked first: AWS refuses to delete a group another one names.
  */
-async function deleteSecurityGroups(ec2: EC2Client, inVpc: Filter[]): Promise<Outcome> {
+async function deleteSecurityGroups(
+  ec2: EC2Client,
+  filters: Filter[],
+  include: (group: SecurityGroup) => boolean = () => true,
+): Promise<Outcome> {
   const groups: SecurityGroup[] = [];
-  for await (const page of paginateDescribeSecurityGroups({ client: ec2 }, { Filters: inVpc })) {
+  for await (const page of paginateDescribeSecurityGroups({ client: ec2 }, { Filters: filters })) {
     groups.push(...(page.SecurityGroups ?? []));
   }
-  const owned = groups.filter((group) => group.GroupName !== 'default');
+  const owned = groups.filter((group) => group.GroupName !== 'default' && include(group));
 
   for (const group of owned) {
     const GroupId = group.GroupId as string;

@@ -239,6 +239,8 @@ async function ensureRoutes(
   count: number,
   gateways: ReadonlyMap<Zone, NatGateway>,
 ): Promise<void> {
+  // A team's own VPC has none of modeshift's route tables: nothing is routed there.
+  if (network.privateRouteTableIds.length === 0) return;
   const described = await ec2.send(
     new DescribeRouteTablesCommand({ RouteTableIds: [...network.privateRouteTableIds] }),
   );

@@ -5,7 +5,8 @@
  * that make compose service names resolve. Found by tags, created where
  * missing, brought back to the wanted settings where they drifted. A new VPC
  * gets the range the request names or a free /16 (core/vpc-cidr.ts), never
- * one that overlaps another environment's VPC.
+ * one that overlaps another environment's VPC. In a team's own VPC (`vpc`)
+ * only the security groups are created.
  */
 import {
   AssociateDhcpOptionsCommand,
@@ -64,6 +65,7 @@ import {
   subnetCidrs,
 } from '../../core/vpc-cidr.ts';
 import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from '../aws/ec2/network-tags.ts';
+import { checkOwnVpc, networkMoveProblem, type OwnVpc } from '../aws/ec2/own-vpc.ts';
 import { accountVpcs, rangesTaken, vpcCidrConflicts } from '../aws/ec2/vpc-ranges.ts';
 import { assertOwned, type EnvironmentIdentity, lacksTags, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
@@ -86,6 +88,11 @@ export interface EnsureNetworkInput {
   readonly targetGroups: ReadonlyArray<Pick<TargetGroupSpec, 'port' | 'healthCheckPort'>>;
   /** Whether the environment has managed caches: they get a security group of their own. @default false */
   readonly hasCaches?: boolean;
+  /**
+   * A team's own VPC to deploy into (`vpc`): only the security groups are created in it. @default null:
+   * the environment's own VPC, found by its tags or created
+   */
+  readonly vpc?: OwnVpc | null;
   /**
    * The range a new VPC gets (`vpcCidr`); null picks a free /16 of 10.0.0.0/8 (core/vpc-cidr.ts).
    * An existing VPC keeps its range: naming another stops the step. @default null
@@ -172,6 +179,10 @@ export const ensureNetwork = defineStep({
   ],
   async run(input: EnsureNetworkInput, { ec2 }): Promise<EnsureNetworkOutput> {
     const stale: StaleTags = [];
+    // Nothing moves between VPCs: an environment changes VPC through a down.
+    const move = await networkMoveProblem(ec2, ownerOf(input), input.vpc?.id);
+    if (move !== undefined) throw new StepError('Modeshift.NetworkChangeRefused', move);
+    if (input.vpc) return inOwnVpc(ec2, input, input.vpc, stale);
 
     const vpc = await ensureVpc(ec2, input, stale);
     const vpcId = vpc.VpcId as string;
@@ -203,6 +214,29 @@ export const ensureNetwork = defineStep({
     };
   },
 });
+
+/**
+ * A team's own VPC (`vpc`): checked again, then only the environment's
+ * security groups are put in it. Its DNS settings, DHCP options, gateways
+ * and routes are the team's and stay as they are.
+ */
+async function inOwnVpc(
+  ec2: EC2Client,
+  input: EnsureNetworkInput,
+  vpc: OwnVpc,
+  stale: StaleTags,
+): Promise<EnsureNetworkOutput> {
+  const checked = await checkOwnVpc(ec2, vpc, ownerOf(input));
+  if (!checked.ok) {
+    throw new StepError(
+      'Modeshift.InvalidVpc',
+      checked.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; '),
+    );
+  }
+  const securityGroups = await ensureSecurityGroups(ec2, vpc.id, input, stale);
+  if (stale.length > 0) await ec2.send(new CreateTagsCommand({ Resources: stale, Tags: [...input.tags] }));
+  return { ...checked.vpc, privateRouteTableIds: [], securityGroups, serviceConnect: true };
+}
 
 function subnetId(subnet: Subnet): string {
   return subnet.SubnetId as string;

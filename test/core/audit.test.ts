@@ -141,6 +141,32 @@ describe('auditFindings — a deployed environment', () => {
     ]);
   });
 
+  it("expects no VPC or internet gateway of the environment's own in a team's VPC", () => {
+    const inTeamVpc = buildDeployInput(
+      {
+        ...request,
+        vpc: {
+          id: 'vpc-0abc12345',
+          publicSubnets: ['subnet-0a0000001', 'subnet-0b0000001'],
+          privateSubnets: ['subnet-0a0000002', 'subnet-0b0000002'],
+        },
+      },
+      resolvePolicy('staging'),
+      new Date('2026-11-26T07:00:00Z'),
+    );
+    const withoutNetwork = deployed().filter(
+      (resource) => !['vpc', 'internet-gateway'].includes(resource.type),
+    );
+
+    expect(auditFindings({ state: 'deployed', input: inTeamVpc }, observed(withoutNetwork))).toEqual([]);
+    expect(
+      auditFindings({ state: 'deployed', input }, observed(withoutNetwork)).map(
+        (finding) => finding.resource,
+      ),
+      'the environment’s own VPC is missing where it has one',
+    ).toEqual(['vpc shop--pr-1']);
+  });
+
   it('names a service the compose file does not have, a second VPC and an unknown kind as orphans', () => {
     const extra: AuditResource[] = [
       { type: 'ecs-service', name: 'old' },

@@ -190,6 +190,27 @@ describe('plan — per-mode settings', () => {
     ]);
   });
 
+  it("plans only security groups in a team's own VPC: no VPC, subnet, gateway, route table or NAT of its own", () => {
+    const vpc = {
+      id: 'vpc-0abc12345',
+      publicSubnets: ['subnet-0a0000001', 'subnet-0b0000001'],
+      privateSubnets: ['subnet-0a0000002', 'subnet-0b0000002'],
+    };
+    const plan = planFor('production', { vpc });
+
+    for (const type of [
+      'AWS::EC2::Subnet',
+      'AWS::EC2::InternetGateway',
+      'AWS::EC2::RouteTable',
+      'AWS::EC2::NatGateway',
+    ])
+      expect(ofType(plan, type), type).toEqual([]);
+    expect(ofType(plan, 'AWS::EC2::VPC')).toEqual([
+      expect.objectContaining({ name: 'vpc-0abc12345', onDown: 'retain' }),
+    ]);
+    expect(ofType(plan, 'AWS::EC2::SecurityGroup').length).toBeGreaterThan(0);
+  });
+
   it('writes every non-alias record with the mode’s TTL and write mode', () => {
     const records = ofType(planFor('staging'), 'AWS::Route53::RecordSet').filter(
       (r) => r.settings.type !== 'A',

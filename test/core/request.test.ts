@@ -396,6 +396,38 @@ describe('deployment request — the certificate’s names', () => {
     ]);
   });
 
+  it("takes a team's own VPC with two or more subnets of each kind, and names each field that is wrong", () => {
+    const vpc = {
+      id: 'vpc-0abc12345',
+      publicSubnets: ['subnet-0a0000001', 'subnet-0b0000001'],
+      privateSubnets: ['subnet-0a0000002', 'subnet-0b0000002'],
+    };
+    expect(parseDeployRequest({ ...valid(), vpc }).vpc).toEqual(vpc);
+    expect(
+      problemsOf({
+        ...valid(),
+        vpcCidr: '10.1.0.0/16',
+        vpc: {
+          id: 'vpc-1',
+          publicSubnets: ['subnet-0a0000001'],
+          privateSubnets: ['subnet-0a0000001', 'sub-2'],
+        },
+      }),
+    ).toEqual([
+      'vpc.id: "vpc-1" is not a VPC id (vpc-0123abcd…)',
+      'vpc.publicSubnets: needs at least two subnets, in two availability zones',
+      'vpc.privateSubnets[1]: "sub-2" is not a subnet id (subnet-0123abcd…)',
+      'vpcCidr: the environment runs in vpc-1, whose ranges are its own: name vpc or vpcCidr, not both',
+      'vpc.privateSubnets[0]: subnet-0a0000001 is listed as public too',
+    ]);
+    expect(problemsOf({ ...valid(), vpcCidr: '10.1.0.0/16', vpc })).toEqual([
+      'vpcCidr: the environment runs in vpc-0abc12345, whose ranges are its own: name vpc or vpcCidr, not both',
+    ]);
+    expect(
+      problemsOf({ ...valid(), vpc: { ...vpc, privateSubnets: ['subnet-0a0000001', 'subnet-0b0000002'] } }),
+    ).toEqual(['vpc.privateSubnets[0]: subnet-0a0000001 is listed as public too']);
+  });
+
   it('refuses a sixth distinct public domain, naming its field', () => {
     expect(problemsOf({ ...valid(), services: publicOn(6), databases: [] })).toEqual([
       expect.stringMatching(

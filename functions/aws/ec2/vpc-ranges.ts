@@ -2,13 +2,14 @@
  * The address ranges of the account's VPCs, and what they rule out for an
  * environment's VPC (core/vpc-cidr.ts): a range the request names must not
  * overlap another environment's VPC, and the VPC an environment already has
- * cannot change its range. `deploy` checks both before anything changes, and
- * EnsureNetwork again before it creates a VPC.
+ * cannot change its range. `deploy` checks both (and a team's own `vpc`)
+ * before anything changes, and EnsureNetwork again before it creates a VPC.
  */
 import { type EC2Client, paginateDescribeVpcs, type Vpc } from '@aws-sdk/client-ec2';
 import type { Problem } from '../../../core/errors.ts';
 import { type Cidr, cidrsOverlap, parseCidr } from '../../../core/vpc-cidr.ts';
 import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG, tagValue } from '../environment-tags.ts';
+import { checkOwnVpc, networkMoveProblem, type OwnVpc } from './own-vpc.ts';
 
 /** A VPC of the account: its ranges, and the environment it is tagged for when it is modeshift's. */
 export interface AccountVpc {
@@ -84,13 +85,31 @@ export function vpcCidrConflicts(
     );
 }
 
-/** The request's `vpcCidr` problems, read from the account: none when it names no range. */
-export async function vpcCidrProblems(
+/**
+ * What the account rules out of the request's network, one problem per
+ * field: a `vpcCidr` that overlaps another environment's VPC or differs from
+ * the environment's own, or a `vpc` that is not there as named
+ * (functions/aws/ec2/own-vpc.ts). None, and no call, when it names neither.
+ */
+export async function networkProblems(
   ec2: EC2Client,
-  request: EnvironmentIdentity & { readonly vpcCidr?: string | undefined },
+  request: EnvironmentIdentity & {
+    readonly vpcCidr?: string | undefined;
+    readonly vpc?: OwnVpc | undefined;
+  },
 ): Promise<Problem[]> {
-  if (request.vpcCidr === undefined) return [];
   const owner = { project: request.project, environment: request.environment };
+  if (request.vpc !== undefined) {
+    const [checked, move] = await Promise.all([
+      checkOwnVpc(ec2, request.vpc, owner),
+      networkMoveProblem(ec2, owner, request.vpc.id),
+    ]);
+    return [
+      ...(checked.ok ? [] : checked.problems),
+      ...(move === undefined ? [] : [{ path: 'vpc.id', message: move }]),
+    ];
+  }
+  if (request.vpcCidr === undefined) return [];
   return vpcCidrConflicts(await accountVpcs(ec2), owner, request.vpcCidr).map((message) => ({
     path: 'vpcCidr',
     message,

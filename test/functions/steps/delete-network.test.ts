@@ -24,6 +24,7 @@ import {
   ReleaseAddressCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
+  type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -128,8 +129,11 @@ function environment(natState: NatGatewayState = 'deleted'): void {
 }
 
 /** An account where the environment's VPC is already gone. */
-function noVpc(options: { addresses?: Address[]; dhcpOptions?: string[] } = {}): void {
+function noVpc(
+  options: { addresses?: Address[]; dhcpOptions?: string[]; groups?: SecurityGroup[] } = {},
+): void {
   ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
+  ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: options.groups ?? [] });
   ec2.on(DescribeAddressesCommand).resolves({ Addresses: options.addresses ?? [] });
   ec2.on(DescribeDhcpOptionsCommand).resolves({
     DhcpOptions: (options.dhcpOptions ?? []).map((id) => ({ DhcpOptionsId: id })),
@@ -175,6 +179,37 @@ describe('DeleteNetwork', () => {
       expect(ec2).toHaveReceivedCommandWith(ReleaseAddressCommand, { AllocationId: 'eipalloc-a' });
       expect(ec2).toHaveReceivedCommandWith(DeleteDhcpOptionsCommand, { DhcpOptionsId: 'dopt-1' });
       expect(progress.done).toBe(true);
+    });
+  });
+
+  describe("in a team's own VPC", () => {
+    it('deletes the security groups tagged for the environment there, and nothing of the VPC', async () => {
+      noVpc({
+        groups: [
+          { GroupId: 'sg-team-default', GroupName: 'default', VpcId: 'vpc-team' },
+          { GroupId: 'sg-alb', GroupName: 'shop--pr-42-alb', VpcId: 'vpc-team' },
+          {
+            GroupId: 'sg-services',
+            GroupName: 'shop--pr-42-services',
+            VpcId: 'vpc-team',
+            IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: 'sg-alb' }] }],
+          },
+        ],
+      });
+
+      const progress = await deleteNetwork(input, { ec2: client });
+
+      expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, { Filters: environmentFilters });
+      expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
+        GroupId: 'sg-services',
+        IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: 'sg-alb' }] }],
+      });
+      expect(ec2.commandCalls(DeleteSecurityGroupCommand).map((call) => call.args[0].input.GroupId)).toEqual([
+        'sg-alb',
+        'sg-services',
+      ]);
+      expect(sentAmong(ec2, [DeleteSubnetCommand, DeleteVpcCommand, DeleteRouteTableCommand])).toEqual([]);
+      expect(progress).toEqual({ done: true });
     });
   });
 
@@ -411,10 +446,13 @@ describe('DeleteNetwork', () => {
       for (const call of [
         ...ec2.commandCalls(DescribeSubnetsCommand),
         ...ec2.commandCalls(DescribeRouteTablesCommand),
-        ...ec2.commandCalls(DescribeSecurityGroupsCommand),
       ]) {
         expect(call.args[0].input.Filters).toEqual(inVpc);
       }
+      // Security groups inside the VPC, and then those tagged for the environment elsewhere (a team's VPC).
+      expect(
+        ec2.commandCalls(DescribeSecurityGroupsCommand).map((call) => call.args[0].input.Filters),
+      ).toEqual([inVpc, environmentFilters]);
     });
 
     it('finds addresses, detached internet gateways and DHCP options only by both tags', async () => {

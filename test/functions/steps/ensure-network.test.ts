@@ -683,6 +683,85 @@ describe('EnsureNetwork', () => {
     });
   });
 
+  describe("in a team's own VPC", () => {
+    const vpc = {
+      id: 'vpc-0team0001',
+      publicSubnets: ['subnet-0pub0000a', 'subnet-0pub0000b'],
+      privateSubnets: ['subnet-0prv0000a', 'subnet-0prv0000b'],
+    };
+    function teamVpc(zoneOfSecondPublic = 'us-east-1c') {
+      emptyAccount();
+      ec2.on(DescribeVpcsCommand, { VpcIds: [vpc.id] }).resolves({ Vpcs: [{ VpcId: vpc.id, Tags: [] }] });
+      ec2.on(DescribeVpcAttributeCommand).resolves({
+        EnableDnsSupport: { Value: true },
+        EnableDnsHostnames: { Value: true },
+      });
+      ec2.on(DescribeSubnetsCommand).resolves({
+        Subnets: [
+          { SubnetId: 'subnet-0pub0000a', VpcId: vpc.id, AvailabilityZone: 'us-east-1b' },
+          { SubnetId: 'subnet-0pub0000b', VpcId: vpc.id, AvailabilityZone: zoneOfSecondPublic },
+          { SubnetId: 'subnet-0prv0000a', VpcId: vpc.id, AvailabilityZone: 'us-east-1b' },
+          { SubnetId: 'subnet-0prv0000b', VpcId: vpc.id, AvailabilityZone: 'us-east-1c' },
+        ],
+      });
+    }
+
+    it('creates only the security groups in it, routes nothing, and names Service Connect for the services', async () => {
+      teamVpc();
+
+      const ref = await ensureNetwork({ ...input, vpc }, { ec2: client });
+
+      expect(ref).toEqual({
+        vpcId: vpc.id,
+        publicSubnetIds: vpc.publicSubnets,
+        privateSubnetIds: vpc.privateSubnets,
+        availabilityZones: ['us-east-1b', 'us-east-1c'],
+        privateRouteTableIds: [],
+        securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
+        serviceConnect: true,
+      });
+      expect(ec2).toHaveReceivedCommandWith(CreateSecurityGroupCommand, { VpcId: vpc.id });
+      const groupsOnly = ['CreateSecurityGroupCommand', 'AuthorizeSecurityGroupIngressCommand'];
+      expect(sentAmong(ec2, CREATES).filter((name) => !groupsOnly.includes(name))).toEqual([]);
+      expect(ec2).not.toHaveReceivedCommand(ModifyVpcAttributeCommand);
+      expect(ec2).not.toHaveReceivedCommand(AssociateDhcpOptionsCommand);
+    });
+
+    it('refuses to move an environment between its own VPC and a team’s, creating nothing', async () => {
+      existingEnvironment();
+
+      await expect(ensureNetwork({ ...input, vpc }, { ec2: client })).rejects.toMatchObject({
+        name: 'Modeshift.NetworkChangeRefused',
+        message:
+          'shop/pr-42 runs in a VPC of its own (vpc-1): take it down before deploying it into vpc-0team0001',
+      });
+      expect(sentAmong(ec2, CREATES)).toEqual([]);
+
+      ec2.reset();
+      teamVpc();
+      ec2.on(DescribeSecurityGroupsCommand, { Filters: environmentFilters }).resolves({
+        SecurityGroups: [{ GroupId: 'sg-alb', GroupName: names.albSecurityGroup, VpcId: 'vpc-0elsewhere' }],
+      });
+      await expect(ensureNetwork({ ...input, vpcCidr: null }, { ec2: client })).rejects.toMatchObject({
+        name: 'Modeshift.NetworkChangeRefused',
+        message:
+          'shop/pr-42 runs in your VPC vpc-0elsewhere: name it again (vpc), or take the environment down before it gets a VPC of its own',
+      });
+      expect(sentAmong(ec2, CREATES)).toEqual([]);
+    });
+
+    it('stops with Modeshift.InvalidVpc, creating nothing, when the VPC is not as the request names it', async () => {
+      teamVpc('us-east-1b');
+
+      await expect(ensureNetwork({ ...input, vpc }, { ec2: client })).rejects.toMatchObject({
+        name: 'Modeshift.InvalidVpc',
+        message:
+          'vpc.publicSubnets: are all in us-east-1b: the load balancer needs subnets in two availability zones',
+      });
+      expect(sentAmong(ec2, CREATES)).toEqual([]);
+    });
+  });
+
   describe('on an account with the environment', () => {
     it('creates nothing when every part is found by its tags', async () => {
       existingEnvironment();
@@ -866,9 +945,10 @@ describe('EnsureNetwork', () => {
 
       await ensureNetwork(input, { ec2: client });
 
-      const calls = ec2.commandCalls(DescribeVpcsCommand);
-      expect(calls[0]?.args[0].input.Filters).toEqual(environmentFilters);
-      for (const call of calls.slice(1)) expect(call.args[0].input.Filters).toBeUndefined();
+      const filters = ec2.commandCalls(DescribeVpcsCommand).map((call) => call.args[0].input.Filters);
+      expect(filters).toContainEqual(environmentFilters);
+      expect(filters).toContainEqual(undefined);
+      for (const used of filters) expect([environmentFilters, undefined]).toContainEqual(used);
       expect(ec2).toHaveReceivedCommandTimes(CreateVpcCommand, 1);
     });
 
@@ -878,10 +958,13 @@ describe('EnsureNetwork', () => {
       await ensureNetwork(input, { ec2: client });
 
       const inVpc = { Name: 'vpc-id', Values: ['vpc-1'] };
+      // The one other security-group lookup is by both tags: where the environment runs now, whatever the VPC.
+      const [whereItRuns, ...inside] = ec2.commandCalls(DescribeSecurityGroupsCommand);
+      expect(whereItRuns?.args[0].input.Filters).toEqual(environmentFilters);
       for (const call of [
         ...ec2.commandCalls(DescribeSubnetsCommand),
         ...ec2.commandCalls(DescribeRouteTablesCommand),
-        ...ec2.commandCalls(DescribeSecurityGroupsCommand),
+        ...inside,
       ]) {
         expect(call.args[0].input.Filters).toContainEqual(inVpc);
       }

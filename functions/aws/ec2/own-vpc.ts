@@ -1,0 +1,164 @@
+/**
+ * A team's own VPC that an environment is deployed into (the request's
+ * `vpc`), checked against the account: the VPC exists and is not a VPC
+ * modeshift made for another environment (whose down would delete it), every
+ * subnet exists and is in it, its DNS support and hostnames are on, and the
+ * subnets of each kind span two
+ * availability zones (the load balancer needs two; the tasks and databases
+ * are spread over two). `deploy` checks it before anything changes, and
+ * EnsureNetwork again before it puts anything in the VPC.
+ */
+import {
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+  type Subnet,
+} from '@aws-sdk/client-ec2';
+import { formatPath, type Problem } from '../../../core/errors.ts';
+import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG, tagValue } from '../environment-tags.ts';
+import { isNotFound } from '../errors.ts';
+
+/** The request's `vpc`. */
+export interface OwnVpc {
+  readonly id: string;
+  readonly publicSubnets: readonly string[];
+  readonly privateSubnets: readonly string[];
+}
+
+/** The VPC as the environment uses it: its subnets in the request's order, and the zones of the public ones. */
+export interface CheckedVpc {
+  readonly vpcId: string;
+  readonly publicSubnetIds: readonly string[];
+  readonly privateSubnetIds: readonly string[];
+  /** The first two zones of the public subnets. */
+  readonly availabilityZones: readonly [string, string];
+}
+
+export type OwnVpcCheck =
+  | { readonly ok: true; readonly vpc: CheckedVpc }
+  | { readonly ok: false; readonly problems: readonly Problem[] };
+
+async function describeVpc(ec2: EC2Client, id: string) {
+  try {
+    return (await ec2.send(new DescribeVpcsCommand({ VpcIds: [id] }))).Vpcs?.[0];
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Checks the request's VPC and subnets in the account; `owner` is the environment deployed into it. */
+export async function checkOwnVpc(
+  ec2: EC2Client,
+  vpc: OwnVpc,
+  owner: EnvironmentIdentity,
+): Promise<OwnVpcCheck> {
+  const problems: Problem[] = [];
+  const found = await describeVpc(ec2, vpc.id);
+  if (found === undefined)
+    return { ok: false, problems: [{ path: 'vpc.id', message: `there is no VPC ${vpc.id} in the region` }] };
+  const project = tagValue(found.Tags, PROJECT_TAG);
+  const environment = tagValue(found.Tags, ENVIRONMENT_TAG);
+  if (project !== undefined && environment !== undefined)
+    problems.push({
+      path: 'vpc.id',
+      message:
+        project === owner.project && environment === owner.environment
+          ? `${vpc.id} is the VPC modeshift created for ${project}/${environment}: deploy without vpc to keep using it`
+          : `${vpc.id} is the VPC modeshift created for ${project}/${environment}, and its down deletes it: name a VPC of your own`,
+    });
+
+  // Cloud Map's private zone and the database endpoints resolve only with both on; modeshift does not change the VPC.
+  const [support, hostnames] = await Promise.all([
+    ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpc.id, Attribute: 'enableDnsSupport' })),
+    ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpc.id, Attribute: 'enableDnsHostnames' })),
+  ]);
+  const off = [
+    ...(support.EnableDnsSupport?.Value === true ? [] : ['enableDnsSupport']),
+    ...(hostnames.EnableDnsHostnames?.Value === true ? [] : ['enableDnsHostnames']),
+  ];
+  if (off.length > 0)
+    problems.push({
+      path: 'vpc.id',
+      message: `${vpc.id} has ${off.join(' and ')} off: service discovery and the database endpoints need both on (modeshift does not change your VPC)`,
+    });
+
+  const ids = [...vpc.publicSubnets, ...vpc.privateSubnets];
+  const subnets: Subnet[] = [];
+  // Filtered, not by SubnetIds: a missing id then leaves a gap to name instead of failing the whole call.
+  const { Subnets = [] } = await ec2.send(
+    new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: ids }] }),
+  );
+  subnets.push(...Subnets);
+  const byId = new Map(subnets.map((subnet) => [subnet.SubnetId, subnet]));
+  const zonesOf = (kind: 'publicSubnets' | 'privateSubnets') => {
+    const zones: string[] = [];
+    vpc[kind].forEach((id, index) => {
+      const path = formatPath(['vpc', kind, index]);
+      const subnet = byId.get(id);
+      if (subnet === undefined) problems.push({ path, message: `there is no subnet ${id} in the region` });
+      else if (subnet.VpcId !== vpc.id)
+        problems.push({ path, message: `${id} is in ${subnet.VpcId}, not in ${vpc.id}` });
+      else if (subnet.AvailabilityZone !== undefined && !zones.includes(subnet.AvailabilityZone))
+        zones.push(subnet.AvailabilityZone);
+    });
+    return zones;
+  };
+  const publicZones = zonesOf('publicSubnets');
+  const privateZones = zonesOf('privateSubnets');
+  const twoZones = (kind: 'publicSubnets' | 'privateSubnets', zones: string[], who: string) => {
+    if (zones.length === 1)
+      problems.push({
+        path: `vpc.${kind}`,
+        message: `are all in ${zones[0]}: ${who} needs subnets in two availability zones`,
+      });
+  };
+  twoZones('publicSubnets', publicZones, 'the load balancer');
+  twoZones('privateSubnets', privateZones, 'spreading tasks and databases');
+  const [zoneA, zoneB] = publicZones;
+  if (problems.length > 0 || zoneA === undefined || zoneB === undefined) return { ok: false, problems };
+  return {
+    ok: true,
+    vpc: {
+      vpcId: vpc.id,
+      publicSubnetIds: [...vpc.publicSubnets],
+      privateSubnetIds: [...vpc.privateSubnets],
+      availabilityZones: [zoneA, zoneB],
+    },
+  };
+}
+
+/**
+ * Why the environment cannot run in `wanted` (a team's VPC id, or undefined
+ * for a VPC of its own) given where it runs now: resources cannot move
+ * between VPCs, so a move goes through a down. Undefined when it can.
+ */
+export async function networkMoveProblem(
+  ec2: EC2Client,
+  owner: EnvironmentIdentity,
+  wanted: string | undefined,
+): Promise<string | undefined> {
+  const filters = [
+    { Name: `tag:${PROJECT_TAG}`, Values: [owner.project] },
+    { Name: `tag:${ENVIRONMENT_TAG}`, Values: [owner.environment] },
+  ];
+  const [{ Vpcs = [] }, { SecurityGroups = [] }] = await Promise.all([
+    ec2.send(new DescribeVpcsCommand({ Filters: filters })),
+    ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters })),
+  ]);
+  const own = Vpcs[0]?.VpcId;
+  const where = `${owner.project}/${owner.environment}`;
+  if (own !== undefined)
+    return wanted === undefined
+      ? undefined
+      : `${where} runs in a VPC of its own (${own}): take it down before deploying it into ${wanted}`;
+  const elsewhere = SecurityGroups.map((group) => group.VpcId).find(
+    (vpcId) => vpcId !== undefined && vpcId !== wanted,
+  );
+  if (elsewhere === undefined) return undefined;
+  return wanted === undefined
+    ? `${where} runs in your VPC ${elsewhere}: name it again (vpc), or take the environment down before it gets a VPC of its own`
+    : `${where} runs in your VPC ${elsewhere}: take it down before deploying it into ${wanted}`;
+}
