@@ -585,6 +585,15 @@ const SubnetIdsSchema = z
     z.refine((ids) => new Set(ids).size === ids.length, { error: 'lists a subnet twice' }),
   );
 
+/** A team's own VPC and its subnets (the request's `vpc`, or `MODESHIFT_VPC` of the installation). */
+export const OwnVpcSchema = z.strictObject({
+  id: z
+    .string()
+    .check(z.regex(VPC_ID, { error: (issue) => `${quoted(issue.input)} is not a VPC id (vpc-0123abcd…)` })),
+  publicSubnets: SubnetIdsSchema,
+  privateSubnets: SubnetIdsSchema,
+});
+
 const DeployRequestObject = z.strictObject({
   project: ProjectNameSchema,
   environment: EnvironmentNameSchema,
@@ -670,17 +679,7 @@ const DeployRequestObject = z.strictObject({
    * at least two availability zones (checked against the account before anything changes); the
    * private ones need their own way out (a NAT gateway or endpoints) where the mode runs tasks there.
    */
-  vpc: z.optional(
-    z.strictObject({
-      id: z
-        .string()
-        .check(
-          z.regex(VPC_ID, { error: (issue) => `${quoted(issue.input)} is not a VPC id (vpc-0123abcd…)` }),
-        ),
-      publicSubnets: SubnetIdsSchema,
-      privateSubnets: SubnetIdsSchema,
-    }),
-  ),
+  vpc: z.optional(OwnVpcSchema),
 });
 
 export const DeployRequestSchema = DeployRequestObject.check(

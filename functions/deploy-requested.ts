@@ -12,6 +12,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import { buildDeployInput } from '../core/execution-input.ts';
+import { type InstallVpc, installVpc, withInstallVpc } from '../core/install-network.ts';
 import { resolvePolicy } from '../core/policy.ts';
 import { asPrincipal } from '../core/principal.ts';
 import { type DeployRequest, parseDeployRequest } from '../core/request.ts';
@@ -29,14 +30,21 @@ import { runtimeDeps } from './requests/runtime-deps.ts';
 
 const logger = new Logger({ serviceName: 'modeshift' });
 
+/** The installation's VPC, read once per container (checked when modeshift was deployed). */
+export const INSTALL_VPC = installVpc(process.env.MODESHIFT_VPC);
+
 /** A valid deploy request, ready to start: the request itself and the workflow's input. */
 export interface PreparedDeploy extends PreparedRequest {
   readonly kind: 'deploy';
   readonly request: DeployRequest;
 }
 
-/** A valid Deploy Requested detail as the deploy workflow's input. */
-export function prepareDeploy(detail: unknown, now: Date): PreparedDeploy {
+/**
+ * A valid Deploy Requested detail as the deploy workflow's input; a detail that names no network
+ * gets the installation's VPC (`MODESHIFT_VPC`, core/install-network.ts).
+ */
+export function prepareDeploy(given: unknown, now: Date, vpc?: InstallVpc): PreparedDeploy {
+  const detail = withInstallVpc(given, vpc);
   const request = parseDeployRequest(detail);
   const input = buildDeployInput(request, resolvePolicy(request.mode, request.overrides ?? {}), now);
   return {
@@ -117,7 +125,7 @@ export async function deployRequested(event: unknown, deps: DeployDeps): Promise
   return asPrincipal('function/DeployRequested', () =>
     handleRequest(
       'deploy',
-      () => prepareDeploy(requestDetail(event, 'Deploy Requested'), deps.now()),
+      () => prepareDeploy(requestDetail(event, 'Deploy Requested'), deps.now(), deps.installVpc),
       deps,
       event,
       configValuesCheck(deps.ssm, deps.iam, deps.ec2),
@@ -131,5 +139,6 @@ export const handler = middy(async function deployRequestedHandler(event: unknow
     ssm: parameterStore(),
     iam: identityClient(),
     ec2: computeClient,
+    installVpc: INSTALL_VPC,
   });
 }).use(injectLambdaContext(logger));

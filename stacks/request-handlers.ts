@@ -4,6 +4,7 @@
  * from the SST Console, and the outcome events that start a queued request.
  */
 import { requestHandlerPolicy } from '../core/iam/service-policies.ts';
+import { installVpc } from '../core/install-network.ts';
 import { functionPermissions, lambdaTrust, servedProjectsFromEnvironment } from './iam-permissions.ts';
 import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
 
@@ -44,6 +45,8 @@ function handlerFunction(
       MODESHIFT_DOWN_STATE_MACHINE: inputs.workflows.down.arn,
       // The projects the roles may change (core/served-projects.ts): a request for another is refused up front.
       MODESHIFT_PROJECTS: servedProjectsFromEnvironment().join(','),
+      // The VPC deploys go into unless they name their network (core/install-network.ts), checked here.
+      ...installVpcFromEnvironment(),
     },
     permissions: $resolve([
       account,
@@ -108,4 +111,13 @@ export function createRequestHandlers(
     },
   });
   return { deploy, down, finished };
+}
+
+/**
+ * `MODESHIFT_VPC` as the handlers' environment, checked now: a value that is not a VPC with its
+ * subnets stops the deploy of modeshift, naming what is wrong, instead of every request later.
+ */
+function installVpcFromEnvironment(): { MODESHIFT_VPC?: string } {
+  const vpc = installVpc(process.env.MODESHIFT_VPC);
+  return vpc === undefined ? {} : { MODESHIFT_VPC: JSON.stringify(vpc) };
 }

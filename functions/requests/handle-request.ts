@@ -12,6 +12,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { isInputError, type Problem } from '../../core/errors.ts';
+import type { InstallVpc } from '../../core/install-network.ts';
 import { executionName } from '../../core/names.ts';
 import { assertServedProject } from '../../core/served-projects.ts';
 import { acquireLock, enqueue, type QueueContext, releaseLock } from './environment-queue.ts';
@@ -49,6 +50,8 @@ export interface DeployDeps extends RequestDeps {
   readonly iam?: IAMClient;
   /** Checks a deploy's `vpcCidr` against the account's VPCs; made only for a request that names one. @default not checked */
   readonly ec2?: () => Promise<EC2Client>;
+  /** The installation's VPC (`MODESHIFT_VPC`), for a deploy that names no network. @default none */
+  readonly installVpc?: InstallVpc | undefined;
 }
 
 /** A validated request, ready to become a workflow's input. */

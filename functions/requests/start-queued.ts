@@ -11,6 +11,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   computeClient,
   configValuesCheck,
+  INSTALL_VPC,
   identityClient,
   parameterStore,
   prepareDeploy,
@@ -24,11 +25,21 @@ import { runtimeDeps } from './runtime-deps.ts';
 export function startQueued(queued: QueuedRequest, now: Date, deps: DeployDeps): Promise<RequestOutcome> {
   // A queued deploy is checked again: its config values may have been removed while it waited.
   return queued.kind === 'deploy'
-    ? startLocked(prepareDeploy(queued.detail, now), deps, configValuesCheck(deps.ssm, deps.iam, deps.ec2))
+    ? startLocked(
+        prepareDeploy(queued.detail, now, deps.installVpc),
+        deps,
+        configValuesCheck(deps.ssm, deps.iam, deps.ec2),
+      )
     : startLocked(prepareDown(queued.detail, now), deps);
 }
 
 /** What starting a request needs on Lambda: the clients made once per container, and Parameter Store. */
 export function lambdaDeployDeps(logger: Logger): DeployDeps {
-  return { ...runtimeDeps(logger), ssm: parameterStore(), iam: identityClient(), ec2: computeClient };
+  return {
+    ...runtimeDeps(logger),
+    ssm: parameterStore(),
+    iam: identityClient(),
+    ec2: computeClient,
+    installVpc: INSTALL_VPC,
+  };
 }

@@ -619,3 +619,29 @@ describe('Deploy Requested handler — VPC range', () => {
     expect(ec2).not.toHaveReceivedCommand(DescribeVpcsCommand);
   });
 });
+
+describe('Deploy Requested handler — the installation’s VPC', () => {
+  const vpc = {
+    id: 'vpc-0abc12345',
+    publicSubnets: ['subnet-0a0000001', 'subnet-0b0000001'],
+    privateSubnets: ['subnet-0a0000002', 'subnet-0b0000002'],
+  };
+  const startedInput = () =>
+    JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}');
+
+  it('deploys a request that names no network into MODESHIFT_VPC', async () => {
+    const outcome = await deployRequested(event, { ...deps(), installVpc: vpc });
+
+    expect(outcome.outcome).toBe('started');
+    expect(startedInput()).toMatchObject({ vpc, inTeamVpc: true, natGatewayCount: 0 });
+  });
+
+  it('keeps the network a request names', async () => {
+    await deployRequested(
+      { ...event, detail: { ...detail, vpcCidr: '10.9.0.0/16' } },
+      { ...deps(), installVpc: vpc },
+    );
+
+    expect(startedInput()).toMatchObject({ vpc: null, vpcCidr: '10.9.0.0/16', inTeamVpc: false });
+  });
+});
