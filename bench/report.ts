@@ -1,4 +1,6 @@
 /** The benchmark's readable report and its JSON summary. */
+
+import { DEFAULT_QUOTAS } from '../core/quotas.ts';
 import { MAX_HISTORY_EVENTS, MAX_STATE_BYTES } from './limits.ts';
 import { type BenchResults, type BenchSummary, summarize } from './suite.ts';
 import { table } from './table.ts';
@@ -51,9 +53,28 @@ export function jsonSummary(results: BenchResults): BenchSummary & Record<string
       oneServiceChangeRatio: Number(measure.oneChange.ratio.toFixed(4)),
     })),
     limits: results.limits,
+    quotas: results.quotas,
     coldStart: results.coldStart,
     engineSeconds: results.engineSeconds,
   };
+}
+
+/** How many environments fit a Region at the default quotas, and what each takes of them. */
+export function quotaSection(results: Pick<BenchResults, 'quotas'>): string {
+  const { vpcs, internetGateways, elasticIps, loadBalancers } = DEFAULT_QUOTAS;
+  return `Environments per Region at AWS's default quotas (${vpcs} VPCs, ${internetGateways} internet gateways, ${elasticIps} Elastic IPs, ${loadBalancers} load balancers; the default VPC takes a VPC and a gateway)\n${table(
+    ['mode', 'network', 'VPCs', 'gateways', 'Elastic IPs', 'load balancers', 'environments', 'bound by'],
+    results.quotas.map((entry) => [
+      entry.mode,
+      entry.network,
+      String(entry.use.vpcs),
+      String(entry.use.internetGateways),
+      String(entry.use.elasticIps),
+      String(entry.use.loadBalancers),
+      String(entry.fit.environments),
+      entry.fit.boundBy,
+    ]),
+  )}`;
 }
 
 export function textReport(results: BenchResults, files: readonly string[]): string {
@@ -156,6 +177,7 @@ export function textReport(results: BenchResults, files: readonly string[]): str
       ]),
     )}\nLargest project that fits: ${results.largest.services} services (${results.largest.firstTooLarge.services} do not: ${results.largest.firstTooLarge.reason})`,
   );
+  sections.push(quotaSection(results));
   const { coldStart } = results;
   sections.push(
     `Handler cold start (esbuild as SST bundles it, with stacks/lambda-bundle-plugins.mjs, AWS SDK included; median of ${coldStart.rounds} fresh processes; empty handler ${coldStart.empty.bytes} bytes, init ${coldStart.empty.initMs.toFixed(1)} ms)\n${table(

@@ -10,6 +10,7 @@ import { type ColdStartReport, measureColdStarts } from './cold-start.ts';
 import { largestFitting, measureLimits, type SizeLimits } from './limits.ts';
 import type { MeasuredRun } from './pair.ts';
 import { measurePairs, measureRedeploysOfModes } from './pool.ts';
+import { measureQuotaFits, type QuotaFit } from './quotas.ts';
 import type { RedeployMeasure } from './redeploy.ts';
 import { engineSeconds } from './throughput.ts';
 
@@ -34,6 +35,8 @@ export interface BenchResults {
   /** Each mode's first deploy, no-op redeploy and one-service change of the 20-service project. */
   readonly redeploys: readonly RedeployMeasure[];
   readonly limits: readonly SizeLimits[];
+  /** How many environments of each mode and kind of network fit a Region at the default quotas. */
+  readonly quotas: readonly QuotaFit[];
   readonly largest: { readonly services: number; readonly firstTooLarge: SizeLimits };
   readonly coldStart: ColdStartReport;
   readonly engineSeconds: readonly number[];
@@ -89,6 +92,19 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
   const largest = await largestFitting('production', model, TARGETS.maxServicesWithinLimits, 10);
   progress(`limits: ${largest.services} services fit`);
 
+  const quotas = measureQuotaFits();
+  progress(
+    `quotas: ${quotas
+      .filter((entry) => entry.mode === 'development')
+      .map((entry) =>
+        `${entry.fit.environments} development environments in an ${entry.network}`.replace(
+          'an team',
+          'a team',
+        ),
+      )
+      .join(', ')} per Region`,
+  );
+
   const coldStart = await measureColdStarts(options.coldStartRounds);
   progress(`cold start: ${coldStart.handlers.length} handlers measured`);
 
@@ -100,6 +116,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
       ...limits,
       ...largest.checked.filter((entry) => !SIZES.some((size) => size === entry.services)),
     ].sort((a, b) => a.services - b.services),
+    quotas,
     largest,
     coldStart,
     engineSeconds: engine,
