@@ -55,18 +55,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CACHE_PORT } from '../../core/cache-engines.ts';
 import type { TargetGroupSpec } from '../../core/execution-input.ts';
-import {
-  AUTOMATIC_POOL,
-  cidrsOverlap,
-  formatCidr,
-  freeBlock,
-  parseCidr,
-  type SubnetRole,
-  subnetCidrs,
-} from '../../core/vpc-cidr.ts';
+import { parseCidr, type SubnetRole, subnetCidrs } from '../../core/vpc-cidr.ts';
 import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from '../aws/ec2/network-tags.ts';
 import { checkOwnVpc, networkMoveProblem, type OwnVpc } from '../aws/ec2/own-vpc.ts';
-import { accountVpcs, rangesTaken, vpcCidrConflicts } from '../aws/ec2/vpc-ranges.ts';
+import { createVpcInFreeRange, rangeChangeRefused } from '../aws/ec2/vpc-ranges.ts';
 import { assertOwned, type EnvironmentIdentity, lacksTags, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
@@ -123,9 +115,6 @@ function subnetPlans(vpcCidr: string): SubnetPlan[] {
     { role: 'private-b', zone: 1, cidr: cidrs['private-b'], public: false },
   ];
 }
-
-/** How many times a VPC is created again after it turned out to overlap one created at the same moment. */
-const RACE_ATTEMPTS = 3;
 
 type RouteTableRole = 'public' | 'private-a' | 'private-b';
 
@@ -283,70 +272,29 @@ async function ensureVpc(ec2: EC2Client, input: EnsureNetworkInput, stale: Stale
   }
   const [existing] = vpcs;
   if (existing !== undefined) {
-    const conflicts = input.vpcCidr
-      ? vpcCidrConflicts(
-          [{ id: existing.VpcId as string, cidrs: [existing.CidrBlock ?? ''], owner: ownerOf(input) }],
+    if (input.vpcCidr && existing.CidrBlock !== input.vpcCidr) {
+      throw new StepError(
+        'Modeshift.VpcCidrConflict',
+        rangeChangeRefused(
           ownerOf(input),
+          existing.VpcId as string,
+          [existing.CidrBlock ?? ''],
           input.vpcCidr,
-        )
-      : [];
-    if (conflicts.length > 0) throw new StepError('Modeshift.VpcCidrConflict', conflicts.join('; '));
+        ),
+      );
+    }
     noteStaleTags(stale, existing.VpcId, existing.Tags, input.tags);
     return existing;
   }
-  for (let attempt = 1; ; attempt += 1) {
-    const cidr = await rangeForNewVpc(ec2, input);
-    const created = await ec2.send(
-      new CreateVpcCommand({
-        CidrBlock: cidr,
-        TagSpecifications: [tagSpecification('vpc', input.tags, { Name: input.names.vpc })],
-      }),
-    );
-    const vpc = created.Vpc;
-    if (vpc?.VpcId === undefined) {
-      throw new Error(`CreateVpc for ${input.names.vpc} returned no VPC id`);
-    }
-    // Another environment may have taken an overlapping range at the same moment: of two such
-    // VPCs the one with the greater id gives way (deleted while still empty) and picks again.
-    const rival = (await accountVpcs(ec2)).find(
-      (other) =>
-        other.owner !== undefined &&
-        other.id !== vpc.VpcId &&
-        !(other.owner.project === input.project && other.owner.environment === input.environment) &&
-        other.id < (vpc.VpcId as string) &&
-        other.cidrs.some((range) => cidrsOverlap(parseCidr(range), parseCidr(cidr))),
-    );
-    if (rival === undefined) return vpc;
-    await ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId }));
-    if (input.vpcCidr || attempt >= RACE_ATTEMPTS) {
-      throw new StepError(
-        'Modeshift.VpcCidrConflict',
-        `${cidr} overlaps ${rival.cidrs.join(', ')} of VPC ${rival.id} (${rival.owner?.project}/${rival.owner?.environment}), created at the same time: pick a range no other environment uses`,
-      );
-    }
-  }
+  return createVpcInFreeRange(ec2, {
+    owner: ownerOf(input),
+    vpcCidr: input.vpcCidr ?? null,
+    tagSpecification: tagSpecification('vpc', input.tags, { Name: input.names.vpc }),
+  });
 }
 
 function ownerOf(input: EnsureNetworkInput): EnvironmentIdentity {
   return { project: input.project, environment: input.environment };
-}
-
-/** The range the request names, when no other environment's VPC overlaps it; else a free /16. */
-async function rangeForNewVpc(ec2: EC2Client, input: EnsureNetworkInput): Promise<string> {
-  const vpcs = await accountVpcs(ec2);
-  if (input.vpcCidr) {
-    const conflicts = vpcCidrConflicts(vpcs, ownerOf(input), input.vpcCidr);
-    if (conflicts.length > 0) throw new StepError('Modeshift.VpcCidrConflict', conflicts.join('; '));
-    return input.vpcCidr;
-  }
-  const block = freeBlock(`${input.project}/${input.environment}`, rangesTaken(vpcs, ownerOf(input)));
-  if (block === undefined) {
-    throw new StepError(
-      'Modeshift.NoFreeVpcCidr',
-      `every /16 of ${AUTOMATIC_POOL} overlaps a VPC of the account: name a range with vpcCidr`,
-    );
-  }
-  return formatCidr(block);
 }
 
 /** DNS support first: AWS refuses DNS hostnames without it. */

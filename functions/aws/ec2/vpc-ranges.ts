@@ -3,11 +3,27 @@
  * environment's VPC (core/vpc-cidr.ts): a range the request names must not
  * overlap another environment's VPC, and the VPC an environment already has
  * cannot change its range. `deploy` checks both (and a team's own `vpc`)
- * before anything changes, and EnsureNetwork again before it creates a VPC.
+ * before anything changes, and EnsureNetwork again when it creates the VPC
+ * (`createVpcInFreeRange`).
  */
-import { type EC2Client, paginateDescribeVpcs, type Vpc } from '@aws-sdk/client-ec2';
+import {
+  CreateVpcCommand,
+  DeleteVpcCommand,
+  type EC2Client,
+  paginateDescribeVpcs,
+  type TagSpecification,
+  type Vpc,
+} from '@aws-sdk/client-ec2';
 import type { Problem } from '../../../core/errors.ts';
-import { type Cidr, cidrsOverlap, parseCidr } from '../../../core/vpc-cidr.ts';
+import {
+  AUTOMATIC_POOL,
+  type Cidr,
+  cidrsOverlap,
+  formatCidr,
+  freeBlock,
+  parseCidr,
+} from '../../../core/vpc-cidr.ts';
+import { StepError } from '../../step-errors.ts';
 import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG, tagValue } from '../environment-tags.ts';
 import { checkOwnVpc, networkMoveProblem, type OwnVpc } from './own-vpc.ts';
 
@@ -48,6 +64,16 @@ export async function accountVpcs(ec2: EC2Client): Promise<AccountVpc[]> {
 const isOwn = (vpc: AccountVpc, owner: EnvironmentIdentity) =>
   vpc.owner?.project === owner.project && vpc.owner.environment === owner.environment;
 
+/** Why the environment's VPC cannot take `wanted` as its range: a VPC's range does not change. */
+export function rangeChangeRefused(
+  owner: EnvironmentIdentity,
+  vpcId: string,
+  cidrs: readonly string[],
+  wanted: string,
+): string {
+  return `${owner.project}/${owner.environment} already has VPC ${vpcId} with ${cidrs.join(', ')}, and a VPC's range cannot change: name ${cidrs[0]} or none, or take the environment down first (not ${wanted})`;
+}
+
 /** Every range of the VPCs that are not the environment's own, parsed. */
 export function rangesTaken(vpcs: readonly AccountVpc[], owner: EnvironmentIdentity): Cidr[] {
   return vpcs.filter((vpc) => !isOwn(vpc, owner)).flatMap((vpc) => vpc.cidrs.map(parseCidr));
@@ -65,13 +91,8 @@ export function vpcCidrConflicts(
   wanted: string,
 ): string[] {
   const own = vpcs.find((vpc) => isOwn(vpc, owner));
-  if (own !== undefined) {
-    return own.cidrs.includes(wanted)
-      ? []
-      : [
-          `${owner.project}/${owner.environment} already has VPC ${own.id} with ${own.cidrs.join(', ')}, and a VPC's range cannot change: name ${own.cidrs[0]} or none, or take the environment down first`,
-        ];
-  }
+  if (own !== undefined)
+    return own.cidrs.includes(wanted) ? [] : [rangeChangeRefused(owner, own.id, own.cidrs, wanted)];
   const block = parseCidr(wanted);
   return vpcs
     .filter((vpc) => vpc.owner !== undefined && !isOwn(vpc, owner))
@@ -114,4 +135,66 @@ export async function networkProblems(
     path: 'vpcCidr',
     message,
   }));
+}
+
+/** How many times a VPC is created again after it turned out to overlap one created at the same moment. */
+const RACE_ATTEMPTS = 3;
+
+export interface NewVpcOptions {
+  readonly owner: EnvironmentIdentity;
+  /** The range the request names; null picks a free /16 of 10.0.0.0/8. */
+  readonly vpcCidr: string | null;
+  /** The new VPC's tags, its Name among them. */
+  readonly tagSpecification: TagSpecification;
+}
+
+/** The range the request names, when no other environment's VPC overlaps it; else a free /16. */
+async function rangeForNewVpc(ec2: EC2Client, options: NewVpcOptions): Promise<string> {
+  const vpcs = await accountVpcs(ec2);
+  if (options.vpcCidr) {
+    const conflicts = vpcCidrConflicts(vpcs, options.owner, options.vpcCidr);
+    if (conflicts.length > 0) throw new StepError('Modeshift.VpcCidrConflict', conflicts.join('; '));
+    return options.vpcCidr;
+  }
+  const seed = `${options.owner.project}/${options.owner.environment}`;
+  const block = freeBlock(seed, rangesTaken(vpcs, options.owner));
+  if (block === undefined) {
+    throw new StepError(
+      'Modeshift.NoFreeVpcCidr',
+      `every /16 of ${AUTOMATIC_POOL} overlaps a VPC of the account: name a range with vpcCidr`,
+    );
+  }
+  return formatCidr(block);
+}
+
+/**
+ * Creates the environment's VPC in its range. Another environment may have
+ * taken an overlapping range at the same moment: of two such VPCs the one
+ * with the greater id gives way (deleted while still empty) and picks again;
+ * a range the request named is then refused instead.
+ */
+export async function createVpcInFreeRange(ec2: EC2Client, options: NewVpcOptions): Promise<Vpc> {
+  for (let attempt = 1; ; attempt += 1) {
+    const cidr = await rangeForNewVpc(ec2, options);
+    const { Vpc: vpc } = await ec2.send(
+      new CreateVpcCommand({ CidrBlock: cidr, TagSpecifications: [options.tagSpecification] }),
+    );
+    const vpcId = vpc?.VpcId;
+    if (vpc === undefined || vpcId === undefined) throw new Error(`CreateVpc of ${cidr} returned no VPC id`);
+    const rival = (await accountVpcs(ec2)).find(
+      (other) =>
+        other.owner !== undefined &&
+        !isOwn(other, options.owner) &&
+        other.id < vpcId &&
+        other.cidrs.some((range) => cidrsOverlap(parseCidr(range), parseCidr(cidr))),
+    );
+    if (rival === undefined) return vpc;
+    await ec2.send(new DeleteVpcCommand({ VpcId: vpcId }));
+    if (options.vpcCidr || attempt >= RACE_ATTEMPTS) {
+      throw new StepError(
+        'Modeshift.VpcCidrConflict',
+        `${cidr} overlaps ${rival.cidrs.join(', ')} of VPC ${rival.id} (${rival.owner?.project}/${rival.owner?.environment}), created at the same time: pick a range no other environment uses`,
+      );
+    }
+  }
 }
