@@ -14,7 +14,9 @@
  * Where an action touches several resource types and only some of them carry
  * the condition key (EC2's `CreateSubnet` creates a subnet in a VPC), it is
  * split per resource type: each type gets the condition it supports, and the
- * others are granted on their own ARN pattern. An action that supports no tag
+ * others are granted on their own ARN pattern (a team's VPC, which a security
+ * group is created in, without a condition: TEAM_OWNED_PARENTS). An action
+ * that supports no tag
  * condition keeps its resources: its scope is its ARN (modeshift's names) or
  * it is listed in core/iam/unscopable.ts with the reason.
  */
@@ -65,6 +67,17 @@ const SCOPED_BY_NAME = new Set([
  * request tags and on existing ones tagged so.
  */
 const UPSERTS: ReadonlySet<string> = new Set(['application-autoscaling:RegisterScalableTarget']);
+
+/**
+ * Resources a create names that need not be modeshift's: an environment in a
+ * team's own VPC (the request's `vpc`) creates its security groups in that
+ * VPC, which carries no modeshift tag. The security group itself is still
+ * granted only when the request tags it for a served project, and a security
+ * group on its own lets nothing in or out of anything.
+ */
+const TEAM_OWNED_PARENTS: Readonly<Record<string, readonly string[]>> = {
+  'ec2:CreateSecurityGroup': ['vpc'],
+};
 
 /** The projects this modeshift serves, as `StringLike` patterns. @default ['*'] (any project: the tag must exist) */
 export function servedProjects(context: Pick<AccountContext, 'projects'>): string[] {
@@ -159,6 +172,7 @@ export function tagScoped(grant: Grant, context: AccountContext): Grant[] {
     if (!everywhere) return [grant];
     return perType(grant, reference, full, (type) => {
       if (tagging(type)) return requestTagged(projects);
+      if (TEAM_OWNED_PARENTS[grant.action]?.includes(type.name)) return undefined;
       return tagged(type) ? resourceTagged(projects) : undefined;
     });
   }

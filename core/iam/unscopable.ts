@@ -12,6 +12,10 @@ export interface UnscopableAction {
 }
 
 export const UNSCOPABLE_ACTIONS: Readonly<Record<string, UnscopableAction>> = {
+  'ec2:CreateSecurityGroup': {
+    why: "a team's VPC (`vpc`) carries no modeshift tag",
+    limitedBy: 'the new group must be tagged for a served project; a group alone opens nothing',
+  },
   'ecs:DeregisterTaskDefinition': {
     why: 'takes no resource: IAM authorises it on `*` only, with no condition keys',
     limitedBy:
