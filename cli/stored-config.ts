@@ -53,8 +53,9 @@ export async function refuseMissingAppAccess(
 export async function refuseNetworkProblems(
   request: Pick<DeployRequest, 'project' | 'environment' | 'vpcCidr' | 'vpc'>,
   ec2: EC2Client,
+  privateTasks: boolean,
 ): Promise<void> {
-  const problems = await networkProblems(ec2, request);
+  const problems = await networkProblems(ec2, request, privateTasks);
   if (problems.length > 0) throw new InputError(problems);
 }
 

@@ -37,6 +37,8 @@ export const INSTALL_VPC = installVpc(process.env.MODESHIFT_VPC);
 export interface PreparedDeploy extends PreparedRequest {
   readonly kind: 'deploy';
   readonly request: DeployRequest;
+  /** Whether the mode runs the tasks in the private subnets (which in a team's VPC need a way out). */
+  readonly privateTasks: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export function prepareDeploy(given: unknown, now: Date, vpc?: InstallVpc): Prep
     input,
     detail,
     request,
+    privateTasks: input.taskNetwork.subnets === 'private',
   };
 }
 
@@ -99,7 +102,7 @@ export function configValuesCheck(
     const { vpc, vpcCidr } = prepared.request;
     if ((vpc !== undefined || vpcCidr !== undefined) && ec2Client !== undefined) {
       const { networkProblems } = await import('./aws/ec2/vpc-ranges.ts');
-      const problems = await networkProblems(await ec2Client(), prepared.request);
+      const problems = await networkProblems(await ec2Client(), prepared.request, prepared.privateTasks);
       if (problems.length > 0)
         return {
           error: `the deploy names a network ${prepared.project}/${prepared.environment} cannot have`,

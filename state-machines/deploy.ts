@@ -613,6 +613,7 @@ export const deployDefinition: Machine = {
         'hasCaches.$': '$.hasCaches',
         'vpcCidr.$': '$.vpcCidr',
         'vpc.$': '$.vpc',
+        'taskNetwork.$': '$.taskNetwork',
       },
       resultPath: '$.network',
       next: 'Foundations',

@@ -6,6 +6,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
 import { formatByteSize, parseByteSize } from '../../core/byte-size.ts';
 import { formatProblem, InputError } from '../../core/errors.ts';
+import { taskNetworking } from '../../core/plan.ts';
 import { deployOnTarget } from '../../local/run-workflows.ts';
 import { openTarget } from '../../local/target.ts';
 import { DEFAULT_MAX_CONTEXT_BYTES } from '../../local/upload-contexts.ts';
@@ -71,7 +72,12 @@ async function checkedRequest(
   await refuseMissingConfigValues(loaded.request, clients.ssm);
   // Through the deployed app, the Deploy Requested handler checks these with its own role.
   if (clients.iam) await refuseMissingAppAccess(loaded.request, clients.iam);
-  if (clients.ec2) await refuseNetworkProblems(loaded.request, clients.ec2);
+  if (clients.ec2)
+    await refuseNetworkProblems(
+      loaded.request,
+      clients.ec2,
+      taskNetworking(loaded.resolved.policy).subnets === 'private',
+    );
   return loaded;
 }
 

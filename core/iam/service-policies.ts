@@ -117,6 +117,8 @@ export function requestHandlerPolicy(context: RequestHandlerContext): PolicyStat
           { action: 'ec2:DescribeVpcAttribute', resources: ['*'] },
           { action: 'ec2:DescribeSubnets', resources: ['*'] },
           { action: 'ec2:DescribeSecurityGroups', resources: ['*'] },
+          { action: 'ec2:DescribeRouteTables', resources: ['*'] },
+          { action: 'ec2:DescribeVpcEndpoints', resources: ['*'] },
         ]
       : []),
   ]);

@@ -29,6 +29,7 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
+  DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
   type DhcpOptions,
   EC2Client,
@@ -85,6 +86,8 @@ export interface EnsureNetworkInput {
    * the environment's own VPC, found by its tags or created
    */
   readonly vpc?: OwnVpc | null;
+  /** Where the mode runs tasks: in a team's VPC, private subnets then need a way out. @default public */
+  readonly taskNetwork?: { readonly subnets: 'public' | 'private' };
   /**
    * The range a new VPC gets (`vpcCidr`); null picks a free /16 of 10.0.0.0/8 (core/vpc-cidr.ts).
    * An existing VPC keeps its range: naming another stops the step. @default null
@@ -159,6 +162,7 @@ export const ensureNetwork = defineStep({
     DescribeSecurityGroupsCommand,
     DescribeSubnetsCommand,
     DescribeVpcAttributeCommand,
+    DescribeVpcEndpointsCommand,
     DescribeVpcsCommand,
     ModifySubnetAttributeCommand,
     ModifyVpcAttributeCommand,
@@ -215,7 +219,7 @@ async function inOwnVpc(
   vpc: OwnVpc,
   stale: StaleTags,
 ): Promise<EnsureNetworkOutput> {
-  const checked = await checkOwnVpc(ec2, vpc, ownerOf(input));
+  const checked = await checkOwnVpc(ec2, vpc, ownerOf(input), input.taskNetwork?.subnets === 'private');
   if (!checked.ok) {
     throw new StepError(
       'Modeshift.InvalidVpc',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   CreateSubnetCommand,
   CreateVpcCommand,
+  CreateVpcEndpointCommand,
   DescribeInternetGatewaysCommand,
   DescribeNatGatewaysCommand,
   DescribeRouteTablesCommand,
@@ -55,8 +56,11 @@ services:
 
 const ec2 = (target: Target) => target.clients('ec2') as EC2Client;
 
-/** A VPC of the team's with DNS on, and a public and a private subnet in each of two zones. */
-async function teamVpc(target: Target) {
+/**
+ * A VPC of the team's with DNS on, and a public and a private subnet in each of two zones; with
+ * `wayOut`, an ECR endpoint for the private subnets (as a team without NAT gateways has).
+ */
+async function teamVpc(target: Target, { wayOut = true } = {}) {
   const client = ec2(target);
   const { Vpc } = await client.send(new CreateVpcCommand({ CidrBlock: '172.20.0.0/16' }));
   const VpcId = Vpc?.VpcId as string;
@@ -72,11 +76,21 @@ async function teamVpc(target: Target) {
         }),
       )
     ).Subnet?.SubnetId as string;
-  return {
+  const vpc = {
     id: VpcId,
     publicSubnets: [await subnet('172.20.0.0/24', 'a'), await subnet('172.20.1.0/24', 'b')],
     privateSubnets: [await subnet('172.20.10.0/24', 'a'), await subnet('172.20.11.0/24', 'b')],
   };
+  if (wayOut)
+    await client.send(
+      new CreateVpcEndpointCommand({
+        VpcId,
+        VpcEndpointType: 'Interface',
+        ServiceName: `com.amazonaws.${target.names.region}.ecr.dkr`,
+        SubnetIds: vpc.privateSubnets,
+      }),
+    );
+  return vpc;
 }
 
 const tagged = (environment: string) => [
@@ -213,6 +227,38 @@ describe("a team's own VPC on the local AWS", () => {
       new DescribeSecurityGroupsCommand({ Filters: tagged('pr-9') }),
     );
     expect(SecurityGroups, 'nothing was created').toEqual([]);
+  });
+
+  it('refuses private subnets with no way out where the mode runs tasks in them, and takes them in development', async () => {
+    const target = aws.target();
+    const vpc = await teamVpc(target, { wayOut: false });
+    const file = composeFile();
+    const deploy = (mode: string) =>
+      runCli([
+        'deploy',
+        '-f',
+        file,
+        '--env',
+        'pr-5',
+        '--mode',
+        mode,
+        '--quiet',
+        '--endpoint',
+        aws.endpoint(),
+        '--vpc',
+        vpc.id,
+        ...vpc.publicSubnets.flatMap((id) => ['--public-subnet', id]),
+        ...vpc.privateSubnets.flatMap((id) => ['--private-subnet', id]),
+      ]);
+
+    const staging = await deploy('staging');
+    expect(staging.code).toBe(2);
+    expect(staging.stderr).toContain(
+      `error: vpc.privateSubnets[0]: ${vpc.privateSubnets[0]} has no default route (0.0.0.0/0) and ${vpc.id} no ECR endpoint: the mode runs tasks in the private subnets`,
+    );
+    // Development runs its tasks in the public subnets, with public IPs.
+    const development = await deploy('development');
+    expect(development.code, development.stderr).toBe(0);
   });
 
   it("refuses to move an environment from a VPC of its own into the team's, before anything changes", async () => {

@@ -9,9 +9,11 @@
  * EnsureNetwork again before it puts anything in the VPC.
  */
 import {
+  DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
+  DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
   type EC2Client,
   type Subnet,
@@ -49,11 +51,46 @@ async function describeVpc(ec2: EC2Client, id: string) {
   }
 }
 
-/** Checks the request's VPC and subnets in the account; `owner` is the environment deployed into it. */
+/**
+ * The private subnets that have no way out: no default route (0.0.0.0/0) in their route table
+ * (their own, else the VPC's main one), in a VPC with no ECR endpoint either. Tasks there could not
+ * pull their images.
+ */
+async function subnetsWithoutWayOut(ec2: EC2Client, vpc: OwnVpc): Promise<string[]> {
+  const [{ RouteTables = [] }, { VpcEndpoints = [] }] = await Promise.all([
+    ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.id] }] })),
+    ec2.send(
+      new DescribeVpcEndpointsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [vpc.id] },
+          { Name: 'vpc-endpoint-state', Values: ['available', 'pending'] },
+        ],
+      }),
+    ),
+  ]);
+  if (VpcEndpoints.some((endpoint) => endpoint.ServiceName?.endsWith('.ecr.dkr'))) return [];
+  const main = RouteTables.find((table) => table.Associations?.some((association) => association.Main));
+  const tableOf = (subnet: string) =>
+    RouteTables.find((table) => table.Associations?.some((association) => association.SubnetId === subnet)) ??
+    main;
+  return vpc.privateSubnets.filter(
+    (subnet) =>
+      !(tableOf(subnet)?.Routes ?? []).some(
+        (route) => route.DestinationCidrBlock === '0.0.0.0/0' && route.State !== 'blackhole',
+      ),
+  );
+}
+
+/**
+ * Checks the request's VPC and subnets in the account; `owner` is the environment deployed into it.
+ * With `privateTasks` (the mode runs tasks in the private subnets), each private subnet needs a
+ * way out: a default route, or the VPC an ECR endpoint.
+ */
 export async function checkOwnVpc(
   ec2: EC2Client,
   vpc: OwnVpc,
   owner: EnvironmentIdentity,
+  privateTasks = false,
 ): Promise<OwnVpcCheck> {
   const problems: Problem[] = [];
   const found = await describeVpc(ec2, vpc.id);
@@ -117,6 +154,13 @@ export async function checkOwnVpc(
   };
   twoZones('publicSubnets', publicZones, 'the load balancer');
   twoZones('privateSubnets', privateZones, 'spreading tasks and databases');
+  if (privateTasks && problems.length === 0) {
+    for (const subnet of await subnetsWithoutWayOut(ec2, vpc))
+      problems.push({
+        path: formatPath(['vpc', 'privateSubnets', vpc.privateSubnets.indexOf(subnet)]),
+        message: `${subnet} has no default route (0.0.0.0/0) and ${vpc.id} no ECR endpoint: the mode runs tasks in the private subnets, and they could not pull their images (add a NAT gateway route or VPC endpoints)`,
+      });
+  }
   const [zoneA, zoneB] = publicZones;
   if (problems.length > 0 || zoneA === undefined || zoneB === undefined) return { ok: false, problems };
   return {

@@ -118,11 +118,13 @@ export async function networkProblems(
     readonly vpcCidr?: string | undefined;
     readonly vpc?: OwnVpc | undefined;
   },
+  /** Whether the mode runs tasks in the private subnets, which then need a way out. */
+  privateTasks = false,
 ): Promise<Problem[]> {
   const owner = { project: request.project, environment: request.environment };
   if (request.vpc !== undefined) {
     const [checked, move] = await Promise.all([
-      checkOwnVpc(ec2, request.vpc, owner),
+      checkOwnVpc(ec2, request.vpc, owner, privateTasks),
       networkMoveProblem(ec2, owner, request.vpc.id),
     ]);
     return [

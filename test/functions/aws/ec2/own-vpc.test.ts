@@ -1,6 +1,8 @@
 import {
+  DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
+  DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
   EC2Client,
   EC2ServiceException,
@@ -140,5 +142,33 @@ describe("a team's own VPC", () => {
           'vpc-0team0001 has enableDnsHostnames off: service discovery and the database endpoints need both on (modeshift does not change your VPC)',
       },
     ]);
+  });
+
+  it('where tasks run in the private subnets, names each that has no default route in a VPC with no ECR endpoint', async () => {
+    account(good());
+    const defaultRoute = {
+      DestinationCidrBlock: '0.0.0.0/0',
+      NatGatewayId: 'nat-1',
+      State: 'active' as const,
+    };
+    ec2.on(DescribeRouteTablesCommand).resolves({
+      RouteTables: [
+        // The main table has a way out; subnet-0prv0000b is associated with one that has none.
+        { RouteTableId: 'rtb-main', Associations: [{ Main: true }], Routes: [defaultRoute] },
+        { RouteTableId: 'rtb-b', Associations: [{ SubnetId: 'subnet-0prv0000b' }], Routes: [] },
+      ],
+    });
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [] });
+
+    const checked = await checkOwnVpc(client, VPC, OWNER, true);
+    expect(checked.ok ? [] : checked.problems.map((problem) => problem.path)).toEqual([
+      'vpc.privateSubnets[1]',
+    ]);
+    expect((await checkOwnVpc(client, VPC, OWNER, false)).ok, 'public tasks need no way out').toBe(true);
+
+    ec2.on(DescribeVpcEndpointsCommand).resolves({
+      VpcEndpoints: [{ ServiceName: 'com.amazonaws.us-east-1.ecr.dkr', State: 'Available' }],
+    });
+    expect((await checkOwnVpc(client, VPC, OWNER, true)).ok, 'an ECR endpoint is a way out').toBe(true);
   });
 });
