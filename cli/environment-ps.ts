@@ -11,6 +11,7 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeSecurityGroupsCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeClustersCommand,
   DescribeTaskDefinitionCommand,
@@ -30,6 +31,8 @@ import { type Expiry, expiryOf } from '../core/environment-expiry.ts';
 import type { LiveCache } from '../core/live-plan.ts';
 import { environmentNames } from '../core/names.ts';
 import { readWebAclTraffic, type WebAclTraffic } from '../functions/aws/cloudwatch/web-acl-traffic.ts';
+import { environmentTagFilters } from '../functions/aws/ec2/network-tags.ts';
+import { rangesOf } from '../functions/aws/ec2/vpc-ranges.ts';
 import { clusterServices, isLive } from '../functions/aws/ecs/cluster-services.ts';
 import { findEnvironmentLoadBalancer } from '../functions/aws/elbv2/environment-load-balancer.ts';
 import { forwardedTargetGroups, listListeners, listRules } from '../functions/aws/elbv2/listener-routes.ts';
@@ -51,6 +54,7 @@ export interface PsClients {
   readonly route53: Route53Client;
   readonly wafv2: WAFV2Client;
   readonly cloudwatch: CloudWatchClient;
+  readonly ec2: EC2Client;
 }
 
 /** A URL the load balancer routes to a service, and whether DNS leads there. */
@@ -98,6 +102,13 @@ export interface PsEnvironment {
   readonly expiry: Expiry;
 }
 
+/** The VPC the environment runs in: one of its own, or a team's (`vpc`). */
+export interface PsNetwork {
+  readonly vpcId: string;
+  readonly cidrs: readonly string[];
+  readonly owner: 'environment' | 'team';
+}
+
 /** The environment's web ACL and what it did with the requests it saw. */
 export interface PsFirewall {
   readonly webAcl: string;
@@ -111,6 +122,8 @@ export interface PsState {
   readonly services: readonly PsService[];
   readonly databases: readonly PsDatabase[];
   readonly caches: readonly LiveCache[];
+  /** Absent when the environment has no network (nothing deployed). */
+  readonly network?: PsNetwork;
   /** Absent when the environment has no web ACL (only production has one). */
   readonly firewall?: PsFirewall;
 }
@@ -139,6 +152,7 @@ export async function readPs(
     clusterDefaultCapacity(clients.ecs, names.cluster),
     findEnvironmentWebAcl(clients.wafv2, names.webAcl, owner),
   ]);
+  const network = await readNetwork(clients.ec2, owner);
   if (record === undefined && services === undefined) return undefined;
   const ours = (services ?? []).filter(
     (service) => isLive(service.status) && isTaggedForEnvironment(service.tags, owner),
@@ -155,8 +169,24 @@ export async function readPs(
     services: shown.sort((a, b) => a.name.localeCompare(b.name)),
     databases,
     caches: [...caches].sort((a, b) => a.replicationGroup.localeCompare(b.replicationGroup)),
+    ...(network ? { network } : {}),
     ...(firewall ? { firewall } : {}),
   };
+}
+
+// ── EC2 ──────────────────────────────────────────────────────────────────────
+
+/** The VPC tagged for the environment, else the team VPC its security groups are in. */
+async function readNetwork(ec2: EC2Client, owner: EnvironmentIdentity): Promise<PsNetwork | undefined> {
+  const filters = environmentTagFilters(owner.project, owner.environment);
+  const { Vpcs: own = [] } = await ec2.send(new DescribeVpcsCommand({ Filters: filters }));
+  const [mine] = own;
+  if (mine?.VpcId !== undefined) return { vpcId: mine.VpcId, cidrs: rangesOf(mine), owner: 'environment' };
+  const { SecurityGroups = [] } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters }));
+  const vpcId = SecurityGroups.find((group) => group.VpcId !== undefined)?.VpcId;
+  if (vpcId === undefined) return undefined;
+  const { Vpcs: team = [] } = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+  return { vpcId, cidrs: team[0] ? rangesOf(team[0]) : [], owner: 'team' };
 }
 
 // ── WAF ──────────────────────────────────────────────────────────────────────

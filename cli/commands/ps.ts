@@ -6,6 +6,7 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
@@ -19,7 +20,7 @@ import { EMULATOR_ENVIRONMENT } from '../../emulator/local-aws.ts';
 import { openReadTarget } from '../aws-target.ts';
 import { CommandFailedError } from '../command-failed.ts';
 import { addEnvironmentOptions, type EnvironmentCommandOptions, projectOf } from '../environment-options.ts';
-import { type PsFirewall, type PsState, readPs, type ServiceUrl } from '../environment-ps.ts';
+import { type PsFirewall, type PsNetwork, type PsState, readPs, type ServiceUrl } from '../environment-ps.ts';
 import type { Io } from '../io.ts';
 import { renderTable, showValue } from '../table.ts';
 
@@ -47,6 +48,7 @@ export function registerPs(program: Command, io: Io) {
           route53: target.clients('route53') as Route53Client,
           wafv2: target.clients('wafv2') as WAFV2Client,
           cloudwatch: target.clients('cloudwatch') as CloudWatchClient,
+          ec2: target.clients('ec2') as EC2Client,
         },
         { project, environment, tableName: target.tableName, region: target.region },
       );
@@ -61,6 +63,11 @@ export function registerPs(program: Command, io: Io) {
       await target.close();
     }
   });
+}
+
+function networkText(network: PsNetwork): string {
+  const ranges = network.cidrs.join(', ');
+  return `${network.vpcId}${ranges ? ` ${ranges}` : ''} (${network.owner === 'team' ? 'your VPC' : 'its own'})`;
 }
 
 function urlText(url: ServiceUrl): string {
@@ -97,6 +104,7 @@ export function formatPs(state: PsState): string {
             }`
           : '(none)',
       ],
+      ['network', state.network ? networkText(state.network) : '(none)'],
       ['expires', formatExpiry(env.expiry)],
     ],
   )

@@ -167,6 +167,7 @@ describe.each(MODES)('a managed cache on the local AWS — %s', (mode) => {
         route53: target.clients('route53') as Route53Client,
         wafv2: target.clients('wafv2') as WAFV2Client,
         cloudwatch: target.clients('cloudwatch') as CloudWatchClient,
+        ec2: target.clients('ec2') as EC2Client,
       },
       {
         project: 'cachy',

@@ -170,6 +170,17 @@ describe("a team's own VPC on the local AWS", () => {
       enabled: true,
       services: [{ clientAliases: [{ port: 80, dnsName: 'web' }] }],
     });
+    const ps = await runCli([
+      'ps',
+      '--env',
+      'main',
+      '--project',
+      PROJECT,
+      '--json',
+      '--endpoint',
+      aws.endpoint(),
+    ]);
+    expect(JSON.parse(ps.stdout).network).toEqual({ vpcId: vpc.id, cidrs: ['172.20.0.0/16'], owner: 'team' });
     const audit = await auditComposeFile(target, {
       file,
       project: PROJECT,

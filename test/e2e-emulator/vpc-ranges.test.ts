@@ -82,6 +82,8 @@ describe('VPC ranges on the local AWS', () => {
     expect(named.code, named.stderr).toBe(0);
     const vpc = await vpcOf('main');
     expect(vpc?.CidrBlock).toBe('10.77.0.0/16');
+    const ps = await runCli(['ps', '--env', 'main', '--project', PROJECT, '--endpoint', aws.endpoint()]);
+    expect(ps.stdout).toMatch(new RegExp(`^network +${vpc?.VpcId} 10\\.77\\.0\\.0/16 \\(its own\\)$`, 'm'));
     expect(await subnetRanges(vpc?.VpcId)).toEqual([
       '10.77.0.0/20',
       '10.77.128.0/20',

@@ -36,7 +36,7 @@ export interface AccountVpc {
 }
 
 /** The IPv4 ranges of a VPC that hold or may hold addresses (a disassociated one does not). */
-function rangesOf(vpc: Vpc): string[] {
+export function rangesOf(vpc: Vpc): string[] {
   const associated = (vpc.CidrBlockAssociationSet ?? [])
     .filter((entry) => !['disassociated', 'failed'].includes(entry.CidrBlockState?.State ?? ''))
     .flatMap((entry) => (entry.CidrBlock ? [entry.CidrBlock] : []));
