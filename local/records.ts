@@ -30,6 +30,12 @@ export interface EnvironmentRecord {
   readonly loadBalancerDnsName?: string;
   /** Where the app answers, one URL per public service (core/app-urls.ts). */
   readonly urls?: readonly AppUrl[];
+  /** The team's VPC the last successful deploy went into (`vpc`); absent for a VPC of its own. */
+  readonly teamVpc?: {
+    readonly id: string;
+    readonly publicSubnets: readonly string[];
+    readonly privateSubnets: readonly string[];
+  };
 }
 
 export interface HistoryEntry {
@@ -139,12 +145,14 @@ export function environmentRecordOf(item: Record<string, unknown>): EnvironmentR
   const policy = json<Record<string, unknown>>(item.policy);
   const publicServices = json<PublicService[]>(item.publicServices);
   const loadBalancerDnsName = json<{ dnsName?: string }>(item.loadBalancer)?.dnsName;
+  const teamVpc = json<EnvironmentRecord['teamVpc'] | null>(item.teamVpc);
   const {
     pk: _pk,
     sk: _sk,
     requestedPolicy: _requested,
     loadBalancer: _loadBalancer,
     publicServices: _publicServices,
+    teamVpc: _teamVpc,
     ...rest
   } = item;
   // Records written before the lock named them carry only their key, `project#environment`.
@@ -155,6 +163,7 @@ export function environmentRecordOf(item: Record<string, unknown>): EnvironmentR
     ...(policy ? { policy } : {}),
     ...(publicServices ? { publicServices } : {}),
     ...(loadBalancerDnsName !== undefined ? { loadBalancerDnsName } : {}),
+    ...(teamVpc ? { teamVpc } : {}),
     ...(publicServices ? { urls: appUrls(publicServices, loadBalancerDnsName) } : {}),
   };
 }

@@ -867,7 +867,7 @@ export const deployDefinition: Machine = {
       comment:
         'Records the new mode and where the app answers, and releases the lock, unless another deployment took it over.',
       update:
-        'SET #status = :deployed, #mode = :mode, #policy = :policy, #sweepMode = :mode, #lastDeploymentId = :lock, #lastActivityAt = :now, #expiresAt = :expiresAt, #deployedAt = :deployedAt, #publicServices = :publicServices, #loadBalancer = :loadBalancer REMOVE #lockId, #lockExpiresAt, #lockExecution',
+        'SET #status = :deployed, #mode = :mode, #policy = :policy, #sweepMode = :mode, #lastDeploymentId = :lock, #lastActivityAt = :now, #expiresAt = :expiresAt, #deployedAt = :deployedAt, #publicServices = :publicServices, #loadBalancer = :loadBalancer, #teamVpc = :teamVpc REMOVE #lockId, #lockExpiresAt, #lockExecution',
       condition: '#lockId = :lock',
       values: {
         ':deployed': { S: 'deployed' },
@@ -880,6 +880,8 @@ export const deployDefinition: Machine = {
         // Where the app answers, for status, ps and ls: the public services' hostnames and the load balancer.
         ':publicServices': { 'S.$': 'States.JsonToString($.publicServices)' },
         ':loadBalancer': { 'S.$': 'States.JsonToString($.foundations.loadBalancer)' },
+        // The team's VPC it runs in (`vpc`, `null` for its own), which the compose file does not say: audit reads it.
+        ':teamVpc': { 'S.$': 'States.JsonToString($.vpc)' },
       },
       next: 'AppendHistory',
     }),

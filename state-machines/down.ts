@@ -508,7 +508,7 @@ export const downDefinition: Machine = {
     }),
     MarkDown: updateRecord({
       update:
-        'SET #status = :down, #lastActivityAt = :now, #downAt = :downAt REMOVE #lockId, #lockExpiresAt, #lockExecution, #sweepMode, #expiresAt, #publicServices, #loadBalancer',
+        'SET #status = :down, #lastActivityAt = :now, #downAt = :downAt REMOVE #lockId, #lockExpiresAt, #lockExecution, #sweepMode, #expiresAt, #publicServices, #loadBalancer, #teamVpc',
       condition: '#lockId = :lock',
       values: {
         ':down': { S: 'down' },

@@ -99,7 +99,20 @@ function expectationOf(
   const mode: Mode | undefined = recorded === undefined ? undefined : parseMode(recorded);
   if (record === undefined || record.status === 'down' || mode === undefined)
     return { state: 'down', policy };
-  const request = options.request ?? loadRequest({ ...options, mode, set: [] }, io).request;
+  const loaded = options.request ?? loadRequest({ ...options, mode, set: [] }, io).request;
+  // The team's VPC it was deployed into is the record's: the compose file does not say which --vpc it was.
+  const { teamVpc } = record;
+  const request =
+    teamVpc && loaded.vpc === undefined
+      ? {
+          ...loaded,
+          vpc: {
+            id: teamVpc.id,
+            publicSubnets: [...teamVpc.publicSubnets],
+            privateSubnets: [...teamVpc.privateSubnets],
+          },
+        }
+      : loaded;
   const resolved = policy ? { mode, policy, overridden: [] } : resolvePolicy(mode);
   const input = buildDeployInput({ ...request, mode }, resolved, io.now());
   // Whether it expires is the record's: the compose file does not say which --ttl it was deployed with.

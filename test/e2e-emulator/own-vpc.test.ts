@@ -181,12 +181,8 @@ describe("a team's own VPC on the local AWS", () => {
       aws.endpoint(),
     ]);
     expect(JSON.parse(ps.stdout).network).toEqual({ vpcId: vpc.id, cidrs: ['172.20.0.0/16'], owner: 'team' });
-    const audit = await auditComposeFile(target, {
-      file,
-      project: PROJECT,
-      environment: 'main',
-      request: composed.request,
-    });
+    // The compose file names no VPC: the record says which team VPC the environment was deployed into.
+    const audit = await auditComposeFile(target, { file, project: PROJECT, environment: 'main' });
     expect(audit.findings).toEqual([]);
 
     const down = await downOnTarget(target, { project: PROJECT, environment: 'main' });
