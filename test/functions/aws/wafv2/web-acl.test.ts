@@ -55,6 +55,15 @@ const duplicate = () => new WAFDuplicateItemException({ message: 'duplicate', $m
 const nonexistent = () => new WAFNonexistentItemException({ message: 'no such item', $metadata: {} });
 const staleLock = () => new WAFOptimisticLockException({ message: 'changed meanwhile', $metadata: {} });
 
+/** WAF lists the environment's ACL, and GetWebACL returns it as `acl` with `lockToken`; chain the rest on. */
+function listed(acl: WebACL, lockToken: string) {
+  return waf
+    .on(ListWebACLsCommand)
+    .resolves({ WebACLs: [SUMMARY] })
+    .on(GetWebACLCommand)
+    .resolves({ WebACL: acl, LockToken: lockToken });
+}
+
 beforeEach(() => {
   waf.reset();
   waf.on(ListTagsForResourceCommand).resolves({ TagInfoForResource: { TagList: TAGS } });
@@ -179,13 +188,7 @@ describe('ensureWebAcl', () => {
   });
 
   it('leaves a current ACL that is already on the load balancer alone', async () => {
-    waf
-      .on(ListWebACLsCommand)
-      .resolves({ WebACLs: [SUMMARY] })
-      .on(GetWebACLCommand)
-      .resolves({ WebACL: CURRENT, LockToken: 'token-1' })
-      .on(GetWebACLForResourceCommand)
-      .resolves({ WebACL: CURRENT });
+    listed(CURRENT, 'token-1').on(GetWebACLForResourceCommand).resolves({ WebACL: CURRENT });
 
     await ensureWebAcl(client, { owner: OWNER, name: NAME, tags: TAGS, loadBalancerArn: LB_ARN });
 
@@ -236,11 +239,7 @@ describe('ensureWebAcl', () => {
   });
 
   it('associates the ACL with a load balancer that has another ACL or none', async () => {
-    waf
-      .on(ListWebACLsCommand)
-      .resolves({ WebACLs: [SUMMARY] })
-      .on(GetWebACLCommand)
-      .resolves({ WebACL: CURRENT, LockToken: 'token-1' })
+    listed(CURRENT, 'token-1')
       .on(GetWebACLForResourceCommand)
       .resolves({ WebACL: { ...CURRENT, Name: 'hand-made', ARN: 'arn:hand-made' } });
 
@@ -291,13 +290,7 @@ describe('deleteWebAcl', () => {
   });
 
   it('deletes without disassociating when given no load balancer', async () => {
-    waf
-      .on(ListWebACLsCommand)
-      .resolves({ WebACLs: [SUMMARY] })
-      .on(GetWebACLCommand)
-      .resolves({ WebACL: CURRENT, LockToken: 'fresh-token' })
-      .on(DeleteWebACLCommand)
-      .resolves({});
+    listed(CURRENT, 'fresh-token').on(DeleteWebACLCommand).resolves({});
 
     await deleteWebAcl(client, { owner: OWNER, name: NAME });
 
@@ -342,13 +335,7 @@ describe('deleteWebAcl', () => {
   });
 
   it('gives up after the second stale lock token', async () => {
-    waf
-      .on(ListWebACLsCommand)
-      .resolves({ WebACLs: [SUMMARY] })
-      .on(GetWebACLCommand)
-      .resolves({ WebACL: CURRENT, LockToken: 'token' })
-      .on(DeleteWebACLCommand)
-      .rejects(staleLock());
+    listed(CURRENT, 'token').on(DeleteWebACLCommand).rejects(staleLock());
 
     await expect(deleteWebAcl(client, { owner: OWNER, name: NAME })).rejects.toThrow('changed meanwhile');
     expect(waf).toHaveReceivedCommandTimes(DeleteWebACLCommand, 2);
