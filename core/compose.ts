@@ -26,6 +26,7 @@ import {
   LoadBalancerCheckSchema,
   type Port,
   problemsFromZod,
+  type TeamVpc,
 } from './request.ts';
 
 /** A compose file modeshift cannot deploy; each problem names its key. */
@@ -58,11 +59,7 @@ export interface ComposeOptions {
   /** The range of the environment's VPC when modeshift creates it (see the request's `vpcCidr`). */
   readonly vpcCidr?: string;
   /** A team's own VPC to deploy into (see the request's `vpc`). */
-  readonly vpc?: {
-    readonly id: string;
-    readonly publicSubnets: readonly string[];
-    readonly privateSubnets: readonly string[];
-  };
+  readonly vpc?: TeamVpc;
   /** Variables for `${VAR}` interpolation. @default process.env */
   readonly variables?: Readonly<Record<string, string | undefined>>;
   /** Folder that relative build contexts and env files are resolved against. @default the compose file's folder */

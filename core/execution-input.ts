@@ -15,7 +15,13 @@ import { InputError } from './errors.ts';
 import { cacheNames, databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
 import { natGatewayCount, publicHostnames, taskNetworking } from './plan.ts';
 import { type Mode, type Policy, type ResolvedPolicy, weakensProductionData } from './policy.ts';
-import { type DeployRequest, type DownRequest, isLongRunning, type Service } from './request.ts';
+import {
+  type DeployRequest,
+  type DownRequest,
+  isLongRunning,
+  type Service,
+  type TeamVpc,
+} from './request.ts';
 import { deploymentWaves } from './waves.ts';
 
 /** Step Functions' limit on an execution's input and on every state's input and output: 256 KiB of UTF-8 JSON. */
@@ -242,11 +248,7 @@ export interface DeployInput {
   /** Whether the environment runs in a team's own VPC (`vpc`): no NAT gateway, gateway or route of modeshift's. */
   readonly inTeamVpc: boolean;
   /** A team's own VPC and subnets to deploy into (`vpc`); null: the environment's own VPC. */
-  readonly vpc: {
-    readonly id: string;
-    readonly publicSubnets: readonly string[];
-    readonly privateSubnets: readonly string[];
-  } | null;
+  readonly vpc: TeamVpc | null;
   /** The Down Requested detail the expiry schedule sends. */
   readonly downRequest: { readonly project: string; readonly environment: string; readonly reason: string };
 }

@@ -585,6 +585,13 @@ const SubnetIdsSchema = z
     z.refine((ids) => new Set(ids).size === ids.length, { error: 'lists a subnet twice' }),
   );
 
+/** A team's own VPC and its subnets, as modeshift passes it on (the request's `vpc`). */
+export interface TeamVpc {
+  readonly id: string;
+  readonly publicSubnets: readonly string[];
+  readonly privateSubnets: readonly string[];
+}
+
 /** A team's own VPC and its subnets (the request's `vpc`, or `MODESHIFT_VPC` of the installation). */
 export const OwnVpcSchema = z.strictObject({
   id: z

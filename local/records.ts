@@ -3,6 +3,7 @@ import { type DynamoDBClient, GetItemCommand, paginateScan, QueryCommand } from 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type AppUrl, appUrls, type PublicService } from '../core/app-urls.ts';
 import { environmentNames } from '../core/names.ts';
+import type { TeamVpc } from '../core/request.ts';
 
 export interface EnvironmentRecord {
   readonly project: string;
@@ -31,11 +32,7 @@ export interface EnvironmentRecord {
   /** Where the app answers, one URL per public service (core/app-urls.ts). */
   readonly urls?: readonly AppUrl[];
   /** The team's VPC the last successful deploy went into (`vpc`); absent for a VPC of its own. */
-  readonly teamVpc?: {
-    readonly id: string;
-    readonly publicSubnets: readonly string[];
-    readonly privateSubnets: readonly string[];
-  };
+  readonly teamVpc?: TeamVpc;
 }
 
 export interface HistoryEntry {

@@ -19,15 +19,12 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2';
 import { formatPath, type Problem } from '../../../core/errors.ts';
+import type { TeamVpc } from '../../../core/request.ts';
 import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG, tagValue } from '../environment-tags.ts';
 import { isNotFound } from '../errors.ts';
 
 /** The request's `vpc`. */
-export interface OwnVpc {
-  readonly id: string;
-  readonly publicSubnets: readonly string[];
-  readonly privateSubnets: readonly string[];
-}
+export type OwnVpc = TeamVpc;
 
 /** The VPC as the environment uses it: its subnets in the request's order, and the zones of the public ones. */
 export interface CheckedVpc {
