@@ -44,6 +44,11 @@ Exec is on. Here CreateService keeps it, and a service reports false until
 it is turned on, as on AWS. (moto has no ExecuteCommand: `modeshift exec`
 says so.)
 
+And one of moto's Cloud Map: it refuses a second private DNS namespace in
+a VPC whatever its name. AWS refuses only a name that conflicts with one
+already there (the same, or one inside the other); environments in a shared
+network each have a namespace of their own in its VPC. Here so does moto.
+
 And three, for speed only. moto's server lists moto's package folder on disk
 for every request to find the service it names (the answer never changes
 while it runs: here it is listed once), and logs every request (here only
@@ -75,6 +80,8 @@ from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ReplicationGro
 from moto.elasticache.responses import ElastiCacheResponse
 from moto.rds.models import RDSBackend
 from moto.route53.models import Route53Backend
+from moto.servicediscovery.exceptions import ConflictingDomainExists
+from moto.servicediscovery.models import ServiceDiscoveryBackend
 
 
 def _delete_replication_group(self):
@@ -227,6 +234,30 @@ def _create_service_keeping_execute_command(self):
     result.result["service"].enable_execute_command = self._get_bool_param("enableExecuteCommand", False)
     return result
 
+
+_create_private_dns_namespace = ServiceDiscoveryBackend.create_private_dns_namespace
+
+
+def _domains_conflict(one, other):
+    one, other = one.rstrip(".").lower(), other.rstrip(".").lower()
+    return one == other or one.endswith("." + other) or other.endswith("." + one)
+
+
+def _create_private_dns_namespace_by_name(self, name, creator_request_id, description, vpc, tags, properties):
+    in_vpc = [namespace for namespace in self.namespaces.values() if namespace.vpc == vpc]
+    if any(_domains_conflict(namespace.name, name) for namespace in in_vpc):
+        raise ConflictingDomainExists(vpc)
+    # moto's own check refuses any namespace in the VPC: the others are out of its sight while it runs.
+    for namespace in in_vpc:
+        namespace.vpc = None
+    try:
+        return _create_private_dns_namespace(self, name, creator_request_id, description, vpc, tags, properties)
+    finally:
+        for namespace in in_vpc:
+            namespace.vpc = vpc
+
+
+ServiceDiscoveryBackend.create_private_dns_namespace = _create_private_dns_namespace_by_name
 
 _MOTO_MODULES = tuple(backends.list_of_moto_modules())
 
