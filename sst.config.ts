@@ -25,7 +25,7 @@ export default $config({
     const bus = createEventBus();
     const artifacts = createArtifactBucket();
     const roles = createServiceRoles(bus);
-    const steps = createWorkflowSteps(roles);
+    const steps = createWorkflowSteps({ ...roles, table });
     const workflows = createWorkflows({ table, bus, steps, roles });
     const handlers = createRequestHandlers({ table, bus, workflows }, roles);
     createSweep({ table, bus, account: roles.account });

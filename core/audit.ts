@@ -163,8 +163,11 @@ export function expectedResources(input: DeployInput): ExpectedResources {
   const add = (type: ResourceType, name: string) => required.set(label({ type, name }), { type, name });
   const { project, environment, names } = input;
   const services = input.waves.flatMap((wave) => wave.services.map((service) => service.name));
-  // In a team's own VPC (`vpc`) the environment has only its security groups: no VPC or gateway of its own.
-  const modeshiftVpc = (input.vpc ?? null) === null;
+  // In a team's own VPC (`vpc`) or the project's shared network the environment has only its security
+  // groups: no VPC or gateway of its own; behind the shared load balancer, no load balancer of its own.
+  const shared = input.sharedNetwork ?? null;
+  const modeshiftVpc = (input.vpc ?? null) === null && shared === null;
+  const ownLoadBalancer = input.hasPublicServices && shared?.loadBalancer !== true;
   if (modeshiftVpc) add('vpc', names.vpc);
   add('ecs-cluster', names.cluster);
   add('namespace', names.privateZone);
@@ -189,13 +192,13 @@ export function expectedResources(input: DeployInput): ExpectedResources {
   for (const database of input.databases) add('db-instance', database.instance);
   for (const cache of input.caches ?? []) add('cache', cache.replicationGroup);
   for (const zone of input.zones) add('hosted-zone', zone.name);
-  if (input.hasPublicServices) add('load-balancer', names.loadBalancer);
+  if (ownLoadBalancer) add('load-balancer', names.loadBalancer);
   const singletons = new Set<Singleton>(['ecs-cluster', 'namespace']);
   if (modeshiftVpc) {
     singletons.add('vpc');
     singletons.add('internet-gateway');
   }
-  if (input.hasPublicServices) {
+  if (ownLoadBalancer) {
     singletons.add('load-balancer');
     singletons.add('access-log-bucket');
   }

@@ -22,6 +22,7 @@ import {
   type Service,
   type TeamVpc,
 } from './request.ts';
+import { type SharedNetworkSpec, sharedNetworkSpec } from './shared-network.ts';
 import { deploymentWaves } from './waves.ts';
 
 /** Step Functions' limit on an execution's input and on every state's input and output: 256 KiB of UTF-8 JSON. */
@@ -249,6 +250,11 @@ export interface DeployInput {
   readonly inTeamVpc: boolean;
   /** A team's own VPC and subnets to deploy into (`vpc`); null: the environment's own VPC. */
   readonly vpc: TeamVpc | null;
+  /**
+   * The project's shared network of the mode (`network: shared`, core/shared-network.ts); null: a
+   * network of the environment's own, or a team's VPC (`vpc`).
+   */
+  readonly sharedNetwork: SharedNetworkSpec | null;
   /** The Down Requested detail the expiry schedule sends. */
   readonly downRequest: { readonly project: string; readonly environment: string; readonly reason: string };
 }
@@ -474,6 +480,14 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     vpcCidr: request.vpcCidr ?? null,
     vpc: request.vpc ?? null,
     inTeamVpc: request.vpc !== undefined,
+    sharedNetwork:
+      policy.network === 'shared' && request.vpc === undefined
+        ? sharedNetworkSpec(
+            project,
+            mode,
+            zones.length > 0 && publicHostnames(request, production).every((entry) => entry.hostname),
+          )
+        : null,
     downRequest: { project, environment, reason: 'expired' },
   };
   assertInputFits(input);

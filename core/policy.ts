@@ -61,6 +61,7 @@ const settingShapes = {
     }),
   ),
   natGateways: z.enum(['none', 'single', 'per-az']),
+  network: z.enum(['shared', 'dedicated']),
   httpRedirectCode: z.enum(['HTTP_301', 'HTTP_302']),
   lbDeletionProtection: z.boolean(),
   retainAccessLogsOnDown: z.boolean(),
@@ -172,6 +173,7 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   circuitBreakerRollback: 'ECS circuit breaker with rollback',
   logRetentionDays: 'CloudWatch log retention (days)',
   natGateways: 'NAT gateways',
+  network: 'Network (VPC, load balancer)',
   httpRedirectCode: 'HTTP → HTTPS redirect',
   lbDeletionProtection: 'Load balancer deletion protection',
   retainAccessLogsOnDown: 'Load balancer access logs kept on down',
@@ -219,6 +221,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     circuitBreakerRollback: true,
     logRetentionDays: 1,
     natGateways: 'none',
+    network: 'shared',
     httpRedirectCode: 'HTTP_302',
     lbDeletionProtection: false,
     retainAccessLogsOnDown: false,
@@ -254,6 +257,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     circuitBreakerRollback: true,
     logRetentionDays: 7,
     natGateways: 'single',
+    network: 'shared',
     httpRedirectCode: 'HTTP_301',
     lbDeletionProtection: false,
     retainAccessLogsOnDown: false,
@@ -289,6 +293,7 @@ export const MODE_POLICIES: Readonly<Record<Mode, Readonly<Policy>>> = {
     circuitBreakerRollback: true,
     logRetentionDays: 30,
     natGateways: 'per-az',
+    network: 'dedicated',
     httpRedirectCode: 'HTTP_301',
     lbDeletionProtection: true,
     retainAccessLogsOnDown: true,
@@ -385,6 +390,16 @@ export function checkPolicyConsistency(policy: Policy, path = 'overrides'): Prob
         path: `${path}.maximumPercent`,
         message: `${maximumPercent} leaves no room to start new tasks above minimumHealthyPercent ${minimumHealthyPercent} (expected more than ${minimumHealthyPercent})`,
       });
+    }
+  }
+  if (policy.network === 'shared') {
+    for (const setting of ['waf', 'lbDeletionProtection'] as const) {
+      if (policy[setting]) {
+        problems.push({
+          path: `${path}.${setting}`,
+          message: `true contradicts network "shared": the load balancer is the project's, not this environment's (expected false, or network "dedicated")`,
+        });
+      }
     }
   }
   return problems;

@@ -5,6 +5,7 @@
  */
 import type { BuildSpec, Tag } from '../core/execution-input.ts';
 import type { EnvironmentNames } from '../core/names.ts';
+import type { SharedNetworkSpec } from '../core/shared-network.ts';
 
 export type { BuildSpec, Tag } from '../core/execution-input.ts';
 export type { EnvironmentNames } from '../core/names.ts';
@@ -50,6 +51,12 @@ export interface NetworkRef {
    * @default false: the VPC's DNS search domain is the environment's private zone
    */
   readonly serviceConnect?: boolean;
+  /**
+   * The project's shared network of the mode the environment runs in (`network: shared`), with the
+   * table holding its lease: the later steps put the NAT gateways and the load balancer there.
+   * @default null: a network of the environment's own (or a team's)
+   */
+  readonly shared?: SharedNetworkRef | null;
   readonly securityGroups: {
     /** Load balancer: 80 and 443 from anywhere. */
     readonly loadBalancer: string;
@@ -60,6 +67,12 @@ export interface NetworkRef {
     /** Caches, when the environment has any: 6379 from the services. */
     readonly cache?: string;
   };
+}
+
+/** A shared network, as EnsureNetwork hands it on. */
+export interface SharedNetworkRef extends SharedNetworkSpec {
+  /** The environments table, which holds the shared network's lease. */
+  readonly lockTable: string;
 }
 
 /** NAT gateways, as functions/steps/ensure-nat-gateways.ts leaves them. */
@@ -80,7 +93,10 @@ export interface LoadBalancerRef {
   readonly arn: string;
   readonly dnsName: string;
   readonly canonicalHostedZoneId: string;
+  /** Empty for the shared load balancer, which keeps no access logs. */
   readonly accessLogBucket: string;
+  /** Whether it is the project's shared load balancer of the mode (`network: shared`) rather than the environment's own. */
+  readonly shared: boolean;
   readonly targetGroups: ReadonlyArray<{
     readonly service: string;
     readonly arn: string;

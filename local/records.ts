@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type AppUrl, appUrls, type PublicService } from '../core/app-urls.ts';
 import { environmentNames } from '../core/names.ts';
 import type { TeamVpc } from '../core/request.ts';
+import type { SharedNetworkSpec } from '../core/shared-network.ts';
 
 export interface EnvironmentRecord {
   readonly project: string;
@@ -33,6 +34,11 @@ export interface EnvironmentRecord {
   readonly urls?: readonly AppUrl[];
   /** The team's VPC the last successful deploy went into (`vpc`); absent for a VPC of its own. */
   readonly teamVpc?: TeamVpc;
+  /**
+   * The project's shared network the last successful deploy ran in (`network: shared`); null for a
+   * network of its own; absent when no deploy since `network` existed recorded it.
+   */
+  readonly sharedNetwork?: Pick<SharedNetworkSpec, 'environment' | 'mode' | 'loadBalancer'> | null;
 }
 
 export interface HistoryEntry {
@@ -143,6 +149,7 @@ export function environmentRecordOf(item: Record<string, unknown>): EnvironmentR
   const publicServices = json<PublicService[]>(item.publicServices);
   const loadBalancerDnsName = json<{ dnsName?: string }>(item.loadBalancer)?.dnsName;
   const teamVpc = json<EnvironmentRecord['teamVpc'] | null>(item.teamVpc);
+  const sharedNetwork = json<EnvironmentRecord['sharedNetwork']>(item.sharedNetwork);
   const {
     pk: _pk,
     sk: _sk,
@@ -150,6 +157,7 @@ export function environmentRecordOf(item: Record<string, unknown>): EnvironmentR
     loadBalancer: _loadBalancer,
     publicServices: _publicServices,
     teamVpc: _teamVpc,
+    sharedNetwork: _sharedNetwork,
     ...rest
   } = item;
   // Records written before the lock named them carry only their key, `project#environment`.
@@ -161,6 +169,18 @@ export function environmentRecordOf(item: Record<string, unknown>): EnvironmentR
     ...(publicServices ? { publicServices } : {}),
     ...(loadBalancerDnsName !== undefined ? { loadBalancerDnsName } : {}),
     ...(teamVpc ? { teamVpc } : {}),
+    ...(sharedNetwork !== undefined
+      ? {
+          sharedNetwork:
+            sharedNetwork === null
+              ? null
+              : {
+                  environment: sharedNetwork.environment,
+                  mode: sharedNetwork.mode,
+                  loadBalancer: sharedNetwork.loadBalancer,
+                },
+        }
+      : {}),
     ...(publicServices ? { urls: appUrls(publicServices, loadBalancerDnsName) } : {}),
   };
 }

@@ -14,6 +14,8 @@ import { LAMBDA_BUNDLE } from './lambda-bundle.ts';
 
 export function createWorkflowSteps(roles: {
   scheduler: aws.iam.Role;
+  /** The environments table, where the steps that change a shared network take its lease. */
+  table: sst.aws.Dynamo;
   account: $util.Output<string>;
   region: $util.Output<string>;
   projects: readonly string[];
@@ -29,11 +31,17 @@ export function createWorkflowSteps(roles: {
       memory: `${STEP_FUNCTION_MEMORY_MB} MB`,
       logging: { retention: '1 month' },
       transform: lambdaTrust(roles.account),
-      permissions: $resolve([roles.account, roles.region, roles.scheduler.arn]).apply(
+      permissions: $resolve([roles.account, roles.region, roles.scheduler.arn, roles.table.arn]).apply(
         // A step that creates roles (the CodeBuild and execution roles) may pass those too (core/iam/step-policy.ts).
-        ([account, region, scheduler]) =>
+        ([account, region, scheduler, tableArn]) =>
           functionPermissions(
-            stepRolePolicy(step, { account, region, schedulerRoleArn: scheduler, projects: roles.projects }),
+            stepRolePolicy(step, {
+              account,
+              region,
+              schedulerRoleArn: scheduler,
+              tableArn,
+              projects: roles.projects,
+            }),
           ),
       ),
     });

@@ -603,7 +603,7 @@ export const deployDefinition: Machine = {
     }),
     EnsureNetwork: lambdaTask(ensureNetwork, {
       comment:
-        'VPC, two public and two private subnets in two zones, internet gateway, routes and security groups; found by tag or created. The one prerequisite every other foundation shares.',
+        "VPC, two public and two private subnets in two zones, internet gateway, routes and security groups; found by tag or created. In a shared network (development and staging) the project's VPC of the mode, under its lease, and the environment's own security groups in it. The one prerequisite every other foundation shares.",
       parameters: {
         'project.$': '$.project',
         'environment.$': '$.environment',
@@ -614,6 +614,8 @@ export const deployDefinition: Machine = {
         'vpcCidr.$': '$.vpcCidr',
         'vpc.$': '$.vpc',
         'taskNetwork.$': '$.taskNetwork',
+        'sharedNetwork.$': '$.sharedNetwork',
+        lockTable: placeholder('EnvironmentsTable'),
       },
       resultPath: '$.network',
       next: 'Foundations',
@@ -706,7 +708,28 @@ export const deployDefinition: Machine = {
       poll: { intervalSeconds: 10, maxAttempts: 360 },
       next: 'HasLoadBalancer',
     }),
-    HasLoadBalancer: whether('$.hasPublicServices', 'ConfigureLoadBalancer', 'DeploymentStrategy'),
+    HasLoadBalancer: whether('$.hasPublicServices', 'LoadBalancerOwner', 'DeploymentStrategy'),
+    LoadBalancerOwner: whether(
+      '$.foundations.loadBalancer.shared',
+      'ConfigureSharedLoadBalancer',
+      'ConfigureLoadBalancer',
+      {
+        comment:
+          "The project's shared load balancer (network shared) is the shared network's: no deletion protection and no access logs, which would mix the environments'.",
+      },
+    ),
+    ConfigureSharedLoadBalancer: sdkTask('elasticloadbalancingv2', 'modifyLoadBalancerAttributes', {
+      comment: 'Requests with invalid header fields are dropped; no access logs; no deletion protection.',
+      parameters: {
+        'LoadBalancerArn.$': '$.foundations.loadBalancer.arn',
+        Attributes: [
+          { Key: 'deletion_protection.enabled', Value: 'false' },
+          { Key: 'access_logs.s3.enabled', Value: 'false' },
+          { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+        ],
+      },
+      next: 'ListenerPolicy',
+    }),
     ConfigureLoadBalancer: sdkTask('elasticloadbalancingv2', 'modifyLoadBalancerAttributes', {
       comment:
         "The mode's deletion protection and access logs, re-applied on every deploy; requests with invalid header fields are dropped.",
@@ -737,6 +760,7 @@ export const deployDefinition: Machine = {
         'certificateArn.$': '$.foundations.dns.certificate.arn',
         'publicServices.$': '$.publicServices',
         'tags.$': '$.tags',
+        'network.$': '$.foundations.network',
       },
       resultPath: '$.listeners',
       next: 'DeploymentStrategy',
@@ -747,6 +771,7 @@ export const deployDefinition: Machine = {
         'loadBalancer.$': '$.foundations.loadBalancer',
         'publicServices.$': '$.publicServices',
         'tags.$': '$.tags',
+        'network.$': '$.foundations.network',
       },
       resultPath: '$.listeners',
       next: 'DeploymentStrategy',
@@ -867,7 +892,7 @@ export const deployDefinition: Machine = {
       comment:
         'Records the new mode and where the app answers, and releases the lock, unless another deployment took it over.',
       update:
-        'SET #status = :deployed, #mode = :mode, #policy = :policy, #sweepMode = :mode, #lastDeploymentId = :lock, #lastActivityAt = :now, #expiresAt = :expiresAt, #deployedAt = :deployedAt, #publicServices = :publicServices, #loadBalancer = :loadBalancer, #teamVpc = :teamVpc REMOVE #lockId, #lockExpiresAt, #lockExecution',
+        'SET #status = :deployed, #mode = :mode, #policy = :policy, #sweepMode = :mode, #lastDeploymentId = :lock, #lastActivityAt = :now, #expiresAt = :expiresAt, #deployedAt = :deployedAt, #publicServices = :publicServices, #loadBalancer = :loadBalancer, #teamVpc = :teamVpc, #sharedNetwork = :sharedNetwork REMOVE #lockId, #lockExpiresAt, #lockExecution',
       condition: '#lockId = :lock',
       values: {
         ':deployed': { S: 'deployed' },
@@ -882,6 +907,8 @@ export const deployDefinition: Machine = {
         ':loadBalancer': { 'S.$': 'States.JsonToString($.foundations.loadBalancer)' },
         // The team's VPC it runs in (`vpc`, `null` for its own), which the compose file does not say: audit reads it.
         ':teamVpc': { 'S.$': 'States.JsonToString($.vpc)' },
+        // The shared network it runs in (`null` for a network of its own, kept from before `network` existed), which audit reads.
+        ':sharedNetwork': { 'S.$': 'States.JsonToString($.foundations.network.shared)' },
       },
       next: 'AppendHistory',
     }),

@@ -120,8 +120,9 @@ const servicesAndLoadBalancer = {
       next: 'DeleteLoadBalancer',
     }),
     DeleteLoadBalancer: lambdaTask(deleteLoadBalancer, {
-      comment: 'Listeners, the load balancer and its target groups: done once they are gone.',
-      parameters: ENVIRONMENT,
+      comment:
+        "Listeners, the load balancer and its target groups: done once they are gone. On the project's shared load balancer only the environment's rules and certificate go, and the load balancer itself once no environment is left behind it.",
+      parameters: { ...ENVIRONMENT, lockTable: placeholder('EnvironmentsTable') },
       resultPath: '$.loadBalancer',
       poll: DELETION,
       onError: 'propagate',
@@ -478,8 +479,8 @@ export const downDefinition: Machine = {
     }),
     DeleteNetwork: lambdaTask(deleteNetwork, {
       comment:
-        'What is left of the network once everything in it is gone: addresses, internet gateway, subnets, route tables, security groups and the VPC.',
-      parameters: ENVIRONMENT,
+        "What is left of the network once everything in it is gone: addresses, internet gateway, subnets, route tables, security groups and the VPC. In the project's shared network only the environment's security groups; the shared VPC goes once no environment is left in it.",
+      parameters: { ...ENVIRONMENT, lockTable: placeholder('EnvironmentsTable') },
       resultPath: '$.network',
       poll: { intervalSeconds: 5, maxAttempts: 360 },
       next: 'ZonePolicy',
@@ -508,7 +509,7 @@ export const downDefinition: Machine = {
     }),
     MarkDown: updateRecord({
       update:
-        'SET #status = :down, #lastActivityAt = :now, #downAt = :downAt REMOVE #lockId, #lockExpiresAt, #lockExecution, #sweepMode, #expiresAt, #publicServices, #loadBalancer, #teamVpc',
+        'SET #status = :down, #lastActivityAt = :now, #downAt = :downAt REMOVE #lockId, #lockExpiresAt, #lockExecution, #sweepMode, #expiresAt, #publicServices, #loadBalancer, #teamVpc, #sharedNetwork',
       condition: '#lockId = :lock',
       values: {
         ':down': { S: 'down' },

@@ -31,6 +31,7 @@ import {
 import { buildDeployInput } from '../../core/execution-input.ts';
 import { type Mode, type Policy, parseMode, resolvePolicy } from '../../core/policy.ts';
 import { type DeployRequest, parseDownRequest } from '../../core/request.ts';
+import { sharedNetworkSpec } from '../../core/shared-network.ts';
 import { type AuditClients, observeEnvironment } from '../../functions/aws/audit/environment-state.ts';
 import { type EnvironmentRecord, readEnvironment } from '../../local/records.ts';
 import { openReadTarget, type ReadTarget } from '../aws-target.ts';
@@ -114,7 +115,18 @@ function expectationOf(
         }
       : loaded;
   const resolved = policy ? { mode, policy, overridden: [] } : resolvePolicy(mode);
-  const input = buildDeployInput({ ...request, mode }, resolved, io.now());
+  const built = buildDeployInput({ ...request, mode }, resolved, io.now());
+  // The network it runs in is the record's: one deployed before `network` existed keeps its own VPC.
+  const kept = record.sharedNetwork;
+  const sharedNetwork =
+    kept === undefined
+      ? record.deployedAt === undefined
+        ? built.sharedNetwork
+        : null
+      : kept === null
+        ? null
+        : sharedNetworkSpec(built.project, kept.mode, kept.loadBalancer);
+  const input = { ...built, sharedNetwork };
   // Whether it expires is the record's: the compose file does not say which --ttl it was deployed with.
   return {
     state: 'deployed',

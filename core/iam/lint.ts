@@ -110,6 +110,8 @@ export const JUSTIFIED_WILDCARDS: Readonly<Record<string, string>> = {
   'elasticloadbalancing:DeleteRule': STEP_CHANGE,
   'elasticloadbalancing:DeleteTargetGroup': STEP_CHANGE,
   'elasticloadbalancing:ModifyListener': STEP_CHANGE,
+  'elasticloadbalancing:AddListenerCertificates': STEP_CHANGE,
+  'elasticloadbalancing:RemoveListenerCertificates': STEP_CHANGE,
   'elasticloadbalancing:ModifyLoadBalancerAttributes': STEP_CHANGE,
   'elasticloadbalancing:ModifyRule': STEP_CHANGE,
   'elasticloadbalancing:ModifyTargetGroup': STEP_CHANGE,

@@ -86,7 +86,7 @@ function placeholdersPassedTo(step: string): string[] {
 /** A Lambda step's role: the commands it declares (core/iam/step-policy.ts), and the roles the workflows hand it to pass on. */
 export function stepRolePolicy(
   step: StepCalls,
-  context: AccountContext & Pick<AppContext, 'schedulerRoleArn'>,
+  context: AccountContext & Pick<AppContext, 'schedulerRoleArn' | 'tableArn'>,
 ): PolicyStatement[] {
   const roles = roleArns(context);
   const passRoles = placeholdersPassedTo(step.name).flatMap((placeholder) =>
@@ -98,6 +98,7 @@ export function stepRolePolicy(
     ...(context.projects ? { projects: context.projects } : {}),
     ...(context.partition ? { partition: context.partition } : {}),
     passRoles,
+    tableArn: context.tableArn,
   });
 }
 

@@ -63,6 +63,11 @@ export interface StepIamContext extends AccountContext {
    * @default []
    */
   readonly passRoles?: readonly string[];
+  /**
+   * The environments table: a step that sends DynamoDB commands (the shared networks' leases,
+   * functions/aws/dynamodb/network-lease.ts) is granted them on it alone. Required for such a step.
+   */
+  readonly tableArn?: string;
 }
 
 /** A step modeshift cannot derive a policy for; the message names the step and the command. */
@@ -71,8 +76,13 @@ export class StepIamError extends IamDerivationError {
 }
 
 /** The resources of a step's call on its service (see the list at the top of this file). */
-function stepResources(service: AwsService, operation: string, arns: ModeshiftArns): string[] {
+function stepResources(service: AwsService, operation: string, arns: StepArns): string[] {
   switch (service.id) {
+    case 'dynamodb':
+      if (arns.environmentsTable === undefined) {
+        throw new StepIamError(`DynamoDB ${operation} needs the environments table's ARN (tableArn)`);
+      }
+      return [arns.environmentsTable];
     case 'cloudwatchlogs':
       return [arns.logGroups];
     case 'codebuild':
@@ -105,7 +115,10 @@ function commandName(command: unknown): string {
   return typeof command === 'function' && command.name !== '' ? command.name : String(command);
 }
 
-function commandGrants(step: string, command: unknown, arns: ModeshiftArns): Grant[] {
+/** modeshift's ARN patterns, and the environments table where the step is given it. */
+type StepArns = ModeshiftArns & { readonly environmentsTable?: string | undefined };
+
+function commandGrants(step: string, command: unknown, arns: StepArns): Grant[] {
   const at = `${step}: ${commandName(command)}`;
   const found = sdkOperationOfCommand(command);
   if (found === undefined) {
@@ -160,7 +173,7 @@ function commandGrants(step: string, command: unknown, arns: ModeshiftArns): Gra
  * SDK package without an IAM mapping or an S3 operation without an IAM action.
  */
 export function stepPolicy(step: StepCalls, context: StepIamContext): PolicyStatement[] {
-  const arns = modeshiftArns(context);
+  const arns: StepArns = { ...modeshiftArns(context), environmentsTable: context.tableArn };
   const grants = step.sends.flatMap((command) => commandGrants(step.name, command, arns));
   const passedTo = [...new Set(grants.flatMap((grant) => ROLE_TAKING_ACTIONS[grant.action] ?? []))].sort();
   // A step that creates the services' execution and task roles passes them to ECS, and the

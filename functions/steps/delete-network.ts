@@ -5,6 +5,8 @@
  * call deletes what is left; while AWS still refuses because network
  * interfaces linger (DependencyViolation) the step reports not done.
  */
+
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteDhcpOptionsCommand,
   DeleteInternetGatewayCommand,
@@ -44,7 +46,11 @@ import {
   type Subnet,
   type Vpc,
 } from '@aws-sdk/client-ec2';
+import { MODES } from '../../core/policy.ts';
+import { sharedNetworkEnvironment, sharedNetworkNames } from '../../core/shared-network.ts';
+import { withNetworkLease } from '../aws/dynamodb/network-lease.ts';
 import { environmentTagFilters } from '../aws/ec2/network-tags.ts';
+import { ENVIRONMENT_TAG, PROJECT_TAG, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName, isNotFound } from '../aws/errors.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
 import type { EnvironmentStepInput, TeardownProgress } from '../resource-refs.ts';
@@ -58,6 +64,11 @@ export interface DeleteNetworkInput extends EnvironmentStepInput {
    * still being deleted). @default everything
    */
   readonly scope?: 'nat-gateways' | 'all';
+  /**
+   * The environments table, which holds the shared networks' leases: with it, a shared network of
+   * the project that no environment is left in is removed too. @default no shared network is looked at
+   */
+  readonly lockTable?: string;
 }
 
 /** `done` once the VPC, its addresses and its DHCP options are gone (with scope `nat-gateways`: the NAT gateways). */
@@ -77,8 +88,9 @@ type Outcome = 'deleted' | 'waiting';
  */
 export const deleteNetwork = defineStep({
   name: 'DeleteNetwork',
-  clients: { ec2: EC2Client },
+  clients: { ec2: EC2Client, ddb: DynamoDBClient },
   sends: [
+    UpdateItemCommand,
     DescribeVpcsCommand,
     DescribeNatGatewaysCommand,
     DeleteNatGatewayCommand,
@@ -100,7 +112,7 @@ export const deleteNetwork = defineStep({
     DescribeDhcpOptionsCommand,
     DeleteDhcpOptionsCommand,
   ],
-  async run(input: DeleteNetworkInput, { ec2 }): Promise<DeleteNetworkOutput> {
+  async run(input: DeleteNetworkInput, { ec2, ddb }): Promise<DeleteNetworkOutput> {
     const filters = environmentTagFilters(input.project, input.environment);
 
     const vpcs: Vpc[] = [];
@@ -120,10 +132,75 @@ export const deleteNetwork = defineStep({
     const own = new Set(vpcs.map((vpc) => vpc.VpcId));
     outcomes.push(await deleteSecurityGroups(ec2, filters, (group) => !own.has(group.VpcId)));
     if (combine(outcomes) === 'deleted') outcomes.push(await deleteDhcpOptions(ec2, filters));
+    if (combine(outcomes) === 'deleted' && input.lockTable !== undefined) {
+      outcomes.push(await removeEmptySharedNetworks(ec2, ddb, input.project, input.lockTable));
+    }
     return { done: combine(outcomes) === 'deleted' };
   },
   settled: (output) => output.done,
 });
+
+/**
+ * The project's shared networks (core/shared-network.ts) that no
+ * environment's security group is left in, taken apart as an environment's
+ * network is: NAT gateways first, then their addresses, then the VPC and
+ * what is in it. Each under its lease, so that a deploy joining it is
+ * either seen (its groups are there) or comes after and builds it again.
+ * One with members is left as it is.
+ */
+async function removeEmptySharedNetworks(
+  ec2: EC2Client,
+  ddb: DynamoDBClient,
+  project: string,
+  lockTable: string,
+): Promise<Outcome> {
+  const { Vpcs: vpcs = [] } = await ec2.send(
+    new DescribeVpcsCommand({
+      Filters: [
+        { Name: `tag:${PROJECT_TAG}`, Values: [project] },
+        { Name: `tag:${ENVIRONMENT_TAG}`, Values: MODES.map(sharedNetworkEnvironment) },
+      ],
+    }),
+  );
+  const outcomes: Outcome[] = [];
+  for (const mode of MODES) {
+    const environment = sharedNetworkEnvironment(mode);
+    const vpc = vpcs.find((candidate) => tagValue(candidate.Tags, ENVIRONMENT_TAG) === environment);
+    if (vpc?.VpcId === undefined) continue;
+    const vpcId = vpc.VpcId;
+    const lease = {
+      table: lockTable,
+      key: sharedNetworkNames(project, mode).recordKey,
+      holder: `${project}/down`,
+    };
+    outcomes.push(
+      await withNetworkLease(ddb, lease, async () => {
+        if (await hasMembers(ec2, vpcId, environment)) return 'deleted';
+        const filters = environmentTagFilters(project, environment);
+        if ((await deleteNatGateways(ec2, vpcId)) === 'waiting') return 'waiting';
+        return combine([
+          await releaseAddresses(ec2, filters),
+          await deleteVpcAndContents(ec2, vpcId, filters),
+        ]);
+      }),
+    );
+  }
+  return combine(outcomes);
+}
+
+/** Whether a security group other than the VPC's default and the shared network's own is in it: an environment's, or anyone's. */
+async function hasMembers(ec2: EC2Client, vpcId: string, sharedEnvironment: string): Promise<boolean> {
+  for await (const page of paginateDescribeSecurityGroups(
+    { client: ec2 },
+    { Filters: [{ Name: 'vpc-id', Values: [vpcId] }] },
+  )) {
+    for (const group of page.SecurityGroups ?? []) {
+      if (group.GroupName === 'default' || group.VpcId !== vpcId) continue;
+      if (tagValue(group.Tags, ENVIRONMENT_TAG) !== sharedEnvironment) return true;
+    }
+  }
+  return false;
+}
 
 /**
  * Runs one delete call: gone already counts as deleted, DependencyViolation

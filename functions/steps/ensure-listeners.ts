@@ -11,16 +11,21 @@
  * Existing listeners and rules are modified in place, so a mode change (302 →
  * 301) or a new service never takes the load balancer off the air.
  */
+
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   type Action,
+  AddListenerCertificatesCommand,
   AddTagsCommand,
   type Certificate,
   CreateListenerCommand,
   CreateRuleCommand,
   DeleteListenerCommand,
   DeleteRuleCommand,
+  DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   ElasticLoadBalancingV2Client,
   type Listener,
   ModifyListenerCommand,
@@ -28,15 +33,18 @@ import {
   type Rule,
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { withNetworkLease } from '../aws/dynamodb/network-lease.ts';
+import { describeTags } from '../aws/elbv2/environment-load-balancer.ts';
 import {
   forwardedTargetGroups,
   listListeners,
   listRules,
   NOT_FOUND_ACTION,
 } from '../aws/elbv2/listener-routes.ts';
+import { environmentIdentity, isTaggedForEnvironment } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
 import { lambdaHandler } from '../lambda-handler.ts';
-import type { LoadBalancerRef, Tag } from '../resource-refs.ts';
+import type { LoadBalancerRef, NetworkRef, SharedNetworkRef, Tag } from '../resource-refs.ts';
 import { defineStep } from '../step.ts';
 import { StepError } from '../step-errors.ts';
 
@@ -57,6 +65,8 @@ export interface EnsureListenersInput {
   }>;
   /** The four modeshift tags, put on every listener and rule. */
   readonly tags: readonly Tag[];
+  /** The environment's network: on the shared load balancer (`loadBalancer.shared`), its shared network's lease. */
+  readonly network?: Pick<NetworkRef, 'shared'>;
 }
 
 /** The listeners in place after the step. */
@@ -98,8 +108,12 @@ interface DesiredListener {
  */
 export const ensureListeners = defineStep({
   name: 'EnsureListeners',
-  clients: { elbv2: ElasticLoadBalancingV2Client },
+  clients: { elbv2: ElasticLoadBalancingV2Client, ddb: DynamoDBClient },
   sends: [
+    UpdateItemCommand,
+    AddListenerCertificatesCommand,
+    DescribeListenerCertificatesCommand,
+    DescribeTagsCommand,
     AddTagsCommand,
     CreateListenerCommand,
     CreateRuleCommand,
@@ -110,7 +124,8 @@ export const ensureListeners = defineStep({
     ModifyListenerCommand,
     ModifyRuleCommand,
   ],
-  async run(input: EnsureListenersInput, { elbv2 }): Promise<EnsureListenersOutput> {
+  async run(input: EnsureListenersInput, { elbv2, ddb }): Promise<EnsureListenersOutput> {
+    if (input.loadBalancer.shared) return onSharedLoadBalancer(elbv2, ddb, input);
     const loadBalancerArn = input.loadBalancer.arn;
     const existing = await listListeners(elbv2, loadBalancerArn);
     const onPort = (port: number) => existing.find((listener) => listener.Port === port);
@@ -152,17 +167,7 @@ export const ensureListeners = defineStep({
         {
           port: 80,
           protocol: 'HTTP',
-          defaultAction: {
-            Type: 'redirect',
-            RedirectConfig: {
-              Protocol: 'HTTPS',
-              Port: '443',
-              Host: '#{host}',
-              Path: '/#{path}',
-              Query: '#{query}',
-              StatusCode: input.redirectCode,
-            },
-          },
+          defaultAction: redirectAction(input.redirectCode),
           // Rules left from an `http` deploy would answer before the redirect.
           rules: [],
         },
@@ -199,6 +204,178 @@ export const ensureListeners = defineStep({
     return { httpListenerArn };
   },
 });
+
+/**
+ * The environment's part of the shared load balancer, under the shared
+ * network's lease: the listeners (created by the first environment: HTTPS
+ * answering 404, HTTP redirecting), its certificate on the HTTPS listener
+ * (served by SNI), and a rule per host name forwarding to its own target
+ * group, at the lowest priorities no other environment's rule holds. Only
+ * rules tagged for the environment are changed or deleted.
+ */
+async function onSharedLoadBalancer(
+  elbv2: ElasticLoadBalancingV2Client,
+  ddb: DynamoDBClient,
+  input: EnsureListenersInput,
+): Promise<EnsureListenersOutput> {
+  const shared = input.network?.shared;
+  if (shared === undefined || shared === null) {
+    throw new StepError(
+      'Modeshift.InvalidStepInput',
+      'EnsureListeners: a shared load balancer needs network.shared',
+    );
+  }
+  const certificateArn = input.certificateArn;
+  if (
+    input.mode !== 'redirect' ||
+    certificateArn === undefined ||
+    certificateArn === '' ||
+    input.redirectCode === undefined
+  ) {
+    throw new StepError(
+      'Modeshift.InvalidStepInput',
+      'EnsureListeners: the shared load balancer routes by host name and needs mode "redirect", a certificateArn and a redirectCode',
+    );
+  }
+  const redirectCode = input.redirectCode;
+  const { project, environment } = environmentIdentity(input.tags);
+  const lease = { table: shared.lockTable, key: shared.names.recordKey, holder: `${project}/${environment}` };
+  return withNetworkLease(ddb, lease, async () => {
+    const loadBalancerArn = input.loadBalancer.arn;
+    const existing = await listListeners(elbv2, loadBalancerArn);
+    const onPort = (port: number) => existing.find((listener) => listener.Port === port);
+    const httpsListenerArn =
+      onPort(443)?.ListenerArn ??
+      (await createSharedListener(elbv2, loadBalancerArn, shared, {
+        Protocol: 'HTTPS',
+        Port: 443,
+        DefaultActions: [NOT_FOUND_ACTION],
+        Certificates: [{ CertificateArn: certificateArn }],
+        SslPolicy: HTTPS_SSL_POLICY,
+      }));
+    const httpListenerArn =
+      onPort(80)?.ListenerArn ??
+      (await createSharedListener(elbv2, loadBalancerArn, shared, {
+        Protocol: 'HTTP',
+        Port: 80,
+        DefaultActions: [redirectAction(redirectCode)],
+      }));
+    await ensureListenerCertificate(elbv2, httpsListenerArn, certificateArn);
+    await reconcileOwnRules(elbv2, httpsListenerArn, desiredHostRules(input), input.tags);
+    return { httpListenerArn, httpsListenerArn };
+  });
+}
+
+function redirectAction(code: 'HTTP_301' | 'HTTP_302'): Action {
+  return {
+    Type: 'redirect',
+    RedirectConfig: {
+      Protocol: 'HTTPS',
+      Port: '443',
+      Host: '#{host}',
+      Path: '/#{path}',
+      Query: '#{query}',
+      StatusCode: code,
+    },
+  };
+}
+
+async function createSharedListener(
+  elbv2: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string,
+  shared: SharedNetworkRef,
+  listener: Omit<ConstructorParameters<typeof CreateListenerCommand>[0], 'LoadBalancerArn' | 'Tags'>,
+): Promise<string> {
+  const created = await elbv2.send(
+    new CreateListenerCommand({ ...listener, LoadBalancerArn: loadBalancerArn, Tags: [...shared.tags] }),
+  );
+  const arn = created.Listeners?.[0]?.ListenerArn;
+  if (arn === undefined) throw new Error(`CreateListener returned no listener for port ${listener.Port}`);
+  return arn;
+}
+
+/** The environment's certificate among the HTTPS listener's, which it serves by SNI. */
+async function ensureListenerCertificate(
+  elbv2: ElasticLoadBalancingV2Client,
+  listenerArn: string,
+  certificateArn: string,
+): Promise<void> {
+  const { Certificates = [] } = await elbv2.send(
+    new DescribeListenerCertificatesCommand({ ListenerArn: listenerArn }),
+  );
+  if (Certificates.some((certificate) => certificate.CertificateArn === certificateArn)) return;
+  try {
+    await elbv2.send(
+      new AddListenerCertificatesCommand({
+        ListenerArn: listenerArn,
+        Certificates: [{ CertificateArn: certificateArn }],
+      }),
+    );
+  } catch (error) {
+    if (hasAwsErrorName(error, 'TooManyCertificatesException')) {
+      throw new StepError(
+        'Modeshift.SharedLoadBalancerFull',
+        `the shared load balancer's HTTPS listener holds as many certificates as the account allows (25 by default, quota "Certificates per Application Load Balancer"): raise the quota, or deploy this environment with network "dedicated"`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * The environment's host rules on a listener other environments share: its
+ * rules (by their tags) are matched by host name and changed in place,
+ * created at the lowest free priority, or deleted; no other rule is touched.
+ */
+async function reconcileOwnRules(
+  elbv2: ElasticLoadBalancingV2Client,
+  listenerArn: string,
+  desired: readonly DesiredRule[],
+  tags: readonly Tag[],
+): Promise<void> {
+  const rules = await listRules(elbv2, listenerArn);
+  const ruleTags = await describeTags(
+    elbv2,
+    rules.flatMap((rule) => (rule.RuleArn === undefined ? [] : [rule.RuleArn])),
+  );
+  const identity = environmentIdentity(tags);
+  const own = rules.filter((rule) => isTaggedForEnvironment(ruleTags.get(rule.RuleArn as string), identity));
+  const taken = new Set(rules.map((rule) => Number(rule.Priority)));
+  const hostOf = (rule: Rule) => conditionsKey(rule.Conditions);
+  const kept = new Set<string>();
+  for (const rule of desired) {
+    const conditions: RuleCondition[] = [
+      { Field: 'host-header', HostHeaderConfig: { Values: [rule.hostname] } },
+    ];
+    const actions: Action[] = [{ Type: 'forward', TargetGroupArn: rule.targetGroupArn }];
+    const existing = own.find((candidate) => hostOf(candidate) === conditionsKey(conditions));
+    if (existing?.RuleArn !== undefined) {
+      kept.add(existing.RuleArn);
+      if (actionsKey(existing.Actions) !== actionsKey(actions)) {
+        await elbv2.send(new ModifyRuleCommand({ RuleArn: existing.RuleArn, Actions: actions }));
+      }
+      continue;
+    }
+    let priority = 1;
+    while (taken.has(priority)) priority += 1;
+    taken.add(priority);
+    await elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: listenerArn,
+        Priority: priority,
+        Conditions: conditions,
+        Actions: actions,
+        Tags: [...tags],
+      }),
+    );
+  }
+  for (const rule of own) {
+    if (rule.RuleArn !== undefined && !kept.has(rule.RuleArn)) {
+      await elbv2.send(new DeleteRuleCommand({ RuleArn: rule.RuleArn }));
+    }
+  }
+  await addTags(elbv2, [...kept], tags);
+}
 
 /** One rule per public service with a hostname, at priorities 10, 20, … in service-name order. */
 function desiredHostRules(input: EnsureListenersInput): DesiredRule[] {

@@ -5,6 +5,8 @@
  * it turns them on after this step, once the bucket policy lets the load
  * balancer write.
  */
+
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   AddTagsCommand,
   CreateLoadBalancerCommand,
@@ -34,6 +36,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { TargetGroupSpec } from '../../core/execution-input.ts';
 import { accessLogBucketName } from '../../core/names.ts';
+import { withNetworkLease } from '../aws/dynamodb/network-lease.ts';
 import {
   deleteTargetGroups,
   describeTags,
@@ -105,8 +108,9 @@ const HEALTHY_HTTP_CODES = '200-399';
  */
 export const ensureLoadBalancer = defineStep({
   name: 'EnsureLoadBalancer',
-  clients: { elbv2: ElasticLoadBalancingV2Client, s3: S3Client },
+  clients: { elbv2: ElasticLoadBalancingV2Client, s3: S3Client, ddb: DynamoDBClient },
   sends: [
+    UpdateItemCommand,
     AddTagsCommand,
     CreateLoadBalancerCommand,
     CreateTargetGroupCommand,
@@ -126,28 +130,66 @@ export const ensureLoadBalancer = defineStep({
     PutBucketTaggingCommand,
     PutPublicAccessBlockCommand,
   ],
-  async run(input: EnsureLoadBalancerInput, { elbv2, s3 }): Promise<EnsureLoadBalancerOutput> {
+  async run(input: EnsureLoadBalancerInput, { elbv2, s3, ddb }): Promise<EnsureLoadBalancerOutput> {
     const owner: EnvironmentIdentity = { project: input.project, environment: input.environment };
-
-    const accessLogBucket = await ensureAccessLogBucket(s3, input, owner);
-    const loadBalancer = await ensureApplicationLoadBalancer(elbv2, input, owner);
-
-    const targetGroups: Array<LoadBalancerRef['targetGroups'][number]> = [];
-    for (const wanted of input.targetGroups) {
-      const arn = await ensureTargetGroup(elbv2, wanted, input, owner);
-      targetGroups.push({ service: wanted.service, arn, port: wanted.port });
+    const shared = input.network.shared;
+    if (shared?.loadBalancer !== true) {
+      const accessLogBucket = await ensureAccessLogBucket(s3, input, owner);
+      const loadBalancer = await ensureApplicationLoadBalancer(elbv2, input, owner);
+      return {
+        ...(await ensureTargetGroups(elbv2, input, owner, loadBalancer)),
+        accessLogBucket,
+        shared: false,
+      };
     }
-    await deleteUnwantedTargetGroups(elbv2, input, owner);
-
-    return {
-      arn: loadBalancer.LoadBalancerArn as string,
-      dnsName: loadBalancer.DNSName as string,
-      canonicalHostedZoneId: loadBalancer.CanonicalHostedZoneId as string,
-      accessLogBucket,
-      targetGroups,
+    // The shared load balancer and the environment's target groups, under the shared network's lease:
+    // a down that finds no other environment's target groups in the VPC removes the load balancer.
+    const sharedInput = {
+      ...input,
+      project: input.project,
+      environment: shared.environment,
+      names: { ...input.names, loadBalancer: shared.names.loadBalancer },
+      tags: shared.tags,
     };
+    const lease = {
+      table: shared.lockTable,
+      key: shared.names.recordKey,
+      holder: `${input.project}/${input.environment}`,
+    };
+    return withNetworkLease(ddb, lease, async () => {
+      const sharedOwner = { project: input.project, environment: shared.environment };
+      const loadBalancer = await ensureApplicationLoadBalancer(elbv2, sharedInput, sharedOwner);
+      // No access logs: they would mix the environments', which development and staging delete at down.
+      return {
+        ...(await ensureTargetGroups(elbv2, input, owner, loadBalancer)),
+        accessLogBucket: '',
+        shared: true,
+      };
+    });
   },
 });
+
+/** The environment's target groups, the unwanted ones deleted, and the load balancer's reference. */
+async function ensureTargetGroups(
+  elbv2: ElasticLoadBalancingV2Client,
+  input: EnsureLoadBalancerInput,
+  owner: EnvironmentIdentity,
+  loadBalancer: LoadBalancer,
+): Promise<Omit<LoadBalancerRef, 'accessLogBucket' | 'shared'>> {
+  const targetGroups: Array<LoadBalancerRef['targetGroups'][number]> = [];
+  for (const wanted of input.targetGroups) {
+    const arn = await ensureTargetGroup(elbv2, wanted, input, owner);
+    targetGroups.push({ service: wanted.service, arn, port: wanted.port });
+  }
+  await deleteUnwantedTargetGroups(elbv2, input, owner);
+
+  return {
+    arn: loadBalancer.LoadBalancerArn as string,
+    dnsName: loadBalancer.DNSName as string,
+    canonicalHostedZoneId: loadBalancer.CanonicalHostedZoneId as string,
+    targetGroups,
+  };
+}
 
 // ── Access-log bucket ────────────────────────────────────────────────────────
 

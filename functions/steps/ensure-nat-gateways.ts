@@ -5,6 +5,8 @@
  * Gateways beyond the count are deleted once no route uses them, and their
  * addresses released once they are gone.
  */
+
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   type Address,
   AllocateAddressCommand,
@@ -22,6 +24,7 @@ import {
   ReleaseAddressCommand,
   ReplaceRouteCommand,
 } from '@aws-sdk/client-ec2';
+import { withNetworkLease } from '../aws/dynamodb/network-lease.ts';
 import { environmentTagFilters, NAT_TAG } from '../aws/ec2/network-tags.ts';
 import { environmentIdentity, lacksTags, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName, isNotFound } from '../aws/errors.ts';
@@ -60,8 +63,9 @@ const LIVE_STATES = new Set(['pending', 'available']);
  */
 export const ensureNatGateways = defineStep({
   name: 'EnsureNatGateways',
-  clients: { ec2: EC2Client },
+  clients: { ec2: EC2Client, ddb: DynamoDBClient },
   sends: [
+    UpdateItemCommand,
     AllocateAddressCommand,
     CreateNatGatewayCommand,
     CreateRouteCommand,
@@ -74,66 +78,95 @@ export const ensureNatGateways = defineStep({
     ReleaseAddressCommand,
     ReplaceRouteCommand,
   ],
-  async run(input: EnsureNatGatewaysInput, { ec2 }): Promise<EnsureNatGatewaysOutput> {
-    const { network } = input;
-    const wanted = wantedZones(input.count);
-    const { project, environment } = environmentIdentity(input.tags);
-
-    const gateways = await describeGateways(ec2, network.vpcId);
-    const live = gateways.filter((gateway) => LIVE_STATES.has(gateway.State ?? ''));
-    const kept = new Map<Zone, NatGateway>();
-    for (const zone of wanted) {
-      const inZone = live.filter((gateway) => tagValue(gateway.Tags, NAT_TAG) === zone);
-      const chosen = inZone.find((gateway) => gateway.State === 'available') ?? inZone[0];
-      if (chosen !== undefined) kept.set(zone, chosen);
-    }
-    const keptIds = new Set([...kept.values()].map((gateway) => gateway.NatGatewayId));
-    const extras = live.filter((gateway) => !keptIds.has(gateway.NatGatewayId));
-
-    const retag = [...kept.values()].flatMap((gateway) =>
-      lacksTags(gateway.Tags, input.tags) && gateway.NatGatewayId !== undefined ? [gateway.NatGatewayId] : [],
-    );
-    if (retag.length > 0) await ec2.send(new CreateTagsCommand({ Resources: retag, Tags: [...input.tags] }));
-
-    const addresses = await describeAddresses(ec2, project, environment);
-    const inUse = new Set(
-      gateways
-        .filter((gateway) => gateway.State !== 'deleted' && gateway.State !== 'failed')
-        .flatMap((gateway) => (gateway.NatGatewayAddresses ?? []).map((address) => address.AllocationId)),
-    );
-
-    for (const zone of wanted) {
-      if (kept.has(zone)) continue;
-      refuseAfterRepeatedFailures(gateways, zone, input.names);
-      const reusable = addresses.find(
-        (address) =>
-          tagValue(address.Tags, NAT_TAG) === zone &&
-          address.AssociationId === undefined &&
-          !inUse.has(address.AllocationId),
-      );
-      const allocationId = reusable?.AllocationId ?? (await allocateAddress(ec2, zone, input));
-      inUse.add(allocationId);
-      kept.set(zone, await createGateway(ec2, zone, allocationId, input));
-    }
-
-    const allAvailable = wanted.every((zone) => kept.get(zone)?.State === 'available');
-    if (allAvailable) {
-      await ensureRoutes(ec2, network, input.count, kept);
-      for (const extra of extras) await deleteGateway(ec2, extra.NatGatewayId as string);
-    }
-
-    const addressesLeft = await releaseUnusedAddresses(ec2, addresses, inUse);
-    const stillDeleting = gateways.some((gateway) => gateway.State === 'deleting');
-    const ready = allAvailable && extras.length === 0 && !stillDeleting && addressesLeft === 0;
-
-    return {
-      ready,
-      count: input.count,
-      natGatewayIds: wanted.map((zone) => kept.get(zone)?.NatGatewayId as string),
+  async run(input: EnsureNatGatewaysInput, { ec2, ddb }): Promise<EnsureNatGatewaysOutput> {
+    const shared = input.network.shared;
+    if (shared === undefined || shared === null) return converge(ec2, input, false);
+    // A shared network's gateways are the shared network's: tagged for it, changed under its lease.
+    const sharedInput = {
+      ...input,
+      names: { ...input.names, prefix: shared.names.prefix },
+      tags: shared.tags,
     };
+    const lease = {
+      table: shared.lockTable,
+      key: shared.names.recordKey,
+      holder: environmentIdentity(input.tags).environment,
+    };
+    return withNetworkLease(ddb, lease, () => converge(ec2, sharedInput, true));
   },
   settled: (output) => output.ready,
 });
+
+/**
+ * Brings the VPC's gateways to `input.count`. `keepMore`: in a shared network
+ * no gateway another environment may route through is removed, so the count
+ * only grows (the most any of its environments asked for); the last down
+ * removes them with the VPC.
+ */
+async function converge(
+  ec2: EC2Client,
+  input: EnsureNatGatewaysInput,
+  keepMore: boolean,
+): Promise<EnsureNatGatewaysOutput> {
+  const { network } = input;
+  const { project, environment } = environmentIdentity(input.tags);
+
+  const gateways = await describeGateways(ec2, network.vpcId);
+  const live = gateways.filter((gateway) => LIVE_STATES.has(gateway.State ?? ''));
+  const liveZones = ZONES.filter((zone) => live.some((gateway) => tagValue(gateway.Tags, NAT_TAG) === zone));
+  const count = keepMore ? Math.max(input.count, liveZones.length) : input.count;
+  const wanted = wantedZones(count);
+  const kept = new Map<Zone, NatGateway>();
+  for (const zone of wanted) {
+    const inZone = live.filter((gateway) => tagValue(gateway.Tags, NAT_TAG) === zone);
+    const chosen = inZone.find((gateway) => gateway.State === 'available') ?? inZone[0];
+    if (chosen !== undefined) kept.set(zone, chosen);
+  }
+  const keptIds = new Set([...kept.values()].map((gateway) => gateway.NatGatewayId));
+  const extras = live.filter((gateway) => !keptIds.has(gateway.NatGatewayId));
+
+  const retag = [...kept.values()].flatMap((gateway) =>
+    lacksTags(gateway.Tags, input.tags) && gateway.NatGatewayId !== undefined ? [gateway.NatGatewayId] : [],
+  );
+  if (retag.length > 0) await ec2.send(new CreateTagsCommand({ Resources: retag, Tags: [...input.tags] }));
+
+  const addresses = await describeAddresses(ec2, project, environment);
+  const inUse = new Set(
+    gateways
+      .filter((gateway) => gateway.State !== 'deleted' && gateway.State !== 'failed')
+      .flatMap((gateway) => (gateway.NatGatewayAddresses ?? []).map((address) => address.AllocationId)),
+  );
+
+  for (const zone of wanted) {
+    if (kept.has(zone)) continue;
+    refuseAfterRepeatedFailures(gateways, zone, input.names);
+    const reusable = addresses.find(
+      (address) =>
+        tagValue(address.Tags, NAT_TAG) === zone &&
+        address.AssociationId === undefined &&
+        !inUse.has(address.AllocationId),
+    );
+    const allocationId = reusable?.AllocationId ?? (await allocateAddress(ec2, zone, input));
+    inUse.add(allocationId);
+    kept.set(zone, await createGateway(ec2, zone, allocationId, input));
+  }
+
+  const allAvailable = wanted.every((zone) => kept.get(zone)?.State === 'available');
+  if (allAvailable) {
+    await ensureRoutes(ec2, network, count, kept);
+    for (const extra of extras) await deleteGateway(ec2, extra.NatGatewayId as string);
+  }
+
+  const addressesLeft = await releaseUnusedAddresses(ec2, addresses, inUse);
+  const stillDeleting = gateways.some((gateway) => gateway.State === 'deleting');
+  const ready = allAvailable && extras.length === 0 && !stillDeleting && addressesLeft === 0;
+
+  return {
+    ready,
+    count,
+    natGatewayIds: wanted.map((zone) => kept.get(zone)?.NatGatewayId as string),
+  };
+}
 
 function wantedZones(count: number): readonly Zone[] {
   if (count === 0 || count === 1 || count === 2) return ZONES.slice(0, count);

@@ -8,6 +8,8 @@
  * one that overlaps another environment's VPC. In a team's own VPC (`vpc`)
  * only the security groups are created.
  */
+
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   AssociateDhcpOptionsCommand,
   AssociateRouteTableCommand,
@@ -56,9 +58,11 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CACHE_PORT } from '../../core/cache-engines.ts';
 import type { TargetGroupSpec } from '../../core/execution-input.ts';
+import type { SharedNetworkSpec } from '../../core/shared-network.ts';
 import { parseCidr, type SubnetRole, subnetCidrs } from '../../core/vpc-cidr.ts';
+import { withNetworkLease } from '../aws/dynamodb/network-lease.ts';
 import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from '../aws/ec2/network-tags.ts';
-import { checkOwnVpc, networkMoveProblem, type OwnVpc } from '../aws/ec2/own-vpc.ts';
+import { checkOwnVpc, networkMoveProblem, type OwnVpc, sharedMoveProblem } from '../aws/ec2/own-vpc.ts';
 import { createVpcInFreeRange, rangeChangeRefused } from '../aws/ec2/vpc-ranges.ts';
 import { assertOwned, type EnvironmentIdentity, lacksTags, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
@@ -93,6 +97,13 @@ export interface EnsureNetworkInput {
    * An existing VPC keeps its range: naming another stops the step. @default null
    */
   readonly vpcCidr?: string | null;
+  /**
+   * The project's shared network of the mode (`network: shared`); null: a network of the
+   * environment's own. An environment that already has a VPC of its own keeps it. @default null
+   */
+  readonly sharedNetwork?: SharedNetworkSpec | null;
+  /** The environments table, which holds the shared network's lease; required with sharedNetwork. */
+  readonly lockTable?: string;
 }
 
 /** The environment's network, as the later steps use it. */
@@ -140,8 +151,9 @@ type StaleTags = string[];
  */
 export const ensureNetwork = defineStep({
   name: 'EnsureNetwork',
-  clients: { ec2: EC2Client },
+  clients: { ec2: EC2Client, ddb: DynamoDBClient },
   sends: [
+    UpdateItemCommand,
     AssociateDhcpOptionsCommand,
     AssociateRouteTableCommand,
     AttachInternetGatewayCommand,
@@ -170,29 +182,47 @@ export const ensureNetwork = defineStep({
     ReplaceRouteTableAssociationCommand,
     RevokeSecurityGroupIngressCommand,
   ],
-  async run(input: EnsureNetworkInput, { ec2 }): Promise<EnsureNetworkOutput> {
+  async run(input: EnsureNetworkInput, { ec2, ddb }): Promise<EnsureNetworkOutput> {
     const stale: StaleTags = [];
-    // Nothing moves between VPCs: an environment changes VPC through a down.
+    const shared = input.vpc ? null : (input.sharedNetwork ?? null);
+    // Nothing moves between VPCs: an environment changes network through a down.
+    if (shared !== null && !(await hasOwnVpc(ec2, input))) {
+      const move = await sharedMoveProblem(ec2, ownerOf(input), shared.environment);
+      if (move !== undefined) throw new StepError('Modeshift.NetworkChangeRefused', move);
+      return inSharedNetwork(ec2, ddb, input, shared);
+    }
     const move = await networkMoveProblem(ec2, ownerOf(input), input.vpc?.id);
     if (move !== undefined) throw new StepError('Modeshift.NetworkChangeRefused', move);
     if (input.vpc) return inOwnVpc(ec2, input, input.vpc, stale);
 
-    const vpc = await ensureVpc(ec2, input, stale);
-    const vpcId = vpc.VpcId as string;
-    await ensureDnsAttributes(ec2, vpcId);
-    const subnets = await ensureSubnets(ec2, vpc, input, stale);
-    const internetGatewayId = await ensureInternetGateway(ec2, vpcId, input, stale);
-    const routeTables = await ensureRouteTables(ec2, vpcId, input, stale);
-    await ensurePublicRoute(ec2, routeTables.public, internetGatewayId);
-    await ensureAssociations(ec2, vpcId, subnets, routeTables);
-    const groups = await ensureSecurityGroups(ec2, vpcId, input, stale);
+    const { vpc, network } = await ensureVpcAndRoutes(ec2, input, stale);
+    const securityGroups = await ensureSecurityGroups(ec2, network.vpcId, input, stale);
     await ensureDhcpOptions(ec2, vpc, input, stale);
+    await retag(ec2, stale, input.tags);
+    return { ...network, securityGroups, shared: null };
+  },
+});
 
-    if (stale.length > 0) {
-      await ec2.send(new CreateTagsCommand({ Resources: stale, Tags: [...input.tags] }));
-    }
+/** A VPC's subnets, gateway and routes: what NetworkRef holds besides the security groups. */
+type VpcAndRoutes = Omit<NetworkRef, 'securityGroups' | 'serviceConnect' | 'shared'>;
 
-    return {
+/** The VPC found by `input`'s tags or created, its subnets, internet gateway and routes. */
+async function ensureVpcAndRoutes(
+  ec2: EC2Client,
+  input: EnsureNetworkInput,
+  stale: StaleTags,
+): Promise<{ vpc: Vpc; network: VpcAndRoutes }> {
+  const vpc = await ensureVpc(ec2, input, stale);
+  const vpcId = vpc.VpcId as string;
+  await ensureDnsAttributes(ec2, vpcId);
+  const subnets = await ensureSubnets(ec2, vpc, input, stale);
+  const internetGatewayId = await ensureInternetGateway(ec2, vpcId, input, stale);
+  const routeTables = await ensureRouteTables(ec2, vpcId, input, stale);
+  await ensurePublicRoute(ec2, routeTables.public, internetGatewayId);
+  await ensureAssociations(ec2, vpcId, subnets, routeTables);
+  return {
+    vpc,
+    network: {
       vpcId,
       publicSubnetIds: [subnetId(subnets['public-a']), subnetId(subnets['public-b'])],
       privateSubnetIds: [subnetId(subnets['private-a']), subnetId(subnets['private-b'])],
@@ -203,10 +233,66 @@ export const ensureNetwork = defineStep({
       internetGatewayId,
       publicRouteTableId: routeTableId(routeTables.public),
       privateRouteTableIds: [routeTableId(routeTables['private-a']), routeTableId(routeTables['private-b'])],
-      securityGroups: groups,
-    };
-  },
-});
+    },
+  };
+}
+
+async function retag(ec2: EC2Client, stale: StaleTags, tags: readonly Tag[]): Promise<void> {
+  if (stale.length > 0) await ec2.send(new CreateTagsCommand({ Resources: stale, Tags: [...tags] }));
+}
+
+async function hasOwnVpc(ec2: EC2Client, input: EnsureNetworkInput): Promise<boolean> {
+  const { Vpcs = [] } = await ec2.send(
+    new DescribeVpcsCommand({ Filters: environmentTagFilters(input.project, input.environment) }),
+  );
+  return Vpcs.length > 0;
+}
+
+/**
+ * The project's shared network of the mode (`network: shared`): its VPC,
+ * subnets, gateway and routes, found by the shared network's tags or
+ * created by the first environment that needs them, and, where the
+ * environment sits behind the shared load balancer, that load balancer's
+ * security group. The environment gets its own security groups in it, which
+ * make it a member: a down removes the shared pieces only when no other
+ * environment's groups remain. All of it under the shared network's lease,
+ * so two deploys never create it twice and a down never removes it under a
+ * deploy that is joining.
+ */
+async function inSharedNetwork(
+  ec2: EC2Client,
+  ddb: DynamoDBClient,
+  input: EnsureNetworkInput,
+  shared: SharedNetworkSpec,
+): Promise<EnsureNetworkOutput> {
+  const lockTable = input.lockTable;
+  if (lockTable === undefined || lockTable === '') {
+    throw new StepError('Modeshift.InvalidStepInput', 'EnsureNetwork: sharedNetwork needs lockTable');
+  }
+  const sharedInput: EnsureNetworkInput = {
+    ...input,
+    environment: shared.environment,
+    names: { ...input.names, vpc: shared.names.vpc, prefix: shared.names.prefix },
+    tags: shared.tags,
+  };
+  const lease = {
+    table: lockTable,
+    key: shared.names.recordKey,
+    holder: `${input.project}/${input.environment}`,
+  };
+  return withNetworkLease(ddb, lease, async () => {
+    const sharedStale: StaleTags = [];
+    const { network } = await ensureVpcAndRoutes(ec2, sharedInput, sharedStale);
+    const loadBalancerGroup = shared.loadBalancer
+      ? await ensureSharedLoadBalancerGroup(ec2, network.vpcId, sharedInput, shared, sharedStale)
+      : undefined;
+    await retag(ec2, sharedStale, shared.tags);
+    const stale: StaleTags = [];
+    const securityGroups = await ensureSecurityGroups(ec2, network.vpcId, input, stale, loadBalancerGroup);
+    await retag(ec2, stale, input.tags);
+    return { ...network, securityGroups, serviceConnect: true, shared: { ...shared, lockTable } };
+  });
+}
 
 /**
  * A team's own VPC (`vpc`): checked again, then only the environment's
@@ -227,8 +313,8 @@ async function inOwnVpc(
     );
   }
   const securityGroups = await ensureSecurityGroups(ec2, vpc.id, input, stale);
-  if (stale.length > 0) await ec2.send(new CreateTagsCommand({ Resources: stale, Tags: [...input.tags] }));
-  return { ...checked.vpc, privateRouteTableIds: [], securityGroups, serviceConnect: true };
+  await retag(ec2, stale, input.tags);
+  return { ...checked.vpc, privateRouteTableIds: [], securityGroups, serviceConnect: true, shared: null };
 }
 
 function subnetId(subnet: Subnet): string {
@@ -591,21 +677,20 @@ async function ensureAssociations(
 
 type GroupRole = 'loadBalancer' | 'services' | 'database' | 'cache';
 
-async function ensureSecurityGroups(
+interface WantedGroup {
+  readonly role: GroupRole;
+  readonly name: string;
+  readonly description: string;
+}
+
+/** The groups of `input`'s owner in the VPC, found by name (their tags checked) or created. */
+async function findOrCreateGroups(
   ec2: EC2Client,
   vpcId: string,
   input: EnsureNetworkInput,
+  wanted: readonly WantedGroup[],
   stale: StaleTags,
-): Promise<NetworkRef['securityGroups']> {
-  const { names } = input;
-  const wanted: ReadonlyArray<{ role: GroupRole; name: string; description: string }> = [
-    { role: 'loadBalancer', name: names.albSecurityGroup, description: `${names.prefix} load balancer` },
-    { role: 'services', name: names.serviceSecurityGroup, description: `${names.prefix} services` },
-    { role: 'database', name: names.databaseSecurityGroup, description: `${names.prefix} databases` },
-    ...(input.hasCaches
-      ? [{ role: 'cache' as const, name: names.cacheSecurityGroup, description: `${names.prefix} caches` }]
-      : []),
-  ];
+): Promise<Partial<Record<GroupRole, SecurityGroup>>> {
   const existing: SecurityGroup[] = [];
   for await (const page of paginateDescribeSecurityGroups(
     { client: ec2 },
@@ -619,7 +704,7 @@ async function ensureSecurityGroups(
     existing.push(...(page.SecurityGroups ?? []));
   }
 
-  const groups = {} as Record<Exclude<GroupRole, 'cache'>, SecurityGroup> & { cache?: SecurityGroup };
+  const groups: Partial<Record<GroupRole, SecurityGroup>> = {};
   for (const group of wanted) {
     const found = existing.find((candidate) => candidate.GroupName === group.name);
     if (found !== undefined) {
@@ -639,7 +724,57 @@ async function ensureSecurityGroups(
     if (created.GroupId === undefined) throw new Error(`CreateSecurityGroup ${group.name} returned no id`);
     groups[group.role] = { GroupId: created.GroupId, GroupName: group.name, IpPermissions: [] };
   }
+  return groups;
+}
 
+/** The shared load balancer's security group: the shared network's, 80 and 443 from anywhere. */
+async function ensureSharedLoadBalancerGroup(
+  ec2: EC2Client,
+  vpcId: string,
+  sharedInput: EnsureNetworkInput,
+  shared: SharedNetworkSpec,
+  stale: StaleTags,
+): Promise<SecurityGroup> {
+  const wanted = {
+    role: 'loadBalancer' as const,
+    name: shared.names.albSecurityGroup,
+    description: `${shared.names.prefix} shared load balancer`,
+  };
+  const { loadBalancer } = await findOrCreateGroups(ec2, vpcId, sharedInput, [wanted], stale);
+  return loadBalancer as SecurityGroup;
+}
+
+/**
+ * The environment's security groups and their rules. `loadBalancerGroup`:
+ * the shared load balancer's group, which the services then let in in place
+ * of a load balancer group of the environment's own.
+ */
+async function ensureSecurityGroups(
+  ec2: EC2Client,
+  vpcId: string,
+  input: EnsureNetworkInput,
+  stale: StaleTags,
+  loadBalancerGroup?: SecurityGroup,
+): Promise<NetworkRef['securityGroups']> {
+  const { names } = input;
+  const ownLoadBalancer: WantedGroup = {
+    role: 'loadBalancer',
+    name: names.albSecurityGroup,
+    description: `${names.prefix} load balancer`,
+  };
+  const wanted: readonly WantedGroup[] = [
+    ...(loadBalancerGroup === undefined ? [ownLoadBalancer] : []),
+    { role: 'services', name: names.serviceSecurityGroup, description: `${names.prefix} services` },
+    { role: 'database', name: names.databaseSecurityGroup, description: `${names.prefix} databases` },
+    ...(input.hasCaches
+      ? [{ role: 'cache' as const, name: names.cacheSecurityGroup, description: `${names.prefix} caches` }]
+      : []),
+  ];
+  const found = await findOrCreateGroups(ec2, vpcId, input, wanted, stale);
+  const groups = { ...found, loadBalancer: loadBalancerGroup ?? found.loadBalancer } as Record<
+    Exclude<GroupRole, 'cache'>,
+    SecurityGroup
+  > & { cache?: SecurityGroup };
   const ids = {
     loadBalancer: groups.loadBalancer.GroupId as string,
     services: groups.services.GroupId as string,

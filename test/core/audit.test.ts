@@ -23,7 +23,12 @@ const request = composeToRequest(
   ].join('\n'),
   { environment: 'pr-1', mode: 'staging', deploymentId: 'd1', variables: {} },
 ).request;
-const input = buildDeployInput(request, resolvePolicy('staging'), new Date('2026-11-26T07:00:00Z'));
+// A staging environment with a network of its own (as every one had before `network`): its VPC, load balancer and bucket are its own.
+const input = buildDeployInput(
+  request,
+  resolvePolicy('staging', { network: 'dedicated' }),
+  new Date('2026-11-26T07:00:00Z'),
+);
 
 /** What a clean deploy of `input` leaves. */
 const deployed = (): AuditResource[] => [
@@ -165,6 +170,40 @@ describe('auditFindings — a deployed environment', () => {
       ),
       'the environment’s own VPC is missing where it has one',
     ).toEqual(['vpc shop--pr-1']);
+  });
+
+  it("expects no VPC, gateway or load balancer of the environment's own in the shared network, and names one left as an orphan", () => {
+    const inSharedNetwork = buildDeployInput(
+      { ...request, domain: 'shop.example.com' },
+      resolvePolicy('staging'),
+      new Date('2026-11-26T07:00:00Z'),
+    );
+    expect(inSharedNetwork.sharedNetwork).toMatchObject({
+      environment: 'shared.staging',
+      loadBalancer: true,
+    });
+    const withDomain = buildDeployInput(
+      { ...request, domain: 'shop.example.com' },
+      resolvePolicy('staging', { network: 'dedicated' }),
+      new Date('2026-11-26T07:00:00Z'),
+    );
+    const own = ['vpc', 'internet-gateway', 'load-balancer', 'access-log-bucket'];
+    const clean = auditFindings({ state: 'deployed', input: withDomain }, observed(deployed())).map(
+      (finding) => finding.resource,
+    );
+    const inShared = deployed().filter((resource) => !own.includes(resource.type));
+    expect(
+      auditFindings({ state: 'deployed', input: inSharedNetwork }, observed(inShared)).map(
+        (finding) => finding.resource,
+      ),
+    ).toEqual(clean);
+    expect(
+      auditFindings({ state: 'deployed', input: inSharedNetwork }, observed(deployed()))
+        .filter((finding) => finding.kind === 'orphan')
+        .map((finding) => finding.resource)
+        .sort(),
+      'a VPC or load balancer of its own is not what the shared network leaves',
+    ).toEqual(expect.arrayContaining(['vpc shop--pr-1']));
   });
 
   it('names a service the compose file does not have, a second VPC and an unknown kind as orphans', () => {

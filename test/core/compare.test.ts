@@ -50,7 +50,7 @@ describe('compare — settings', () => {
 
     expect(settings.map((d) => d.setting)).not.toContain('circuitBreakerRollback');
     expect(settings.map((d) => d.setting)).not.toContain('storageEncrypted');
-    expect(settings).toHaveLength(30);
+    expect(settings).toHaveLength(31);
     expect(settings.map((d) => d.setting)).not.toContain('serviceDiscoveryTtlSeconds');
     expect(settings.map((d) => d.setting)).not.toContain('cacheTransitEncryption');
     expect(settings.find((d) => d.setting === 'dbBackupRetentionDays')?.values).toEqual({

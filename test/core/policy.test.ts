@@ -23,6 +23,7 @@ const DESIGN_TABLE = {
   circuitBreakerRollback: [true, true, true],
   logRetentionDays: [1, 7, 30],
   natGateways: ['none', 'single', 'per-az'],
+  network: ['shared', 'shared', 'dedicated'],
   httpRedirectCode: ['HTTP_302', 'HTTP_301', 'HTTP_301'],
   lbDeletionProtection: [false, false, true],
   retainAccessLogsOnDown: [false, false, true],
@@ -59,7 +60,7 @@ describe('mode policy — the docs/design.md §1 table', () => {
     expect(MODE_POLICIES[mode][setting as keyof typeof DESIGN_TABLE]).toBe(expected);
   });
 
-  it('has exactly the thirty-four settings of the table, in every mode', () => {
+  it('has exactly the thirty-five settings of the table, in every mode', () => {
     for (const mode of MODES) expect(Object.keys(MODE_POLICIES[mode])).toEqual(Object.keys(DESIGN_TABLE));
     expect(SETTING_NAMES).toEqual(Object.keys(DESIGN_TABLE));
   });

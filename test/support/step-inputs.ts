@@ -45,6 +45,7 @@ export function networkRef(overrides: Partial<NetworkRef> = {}): NetworkRef {
     publicRouteTableId: 'rtb-public',
     privateRouteTableIds: ['rtb-private-a', 'rtb-private-b'],
     securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
+    shared: null,
     ...overrides,
   };
 }

@@ -156,6 +156,7 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
         dnsName: 'x-1.us-east-1.elb.amazonaws.com',
         canonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
         accessLogBucket: 'shop-pr-1-lb-logs-00000000',
+        shared: false,
         targetGroups: [],
       };
     case 'EnsurePrivateNamespace':

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { formatPath, type Problem } from '../../../core/errors.ts';
 import type { TeamVpc } from '../../../core/request.ts';
+import { isSharedNetworkEnvironment, SHARED_NETWORK_PREFIX } from '../../../core/shared-network.ts';
 import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG, tagValue } from '../environment-tags.ts';
 import { isNotFound } from '../errors.ts';
 
@@ -171,6 +172,52 @@ export async function checkOwnVpc(
   };
 }
 
+/** Where the environment runs now: a VPC of its own, or (by its security groups) someone else's. */
+async function currentNetwork(
+  ec2: EC2Client,
+  owner: EnvironmentIdentity,
+): Promise<{ own?: string; elsewhere: string[] }> {
+  const filters = [
+    { Name: `tag:${PROJECT_TAG}`, Values: [owner.project] },
+    { Name: `tag:${ENVIRONMENT_TAG}`, Values: [owner.environment] },
+  ];
+  const [{ Vpcs = [] }, { SecurityGroups = [] }] = await Promise.all([
+    ec2.send(new DescribeVpcsCommand({ Filters: filters })),
+    ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters })),
+  ]);
+  const own = Vpcs[0]?.VpcId;
+  const elsewhere = [
+    ...new Set(
+      SecurityGroups.flatMap((group) =>
+        group.VpcId === undefined || group.VpcId === own ? [] : [group.VpcId],
+      ),
+    ),
+  ];
+  return { ...(own !== undefined ? { own } : {}), elsewhere };
+}
+
+/** The shared network a VPC is (its `shared.<mode>` tag), or undefined for a team's VPC. */
+async function sharedNetworkOf(
+  ec2: EC2Client,
+  owner: EnvironmentIdentity,
+  vpcId: string,
+): Promise<string | undefined> {
+  const { Vpcs = [] } = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+  const tags = Vpcs[0]?.Tags;
+  const environment = tagValue(tags, ENVIRONMENT_TAG);
+  return tagValue(tags, PROJECT_TAG) === owner.project && isSharedNetworkEnvironment(environment)
+    ? environment
+    : undefined;
+}
+
+/** How a person names the network in VPC `vpcId`: the project's shared network of a mode, or the team's VPC. */
+async function describeNetwork(ec2: EC2Client, owner: EnvironmentIdentity, vpcId: string): Promise<string> {
+  const shared = await sharedNetworkOf(ec2, owner, vpcId);
+  return shared === undefined
+    ? `your VPC ${vpcId}`
+    : `the project's shared ${shared.slice(SHARED_NETWORK_PREFIX.length)} network (${vpcId})`;
+}
+
 /**
  * Why the environment cannot run in `wanted` (a team's VPC id, or undefined
  * for a VPC of its own) given where it runs now: resources cannot move
@@ -181,25 +228,42 @@ export async function networkMoveProblem(
   owner: EnvironmentIdentity,
   wanted: string | undefined,
 ): Promise<string | undefined> {
-  const filters = [
-    { Name: `tag:${PROJECT_TAG}`, Values: [owner.project] },
-    { Name: `tag:${ENVIRONMENT_TAG}`, Values: [owner.environment] },
-  ];
-  const [{ Vpcs = [] }, { SecurityGroups = [] }] = await Promise.all([
-    ec2.send(new DescribeVpcsCommand({ Filters: filters })),
-    ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters })),
-  ]);
-  const own = Vpcs[0]?.VpcId;
+  const { own, elsewhere } = await currentNetwork(ec2, owner);
   const where = `${owner.project}/${owner.environment}`;
   if (own !== undefined)
     return wanted === undefined
       ? undefined
       : `${where} runs in a VPC of its own (${own}): take it down before deploying it into ${wanted}`;
-  const elsewhere = SecurityGroups.map((group) => group.VpcId).find(
-    (vpcId) => vpcId !== undefined && vpcId !== wanted,
-  );
-  if (elsewhere === undefined) return undefined;
-  return wanted === undefined
-    ? `${where} runs in your VPC ${elsewhere}: name it again (vpc), or take the environment down before it gets a VPC of its own`
-    : `${where} runs in your VPC ${elsewhere}: take it down before deploying it into ${wanted}`;
+  const other = elsewhere.find((vpcId) => vpcId !== wanted);
+  if (other === undefined) return undefined;
+  const network = await describeNetwork(ec2, owner, other);
+  if (wanted !== undefined)
+    return `${where} runs in ${network}: take it down before deploying it into ${wanted}`;
+  return (await sharedNetworkOf(ec2, owner, other)) === undefined
+    ? `${where} runs in ${network}: name it again (vpc), or take the environment down before it gets a VPC of its own`
+    : `${where} runs in ${network}: an environment leaves a shared network only through a down (take it down, then deploy it with network "dedicated"), or keep it there with network "shared"`;
+}
+
+/**
+ * Why the environment cannot join the shared network `shared` (`shared.<mode>`)
+ * given where it runs now: a team's VPC, or another mode's shared network.
+ * Undefined when it can (it runs nowhere yet, or already there). An
+ * environment with a VPC of its own keeps it, and is not asked.
+ */
+export async function sharedMoveProblem(
+  ec2: EC2Client,
+  owner: EnvironmentIdentity,
+  shared: string,
+): Promise<string | undefined> {
+  const { elsewhere } = await currentNetwork(ec2, owner);
+  const mode = shared.slice(SHARED_NETWORK_PREFIX.length);
+  const where = `${owner.project}/${owner.environment}`;
+  for (const vpcId of elsewhere) {
+    const network = await sharedNetworkOf(ec2, owner, vpcId);
+    if (network === shared) continue;
+    return network === undefined
+      ? `${where} runs in your VPC ${vpcId}: name it again (vpc), or take it down before it joins the shared ${mode} network`
+      : `${where} runs in ${await describeNetwork(ec2, owner, vpcId)}: its security groups, target groups and databases cannot move into the shared ${mode} network; take it down and deploy it again, or deploy the ${mode} environment under another name`;
+  }
+  return undefined;
 }

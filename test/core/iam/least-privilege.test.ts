@@ -26,7 +26,11 @@ import { isAllowed } from '../../support/iam-simulate.ts';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
-const PLACE = { account: ACCOUNT, region: REGION };
+const PLACE = {
+  account: ACCOUNT,
+  region: REGION,
+  tableArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/modeshift-environments`,
+};
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 const TABLE = arn('dynamodb', 'table/modeshift-environments');
 const BUS = arn('events', 'event-bus/modeshift');

@@ -12,7 +12,11 @@ import { STEPS } from '../../../state-machines/workflows.ts';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
-const PLACE = { account: ACCOUNT, region: REGION };
+const PLACE = {
+  account: ACCOUNT,
+  region: REGION,
+  tableArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/modeshift-environments`,
+};
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
 interface Statement {

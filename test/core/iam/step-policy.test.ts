@@ -8,7 +8,11 @@ import { STEPS } from '../../../state-machines/workflows.ts';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
-const CONTEXT = { account: ACCOUNT, region: REGION };
+const CONTEXT = {
+  account: ACCOUNT,
+  region: REGION,
+  tableArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/modeshift-environments`,
+};
 const CODEBUILD_ROLE = `arn:aws:iam::${ACCOUNT}:role/modeshift-codebuild`;
 const TASK_EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/modeshift-task-execution`;
 

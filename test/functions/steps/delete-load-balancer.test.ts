@@ -1,4 +1,6 @@
+import { ACMClient } from '@aws-sdk/client-acm';
 import { CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteListenerCommand,
   DeleteLoadBalancerCommand,
@@ -42,6 +44,8 @@ const waf = mockClient(WAFV2Client);
 const cloudwatch = mockClient(CloudWatchClient);
 const sns = mockClient(SNSClient);
 const clients = {
+  acm: new ACMClient({ region: 'us-east-1' }),
+  ddb: new DynamoDBClient({ region: 'us-east-1' }),
   elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
   waf: new WAFV2Client({ region: 'us-east-1' }),
   cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type Address,
   DeleteDhcpOptionsCommand,
@@ -34,6 +35,7 @@ import { teardownInput } from '../../support/step-inputs.ts';
 
 const ec2 = mockClient(EC2Client);
 const client = new EC2Client({ region: 'us-east-1' });
+const ddb = new DynamoDBClient({ region: 'us-east-1' });
 
 const input = teardownInput('shop', 'pr-42') satisfies DeleteNetworkInput;
 const { environmentTags } = input;
@@ -165,7 +167,7 @@ describe('DeleteNetwork', () => {
     it('is done and deletes nothing', async () => {
       noVpc();
 
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(progress).toEqual({ done: true });
       expect(sentAmong(ec2, DELETES)).toEqual([]);
@@ -174,7 +176,7 @@ describe('DeleteNetwork', () => {
     it('releases addresses and deletes DHCP options an earlier pass left behind', async () => {
       noVpc({ addresses, dhcpOptions: ['dopt-1'] });
 
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(ReleaseAddressCommand, { AllocationId: 'eipalloc-a' });
       expect(ec2).toHaveReceivedCommandWith(DeleteDhcpOptionsCommand, { DhcpOptionsId: 'dopt-1' });
@@ -197,7 +199,7 @@ describe('DeleteNetwork', () => {
         ],
       });
 
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, { Filters: environmentFilters });
       expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
@@ -217,7 +219,7 @@ describe('DeleteNetwork', () => {
     it('deletes the live gateways first and waits for them before anything else', async () => {
       environment('available');
 
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-a' });
       expect(ec2).toHaveReceivedCommandWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-b' });
@@ -229,7 +231,7 @@ describe('DeleteNetwork', () => {
     it('with scope nat-gateways, is done once the gateways are gone and leaves the rest of the network', async () => {
       environment('available');
 
-      const progress = await deleteNetwork({ ...input, scope: 'nat-gateways' }, { ec2: client });
+      const progress = await deleteNetwork({ ...input, scope: 'nat-gateways' }, { ec2: client, ddb });
 
       expect(progress).toEqual({ done: false });
       expect(ec2).toHaveReceivedCommandWith(DeleteNatGatewayCommand, { NatGatewayId: 'nat-a' });
@@ -239,7 +241,7 @@ describe('DeleteNetwork', () => {
     it('with scope nat-gateways, is done when they are and deletes nothing else', async () => {
       environment('deleted');
 
-      const progress = await deleteNetwork({ ...input, scope: 'nat-gateways' }, { ec2: client });
+      const progress = await deleteNetwork({ ...input, scope: 'nat-gateways' }, { ec2: client, ddb });
 
       expect(progress).toEqual({ done: true });
       expect(sentAmong(ec2, DELETES)).toEqual([]);
@@ -248,7 +250,7 @@ describe('DeleteNetwork', () => {
     it('waits without deleting again while the gateways are deleting', async () => {
       environment('deleting');
 
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(progress.done).toBe(false);
       expect(ec2).not.toHaveReceivedCommand(DeleteNatGatewayCommand);
@@ -258,7 +260,7 @@ describe('DeleteNetwork', () => {
     it('releases the tagged Elastic IPs once the gateways are deleted', async () => {
       environment('deleted');
 
-      await deleteNetwork(input, { ec2: client });
+      await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(ReleaseAddressCommand, { AllocationId: 'eipalloc-a' });
       expect(ec2).toHaveReceivedCommandWith(ReleaseAddressCommand, { AllocationId: 'eipalloc-b' });
@@ -270,7 +272,7 @@ describe('DeleteNetwork', () => {
         .on(ReleaseAddressCommand, { AllocationId: 'eipalloc-b' })
         .rejects(awsError('InvalidIPAddress.InUse'));
 
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(progress.done).toBe(false);
     });
@@ -280,7 +282,7 @@ describe('DeleteNetwork', () => {
     beforeEach(() => environment('deleted'));
 
     it('detaches the internet gateway, then deletes it', async () => {
-      await deleteNetwork(input, { ec2: client });
+      await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DetachInternetGatewayCommand, {
         InternetGatewayId: 'igw-1',
@@ -293,14 +295,14 @@ describe('DeleteNetwork', () => {
     });
 
     it('deletes every subnet of the VPC', async () => {
-      await deleteNetwork(input, { ec2: client });
+      await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandTimes(DeleteSubnetCommand, 4);
       expect(ec2).toHaveReceivedCommandWith(DeleteSubnetCommand, { SubnetId: 'subnet-private-b' });
     });
 
     it('disassociates and deletes the route tables but the main one', async () => {
-      await deleteNetwork(input, { ec2: client });
+      await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DisassociateRouteTableCommand, {
         AssociationId: 'rtbassoc-public-a',
@@ -314,7 +316,7 @@ describe('DeleteNetwork', () => {
     });
 
     it('revokes rules that reference other groups before deleting the groups', async () => {
-      await deleteNetwork(input, { ec2: client });
+      await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
         GroupId: 'sg-services',
@@ -350,7 +352,7 @@ describe('DeleteNetwork', () => {
         ],
       });
 
-      await deleteNetwork(input, { ec2: client });
+      await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupEgressCommand, 1);
       expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupEgressCommand, {
@@ -365,14 +367,14 @@ describe('DeleteNetwork', () => {
     });
 
     it('deletes the security groups but the default one', async () => {
-      await deleteNetwork(input, { ec2: client });
+      await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandTimes(DeleteSecurityGroupCommand, 3);
       expect(ec2).not.toHaveReceivedCommandWith(DeleteSecurityGroupCommand, { GroupId: 'sg-default' });
     });
 
     it('deletes the VPC, then the DHCP options tagged for the environment, and is done', async () => {
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DeleteVpcCommand, { VpcId: 'vpc-1' });
       expect(ec2).toHaveReceivedCommandWith(DeleteDhcpOptionsCommand, { DhcpOptionsId: 'dopt-1' });
@@ -383,7 +385,7 @@ describe('DeleteNetwork', () => {
     it('reports not done, without failing, when a subnet is refused with DependencyViolation', async () => {
       ec2.on(DeleteSubnetCommand, { SubnetId: 'subnet-private-a' }).rejects(awsError('DependencyViolation'));
 
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(progress).toEqual({ done: false });
       expect(ec2).toHaveReceivedCommandWith(DeleteSubnetCommand, { SubnetId: 'subnet-private-b' });
@@ -394,7 +396,7 @@ describe('DeleteNetwork', () => {
     it('reports not done when lingering public IPs keep the internet gateway attached', async () => {
       ec2.on(DetachInternetGatewayCommand).rejects(awsError('DependencyViolation'));
 
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(progress.done).toBe(false);
       expect(ec2).not.toHaveReceivedCommand(DeleteInternetGatewayCommand);
@@ -403,7 +405,7 @@ describe('DeleteNetwork', () => {
     it('reports not done when the VPC itself is refused with DependencyViolation', async () => {
       ec2.on(DeleteVpcCommand).rejects(awsError('DependencyViolation'));
 
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(progress.done).toBe(false);
       expect(ec2).not.toHaveReceivedCommand(DeleteDhcpOptionsCommand);
@@ -412,7 +414,7 @@ describe('DeleteNetwork', () => {
     it('counts a resource another pass already deleted as deleted', async () => {
       ec2.on(DeleteSubnetCommand).rejects(awsError('InvalidSubnetID.NotFound'));
 
-      const progress = await deleteNetwork(input, { ec2: client });
+      const progress = await deleteNetwork(input, { ec2: client, ddb });
 
       expect(progress.done).toBe(true);
     });
@@ -420,7 +422,7 @@ describe('DeleteNetwork', () => {
     it('lets any other AWS error through', async () => {
       ec2.on(DeleteVpcCommand).rejects(awsError('UnauthorizedOperation'));
 
-      await expect(deleteNetwork(input, { ec2: client })).rejects.toMatchObject({
+      await expect(deleteNetwork(input, { ec2: client, ddb })).rejects.toMatchObject({
         name: 'UnauthorizedOperation',
       });
     });
@@ -430,7 +432,7 @@ describe('DeleteNetwork', () => {
     it('describes VPCs only with both the project and the environment tag', async () => {
       environment('deleted');
 
-      await deleteNetwork(input, { ec2: client });
+      await deleteNetwork(input, { ec2: client, ddb });
 
       const calls = ec2.commandCalls(DescribeVpcsCommand);
       expect(calls.length).toBeGreaterThan(0);
@@ -440,7 +442,7 @@ describe('DeleteNetwork', () => {
     it('describes the contents only inside the environment VPC', async () => {
       environment('deleted');
 
-      await deleteNetwork(input, { ec2: client });
+      await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, { Filter: inVpc });
       for (const call of [
@@ -458,7 +460,7 @@ describe('DeleteNetwork', () => {
     it('finds addresses, detached internet gateways and DHCP options only by both tags', async () => {
       environment('deleted');
 
-      await deleteNetwork(input, { ec2: client });
+      await deleteNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DescribeAddressesCommand, { Filters: environmentFilters });
       expect(ec2).toHaveReceivedCommandWith(DescribeDhcpOptionsCommand, { Filters: environmentFilters });

@@ -44,6 +44,7 @@ const input = (mode: Mode, notify: string[] = []): EnsureAlarmsInput => ({
     dnsName: 'lb',
     canonicalHostedZoneId: 'Z',
     accessLogBucket: 'b',
+    shared: false,
     targetGroups: [{ service: 'web', arn: TG, port: 80 }],
   },
   notify,

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type Action,
   AddTagsCommand,
@@ -20,7 +21,10 @@ import type { LoadBalancerRef } from '../../../functions/resource-refs.ts';
 import { type EnsureListenersInput, ensureListeners } from '../../../functions/steps/ensure-listeners.ts';
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
-const clients = { elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }) };
+const clients = {
+  elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+  ddb: new DynamoDBClient({ region: 'us-east-1' }),
+};
 
 const LB_ARN =
   'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shop-pr-42/50dc6c495c0c9188';
@@ -39,6 +43,7 @@ const loadBalancer: LoadBalancerRef = {
   dnsName: 'shop-pr-42-1.us-east-1.elb.amazonaws.com',
   canonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
   accessLogBucket: 'shop-pr-42-lb-logs-12345678',
+  shared: false,
   targetGroups: [
     { service: 'web', arn: WEB_TG, port: 3000 },
     { service: 'api', arn: API_TG, port: 8080 },

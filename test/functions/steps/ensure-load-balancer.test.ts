@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AddTagsCommand,
   CreateLoadBalancerCommand,
@@ -44,6 +45,7 @@ import { networkRef } from '../../support/step-inputs.ts';
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const s3 = mockClient(S3Client);
 const clients = {
+  ddb: new DynamoDBClient({ region: 'us-east-1' }),
   elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
   s3: new S3Client({ region: 'us-east-1' }),
 };
@@ -455,6 +457,7 @@ describe('EnsureLoadBalancer — load balancer', () => {
       dnsName: 'shop-pr-42-1234567890.eu-west-1.elb.amazonaws.com',
       canonicalHostedZoneId: 'Z32O12XQLNTSW2',
       accessLogBucket: BUCKET,
+      shared: false,
       targetGroups: [
         { service: 'web', arn: tgArn(WEB_TG), port: 3000 },
         { service: 'api', arn: tgArn(API_TG), port: 8080 },

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type Address,
   AllocateAddressCommand,
@@ -29,6 +30,7 @@ import { networkRef } from '../../support/step-inputs.ts';
 
 const ec2 = mockClient(EC2Client);
 const client = new EC2Client({ region: 'us-east-1' });
+const ddb = new DynamoDBClient({ region: 'us-east-1' });
 
 const names = environmentNames('shop', 'pr-42');
 const tags = modeshiftTags('shop', 'pr-42', 'production', 'd-2');
@@ -120,7 +122,7 @@ describe('EnsureNatGateways', () => {
     it('creates a gateway in each public subnet, each with its own tagged Elastic IP, for per-az', async () => {
       account({});
 
-      await ensureNatGateways(input(2), { ec2: client });
+      await ensureNatGateways(input(2), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandTimes(AllocateAddressCommand, 2);
       expect(ec2).toHaveReceivedCommandWith(AllocateAddressCommand, {
@@ -140,7 +142,7 @@ describe('EnsureNatGateways', () => {
     it('reports not ready while the new gateways are pending, and leaves the routes alone', async () => {
       account({});
 
-      const nat = await ensureNatGateways(input(2), { ec2: client });
+      const nat = await ensureNatGateways(input(2), { ec2: client, ddb });
 
       expect(nat).toEqual({
         ready: false,
@@ -154,7 +156,7 @@ describe('EnsureNatGateways', () => {
     it('creates only the gateway of zone a for single', async () => {
       account({});
 
-      await ensureNatGateways(input(1), { ec2: client });
+      await ensureNatGateways(input(1), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(CreateNatGatewayCommand, {
         SubnetId: 'subnet-public-a',
@@ -164,7 +166,7 @@ describe('EnsureNatGateways', () => {
     it('reuses an unassociated address tagged for the zone instead of allocating one', async () => {
       account({ addresses: [address('a', false)] });
 
-      await ensureNatGateways(input(1), { ec2: client });
+      await ensureNatGateways(input(1), { ec2: client, ddb });
 
       expect(ec2).not.toHaveReceivedCommand(AllocateAddressCommand);
       expect(ec2).toHaveReceivedCommandWith(CreateNatGatewayCommand, { AllocationId: 'eipalloc-a' });
@@ -173,7 +175,7 @@ describe('EnsureNatGateways', () => {
     it('does not create a second gateway while the first is pending', async () => {
       account({ gateways: [gateway('a', 'pending')], addresses: [address('a')] });
 
-      const nat = await ensureNatGateways(input(1), { ec2: client });
+      const nat = await ensureNatGateways(input(1), { ec2: client, ddb });
 
       expect(nat.ready).toBe(false);
       expect(ec2).not.toHaveReceivedCommand(CreateNatGatewayCommand);
@@ -183,7 +185,7 @@ describe('EnsureNatGateways', () => {
     it('replaces a failed gateway with a new one', async () => {
       account({ gateways: [gateway('a', 'failed', 'nat-failed')], addresses: [address('a', false)] });
 
-      const nat = await ensureNatGateways(input(1), { ec2: client });
+      const nat = await ensureNatGateways(input(1), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(CreateNatGatewayCommand, {
         SubnetId: 'subnet-public-a',
@@ -199,7 +201,7 @@ describe('EnsureNatGateways', () => {
         ],
       });
 
-      await expect(ensureNatGateways(input(1), { ec2: client })).rejects.toMatchObject({
+      await expect(ensureNatGateways(input(1), { ec2: client, ddb })).rejects.toMatchObject({
         name: 'Modeshift.NatGatewayFailed',
         message: expect.stringContaining('InsufficientFreeAddressesInSubnet'),
       });
@@ -214,7 +216,7 @@ describe('EnsureNatGateways', () => {
         addresses: [address('a'), address('b')],
       });
 
-      const nat = await ensureNatGateways(input(2), { ec2: client });
+      const nat = await ensureNatGateways(input(2), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(CreateRouteCommand, {
         RouteTableId: 'rtb-private-a',
@@ -236,7 +238,7 @@ describe('EnsureNatGateways', () => {
     it('routes both private subnets through zone a for single', async () => {
       account({ gateways: [gateway('a', 'available')], addresses: [address('a')] });
 
-      await ensureNatGateways(input(1), { ec2: client });
+      await ensureNatGateways(input(1), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(CreateRouteCommand, {
         RouteTableId: 'rtb-private-a',
@@ -255,7 +257,7 @@ describe('EnsureNatGateways', () => {
         routes: { a: 'nat-a', b: 'nat-b' },
       });
 
-      const nat = await ensureNatGateways(input(2), { ec2: client });
+      const nat = await ensureNatGateways(input(2), { ec2: client, ddb });
 
       expect(nat.ready).toBe(true);
       expect(
@@ -280,7 +282,7 @@ describe('EnsureNatGateways', () => {
         routes: { a: 'nat-a', b: 'nat-a' },
       });
 
-      await ensureNatGateways(input(1), { ec2: client });
+      await ensureNatGateways(input(1), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(CreateTagsCommand, {
         Resources: ['nat-a'],
@@ -297,7 +299,7 @@ describe('EnsureNatGateways', () => {
         routes: { a: 'nat-a', b: 'nat-b' },
       });
 
-      const nat = await ensureNatGateways(input(1), { ec2: client });
+      const nat = await ensureNatGateways(input(1), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(ReplaceRouteCommand, {
         RouteTableId: 'rtb-private-b',
@@ -316,7 +318,7 @@ describe('EnsureNatGateways', () => {
         routes: { a: 'nat-a', b: 'nat-a' },
       });
 
-      const nat = await ensureNatGateways(input(1), { ec2: client });
+      const nat = await ensureNatGateways(input(1), { ec2: client, ddb });
 
       expect(nat.ready).toBe(false);
       expect(ec2).not.toHaveReceivedCommand(ReleaseAddressCommand);
@@ -330,7 +332,7 @@ describe('EnsureNatGateways', () => {
         routes: { a: 'nat-a', b: 'nat-a' },
       });
 
-      const nat = await ensureNatGateways(input(1), { ec2: client });
+      const nat = await ensureNatGateways(input(1), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(ReleaseAddressCommand, { AllocationId: 'eipalloc-b' });
       expect(nat.ready).toBe(true);
@@ -343,7 +345,7 @@ describe('EnsureNatGateways', () => {
         routes: { a: 'nat-a', b: 'nat-a' },
       });
 
-      const nat = await ensureNatGateways(input(0), { ec2: client });
+      const nat = await ensureNatGateways(input(0), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DeleteRouteCommand, {
         RouteTableId: 'rtb-private-a',
@@ -366,7 +368,7 @@ describe('EnsureNatGateways', () => {
       };
       account({ gateways: [foreign] });
 
-      const nat = await ensureNatGateways(input(0), { ec2: client });
+      const nat = await ensureNatGateways(input(0), { ec2: client, ddb });
 
       expect(ec2).not.toHaveReceivedCommand(DeleteNatGatewayCommand);
       expect(nat.ready).toBe(true);
@@ -377,7 +379,7 @@ describe('EnsureNatGateways', () => {
     it('describes gateways only in the environment VPC', async () => {
       account({});
 
-      await ensureNatGateways(input(2), { ec2: client });
+      await ensureNatGateways(input(2), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, {
         Filter: [{ Name: 'vpc-id', Values: ['vpc-1'] }],
@@ -387,7 +389,7 @@ describe('EnsureNatGateways', () => {
     it('describes addresses only by both the project and the environment tag', async () => {
       account({});
 
-      await ensureNatGateways(input(2), { ec2: client });
+      await ensureNatGateways(input(2), { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DescribeAddressesCommand, {
         Filters: [
@@ -402,7 +404,7 @@ describe('EnsureNatGateways', () => {
     it('rejects a count other than 0, 1 or 2', async () => {
       account({});
 
-      await expect(ensureNatGateways(input(3), { ec2: client })).rejects.toMatchObject({
+      await expect(ensureNatGateways(input(3), { ec2: client, ddb })).rejects.toMatchObject({
         name: 'Modeshift.InvalidNatGatewayCount',
         message: expect.stringContaining('count: 3'),
       });

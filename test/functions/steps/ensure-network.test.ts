@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AssociateDhcpOptionsCommand,
   AssociateRouteTableCommand,
@@ -44,6 +45,7 @@ import { sentAmong } from '../../support/aws-mocks.ts';
 
 const ec2 = mockClient(EC2Client);
 const client = new EC2Client({ region: 'us-east-1' });
+const ddb = new DynamoDBClient({ region: 'us-east-1' });
 
 const names = environmentNames('shop', 'pr-42');
 const tags = modeshiftTags('shop', 'pr-42', 'development', 'd-2');
@@ -72,6 +74,7 @@ const expectedRef: NetworkRef = {
   publicRouteTableId: 'rtb-public',
   privateRouteTableIds: ['rtb-private-a', 'rtb-private-b'],
   securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
+  shared: null,
 };
 
 function tagOf(tagList: Tag[] | undefined, key: string): string | undefined {
@@ -346,7 +349,7 @@ describe('EnsureNetwork', () => {
     beforeEach(emptyAccount);
 
     it('creates the VPC with the range the request names (10.0.0.0/16), named and tagged for the environment', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandTimes(CreateVpcCommand, 1);
       expect(ec2).toHaveReceivedCommandWith(CreateVpcCommand, {
@@ -372,7 +375,7 @@ describe('EnsureNetwork', () => {
         ],
       });
 
-      await ensureNetwork({ ...input, vpcCidr: null }, { ec2: client });
+      await ensureNetwork({ ...input, vpcCidr: null }, { ec2: client, ddb });
 
       const wanted = freeBlock('shop/pr-42', [seed]);
       if (wanted === undefined) throw new Error('no second free block');
@@ -402,7 +405,7 @@ describe('EnsureNetwork', () => {
         ],
       });
 
-      await expect(ensureNetwork(input, { ec2: client })).rejects.toMatchObject({
+      await expect(ensureNetwork(input, { ec2: client, ddb })).rejects.toMatchObject({
         name: 'Modeshift.VpcCidrConflict',
         message: expect.stringContaining('10.0.0.0/16 overlaps 10.0.128.0/17 of VPC vpc-blog (blog/main)'),
       });
@@ -429,7 +432,7 @@ describe('EnsureNetwork', () => {
         return { Vpc: { VpcId: `vpc-${created}`, CidrBlock: request.CidrBlock } };
       });
 
-      const ref = await ensureNetwork({ ...input, vpcCidr: null }, { ec2: client });
+      const ref = await ensureNetwork({ ...input, vpcCidr: null }, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DeleteVpcCommand, { VpcId: 'vpc-1' });
       const ranges = ec2.commandCalls(CreateVpcCommand).map((call) => call.args[0].input.CidrBlock);
@@ -439,7 +442,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('enables DNS support and DNS hostnames on the new VPC', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(ModifyVpcAttributeCommand, {
         VpcId: 'vpc-1',
@@ -452,7 +455,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('creates four subnets in the first two available zones by name, each tagged with its role', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandTimes(CreateSubnetCommand, 4);
       for (const [role, cidr, zone] of [
@@ -480,7 +483,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('gives public IPs on launch in the public subnets only', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandTimes(ModifySubnetAttributeCommand, 2);
       expect(ec2).toHaveReceivedCommandWith(ModifySubnetAttributeCommand, {
@@ -494,7 +497,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('creates an internet gateway and attaches it to the VPC', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(CreateInternetGatewayCommand, {
         TagSpecifications: [
@@ -508,7 +511,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('routes the public route table to the internet gateway and associates both public subnets with it', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(CreateRouteCommand, {
         RouteTableId: 'rtb-public',
@@ -526,7 +529,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('gives each private subnet its own route table without a default route', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(CreateRouteTableCommand, {
         VpcId: 'vpc-1',
@@ -553,7 +556,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('creates the load balancer, services and database security groups', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       for (const name of ['shop--pr-42-alb', 'shop--pr-42-services', 'shop--pr-42-db']) {
         expect(ec2).toHaveReceivedCommandWith(CreateSecurityGroupCommand, {
@@ -567,7 +570,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('opens 80 and 443 to anywhere on the load balancer group', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       for (const port of [80, 443]) {
         expect(ec2).toHaveReceivedCommandWith(AuthorizeSecurityGroupIngressCommand, {
@@ -585,7 +588,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('lets the load balancer reach the services on their target and health-check ports only, the services each other, and the database on 5432', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       for (const port of [3000, 8080, 8081]) {
         expect(ec2).toHaveReceivedCommandWith(AuthorizeSecurityGroupIngressCommand, {
@@ -633,7 +636,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('makes the private zone the VPC search domain through DHCP options', async () => {
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(CreateDhcpOptionsCommand, {
         DhcpConfigurations: [
@@ -651,7 +654,7 @@ describe('EnsureNetwork', () => {
     });
 
     it('returns references to every part of the network', async () => {
-      const network = await ensureNetwork(input, { ec2: client });
+      const network = await ensureNetwork(input, { ec2: client, ddb });
 
       expect(network).toEqual(expectedRef);
     });
@@ -662,7 +665,7 @@ describe('EnsureNetwork', () => {
         .rejectsOnce(duplicateRule())
         .resolves({ Return: true });
 
-      const network = await ensureNetwork(input, { ec2: client });
+      const network = await ensureNetwork(input, { ec2: client, ddb });
 
       expect(network.securityGroups.loadBalancer).toBe('sg-alb');
       expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 7);
@@ -676,7 +679,7 @@ describe('EnsureNetwork', () => {
         ],
       });
 
-      await expect(ensureNetwork(input, { ec2: client })).rejects.toMatchObject({
+      await expect(ensureNetwork(input, { ec2: client, ddb })).rejects.toMatchObject({
         name: 'Modeshift.TooFewAvailabilityZones',
         message: expect.stringContaining('us-east-1a'),
       });
@@ -709,7 +712,7 @@ describe('EnsureNetwork', () => {
     it('creates only the security groups in it, routes nothing, and names Service Connect for the services', async () => {
       teamVpc();
 
-      const ref = await ensureNetwork({ ...input, vpc }, { ec2: client });
+      const ref = await ensureNetwork({ ...input, vpc }, { ec2: client, ddb });
 
       expect(ref).toEqual({
         vpcId: vpc.id,
@@ -719,6 +722,7 @@ describe('EnsureNetwork', () => {
         privateRouteTableIds: [],
         securityGroups: { loadBalancer: 'sg-alb', services: 'sg-services', database: 'sg-db' },
         serviceConnect: true,
+        shared: null,
       });
       expect(ec2).toHaveReceivedCommandWith(CreateSecurityGroupCommand, { VpcId: vpc.id });
       const groupsOnly = ['CreateSecurityGroupCommand', 'AuthorizeSecurityGroupIngressCommand'];
@@ -730,7 +734,7 @@ describe('EnsureNetwork', () => {
     it('refuses to move an environment between its own VPC and a team’s, creating nothing', async () => {
       existingEnvironment();
 
-      await expect(ensureNetwork({ ...input, vpc }, { ec2: client })).rejects.toMatchObject({
+      await expect(ensureNetwork({ ...input, vpc }, { ec2: client, ddb })).rejects.toMatchObject({
         name: 'Modeshift.NetworkChangeRefused',
         message:
           'shop/pr-42 runs in a VPC of its own (vpc-1): take it down before deploying it into vpc-0team0001',
@@ -742,7 +746,7 @@ describe('EnsureNetwork', () => {
       ec2.on(DescribeSecurityGroupsCommand, { Filters: environmentFilters }).resolves({
         SecurityGroups: [{ GroupId: 'sg-alb', GroupName: names.albSecurityGroup, VpcId: 'vpc-0elsewhere' }],
       });
-      await expect(ensureNetwork({ ...input, vpcCidr: null }, { ec2: client })).rejects.toMatchObject({
+      await expect(ensureNetwork({ ...input, vpcCidr: null }, { ec2: client, ddb })).rejects.toMatchObject({
         name: 'Modeshift.NetworkChangeRefused',
         message:
           'shop/pr-42 runs in your VPC vpc-0elsewhere: name it again (vpc), or take the environment down before it gets a VPC of its own',
@@ -753,7 +757,7 @@ describe('EnsureNetwork', () => {
     it('stops with Modeshift.InvalidVpc, creating nothing, when the VPC is not as the request names it', async () => {
       teamVpc('us-east-1b');
 
-      await expect(ensureNetwork({ ...input, vpc }, { ec2: client })).rejects.toMatchObject({
+      await expect(ensureNetwork({ ...input, vpc }, { ec2: client, ddb })).rejects.toMatchObject({
         name: 'Modeshift.InvalidVpc',
         message:
           'vpc.publicSubnets: are all in us-east-1b: the load balancer needs subnets in two availability zones',
@@ -766,7 +770,7 @@ describe('EnsureNetwork', () => {
     it('creates nothing when every part is found by its tags', async () => {
       existingEnvironment();
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(sentAmong(ec2, CREATES)).toEqual([]);
       expect(ec2).not.toHaveReceivedCommand(ModifyVpcAttributeCommand);
@@ -777,11 +781,11 @@ describe('EnsureNetwork', () => {
     it('keeps the range of the VPC it finds, and refuses a request naming another', async () => {
       existingEnvironment();
 
-      await ensureNetwork({ ...input, vpcCidr: null }, { ec2: client });
+      await ensureNetwork({ ...input, vpcCidr: null }, { ec2: client, ddb });
       expect(sentAmong(ec2, CREATES)).toEqual([]);
 
       await expect(
-        ensureNetwork({ ...input, vpcCidr: '10.5.0.0/16' }, { ec2: client }),
+        ensureNetwork({ ...input, vpcCidr: '10.5.0.0/16' }, { ec2: client, ddb }),
       ).rejects.toMatchObject({
         name: 'Modeshift.VpcCidrConflict',
         message: expect.stringContaining(
@@ -799,7 +803,7 @@ describe('EnsureNetwork', () => {
         ],
       });
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
         GroupId: 'sg-services',
@@ -824,7 +828,7 @@ describe('EnsureNetwork', () => {
     it('revokes nothing when the rules are already the wanted ones', async () => {
       existingEnvironment();
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
       expect(ec2).not.toHaveReceivedCommand(AuthorizeSecurityGroupIngressCommand);
@@ -833,7 +837,7 @@ describe('EnsureNetwork', () => {
     it('returns the same references as when it created them', async () => {
       existingEnvironment();
 
-      const network = await ensureNetwork(input, { ec2: client });
+      const network = await ensureNetwork(input, { ec2: client, ddb });
 
       expect(network).toEqual(expectedRef);
     });
@@ -841,7 +845,7 @@ describe('EnsureNetwork', () => {
     it('adds only a subnet that went missing, in the zone of its pair, and associates it', async () => {
       existingEnvironment({ withoutSubnet: 'subnet-private-b' });
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandTimes(CreateSubnetCommand, 1);
       expect(ec2).toHaveReceivedCommandWith(CreateSubnetCommand, {
@@ -859,7 +863,7 @@ describe('EnsureNetwork', () => {
     it('turns DNS hostnames back on when they were switched off', async () => {
       existingEnvironment({ dnsHostnames: false });
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(ModifyVpcAttributeCommand, {
         VpcId: 'vpc-1',
@@ -870,7 +874,7 @@ describe('EnsureNetwork', () => {
     it('turns public IPs on launch back on in a public subnet', async () => {
       existingEnvironment({ publicIpOnLaunchA: false });
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(ModifySubnetAttributeCommand, {
         SubnetId: 'subnet-public-a',
@@ -881,7 +885,7 @@ describe('EnsureNetwork', () => {
     it('replaces a public default route that points elsewhere', async () => {
       existingEnvironment({ publicDefaultRoute: { GatewayId: 'igw-old', State: 'blackhole' } });
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(ReplaceRouteCommand, {
         RouteTableId: 'rtb-public',
@@ -894,7 +898,7 @@ describe('EnsureNetwork', () => {
     it('moves a private subnet associated with the wrong route table', async () => {
       existingEnvironment({ privateAssociatedWith: 'rtb-public' });
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(ReplaceRouteTableAssociationCommand, {
         AssociationId: 'rtbassoc-subnet-private-a',
@@ -906,7 +910,7 @@ describe('EnsureNetwork', () => {
     it('re-tags what it found with the new mode and deployment after a mode change', async () => {
       existingEnvironment({ tags: modeshiftTags('shop', 'pr-42', 'production', 'd-1') });
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(CreateTagsCommand, {
         Resources: expect.arrayContaining([
@@ -928,7 +932,7 @@ describe('EnsureNetwork', () => {
       existingEnvironment();
       ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-1' }, { VpcId: 'vpc-2' }] });
 
-      await expect(ensureNetwork(input, { ec2: client })).rejects.toMatchObject({
+      await expect(ensureNetwork(input, { ec2: client, ddb })).rejects.toMatchObject({
         name: 'Modeshift.AmbiguousNetwork',
         message: expect.stringContaining('vpc-1, vpc-2'),
       });
@@ -943,7 +947,7 @@ describe('EnsureNetwork', () => {
         Vpcs: [{ VpcId: 'vpc-team', CidrBlock: '172.20.0.0/16', Tags: [] }],
       });
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       const filters = ec2.commandCalls(DescribeVpcsCommand).map((call) => call.args[0].input.Filters);
       expect(filters).toContainEqual(environmentFilters);
@@ -955,7 +959,7 @@ describe('EnsureNetwork', () => {
     it('describes subnets, route tables and security groups only inside the environment VPC', async () => {
       existingEnvironment();
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       const inVpc = { Name: 'vpc-id', Values: ['vpc-1'] };
       // The one other security-group lookup is by both tags: where the environment runs now, whatever the VPC.
@@ -973,7 +977,7 @@ describe('EnsureNetwork', () => {
     it('finds DHCP options only by both the project and the environment tag', async () => {
       existingEnvironment();
 
-      await ensureNetwork(input, { ec2: client });
+      await ensureNetwork(input, { ec2: client, ddb });
 
       expect(ec2).toHaveReceivedCommandWith(DescribeDhcpOptionsCommand, { Filters: environmentFilters });
       expect(ec2).toHaveReceivedCommandTimes(DescribeDhcpOptionsCommand, 1);

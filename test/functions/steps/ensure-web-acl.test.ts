@@ -33,6 +33,7 @@ const input = (on: boolean): EnsureWebAclInput => ({
     dnsName: 'lb',
     canonicalHostedZoneId: 'Z',
     accessLogBucket: 'b',
+    shared: false,
     targetGroups: [],
   },
 });

@@ -43,6 +43,7 @@ const input: WriteDnsRecordsInput = {
     dnsName: LB_DNS,
     canonicalHostedZoneId: LB_ZONE,
     accessLogBucket: 'shop-pr-42-lb-logs-12345678',
+    shared: false,
     targetGroups: [],
   },
   namespace: {

@@ -50,6 +50,7 @@ const loadBalancer: LoadBalancerRef = {
   dnsName: 'shop-pr-42-1.us-east-1.elb.amazonaws.com',
   canonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
   accessLogBucket: 'shop--pr-42-lb-logs-12345678',
+  shared: false,
   targetGroups: [{ service: 'api', arn: TARGET_GROUP_ARN, port: 8080 }],
 };
 

@@ -1,0 +1,206 @@
+// The shared network on the local AWS, read back: development environments of
+// a project share one VPC and one load balancer, each with its own security
+// groups, target groups and a host rule; a down removes only the
+// environment's pieces, and the last one removes the shared ones; production
+// gets a network of its own.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeSecurityGroupsCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeListenerCertificatesCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+  type Rule,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { describe, expect, it } from 'vitest';
+import { loadComposeFile } from '../../core/compose.ts';
+import { environmentNames } from '../../core/names.ts';
+import { type Mode, resolvePolicy } from '../../core/policy.ts';
+import { sharedNetworkNames } from '../../core/shared-network.ts';
+import { deployOnTarget, downOnTarget } from '../../local/run-workflows.ts';
+import type { Target } from '../../local/target.ts';
+import { auditComposeFile, useLocalAws } from './local-aws.ts';
+
+const aws = useLocalAws();
+const PROJECT = 'preview';
+
+function composeFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'modeshift-shared-')), 'compose.yaml');
+  writeFileSync(
+    file,
+    `name: ${PROJECT}
+services:
+  web:
+    image: nginx:1.27
+    domainname: preview.example.com
+    ports: ["80:80"]
+    environment:
+      API_URL: http://api:8080
+  api:
+    image: nginx:1.27
+    expose: ["8080"]
+`,
+  );
+  return file;
+}
+
+async function deploy(target: Target, file: string, environment: string, mode: Mode = 'development') {
+  const composed = loadComposeFile(file, {
+    environment,
+    mode,
+    deploymentId: `shared-${environment}`,
+    variables: {},
+  });
+  const report = await deployOnTarget(target, { ...composed, resolved: resolvePolicy(mode) });
+  expect(report.status, `${environment}: ${report.failedState}: ${report.error} ${report.cause ?? ''}`).toBe(
+    'SUCCEEDED',
+  );
+}
+
+async function down(target: Target, environment: string) {
+  const report = await downOnTarget(target, { project: PROJECT, environment });
+  expect(report.status, `${environment}: ${report.failedState}: ${report.error} ${report.cause ?? ''}`).toBe(
+    'SUCCEEDED',
+  );
+}
+
+const byProject = [{ Name: 'tag:modeshift:project', Values: [PROJECT] }];
+
+/** What the project has on the local AWS: its VPCs, load balancers, target groups and security groups. */
+async function inventory(target: Target) {
+  const ec2 = target.clients('ec2') as EC2Client;
+  const elbv2 = target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client;
+  const { Vpcs = [] } = await ec2.send(new DescribeVpcsCommand({ Filters: byProject }));
+  const { SecurityGroups = [] } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: byProject }));
+  const { LoadBalancers = [] } = await elbv2.send(new DescribeLoadBalancersCommand({}));
+  const { TargetGroups = [] } = await elbv2.send(new DescribeTargetGroupsCommand({}));
+  const tag = (tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined) =>
+    tags?.find((entry) => entry.Key === 'modeshift:environment')?.Value;
+  return {
+    vpcs: Vpcs.map((vpc) => ({ id: vpc.VpcId as string, environment: tag(vpc.Tags) })),
+    securityGroups: SecurityGroups.map((group) => ({
+      name: group.GroupName as string,
+      vpcId: group.VpcId as string,
+      environment: tag(group.Tags),
+    })),
+    loadBalancers: LoadBalancers.filter((balancer) => balancer.LoadBalancerName?.startsWith(PROJECT)),
+    targetGroups: TargetGroups.filter((group) => group.TargetGroupName?.startsWith(PROJECT)),
+  };
+}
+
+/** The host rules of the shared load balancer's HTTPS listener, and the certificates it serves. */
+async function httpsRoutes(target: Target, loadBalancerArn: string) {
+  const elbv2 = target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client;
+  const { Listeners = [] } = await elbv2.send(
+    new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }),
+  );
+  const https = Listeners.find((listener) => listener.Port === 443);
+  const { Rules = [] } = await elbv2.send(new DescribeRulesCommand({ ListenerArn: https?.ListenerArn }));
+  const { Certificates = [] } = await elbv2.send(
+    new DescribeListenerCertificatesCommand({ ListenerArn: https?.ListenerArn }),
+  );
+  const hosts = (rule: Rule) =>
+    (rule.Conditions ?? []).flatMap(
+      (condition) => condition.HostHeaderConfig?.Values ?? condition.Values ?? [],
+    );
+  return {
+    ports: Listeners.map((listener) => listener.Port as number).sort((a, b) => a - b),
+    rules: Rules.filter((rule) => !rule.IsDefault).map((rule) => ({
+      priority: Number(rule.Priority),
+      hosts: hosts(rule),
+      targetGroup: rule.Actions?.[0]?.TargetGroupArn,
+    })),
+    certificates: new Set(Certificates.map((certificate) => certificate.CertificateArn)).size,
+  };
+}
+
+describe('the shared network on the local AWS', () => {
+  it('puts three development environments on one VPC and one load balancer, and removes them one by one', async () => {
+    const target = aws.target();
+    const file = composeFile();
+    const environments = ['pr-1', 'pr-2', 'pr-3'];
+    for (const environment of environments) await deploy(target, file, environment);
+
+    const shared = sharedNetworkNames(PROJECT, 'development');
+    const all = await inventory(target);
+    expect(all.vpcs, 'one VPC, the shared network’s').toEqual([
+      { id: expect.any(String), environment: 'shared.development' },
+    ]);
+    const vpcId = all.vpcs[0]?.id;
+    for (const environment of environments) {
+      const names = environmentNames(PROJECT, environment);
+      expect(
+        all.securityGroups
+          .filter((group) => group.environment === environment)
+          .map((group) => [group.name, group.vpcId])
+          .sort(),
+        `${environment}: its own security groups, in the shared VPC, and no load balancer group`,
+      ).toEqual(
+        [names.serviceSecurityGroup, names.databaseSecurityGroup].map((name) => [name, vpcId]).sort(),
+      );
+    }
+    expect(all.loadBalancers.map((balancer) => balancer.LoadBalancerName)).toEqual([shared.loadBalancer]);
+    const balancer = all.loadBalancers[0];
+    expect(balancer?.VpcId).toBe(vpcId);
+    const routes = await httpsRoutes(target, balancer?.LoadBalancerArn as string);
+    expect(routes.ports).toEqual([80, 443]);
+    expect(routes.rules.map((rule) => rule.hosts).sort()).toEqual(
+      environments.map((environment) => [`${environment}.preview.example.com`]).sort(),
+    );
+    expect(new Set(routes.rules.map((rule) => rule.priority)).size, 'each rule its own priority').toBe(3);
+    expect(routes.certificates, 'each environment’s certificate, served by SNI').toBe(3);
+    for (const rule of routes.rules) {
+      const environment = rule.hosts[0]?.split('.')[0] as string;
+      const group = all.targetGroups.find((candidate) => candidate.TargetGroupArn === rule.targetGroup);
+      expect(group?.TargetGroupName, `${environment}'s rule forwards to its own target group`).toContain(
+        `${PROJECT}-${environment}-web`,
+      );
+    }
+    const audit = await auditComposeFile(target, { file, project: PROJECT, environment: 'pr-2' });
+    expect(audit.findings).toEqual([]);
+
+    await down(target, 'pr-2');
+    const afterMiddle = await inventory(target);
+    expect(afterMiddle.vpcs.map((vpc) => vpc.id)).toEqual([vpcId]);
+    expect(afterMiddle.loadBalancers.map((found) => found.LoadBalancerArn)).toEqual([
+      balancer?.LoadBalancerArn,
+    ]);
+    expect(afterMiddle.securityGroups.some((group) => group.environment === 'pr-2')).toBe(false);
+    const left = await httpsRoutes(target, balancer?.LoadBalancerArn as string);
+    expect(left.rules.map((rule) => rule.hosts[0]).sort()).toEqual([
+      'pr-1.preview.example.com',
+      'pr-3.preview.example.com',
+    ]);
+    expect(
+      left.rules.map((rule) => rule.targetGroup),
+      'the other two still forward to their target groups',
+    ).toEqual(
+      routes.rules.filter((rule) => !rule.hosts[0]?.startsWith('pr-2')).map((rule) => rule.targetGroup),
+    );
+    expect(left.certificates).toBe(2);
+
+    await down(target, 'pr-1');
+    await down(target, 'pr-3');
+    const none = await inventory(target);
+    expect(none).toEqual({ vpcs: [], securityGroups: [], loadBalancers: [], targetGroups: [] });
+  });
+
+  it('gives production a network of its own next to the shared development one', async () => {
+    const target = aws.target();
+    const file = composeFile();
+    await deploy(target, file, 'pr-1');
+    await deploy(target, file, 'live', 'production');
+    const all = await inventory(target);
+    expect(all.vpcs.map((vpc) => vpc.environment).sort()).toEqual(['live', 'shared.development']);
+    expect(all.loadBalancers.map((balancer) => balancer.LoadBalancerName).sort()).toEqual(
+      [
+        environmentNames(PROJECT, 'live').loadBalancer,
+        sharedNetworkNames(PROJECT, 'development').loadBalancer,
+      ].sort(),
+    );
+  });
+});
