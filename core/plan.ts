@@ -10,15 +10,20 @@ import { defaultCacheVersion } from './cache-engines.ts';
 import {
   cacheNames,
   databaseNames,
-  type EnvironmentNames,
   environmentNames,
   executionName,
   publicZoneName,
   serviceAlarmNames,
   serviceNames,
 } from './names.ts';
-import type { Policy, ResolvedPolicy } from './policy.ts';
+import type { Mode, Policy, ResolvedPolicy } from './policy.ts';
 import { type DeployRequest, isLongRunning, type Service, SNS_TOPIC_ARN } from './request.ts';
+import {
+  isSharedNetworkEnvironment,
+  type SharedNetworkSpec,
+  sharedNetworkEnvironment,
+  sharedNetworkSpec,
+} from './shared-network.ts';
 import { AUTOMATIC_POOL, parseCidr, type SubnetRole, subnetCidrs } from './vpc-cidr.ts';
 import { MANAGED_RULE_GROUP_NAMES } from './waf-rules.ts';
 import { deploymentWaves } from './waves.ts';
@@ -34,8 +39,11 @@ export interface PlannedResource {
   readonly settings: Readonly<Record<string, SettingValue>>;
   /** Which policy settings decide this resource's settings. */
   readonly fromPolicy: readonly (keyof Policy)[];
-  /** What `down` does with it. */
-  readonly onDown: 'delete' | 'retain' | 'snapshot-then-delete';
+  /**
+   * What `down` does with it. `delete-when-unused`: a piece of the project's shared network
+   * (core/shared-network.ts), deleted by the down that leaves no other environment in it.
+   */
+  readonly onDown: 'delete' | 'retain' | 'snapshot-then-delete' | 'delete-when-unused';
 }
 
 export interface DeploymentPlan {
@@ -79,6 +87,35 @@ export function publicHostnames(request: DeployRequest, production: boolean) {
     });
 }
 
+/**
+ * The project's shared network of the mode the environment goes into (`network: shared`), or null:
+ * a network of its own (`network: dedicated`), or a team's VPC (`vpc`), which takes precedence. The
+ * environment sits behind the shared load balancer when every public service has a host name to
+ * route by.
+ */
+export function sharedNetworkOf(request: DeployRequest, resolved: ResolvedPolicy): SharedNetworkSpec | null {
+  if (resolved.policy.network !== 'shared' || request.vpc !== undefined) return null;
+  const hostnames = publicHostnames(request, resolved.mode === 'production');
+  const routable = hostnames.length > 0 && hostnames.every((entry) => entry.hostname !== undefined);
+  return sharedNetworkSpec(request.project, resolved.mode, routable);
+}
+
+/** Whether a planned resource is a piece of a shared network (`settings.owner` is `shared.<mode>`), not the environment's. */
+export function isSharedNetworkPiece(resource: PlannedResource): boolean {
+  const { owner } = resource.settings;
+  return typeof owner === 'string' && isSharedNetworkEnvironment(owner);
+}
+
+/** How the plan names a shared network to a person: what the environment shares, and with whom. */
+function describeSharedNetwork(mode: Mode, shared: SharedNetworkSpec, hasPublicServices: boolean): string {
+  const others = `shared with its other ${mode} environments`;
+  if (shared.loadBalancer) return `shared — the project's ${mode} VPC and load balancer, ${others}`;
+  const own = hasPublicServices
+    ? '; a load balancer of its own, since a public service has no host name to route by'
+    : '';
+  return `shared — the project's ${mode} VPC, ${others}${own}`;
+}
+
 type AddResource = (
   type: string,
   name: string,
@@ -87,11 +124,21 @@ type AddResource = (
   onDown?: PlannedResource['onDown'],
 ) => void;
 
-/** The environment's own VPC: its range, four subnets, internet gateway, route tables and NAT gateways. */
-function planOwnNetwork(
+/** The names of a VPC's pieces: the environment's own, or its shared network's. */
+interface VpcNames {
+  readonly prefix: string;
+  readonly vpc: string;
+}
+
+/**
+ * A VPC modeshift makes: its range, four subnets, internet gateway, route tables and NAT gateways.
+ * `vpcSettings` are the VPC's settings besides its range.
+ */
+function planVpc(
   request: DeployRequest,
   policy: Policy,
-  env: EnvironmentNames,
+  names: VpcNames,
+  vpcSettings: Record<string, SettingValue>,
   add: AddResource,
 ): void {
   // Without a named range the VPC gets a free /16 at deploy; its subnets are the same sixteenths of it.
@@ -99,29 +146,30 @@ function planOwnNetwork(
   const sixteenth = { 'public-a': '1st', 'public-b': '2nd', 'private-a': '9th', 'private-b': '10th' };
   const subnetRange = (role: SubnetRole) =>
     subnets?.[role] ?? `the ${sixteenth[role]} /20 of the VPC's range`;
-  add('AWS::EC2::VPC', env.vpc, {
+  const { prefix } = names;
+  add('AWS::EC2::VPC', names.vpc, {
     cidrBlock: request.vpcCidr ?? `a free /16 of ${AUTOMATIC_POOL}, picked at the first deploy`,
-    dnsSearchDomain: env.privateZone,
+    ...vpcSettings,
   });
   (['a', 'b'] as const).forEach((zone, i) => {
-    add('AWS::EC2::Subnet', `${env.prefix}-public-${zone}`, {
+    add('AWS::EC2::Subnet', `${prefix}-public-${zone}`, {
       cidrBlock: subnetRange(`public-${zone}`),
       availabilityZone: i,
       mapPublicIpOnLaunch: true,
     });
   });
   (['a', 'b'] as const).forEach((zone, i) => {
-    add('AWS::EC2::Subnet', `${env.prefix}-private-${zone}`, {
+    add('AWS::EC2::Subnet', `${prefix}-private-${zone}`, {
       cidrBlock: subnetRange(`private-${zone}`),
       availabilityZone: i,
     });
   });
-  add('AWS::EC2::InternetGateway', env.prefix);
-  add('AWS::EC2::RouteTable', `${env.prefix}-public`, { defaultRoute: 'internet gateway' });
+  add('AWS::EC2::InternetGateway', prefix);
+  add('AWS::EC2::RouteTable', `${prefix}-public`, { defaultRoute: 'internet gateway' });
   const nats = natGatewayCount(policy);
   for (let i = 0; i < nats; i++) {
     const zone = 'ab'[i];
-    add('AWS::EC2::NatGateway', `${env.prefix}-nat-${zone}`, { subnet: `${env.prefix}-public-${zone}` }, [
+    add('AWS::EC2::NatGateway', `${prefix}-nat-${zone}`, { subnet: `${prefix}-public-${zone}` }, [
       'natGateways',
     ]);
   }
@@ -129,8 +177,8 @@ function planOwnNetwork(
   for (const table of privateTables) {
     add(
       'AWS::EC2::RouteTable',
-      `${env.prefix}-private${table === 'shared' ? '' : `-${table}`}`,
-      { defaultRoute: nats === 0 ? 'none' : `${env.prefix}-nat-${table === 'shared' ? 'a' : table}` },
+      `${prefix}-private${table === 'shared' ? '' : `-${table}`}`,
+      { defaultRoute: nats === 0 ? 'none' : `${prefix}-nat-${table === 'shared' ? 'a' : table}` },
       ['natGateways'],
     );
   }
@@ -149,8 +197,16 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
     fromPolicy: (keyof Policy)[] = [],
     onDown: PlannedResource['onDown'] = 'delete',
   ) => resources.push({ type, name, settings, fromPolicy, onDown });
+  const shared = sharedNetworkOf(request, resolved);
+  // The shared network's pieces: marked as its own, and deleted by the down of its last environment.
+  const addShared: AddResource = (type, name, settings = {}, fromPolicy = []) =>
+    add(type, name, { owner: sharedNetworkEnvironment(mode), ...settings }, fromPolicy, 'delete-when-unused');
+  const publicServices = request.services.filter((service) => service.public);
+  // Behind the shared load balancer, or a load balancer of the environment's own.
+  const loadBalancer = shared?.loadBalancer ? shared.names.loadBalancer : env.loadBalancer;
 
-  // Network: the environment's own VPC, or only its security groups in a team's VPC (`vpc`).
+  // Network: the environment's own VPC, the project's shared one of the mode (with only the
+  // environment's security groups its own), or only its security groups in a team's VPC (`vpc`).
   if (request.vpc !== undefined) {
     add(
       'AWS::EC2::VPC',
@@ -164,10 +220,15 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
       [],
       'retain',
     );
-  } else planOwnNetwork(request, policy, env, add);
-  const publicServices = request.services.filter((service) => service.public);
-  if (publicServices.length > 0)
-    add('AWS::EC2::SecurityGroup', env.albSecurityGroup, { ingress: ['80/tcp', '443/tcp'] });
+  } else if (shared !== null) {
+    const network = describeSharedNetwork(mode, shared, publicServices.length > 0);
+    planVpc(request, policy, shared.names, { network }, addShared);
+  } else planVpc(request, policy, env, { dnsSearchDomain: env.privateZone }, add);
+  const albIngress = { ingress: ['80/tcp', '443/tcp'] };
+  if (publicServices.length > 0) {
+    if (shared?.loadBalancer) addShared('AWS::EC2::SecurityGroup', shared.names.albSecurityGroup, albIngress);
+    else add('AWS::EC2::SecurityGroup', env.albSecurityGroup, albIngress);
+  }
   add('AWS::EC2::SecurityGroup', env.serviceSecurityGroup, {
     ingress: 'from the load balancer and other services',
   });
@@ -270,21 +331,25 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
     );
   }
 
-  // Load balancer
+  // Load balancer: the environment's own, with its access logs; or its place on the shared one (no
+  // access logs there): its target groups, its certificate served by SNI and its host rules.
   const hostnames = publicHostnames(request, production);
   const zones = [...new Set(hostnames.flatMap((h) => (h.zone ? [h.zone] : [])))];
   if (publicServices.length > 0) {
-    add(
-      'AWS::S3::Bucket',
-      `${env.prefix}-lb-logs-<account-hash>`,
-      { purpose: 'load balancer access logs' },
-      ['retainAccessLogsOnDown'],
-      policy.retainAccessLogsOnDown ? 'retain' : 'delete',
-    );
-    add(
+    const onShared = shared?.loadBalancer === true;
+    if (!onShared) {
+      add(
+        'AWS::S3::Bucket',
+        `${env.prefix}-lb-logs-<account-hash>`,
+        { purpose: 'load balancer access logs' },
+        ['retainAccessLogsOnDown'],
+        policy.retainAccessLogsOnDown ? 'retain' : 'delete',
+      );
+    }
+    (onShared ? addShared : add)(
       'AWS::ElasticLoadBalancingV2::LoadBalancer',
-      env.loadBalancer,
-      { scheme: 'internet-facing', deletionProtection: policy.lbDeletionProtection, accessLogs: true },
+      loadBalancer,
+      { scheme: 'internet-facing', deletionProtection: policy.lbDeletionProtection, accessLogs: !onShared },
       ['lbDeletionProtection'],
     );
     if (policy.waf) {
@@ -295,7 +360,7 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
           scope: 'REGIONAL',
           defaultAction: 'allow',
           rules: MANAGED_RULE_GROUP_NAMES.join(', '),
-          associatedWith: env.loadBalancer,
+          associatedWith: loadBalancer,
         },
         ['waf'],
       );
@@ -330,17 +395,17 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
       const rollback = policy.deploymentAlarms === 'rollback';
       for (const service of publicServices) {
         const alarms = serviceAlarmNames(env.alarmPrefix, service.name);
-        const shared = { period: '60 s, 2 of 3 breaching', notifies, rollback };
+        const common = { period: '60 s, 2 of 3 breaching', notifies, rollback };
         add(
           'AWS::CloudWatch::Alarm',
           alarms.errors5xx,
-          { metric: 'HTTPCode_Target_5XX_Count (Sum)', threshold: policy.alarm5xxPerMinute, ...shared },
+          { metric: 'HTTPCode_Target_5XX_Count (Sum)', threshold: policy.alarm5xxPerMinute, ...common },
           ['deploymentAlarms', 'alarm5xxPerMinute'],
         );
         add(
           'AWS::CloudWatch::Alarm',
           alarms.latencyP95,
-          { metric: 'TargetResponseTime (p95)', threshold: policy.alarmP95LatencySeconds, ...shared },
+          { metric: 'TargetResponseTime (p95)', threshold: policy.alarmP95LatencySeconds, ...common },
           ['deploymentAlarms', 'alarmP95LatencySeconds'],
         );
       }
@@ -350,18 +415,38 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
         domains: zones.flatMap((zone) => [zone, `*.${zone}`]),
         validation: 'DNS',
       });
-      add(
+      (onShared ? addShared : add)(
         'AWS::ElasticLoadBalancingV2::Listener',
-        `${env.loadBalancer}:80`,
+        `${loadBalancer}:80`,
         { protocol: 'HTTP', action: 'redirect to HTTPS', statusCode: policy.httpRedirectCode },
         ['httpRedirectCode'],
       );
-      add('AWS::ElasticLoadBalancingV2::Listener', `${env.loadBalancer}:443`, {
-        protocol: 'HTTPS',
-        routing: hostnames.map((h) => `${h.hostname ?? '*'} → ${h.service}`),
-      });
+      if (onShared) {
+        addShared('AWS::ElasticLoadBalancingV2::Listener', `${loadBalancer}:443`, {
+          protocol: 'HTTPS',
+          defaultAction: '404',
+          certificates: "each environment's, by SNI",
+        });
+        add('AWS::ElasticLoadBalancingV2::ListenerCertificate', `${loadBalancer}:443 ${env.prefix}`, {
+          certificate: env.prefix,
+          servedBy: 'SNI',
+        });
+        for (const host of hostnames) {
+          if (host.hostname === undefined) continue;
+          add('AWS::ElasticLoadBalancingV2::ListenerRule', `${loadBalancer}:443 ${host.hostname}`, {
+            host: host.hostname,
+            forwardTo: serviceNames(project, environment, host.service).targetGroup,
+            priority: 'the lowest free',
+          });
+        }
+      } else {
+        add('AWS::ElasticLoadBalancingV2::Listener', `${loadBalancer}:443`, {
+          protocol: 'HTTPS',
+          routing: hostnames.map((h) => `${h.hostname ?? '*'} → ${h.service}`),
+        });
+      }
     } else {
-      add('AWS::ElasticLoadBalancingV2::Listener', `${env.loadBalancer}:80`, {
+      add('AWS::ElasticLoadBalancingV2::Listener', `${loadBalancer}:80`, {
         protocol: 'HTTP',
         action: `forward to ${publicServices[0]?.name}`,
         note: 'no domain: HTTP only, no certificate and no redirect',
@@ -494,19 +579,22 @@ export function planDeployment(request: DeployRequest, resolved: ResolvedPolicy)
       add(
         'AWS::Route53::RecordSet',
         host.hostname,
-        { type: 'A', alias: env.loadBalancer, writeMode: policy.dnsWriteMode },
+        { type: 'A', alias: loadBalancer, writeMode: policy.dnsWriteMode },
         ['dnsWriteMode'],
       );
     } else {
       add(
         'AWS::Route53::RecordSet',
         host.hostname,
-        { type: 'CNAME', target: env.loadBalancer, ...recordSettings },
+        { type: 'CNAME', target: loadBalancer, ...recordSettings },
         dnsPolicy,
       );
     }
   }
-  add('AWS::ServiceDiscovery::PrivateDnsNamespace', env.privateZone, { visibility: 'private', vpc: env.vpc });
+  add('AWS::ServiceDiscovery::PrivateDnsNamespace', env.privateZone, {
+    visibility: 'private',
+    vpc: shared === null ? env.vpc : shared.names.vpc,
+  });
   for (const service of request.services) {
     add(
       'AWS::ServiceDiscovery::Service',

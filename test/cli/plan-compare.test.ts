@@ -29,12 +29,20 @@ describe('modeshift plan --compare', () => {
       staging: 'db.m7g.large',
       production: 'db.m7g.large',
     });
+    // Staging's NAT gateway is its shared network's; production's are the environment's own.
     expect(document.resources).toContainEqual({
       type: 'AWS::EC2::NatGateway',
       name: 'shop--pr-42-nat-a',
       development: false,
-      staging: true,
+      staging: false,
       production: true,
+    });
+    expect(document.resources).toContainEqual({
+      type: 'AWS::EC2::NatGateway',
+      name: 'shop--staging--shared-nat-a',
+      development: false,
+      staging: true,
+      production: false,
     });
     expect(document.onDown).toContainEqual({
       type: 'AWS::Route53::HostedZone',

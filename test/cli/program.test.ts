@@ -76,7 +76,12 @@ describe('modeshift plan', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan for shop/pr-42 in staging mode');
     expect(result.stdout).toMatch(/^NAT gateways\s+single$/m);
-    expect(result.stdout).toMatch(/^EC2::NatGateway\s+shop--pr-42-nat-a/m);
+    expect(result.stdout).toContain(
+      "network=shared — the project's staging VPC and load balancer, shared with its other staging environments",
+    );
+    expect(result.stdout).toMatch(
+      /^EC2::NatGateway\s+shop--staging--shared-nat-a\s+delete-when-unused\s+owner=shared\.staging/m,
+    );
   });
 
   it('exits 2 with one line per problem and no stack trace for a bad compose file', async () => {

@@ -77,8 +77,20 @@ describe('compare — resources', () => {
     const { resources } = compare();
     const nat = (name: string) => resources.find((d) => d.name === name)?.present;
 
-    expect(nat('shop--pr-42-nat-a')).toEqual({ development: false, staging: true, production: true });
+    // Staging's gateway is the project's shared network's, production's two the environment's own.
+    expect(nat('shop--staging--shared-nat-a')).toEqual({
+      development: false,
+      staging: true,
+      production: false,
+    });
+    expect(nat('shop--pr-42-nat-a')).toEqual({ development: false, staging: false, production: true });
     expect(nat('shop--pr-42-nat-b')).toEqual({ development: false, staging: false, production: true });
+  });
+
+  it('shows the access-log bucket in production only: the shared load balancer keeps no access logs', () => {
+    const bucket = compare().resources.find((d) => d.type === 'AWS::S3::Bucket');
+
+    expect(bucket?.present).toEqual({ development: false, staging: false, production: true });
   });
 
   it('shows that production owns the domain itself and other modes a subdomain', () => {
@@ -107,7 +119,7 @@ describe('compare — resources', () => {
 });
 
 describe('compare — down', () => {
-  it('shows the final snapshot and the kept access logs of production', () => {
+  it('shows the final snapshot and the kept logs of production', () => {
     const { onDown } = compare();
 
     expect(onDown.find((d) => d.type === 'AWS::RDS::DBInstance')?.onDown).toEqual({
@@ -115,7 +127,7 @@ describe('compare — down', () => {
       staging: 'delete',
       production: 'snapshot-then-delete',
     });
-    expect(onDown.find((d) => d.type === 'AWS::S3::Bucket')?.onDown).toEqual({
+    expect(onDown.find((d) => d.type === 'AWS::Logs::LogGroup')?.onDown).toEqual({
       development: 'delete',
       staging: 'delete',
       production: 'retain',

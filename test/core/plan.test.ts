@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DeploymentPlan, planDeployment } from '../../core/plan.ts';
+import { type DeploymentPlan, isSharedNetworkPiece, planDeployment } from '../../core/plan.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
 import { parseDeployRequest } from '../../core/request.ts';
 import { deploymentWaves } from '../../core/waves.ts';
@@ -76,7 +76,7 @@ describe('plan — per-mode settings', () => {
     });
   });
 
-  it('plans development to leave nothing behind on down', () => {
+  it('plans development to leave nothing behind on down: its own pieces deleted, the shared network’s with its last environment', () => {
     const plan = planFor('development');
 
     expect(one(plan, 'AWS::RDS::DBInstance').onDown).toBe('delete');
@@ -84,7 +84,12 @@ describe('plan — per-mode settings', () => {
       name: 'pr-42.shop.example.com',
       onDown: 'delete',
     });
-    expect(plan.resources.filter((r) => r.onDown !== 'delete')).toEqual([]);
+    expect(plan.resources.filter((r) => r.onDown !== 'delete' && r.onDown !== 'delete-when-unused')).toEqual(
+      [],
+    );
+    expect(plan.resources.filter((r) => r.onDown === 'delete-when-unused')).toEqual(
+      plan.resources.filter(isSharedNetworkPiece),
+    );
   });
 
   it('sets database class, encryption, protection and apply-immediately from the policy', () => {
@@ -241,6 +246,132 @@ describe('plan — per-mode settings', () => {
     expect(one(planFor('development', { ttl: '24h' }), 'AWS::Scheduler::Schedule').settings.after).toBe(
       '24h',
     );
+  });
+});
+
+describe('plan — shared network (development and staging)', () => {
+  const sharedOf = (plan: DeploymentPlan) =>
+    plan.resources.filter(isSharedNetworkPiece).map((r) => [r.type, r.name, r.settings.owner, r.onDown]);
+  const TEAM_VPC = {
+    id: 'vpc-0abc12345',
+    publicSubnets: ['subnet-0a0000001', 'subnet-0b0000001'],
+    privateSubnets: ['subnet-0a0000002', 'subnet-0b0000002'],
+  };
+
+  it('marks the VPC, its subnets, gateway and route tables, the load balancer, its listeners and group as the shared network’s', () => {
+    const shared = (type: string, name: string) => [type, name, 'shared.development', 'delete-when-unused'];
+
+    expect(sharedOf(planFor('development'))).toEqual([
+      shared('AWS::EC2::VPC', 'shop--development--shared'),
+      shared('AWS::EC2::Subnet', 'shop--development--shared-public-a'),
+      shared('AWS::EC2::Subnet', 'shop--development--shared-public-b'),
+      shared('AWS::EC2::Subnet', 'shop--development--shared-private-a'),
+      shared('AWS::EC2::Subnet', 'shop--development--shared-private-b'),
+      shared('AWS::EC2::InternetGateway', 'shop--development--shared'),
+      shared('AWS::EC2::RouteTable', 'shop--development--shared-public'),
+      shared('AWS::EC2::RouteTable', 'shop--development--shared-private'),
+      shared('AWS::EC2::SecurityGroup', 'shop--development--shared-alb'),
+      shared('AWS::ElasticLoadBalancingV2::LoadBalancer', 'shop--development--shared'),
+      shared('AWS::ElasticLoadBalancingV2::Listener', 'shop--development--shared:80'),
+      shared('AWS::ElasticLoadBalancingV2::Listener', 'shop--development--shared:443'),
+    ]);
+  });
+
+  it('says which network the environment gets', () => {
+    expect(one(planFor('development'), 'AWS::EC2::VPC').settings.network).toBe(
+      "shared — the project's development VPC and load balancer, shared with its other development environments",
+    );
+  });
+
+  it('shares staging’s NAT gateway and the private route through it', () => {
+    const plan = planFor('staging');
+
+    expect(one(plan, 'AWS::EC2::NatGateway')).toMatchObject({
+      name: 'shop--staging--shared-nat-a',
+      settings: { owner: 'shared.staging', subnet: 'shop--staging--shared-public-a' },
+      onDown: 'delete-when-unused',
+    });
+    expect(ofType(plan, 'AWS::EC2::RouteTable').map((r) => r.settings)).toContainEqual({
+      owner: 'shared.staging',
+      defaultRoute: 'shop--staging--shared-nat-a',
+    });
+  });
+
+  it('keeps the environment’s own: its security groups, target groups, certificate (served by SNI) and host rules, and no access-log bucket', () => {
+    const plan = planFor('development');
+    const own = (type: string) => ofType(plan, type).filter((r) => !isSharedNetworkPiece(r));
+
+    expect(ofType(plan, 'AWS::S3::Bucket'), 'the shared load balancer keeps no access logs').toEqual([]);
+    expect(one(plan, 'AWS::ElasticLoadBalancingV2::LoadBalancer').settings.accessLogs).toBe(false);
+    expect(own('AWS::EC2::SecurityGroup').map((r) => r.name)).toEqual([
+      'shop--pr-42-services',
+      'shop--pr-42-db',
+    ]);
+    expect(own('AWS::ElasticLoadBalancingV2::TargetGroup')).toHaveLength(1);
+    expect(own('AWS::CertificateManager::Certificate').map((r) => r.name)).toEqual(['shop--pr-42']);
+    expect(own('AWS::ElasticLoadBalancingV2::ListenerCertificate')).toEqual([
+      expect.objectContaining({
+        name: 'shop--development--shared:443 shop--pr-42',
+        settings: { certificate: 'shop--pr-42', servedBy: 'SNI' },
+        onDown: 'delete',
+      }),
+    ]);
+    expect(own('AWS::ElasticLoadBalancingV2::ListenerRule')).toEqual([
+      expect.objectContaining({
+        name: 'shop--development--shared:443 web.pr-42.shop.example.com',
+        settings: expect.objectContaining({
+          host: 'web.pr-42.shop.example.com',
+          forwardTo: one(plan, 'AWS::ElasticLoadBalancingV2::TargetGroup').name,
+        }),
+      }),
+    ]);
+  });
+
+  it('points the environment’s records at the shared load balancer', () => {
+    const records = ofType(planFor('development'), 'AWS::Route53::RecordSet').filter(
+      (r) => r.name === 'web.pr-42.shop.example.com',
+    );
+
+    expect(records.map((r) => r.settings.target)).toEqual(['shop--development--shared']);
+  });
+
+  it('gives an environment without a domain a load balancer of its own, with its access logs, in the shared VPC', () => {
+    const plan = planFor('development', { domain: undefined });
+
+    expect(one(plan, 'AWS::EC2::VPC')).toMatchObject({ name: 'shop--development--shared' });
+    expect(one(plan, 'AWS::EC2::VPC').settings.network).toBe(
+      "shared — the project's development VPC, shared with its other development environments; a load balancer of its own, since a public service has no host name to route by",
+    );
+    expect(one(plan, 'AWS::ElasticLoadBalancingV2::LoadBalancer')).toMatchObject({
+      name: 'shop--pr-42',
+      settings: { accessLogs: true },
+      onDown: 'delete',
+    });
+    expect(ofType(plan, 'AWS::S3::Bucket')).toHaveLength(1);
+    expect(ofType(plan, 'AWS::EC2::SecurityGroup').map((r) => r.name)).toContain('shop--pr-42-alb');
+  });
+
+  it("plans no shared network in a team's VPC, which takes precedence", () => {
+    expect(sharedOf(planFor('development', { vpc: TEAM_VPC }))).toEqual([]);
+  });
+
+  it('plans no shared network where the mode’s network is dedicated: production, or an override', () => {
+    const dedicated = planFor('development', { overrides: { network: 'dedicated' } });
+
+    expect(sharedOf(planFor('production'))).toEqual([]);
+    expect(sharedOf(dedicated)).toEqual([]);
+    expect(one(dedicated, 'AWS::EC2::VPC')).toEqual({
+      type: 'AWS::EC2::VPC',
+      name: 'shop--pr-42',
+      settings: {
+        cidrBlock: 'a free /16 of 10.0.0.0/8, picked at the first deploy',
+        dnsSearchDomain: 'pr-42.shop.internal',
+      },
+      fromPolicy: [],
+      onDown: 'delete',
+    });
+    expect(one(dedicated, 'AWS::ElasticLoadBalancingV2::LoadBalancer').name).toBe('shop--pr-42');
+    expect(ofType(dedicated, 'AWS::S3::Bucket')).toHaveLength(1);
   });
 });
 
