@@ -5,12 +5,20 @@
  * agree and tests can check the figures by hand.
  *
  * An estimate, not a bill: usage that modeshift cannot know (builds, log
- * volume, NAT traffic, load-balancer capacity units) comes from assumptions
- * that are printed with every estimate and can be overridden.
+ * volume, NAT traffic, load-balancer capacity units, how many environments
+ * share a shared network) comes from assumptions that are printed with every
+ * estimate and can be overridden.
+ *
+ * In a shared network (`network: shared`, core/shared-network.ts) the pieces
+ * that bill by the hour whoever uses them (the load balancer, the NAT
+ * gateways and their public addresses) are the project's, not the
+ * environment's: each environment is priced its share, the whole divided by
+ * `sharedBy`. What it uses on its own (its tasks' public addresses, its NAT
+ * traffic) is not divided.
  */
 import { serviceScaling } from './autoscaling.ts';
 import { InputError, type Problem } from './errors.ts';
-import { type DeploymentPlan, planDeployment } from './plan.ts';
+import { type DeploymentPlan, isSharedNetworkPiece, planDeployment } from './plan.ts';
 import type { Mode, ResolvedPolicy } from './policy.ts';
 import type { PriceTable } from './prices.ts';
 import { type DeployRequest, isLongRunning, type Service } from './request.ts';
@@ -25,6 +33,7 @@ export const DEFAULT_ASSUMPTIONS = {
   logGbPerService: 1,
   natGbProcessed: 10,
   albLcus: 1,
+  sharedBy: 10,
 } as const;
 
 export type AssumptionName = keyof typeof DEFAULT_ASSUMPTIONS;
@@ -38,8 +47,11 @@ export const ASSUMPTION_LABELS: Readonly<Record<AssumptionName, string>> = {
   buildsPerMonth: 'builds of each service with a build section per month (one per deploy)',
   buildMinutes: 'minutes per build',
   logGbPerService: 'GB of logs each service writes to CloudWatch per month',
-  natGbProcessed: 'GB through the NAT gateways per month (all gateways together)',
-  albLcus: 'average load balancer capacity units (LCUs) per hour',
+  natGbProcessed: 'GB the environment sends through the NAT gateways per month (all gateways together)',
+  albLcus:
+    'average capacity units (LCUs) per hour of the load balancer, a shared one for all its environments',
+  sharedBy:
+    "environments of the mode sharing the project's network: a shared load balancer's and NAT gateways' cost is divided by it",
 };
 
 /** Upper bounds where a larger value is meaningless. */
@@ -47,6 +59,9 @@ const ASSUMPTION_MAXIMUMS: Readonly<Partial<Record<AssumptionName, { max: number
   hoursPerMonth: { max: 744, why: 'the hours in a 31-day month' },
   spotShare: { max: 1, why: 'a share: 0 to 1' },
 };
+
+/** Assumptions that count something whole, at least one. */
+const COUNTS: ReadonlySet<AssumptionName> = new Set(['sharedBy']);
 
 /** A bad `--assume`, or a setting the price table has no price for. */
 export class EstimateError extends InputError {
@@ -84,6 +99,8 @@ export function parseAssumptions(
       problems.push({ path, message: `${raw} is negative (expected 0 or more)` });
     } else if (bound !== undefined && value > bound.max) {
       problems.push({ path, message: `${raw} is above ${bound.max}, ${bound.why}` });
+    } else if (COUNTS.has(key) && !isCount(value)) {
+      problems.push({ path, message: countProblem(raw) });
     } else {
       assumptions[key] = value;
     }
@@ -91,6 +108,23 @@ export function parseAssumptions(
   if (problems.length > 0) throw new EstimateError(problems);
   return assumptions;
 }
+
+/**
+ * Parses `--shared-by N`: how many environments of the mode share the project's network, a whole
+ * number of at least 1. The problem names the option.
+ */
+export function parseSharedBy(raw: string): number {
+  const value = Number(raw.trim());
+  if (raw.trim() === '' || !isCount(value)) {
+    throw new EstimateError([{ path: '--shared-by', message: countProblem(raw) }]);
+  }
+  return value;
+}
+
+const isCount = (value: number) => Number.isInteger(value) && value >= 1;
+
+const countProblem = (raw: string) =>
+  `${JSON.stringify(raw)} is not a number of environments (expected a whole number, 1 or more)`;
 
 function isAssumptionName(key: string): key is AssumptionName {
   return Object.hasOwn(DEFAULT_ASSUMPTIONS, key);
@@ -269,18 +303,45 @@ function serviceItems(
     });
 }
 
+/** The plan's resources of a type, split into the environment's own and its shared network's. */
+function byOwner(plan: DeploymentPlan, type: string): { own: number; shared: number } {
+  const ofType = plan.resources.filter((r) => r.type === type);
+  const shared = ofType.filter(isSharedNetworkPiece).length;
+  return { own: ofType.length - shared, shared };
+}
+
+/** Whose a priced piece is: what its cost is divided by, and how its name and arithmetic end. */
+interface Share {
+  readonly divisor: number;
+  readonly name: string;
+  readonly formula: string;
+}
+
+const OWN: Share = { divisor: 1, name: '', formula: '' };
+
+/** A shared network's piece: `(shared by 10)`, `… / 10 environments (sharedBy)`. */
+const sharedBy = (assumptions: Assumptions): Share => ({
+  divisor: assumptions.sharedBy,
+  name: ` (shared by ${showNumber(assumptions.sharedBy)})`,
+  formula: ` / ${plural(assumptions.sharedBy, 'environment')} (sharedBy)`,
+});
+
+/** NAT gateways bill by the hour (a shared network's divided among its environments) and per GB the environment sends. */
 function natGatewayItems({ plan, prices, assumptions }: Inputs): CostItem[] {
-  const gateways = count(plan, 'AWS::EC2::NatGateway');
-  if (gateways === 0) return [];
+  const { own, shared } = byOwner(plan, 'AWS::EC2::NatGateway');
+  if (own + shared === 0) return [];
   const hours = assumptions.hoursPerMonth;
-  return [
+  const gatewayItem = (gateways: number, share: Share) =>
     item(
-      `NAT gateway ×${gateways}`,
-      hours * gateways,
+      `NAT gateway ×${gateways}${share.name}`,
+      (hours * gateways) / share.divisor,
       'gateway-hour',
       prices.natGateway.hour,
-      `${showNumber(hours)} h × ${plural(gateways, 'gateway')} × ${showUsd(prices.natGateway.hour)}`,
-    ),
+      `${showNumber(hours)} h × ${plural(gateways, 'gateway')} × ${showUsd(prices.natGateway.hour)}${share.formula}`,
+    );
+  return [
+    ...(own > 0 ? [gatewayItem(own, OWN)] : []),
+    ...(shared > 0 ? [gatewayItem(shared, sharedBy(assumptions))] : []),
     item(
       'NAT data processed',
       assumptions.natGbProcessed,
@@ -291,17 +352,19 @@ function natGatewayItems({ plan, prices, assumptions }: Inputs): CostItem[] {
   ];
 }
 
-/** One ALB serves every public service; billed per hour plus capacity units. */
+/** One ALB serves every public service; billed per hour plus capacity units, a shared one divided among its environments. */
 function loadBalancerItems({ plan, prices, assumptions }: Inputs): CostItem[] {
-  if (count(plan, 'AWS::ElasticLoadBalancingV2::LoadBalancer') === 0) return [];
+  const { own, shared } = byOwner(plan, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+  if (own + shared === 0) return [];
   const { hour, lcuHour } = prices.loadBalancer;
+  const share = shared > 0 ? sharedBy(assumptions) : OWN;
   return [
     item(
-      'load balancer',
-      assumptions.hoursPerMonth,
+      `load balancer${share.name}`,
+      assumptions.hoursPerMonth / share.divisor,
       'hour',
       hour + assumptions.albLcus * lcuHour,
-      `${showNumber(assumptions.hoursPerMonth)} h × (${showUsd(hour)} + ${showNumber(assumptions.albLcus)} LCU × ${showUsd(lcuHour)})`,
+      `${showNumber(assumptions.hoursPerMonth)} h × (${showUsd(hour)} + ${showNumber(assumptions.albLcus)} LCU × ${showUsd(lcuHour)})${share.formula}`,
     ),
   ];
 }
@@ -342,33 +405,44 @@ function alarmItems({ plan, prices }: Inputs): CostItem[] {
  * AWS bills every public IPv4 address: each task's in modes without NAT
  * (tasks get public IPs), each NAT gateway's Elastic IP, and one per zone of
  * an internet-facing load balancer. This is often the surprise in development.
+ * A shared network's addresses (its NAT gateways', its load balancer's) are
+ * divided among its environments; the tasks' are the environment's own.
  */
 function publicIpv4Items({ request, plan, prices, assumptions }: Inputs): CostItem[] {
   const publicTasks = plan.resources.some((r) => r.type === 'AWS::ECS::Service' && r.settings.assignPublicIp)
     ? runningTasks(request.services)
     : 0;
-  const natIps = count(plan, 'AWS::EC2::NatGateway');
+  const nats = byOwner(plan, 'AWS::EC2::NatGateway');
+  const balancers = byOwner(plan, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
   // One address per zone the load balancer spans: its two public subnets, or each public subnet of a team's VPC.
-  const balancerIps =
-    count(plan, 'AWS::ElasticLoadBalancingV2::LoadBalancer') > 0
-      ? (request.vpc?.publicSubnets.length ??
-        plan.resources.filter((r) => r.type === 'AWS::EC2::Subnet' && r.settings.mapPublicIpOnLaunch).length)
-      : 0;
-  const addresses = publicTasks + natIps + balancerIps;
-  if (addresses === 0) return [];
-  const parts = [
-    publicTasks > 0 ? plural(publicTasks, 'task') : '',
-    natIps > 0 ? plural(natIps, 'NAT gateway') : '',
-    balancerIps > 0 ? `${balancerIps} load balancer zones` : '',
-  ].filter((part) => part !== '');
+  const zones =
+    request.vpc?.publicSubnets.length ??
+    plan.resources.filter((r) => r.type === 'AWS::EC2::Subnet' && r.settings.mapPublicIpOnLaunch).length;
+  const hours = assumptions.hoursPerMonth;
+  const addressItem = (parts: ReadonlyArray<readonly [number, string]>, share: Share): CostItem[] => {
+    const counted = parts.filter(([n]) => n > 0);
+    const addresses = counted.reduce((sum, [n]) => sum + n, 0);
+    if (addresses === 0) return [];
+    return [
+      item(
+        `public IPv4 ×${addresses}${share.name}`,
+        (hours * addresses) / share.divisor,
+        'address-hour',
+        prices.publicIpv4.hour,
+        `${showNumber(hours)} h × (${counted.map(([, what]) => what).join(' + ')}) × ${showUsd(prices.publicIpv4.hour)}${share.formula}`,
+      ),
+    ];
+  };
+  const parts = (natIps: number, balancerIps: number): Array<readonly [number, string]> => [
+    [natIps, plural(natIps, 'NAT gateway')],
+    [balancerIps, `${balancerIps} load balancer zones`],
+  ];
   return [
-    item(
-      `public IPv4 ×${addresses}`,
-      assumptions.hoursPerMonth * addresses,
-      'address-hour',
-      prices.publicIpv4.hour,
-      `${showNumber(assumptions.hoursPerMonth)} h × (${parts.join(' + ')}) × ${showUsd(prices.publicIpv4.hour)}`,
+    ...addressItem(
+      [[publicTasks, plural(publicTasks, 'task')], ...parts(nats.own, balancers.own > 0 ? zones : 0)],
+      OWN,
     ),
+    ...addressItem(parts(nats.shared, balancers.shared > 0 ? zones : 0), sharedBy(assumptions)),
   ];
 }
 

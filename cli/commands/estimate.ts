@@ -5,12 +5,14 @@ import { formatProblem, InputError, isInputError, type Problem } from '../../cor
 import {
   ASSUMPTION_LABELS,
   ASSUMPTION_NAMES,
+  type AssumptionName,
   type Assumptions,
   DEFAULT_ASSUMPTIONS,
   estimateCost,
   type ModeEstimate,
   NOT_INCLUDED,
   parseAssumptions,
+  parseSharedBy,
   showNumber,
   showUsd,
 } from '../../core/estimate.ts';
@@ -27,6 +29,8 @@ export interface EstimateCommandOptions {
   project?: string;
   set: string[];
   assume: string[];
+  /** Environments of the mode sharing the project's network (`sharedBy`). @default 10 */
+  sharedBy?: string;
   prices?: string;
   json?: boolean;
 }
@@ -119,15 +123,26 @@ export function renderModeEstimate(estimate: ModeEstimate): string {
   )}`;
 }
 
+/** The option a changed assumption is marked with: `sharedBy` has one of its own. */
+const changedWith = (name: AssumptionName) => (name === 'sharedBy' ? '--shared-by' : '--assume');
+
 export function renderAssumptions(assumptions: Assumptions): string {
   return renderTable(
     ['assumption', 'value', 'meaning'],
     ASSUMPTION_NAMES.map((name) => [
       name,
       showNumber(assumptions[name]),
-      `${ASSUMPTION_LABELS[name]}${assumptions[name] === DEFAULT_ASSUMPTIONS[name] ? '' : ' (--assume)'}`,
+      `${ASSUMPTION_LABELS[name]}${assumptions[name] === DEFAULT_ASSUMPTIONS[name] ? '' : ` (${changedWith(name)})`}`,
     ]),
   );
+}
+
+/** The assumptions of `--assume` pairs, with `--shared-by` over them. */
+export function assumptionsOf(options: Pick<EstimateCommandOptions, 'assume' | 'sharedBy'>): Assumptions {
+  const assumptions = parseAssumptions(options.assume);
+  return options.sharedBy === undefined
+    ? assumptions
+    : { ...assumptions, sharedBy: parseSharedBy(options.sharedBy) };
 }
 
 /** How an estimate is dated and sourced: printed with every figure. */
@@ -144,7 +159,7 @@ export function renderEstimate(
   const { project, environment } = loaded.request;
   const sections = [
     `Estimated monthly cost of ${project}/${environment} (${priceLine(prices)}; no AWS calls made)`,
-    `Assumptions (change with --assume key=value):\n${renderAssumptions(assumptions)}`,
+    `Assumptions (change with --assume key=value, sharedBy with --shared-by N):\n${renderAssumptions(assumptions)}`,
     ...estimates.map(renderModeEstimate),
   ];
   if (estimates.length > 1) {
@@ -229,10 +244,14 @@ export function registerEstimate(program: Command, io: Io) {
         `override one usage assumption (repeatable): ${ASSUMPTION_NAMES.join(', ')}`,
       ),
     )
+    .option(
+      '--shared-by <n>',
+      `environments of the mode sharing the project's network, whose shared load balancer and NAT gateways cost is divided among them (default: ${DEFAULT_ASSUMPTIONS.sharedBy})`,
+    )
     .option('--prices <file.json>', 'a partial price table (JSON) merged over the bundled one')
     .option('--json', 'print one machine-readable JSON document')
     .action((options: EstimateCommandOptions) => {
-      const assumptions = parseAssumptions(options.assume);
+      const assumptions = assumptionsOf(options);
       const prices = loadPrices(options.prices, io);
       const modes = options.mode === undefined ? MODES : [resolveMode(options.mode)];
       const loads = loadPerMode(options, modes, io);

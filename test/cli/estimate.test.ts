@@ -107,6 +107,7 @@ describe('modeshift estimate --mode production --json', () => {
       logGbPerService: 1,
       natGbProcessed: 10,
       albLcus: 1,
+      sharedBy: 10,
     });
   });
 });
@@ -115,11 +116,14 @@ describe('modeshift estimate --json (every mode)', () => {
   it('lists the three modes and their totals', async () => {
     const document = await estimateJson();
 
-    // development: 11.88 + 23.75 + 2.97 Spot tasks + 22.27 ALB + 25.55 IPv4 (5 tasks + 2 zones)
-    //   + 11.68 db.t4g.micro + 2.30 + 1.00 builds (200 min × 0.005) + 1.50 + 0.00 (1-day) + 1.00 = 103.90
-    // staging: 38.60 Spot tasks + 32.85 + 0.45 NAT + 22.27 + 0.20 alarms + 10.95 IPv4 (1 NAT + 2 zones)
-    //   + 122.64 + 2.30 + 1.00 + 1.50 + 0.02 (7-day) + 1.00 = 233.78
-    expect(document.totals).toEqual({ development: 103.9, staging: 233.78, production: 482.82 });
+    // Development and staging are in the project's shared network, its pieces divided by 10 (sharedBy):
+    // development: 11.88 + 23.75 + 2.97 Spot tasks + 2.23 shared ALB (730 / 10 × 0.0305 = 2.2265)
+    //   + 18.25 IPv4 (5 tasks × 730 × 0.005) + 0.73 shared IPv4 (2 zones × 730 / 10 × 0.005)
+    //   + 11.68 db.t4g.micro + 2.30 + 1.00 builds (200 min × 0.005) + 1.50 + 0.00 (1-day) + 1.00 = 77.29
+    // staging: 38.60 Spot tasks + 3.29 shared NAT (730 / 10 × 0.045 = 3.285) + 0.45 NAT data + 2.23 shared ALB
+    //   + 0.20 alarms + 1.10 shared IPv4 ((1 NAT + 2 zones) × 730 / 10 × 0.005 = 1.095)
+    //   + 122.64 + 2.30 + 1.00 + 1.50 + 0.02 (7-day) + 1.00 = 174.33
+    expect(document.totals).toEqual({ development: 77.29, staging: 174.33, production: 482.82 });
     expect(document.modes.map((m: { mode: string }) => m.mode)).toEqual([
       'development',
       'staging',
@@ -201,6 +205,38 @@ describe('modeshift estimate — overrides', () => {
 
     // Multi-AZ: 730 × 2 × 0.258 = 376.68
     expect(monthlyOf(document.items, 'database db')).toBe(376.68);
+  });
+});
+
+describe('modeshift estimate --shared-by', () => {
+  it('divides the shared network’s pieces among that many environments', async () => {
+    const document = await estimateJson('--mode', 'dev', '--shared-by', '5');
+
+    // ALB 730 / 5 = 146 h × 0.0305 = 4.453 → 4.45; its addresses 2 × 730 / 5 = 292 × 0.005 = 1.46;
+    // total 77.29 − 2.23 − 0.73 + 4.45 + 1.46 = 80.24
+    expect(monthlyOf(document.items, 'load balancer (shared by 5)')).toBe(4.45);
+    expect(monthlyOf(document.items, 'public IPv4 ×2 (shared by 5)')).toBe(1.46);
+    expect(document.total).toBe(80.24);
+    expect(document.assumptions.sharedBy).toBe(5);
+  });
+
+  it('prints the assumption, marked with the option that changed it', async () => {
+    const standard = await runCli(['estimate', '-f', EXAMPLE, '--mode', 'dev']);
+    const changed = await runCli(['estimate', '-f', EXAMPLE, '--mode', 'dev', '--shared-by', '3']);
+
+    expect(standard.stdout).toMatch(
+      /^sharedBy\s+10\s+environments of the mode sharing the project's network.*by it$/m,
+    );
+    expect(changed.stdout).toMatch(/^sharedBy\s+3\s+.*\(--shared-by\)$/m);
+  });
+
+  it.each(['0', '1.5', 'many'])('exits 2 naming the option for --shared-by %s', async (value) => {
+    const result = await runCli(['estimate', '-f', EXAMPLE, '--shared-by', value]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `error: --shared-by: ${JSON.stringify(value)} is not a number of environments (expected a whole number, 1 or more)\n`,
+    );
   });
 });
 
@@ -298,12 +334,12 @@ describe('modeshift estimate (text)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('us-east-1 list prices as of 2026-11-26');
     expect(result.stdout).toMatch(/^hoursPerMonth\s+730\s+hours the environment runs/m);
-    expect(result.stdout).toContain('development: US$ 103.90 per month');
+    expect(result.stdout).toContain('development: US$ 77.29 per month');
     expect(result.stdout).toContain('production: US$ 482.82 per month');
     expect(result.stdout).toMatch(
       /^NAT gateway ×2\s+1460\s+gateway-hour\s+\$0\.045\s+65\.70\s+730 h × 2 gateways/m,
     );
-    expect(result.stdout).toMatch(/^103\.90\s+233\.78\s+482\.82$/m);
+    expect(result.stdout).toMatch(/^77\.29\s+174\.33\s+482\.82$/m);
   });
 
   it('marks overridden assumptions', async () => {

@@ -13,7 +13,7 @@ describe('modeshift plan --compare', () => {
       /^RDS::DBInstance\s+shop-pr-42-db-[0-9a-f]{8}\s+delete\s+delete\s+snapshot-then-delete$/m,
     );
     // Totals as computed by hand in test/cli/estimate.test.ts.
-    expect(result.stdout).toMatch(/^103\.90\s+233\.78\s+482\.82$/m);
+    expect(result.stdout).toMatch(/^77\.29\s+174\.33\s+482\.82$/m);
   });
 
   it('prints the comparison as JSON', async () => {
@@ -54,7 +54,7 @@ describe('modeshift plan --compare', () => {
     expect(document.estimate).toMatchObject({
       region: 'us-east-1',
       currency: 'USD',
-      totals: { development: 103.9, staging: 233.78, production: 482.82 },
+      totals: { development: 77.29, staging: 174.33, production: 482.82 },
     });
   });
 
@@ -70,11 +70,12 @@ describe('modeshift plan --compare', () => {
   it('prices the modes with --assume and --prices', async () => {
     const result = await planShop('--compare', '--env', 'pr-42', '--assume', 'natGbProcessed=1000', '--json');
 
-    // NAT data 1000 × 0.045 = 45.00 instead of 0.45 where there is a NAT gateway:
-    // staging 233.78 + 44.55 = 278.33, production 482.82 + 44.55 = 527.37
+    // NAT data 1000 × 0.045 = 45.00 instead of 0.45 where there is a NAT gateway (the environment's own
+    // traffic, whole even through a shared gateway): staging 174.33 + 44.55 = 218.88, production
+    // 482.82 + 44.55 = 527.37
     expect(JSON.parse(result.stdout).estimate.totals).toEqual({
-      development: 103.9,
-      staging: 278.33,
+      development: 77.29,
+      staging: 218.88,
       production: 527.37,
     });
   });

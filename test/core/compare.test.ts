@@ -145,10 +145,11 @@ describe('compare — cost', () => {
   it('estimates each mode’s monthly total', () => {
     // By hand (see test/core/estimate.test.ts for the rates):
     // development 2.97 task + 3.65 task IPv4 + 0.50 logs + 0.00 stored + 0.50 private zone = 7.62
-    // staging 2.97 + 32.85 NAT + 0.45 NAT data + 3.65 NAT IPv4 + 0.50 + 0.01 + 0.50 = 40.93
+    // staging, its NAT gateway shared by 10 environments: 2.97 + 730 × 0.045 / 10 = 3.285 → 3.29 NAT
+    //   + 0.45 NAT data + 730 × 0.005 / 10 = 0.365 → 0.37 NAT IPv4 + 0.50 + 0.01 + 0.50 = 8.09
     // production 9.01 + 65.70 + 0.45 + 7.30 + 0.50 + 0.03 + 0.50 = 83.49
     const { estimates } = compare(TINY);
 
-    expect(MODES.map((mode) => estimates[mode].total)).toEqual([7.62, 40.93, 83.49]);
+    expect(MODES.map((mode) => estimates[mode].total)).toEqual([7.62, 8.09, 83.49]);
   });
 });

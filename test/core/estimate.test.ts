@@ -8,6 +8,7 @@ import {
   estimateCost,
   type ModeEstimate,
   parseAssumptions,
+  parseSharedBy,
 } from '../../core/estimate.ts';
 import { type Mode, type Overrides, resolvePolicy } from '../../core/policy.ts';
 import { BUNDLED_PRICES, mergePrices, type PriceTable, PriceTableError } from '../../core/prices.ts';
@@ -19,7 +20,9 @@ import { type DeployRequest, parseDeployRequest } from '../../core/request.ts';
 // db.t4g.micro $0.016/h, db.m7g.large $0.168/h, gp3 $0.115/GB-month, CodeBuild
 // small $0.005/min, medium $0.01, large $0.02, Logs $0.50/GB + $0.03/GB-month,
 // hosted zone $0.50/month) and the default assumptions (730 h, 20 builds of
-// 5 min, 1 GB of logs per service, 10 GB through NAT, 1 LCU).
+// 5 min, 1 GB of logs per service, 10 GB through NAT, 1 LCU, a shared network
+// shared by 10 environments). Development and staging go into the project's
+// shared network by default, production into a network of its own.
 
 /** web: 0.5 vCPU, 1 GB, 2 replicas, public on 3000, built; worker: 0.25 vCPU, 0.5 GB, 1 replica. */
 function shopRequest(extra: Record<string, unknown> = {}): DeployRequest {
@@ -139,9 +142,11 @@ describe('estimate — NAT gateways', () => {
     expect(resources(estimate('development')).some((r) => r.startsWith('NAT gateway'))).toBe(false);
   });
 
-  it('prices one gateway in staging (single)', () => {
+  it('prices one gateway in staging (single) with a network of its own', () => {
     // 730 h × 1 × 0.045 = 32.85
-    expect(line(estimate('staging'), 'NAT gateway ×1')).toMatchObject({ quantity: 730, monthly: 32.85 });
+    expect(
+      line(estimate('staging', { overrides: { network: 'dedicated' } }), 'NAT gateway ×1'),
+    ).toMatchObject({ quantity: 730, monthly: 32.85 });
   });
 
   it('prices one gateway per zone in production (per-az, two zones)', () => {
@@ -168,7 +173,7 @@ describe('estimate — NAT gateways', () => {
 
 describe('estimate — load balancer and public addresses', () => {
   it('prices the load balancer per hour plus one LCU', () => {
-    const lb = line(estimate('staging'), 'load balancer');
+    const lb = line(estimate('production'), 'load balancer');
 
     // 730 h × (0.0225 + 1 × 0.008) = 730 × 0.0305 = 22.265, rounded half up to 22.27
     expect(lb).toMatchObject({ quantity: 730, unitPrice: 0.0305, monthly: 22.27 });
@@ -176,7 +181,9 @@ describe('estimate — load balancer and public addresses', () => {
 
   it('prices more LCUs from the albLcus assumption', () => {
     // 730 × (0.0225 + 5 × 0.008) = 730 × 0.0625 = 45.625 → 45.63
-    expect(line(estimate('staging', { assumptions: { albLcus: 5 } }), 'load balancer').monthly).toBe(45.63);
+    expect(line(estimate('production', { assumptions: { albLcus: 5 } }), 'load balancer').monthly).toBe(
+      45.63,
+    );
   });
 
   it('has no load balancer without a public service', () => {
@@ -184,7 +191,15 @@ describe('estimate — load balancer and public addresses', () => {
   });
 
   it('prices a public IPv4 address per development task, since tasks get public IPs without NAT', () => {
-    const ips = line(estimate('development'), 'public IPv4 ×5');
+    const ips = line(estimate('development'), 'public IPv4 ×3');
+
+    // 3 tasks × 730 h × 0.005 = 3 × 3.65 = 10.95; the load balancer's are the shared network's
+    expect(ips).toMatchObject({ quantity: 2190, monthly: 10.95 });
+    expect(ips.formula).toBe('730 h × (3 tasks) × $0.005');
+  });
+
+  it('prices the tasks’ and load balancer’s addresses together where the load balancer is the environment’s', () => {
+    const ips = line(estimate('development', { overrides: { network: 'dedicated' } }), 'public IPv4 ×5');
 
     // (3 tasks + 2 load balancer zones) × 730 h × 0.005 = 5 × 3.65 = 18.25
     expect(ips).toMatchObject({ quantity: 3650, monthly: 18.25 });
@@ -193,6 +208,74 @@ describe('estimate — load balancer and public addresses', () => {
   it('prices the NAT gateways’ and load balancer’s addresses in production', () => {
     // (2 NAT + 2 load balancer zones) × 730 × 0.005 = 14.60
     expect(line(estimate('production'), 'public IPv4 ×4').monthly).toBe(14.6);
+  });
+});
+
+describe('estimate — shared network', () => {
+  it('divides the shared load balancer’s hours and LCUs among sharedBy environments', () => {
+    const lb = line(estimate('development'), 'load balancer (shared by 10)');
+
+    // 730 h / 10 = 73 h × (0.0225 + 1 × 0.008) = 73 × 0.0305 = 2.2265 → 2.23
+    expect(lb).toMatchObject({ quantity: 73, unit: 'hour', unitPrice: 0.0305, monthly: 2.23 });
+    expect(lb.formula).toBe('730 h × ($0.0225 + 1 LCU × $0.008) / 10 environments (sharedBy)');
+  });
+
+  it('divides by the sharedBy assumption', () => {
+    const result = estimate('development', { assumptions: { sharedBy: 4 } });
+
+    // 730 / 4 = 182.5 h × 0.0305 = 5.56625 → 5.57; addresses 730 × 2 / 4 = 365 × 0.005 = 1.825 → 1.83
+    expect(line(result, 'load balancer (shared by 4)').monthly).toBe(5.57);
+    expect(line(result, 'public IPv4 ×2 (shared by 4)')).toMatchObject({ quantity: 365, monthly: 1.83 });
+  });
+
+  it('divides the load balancer’s addresses, not the tasks’', () => {
+    const result = estimate('development');
+
+    // 2 zones × 730 h / 10 = 146 address-hours × 0.005 = 0.73; the 3 tasks' 10.95 stay whole
+    expect(line(result, 'public IPv4 ×2 (shared by 10)')).toMatchObject({ quantity: 146, monthly: 0.73 });
+    expect(line(result, 'public IPv4 ×3').monthly).toBe(10.95);
+  });
+
+  it('divides staging’s NAT gateway and its address, not the NAT traffic the environment sends', () => {
+    const result = estimate('staging');
+
+    // 730 h × 1 / 10 = 73 gateway-hours × 0.045 = 3.285 → 3.29; data 10 GB × 0.045 = 0.45
+    // addresses (1 NAT + 2 zones) × 730 / 10 = 219 × 0.005 = 1.095 → 1.10
+    expect(line(result, 'NAT gateway ×1 (shared by 10)')).toMatchObject({ quantity: 73, monthly: 3.29 });
+    expect(line(result, 'NAT data processed').monthly).toBe(0.45);
+    expect(line(result, 'public IPv4 ×3 (shared by 10)')).toMatchObject({ quantity: 219, monthly: 1.1 });
+    expect(line(result, 'public IPv4 ×3 (shared by 10)').formula).toBe(
+      '730 h × (1 NAT gateway + 2 load balancer zones) × $0.005 / 10 environments (sharedBy)',
+    );
+  });
+
+  it('prices an environment without a domain its own load balancer whole, in the shared VPC', () => {
+    const result = estimate('development', { request: shopRequest({ domain: undefined }) });
+
+    // 730 × 0.0305 = 22.265 → 22.27; (3 tasks + 2 zones) × 730 × 0.005 = 18.25
+    expect(line(result, 'load balancer').monthly).toBe(22.27);
+    expect(line(result, 'public IPv4 ×5').monthly).toBe(18.25);
+    expect(resources(result).some((name) => name.includes('shared by'))).toBe(false);
+  });
+
+  it('costs what a network of its own costs when one environment shares it', () => {
+    expect(estimate('development', { assumptions: { sharedBy: 1 } }).total).toBe(
+      estimate('development', { overrides: { network: 'dedicated' } }).total,
+    );
+  });
+
+  it('divides nothing in production, whose network is its own', () => {
+    expect(resources(estimate('production')).some((name) => name.includes('shared by'))).toBe(false);
+  });
+
+  it('reads --shared-by as a whole number of environments, 1 or more, naming the option', () => {
+    expect(parseSharedBy('25')).toBe(25);
+    for (const raw of ['0', '2.5', 'ten', '', '-3']) {
+      expect(() => parseSharedBy(raw)).toThrow(EstimateError);
+      expect(() => parseSharedBy(raw)).toThrow(
+        `--shared-by: ${JSON.stringify(raw)} is not a number of environments (expected a whole number, 1 or more)`,
+      );
+    }
   });
 });
 
@@ -343,13 +426,14 @@ describe('estimate — totals', () => {
   it('adds up every item of the smallest environment, per mode', () => {
     // development: job 730 × (0.25 × 0.01334058 + 0.5 × 0.00146489) = 730 × 0.00406759 = 2.97
     //   + 1 task's IPv4 730 × 0.005 = 3.65 + logs 0.50 + stored 1/30 × 0.03 = 0.00 + private zone 0.50 = 7.62
-    // staging: 2.97 + NAT 32.85 + 0.45 + NAT IPv4 3.65 + logs 0.50 + stored 7/30 × 0.03 = 0.01 + 0.50 = 40.93
+    // staging, its shared NAT gateway divided by 10: 2.97 + NAT 730 × 0.045 / 10 = 3.285 → 3.29 + data 0.45
+    //   + NAT IPv4 730 × 0.005 / 10 = 0.365 → 0.37 + logs 0.50 + stored 7/30 × 0.03 = 0.01 + 0.50 = 8.09
     // production: 730 × (0.25 × 0.04048 + 0.5 × 0.004445) = 730 × 0.0123425 = 9.01
     //   + NAT 65.70 + 0.45 + IPv4 2 × 3.65 = 7.30 + logs 0.50 + stored 0.03 + 0.50 = 83.49
     const request = tinyRequest();
 
     expect(estimate('development', { request }).total).toBe(7.62);
-    expect(estimate('staging', { request }).total).toBe(40.93);
+    expect(estimate('staging', { request }).total).toBe(8.09);
     expect(estimate('production', { request }).total).toBe(83.49);
   });
 
@@ -381,6 +465,8 @@ describe('estimate — assumptions', () => {
     ['natGbProcessed=-5', 'assumptions.natGbProcessed: -5 is negative'],
     ['spotShare=1.5', 'assumptions.spotShare: 1.5 is above 1'],
     ['hoursPerMonth=800', 'assumptions.hoursPerMonth: 800 is above 744'],
+    ['sharedBy=0', 'assumptions.sharedBy: "0" is not a number of environments'],
+    ['sharedBy=1.5', 'assumptions.sharedBy: "1.5" is not a number of environments'],
     ['albLcus', '--assume: "albLcus" is not key=value'],
   ])('refuses %s, naming the assumption', (assignment, message) => {
     expect(() => parseAssumptions([assignment])).toThrow(EstimateError);
