@@ -61,8 +61,9 @@ export function jsonSummary(results: BenchResults): BenchSummary & Record<string
 
 /** How many environments fit a Region at the default quotas, and what each takes of them. */
 export function quotaSection(results: Pick<BenchResults, 'quotas'>): string {
-  const { vpcs, internetGateways, elasticIps, loadBalancers } = DEFAULT_QUOTAS;
-  return `Environments per Region at AWS's default quotas (${vpcs} VPCs, ${internetGateways} internet gateways, ${elasticIps} Elastic IPs, ${loadBalancers} load balancers; the default VPC takes a VPC and a gateway)\n${table(
+  const { vpcs, internetGateways, elasticIps, loadBalancers, namespaces, listenerCertificates } =
+    DEFAULT_QUOTAS;
+  return `Environments per Region at AWS's default quotas (${vpcs} VPCs, ${internetGateways} internet gateways, ${elasticIps} Elastic IPs, ${loadBalancers} load balancers, ${namespaces} Cloud Map namespaces, ${listenerCertificates} certificates on a load balancer's listener; the default VPC takes a VPC and a gateway; a shared network's pieces count once for all its environments)\n${table(
     ['mode', 'network', 'VPCs', 'gateways', 'Elastic IPs', 'load balancers', 'environments', 'bound by'],
     results.quotas.map((entry) => [
       entry.mode,

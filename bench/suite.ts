@@ -96,12 +96,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
   progress(
     `quotas: ${quotas
       .filter((entry) => entry.mode === 'development')
-      .map((entry) =>
-        `${entry.fit.environments} development environments in an ${entry.network}`.replace(
-          'an team',
-          'a team',
-        ),
-      )
+      .map((entry) => `${entry.fit.environments} development environments (${entry.network})`)
       .join(', ')} per Region`,
   );
 

@@ -30,13 +30,20 @@ import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { type Expiry, expiryOf } from '../core/environment-expiry.ts';
 import type { LiveCache } from '../core/live-plan.ts';
 import { environmentNames } from '../core/names.ts';
+import type { Mode } from '../core/policy.ts';
+import { sharedNetworkEnvironment, sharedNetworkMode, sharedNetworkNames } from '../core/shared-network.ts';
 import { readWebAclTraffic, type WebAclTraffic } from '../functions/aws/cloudwatch/web-acl-traffic.ts';
 import { environmentTagFilters } from '../functions/aws/ec2/network-tags.ts';
 import { rangesOf } from '../functions/aws/ec2/vpc-ranges.ts';
 import { clusterServices, isLive } from '../functions/aws/ecs/cluster-services.ts';
 import { findEnvironmentLoadBalancer } from '../functions/aws/elbv2/environment-load-balancer.ts';
 import { forwardedTargetGroups, listListeners, listRules } from '../functions/aws/elbv2/listener-routes.ts';
-import { type EnvironmentIdentity, isTaggedForEnvironment } from '../functions/aws/environment-tags.ts';
+import {
+  ENVIRONMENT_TAG,
+  type EnvironmentIdentity,
+  isTaggedForEnvironment,
+  PROJECT_TAG,
+} from '../functions/aws/environment-tags.ts';
 import { ancestorDnsNames, relativeDnsName } from '../functions/aws/route53/dns-name.ts';
 import { findPublicZonesByName } from '../functions/aws/route53/public-zones-by-name.ts';
 import { findRecord } from '../functions/aws/route53/zone-records.ts';
@@ -102,11 +109,13 @@ export interface PsEnvironment {
   readonly expiry: Expiry;
 }
 
-/** The VPC the environment runs in: one of its own, or a team's (`vpc`). */
+/** The VPC the environment runs in: one of its own, the project's shared network of a mode, or a team's (`vpc`). */
 export interface PsNetwork {
   readonly vpcId: string;
   readonly cidrs: readonly string[];
-  readonly owner: 'environment' | 'team';
+  readonly owner: 'environment' | 'shared' | 'team';
+  /** With owner `shared`: the mode whose shared network it is. */
+  readonly sharedMode?: Mode;
 }
 
 /** The environment's web ACL and what it did with the requests it saw. */
@@ -142,7 +151,7 @@ export async function readPs(
 ): Promise<PsState | undefined> {
   const owner = { project: query.project, environment: query.environment };
   const names = environmentNames(query.project, query.environment);
-  const [record, history, services, balancer, databases, caches, clusterDefault, webAcl] = await Promise.all([
+  const [record, history, services, own, databases, caches, clusterDefault, webAcl] = await Promise.all([
     readEnvironment(clients.dynamodb, query.tableName, query.project, query.environment),
     readHistory(clients.dynamodb, query.tableName, query.project, query.environment),
     clusterServices(clients.ecs, names.cluster),
@@ -153,11 +162,31 @@ export async function readPs(
     findEnvironmentWebAcl(clients.wafv2, names.webAcl, owner),
   ]);
   const network = await readNetwork(clients.ec2, owner);
+  // Its own load balancer, else the project's shared one it sits behind.
+  const sharedMode = network?.sharedMode;
+  const balancer =
+    own ??
+    (sharedMode === undefined
+      ? undefined
+      : await findEnvironmentLoadBalancer(
+          clients.elbv2,
+          sharedNetworkNames(query.project, sharedMode).loadBalancer,
+          {
+            project: query.project,
+            environment: sharedNetworkEnvironment(sharedMode),
+          },
+        ));
   if (record === undefined && services === undefined) return undefined;
   const ours = (services ?? []).filter(
     (service) => isLive(service.status) && isTaggedForEnvironment(service.tags, owner),
   );
-  const routes = balancer ? await loadBalancerRoutes(clients, balancer) : new Map<string, ServiceUrl[]>();
+  // On a shared load balancer, only the routes to the environment's own target groups.
+  const targetGroups = new Set(
+    ours.flatMap((service) => (service.loadBalancers ?? []).flatMap((entry) => entry.targetGroupArn ?? [])),
+  );
+  const routes = balancer
+    ? await loadBalancerRoutes(clients, balancer, own === undefined ? targetGroups : undefined)
+    : new Map<string, ServiceUrl[]>();
   const [shown, firewall] = await Promise.all([
     mapConcurrently(ours, CONCURRENCY, (service) => psService(clients, service, routes, clusterDefault)),
     webAcl?.ARN === undefined
@@ -185,8 +214,14 @@ async function readNetwork(ec2: EC2Client, owner: EnvironmentIdentity): Promise<
   const { SecurityGroups = [] } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters }));
   const vpcId = SecurityGroups.find((group) => group.VpcId !== undefined)?.VpcId;
   if (vpcId === undefined) return undefined;
-  const { Vpcs: team = [] } = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
-  return { vpcId, cidrs: team[0] ? rangesOf(team[0]) : [], owner: 'team' };
+  const { Vpcs: other = [] } = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+  const cidrs = other[0] ? rangesOf(other[0]) : [];
+  const tags = other[0]?.Tags ?? [];
+  const sharedMode = sharedNetworkMode(tags.find((tag) => tag.Key === ENVIRONMENT_TAG)?.Value);
+  const ours = tags.some((tag) => tag.Key === PROJECT_TAG && tag.Value === owner.project);
+  return ours && sharedMode !== undefined
+    ? { vpcId, cidrs, owner: 'shared', sharedMode }
+    : { vpcId, cidrs, owner: 'team' };
 }
 
 // ── WAF ──────────────────────────────────────────────────────────────────────
@@ -305,6 +340,7 @@ async function clusterDefaultCapacity(ecs: ECSClient, cluster: string): Promise<
 async function loadBalancerRoutes(
   clients: PsClients,
   balancer: LoadBalancer,
+  only?: ReadonlySet<string>,
 ): Promise<Map<string, ServiceUrl[]>> {
   const routes = new Map<string, ServiceUrl[]>();
   const add = (arn: string, url: ServiceUrl) => {
@@ -329,6 +365,7 @@ async function loadBalancerRoutes(
       );
       for (const action of rule.Actions ?? []) {
         for (const arn of forwardedTargetGroups(action)) {
+          if (only !== undefined && !only.has(arn)) continue;
           for (const host of hosts) {
             add(arn, {
               url: `${scheme}://${relativeDnsName(host)}/`,

@@ -81,6 +81,11 @@ export interface ObservedSetting {
   /** The resource it was read from, `type name`. */
   readonly resource: string;
   readonly value: string;
+  /**
+   * The value is a floor, not a match: a shared network's NAT gateways are the most any of its
+   * environments asked for, so more than the mode wants is no drift.
+   */
+  readonly atLeast?: boolean;
 }
 
 /** A service's autoscaling as Application Auto Scaling has it registered. */
@@ -351,6 +356,7 @@ export function settingDrift(policy: Policy, mode: string, settings: readonly Ob
   return settings.flatMap((read): Finding[] => {
     const want = expected[read.setting];
     if (want === undefined || want === read.value) return [];
+    if (read.atLeast && Number(read.value) >= Number(want)) return [];
     return [
       {
         kind: 'drift',

@@ -9,7 +9,7 @@
  * never equal an environment's (core/names.ts).
  */
 import { fitName } from './names.ts';
-import type { Mode } from './policy.ts';
+import { MODES, type Mode } from './policy.ts';
 
 /** What the environment tag of a shared network's pieces starts with. */
 export const SHARED_NETWORK_PREFIX = 'shared.';
@@ -20,8 +20,15 @@ export function sharedNetworkEnvironment(mode: Mode): string {
 }
 
 /** Whether an environment tag names a shared network rather than an environment. */
-export function isSharedNetworkEnvironment(environment: string | undefined): boolean {
+export function isSharedNetworkEnvironment(environment: string | undefined): environment is string {
   return environment?.startsWith(SHARED_NETWORK_PREFIX) === true;
+}
+
+/** The mode whose shared network an environment tag names; undefined when it names none. */
+export function sharedNetworkMode(environment: string | undefined): Mode | undefined {
+  if (!isSharedNetworkEnvironment(environment)) return undefined;
+  const mode = environment.slice(SHARED_NETWORK_PREFIX.length);
+  return MODES.find((candidate) => candidate === mode);
 }
 
 /** The names of a shared network's pieces. */

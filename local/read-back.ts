@@ -8,7 +8,12 @@
 
 import { type CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetProjectsCommand, type CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { DescribeNatGatewaysCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeNatGatewaysCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import {
   DescribeClustersCommand,
   DescribeServicesCommand,
@@ -36,6 +41,8 @@ import {
 } from '@aws-sdk/client-route-53';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { accessLogBucketName, databaseNames, environmentNames, serviceNames } from '../core/names.ts';
+import type { Mode } from '../core/policy.ts';
+import { sharedNetworkMode, sharedNetworkNames } from '../core/shared-network.ts';
 import { executionRolePath } from '../functions/aws/iam/execution-role.ts';
 import type { RecordedCall, Target } from './target.ts';
 
@@ -90,16 +97,30 @@ async function quietly<T>(read: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-async function environmentVpc(ec2: EC2Client, project: string, environment: string) {
-  const { Vpcs = [] } = await ec2.send(
-    new DescribeVpcsCommand({
-      Filters: [
-        { Name: 'tag:modeshift:project', Values: [project] },
-        { Name: 'tag:modeshift:environment', Values: [environment] },
-      ],
-    }),
+/**
+ * The VPC the environment runs in: its own, else the one its security groups
+ * are in (the project's shared network, or a team's), with the shared
+ * network's mode when it is one.
+ */
+async function environmentVpc(
+  ec2: EC2Client,
+  project: string,
+  environment: string,
+): Promise<{ vpcId?: string; sharedMode?: Mode }> {
+  const Filters = [
+    { Name: 'tag:modeshift:project', Values: [project] },
+    { Name: 'tag:modeshift:environment', Values: [environment] },
+  ];
+  const { Vpcs = [] } = await ec2.send(new DescribeVpcsCommand({ Filters }));
+  if (Vpcs[0]?.VpcId !== undefined) return { vpcId: Vpcs[0].VpcId };
+  const { SecurityGroups = [] } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters }));
+  const vpcId = SecurityGroups.find((group) => group.VpcId !== undefined)?.VpcId;
+  if (vpcId === undefined) return {};
+  const { Vpcs: other = [] } = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+  const sharedMode = sharedNetworkMode(
+    other[0]?.Tags?.find((tag) => tag.Key === 'modeshift:environment')?.Value,
   );
-  return Vpcs[0]?.VpcId;
+  return sharedMode === undefined ? { vpcId } : { vpcId, sharedMode };
 }
 
 async function loadBalancerArn(elbv2: ElasticLoadBalancingV2Client, name: string) {
@@ -178,12 +199,17 @@ export async function readEnvironmentState(
     new DescribeLogGroupsCommand({ logGroupNamePrefix: `/modeshift/${project}/${environment}/` }),
   );
 
-  const vpcId = await environmentVpc(aws.ec2, project, environment);
+  const { vpcId, sharedMode } = await environmentVpc(aws.ec2, project, environment);
   const nats = vpcId
     ? await aws.ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] }))
     : { NatGateways: [] };
 
-  const albArn = await loadBalancerArn(aws.elbv2, names.loadBalancer);
+  // Its own load balancer, else the shared network's it sits behind.
+  const albArn =
+    (await loadBalancerArn(aws.elbv2, names.loadBalancer)) ??
+    (sharedMode === undefined
+      ? undefined
+      : await loadBalancerArn(aws.elbv2, sharedNetworkNames(project, sharedMode).loadBalancer));
   const listeners = albArn
     ? await aws.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: albArn }))
     : undefined;
@@ -328,7 +354,7 @@ export async function readTeardownState(
     (await loadBalancerArn(aws.elbv2, names.loadBalancer)) !== undefined,
     `load balancer ${names.loadBalancer}`,
   );
-  note((await environmentVpc(aws.ec2, project, environment)) !== undefined, `VPC ${names.vpc}`);
+  note((await environmentVpc(aws.ec2, project, environment)).vpcId !== undefined, `VPC ${names.vpc}`);
   const clusters = await aws.ecs.send(new DescribeClustersCommand({ clusters: [names.cluster] }));
   note(
     (clusters.clusters ?? []).some((c) => c.status === 'ACTIVE'),

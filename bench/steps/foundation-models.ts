@@ -28,6 +28,7 @@ const NETWORK = {
   publicRouteTableId: 'rtb-public',
   privateRouteTableIds: ['rtb-a', 'rtb-b'],
   securityGroups: { loadBalancer: 'sg-lb', services: 'sg-services', database: 'sg-db' },
+  shared: null,
 };
 
 const LOAD_BALANCER_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/bench/1';
@@ -62,6 +63,7 @@ export function foundationModels(world: World): Record<string, StepModel> {
         dnsName: 'bench-1.us-east-1.elb.amazonaws.com',
         canonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
         accessLogBucket: 'bench-lb-logs',
+        shared: false,
         targetGroups: targetGroups.map((group) => ({
           service: group.service,
           port: group.port,

@@ -11,7 +11,7 @@ import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds'
 import type { Command } from 'commander';
 import { loadComposeFile } from '../../core/compose.ts';
 import { databaseNames, publicZoneName } from '../../core/names.ts';
-import { MODES, type Mode, resolvePolicy } from '../../core/policy.ts';
+import { MODES, type Mode, type Overrides, resolvePolicy } from '../../core/policy.ts';
 import type { DeployRequest } from '../../core/request.ts';
 import type { WorkflowName } from '../../core/workflow-definitions.ts';
 import {
@@ -51,9 +51,15 @@ const ROWS: Array<[keyof EnvironmentState, string]> = [
   ['dnsTtlSeconds', 'DNS record TTL (s)'],
 ];
 
-function request(mode: Mode, environment: string, id: string, io: Io) {
+/**
+ * shop/main is promoted in place up to production, and an environment leaves a shared network only
+ * through a down: it has a network of its own from the start. shop/preview is in the shared one.
+ */
+const PROMOTED = { network: 'dedicated' } as const;
+
+function request(mode: Mode, environment: string, id: string, io: Io, overrides: Overrides = {}) {
   const composed = loadComposeFile(EXAMPLE, { environment, mode, deploymentId: id, variables: io.env });
-  return { ...composed, resolved: resolvePolicy(composed.request.mode) };
+  return { ...composed, resolved: resolvePolicy(composed.request.mode, overrides) };
 }
 
 function check(report: RunReport): RunReport {
@@ -92,7 +98,7 @@ async function runDemo(target: Target, io: Io, say: (line: string) => void, json
   let last: ReturnType<typeof request> | undefined;
   let wiring: ServiceWiringState | undefined;
   for (const [step, mode] of MODES.entries()) {
-    const loaded = request(mode, 'main', `demo-${step + 1}-${mode}`, io);
+    const loaded = request(mode, 'main', `demo-${step + 1}-${mode}`, io, PROMOTED);
     say(`${step === 0 ? 'Deploying' : 'Promoting'} shop/main as ${mode} …`);
     const report = check(await deploy(loaded));
     say(`  done: ${report.transitions} state transitions, ${(report.durationMs / 1000).toFixed(1)}s`);
@@ -113,7 +119,7 @@ async function runDemo(target: Target, io: Io, say: (line: string) => void, json
 
   say('Bringing production back from its final snapshot (deploy --restore-latest) …');
   const restoring = await withLatestSnapshots(
-    request('production', 'main', 'demo-restore', io),
+    request('production', 'main', 'demo-restore', io, PROMOTED),
     {
       rds: target.clients('rds') as RDSClient,
       elasticache: target.clients('elasticache') as ElastiCacheClient,
@@ -124,7 +130,9 @@ async function runDemo(target: Target, io: Io, say: (line: string) => void, json
   const restored = await readRestoredDatabases(target, restoring.request.databases);
   check(await down('main', 'main'));
 
-  say('Deploying a separate development environment shop/preview, then taking it down …');
+  say(
+    "Deploying a separate development environment shop/preview in the project's shared network, then taking it down …",
+  );
   const preview = request('development', 'preview', 'demo-preview', io);
   check(await deploy(preview));
   check(await down('preview'));

@@ -67,7 +67,12 @@ export function registerPs(program: Command, io: Io) {
 
 function networkText(network: PsNetwork): string {
   const ranges = network.cidrs.join(', ');
-  return `${network.vpcId}${ranges ? ` ${ranges}` : ''} (${network.owner === 'team' ? 'your VPC' : 'its own'})`;
+  const whose = {
+    environment: 'its own',
+    shared: `the project's shared ${network.sharedMode ?? ''} network`,
+    team: 'your VPC',
+  }[network.owner];
+  return `${network.vpcId}${ranges ? ` ${ranges}` : ''} (${whose})`;
 }
 
 function urlText(url: ServiceUrl): string {

@@ -41,8 +41,7 @@ import {
   ListWebACLsCommand,
   WAFV2Client,
 } from '@aws-sdk/client-wafv2';
-import { MODES } from '../../core/policy.ts';
-import { sharedNetworkEnvironment, sharedNetworkNames } from '../../core/shared-network.ts';
+import { sharedNetworkNames } from '../../core/shared-network.ts';
 import { findEnvironmentCertificates } from '../aws/acm/environment-certificates.ts';
 import { deleteServiceAlarms } from '../aws/cloudwatch/service-alarms.ts';
 import { withNetworkLease } from '../aws/dynamodb/network-lease.ts';
@@ -50,6 +49,7 @@ import {
   deleteTargetGroups,
   findEnvironmentLoadBalancer,
   findEnvironmentTargetGroups,
+  findSharedLoadBalancers,
 } from '../aws/elbv2/environment-load-balancer.ts';
 import { listListeners, removeRoutesTo } from '../aws/elbv2/listener-routes.ts';
 import type { EnvironmentIdentity } from '../aws/environment-tags.ts';
@@ -161,7 +161,7 @@ export const deleteLoadBalancer = defineStep({
 
     const groups = await findEnvironmentTargetGroups(elbv2, input.names.targetGroupPrefix, owner);
     // On the project's shared load balancers: the environment's rules and certificate, never another's.
-    const shared = await sharedLoadBalancers(elbv2, input.project);
+    const shared = await findSharedLoadBalancers(elbv2, input.project);
     for (const { balancer } of shared) {
       const arn = balancer.LoadBalancerArn as string;
       await removeRoutesTo(
@@ -185,26 +185,6 @@ export const deleteLoadBalancer = defineStep({
   },
   settled: (output) => output.done,
 });
-
-/** The project's shared load balancers (`network: shared`), one per mode at most. */
-async function sharedLoadBalancers(
-  elbv2: ElasticLoadBalancingV2Client,
-  project: string,
-): Promise<Array<{ mode: (typeof MODES)[number]; balancer: LoadBalancer }>> {
-  const found: Array<{ mode: (typeof MODES)[number]; balancer: LoadBalancer }> = [];
-  for (const mode of MODES) {
-    const balancer = await findEnvironmentLoadBalancer(
-      elbv2,
-      sharedNetworkNames(project, mode).loadBalancer,
-      {
-        project,
-        environment: sharedNetworkEnvironment(mode),
-      },
-    );
-    if (balancer?.LoadBalancerArn !== undefined) found.push({ mode, balancer });
-  }
-  return found;
-}
 
 /**
  * Takes the environment's certificates off the shared load balancer's

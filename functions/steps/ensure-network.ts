@@ -58,11 +58,11 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CACHE_PORT } from '../../core/cache-engines.ts';
 import type { TargetGroupSpec } from '../../core/execution-input.ts';
-import type { SharedNetworkSpec } from '../../core/shared-network.ts';
+import { type SharedNetworkSpec, sharedNetworkMode, sharedNetworkSpec } from '../../core/shared-network.ts';
 import { parseCidr, type SubnetRole, subnetCidrs } from '../../core/vpc-cidr.ts';
 import { withNetworkLease } from '../aws/dynamodb/network-lease.ts';
 import { environmentTagFilters, ROUTE_TABLE_TAG, SUBNET_TAG } from '../aws/ec2/network-tags.ts';
-import { checkOwnVpc, networkMoveProblem, type OwnVpc, sharedMoveProblem } from '../aws/ec2/own-vpc.ts';
+import { checkOwnVpc, networkMoveProblem, type OwnVpc, sharedPlacement } from '../aws/ec2/own-vpc.ts';
 import { createVpcInFreeRange, rangeChangeRefused } from '../aws/ec2/vpc-ranges.ts';
 import { assertOwned, type EnvironmentIdentity, lacksTags, tagValue } from '../aws/environment-tags.ts';
 import { hasAwsErrorName } from '../aws/errors.ts';
@@ -187,9 +187,13 @@ export const ensureNetwork = defineStep({
     const shared = input.vpc ? null : (input.sharedNetwork ?? null);
     // Nothing moves between VPCs: an environment changes network through a down.
     if (shared !== null && !(await hasOwnVpc(ec2, input))) {
-      const move = await sharedMoveProblem(ec2, ownerOf(input), shared.environment);
-      if (move !== undefined) throw new StepError('Modeshift.NetworkChangeRefused', move);
-      return inSharedNetwork(ec2, ddb, input, shared);
+      const placed = await sharedPlacement(ec2, ownerOf(input), shared.environment);
+      if (placed.problem !== undefined) throw new StepError('Modeshift.NetworkChangeRefused', placed.problem);
+      // A mode change keeps the environment in the shared network it runs in (another mode's).
+      const kept = placed.keep === undefined ? undefined : sharedNetworkMode(placed.keep);
+      const network =
+        kept === undefined ? shared : sharedNetworkSpec(input.project, kept, shared.loadBalancer);
+      return inSharedNetwork(ec2, ddb, input, network);
     }
     const move = await networkMoveProblem(ec2, ownerOf(input), input.vpc?.id);
     if (move !== undefined) throw new StepError('Modeshift.NetworkChangeRefused', move);

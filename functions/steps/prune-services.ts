@@ -80,6 +80,7 @@ import {
   deleteTargetGroups,
   findEnvironmentLoadBalancer,
   findEnvironmentTargetGroups,
+  findSharedLoadBalancers,
 } from '../aws/elbv2/environment-load-balancer.ts';
 import { removeRoutesTo } from '../aws/elbv2/listener-routes.ts';
 import { type EnvironmentIdentity, isTaggedForEnvironment } from '../aws/environment-tags.ts';
@@ -171,8 +172,11 @@ export const pruneServices = defineStep({
     const unwantedGroups = (
       await findEnvironmentTargetGroups(clients.elbv2, input.names.targetGroupPrefix, owner)
     ).filter((group) => !wanted.targetGroups.has(group.TargetGroupName ?? ''));
-    const balancer = await environmentLoadBalancer(clients.elbv2, input.names.loadBalancer, owner);
-    if (balancer?.LoadBalancerArn !== undefined && balancer.DNSName !== undefined) {
+    // Its own load balancer, or the project's shared one it sits behind (only its own routes go there).
+    const own = await environmentLoadBalancer(clients.elbv2, input.names.loadBalancer, owner);
+    const shared = await findSharedLoadBalancers(clients.elbv2, input.project);
+    for (const balancer of [...(own ? [own] : []), ...shared.map((found) => found.balancer)]) {
+      if (balancer.LoadBalancerArn === undefined || balancer.DNSName === undefined) continue;
       await deleteStaleRecords(clients.route53, owner, balancer.DNSName, wanted.hostnames);
       await removeRoutesTo(
         clients.elbv2,

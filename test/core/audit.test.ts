@@ -281,6 +281,30 @@ describe('settingDrift — ECS Exec', () => {
   });
 });
 
+describe('settingDrift — a shared network’s NAT gateways', () => {
+  const nat = (value: string, atLeast?: true) => [
+    {
+      setting: 'natGateways' as const,
+      resource: 'vpc shop--shared.development',
+      value,
+      ...(atLeast ? { atLeast } : {}),
+    },
+  ];
+
+  it('takes more gateways than the mode wants as no drift, and fewer as drift', () => {
+    const development = resolvePolicy('development').policy;
+    const staging = resolvePolicy('staging').policy;
+    expect(settingDrift(development, 'development', nat('1', true))).toEqual([]);
+    expect(settingDrift(staging, 'staging', nat('0', true))).toEqual([
+      expect.objectContaining({ kind: 'drift', setting: 'natGateways', expected: '1', actual: '0' }),
+    ]);
+    expect(
+      settingDrift(development, 'development', nat('1')),
+      'a network of its own must match',
+    ).toHaveLength(1);
+  });
+});
+
 describe('auditFindings — an environment taken down', () => {
   const left: AuditResource[] = [
     { type: 'final-snapshot', name: 'shop-pr-1-db-abc-final-20261126070000' },

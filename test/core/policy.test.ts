@@ -159,6 +159,19 @@ describe('mode policy — overrides', () => {
     expect(attempt).toThrowError(message);
   });
 
+  it('refuses a web ACL or deletion protection on the shared load balancer, naming each setting', () => {
+    expect(() => resolvePolicy('staging', { waf: true })).toThrowError(
+      'overrides.waf: true contradicts network "shared"',
+    );
+    const production = () => resolvePolicy('production', { network: 'shared' });
+    expect(production).toThrowError(PolicyError);
+    expect(production).toThrowError(/overrides\.waf: .*overrides\.lbDeletionProtection: /s);
+    expect(
+      resolvePolicy('production', { network: 'shared', waf: false, lbDeletionProtection: false }).overridden,
+    ).toEqual(['network', 'lbDeletionProtection', 'waf']);
+    expect(resolvePolicy('staging', { waf: true, network: 'dedicated' }).policy.waf).toBe(true);
+  });
+
   it('converts command-line assignments to each setting’s type', () => {
     expect(
       parseOverrideAssignments([

@@ -165,7 +165,10 @@ describe('modeshift audit on the local AWS', () => {
 
   it('after a promotion from development to production, names what the development deploy left behind', async () => {
     const target = aws.target();
-    expect((await deployShop(target, 'development')).status).toBe('SUCCEEDED');
+    // Promoted in place: a network of its own from the start (network dedicated).
+    expect((await deployShop(target, 'development', 'main', { network: 'dedicated' })).status).toBe(
+      'SUCCEEDED',
+    );
     expect((await deployShop(target, 'production')).status).toBe('SUCCEEDED');
 
     const report = await auditShop(target);

@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { accessLogBucketName, environmentNames } from '../../core/names.ts';
-import { MODE_POLICIES, MODES } from '../../core/policy.ts';
+import { MODE_POLICIES, MODES, type Mode } from '../../core/policy.ts';
+import { sharedNetworkNames } from '../../core/shared-network.ts';
 import { readEnvironmentState } from '../../local/read-back.ts';
 import { taggedResources } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
@@ -26,13 +27,17 @@ const aws = useLocalAws();
  * the ports its target groups send to, the ports its security group may reach
  * in the services' group, and the access-log bucket's policy and lifecycle.
  */
-async function readLoadBalancerExposure(target: Target, project: string, environment: string) {
+async function readLoadBalancerExposure(target: Target, project: string, environment: string, mode: Mode) {
   const names = environmentNames(project, environment);
+  // In a shared network the environment sits behind the project's load balancer of the mode, with its group.
+  const shared = MODE_POLICIES[mode].network === 'shared' ? sharedNetworkNames(project, mode) : undefined;
+  const balancerName = shared?.loadBalancer ?? names.loadBalancer;
+  const balancerGroup = shared?.albSecurityGroup ?? names.albSecurityGroup;
   const elbv2 = target.clients('elasticloadbalancingv2') as ElasticLoadBalancingV2Client;
   const ec2 = target.clients('ec2') as EC2Client;
   const s3 = target.clients('s3') as S3Client;
   const [balancer] =
-    (await elbv2.send(new DescribeLoadBalancersCommand({ Names: [names.loadBalancer] }))).LoadBalancers ?? [];
+    (await elbv2.send(new DescribeLoadBalancersCommand({ Names: [balancerName] }))).LoadBalancers ?? [];
   const arn = balancer?.LoadBalancerArn as string;
   const attributes = (await elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn })))
     .Attributes;
@@ -43,12 +48,12 @@ async function readLoadBalancerExposure(target: Target, project: string, environ
       new DescribeSecurityGroupsCommand({
         Filters: [
           { Name: 'vpc-id', Values: [balancer?.VpcId as string] },
-          { Name: 'group-name', Values: [names.albSecurityGroup, names.serviceSecurityGroup] },
+          { Name: 'group-name', Values: [balancerGroup, names.serviceSecurityGroup] },
         ],
       }),
     )
   ).SecurityGroups;
-  const loadBalancerGroup = groups?.find((group) => group.GroupName === names.albSecurityGroup)?.GroupId;
+  const loadBalancerGroup = groups?.find((group) => group.GroupName === balancerGroup)?.GroupId;
   const services = groups?.find((group) => group.GroupName === names.serviceSecurityGroup);
   const fromLoadBalancer = (services?.IpPermissions ?? []).filter((permission) =>
     (permission.UserIdGroupPairs ?? []).some((pair) => pair.GroupId === loadBalancerGroup),
@@ -62,8 +67,14 @@ async function readLoadBalancerExposure(target: Target, project: string, environ
     ingressFromLoadBalancer: fromLoadBalancer
       .map((permission) => `${permission.IpProtocol}:${permission.FromPort ?? ''}-${permission.ToPort ?? ''}`)
       .sort(),
-    bucketPolicy: JSON.parse((await s3.send(new GetBucketPolicyCommand(owner))).Policy ?? '{}'),
-    bucketLifecycle: (await s3.send(new GetBucketLifecycleConfigurationCommand(owner))).Rules,
+    accessLogs: attributes?.find((a) => a.Key === 'access_logs.s3.enabled')?.Value,
+    // The shared load balancer keeps no access logs: no bucket.
+    ...(shared === undefined
+      ? {
+          bucketPolicy: JSON.parse((await s3.send(new GetBucketPolicyCommand(owner))).Policy ?? '{}'),
+          bucketLifecycle: (await s3.send(new GetBucketLifecycleConfigurationCommand(owner))).Rules,
+        }
+      : {}),
   };
 }
 
@@ -90,13 +101,18 @@ describe.each(MODES)('deploy on the local AWS — %s', (mode) => {
     expect(state.lbDeletionProtection.value).toBe(String(policy.lbDeletionProtection));
     expect(state.dnsTtlSeconds.value).toBe(String(policy.dnsTtlSeconds));
 
-    const exposure = await readLoadBalancerExposure(aws.target(), 'shop', 'main');
+    const exposure = await readLoadBalancerExposure(aws.target(), 'shop', 'main', mode);
     expect(exposure.dropsInvalidHeaders).toBe('true');
     expect(exposure.targetPorts.length).toBeGreaterThan(0);
     expect(exposure.ingressFromLoadBalancer).toEqual(
       exposure.targetPorts.map((port) => `tcp:${port}-${port}`).sort(),
     );
-    expect(exposure.bucketPolicy.Statement).toContainEqual(
+    if (policy.network === 'shared') {
+      expect(exposure.accessLogs, 'the shared load balancer keeps no access logs').toBe('false');
+      return;
+    }
+    expect(exposure.accessLogs).toBe('true');
+    expect(exposure.bucketPolicy?.Statement).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
         Action: 's3:*',

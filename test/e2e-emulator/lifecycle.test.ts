@@ -33,7 +33,8 @@ async function vpcIds(target: Target, environment: string) {
 
 describe('promotion on the local AWS', () => {
   it('updates retention, TTLs, deletion protection and capacity in place from development to production', async () => {
-    await deployShop(aws.target(), 'development');
+    // An environment to be promoted to production in place starts with a network of its own (network dedicated).
+    await deployShop(aws.target(), 'development', 'main', { network: 'dedicated' });
     const before = {
       vpcs: await vpcIds(aws.target(), 'main'),
       resources: await taggedResources(aws.target(), 'shop', 'main'),
@@ -110,7 +111,11 @@ describe('failure on the local AWS', () => {
       }),
     );
 
-    const failed = await deployShop(aws.target(), 'staging', 'main', { deploymentId: 'retry-me' });
+    // The squatter takes the name of the environment's own load balancer: a network of its own.
+    const failed = await deployShop(aws.target(), 'staging', 'main', {
+      deploymentId: 'retry-me',
+      network: 'dedicated',
+    });
 
     expect(failed).toMatchObject({
       status: 'FAILED',
@@ -134,7 +139,10 @@ describe('failure on the local AWS', () => {
     await elbv2.send(
       new DeleteLoadBalancerCommand({ LoadBalancerArn: squatter.LoadBalancers?.[0]?.LoadBalancerArn }),
     );
-    const rerun = await deployShop(aws.target(), 'staging', 'main', { deploymentId: 'retry-me' });
+    const rerun = await deployShop(aws.target(), 'staging', 'main', {
+      deploymentId: 'retry-me',
+      network: 'dedicated',
+    });
 
     expect(rerun.status).toBe('SUCCEEDED');
     expect(await records(aws.target()).environment()).toMatchObject({ status: 'deployed', mode: 'staging' });
@@ -144,7 +152,8 @@ describe('failure on the local AWS', () => {
 
 describe('isolation on the local AWS', () => {
   it('never touches another environment of the same project', async () => {
-    await deployShop(aws.target(), 'development', 'pr-1');
+    // pr-1, to be promoted, has a network of its own; pr-2 is in the project's shared development network.
+    await deployShop(aws.target(), 'development', 'pr-1', { network: 'dedicated' });
     await deployShop(aws.target(), 'development', 'pr-2');
     const pr2 = await taggedResources(aws.target(), 'shop', 'pr-2');
     const pr2State = await readEnvironmentState(aws.target(), 'shop', 'pr-2', SHOP_SERVICES);
@@ -157,7 +166,7 @@ describe('isolation on the local AWS', () => {
     expect(Object.entries(after).map(([key, read]) => [key, read.value])).toEqual(
       Object.entries(pr2State).map(([key, read]) => [key, read.value]),
     );
-    expect(await vpcIds(aws.target(), 'pr-2')).toHaveLength(1);
+    expect(await vpcIds(aws.target(), 'shared.development'), 'the shared VPC pr-2 runs in').toHaveLength(1);
     expect(await records(aws.target()).environment('pr-2')).toMatchObject({
       status: 'deployed',
       mode: 'development',

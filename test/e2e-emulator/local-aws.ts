@@ -47,7 +47,7 @@ export async function deployShop(
   target: Target,
   mode: Mode,
   environment = 'main',
-  extra: { force?: boolean; deploymentId?: string } = {},
+  extra: { force?: boolean; deploymentId?: string; network?: 'shared' | 'dedicated' } = {},
 ): Promise<RunReport> {
   deployments += 1;
   const composed = loadComposeFile(EXAMPLE, {
@@ -57,7 +57,8 @@ export async function deployShop(
     variables: {},
     ...(extra.force ? { force: true } : {}),
   });
-  return deployOnTarget(target, { ...composed, resolved: resolvePolicy(composed.request.mode) });
+  const overrides = extra.network === undefined ? {} : { network: extra.network };
+  return deployOnTarget(target, { ...composed, resolved: resolvePolicy(composed.request.mode, overrides) });
 }
 
 /**

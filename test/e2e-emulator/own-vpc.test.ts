@@ -286,7 +286,7 @@ describe("a team's own VPC on the local AWS", () => {
         aws.endpoint(),
         ...extra,
       ]);
-    expect((await deploy()).code).toBe(0);
+    expect((await deploy('--set', 'network=dedicated')).code).toBe(0);
     const { Vpcs = [] } = await ec2(target).send(new DescribeVpcsCommand({ Filters: tagged('pr-3') }));
 
     const moved = await deploy(

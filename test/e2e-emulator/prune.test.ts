@@ -60,7 +60,9 @@ function deploy(target: Target, file: string, deploymentId: string, options: Run
     deploymentId,
     variables: {},
   });
-  return deployOnTarget(target, { ...composed, resolved: resolvePolicy(composed.request.mode) }, options);
+  // The environment's own load balancer, whose routes the tests read back (shared-network.test.ts prunes on the shared one).
+  const resolved = resolvePolicy(composed.request.mode, { network: 'dedicated' });
+  return deployOnTarget(target, { ...composed, resolved }, options);
 }
 
 function clientsOf(target: Target) {

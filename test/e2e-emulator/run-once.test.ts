@@ -51,7 +51,12 @@ services:
 
 let deployments = 0;
 
-async function deploy(target: Target, file: string, mode: Mode = 'development') {
+async function deploy(
+  target: Target,
+  file: string,
+  mode: Mode = 'development',
+  overrides: { network?: 'shared' | 'dedicated' } = {},
+) {
   deployments += 1;
   const composed = loadComposeFile(file, {
     environment: 'main',
@@ -59,7 +64,7 @@ async function deploy(target: Target, file: string, mode: Mode = 'development') 
     deploymentId: `run-once-${deployments}`,
     variables: {},
   });
-  return deployOnTarget(target, { ...composed, resolved: resolvePolicy(composed.request.mode) });
+  return deployOnTarget(target, { ...composed, resolved: resolvePolicy(composed.request.mode, overrides) });
 }
 
 const ecs = (target: Target) => target.clients('ecs') as ECSClient;
@@ -188,7 +193,11 @@ describe('a run-once migration on the local AWS', () => {
 
   it('snapshots the database first in production (<instance>-pre-<deployment>, tagged, kept), and not in development', async () => {
     const target = aws.target();
-    expect((await deploy(target, composeFile('echo migrated', 'hello'))).status).toBe('SUCCEEDED');
+    // Promoted to production in place: a network of its own from the start.
+    const development = await deploy(target, composeFile('echo migrated', 'hello'), 'development', {
+      network: 'dedicated',
+    });
+    expect(development.status).toBe('SUCCEEDED');
     expect(callsOf(target, 'rds', 'CreateDBSnapshotCommand'), 'development takes none').toEqual([]);
 
     const report = await deploy(target, composeFile('echo migrated', 'hello'), 'production');

@@ -1,12 +1,19 @@
-// The shared network on the local AWS, read back: development environments of
-// a project share one VPC and one load balancer, each with its own security
-// groups, target groups and a host rule; a down removes only the
-// environment's pieces, and the last one removes the shared ones; production
-// gets a network of its own.
+// The shared network on the local AWS, read back: ten development
+// environments of the bundled example, deployed five at a time, share one VPC
+// and one load balancer, each with its own security groups, target groups,
+// certificate and host rule; a down removes only the environment's pieces, and
+// the last one removes the shared ones; production gets a network of its own;
+// a mode change keeps an environment in its shared network, and promotion
+// into production's dedicated network is refused before anything changes.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeSecurityGroupsCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeNatGatewaysCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import {
   DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
@@ -23,10 +30,10 @@ import { type Mode, resolvePolicy } from '../../core/policy.ts';
 import { sharedNetworkNames } from '../../core/shared-network.ts';
 import { deployOnTarget, downOnTarget } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
-import { auditComposeFile, useLocalAws } from './local-aws.ts';
+import { auditComposeFile, deployShop, downShop, EXAMPLE, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
-const PROJECT = 'preview';
+const PROJECT = 'shop';
 
 function composeFile(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'modeshift-shared-')), 'compose.yaml');
@@ -36,7 +43,7 @@ function composeFile(): string {
 services:
   web:
     image: nginx:1.27
-    domainname: preview.example.com
+    domainname: shop.example.com
     ports: ["80:80"]
     environment:
       API_URL: http://api:8080
@@ -52,17 +59,10 @@ async function deploy(target: Target, file: string, environment: string, mode: M
   const composed = loadComposeFile(file, {
     environment,
     mode,
-    deploymentId: `shared-${environment}`,
+    deploymentId: `shared-${environment}-${mode}`,
     variables: {},
   });
   const report = await deployOnTarget(target, { ...composed, resolved: resolvePolicy(mode) });
-  expect(report.status, `${environment}: ${report.failedState}: ${report.error} ${report.cause ?? ''}`).toBe(
-    'SUCCEEDED',
-  );
-}
-
-async function down(target: Target, environment: string) {
-  const report = await downOnTarget(target, { project: PROJECT, environment });
   expect(report.status, `${environment}: ${report.failedState}: ${report.error} ${report.cause ?? ''}`).toBe(
     'SUCCEEDED',
   );
@@ -119,11 +119,20 @@ async function httpsRoutes(target: Target, loadBalancerArn: string) {
 }
 
 describe('the shared network on the local AWS', () => {
-  it('puts three development environments on one VPC and one load balancer, and removes them one by one', async () => {
+  it('runs ten development environments of the example on one VPC and one load balancer, and removes them one by one', async () => {
     const target = aws.target();
-    const file = composeFile();
-    const environments = ['pr-1', 'pr-2', 'pr-3'];
-    for (const environment of environments) await deploy(target, file, environment);
+    const environments = Array.from({ length: 10 }, (_, index) => `pr-${index + 1}`);
+    // Five at a time: their deploys take the shared network's lease in turn.
+    for (const batch of [environments.slice(0, 5), environments.slice(5)]) {
+      const reports = await Promise.all(
+        batch.map((environment) => deployShop(target, 'development', environment)),
+      );
+      for (const report of reports)
+        expect(
+          report.status,
+          `${report.environment}: ${report.failedState}: ${report.error} ${report.cause ?? ''}`,
+        ).toBe('SUCCEEDED');
+    }
 
     const shared = sharedNetworkNames(PROJECT, 'development');
     const all = await inventory(target);
@@ -149,10 +158,10 @@ describe('the shared network on the local AWS', () => {
     const routes = await httpsRoutes(target, balancer?.LoadBalancerArn as string);
     expect(routes.ports).toEqual([80, 443]);
     expect(routes.rules.map((rule) => rule.hosts).sort()).toEqual(
-      environments.map((environment) => [`${environment}.preview.example.com`]).sort(),
+      environments.map((environment) => [`${environment}.shop.example.com`]).sort(),
     );
-    expect(new Set(routes.rules.map((rule) => rule.priority)).size, 'each rule its own priority').toBe(3);
-    expect(routes.certificates, 'each environment’s certificate, served by SNI').toBe(3);
+    expect(new Set(routes.rules.map((rule) => rule.priority)).size, 'each rule its own priority').toBe(10);
+    expect(routes.certificates, 'each environment’s certificate, served by SNI').toBe(10);
     for (const rule of routes.rules) {
       const environment = rule.hosts[0]?.split('.')[0] as string;
       const group = all.targetGroups.find((candidate) => candidate.TargetGroupArn === rule.targetGroup);
@@ -160,34 +169,37 @@ describe('the shared network on the local AWS', () => {
         `${PROJECT}-${environment}-web`,
       );
     }
-    const audit = await auditComposeFile(target, { file, project: PROJECT, environment: 'pr-2' });
+    const audit = await auditComposeFile(target, { file: EXAMPLE, project: PROJECT, environment: 'pr-5' });
     expect(audit.findings).toEqual([]);
 
-    await down(target, 'pr-2');
+    expect((await downShop(target, 'pr-5')).status).toBe('SUCCEEDED');
     const afterMiddle = await inventory(target);
     expect(afterMiddle.vpcs.map((vpc) => vpc.id)).toEqual([vpcId]);
     expect(afterMiddle.loadBalancers.map((found) => found.LoadBalancerArn)).toEqual([
       balancer?.LoadBalancerArn,
     ]);
-    expect(afterMiddle.securityGroups.some((group) => group.environment === 'pr-2')).toBe(false);
+    expect(afterMiddle.securityGroups.some((group) => group.environment === 'pr-5')).toBe(false);
     const left = await httpsRoutes(target, balancer?.LoadBalancerArn as string);
-    expect(left.rules.map((rule) => rule.hosts[0]).sort()).toEqual([
-      'pr-1.preview.example.com',
-      'pr-3.preview.example.com',
-    ]);
     expect(
-      left.rules.map((rule) => rule.targetGroup),
-      'the other two still forward to their target groups',
+      left.rules.map((rule) => rule.targetGroup).sort(),
+      'the other nine still forward to their target groups',
     ).toEqual(
-      routes.rules.filter((rule) => !rule.hosts[0]?.startsWith('pr-2')).map((rule) => rule.targetGroup),
+      routes.rules
+        .filter((rule) => !rule.hosts[0]?.startsWith('pr-5.'))
+        .map((rule) => rule.targetGroup)
+        .sort(),
     );
-    expect(left.certificates).toBe(2);
+    expect(left.certificates).toBe(9);
 
-    await down(target, 'pr-1');
-    await down(target, 'pr-3');
-    const none = await inventory(target);
-    expect(none).toEqual({ vpcs: [], securityGroups: [], loadBalancers: [], targetGroups: [] });
-  });
+    for (const environment of environments.filter((name) => name !== 'pr-5'))
+      expect((await downShop(target, environment)).status).toBe('SUCCEEDED');
+    expect(await inventory(target), 'the last down leaves nothing').toEqual({
+      vpcs: [],
+      securityGroups: [],
+      loadBalancers: [],
+      targetGroups: [],
+    });
+  }, 300_000);
 
   it('gives production a network of its own next to the shared development one', async () => {
     const target = aws.target();
@@ -202,5 +214,47 @@ describe('the shared network on the local AWS', () => {
         sharedNetworkNames(PROJECT, 'development').loadBalancer,
       ].sort(),
     );
+  });
+
+  it('keeps an environment in its shared network through a mode change, and refuses production’s dedicated one', async () => {
+    const target = aws.target();
+    const file = composeFile();
+    await deploy(target, file, 'pr-1');
+    const [before] = (await inventory(target)).vpcs;
+
+    await deploy(target, file, 'pr-1', 'staging');
+    const staged = await inventory(target);
+    expect(staged.vpcs, 'still the development network’s VPC').toEqual([before]);
+    const ec2 = target.clients('ec2') as EC2Client;
+    const { NatGateways = [] } = await ec2.send(
+      new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [before?.id as string] }] }),
+    );
+    expect(
+      NatGateways.filter((gateway) => gateway.State === 'available'),
+      'staging’s NAT gateway, there',
+    ).toHaveLength(1);
+    const audit = await auditComposeFile(target, { file, project: PROJECT, environment: 'pr-1' });
+    expect(audit.findings).toEqual([]);
+
+    const composed = loadComposeFile(file, {
+      environment: 'pr-1',
+      mode: 'production',
+      deploymentId: 'up',
+      variables: {},
+    });
+    const refused = await deployOnTarget(target, { ...composed, resolved: resolvePolicy('production') });
+    expect(refused).toMatchObject({
+      status: 'FAILED',
+      failedState: 'EnsureNetwork',
+      error: 'Modeshift.NetworkChangeRefused',
+    });
+    expect(refused.cause).toContain(
+      `${PROJECT}/pr-1 runs in the project's shared development network (${before?.id}): an environment leaves a shared network only through a down`,
+    );
+    const after = await inventory(target);
+    expect(after.vpcs, 'no VPC made for production').toEqual([before]);
+    expect(after.loadBalancers.map((balancer) => balancer.LoadBalancerName)).toEqual([
+      sharedNetworkNames(PROJECT, 'development').loadBalancer,
+    ]);
   });
 });

@@ -29,6 +29,9 @@ const deploy = (file: string, environment: string, ...extra: string[]) =>
     environment,
     '--mode',
     'development',
+    // Each environment a VPC of its own, in a range of its own (the shared network has one for all).
+    '--set',
+    'network=dedicated',
     '--quiet',
     '--endpoint',
     aws.endpoint(),

@@ -14,7 +14,12 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { type CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetProjectsCommand, type CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { DescribeNatGatewaysCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeNatGatewaysCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeClustersCommand,
@@ -49,12 +54,14 @@ import type {
 } from '../../../core/audit.ts';
 import { environmentResources } from '../../../core/environment-resources.ts';
 import { accessLogBucketName, environmentNames } from '../../../core/names.ts';
+import { isSharedNetworkEnvironment } from '../../../core/shared-network.ts';
 import { mapConcurrently } from '../../bounded-concurrency.ts';
 import { clusterScaling } from '../applicationautoscaling/service-scaling.ts';
 import { environmentBuildProjects } from '../codebuild/environment-projects.ts';
+import { environmentTagFilters } from '../ec2/network-tags.ts';
 import { environmentRepositories } from '../ecr/environment-repositories.ts';
 import { replicaCount } from '../elasticache/replication-group.ts';
-import type { EnvironmentIdentity } from '../environment-tags.ts';
+import { ENVIRONMENT_TAG, type EnvironmentIdentity, PROJECT_TAG, tagValue } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 import { executionRolePath } from '../iam/execution-role.ts';
 import { absoluteDnsName } from '../route53/dns-name.ts';
@@ -390,6 +397,8 @@ export async function environmentSettings(
   clients: Pick<AuditClients, 'logs' | 'rds' | 'elasticache' | 'elbv2' | 'ecs' | 'codebuild' | 'route53'>,
   query: AuditQuery,
   resources: readonly AuditResource[],
+  /** Whether the VPC and NAT gateways among `resources` are the project's shared network's. */
+  options: { readonly sharedNetwork?: boolean } = {},
 ): Promise<ObservedSetting[]> {
   const names = environmentNames(query.project, query.environment);
   const settings: ObservedSetting[] = [];
@@ -398,7 +407,12 @@ export async function environmentSettings(
   };
   const of = (type: ResourceType) => resources.filter((resource) => resource.type === type);
 
-  if (of('vpc').length > 0) read('natGateways', `vpc ${names.vpc}`, String(of('nat-gateway').length));
+  if (of('vpc').length > 0) {
+    const count = String(of('nat-gateway').length);
+    if (options.sharedNetwork)
+      settings.push({ setting: 'natGateways', resource: `vpc ${names.vpc}`, value: count, atLeast: true });
+    else read('natGateways', `vpc ${names.vpc}`, count);
+  }
 
   // Each service is read on its own, so all of them at once.
   await Promise.all([
@@ -609,9 +623,46 @@ export async function observeEnvironment(
   query: AuditQuery,
 ): Promise<ObservedEnvironment> {
   const names = environmentNames(query.project, query.environment);
-  const [resources, scaling] = await Promise.all([
+  const [resources, scaling, shared] = await Promise.all([
     environmentInventory(clients, query),
     clusterScaling(clients.applicationautoscaling, names.cluster),
+    sharedNetworkResources(clients, query),
   ]);
-  return { resources, settings: await environmentSettings(clients, query, resources), scaling };
+  // The shared network's VPC, NAT gateways and load balancer report the environment's network settings.
+  const settings = await environmentSettings(clients, query, [...resources, ...shared], {
+    sharedNetwork: shared.some((resource) => resource.type === 'vpc'),
+  });
+  return { resources, settings, scaling };
+}
+
+/**
+ * The shared network's parts that report a setting of the environment's: its NAT gateways. The shared
+ * load balancer's listeners and protection are the shared network's mode's, whatever the mode of an
+ * environment a mode change kept there.
+ */
+const SHARED_NETWORK_PARTS: ReadonlySet<ResourceType> = new Set(['vpc', 'nat-gateway']);
+
+/**
+ * The VPC and NAT gateways of the project's shared network the
+ * environment's security groups are in (`network: shared`); none for a
+ * network of its own or a team's. Not the environment's: they report its
+ * network settings, and are no orphan of it.
+ */
+async function sharedNetworkResources(
+  clients: Pick<AuditClients, 'tagging' | 'ec2' | 'ecs'>,
+  query: AuditQuery,
+): Promise<AuditResource[]> {
+  const { SecurityGroups = [] } = await clients.ec2.send(
+    new DescribeSecurityGroupsCommand({ Filters: environmentTagFilters(query.project, query.environment) }),
+  );
+  const vpcIds = [...new Set(SecurityGroups.flatMap((group) => group.VpcId ?? []))];
+  if (vpcIds.length === 0) return [];
+  const { Vpcs = [] } = await clients.ec2.send(new DescribeVpcsCommand({ VpcIds: vpcIds }));
+  const shared = Vpcs.map((vpc) => tagValue(vpc.Tags, ENVIRONMENT_TAG)).find(
+    (environment, index) =>
+      isSharedNetworkEnvironment(environment) && tagValue(Vpcs[index]?.Tags, PROJECT_TAG) === query.project,
+  );
+  if (shared === undefined) return [];
+  const resources = await taggedLiveResources(clients, { ...query, environment: shared });
+  return resources.filter((resource) => SHARED_NETWORK_PARTS.has(resource.type));
 }

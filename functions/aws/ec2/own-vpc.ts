@@ -245,25 +245,26 @@ export async function networkMoveProblem(
 }
 
 /**
- * Why the environment cannot join the shared network `shared` (`shared.<mode>`)
- * given where it runs now: a team's VPC, or another mode's shared network.
- * Undefined when it can (it runs nowhere yet, or already there). An
- * environment with a VPC of its own keeps it, and is not asked.
+ * Where an environment that the mode puts in a shared network runs: in
+ * another mode's shared network, which a mode change keeps it in (`keep`,
+ * that network's environment tag); or in a team's VPC, which it leaves only
+ * through a down (`problem`). Neither when it runs nowhere yet or already
+ * in `shared`. An environment with a VPC of its own keeps it, and is not asked.
  */
-export async function sharedMoveProblem(
+export async function sharedPlacement(
   ec2: EC2Client,
   owner: EnvironmentIdentity,
   shared: string,
-): Promise<string | undefined> {
+): Promise<{ readonly keep?: string; readonly problem?: string }> {
   const { elsewhere } = await currentNetwork(ec2, owner);
-  const mode = shared.slice(SHARED_NETWORK_PREFIX.length);
-  const where = `${owner.project}/${owner.environment}`;
   for (const vpcId of elsewhere) {
     const network = await sharedNetworkOf(ec2, owner, vpcId);
     if (network === shared) continue;
-    return network === undefined
-      ? `${where} runs in your VPC ${vpcId}: name it again (vpc), or take it down before it joins the shared ${mode} network`
-      : `${where} runs in ${await describeNetwork(ec2, owner, vpcId)}: its security groups, target groups and databases cannot move into the shared ${mode} network; take it down and deploy it again, or deploy the ${mode} environment under another name`;
+    if (network !== undefined) return { keep: network };
+    const mode = shared.slice(SHARED_NETWORK_PREFIX.length);
+    return {
+      problem: `${owner.project}/${owner.environment} runs in your VPC ${vpcId}: name it again (vpc), or take it down before it joins the shared ${mode} network`,
+    };
   }
-  return undefined;
+  return {};
 }

@@ -13,6 +13,8 @@ import {
   type Tag,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { MODES } from '../../../core/policy.ts';
+import { sharedNetworkEnvironment, sharedNetworkNames } from '../../../core/shared-network.ts';
 import { assertOwned, type EnvironmentIdentity, isTaggedForEnvironment } from '../environment-tags.ts';
 import { hasAwsErrorName } from '../errors.ts';
 
@@ -57,6 +59,26 @@ export async function findEnvironmentLoadBalancer(
   if (found?.LoadBalancerArn === undefined) return undefined;
   const tags = await describeTags(elbv2, [found.LoadBalancerArn]);
   assertOwned(`load balancer ${name}`, tags.get(found.LoadBalancerArn), owner);
+  return found;
+}
+
+/** The project's shared load balancers (`network: shared`), one per mode at most. */
+export async function findSharedLoadBalancers(
+  elbv2: ElasticLoadBalancingV2Client,
+  project: string,
+): Promise<Array<{ mode: (typeof MODES)[number]; balancer: LoadBalancer }>> {
+  const found: Array<{ mode: (typeof MODES)[number]; balancer: LoadBalancer }> = [];
+  for (const mode of MODES) {
+    const balancer = await findEnvironmentLoadBalancer(
+      elbv2,
+      sharedNetworkNames(project, mode).loadBalancer,
+      {
+        project,
+        environment: sharedNetworkEnvironment(mode),
+      },
+    );
+    if (balancer?.LoadBalancerArn !== undefined) found.push({ mode, balancer });
+  }
   return found;
 }
 
