@@ -54,8 +54,9 @@ export async function refuseNetworkProblems(
   request: Pick<DeployRequest, 'project' | 'environment' | 'vpcCidr' | 'vpc'>,
   ec2: EC2Client,
   privateTasks: boolean,
+  network: 'shared' | 'dedicated' = 'shared',
 ): Promise<void> {
-  const problems = await networkProblems(ec2, request, privateTasks);
+  const problems = await networkProblems(ec2, request, privateTasks, network);
   if (problems.length > 0) throw new InputError(problems);
 }
 

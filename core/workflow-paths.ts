@@ -17,6 +17,10 @@ export function deployPath(input: DeployInput, previousMode?: Mode): WorkflowPat
   return traceWorkflow(workflowDefinition('deploy'), input, {
     ...DEFAULT_ASSUMPTIONS,
     '$.previous': previous,
+    // What CollectFoundations gathers (a Parallel's branches' results are not traced): behind the
+    // project's shared load balancer where the input has one. An environment kept in a network of its
+    // own is not; the plan assumes a first deploy's network.
+    '$.foundations': { loadBalancer: { shared: input.sharedNetwork?.loadBalancer === true } },
   });
 }
 

@@ -39,6 +39,8 @@ export interface PreparedDeploy extends PreparedRequest {
   readonly request: DeployRequest;
   /** Whether the mode runs the tasks in the private subnets (which in a team's VPC need a way out). */
   readonly privateTasks: boolean;
+  /** The resolved `network` setting: a network of its own is refused to an environment in a shared one. */
+  readonly network: 'shared' | 'dedicated';
 }
 
 /**
@@ -59,6 +61,7 @@ export function prepareDeploy(given: unknown, now: Date, vpc?: InstallVpc): Prep
     detail,
     request,
     privateTasks: input.taskNetwork.subnets === 'private',
+    network: input.policy.network,
   };
 }
 
@@ -100,9 +103,15 @@ export function configValuesCheck(
 ): RequestCheck<PreparedDeploy> {
   return async function checkConfigValues(prepared) {
     const { vpc, vpcCidr } = prepared.request;
-    if ((vpc !== undefined || vpcCidr !== undefined) && ec2Client !== undefined) {
+    const dedicated = prepared.network === 'dedicated';
+    if ((vpc !== undefined || vpcCidr !== undefined || dedicated) && ec2Client !== undefined) {
       const { networkProblems } = await import('./aws/ec2/vpc-ranges.ts');
-      const problems = await networkProblems(await ec2Client(), prepared.request, prepared.privateTasks);
+      const problems = await networkProblems(
+        await ec2Client(),
+        prepared.request,
+        prepared.privateTasks,
+        prepared.network,
+      );
       if (problems.length > 0)
         return {
           error: `the deploy names a network ${prepared.project}/${prepared.environment} cannot have`,

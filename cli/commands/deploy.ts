@@ -77,6 +77,7 @@ async function checkedRequest(
       loaded.request,
       clients.ec2,
       taskNetworking(loaded.resolved.policy).subnets === 'private',
+      loaded.resolved.policy.network,
     );
   return loaded;
 }

@@ -133,7 +133,7 @@ export const deleteNetwork = defineStep({
     outcomes.push(await deleteSecurityGroups(ec2, filters, (group) => !own.has(group.VpcId)));
     if (combine(outcomes) === 'deleted') outcomes.push(await deleteDhcpOptions(ec2, filters));
     if (combine(outcomes) === 'deleted' && input.lockTable !== undefined) {
-      outcomes.push(await removeEmptySharedNetworks(ec2, ddb, input.project, input.lockTable));
+      outcomes.push(await removeEmptySharedNetworks(ec2, ddb, input, input.lockTable));
     }
     return { done: combine(outcomes) === 'deleted' };
   },
@@ -151,7 +151,7 @@ export const deleteNetwork = defineStep({
 async function removeEmptySharedNetworks(
   ec2: EC2Client,
   ddb: DynamoDBClient,
-  project: string,
+  { project, environment }: { readonly project: string; readonly environment: string },
   lockTable: string,
 ): Promise<Outcome> {
   const { Vpcs: vpcs = [] } = await ec2.send(
@@ -171,7 +171,7 @@ async function removeEmptySharedNetworks(
     const lease = {
       table: lockTable,
       key: sharedNetworkNames(project, mode).recordKey,
-      holder: `${project}/down`,
+      holder: `${project}/${environment}`,
     };
     outcomes.push(
       await withNetworkLease(ddb, lease, async () => {

@@ -87,10 +87,11 @@ export const ensureNatGateways = defineStep({
       names: { ...input.names, prefix: shared.names.prefix },
       tags: shared.tags,
     };
+    const owner = environmentIdentity(input.tags);
     const lease = {
       table: shared.lockTable,
       key: shared.names.recordKey,
-      holder: environmentIdentity(input.tags).environment,
+      holder: `${owner.project}/${owner.environment}`,
     };
     return withNetworkLease(ddb, lease, () => converge(ec2, sharedInput, true));
   },

@@ -30,6 +30,7 @@ import { type Mode, resolvePolicy } from '../../core/policy.ts';
 import { sharedNetworkNames } from '../../core/shared-network.ts';
 import { deployOnTarget, downOnTarget } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
+import { runCli } from '../support/cli.ts';
 import { auditComposeFile, deployShop, downShop, EXAMPLE, useLocalAws } from './local-aws.ts';
 
 const aws = useLocalAws();
@@ -250,6 +251,23 @@ describe('the shared network on the local AWS', () => {
     });
     expect(refused.cause).toContain(
       `${PROJECT}/pr-1 runs in the project's shared development network (${before?.id}): an environment leaves a shared network only through a down`,
+    );
+    // The CLI (and Deploy Requested) refuse it up front, naming the setting, before the workflow starts.
+    const cli = await runCli([
+      'deploy',
+      '-f',
+      file,
+      '--env',
+      'pr-1',
+      '--mode',
+      'production',
+      '--quiet',
+      '--endpoint',
+      aws.endpoint(),
+    ]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain(
+      `error: network: ${PROJECT}/pr-1 runs in the project's shared development network (${before?.id})`,
     );
     const after = await inventory(target);
     expect(after.vpcs, 'no VPC made for production').toEqual([before]);

@@ -22,13 +22,20 @@ const aws = useLocalAws();
 const LOCK_CONDITION = 'attribute_not_exists(#lockId) OR #lockExpiresAt < :now';
 
 /** The shop example's Deploy Requested event, as the CLI puts it on the bus (build contexts uploaded). */
-async function deployEvent(target: Target, environment: string, mode: string, deploymentId: string) {
+async function deployEvent(
+  target: Target,
+  environment: string,
+  mode: string,
+  deploymentId: string,
+  overrides: Record<string, unknown> = {},
+) {
   const composed = loadComposeFile(EXAMPLE, { environment, mode, deploymentId, variables: {} });
   await uploadBuildContexts(composed.uploads, { s3: target.clients('s3') as S3Client });
+  const request = Object.keys(overrides).length > 0 ? { ...composed.request, overrides } : composed.request;
   return {
     'detail-type': 'Deploy Requested',
     source: 'modeshift',
-    detail: JSON.parse(JSON.stringify(composed.request)) as unknown,
+    detail: JSON.parse(JSON.stringify(request)) as unknown,
   };
 }
 
@@ -176,7 +183,8 @@ describe('duplicate delivery', () => {
 describe('races between requests for one environment', () => {
   it('serializes two deploys sent at once, and ends in the later request’s state', async () => {
     const stepFunctions = inProcessStepFunctions(aws.target());
-    const a = await deployEvent(aws.target(), 'race', 'staging', 'a');
+    // Staging then production in place: a network of its own from the start (a shared one is left only through a down).
+    const a = await deployEvent(aws.target(), 'race', 'staging', 'a', { network: 'dedicated' });
     const b = await deployEvent(aws.target(), 'race', 'production', 'b');
 
     const first = await deployRequested(a, stepFunctions.deps);

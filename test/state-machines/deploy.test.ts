@@ -25,6 +25,8 @@ const modeCases = [
     capacity: 'FARGATE_SPOT',
     retention: 1,
     protection: 'false',
+    // Behind the project's shared load balancer, which keeps no access logs.
+    accessLogs: 'false',
     nat: 0,
     strategy: 'replace',
     redirect: 'HTTP_302',
@@ -37,6 +39,7 @@ const modeCases = [
     capacity: 'FARGATE_SPOT',
     retention: 7,
     protection: 'false',
+    accessLogs: 'false',
     nat: 1,
     strategy: 'rolling',
     redirect: 'HTTP_301',
@@ -49,6 +52,7 @@ const modeCases = [
     capacity: 'FARGATE',
     retention: 30,
     protection: 'true',
+    accessLogs: 'true',
     nat: 2,
     strategy: 'rolling',
     redirect: 'HTTP_301',
@@ -118,13 +122,13 @@ describe.each(modeCases)('deploy workflow — $mode', (expected) => {
     ]);
   });
 
-  it(`sets load balancer deletion protection to ${expected.protection} with access logs on`, async () => {
+  it(`sets load balancer deletion protection to ${expected.protection} with access logs ${expected.accessLogs === 'true' ? 'on' : 'off'}`, async () => {
     await deploy();
 
     expect(aws.elbv2).toHaveReceivedCommandWith(ModifyLoadBalancerAttributesCommand, {
       Attributes: expect.arrayContaining([
         { Key: 'deletion_protection.enabled', Value: expected.protection },
-        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.enabled', Value: expected.accessLogs },
       ]),
     });
   });

@@ -127,7 +127,13 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
   const network = networkRef();
   switch (step) {
     case 'EnsureNetwork':
-      return network;
+      // In the project's shared network where the input asks for one, as on a first deploy.
+      return {
+        ...network,
+        shared: input.sharedNetwork
+          ? { ...(input.sharedNetwork as object), lockTable: input.lockTable }
+          : null,
+      };
     case 'EnsureNatGateways':
       return { count: input.count, natGatewayIds: [], ready: true };
     case 'EnsureDatabases':
@@ -156,7 +162,8 @@ function fakeAnswer(step: string, input: Record<string, unknown>): unknown {
         dnsName: 'x-1.us-east-1.elb.amazonaws.com',
         canonicalHostedZoneId: 'Z35SXDOTRQ7X7K',
         accessLogBucket: 'shop-pr-1-lb-logs-00000000',
-        shared: false,
+        shared:
+          (input.network as { shared?: { loadBalancer?: boolean } | null }).shared?.loadBalancer === true,
         targetGroups: [],
       };
     case 'EnsurePrivateNamespace':

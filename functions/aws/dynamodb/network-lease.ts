@@ -3,7 +3,11 @@
  * one item per shared network in the environments table, taken with a
  * conditional write and given back when the work is done. A step that dies
  * holding it loses it when it runs out, so a crash never blocks the project's
- * other environments for longer than {@link LEASE_MS}.
+ * other environments for longer than {@link LEASE_MS}; and the environment it
+ * held it for takes it back at once, since the environment's lock lets only one
+ * of its runs go at a time: the run that held it has ended. (Steps of one run
+ * that overlap, the branches of the deploy's Foundations, change different
+ * pieces: its NAT gateways, its load balancer and target groups.)
  *
  * Hand-written over a lock library: the one conditional write is all it
  * takes, and the lock libraries for DynamoDB bring a table layout and a
@@ -30,7 +34,7 @@ export interface LeaseRequest {
   readonly table: string;
   /** The shared network's record key (`<project>#shared.<mode>`). */
   readonly key: string;
-  /** Who holds it, for people reading the item: `<project>/<environment>`. */
+  /** The environment it is held for, `<project>/<environment>`: it may take back its own. */
   readonly holder: string;
 }
 
@@ -60,11 +64,13 @@ export async function withNetworkLease<T>(
           TableName: request.table,
           Key: key,
           UpdateExpression: 'SET leaseHolder = :token, leaseUntil = :until',
-          ConditionExpression: 'attribute_not_exists(leaseHolder) OR leaseUntil < :now',
+          ConditionExpression:
+            'attribute_not_exists(leaseHolder) OR leaseUntil < :now OR begins_with(leaseHolder, :holder)',
           ExpressionAttributeValues: {
             ':token': { S: token },
             ':until': { N: String(now + LEASE_MS) },
             ':now': { N: String(now) },
+            ':holder': { S: `${request.holder}/` },
           },
         }),
       );

@@ -120,8 +120,14 @@ export async function networkProblems(
   },
   /** Whether the mode runs tasks in the private subnets, which then need a way out. */
   privateTasks = false,
+  /** The resolved `network` setting: a network of its own is refused to an environment in a shared one. */
+  network: 'shared' | 'dedicated' = 'shared',
 ): Promise<Problem[]> {
   const owner = { project: request.project, environment: request.environment };
+  if (request.vpc === undefined && network === 'dedicated') {
+    const move = await networkMoveProblem(ec2, owner, undefined);
+    if (move !== undefined) return [{ path: 'network', message: move }];
+  }
   if (request.vpc !== undefined) {
     const [checked, move] = await Promise.all([
       checkOwnVpc(ec2, request.vpc, owner, privateTasks),

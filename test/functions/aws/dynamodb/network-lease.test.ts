@@ -44,8 +44,13 @@ describe('withNetworkLease', () => {
     expect(take).toMatchObject({
       TableName: REQUEST.table,
       Key: { pk: { S: REQUEST.key }, sk: { S: 'LEASE' } },
-      ConditionExpression: 'attribute_not_exists(leaseHolder) OR leaseUntil < :now',
-      ExpressionAttributeValues: { ':until': { N: String(1_000_000 + LEASE_MS) }, ':now': { N: '1000000' } },
+      ConditionExpression:
+        'attribute_not_exists(leaseHolder) OR leaseUntil < :now OR begins_with(leaseHolder, :holder)',
+      ExpressionAttributeValues: {
+        ':until': { N: String(1_000_000 + LEASE_MS) },
+        ':now': { N: '1000000' },
+        ':holder': { S: 'shop/pr-1/' },
+      },
     });
     expect(take?.ExpressionAttributeValues?.[':token']?.S).toMatch(/^shop\/pr-1\//);
     expect(give).toMatchObject({
@@ -64,6 +69,16 @@ describe('withNetworkLease', () => {
     expect(ran).toBe(1);
     expect(clock.pauses).toEqual([200, 400]);
     expect(calls()).toHaveLength(4);
+  });
+
+  it("lets the environment take back a lease one of its own runs held (that run has ended: the environment's lock)", async () => {
+    ddb.on(UpdateItemCommand).resolves({});
+    await withNetworkLease(client, REQUEST, async () => 1, fakeClock());
+    const [take] = calls();
+    expect(take?.ConditionExpression).toContain('begins_with(leaseHolder, :holder)');
+    expect(take?.ExpressionAttributeValues?.[':holder']).toEqual({ S: 'shop/pr-1/' });
+    // `shop/pr-1/` is no prefix of shop/pr-10's tokens.
+    expect(take?.ExpressionAttributeValues?.[':token']?.S?.startsWith('shop/pr-10/')).toBe(false);
   });
 
   it('gives the lease back when the work fails, and the failure goes on', async () => {
