@@ -49,6 +49,18 @@ a VPC whatever its name. AWS refuses only a name that conflicts with one
 already there (the same, or one inside the other); environments in a shared
 network each have a namespace of their own in its VPC. Here so does moto.
 
+And one of moto's Elastic Load Balancing: ModifyListener with Certificates
+replaces all of an HTTPS listener's certificates with that one (moto's own
+code says the result is wrong). AWS changes only the default certificate and
+keeps those added with AddListenerCertificates, which a shared load balancer
+serves its environments' hosts with. Here so does moto.
+
+And one of moto's DynamoDB: its server answers requests on several threads,
+and a conditional write reads the item, checks the condition and writes it
+without a lock, so two writes at once can both pass a condition only one of
+them should (a lease taken twice). DynamoDB applies each write atomically;
+here the writes of one server take turns.
+
 And three, for speed only. moto's server lists moto's package folder on disk
 for every request to find the service it names (the answer never changes
 while it runs: here it is listed once), and logs every request (here only
@@ -63,6 +75,7 @@ the same fixes (`import moto_server` with emulator/ on the path).
 
 import copy
 import logging
+import threading
 import sys
 
 import re
@@ -73,8 +86,10 @@ from functools import lru_cache
 from moto import backends
 from moto.acm import models as acm_models
 from moto.core.responses import ActionResult
+from moto.dynamodb.responses import DynamoHandler
 from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ecs.models import EC2ContainerServiceBackend, Service
+from moto.elbv2.models import ELBv2Backend
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ReplicationGroupNotFound
 from moto.elasticache.responses import ElastiCacheResponse
@@ -258,6 +273,36 @@ def _create_private_dns_namespace_by_name(self, name, creator_request_id, descri
 
 
 ServiceDiscoveryBackend.create_private_dns_namespace = _create_private_dns_namespace_by_name
+
+_modify_listener = ELBv2Backend.modify_listener
+
+
+def _modify_listener_keeping_certificates(self, arn, *args, **kwargs):
+    listener = self.describe_listeners(load_balancer_arn=None, listener_arns=[arn])[0]
+    before = list(listener.certificates or [])
+    result = _modify_listener(self, arn, *args, **kwargs)
+    after = list(listener.certificates or [])
+    if after and after != before:
+        default = after[0]
+        listener.certificates = [default] + [arn for arn in before[1:] if arn != default]
+    return result
+
+
+ELBv2Backend.modify_listener = _modify_listener_keeping_certificates
+
+_dynamodb_writes = threading.Lock()
+
+
+def _one_write_at_a_time(write):
+    def atomic(self):
+        with _dynamodb_writes:
+            return write(self)
+
+    return atomic
+
+
+for _write in ("put_item", "update_item", "delete_item", "transact_write_items"):
+    setattr(DynamoHandler, _write, _one_write_at_a_time(getattr(DynamoHandler, _write)))
 
 _MOTO_MODULES = tuple(backends.list_of_moto_modules())
 

@@ -123,8 +123,9 @@ describe('the shared network on the local AWS', () => {
   it('runs ten development environments of the example on one VPC and one load balancer, and removes them one by one', async () => {
     const target = aws.target();
     const environments = Array.from({ length: 10 }, (_, index) => `pr-${index + 1}`);
-    // Five at a time: their deploys take the shared network's lease in turn.
-    for (const batch of [environments.slice(0, 5), environments.slice(5)]) {
+    // pr-1 first, so its certificate is the HTTPS listener's default; then five at a time, whose
+    // deploys take the shared network's lease in turn.
+    for (const batch of [environments.slice(0, 1), environments.slice(1, 6), environments.slice(6)]) {
       const reports = await Promise.all(
         batch.map((environment) => deployShop(target, 'development', environment)),
       );
@@ -153,7 +154,10 @@ describe('the shared network on the local AWS', () => {
         [names.serviceSecurityGroup, names.databaseSecurityGroup].map((name) => [name, vpcId]).sort(),
       );
     }
-    expect(all.loadBalancers.map((balancer) => balancer.LoadBalancerName)).toEqual([shared.loadBalancer]);
+    expect(
+      all.loadBalancers.map((balancer) => balancer.LoadBalancerName),
+      'one load balancer, the shared network’s',
+    ).toEqual([shared.loadBalancer]);
     const balancer = all.loadBalancers[0];
     expect(balancer?.VpcId).toBe(vpcId);
     const routes = await httpsRoutes(target, balancer?.LoadBalancerArn as string);
@@ -169,6 +173,32 @@ describe('the shared network on the local AWS', () => {
       expect(group?.TargetGroupName, `${environment}'s rule forwards to its own target group`).toContain(
         `${PROJECT}-${environment}-web`,
       );
+    }
+    // Isolation: an environment's services let in the shared load balancer (on their ports) and each
+    // other, and no other environment's tasks; its database lets in its own services only.
+    const ec2 = target.clients('ec2') as EC2Client;
+    const { SecurityGroups: groups = [] } = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId as string] }] }),
+    );
+    const idOf = (name: string) => groups.find((group) => group.GroupName === name)?.GroupId;
+    const sources = (name: string) =>
+      [
+        ...new Set(
+          groups
+            .find((group) => group.GroupName === name)
+            ?.IpPermissions?.flatMap((permission) =>
+              (permission.UserIdGroupPairs ?? []).map((pair) => pair.GroupId),
+            ),
+        ),
+      ].sort();
+    for (const environment of environments) {
+      const names = environmentNames(PROJECT, environment);
+      expect(sources(names.serviceSecurityGroup), `${environment}'s services`).toEqual(
+        [idOf(shared.albSecurityGroup), idOf(names.serviceSecurityGroup)].sort(),
+      );
+      expect(sources(names.databaseSecurityGroup), `${environment}'s database`).toEqual([
+        idOf(names.serviceSecurityGroup),
+      ]);
     }
     const audit = await auditComposeFile(target, { file: EXAMPLE, project: PROJECT, environment: 'pr-5' });
     expect(audit.findings).toEqual([]);
@@ -192,7 +222,14 @@ describe('the shared network on the local AWS', () => {
     );
     expect(left.certificates).toBe(9);
 
-    for (const environment of environments.filter((name) => name !== 'pr-5'))
+    // pr-1's certificate is the listener's default: another's takes its place, and the others stay.
+    expect((await downShop(target, 'pr-1')).status).toBe('SUCCEEDED');
+    const afterFirst = await httpsRoutes(target, balancer?.LoadBalancerArn as string);
+    expect(afterFirst.certificates).toBe(8);
+    expect(afterFirst.rules.map((rule) => rule.hosts[0]).sort()).not.toContain('pr-1.shop.example.com');
+    expect(afterFirst.rules).toHaveLength(8);
+
+    for (const environment of environments.filter((name) => name !== 'pr-5' && name !== 'pr-1'))
       expect((await downShop(target, environment)).status).toBe('SUCCEEDED');
     expect(await inventory(target), 'the last down leaves nothing').toEqual({
       vpcs: [],
@@ -236,6 +273,23 @@ describe('the shared network on the local AWS', () => {
     ).toHaveLength(1);
     const audit = await auditComposeFile(target, { file, project: PROJECT, environment: 'pr-1' });
     expect(audit.findings).toEqual([]);
+    const ps = await runCli([
+      'ps',
+      '--env',
+      'pr-1',
+      '--project',
+      PROJECT,
+      '--json',
+      '--endpoint',
+      aws.endpoint(),
+    ]);
+    expect(JSON.parse(ps.stdout).network).toMatchObject({
+      vpcId: before?.id,
+      owner: 'shared',
+      sharedMode: 'development',
+    });
+    const text = await runCli(['ps', '--env', 'pr-1', '--project', PROJECT, '--endpoint', aws.endpoint()]);
+    expect(text.stdout).toMatch(/^network +vpc-\S+ \S+ \(the project's shared development network\)$/m);
 
     const composed = loadComposeFile(file, {
       environment: 'pr-1',

@@ -1,17 +1,20 @@
 /**
- * The lease that serializes changes to a shared network (core/shared-network.ts):
- * one item per shared network in the environments table, taken with a
- * conditional write and given back when the work is done. A step that dies
- * holding it loses it when it runs out, so a crash never blocks the project's
- * other environments for longer than {@link LEASE_MS}; and the environment it
- * held it for takes it back at once, since the environment's lock lets only one
- * of its runs go at a time: the run that held it has ended. (Steps of one run
- * that overlap, the branches of the deploy's Foundations, change different
- * pieces: its NAT gateways, its load balancer and target groups.)
+ * The lease that serializes changes to a shared network (core/shared-network.ts)
+ * between environments: one item per shared network in the environments table,
+ * taken with a conditional write and given back when the work is done.
  *
- * Hand-written over a lock library: the one conditional write is all it
- * takes, and the lock libraries for DynamoDB bring a table layout and a
- * heartbeat of their own.
+ * It is held for an environment, by the steps of it that are at work: a set
+ * of tokens. The branches of one deploy that run at once (its NAT gateways,
+ * its load balancer and target groups) change different pieces, so they share
+ * it, and it is free again when the last of them gives its token back
+ * (DynamoDB removes a set once it is empty). Another environment waits until
+ * then. A step that dies holding it leaves its token behind: the lease runs
+ * out {@link LEASE_MS} after it was last taken, and another environment then
+ * takes it over; the environment's own next run shares it at once.
+ *
+ * Hand-written over a lock library: two conditional writes are all it takes,
+ * and the lock libraries for DynamoDB bring a table layout and a heartbeat of
+ * their own.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -21,12 +24,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { StepError } from '../../step-errors.ts';
 
-/** How long a lease holds without being given back: longer than any step's work under it. */
+/** How long a lease holds after it was last taken without being given back: longer than any step's work under it. */
 export const LEASE_MS = 2 * 60_000;
 /** How long a step waits for a lease before it gives up. */
 const WAIT_MS = LEASE_MS + 30_000;
 const FIRST_PAUSE_MS = 200;
-const LONGEST_PAUSE_MS = 3_000;
+const LONGEST_PAUSE_MS = 1_000;
 
 /** Where the lease lives and who asks for it. */
 export interface LeaseRequest {
@@ -34,7 +37,7 @@ export interface LeaseRequest {
   readonly table: string;
   /** The shared network's record key (`<project>#shared.<mode>`). */
   readonly key: string;
-  /** The environment it is held for, `<project>/<environment>`: it may take back its own. */
+  /** The environment it is held for, `<project>/<environment>`: its steps share it. */
   readonly holder: string;
 }
 
@@ -54,56 +57,74 @@ export async function withNetworkLease<T>(
 ): Promise<T> {
   const token = `${request.holder}/${randomUUID()}`;
   const key = { pk: { S: request.key }, sk: { S: 'LEASE' } };
+  const take = (now: number, how: 'join' | 'take over') =>
+    ddb.send(
+      new UpdateItemCommand({
+        TableName: request.table,
+        Key: key,
+        ...(how === 'join'
+          ? {
+              // Free (no tokens), or held for this environment: its token joins the others.
+              UpdateExpression:
+                'SET leaseEnvironment = :environment, leaseUntil = :until ADD leaseTokens :token',
+              ConditionExpression: 'attribute_not_exists(leaseTokens) OR leaseEnvironment = :environment',
+              ExpressionAttributeValues: {
+                ':environment': { S: request.holder },
+                ':until': { N: String(now + LEASE_MS) },
+                ':token': { SS: [token] },
+              },
+            }
+          : {
+              // Run out: the tokens left behind by steps that died go.
+              UpdateExpression:
+                'SET leaseEnvironment = :environment, leaseUntil = :until, leaseTokens = :token',
+              ConditionExpression: 'leaseUntil < :now',
+              ExpressionAttributeValues: {
+                ':environment': { S: request.holder },
+                ':until': { N: String(now + LEASE_MS) },
+                ':now': { N: String(now) },
+                ':token': { SS: [token] },
+              },
+            }),
+      }),
+    );
   const giveUpAt = clock.now() + WAIT_MS;
   let pause = FIRST_PAUSE_MS;
   for (;;) {
     const now = clock.now();
-    try {
-      await ddb.send(
-        new UpdateItemCommand({
-          TableName: request.table,
-          Key: key,
-          UpdateExpression: 'SET leaseHolder = :token, leaseUntil = :until',
-          ConditionExpression:
-            'attribute_not_exists(leaseHolder) OR leaseUntil < :now OR begins_with(leaseHolder, :holder)',
-          ExpressionAttributeValues: {
-            ':token': { S: token },
-            ':until': { N: String(now + LEASE_MS) },
-            ':now': { N: String(now) },
-            ':holder': { S: `${request.holder}/` },
-          },
-        }),
+    if ((await taken(() => take(now, 'join'))) || (await taken(() => take(now, 'take over')))) break;
+    if (now >= giveUpAt) {
+      throw new StepError(
+        'Modeshift.SharedNetworkBusy',
+        `the shared network ${request.key} stayed leased by another environment's deploy or down for ${Math.round(WAIT_MS / 1000)} s; try again`,
       );
-      break;
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      if (now >= giveUpAt) {
-        throw new StepError(
-          'Modeshift.SharedNetworkBusy',
-          `the shared network ${request.key} stayed leased by another environment's deploy or down for ${Math.round(WAIT_MS / 1000)} s; try again`,
-        );
-      }
-      await clock.sleep(pause);
-      pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
     }
+    await clock.sleep(pause);
+    pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
   }
   try {
     return await work();
   } finally {
-    await ddb
-      .send(
-        new UpdateItemCommand({
-          TableName: request.table,
-          Key: key,
-          UpdateExpression: 'REMOVE leaseHolder, leaseUntil',
-          ConditionExpression: 'leaseHolder = :token',
-          ExpressionAttributeValues: { ':token': { S: token } },
-        }),
-      )
-      .catch((error: unknown) => {
-        // Lost to a takeover after it ran out: nothing of ours to give back.
-        if (!isConditionFailed(error)) throw error;
-      });
+    // Its token out of the set; the set, and so the lease, goes with the last one.
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName: request.table,
+        Key: key,
+        UpdateExpression: 'DELETE leaseTokens :token',
+        ExpressionAttributeValues: { ':token': { SS: [token] } },
+      }),
+    );
+  }
+}
+
+/** Whether the conditional write went through; false when its condition did not hold. */
+async function taken(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
   }
 }
 

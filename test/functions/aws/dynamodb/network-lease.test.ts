@@ -30,58 +30,70 @@ function fakeClock(start = 1_000_000) {
 
 const calls = () =>
   ddb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input as UpdateItemCommandInput);
+const joins = (input: UpdateItemCommandInput) => input.UpdateExpression?.includes('ADD leaseTokens') === true;
+const takeovers = (input: UpdateItemCommandInput) => input.ConditionExpression === 'leaseUntil < :now';
 
 beforeEach(() => ddb.reset());
 
 describe('withNetworkLease', () => {
-  it('takes the lease with a conditional write, runs the work, and gives it back', async () => {
+  it('joins the lease for its environment with a conditional write, runs the work, and takes its token out', async () => {
     ddb.on(UpdateItemCommand).resolves({});
-    const clock = fakeClock();
-    const result = await withNetworkLease(client, REQUEST, async () => 'done', clock);
+    const result = await withNetworkLease(client, REQUEST, async () => 'done', fakeClock());
 
     expect(result).toBe('done');
     const [take, give] = calls();
     expect(take).toMatchObject({
       TableName: REQUEST.table,
       Key: { pk: { S: REQUEST.key }, sk: { S: 'LEASE' } },
-      ConditionExpression:
-        'attribute_not_exists(leaseHolder) OR leaseUntil < :now OR begins_with(leaseHolder, :holder)',
+      UpdateExpression: 'SET leaseEnvironment = :environment, leaseUntil = :until ADD leaseTokens :token',
+      ConditionExpression: 'attribute_not_exists(leaseTokens) OR leaseEnvironment = :environment',
       ExpressionAttributeValues: {
+        ':environment': { S: 'shop/pr-1' },
         ':until': { N: String(1_000_000 + LEASE_MS) },
-        ':now': { N: '1000000' },
-        ':holder': { S: 'shop/pr-1/' },
       },
     });
-    expect(take?.ExpressionAttributeValues?.[':token']?.S).toMatch(/^shop\/pr-1\//);
-    expect(give).toMatchObject({
-      UpdateExpression: 'REMOVE leaseHolder, leaseUntil',
-      ConditionExpression: 'leaseHolder = :token',
-      ExpressionAttributeValues: { ':token': take?.ExpressionAttributeValues?.[':token'] },
+    const token = take?.ExpressionAttributeValues?.[':token']?.SS?.[0];
+    expect(token).toMatch(/^shop\/pr-1\//);
+    expect(give).toEqual({
+      TableName: REQUEST.table,
+      Key: { pk: { S: REQUEST.key }, sk: { S: 'LEASE' } },
+      UpdateExpression: 'DELETE leaseTokens :token',
+      ExpressionAttributeValues: { ':token': { SS: [token] } },
     });
   });
 
-  it('waits, backing off, while another holds it', async () => {
-    ddb.on(UpdateItemCommand).rejectsOnce(taken()).rejectsOnce(taken()).resolves({});
+  it('takes over a lease that ran out, replacing the tokens left behind', async () => {
+    ddb.on(UpdateItemCommand).rejectsOnce(taken()).resolves({});
+    await withNetworkLease(client, REQUEST, async () => 1, fakeClock());
+
+    const [join, takeover] = calls();
+    expect(join && joins(join)).toBe(true);
+    expect(takeover).toMatchObject({
+      UpdateExpression: 'SET leaseEnvironment = :environment, leaseUntil = :until, leaseTokens = :token',
+      ConditionExpression: 'leaseUntil < :now',
+      ExpressionAttributeValues: { ':now': { N: '1000000' } },
+    });
+  });
+
+  it('waits, backing off, while another environment holds it', async () => {
+    ddb
+      .on(UpdateItemCommand)
+      .rejectsOnce(taken())
+      .rejectsOnce(taken())
+      .rejectsOnce(taken())
+      .rejectsOnce(taken())
+      .resolves({});
     const clock = fakeClock();
     let ran = 0;
     await withNetworkLease(client, REQUEST, async () => (ran += 1), clock);
 
     expect(ran).toBe(1);
     expect(clock.pauses).toEqual([200, 400]);
-    expect(calls()).toHaveLength(4);
+    expect(calls().filter(joins)).toHaveLength(3);
+    expect(calls().filter(takeovers)).toHaveLength(2);
   });
 
-  it("lets the environment take back a lease one of its own runs held (that run has ended: the environment's lock)", async () => {
-    ddb.on(UpdateItemCommand).resolves({});
-    await withNetworkLease(client, REQUEST, async () => 1, fakeClock());
-    const [take] = calls();
-    expect(take?.ConditionExpression).toContain('begins_with(leaseHolder, :holder)');
-    expect(take?.ExpressionAttributeValues?.[':holder']).toEqual({ S: 'shop/pr-1/' });
-    // `shop/pr-1/` is no prefix of shop/pr-10's tokens.
-    expect(take?.ExpressionAttributeValues?.[':token']?.S?.startsWith('shop/pr-10/')).toBe(false);
-  });
-
-  it('gives the lease back when the work fails, and the failure goes on', async () => {
+  it('takes its token out when the work fails, and the failure goes on', async () => {
     ddb.on(UpdateItemCommand).resolves({});
     const failure = new Error('CreateVpc failed');
     await expect(
@@ -89,7 +101,7 @@ describe('withNetworkLease', () => {
         throw failure;
       }),
     ).rejects.toBe(failure);
-    expect(calls().at(-1)?.UpdateExpression).toBe('REMOVE leaseHolder, leaseUntil');
+    expect(calls().at(-1)?.UpdateExpression).toBe('DELETE leaseTokens :token');
   });
 
   it('gives up with Modeshift.SharedNetworkBusy once it has waited longer than a lease lasts, running nothing', async () => {
