@@ -13,7 +13,7 @@ import { parseDuration } from './duration.ts';
 import { LOCK_TTL_MS } from './environment-lock.ts';
 import { InputError } from './errors.ts';
 import { cacheNames, databaseNames, environmentNames, publicZoneName, serviceNames } from './names.ts';
-import { natGatewayCount, publicHostnames, taskNetworking } from './plan.ts';
+import { natGatewayCount, publicHostnames, sharedNetworkOf, taskNetworking } from './plan.ts';
 import { type Mode, type Policy, type ResolvedPolicy, weakensProductionData } from './policy.ts';
 import {
   type DeployRequest,
@@ -22,7 +22,7 @@ import {
   type Service,
   type TeamVpc,
 } from './request.ts';
-import { type SharedNetworkSpec, sharedNetworkSpec } from './shared-network.ts';
+import type { SharedNetworkSpec } from './shared-network.ts';
 import { deploymentWaves } from './waves.ts';
 
 /** Step Functions' limit on an execution's input and on every state's input and output: 256 KiB of UTF-8 JSON. */
@@ -480,14 +480,7 @@ export function buildDeployInput(request: DeployRequest, resolved: ResolvedPolic
     vpcCidr: request.vpcCidr ?? null,
     vpc: request.vpc ?? null,
     inTeamVpc: request.vpc !== undefined,
-    sharedNetwork:
-      policy.network === 'shared' && request.vpc === undefined
-        ? sharedNetworkSpec(
-            project,
-            mode,
-            zones.length > 0 && publicHostnames(request, production).every((entry) => entry.hostname),
-          )
-        : null,
+    sharedNetwork: sharedNetworkOf(request, resolved),
     downRequest: { project, environment, reason: 'expired' },
   };
   assertInputFits(input);

@@ -1,13 +1,16 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   type Action,
+  AddListenerCertificatesCommand,
   AddTagsCommand,
   CreateListenerCommand,
   CreateRuleCommand,
   DeleteListenerCommand,
   DeleteRuleCommand,
+  DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   ElasticLoadBalancingV2Client,
   type Listener,
   ModifyListenerCommand,
@@ -17,6 +20,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { modeshiftTags } from '../../../core/execution-input.ts';
+import { sharedNetworkSpec } from '../../../core/shared-network.ts';
 import type { LoadBalancerRef } from '../../../functions/resource-refs.ts';
 import { type EnsureListenersInput, ensureListeners } from '../../../functions/steps/ensure-listeners.ts';
 
@@ -403,5 +407,121 @@ describe('EnsureListeners — http (environment without a domain)', () => {
     await expect(ensureListeners(httpInput({ publicServices: [] }), clients)).rejects.toMatchObject({
       name: 'Modeshift.InvalidStepInput',
     });
+  });
+});
+
+describe('EnsureListeners — on the project’s shared load balancer', () => {
+  const ddb = mockClient(DynamoDBClient);
+  const OTHER_TG = 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/shop-pr-7-web/cccc';
+  const OTHER_CERT = 'arn:aws:acm:us-east-1:111122223333:certificate/other';
+  const shared = {
+    ...sharedNetworkSpec('shop', 'development', true),
+    lockTable: 'modeshift-environments',
+  };
+  const sharedInput = (overrides: Partial<EnsureListenersInput> = {}) =>
+    redirectInput({ loadBalancer: { ...loadBalancer, shared: true }, network: { shared }, ...overrides });
+  const tagsOf = (environment: string) => modeshiftTags('shop', environment, 'development', 'deploy-1');
+
+  /** The shared listeners as another environment, pr-7, left them: its rule at priority 1, its certificate the default. */
+  function sharedListenersOfPr7(extraRules: Rule[] = []) {
+    elbv2.on(DescribeListenersCommand).resolves({
+      Listeners: [
+        httpListener(redirectAction('HTTP_302')),
+        httpsListener({ Certificates: [{ CertificateArn: OTHER_CERT }] }),
+      ],
+    });
+    const pr7 = hostRule(HTTPS_ARN, 1, 'pr-7.shop.example.com', OTHER_TG);
+    elbv2
+      .on(DescribeRulesCommand, { ListenerArn: HTTPS_ARN })
+      .resolves({ Rules: [pr7, ...extraRules, defaultRule(HTTPS_ARN)] });
+    elbv2.on(DescribeTagsCommand).resolves({
+      TagDescriptions: [
+        { ResourceArn: pr7.RuleArn, Tags: tagsOf('pr-7') },
+        ...extraRules.map((rule) => ({ ResourceArn: rule.RuleArn, Tags: tagsOf('pr-42') })),
+      ],
+    });
+    elbv2.on(DescribeListenerCertificatesCommand).resolves({
+      Certificates: [{ CertificateArn: OTHER_CERT, IsDefault: true }],
+    });
+  }
+
+  beforeEach(() => {
+    ddb.reset();
+    ddb.on(UpdateItemCommand).resolves({});
+  });
+
+  it('adds its rules at the lowest priorities no one holds, and its certificate by SNI, under the lease', async () => {
+    sharedListenersOfPr7();
+
+    await ensureListeners(sharedInput(), clients);
+
+    expect(elbv2).toHaveReceivedCommandTimes(CreateListenerCommand, 0);
+    expect(
+      elbv2
+        .commandCalls(CreateRuleCommand)
+        .map((call) => [call.args[0].input.Priority, call.args[0].input.Actions]),
+    ).toEqual([
+      [2, [{ Type: 'forward', TargetGroupArn: API_TG }]],
+      [3, [{ Type: 'forward', TargetGroupArn: WEB_TG }]],
+    ]);
+    expect(elbv2).toHaveReceivedCommandWith(AddListenerCertificatesCommand, {
+      ListenerArn: HTTPS_ARN,
+      Certificates: [{ CertificateArn: CERT }],
+    });
+    expect(elbv2).toHaveReceivedCommandTimes(DeleteRuleCommand, 0);
+    expect(elbv2).toHaveReceivedCommandTimes(ModifyListenerCommand, 0);
+    const leases = ddb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input.UpdateExpression);
+    expect(leases).toEqual([
+      'SET leaseEnvironment = :environment, leaseUntil = :until ADD leaseTokens :token',
+      'DELETE leaseTokens :token',
+    ]);
+  });
+
+  it('changes its own rule in place, deletes its rule of a host it no longer has, and leaves the others alone', async () => {
+    const mine = hostRule(HTTPS_ARN, 2, 'web.pr-42.shop.example.com', OTHER_TG);
+    const gone = hostRule(HTTPS_ARN, 3, 'old.pr-42.shop.example.com', WEB_TG);
+    sharedListenersOfPr7([mine, gone]);
+
+    await ensureListeners(sharedInput({ publicServices: withHostnames.slice(0, 1) }), clients);
+
+    expect(elbv2).toHaveReceivedCommandWith(ModifyRuleCommand, {
+      RuleArn: mine.RuleArn,
+      Actions: [{ Type: 'forward', TargetGroupArn: WEB_TG }],
+    });
+    expect(elbv2.commandCalls(DeleteRuleCommand).map((call) => call.args[0].input.RuleArn)).toEqual([
+      gone.RuleArn,
+    ]);
+    expect(elbv2).toHaveReceivedCommandTimes(CreateRuleCommand, 0);
+  });
+
+  it('creates the shared listeners, tagged as the shared network’s, when it is the first environment', async () => {
+    noListeners();
+    elbv2.on(DescribeRulesCommand).resolves({ Rules: [] });
+    elbv2.on(DescribeTagsCommand).resolves({ TagDescriptions: [] });
+    elbv2.on(DescribeListenerCertificatesCommand).resolves({
+      Certificates: [{ CertificateArn: CERT, IsDefault: true }],
+    });
+
+    await ensureListeners(sharedInput(), clients);
+
+    expect(elbv2).toHaveReceivedCommandWith(CreateListenerCommand, {
+      Port: 443,
+      Certificates: [{ CertificateArn: CERT }],
+      DefaultActions: [notFoundAction],
+      Tags: [...shared.tags],
+    });
+    expect(elbv2).toHaveReceivedCommandWith(CreateListenerCommand, {
+      Port: 80,
+      DefaultActions: [redirectAction('HTTP_302')],
+      Tags: [...shared.tags],
+    });
+    expect(elbv2).toHaveReceivedCommandTimes(AddListenerCertificatesCommand, 0);
+  });
+
+  it('refuses without a certificate: hosts tell environments apart only over HTTPS', async () => {
+    await expect(ensureListeners(sharedInput({ certificateArn: '' }), clients)).rejects.toMatchObject({
+      name: 'Modeshift.InvalidStepInput',
+    });
+    expect(elbv2.calls()).toHaveLength(0);
   });
 });
