@@ -57,35 +57,31 @@ export async function withNetworkLease<T>(
 ): Promise<T> {
   const token = `${request.holder}/${randomUUID()}`;
   const key = { pk: { S: request.key }, sk: { S: 'LEASE' } };
-  const take = (now: number, how: 'join' | 'take over') =>
+  /** The two ways in: join (free, or held for this environment) and take over (run out). */
+  const WAYS_IN = {
+    // Its token joins those of the environment's other steps at work.
+    join: {
+      UpdateExpression: 'SET leaseEnvironment = :environment, leaseUntil = :until ADD leaseTokens :token',
+      ConditionExpression: 'attribute_not_exists(leaseTokens) OR leaseEnvironment = :environment',
+    },
+    // The tokens left behind by steps that died go.
+    'take over': {
+      UpdateExpression: 'SET leaseEnvironment = :environment, leaseUntil = :until, leaseTokens = :token',
+      ConditionExpression: 'leaseUntil < :now',
+    },
+  } as const;
+  const take = (now: number, how: keyof typeof WAYS_IN) =>
     ddb.send(
       new UpdateItemCommand({
         TableName: request.table,
         Key: key,
-        ...(how === 'join'
-          ? {
-              // Free (no tokens), or held for this environment: its token joins the others.
-              UpdateExpression:
-                'SET leaseEnvironment = :environment, leaseUntil = :until ADD leaseTokens :token',
-              ConditionExpression: 'attribute_not_exists(leaseTokens) OR leaseEnvironment = :environment',
-              ExpressionAttributeValues: {
-                ':environment': { S: request.holder },
-                ':until': { N: String(now + LEASE_MS) },
-                ':token': { SS: [token] },
-              },
-            }
-          : {
-              // Run out: the tokens left behind by steps that died go.
-              UpdateExpression:
-                'SET leaseEnvironment = :environment, leaseUntil = :until, leaseTokens = :token',
-              ConditionExpression: 'leaseUntil < :now',
-              ExpressionAttributeValues: {
-                ':environment': { S: request.holder },
-                ':until': { N: String(now + LEASE_MS) },
-                ':now': { N: String(now) },
-                ':token': { SS: [token] },
-              },
-            }),
+        ...WAYS_IN[how],
+        ExpressionAttributeValues: {
+          ':environment': { S: request.holder },
+          ':until': { N: String(now + LEASE_MS) },
+          ':token': { SS: [token] },
+          ...(how === 'take over' ? { ':now': { N: String(now) } } : {}),
+        },
       }),
     );
   const giveUpAt = clock.now() + WAIT_MS;
