@@ -42,7 +42,7 @@ import {
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { accessLogBucketName, databaseNames, environmentNames, serviceNames } from '../core/names.ts';
 import type { Mode } from '../core/policy.ts';
-import { sharedNetworkMode, sharedNetworkNames } from '../core/shared-network.ts';
+import { type SharedNetworkSpec, sharedNetworkMode, sharedNetworkNames } from '../core/shared-network.ts';
 import { executionRolePath } from '../functions/aws/iam/execution-role.ts';
 import type { RecordedCall, Target } from './target.ts';
 
@@ -303,6 +303,12 @@ export async function readTeardownState(
   environment: string,
   databases: readonly string[],
   zone: string | undefined,
+  /**
+   * The project's shared network the environment ran in (`network: shared`): its VPC and, behind the
+   * shared load balancer, that load balancer are read instead of ones of the environment's own, and
+   * there is no access-log bucket. @default a network of its own
+   */
+  shared: SharedNetworkSpec | null = null,
 ): Promise<TeardownState> {
   const aws = clientsOf(target);
   const names = environmentNames(project, environment);
@@ -331,10 +337,11 @@ export async function readTeardownState(
     );
   }
   const bucket = accessLogBucketName(project, environment, target.names.accountId, target.names.region);
-  note(
-    (await quietly(() => aws.s3.send(new HeadBucketCommand({ Bucket: bucket })))) !== undefined,
-    `access-log bucket ${bucket}`,
-  );
+  if (shared?.loadBalancer !== true)
+    note(
+      (await quietly(() => aws.s3.send(new HeadBucketCommand({ Bucket: bucket })))) !== undefined,
+      `access-log bucket ${bucket}`,
+    );
   const groups = await aws.logs.send(
     new DescribeLogGroupsCommand({ logGroupNamePrefix: `/modeshift/${project}/${environment}/` }),
   );
@@ -350,11 +357,17 @@ export async function readTeardownState(
       `hosted zone ${zone}`,
     );
   }
+  // A shared network's pieces go with the last of its environments: shown as the shared network's.
+  const balancer = shared?.loadBalancer === true ? shared.names.loadBalancer : names.loadBalancer;
   note(
-    (await loadBalancerArn(aws.elbv2, names.loadBalancer)) !== undefined,
-    `load balancer ${names.loadBalancer}`,
+    (await loadBalancerArn(aws.elbv2, balancer)) !== undefined,
+    `load balancer ${balancer}${shared?.loadBalancer === true ? ' (shared)' : ''}`,
   );
-  note((await environmentVpc(aws.ec2, project, environment)).vpcId !== undefined, `VPC ${names.vpc}`);
+  const vpc =
+    shared === null
+      ? (await environmentVpc(aws.ec2, project, environment)).vpcId
+      : (await environmentVpc(aws.ec2, project, shared.environment)).vpcId;
+  note(vpc !== undefined, shared === null ? `VPC ${names.vpc}` : `VPC ${shared.names.vpc} (shared)`);
   const clusters = await aws.ecs.send(new DescribeClustersCommand({ clusters: [names.cluster] }));
   note(
     (clusters.clusters ?? []).some((c) => c.status === 'ACTIVE'),

@@ -11,6 +11,7 @@ import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds'
 import type { Command } from 'commander';
 import { loadComposeFile } from '../../core/compose.ts';
 import { databaseNames, publicZoneName } from '../../core/names.ts';
+import { sharedNetworkOf } from '../../core/plan.ts';
 import { MODES, type Mode, type Overrides, resolvePolicy } from '../../core/policy.ts';
 import type { DeployRequest } from '../../core/request.ts';
 import type { WorkflowName } from '../../core/workflow-definitions.ts';
@@ -142,6 +143,7 @@ async function runDemo(target: Target, io: Io, say: (line: string) => void, json
     'preview',
     ['db'],
     domain && publicZoneName(domain, 'preview', false),
+    sharedNetworkOf(preview.request, preview.resolved),
   );
   return { states, wiring, production, restored, development };
 }

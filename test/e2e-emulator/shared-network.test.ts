@@ -27,7 +27,8 @@ import { describe, expect, it } from 'vitest';
 import { loadComposeFile } from '../../core/compose.ts';
 import { environmentNames } from '../../core/names.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
-import { sharedNetworkNames } from '../../core/shared-network.ts';
+import { sharedNetworkNames, sharedNetworkSpec } from '../../core/shared-network.ts';
+import { readTeardownState } from '../../local/read-back.ts';
 import { deployOnTarget, downOnTarget } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
 import { runCli } from '../support/cli.ts';
@@ -221,6 +222,20 @@ describe('the shared network on the local AWS', () => {
         .sort(),
     );
     expect(left.certificates).toBe(9);
+    // What the down of pr-5 kept, read back: the shared pieces, which the others still use.
+    const kept = await readTeardownState(
+      target,
+      PROJECT,
+      'pr-5',
+      ['db'],
+      'pr-5.shop.example.com',
+      sharedNetworkSpec(PROJECT, 'development', true),
+    );
+    expect(kept.retained).toEqual([
+      `load balancer ${shared.loadBalancer} (shared)`,
+      `VPC ${shared.vpc} (shared)`,
+    ]);
+    expect(kept.destroyed.some((line) => line.startsWith('access-log bucket'))).toBe(false);
 
     // pr-1's certificate is the listener's default: another's takes its place, and the others stay.
     expect((await downShop(target, 'pr-1')).status).toBe('SUCCEEDED');
