@@ -164,8 +164,8 @@ async function removeEmptySharedNetworks(
   );
   const outcomes: Outcome[] = [];
   for (const mode of MODES) {
-    const environment = sharedNetworkEnvironment(mode);
-    const vpc = vpcs.find((candidate) => tagValue(candidate.Tags, ENVIRONMENT_TAG) === environment);
+    const network = sharedNetworkEnvironment(mode);
+    const vpc = vpcs.find((candidate) => tagValue(candidate.Tags, ENVIRONMENT_TAG) === network);
     if (vpc?.VpcId === undefined) continue;
     const vpcId = vpc.VpcId;
     const lease = {
@@ -175,8 +175,8 @@ async function removeEmptySharedNetworks(
     };
     outcomes.push(
       await withNetworkLease(ddb, lease, async () => {
-        if (await hasMembers(ec2, vpcId, environment)) return 'deleted';
-        const filters = environmentTagFilters(project, environment);
+        if (await hasMembers(ec2, vpcId, network)) return 'deleted';
+        const filters = environmentTagFilters(project, network);
         if ((await deleteNatGateways(ec2, vpcId)) === 'waiting') return 'waiting';
         return combine([
           await releaseAddresses(ec2, filters),

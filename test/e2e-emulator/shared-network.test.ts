@@ -29,7 +29,7 @@ import { environmentNames } from '../../core/names.ts';
 import { type Mode, resolvePolicy } from '../../core/policy.ts';
 import { sharedNetworkNames, sharedNetworkSpec } from '../../core/shared-network.ts';
 import { readTeardownState } from '../../local/read-back.ts';
-import { deployOnTarget, downOnTarget } from '../../local/run-workflows.ts';
+import { deployOnTarget } from '../../local/run-workflows.ts';
 import type { Target } from '../../local/target.ts';
 import { runCli } from '../support/cli.ts';
 import { auditComposeFile, deployShop, downShop, EXAMPLE, useLocalAws } from './local-aws.ts';
